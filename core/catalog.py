@@ -1,0 +1,124 @@
+"""The products a shop sells, their categories, and search that forgives case and accents.
+
+Titles, descriptions and prices come from ``shop.toml`` (inline, or a CSV/JSON file it names) or a
+``load_catalog`` plugin. Stock and price changes made while the shop runs live in storage (the
+inventory), not here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from
+from chatshop.money import Money
+
+__all__ = ["Catalog", "Product", "fold", "load_catalog_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    title: str
+    price: Money
+    category: str = "Other"
+    stock: int | None = None  # the starting stock; None is unlimited
+    description: str = ""
+    image_url: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def from_entry(cls, entry: ProductEntry) -> Product:
+        return cls(
+            id=entry.id,
+            title=entry.title.strip(),
+            price=entry.price,
+            category=entry.category.strip() or "Other",
+            stock=entry.stock,
+            description=entry.description.strip(),
+            image_url=entry.image_url,
+            url=entry.url,
+        )
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so "Café" and "cafe" and "CAFÉ" meet."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class Catalog:
+    """Products in the shop's order, by id and by category."""
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        self._products: dict[str, Product] = {}
+        for product in products:
+            if product.id in self._products:
+                raise ValueError(f"product id {product.id!r} appears twice")
+            self._products[product.id] = product
+        self._categories: dict[str, list[Product]] = {}
+        for product in self._products.values():
+            self._categories.setdefault(product.category, []).append(product)
+        self._folded = {p.id: fold(f"{p.title} {p.category} {p.description} {p.id}") for p in self}
+
+    def __iter__(self) -> Iterator[Product]:
+        return iter(self._products.values())
+
+    def __len__(self) -> int:
+        return len(self._products)
+
+    def __contains__(self, product_id: object) -> bool:
+        return product_id in self._products
+
+    def get(self, product_id: str) -> Product | None:
+        return self._products.get(product_id)
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self._categories)
+
+    def in_category(self, category: str) -> list[Product]:
+        return list(self._categories.get(category, ()))
+
+    def search(self, query: str) -> list[Product]:
+        """Products whose text contains every word of ``query``, title matches first."""
+        words = fold(query).split()
+        if not words:
+            return []
+        hits = [p for p in self if all(w in self._folded[p.id] for w in words)]
+        return sorted(hits, key=lambda p: 0 if all(w in fold(p.title) for w in words) else 1)
+
+
+def load_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> list[Product]:
+    """Read products from a ``.csv`` (header row) or ``.json`` (a list, or ``{"products": [...]}``)."""
+    try:
+        if path.suffix.lower() == ".csv":
+            rows = list(_csv_rows(path))
+        elif path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+            rows = data["products"] if isinstance(data, Mapping) else data
+        else:
+            raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: expected .csv or .json")])
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem(path=key, message=f"no such file: {path}")]) from None
+    except (json.JSONDecodeError, KeyError, UnicodeDecodeError, csv.Error) as e:
+        raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: cannot read: {e}")]) from None
+    try:
+        entries = TypeAdapter(list[ProductEntry]).validate_python(rows, context={"currency": currency})
+    except ValidationError as e:
+        raise ConfigError(problems_from(e, prefix=f"{path.name}")) from None
+    return [Product.from_entry(entry) for entry in entries]
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            yield {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip()}

@@ -1,0 +1,107 @@
+"""Every door into the core: the hooks a chatshop plugin may implement.
+
+pluggy calls hooks synchronously; an implementation may still be ``async def``: the core awaits
+whatever a hook returns when it is awaitable. ``shop`` is the running :class:`chatshop.runtime.Shop`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from aiohttp import web
+
+    from chatshop.catalog import Catalog
+    from chatshop.channels import Channel
+    from chatshop.checkout import Checkout
+    from chatshop.orders import Order, OrderStatus
+    from chatshop.payments import PaymentEvent, PaymentMethod
+    from chatshop.pricing import Quote
+    from chatshop.runtime import Shop
+
+hookspec = pluggy.HookspecMarker("chatshop")
+hookimpl = pluggy.HookimplMarker("chatshop")
+
+
+@hookspec
+def register_channels(register: Callable[[type[Channel]], None]) -> None:
+    """Contribute messenger channels: call ``register(ChannelClass)`` for each.
+
+    A channel is used only when ``shop.toml`` has a ``[channels.NAME]`` section for it.
+    """
+
+
+@hookspec
+def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) -> None:
+    """Contribute payment methods: call ``register(PaymentMethodClass)`` for each.
+
+    A method is offered only when ``shop.toml`` has an enabled ``[payments.NAME]`` section.
+    """
+
+
+@hookspec
+def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
+    """Add HTTP routes that are not webhooks (a web chat page, a dashboard, a payment page)."""
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add subcommands to the ``chatshop`` command line (``chatshop wechat menu ...``)."""
+
+
+@hookspec(firstresult=True)
+def load_catalog(shop: Shop, source: str) -> Catalog | None:
+    """Load the catalog from a ``[catalog] file`` the core does not read itself; None if not yours.
+
+    The core reads ``.csv``, ``.json`` and inline ``[[catalog.products]]``.
+    """
+
+
+@hookspec
+def price_cart(shop: Shop, quote: Quote) -> None:
+    """Add visible lines to a quote: delivery fee, payment fee, discount, tax.
+
+    Call ``quote.add(code, amount, label=...)``; every implementation sees the lines added before it.
+    """
+
+
+@hookspec
+def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> list[str] | None:
+    """Return problems the customer must fix before the order can be placed (texts to show them)."""
+
+
+@hookspec
+def order_placed(shop: Shop, order: Order) -> None:
+    """An order was placed (stock reserved); notify, fulfil, export."""
+
+
+@hookspec
+def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
+    """An order moved from ``old`` to ``new`` (already saved; the customer is being told)."""
+
+
+@hookspec
+def payment_updated(shop: Shop, order: Order, event: PaymentEvent) -> None:
+    """A verified payment event was applied to ``order`` (paid, expired, refunded, ...)."""
+
+
+@hookspec
+def startup(shop: Shop) -> None:
+    """The shop is ready: storage open, channels and payment methods built, HTTP session up."""
+
+
+@hookspec
+def shutdown(shop: Shop) -> None:
+    """The shop is stopping; inbound traffic has stopped and queued work was drained."""
+
+
+def _hookspec_names() -> list[str]:
+    return [name for name, value in globals().items() if hasattr(value, "chatshop_spec")]
+
+
+HOOK_NAMES: list[str] = _hookspec_names()
+__all__ = ["HOOK_NAMES", "hookimpl", "hookspec"]

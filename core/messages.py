@@ -1,0 +1,256 @@
+"""The normalized messages that cross between channels and the core.
+
+Channel plugins translate a messenger's wire format into an :class:`Inbound` and render an
+:class:`Outbound` back into it; the core never sees a messenger's raw format. Outbound messages are
+stored in the outbox as JSON, so every model here round-trips through ``model_dump(mode="json")``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chatshop.money import Money
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, extra="forbid")
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"  # a tapped button, list row, menu item or numbered answer
+    CART = "cart"  # a cart the customer built in the messenger's native catalog
+    LOCATION = "location"  # a shared location, taken as the delivery location
+    ADDRESS = "address"  # a structured address form
+    MEDIA = "media"  # image, audio, video, document, sticker: answered politely
+    EVENT = "event"  # subscribe, unsubscribe, scan, view: lifecycle, no text
+    UNSUPPORTED = "unsupported"
+
+
+class CartItem(_Model):
+    """One line of a native-catalog cart; the price is what the messenger showed, checked by us."""
+
+    product_id: str
+    quantity: int = Field(ge=1)
+    unit_price: Money | None = None
+
+
+class Location(_Model):
+    latitude: float  # coordinates are not money; a float is the honest type here
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class Address(_Model):
+    """A delivery address as a structured form returns it."""
+
+    name: str | None = None
+    phone: str | None = None
+    line: str
+    city: str | None = None
+    postal_code: str | None = None
+
+    def one_line(self) -> str:
+        parts = [self.line, self.city, self.postal_code]
+        return ", ".join(p for p in parts if p)
+
+
+class Inbound(_Model):
+    """One message from a customer, as every channel reports it.
+
+    ``message_id`` is the messenger's own id (or a key the channel derives, such as WeChat's
+    FromUserName + CreateTime for events); the inbox deduplicates on ``(channel, message_id)``.
+    """
+
+    channel: str
+    customer_id: str
+    message_id: str
+    kind: InboundKind
+    text: str | None = None
+    choice_id: str | None = None
+    items: tuple[CartItem, ...] = ()
+    location: Location | None = None
+    address: Address | None = None
+    event: str | None = None  # subscribe, unsubscribe, scan, click, view
+    event_key: str | None = None
+    profile_name: str | None = None
+    locale: str | None = None  # the messenger's language hint, if any
+    received_at: datetime | None = None
+
+    @property
+    def customer_key(self) -> str:
+        """The customer's identity across the core: the channel plus its own id."""
+        return f"{self.channel}:{self.customer_id}"
+
+
+class Choice(_Model):
+    """One option the customer can pick. ``id`` comes back as :attr:`Inbound.choice_id`."""
+
+    id: str = Field(min_length=1, max_length=200)
+    title: str
+    description: str | None = None
+
+
+class Section(_Model):
+    title: str | None = None
+    choices: tuple[Choice, ...]
+
+
+class Text(_Model):
+    kind: Literal["text"] = "text"
+    body: str
+
+
+class Buttons(_Model):
+    """A few quick-reply choices under a body text (WhatsApp reply buttons)."""
+
+    kind: Literal["buttons"] = "buttons"
+    body: str
+    choices: tuple[Choice, ...]
+    header: str | None = None
+    footer: str | None = None
+    image_url: str | None = None
+
+
+class ChoiceList(_Model):
+    """A longer menu in sections behind one button (WhatsApp list, WeChat msgmenu)."""
+
+    kind: Literal["list"] = "list"
+    body: str
+    button: str
+    sections: tuple[Section, ...]
+    header: str | None = None
+    footer: str | None = None
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        return tuple(c for s in self.sections for c in s.choices)
+
+
+class ProductCard(_Model):
+    """One product with its picture, price and actions."""
+
+    kind: Literal["product"] = "product"
+    product_id: str
+    title: str
+    body: str
+    price: Money
+    image_url: str | None = None
+    url: str | None = None
+    choices: tuple[Choice, ...] = ()
+
+
+class ProductList(_Model):
+    """Products from the messenger's native catalog (WhatsApp ``product_list``)."""
+
+    kind: Literal["product_list"] = "product_list"
+    header: str
+    body: str
+    sections: tuple[tuple[str, tuple[str, ...]], ...]  # (section title, product ids)
+    footer: str | None = None
+
+
+class CatalogMessage(_Model):
+    """An invitation to open the messenger's native catalog."""
+
+    kind: Literal["catalog"] = "catalog"
+    body: str
+    thumbnail_product_id: str | None = None
+    footer: str | None = None
+
+
+class Image(_Model):
+    kind: Literal["image"] = "image"
+    url: str
+    caption: str | None = None
+
+
+class OrderLine(_Model):
+    product_id: str
+    title: str
+    quantity: int
+    unit_price: Money
+
+
+class OrderSummary(_Model):
+    """What a payment request or status update says about the order."""
+
+    number: str
+    lines: tuple[OrderLine, ...]
+    subtotal: Money
+    adjustments: tuple[tuple[str, Money], ...] = ()  # (label, amount): delivery, COD fee, discount
+    total: Money
+
+
+class PaymentRequest(_Model):
+    """Ask the customer to pay: a link, a QR code URL, or the messenger's in-chat payment."""
+
+    kind: Literal["payment_request"] = "payment_request"
+    method: str
+    body: str
+    order: OrderSummary
+    url: str | None = None
+    expires_at: datetime | None = None
+    choices: tuple[Choice, ...] = ()
+    data: dict[str, Any] = Field(default_factory=dict)  # method-specific hints for the channel
+
+
+class OrderStatusUpdate(_Model):
+    """Tell the customer their order moved (shipped, delivered, cancelled, paid)."""
+
+    kind: Literal["order_status"] = "order_status"
+    order_number: str
+    status: str
+    body: str
+    payment_method: str | None = None
+    notification: bool = True  # may go out outside the messenger's reply window (as a template)
+
+
+Outbound = Annotated[
+    Text
+    | Buttons
+    | ChoiceList
+    | ProductCard
+    | ProductList
+    | CatalogMessage
+    | Image
+    | PaymentRequest
+    | OrderStatusUpdate,
+    Field(discriminator="kind"),
+]
+
+
+class _OutboundBox(BaseModel):
+    message: Outbound
+
+
+def outbound_from_json(data: dict[str, Any]) -> Outbound:
+    """Rebuild an outbound message stored in the outbox."""
+    return _OutboundBox.model_validate({"message": data}).message
+
+
+def outbound_to_json(message: Outbound) -> dict[str, Any]:
+    return message.model_dump(mode="json")
+
+
+class DeliveryState(StrEnum):
+    """What the messenger says became of a message we sent."""
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+class DeliveryReport(_Model):
+    channel: str
+    provider_message_id: str
+    state: DeliveryState
+    customer_id: str | None = None
+    error_code: str | None = None
+    error_title: str | None = None

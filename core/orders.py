@@ -1,0 +1,144 @@
+"""Orders and the one table of moves an order may make.
+
+Online:  pending_payment → paid → confirmed → shipped → delivered
+Cash:    cod_pending → confirmed → shipped → delivered (paid on delivery)
+Any order not yet shipped may be cancelled; a cancelled or delivered order that was paid may be
+refunded. Anything else raises :class:`IllegalTransition`, in the store as in the dialog.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from chatshop.messages import OrderLine, OrderSummary
+from chatshop.money import Money
+
+__all__ = [
+    "TRANSITIONS",
+    "IllegalTransition",
+    "Order",
+    "OrderStatus",
+    "new_order_number",
+]
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    COD_PENDING = "cod_pending"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+S = OrderStatus
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
+    S.PAID: frozenset({S.CONFIRMED, S.SHIPPED, S.CANCELLED, S.REFUNDED}),
+    S.COD_PENDING: frozenset({S.CONFIRMED, S.SHIPPED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset({S.REFUNDED}),
+    S.CANCELLED: frozenset({S.REFUNDED}),
+    S.REFUNDED: frozenset(),
+}
+
+#: States from which stock goes back on the shelf when the order is cancelled.
+RELEASES_STOCK = frozenset({S.PENDING_PAYMENT, S.PAID, S.COD_PENDING, S.CONFIRMED})
+
+
+class IllegalTransition(Exception):
+    def __init__(self, number: str, old: OrderStatus, new: OrderStatus) -> None:
+        super().__init__(f"order {number} cannot go from {old} to {new}")
+        self.number, self.old, self.new = number, old, new
+
+
+def check_transition(number: str, old: OrderStatus, new: OrderStatus) -> None:
+    if new not in TRANSITIONS[old]:
+        raise IllegalTransition(number, old, new)
+
+
+# No 0/O, 1/I/L: a number a customer can read out over the phone.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_order_number() -> str:
+    """Like ``K7M-4QX``: short, unambiguous, unguessable enough not to leak order volume."""
+    code = "".join(secrets.choice(_ALPHABET) for _ in range(6))
+    return f"{code[:3]}-{code[3:]}"
+
+
+@dataclass(slots=True)
+class Order:
+    number: str
+    customer_key: str  # "channel:customer id"
+    status: OrderStatus
+    lines: tuple[OrderLine, ...]
+    adjustments: tuple[tuple[str, Money], ...]
+    currency: str
+    payment_method: str
+    placement_key: str
+    address: str | None = None
+    postal_code: str | None = None
+    contact_name: str | None = None
+    latitude: str | None = None
+    longitude: str | None = None
+    created_at: datetime | None = None
+    paid_amount: int = 0  # minor units
+    refunded_amount: int = 0
+    payment_ref: str | None = None  # the provider's id (link, session, out_trade_no)
+    payment_url: str | None = None
+    payment_expires_at: datetime | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def channel(self) -> str:
+        return self.customer_key.split(":", 1)[0]
+
+    @property
+    def customer_id(self) -> str:
+        return self.customer_key.split(":", 1)[1]
+
+    @property
+    def subtotal(self) -> Money:
+        total = Money.zero(self.currency)
+        for line in self.lines:
+            total += line.unit_price * line.quantity
+        return total
+
+    @property
+    def total(self) -> Money:
+        total = self.subtotal
+        for _, amount in self.adjustments:
+            total += amount
+        return total
+
+    @property
+    def paid(self) -> Money:
+        return Money(self.paid_amount, self.currency)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_amount >= self.total.minor > 0
+
+    def can_become(self, new: OrderStatus) -> bool:
+        return new in TRANSITIONS[self.status]
+
+    @property
+    def cancellable(self) -> bool:
+        return self.can_become(OrderStatus.CANCELLED)
+
+    def summary(self) -> OrderSummary:
+        return OrderSummary(
+            number=self.number,
+            lines=self.lines,
+            subtotal=self.subtotal,
+            adjustments=self.adjustments,
+            total=self.total,
+        )

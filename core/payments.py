@@ -1,0 +1,130 @@
+"""What a payment method is: available or not for an order, started, confirmed, refunded.
+
+A payment plugin registers a :class:`PaymentMethod` subclass through ``register_payment_methods``.
+The core builds one instance per ``[payments.NAME]`` section that is present and enabled, mounts
+its routes under ``/webhooks/payments/NAME``, and owns the rules every provider shares: a provider
+event changes an order only when its amount and currency equal the order's, and only once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict
+
+from chatshop.messages import Outbound
+from chatshop.money import Money
+
+if TYPE_CHECKING:
+    from chatshop.orders import Order
+    from chatshop.runtime import Shop
+
+
+class PaymentConfig(BaseModel):
+    """Base for a ``[payments.NAME]`` model; ``enabled = false`` keeps a section without using it."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentContext:
+    """What decides whether a method is offered: the order-to-be and where it goes."""
+
+    total: Money
+    postal_code: str | None
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentStart:
+    """What starting a payment produced: messages for the customer and the provider's reference."""
+
+    messages: tuple[Outbound, ...] = ()
+    provider_ref: str | None = None
+    url: str | None = None
+    expires_at: datetime | None = None
+
+
+class PaymentEventKind(StrEnum):
+    PAID = "paid"
+    FAILED = "failed"  # this attempt failed; the customer may try again
+    EXPIRED = "expired"  # the link or QR expired unpaid: the order is cancelled, stock released
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEvent:
+    """A provider's verified word about a payment, normalized.
+
+    ``event_id`` deduplicates (Stripe ``evt_...``, ``x-razorpay-event-id``, WeChat's notification
+    id). ``amount`` is what the provider says was paid; the core compares it with the order.
+    """
+
+    method: str
+    event_id: str
+    kind: PaymentEventKind
+    order_number: str
+    amount: Money | None = None
+    provider_payment_id: str | None = None
+    raw_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    refund_id: str
+    amount: Money
+    pending: bool = False
+    details: dict[str, str] = field(default_factory=dict)
+
+
+class PaymentError(Exception):
+    """A provider call failed; ``retryable`` says whether the same call may simply be repeated."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class PaymentMethod(ABC):
+    """A way to pay. Subclass it and register the class in ``register_payment_methods``."""
+
+    name: ClassVar[str]
+    Config: ClassVar[type[BaseModel]] = PaymentConfig
+    online: ClassVar[bool] = True
+    #: The text key of the label customers see (``payment.cod`` is "Cash on delivery").
+    label_key: ClassVar[str | None] = None
+
+    def __init__(self, shop: Shop, config: BaseModel) -> None:
+        self.shop = shop
+        self.config = config
+
+    def available(self, context: PaymentContext) -> bool:
+        """Whether to offer this method for the order-to-be (limits, areas, channel)."""
+        return True
+
+    @abstractmethod
+    async def start(self, order: Order) -> PaymentStart:
+        """Begin paying a just-placed order: create a link, an in-chat request, a QR; or nothing."""
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """Webhook routes, relative to ``/webhooks/payments/NAME``."""
+        return ()
+
+    async def refund(self, order: Order, amount: Money) -> RefundResult:
+        """Give back ``amount`` of a paid order. Methods that cannot refund raise PaymentError."""
+        raise PaymentError(f"{self.name} cannot refund")
+
+    async def poll(self, order: Order) -> PaymentEvent | None:
+        """Ask the provider about a payment still pending (reconciliation); None if unknown."""
+        return None
+
+    async def expire(self, order: Order) -> None:
+        """Close the provider's link or transaction when the core gives up waiting for it."""

@@ -1,0 +1,233 @@
+"""The storage contract: everything the shop keeps, behind one async interface.
+
+Every method is one transaction. SQLite (the embedded default) and PostgreSQL implement it and pass
+the same contract tests (``tests/store_contract.py``). Methods speak the domain (place an order,
+commit a conversation turn), not SQL, so that each store can do each step in as few round trips as
+its database allows.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chatshop.catalog import Product
+from chatshop.messages import DeliveryReport, Inbound, Outbound
+from chatshop.orders import Order, OrderStatus
+
+__all__ = [
+    "ConversationRecord",
+    "InboxItem",
+    "InventoryItem",
+    "OutOfStock",
+    "OutboxItem",
+    "Store",
+    "StaleConversation",
+]
+
+
+class OutOfStock(Exception):
+    """Placing the order would take more than is left; nothing was reserved."""
+
+    def __init__(self, shortages: dict[str, int]) -> None:
+        super().__init__(f"not enough stock: {shortages}")
+        self.shortages = shortages  # product id -> how many are left
+
+
+class StaleConversation(Exception):
+    """Another worker committed this customer's conversation first (optimistic version check)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    id: int
+    inbound: Inbound
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRecord:
+    customer_key: str
+    state: dict[str, Any]
+    version: int
+    last_inbound_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    customer_key: str
+    message: Outbound
+    attempts: int = 0
+    status: str = "pending"
+    provider_message_id: str | None = None
+
+    @property
+    def channel(self) -> str:
+        return self.customer_key.split(":", 1)[0]
+
+    @property
+    def customer_id(self) -> str:
+        return self.customer_key.split(":", 1)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryItem:
+    product_id: str
+    stock: int | None  # None: unlimited
+    price_minor: int | None  # None: the catalog's price
+    active: bool = True
+
+
+class Store(ABC):
+    """Persistence for carts (in conversations), orders, inventory, the inbox and the outbox."""
+
+    # --- lifecycle -------------------------------------------------------------------------
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and bring the schema to the newest version (idempotent)."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def schema_version(self) -> int: ...
+
+    # --- inbox: every accepted message, once --------------------------------------------------
+    @abstractmethod
+    async def add_inbound(self, inbound: Inbound) -> bool:
+        """Record a message durably; False if ``(channel, message_id)`` was already recorded."""
+
+    @abstractmethod
+    async def next_inbound(self, customer_key: str) -> InboxItem | None:
+        """The oldest message of this customer not yet handled."""
+
+    @abstractmethod
+    async def customers_with_pending_inbound(self, limit: int = 1000) -> list[str]:
+        """Customers with unhandled messages (recovery after a crash), oldest first."""
+
+    # --- conversation -----------------------------------------------------------------------
+    @abstractmethod
+    async def load_conversation(self, customer_key: str) -> ConversationRecord:
+        """The saved dialog state (an empty one at version 0 for a new customer)."""
+
+    @abstractmethod
+    async def commit_turn(
+        self,
+        customer_key: str,
+        inbox_id: int | None,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+    ) -> list[OutboxItem]:
+        """Save the new state, queue the replies and mark the message handled, all or nothing.
+
+        Raises :class:`StaleConversation` if the saved version is no longer ``expected_version``.
+        """
+
+    # --- outbox: replies and notifications, sent at least once -----------------------------------
+    @abstractmethod
+    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
+        """Queue messages outside a turn (order status changes, payment receipts)."""
+
+    @abstractmethod
+    async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
+        """This customer's unsent messages in order, up to the first one not yet due for retry."""
+
+    @abstractmethod
+    async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]: ...
+
+    @abstractmethod
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None: ...
+
+    @abstractmethod
+    async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None: ...
+
+    @abstractmethod
+    async def mark_failed(self, outbox_id: int, error: str) -> None: ...
+
+    @abstractmethod
+    async def record_delivery(self, report: DeliveryReport) -> OutboxItem | None:
+        """Apply a messenger's status (delivered, read, failed) to the message it names."""
+
+    # --- inventory: stock and price changes made while the shop runs ------------------------------
+    @abstractmethod
+    async def seed_inventory(self, products: Iterable[Product]) -> None:
+        """Create inventory rows for products not yet known; existing rows are left alone."""
+
+    @abstractmethod
+    async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]: ...
+
+    @abstractmethod
+    async def update_inventory(
+        self,
+        product_id: str,
+        *,
+        stock: int | None | type[Ellipsis] = ...,
+        price_minor: int | None | type[Ellipsis] = ...,
+        active: bool | type[Ellipsis] = ...,
+    ) -> InventoryItem:
+        """Change what is given (``...`` leaves a field as it is)."""
+
+    # --- orders ---------------------------------------------------------------------------
+    @abstractmethod
+    async def place_order(self, order: Order) -> tuple[Order, bool]:
+        """Reserve stock and save the order atomically; ``(order, created)``.
+
+        The same ``placement_key`` returns the existing order and ``created=False``. Raises
+        :class:`OutOfStock` (nothing changed) when any line cannot be reserved.
+        """
+
+    @abstractmethod
+    async def get_order(self, number: str) -> Order | None: ...
+
+    @abstractmethod
+    async def list_orders(
+        self,
+        *,
+        customer_key: str | None = None,
+        statuses: Iterable[OrderStatus] | None = None,
+        search: str | None = None,
+        since: datetime | None = None,
+        limit: int = 50,
+    ) -> list[Order]:
+        """Newest first."""
+
+    @abstractmethod
+    async def transition_order(
+        self,
+        number: str,
+        new: OrderStatus,
+        *,
+        note: str = "",
+        paid_amount: int | None = None,
+        refunded_amount: int | None = None,
+    ) -> tuple[Order, OrderStatus]:
+        """Move an order along the state table; ``(order, old status)``.
+
+        Raises :class:`chatshop.orders.IllegalTransition` (nothing changed) when the move is not in
+        the table. Cancelling an order whose stock is reserved puts the stock back in the same
+        transaction.
+        """
+
+    @abstractmethod
+    async def set_order_payment(
+        self, number: str, *, ref: str | None, url: str | None, expires_at: datetime | None
+    ) -> Order: ...
+
+    @abstractmethod
+    async def expired_unpaid_orders(self, now: datetime, limit: int = 100) -> list[Order]:
+        """``pending_payment`` orders whose payment expired before ``now``."""
+
+    @abstractmethod
+    async def record_event(self, source: str, event_id: str) -> bool:
+        """Remember a provider event; False if it was seen before (webhook replays)."""
+
+    # --- small shared values (a messenger's access token shared by all workers) -------------------
+    @abstractmethod
+    async def kv_get(self, key: str, now: datetime) -> str | None: ...
+
+    @abstractmethod
+    async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None: ...
