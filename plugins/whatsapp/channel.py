@@ -1,0 +1,240 @@
+"""The WhatsApp channel: what it can show, how it sends, and what it does with Meta's statuses."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+import aiohttp
+import structlog
+from aiohttp import web
+from chatshop.channels import (
+    Capabilities,
+    Channel,
+    PermanentSendError,
+    RetryableSendError,
+    SendingHalted,
+    SendResult,
+)
+from chatshop.config import read_secret
+from chatshop.messages import (
+    Inbound,
+    OrderStatusUpdate,
+    Outbound,
+    outbound_from_json,
+    outbound_to_json,
+)
+
+from . import render
+from .client import GraphClient, RetryPolicy
+from .config import WhatsAppConfig
+from .errors import REENGAGEMENT, GraphError
+from .ratelimit import RateLimiter
+from .webhook import StatusUpdate
+from .window import ConversationWindow
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+    from pydantic import BaseModel
+
+__all__ = ["WhatsAppChannel"]
+
+log = structlog.get_logger(__name__)
+
+#: Our order statuses as the in-chat bill (``order_status``) names them.
+BILL_STATUS = {
+    "paid": "processing",
+    "confirmed": "processing",
+    "shipped": "shipped",
+    "delivered": "completed",
+    "cancelled": "canceled",
+}
+_BILL_FINAL = frozenset({"completed", "canceled"})
+_NOTIFICATION_KEEP = timedelta(days=3)
+
+
+class WhatsAppChannel(Channel):
+    """WhatsApp Business Cloud API: one business number, its webhooks and its sends."""
+
+    name: ClassVar[str] = "whatsapp"
+    Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        max_text_length=4096,
+        max_buttons=3,
+        button_title_length=20,
+        max_list_rows=10,
+        max_list_sections=10,
+        list_row_title_length=24,
+        list_row_description_length=72,
+        list_button_length=20,
+        images=True,
+        product_cards=True,
+        native_catalog=False,
+        in_chat_payment=True,
+        shares_location=True,
+    )
+    #: Show "typing…" while the shop prepares its answer (dismissed by the reply or after 25 s).
+    typing_indicator: ClassVar[bool] = True
+    #: Backoff between Graph retries inside one send; the outbox retries beyond that.
+    retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
+
+    def __init__(self, shop: Shop, config: BaseModel) -> None:
+        super().__init__(shop, config)
+        assert isinstance(config, WhatsAppConfig)
+        self.settings = config
+        if config.catalog_id:
+            # Native catalog messages only where the shop named its WhatsApp catalog.
+            vars(self)["capabilities"] = dataclasses.replace(self.capabilities, native_catalog=True)
+        self.app_secret = read_secret(config.app_secret_env)
+        self.verify_token = read_secret(config.verify_token_env)
+        self.window = ConversationWindow(lambda: self.shop.store, self.name)
+        self.client = GraphClient(
+            lambda: self.shop.http,
+            base_url=config.api_base_url,
+            version=config.api_version,
+            phone_number_id=config.phone_number_id,
+            token=read_secret(config.access_token_env),
+            limiter=RateLimiter(config.messages_per_second),
+            retry=self.retry_policy,
+        )
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        from .routes import webhook_routes
+
+        return webhook_routes(self)
+
+    # --- outbound ----------------------------------------------------------------------------
+    async def send(self, customer_id: str, message: Outbound) -> SendResult:
+        if isinstance(message, OrderStatusUpdate):
+            rendered = await self._order_update(customer_id, message)
+        else:
+            if not await self.window.is_open(customer_id):
+                log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
+                raise PermanentSendError("the 24-hour window is closed", code=str(REENGAGEMENT))
+            rendered = render.render(message, self.settings.catalog_id)
+        wamid = await self._post(customer_id, rendered)
+        if isinstance(message, OrderStatusUpdate) and rendered.type != "template":
+            await self._remember_notification(wamid, customer_id, message)
+        return SendResult(provider_message_id=wamid)
+
+    async def _post(self, customer_id: str, rendered: render.Rendered) -> str:
+        try:
+            return await self.client.send_message(render.envelope(customer_id, rendered))
+        except GraphError as error:
+            raise self._send_error(error, rendered) from None
+
+    def _send_error(self, error: GraphError, rendered: render.Rendered) -> Exception:
+        code = str(error.code)
+        if error.auth:
+            log.error("whatsapp.token_rejected", code=error.code, alert=True)
+            return SendingHalted("WhatsApp refused the access token", code=code)
+        if error.retryable:
+            delay = self.client.retry.delay(self.client.retry.attempts, error)
+            return RetryableSendError(f"WhatsApp throttled: {error}", code=code, retry_after=delay)
+        if error.bad_parameter:
+            log.error(
+                "whatsapp.bad_parameter",
+                code=error.code,
+                shape=shape_of(rendered.content),
+                message_type=rendered.shape(),
+            )
+        else:
+            log.error("whatsapp.send_refused", code=error.code, message_type=rendered.shape())
+        return PermanentSendError(f"WhatsApp refused the message: {error}", code=code)
+
+    async def _order_update(self, customer_id: str, update: OrderStatusUpdate) -> render.Rendered:
+        """In the window: the in-chat bill's status or a text. Outside: the template or nothing."""
+        if not await self.window.is_open(customer_id):
+            name = self.settings.templates.for_status(update.status)
+            if not update.notification or name is None:
+                log.warning(
+                    "whatsapp.window_closed_no_template", customer=customer_id, status=update.status
+                )
+                raise PermanentSendError(
+                    "the 24-hour window is closed and no template is set", code=str(REENGAGEMENT)
+                )
+            language = self.settings.templates.language
+            return render.template(name, language, [update.order_number, update.body])
+        bill = await self._bill_status(update)
+        if bill is not None:
+            reference, status = bill
+            return render.order_status(reference, status, update.body)
+        return render.text(update.body)
+
+    async def _bill_status(self, update: OrderStatusUpdate) -> tuple[str, str] | None:
+        """The in-chat bill's next status, if the order was billed in chat and the move is legal."""
+        if update.payment_method != "whatsapp_pay":
+            return None
+        store = self.shop.store
+        now = datetime.now(UTC)
+        reference = await store.kv_get(f"whatsapp_pay:reference:{update.order_number}", now)
+        status = BILL_STATUS.get(update.status)
+        if reference is None or status is None:
+            return None
+        key = f"whatsapp_pay:bill:{reference}"
+        last = await store.kv_get(key, now) or "pending"
+        if last in _BILL_FINAL or last == status:
+            return None
+        if status == "canceled" and await store.kv_get(f"whatsapp_pay:paid:{reference}", now):
+            return None  # Meta refuses to cancel a paid bill (2047): say it in words instead
+        await store.kv_set(key, status, expires_at=now + timedelta(days=90))
+        return reference, status
+
+    async def _remember_notification(
+        self, wamid: str, customer_id: str, update: OrderStatusUpdate
+    ) -> None:
+        """Keep a free-form status update so a late 131047 can resend it as the template."""
+        if not update.notification or not wamid:
+            return
+        value = json.dumps({"customer": customer_id, "message": outbound_to_json(update)})
+        expires = datetime.now(UTC) + _NOTIFICATION_KEEP
+        await self.shop.store.kv_set(f"whatsapp:notification:{wamid}", value, expires_at=expires)
+
+    # --- inbound side effects ------------------------------------------------------------------
+    async def acknowledge(self, inbound: Inbound) -> None:
+        """Blue ticks (and "typing…") for a handled message; a failure here never fails the turn."""
+        try:
+            await self.client.mark_read(inbound.message_id, typing=self.typing_indicator)
+        except GraphError as error:
+            log.warning("whatsapp.mark_read_failed", code=error.code, status=error.status)
+        except aiohttp.ClientError as error:  # pragma: no cover - the client wraps these
+            log.warning("whatsapp.mark_read_failed", error=type(error).__name__)
+
+    async def on_status(self, update: StatusUpdate) -> None:
+        """Meta's word on a message we sent: the outbox record, and the window when it closed."""
+        report = update.report
+        await self.shop.report_delivery(report)
+        if report.error_code:
+            log.warning(
+                "whatsapp.delivery_failed", code=report.error_code, customer=report.customer_id
+            )
+        if REENGAGEMENT not in update.error_codes or report.customer_id is None:
+            return
+        await self.window.closed(report.customer_id, update.timestamp)
+        await self._resend_as_template(report.provider_message_id)
+
+    async def _resend_as_template(self, wamid: str) -> None:
+        store = self.shop.store
+        key = f"whatsapp:notification:{wamid}"
+        raw = await store.kv_get(key, datetime.now(UTC))
+        if not raw:
+            return
+        await store.kv_set(key, "", expires_at=datetime.now(UTC))
+        saved = json.loads(raw)
+        message = outbound_from_json(saved["message"])
+        await self.shop.notify(f"{self.name}:{saved['customer']}", message)
+        log.info("whatsapp.notification_requeued_as_template", customer=saved["customer"])
+
+
+def shape_of(value: object) -> object:
+    """The structure of a payload with every text replaced by its length: safe to log."""
+    if isinstance(value, dict):
+        return {k: shape_of(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shape_of(v) for v in value]
+    if isinstance(value, str):
+        return f"str[{len(value)}]"
+    return type(value).__name__

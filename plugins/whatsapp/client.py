@@ -1,0 +1,138 @@
+"""A small Graph API client on the shop's shared HTTP session: send, mark read, look up payments.
+
+Throttles (130429, 131056) and server errors are retried here a few times with exponential backoff
+and full jitter; when they persist the error goes back to the outbox, which keeps the message and
+tries again later. Nothing is dropped on a throttle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import structlog
+
+from .errors import PAIR_RATE_LIMIT, GraphError
+from .ratelimit import RateLimiter
+
+__all__ = ["GraphClient", "RetryPolicy"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long to wait between attempts; tests shrink ``base_delay`` to milliseconds."""
+
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    timeout: float = 20.0
+
+    def delay(self, attempt: int, error: GraphError | None) -> float:
+        """Full-jitter exponential backoff; the pair limit grows by 4^n as Meta suggests."""
+        factor = 4 if error is not None and error.code == PAIR_RATE_LIMIT else 2
+        ceiling = min(self.max_delay, self.base_delay * factor**attempt)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+class GraphClient:
+    def __init__(
+        self,
+        session: Callable[[], aiohttp.ClientSession],
+        *,
+        base_url: str,
+        version: str,
+        phone_number_id: str,
+        token: str,
+        limiter: RateLimiter,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._session = session
+        self._root = f"{base_url.rstrip('/')}/{version}"
+        self.phone_number_id = phone_number_id
+        self._token = token
+        self.limiter = limiter
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    def url(self, path: str) -> str:
+        return f"{self._root}/{path.lstrip('/')}"
+
+    async def send_message(self, payload: Mapping[str, Any]) -> str:
+        """POST one message; the ``wamid`` Meta accepted it under."""
+        body = await self.call("POST", f"{self.phone_number_id}/messages", payload, limited=True)
+        messages = body.get("messages")
+        if isinstance(messages, list) and messages and isinstance(messages[0], Mapping):
+            return str(messages[0].get("id", ""))
+        raise GraphError("send accepted without a message id", status=200)
+
+    async def mark_read(self, message_id: str, typing: bool = False) -> None:
+        payload: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": message_id,
+        }
+        if typing:
+            payload["typing_indicator"] = {"type": "text"}
+        await self.call("POST", f"{self.phone_number_id}/messages", payload)
+
+    async def payment(self, configuration_name: str, reference_id: str) -> Mapping[str, Any] | None:
+        """Meta's own record of an in-chat payment (confirms a webhook before we trust it)."""
+        path = f"{self.phone_number_id}/payments/{configuration_name}/{reference_id}"
+        body = await self.call("GET", path)
+        payments = body.get("payments")
+        if isinstance(payments, list) and payments and isinstance(payments[0], Mapping):
+            return payments[0]
+        return None
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        limited: bool = False,
+    ) -> Mapping[str, Any]:
+        """One Graph call, retried on throttles and server errors; raises :class:`GraphError`."""
+        last: GraphError | None = None
+        for attempt in range(self.retry.attempts):
+            if attempt:
+                await self._sleep(self.retry.delay(attempt - 1, last))
+            if limited:
+                await self.limiter.acquire()
+            try:
+                return await self._once(method, path, payload)
+            except GraphError as error:
+                if not error.retryable:
+                    raise
+                last = error
+                log.info(
+                    "whatsapp.graph_retry", code=error.code, status=error.status, attempt=attempt
+                )
+        assert last is not None
+        raise last
+
+    async def _once(
+        self, method: str, path: str, payload: Mapping[str, Any] | None
+    ) -> Mapping[str, Any]:
+        headers = {"Authorization": f"Bearer {self._token}"}
+        timeout = aiohttp.ClientTimeout(total=self.retry.timeout)
+        try:
+            async with self._session().request(
+                method, self.url(path), json=payload, headers=headers, timeout=timeout
+            ) as response:
+                try:
+                    body: Any = await response.json(content_type=None)
+                except (ValueError, aiohttp.ContentTypeError):
+                    body = None
+                if response.status >= 400 or not isinstance(body, Mapping):
+                    raise GraphError.from_response(response.status, body)
+                return body
+        except (aiohttp.ClientError, TimeoutError) as e:
+            raise GraphError(f"Graph API unreachable: {type(e).__name__}", status=599) from None

@@ -1,0 +1,61 @@
+"""The ``[channels.whatsapp]`` and ``[payments.whatsapp_pay]`` sections of ``shop.toml``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from chatshop.channels import ChannelConfig
+from chatshop.payments import PaymentConfig
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
+
+
+class TemplatesConfig(BaseModel):
+    """Approved message templates, the only messages WhatsApp lets through outside the 24h window.
+
+    ``order_update`` is a UTILITY template whose body takes two text parameters: ``{{1}}`` the order
+    number and ``{{2}}`` what happened ("Your order was shipped."). ``statuses`` names a different
+    template for particular order statuses (``shipped = "order_shipped"``), same parameters.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str = Field(default="en_US", min_length=2, max_length=15)
+    order_update: str | None = Field(default=None, min_length=1, max_length=512)
+    statuses: dict[str, str] = Field(default_factory=dict)
+
+    def for_status(self, status: str) -> str | None:
+        return self.statuses.get(status) or self.order_update
+
+
+class WhatsAppConfig(ChannelConfig):
+    """One WhatsApp Business number on the Cloud API."""
+
+    phone_number_id: str = Field(min_length=1, pattern=r"^[0-9]+$")
+    access_token_env: str = Field(min_length=1)
+    app_secret_env: str = Field(min_length=1)
+    verify_token_env: str = Field(min_length=1)
+    api_base_url: str = "https://graph.facebook.com"
+    api_version: str = Field(default="v23.0", pattern=r"^v[0-9]+\.[0-9]+$")
+    catalog_id: str | None = Field(default=None, min_length=1)
+    messages_per_second: int = Field(default=80, ge=1, le=10_000)
+    templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("expected an http(s) URL such as https://graph.facebook.com")
+        return value.rstrip("/")
+
+
+class WhatsAppPayConfig(PaymentConfig):
+    """India in-chat payment through a gateway configured in WhatsApp Manager."""
+
+    configuration_name: str = Field(min_length=1, max_length=60)
+    gateway: Literal["razorpay", "payu", "billdesk", "zaakpay"] = "razorpay"
+    goods_type: Literal["physical-goods", "digital-goods"] = "physical-goods"
+    expires_after_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    #: Ask Meta whether a "captured" webhook is real before marking the order paid (Meta's advice).
+    confirm_with_lookup: bool = True

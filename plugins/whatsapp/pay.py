@@ -1,0 +1,158 @@
+"""``whatsapp_pay``: India in-chat payment with an ``order_details`` bill and a gateway.
+
+Meta's payment webhook is only a hint ("must not solely rely on these webhooks"): a ``captured``
+status is confirmed with Meta's payment lookup, and the core marks the order paid only when the
+amount equals the order's.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import structlog
+from chatshop.messages import PaymentRequest
+from chatshop.money import Money
+from chatshop.payments import (
+    PaymentContext,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentMethod,
+    PaymentStart,
+)
+
+from . import limits as L
+from .config import WhatsAppPayConfig
+from .webhook import PaymentStatus, amount_of
+
+if TYPE_CHECKING:
+    from chatshop.orders import Order
+    from chatshop.runtime import Shop
+    from pydantic import BaseModel
+
+    from .channel import WhatsAppChannel
+
+__all__ = ["WhatsAppPay", "reference_for"]
+
+log = structlog.get_logger(__name__)
+
+#: UPI's cap per payment (₹5,00,000); above it WhatsApp needs web-only payment options.
+UPI_LIMIT = Money(5_00_000_00, "INR")
+_KEEP = timedelta(days=90)
+
+
+def reference_for(order_number: str) -> str:
+    """A fresh ``reference_id`` per bill: the order number plus a short random tail."""
+    reference = f"{order_number}.{secrets.token_hex(4)}"
+    return reference[: L.REFERENCE_ID]
+
+
+def order_of(reference: str) -> str:
+    return reference.split(".", 1)[0]
+
+
+class WhatsAppPay(PaymentMethod):
+    name: ClassVar[str] = "whatsapp_pay"
+    Config: ClassVar[type[WhatsAppPayConfig]] = WhatsAppPayConfig
+    online: ClassVar[bool] = True
+    label_key: ClassVar[str | None] = "payment.whatsapp_pay"
+
+    def __init__(self, shop: Shop, config: BaseModel) -> None:
+        super().__init__(shop, config)
+        assert isinstance(config, WhatsAppPayConfig)
+        self.settings = config
+
+    def _channel(self) -> WhatsAppChannel:
+        from .channel import WhatsAppChannel
+
+        channel = self.shop.channels.get(WhatsAppChannel.name)
+        if not isinstance(channel, WhatsAppChannel):
+            raise RuntimeError("whatsapp_pay needs the [channels.whatsapp] section")
+        return channel
+
+    def available(self, context: PaymentContext) -> bool:
+        return (
+            context.channel == "whatsapp"
+            and context.total.currency == "INR"
+            and 0 < context.total.minor <= UPI_LIMIT.minor
+        )
+
+    async def start(self, order: Order) -> PaymentStart:
+        reference = reference_for(order.number)
+        store = self.shop.store
+        expires = datetime.now(UTC) + timedelta(minutes=self.settings.expires_after_minutes)
+        await store.kv_set(
+            f"whatsapp_pay:reference:{order.number}", reference, datetime.now(UTC) + _KEEP
+        )
+        data: dict[str, Any] = {
+            "reference_id": reference,
+            "gateway": self.settings.gateway,
+            "configuration_name": self.settings.configuration_name,
+            "goods_type": self.settings.goods_type,
+            "expires_at": int(expires.timestamp()),
+        }
+        catalog_id = self._channel().settings.catalog_id
+        if catalog_id:
+            data["catalog_id"] = catalog_id
+        if order.address and self.settings.goods_type == "physical-goods":
+            data["beneficiary"] = {
+                "name": order.contact_name or "",
+                "address_line1": order.address[:200],
+                "country": "India",
+                "postal_code": order.postal_code or "",
+            }
+        body = self._body(order)
+        request = PaymentRequest(method=self.name, body=body, order=order.summary(), data=data)
+        return PaymentStart(messages=(request,), provider_ref=reference, expires_at=expires)
+
+    def _body(self, order: Order) -> str:
+        locale = self.shop.config.shop.locale
+        total = order.total.format(locale)
+        try:
+            text: str = self.shop.text(
+                locale, "payment.whatsapp_pay.request", number=order.number, total=total
+            )
+            return text
+        except (KeyError, LookupError):
+            return f"Order {order.number}: {total}. Tap *Review and pay* to pay in WhatsApp."
+
+    async def on_status(self, status: PaymentStatus) -> None:
+        """A payment status webhook, verified by signature already; confirmed here, then applied."""
+        order_number = order_of(status.reference_id)
+        if status.status == "captured":
+            amount = await self._confirmed_amount(status)
+            if amount is None:
+                return
+            await self.shop.store.kv_set(
+                f"whatsapp_pay:paid:{status.reference_id}", "1", datetime.now(UTC) + _KEEP
+            )
+            kind, event_id = PaymentEventKind.PAID, f"{status.reference_id}:captured"
+        elif status.transaction_status == "failed":
+            kind = PaymentEventKind.FAILED
+            event_id = f"{status.reference_id}:failed:{status.transaction_id or status.status_id}"
+            amount = status.amount
+        else:
+            log.info("whatsapp_pay.pending", status=status.status)
+            return
+        event = PaymentEvent(
+            method=self.name,
+            event_id=event_id,
+            kind=kind,
+            order_number=order_number,
+            amount=amount,
+            provider_payment_id=status.transaction_id,
+            raw_status=f"{status.status}/{status.transaction_status or ''}",
+        )
+        await self.shop.apply_payment_event(event)
+
+    async def _confirmed_amount(self, status: PaymentStatus) -> Money | None:
+        if not self.settings.confirm_with_lookup:
+            return status.amount
+        record = await self._channel().client.payment(
+            self.settings.configuration_name, status.reference_id
+        )
+        if record is None or record.get("status") != "captured":
+            log.warning("whatsapp_pay.capture_not_confirmed", found=bool(record))
+            return None
+        return amount_of(record.get("amount"), record.get("currency"))

@@ -1,0 +1,45 @@
+"""A client-side limiter that keeps sends under the number's messages-per-second tier.
+
+Meta answers 130429 once a number goes over its throughput; waiting here first is cheaper than
+being refused and retried. The window is exact: at most ``rate`` sends start in any one second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+__all__ = ["RateLimiter"]
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        rate: int,
+        *,
+        period: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate < 1:
+            raise ValueError("rate must be at least 1")
+        self.rate = rate
+        self.period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._starts: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait until one more send fits in the window, then count it."""
+        async with self._lock:  # FIFO: callers go out in the order they came
+            while True:
+                now = self._clock()
+                while self._starts and now - self._starts[0] >= self.period:
+                    self._starts.popleft()
+                if len(self._starts) < self.rate:
+                    self._starts.append(now)
+                    return
+                await self._sleep(self.period - (now - self._starts[0]))

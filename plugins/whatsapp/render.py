@@ -1,0 +1,380 @@
+"""Outbound messages as Graph API ``/messages`` bodies, always within the API's limits.
+
+The core already lowers messages to the channel's capabilities; this module still enforces every
+hard limit itself, because a message the API refuses is a message the customer never sees.
+Shortened names keep their full text in the row description or the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from chatshop.messages import (
+    Buttons,
+    CatalogMessage,
+    Choice,
+    ChoiceList,
+    Image,
+    OrderStatusUpdate,
+    Outbound,
+    PaymentRequest,
+    ProductCard,
+    ProductList,
+    Text,
+)
+from chatshop.money import Money, currency_exponent
+
+from . import limits as L
+from .text import shorten, template_safe
+
+__all__ = ["Rendered", "envelope", "render"]
+
+log = structlog.get_logger(__name__)
+
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The ``type`` and its object for one ``/messages`` call (``envelope`` adds the recipient)."""
+
+    type: str
+    content: Body
+
+    def shape(self) -> str:
+        """What kind of message this is, without any text in it (safe for logs)."""
+        inner = self.content.get("type") if self.type == "interactive" else None
+        return f"{self.type}/{inner}" if inner else self.type
+
+
+def envelope(to: str, rendered: Rendered) -> Body:
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": rendered.type,
+        rendered.type: rendered.content,
+    }
+
+
+def render(message: Outbound, catalog_id: str | None = None) -> Rendered:
+    """The richest WhatsApp form of ``message`` that the API accepts."""
+    if isinstance(message, Text):
+        return text(message.body)
+    if isinstance(message, Buttons):
+        return buttons(
+            message.body, message.choices, message.header, message.footer, message.image_url
+        )
+    if isinstance(message, ChoiceList):
+        return choice_list(message)
+    if isinstance(message, ProductCard):
+        return product_card(message, catalog_id)
+    if isinstance(message, ProductList):
+        return product_list(message, catalog_id)
+    if isinstance(message, CatalogMessage):
+        return catalog_message(message, catalog_id)
+    if isinstance(message, Image):
+        return image(message.url, message.caption)
+    if isinstance(message, PaymentRequest):
+        return payment_request(message)
+    if isinstance(message, OrderStatusUpdate):
+        return text(message.body)
+    raise TypeError(f"cannot render {type(message).__name__}")
+
+
+def text(body: str) -> Rendered:
+    body = shorten(body, L.TEXT_BODY) or "…"
+    return Rendered("text", {"body": body, "preview_url": "http://" in body or "https://" in body})
+
+
+def image(url: str, caption: str | None) -> Rendered:
+    content: Body = {"link": url}
+    if caption:
+        content["caption"] = shorten(caption, L.CAPTION)
+    return Rendered("image", content)
+
+
+def _body(value: str) -> Body:
+    return {"text": shorten(value, L.INTERACTIVE_BODY) or "…"}
+
+
+def _decorate(content: Body, header: str | None, footer: str | None) -> Body:
+    if header:
+        content["header"] = {"type": "text", "text": shorten(header, L.HEADER_TEXT)}
+    if footer:
+        content["footer"] = {"text": shorten(footer, L.FOOTER_TEXT)}
+    return content
+
+
+def _unique_titles(titles: Iterable[str], limit: int) -> list[str]:
+    """Button titles must differ within a message; shortening can make two equal, so number them."""
+    out: list[str] = []
+    for title in titles:
+        candidate = shorten(title, limit) or "…"
+        n = 2
+        while candidate in out:
+            suffix = f" {n}"
+            candidate = shorten(title, limit - len(suffix)) + suffix
+            n += 1
+        out.append(candidate)
+    return out
+
+
+def buttons(
+    body: str,
+    choices: tuple[Choice, ...],
+    header: str | None = None,
+    footer: str | None = None,
+    image_url: str | None = None,
+) -> Rendered:
+    if not choices:
+        return text("\n\n".join(p for p in (header, body, footer) if p))
+    if len(choices) > L.MAX_BUTTONS:
+        log.warning("whatsapp.buttons_dropped", given=len(choices), kept=L.MAX_BUTTONS)
+        choices = choices[: L.MAX_BUTTONS]
+    titles = _unique_titles((c.title for c in choices), L.BUTTON_TITLE)
+    full = [c.title for c in choices if len(c.title.strip()) > L.BUTTON_TITLE]
+    if full:  # the buttons were shortened: keep their full text readable in the body
+        body = body + "\n\n" + "\n".join(f"• {t}" for t in full)
+    content: Body = {
+        "type": "button",
+        "body": _body(body),
+        "action": {
+            "buttons": [
+                {"type": "reply", "reply": {"id": c.id.strip()[: L.BUTTON_ID], "title": t}}
+                for c, t in zip(choices, titles, strict=True)
+            ]
+        },
+    }
+    _decorate(content, None if image_url else header, footer)
+    if image_url:
+        content["header"] = {"type": "image", "image": {"link": image_url}}
+    return Rendered("interactive", content)
+
+
+def _row(choice: Choice) -> Body:
+    title = choice.title.strip()
+    description = (choice.description or "").strip()
+    if len(title) > L.ROW_TITLE:
+        # Price or detail first, so it survives when the description itself has to be cut.
+        description = f"{description} · {title}" if description else title
+    row: Body = {"id": choice.id.strip()[: L.ROW_ID], "title": shorten(title, L.ROW_TITLE) or "…"}
+    if description:
+        row["description"] = shorten(description, L.ROW_DESCRIPTION)
+    return row
+
+
+def choice_list(message: ChoiceList) -> Rendered:
+    sections = [s for s in message.sections if s.choices]
+    if len(sections) > 1 and any(not (s.title or "").strip() for s in sections):
+        # Several sections need a title each: merge untitled ones rather than invent names.
+        sections = [type(sections[0])(title=None, choices=message.choices)]
+    out: list[Body] = []
+    rows_left = L.MAX_ROWS
+    for section in sections[: L.MAX_SECTIONS]:
+        rows = [_row(c) for c in section.choices[:rows_left]]
+        if not rows:
+            break
+        rows_left -= len(rows)
+        entry: Body = {"rows": rows}
+        if section.title and section.title.strip():
+            entry["title"] = shorten(section.title, L.SECTION_TITLE)
+        out.append(entry)
+    dropped = len(message.choices) - (L.MAX_ROWS - rows_left)
+    if dropped > 0:
+        log.warning("whatsapp.list_rows_dropped", dropped=dropped)
+    if not out:
+        return text(message.body)
+    content: Body = {
+        "type": "list",
+        "body": _body(message.body),
+        "action": {"button": shorten(message.button, L.LIST_BUTTON) or "…", "sections": out},
+    }
+    return Rendered("interactive", _decorate(content, message.header, message.footer))
+
+
+def _card_body(card: ProductCard) -> str:
+    parts = [] if card.title in card.body else [f"*{card.title}*"]
+    price = card.price.format()
+    if price not in card.body:
+        parts.append(price)
+    parts.append(card.body)
+    if card.url and card.url not in card.body and not card.choices:
+        parts.append(card.url)
+    return "\n".join(p for p in parts if p)
+
+
+def product_card(card: ProductCard, catalog_id: str | None) -> Rendered:
+    if catalog_id and not card.choices:
+        content: Body = {
+            "type": "product",
+            "body": _body(card.body or card.title),
+            "action": {"catalog_id": catalog_id, "product_retailer_id": card.product_id},
+        }
+        return Rendered("interactive", content)
+    body = _card_body(card)
+    if card.choices:
+        return buttons(body, card.choices, image_url=card.image_url)
+    if card.image_url:
+        return image(card.image_url, body)
+    return text(body)
+
+
+def product_list(message: ProductList, catalog_id: str | None) -> Rendered:
+    if not catalog_id:
+        return text(f"{message.header}\n\n{message.body}")
+    sections: list[Body] = []
+    left = L.MAX_PRODUCTS
+    for title, product_ids in message.sections[: L.MAX_SECTIONS]:
+        items = [{"product_retailer_id": pid} for pid in product_ids[:left]]
+        if not items:
+            continue
+        left -= len(items)
+        sections.append(
+            {"title": shorten(title or message.header, L.SECTION_TITLE), "product_items": items}
+        )
+    if not sections:
+        return text(f"{message.header}\n\n{message.body}")
+    content: Body = {
+        "type": "product_list",
+        "header": {"type": "text", "text": shorten(message.header, L.HEADER_TEXT) or "…"},
+        "body": _body(message.body),
+        "action": {"catalog_id": catalog_id, "sections": sections},
+    }
+    if message.footer:
+        content["footer"] = {"text": shorten(message.footer, L.FOOTER_TEXT)}
+    return Rendered("interactive", content)
+
+
+def catalog_message(message: CatalogMessage, catalog_id: str | None) -> Rendered:
+    if not catalog_id:
+        return text(message.body)
+    action: Body = {"name": "catalog_message"}
+    if message.thumbnail_product_id:
+        action["parameters"] = {"thumbnail_product_retailer_id": message.thumbnail_product_id}
+    content: Body = {"type": "catalog_message", "body": _body(message.body), "action": action}
+    if message.footer:
+        content["footer"] = {"text": shorten(message.footer, L.FOOTER_TEXT)}
+    return Rendered("interactive", content)
+
+
+def payment_request(request: PaymentRequest) -> Rendered:
+    if request.method == "whatsapp_pay" and request.data.get("reference_id"):
+        return order_details(request)
+    body = (
+        request.body
+        if not request.url or request.url in request.body
+        else f"{request.body}\n{request.url}"
+    )
+    if request.choices:
+        return buttons(body, request.choices)
+    return text(body)
+
+
+def wa_amount(money: Money) -> Body:
+    """WhatsApp money: an integer ``value`` over ``offset`` 100 (₹12.34 is 1234)."""
+    exponent = currency_exponent(money.currency)
+    if exponent <= 2:
+        return {"value": money.minor * 10 ** (2 - exponent), "offset": 100}
+    value, rest = divmod(money.minor, 10 ** (exponent - 2))
+    if rest:
+        raise ValueError(f"{money} cannot be written with offset 100")
+    return {"value": value, "offset": 100}
+
+
+def order_details(request: PaymentRequest) -> Rendered:
+    """India in-chat payment: a bill with a *Review and pay* button (research §2.5)."""
+    data = request.data
+    order = request.order
+    currency = order.total.currency
+    tax = shipping = discount = Money.zero(currency)
+    for label, amount in order.adjustments:
+        if amount.minor < 0:
+            discount += -amount
+        elif any(word in label.lower() for word in ("tax", "gst", "vat")):
+            tax += amount
+        else:
+            shipping += amount
+    details: Body = {
+        "status": "pending",
+        "items": [
+            {
+                "retailer_id": line.product_id,
+                "name": shorten(line.title, L.ITEM_NAME) or line.product_id,
+                "amount": wa_amount(line.unit_price),
+                "quantity": line.quantity,
+            }
+            for line in order.lines
+        ],
+        "subtotal": wa_amount(order.subtotal),
+        "tax": {**wa_amount(tax), "description": "Tax"},
+    }
+    if shipping:
+        details["shipping"] = {**wa_amount(shipping), "description": "Delivery and fees"}
+    if discount:
+        details["discount"] = {**wa_amount(discount), "description": "Discount"}
+    if data.get("catalog_id"):
+        details["catalog_id"] = data["catalog_id"]
+    if data.get("expires_at"):
+        details["expiration"] = {
+            "timestamp": str(int(data["expires_at"])),
+            "description": shorten(
+                str(data.get("expiry_note") or "Order expires"), L.ORDER_DESCRIPTION
+            ),
+        }
+    parameters: Body = {
+        "reference_id": str(data["reference_id"])[: L.REFERENCE_ID],
+        "type": data.get("goods_type", "physical-goods"),
+        "payment_settings": [
+            {
+                "type": "payment_gateway",
+                "payment_gateway": {
+                    "type": data.get("gateway", "razorpay"),
+                    "configuration_name": data.get("configuration_name", ""),
+                },
+            }
+        ],
+        "currency": currency,
+        "total_amount": wa_amount(order.total),
+        "order": details,
+    }
+    if data.get("beneficiary"):
+        parameters["beneficiaries"] = [data["beneficiary"]]
+    content: Body = {
+        "type": "order_details",
+        "body": _body(request.body),
+        "action": {"name": "review_and_pay", "parameters": parameters},
+    }
+    return Rendered("interactive", content)
+
+
+def order_status(
+    reference_id: str, status: str, body: str, description: str | None = None
+) -> Rendered:
+    """Move the in-chat bill along: processing, shipped, completed, canceled."""
+    order: Body = {"status": status}
+    if description:
+        order["description"] = shorten(description, L.ORDER_DESCRIPTION)
+    content: Body = {
+        "type": "order_status",
+        "body": _body(body),
+        "action": {
+            "name": "review_order",
+            "parameters": {"reference_id": reference_id, "order": order},
+        },
+    }
+    return Rendered("interactive", content)
+
+
+def template(name: str, language: str, parameters: Iterable[str]) -> Rendered:
+    """An approved template with text parameters for its body."""
+    params = [
+        {"type": "text", "text": template_safe(p, L.TEMPLATE_PARAMETER) or "-"} for p in parameters
+    ]
+    content: Body = {"name": name, "language": {"code": language}}
+    if params:
+        content["components"] = [{"type": "body", "parameters": params}]
+    return Rendered("template", content)

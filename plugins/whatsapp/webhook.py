@@ -1,0 +1,349 @@
+"""Meta's webhook JSON, parsed into the core's normalized messages.
+
+One POST may carry many entries, each with many changes, each with many messages and statuses;
+every one of them is read. Numbers with decimals (``item_price``) are read as ``Decimal`` so a
+native-catalog cart keeps exact prices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from chatshop.messages import (
+    Address,
+    CartItem,
+    DeliveryReport,
+    DeliveryState,
+    Inbound,
+    InboundKind,
+    Location,
+)
+from chatshop.money import Money, MoneyError
+
+__all__ = ["PaymentStatus", "StatusUpdate", "WebhookBatch", "load_body", "parse_webhook"]
+
+log = structlog.get_logger(__name__)
+
+_MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "voice"})
+_IGNORED = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
+_STATES = {
+    "sent": DeliveryState.SENT,
+    "delivered": DeliveryState.DELIVERED,
+    "read": DeliveryState.READ,
+    "played": DeliveryState.READ,
+    "failed": DeliveryState.FAILED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """What became of one of our messages, with the time Meta gives it."""
+
+    report: DeliveryReport
+    timestamp: datetime | None
+    error_codes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentStatus:
+    """A ``type: payment`` status: an in-chat payment moved (captured, pending, failed attempt)."""
+
+    status_id: str
+    reference_id: str
+    status: str
+    amount: Money | None
+    customer_id: str | None
+    transaction_id: str | None = None
+    transaction_status: str | None = None
+    timestamp: datetime | None = None
+
+
+@dataclass(slots=True)
+class WebhookBatch:
+    inbound: list[Inbound] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    payments: list[PaymentStatus] = field(default_factory=list)
+    errors: list[Mapping[str, Any]] = field(default_factory=list)
+    ignored: int = 0
+
+
+def load_body(body: bytes) -> Any:
+    """Parse the raw body; decimals stay exact."""
+    return json.loads(body, parse_float=Decimal)
+
+
+def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None) -> WebhookBatch:
+    """Everything in one webhook POST. Changes for another phone number are skipped and counted."""
+    batch = WebhookBatch()
+    if not isinstance(payload, Mapping):
+        return batch
+    for value in _values(payload):
+        metadata = _mapping(value.get("metadata"))
+        number = metadata.get("phone_number_id")
+        if phone_number_id and number and str(number) != phone_number_id:
+            batch.ignored += 1
+            log.warning("whatsapp.update_for_other_number", phone_number_id=str(number))
+            continue
+        names = _profile_names(value)
+        for message in _list(value.get("messages")):
+            inbound = _inbound(message, channel, names)
+            if inbound is None:
+                batch.ignored += 1
+            else:
+                batch.inbound.append(inbound)
+        for status in _list(value.get("statuses")):
+            if status.get("type") == "payment":
+                payment = _payment(status)
+                if payment is not None:
+                    batch.payments.append(payment)
+            else:
+                update = _status(status, channel)
+                if update is not None:
+                    batch.statuses.append(update)
+        batch.errors.extend(_list(value.get("errors")))
+    return batch
+
+
+def _values(payload: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for entry in _list(payload.get("entry")):
+        for change in _list(entry.get("changes")):
+            if change.get("field", "messages") != "messages":
+                continue
+            value = change.get("value")
+            if isinstance(value, Mapping):
+                yield value
+
+
+def _list(value: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def customer_of(wa_id: Any, user_id: Any) -> str | None:
+    """Customers are keyed by phone (``wa_id``), by business-scoped user id where it is absent."""
+    return _text(wa_id) or _text(user_id)
+
+
+def _profile_names(value: Mapping[str, Any]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for contact in _list(value.get("contacts")):
+        name = _text(_mapping(contact.get("profile")).get("name"))
+        if not name:
+            continue
+        for key in ("wa_id", "user_id"):
+            ident = _text(contact.get(key))
+            if ident:
+                names[ident] = name
+    return names
+
+
+def _timestamp(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _inbound(message: Mapping[str, Any], channel: str, names: dict[str, str]) -> Inbound | None:
+    customer = customer_of(message.get("from"), message.get("from_user_id"))
+    message_id = _text(message.get("id"))
+    kind = message.get("type")
+    if customer is None or message_id is None or kind in _IGNORED:
+        return None
+    fields = _fields(kind, message)
+    return Inbound(
+        channel=channel,
+        customer_id=customer,
+        message_id=message_id,
+        profile_name=names.get(customer) or names.get(str(message.get("from_user_id", ""))),
+        received_at=_timestamp(message.get("timestamp")),
+        **fields,
+    )
+
+
+def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
+    """The kind-specific part of an :class:`Inbound`."""
+    if kind == "text":
+        return {
+            "kind": InboundKind.TEXT,
+            "text": _text(_mapping(message.get("text")).get("body")) or "",
+        }
+    if kind == "interactive":
+        return _interactive(_mapping(message.get("interactive")))
+    if kind == "button":
+        button = _mapping(message.get("button"))
+        payload = _text(button.get("payload")) or _text(button.get("text"))
+        if payload is None:
+            return {"kind": InboundKind.UNSUPPORTED}
+        return {
+            "kind": InboundKind.CHOICE,
+            "choice_id": payload[:200],
+            "text": _text(button.get("text")),
+        }
+    if kind == "location":
+        return _location(_mapping(message.get("location")))
+    if kind == "order":
+        return _order(_mapping(message.get("order")))
+    if kind in _MEDIA:
+        caption = _text(_mapping(message.get(kind)).get("caption"))
+        return {"kind": InboundKind.MEDIA, "text": caption}
+    return {"kind": InboundKind.UNSUPPORTED}
+
+
+def _interactive(interactive: Mapping[str, Any]) -> dict[str, Any]:
+    kind = interactive.get("type")
+    if kind in ("button_reply", "list_reply"):
+        reply = _mapping(interactive.get(kind))
+        choice = _text(reply.get("id"))
+        if choice is None:
+            return {"kind": InboundKind.UNSUPPORTED}
+        return {
+            "kind": InboundKind.CHOICE,
+            "choice_id": choice[:200],
+            "text": _text(reply.get("title")),
+        }
+    if kind == "nfm_reply":
+        reply = _mapping(interactive.get("nfm_reply"))
+        if reply.get("name") == "address_message":
+            address = _address(reply)
+            if address is not None:
+                return {"kind": InboundKind.ADDRESS, "address": address}
+    return {"kind": InboundKind.UNSUPPORTED}
+
+
+def _address(reply: Mapping[str, Any]) -> Address | None:
+    try:
+        response = json.loads(str(reply.get("response_json") or "{}"))
+    except json.JSONDecodeError:
+        return None
+    values = _mapping(_mapping(response).get("values"))
+
+    def part(key: str) -> str | None:
+        value = values.get(key)
+        return str(value).strip() or None if value is not None else None
+
+    street = [part(k) for k in ("house_number", "floor_number", "tower_number", "building_name")]
+    street += [part("address"), part("landmark_area")]
+    line = ", ".join(p for p in street if p) or _text(reply.get("body"))
+    if not line:
+        return None
+    city = ", ".join(p for p in (part("city"), part("state")) if p) or None
+    return Address(
+        name=part("name"),
+        phone=part("phone_number"),
+        line=line,
+        city=city,
+        postal_code=part("in_pin_code"),
+    )
+
+
+def _location(location: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        latitude = float(location["latitude"])
+        longitude = float(location["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return {"kind": InboundKind.UNSUPPORTED}
+    place = Location(
+        latitude=latitude,
+        longitude=longitude,
+        name=_text(location.get("name")),
+        address=_text(location.get("address")),
+    )
+    return {"kind": InboundKind.LOCATION, "location": place}
+
+
+def _order(order: Mapping[str, Any]) -> dict[str, Any]:
+    items: list[CartItem] = []
+    for item in _list(order.get("product_items")):
+        product_id = _text(item.get("product_retailer_id"))
+        quantity = item.get("quantity")
+        if product_id is None or isinstance(quantity, bool) or not isinstance(quantity, int | str):
+            continue
+        try:
+            count = int(quantity)
+        except ValueError:
+            continue
+        if count < 1:
+            continue
+        items.append(CartItem(product_id=product_id, quantity=count, unit_price=_price(item)))
+    if not items:
+        return {"kind": InboundKind.UNSUPPORTED}
+    return {"kind": InboundKind.CART, "items": tuple(items), "text": _text(order.get("text"))}
+
+
+def _price(item: Mapping[str, Any]) -> Money | None:
+    price, currency = item.get("item_price"), item.get("currency")
+    if price is None or not isinstance(currency, str):
+        return None
+    try:
+        return Money.parse(price if isinstance(price, Decimal | int) else str(price), currency)
+    except MoneyError:
+        return None
+
+
+def _status(status: Mapping[str, Any], channel: str) -> StatusUpdate | None:
+    message_id = _text(status.get("id"))
+    state = _STATES.get(str(status.get("status")))
+    if message_id is None or state is None:
+        return None
+    errors = _list(status.get("errors"))
+    codes = tuple(int(e["code"]) for e in errors if isinstance(e.get("code"), int))
+    first = errors[0] if errors else {}
+    report = DeliveryReport(
+        channel=channel,
+        provider_message_id=message_id,
+        state=state,
+        customer_id=customer_of(status.get("recipient_id"), status.get("recipient_user_id")),
+        error_code=str(first["code"]) if "code" in first else None,
+        error_title=_text(first.get("title")),
+    )
+    return StatusUpdate(
+        report=report, timestamp=_timestamp(status.get("timestamp")), error_codes=codes
+    )
+
+
+def _payment(status: Mapping[str, Any]) -> PaymentStatus | None:
+    payment = _mapping(status.get("payment"))
+    status_id, reference = _text(status.get("id")), _text(payment.get("reference_id"))
+    if status_id is None or reference is None:
+        return None
+    transaction = _mapping(payment.get("transaction"))
+    return PaymentStatus(
+        status_id=status_id,
+        reference_id=reference,
+        status=str(status.get("status", "")),
+        amount=amount_of(payment.get("amount"), payment.get("currency")),
+        customer_id=customer_of(status.get("recipient_id"), status.get("recipient_user_id")),
+        transaction_id=_text(transaction.get("id")),
+        transaction_status=_text(transaction.get("status")),
+        timestamp=_timestamp(status.get("timestamp")),
+    )
+
+
+def amount_of(amount: Any, currency: Any) -> Money | None:
+    """WhatsApp's ``{"value": 124350, "offset": 100}`` as exact money (₹1243.50)."""
+    amount = _mapping(amount)
+    value, offset = amount.get("value"), amount.get("offset")
+    if not isinstance(currency, str) or not isinstance(value, int) or not isinstance(offset, int):
+        return None
+    if isinstance(value, bool) or offset <= 0:
+        return None
+    try:
+        return Money.parse(Decimal(value) / Decimal(offset), currency)
+    except MoneyError:
+        return None
