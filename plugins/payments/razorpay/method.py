@@ -1,0 +1,237 @@
+"""Pay by Razorpay Payment Link: we create the link, send its short URL in chat, and wait.
+
+Our order number is the link's ``reference_id`` (unique at Razorpay), so a repeated start finds the
+link it made before instead of making a second one. Razorpay's own SMS/e-mail notifications are
+off: the customer gets the link in the chat they are already in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import structlog
+from aiohttp import web
+from chatshop.config import read_secret
+from chatshop.messages import PaymentRequest
+from chatshop.money import Money
+from chatshop.orders import IllegalTransition
+from chatshop.payments import (
+    PaymentContext,
+    PaymentError,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentMethod,
+    PaymentStart,
+    RefundResult,
+)
+from chatshop.plugins.payments.razorpay import signature
+from chatshop.plugins.payments.razorpay.client import RazorpayClient, RazorpayError
+from chatshop.plugins.payments.razorpay.config import RazorpayConfig
+from chatshop.plugins.payments.razorpay.webhook import event_id_of, parse_event
+
+if TYPE_CHECKING:
+    from chatshop.orders import Order
+    from chatshop.runtime import Shop
+
+log = structlog.get_logger(__name__)
+
+#: Link states in which the customer can still pay, and in which Razorpay allows a cancel.
+_OPEN = {"created", "partially_paid"}
+
+
+class Razorpay(PaymentMethod):
+    name: ClassVar[str] = "razorpay"
+    Config: ClassVar[type[RazorpayConfig]] = RazorpayConfig
+    label_key: ClassVar[str | None] = "payment_online"
+
+    config: RazorpayConfig
+
+    def __init__(self, shop: Shop, config: RazorpayConfig) -> None:
+        super().__init__(shop, config)
+        self._key_secret = read_secret(config.key_secret_env)
+        self._webhook_secret = read_secret(config.webhook_secret_env)
+        self._client: RazorpayClient | None = None
+
+    @property
+    def client(self) -> RazorpayClient:
+        """Built on first use: the shop's HTTP session exists only once the shop has started."""
+        if self._client is None:
+            self._client = RazorpayClient(
+                self.shop.http,
+                base_url=self.config.api_base_url,
+                key_id=self.config.key_id,
+                key_secret=self._key_secret,
+                timeout=self.config.request_timeout_seconds,
+                retry_delays=self.config.retry_delays_seconds,
+            )
+        return self._client
+
+    def available(self, context: PaymentContext) -> bool:
+        return context.total.currency in self.config.currencies and context.total.minor >= 100
+
+    async def start(self, order: Order) -> PaymentStart:
+        total = order.total
+        expire_by = datetime.now(UTC) + timedelta(minutes=self.config.link_expiry_minutes)
+        body: dict[str, Any] = {
+            "amount": total.minor,
+            "currency": total.currency,
+            "reference_id": order.number,
+            "description": f"Order {order.number}",
+            "expire_by": int(expire_by.timestamp()),
+            "notify": {"sms": False, "email": False},
+            "reminder_enable": False,
+            "notes": {"order_number": order.number},
+        }
+        if self.config.upi_link:
+            body["upi_link"] = True
+        link = await self.client.create_payment_link(body)
+        url = str(link["short_url"])
+        if link.get("expire_by"):
+            expire_by = datetime.fromtimestamp(int(link["expire_by"]), UTC)
+        log.info("razorpay.link_created", order=order.number, link=link.get("id"))
+        return PaymentStart(
+            messages=(_payment_request(self.shop, self.name, order, url, expire_by),),
+            provider_ref=str(link["id"]),
+            url=url,
+            expires_at=expire_by,
+        )
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        return (web.post("", self.webhook),)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """``POST /webhooks/payments/razorpay``: verify first, then apply; 401 changes nothing."""
+        body = await request.read()
+        given = request.headers.get("X-Razorpay-Signature")
+        if not signature.verify(body, given, self._webhook_secret):
+            log.warning("razorpay.bad_signature")
+            return web.Response(status=401, text="invalid signature")
+        try:
+            event = parse_event(body, event_id_of(request.headers, body), self.name)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("razorpay.unreadable_event")
+            return web.Response(status=400, text="unreadable event")
+        if event is not None:
+            await _apply(self.shop, event)
+        return web.Response(status=200, text="ok")
+
+    async def refund(self, order: Order, amount: Money) -> RefundResult:
+        payment_id = await self._captured_payment_id(order)
+        body: dict[str, Any] = {
+            "amount": amount.minor,
+            "speed": self.config.refund_speed,
+            "notes": {"order_number": order.number},
+        }
+        # Same order, same refunded-so-far, same amount: the same refund, whatever retried it.
+        key = f"chatshop-{order.number}-{order.refunded_amount}-{amount.minor}"
+        refund = await self.client.refund(payment_id, body, key)
+        log.info("razorpay.refunded", order=order.number, refund=refund.get("id"))
+        return RefundResult(
+            refund_id=str(refund["id"]),
+            amount=Money(int(refund.get("amount", amount.minor)), amount.currency),
+            pending=refund.get("status") != "processed",
+            details={"payment_id": payment_id, "speed": self.config.refund_speed},
+        )
+
+    async def poll(self, order: Order) -> PaymentEvent | None:
+        if not order.payment_ref:
+            return None
+        link = await self.client.fetch_payment_link(order.payment_ref)
+        status = str(link.get("status"))
+        kind = {
+            "paid": PaymentEventKind.PAID,
+            "expired": PaymentEventKind.EXPIRED,
+            "cancelled": PaymentEventKind.CANCELLED,
+        }.get(status)
+        if kind is None:
+            return None
+        amount = None
+        if kind is PaymentEventKind.PAID:
+            amount = Money(int(link.get("amount_paid", 0)), str(link["currency"]).upper())
+        return PaymentEvent(
+            method=self.name,
+            event_id=f"poll:{order.payment_ref}:{status}",
+            kind=kind,
+            order_number=order.number,
+            amount=amount,
+            provider_payment_id=_captured(link),
+            raw_status=status,
+        )
+
+    async def expire(self, order: Order) -> None:
+        if not order.payment_ref:
+            return
+        try:
+            await self.client.cancel_payment_link(order.payment_ref)
+        except RazorpayError as e:
+            if e.retryable:
+                raise
+            # Already expired, cancelled or paid: nothing left to close.
+            log.info("razorpay.cancel_refused", order=order.number, code=e.code)
+
+    async def _captured_payment_id(self, order: Order) -> str:
+        ref = order.payment_ref or ""
+        if ref.startswith("pay_"):
+            return ref
+        if not ref:
+            raise PaymentError(f"order {order.number} has no Razorpay payment to refund")
+        payment_id = _captured(await self.client.fetch_payment_link(ref))
+        if payment_id is None:
+            raise PaymentError(f"order {order.number}: no captured Razorpay payment to refund")
+        return payment_id
+
+
+def _captured(link: dict[str, Any]) -> str | None:
+    for payment in link.get("payments") or []:
+        if payment.get("status") == "captured" and payment.get("payment_id"):
+            return str(payment["payment_id"])
+    return None
+
+
+async def _apply(shop: Shop, event: PaymentEvent) -> None:
+    try:
+        await shop.apply_payment_event(event)
+    except IllegalTransition as e:
+        # Out of order (expired after paid): the state machine said no, and that is the answer.
+        log.info("razorpay.event_refused", order=event.order_number, kind=event.kind, old=e.old)
+
+
+def _payment_request(
+    shop: Shop, method: str, order: Order, url: str, expires_at: datetime
+) -> PaymentRequest:
+    locale = shop.config.shop.locale
+    total = order.total.format(locale)
+    body = _text(
+        shop,
+        locale,
+        "payment_link",
+        "Pay {total} for order {number} here: {url}",
+        total=total,
+        number=order.number,
+        url=url,
+    )
+    until = _text(
+        shop,
+        locale,
+        "payment_link_expires",
+        "The link is valid until {time} UTC.",
+        time=expires_at.astimezone(UTC).strftime("%H:%M"),
+    )
+    return PaymentRequest(
+        method=method,
+        body=f"{body}\n{until}",
+        order=order.summary(),
+        url=url,
+        expires_at=expires_at,
+    )
+
+
+def _text(shop: Shop, locale: str, key: str, default: str, **values: Any) -> str:
+    """The shop's text for ``key``, or the English default while the table lacks it."""
+    try:
+        text = shop.text(locale, key, **values)
+    except KeyError:
+        text = key
+    return default.format(**values) if text == key else text

@@ -1,0 +1,20 @@
+"""Razorpay's webhook signature: hex HMAC-SHA256 of the raw body with the webhook secret.
+
+There is no timestamp in it, so a replay is only caught by deduplicating ``x-razorpay-event-id``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+def sign(body: bytes, secret: str) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, signature: str | None, secret: str) -> bool:
+    """Whether ``signature`` is the body's HMAC under ``secret``; compared in constant time."""
+    if not signature:
+        return False
+    return hmac.compare_digest(sign(body, secret), signature.strip().lower())
