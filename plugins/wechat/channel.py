@@ -1,0 +1,242 @@
+"""The WeChat Official Account channel: verified pushes in, customer-service messages out.
+
+Every push is answered ``success`` as soon as the inbox holds it (well inside WeChat's 5 seconds,
+after which WeChat retries and finally shows the customer "this account cannot serve you"). The
+shop's replies then go out through the customer-service API, from the durable outbox. Retries of a
+push carry the same ``MsgId`` (or sender + time for events), so the inbox drops them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+import structlog
+from aiohttp import web
+from chatshop.channels import Capabilities, Channel, SendResult
+from chatshop.config import read_secret
+from chatshop.messages import DeliveryReport, Inbound, InboundKind, OrderStatusUpdate, Outbound
+from pydantic import BaseModel
+
+from .choices import remember, resolve
+from .client import WeChatClient
+from .config import WeChatConfig
+from .crypto import CryptoError, WeChatCrypto
+from .errors import ReplyWindowClosed
+from .inbound import InboundRejected, parse_push
+from .render import MAX_MENU_ITEMS, render
+from .signature import SignatureError, check_fresh, verify
+from .token import AccessTokens
+from .xml import MAX_BODY_BYTES, XmlRejected, parse_fields
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+
+__all__ = ["WeChatChannel"]
+
+log = structlog.get_logger(__name__)
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class WeChatChannel(Channel):
+    name = "wechat"
+    Config = WeChatConfig
+    capabilities = Capabilities(
+        max_text_length=680,  # 2048 UTF-8 bytes of Chinese text; the renderer enforces the bytes
+        max_buttons=0,  # no reply buttons: choices become a msgmenu
+        max_list_rows=MAX_MENU_ITEMS,
+        max_list_sections=1,
+        list_row_title_length=36,
+        list_row_description_length=0,
+        images=True,
+        product_cards=True,
+        shares_location=True,
+    )
+
+    def __init__(self, shop: Shop, config: BaseModel) -> None:
+        super().__init__(shop, config)
+        self.settings = cast(WeChatConfig, config)
+        #: The clock for the replay window and token expiry; tests move it.
+        self.clock: Callable[[], float] = time.time
+        self._token = read_secret(self.settings.token_env)
+        self._cryptos = [
+            WeChatCrypto(read_secret(var), self.settings.app_id)
+            for var in (
+                self.settings.encoding_aes_key_env,
+                self.settings.previous_encoding_aes_key_env,
+            )
+            if var
+        ]
+        self.tokens = AccessTokens(
+            app_id=self.settings.app_id,
+            secret=read_secret(self.settings.app_secret_env),
+            base_url=self.settings.api_base_url,
+            session=lambda: self.shop.http,
+            kv=self.shop.store,
+            clock=lambda: self.clock(),
+        )
+        self.client = WeChatClient(
+            base_url=self.settings.api_base_url, session=lambda: self.shop.http, tokens=self.tokens
+        )
+        self._late: set[asyncio.Task[bool]] = set()
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        return [web.get("", self.verify_url), web.post("", self.receive_push)]
+
+    async def stop(self) -> None:
+        if self._late:  # pushes answered before the inbox held them: let them land
+            await asyncio.gather(*self._late, return_exceptions=True)
+
+    # --- inbound ----------------------------------------------------------------------------
+    async def verify_url(self, request: web.Request) -> web.Response:
+        """The console's URL check: echo ``echostr`` when the signature is right."""
+        query = request.query
+        try:
+            verify(
+                query.get("signature"),
+                self._token,
+                query.get("timestamp", ""),
+                query.get("nonce", ""),
+            )
+        except SignatureError as e:
+            log.warning("wechat.verification_refused", reason=str(e))
+            return web.Response(status=403, text="forbidden")
+        return web.Response(text=query.get("echostr", ""))
+
+    async def receive_push(self, request: web.Request) -> web.Response:
+        """A message or event: verify, decrypt, parse, record in the inbox, answer ``success``."""
+        started = asyncio.get_running_loop().time()
+        try:
+            item = await self._read_push(request)
+        except _Refused as e:
+            log.warning("wechat.push_refused", status=e.status, reason=str(e))
+            return web.Response(
+                status=e.status, text="forbidden" if e.status == 403 else "bad request"
+            )
+        if isinstance(item, DeliveryReport):
+            await self.shop.report_delivery(item)
+            return web.Response(text="success")
+        budget = self.settings.answer_within_seconds - (asyncio.get_running_loop().time() - started)
+        await self._record(item, budget)
+        return web.Response(text="success")
+
+    async def _read_push(self, request: web.Request) -> Inbound | DeliveryReport:
+        query = request.query
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        try:
+            verify(query.get("signature"), self._token, timestamp, nonce)
+            check_fresh(timestamp, self.clock(), self.settings.max_clock_skew_seconds)
+        except SignatureError as e:
+            raise _Refused(403, str(e)) from None
+        body = await _read_body(request)
+        try:
+            fields = parse_fields(body)
+            if self._cryptos:
+                fields = self._open(fields, query.get("msg_signature"), timestamp, nonce)
+            expected = self.settings.original_id
+            if expected and fields.get("ToUserName") != expected:
+                raise _Refused(403, "push for another account")
+            item = parse_push(fields)
+        except (XmlRejected, InboundRejected) as e:
+            raise _Refused(400, str(e)) from None
+        if isinstance(item, Inbound) and item.kind is InboundKind.CHOICE and item.event != "click":
+            assert item.choice_id is not None
+            item = item.model_copy(
+                update={"choice_id": await resolve(self.shop.store, item.choice_id)}
+            )
+        return item
+
+    def _open(
+        self, envelope: dict[str, str], msg_signature: str | None, timestamp: str, nonce: str
+    ) -> dict[str, str]:
+        """Safe mode: check ``msg_signature`` over the ciphertext, decrypt, parse the inner XML."""
+        encrypted = envelope.get("Encrypt", "")
+        if not encrypted:
+            raise _Refused(400, "safe mode expects an Encrypt field")
+        try:
+            verify(msg_signature, self._token, timestamp, nonce, encrypted)
+        except SignatureError as e:
+            raise _Refused(403, f"msg_signature: {e}") from None
+        for crypto in self._cryptos:  # the current key, then the one before the last rotation
+            try:
+                return parse_fields(crypto.decrypt(encrypted))
+            except CryptoError:
+                continue
+        raise _Refused(400, "cannot decrypt with the configured EncodingAESKey")
+
+    async def _record(self, inbound: Inbound, budget: float) -> None:
+        """Hand the message to the inbox; past the budget, answer anyway and let it land later."""
+        task = asyncio.ensure_future(self.shop.receive(inbound))
+        done, _ = await asyncio.wait({task}, timeout=max(budget, 0.0))
+        if task in done:
+            fresh = task.result()  # a storage failure surfaces as a 500: WeChat will retry
+            if not fresh:
+                log.info("wechat.duplicate_push", customer=inbound.customer_id)
+            return
+        log.warning("wechat.slow_inbox", customer=inbound.customer_id)
+        self._late.add(task)
+        task.add_done_callback(self._late_done)
+
+    def _late_done(self, task: asyncio.Task[bool]) -> None:
+        self._late.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("wechat.late_inbox_failed", error=repr(task.exception()))
+
+    # --- outbound ---------------------------------------------------------------------------
+    async def send(self, customer_id: str, message: Outbound) -> SendResult:
+        rendered = render(customer_id, message, self.shop.config.shop.locale)
+        if rendered.choice_ids:
+            await remember(self.shop.store, rendered.choice_ids)
+        try:
+            for body in rendered.bodies:
+                await self.client.send_custom(body)
+        except ReplyWindowClosed as e:
+            template = self.settings.order_template
+            if isinstance(message, OrderStatusUpdate) and message.notification and template:
+                msgid = await self.client.send_template(self._template(customer_id, message))
+                log.info("wechat.sent_as_template", customer=customer_id, errcode=e.code)
+                return SendResult(provider_message_id=f"tpl:{msgid}")
+            log.warning("wechat.window_closed_kept", customer=customer_id, errcode=e.code)
+            raise
+        return SendResult()
+
+    def _template(self, openid: str, update: OrderStatusUpdate) -> dict[str, Any]:
+        template = self.settings.order_template
+        assert template is not None
+        values = _Values(order_number=update.order_number, status=update.status, body=update.body)
+        body: dict[str, Any] = {
+            "touser": openid,
+            "template_id": template.template_id,
+            "client_msg_id": f"{update.order_number}:{update.status}"[:64],
+            "data": {
+                key: {"value": text.format_map(values)} for key, text in template.fields.items()
+            },
+        }
+        if template.url:
+            body["url"] = template.url
+        return body
+
+
+class _Values(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+async def _read_body(request: web.Request) -> bytes:
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise _Refused(400, "body too large")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(16384):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _Refused(400, "body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,84 @@
+"""The ``[channels.wechat]`` section: the account, its secrets (by env var name) and its menu."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from chatshop.channels import ChannelConfig
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["MENU_ACTIONS", "MenuButton", "OrderTemplate", "WeChatConfig"]
+
+#: Shop actions a menu button can trigger; each becomes a CLICK key ``CHATSHOP_<ACTION>``.
+MENU_ACTIONS = ("catalog", "cart", "orders", "help")
+MenuAction = Literal["catalog", "cart", "orders", "help"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MenuButton(_Strict):
+    """One button of the custom menu: a shop action, a web page, or a group of sub-buttons."""
+
+    name: str = Field(min_length=1)
+    action: MenuAction | None = None
+    url: str | None = Field(default=None, max_length=1024)
+    sub_buttons: list[MenuButton] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        kinds = [self.action is not None, self.url is not None, bool(self.sub_buttons)]
+        if sum(kinds) != 1:
+            raise ValueError("a menu button needs exactly one of action, url or sub_buttons")
+        if self.url is not None and not self.url.startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        return self
+
+
+class OrderTemplate(_Strict):
+    """A template message for order news when the 48-hour customer-service window is closed.
+
+    ``fields`` maps the template's keys to texts with ``{order_number}``, ``{status}``, ``{body}``.
+    """
+
+    template_id: str = Field(min_length=1)
+    fields: dict[str, str] = Field(min_length=1)
+    url: str | None = None
+
+
+class WeChatConfig(ChannelConfig):
+    """``[channels.wechat]``: a verified Service Account (msgmenu needs verification)."""
+
+    app_id: str = Field(min_length=1)
+    app_secret_env: str = Field(min_length=1)
+    token_env: str = Field(min_length=1)
+    #: Set: safe mode (every push encrypted, replies encrypted). Absent: plain mode.
+    encoding_aes_key_env: str | None = None
+    #: The EncodingAESKey in use before the last rotation; tried when the current one fails.
+    previous_encoding_aes_key_env: str | None = None
+    api_base_url: str = "https://api.weixin.qq.com"
+    #: The account's ``gh_...`` id; when set, pushes addressed to another account are refused.
+    original_id: str | None = None
+    #: Pushes whose timestamp is further than this from now are refused as replays.
+    max_clock_skew_seconds: int = Field(default=300, ge=1)
+    #: How long a POST may wait for the inbox before WeChat gets ``success`` anyway (WeChat: 5 s).
+    answer_within_seconds: float = Field(default=4.0, gt=0, lt=5)
+    menu: list[MenuButton] = Field(default_factory=list, max_length=3)
+    order_template: OrderTemplate | None = None
+
+    @model_validator(mode="after")
+    def _menu_limits(self) -> Self:
+        for i, top in enumerate(self.menu):
+            if len(top.name.encode()) > 16:
+                raise ValueError(f"menu[{i}].name is longer than 16 bytes")
+            for j, sub in enumerate(top.sub_buttons):
+                if sub.sub_buttons:
+                    raise ValueError(f"menu[{i}].sub_buttons[{j}] cannot have sub_buttons")
+                if len(sub.name.encode()) > 60:
+                    raise ValueError(f"menu[{i}].sub_buttons[{j}].name is longer than 60 bytes")
+        return self
+
+    @property
+    def safe_mode(self) -> bool:
+        return self.encoding_aes_key_env is not None

@@ -1,0 +1,104 @@
+"""WeChat push fields -> the core's :class:`Inbound` (or a template delivery report).
+
+Dedup keys follow WeChat's own advice: ``MsgId`` for messages, ``FromUserName`` + ``CreateTime``
+for events (plus the event name, which a retry repeats unchanged).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chatshop.messages import DeliveryReport, DeliveryState, Inbound, InboundKind, Location
+
+from .menu import choice_for_key
+
+__all__ = ["CHANNEL", "InboundRejected", "parse_push"]
+
+CHANNEL = "wechat"
+MEDIA_TYPES = {"image", "voice", "video", "shortvideo", "link", "file"}
+
+
+class InboundRejected(ValueError):
+    """The push lacks a field every WeChat push carries."""
+
+
+def parse_push(fields: dict[str, str]) -> Inbound | DeliveryReport:
+    """Translate one decrypted push; unknown message types become ``UNSUPPORTED``, never errors."""
+    sender = fields.get("FromUserName", "")
+    created = fields.get("CreateTime", "")
+    msg_type = fields.get("MsgType", "")
+    if not sender or not created.isdigit() or not msg_type:
+        raise InboundRejected("FromUserName, CreateTime and MsgType are required")
+    if msg_type == "event":
+        return _event(fields, sender, created)
+    msg_id = fields.get("MsgId", "")
+    if not msg_id:
+        raise InboundRejected("a message without MsgId")
+    base = {
+        "channel": CHANNEL,
+        "customer_id": sender,
+        "message_id": f"msg:{msg_id}",
+        "received_at": datetime.fromtimestamp(int(created), UTC),
+    }
+    if msg_type == "text":
+        content = fields.get("Content", "")
+        menu_id = fields.get("bizmsgmenuid", "")
+        if menu_id:
+            return Inbound(kind=InboundKind.CHOICE, choice_id=menu_id, text=content, **base)
+        return Inbound(kind=InboundKind.TEXT, text=content, **base)
+    if msg_type == "location":
+        return Inbound(kind=InboundKind.LOCATION, location=_location(fields), **base)
+    if msg_type == "voice" and fields.get("Recognition"):
+        return Inbound(kind=InboundKind.TEXT, text=fields["Recognition"], **base)
+    if msg_type in MEDIA_TYPES:
+        return Inbound(kind=InboundKind.MEDIA, event=msg_type, **base)
+    return Inbound(kind=InboundKind.UNSUPPORTED, event=msg_type, **base)
+
+
+def _location(fields: dict[str, str]) -> Location:
+    try:
+        latitude = float(fields.get("Location_X", ""))
+        longitude = float(fields.get("Location_Y", ""))
+    except ValueError:
+        raise InboundRejected("a location without coordinates") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InboundRejected("coordinates out of range")
+    label = fields.get("Label") or None
+    return Location(latitude=latitude, longitude=longitude, address=label)
+
+
+def _event(fields: dict[str, str], sender: str, created: str) -> Inbound | DeliveryReport:
+    event = fields.get("Event", "")
+    key = fields.get("EventKey") or None
+    if event == "TEMPLATESENDJOBFINISH":
+        status = fields.get("Status", "")
+        return DeliveryReport(
+            channel=CHANNEL,
+            provider_message_id=f"tpl:{fields.get('MsgID') or fields.get('MsgId', '')}",
+            state=DeliveryState.DELIVERED if status == "success" else DeliveryState.FAILED,
+            customer_id=sender,
+            error_title=None if status == "success" else status[:100],
+        )
+    base = {
+        "channel": CHANNEL,
+        "customer_id": sender,
+        "message_id": f"evt:{sender}:{created}:{event}",
+        "received_at": datetime.fromtimestamp(int(created), UTC),
+    }
+    if event == "CLICK" and key:
+        return Inbound(
+            kind=InboundKind.CHOICE,
+            choice_id=choice_for_key(key),
+            event="click",
+            event_key=key,
+            **base,
+        )
+    if event == "subscribe":
+        scene = key.removeprefix("qrscene_") if key and key.startswith("qrscene_") else None
+        return Inbound(kind=InboundKind.EVENT, event="subscribe", event_key=scene, **base)
+    names = {"unsubscribe": "unsubscribe", "SCAN": "scan", "VIEW": "view", "LOCATION": "location"}
+    if event in names:
+        return Inbound(kind=InboundKind.EVENT, event=names[event], event_key=key, **base)
+    return Inbound(
+        kind=InboundKind.EVENT, event=event.lower()[:40] or "unknown", event_key=key, **base
+    )

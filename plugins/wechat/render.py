@@ -1,0 +1,148 @@
+"""Outbound -> customer-service API bodies (``message/custom/send``), within WeChat's limits.
+
+The core already lowered each message to the channel's capabilities; this renderer still enforces
+every hard limit itself, cutting text cleanly at a word boundary. One outbound may become two
+bodies (a product card and the msgmenu with its actions).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatshop.messages import (
+    Buttons,
+    CatalogMessage,
+    Choice,
+    ChoiceList,
+    Image,
+    OrderStatusUpdate,
+    Outbound,
+    PaymentRequest,
+    ProductCard,
+    ProductList,
+    Text,
+)
+
+from .choices import menu_item_id
+
+__all__ = [
+    "MAX_MENU_ITEMS",
+    "MAX_TEXT_BYTES",
+    "Rendered",
+    "render",
+    "truncate_bytes",
+]
+
+MAX_TEXT_BYTES = 2048  # errcode 45002 "content size out of limit" above this
+#: msgmenu limits are not published (45098 "msgmenu list size is out of limit"): conservative.
+MAX_MENU_ITEMS = 10
+MAX_MENU_HEAD_BYTES = 1024
+MAX_MENU_TAIL_BYTES = 512
+MAX_MENU_ITEM_BYTES = 120
+MAX_NEWS_TITLE_BYTES = 192
+MAX_NEWS_DESCRIPTION_BYTES = 512
+ELLIPSIS = "…"
+
+
+@dataclass(slots=True)
+class Rendered:
+    """The bodies to send, in order, and the choice ids they offer (for the way back)."""
+
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    choice_ids: list[str] = field(default_factory=list)
+
+
+def truncate_bytes(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-8 bytes, at a nearby word boundary, with an ellipsis."""
+    if len(text.encode()) <= limit:
+        return text
+    room = limit - len(ELLIPSIS.encode())
+    cut = text.encode()[: max(room, 0)].decode(errors="ignore")
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space >= len(cut) * 4 // 5:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def render(openid: str, message: Outbound, locale: str = "en") -> Rendered:
+    out = Rendered()
+    match message:
+        case Text(body=body) | OrderStatusUpdate(body=body):
+            out.bodies.append(_text(openid, body))
+        case Buttons():
+            _menu(out, openid, _join(message.header, message.body), message.choices, message.footer)
+        case ChoiceList():
+            head = _join(message.header, message.body)
+            _menu(out, openid, head, message.choices, message.footer)
+        case ProductCard():
+            _product(out, openid, message, locale)
+        case PaymentRequest():
+            body = message.body
+            if message.url:
+                body += f'\n<a href="{html.escape(message.url)}">{html.escape(message.url)}</a>'
+            out.bodies.append(_text(openid, body))
+            if message.choices:
+                _menu(out, openid, message.order.total.format(locale), message.choices, None)
+        case Image(url=url, caption=caption):
+            out.bodies.append(_news(openid, caption or url, "", url, url))
+        case ProductList(body=body) | CatalogMessage(body=body):
+            out.bodies.append(_text(openid, body))  # no native catalog; the core avoids these
+    return out
+
+
+def _join(*parts: str | None) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _text(openid: str, body: str) -> dict[str, Any]:
+    return {
+        "touser": openid,
+        "msgtype": "text",
+        "text": {"content": truncate_bytes(body, MAX_TEXT_BYTES)},
+    }
+
+
+def _menu(
+    out: Rendered, openid: str, head: str, choices: tuple[Choice, ...], tail: str | None
+) -> None:
+    items = []
+    for number, choice in enumerate(choices[:MAX_MENU_ITEMS], start=1):
+        content = truncate_bytes(f"{number}. {choice.title}", MAX_MENU_ITEM_BYTES)
+        items.append({"id": menu_item_id(choice.id), "content": content})
+        out.choice_ids.append(choice.id)
+    if not items:
+        out.bodies.append(_text(openid, _join(head, tail)))
+        return
+    menu: dict[str, Any] = {
+        "head_content": truncate_bytes(head, MAX_MENU_HEAD_BYTES),
+        "list": items,
+        "tail_content": truncate_bytes(tail or "", MAX_MENU_TAIL_BYTES),
+    }
+    out.bodies.append({"touser": openid, "msgtype": "msgmenu", "msgmenu": menu})
+
+
+def _news(
+    openid: str, title: str, description: str, url: str, picurl: str | None
+) -> dict[str, Any]:
+    article = {
+        "title": truncate_bytes(title, MAX_NEWS_TITLE_BYTES),
+        "description": truncate_bytes(description, MAX_NEWS_DESCRIPTION_BYTES),
+        "url": url,
+    }
+    if picurl:
+        article["picurl"] = picurl
+    return {"touser": openid, "msgtype": "news", "news": {"articles": [article]}}
+
+
+def _product(out: Rendered, openid: str, card: ProductCard, locale: str) -> None:
+    price = card.price.format(locale)
+    if card.url:
+        out.bodies.append(
+            _news(openid, card.title, _join(price, card.body), card.url, card.image_url)
+        )
+    else:
+        out.bodies.append(_text(openid, _join(card.title, price, card.body, card.image_url)))
+    if card.choices:
+        _menu(out, openid, f"{card.title} · {price}", card.choices, None)
