@@ -6,7 +6,6 @@ tests use the real shop.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +22,10 @@ from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
-
-# The fake providers live next to the tests and are imported by name.
-sys.path.insert(0, str(Path(__file__).parent))
-
+from chatshop.plugins.payments.stripe import Stripe
+from chatshop.plugins.payments.stripe.config import StripeConfig
 from fake_razorpay import FakeRazorpay
+from fake_stripe import FakeStripe
 
 
 class StandInShop:
@@ -155,3 +153,21 @@ async def razorpay(
         "INR",
     )
     return Razorpay(shop, config)  # type: ignore[arg-type]
+
+
+# --- Stripe ----------------------------------------------------------------------------------
+@pytest.fixture
+def stripe_api() -> FakeStripe:
+    return FakeStripe()
+
+
+@pytest.fixture
+async def stripe(
+    stripe_api: FakeStripe, shop: StandInShop, aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> Stripe:
+    server = await aiohttp_server(stripe_api.app())
+    monkeypatch.setenv("STRIPE_SECRET_KEY", stripe_api.secret_key)
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", stripe_api.webhook_secret)
+    section = {"api_base_url": str(server.make_url("")), "retry_delays_seconds": [0, 0]}
+    config = validate_section(StripeConfig, section, "payments.stripe", "INR")
+    return Stripe(shop, config)  # type: ignore[arg-type]

@@ -1,0 +1,267 @@
+"""Pay by Stripe Checkout Session: one session per order, its URL sent in chat.
+
+The session's ``client_reference_id`` is our order number, so the webhook names the order without
+a lookup. The session's expiry is derived from the order's placement time and is part of the
+idempotency key, so starting the same order again within the same minute gets the same session.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import structlog
+from aiohttp import web
+from chatshop.config import read_secret
+from chatshop.messages import PaymentRequest
+from chatshop.money import Money
+from chatshop.orders import IllegalTransition
+from chatshop.payments import (
+    PaymentError,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentMethod,
+    PaymentStart,
+    RefundResult,
+)
+from chatshop.plugins.payments.stripe import signature
+from chatshop.plugins.payments.stripe.client import StripeClient, StripeError
+from chatshop.plugins.payments.stripe.config import StripeConfig
+from chatshop.plugins.payments.stripe.webhook import (
+    event_from_session,
+    parse_event,
+    payment_intent_id,
+)
+
+if TYPE_CHECKING:
+    from chatshop.orders import Order
+    from chatshop.runtime import Shop
+
+log = structlog.get_logger(__name__)
+
+#: Stripe refuses an ``expires_at`` under 30 minutes ahead; the margin covers the trip there.
+_MIN_AHEAD = timedelta(minutes=30, seconds=60)
+_REFUND_FAILED = {"failed", "canceled"}
+
+
+class Stripe(PaymentMethod):
+    name: ClassVar[str] = "stripe"
+    Config: ClassVar[type[StripeConfig]] = StripeConfig
+    label_key: ClassVar[str | None] = "payment_online"
+
+    config: StripeConfig
+
+    def __init__(self, shop: Shop, config: StripeConfig) -> None:
+        super().__init__(shop, config)
+        self._secret_key = read_secret(config.secret_key_env)
+        self._webhook_secret = read_secret(config.webhook_secret_env)
+        self._client: StripeClient | None = None
+
+    @property
+    def client(self) -> StripeClient:
+        """Built on first use: the shop's HTTP session exists only once the shop has started."""
+        if self._client is None:
+            self._client = StripeClient(
+                self.shop.http,
+                base_url=self.config.api_base_url,
+                secret_key=self._secret_key,
+                api_version=self.config.api_version,
+                timeout=self.config.request_timeout_seconds,
+                retry_delays=self.config.retry_delays_seconds,
+            )
+        return self._client
+
+    async def start(self, order: Order) -> PaymentStart:
+        now = datetime.now(UTC)
+        placed = order.created_at or now
+        wanted = placed + timedelta(minutes=self.config.link_expiry_minutes)
+        expires_at = max(wanted, now + _MIN_AHEAD).replace(second=0, microsecond=0)
+        if expires_at < now + timedelta(minutes=30):
+            expires_at += timedelta(minutes=1)
+        return_url = self.shop.public_url(f"/webhooks/payments/{self.name}/return")
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "client_reference_id": order.number,
+            "line_items": _line_items(order),
+            "success_url": self.config.success_url or f"{return_url}?order={order.number}",
+            "cancel_url": self.config.cancel_url
+            or f"{return_url}?order={order.number}&cancelled=1",
+            "expires_at": int(expires_at.timestamp()),
+            "metadata": {"order_number": order.number},
+            "payment_intent_data": {"metadata": {"order_number": order.number}},
+        }
+        if self.config.payment_method_types:
+            params["payment_method_types"] = self.config.payment_method_types
+        key = f"chatshop-{order.number}-session-{params['expires_at']}"
+        session = await self.client.create_checkout_session(params, key)
+        if session.get("amount_total") != order.total.minor:
+            raise PaymentError(f"Stripe session total differs from order {order.number}")
+        url = str(session["url"])
+        expires = datetime.fromtimestamp(
+            int(session.get("expires_at") or params["expires_at"]), UTC
+        )
+        log.info("stripe.session_created", order=order.number, session=session.get("id"))
+        return PaymentStart(
+            messages=(_payment_request(self.shop, self.name, order, url, expires),),
+            provider_ref=str(session["id"]),
+            url=url,
+            expires_at=expires,
+        )
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        return (web.post("", self.webhook), web.get("/return", self.return_page))
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """``POST /webhooks/payments/stripe``: verify first, then apply; 401 changes nothing."""
+        body = await request.read()
+        given = request.headers.get("Stripe-Signature")
+        tolerance = self.config.webhook_tolerance_seconds
+        if not signature.verify(
+            body, given, self._webhook_secret, tolerance=tolerance, now=time.time()
+        ):
+            log.warning("stripe.bad_signature")
+            return web.Response(status=401, text="invalid signature")
+        try:
+            event = parse_event(body, self.name)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("stripe.unreadable_event")
+            return web.Response(status=400, text="unreadable event")
+        if event is not None:
+            await _apply(self.shop, event)
+        return web.json_response({"received": True})
+
+    async def return_page(self, request: web.Request) -> web.Response:
+        """Where Checkout sends the customer back; the webhook, not this page, confirms payment."""
+        cancelled = request.query.get("cancelled") == "1"
+        message = (
+            "Payment cancelled. You can go back to the chat and try again."
+            if cancelled
+            else "Thank you! You can go back to the chat; we confirm your payment there."
+        )
+        html = f"<!doctype html><meta charset=utf-8><title>Payment</title><p>{message}</p>"
+        return web.Response(text=html, content_type="text/html")
+
+    async def refund(self, order: Order, amount: Money) -> RefundResult:
+        intent = await self._payment_intent(order)
+        params = {
+            "payment_intent": intent,
+            "amount": amount.minor,
+            "reason": "requested_by_customer",
+            "metadata": {"order_number": order.number},
+        }
+        key = f"chatshop-{order.number}-refund-{order.refunded_amount}-{amount.minor}"
+        refund = await self.client.create_refund(params, key)
+        status = str(refund.get("status"))
+        if status in _REFUND_FAILED:
+            raise PaymentError(f"Stripe refund for order {order.number} {status}")
+        log.info("stripe.refunded", order=order.number, refund=refund.get("id"), status=status)
+        return RefundResult(
+            refund_id=str(refund["id"]),
+            amount=Money(int(refund.get("amount", amount.minor)), amount.currency),
+            pending=status != "succeeded",
+            details={"payment_intent": intent, "status": status},
+        )
+
+    async def poll(self, order: Order) -> PaymentEvent | None:
+        if not order.payment_ref or not order.payment_ref.startswith("cs_"):
+            return None
+        session = await self.client.retrieve_checkout_session(order.payment_ref)
+        if session.get("status") == "complete" and session.get("payment_status") == "paid":
+            kind = PaymentEventKind.PAID
+        elif session.get("status") == "expired":
+            kind = PaymentEventKind.EXPIRED
+        else:
+            return None
+        event_id = f"poll:{order.payment_ref}:{kind}"
+        return event_from_session(session, event_id, kind, self.name, order.number)
+
+    async def expire(self, order: Order) -> None:
+        if not order.payment_ref or not order.payment_ref.startswith("cs_"):
+            return
+        try:
+            await self.client.expire_checkout_session(order.payment_ref)
+        except StripeError as e:
+            if e.retryable:
+                raise
+            # Only open sessions can be expired: it is already complete or expired.
+            log.info("stripe.expire_refused", order=order.number, code=e.code)
+
+    async def _payment_intent(self, order: Order) -> str:
+        ref = order.payment_ref or ""
+        if ref.startswith("pi_"):
+            return ref
+        if not ref.startswith("cs_"):
+            raise PaymentError(f"order {order.number} has no Stripe payment to refund")
+        intent = payment_intent_id(await self.client.retrieve_checkout_session(ref))
+        if intent is None:
+            raise PaymentError(f"order {order.number}: the Stripe session has no payment")
+        return intent
+
+
+def _line_items(order: Order) -> list[dict[str, Any]]:
+    """The order's lines and fees as Checkout shows them; one line for the total if any is negative.
+
+    Checkout has no negative line items, so a discounted order is shown as its total only.
+    """
+    currency = order.currency.lower()
+
+    def item(name: str, unit: int, quantity: int) -> dict[str, Any]:
+        price = {"currency": currency, "unit_amount": unit, "product_data": {"name": name[:250]}}
+        return {"price_data": price, "quantity": quantity}
+
+    if any(amount.minor < 0 for _, amount in order.adjustments):
+        return [item(f"Order {order.number}", order.total.minor, 1)]
+    items = [item(line.title, line.unit_price.minor, line.quantity) for line in order.lines]
+    items += [
+        item(label, amount.minor, 1) for label, amount in order.adjustments if amount.minor > 0
+    ]
+    return items
+
+
+async def _apply(shop: Shop, event: PaymentEvent) -> None:
+    try:
+        await shop.apply_payment_event(event)
+    except IllegalTransition as e:
+        # Out of order (expired after paid): the state machine said no, and that is the answer.
+        log.info("stripe.event_refused", order=event.order_number, kind=event.kind, old=e.old)
+
+
+def _payment_request(
+    shop: Shop, method: str, order: Order, url: str, expires_at: datetime
+) -> PaymentRequest:
+    locale = shop.config.shop.locale
+    total = order.total.format(locale)
+    body = _text(
+        shop,
+        locale,
+        "payment_link",
+        "Pay {total} for order {number} here: {url}",
+        total=total,
+        number=order.number,
+        url=url,
+    )
+    until = _text(
+        shop,
+        locale,
+        "payment_link_expires",
+        "The link is valid until {time} UTC.",
+        time=expires_at.astimezone(UTC).strftime("%H:%M"),
+    )
+    return PaymentRequest(
+        method=method,
+        body=f"{body}\n{until}",
+        order=order.summary(),
+        url=url,
+        expires_at=expires_at,
+    )
+
+
+def _text(shop: Shop, locale: str, key: str, default: str, **values: Any) -> str:
+    """The shop's text for ``key``, or the English default while the table lacks it."""
+    try:
+        text = shop.text(locale, key, **values)
+    except KeyError:
+        text = key
+    return default.format(**values) if text == key else text

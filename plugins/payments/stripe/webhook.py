@@ -1,0 +1,73 @@
+"""Stripe events about Checkout Sessions, turned into PaymentEvents.
+
+``checkout.session.completed`` means paid only when ``payment_status == "paid"``; delayed methods
+complete unpaid and later send ``async_payment_succeeded`` or ``async_payment_failed``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import structlog
+from chatshop.money import Money
+from chatshop.payments import PaymentEvent, PaymentEventKind
+
+log = structlog.get_logger(__name__)
+
+_KINDS = {
+    "checkout.session.async_payment_succeeded": PaymentEventKind.PAID,
+    "checkout.session.async_payment_failed": PaymentEventKind.FAILED,
+    "checkout.session.expired": PaymentEventKind.EXPIRED,
+}
+
+
+def parse_event(body: bytes, method: str) -> PaymentEvent | None:
+    """The normalized event, or None for events that do not move an order."""
+    event = json.loads(body)
+    name = str(event.get("type", ""))
+    session = (event.get("data") or {}).get("object") or {}
+    if name == "checkout.session.completed":
+        if session.get("payment_status") != "paid":
+            log.info("stripe.completed_unpaid", session=session.get("id"))
+            return None
+        kind = PaymentEventKind.PAID
+    elif name in _KINDS:
+        kind = _KINDS[name]
+    else:
+        log.info("stripe.event_ignored", stripe_event=name)
+        return None
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get(
+        "order_number"
+    )
+    if not number:
+        log.info("stripe.event_without_order", session=session.get("id"))
+        return None
+    return event_from_session(session, str(event["id"]), kind, method, str(number))
+
+
+def event_from_session(
+    session: dict[str, Any], event_id: str, kind: PaymentEventKind, method: str, number: str
+) -> PaymentEvent:
+    amount = None
+    if kind is PaymentEventKind.PAID:
+        total, currency = session.get("amount_total"), session.get("currency")
+        if isinstance(total, int) and isinstance(currency, str):
+            amount = Money(total, currency.upper())
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=kind,
+        order_number=number,
+        amount=amount,
+        provider_payment_id=payment_intent_id(session),
+        raw_status=f"{session.get('status')}/{session.get('payment_status')}",
+    )
+
+
+def payment_intent_id(session: dict[str, Any]) -> str | None:
+    """``payment_intent`` is an id, or the whole object when the session was expanded."""
+    intent = session.get("payment_intent")
+    if isinstance(intent, dict):
+        intent = intent.get("id")
+    return str(intent) if intent else None
