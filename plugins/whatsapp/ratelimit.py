@@ -1,7 +1,9 @@
 """A client-side limiter that keeps sends under the number's messages-per-second tier.
 
 Meta answers 130429 once a number goes over its throughput; waiting here first is cheaper than
-being refused and retried. The window is exact: at most ``rate`` sends start in any one second.
+being refused and retried. At most ``rate`` sends start in any ``period``; the default period is a
+little over a second because Meta counts arrivals, and requests started one second apart can arrive
+closer together than that.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ class RateLimiter:
         self,
         rate: int,
         *,
-        period: float = 1.0,
+        period: float = 1.1,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
