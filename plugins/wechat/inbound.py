@@ -34,25 +34,31 @@ def parse_push(fields: dict[str, str]) -> Inbound | DeliveryReport:
     msg_id = fields.get("MsgId", "")
     if not msg_id:
         raise InboundRejected("a message without MsgId")
-    base = {
-        "channel": CHANNEL,
-        "customer_id": sender,
-        "message_id": f"msg:{msg_id}",
-        "received_at": datetime.fromtimestamp(int(created), UTC),
-    }
+    base = Inbound(
+        channel=CHANNEL,
+        customer_id=sender,
+        message_id=f"msg:{msg_id}",
+        kind=InboundKind.UNSUPPORTED,
+        event=msg_type[:40],
+        received_at=datetime.fromtimestamp(int(created), UTC),
+    )
     if msg_type == "text":
         content = fields.get("Content", "")
         menu_id = fields.get("bizmsgmenuid", "")
         if menu_id:
-            return Inbound(kind=InboundKind.CHOICE, choice_id=menu_id, text=content, **base)
-        return Inbound(kind=InboundKind.TEXT, text=content, **base)
+            return _with(base, kind=InboundKind.CHOICE, choice_id=menu_id, text=content, event=None)
+        return _with(base, kind=InboundKind.TEXT, text=content, event=None)
     if msg_type == "location":
-        return Inbound(kind=InboundKind.LOCATION, location=_location(fields), **base)
+        return _with(base, kind=InboundKind.LOCATION, location=_location(fields), event=None)
     if msg_type == "voice" and fields.get("Recognition"):
-        return Inbound(kind=InboundKind.TEXT, text=fields["Recognition"], **base)
+        return _with(base, kind=InboundKind.TEXT, text=fields["Recognition"], event=None)
     if msg_type in MEDIA_TYPES:
-        return Inbound(kind=InboundKind.MEDIA, event=msg_type, **base)
-    return Inbound(kind=InboundKind.UNSUPPORTED, event=msg_type, **base)
+        return _with(base, kind=InboundKind.MEDIA)
+    return base
+
+
+def _with(base: Inbound, **changes: object) -> Inbound:
+    return base.model_copy(update=changes)
 
 
 def _location(fields: dict[str, str]) -> Location:
@@ -79,26 +85,18 @@ def _event(fields: dict[str, str], sender: str, created: str) -> Inbound | Deliv
             customer_id=sender,
             error_title=None if status == "success" else status[:100],
         )
-    base = {
-        "channel": CHANNEL,
-        "customer_id": sender,
-        "message_id": f"evt:{sender}:{created}:{event}",
-        "received_at": datetime.fromtimestamp(int(created), UTC),
-    }
+    base = Inbound(
+        channel=CHANNEL,
+        customer_id=sender,
+        message_id=f"evt:{sender}:{created}:{event}",
+        kind=InboundKind.EVENT,
+        event=event.lower()[:40] or "unknown",
+        event_key=key,
+        received_at=datetime.fromtimestamp(int(created), UTC),
+    )
     if event == "CLICK" and key:
-        return Inbound(
-            kind=InboundKind.CHOICE,
-            choice_id=choice_for_key(key),
-            event="click",
-            event_key=key,
-            **base,
-        )
+        return _with(base, kind=InboundKind.CHOICE, choice_id=choice_for_key(key))
     if event == "subscribe":
         scene = key.removeprefix("qrscene_") if key and key.startswith("qrscene_") else None
-        return Inbound(kind=InboundKind.EVENT, event="subscribe", event_key=scene, **base)
-    names = {"unsubscribe": "unsubscribe", "SCAN": "scan", "VIEW": "view", "LOCATION": "location"}
-    if event in names:
-        return Inbound(kind=InboundKind.EVENT, event=names[event], event_key=key, **base)
-    return Inbound(
-        kind=InboundKind.EVENT, event=event.lower()[:40] or "unknown", event_key=key, **base
-    )
+        return _with(base, event_key=scene)
+    return base

@@ -10,7 +10,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-
 from chatshop.config import parse_config
 from chatshop.messages import DeliveryReport, Inbound
 from chatshop.plugins.wechat.channel import WeChatChannel

@@ -4,9 +4,8 @@ import base64
 import re
 
 import pytest
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from chatshop.plugins.wechat.crypto import CryptoError, WeChatCrypto
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from .wire import AES_KEY, APP_ID, ENVELOPE, decrypt, encrypt
 
@@ -37,7 +36,7 @@ def test_encrypts_the_fixture_reply_exactly() -> None:
 
 def test_random_prefix_is_fresh_and_decryptable_by_the_other_side() -> None:
     crypto = WeChatCrypto(AES_KEY, APP_ID)
-    one, two = crypto.encrypt("<xml/>".encode()), crypto.encrypt("<xml/>".encode())
+    one, two = crypto.encrypt(b"<xml/>"), crypto.encrypt(b"<xml/>")
     assert one != two
     assert decrypt(one) == ("<xml/>", APP_ID)
 

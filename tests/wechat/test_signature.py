@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from chatshop.plugins.wechat.signature import SignatureError, check_fresh, sha1_signature, verify
 
 from .wire import ENVELOPE, TOKEN
@@ -20,7 +19,9 @@ def test_fixture_get_signature_verifies() -> None:
     verify(q["signature"].upper(), TOKEN, q["timestamp"], q["nonce"])
 
 
-@pytest.mark.parametrize("signature", ["", None, "0" * 40, "8d98a3ea63315c944eee4ccd9c07c68bfc2d168c"])
+@pytest.mark.parametrize(
+    "signature", ["", None, "0" * 40, "8d98a3ea63315c944eee4ccd9c07c68bfc2d168c"]
+)
 def test_wrong_or_missing_signature_refused(signature: str | None) -> None:
     q = ENVELOPE["url_verification_get"]["query"]
     with pytest.raises(SignatureError):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from chatshop.plugins.wechat.xml import MAX_BODY_BYTES, XmlRejected, parse_fields, render_fields
 
 from .wire import BILLION_LAUGHS, XXE, fixture
@@ -18,7 +17,7 @@ def test_reads_a_fixture() -> None:
     [
         BILLION_LAUGHS,
         XXE,
-        '<!DOCTYPE xml><xml><MsgType>text</MsgType></xml>',
+        "<!DOCTYPE xml><xml><MsgType>text</MsgType></xml>",
         '<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://127.0.0.1:1/evil.dtd"><xml/>',
         "<xml><!-- hidden --><MsgType>text</MsgType></xml>",
         "<xml><Content>&amp;</Content><Content>&#60;",

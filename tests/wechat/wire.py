@@ -38,7 +38,9 @@ def _cipher(encoding_aes_key: str) -> Cipher[modes.CBC]:
     return Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
 
-def encrypt(xml: str, *, key: str = AES_KEY, app_id: str = APP_ID, random16: bytes = b"0" * 16) -> str:
+def encrypt(
+    xml: str, *, key: str = AES_KEY, app_id: str = APP_ID, random16: bytes = b"0" * 16
+) -> str:
     message = xml.encode()
     plain = random16 + struct.pack(">I", len(message)) + message + app_id.encode()
     pad = 32 - len(plain) % 32
@@ -56,7 +58,9 @@ def decrypt(encrypted: str, *, key: str = AES_KEY) -> tuple[str, str]:
     return plain[20 : 20 + length].decode(), plain[20 + length :].decode()
 
 
-def text_xml(content: str, msg_id: int, created: int, *, openid: str = OPENID, extra: str = "") -> str:
+def text_xml(
+    content: str, msg_id: int, created: int, *, openid: str = OPENID, extra: str = ""
+) -> str:
     return (
         f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName>"
         f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
@@ -65,10 +69,17 @@ def text_xml(content: str, msg_id: int, created: int, *, openid: str = OPENID, e
     )
 
 
-def plain_push(body: str, timestamp: int, nonce: str = "1357924680", token: str = TOKEN) -> dict[str, Any]:
+def plain_push(
+    body: str, timestamp: int, nonce: str = "1357924680", token: str = TOKEN
+) -> dict[str, Any]:
     """Query and body of a plain-mode push."""
     ts = str(timestamp)
-    query = {"signature": sha1_sorted(token, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": OPENID}
+    query = {
+        "signature": sha1_sorted(token, ts, nonce),
+        "timestamp": ts,
+        "nonce": nonce,
+        "openid": OPENID,
+    }
     return {"params": query, "data": body.encode()}
 
 
@@ -78,7 +89,10 @@ def safe_push(
     """Query and body of a safe-mode push (``encrypt_type=aes``)."""
     ts = str(timestamp)
     encrypted = encrypt(inner_xml, **crypt)
-    body = f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+    body = (
+        f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName>"
+        f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+    )
     query = {
         "signature": sha1_sorted(token, ts, nonce),
         "timestamp": ts,
@@ -93,7 +107,8 @@ def safe_push(
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
     )
     + "]><xml><ToUserName>gh</ToUserName><FromUserName>x</FromUserName><CreateTime>1</CreateTime>"
     "<MsgType>text</MsgType><Content>&lol9;</Content><MsgId>1</MsgId></xml>"

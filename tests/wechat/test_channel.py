@@ -1,0 +1,243 @@
+"""The channel's webhook over real HTTP on loopback, with pushes built by the test."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from chatshop.channels import RetryableSendError
+from chatshop.messages import (
+    Choice,
+    ChoiceList,
+    DeliveryState,
+    InboundKind,
+    OrderStatusUpdate,
+    Section,
+    Text,
+)
+
+from .conftest import FIXTURE_TIME, Clock
+from .fake_wechat import FakeWeChat
+from .wire import (
+    BILLION_LAUGHS,
+    ENVELOPE,
+    OPENID,
+    TOKEN,
+    XXE,
+    fixture,
+    plain_push,
+    safe_push,
+    sha1_sorted,
+    text_xml,
+)
+
+URL = "/webhooks/wechat"
+
+
+async def test_url_verification_echoes(make_channel) -> None:
+    _, client, _ = await make_channel()
+    q = ENVELOPE["url_verification_get"]["query"]
+    response = await client.get(URL, params=q)
+    assert response.status == 200
+    assert await response.text() == ENVELOPE["url_verification_get"]["expected_response_body"]
+
+
+async def test_url_verification_forged(make_channel) -> None:
+    _, client, _ = await make_channel()
+    q = dict(ENVELOPE["url_verification_get"]["query"], signature="f" * 40)
+    response = await client.get(URL, params=q)
+    assert response.status == 403 and q["echostr"] not in await response.text()
+
+
+async def test_fixture_safe_mode_push_accepted(make_channel) -> None:
+    _, client, shop = await make_channel()
+    post = ENVELOPE["inbound_post"]
+    response = await client.post(URL, params=post["query"], data=post["body"].encode())
+    assert response.status == 200 and await response.text() == "success"
+    [inbound] = shop.inbox
+    assert (inbound.kind, inbound.text, inbound.customer_id) == (InboundKind.TEXT, "menu", OPENID)
+
+
+async def test_plain_mode_push(make_channel) -> None:
+    _, client, shop = await make_channel(safe=False)
+    response = await client.post(URL, **plain_push(fixture("msg_location.xml"), FIXTURE_TIME))
+    assert await response.text() == "success"
+    assert shop.inbox[0].kind is InboundKind.LOCATION
+
+
+async def test_safe_mode_refuses_plain_pushes(make_channel) -> None:
+    _, client, shop = await make_channel()
+    response = await client.post(URL, **plain_push(fixture("msg_text.xml"), FIXTURE_TIME))
+    assert response.status == 400 and not shop.inbox
+
+
+async def test_forged_signature_refused(make_channel) -> None:
+    _, client, shop = await make_channel(safe=False)
+    push = plain_push(fixture("msg_text.xml"), FIXTURE_TIME, token="not-the-token")
+    response = await client.post(URL, **push)
+    assert response.status == 403 and not shop.inbox
+
+
+async def test_forged_msg_signature_refused(make_channel) -> None:
+    _, client, shop = await make_channel()
+    push = safe_push(text_xml("hi", 1, FIXTURE_TIME), FIXTURE_TIME)
+    push["params"]["msg_signature"] = sha1_sorted(TOKEN, "1", "2", "3")
+    response = await client.post(URL, **push)
+    assert response.status == 403 and not shop.inbox
+
+
+async def test_ciphertext_swapped_under_a_valid_signature_refused(make_channel) -> None:
+    _, client, shop = await make_channel()
+    push = safe_push(text_xml("hi", 1, FIXTURE_TIME), FIXTURE_TIME)
+    other = safe_push(text_xml("other", 2, FIXTURE_TIME), FIXTURE_TIME)
+    push["data"] = other["data"]
+    response = await client.post(URL, **push)
+    assert response.status == 403 and not shop.inbox
+
+
+async def test_replayed_old_push_refused(make_channel, clock: Clock) -> None:
+    _, client, shop = await make_channel()
+    clock.now = FIXTURE_TIME + 3600
+    post = ENVELOPE["inbound_post"]
+    response = await client.post(URL, params=post["query"], data=post["body"].encode())
+    assert response.status == 403 and not shop.inbox
+
+
+async def test_push_for_another_appid_refused(make_channel) -> None:
+    _, client, shop = await make_channel()
+    push = safe_push(text_xml("hi", 1, FIXTURE_TIME), FIXTURE_TIME, app_id="wx0000000000000000")
+    response = await client.post(URL, **push)
+    assert response.status == 400 and not shop.inbox
+
+
+async def test_push_for_another_account_refused(make_channel) -> None:
+    _, client, shop = await make_channel(safe=False)
+    xml = text_xml("hi", 1, FIXTURE_TIME).replace("gh_3c8e1a5b7d90", "gh_000000000000")
+    response = await client.post(URL, **plain_push(xml, FIXTURE_TIME))
+    assert response.status == 403 and not shop.inbox
+
+
+async def test_previous_key_still_opens_pushes_after_rotation(make_channel, monkeypatch) -> None:
+    monkeypatch.setenv("WECHAT_AES_KEY_NEW", "B" * 42 + "A")
+    _, client, shop = await make_channel(
+        encoding_aes_key_env="WECHAT_AES_KEY_NEW", previous_encoding_aes_key_env="WECHAT_AES_KEY"
+    )
+    response = await client.post(URL, **safe_push(text_xml("hi", 1, FIXTURE_TIME), FIXTURE_TIME))
+    assert await response.text() == "success" and shop.inbox[0].text == "hi"
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE], ids=["billion-laughs", "xxe"])
+async def test_xml_bombs_refused_and_the_channel_keeps_working(make_channel, body: str) -> None:
+    _, client, shop = await make_channel(safe=False)
+    response = await client.post(URL, **plain_push(body, FIXTURE_TIME))
+    assert response.status == 400 and not shop.inbox
+    response = await client.post(URL, **plain_push(fixture("msg_text.xml"), FIXTURE_TIME))
+    assert await response.text() == "success" and len(shop.inbox) == 1
+
+
+async def test_bomb_inside_the_encrypted_envelope_refused(make_channel) -> None:
+    _, client, shop = await make_channel()
+    response = await client.post(URL, **safe_push(BILLION_LAUGHS, FIXTURE_TIME))
+    assert response.status == 400 and not shop.inbox
+
+
+async def test_huge_body_refused(make_channel) -> None:
+    _, client, shop = await make_channel(safe=False)
+    xml = text_xml("x" * 200_000, 1, FIXTURE_TIME)
+    response = await client.post(URL, **plain_push(xml, FIXTURE_TIME))
+    assert response.status == 400 and not shop.inbox
+
+
+async def test_retries_within_5_seconds_record_one_message(make_channel) -> None:
+    _, client, shop = await make_channel()
+    shop.receive_delay = 0.05
+    push = safe_push(text_xml("add oolong", 42, FIXTURE_TIME), FIXTURE_TIME)
+    # WeChat retries while the first request still runs: three at once, then one more
+    answers = await asyncio.gather(*(client.post(URL, **push) for _ in range(3)))
+    answers.append(await client.post(URL, **push))
+    assert [await a.text() for a in answers] == ["success"] * 4
+    assert len(shop.inbox) == 1
+
+
+async def test_event_retries_deduplicated_by_sender_and_time(make_channel) -> None:
+    _, client, shop = await make_channel()
+    push = safe_push(fixture("event_subscribe_qrscene.xml"), FIXTURE_TIME)
+    for _ in range(3):
+        assert await (await client.post(URL, **push)).text() == "success"
+    assert len(shop.inbox) == 1 and shop.inbox[0].event == "subscribe"
+
+
+async def test_slow_inbox_still_answered_in_time(make_channel) -> None:
+    channel, client, shop = await make_channel(answer_within_seconds=0.05)
+    shop.receive_delay = 0.3
+    push = safe_push(text_xml("hi", 7, FIXTURE_TIME), FIXTURE_TIME)
+    started = asyncio.get_running_loop().time()
+    response = await client.post(URL, **push)
+    assert await response.text() == "success"
+    assert asyncio.get_running_loop().time() - started < 0.25
+    await channel.stop()  # waits for the late message to land
+    assert len(shop.inbox) == 1
+
+
+async def test_template_delivery_event_reported(make_channel) -> None:
+    _, client, shop = await make_channel()
+    xml = (
+        "<xml><ToUserName><![CDATA[gh_3c8e1a5b7d90]]></ToUserName><FromUserName>"
+        f"<![CDATA[{OPENID}]]></FromUserName><CreateTime>{FIXTURE_TIME}</CreateTime>"
+        "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>"
+        "<MsgID>1001</MsgID><Status><![CDATA[success]]></Status></xml>"
+    )
+    response = await client.post(URL, **safe_push(xml, FIXTURE_TIME))
+    assert await response.text() == "success"
+    assert shop.reports[0].state is DeliveryState.DELIVERED and not shop.inbox
+
+
+async def test_send_text_through_customer_service_api(make_channel, fake: FakeWeChat) -> None:
+    channel, _, _ = await make_channel()
+    fake.customer_wrote(OPENID)
+    await channel.send(OPENID, Text(body="Welcome to Tea House"))
+    assert fake.texts_to(OPENID) == ["Welcome to Tea House"]
+
+
+async def test_long_choice_ids_come_back_from_a_msgmenu_tap(make_channel, fake: FakeWeChat) -> None:
+    channel, client, shop = await make_channel()
+    fake.customer_wrote(OPENID)
+    long_id = "checkout:pay:" + "cod:" * 40
+    menu = ChoiceList(
+        body="How would you like to pay?",
+        button="Pay",
+        sections=(Section(choices=(Choice(id=long_id, title="Cash on delivery"),)),),
+    )
+    await channel.send(OPENID, menu)
+    item = fake.sent[0]["msgmenu"]["list"][0]
+    assert len(item["id"]) <= 64
+    # the customer taps it: WeChat sends a text with bizmsgmenuid = the item id
+    extra = f"<bizmsgmenuid><![CDATA[{item['id']}]]></bizmsgmenuid>"
+    tap = text_xml(item["content"], 77, FIXTURE_TIME, extra=extra)
+    await client.post(URL, **safe_push(tap, FIXTURE_TIME))
+    assert (shop.inbox[0].kind, shop.inbox[0].choice_id) == (InboundKind.CHOICE, long_id)
+
+
+async def test_closed_window_keeps_the_message(
+    make_channel, fake: FakeWeChat, clock: Clock
+) -> None:
+    channel, _, _ = await make_channel()
+    with pytest.raises(RetryableSendError) as info:
+        await channel.send(OPENID, Text(body="Your order shipped"))
+    assert info.value.code == "45015" and not fake.sent
+
+
+async def test_closed_window_bridged_by_a_template_when_configured(
+    make_channel, fake: FakeWeChat
+) -> None:
+    template = {
+        "template_id": "TPL_ORDER_STATUS",
+        "fields": {"first": "{body}", "keyword1": "{order_number}", "keyword2": "{status}"},
+    }
+    channel, _, _ = await make_channel(order_template=template)
+    update = OrderStatusUpdate(order_number="A1001", status="shipped", body="Your order shipped")
+    result = await channel.send(OPENID, update)
+    [sent] = fake.templates
+    assert sent["template_id"] == "TPL_ORDER_STATUS" and sent["touser"] == OPENID
+    assert sent["data"]["keyword1"] == {"value": "A1001"}
+    assert result.provider_message_id and result.provider_message_id.startswith("tpl:")

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from chatshop.plugins.wechat import register_commands
+from chatshop.plugins.wechat.config import WeChatConfig
+from chatshop.plugins.wechat.menu import build_menu, choice_for_key, publish_menu
+from click.testing import CliRunner
+from pydantic import ValidationError
+
+from .conftest import SECRET, wechat_config
+from .fake_wechat import FakeWeChat, _check_menu
+
+SHOP_TOML = """
+[shop]
+name = "Tea House"
+currency = "CNY"
+
+[channels.wechat]
+app_id = "wx3f8a2c1d9e7b6a54"
+app_secret_env = "WECHAT_SECRET"
+token_env = "WECHAT_TOKEN"
+
+[[channels.wechat.menu]]
+name = "Shop"
+action = "catalog"
+
+[[channels.wechat.menu]]
+name = "More"
+sub_buttons = [
+  { name = "My cart", action = "cart" },
+  { name = "My orders", action = "orders" },
+  { name = "Help", action = "help" },
+  { name = "Website", url = "https://shop.example.com" },
+]
+"""
+
+
+def test_default_menu_is_valid_and_maps_back() -> None:
+    menu = build_menu([])
+    assert _check_menu(menu) is None
+    keys = [b.get("key") for top in menu["button"] for b in top.get("sub_button", [top])]
+    assert [choice_for_key(k) for k in keys] == ["catalog", "cart", "orders", "help"]
+
+
+def _config(menu: list[dict]) -> WeChatConfig:
+    return WeChatConfig.model_validate(
+        {"app_id": "wx1", "app_secret_env": "S", "token_env": "T", "menu": menu}
+    )
+
+
+@pytest.mark.parametrize(
+    "menu",
+    [
+        [{"name": f"B{i}", "action": "help"} for i in range(4)],
+        [{"name": "More", "sub_buttons": [{"name": f"S{i}", "action": "help"} for i in range(6)]}],
+        [{"name": "一二三四五六", "action": "cart"}],  # 18 bytes
+        [{"name": "Both", "action": "cart", "url": "https://x"}],
+        [{"name": "Neither"}],
+        [{"name": "Bad", "action": "checkout"}],
+        [{"name": "Web", "url": "javascript:alert(1)"}],
+    ],
+)
+def test_menu_limits_checked_in_config(menu: list[dict]) -> None:
+    with pytest.raises(ValidationError):
+        _config(menu)
+
+
+async def test_publish_to_the_fake_api(secrets_env, fake: FakeWeChat, fake_url: str) -> None:
+    config = wechat_config(fake_url, menu=[{"name": "Shop", "action": "catalog"}])
+    await publish_menu(config, SECRET)
+    assert fake.menus == [
+        {"button": [{"type": "click", "name": "Shop", "key": "CHATSHOP_CATALOG"}]}
+    ]
+
+
+def test_cli_dry_run(tmp_path: Path) -> None:
+    path = tmp_path / "shop.toml"
+    path.write_text(SHOP_TOML)
+    cli = click.Group("chatshop")
+    register_commands(cli)
+    result = CliRunner().invoke(cli, ["wechat", "menu", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    menu = json.loads(result.output)
+    assert _check_menu(menu) is None
+    assert menu["button"][1]["sub_button"][3] == {
+        "type": "view",
+        "name": "Website",
+        "url": "https://shop.example.com",
+    }
+
+
+def test_cli_names_the_missing_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WECHAT_SECRET", raising=False)
+    monkeypatch.setenv("WECHAT_TOKEN", "t")
+    path = tmp_path / "shop.toml"
+    path.write_text(SHOP_TOML)
+    cli = click.Group("chatshop")
+    register_commands(cli)
+    result = CliRunner().invoke(cli, ["wechat", "menu", str(path)])
+    assert result.exit_code != 0 and "channels.wechat.app_secret_env" in result.output

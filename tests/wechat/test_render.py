@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from chatshop.messages import (
+    Buttons,
+    Choice,
+    ChoiceList,
+    OrderSummary,
+    PaymentRequest,
+    ProductCard,
+    Section,
+    Text,
+)
+from chatshop.money import Money
+from chatshop.plugins.wechat.choices import menu_item_id
+from chatshop.plugins.wechat.render import MAX_MENU_ITEMS, MAX_TEXT_BYTES, render, truncate_bytes
+
+from .fake_wechat import _check_custom
+
+U = "oK7zR5vQ2nW9xT4bY1mH8cJ6dE3a"
+CNY = "CNY"
+
+
+def _valid(bodies: list[dict]) -> None:
+    for body in bodies:
+        assert _check_custom(body) is None, body
+
+
+def test_text() -> None:
+    out = render(U, Text(body="Your cart: 2 x Oolong 250g = ¥58.00"))
+    assert out.bodies == [
+        {"touser": U, "msgtype": "text", "text": {"content": "Your cart: 2 x Oolong 250g = ¥58.00"}}
+    ]
+
+
+def test_long_chinese_text_cut_within_2048_bytes_at_a_character() -> None:
+    out = render(U, Text(body="乌龙茶" * 1000))
+    content = out.bodies[0]["text"]["content"]
+    assert len(content.encode()) <= MAX_TEXT_BYTES and content.endswith("…")
+    _valid(out.bodies)
+
+
+def test_cut_at_a_word_boundary() -> None:
+    text = ("tea " * 600).strip()
+    cut = truncate_bytes(text, 2048)
+    assert cut.endswith("tea…") and len(cut.encode()) <= 2048
+
+
+def test_choice_list_becomes_a_numbered_msgmenu() -> None:
+    message = ChoiceList(
+        body="How would you like to pay?",
+        button="Pay",
+        header="Order #A1001 total ¥58.00.",
+        footer="Reply 0 to cancel",
+        sections=(
+            Section(
+                choices=(
+                    Choice(id="pay_online_A1001", title="Pay now with WeChat Pay"),
+                    Choice(id="cod_A1001", title="Cash on delivery"),
+                )
+            ),
+        ),
+    )
+    out = render(U, message)
+    assert out.bodies == [
+        {
+            "touser": U,
+            "msgtype": "msgmenu",
+            "msgmenu": {
+                "head_content": "Order #A1001 total ¥58.00.\nHow would you like to pay?",
+                "list": [
+                    {"id": "pay_online_A1001", "content": "1. Pay now with WeChat Pay"},
+                    {"id": "cod_A1001", "content": "2. Cash on delivery"},
+                ],
+                "tail_content": "Reply 0 to cancel",
+            },
+        }
+    ]
+    assert out.choice_ids == ["pay_online_A1001", "cod_A1001"]
+
+
+def test_too_many_choices_are_cut_to_the_limit() -> None:
+    choices = tuple(Choice(id=f"p{i}", title=f"Tea {i}") for i in range(25))
+    out = render(U, Buttons(body="Pick", choices=choices))
+    assert len(out.bodies[0]["msgmenu"]["list"]) == MAX_MENU_ITEMS
+    _valid(out.bodies)
+
+
+def test_long_choice_ids_get_short_stable_menu_ids() -> None:
+    long_id = "add:" + "x" * 150
+    short = menu_item_id(long_id)
+    assert short.startswith("cs_") and len(short) <= 64 and short == menu_item_id(long_id)
+    assert menu_item_id("cod_A1001") == "cod_A1001"
+    assert menu_item_id("has space") != "has space"
+    assert menu_item_id("cs_looks_short") != "cs_looks_short"
+
+
+def test_product_card_is_news_plus_actions() -> None:
+    card = ProductCard(
+        product_id="oolong",
+        title="Oolong 250g",
+        body="Roasted, from Anxi.",
+        price=Money(2900, CNY),
+        image_url="https://shop.example.com/oolong.jpg",
+        url="https://shop.example.com/p/oolong",
+        choices=(Choice(id="add:oolong", title="Add to cart"),),
+    )
+    out = render(U, card)
+    news, menu = out.bodies
+    article = news["news"]["articles"][0]
+    assert article["title"] == "Oolong 250g" and article["picurl"].endswith("oolong.jpg")
+    assert "¥29.00" in article["description"] or "CN¥29.00" in article["description"]
+    assert menu["msgmenu"]["list"] == [{"id": "add:oolong", "content": "1. Add to cart"}]
+    _valid(out.bodies)
+
+
+def test_product_card_without_url_is_text() -> None:
+    card = ProductCard(product_id="o", title="Oolong", body="Nice", price=Money(2900, CNY))
+    out = render(U, card)
+    assert out.bodies[0]["msgtype"] == "text" and "Oolong" in out.bodies[0]["text"]["content"]
+
+
+def test_payment_request_is_text_with_link() -> None:
+    total = Money(5800, CNY)
+    order = OrderSummary(number="A1001", lines=(), subtotal=total, total=total)
+    request = PaymentRequest(
+        method="razorpay", body="Pay ¥58.00", order=order, url="https://pay.example/x?a=1&b=2"
+    )
+    out = render(U, request)
+    assert out.bodies[0]["text"]["content"] == (
+        'Pay ¥58.00\n<a href="https://pay.example/x?a=1&amp;b=2">https://pay.example/x?a=1&amp;b=2</a>'
+    )
+    _valid(out.bodies)
