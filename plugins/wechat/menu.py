@@ -32,8 +32,8 @@ __all__ = [
 ]
 
 KEY_PREFIX = "CHATSHOP_"
-#: The choice id the dialog receives for each menu action.
-ACTION_CHOICE_IDS = {"catalog": "catalog", "cart": "cart", "orders": "orders", "help": "help"}
+#: The core dialog's choice id for each menu action (see ``chatshop.dialog.engine``).
+ACTION_CHOICE_IDS = {"catalog": "browse", "cart": "cart", "orders": "orders", "help": "help"}
 
 DEFAULT_MENU = [
     MenuButton(name="Shop", action="catalog"),

@@ -108,8 +108,9 @@ def _menu(
     out: Rendered, openid: str, head: str, choices: tuple[Choice, ...], tail: str | None
 ) -> None:
     items = []
-    for number, choice in enumerate(choices[:MAX_MENU_ITEMS], start=1):
-        content = truncate_bytes(f"{number}. {choice.title}", MAX_MENU_ITEM_BYTES)
+    for choice in choices[:MAX_MENU_ITEMS]:
+        # Not numbered here: the core numbers every choice of a turn and maps a typed number.
+        content = truncate_bytes(choice.title, MAX_MENU_ITEM_BYTES)
         items.append({"id": menu_item_id(choice.id), "content": content})
         out.choice_ids.append(choice.id)
     if not items:

@@ -43,7 +43,7 @@ def test_default_menu_is_valid_and_maps_back() -> None:
     menu = build_menu([])
     assert _check_menu(menu) is None
     keys = [b.get("key") for top in menu["button"] for b in top.get("sub_button", [top])]
-    assert [choice_for_key(k) for k in keys] == ["catalog", "cart", "orders", "help"]
+    assert [choice_for_key(k) for k in keys] == ["browse", "cart", "orders", "help"]
 
 
 def _config(menu: list[dict]) -> WeChatConfig:

@@ -45,7 +45,7 @@ def test_cut_at_a_word_boundary() -> None:
     assert cut.endswith("tea…") and len(cut.encode()) <= 2048
 
 
-def test_choice_list_becomes_a_numbered_msgmenu() -> None:
+def test_choice_list_becomes_a_msgmenu() -> None:
     message = ChoiceList(
         body="How would you like to pay?",
         button="Pay",
@@ -68,8 +68,8 @@ def test_choice_list_becomes_a_numbered_msgmenu() -> None:
             "msgmenu": {
                 "head_content": "Order #A1001 total ¥58.00.\nHow would you like to pay?",
                 "list": [
-                    {"id": "pay_online_A1001", "content": "1. Pay now with WeChat Pay"},
-                    {"id": "cod_A1001", "content": "2. Cash on delivery"},
+                    {"id": "pay_online_A1001", "content": "Pay now with WeChat Pay"},
+                    {"id": "cod_A1001", "content": "Cash on delivery"},
                 ],
                 "tail_content": "Reply 0 to cancel",
             },
@@ -109,7 +109,7 @@ def test_product_card_is_news_plus_actions() -> None:
     article = news["news"]["articles"][0]
     assert article["title"] == "Oolong 250g" and article["picurl"].endswith("oolong.jpg")
     assert "¥29.00" in article["description"] or "CN¥29.00" in article["description"]
-    assert menu["msgmenu"]["list"] == [{"id": "add:oolong", "content": "1. Add to cart"}]
+    assert menu["msgmenu"]["list"] == [{"id": "add:oolong", "content": "Add to cart"}]
     _valid(out.bodies)
 
 
