@@ -133,6 +133,10 @@ class ServerSection(_Section):
     port: int = Field(default=8080, ge=0, le=65535)
     public_url: str | None = None
     workers_per_process: int = Field(default=64, ge=1, le=10_000)
+    #: First retry delay of a failed send; doubles per attempt (with jitter), up to five minutes.
+    retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
+    #: How often unsent replies, unhandled messages and expired payments are looked for.
+    sweep_seconds: float = Field(default=15.0, gt=0, le=3600)
 
 
 class ProductEntry(_Section):

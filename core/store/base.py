@@ -213,6 +213,12 @@ class Store(ABC):
         """
 
     @abstractmethod
+    async def record_amounts(
+        self, number: str, *, paid_amount: int | None = None, refunded_amount: int | None = None, note: str = ""
+    ) -> Order:
+        """Record money received or refunded without a status move (a partial refund)."""
+
+    @abstractmethod
     async def set_order_payment(
         self, number: str, *, ref: str | None, url: str | None, expires_at: datetime | None
     ) -> Order: ...

@@ -33,7 +33,7 @@ def _plugins_package() -> None:
 
 _plugins_package()
 
-from chatshop.config import validate_section  # noqa: E402
+from chatshop.config import parse_config, validate_section  # noqa: E402
 from chatshop.messages import DeliveryReport, Inbound, Outbound  # noqa: E402
 from chatshop.payments import PaymentEvent  # noqa: E402
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel  # noqa: E402
@@ -81,6 +81,7 @@ class StubShop:
         self.channels: dict[str, Any] = {}
         self.payment_methods: dict[str, Any] = {}
         self.fail_receive = False
+        self.config = parse_config({"shop": {"name": "Kirana Test", "currency": "INR"}})
 
     async def receive(self, inbound: Inbound) -> bool:
         if self.fail_receive:

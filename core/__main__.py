@@ -1,0 +1,5 @@
+"""``python -m chatshop`` is the ``chatshop`` command."""
+
+from chatshop.cli import main
+
+main()

@@ -1,0 +1,271 @@
+"""The ``chatshop`` command: run a shop, talk to it, check it, and look after its orders."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from aiohttp import web
+
+from chatshop.config import ConfigError, load_config
+from chatshop.logs import configure_logging
+from chatshop.messages import Inbound, InboundKind
+from chatshop.orders import IllegalTransition, Order, OrderStatus
+from chatshop.plugin_manager import PluginError, Plugins
+from chatshop.runtime import Shop
+
+T = TypeVar("T")
+
+ACTIONS = {
+    "confirm": OrderStatus.CONFIRMED,
+    "ship": OrderStatus.SHIPPED,
+    "deliver": OrderStatus.DELIVERED,
+    "cancel": OrderStatus.CANCELLED,
+}
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def friendly_errors(fn: Callable[..., T]) -> Callable[..., T]:
+    """Show configuration and plugin mistakes as a list, not a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as e:
+            _fail(str(e))
+        except PluginError as e:
+            _fail(f"plugin error: {e}")
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _shop(path: str, **server: Any) -> Shop:
+    config = load_config(path)
+    for key, value in server.items():
+        if value is not None:
+            setattr(config.server, key, value)
+    return Shop(config)
+
+
+def _run(coro: Awaitable[T]) -> T:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+@click.group()
+@click.version_option(package_name="chatshop")
+@click.option("--log-level", default="warning", show_default=True, help="debug, info, warning or error")
+def cli(log_level: str) -> None:
+    """Sell inside chat messengers: run, try and manage a chatshop shop."""
+    configure_logging(log_level)
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.option("--host", default=None, help="Address to listen on (default: [server] host).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default: [server] port).")
+@friendly_errors
+def serve(shop_toml: str, host: str | None, port: int | None) -> None:
+    """Run the shop: webhooks for its channels and payment methods, and its background workers."""
+    configure_logging("info")
+    shop = _shop(shop_toml, host=host, port=port)
+    from chatshop.app import create_app
+
+    server = shop.config.server
+    click.echo(f"{shop.config.shop.name} is open on http://{server.host}:{server.port} "
+               f"(channels: {', '.join(sorted(shop.channels)) or 'none'})")
+    web.run_app(create_app(shop), host=server.host, port=server.port, print=None, shutdown_timeout=15)
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.option("--customer", default="you", show_default=True, help="Who you are in the shop's records.")
+@click.option("--port", default=None, type=int, help="Also serve webhooks on this port (0: any free port).")
+@friendly_errors
+def chat(shop_toml: str, customer: str, port: int | None) -> None:
+    """Shop in the terminal as a customer. Reads lines from stdin when it is not a terminal."""
+    config = load_config(shop_toml)
+    config.channels.setdefault("terminal", {})
+    shop = Shop(config)
+    _run(_chat(shop, customer, port))
+
+
+async def _chat(shop: Shop, customer: str, port: int | None) -> None:
+    from chatshop.app import create_app
+
+    runner: web.AppRunner | None = None
+    if port is not None:
+        runner = web.AppRunner(create_app(shop))
+        await runner.setup()
+        await web.TCPSite(runner, shop.config.server.host, port).start()
+    else:
+        await shop.start()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo(f"You are chatting with {shop.config.shop.name}. Say hi! (Ctrl-D to leave)")
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            line = await loop.run_in_executor(None, _read_line, interactive)
+            if line is None:
+                break
+            if not line.strip():
+                continue
+            inbound = Inbound(
+                channel="terminal", customer_id=customer, message_id=uuid.uuid4().hex, kind=InboundKind.TEXT, text=line
+            )
+            await shop.receive(inbound)
+            await shop.idle()
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        else:
+            await shop.stop()
+
+
+def _read_line(interactive: bool) -> str | None:
+    try:
+        return input("you> ") if interactive else (sys.stdin.readline() or None)
+    except EOFError:
+        return None
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@friendly_errors
+def check(shop_toml: str) -> None:
+    """Validate a shop.toml and every plugin section in it; list every problem with its key path."""
+    shop = _shop(shop_toml)
+    click.echo(
+        f"ok: {shop.config.shop.name}: {len(shop.catalog)} products in {len(shop.catalog.categories)} categories; "
+        f"channels: {', '.join(sorted(shop.channels)) or 'none'}; "
+        f"payments: {', '.join(sorted(shop.payment_methods)) or 'none'}"
+    )
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Write a starter shop (shop.toml and catalog.csv) into DIRECTORY."""
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    starter = files("chatshop").joinpath("starter")
+    for name in ("shop.toml", "catalog.csv"):
+        path = target / name
+        if path.exists():
+            _fail(f"{path} already exists; not overwriting it")
+        path.write_text(starter.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"Wrote {target / 'shop.toml'} and {target / 'catalog.csv'}. Try: chatshop chat {target / 'shop.toml'}")
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@friendly_errors
+def migrate(shop_toml: str) -> None:
+    """Bring the shop's database schema to the newest version."""
+    shop = _shop(shop_toml)
+
+    async def go() -> int:
+        await shop.store.open()
+        try:
+            return await shop.store.schema_version()
+        finally:
+            await shop.store.close()
+
+    click.echo(f"schema version {_run(go())}")
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.number,
+        "status": order.status.value,
+        "customer": order.customer_key,
+        "payment_method": order.payment_method,
+        "currency": order.currency,
+        "lines": [
+            {"product_id": ln.product_id, "title": ln.title, "quantity": ln.quantity, "unit_price": str(ln.unit_price.decimal)}
+            for ln in order.lines
+        ],
+        "subtotal": str(order.subtotal.decimal),
+        "fees": [{"code": code, "amount": str(amount.decimal)} for code, amount in order.adjustments],
+        "total": str(order.total.decimal),
+        "paid": str(order.paid.decimal),
+        "created_at": order.created_at.isoformat() if order.created_at else None,
+    }
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--status", type=click.Choice([s.value for s in OrderStatus]), multiple=True)
+@click.option("--limit", default=100, show_default=True)
+@friendly_errors
+def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -> None:
+    """List orders, newest first."""
+    shop = _shop(shop_toml)
+
+    async def go() -> list[Order]:
+        await shop.store.open()
+        try:
+            return await shop.store.list_orders(statuses=[OrderStatus(s) for s in status] or None, limit=limit)
+        finally:
+            await shop.store.close()
+
+    found = _run(go())
+    if as_json:
+        click.echo(json.dumps([order_json(o) for o in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("no orders")
+    for o in found:
+        created = o.created_at.strftime("%Y-%m-%d %H:%M") if o.created_at else ""
+        click.echo(f"{o.number}  {created}  {o.status.value:<16} {o.payment_method:<10} {o.total.format(shop.config.shop.locale):>14}  {o.channel}")
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.argument("order_id")
+@click.argument("action", type=click.Choice(sorted(ACTIONS)))
+@friendly_errors
+def order(shop_toml: str, order_id: str, action: str) -> None:
+    """Move an order (confirm, ship, deliver, cancel) and tell the customer in their chat."""
+    shop = _shop(shop_toml)
+
+    async def go() -> Order:
+        await shop.start(background=False)
+        try:
+            moved = await shop.move_order(order_id.strip().upper(), ACTIONS[action], note="command line")
+            await shop.idle()
+            return moved
+        finally:
+            await shop.stop()
+
+    try:
+        moved = _run(go())
+    except IllegalTransition as e:
+        _fail(str(e))
+    except KeyError:
+        _fail(f"no order {order_id}")
+    click.echo(f"{moved.number}: {moved.status.value}")
+
+
+def main() -> None:
+    try:
+        Plugins().register_commands(cli)
+    except PluginError as e:
+        _fail(f"plugin error: {e}")
+    cli(prog_name="chatshop")
+

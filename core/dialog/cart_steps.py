@@ -1,0 +1,166 @@
+"""Filling and editing the cart, including a cart built in the messenger's own catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chatshop.cart import MAX_QUANTITY
+from chatshop.dialog.browse import menu_button, show_menu
+from chatshop.dialog.turn import Turn
+from chatshop.messages import CartItem, Choice
+
+
+async def add(turn: Turn, product_id: str, quantity: int) -> None:
+    product = turn.shop.catalog.get(product_id)
+    if product is None:
+        turn.say(turn.t("unknown"))
+        show_menu(turn)
+        return
+    (view,) = await turn.views([product])
+    in_cart = turn.state.cart.line(product_id)
+    wanted = quantity + (in_cart.quantity if in_cart else 0)
+    if not view.buyable:
+        turn.say(turn.t("out_of_stock", title=product.title))
+        return
+    if view.stock is not None and wanted > view.stock:
+        turn.say(turn.t("stock_left", count=view.stock).strip(" ·"))
+        quantity = view.stock - (in_cart.quantity if in_cart else 0)
+        if quantity <= 0:
+            return
+    line = turn.state.cart.add(product.id, product.title, view.price, quantity)
+    turn.state.step = "idle"
+    turn.ask(
+        turn.t(
+            "added",
+            quantity=quantity,
+            title=line.title,
+            count=len(turn.state.cart),
+            subtotal=turn.money(turn.state.cart.subtotal),
+        ),
+        [
+            turn.choice("checkout", "checkout"),
+            turn.choice("cart", "view_cart"),
+            turn.choice("browse", "keep_shopping"),
+        ],
+    )
+
+
+def ask_quantity(turn: Turn, product_id: str) -> None:
+    product = turn.shop.catalog.get(product_id)
+    if product is None:
+        show_menu(turn)
+        return
+    turn.state.step = "quantity"
+    turn.state.product_id = product_id
+    turn.ask(
+        turn.t("quantity_prompt", title=product.title, max=MAX_QUANTITY),
+        [Choice(id=f"add:{product_id}:{n}", title=str(n)) for n in (1, 2, 3)],
+    )
+
+
+async def quantity_answer(turn: Turn, number: int) -> None:
+    product_id = turn.state.product_id
+    if product_id is None or not 1 <= number <= MAX_QUANTITY:
+        turn.say(turn.t("quantity_invalid", max=MAX_QUANTITY))
+        return
+    await add(turn, product_id, number)
+
+
+def show_cart(turn: Turn) -> None:
+    cart = turn.state.cart
+    turn.state.step = "idle"
+    if not cart:
+        turn.ask(turn.t("cart_empty"), [turn.choice("browse", "menu_browse"), menu_button(turn)])
+        return
+    lines = [
+        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in cart.lines
+    ]
+    body = "\n".join([turn.t("cart_header"), *lines, "", turn.t("cart_subtotal", amount=turn.money(cart.subtotal))])
+    turn.ask(
+        body,
+        [turn.choice("checkout", "checkout"), turn.choice("edit", "edit_cart"), turn.choice("browse", "keep_shopping")],
+    )
+
+
+def edit_cart(turn: Turn) -> None:
+    cart = turn.state.cart
+    if not cart:
+        show_cart(turn)
+        return
+    choices = [
+        Choice(id=f"line:{ln.product_id}", title=ln.title, description=f"{ln.quantity} × {turn.money(ln.unit_price)}")
+        for ln in cart.lines[: max(turn.page_size, 1)]
+    ]
+    choices += [turn.choice("clear", "clear_cart"), turn.choice("cart", "back")]
+    turn.ask(turn.t("edit_pick"), choices, button=turn.t("edit_cart"))
+
+
+def line_options(turn: Turn, product_id: str) -> None:
+    line = turn.state.cart.line(product_id)
+    if line is None:
+        show_cart(turn)
+        return
+    turn.ask(
+        turn.t("line_options", quantity=line.quantity, title=line.title),
+        [
+            turn.choice(f"inc:{product_id}", "line_more"),
+            turn.choice(f"dec:{product_id}", "line_less"),
+            turn.choice(f"rm:{product_id}", "line_remove"),
+        ],
+    )
+
+
+async def change_line(turn: Turn, product_id: str, delta: int) -> None:
+    line = turn.state.cart.line(product_id)
+    if line is None:
+        show_cart(turn)
+        return
+    if delta > 0:
+        await add(turn, product_id, delta)
+        return
+    changed = turn.state.cart.set_quantity(product_id, line.quantity + delta)
+    if changed.quantity == 0:
+        turn.say(turn.t("line_removed", title=line.title))
+    else:
+        turn.say(turn.t("line_changed", title=line.title, quantity=changed.quantity))
+    show_cart(turn)
+
+
+def remove_line(turn: Turn, product_id: str) -> None:
+    line = turn.state.cart.line(product_id)
+    if line is not None:
+        turn.state.cart.remove(product_id)
+        turn.say(turn.t("line_removed", title=line.title))
+    show_cart(turn)
+
+
+def clear(turn: Turn) -> None:
+    turn.state.cart.clear()
+    turn.state.checkout = None
+    turn.say(turn.t("cart_cleared"))
+    show_menu(turn)
+
+
+async def native_cart(turn: Turn, items: Sequence[CartItem]) -> None:
+    """A cart from the messenger's catalog replaces ours; our catalog's price always wins."""
+    unknown = []
+    cart = turn.state.cart
+    cart.clear()
+    turn.state.checkout = None
+    catalog = turn.shop.catalog
+    known = [catalog.get(item.product_id) for item in items]
+    views = {v.product.id: v for v in await turn.views([p for p in known if p is not None])}
+    for item in items:
+        view = views.get(item.product_id)
+        if view is None or not view.buyable:
+            unknown.append(item.product_id)
+            continue
+        quantity = min(item.quantity, view.stock) if view.stock is not None else item.quantity
+        cart.add(view.product.id, view.product.title, view.price, quantity)
+        if item.unit_price is not None and item.unit_price != view.price:
+            turn.say(turn.t("price_changed", title=view.product.title, price=turn.money(view.price)))
+    if unknown:
+        turn.say(turn.t("native_cart_unknown", items=", ".join(unknown)))
+    if cart:
+        turn.say(turn.t("native_cart_received"))
+    show_cart(turn)

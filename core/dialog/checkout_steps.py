@@ -1,0 +1,240 @@
+"""Checkout: an address (typed, shared as a location, or from a form), a postal code in the areas
+served, a payment method available for this order, a summary, and an explicit confirm."""
+
+from __future__ import annotations
+
+import uuid
+
+from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code
+from chatshop.dialog.browse import menu_button, show_menu
+from chatshop.dialog.cart_steps import show_cart
+from chatshop.dialog.turn import Turn
+from chatshop.messages import Address, Choice, Location
+from chatshop.payments import PaymentError
+from chatshop.pricing import Quote
+from chatshop.store.base import OutOfStock
+
+
+def start(turn: Turn) -> None:
+    if not turn.state.cart:
+        show_cart(turn)
+        return
+    if turn.state.checkout is None:
+        turn.state.checkout = Checkout(placement_key=uuid.uuid4().hex)
+    turn.state.step = "address"
+    key = "ask_address_location" if turn.caps.shares_location else "ask_address"
+    turn.ask(turn.t(key), [turn.choice("abort", "cancel")])
+
+
+def _checkout(turn: Turn) -> Checkout | None:
+    if turn.state.checkout is None and turn.state.cart:
+        turn.state.checkout = Checkout(placement_key=uuid.uuid4().hex)
+    return turn.state.checkout
+
+
+async def address_text(turn: Turn, text: str) -> None:
+    checkout = _checkout(turn)
+    if checkout is None:
+        show_cart(turn)
+        return
+    checkout.address = " ".join(text.split())[:500]
+    code = find_postal_code(text)
+    if code is None:
+        turn.state.step = "postal_code"
+        turn.say(turn.t("ask_postal_code"))
+        return
+    checkout.postal_code = code
+    await after_address(turn)
+
+
+async def postal_code_text(turn: Turn, text: str) -> None:
+    checkout = _checkout(turn)
+    if checkout is None:
+        show_cart(turn)
+        return
+    code = find_postal_code(text) or normalize_postal_code(text)
+    if not code.isalnum() or len(code) > 10:
+        turn.say(turn.t("ask_postal_code"))
+        return
+    checkout.postal_code = code
+    if not checkout.address:
+        checkout.address = code
+    await after_address(turn)
+
+
+async def location(turn: Turn, where: Location) -> None:
+    checkout = _checkout(turn)
+    if checkout is None:
+        turn.say(turn.t("cart_empty"))
+        show_menu(turn)
+        return
+    checkout.latitude = f"{where.latitude:.6f}"
+    checkout.longitude = f"{where.longitude:.6f}"
+    described = ", ".join(part for part in (where.name, where.address) if part)
+    code = find_postal_code(described) if described else None
+    if described and code:
+        checkout.address = described
+        checkout.postal_code = code
+        await after_address(turn)
+        return
+    turn.state.step = "address"
+    turn.say(turn.t("location_received"))
+
+
+async def address_form(turn: Turn, address: Address) -> None:
+    checkout = _checkout(turn)
+    if checkout is None:
+        show_cart(turn)
+        return
+    checkout.address = address.one_line()[:500]
+    checkout.contact_name = address.name
+    code = normalize_postal_code(address.postal_code) if address.postal_code else find_postal_code(checkout.address)
+    if not code:
+        turn.state.step = "postal_code"
+        turn.say(turn.t("ask_postal_code"))
+        return
+    checkout.postal_code = code
+    await after_address(turn)
+
+
+async def after_address(turn: Turn) -> None:
+    checkout = turn.state.checkout
+    assert checkout is not None
+    areas = turn.shop.config.delivery.areas
+    if areas and checkout.postal_code not in areas:
+        turn.state.step = "address"
+        turn.ask(turn.t("area_not_served", postal_code=checkout.postal_code), [turn.choice("abort", "cancel")])
+        return
+    quote = await turn.shop.ordering.quote(turn.state.cart, turn.channel, checkout.postal_code)
+    methods = turn.shop.ordering.methods_for(quote)
+    turn.state.step = "payment"
+    if not methods:
+        turn.ask(turn.t("no_payment_method"), [turn.choice("cart", "view_cart"), menu_button(turn)])
+        return
+    if len(methods) == 1:
+        await choose_payment(turn, methods[0].name)
+        return
+    choices = [Choice(id=f"pay:{m.name}", title=_method_label(turn, m.name)) for m in methods]
+    turn.ask(turn.t("choose_payment", total=turn.money(quote.total)), [*choices, turn.choice("abort", "cancel")][:10])
+
+
+def _method_label(turn: Turn, name: str) -> str:
+    method = turn.shop.payment_methods[name]
+    key = method.label_key or ("payment_online" if method.online else f"payment_{name}")
+    try:
+        return turn.t(key)
+    except KeyError:
+        return name
+
+
+async def _priced(turn: Turn, checkout: Checkout) -> Quote | None:
+    """The quote for the checkout as it stands, or None (and the customer told) if it cannot go on."""
+    quote = await turn.shop.ordering.quote(turn.state.cart, turn.channel, checkout.postal_code, checkout.payment_method)
+    available = {m.name for m in turn.shop.ordering.methods_for(quote)}
+    if checkout.payment_method not in available:
+        await after_address(turn)
+        return None
+    problems = await turn.shop.plugins.validate_checkout(turn.shop, checkout, quote)
+    if problems:
+        turn.say("\n".join(problems))
+        start(turn)
+        return None
+    return quote
+
+
+async def choose_payment(turn: Turn, name: str) -> None:
+    checkout = turn.state.checkout
+    if checkout is None or not checkout.postal_code or not turn.state.cart:
+        start(turn)
+        return
+    if name not in turn.shop.payment_methods:
+        await after_address(turn)
+        return
+    checkout.payment_method = name
+    quote = await _priced(turn, checkout)
+    if quote is None:
+        return
+    turn.state.step = "confirm"
+    lines = [turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in quote.lines]
+    lines.append(turn.t("summary_subtotal", amount=turn.money(quote.subtotal)))
+    for adjustment in quote.adjustments:
+        lines.append(f"{_adjustment_label(turn, adjustment.code, adjustment.label)}: {turn.money(adjustment.amount)}")
+    body = turn.t(
+        "summary",
+        lines="\n".join(lines),
+        address=checkout.address or checkout.postal_code,
+        payment=_method_label(turn, name),
+        total=turn.money(quote.total),
+    )
+    turn.ask(body, [turn.choice("confirm", "confirm"), turn.choice("checkout", "change"), turn.choice("abort", "cancel")])
+
+
+def _adjustment_label(turn: Turn, code: str, fallback: str | None) -> str:
+    try:
+        return turn.t(f"adjustment_{code}")
+    except KeyError:
+        return fallback or code
+
+
+async def confirm(turn: Turn) -> None:
+    checkout = turn.state.checkout
+    if checkout is None or turn.state.step != "confirm" or not checkout.payment_method:
+        if turn.state.last_order:
+            turn.say(turn.t("already_placed", number=turn.state.last_order))
+        else:
+            turn.say(turn.t("nothing_to_confirm"))
+        show_menu(turn)
+        return
+    quote = await _priced(turn, checkout)
+    if quote is None:
+        return
+    try:
+        placement = await turn.shop.ordering.place(turn.customer_key, checkout, quote)
+    except OutOfStock as sold_out:
+        for product_id, left in sold_out.shortages.items():
+            line = turn.state.cart.line(product_id)
+            if line is not None:
+                turn.state.cart.set_quantity(product_id, left)
+                turn.say(turn.t("sold_out_at_checkout", title=line.title, left=left))
+        turn.state.step = "idle"
+        show_cart(turn)
+        return
+    order = placement.order
+    turn.state.cart.clear()
+    turn.state.checkout = None
+    turn.state.step = "idle"
+    turn.state.last_order = order.number
+    total = turn.money(order.total)
+    if not turn.shop.payment_methods[order.payment_method].online:
+        turn.ask(
+            turn.t("order_placed_cod", number=order.number, total=total),
+            [turn.choice("orders", "menu_orders"), menu_button(turn)],
+        )
+        return
+    turn.say(turn.t("order_placed_online", number=order.number, total=total))
+    await request_payment(turn, order.number)
+
+
+async def request_payment(turn: Turn, number: str) -> None:
+    """Send the payment link (again); a provider outage leaves the order reserved and retryable."""
+    order = await turn.shop.store.get_order(number)
+    if order is None or order.customer_key != turn.customer_key:
+        turn.say(turn.t("order_unknown"))
+        return
+    if order.status.value != "pending_payment":
+        turn.say(turn.t("already_placed", number=order.number))
+        return
+    try:
+        turn.out.extend(await turn.shop.ordering.start_payment(order))
+    except PaymentError:
+        turn.ask(
+            turn.t("payment_unavailable", number=order.number),
+            [Choice(id=f"paylink:{order.number}", title=turn.t("try_again")), turn.choice("orders", "menu_orders")],
+        )
+
+
+def abort(turn: Turn) -> None:
+    turn.state.checkout = None
+    turn.state.step = "idle"
+    turn.say(turn.t("checkout_cancelled"))
+    show_menu(turn)

@@ -1,0 +1,226 @@
+"""The shopping dialog: turn one inbound message into replies and a new conversation state.
+
+Every button, list row and numbered answer arrives as a choice id like ``p:atta-5kg``; free text is
+read as a command word, an answer the dialog is waiting for (a quantity, an address), a number from
+the last menu, or a search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from chatshop.dialog import browse, cart_steps, checkout_steps, order_steps
+from chatshop.dialog.turn import Turn
+from chatshop.messages import Choice, Inbound, InboundKind
+
+Handler = Callable[[Turn, str], Awaitable[None]]
+
+
+async def _menu(turn: Turn, _: str) -> None:
+    browse.show_menu(turn)
+
+
+async def _help(turn: Turn, _: str) -> None:
+    turn.say(turn.t("help"))
+    browse.show_menu(turn)
+
+
+async def _languages(turn: Turn, _: str) -> None:
+    choices = [Choice(id=f"lang:{code}", title=turn.shop.texts.get(code, "language_name")) for code in turn.shop.locales]
+    turn.ask(turn.t("language_prompt"), choices)
+
+
+async def _set_language(turn: Turn, code: str) -> None:
+    if code in turn.shop.locales:
+        turn.state.locale = code
+        turn.say(turn.t("language_set"))
+    browse.show_menu(turn)
+
+
+async def _language(turn: Turn, code: str) -> None:
+    await (_set_language(turn, code) if code else _languages(turn, code))
+
+
+async def _category(turn: Turn, arg: str) -> None:
+    index, _, page = arg.partition(":")
+    await browse.show_category(turn, _int(index), _int(page))
+
+
+async def _search_page(turn: Turn, page: str) -> None:
+    if not turn.state.query or not await browse.search(turn, turn.state.query, _int(page)):
+        browse.ask_search(turn)
+
+
+async def _add(turn: Turn, arg: str) -> None:
+    product_id, _, quantity = arg.rpartition(":")
+    await cart_steps.add(turn, product_id, max(_int(quantity), 1))
+
+
+def _plain(action: Callable[[Turn], None]) -> Handler:
+    async def handler(turn: Turn, _: str) -> None:
+        action(turn)
+
+    return handler
+
+
+def _with_arg(action: Callable[[Turn, str], None]) -> Handler:
+    async def handler(turn: Turn, arg: str) -> None:
+        action(turn, arg)
+
+    return handler
+
+
+async def _browse(turn: Turn, _: str) -> None:
+    await browse.show_categories(turn)
+
+
+async def _categories_page(turn: Turn, page: str) -> None:
+    await browse.show_categories(turn, _int(page))
+
+
+async def _orders(turn: Turn, _: str) -> None:
+    await order_steps.list_orders(turn)
+
+
+async def _confirm(turn: Turn, _: str) -> None:
+    await checkout_steps.confirm(turn)
+
+
+async def _inc(turn: Turn, product_id: str) -> None:
+    await cart_steps.change_line(turn, product_id, 1)
+
+
+async def _dec(turn: Turn, product_id: str) -> None:
+    await cart_steps.change_line(turn, product_id, -1)
+
+
+HANDLERS: dict[str, Handler] = {
+    "menu": _menu,
+    "help": _help,
+    "lang": _language,
+    "browse": _browse,
+    "cats": _categories_page,
+    "cat": _category,
+    "p": browse.show_product,
+    "search": _plain(browse.ask_search),
+    "sr": _search_page,
+    "add": _add,
+    "qty": _with_arg(cart_steps.ask_quantity),
+    "cart": _plain(cart_steps.show_cart),
+    "edit": _plain(cart_steps.edit_cart),
+    "line": _with_arg(cart_steps.line_options),
+    "inc": _inc,
+    "dec": _dec,
+    "rm": _with_arg(cart_steps.remove_line),
+    "clear": _plain(cart_steps.clear),
+    "checkout": _plain(checkout_steps.start),
+    "pay": checkout_steps.choose_payment,
+    "confirm": _confirm,
+    "abort": _plain(checkout_steps.abort),
+    "orders": _orders,
+    "o": order_steps.show_order,
+    "cancel": order_steps.ask_cancel,
+    "cancelyes": order_steps.cancel,
+    "paylink": order_steps.pay_again,
+    "reorder": order_steps.reorder,
+}
+
+#: Choices that continue a checkout in progress rather than leave it.
+CHECKOUT_CHOICES = frozenset({"pay", "confirm", "abort", "checkout"})
+
+#: Typed words that act like a menu choice (from the ``words_*`` texts of the customer's locale).
+WORD_ACTIONS = {
+    "words_menu": "menu",
+    "words_cart": "cart",
+    "words_orders": "orders",
+    "words_help": "help",
+    "words_language": "lang",
+    "words_checkout": "checkout",
+}
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+def _number(text: str) -> int | None:
+    cleaned = text.strip().rstrip(".)")
+    return int(cleaned) if cleaned.isdigit() and len(cleaned) <= 4 else None
+
+
+async def choose(turn: Turn, choice_id: str) -> None:
+    prefix, _, arg = choice_id.partition(":")
+    handler = HANDLERS.get(prefix)
+    if handler is None:
+        turn.say(turn.t("unknown"))
+        browse.show_menu(turn)
+        return
+    if prefix not in CHECKOUT_CHOICES:
+        turn.state.step = "idle"  # leaving checkout or a question: free text means search again
+    await handler(turn, arg)
+
+
+async def on_text(turn: Turn, text: str) -> None:
+    text = text.strip()
+    state = turn.state
+    word = text.casefold().strip("!.?¡¿ ") or text
+    number = _number(text)
+    if state.step == "quantity" and number is not None:
+        await cart_steps.quantity_answer(turn, number)
+        return
+    for key, action in WORD_ACTIONS.items():
+        if word in turn.shop.texts.words(state.locale, key):
+            if action == "menu" and not state.welcomed:
+                browse.show_menu(turn, greet=True)
+                return
+            await choose(turn, action)
+            return
+    if number is not None and state.step not in ("address", "postal_code"):
+        if 1 <= number <= len(state.menu):
+            await choose(turn, state.menu[number - 1])
+        elif state.menu:
+            turn.say(turn.t("number_out_of_range", max=len(state.menu)))
+        else:
+            browse.show_menu(turn)
+        return
+    if state.step == "address":
+        await checkout_steps.address_text(turn, text)
+        return
+    if state.step == "postal_code":
+        await checkout_steps.postal_code_text(turn, text)
+        return
+    greet = not state.welcomed
+    if not text or not await browse.search(turn, text[:100]):
+        if greet:
+            browse.show_menu(turn, greet=True)
+            return
+        turn.say(turn.t("search_none", query=text[:100]) if text else turn.t("unknown"))
+        browse.show_menu(turn)
+        return
+    state.welcomed = True
+
+
+async def handle(turn: Turn, inbound: Inbound) -> None:
+    """Run the dialog for one message; the replies end up in ``turn.out``."""
+    if inbound.profile_name and not turn.state.name:
+        turn.state.name = inbound.profile_name[:60]
+    match inbound.kind:
+        case InboundKind.CHOICE if inbound.choice_id:
+            await choose(turn, inbound.choice_id)
+        case InboundKind.TEXT:
+            await on_text(turn, inbound.text or "")
+        case InboundKind.CART:
+            await cart_steps.native_cart(turn, inbound.items)
+        case InboundKind.LOCATION if inbound.location:
+            await checkout_steps.location(turn, inbound.location)
+        case InboundKind.ADDRESS if inbound.address:
+            await checkout_steps.address_form(turn, inbound.address)
+        case InboundKind.EVENT:
+            if inbound.event in ("subscribe", "scan"):
+                browse.show_menu(turn, greet=True)
+        case _:
+            turn.say(turn.t("media_reply"))
+            browse.show_menu(turn)

@@ -1,0 +1,107 @@
+"""The customer's own orders: a list with status, details, cancelling, paying again, re-ordering."""
+
+from __future__ import annotations
+
+from chatshop.dialog.browse import menu_button, show_menu
+from chatshop.dialog.checkout_steps import request_payment
+from chatshop.dialog.checkout_steps import start as start_checkout
+from chatshop.dialog.turn import Turn
+from chatshop.messages import Choice
+from chatshop.orders import IllegalTransition, Order, OrderStatus
+
+
+def state_label(turn: Turn, status: OrderStatus) -> str:
+    return turn.t(f"state_{status.value}")
+
+
+async def list_orders(turn: Turn) -> None:
+    orders = await turn.shop.store.list_orders(customer_key=turn.customer_key, limit=max(turn.page_size, 1))
+    if not orders:
+        turn.ask(turn.t("orders_none"), [turn.choice("browse", "menu_browse"), menu_button(turn)])
+        return
+    choices = [
+        Choice(
+            id=f"o:{order.number}",
+            title=order.number,
+            description=f"{state_label(turn, order.status)} · {turn.money(order.total)}",
+        )
+        for order in orders
+    ]
+    turn.ask(turn.t("orders_header"), [*choices, menu_button(turn)], button=turn.t("menu_orders"))
+
+
+async def _own(turn: Turn, number: str) -> Order | None:
+    order = await turn.shop.store.get_order(number)
+    if order is None or order.customer_key != turn.customer_key:
+        turn.say(turn.t("order_unknown"))
+        show_menu(turn)
+        return None
+    return order
+
+
+async def show_order(turn: Turn, number: str) -> None:
+    order = await _own(turn, number)
+    if order is None:
+        return
+    lines = "\n".join(
+        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.unit_price * ln.quantity))
+        for ln in order.lines
+    )
+    body = turn.t(
+        "order_detail", number=order.number, status=state_label(turn, order.status), lines=lines,
+        total=turn.money(order.total),
+    )
+    choices = []
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        choices.append(Choice(id=f"paylink:{order.number}", title=turn.t("payment_online")))
+    if order.cancellable:
+        choices.append(Choice(id=f"cancel:{order.number}", title=turn.t("cancel_order")))
+    choices.append(turn.choice("orders", "menu_orders"))
+    turn.ask(body, choices[:3])
+
+
+async def ask_cancel(turn: Turn, number: str) -> None:
+    order = await _own(turn, number)
+    if order is None:
+        return
+    if not order.cancellable:
+        turn.say(turn.t("cannot_cancel", number=order.number, status=state_label(turn, order.status)))
+        return
+    turn.ask(
+        turn.t("cancel_confirm", number=order.number),
+        [Choice(id=f"cancelyes:{order.number}", title=turn.t("yes_cancel")), Choice(id=f"o:{order.number}", title=turn.t("keep_order"))],
+    )
+
+
+async def cancel(turn: Turn, number: str) -> None:
+    order = await _own(turn, number)
+    if order is None:
+        return
+    if order.status == OrderStatus.CANCELLED:
+        turn.say(turn.t("order_cancelled", number=order.number))
+        return
+    try:
+        await turn.shop.ordering.move(order.number, OrderStatus.CANCELLED, "cancelled by customer", notify=False)
+    except IllegalTransition:
+        turn.say(turn.t("cannot_cancel", number=order.number, status=state_label(turn, order.status)))
+        return
+    turn.ask(turn.t("order_cancelled", number=order.number), [turn.choice("orders", "menu_orders"), menu_button(turn)])
+
+
+async def pay_again(turn: Turn, number: str) -> None:
+    if await _own(turn, number) is not None:
+        await request_payment(turn, number)
+
+
+async def reorder(turn: Turn, number: str) -> None:
+    """Put an expired or cancelled order's items back in the cart and go to checkout."""
+    order = await _own(turn, number)
+    if order is None:
+        return
+    products = [p for p in (turn.shop.catalog.get(ln.product_id) for ln in order.lines) if p is not None]
+    views = {v.product.id: v for v in await turn.views(products)}
+    for line in order.lines:
+        view = views.get(line.product_id)
+        if view is not None and view.buyable and turn.state.cart.line(line.product_id) is None:
+            turn.state.cart.add(line.product_id, line.title, view.price, line.quantity)
+    start_checkout(turn)

@@ -1,0 +1,59 @@
+"""What the shop remembers about one customer's conversation between messages.
+
+Only what shopping needs: language, cart, where in the dialog they are, the checkout in progress.
+It is saved as JSON with every turn, so a restart (or another worker) picks up where it left off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatshop.cart import Cart
+from chatshop.checkout import Checkout
+
+
+@dataclass(slots=True)
+class ConversationState:
+    locale: str
+    cart: Cart
+    step: str = "idle"  # what free text means next: idle, quantity, search, address, postal_code
+    product_id: str | None = None  # the product a quantity answer is for
+    query: str | None = None  # the last search, for its result pages
+    checkout: Checkout | None = None
+    menu: list[str] = field(default_factory=list)  # numbered choice ids of the last reply
+    name: str | None = None  # the messenger's profile name, for greetings
+    welcomed: bool = False
+    last_order: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "locale": self.locale,
+            "cart": self.cart.to_json(),
+            "step": self.step,
+            "product_id": self.product_id,
+            "query": self.query,
+            "checkout": self.checkout.to_json() if self.checkout else None,
+            "menu": self.menu,
+            "name": self.name,
+            "welcomed": self.welcomed,
+            "last_order": self.last_order,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, locale: str, currency: str) -> ConversationState:
+        if not data:
+            return cls(locale=locale, cart=Cart(currency))
+        checkout = data.get("checkout")
+        return cls(
+            locale=data.get("locale") or locale,
+            cart=Cart.from_json(data["cart"]) if data.get("cart") else Cart(currency),
+            step=data.get("step", "idle"),
+            product_id=data.get("product_id"),
+            query=data.get("query"),
+            checkout=Checkout.from_json(checkout) if checkout else None,
+            menu=list(data.get("menu") or []),
+            name=data.get("name"),
+            welcomed=bool(data.get("welcomed")),
+            last_order=data.get("last_order"),
+        )

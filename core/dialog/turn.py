@@ -1,0 +1,102 @@
+"""One turn of the conversation: the customer's state, the channel's limits, and the replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from chatshop.catalog import Product
+from chatshop.channels import Capabilities
+from chatshop.dialog.state import ConversationState
+from chatshop.messages import Buttons, Choice, ChoiceList, Outbound, Section, Text
+from chatshop.money import Money
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+
+T = TypeVar("T")
+
+#: Rows a page of products gets on a channel that numbers its menus (no native list).
+NUMBERED_PAGE_SIZE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    """A product as a customer sees it now: the catalog plus the shop's live inventory."""
+
+    product: Product
+    price: Money
+    stock: int | None
+    active: bool
+
+    @property
+    def buyable(self) -> bool:
+        return self.active and (self.stock is None or self.stock > 0)
+
+
+@dataclass(slots=True)
+class Turn:
+    shop: Shop
+    caps: Capabilities
+    channel: str
+    customer_key: str
+    state: ConversationState
+    out: list[Outbound] = field(default_factory=list)
+
+    @property
+    def locale(self) -> str:
+        return self.state.locale
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.shop.texts.get(self.state.locale, key, shop=self.shop.config.shop.name, **values)
+
+    def money(self, amount: Money) -> str:
+        return amount.format(self.state.locale)
+
+    def say(self, body: str) -> None:
+        self.out.append(Text(body=body))
+
+    def ask(
+        self,
+        body: str,
+        choices: Sequence[Choice],
+        *,
+        header: str | None = None,
+        footer: str | None = None,
+        button: str | None = None,
+        image_url: str | None = None,
+    ) -> None:
+        """Offer choices; three or fewer become buttons where the channel has them."""
+        if len(choices) <= 3:
+            self.out.append(
+                Buttons(body=body, choices=tuple(choices), header=header, footer=footer, image_url=image_url)
+            )
+        else:
+            self.out.append(
+                ChoiceList(
+                    body=body,
+                    button=button or self.t("choose"),
+                    sections=(Section(choices=tuple(choices)),),
+                    header=header,
+                    footer=footer,
+                )
+            )
+
+    def choice(self, choice_id: str, key: str, description: str | None = None, **values: Any) -> Choice:
+        return Choice(id=choice_id, title=self.t(key, **values), description=description)
+
+    @property
+    def page_size(self) -> int:
+        """Items per page, leaving two rows of the channel's list for "more" and "back"."""
+        rows = self.caps.max_list_rows
+        return rows - 2 if rows >= 4 else NUMBERED_PAGE_SIZE
+
+    async def views(self, products: Sequence[Product]) -> list[ProductView]:
+        return await self.shop.product_views(products)
+
+
+def page_of(items: Sequence[T], page: int, size: int) -> tuple[list[T], bool]:
+    """The items of page ``page`` (from 0) and whether more pages follow."""
+    start = max(page, 0) * size
+    return list(items[start : start + size]), start + size < len(items)

@@ -1,0 +1,149 @@
+"""The fallback ladder: turn the dialog's messages into what a channel can show.
+
+Buttons, then a list, then a numbered text menu; a product card, then a picture with buttons, then
+text. Every choice shown in a turn is also numbered, in order, so that a customer who types "2"
+picks the second choice on any channel, and the number maps back to the same choice id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chatshop.channels import Capabilities
+from chatshop.messages import (
+    Buttons,
+    Choice,
+    ChoiceList,
+    Image,
+    Outbound,
+    PaymentRequest,
+    ProductCard,
+    Section,
+    Text,
+)
+
+__all__ = ["LoweredTurn", "lower", "shorten"]
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters at a word boundary where possible, marking the cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return text[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–") + "…"
+
+
+@dataclass(slots=True)
+class LoweredTurn:
+    messages: list[Outbound] = field(default_factory=list)
+    menu: list[str] = field(default_factory=list)  # choice ids in the order they were numbered
+
+
+def lower(messages: list[Outbound], caps: Capabilities, reply_hint: str, choose_label: str) -> LoweredTurn:
+    """Lower one turn's messages for ``caps``; ``reply_hint`` ends a numbered menu."""
+    turn = LoweredTurn()
+    for message in messages:
+        for lowered in _lower_one(message, caps, turn, reply_hint, choose_label):
+            turn.messages.append(_fit_text(lowered, caps))
+    return turn
+
+
+def _lower_one(
+    message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: str, choose: str
+) -> list[Outbound]:
+    if isinstance(message, Buttons):
+        return [_choices(message.body, message.choices, (), caps, turn, hint, choose, message.header, message.footer, message.image_url)]
+    if isinstance(message, ChoiceList):
+        return [_choices(message.body, message.choices, message.sections, caps, turn, hint, message.button, message.header, message.footer, None)]
+    if isinstance(message, ProductCard):
+        if caps.product_cards:
+            turn.menu.extend(c.id for c in message.choices)
+            return [message]
+        if not message.choices:
+            if caps.images and message.image_url:
+                return [Image(url=message.image_url, caption=message.body)]
+            return [Text(body=message.body)]
+        image = message.image_url if caps.images else None
+        return [_choices(message.body, message.choices, (), caps, turn, hint, choose, None, None, image)]
+    if isinstance(message, PaymentRequest) and not caps.in_chat_payment and message.url is None:
+        return [Text(body=message.body)]
+    return [message]
+
+
+def _choices(
+    body: str,
+    choices: tuple[Choice, ...],
+    sections: tuple[Section, ...],
+    caps: Capabilities,
+    turn: LoweredTurn,
+    hint: str,
+    button: str,
+    header: str | None,
+    footer: str | None,
+    image_url: str | None,
+) -> Outbound:
+    turn.menu.extend(c.id for c in choices)
+    count = len(choices)
+    if 0 < count <= caps.max_buttons and not sections:
+        return Buttons(
+            body=body,
+            choices=tuple(_short(c, caps.button_title_length, None) for c in choices),
+            header=shorten(header, 60) if header else None,
+            footer=shorten(footer, 60) if footer else None,
+            image_url=image_url,
+        )
+    if 0 < count <= caps.max_list_rows:
+        groups = sections if sections and len(sections) <= caps.max_list_sections else (Section(choices=choices),)
+        return ChoiceList(
+            body=body,
+            button=shorten(button, caps.list_button_length),
+            sections=tuple(
+                Section(
+                    title=shorten(s.title, caps.list_row_title_length) if s.title else None,
+                    choices=tuple(
+                        _short(c, caps.list_row_title_length, caps.list_row_description_length)
+                        for c in s.choices
+                    ),
+                )
+                for s in groups
+            ),
+            header=shorten(header, 60) if header else None,
+            footer=shorten(footer, 60) if footer else None,
+        )
+    first = len(turn.menu) - count + 1
+    lines = [f"{first + i}. {c.title}" + (f" ({c.description})" if c.description else "") for i, c in enumerate(choices)]
+    text = "\n".join(part for part in (header, body, "\n".join(lines), footer, hint) if part)
+    return Text(body=text)
+
+
+def _short(choice: Choice, title_limit: int, description_limit: int | None) -> Choice:
+    """A shortened title keeps the full one in the description, where there is one to fill."""
+    title = shorten(choice.title, title_limit)
+    description = choice.description
+    if description_limit is None:
+        description = None
+    elif title != " ".join(choice.title.split()) and not description:
+        description = shorten(choice.title, description_limit)
+    elif description:
+        description = shorten(description, description_limit)
+    return Choice(id=choice.id, title=title, description=description)
+
+
+def _fit_text(message: Outbound, caps: Capabilities) -> Outbound:
+    """Keep a long text's line breaks; cut it at the last line or word that fits."""
+    if not isinstance(message, Text) or len(message.body) <= caps.max_text_length:
+        return message
+    limit = caps.max_text_length - 1
+    cut = message.body[:limit]
+    for separator in ("\n", " "):
+        at = cut.rfind(separator)
+        if at >= limit // 2:
+            cut = cut[:at]
+            break
+    return Text(body=cut.rstrip() + "…")

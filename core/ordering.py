@@ -1,0 +1,264 @@
+"""Placing orders and moving them: the rules every channel and payment method share.
+
+The dialog, the command line, the dashboard and payment webhooks all come through here, so an
+order is priced, placed, paid, cancelled and refunded the same way whoever asks, and the customer is
+told in their own chat and language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+
+from chatshop.cart import Cart
+from chatshop.checkout import Checkout
+from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
+from chatshop.money import Money
+from chatshop.orders import IllegalTransition, Order, OrderStatus, new_order_number
+from chatshop.payments import PaymentContext, PaymentEvent, PaymentEventKind, PaymentMethod
+from chatshop.pricing import Quote
+from chatshop.store.codec import utcnow
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+
+log = structlog.get_logger(__name__)
+
+#: How long an online order holds its stock while waiting to be paid, unless the method says.
+DEFAULT_PAYMENT_WINDOW = timedelta(minutes=30)
+
+_STATUS_TEXT = {
+    OrderStatus.CONFIRMED: "status_confirmed",
+    OrderStatus.SHIPPED: "status_shipped",
+    OrderStatus.DELIVERED: "status_delivered",
+    OrderStatus.CANCELLED: "status_cancelled",
+}
+
+
+class UnknownOrder(KeyError):
+    """No order has that number."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    order: Order
+    created: bool
+
+
+class Ordering:
+    def __init__(self, shop: Shop) -> None:
+        self.shop = shop
+
+    # --- pricing and methods ---------------------------------------------------------------
+    async def quote(
+        self, cart: Cart, channel: str, postal_code: str | None = None, payment_method: str | None = None
+    ) -> Quote:
+        quote = Quote.for_cart(cart, channel, postal_code, payment_method)
+        await self.shop.plugins.price_cart(self.shop, quote)
+        return quote
+
+    def methods_for(self, quote: Quote) -> list[PaymentMethod]:
+        context = PaymentContext(total=quote.total, postal_code=quote.postal_code, channel=quote.channel)
+        return [m for m in self.shop.payment_methods.values() if m.available(context)]
+
+    # --- placing ---------------------------------------------------------------------------
+    async def place(self, customer_key: str, checkout: Checkout, quote: Quote) -> Placement:
+        """Reserve stock and save the order; the same checkout placed twice yields one order."""
+        method = self.shop.payment_methods[checkout.payment_method or ""]
+        window = getattr(method.config, "link_expiry_minutes", None)
+        expires = utcnow() + (timedelta(minutes=window) if window else DEFAULT_PAYMENT_WINDOW)
+        draft = Order(
+            number=new_order_number(),
+            customer_key=customer_key,
+            status=OrderStatus.PENDING_PAYMENT if method.online else OrderStatus.COD_PENDING,
+            lines=tuple(
+                OrderLine(product_id=ln.product_id, title=ln.title, quantity=ln.quantity, unit_price=ln.unit_price)
+                for ln in quote.lines
+            ),
+            adjustments=tuple((a.code, a.amount) for a in quote.adjustments),
+            currency=quote.currency,
+            payment_method=method.name,
+            placement_key=checkout.placement_key,
+            address=checkout.address,
+            postal_code=checkout.postal_code,
+            contact_name=checkout.contact_name,
+            latitude=checkout.latitude,
+            longitude=checkout.longitude,
+            payment_expires_at=expires if method.online else None,
+        )
+        order, created = await self.shop.store.place_order(draft)
+        if created:
+            log.info("order.placed", order=order.number, method=method.name, total=str(order.total))
+            await self.shop.plugins.order_placed(self.shop, order)
+        return Placement(order, created)
+
+    async def start_payment(self, order: Order) -> list[Outbound]:
+        """Ask the order's method for a link/request; raises PaymentError on provider trouble."""
+        method = self.shop.payment_methods[order.payment_method]
+        start = await method.start(order)
+        if start.provider_ref or start.url or start.expires_at:
+            await self.shop.store.set_order_payment(
+                order.number,
+                ref=start.provider_ref,
+                url=start.url,
+                expires_at=start.expires_at or order.payment_expires_at,
+            )
+        return list(start.messages)
+
+    # --- moving ----------------------------------------------------------------------------
+    async def move(self, number: str, new: OrderStatus, note: str = "", *, notify: bool = True) -> Order:
+        """Move an order; tell the customer; a cancelled paid order is refunded in full."""
+        order, old = await self.shop.store.transition_order(number, new, note=note)
+        log.info("order.moved", order=number, old=old.value, new=new.value)
+        await self.shop.plugins.order_status_changed(self.shop, order, old, new)
+        if notify and new in _STATUS_TEXT:
+            await self.tell(order, _STATUS_TEXT[new], notification=True)
+        if new == OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount:
+            order = await self.refund(number)
+        return order
+
+    async def refund(self, number: str, amount: Money | None = None) -> Order:
+        """Refund ``amount`` (default: all that is left) through the order's payment method."""
+        order = await self._get(number)
+        left = Money(order.paid_amount - order.refunded_amount, order.currency)
+        amount = amount or left
+        if amount.minor <= 0 or amount > left:
+            raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
+        method = self.shop.payment_methods[order.payment_method]
+        result = await method.refund(order, amount)
+        refunded = order.refunded_amount + result.amount.minor
+        note = f"refund {result.refund_id}"
+        if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+            order, _ = await self.shop.store.transition_order(
+                number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+            )
+        else:
+            order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
+        log.info("order.refunded", order=number, amount=str(result.amount), pending=result.pending)
+        await self.tell(order, "refunded", amount=result.amount.format(await self._locale(order)))
+        return order
+
+    async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
+        """Apply a verified provider event once, and only if the money matches the order."""
+        order = await self.shop.store.get_order(event.order_number)
+        if order is None:
+            log.warning("payment.unknown_order", method=event.method, event=event.event_id)
+            return None
+        if event.method != order.payment_method:
+            log.warning("payment.method_mismatch", order=order.number, method=event.method)
+            return order
+        if not await self.shop.store.record_event(event.method, event.event_id):
+            log.info("payment.duplicate_event", order=order.number, event=event.event_id)
+            return order
+        if event.kind == PaymentEventKind.PAID:
+            order = await self._paid(order, event)
+        elif event.kind in (PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
+            order = await self._expired(order)
+        elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
+            await self.tell(order, "payment_failed", choices=self._retry_choices(order))
+        await self.shop.plugins.payment_updated(self.shop, order, event)
+        return order
+
+    async def _paid(self, order: Order, event: PaymentEvent) -> Order:
+        if event.amount is None or event.amount != order.total:
+            log.error(
+                "payment.amount_mismatch",
+                alert=True,
+                order=order.number,
+                expected=str(order.total),
+                got=str(event.amount) if event.amount else None,
+            )
+            return order
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            # Paid after we gave up (the link expired, the customer cancelled): give it back.
+            log.warning("payment.late", alert=True, order=order.number, status=order.status.value)
+            if order.status == OrderStatus.CANCELLED and order.paid_amount == 0:
+                order = await self.shop.store.record_amounts(
+                    order.number, paid_amount=event.amount.minor, note="paid after cancellation"
+                )
+                order = await self.refund(order.number)
+            return order
+        order, _ = await self.shop.store.transition_order(
+            order.number, OrderStatus.PAID, note=f"{event.method} {event.provider_payment_id or ''}".strip(),
+            paid_amount=event.amount.minor,
+        )
+        locale = await self._locale(order)
+        lines = "\n".join(
+            f"{ln.quantity} × {ln.title}: {(ln.unit_price * ln.quantity).format(locale)}" for ln in order.lines
+        )
+        await self.tell(order, "payment_received", amount=order.total.format(locale), lines=lines)
+        await self.shop.plugins.order_status_changed(self.shop, order, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+        return order
+
+    async def _expired(self, order: Order) -> Order:
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            return order
+        try:
+            order = await self.move(order.number, OrderStatus.CANCELLED, "payment expired", notify=False)
+        except IllegalTransition:
+            return order
+        await self.tell(order, "payment_expired", choices=self._retry_choices(order))
+        return order
+
+    async def expire_due(self, now: datetime | None = None) -> int:
+        """Cancel online orders whose payment window passed, after asking the provider once more."""
+        count = 0
+        for order in await self.shop.store.expired_unpaid_orders(now or utcnow()):
+            method = self.shop.payment_methods.get(order.payment_method)
+            if method is not None:
+                try:
+                    event = await method.poll(order)
+                except Exception:
+                    log.exception("payment.poll_failed", order=order.number, method=order.payment_method)
+                    continue
+                if event is not None and event.kind == PaymentEventKind.PAID:
+                    await self.apply_payment_event(event)
+                    continue
+                try:
+                    await method.expire(order)
+                except Exception:
+                    log.exception("payment.expire_failed", order=order.number, method=order.payment_method)
+            await self._expired(order)
+            count += 1
+        return count
+
+    # --- telling the customer ----------------------------------------------------------------
+    def _retry_choices(self, order: Order) -> tuple[Choice, ...]:
+        return (Choice(id=f"reorder:{order.number}", title="try_again"),)
+
+    async def _locale(self, order: Order) -> str:
+        return await self.shop.customer_locale(order.customer_key)
+
+    async def tell(
+        self,
+        order: Order,
+        key: str,
+        *,
+        notification: bool = False,
+        choices: tuple[Choice, ...] = (),
+        **values: str,
+    ) -> None:
+        locale = await self._locale(order)
+        text = self.shop.texts.get(locale, key, number=order.number, total=order.total.format(locale), **values)
+        message: Outbound
+        if notification:
+            message = OrderStatusUpdate(
+                order_number=order.number, status=order.status.value, body=text, payment_method=order.payment_method
+            )
+        elif choices:
+            message = Buttons(
+                body=text,
+                choices=tuple(Choice(id=c.id, title=self.shop.texts.get(locale, c.title)) for c in choices),
+            )
+        else:
+            message = Text(body=text)
+        await self.shop.notify(order.customer_key, message)
+
+    async def _get(self, number: str) -> Order:
+        order = await self.shop.store.get_order(number)
+        if order is None:
+            raise UnknownOrder(number)
+        return order

@@ -1,0 +1,73 @@
+"""Sending what the shop says: from the durable outbox, in order per customer, retried with backoff.
+
+A reply is committed to the outbox with the turn that produced it, then sent. A throttled or
+unreachable messenger delays a customer's replies but never loses or reorders them: the first
+message waiting for a retry holds back the ones after it.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+
+from chatshop.channels import PermanentSendError, SendError, SendingHalted
+from chatshop.serial import SerialRunner
+from chatshop.store.codec import utcnow
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+
+log = structlog.get_logger(__name__)
+
+MAX_BACKOFF_SECONDS = 300.0
+HALTED_RETRY_SECONDS = 60.0
+
+
+def backoff(attempt: int, base: float, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter; a messenger's own ``retry_after`` is a floor."""
+    ceiling = min(MAX_BACKOFF_SECONDS, base * (2 ** min(attempt, 16)))
+    delay = random.uniform(base / 2, max(ceiling, base / 2))
+    return max(delay, retry_after or 0.0)
+
+
+class OutboxSender:
+    def __init__(self, shop: Shop, *, retry_base: float, concurrency: int) -> None:
+        self.shop = shop
+        self.retry_base = retry_base
+        self.runner = SerialRunner(self._send_pending, name="outbox", concurrency=concurrency)
+
+    def kick(self, customer_key: str) -> None:
+        self.runner.kick(customer_key)
+
+    async def _send_pending(self, customer_key: str) -> None:
+        channel_name = customer_key.split(":", 1)[0]
+        channel = self.shop.channels.get(channel_name)
+        if channel is None:
+            log.warning("outbox.no_channel", channel=channel_name)
+            return
+        for item in await self.shop.store.pending_outbox(customer_key, utcnow()):
+            try:
+                result = await channel.send(item.customer_id, item.message)
+            except PermanentSendError as e:
+                log.error("outbox.failed", channel=channel_name, customer=customer_key, code=e.code, error=str(e))
+                await self.shop.store.mark_failed(item.id, f"{e.code}: {e}")
+                continue
+            except SendError as e:
+                delay = HALTED_RETRY_SECONDS if isinstance(e, SendingHalted) else backoff(
+                    item.attempts, self.retry_base, e.retry_after
+                )
+                level = log.error if isinstance(e, SendingHalted) else log.warning
+                level("outbox.retry", channel=channel_name, customer=customer_key, code=e.code, delay=round(delay, 3))
+                await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), f"{e.code}: {e}")
+                self.shop.schedule_outbox(customer_key, delay)
+                return
+            except Exception as e:  # a bug or an unexpected network error: keep the message
+                delay = backoff(item.attempts, self.retry_base)
+                log.exception("outbox.error", channel=channel_name, customer=customer_key)
+                await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), repr(e))
+                self.shop.schedule_outbox(customer_key, delay)
+                return
+            await self.shop.store.mark_sent(item.id, result.provider_message_id)

@@ -1,0 +1,156 @@
+"""The plugin manager: built-ins, the ``chatshop`` entry-point group, and ``[plugins] modules``.
+
+A thin typed facade over pluggy (the tox 4 pattern): one method per hook call site, so the core
+reads as plain calls and a misspelled hook implementation fails loudly at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pluggy
+
+from chatshop import hookspecs
+from chatshop.channels import Channel
+from chatshop.payments import PaymentMethod
+
+if TYPE_CHECKING:
+    import click
+    from aiohttp import web
+
+    from chatshop.catalog import Catalog
+    from chatshop.checkout import Checkout
+    from chatshop.orders import Order, OrderStatus
+    from chatshop.payments import PaymentEvent
+    from chatshop.pricing import Quote
+    from chatshop.runtime import Shop
+
+__all__ = ["BUILTIN_PLUGINS", "PluginError", "Plugins", "await_me_maybe"]
+
+#: Built-in plugins, registered exactly as a third-party package's would be.
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "chatshop.plugins.pricing",
+    "chatshop.plugins.terminal",
+    "chatshop.plugins.payments.cod",
+    "chatshop.plugins.whatsapp",
+    "chatshop.plugins.wechat",
+)
+
+T = TypeVar("T")
+
+
+class PluginError(Exception):
+    """A plugin could not be loaded or broke the contract; the message names the plugin."""
+
+
+async def await_me_maybe(value: T | Awaitable[T]) -> T:
+    """Hooks may be ``async def``: await what they return when it is awaitable (datasette)."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+class Plugins:
+    """Loads plugins and calls their hooks with types the core can rely on."""
+
+    def __init__(self, modules: Iterable[str] = (), *, builtins: bool = True, entry_points: bool = True):
+        self.pm = pluggy.PluginManager("chatshop")
+        self.pm.add_hookspecs(hookspecs)
+        if builtins:
+            for name in BUILTIN_PLUGINS:
+                self.register_module(name)
+        if entry_points:
+            self.pm.load_setuptools_entrypoints("chatshop")
+        for name in modules:
+            self.register_module(name)
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as e:
+            raise PluginError(f"plugin {e.plugin!r} implements a hook that does not exist: {e}") from None
+
+    def register_module(self, name: str) -> None:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as e:
+            raise PluginError(f"plugin module {name!r} cannot be imported: {e}") from None
+        if self.pm.is_registered(module):
+            return
+        try:
+            self.pm.register(module, name=name)
+        except (pluggy.PluginValidationError, ValueError) as e:
+            raise PluginError(f"plugin module {name!r}: {e}") from None
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        self.pm.register(plugin, name=name)
+
+    def names(self) -> list[str]:
+        return sorted(name for name, _ in self.pm.list_name_plugin() if name)
+
+    # --- contributions ---------------------------------------------------------------------
+    def channel_classes(self) -> dict[str, type[Channel]]:
+        return self._collect(self.pm.hook.register_channels, Channel, "channel")
+
+    def payment_method_classes(self) -> dict[str, type[PaymentMethod]]:
+        return self._collect(self.pm.hook.register_payment_methods, PaymentMethod, "payment method")
+
+    def _collect(self, hook: Any, base: type[T], what: str) -> dict[str, type[T]]:
+        found: dict[str, type[T]] = {}
+
+        def register(cls: type[T]) -> None:
+            if not (isinstance(cls, type) and issubclass(cls, base)):
+                raise PluginError(f"{cls!r} registered as a {what} is not a {base.__name__} subclass")
+            name = getattr(cls, "name", None)
+            if not isinstance(name, str) or not name:
+                raise PluginError(f"{what} {cls.__qualname__} has no name")
+            if name in found and found[name] is not cls:
+                raise PluginError(f"two plugins register the {what} {name!r}: {found[name]} and {cls}")
+            found[name] = cls
+
+        hook(register=register)
+        return found
+
+    def register_routes(self, shop: Shop, router: web.UrlDispatcher) -> None:
+        self.pm.hook.register_routes(shop=shop, router=router)
+
+    def register_commands(self, cli: click.Group) -> None:
+        self.pm.hook.register_commands(cli=cli)
+
+    # --- domain hooks ---------------------------------------------------------------------
+    def load_catalog(self, shop: Shop, source: str) -> Catalog | None:
+        result: Catalog | None = self.pm.hook.load_catalog(shop=shop, source=source)
+        return result
+
+    async def price_cart(self, shop: Shop, quote: Quote) -> None:
+        await self._each(self.pm.hook.price_cart(shop=shop, quote=quote))
+
+    async def validate_checkout(self, shop: Shop, checkout: Checkout, quote: Quote) -> list[str]:
+        problems: list[str] = []
+        for result in self.pm.hook.validate_checkout(shop=shop, checkout=checkout, quote=quote):
+            problems.extend(await await_me_maybe(result) or [])
+        return problems
+
+    async def order_placed(self, shop: Shop, order: Order) -> None:
+        await self._each(self.pm.hook.order_placed(shop=shop, order=order))
+
+    async def order_status_changed(
+        self, shop: Shop, order: Order, old: OrderStatus, new: OrderStatus
+    ) -> None:
+        await self._each(self.pm.hook.order_status_changed(shop=shop, order=order, old=old, new=new))
+
+    async def payment_updated(self, shop: Shop, order: Order, event: PaymentEvent) -> None:
+        await self._each(self.pm.hook.payment_updated(shop=shop, order=order, event=event))
+
+    async def startup(self, shop: Shop) -> None:
+        await self._each(self.pm.hook.startup(shop=shop))
+
+    async def shutdown(self, shop: Shop) -> None:
+        await self._each(self.pm.hook.shutdown(shop=shop))
+
+    @staticmethod
+    async def _each(results: list[Any]) -> None:
+        for result in results:
+            await await_me_maybe(result)
+

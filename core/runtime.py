@@ -1,0 +1,308 @@
+"""The running shop: plugins, catalog, storage, channels and payment methods, and the message path.
+
+``receive`` puts a customer's message in the durable inbox and returns; a per-customer worker then
+runs the dialog and commits the new state, the replies (to the outbox) and the inbox's "handled"
+mark in one transaction; the outbox sender delivers the replies. A crash at any point leaves work
+that the next start (or another worker) picks up: nothing accepted is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import structlog
+
+from chatshop.catalog import Catalog, Product, load_catalog_file
+from chatshop.channels import Channel
+from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
+from chatshop.dialog import engine
+from chatshop.dialog.state import ConversationState
+from chatshop.dialog.turn import ProductView, Turn
+from chatshop.lowering import lower
+from chatshop.messages import DeliveryReport, Inbound, Outbound, Text
+from chatshop.money import Money
+from chatshop.ordering import Ordering
+from chatshop.orders import Order, OrderStatus
+from chatshop.outbox import OutboxSender
+from chatshop.payments import PaymentEvent, PaymentMethod
+from chatshop.plugin_manager import Plugins
+from chatshop.serial import SerialRunner
+from chatshop.store.base import InboxItem, StaleConversation, Store
+from chatshop.store.codec import utcnow
+from chatshop.texts import Texts
+
+__all__ = ["Shop", "open_store"]
+
+log = structlog.get_logger(__name__)
+
+USER_AGENT = "chatshop/0.1 (+https://github.com/chatshop/chatshop)"
+
+
+def open_store(config: ShopConfig) -> Store:
+    """The store ``[storage] url`` names: SQLite (embedded) or PostgreSQL."""
+    url = config.storage.url
+    if url.startswith(("postgresql://", "postgres://")):
+        from chatshop.store.postgres import PostgresStore  # optional: only shops that use it import asyncpg
+
+        return PostgresStore(url)
+    from chatshop.store.sqlite import SQLiteStore
+
+    return SQLiteStore.from_url(url, config.base_dir)
+
+
+class Shop:
+    """One shop, built from its configuration; ``start``/``stop`` bracket its working life."""
+
+    def __init__(self, config: ShopConfig, *, plugins: Plugins | None = None, store: Store | None = None) -> None:
+        self.config = config
+        self.plugins = plugins or Plugins(config.plugins.modules)
+        self.texts = Texts(config.shop.locale, config.texts)
+        self.locales = self.texts.supported(config.shop.locales) or [config.shop.locale]
+        self.catalog = self._load_catalog()
+        self.store = store or open_store(config)
+        self.ordering = Ordering(self)
+        self.channels: dict[str, Channel] = {}
+        self.payment_methods: dict[str, PaymentMethod] = {}
+        self._build_plugins()
+        self._http: aiohttp.ClientSession | None = None
+        self._owns_http = False
+        self._turns = SerialRunner(self._drain_inbox, name="turns", concurrency=config.server.workers_per_process)
+        self.outbox = OutboxSender(self, retry_base=config.server.retry_base_seconds, concurrency=config.server.workers_per_process)
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self.started = False
+
+    # --- building ---------------------------------------------------------------------------
+    def _load_catalog(self) -> Catalog:
+        currency = self.config.shop.currency
+        products = [Product.from_entry(entry) for entry in self.config.catalog.products]
+        source = self.config.catalog.file
+        if source:
+            path = self.config.resolve(source)
+            if path.suffix.lower() in (".csv", ".json"):
+                products = load_catalog_file(path, currency) + products
+            else:
+                loaded = self.plugins.load_catalog(self, source)
+                if loaded is None:
+                    raise ConfigError([ConfigProblem(path="catalog.file", message=f"no plugin reads {source!r}")])
+                products = [*loaded, *products]
+        try:
+            return Catalog(products)
+        except ValueError as e:
+            raise ConfigError([ConfigProblem(path="catalog", message=str(e))]) from None
+
+    def _build_plugins(self) -> None:
+        problems: list[ConfigProblem] = []
+        currency = self.config.shop.currency
+        channel_classes = self.plugins.channel_classes()
+        for name, raw in self.config.channels.items():
+            cls = channel_classes.get(name)
+            if cls is None:
+                installed = ", ".join(sorted(channel_classes)) or "none"
+                problems.append(ConfigProblem(path=f"channels.{name}", message=f"no plugin provides this channel (installed: {installed})"))
+                continue
+            try:
+                self.channels[name] = cls(self, validate_section(cls.Config, raw or {}, f"channels.{name}", currency))
+            except ConfigError as e:
+                problems.extend(e.problems)
+        method_classes = self.plugins.payment_method_classes()
+        for name, raw in self.config.payments.items():
+            method_cls = method_classes.get(name)
+            if method_cls is None:
+                installed = ", ".join(sorted(method_classes)) or "none"
+                problems.append(ConfigProblem(path=f"payments.{name}", message=f"no plugin provides this payment method (installed: {installed})"))
+                continue
+            try:
+                section = validate_section(method_cls.Config, raw or {}, f"payments.{name}", currency)
+            except ConfigError as e:
+                problems.extend(e.problems)
+                continue
+            if getattr(section, "enabled", True):
+                self.payment_methods[name] = method_cls(self, section)
+        if problems:
+            raise ConfigError(problems)
+
+    # --- life -------------------------------------------------------------------------------
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            raise RuntimeError("the shop is not started: no HTTP session yet")
+        return self._http
+
+    async def start(self, http: aiohttp.ClientSession | None = None, *, background: bool = True) -> None:
+        """Open storage and the HTTP session, start channels; ``background`` also resumes unfinished
+        work and runs the sweeper (a one-off command line action runs without them)."""
+        await self.store.open()
+        await self.store.seed_inventory(self.catalog)
+        if http is None:
+            http = aiohttp.ClientSession(
+                headers={"User-Agent": USER_AGENT},
+                timeout=aiohttp.ClientTimeout(total=30, connect=10),
+            )
+            self._owns_http = True
+        self._http = http
+        for channel in self.channels.values():
+            await channel.start()
+        await self.plugins.startup(self)
+        self.started = True
+        if background:
+            await self.recover()
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="chatshop-sweeper")
+        log.info("shop.started", shop=self.config.shop.name, channels=sorted(self.channels), payments=sorted(self.payment_methods))
+
+    async def stop(self) -> None:
+        if not self.started:
+            await self.store.close()
+            return
+        self.started = False
+        if self._sweeper:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for timer in self._timers:
+            timer.cancel()
+        await self._turns.close()
+        await self.outbox.runner.close()
+        for channel in self.channels.values():
+            await channel.stop()
+        await self.plugins.shutdown(self)
+        if self._owns_http and self._http is not None:
+            await self._http.close()
+        self._http = None
+        await self.store.close()
+        log.info("shop.stopped")
+
+    async def recover(self) -> None:
+        """Pick up messages accepted but not handled, and replies not yet sent (after a crash)."""
+        for key in await self.store.customers_with_pending_inbound():
+            self._turns.kick(key)
+        for key in await self.store.customers_with_due_outbox(utcnow()):
+            self.outbox.kick(key)
+
+    async def _sweep_forever(self) -> None:
+        interval = self.config.server.sweep_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.recover()
+                await self.ordering.expire_due()
+            except Exception:
+                log.exception("sweeper.failed")
+
+    def schedule_outbox(self, customer_key: str, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        timer: asyncio.TimerHandle
+
+        def fire() -> None:
+            self._timers.discard(timer)
+            self.outbox.kick(customer_key)
+
+        timer = loop.call_later(delay, fire)
+        self._timers.add(timer)
+
+    async def idle(self) -> None:
+        """Wait until every accepted message is handled and every due reply sent (for tests)."""
+        while self._turns.busy or self.outbox.runner.busy:
+            await self._turns.idle()
+            await self.outbox.runner.idle()
+
+    # --- the message path ---------------------------------------------------------------------
+    async def receive(self, inbound: Inbound) -> bool:
+        """Record a customer's message durably and schedule it; False if it was a duplicate."""
+        if not await self.store.add_inbound(inbound):
+            log.info("inbound.duplicate", channel=inbound.channel, customer=inbound.customer_key)
+            return False
+        self._turns.kick(inbound.customer_key)
+        return True
+
+    async def _drain_inbox(self, customer_key: str) -> None:
+        while self.started and (item := await self.store.next_inbound(customer_key)) is not None:
+            for _ in range(3):
+                try:
+                    await self._turn(item)
+                    break
+                except StaleConversation:
+                    continue  # another worker moved the conversation on; run the turn again
+
+    async def _turn(self, item: InboxItem) -> None:
+        inbound = item.inbound
+        key = inbound.customer_key
+        record = await self.store.load_conversation(key)
+        state = ConversationState.from_json(record.state, locale=self.config.shop.locale, currency=self.config.shop.currency)
+        channel = self.channels.get(inbound.channel)
+        if channel is None:
+            log.warning("inbound.no_channel", channel=inbound.channel)
+            await self.store.commit_turn(key, item.id, record.state, record.version, [])
+            return
+        turn = Turn(self, channel.capabilities, inbound.channel, key, state)
+        try:
+            await engine.handle(turn, inbound)
+        except Exception:
+            log.exception("dialog.failed", channel=inbound.channel, customer=key, kind=inbound.kind.value)
+            turn.out = [Text(body=turn.t("unknown"))]
+        lowered = lower(turn.out, channel.capabilities, turn.t("reply_with_number"), turn.t("choose"))
+        if lowered.menu:
+            state.menu = lowered.menu
+        await self.store.commit_turn(key, item.id, state.to_json(), record.version, lowered.messages)
+        self.outbox.kick(key)
+        try:
+            await channel.acknowledge(inbound)
+        except Exception:
+            log.warning("inbound.acknowledge_failed", channel=inbound.channel, exc_info=True)
+
+    async def notify(self, customer_key: str, *messages: Outbound) -> None:
+        """Queue messages for a customer outside a conversation turn (status changes, receipts)."""
+        channel = self.channels.get(customer_key.split(":", 1)[0])
+        if channel is None:
+            log.warning("notify.no_channel", customer=customer_key)
+            return
+        locale = await self.customer_locale(customer_key)
+        lowered = lower(list(messages), channel.capabilities, self.texts.get(locale, "reply_with_number"), self.texts.get(locale, "choose"))
+        await self.store.enqueue(customer_key, lowered.messages)
+        if self.started:
+            self.outbox.kick(customer_key)
+
+    async def report_delivery(self, report: DeliveryReport) -> None:
+        await self.store.record_delivery(report)
+
+    # --- orders and payments ------------------------------------------------------------------
+    async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
+        return await self.ordering.apply_payment_event(event)
+
+    async def move_order(self, number: str, new: OrderStatus, note: str = "") -> Order:
+        return await self.ordering.move(number, new, note)
+
+    async def refund_order(self, number: str, amount: Money | None = None) -> Order:
+        return await self.ordering.refund(number, amount)
+
+    # --- helpers for plugins and the dialog -----------------------------------------------------
+    async def product_views(self, products: Sequence[Product]) -> list[ProductView]:
+        inventory = await self.store.inventory(p.id for p in products)
+        views = []
+        for product in products:
+            item = inventory.get(product.id)
+            price = Money(item.price_minor, product.price.currency) if item and item.price_minor is not None else product.price
+            views.append(ProductView(product, price, item.stock if item else product.stock, item.active if item else True))
+        return views
+
+    async def customer_locale(self, customer_key: str) -> str:
+        record = await self.store.load_conversation(customer_key)
+        return str(record.state.get("locale") or self.config.shop.locale)
+
+    def text(self, locale: str, key: str, **values: Any) -> str:
+        return self.texts.get(locale, key, shop=self.config.shop.name, **values)
+
+    def public_url(self, path: str) -> str:
+        base = self.config.server.public_url or f"http://{self.config.server.host}:{self.config.server.port}"
+        return base.rstrip("/") + "/" + path.lstrip("/")
+
+    def secret(self, variable: str) -> str:
+        return read_secret(variable)
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+

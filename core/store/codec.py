@@ -1,0 +1,103 @@
+"""How domain objects become rows and back; shared by every SQL store so they agree exactly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from chatshop.messages import Inbound, OrderLine, Outbound, outbound_from_json, outbound_to_json
+from chatshop.money import Money
+from chatshop.orders import Order, OrderStatus
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def inbound_to_text(inbound: Inbound) -> str:
+    return inbound.model_dump_json(exclude_none=True)
+
+
+def inbound_from_text(text: str) -> Inbound:
+    return Inbound.model_validate_json(text)
+
+
+def outbound_to_text(message: Outbound) -> str:
+    return dumps(outbound_to_json(message))
+
+
+def outbound_from_text(text: str) -> Outbound:
+    return outbound_from_json(json.loads(text))
+
+
+def order_details(order: Order) -> str:
+    """The parts of an order no query filters on, as one JSON document."""
+    return dumps(
+        {
+            "lines": [
+                {"product_id": ln.product_id, "title": ln.title, "quantity": ln.quantity, "unit_minor": ln.unit_price.minor}
+                for ln in order.lines
+            ],
+            "adjustments": [[code, amount.minor] for code, amount in order.adjustments],
+            "address": order.address,
+            "postal_code": order.postal_code,
+            "contact_name": order.contact_name,
+            "latitude": order.latitude,
+            "longitude": order.longitude,
+        }
+    )
+
+
+def order_from_parts(
+    *,
+    number: str,
+    customer_key: str,
+    status: str,
+    currency: str,
+    payment_method: str,
+    placement_key: str,
+    details: str | dict[str, Any],
+    created_at: datetime,
+    paid_minor: int,
+    refunded_minor: int,
+    payment_ref: str | None,
+    payment_url: str | None,
+    payment_expires_at: datetime | None,
+    history: list[dict[str, Any]],
+) -> Order:
+    data = json.loads(details) if isinstance(details, str) else details
+    return Order(
+        number=number,
+        customer_key=customer_key,
+        status=OrderStatus(status),
+        lines=tuple(
+            OrderLine(
+                product_id=ln["product_id"],
+                title=ln["title"],
+                quantity=int(ln["quantity"]),
+                unit_price=Money(int(ln["unit_minor"]), currency),
+            )
+            for ln in data["lines"]
+        ),
+        adjustments=tuple((code, Money(int(minor), currency)) for code, minor in data["adjustments"]),
+        currency=currency,
+        payment_method=payment_method,
+        placement_key=placement_key,
+        address=data.get("address"),
+        postal_code=data.get("postal_code"),
+        contact_name=data.get("contact_name"),
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        created_at=created_at,
+        paid_amount=paid_minor,
+        refunded_amount=refunded_minor,
+        payment_ref=payment_ref,
+        payment_url=payment_url,
+        payment_expires_at=payment_expires_at,
+        history=history,
+    )

@@ -1,0 +1,88 @@
+"""Versioned schema migrations, one list per database. Append; never edit a released step."""
+
+from __future__ import annotations
+
+SQLITE_MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    handled_at TEXT,
+    UNIQUE (channel, message_id)
+);
+CREATE INDEX inbox_pending ON inbox (customer_key, id) WHERE handled_at IS NULL;
+CREATE TABLE conversations (
+    customer_key TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    last_inbound_at TEXT,
+    updated_at TEXT
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    provider_message_id TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE INDEX outbox_pending ON outbox (customer_key, id) WHERE status = 'pending';
+CREATE INDEX outbox_provider ON outbox (provider_message_id);
+CREATE TABLE inventory (
+    product_id TEXT PRIMARY KEY,
+    stock INTEGER CHECK (stock IS NULL OR stock >= 0),
+    price_minor INTEGER,
+    active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE orders (
+    number TEXT PRIMARY KEY,
+    placement_key TEXT NOT NULL UNIQUE,
+    customer_key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    total_minor INTEGER NOT NULL,
+    payment_method TEXT NOT NULL,
+    details TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    paid_minor INTEGER NOT NULL DEFAULT 0,
+    refunded_minor INTEGER NOT NULL DEFAULT 0,
+    payment_ref TEXT,
+    payment_url TEXT,
+    payment_expires_at TEXT
+);
+CREATE INDEX orders_customer ON orders (customer_key, created_at);
+CREATE INDEX orders_status ON orders (status, payment_expires_at);
+CREATE TABLE order_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    number TEXT NOT NULL REFERENCES orders (number),
+    at TEXT NOT NULL,
+    old TEXT,
+    new TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX order_history_number ON order_history (number);
+CREATE TABLE events (
+    source TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (source, event_id)
+);
+CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at TEXT
+)
+""",
+    ),
+]

@@ -1,0 +1,598 @@
+"""The embedded store: one SQLite file, one connection, one thread.
+
+SQLite has a single writer, so every store call runs as one whole transaction on a dedicated thread:
+one hop from the event loop per call instead of one per statement, and the event loop never blocks
+on file I/O. WAL mode lets the file be read by ``chatshop orders`` while the shop runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from chatshop.catalog import Product
+from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
+from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
+from chatshop.store.base import (
+    ConversationRecord,
+    InboxItem,
+    InventoryItem,
+    OutboxItem,
+    OutOfStock,
+    StaleConversation,
+    Store,
+)
+from chatshop.store.codec import (
+    dumps,
+    inbound_from_text,
+    inbound_to_text,
+    order_details,
+    order_from_parts,
+    outbound_from_text,
+    outbound_to_text,
+    utcnow,
+)
+from chatshop.store.migrations import SQLITE_MIGRATIONS
+
+__all__ = ["SQLiteStore"]
+
+T = TypeVar("T")
+
+
+def _ts(value: datetime | None) -> str | None:
+    """One fixed-width UTC form, so that timestamps compare correctly as text."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
+        self.path = str(path)
+        self.synchronous = synchronous
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatshop-sqlite")
+        self._db: sqlite3.Connection | None = None
+
+    @classmethod
+    def from_url(cls, url: str, base_dir: Path) -> SQLiteStore:
+        target = url.removeprefix("sqlite://")
+        if target == ":memory:":
+            return cls(":memory:")
+        path = Path(target.removeprefix("/"))
+        return cls(path if path.is_absolute() else base_dir / path)
+
+    # --- plumbing ----------------------------------------------------------------------------
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, fn)
+
+    def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return fn(self._db)
+
+    async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` inside BEGIN IMMEDIATE ... COMMIT; any exception rolls back."""
+
+        def tx(db: sqlite3.Connection) -> T:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return result
+
+        return await self._run(tx)
+
+    async def open(self) -> None:
+        def connect() -> None:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=5000")
+            self._db = db
+            self._migrate(db)
+
+        await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
+            for version, sql in SQLITE_MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in sql.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _ts(utcnow())))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    async def close(self) -> None:
+        def close(db: sqlite3.Connection) -> None:
+            db.close()
+
+        if self._db is not None:
+            await self._run(close)
+            self._db = None
+        self._executor.shutdown(wait=True)
+
+    async def schema_version(self) -> int:
+        return await self._run(lambda db: db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] or 0)
+
+    # --- inbox -------------------------------------------------------------------------------
+    async def add_inbound(self, inbound: Inbound) -> bool:
+        now = _ts(utcnow())
+
+        def add(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                "INSERT INTO inbox (channel, message_id, customer_key, payload, received_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, message_id) DO NOTHING",
+                (inbound.channel, inbound.message_id, inbound.customer_key, inbound_to_text(inbound), now),
+            )
+            if cur.rowcount == 0:
+                return False
+            db.execute(
+                "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
+                "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+                (inbound.customer_key, now),
+            )
+            return True
+
+        return await self._write(add)
+
+    async def next_inbound(self, customer_key: str) -> InboxItem | None:
+        def fetch(db: sqlite3.Connection) -> InboxItem | None:
+            row = db.execute(
+                "SELECT id, payload FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1",
+                (customer_key,),
+            ).fetchone()
+            return InboxItem(row["id"], inbound_from_text(row["payload"])) if row else None
+
+        return await self._run(fetch)
+
+    async def customers_with_pending_inbound(self, limit: int = 1000) -> list[str]:
+        def fetch(db: sqlite3.Connection) -> list[str]:
+            rows = db.execute(
+                "SELECT customer_key, MIN(id) AS first FROM inbox WHERE handled_at IS NULL "
+                "GROUP BY customer_key ORDER BY first LIMIT ?",
+                (limit,),
+            )
+            return [row[0] for row in rows]
+
+        return await self._run(fetch)
+
+    # --- conversation ------------------------------------------------------------------------
+    async def load_conversation(self, customer_key: str) -> ConversationRecord:
+        def fetch(db: sqlite3.Connection) -> ConversationRecord:
+            row = db.execute(
+                "SELECT state, version, last_inbound_at FROM conversations WHERE customer_key = ?",
+                (customer_key,),
+            ).fetchone()
+            if row is None:
+                return ConversationRecord(customer_key, {}, 0)
+            return ConversationRecord(customer_key, json.loads(row[0]), row[1], _dt(row[2]))
+
+        return await self._run(fetch)
+
+    async def commit_turn(
+        self,
+        customer_key: str,
+        inbox_id: int | None,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+    ) -> list[OutboxItem]:
+        now = _ts(utcnow())
+        state_text = dumps(state)
+
+        def commit(db: sqlite3.Connection) -> list[OutboxItem]:
+            cur = db.execute(
+                "UPDATE conversations SET state = ?, version = version + 1, updated_at = ? "
+                "WHERE customer_key = ? AND version = ?",
+                (state_text, now, customer_key, expected_version),
+            )
+            if cur.rowcount == 0:
+                if expected_version != 0 or db.execute(
+                    "SELECT 1 FROM conversations WHERE customer_key = ?", (customer_key,)
+                ).fetchone():
+                    raise StaleConversation(customer_key)
+                db.execute(
+                    "INSERT INTO conversations (customer_key, state, version, updated_at) VALUES (?, ?, 1, ?)",
+                    (customer_key, state_text, now),
+                )
+            if inbox_id is not None:
+                db.execute("UPDATE inbox SET handled_at = ? WHERE id = ?", (now, inbox_id))
+            return self._enqueue(db, customer_key, outbound, now)
+
+        return await self._write(commit)
+
+    # --- outbox ------------------------------------------------------------------------------
+    @staticmethod
+    def _enqueue(
+        db: sqlite3.Connection, customer_key: str, outbound: Sequence[Outbound], now: str | None
+    ) -> list[OutboxItem]:
+        items = []
+        for message in outbound:
+            cur = db.execute(
+                "INSERT INTO outbox (customer_key, payload, created_at) VALUES (?, ?, ?)",
+                (customer_key, outbound_to_text(message), now),
+            )
+            assert cur.lastrowid is not None
+            items.append(OutboxItem(cur.lastrowid, customer_key, message))
+        return items
+
+    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
+        now = _ts(utcnow())
+        return await self._write(lambda db: self._enqueue(db, customer_key, outbound, now))
+
+    async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
+        moment = _ts(now)
+
+        def fetch(db: sqlite3.Connection) -> list[OutboxItem]:
+            rows = db.execute(
+                "SELECT id, payload, attempts, next_attempt_at FROM outbox "
+                "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
+                (customer_key,),
+            ).fetchall()
+            items = []
+            for row in rows:
+                if row["next_attempt_at"] and moment and row["next_attempt_at"] > moment:
+                    break  # a later message must not overtake one waiting for its retry
+                items.append(
+                    OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"])
+                )
+            return items
+
+        return await self._run(fetch)
+
+    async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]:
+        def fetch(db: sqlite3.Connection) -> list[str]:
+            rows = db.execute(
+                "SELECT customer_key, MIN(id) AS first FROM outbox WHERE status = 'pending' "
+                "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) GROUP BY customer_key ORDER BY first LIMIT ?",
+                (_ts(now), limit),
+            )
+            return [row[0] for row in rows]
+
+        return await self._run(fetch)
+
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
+        now = _ts(utcnow())
+        await self._write(
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'sent', provider_message_id = ?, sent_at = ?, "
+                "attempts = attempts + 1, error = NULL WHERE id = ?",
+                (provider_message_id, now, outbox_id),
+            )
+        )
+
+    async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
+        await self._write(
+            lambda db: db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, error = ? WHERE id = ?",
+                (_ts(next_attempt_at), error[:500], outbox_id),
+            )
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str) -> None:
+        await self._write(
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
+                (error[:500], outbox_id),
+            )
+        )
+
+    async def record_delivery(self, report: DeliveryReport) -> OutboxItem | None:
+        rank = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+        def apply(db: sqlite3.Connection) -> OutboxItem | None:
+            row = db.execute(
+                "SELECT id, customer_key, payload, attempts, status FROM outbox "
+                "WHERE provider_message_id = ? ORDER BY id DESC LIMIT 1",
+                (report.provider_message_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            status = row["status"]
+            if report.state == DeliveryState.FAILED or rank.get(report.state, 0) > rank.get(status, 0):
+                error = f"{report.error_code}: {report.error_title}" if report.error_code else None
+                db.execute("UPDATE outbox SET status = ?, error = COALESCE(?, error) WHERE id = ?", (report.state.value, error, row["id"]))
+                status = report.state.value
+            return OutboxItem(row["id"], row["customer_key"], outbound_from_text(row["payload"]), row["attempts"], status, report.provider_message_id)
+
+        return await self._write(apply)
+
+    # --- inventory ---------------------------------------------------------------------------
+    async def seed_inventory(self, products: Iterable[Product]) -> None:
+        rows = [(p.id, p.stock) for p in products]
+        await self._write(
+            lambda db: db.executemany(
+                "INSERT INTO inventory (product_id, stock) VALUES (?, ?) ON CONFLICT (product_id) DO NOTHING", rows
+            )
+        )
+
+    async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]:
+        ids = list(product_ids) if product_ids is not None else None
+
+        def fetch(db: sqlite3.Connection) -> dict[str, InventoryItem]:
+            if ids is None:
+                rows = db.execute("SELECT product_id, stock, price_minor, active FROM inventory").fetchall()
+            else:
+                marks = ",".join("?" * len(ids))
+                rows = db.execute(
+                    f"SELECT product_id, stock, price_minor, active FROM inventory WHERE product_id IN ({marks})",  # noqa: S608
+                    ids,
+                ).fetchall()
+            return {r[0]: InventoryItem(r[0], r[1], r[2], bool(r[3])) for r in rows}
+
+        return await self._run(fetch)
+
+    async def update_inventory(
+        self,
+        product_id: str,
+        *,
+        stock: int | None | type[Ellipsis] = ...,
+        price_minor: int | None | type[Ellipsis] = ...,
+        active: bool | type[Ellipsis] = ...,
+    ) -> InventoryItem:
+        def update(db: sqlite3.Connection) -> InventoryItem:
+            db.execute("INSERT INTO inventory (product_id) VALUES (?) ON CONFLICT DO NOTHING", (product_id,))
+            if stock is not ...:
+                db.execute("UPDATE inventory SET stock = ? WHERE product_id = ?", (stock, product_id))
+            if price_minor is not ...:
+                db.execute("UPDATE inventory SET price_minor = ? WHERE product_id = ?", (price_minor, product_id))
+            if active is not ...:
+                db.execute("UPDATE inventory SET active = ? WHERE product_id = ?", (int(bool(active)), product_id))
+            r = db.execute(
+                "SELECT product_id, stock, price_minor, active FROM inventory WHERE product_id = ?", (product_id,)
+            ).fetchone()
+            return InventoryItem(r[0], r[1], r[2], bool(r[3]))
+
+        return await self._write(update)
+
+    # --- orders ------------------------------------------------------------------------------
+    _ORDER_COLUMNS = (
+        "number, customer_key, status, currency, payment_method, placement_key, details, created_at, "
+        "paid_minor, refunded_minor, payment_ref, payment_url, payment_expires_at"
+    )
+
+    def _order(self, db: sqlite3.Connection, row: sqlite3.Row) -> Order:
+        history = [
+            {"at": h[0], "old": h[1], "new": h[2], "note": h[3]}
+            for h in db.execute(
+                "SELECT at, old, new, note FROM order_history WHERE number = ? ORDER BY id", (row["number"],)
+            )
+        ]
+        return order_from_parts(
+            number=row["number"],
+            customer_key=row["customer_key"],
+            status=row["status"],
+            currency=row["currency"],
+            payment_method=row["payment_method"],
+            placement_key=row["placement_key"],
+            details=row["details"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+            paid_minor=row["paid_minor"],
+            refunded_minor=row["refunded_minor"],
+            payment_ref=row["payment_ref"],
+            payment_url=row["payment_url"],
+            payment_expires_at=_dt(row["payment_expires_at"]),
+            history=history,
+        )
+
+    def _fetch_order(self, db: sqlite3.Connection, where: str, value: str) -> Order | None:
+        row = db.execute(f"SELECT {self._ORDER_COLUMNS} FROM orders WHERE {where} = ?", (value,)).fetchone()  # noqa: S608
+        return self._order(db, row) if row else None
+
+    async def place_order(self, order: Order) -> tuple[Order, bool]:
+        now = utcnow()
+
+        def place(db: sqlite3.Connection) -> tuple[Order, bool]:
+            existing = self._fetch_order(db, "placement_key", order.placement_key)
+            if existing is not None:
+                return existing, False
+            shortages: dict[str, int] = {}
+            for line in order.lines:
+                cur = db.execute(
+                    "UPDATE inventory SET stock = stock - ? WHERE product_id = ? AND stock IS NOT NULL AND stock >= ?",
+                    (line.quantity, line.product_id, line.quantity),
+                )
+                if cur.rowcount == 0:
+                    row = db.execute("SELECT stock FROM inventory WHERE product_id = ?", (line.product_id,)).fetchone()
+                    if row is not None and row[0] is not None:
+                        shortages[line.product_id] = row[0]
+            if shortages:
+                raise OutOfStock(shortages)  # _write rolls back every decrement above
+            number = order.number
+            while db.execute("SELECT 1 FROM orders WHERE number = ?", (number,)).fetchone():
+                number = new_order_number()
+            db.execute(
+                f"INSERT INTO orders ({self._ORDER_COLUMNS}, total_minor, updated_at) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    number, order.customer_key, order.status.value, order.currency, order.payment_method,
+                    order.placement_key, order_details(order), _ts(now), 0, 0, order.payment_ref,
+                    order.payment_url, _ts(order.payment_expires_at), order.total.minor, _ts(now),
+                ),
+            )
+            db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, NULL, ?, 'placed')",
+                (number, _ts(now), order.status.value),
+            )
+            placed = self._fetch_order(db, "number", number)
+            assert placed is not None
+            return placed, True
+
+        return await self._write(place)
+
+    async def get_order(self, number: str) -> Order | None:
+        return await self._run(lambda db: self._fetch_order(db, "number", number.strip().upper()))
+
+    async def list_orders(
+        self,
+        *,
+        customer_key: str | None = None,
+        statuses: Iterable[OrderStatus] | None = None,
+        search: str | None = None,
+        since: datetime | None = None,
+        limit: int = 50,
+    ) -> list[Order]:
+        clauses, params = [], []
+        if customer_key is not None:
+            clauses.append("customer_key = ?")
+            params.append(customer_key)
+        if statuses is not None:
+            values = [s.value for s in statuses]
+            clauses.append(f"status IN ({','.join('?' * len(values))})")
+            params.extend(values)
+        if search:
+            clauses.append("(number LIKE ? OR details LIKE ? OR customer_key LIKE ?)")
+            params.extend([f"%{search}%"] * 3)
+        if since is not None:
+            clauses.append("created_at >= ?")
+            params.append(_ts(since) or "")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+
+        def fetch(db: sqlite3.Connection) -> list[Order]:
+            rows = db.execute(
+                f"SELECT {self._ORDER_COLUMNS} FROM orders {where} ORDER BY created_at DESC, rowid DESC LIMIT ?",  # noqa: S608
+                (*params, limit),
+            ).fetchall()
+            return [self._order(db, row) for row in rows]
+
+        return await self._run(fetch)
+
+    async def transition_order(
+        self,
+        number: str,
+        new: OrderStatus,
+        *,
+        note: str = "",
+        paid_amount: int | None = None,
+        refunded_amount: int | None = None,
+    ) -> tuple[Order, OrderStatus]:
+        now = _ts(utcnow())
+
+        def move(db: sqlite3.Connection) -> tuple[Order, OrderStatus]:
+            order = self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            old = order.status
+            check_transition(number, old, new)
+            db.execute(
+                "UPDATE orders SET status = ?, updated_at = ?, paid_minor = COALESCE(?, paid_minor), "
+                "refunded_minor = COALESCE(?, refunded_minor) WHERE number = ?",
+                (new.value, now, paid_amount, refunded_amount, number),
+            )
+            if new == OrderStatus.CANCELLED and old in RELEASES_STOCK:
+                db.executemany(
+                    "UPDATE inventory SET stock = stock + ? WHERE product_id = ? AND stock IS NOT NULL",
+                    [(line.quantity, line.product_id) for line in order.lines],
+                )
+            db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
+                (number, now, old.value, new.value, note),
+            )
+            moved = self._fetch_order(db, "number", number)
+            assert moved is not None
+            return moved, old
+
+        return await self._write(move)
+
+    async def record_amounts(
+        self, number: str, *, paid_amount: int | None = None, refunded_amount: int | None = None, note: str = ""
+    ) -> Order:
+        now = _ts(utcnow())
+
+        def update(db: sqlite3.Connection) -> Order:
+            db.execute(
+                "UPDATE orders SET paid_minor = COALESCE(?, paid_minor), refunded_minor = COALESCE(?, refunded_minor), "
+                "updated_at = ? WHERE number = ?",
+                (paid_amount, refunded_amount, now, number),
+            )
+            order = self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
+                (number, now, order.status.value, order.status.value, note),
+            )
+            return order
+
+        return await self._write(update)
+
+    async def set_order_payment(
+        self, number: str, *, ref: str | None, url: str | None, expires_at: datetime | None
+    ) -> Order:
+        def update(db: sqlite3.Connection) -> Order:
+            db.execute(
+                "UPDATE orders SET payment_ref = ?, payment_url = ?, payment_expires_at = ? WHERE number = ?",
+                (ref, url, _ts(expires_at), number),
+            )
+            order = self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            return order
+
+        return await self._write(update)
+
+    async def expired_unpaid_orders(self, now: datetime, limit: int = 100) -> list[Order]:
+        def fetch(db: sqlite3.Connection) -> list[Order]:
+            rows = db.execute(
+                f"SELECT {self._ORDER_COLUMNS} FROM orders WHERE status = 'pending_payment' "  # noqa: S608
+                "AND payment_expires_at IS NOT NULL AND payment_expires_at <= ? ORDER BY payment_expires_at LIMIT ?",
+                (_ts(now), limit),
+            ).fetchall()
+            return [self._order(db, row) for row in rows]
+
+        return await self._run(fetch)
+
+    async def record_event(self, source: str, event_id: str) -> bool:
+        now = _ts(utcnow())
+        return await self._write(
+            lambda db: db.execute(
+                "INSERT INTO events (source, event_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (source, event_id, now),
+            ).rowcount
+            == 1
+        )
+
+    # --- kv ----------------------------------------------------------------------------------
+    async def kv_get(self, key: str, now: datetime) -> str | None:
+        def fetch(db: sqlite3.Connection) -> str | None:
+            row = db.execute("SELECT value, expires_at FROM kv WHERE key = ?", (key,)).fetchone()
+            if row is None or (row[1] and row[1] <= _ts(now)):
+                return None
+            return str(row[0])
+
+        return await self._run(fetch)
+
+    async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None:
+        await self._write(
+            lambda db: db.execute(
+                "INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+                (key, value, _ts(expires_at)),
+            )
+        )

@@ -1,0 +1,82 @@
+"""Every customer-facing sentence, per locale, with the shop's overrides from ``[texts.LOCALE]``.
+
+The tables live in ``locales/*.toml`` so translators edit text, not code. A missing key falls back
+to the shop's default locale and then to English, so a partial translation never shows a key name.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from chatshop.config import ConfigError, ConfigProblem
+
+__all__ = ["Texts", "available_locales"]
+
+
+@cache
+def _builtin(locale: str) -> dict[str, str]:
+    resource = files("chatshop").joinpath("locales", f"{locale}.toml")
+    if not resource.is_file():
+        return {}
+    return dict(tomllib.loads(resource.read_text(encoding="utf-8")))
+
+
+@cache
+def available_locales() -> tuple[str, ...]:
+    folder = files("chatshop").joinpath("locales")
+    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class Texts:
+    """Looks up ``key`` for a locale and fills in ``{placeholders}``."""
+
+    def __init__(self, default_locale: str = "en", overrides: dict[str, dict[str, str]] | None = None):
+        self.default_locale = default_locale
+        self.overrides = overrides or {}
+        self._check_overrides()
+
+    def _check_overrides(self) -> None:
+        english = _builtin("en")
+        problems = []
+        for locale, table in self.overrides.items():
+            for key, value in table.items():
+                path = f"texts.{locale}.{key}"
+                if key not in english:
+                    problems.append(ConfigProblem(path=path, message="unknown text key (see core/locales/en.toml)"))
+                    continue
+                unknown = _fields(value) - _fields(english[key])
+                if unknown:
+                    allowed = ", ".join(sorted("{" + f + "}" for f in _fields(english[key]))) or "none"
+                    problems.append(
+                        ConfigProblem(path=path, message=f"unknown placeholder {sorted(unknown)}; allowed: {allowed}")
+                    )
+        if problems:
+            raise ConfigError(problems)
+
+    def raw(self, locale: str, key: str) -> str:
+        for candidate in (locale, self.default_locale, "en"):
+            value = self.overrides.get(candidate, {}).get(key) or _builtin(candidate).get(key)
+            if value is not None:
+                return value
+        raise KeyError(f"no text for {key!r}")
+
+    def get(self, locale: str, key: str, **values: Any) -> str:
+        return self.raw(locale, key).format(**values)
+
+    def words(self, locale: str, key: str) -> set[str]:
+        """The command words for ``key`` (``words_menu``) in this locale and English."""
+        found: set[str] = set()
+        for candidate in {locale, "en"}:
+            found.update(w.strip().casefold() for w in self.raw(candidate, key).split(",") if w.strip())
+        return found
+
+    def supported(self, locales: list[str]) -> list[str]:
+        return [loc for loc in locales if loc in available_locales() or loc in self.overrides]

@@ -1,0 +1,303 @@
+"""Pay with WeChat Pay API v3: JSAPI inside WeChat, a Native-pay code everywhere else.
+
+A WeChat customer's id is their OpenID under the Official Account, so they pay with JSAPI on a
+small page of ours (see :mod:`.page`); customers on other channels get a ``weixin://`` code URL to
+scan. Our order number is the ``out_trade_no``; the expiry comes from the order's placement time,
+so repeating a create sends identical parameters and WeChat Pay returns the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import structlog
+from aiohttp import web
+
+from chatshop.config import ConfigError, ConfigProblem, read_secret
+from chatshop.messages import PaymentRequest
+from chatshop.money import Money
+from chatshop.orders import IllegalTransition
+from chatshop.payments import (
+    PaymentContext,
+    PaymentError,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentMethod,
+    PaymentStart,
+    RefundResult,
+)
+from chatshop.plugins.payments.wechatpay import crypto
+from chatshop.plugins.payments.wechatpay.client import WeChatPayClient, WeChatPayError
+from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
+from chatshop.plugins.payments.wechatpay.webhook import (
+    FAIL_BODY,
+    open_notification,
+    transaction_event,
+    verify_notification,
+)
+
+if TYPE_CHECKING:
+    from chatshop.orders import Order
+    from chatshop.runtime import Shop
+
+log = structlog.get_logger(__name__)
+
+_CHINA = timezone(timedelta(hours=8))
+_SECTION = "payments.wechatpay"
+
+
+class WeChatPay(PaymentMethod):
+    name: ClassVar[str] = "wechatpay"
+    Config: ClassVar[type[WeChatPayConfig]] = WeChatPayConfig
+    label_key: ClassVar[str | None] = "payment_online"
+
+    config: WeChatPayConfig
+
+    def __init__(self, shop: Shop, config: WeChatPayConfig) -> None:
+        super().__init__(shop, config)
+        self._apiv3_key = read_secret(config.apiv3_key_env).encode()
+        if len(self._apiv3_key) != 32:
+            raise ConfigError(
+                [ConfigProblem(path=f"{_SECTION}.apiv3_key_env", message="the APIv3 key must be 32 bytes")]
+            )
+        self._private_key = _load(shop, "private_key_file", config.private_key_file, crypto.load_private_key)
+        self._platform_key = _load(
+            shop, "platform_public_key_file", config.platform_public_key_file, crypto.load_public_key
+        )
+        self._client: WeChatPayClient | None = None
+        #: The clock notifications are checked against (tests replay old, recorded ones).
+        self.now = time.time
+
+    @property
+    def client(self) -> WeChatPayClient:
+        """Built on first use: the shop's HTTP session exists only once the shop has started."""
+        if self._client is None:
+            self._client = WeChatPayClient(
+                self.shop.http,
+                base_url=self.config.api_base_url,
+                mchid=self.config.mchid,
+                serial_no=self.config.serial_no,
+                private_key=self._private_key,
+                platform_key=self._platform_key,
+                platform_key_id=self.config.platform_public_key_id,
+                timeout=self.config.request_timeout_seconds,
+                retry_delays=self.config.retry_delays_seconds,
+            )
+        return self._client
+
+    def available(self, context: PaymentContext) -> bool:
+        return context.total.currency == "CNY" and context.total.minor > 0
+
+    # --- paying ------------------------------------------------------------------------------
+    async def start(self, order: Order) -> PaymentStart:
+        expires_at = self._expiry(order)
+        body = self._transaction(order, expires_at)
+        if self._uses_jsapi(order):
+            prepay_id = await self.client.create_jsapi(body)
+            await self.shop.store.kv_set(_prepay_key(order.number), prepay_id, expires_at)
+            url = self.page_url(order.number)
+            data = {"mode": "jsapi"}
+        else:
+            url = await self.client.create_native(body)
+            data = {"mode": "native", "qr_code": url}
+        log.info("wechatpay.transaction_created", order=order.number, mode=data["mode"])
+        message = _payment_request(self.shop, self.name, order, url, expires_at, data)
+        return PaymentStart(messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at)
+
+    def page_url(self, number: str) -> str:
+        path = f"{self.config.payment_page_path}/{number}?sig={self.page_token(number)}"
+        return self.shop.public_url(path)
+
+    def page_token(self, number: str) -> str:
+        """Keeps strangers from opening someone's payment page by guessing order numbers."""
+        digest = hmac.new(self._apiv3_key, f"pay-page:{number}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:24]
+
+    async def jsapi_parameters(self, order: Order) -> dict[str, str]:
+        """What the page hands to ``getBrandWCPayRequest``, signed with the merchant key."""
+        prepay_id = await self.shop.store.kv_get(_prepay_key(order.number), datetime.now(UTC))
+        if prepay_id is None:  # the cache was lost: the same parameters give the same prepay id
+            prepay_id = await self.client.create_jsapi(self._transaction(order, self._expiry(order)))
+        params = {
+            "appId": self.config.appid,
+            "timeStamp": str(int(time.time())),
+            "nonceStr": crypto.nonce(),
+            "package": f"prepay_id={prepay_id}",
+            "signType": "RSA",
+        }
+        params["paySign"] = crypto.pay_sign(
+            self._private_key,
+            appid=params["appId"],
+            timestamp=params["timeStamp"],
+            nonce_str=params["nonceStr"],
+            package=params["package"],
+        )
+        return params
+
+    # --- hearing back ------------------------------------------------------------------------
+    def routes(self) -> Sequence[web.RouteDef]:
+        return (web.post("", self.webhook),)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """``POST /webhooks/payments/wechatpay``: verify, decrypt, apply; 204 or the FAIL body."""
+        body = await request.read()
+        if not verify_notification(
+            request.headers,
+            body,
+            key=self._platform_key,
+            key_id=self.config.platform_public_key_id,
+            tolerance=self.config.notification_tolerance_seconds,
+            now=self.now(),
+        ):
+            log.warning("wechatpay.bad_signature")
+            return web.json_response(FAIL_BODY, status=401)
+        try:
+            envelope, resource = open_notification(body, self._apiv3_key)
+        except crypto.DecryptionError:
+            # Signed by WeChat Pay but not readable with our key: fail, so it is sent again.
+            log.error("wechatpay.undecryptable", alert=True)
+            return web.json_response(FAIL_BODY, status=500)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return web.json_response(FAIL_BODY, status=400)
+        if envelope.get("event_type") == "TRANSACTION.SUCCESS":
+            event = transaction_event(
+                resource,
+                str(envelope.get("id")),
+                method=self.name,
+                mchid=self.config.mchid,
+                appid=self.config.appid,
+            )
+            if event is not None:
+                await _apply(self.shop, event)
+        else:
+            log.info("wechatpay.notification", event_type=envelope.get("event_type"))
+        return web.Response(status=204)
+
+    async def poll(self, order: Order) -> PaymentEvent | None:
+        transaction = await self.client.query(order.payment_ref or order.number)
+        if transaction is None:
+            return None
+        event_id = f"query:{transaction.get('transaction_id') or order.number}:{transaction.get('trade_state')}"
+        return transaction_event(
+            transaction, event_id, method=self.name, mchid=self.config.mchid, appid=self.config.appid
+        )
+
+    async def expire(self, order: Order) -> None:
+        try:
+            await self.client.close(order.payment_ref or order.number)
+        except WeChatPayError as e:
+            if e.retryable:
+                raise
+            log.info("wechatpay.close_refused", order=order.number, code=e.code)
+
+    async def refund(self, order: Order, amount: Money) -> RefundResult:
+        paid = order.paid_amount or order.total.minor
+        body = {
+            "out_trade_no": order.payment_ref or order.number,
+            # Same order, same refunded-so-far, same amount: the same refund, however often sent.
+            "out_refund_no": f"{order.number}-R{order.refunded_amount}-{amount.minor}",
+            "reason": "订单取消 order cancelled",
+            "amount": {"refund": amount.minor, "total": paid, "currency": amount.currency},
+        }
+        refund = await self.client.refund(body)
+        status = str(refund.get("status"))
+        if status in ("CLOSED", "ABNORMAL"):
+            raise PaymentError(f"WeChat Pay refund for order {order.number}: {status}")
+        log.info("wechatpay.refunded", order=order.number, refund=refund.get("refund_id"))
+        return RefundResult(
+            refund_id=str(refund.get("refund_id") or body["out_refund_no"]),
+            amount=amount,
+            pending=status != "SUCCESS",
+            details={"out_refund_no": body["out_refund_no"], "status": status},
+        )
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _uses_jsapi(self, order: Order) -> bool:
+        return order.channel in self.config.jsapi_channels
+
+    def _expiry(self, order: Order) -> datetime:
+        now = datetime.now(UTC)
+        expires = (order.created_at or now) + timedelta(minutes=self.config.link_expiry_minutes)
+        if expires < now + timedelta(minutes=1):
+            expires = now + timedelta(minutes=self.config.link_expiry_minutes)
+        return expires.replace(microsecond=0)
+
+    def _transaction(self, order: Order, expires_at: datetime) -> dict[str, Any]:
+        total = order.total
+        body: dict[str, Any] = {
+            "appid": self.config.appid,
+            "mchid": self.config.mchid,
+            "description": f"{self.shop.config.shop.name} {order.number}"[:127],
+            "out_trade_no": order.number,
+            "time_expire": expires_at.astimezone(_CHINA).isoformat(timespec="seconds"),
+            "notify_url": self.shop.public_url(f"/webhooks/payments/{self.name}"),
+            "amount": {"total": total.minor, "currency": total.currency},
+        }
+        if self._uses_jsapi(order):
+            body["payer"] = {"openid": order.customer_id}
+        return body
+
+
+def _prepay_key(number: str) -> str:
+    return f"wechatpay:prepay:{number}"
+
+
+def _load(shop: Shop, key: str, relative: str, loader: Any) -> Any:
+    path = shop.config.resolve(relative)
+    try:
+        return loader(path)
+    except (OSError, ValueError, TypeError) as e:
+        problem = ConfigProblem(path=f"{_SECTION}.{key}", message=f"cannot read {path}: {e}")
+        raise ConfigError([problem]) from None
+
+
+async def _apply(shop: Shop, event: PaymentEvent) -> None:
+    try:
+        await shop.apply_payment_event(event)
+    except IllegalTransition as e:
+        log.info("wechatpay.event_refused", order=event.order_number, kind=event.kind, old=e.old)
+
+
+def _payment_request(
+    shop: Shop,
+    method: str,
+    order: Order,
+    url: str,
+    expires_at: datetime,
+    data: dict[str, Any],
+) -> PaymentRequest:
+    locale = shop.config.shop.locale
+    total = order.total.format(locale)
+    body = _text(
+        shop, locale, "payment_link", "Pay {total} for order {number} here: {url}",
+        total=total, number=order.number, url=url,
+    )
+    until = _text(
+        shop, locale, "payment_link_expires", "The link is valid until {time} UTC.",
+        time=expires_at.astimezone(UTC).strftime("%H:%M"),
+    )
+    return PaymentRequest(
+        method=method,
+        body=f"{body}\n{until}",
+        order=order.summary(),
+        url=url,
+        expires_at=expires_at,
+        data=data,
+    )
+
+
+def _text(shop: Shop, locale: str, key: str, default: str, **values: Any) -> str:
+    """The shop's text for ``key``, or the English default while the table lacks it."""
+    try:
+        text = shop.text(locale, key, **values)
+    except KeyError:
+        text = key
+    return default.format(**values) if text == key else text
+
+
+__all__ = ["WeChatPay"]
