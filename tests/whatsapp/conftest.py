@@ -146,7 +146,7 @@ def make_channel(shop: StubShop, graph: TestServer) -> Callable[..., WhatsAppCha
         config = validate_section(
             WhatsAppConfig, section(graph, **extra), "channels.whatsapp", "INR"
         )
-        channel = WhatsAppChannel(shop, config)  # type: ignore[arg-type]
+        channel = WhatsAppChannel(shop, config)
         shop.channels[channel.name] = channel
         return channel
 

@@ -14,7 +14,6 @@ import itertools
 import re
 import time
 from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -193,7 +192,7 @@ class FakeGraph:
         raw = f"{to}:{next(self._ids)}:{time.time_ns()}".encode()
         return "wamid." + base64.b64encode(raw).decode()
 
-    def _mark_read(self, body: Mapping[str, Any]) -> web.Response:
+    def _mark_read(self, body: Any) -> web.Response:
         _require(
             body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp", 100
         )
@@ -206,7 +205,7 @@ class FakeGraph:
         return web.json_response({"success": True})
 
     # --- validation of what is sent (research §2) ------------------------------------------
-    def validate_message(self, body: Mapping[str, Any]) -> str:
+    def validate_message(self, body: Any) -> str:
         _require(
             body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp", 100
         )
@@ -226,7 +225,7 @@ class FakeGraph:
         validators[kind](content)
         return str(to)
 
-    def _interactive(self, content: Mapping[str, Any]) -> None:
+    def _interactive(self, content: Any) -> None:
         kind = content.get("type")
         validators = {
             "button": _buttons,
@@ -240,7 +239,7 @@ class FakeGraph:
         _require(kind in validators, f"interactive.type {kind!r} is not supported", 100)
         validators[kind](content)
 
-    def _order_details(self, content: Mapping[str, Any]) -> None:
+    def _order_details(self, content: Any) -> None:
         _body(content, required=True)
         _footer(content)
         action = _dict(content, "action")
@@ -294,7 +293,7 @@ class FakeGraph:
             _require(len(expiration.get("description", "")) <= 120, "expiration.description ≤ 120")
         self.bills[reference] = "pending"
 
-    def _order_status(self, content: Mapping[str, Any]) -> None:
+    def _order_status(self, content: Any) -> None:
         _body(content, required=True)
         _footer(content)
         action = _dict(content, "action")
@@ -322,10 +321,10 @@ def _require(condition: bool, message: str, code: int = 131009) -> None:
         raise Invalid(message, code)
 
 
-def _dict(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+def _dict(parent: Any, key: str) -> Any:
     value = parent.get(key)
     _require(isinstance(value, dict), f"{key} is required", 100)
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _string(value: Any, limit: int, what: str, minimum: int = 1) -> None:
@@ -341,27 +340,27 @@ def _amount(value: Any, what: str) -> int:
     return int(amount)
 
 
-def _text(content: Mapping[str, Any]) -> None:
+def _text(content: Any) -> None:
     _string(content.get("body"), 4096, "text.body")
 
 
-def _image(content: Mapping[str, Any]) -> None:
+def _image(content: Any) -> None:
     _require(isinstance(content.get("link") or content.get("id"), str), "image.link or image.id")
     if "caption" in content:
         _string(content["caption"], 1024, "image.caption")
 
 
-def _body(content: Mapping[str, Any], required: bool) -> None:
+def _body(content: Any, required: bool) -> None:
     if "body" in content or required:
         _string(_dict(content, "body").get("text"), 1024, "body.text")
 
 
-def _footer(content: Mapping[str, Any]) -> None:
+def _footer(content: Any) -> None:
     if "footer" in content:
         _string(_dict(content, "footer").get("text"), 60, "footer.text")
 
 
-def _header(content: Mapping[str, Any], kinds: set[str], required: bool = False) -> None:
+def _header(content: Any, kinds: set[str], required: bool = False) -> None:
     if "header" not in content:
         _require(not required, "header is required", 100)
         return
@@ -375,7 +374,7 @@ def _header(content: Mapping[str, Any], kinds: set[str], required: bool = False)
         _require(isinstance(media.get("link") or media.get("id"), str), "header media link")
 
 
-def _buttons(content: Mapping[str, Any]) -> None:
+def _buttons(content: Any) -> None:
     _body(content, required=True)
     _footer(content)
     _header(content, {"text", "image", "video", "document"})
@@ -393,7 +392,7 @@ def _buttons(content: Mapping[str, Any]) -> None:
     _require(len(set(titles)) == len(titles), "button titles must be unique")
 
 
-def _list(content: Mapping[str, Any]) -> None:
+def _list(content: Any) -> None:
     _body(content, required=True)
     _footer(content)
     _header(content, {"text"})
@@ -419,7 +418,7 @@ def _list(content: Mapping[str, Any]) -> None:
     _require(rows <= 10, "at most 10 rows in all sections")
 
 
-def _product(content: Mapping[str, Any]) -> None:
+def _product(content: Any) -> None:
     _require("header" not in content, "a single-product message cannot have a header")
     _body(content, required=False)
     _footer(content)
@@ -428,7 +427,7 @@ def _product(content: Mapping[str, Any]) -> None:
     _string(action.get("product_retailer_id"), 100, "product_retailer_id")
 
 
-def _product_list(content: Mapping[str, Any]) -> None:
+def _product_list(content: Any) -> None:
     _header(content, {"text"}, required=True)
     _body(content, required=True)
     _footer(content)
@@ -447,14 +446,14 @@ def _product_list(content: Mapping[str, Any]) -> None:
     _require(total <= 30, "at most 30 products")
 
 
-def _catalog_message(content: Mapping[str, Any]) -> None:
+def _catalog_message(content: Any) -> None:
     _body(content, required=True)
     _footer(content)
     action = _dict(content, "action")
     _require(action.get("name") == "catalog_message", "action.name must be catalog_message")
 
 
-def _template(content: Mapping[str, Any]) -> None:
+def _template(content: Any) -> None:
     _string(content.get("name"), 512, "template.name")
     _string(_dict(content, "language").get("code"), 15, "template.language.code", minimum=2)
     for component in content.get("components", []):

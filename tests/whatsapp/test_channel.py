@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -203,4 +202,4 @@ async def test_acknowledge_marks_read_with_typing(
     assert fake.read_marks[0]["typing_indicator"] == {"type": "text"}
     fake.storm(500, 10)
     await channel.acknowledge(inbound)  # a failing read receipt never fails the turn
-    assert int(time.time()) > 0
+    assert len(fake.read_marks) == 1

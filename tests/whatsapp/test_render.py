@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from chatshop.messages import (
     Buttons,
@@ -28,7 +30,7 @@ from .fake_graph import FakeGraph, Invalid
 LONG = "Aashirvaad Shudh Chakki Whole Wheat Atta with Multigrain Goodness Family Pack 10 kg"
 
 
-def accepted(rendered: render.Rendered, fake: FakeGraph | None = None) -> dict:
+def accepted(rendered: render.Rendered, fake: FakeGraph | None = None) -> dict[str, Any]:
     """Ask the fake Graph API whether it would take this message."""
     body = render.envelope("919812345678", rendered)
     (fake or FakeGraph()).validate_message(body)
