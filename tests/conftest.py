@@ -1,0 +1,80 @@
+"""Shared fixtures: a small shop TOML and a harness that runs it for real on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatshop.testing import ShopHarness, running_shop
+
+SHOP_TOML = """
+[shop]
+name = "Test Kirana"
+currency = "INR"
+locale = "en"
+locales = ["en", "de"]
+
+[storage]
+url = "sqlite:///shop.db"
+
+[server]
+retry_base_seconds = 0.01
+sweep_seconds = 0.2
+
+[delivery]
+fee = "30.00"
+free_above = "499.00"
+areas = ["400050", "400051"]
+
+[payments.cod]
+max_order_total = "2000.00"
+
+[[catalog.products]]
+id = "atta-5kg"
+title = "Aashirvaad Atta 5 kg"
+price = "245.00"
+category = "Staples"
+stock = 40
+
+[[catalog.products]]
+id = "ghee-1l"
+title = "Amul Pure Ghee 1 l"
+price = "612.50"
+category = "Dairy"
+stock = 1
+
+[[catalog.products]]
+id = "cafe-latte"
+title = "Café Latte Premix"
+price = 99
+category = "Beverages"
+"""
+
+ShopFactory = Callable[..., AbstractAsyncContextManager[ShopHarness]]
+
+
+@pytest.fixture
+def shop_toml() -> str:
+    return SHOP_TOML
+
+
+@pytest.fixture
+def make_shop(tmp_path: Path) -> ShopFactory:
+    """``async with make_shop(toml) as h:`` runs a real shop in a fresh folder."""
+    counter = iter(range(1000))
+
+    def factory(toml: str = SHOP_TOML, **kwargs: Any) -> AbstractAsyncContextManager[ShopHarness]:
+        directory = kwargs.pop("directory", None) or tmp_path / f"shop{next(counter)}"
+        return running_shop(toml, directory, **kwargs)
+
+    return factory
+
+
+@pytest.fixture
+async def harness(make_shop: ShopFactory) -> AsyncIterator[ShopHarness]:
+    async with make_shop() as h:
+        yield h
