@@ -56,7 +56,7 @@ class WhatsAppPay(PaymentMethod):
     name: ClassVar[str] = "whatsapp_pay"
     Config: ClassVar[type[WhatsAppPayConfig]] = WhatsAppPayConfig
     online: ClassVar[bool] = True
-    label_key: ClassVar[str | None] = "payment.whatsapp_pay"
+    label_key: ClassVar[str | None] = None  # the core's "pay online" label
 
     def __init__(self, shop: Shop, config: BaseModel) -> None:
         super().__init__(shop, config)
@@ -102,12 +102,17 @@ class WhatsAppPay(PaymentMethod):
                 "country": "India",
                 "postal_code": order.postal_code or "",
             }
-        body = self._body(order)
+        body = self._body(order, await self._locale(order))
         request = PaymentRequest(method=self.name, body=body, order=order.summary(), data=data)
         return PaymentStart(messages=(request,), provider_ref=reference, expires_at=expires)
 
-    def _body(self, order: Order) -> str:
-        locale = self.shop.config.shop.locale
+    async def _locale(self, order: Order) -> str:
+        try:
+            return await self.shop.customer_locale(order.customer_key)
+        except AttributeError:  # a shop without per-customer locales
+            return self.shop.config.shop.locale
+
+    def _body(self, order: Order, locale: str) -> str:
         total = order.total.format(locale)
         try:
             text: str = self.shop.text(

@@ -6,42 +6,22 @@ inbox that deduplicates like the core's; the end-to-end tests use the real shop.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import chatshop
 import pytest
 from aiohttp.test_utils import TestServer
+from chatshop.config import parse_config, validate_section
+from chatshop.messages import DeliveryReport, Inbound, Outbound
+from chatshop.payments import PaymentEvent
+from chatshop.plugins.whatsapp.channel import WhatsAppChannel
+from chatshop.plugins.whatsapp.client import RetryPolicy
+from chatshop.plugins.whatsapp.config import WhatsAppConfig
 
-
-def _plugins_package() -> None:
-    """While ``core/plugins.py`` shadows the ``chatshop.plugins`` package, reach the package anyway.
-
-    Temporary: a no-op once the core's plugin manager no longer takes the name.
-    """
-    try:
-        importlib.import_module("chatshop.plugins.whatsapp")
-    except ModuleNotFoundError:
-        module = importlib.import_module("chatshop.plugins")
-        if not hasattr(module, "__path__"):
-            module.__path__ = [str(Path(chatshop.__file__).parent.parent / "plugins")]
-
-
-_plugins_package()
-
-from chatshop.config import parse_config, validate_section  # noqa: E402
-from chatshop.messages import DeliveryReport, Inbound, Outbound  # noqa: E402
-from chatshop.payments import PaymentEvent  # noqa: E402
-from chatshop.plugins.whatsapp.channel import WhatsAppChannel  # noqa: E402
-from chatshop.plugins.whatsapp.client import RetryPolicy  # noqa: E402
-from chatshop.plugins.whatsapp.config import WhatsAppConfig  # noqa: E402
-
-from .fake_graph import FakeGraph  # noqa: E402
-from .meta import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN  # noqa: E402
+from .fake_graph import FakeGraph
+from .meta import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
 
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.01, timeout=5)
 
