@@ -139,10 +139,14 @@ def _news(
 
 def _product(out: Rendered, openid: str, card: ProductCard, locale: str) -> None:
     price = card.price.format(locale)
+    lines = card.body.splitlines()
+    if lines and lines[0].strip() == card.title.strip():
+        lines = lines[1:]  # the article's title already says it
+    description = "\n".join(lines).strip()
+    if price not in description:
+        description = _join(price, description)
     if card.url:
-        out.bodies.append(
-            _news(openid, card.title, _join(price, card.body), card.url, card.image_url)
-        )
+        out.bodies.append(_news(openid, card.title, description, card.url, card.image_url))
     else:
         out.bodies.append(_text(openid, _join(card.title, price, card.body, card.image_url)))
     if card.choices:

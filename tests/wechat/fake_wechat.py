@@ -41,6 +41,7 @@ def _err(code: int, message: str) -> web.Response:
 class Window:
     opened_at: float
     left: int = MESSAGES_PER_TURN
+    seconds: float = WINDOW_SECONDS
 
 
 @dataclass
@@ -62,6 +63,12 @@ class FakeWeChat:
     def customer_wrote(self, openid: str) -> None:
         """The customer sent a message: a fresh 48-hour window with 5 replies."""
         self.windows[openid] = Window(opened_at=self.clock())
+
+    def customer_acted(self, openid: str) -> None:
+        """A follow, menu click or QR scan: 3 replies within a minute (unless a window is open)."""
+        window = self.windows.get(openid)
+        if window is None or self.clock() - window.opened_at > window.seconds or window.left <= 0:
+            self.windows[openid] = Window(opened_at=self.clock(), left=3, seconds=60)
 
     def expire_tokens(self) -> None:
         """Every issued token expires now (WeChat answers 42001 to it)."""
@@ -164,7 +171,7 @@ class FakeWeChat:
             self.rejected.append((problem[0], body))
             return _err(*problem)
         window = self.windows.get(body["touser"])
-        if window is None or self.clock() - window.opened_at > WINDOW_SECONDS:
+        if window is None or self.clock() - window.opened_at > window.seconds:
             self.rejected.append((45015, body))
             return _err(45015, "response out of time limit or subscription is canceled")
         if window.left <= 0:
