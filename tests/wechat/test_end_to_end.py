@@ -10,19 +10,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-import tomllib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from chatshop.app import create_app
-from chatshop.config import parse_config
+from aiohttp.test_utils import TestClient
 from chatshop.messages import Text
 from chatshop.orders import OrderStatus
 from chatshop.runtime import Shop
+from chatshop.testing import running_shop
 
 from .fake_wechat import FakeWeChat
 from .wire import APP_ID, BILLION_LAUGHS, OPENID, ORIGINAL_ID, XXE, safe_push, text_xml
@@ -37,7 +35,7 @@ locale = "en"
 locales = ["en"]
 
 [storage]
-url = "sqlite:///{db}"
+url = "sqlite:///shop.db"
 
 [server]
 retry_base_seconds = 0.02
@@ -151,14 +149,9 @@ class Customer:
 async def shop_app(
     secrets_env: None, fake_url: str, tmp_path: Path
 ) -> AsyncIterator[tuple[Shop, TestClient[Any, Any]]]:
-    toml = SHOP_TOML.format(
-        db=tmp_path / "shop.db", app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url
-    )
-    shop = Shop(parse_config(tomllib.loads(toml), base_dir=tmp_path))
-    client = TestClient(TestServer(create_app(shop)))
-    await client.start_server()
-    yield shop, client
-    await client.close()
+    toml = SHOP_TOML.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
+    async with running_shop(toml, tmp_path / "shop", terminal=False) as harness:
+        yield harness.shop, harness.client
 
 
 @pytest.fixture
