@@ -24,8 +24,12 @@ from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
 from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
+from chatshop.plugins.payments.wechatpay import WeChatPay
+from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_razorpay import FakeRazorpay
 from fake_stripe import FakeStripe
+from fake_wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
 
 
 class StandInShop:
@@ -43,6 +47,7 @@ class StandInShop:
         self.kv: dict[str, str] = {}
         self.store = self
         self.orders: dict[str, Order] = {}
+        self.payment_methods: dict[str, PaymentMethod] = {}
 
     def public_url(self, path: str) -> str:
         return "https://shop.example.com" + path
@@ -171,3 +176,60 @@ async def stripe(
     section = {"api_base_url": str(server.make_url("")), "retry_delays_seconds": [0, 0]}
     config = validate_section(StripeConfig, section, "payments.stripe", "INR")
     return Stripe(shop, config)  # type: ignore[arg-type]
+
+
+# --- WeChat Pay ------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def merchant_key() -> rsa.RSAPrivateKey:
+    """The merchant's API key (ours): generated once per test run, never a real one."""
+    return new_key()
+
+
+@pytest.fixture(scope="session")
+def platform_key() -> rsa.RSAPrivateKey:
+    """WeChat Pay's signing key (the fake's)."""
+    return new_key()
+
+
+@pytest.fixture
+def wechatpay_api(
+    merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateKey
+) -> FakeWeChatPay:
+    return FakeWeChatPay(merchant_public_key=merchant_key.public_key(), platform_key=platform_key)
+
+
+def wechatpay_section(
+    api: FakeWeChatPay, base_url: str, tmp_path: Path, merchant_key: rsa.RSAPrivateKey
+) -> dict[str, Any]:
+    """A ``[payments.wechatpay]`` section with its key files written next to the shop.toml."""
+    (tmp_path / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
+    (tmp_path / "pub_key.pem").write_bytes(pem_public(api.platform_key))
+    return {
+        "mchid": api.mchid,
+        "appid": api.appid,
+        "serial_no": api.serial_no,
+        "private_key_file": "apiclient_key.pem",
+        "platform_public_key_file": "pub_key.pem",
+        "platform_public_key_id": api.platform_key_id,
+        "api_base_url": base_url,
+        "retry_delays_seconds": [0, 0],
+    }
+
+
+@pytest.fixture
+async def wechatpay(
+    wechatpay_api: FakeWeChatPay,
+    merchant_key: rsa.RSAPrivateKey,
+    tmp_path: Path,
+    aiohttp_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    http: aiohttp.ClientSession,
+) -> WeChatPay:
+    server = await aiohttp_server(wechatpay_api.app())
+    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
+    section = wechatpay_section(wechatpay_api, str(server.make_url("")), tmp_path, merchant_key)
+    config = validate_section(WeChatPayConfig, section, "payments.wechatpay", "CNY")
+    shop = StandInShop(http, tmp_path, currency="CNY")
+    method = WeChatPay(shop, config)  # type: ignore[arg-type]
+    shop.payment_methods["wechatpay"] = method
+    return method

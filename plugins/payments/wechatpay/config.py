@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from chatshop.payments import PaymentConfig
+from pydantic import Field
 
 
 class WeChatPayConfig(PaymentConfig):

@@ -33,6 +33,7 @@ def load_private_key(path: Path) -> rsa.RSAPrivateKey:
 
 def load_public_key(path: Path) -> rsa.RSAPublicKey:
     data = path.read_bytes()
+    key: object
     if b"CERTIFICATE" in data:
         from cryptography import x509
 
@@ -60,7 +61,9 @@ def sign(key: rsa.RSAPrivateKey, data: bytes) -> str:
 
 def verify(key: rsa.RSAPublicKey, data: bytes, signature: str) -> bool:
     try:
-        key.verify(base64.b64decode(signature, validate=True), data, padding.PKCS1v15(), hashes.SHA256())
+        key.verify(
+            base64.b64decode(signature, validate=True), data, padding.PKCS1v15(), hashes.SHA256()
+        )
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
@@ -105,6 +108,8 @@ def encrypt(apiv3_key: bytes, nonce_str: str, associated_data: str, plaintext: b
     return base64.b64encode(sealed).decode()
 
 
-def pay_sign(key: rsa.RSAPrivateKey, *, appid: str, timestamp: str, nonce_str: str, package: str) -> str:
+def pay_sign(
+    key: rsa.RSAPrivateKey, *, appid: str, timestamp: str, nonce_str: str, package: str
+) -> str:
     """``paySign`` for ``getBrandWCPayRequest``."""
     return sign(key, message(appid, timestamp, nonce_str, package))

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import structlog
 from aiohttp import web
-
 from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money
@@ -26,7 +25,6 @@ from chatshop.payments import (
     PaymentContext,
     PaymentError,
     PaymentEvent,
-    PaymentEventKind,
     PaymentMethod,
     PaymentStart,
     RefundResult,
@@ -63,11 +61,20 @@ class WeChatPay(PaymentMethod):
         self._apiv3_key = read_secret(config.apiv3_key_env).encode()
         if len(self._apiv3_key) != 32:
             raise ConfigError(
-                [ConfigProblem(path=f"{_SECTION}.apiv3_key_env", message="the APIv3 key must be 32 bytes")]
+                [
+                    ConfigProblem(
+                        path=f"{_SECTION}.apiv3_key_env", message="the APIv3 key must be 32 bytes"
+                    )
+                ]
             )
-        self._private_key = _load(shop, "private_key_file", config.private_key_file, crypto.load_private_key)
+        self._private_key = _load(
+            shop, "private_key_file", config.private_key_file, crypto.load_private_key
+        )
         self._platform_key = _load(
-            shop, "platform_public_key_file", config.platform_public_key_file, crypto.load_public_key
+            shop,
+            "platform_public_key_file",
+            config.platform_public_key_file,
+            crypto.load_public_key,
         )
         self._client: WeChatPayClient | None = None
         #: The clock notifications are checked against (tests replay old, recorded ones).
@@ -107,11 +114,13 @@ class WeChatPay(PaymentMethod):
             data = {"mode": "native", "qr_code": url}
         log.info("wechatpay.transaction_created", order=order.number, mode=data["mode"])
         message = _payment_request(self.shop, self.name, order, url, expires_at, data)
-        return PaymentStart(messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at)
+        return PaymentStart(
+            messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at
+        )
 
     def page_url(self, number: str) -> str:
         path = f"{self.config.payment_page_path}/{number}?sig={self.page_token(number)}"
-        return self.shop.public_url(path)
+        return str(self.shop.public_url(path))
 
     def page_token(self, number: str) -> str:
         """Keeps strangers from opening someone's payment page by guessing order numbers."""
@@ -122,7 +131,9 @@ class WeChatPay(PaymentMethod):
         """What the page hands to ``getBrandWCPayRequest``, signed with the merchant key."""
         prepay_id = await self.shop.store.kv_get(_prepay_key(order.number), datetime.now(UTC))
         if prepay_id is None:  # the cache was lost: the same parameters give the same prepay id
-            prepay_id = await self.client.create_jsapi(self._transaction(order, self._expiry(order)))
+            prepay_id = await self.client.create_jsapi(
+                self._transaction(order, self._expiry(order))
+            )
         params = {
             "appId": self.config.appid,
             "timeStamp": str(int(time.time())),
@@ -182,9 +193,14 @@ class WeChatPay(PaymentMethod):
         transaction = await self.client.query(order.payment_ref or order.number)
         if transaction is None:
             return None
-        event_id = f"query:{transaction.get('transaction_id') or order.number}:{transaction.get('trade_state')}"
+        paid_id = transaction.get("transaction_id") or order.number
+        event_id = f"query:{paid_id}:{transaction.get('trade_state')}"
         return transaction_event(
-            transaction, event_id, method=self.name, mchid=self.config.mchid, appid=self.config.appid
+            transaction,
+            event_id,
+            method=self.name,
+            mchid=self.config.mchid,
+            appid=self.config.appid,
         )
 
     async def expire(self, order: Order) -> None:
@@ -197,10 +213,11 @@ class WeChatPay(PaymentMethod):
 
     async def refund(self, order: Order, amount: Money) -> RefundResult:
         paid = order.paid_amount or order.total.minor
+        # Same order, same refunded-so-far, same amount: the same refund, however often sent.
+        refund_no = f"{order.number}-R{order.refunded_amount}-{amount.minor}"
         body = {
             "out_trade_no": order.payment_ref or order.number,
-            # Same order, same refunded-so-far, same amount: the same refund, however often sent.
-            "out_refund_no": f"{order.number}-R{order.refunded_amount}-{amount.minor}",
+            "out_refund_no": refund_no,
             "reason": "订单取消 order cancelled",
             "amount": {"refund": amount.minor, "total": paid, "currency": amount.currency},
         }
@@ -210,10 +227,10 @@ class WeChatPay(PaymentMethod):
             raise PaymentError(f"WeChat Pay refund for order {order.number}: {status}")
         log.info("wechatpay.refunded", order=order.number, refund=refund.get("refund_id"))
         return RefundResult(
-            refund_id=str(refund.get("refund_id") or body["out_refund_no"]),
+            refund_id=str(refund.get("refund_id") or refund_no),
             amount=amount,
             pending=status != "SUCCESS",
-            details={"out_refund_no": body["out_refund_no"], "status": status},
+            details={"out_refund_no": refund_no, "status": status},
         )
 
     # --- helpers -----------------------------------------------------------------------------
@@ -274,11 +291,19 @@ def _payment_request(
     locale = shop.config.shop.locale
     total = order.total.format(locale)
     body = _text(
-        shop, locale, "payment_link", "Pay {total} for order {number} here: {url}",
-        total=total, number=order.number, url=url,
+        shop,
+        locale,
+        "payment_link",
+        "Pay {total} for order {number} here: {url}",
+        total=total,
+        number=order.number,
+        url=url,
     )
     until = _text(
-        shop, locale, "payment_link_expires", "The link is valid until {time} UTC.",
+        shop,
+        locale,
+        "payment_link_expires",
+        "The link is valid until {time} UTC.",
         time=expires_at.astimezone(UTC).strftime("%H:%M"),
     )
     return PaymentRequest(

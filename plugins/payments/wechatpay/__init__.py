@@ -1,0 +1,31 @@
+"""WeChat Pay API v3 (direct merchant): JSAPI in WeChat, Native codes elsewhere, signed notices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from chatshop.hookspecs import hookimpl
+from chatshop.payments import PaymentMethod
+from chatshop.plugins.payments.wechatpay.method import WeChatPay
+from chatshop.plugins.payments.wechatpay.page import payment_page
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from chatshop.runtime import Shop
+
+__all__ = ["WeChatPay"]
+
+
+@hookimpl
+def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) -> None:
+    register(WeChatPay)
+
+
+@hookimpl
+def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
+    section = shop.config.payments.get("wechatpay")
+    if section is None or section.get("enabled") is False:
+        return
+    route = payment_page(shop)
+    router.add_route(route.method, route.path, route.handler)

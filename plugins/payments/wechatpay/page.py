@@ -1,0 +1,73 @@
+"""Our JSAPI payment page: opened inside WeChat, it asks WeChat Pay to take the payment.
+
+The page calls ``getBrandWCPayRequest`` with parameters signed by the merchant key. What the page
+hears back (``get_brand_wcpay_request:ok``) is not proof of payment: the notification is.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from chatshop.orders import OrderStatus
+from chatshop.plugins.payments.wechatpay.method import WeChatPay
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+
+_PAGE = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>body{{font-family:sans-serif;text-align:center;padding:2em}}
+button{{font-size:1.2em;padding:.6em 2em}}</style></head>
+<body><h1>{amount}</h1><p>{title}</p>{content}</body></html>"""
+
+_SCRIPT = """<p id="status"></p><button id="pay" type="button">微信支付 Pay</button>
+<script>
+var params = {params};
+function pay() {{
+  WeixinJSBridge.invoke("getBrandWCPayRequest", params, function (res) {{
+    var ok = res.err_msg === "get_brand_wcpay_request:ok";
+    document.getElementById("status").textContent = ok
+      ? "支付完成，请返回聊天。Paid: please go back to the chat."
+      : "未完成支付。Not paid yet.";
+  }});
+}}
+document.getElementById("pay").onclick = pay;
+if (typeof WeixinJSBridge === "undefined") {{
+  document.addEventListener("WeixinJSBridgeReady", pay, false);
+}} else {{ pay(); }}
+</script>"""
+
+
+def _html(title: str, amount: str, content: str) -> web.Response:
+    page = _PAGE.format(title=html.escape(title), amount=html.escape(amount), content=content)
+    return web.Response(text=page, content_type="text/html")
+
+
+def payment_page(shop: Shop) -> web.RouteDef:
+    """``GET {payment_page_path}/{number}?sig=...``: the page a WeChat customer pays on."""
+
+    async def handle(request: web.Request) -> web.Response:
+        method = shop.payment_methods.get("wechatpay")
+        number = request.match_info["number"]
+        if not isinstance(method, WeChatPay) or request.query.get("sig") != method.page_token(
+            number
+        ):
+            raise web.HTTPNotFound()
+        order = await shop.store.get_order(number)
+        if order is None:
+            raise web.HTTPNotFound()
+        title = f"{shop.config.shop.name} · {number}"
+        amount = order.total.format("zh_CN")
+        if order.status is not OrderStatus.PENDING_PAYMENT:
+            return _html(title, amount, "<p>此订单无需支付。Nothing to pay for this order.</p>")
+        params = await method.jsapi_parameters(order)
+        script = json.dumps(params).replace("</", "<\\/")
+        return _html(title, amount, _SCRIPT.format(params=script))
+
+    path = str(shop.config.payments.get("wechatpay", {}).get("payment_page_path", "/pay/wechatpay"))
+    return web.get(path + "/{number}", handle)
