@@ -141,6 +141,8 @@ class WeChatChannel(Channel):
             fields = parse_fields(body)
             if self._cryptos:
                 fields = self._open(fields, query.get("msg_signature"), timestamp, nonce)
+            elif "Encrypt" in fields and "MsgType" not in fields:
+                raise _Refused(400, "an encrypted push: set encoding_aes_key_env (safe mode)")
             expected = self.settings.original_id
             if expected and fields.get("ToUserName") != expected:
                 raise _Refused(403, "push for another account")

@@ -28,8 +28,9 @@ QUOTA_SPENT = 45047  # more customer-service messages than the customer's last a
 HALTING = frozenset({40013, 40125, 40164, 41002, 41004, 48001, 50001, 50002, 61024})
 #: Throttled or busy: try again later.
 THROTTLED = {-1: 5.0, 45009: 3600.0, 45011: 60.0, 45033: 60.0}
-#: How long a message waits before the next try when the customer's window is closed.
-WINDOW_RETRY_SECONDS = 900.0
+#: The least a message waits before the next try when the customer's window is closed. Short,
+#: because a reply waiting here holds back the customer's newer replies until it goes out.
+WINDOW_RETRY_SECONDS = 60.0
 
 
 class ReplyWindowClosed(RetryableSendError):

@@ -43,10 +43,13 @@ class StubShop:
         self.inbox: list[Inbound] = []
         self.reports: list[DeliveryReport] = []
         self.receive_delay = 0.0
+        self.gate: asyncio.Event | None = None  # when set, receive waits for it
         self._seen: set[tuple[str, str]] = set()
 
     async def receive(self, inbound: Inbound) -> bool:
         await asyncio.sleep(self.receive_delay)
+        if self.gate is not None:
+            await self.gate.wait()
         key = (inbound.channel, inbound.message_id)
         if key in self._seen:
             return False

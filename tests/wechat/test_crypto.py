@@ -99,3 +99,20 @@ def test_garbage_refused(value: str) -> None:
 def test_bad_encoding_aes_key(key: str) -> None:
     with pytest.raises(CryptoError):
         WeChatCrypto(key, APP_ID)
+
+
+def test_sealed_passive_reply_matches_the_fixture_byte_for_byte() -> None:
+    from chatshop.plugins.wechat.reply import seal_reply
+
+    from .wire import TOKEN
+
+    reply = ENVELOPE["encrypted_reply"]
+    sealed = seal_reply(
+        WeChatCrypto(AES_KEY, APP_ID),
+        TOKEN,
+        reply["plaintext"],
+        reply["timestamp"],
+        reply["nonce"],
+        random_prefix=reply["random16_used"].encode(),
+    )
+    assert sealed == reply["response_body"]
