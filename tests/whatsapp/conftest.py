@@ -126,7 +126,7 @@ def make_channel(shop: StubShop, graph: TestServer) -> Callable[..., WhatsAppCha
         config = validate_section(
             WhatsAppConfig, section(graph, **extra), "channels.whatsapp", "INR"
         )
-        channel = WhatsAppChannel(shop, config)
+        channel = WhatsAppChannel(shop, config)  # type: ignore[arg-type]  # a stub shop
         shop.channels[channel.name] = channel
         return channel
 
