@@ -66,6 +66,10 @@ token_env = "WECHAT_TOKEN"
 encoding_aes_key_env = "WECHAT_AES_KEY"
 original_id = "{original_id}"
 api_base_url = "{api}"
+
+[channels.wechat.order_template]
+template_id = "TPL_ORDER_STATUS"
+fields = {{ first = "{{body}}", keyword1 = "{{order_number}}", keyword2 = "{{status}}" }}
 """
 
 
@@ -210,6 +214,13 @@ async def test_full_cod_purchase(customer: Customer, fake: FakeWeChat) -> None:
     assert order.total.minor == 2900 and order.total.currency == "CNY"
     assert any(order.number in _words(m) for m in placed)
     assert not fake.rejected, fake.rejected  # every call was within WeChat's rules
+    # two days later the order ships: outside the 48-hour window, news go as a template message
+    fake.windows.clear()
+    await shop.move_order(order.number, OrderStatus.SHIPPED)
+    await shop.idle()
+    [template] = fake.templates
+    assert template["touser"] == OPENID and template["data"]["keyword1"] == {"value": order.number}
+    assert template["data"]["keyword2"] == {"value": "shipped"}
 
 
 async def test_retries_within_5_seconds_never_reply_twice(
