@@ -76,10 +76,24 @@ async def test_refreshed_shortly_before_expiry(
     client = _client(fake_url, session, clock)
     first = await client.tokens.get()
     clock.now += 7200 - 200
-    assert await client.tokens.get() == first
-    clock.now += 100  # inside the refresh margin: the platform still has the same token...
-    fake.expire_tokens()  # ...until it expires
-    assert await client.tokens.get() != first
+    assert await client.tokens.get() == first and len(fake.token_requests) == 1
+    clock.now += 100  # 100 s before expiry: inside the margin, ask the platform again
+    await client.tokens.get()
+    assert len(fake.token_requests) == 2
+
+
+async def test_a_token_one_worker_refreshed_is_picked_up_by_the_others(
+    fake: FakeWeChat, fake_url: str, session, clock: Clock
+) -> None:
+    shared = MemoryKV()
+    one, two = _client(fake_url, session, clock, shared), _client(fake_url, session, clock, shared)
+    fake.customer_wrote(OPENID)
+    await one.send_custom(TEXT)
+    await two.send_custom(TEXT)
+    fake.expire_tokens()
+    await one.send_custom(TEXT)  # 42001: worker one refreshes
+    await two.send_custom(TEXT)  # 42001 with its cached token: takes the shared new one
+    assert len(fake.token_requests) == 2 and len(fake.sent) == 4
 
 
 async def test_expired_token_refreshed_once_and_the_send_retried(
