@@ -37,6 +37,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.payments.cod",
     "chatshop.plugins.whatsapp",
     "chatshop.plugins.wechat",
+    "chatshop.plugins.payments.razorpay",
+    "chatshop.plugins.payments.stripe",
+    "chatshop.plugins.payments.wechatpay",
 )
 
 T = TypeVar("T")
