@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import pytest
+from aiohttp import web
 from chatshop.plugins.wechat import register_commands
 from chatshop.plugins.wechat.config import WeChatConfig
 from chatshop.plugins.wechat.menu import build_menu, choice_for_key, publish_menu
@@ -102,3 +107,44 @@ def test_cli_names_the_missing_secret(tmp_path: Path, monkeypatch: pytest.Monkey
     register_commands(cli)
     result = CliRunner().invoke(cli, ["wechat", "menu", str(path)])
     assert result.exit_code != 0 and "channels.wechat.app_secret_env" in result.output
+
+
+@contextmanager
+def _fake_in_a_thread(fake: FakeWeChat) -> Iterator[str]:
+    """The fake API on its own loop, for a command that runs ``asyncio.run`` itself."""
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(fake.app())
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = runner.addresses[0][1]
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+def test_cli_publishes_the_menu(tmp_path: Path, secrets_env: None) -> None:
+    fake = FakeWeChat(app_id="wx3f8a2c1d9e7b6a54", secret=SECRET)
+    with _fake_in_a_thread(fake) as url:
+        path = tmp_path / "shop.toml"
+        path.write_text(
+            SHOP_TOML.replace("[channels.wechat]", f'[channels.wechat]\napi_base_url = "{url}"')
+        )
+        cli = click.Group("chatshop")
+        register_commands(cli)
+        result = CliRunner().invoke(cli, ["wechat", "menu", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 top buttons" in result.output
+    [menu] = fake.menus
+    assert menu["button"][0] == {"type": "click", "name": "Shop", "key": "CHATSHOP_CATALOG"}
+    assert [b["key"] for b in menu["button"][1]["sub_button"][:3]] == [
+        "CHATSHOP_CART",
+        "CHATSHOP_ORDERS",
+        "CHATSHOP_HELP",
+    ]
