@@ -76,8 +76,9 @@ class WhatsAppChannel(Channel):
         in_chat_payment=True,
         shares_location=True,
     )
-    #: Show "typing…" while the shop prepares its answer (dismissed by the reply or after 25 s).
-    typing_indicator: ClassVar[bool] = True
+    #: Also show "typing…" with the read receipt. Off by default: the core acknowledges after the
+    #: turn, so the indicator could arrive after the reply and linger for WhatsApp's 25 seconds.
+    typing_indicator: ClassVar[bool] = False
     #: Backoff between Graph retries inside one send; the outbox retries beyond that.
     retry_policy: ClassVar[RetryPolicy] = RetryPolicy()
 

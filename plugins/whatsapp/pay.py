@@ -81,7 +81,8 @@ class WhatsAppPay(PaymentMethod):
     async def start(self, order: Order) -> PaymentStart:
         reference = reference_for(order.number)
         store = self.shop.store
-        expires = datetime.now(UTC) + timedelta(minutes=self.settings.expires_after_minutes)
+        window = timedelta(minutes=self.settings.expires_after_minutes)
+        expires = order.payment_expires_at or datetime.now(UTC) + window
         await store.kv_set(
             f"whatsapp_pay:reference:{order.number}", reference, datetime.now(UTC) + _KEEP
         )
@@ -150,6 +151,24 @@ class WhatsAppPay(PaymentMethod):
             raw_status=f"{status.status}/{status.transaction_status or ''}",
         )
         await self.shop.apply_payment_event(event)
+
+    async def poll(self, order: Order) -> PaymentEvent | None:
+        """Meta's record of the bill, asked before the core gives up waiting (a lost webhook)."""
+        if not order.payment_ref:
+            return None
+        record = await self._channel().client.payment(
+            self.settings.configuration_name, order.payment_ref
+        )
+        if record is None or record.get("status") != "captured":
+            return None
+        return PaymentEvent(
+            method=self.name,
+            event_id=f"{order.payment_ref}:captured",
+            kind=PaymentEventKind.PAID,
+            order_number=order.number,
+            amount=amount_of(record.get("amount"), record.get("currency")),
+            raw_status="captured",
+        )
 
     async def _confirmed_amount(self, status: PaymentStatus) -> Money | None:
         if not self.settings.confirm_with_lookup:

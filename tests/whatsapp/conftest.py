@@ -32,6 +32,7 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WHATSAPP_APP_SECRET", APP_SECRET)
     monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
     monkeypatch.setattr(WhatsAppChannel, "retry_policy", FAST_RETRY)
+    monkeypatch.setattr(WhatsAppChannel, "typing_indicator", True)
 
 
 class MemoryKV:
