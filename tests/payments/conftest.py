@@ -1,13 +1,8 @@
-"""A stand-in for the running shop, enough to unit-test payment methods without the runtime.
-
-It records the payment events a webhook hands to the core instead of applying them; the end-to-end
-tests use the real shop.
-"""
+"""Fixtures of the payment tests: each fake provider, and our method configured against it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +10,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from chatshop.config import ShopConfig, parse_config, validate_section
-from chatshop.messages import OrderLine
-from chatshop.money import Money
-from chatshop.orders import Order, OrderStatus
-from chatshop.payments import PaymentEvent, PaymentMethod
+from chatshop.config import validate_section
+from chatshop.payments import PaymentMethod
 from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
 from chatshop.plugins.payments.stripe import Stripe
@@ -29,78 +21,8 @@ from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_razorpay import FakeRazorpay
 from fake_stripe import FakeStripe
-from fake_wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
-
-
-class StandInShop:
-    def __init__(self, http: aiohttp.ClientSession, base_dir: Path, currency: str = "INR") -> None:
-        self.http = http
-        self.config: ShopConfig = parse_config(
-            {
-                "shop": {"name": "Test shop", "currency": currency},
-                "server": {"public_url": "https://shop.example.com"},
-            },
-            base_dir=base_dir,
-        )
-        self.events: list[PaymentEvent] = []
-        self.refuse: Exception | None = None
-        self.kv: dict[str, str] = {}
-        self.store = self
-        self.orders: dict[str, Order] = {}
-        self.payment_methods: dict[str, PaymentMethod] = {}
-
-    def public_url(self, path: str) -> str:
-        return "https://shop.example.com" + path
-
-    def text(self, locale: str, key: str, **values: Any) -> str:
-        raise KeyError(key)
-
-    async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
-        self.events.append(event)
-        if self.refuse is not None:
-            raise self.refuse
-        return self.orders.get(event.order_number)
-
-    async def get_order(self, number: str) -> Order | None:
-        return self.orders.get(number)
-
-    async def kv_get(self, key: str, now: datetime) -> str | None:
-        return self.kv.get(key)
-
-    async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None:
-        self.kv[key] = value
-
-
-def make_order(
-    number: str = "K7M-4QX",
-    *,
-    currency: str = "INR",
-    unit: int = 24500,
-    quantity: int = 2,
-    customer: str = "terminal:alice",
-    adjustments: tuple[tuple[str, Money], ...] = (),
-    status: OrderStatus = OrderStatus.PENDING_PAYMENT,
-    method: str = "razorpay",
-    **fields: Any,
-) -> Order:
-    line = OrderLine(
-        product_id="tea",
-        title="Darjeeling tea",
-        quantity=quantity,
-        unit_price=Money(unit, currency),
-    )
-    return Order(
-        number=number,
-        customer_key=customer,
-        status=status,
-        lines=(line,),
-        adjustments=adjustments,
-        currency=currency,
-        payment_method=method,
-        placement_key=f"place-{number}",
-        created_at=datetime.now(UTC),
-        **fields,
-    )
+from fake_wechatpay import FakeWeChatPay, new_key
+from payment_helpers import MountedClient, StandInShop, wechatpay_section
 
 
 @pytest.fixture
@@ -112,9 +34,6 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 def shop(http: aiohttp.ClientSession, tmp_path: Path) -> StandInShop:
     return StandInShop(http, tmp_path)
-
-
-MountedClient = Callable[[PaymentMethod], Awaitable[TestClient]]
 
 
 @pytest.fixture
@@ -196,24 +115,6 @@ def wechatpay_api(
     merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateKey
 ) -> FakeWeChatPay:
     return FakeWeChatPay(merchant_public_key=merchant_key.public_key(), platform_key=platform_key)
-
-
-def wechatpay_section(
-    api: FakeWeChatPay, base_url: str, tmp_path: Path, merchant_key: rsa.RSAPrivateKey
-) -> dict[str, Any]:
-    """A ``[payments.wechatpay]`` section with its key files written next to the shop.toml."""
-    (tmp_path / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (tmp_path / "pub_key.pem").write_bytes(pem_public(api.platform_key))
-    return {
-        "mchid": api.mchid,
-        "appid": api.appid,
-        "serial_no": api.serial_no,
-        "private_key_file": "apiclient_key.pem",
-        "platform_public_key_file": "pub_key.pem",
-        "platform_public_key_id": api.platform_key_id,
-        "api_base_url": base_url,
-        "retry_delays_seconds": [0, 0],
-    }
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from chatshop.money import Money
 from chatshop.payments import PaymentContext, PaymentError, PaymentEventKind
 from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
-from conftest import make_order
 from fake_razorpay import FakeRazorpay
+from payment_helpers import make_order
 
 
 async def test_start_creates_a_link_for_the_order_total(

@@ -12,8 +12,8 @@ from chatshop.money import Money
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.razorpay import Razorpay
-from conftest import MountedClient, StandInShop, make_order
 from fake_razorpay import FakeRazorpay
+from payment_helpers import MountedClient, StandInShop, make_order
 
 URL = "/webhooks/payments/razorpay"
 

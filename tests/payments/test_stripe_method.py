@@ -13,8 +13,8 @@ from chatshop.payments import PaymentError, PaymentEventKind
 from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.stripe.form import encode
-from conftest import make_order
 from fake_stripe import FakeStripe
+from payment_helpers import make_order
 
 
 def test_form_encoding_nests_with_brackets() -> None:

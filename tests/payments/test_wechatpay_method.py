@@ -16,9 +16,9 @@ from chatshop.payments import PaymentContext, PaymentError, PaymentEventKind
 from chatshop.plugins.payments import wechatpay as plugin
 from chatshop.plugins.payments.wechatpay import WeChatPay, crypto
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
-from conftest import StandInShop, make_order, wechatpay_section
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_wechatpay import FakeWeChatPay, new_key
+from payment_helpers import StandInShop, make_order, wechatpay_section
 
 
 def cny_order(number: str = "K7M-4QX", customer: str = "terminal:alice", **kw: Any) -> Order:

@@ -16,8 +16,8 @@ from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
-from conftest import MountedClient, StandInShop, make_order
 from fake_wechatpay import FakeWeChatPay, new_key, pem_private
+from payment_helpers import MountedClient, StandInShop, make_order
 
 URL = "/webhooks/payments/wechatpay"
 FAIL = {"code": "FAIL", "message": "失败"}

@@ -92,7 +92,7 @@ class Razorpay(PaymentMethod):
             expire_by = datetime.fromtimestamp(int(link["expire_by"]), UTC)
         log.info("razorpay.link_created", order=order.number, link=link.get("id"))
         return PaymentStart(
-            messages=(_payment_request(self.shop, self.name, order, url, expire_by),),
+            messages=(await _payment_request(self.shop, self.name, order, url, expire_by),),
             provider_ref=str(link["id"]),
             url=url,
             expires_at=expire_by,
@@ -198,10 +198,10 @@ async def _apply(shop: Shop, event: PaymentEvent) -> None:
         log.info("razorpay.event_refused", order=event.order_number, kind=event.kind, old=e.old)
 
 
-def _payment_request(
+async def _payment_request(
     shop: Shop, method: str, order: Order, url: str, expires_at: datetime
 ) -> PaymentRequest:
-    locale = shop.config.shop.locale
+    locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
     body = _text(
         shop,

@@ -104,7 +104,7 @@ class Stripe(PaymentMethod):
         )
         log.info("stripe.session_created", order=order.number, session=session.get("id"))
         return PaymentStart(
-            messages=(_payment_request(self.shop, self.name, order, url, expires),),
+            messages=(await _payment_request(self.shop, self.name, order, url, expires),),
             provider_ref=str(session["id"]),
             url=url,
             expires_at=expires,
@@ -228,10 +228,10 @@ async def _apply(shop: Shop, event: PaymentEvent) -> None:
         log.info("stripe.event_refused", order=event.order_number, kind=event.kind, old=e.old)
 
 
-def _payment_request(
+async def _payment_request(
     shop: Shop, method: str, order: Order, url: str, expires_at: datetime
 ) -> PaymentRequest:
-    locale = shop.config.shop.locale
+    locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
     body = _text(
         shop,

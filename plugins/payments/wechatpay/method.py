@@ -113,7 +113,7 @@ class WeChatPay(PaymentMethod):
             url = await self.client.create_native(body)
             data = {"mode": "native", "qr_code": url}
         log.info("wechatpay.transaction_created", order=order.number, mode=data["mode"])
-        message = _payment_request(self.shop, self.name, order, url, expires_at, data)
+        message = await _payment_request(self.shop, self.name, order, url, expires_at, data)
         return PaymentStart(
             messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at
         )
@@ -280,7 +280,7 @@ async def _apply(shop: Shop, event: PaymentEvent) -> None:
         log.info("wechatpay.event_refused", order=event.order_number, kind=event.kind, old=e.old)
 
 
-def _payment_request(
+async def _payment_request(
     shop: Shop,
     method: str,
     order: Order,
@@ -288,7 +288,7 @@ def _payment_request(
     expires_at: datetime,
     data: dict[str, Any],
 ) -> PaymentRequest:
-    locale = shop.config.shop.locale
+    locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
     body = _text(
         shop,
