@@ -75,7 +75,7 @@ def render(openid: str, message: Outbound, locale: str = "en") -> Rendered:
             _menu(out, openid, _join(message.header, message.body), message.choices, message.footer)
         case ChoiceList():
             head = _join(message.header, message.body)
-            _menu(out, openid, head, message.choices, message.footer)
+            _menu(out, openid, head, message.choices, message.footer, message.button)
         case ProductCard():
             _product(out, openid, message, locale)
         case PaymentRequest():
@@ -105,7 +105,12 @@ def _text(openid: str, body: str) -> dict[str, Any]:
 
 
 def _menu(
-    out: Rendered, openid: str, head: str, choices: tuple[Choice, ...], tail: str | None
+    out: Rendered,
+    openid: str,
+    head: str,
+    choices: tuple[Choice, ...],
+    tail: str | None,
+    label: str = "",
 ) -> None:
     items = []
     for choice in choices[:MAX_MENU_ITEMS]:
@@ -116,6 +121,9 @@ def _menu(
     if not items:
         out.bodies.append(_text(openid, _join(head, tail)))
         return
+    if len(head.encode()) > MAX_MENU_HEAD_BYTES:  # a long summary: whole as text, then the menu
+        out.bodies.append(_text(openid, head))
+        head = label or ELLIPSIS
     menu: dict[str, Any] = {
         "head_content": truncate_bytes(head, MAX_MENU_HEAD_BYTES),
         "list": items,

@@ -27,6 +27,8 @@ log = structlog.get_logger(__name__)
 
 #: Stop using a token this many seconds before WeChat says it expires.
 REFRESH_MARGIN_SECONDS = 120
+#: WeChat allows a forced refresh 20 times a day, at least 30 s apart.
+FORCE_INTERVAL_SECONDS = 30
 
 
 class TokenKV(Protocol):
@@ -75,6 +77,7 @@ class AccessTokens:
         self._key = f"wechat:access_token:{app_id}"
         self._token: str | None = None
         self._good_until = 0.0
+        self._forced_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def get(self) -> str:
@@ -99,6 +102,9 @@ class AccessTokens:
                 return self._token
             token = await self._fetch(force=False)
             if token == rejected:  # the platform still hands out the token it just refused
+                if self._clock() - self._forced_at < FORCE_INTERVAL_SECONDS:
+                    raise RetryableSendError("access token refused again", retry_after=30)
+                self._forced_at = self._clock()
                 token = await self._fetch(force=True)
             return token
 

@@ -130,3 +130,17 @@ def test_payment_request_is_text_with_link() -> None:
         'Pay ¥58.00\n<a href="https://pay.example/x?a=1&amp;b=2">https://pay.example/x?a=1&amp;b=2</a>'
     )
     _valid(out.bodies)
+
+
+def test_a_summary_too_long_for_the_menu_head_goes_first_as_text() -> None:
+    summary = "\n".join(f"{i} x 乌龙茶 250g = ¥29.00" for i in range(1, 60)) + "\nTotal ¥1,711.00"
+    message = ChoiceList(
+        body=summary,
+        button="Choose",
+        sections=(Section(choices=(Choice(id="confirm", title="Confirm"),)),),
+    )
+    out = render(U, message)
+    text, menu = out.bodies
+    assert text["text"]["content"].endswith("Total ¥1,711.00")
+    assert menu["msgmenu"]["head_content"] == "Choose"
+    _valid(out.bodies)

@@ -186,3 +186,21 @@ async def test_busy_and_unreachable_are_retryable(
     dead = _client("http://127.0.0.1:9", session, clock)
     with pytest.raises(RetryableSendError):
         await dead.send_custom(TEXT)
+
+
+async def test_forced_refresh_not_repeated_within_30_seconds(
+    fake: FakeWeChat, fake_url: str, session, clock: Clock
+) -> None:
+    client = _client(fake_url, session, clock)
+    fake.customer_wrote(OPENID)
+    await client.tokens.get()
+    fake.fail_next.append({"errcode": 40001, "errmsg": "invalid credential"})
+    await client.send_custom(TEXT)  # forced once
+    fake.fail_next.append({"errcode": 40001, "errmsg": "invalid credential"})
+    with pytest.raises(RetryableSendError):
+        await client.send_custom(TEXT)  # the platform's token refused again at once: wait
+    assert [r["force_refresh"] for r in fake.token_requests].count(True) == 1
+    clock.now += 31
+    fake.fail_next.append({"errcode": 40001, "errmsg": "invalid credential"})
+    await client.send_custom(TEXT)
+    assert [r["force_refresh"] for r in fake.token_requests].count(True) == 2
