@@ -34,7 +34,7 @@ def shorten(text: str, limit: int) -> str:
         return text[:limit]
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    if space >= limit // 2:
+    if text[limit - 1] != " " and space >= limit // 2:  # a word cut in half goes entirely
         cut = cut[:space]
     return cut.rstrip(" ,.;:-–") + "…"
 

@@ -22,6 +22,7 @@ from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret,
 from chatshop.dialog import engine
 from chatshop.dialog.state import ConversationState
 from chatshop.dialog.turn import ProductView, Turn
+from chatshop.logs import configure_logging
 from chatshop.lowering import lower
 from chatshop.messages import DeliveryReport, Inbound, Outbound, Text
 from chatshop.money import Money
@@ -58,6 +59,8 @@ class Shop:
     """One shop, built from its configuration; ``start``/``stop`` bracket its working life."""
 
     def __init__(self, config: ShopConfig, *, plugins: Plugins | None = None, store: Store | None = None) -> None:
+        if not structlog.is_configured():
+            configure_logging()  # never log a shopper's data in clear, even when embedded
         self.config = config
         self.plugins = plugins or Plugins(config.plugins.modules)
         self.texts = Texts(config.shop.locale, config.texts)

@@ -237,3 +237,17 @@ class Store(ABC):
 
     @abstractmethod
     async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None: ...
+
+    # --- leases: one worker at a time per customer, across processes and machines -----------------
+    @abstractmethod
+    async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
+        """Take the lease ``name`` (or extend it, if ``owner`` holds it) for ``seconds``.
+
+        False while another owner holds it; that refusal is remembered, so the holder learns on
+        release that someone wanted the lease (new work arrived that it must look at). A lease
+        lapses by itself, so a worker killed while holding one blocks nobody for long.
+        """
+
+    @abstractmethod
+    async def release_lease(self, name: str, owner: str) -> bool:
+        """Give the lease back now; True if another owner asked for it while ``owner`` held it."""

@@ -86,3 +86,95 @@ CREATE TABLE kv (
 """,
     ),
 ]
+
+POSTGRES_MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+CREATE TABLE inbox (
+    id BIGSERIAL PRIMARY KEY,
+    channel TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL,
+    handled_at TIMESTAMPTZ,
+    UNIQUE (channel, message_id)
+);
+CREATE INDEX inbox_pending ON inbox (customer_key, id) WHERE handled_at IS NULL;
+CREATE TABLE conversations (
+    customer_key TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    last_inbound_at TIMESTAMPTZ,
+    updated_at TIMESTAMPTZ
+);
+CREATE TABLE outbox (
+    id BIGSERIAL PRIMARY KEY,
+    customer_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ,
+    provider_message_id TEXT,
+    error TEXT,
+    created_at TIMESTAMPTZ NOT NULL,
+    sent_at TIMESTAMPTZ
+);
+CREATE INDEX outbox_pending ON outbox (customer_key, id) WHERE status = 'pending';
+CREATE INDEX outbox_provider ON outbox (provider_message_id);
+CREATE TABLE inventory (
+    product_id TEXT PRIMARY KEY,
+    stock BIGINT CHECK (stock IS NULL OR stock >= 0),
+    price_minor BIGINT,
+    active BOOLEAN NOT NULL DEFAULT TRUE
+);
+CREATE TABLE orders (
+    number TEXT PRIMARY KEY,
+    seq BIGSERIAL NOT NULL,
+    placement_key TEXT NOT NULL UNIQUE,
+    customer_key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    total_minor BIGINT NOT NULL,
+    payment_method TEXT NOT NULL,
+    details TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    paid_minor BIGINT NOT NULL DEFAULT 0,
+    refunded_minor BIGINT NOT NULL DEFAULT 0,
+    payment_ref TEXT,
+    payment_url TEXT,
+    payment_expires_at TIMESTAMPTZ
+);
+CREATE INDEX orders_customer ON orders (customer_key, created_at);
+CREATE INDEX orders_status ON orders (status, payment_expires_at);
+CREATE TABLE order_history (
+    id BIGSERIAL PRIMARY KEY,
+    number TEXT NOT NULL REFERENCES orders (number),
+    at TIMESTAMPTZ NOT NULL,
+    old TEXT,
+    new TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX order_history_number ON order_history (number);
+CREATE TABLE events (
+    source TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source, event_id)
+);
+CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at TIMESTAMPTZ
+);
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    wanted BOOLEAN NOT NULL DEFAULT FALSE
+)
+""",
+    ),
+]

@@ -38,6 +38,7 @@ from chatshop.store.codec import (
     outbound_to_text,
     utcnow,
 )
+from chatshop.store.local_leases import LocalLeases
 from chatshop.store.migrations import SQLITE_MIGRATIONS
 
 __all__ = ["SQLiteStore"]
@@ -60,6 +61,7 @@ class SQLiteStore(Store):
         self.synchronous = synchronous
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatshop-sqlite")
         self._db: sqlite3.Connection | None = None
+        self._leases = LocalLeases()  # one process owns the file: leases need not be shared
 
     @classmethod
     def from_url(cls, url: str, base_dir: Path) -> SQLiteStore:
@@ -596,3 +598,10 @@ class SQLiteStore(Store):
                 (key, value, _ts(expires_at)),
             )
         )
+
+    # --- leases ------------------------------------------------------------------------------
+    async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
+        return self._leases.acquire(name, owner, seconds)
+
+    async def release_lease(self, name: str, owner: str) -> bool:
+        return self._leases.release(name, owner)

@@ -1,0 +1,43 @@
+"""Leases kept in memory, for a store that only one process uses (the embedded SQLite file).
+
+Within one process the serial runners already keep one task per customer; the table still honours
+the lease contract (owners, expiry, "someone wanted it") so the runtime has one code path.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+__all__ = ["LocalLeases"]
+
+
+@dataclass(slots=True)
+class _Lease:
+    owner: str
+    expires: float
+    wanted: bool = False
+
+
+class LocalLeases:
+    def __init__(self) -> None:
+        self._held: dict[str, _Lease] = {}
+
+    def acquire(self, name: str, owner: str, seconds: float) -> bool:
+        now = time.monotonic()
+        lease = self._held.get(name)
+        if lease is None or lease.expires <= now:
+            self._held[name] = _Lease(owner, now + seconds)
+            return True
+        if lease.owner == owner:
+            lease.expires = now + seconds
+            return True
+        lease.wanted = True
+        return False
+
+    def release(self, name: str, owner: str) -> bool:
+        lease = self._held.get(name)
+        if lease is None or lease.owner != owner:
+            return False
+        del self._held[name]
+        return lease.wanted

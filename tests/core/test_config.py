@@ -1,0 +1,119 @@
+"""shop.toml validation: every mistake reported with its key path, nothing started."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatshop.config import ConfigError, load_config
+from chatshop.runtime import Shop
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "shop.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> dict[str, str]:
+    with pytest.raises(ConfigError) as caught:
+        Shop(load_config(write(tmp_path, text)))
+    return {p.path: p.message for p in caught.value.problems}
+
+
+def test_every_error_names_its_key_path(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        """
+[shop]
+name = "X"
+currency = "INR"
+[server]
+port = 99999
+[delivery]
+fee = "30.005"
+[[catalog.products]]
+id = "ok"
+title = "Fine"
+price = "10"
+[[catalog.products]]
+id = "bad id!"
+title = "Broken"
+price = "abc"
+stock = -1
+""",
+    )
+    assert "server.port" in found
+    assert "delivery.fee" in found and "decimal places" in found["delivery.fee"]
+    assert "catalog.products[1].id" in found
+    assert "catalog.products[1].price" in found
+    assert "catalog.products[1].stock" in found
+
+
+def test_missing_required_and_unknown_keys(tmp_path: Path) -> None:
+    found = problems(tmp_path, '[shop]\ncurrency = "INR"\nnmae = "typo"\n')
+    assert found["shop.name"] == "required key is missing"
+    assert "unknown key" in found["shop.nmae"]
+
+
+def test_unknown_currency(tmp_path: Path) -> None:
+    found = problems(tmp_path, '[shop]\nname = "X"\ncurrency = "RUPEES"\n')
+    assert "ISO 4217" in found["shop.currency"]
+
+
+def test_toml_numbers_are_read_exactly(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[shop]\nname = "X"\n[delivery]\nfee = 0.1\nfree_above = 499.99\n'))
+    assert config.delivery.fee is not None and config.delivery.fee.minor == 10
+    assert config.delivery.free_above is not None and config.delivery.free_above.minor == 49999
+
+
+def test_plugin_sections_are_validated_by_the_plugin(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        '[shop]\nname = "X"\n[payments.cod]\nmax_order_total = "lots"\nfee_typo = 1\n[channels.nosuch]\n',
+    )
+    assert "payments.cod.max_order_total" in found
+    assert "unknown key" in found["payments.cod.fee_typo"]
+    assert "no plugin provides this channel" in found["channels.nosuch"]
+
+
+def test_missing_secret_environment_variable_is_a_startup_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chatshop.config import validate_section
+    from chatshop.channels import ChannelConfig
+
+    class Needs(ChannelConfig):
+        token_env: str
+
+    monkeypatch.delenv("CHATSHOP_TEST_TOKEN", raising=False)
+    with pytest.raises(ConfigError) as caught:
+        validate_section(Needs, {"token_env": "CHATSHOP_TEST_TOKEN"}, "channels.x", "INR")
+    assert str(caught.value.problems[0]) == "channels.x.token_env: environment variable CHATSHOP_TEST_TOKEN is not set"
+    monkeypatch.setenv("CHATSHOP_TEST_TOKEN", "s3cret")
+    assert validate_section(Needs, {"token_env": "CHATSHOP_TEST_TOKEN"}, "channels.x", "INR").token_env
+
+
+def test_text_overrides_are_checked(tmp_path: Path) -> None:
+    found = problems(tmp_path, '[shop]\nname = "X"\n[texts.en]\nwelcom = "Hi"\nwelcome = "Hi {customer}"\n')
+    assert "unknown text key" in found["texts.en.welcom"]
+    assert "placeholder" in found["texts.en.welcome"]
+
+
+def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[shop\nname="))
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_catalog_file_errors_name_the_row(tmp_path: Path) -> None:
+    (tmp_path / "catalog.csv").write_text("id,title,price\na,Apple,1.00\nb,Banana,1.005\n", encoding="utf-8")
+    found = problems(tmp_path, '[shop]\nname = "X"\n[catalog]\nfile = "catalog.csv"\n')
+    assert "catalog.csv[1].price" in found
+
+
+def test_demo_shop_is_valid() -> None:
+    shop = Shop(load_config(Path(__file__).parents[2] / "examples" / "kirana" / "shop.toml"))
+    assert len(shop.catalog) >= 30
+    assert len(shop.catalog.categories) >= 5
+    assert "cod" in shop.payment_methods
