@@ -9,15 +9,25 @@ push carry the same ``MsgId`` (or sender + time for events), so the inbox drops 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 from aiohttp import web
-from chatshop.channels import Capabilities, Channel, SendResult
+from chatshop.channels import Capabilities, Channel, SendError, SendResult
 from chatshop.config import read_secret
-from chatshop.messages import DeliveryReport, Inbound, InboundKind, OrderStatusUpdate, Outbound
+from chatshop.messages import (
+    DeliveryReport,
+    Inbound,
+    InboundKind,
+    OrderStatusUpdate,
+    Outbound,
+    outbound_to_json,
+)
 from pydantic import BaseModel
 
 from .choices import remember, resolve
@@ -37,6 +47,9 @@ if TYPE_CHECKING:
 __all__ = ["WeChatChannel"]
 
 log = structlog.get_logger(__name__)
+
+#: How long the progress of a half-sent message is remembered (the 48-hour window and more).
+PARTIAL_KEPT_FOR = timedelta(hours=72)
 
 
 class _Refused(Exception):
@@ -198,8 +211,7 @@ class WeChatChannel(Channel):
         if rendered.choice_ids:
             await remember(self.shop.store, rendered.choice_ids)
         try:
-            for body in rendered.bodies:
-                await self.client.send_custom(body)
+            await self._send_bodies(customer_id, message, rendered.bodies)
         except ReplyWindowClosed as e:
             template = self.settings.order_template
             if isinstance(message, OrderStatusUpdate) and message.notification and template:
@@ -209,6 +221,33 @@ class WeChatChannel(Channel):
             log.warning("wechat.window_closed_kept", customer=customer_id, errcode=e.code)
             raise
         return SendResult()
+
+    async def _send_bodies(
+        self, openid: str, message: Outbound, bodies: list[dict[str, Any]]
+    ) -> None:
+        """Send each body once, even when the outbox retries a message that half went out.
+
+        A product card is a news article and a msgmenu; if the msgmenu hits the quota, the retry
+        must not show the article twice. Progress is kept in kv, keyed by the message itself.
+        """
+        if len(bodies) == 1:
+            await self.client.send_custom(bodies[0])
+            return
+        store = self.shop.store
+        identity = json.dumps([openid, outbound_to_json(message)], sort_keys=True, default=str)
+        key = "wechat:partial:" + hashlib.sha256(identity.encode()).hexdigest()
+        now = datetime.now(UTC)
+        done = await store.kv_get(key, now)
+        start = int(done) if done and done.isdigit() else 0
+        for index in range(start, len(bodies)):
+            try:
+                await self.client.send_custom(bodies[index])
+            except SendError:
+                if index > start:  # written only when a message half went out
+                    await store.kv_set(key, str(index), now + PARTIAL_KEPT_FOR)
+                raise
+        if start:
+            await store.kv_set(key, "0", now)  # done: the same message later starts afresh
 
     def _template(self, openid: str, update: OrderStatusUpdate) -> dict[str, Any]:
         template = self.settings.order_template

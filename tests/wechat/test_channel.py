@@ -12,9 +12,11 @@ from chatshop.messages import (
     DeliveryState,
     InboundKind,
     OrderStatusUpdate,
+    ProductCard,
     Section,
     Text,
 )
+from chatshop.money import Money
 
 from .conftest import FIXTURE_TIME, Clock
 from .fake_wechat import FakeWeChat
@@ -247,3 +249,24 @@ async def test_closed_window_bridged_by_a_template_when_configured(
     assert sent["template_id"] == "TPL_ORDER_STATUS" and sent["touser"] == OPENID
     assert sent["data"]["keyword1"] == {"value": "A1001"}
     assert result.provider_message_id and result.provider_message_id.startswith("tpl:")
+
+
+async def test_a_half_sent_product_card_is_not_repeated(make_channel, fake: FakeWeChat) -> None:
+    channel, _, _ = await make_channel()
+    fake.customer_wrote(OPENID)
+    card = ProductCard(
+        product_id="oolong",
+        title="Oolong 250g",
+        body="Roasted",
+        price=Money(2900, "CNY"),
+        url="https://shop.example.com/p/oolong",
+        choices=(Choice(id="add:oolong:1", title="Add to cart"),),
+    )
+    fake.windows[OPENID].left = 1  # room for the article, not for its menu
+    with pytest.raises(RetryableSendError):
+        await channel.send(OPENID, card)
+    fake.customer_wrote(OPENID)  # the customer writes again; the outbox retries
+    await channel.send(OPENID, card)
+    assert [b["msgtype"] for b in fake.sent] == ["news", "msgmenu"]
+    await channel.send(OPENID, card)  # shown again later: in full
+    assert [b["msgtype"] for b in fake.sent] == ["news", "msgmenu", "news", "msgmenu"]
