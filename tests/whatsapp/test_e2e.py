@@ -44,7 +44,7 @@ def catalog_csv() -> str:
     return "\n".join(rows) + "\n"
 
 
-def shop_toml(graph_url: str) -> str:
+def shop_toml(graph_url: str, extra: str = "") -> str:
     return f"""
 [shop]
 name = "Kirana Corner"
@@ -76,7 +76,7 @@ messages_per_second = 80
 [channels.whatsapp.templates]
 language = "en_US"
 order_update = "order_update"
-"""
+{extra}"""
 
 
 @pytest.fixture
