@@ -19,7 +19,7 @@ def test_reads_a_fixture() -> None:
         XXE,
         "<!DOCTYPE xml><xml><MsgType>text</MsgType></xml>",
         '<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://127.0.0.1:1/evil.dtd"><xml/>',
-        "<xml><!-- hidden --><MsgType>text</MsgType></xml>",
+        '<xml><MsgType>text</MsgType></xml><!DOCTYPE late [<!ENTITY a "b">]>',
         "<xml><Content>&amp;</Content><Content>&#60;",
         "<notxml><MsgType>text</MsgType></notxml>",
         "",
@@ -47,3 +47,8 @@ def test_deepest_wechat_shape_allowed() -> None:
 def test_render_survives_cdata_terminator_in_text() -> None:
     xml = render_fields({"Content": "a]]>b<c>", "CreateTime": 5})
     assert parse_fields(xml.encode()) == {"Content": "a]]>b<c>", "CreateTime": "5"}
+
+
+def test_customer_text_may_contain_markup_in_cdata() -> None:
+    body = "<xml><Content><![CDATA[<!DOCTYPE x> <!ENTITY y> <!-- z --> &lol;]]></Content></xml>"
+    assert parse_fields(body.encode())["Content"] == "<!DOCTYPE x> <!ENTITY y> <!-- z --> &lol;"
