@@ -16,7 +16,8 @@ from defusedxml.ElementTree import fromstring
 __all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "XmlRejected", "parse_fields", "render_fields"]
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_DEPTH = 4  # <xml><ScanCodeInfo><ScanResult> is the deepest WeChat sends
+#: WeChat's deepest push is 5 levels (<xml><SendPicsInfo><PicList><item><PicMd5Sum>); one spare.
+MAX_DEPTH = 6
 
 
 class XmlRejected(ValueError):

@@ -25,7 +25,7 @@ def test_reads_a_fixture() -> None:
         "",
         "success",
         "<xml>" + "<a>" * 50 + "</a>" * 50 + "</xml>",
-        "<xml><a><b><c><d>deep</d></c></b></a></xml>",
+        "<xml><a><b><c><d><e><f>deep</f></e></d></c></b></a></xml>",
     ],
 )
 def test_hostile_or_broken_bodies_refused(body: str) -> None:
@@ -40,8 +40,12 @@ def test_huge_body_refused_before_parsing() -> None:
 
 
 def test_deepest_wechat_shape_allowed() -> None:
-    body = b"<xml><ScanCodeInfo><ScanType>qrcode</ScanType></ScanCodeInfo></xml>"
-    assert "ScanCodeInfo" in parse_fields(body)
+    body = (
+        b"<xml><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[pic_sysphoto]]></Event>"
+        b"<SendPicsInfo><Count>1</Count><PicList><item><PicMd5Sum><![CDATA[1b5f7c23b5bf75682a53e7b6d163e185]]>"
+        b"</PicMd5Sum></item></PicList></SendPicsInfo></xml>"
+    )
+    assert parse_fields(body)["Event"] == "pic_sysphoto"
 
 
 def test_render_survives_cdata_terminator_in_text() -> None:
