@@ -7,6 +7,7 @@ Shortened names keep their full text in the row description or the body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -50,11 +51,17 @@ class Rendered:
         return f"{self.type}/{inner}" if inner else self.type
 
 
+_BSUID = re.compile(r"^[A-Z]{2}\.")
+
+
 def envelope(to: str, rendered: Rendered) -> Body:
+    """The whole ``/messages`` body. A business-scoped user id (``IN.123…``, customers who hide
+    their number behind a username) goes in ``recipient``; a phone number in ``to``."""
+    field = "recipient" if _BSUID.match(to) else "to"
     return {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": to,
+        field: to,
         "type": rendered.type,
         rendered.type: rendered.content,
     }

@@ -152,7 +152,11 @@ class FakeGraph:
         return web.json_response(
             {
                 "messaging_product": "whatsapp",
-                "contacts": [{"input": to, "wa_id": to.lstrip("+")}],
+                "contacts": [
+                    {"input": to, "user_id": to}
+                    if "recipient" in body
+                    else {"input": to, "wa_id": to.lstrip("+")}
+                ],
                 "messages": [{"id": wamid}],
             }
         )
@@ -210,8 +214,10 @@ class FakeGraph:
             body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp", 100
         )
         _require(body.get("recipient_type", "individual") == "individual", "recipient_type", 100)
-        to = body.get("to")
-        _require(isinstance(to, str) and bool(to), "to is required", 100)
+        to = body.get("to") or body.get("recipient")  # phone number, or business-scoped user id
+        _require(isinstance(to, str) and bool(to), "to or recipient is required", 100)
+        if "recipient" in body and "to" not in body:
+            _require(bool(re.match(r"^[A-Z]{2}\.", to)), "recipient must be a BSUID", 100)
         kind = body.get("type", "text")
         _require(isinstance(body.get(kind), dict), f"{kind} object is required", 100)
         content = body[kind]

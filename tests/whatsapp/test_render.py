@@ -243,3 +243,11 @@ def test_order_status_and_template() -> None:
     assert content["components"][0]["parameters"][1]["text"] == "Shipped. Soon there."
     status = OrderStatusUpdate(order_number="K7M-4QX", status="shipped", body="On its way")
     assert render.render(status).type == "text"
+
+
+def test_the_recipient_is_a_phone_number_or_a_business_scoped_user_id() -> None:
+    rendered = render.text("hi")
+    assert render.envelope("919812345678", rendered)["to"] == "919812345678"
+    bsuid = render.envelope("IN.4821907735106428193", rendered)
+    assert bsuid["recipient"] == "IN.4821907735106428193" and "to" not in bsuid
+    FakeGraph().validate_message(bsuid)
