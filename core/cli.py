@@ -55,6 +55,7 @@ def friendly_errors(fn: Callable[..., T]) -> Callable[..., T]:
 
 def _shop(path: str, **server: Any) -> Shop:
     config = load_config(path)
+    config.channels.setdefault("terminal", {})  # customers who shopped with `chatshop chat` get told too
     for key, value in server.items():
         if value is not None:
             setattr(config.server, key, value)
@@ -97,10 +98,7 @@ def serve(shop_toml: str, host: str | None, port: int | None) -> None:
 @friendly_errors
 def chat(shop_toml: str, customer: str, port: int | None) -> None:
     """Shop in the terminal as a customer. Reads lines from stdin when it is not a terminal."""
-    config = load_config(shop_toml)
-    config.channels.setdefault("terminal", {})
-    shop = Shop(config)
-    _run(_chat(shop, customer, port))
+    _run(_chat(_shop(shop_toml), customer, port))
 
 
 async def _chat(shop: Shop, customer: str, port: int | None) -> None:

@@ -145,13 +145,13 @@ class Ordering:
         """Apply a verified provider event once, and only if the money matches the order."""
         order = await self.shop.store.get_order(event.order_number)
         if order is None:
-            log.warning("payment.unknown_order", method=event.method, event=event.event_id)
+            log.warning("payment.unknown_order", method=event.method, event_id=event.event_id)
             return None
         if event.method != order.payment_method:
             log.warning("payment.method_mismatch", order=order.number, method=event.method)
             return order
         if not await self.shop.store.record_event(event.method, event.event_id):
-            log.info("payment.duplicate_event", order=order.number, event=event.event_id)
+            log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
             return order
         if event.kind == PaymentEventKind.PAID:
             order = await self._paid(order, event)

@@ -1,0 +1,661 @@
+"""The shared store: PostgreSQL through an asyncpg pool, for several workers and machines.
+
+Every method is one transaction on one pooled connection. Concurrency is left to the database:
+row locks and conditional updates (``stock >= wanted``, ``version = expected``) decide races, unique
+keys deduplicate, and leases live in a table whose clock is the server's, so workers on machines
+with drifting clocks still agree on when a lease lapsed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from chatshop.catalog import Product
+from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
+from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
+from chatshop.store.base import (
+    ConversationRecord,
+    InboxItem,
+    InventoryItem,
+    OutboxItem,
+    OutOfStock,
+    StaleConversation,
+    Store,
+)
+from chatshop.store.codec import (
+    dumps,
+    inbound_from_text,
+    inbound_to_text,
+    order_details,
+    order_from_parts,
+    outbound_from_text,
+    outbound_to_text,
+    utcnow,
+)
+from chatshop.store.migrations import POSTGRES_MIGRATIONS
+
+__all__ = ["PostgresStore"]
+
+#: Key of the advisory lock that keeps two workers starting at once from migrating together.
+_MIGRATION_LOCK = 0x63_68_61_74  # "chat"
+
+_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+_ORDER_COLUMNS = (
+    "number, customer_key, status, currency, payment_method, placement_key, details, "
+    "created_at, paid_minor, refunded_minor, payment_ref, payment_url, payment_expires_at"
+)
+
+# Take the lease when it is free, ours, or lapsed; otherwise leave it and note that it was wanted.
+_ACQUIRE = """
+INSERT INTO leases AS l (name, owner, expires_at)
+VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))
+ON CONFLICT (name) DO UPDATE SET
+    owner = CASE WHEN l.owner = $2 OR l.expires_at <= clock_timestamp()
+                 THEN $2 ELSE l.owner END,
+    expires_at = CASE WHEN l.owner = $2 OR l.expires_at <= clock_timestamp()
+                      THEN excluded.expires_at ELSE l.expires_at END,
+    wanted = CASE WHEN l.owner = $2 THEN l.wanted
+                  ELSE l.expires_at > clock_timestamp() END
+RETURNING l.owner = $2
+"""
+
+
+def _history_time(value: datetime) -> str:
+    """The same text form the SQLite store keeps, so order history reads alike in both."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class PostgresStore(Store):
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 20) -> None:
+        self.url = url.replace("postgres://", "postgresql://", 1)
+        self.min_size = min_size
+        self.max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("store is not open")
+        return self._pool
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def open(self) -> None:
+        if self._pool is None:
+            self._pool = await asyncpg.create_pool(
+                self.url, min_size=self.min_size, max_size=self.max_size, command_timeout=60
+            )
+        await self._migrate()
+
+    async def _migrate(self) -> None:
+        async with self.pool.acquire() as db, db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            await db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+            )
+            done = {r[0] for r in await db.fetch("SELECT version FROM schema_migrations")}
+            for version, sql in POSTGRES_MIGRATIONS:
+                if version in done:
+                    continue
+                await db.execute(sql)
+                await db.execute("INSERT INTO schema_migrations VALUES ($1, $2)", version, utcnow())
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def schema_version(self) -> int:
+        version = await self.pool.fetchval("SELECT MAX(version) FROM schema_migrations")
+        return int(version or 0)
+
+    # --- inbox -------------------------------------------------------------------------------
+    async def add_inbound(self, inbound: Inbound) -> bool:
+        now = utcnow()
+        async with self.pool.acquire() as db, db.transaction():
+            added = await db.fetchval(
+                "INSERT INTO inbox (channel, message_id, customer_key, payload, received_at) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel, message_id) DO NOTHING "
+                "RETURNING id",
+                inbound.channel,
+                inbound.message_id,
+                inbound.customer_key,
+                inbound_to_text(inbound),
+                now,
+            )
+            if added is None:
+                return False
+            await db.execute(
+                "INSERT INTO conversations (customer_key, state, version, last_inbound_at) "
+                "VALUES ($1, '{}', 0, $2) ON CONFLICT (customer_key) "
+                "DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+                inbound.customer_key,
+                now,
+            )
+            return True
+
+    async def next_inbound(self, customer_key: str) -> InboxItem | None:
+        row = await self.pool.fetchrow(
+            "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL "
+            "ORDER BY id LIMIT 1",
+            customer_key,
+        )
+        return InboxItem(row["id"], inbound_from_text(row["payload"])) if row else None
+
+    async def customers_with_pending_inbound(self, limit: int = 1000) -> list[str]:
+        rows = await self.pool.fetch(
+            "SELECT customer_key, MIN(id) AS first FROM inbox WHERE handled_at IS NULL "
+            "GROUP BY customer_key ORDER BY first LIMIT $1",
+            limit,
+        )
+        return [row[0] for row in rows]
+
+    # --- conversation ------------------------------------------------------------------------
+    async def load_conversation(self, customer_key: str) -> ConversationRecord:
+        row = await self.pool.fetchrow(
+            "SELECT state, version, last_inbound_at FROM conversations WHERE customer_key = $1",
+            customer_key,
+        )
+        if row is None:
+            return ConversationRecord(customer_key, {}, 0)
+        return ConversationRecord(customer_key, json.loads(row[0]), row[1], row[2])
+
+    async def commit_turn(
+        self,
+        customer_key: str,
+        inbox_id: int | None,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+    ) -> list[OutboxItem]:
+        now = utcnow()
+        state_text = dumps(state)
+        async with self.pool.acquire() as db, db.transaction():
+            status = await db.execute(
+                "UPDATE conversations SET state = $1, version = version + 1, updated_at = $2 "
+                "WHERE customer_key = $3 AND version = $4",
+                state_text,
+                now,
+                customer_key,
+                expected_version,
+            )
+            if status == "UPDATE 0":
+                inserted = expected_version == 0 and await db.fetchval(
+                    "INSERT INTO conversations (customer_key, state, version, updated_at) "
+                    "VALUES ($1, $2, 1, $3) ON CONFLICT (customer_key) DO NOTHING RETURNING 1",
+                    customer_key,
+                    state_text,
+                    now,
+                )
+                if not inserted:
+                    raise StaleConversation(customer_key)
+            if inbox_id is not None:
+                await db.execute("UPDATE inbox SET handled_at = $1 WHERE id = $2", now, inbox_id)
+            return await self._enqueue(db, customer_key, outbound, now)
+
+    # --- outbox ------------------------------------------------------------------------------
+    @staticmethod
+    async def _enqueue(
+        db: asyncpg.Connection, customer_key: str, outbound: Sequence[Outbound], now: datetime
+    ) -> list[OutboxItem]:
+        if not outbound:
+            return []
+        ids = await db.fetch(
+            "INSERT INTO outbox (customer_key, payload, created_at) "
+            "SELECT $1, payload, $3 FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) "
+            "ORDER BY n RETURNING id",
+            customer_key,
+            [outbound_to_text(m) for m in outbound],
+            now,
+        )
+        ordered = sorted(row[0] for row in ids)
+        return [OutboxItem(i, customer_key, m) for i, m in zip(ordered, outbound, strict=True)]
+
+    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
+        async with self.pool.acquire() as db, db.transaction():
+            return await self._enqueue(db, customer_key, outbound, utcnow())
+
+    async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
+        rows = await self.pool.fetch(
+            "SELECT id, payload, attempts, next_attempt_at FROM outbox "
+            "WHERE customer_key = $1 AND status = 'pending' ORDER BY id",
+            customer_key,
+        )
+        items = []
+        for row in rows:
+            if row["next_attempt_at"] is not None and row["next_attempt_at"] > now:
+                break  # a later message must not overtake one waiting for its retry
+            items.append(
+                OutboxItem(
+                    row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]
+                )
+            )
+        return items
+
+    async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]:
+        rows = await self.pool.fetch(
+            "SELECT customer_key, MIN(id) AS first FROM outbox WHERE status = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
+            "GROUP BY customer_key ORDER BY first LIMIT $2",
+            now,
+            limit,
+        )
+        return [row[0] for row in rows]
+
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
+        await self.pool.execute(
+            "UPDATE outbox SET status = 'sent', provider_message_id = $1, sent_at = $2, "
+            "attempts = attempts + 1, error = NULL WHERE id = $3",
+            provider_message_id,
+            utcnow(),
+            outbox_id,
+        )
+
+    async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
+        await self.pool.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, error = $2 "
+            "WHERE id = $3",
+            next_attempt_at,
+            error[:500],
+            outbox_id,
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str) -> None:
+        await self.pool.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = $1 "
+            "WHERE id = $2",
+            error[:500],
+            outbox_id,
+        )
+
+    async def record_delivery(self, report: DeliveryReport) -> OutboxItem | None:
+        async with self.pool.acquire() as db, db.transaction():
+            row = await db.fetchrow(
+                "SELECT id, customer_key, payload, attempts, status FROM outbox "
+                "WHERE provider_message_id = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE",
+                report.provider_message_id,
+            )
+            if row is None:
+                return None
+            status = row["status"]
+            failed = report.state == DeliveryState.FAILED
+            if failed or _RANK.get(report.state, 0) > _RANK.get(status, 0):
+                error = f"{report.error_code}: {report.error_title}" if report.error_code else None
+                await db.execute(
+                    "UPDATE outbox SET status = $1, error = COALESCE($2, error) WHERE id = $3",
+                    report.state.value,
+                    error,
+                    row["id"],
+                )
+                status = report.state.value
+            return OutboxItem(
+                row["id"],
+                row["customer_key"],
+                outbound_from_text(row["payload"]),
+                row["attempts"],
+                status,
+                report.provider_message_id,
+            )
+
+    # --- inventory ---------------------------------------------------------------------------
+    async def seed_inventory(self, products: Iterable[Product]) -> None:
+        rows = [(p.id, p.stock) for p in products]
+        if not rows:
+            return
+        async with self.pool.acquire() as db, db.transaction():
+            await db.executemany(
+                "INSERT INTO inventory (product_id, stock) VALUES ($1, $2) "
+                "ON CONFLICT (product_id) DO NOTHING",
+                rows,
+            )
+
+    async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]:
+        if product_ids is None:
+            rows = await self.pool.fetch(
+                "SELECT product_id, stock, price_minor, active FROM inventory"
+            )
+        else:
+            rows = await self.pool.fetch(
+                "SELECT product_id, stock, price_minor, active FROM inventory "
+                "WHERE product_id = ANY($1::text[])",
+                list(product_ids),
+            )
+        return {r[0]: InventoryItem(r[0], r[1], r[2], r[3]) for r in rows}
+
+    async def update_inventory(
+        self,
+        product_id: str,
+        *,
+        stock: int | type[Ellipsis] | None = ...,
+        price_minor: int | type[Ellipsis] | None = ...,
+        active: bool | type[Ellipsis] = ...,
+    ) -> InventoryItem:
+        async with self.pool.acquire() as db, db.transaction():
+            await db.execute(
+                "INSERT INTO inventory (product_id) VALUES ($1) ON CONFLICT DO NOTHING", product_id
+            )
+            if stock is not ...:
+                await db.execute(
+                    "UPDATE inventory SET stock = $1 WHERE product_id = $2", stock, product_id
+                )
+            if price_minor is not ...:
+                await db.execute(
+                    "UPDATE inventory SET price_minor = $1 WHERE product_id = $2",
+                    price_minor,
+                    product_id,
+                )
+            if active is not ...:
+                await db.execute(
+                    "UPDATE inventory SET active = $1 WHERE product_id = $2",
+                    bool(active),
+                    product_id,
+                )
+            r = await db.fetchrow(
+                "SELECT product_id, stock, price_minor, active FROM inventory "
+                "WHERE product_id = $1",
+                product_id,
+            )
+            return InventoryItem(r[0], r[1], r[2], r[3])
+
+    # --- orders ------------------------------------------------------------------------------
+    @staticmethod
+    async def _fetch_order(db: asyncpg.Connection, where: str, value: str) -> Order | None:
+        row = await db.fetchrow(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {where} = $1",  # noqa: S608
+            value,
+        )
+        if row is None:
+            return None
+        return (await PostgresStore._orders(db, [row]))[0]
+
+    @staticmethod
+    async def _orders(db: asyncpg.Connection, rows: Sequence[asyncpg.Record]) -> list[Order]:
+        """Build orders from their rows, with every history fetched in one query."""
+        if not rows:
+            return []
+        history: dict[str, list[dict[str, Any]]] = {row["number"]: [] for row in rows}
+        for h in await db.fetch(
+            "SELECT number, at, old, new, note FROM order_history "
+            "WHERE number = ANY($1::text[]) ORDER BY id",
+            list(history),
+        ):
+            history[h["number"]].append(
+                {"at": _history_time(h["at"]), "old": h["old"], "new": h["new"], "note": h["note"]}
+            )
+        return [
+            order_from_parts(
+                number=row["number"],
+                customer_key=row["customer_key"],
+                status=row["status"],
+                currency=row["currency"],
+                payment_method=row["payment_method"],
+                placement_key=row["placement_key"],
+                details=row["details"],
+                created_at=row["created_at"],
+                paid_minor=row["paid_minor"],
+                refunded_minor=row["refunded_minor"],
+                payment_ref=row["payment_ref"],
+                payment_url=row["payment_url"],
+                payment_expires_at=row["payment_expires_at"],
+                history=history[row["number"]],
+            )
+            for row in rows
+        ]
+
+    async def place_order(self, order: Order) -> tuple[Order, bool]:
+        try:
+            return await self._place(order)
+        except asyncpg.UniqueViolationError as e:
+            # Two workers placed the same checkout at once: the other one won; return its order.
+            if "placement_key" not in (e.constraint_name or ""):
+                raise
+            async with self.pool.acquire() as db:
+                existing = await self._fetch_order(db, "placement_key", order.placement_key)
+            if existing is None:
+                raise
+            return existing, False
+
+    async def _place(self, order: Order) -> tuple[Order, bool]:
+        now = utcnow()
+        async with self.pool.acquire() as db, db.transaction():
+            existing = await self._fetch_order(db, "placement_key", order.placement_key)
+            if existing is not None:
+                return existing, False
+            shortages: dict[str, int] = {}
+            # A fixed lock order (by product) keeps two multi-line orders from deadlocking.
+            for line in sorted(order.lines, key=lambda ln: ln.product_id):
+                taken = await db.fetchval(
+                    "UPDATE inventory SET stock = stock - $1 WHERE product_id = $2 "
+                    "AND stock IS NOT NULL AND stock >= $1 RETURNING 1",
+                    line.quantity,
+                    line.product_id,
+                )
+                if taken is None:
+                    left = await db.fetchrow(
+                        "SELECT stock FROM inventory WHERE product_id = $1", line.product_id
+                    )
+                    if left is not None and left[0] is not None:
+                        shortages[line.product_id] = left[0]
+            if shortages:
+                raise OutOfStock(shortages)  # leaving the transaction rolls every decrement back
+            number = order.number
+            while await db.fetchval("SELECT 1 FROM orders WHERE number = $1", number):
+                number = new_order_number()
+            await db.execute(
+                f"INSERT INTO orders ({_ORDER_COLUMNS}, total_minor, updated_at) "  # noqa: S608
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, $11, $12, $8)",
+                number,
+                order.customer_key,
+                order.status.value,
+                order.currency,
+                order.payment_method,
+                order.placement_key,
+                order_details(order),
+                now,
+                order.payment_ref,
+                order.payment_url,
+                order.payment_expires_at,
+                order.total.minor,
+            )
+            await db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) "
+                "VALUES ($1, $2, NULL, $3, 'placed')",
+                number,
+                now,
+                order.status.value,
+            )
+            placed = await self._fetch_order(db, "number", number)
+            assert placed is not None
+            return placed, True
+
+    async def get_order(self, number: str) -> Order | None:
+        async with self.pool.acquire() as db:
+            return await self._fetch_order(db, "number", number.strip().upper())
+
+    async def list_orders(
+        self,
+        *,
+        customer_key: str | None = None,
+        statuses: Iterable[OrderStatus] | None = None,
+        search: str | None = None,
+        since: datetime | None = None,
+        limit: int = 50,
+    ) -> list[Order]:
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def param(value: Any) -> str:
+            params.append(value)
+            return f"${len(params)}"
+
+        if customer_key is not None:
+            clauses.append(f"customer_key = {param(customer_key)}")
+        if statuses is not None:
+            clauses.append(f"status = ANY({param([s.value for s in statuses])}::text[])")
+        if search:
+            pattern = param(f"%{search}%")
+            clauses.append(
+                f"(number ILIKE {pattern} OR details ILIKE {pattern} "
+                f"OR customer_key ILIKE {pattern})"
+            )
+        if since is not None:
+            clauses.append(f"created_at >= {param(since)}")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        query = (
+            f"SELECT {_ORDER_COLUMNS} FROM orders {where} "  # noqa: S608
+            f"ORDER BY created_at DESC, seq DESC LIMIT {param(limit)}"
+        )
+        async with self.pool.acquire() as db:
+            return await self._orders(db, await db.fetch(query, *params))
+
+    async def transition_order(
+        self,
+        number: str,
+        new: OrderStatus,
+        *,
+        note: str = "",
+        paid_amount: int | None = None,
+        refunded_amount: int | None = None,
+    ) -> tuple[Order, OrderStatus]:
+        now = utcnow()
+        async with self.pool.acquire() as db, db.transaction():
+            old_text = await db.fetchval(
+                "SELECT status FROM orders WHERE number = $1 FOR UPDATE", number
+            )
+            if old_text is None:
+                raise KeyError(number)
+            old = OrderStatus(old_text)
+            check_transition(number, old, new)
+            order = await self._fetch_order(db, "number", number)
+            assert order is not None
+            await db.execute(
+                "UPDATE orders SET status = $1, updated_at = $2, "
+                "paid_minor = COALESCE($3, paid_minor), "
+                "refunded_minor = COALESCE($4, refunded_minor) "
+                "WHERE number = $5",
+                new.value,
+                now,
+                paid_amount,
+                refunded_amount,
+                number,
+            )
+            if new == OrderStatus.CANCELLED and old in RELEASES_STOCK:
+                await db.executemany(
+                    "UPDATE inventory SET stock = stock + $1 WHERE product_id = $2 "
+                    "AND stock IS NOT NULL",
+                    [(line.quantity, line.product_id) for line in order.lines],
+                )
+            await db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                number,
+                now,
+                old.value,
+                new.value,
+                note,
+            )
+            moved = await self._fetch_order(db, "number", number)
+            assert moved is not None
+            return moved, old
+
+    async def record_amounts(
+        self,
+        number: str,
+        *,
+        paid_amount: int | None = None,
+        refunded_amount: int | None = None,
+        note: str = "",
+    ) -> Order:
+        now = utcnow()
+        async with self.pool.acquire() as db, db.transaction():
+            await db.execute(
+                "UPDATE orders SET paid_minor = COALESCE($1, paid_minor), "
+                "refunded_minor = COALESCE($2, refunded_minor), updated_at = $3 WHERE number = $4",
+                paid_amount,
+                refunded_amount,
+                now,
+                number,
+            )
+            order = await self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            await db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) "
+                "VALUES ($1, $2, $3, $3, $4)",
+                number,
+                now,
+                order.status.value,
+                note,
+            )
+            return order
+
+    async def set_order_payment(
+        self, number: str, *, ref: str | None, url: str | None, expires_at: datetime | None
+    ) -> Order:
+        async with self.pool.acquire() as db, db.transaction():
+            await db.execute(
+                "UPDATE orders SET payment_ref = $1, payment_url = $2, payment_expires_at = $3 "
+                "WHERE number = $4",
+                ref,
+                url,
+                expires_at,
+                number,
+            )
+            order = await self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            return order
+
+    async def expired_unpaid_orders(self, now: datetime, limit: int = 100) -> list[Order]:
+        async with self.pool.acquire() as db:
+            rows = await db.fetch(
+                f"SELECT {_ORDER_COLUMNS} FROM orders WHERE status = 'pending_payment' "  # noqa: S608
+                "AND payment_expires_at IS NOT NULL AND payment_expires_at <= $1 "
+                "ORDER BY payment_expires_at LIMIT $2",
+                now,
+                limit,
+            )
+            return await self._orders(db, rows)
+
+    async def record_event(self, source: str, event_id: str) -> bool:
+        added = await self.pool.fetchval(
+            "INSERT INTO events (source, event_id, at) VALUES ($1, $2, $3) "
+            "ON CONFLICT DO NOTHING RETURNING 1",
+            source,
+            event_id,
+            utcnow(),
+        )
+        return added is not None
+
+    # --- kv ----------------------------------------------------------------------------------
+    async def kv_get(self, key: str, now: datetime) -> str | None:
+        value = await self.pool.fetchval(
+            "SELECT value FROM kv WHERE key = $1 AND (expires_at IS NULL OR expires_at > $2)",
+            key,
+            now,
+        )
+        return None if value is None else str(value)
+
+    async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None:
+        await self.pool.execute(
+            "INSERT INTO kv (key, value, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key) "
+            "DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+            key,
+            value,
+            expires_at,
+        )
+
+    # --- leases ------------------------------------------------------------------------------
+    async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
+        return bool(await self.pool.fetchval(_ACQUIRE, name, owner, float(seconds)))
+
+    async def release_lease(self, name: str, owner: str) -> bool:
+        wanted = await self.pool.fetchval(
+            "DELETE FROM leases WHERE name = $1 AND owner = $2 RETURNING wanted", name, owner
+        )
+        return bool(wanted)

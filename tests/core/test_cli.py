@@ -1,0 +1,78 @@
+"""The chatshop command, run as a real process where it matters."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from chatshop.cli import cli
+
+ROOT = Path(__file__).parents[2]
+DEMO = ROOT / "examples" / "kirana" / "shop.toml"
+
+
+def chatshop(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "chatshop", *args],
+        input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+def demo_copy(tmp_path: Path) -> Path:
+    for name in ("shop.toml", "catalog.csv"):
+        (tmp_path / name).write_text((DEMO.parent / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return tmp_path / "shop.toml"
+
+
+def test_scripted_terminal_purchase_then_orders_json_and_ship(tmp_path: Path) -> None:
+    shop = demo_copy(tmp_path)
+    script = "hi\natta\n1\ncheckout\n12 Hill Road, Bandra West, Mumbai 400050\n1\n"
+    result = chatshop("chat", str(shop), "--customer", "cli-test", stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert "Namaste! Welcome to Kirana Corner" in result.stdout
+    assert "is placed" in result.stdout
+    listed = chatshop("orders", str(shop), "--json")
+    (order,) = json.loads(listed.stdout)
+    assert order["status"] == "cod_pending"
+    assert order["payment_method"] == "cod"
+    assert order["customer"] == "terminal:cli-test"
+    assert order["lines"] == [
+        {"product_id": "atta-5kg", "title": "Aashirvaad Shudh Chakki Atta 5 kg", "quantity": 1, "unit_price": "245.00"}
+    ]
+    assert order["fees"] == [{"code": "delivery", "amount": "30.00"}]
+    assert order["total"] == "275.00"
+    shipped = chatshop("order", str(shop), order["id"], "ship")
+    assert shipped.returncode == 0, shipped.stderr
+    assert "is on its way" in shipped.stdout  # told in the customer's chat (the terminal channel here)
+    again = chatshop("order", str(shop), order["id"], "cancel")
+    assert again.returncode == 1 and "cannot go from shipped to cancelled" in again.stderr
+    assert "no order" in chatshop("order", str(shop), "ZZZ-ZZZ", "ship").stderr
+
+
+def test_check_reports_every_problem_with_its_key_path(tmp_path: Path) -> None:
+    bad = tmp_path / "shop.toml"
+    bad.write_text('[shop]\nname = ""\ncurrency = "XYZ"\n[payments.cod]\nmax_order_total = 1.001\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(bad)])
+    assert result.exit_code == 1
+    assert "shop.name:" in result.output and "shop.currency:" in result.output
+    ok = CliRunner().invoke(cli, ["check", str(DEMO)])
+    assert ok.exit_code == 0 and "40 products" in ok.output
+
+
+def test_init_writes_a_starter_shop_that_checks_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "new")]).exit_code == 0
+    assert runner.invoke(cli, ["check", str(tmp_path / "new" / "shop.toml")]).exit_code == 0
+    again = runner.invoke(cli, ["init", str(tmp_path / "new")])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_migrate_reports_the_schema_version(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["migrate", str(demo_copy(tmp_path))])
+    assert result.exit_code == 0 and result.output.startswith("schema version ")

@@ -1,0 +1,177 @@
+"""The plugin contract: discovery by entry point, and every hook exercised by a test named after it."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+from chatshop import hookspecs
+from chatshop.cli import cli
+from chatshop.config import load_config
+from chatshop.orders import OrderStatus
+from chatshop.payments import PaymentEvent, PaymentEventKind
+from chatshop.plugin_manager import PluginError, Plugins
+from chatshop.runtime import Shop
+from tests.conftest import SHOP_TOML, ShopFactory
+
+PLUGIN_DIR = Path(__file__).parent / "plugin_pkg"
+ROOT = Path(__file__).parents[2]
+GIFT_TOML = SHOP_TOML + "\n[payments.giftcard]\n[channels.pigeon]\n"
+
+
+@pytest.fixture
+def giftcard(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """Install the test package: its dist-info on sys.path carries the ``chatshop`` entry point."""
+    monkeypatch.syspath_prepend(str(PLUGIN_DIR))
+    import giftcard_plugin
+
+    giftcard_plugin.CALLS.clear()
+    yield giftcard_plugin
+    sys.modules.pop("giftcard_plugin", None)
+
+
+def calls(plugin: ModuleType, hook: str) -> list[object]:
+    return [value for name, value in plugin.CALLS if name == hook]
+
+
+def test_a_plugin_is_discovered_through_its_entry_point(giftcard: ModuleType) -> None:
+    assert "giftcard" in Plugins().names()
+    assert "giftcard" not in Plugins(entry_points=False).names()
+
+
+def test_plugin_modules_listed_in_shop_toml_are_loaded(giftcard: ModuleType) -> None:
+    assert "giftcard_plugin" in Plugins(["giftcard_plugin"], entry_points=False).names()
+    with pytest.raises(PluginError, match="no_such_plugin"):
+        Plugins(["no_such_plugin"])
+
+
+def test_a_misspelled_hook_fails_loudly_at_startup() -> None:
+    broken = ModuleType("broken_plugin")
+
+    @hookspecs.hookimpl
+    def order_plaed(shop: object, order: object) -> None: ...
+
+    broken.order_plaed = order_plaed  # type: ignore[attr-defined]
+    sys.modules["broken_plugin"] = broken
+    try:
+        with pytest.raises(PluginError, match="broken_plugin"):
+            Plugins(["broken_plugin"], entry_points=False)
+    finally:
+        del sys.modules["broken_plugin"]
+
+
+def test_register_payment_methods(giftcard: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "shop.toml").write_text(GIFT_TOML)
+    shop = Shop(load_config(tmp_path / "shop.toml"))
+    assert set(shop.payment_methods) == {"cod", "giftcard"}
+
+
+def test_register_channels(giftcard: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "shop.toml").write_text(GIFT_TOML)
+    assert "pigeon" in Shop(load_config(tmp_path / "shop.toml")).channels
+
+
+async def test_register_routes(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML) as h:
+        response = await h.client.get("/giftcards")
+        assert await response.text() == "gift cards here"
+
+
+def test_register_commands(giftcard: ModuleType) -> None:
+    from chatshop.cli import main
+
+    runner = CliRunner()
+    Plugins().register_commands(cli)
+    result = runner.invoke(cli, ["giftcards"])
+    assert result.output.strip() == "no gift cards yet"
+    assert callable(main)
+
+
+def test_load_catalog(giftcard: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "shop.toml").write_text('[shop]\nname = "G"\n[catalog]\nfile = "cards.gift"\n')
+    shop = Shop(load_config(tmp_path / "shop.toml"))
+    assert [p.id for p in shop.catalog] == ["card-500"]
+
+
+async def checkout_with_giftcard(h: object, customer: str, address: str) -> str:
+    say = h.say  # type: ignore[attr-defined]
+    await say(customer, "atta")
+    await say(customer, "1")
+    await say(customer, "checkout")
+    reply: str = await say(customer, address)
+    return reply
+
+
+async def test_price_cart(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML) as h:
+        reply = await checkout_with_giftcard(h, "gc", "Bandra 400050")
+        reply = await h.say("gc", re.search(r"(\d)\. Help", reply).group(1))  # type: ignore[union-attr]
+        assert "Discount: -₹10.00" in reply and "Total: ₹265.00" in reply
+
+
+async def test_validate_checkout(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML) as h:
+        await checkout_with_giftcard(h, "vc", "Khar 400051")
+        reply = await h.choose("vc", "pay:cod")
+        assert "We do not deliver gift cards to 400051." in reply
+        assert calls(giftcard, "validate_checkout") == ["400051"]
+
+
+async def test_order_placed(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML) as h:
+        await checkout_with_giftcard(h, "op", "Bandra 400050")
+        await h.choose("op", "pay:cod")
+        await h.choose("op", "confirm")
+        (order,) = await h.shop.store.list_orders()
+        assert calls(giftcard, "order_placed") == [order.number]
+
+
+async def test_order_status_changed(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML) as h:
+        await checkout_with_giftcard(h, "os", "Bandra 400050")
+        await h.choose("os", "pay:cod")
+        await h.choose("os", "confirm")
+        (order,) = await h.shop.store.list_orders()
+        await h.shop.move_order(order.number, OrderStatus.SHIPPED)
+        assert calls(giftcard, "order_status_changed") == [("cod_pending", "shipped")]
+
+
+async def test_payment_updated(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML) as h:
+        await checkout_with_giftcard(h, "pu", "Bandra 400050")
+        await h.choose("pu", "pay:giftcard")
+        await h.choose("pu", "confirm")
+        (order,) = await h.shop.store.list_orders()
+        event = PaymentEvent("giftcard", "evt-1", PaymentEventKind.FAILED, order.number)
+        await h.shop.apply_payment_event(event)
+        await h.shop.apply_payment_event(event)  # a replay is not applied twice
+        assert calls(giftcard, "payment_updated") == ["evt-1"]
+
+
+async def test_startup(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML):
+        assert calls(giftcard, "startup") == ["Test Kirana"]
+
+
+async def test_shutdown(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    async with make_shop(GIFT_TOML):
+        assert calls(giftcard, "shutdown") == []
+    assert calls(giftcard, "shutdown") == ["Test Kirana"]
+
+
+def test_every_hook_has_a_test_named_after_it_and_is_documented() -> None:
+    tests = {name for name, _ in inspect.getmembers(sys.modules[__name__], inspect.isfunction)}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in hookspecs.HOOK_NAMES:
+        assert f"test_{name}" in tests, f"no test named after the hook {name}"
+        spec = getattr(hookspecs, name)
+        assert spec.__doc__, f"hook {name} has no docstring"
+        params = ", ".join(inspect.signature(spec).parameters)
+        assert f"`{name}({params})`" in readme, f"README does not document {name}({params})"
