@@ -19,10 +19,11 @@ from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_razorpay import FakeRazorpay
-from fake_stripe import FakeStripe
-from fake_wechatpay import FakeWeChatPay, new_key
-from payment_helpers import MountedClient, StandInShop, wechatpay_section
+
+from tests.payments.fake_razorpay import FakeRazorpay
+from tests.payments.fake_stripe import FakeStripe
+from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
+from tests.payments.payment_helpers import MountedClient, StandInShop, wechatpay_section
 
 
 @pytest.fixture
@@ -111,9 +112,7 @@ def platform_key() -> rsa.RSAPrivateKey:
 
 
 @pytest.fixture
-def wechatpay_api(
-    merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateKey
-) -> FakeWeChatPay:
+def wechatpay_api(merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateKey) -> FakeWeChatPay:
     return FakeWeChatPay(merchant_public_key=merchant_key.public_key(), platform_key=platform_key)
 
 

@@ -42,9 +42,7 @@ class FakeRazorpay:
     webhook_secret: str = "test-webhook-secret"
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    refunds: dict[str, tuple[str, dict[str, Any]]] = field(
-        default_factory=dict
-    )  # key -> body, refund
+    refunds: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # key -> body, refund
     requests: list[tuple[str, str]] = field(default_factory=list)
     #: Answer the next N API calls with this status (an outage), before checking anything.
     outage: list[int] = field(default_factory=list)
@@ -86,9 +84,7 @@ class FakeRazorpay:
         if reference and any(link["reference_id"] == reference for link in self.links.values()):
             return error(400, f"Payment Link with reference id {reference} already exists")
         expire_by = body.get("expire_by")
-        if expire_by is not None and (
-            not isinstance(expire_by, int) or expire_by < time.time() + 15 * 60
-        ):
+        if expire_by is not None and (not isinstance(expire_by, int) or expire_by < time.time() + 15 * 60):
             return error(400, "expire_by should be at least 15 minutes after current time")
         notify = body.get("notify", {})
         if not all(isinstance(v, bool) for v in notify.values()) or set(notify) - {"sms", "email"}:
@@ -198,9 +194,7 @@ class FakeRazorpay:
         self.payments[payment_id] = payment
         link["amount_paid"] = paid
         link["status"] = "paid"
-        link["payments"] = [
-            {"payment_id": payment_id, "amount": paid, "status": "captured", "method": "upi"}
-        ]
+        link["payments"] = [{"payment_id": payment_id, "amount": paid, "status": "captured", "method": "upi"}]
         return self.event("payment_link.paid", link, payment)
 
     def expire(self, link_id: str) -> dict[str, Any]:
@@ -208,9 +202,7 @@ class FakeRazorpay:
         link["status"] = "expired"
         return self.event("payment_link.expired", link)
 
-    def event(
-        self, name: str, link: dict[str, Any], payment: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+    def event(self, name: str, link: dict[str, Any], payment: dict[str, Any] | None = None) -> dict[str, Any]:
         payload: dict[str, Any] = {"payment_link": {"entity": dict(link)}}
         contains = ["payment_link"]
         if payment is not None:

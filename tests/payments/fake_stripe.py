@@ -33,9 +33,7 @@ def _id(prefix: str) -> str:
     return f"{prefix}_test_{next(_ids):014d}"
 
 
-def error(
-    status: int, message: str, type: str = "invalid_request_error", **extra: Any
-) -> web.Response:
+def error(status: int, message: str, type: str = "invalid_request_error", **extra: Any) -> web.Response:
     return web.json_response({"error": {"type": type, "message": message, **extra}}, status=status)
 
 
@@ -82,24 +80,17 @@ class FakeStripe:
         key = request.headers.get("Idempotency-Key")
         self.requests.append((request.method, request.path, key))
         if self.outage:
-            return error(
-                self.outage.pop(0), "An error occurred with our connection to Stripe.", "api_error"
-            )
+            return error(self.outage.pop(0), "An error occurred with our connection to Stripe.", "api_error")
         if request.headers.get("Authorization") != f"Bearer {self.secret_key}":
             return error(401, "Invalid API Key provided.")
         params: dict[str, Any] = {}
         if request.method == "POST":
-            if (
-                request.can_read_body
-                and request.content_type != "application/x-www-form-urlencoded"
-            ):
+            if request.can_read_body and request.content_type != "application/x-www-form-urlencoded":
                 return error(400, "Stripe takes form-encoded bodies.")
             params = decode_form(await request.text())
             if key is not None:
                 if len(key) > 255:
-                    return error(
-                        400, "Idempotency keys are at most 255 characters.", "idempotency_error"
-                    )
+                    return error(400, "Idempotency keys are at most 255 characters.", "idempotency_error")
                 seen = self.idempotent.get(key)
                 if seen is not None:
                     first, status, body = seen
@@ -110,17 +101,10 @@ class FakeStripe:
                             "parameters they were first used with.",
                             "idempotency_error",
                         )
-                    return web.json_response(
-                        body, status=status, headers={"Idempotent-Replayed": "true"}
-                    )
+                    return web.json_response(body, status=status, headers={"Idempotent-Replayed": "true"})
         request[PARAMS] = params
         response = await handler(request)
-        if (
-            request.method == "POST"
-            and key
-            and isinstance(response, web.Response)
-            and response.status < 400
-        ):
+        if request.method == "POST" and key and isinstance(response, web.Response) and response.status < 400:
             body = json.loads(response.text or "{}")
             self.idempotent[key] = ({"path": request.path, **params}, response.status, body)
         if self.lose_next_answer:
@@ -152,9 +136,7 @@ class FakeStripe:
             if not unit.isdigit():
                 return error(400, f"Invalid integer: {where}[price_data][unit_amount].")
             if not (data.get("product_data") or {}).get("name") and not data.get("product"):
-                return error(
-                    400, f"Missing required param: {where}[price_data][product_data][name]."
-                )
+                return error(400, f"Missing required param: {where}[price_data][product_data][name].")
             currency = data.get("currency", "")
             if currency != currency.lower() or len(currency) != 3:
                 return error(400, f"Invalid currency: {currency}.")
@@ -216,9 +198,7 @@ class FakeStripe:
         p = request[PARAMS]
         intent = self.intents.get(p.get("payment_intent", ""))
         if intent is None:
-            return error(
-                400, "No such payment_intent.", code="resource_missing", param="payment_intent"
-            )
+            return error(400, "No such payment_intent.", code="resource_missing", param="payment_intent")
         left = intent["amount_received"] - intent["amount_refunded"]
         amount = int(p.get("amount", left))
         if amount < 1 or amount > left:
@@ -282,9 +262,7 @@ class FakeStripe:
             "data": {"object": dict(obj)},
         }
 
-    def signature(
-        self, body: bytes, *, secret: str | None = None, timestamp: int | None = None
-    ) -> str:
+    def signature(self, body: bytes, *, secret: str | None = None, timestamp: int | None = None) -> str:
         t = int(time.time()) if timestamp is None else timestamp
         key = (secret or self.webhook_secret).encode()
         digest = hmac.new(key, f"{t}.".encode() + body, hashlib.sha256).hexdigest()
@@ -301,11 +279,7 @@ class FakeStripe:
         header: str | None = None,
     ) -> int:
         body = json.dumps(event).encode()
-        signature = (
-            header
-            if header is not None
-            else self.signature(body, secret=secret, timestamp=timestamp)
-        )
+        signature = header if header is not None else self.signature(body, secret=secret, timestamp=timestamp)
         headers = {"Content-Type": "application/json", "Stripe-Signature": signature}
         async with http.post(url, data=body, headers=headers) as response:
             return response.status

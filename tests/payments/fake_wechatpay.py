@@ -46,9 +46,7 @@ def pem_private(key: rsa.RSAPrivateKey) -> bytes:
 
 
 def pem_public(key: rsa.RSAPrivateKey) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _sign(key: rsa.RSAPrivateKey, data: bytes) -> str:
@@ -259,9 +257,7 @@ class FakeWeChatPay:
         amount = body.get("amount") or {}
         paid = known["request"]["amount"]["total"]
         if amount.get("total") != paid or amount.get("currency") != "CNY":
-            return self._fail(
-                400, "PARAM_ERROR", "amount.total must equal the order's total, in CNY"
-            )
+            return self._fail(400, "PARAM_ERROR", "amount.total must equal the order's total, in CNY")
         refund = amount.get("refund")
         if not isinstance(refund, int) or refund < 1 or refund > paid - known["refunded"]:
             return self._fail(403, "NOT_ENOUGH", "退款金额超过可退金额")
@@ -298,12 +294,8 @@ class FakeWeChatPay:
             },
         }
         if known["transaction_id"]:
-            out.update(
-                transaction_id=known["transaction_id"], success_time="2026-11-25T12:00:00+08:00"
-            )
-            out["payer"] = {
-                "openid": (request.get("payer") or {}).get("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
-            }
+            out.update(transaction_id=known["transaction_id"], success_time="2026-11-25T12:00:00+08:00")
+            out["payer"] = {"openid": (request.get("payer") or {}).get("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")}
             out["bank_type"] = "OTHERS"
         return out
 

@@ -19,7 +19,8 @@ from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentEvent, PaymentMethod
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_wechatpay import FakeWeChatPay, pem_private, pem_public
+
+from tests.payments.fake_wechatpay import FakeWeChatPay, pem_private, pem_public
 
 MountedClient = Callable[[PaymentMethod], Awaitable[TestClient]]
 

@@ -12,13 +12,12 @@ from chatshop.money import Money
 from chatshop.payments import PaymentContext, PaymentError, PaymentEventKind
 from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
-from fake_razorpay import FakeRazorpay
-from payment_helpers import make_order
+
+from tests.payments.fake_razorpay import FakeRazorpay
+from tests.payments.payment_helpers import make_order
 
 
-async def test_start_creates_a_link_for_the_order_total(
-    razorpay: Razorpay, fake: FakeRazorpay
-) -> None:
+async def test_start_creates_a_link_for_the_order_total(razorpay: Razorpay, fake: FakeRazorpay) -> None:
     order = make_order()
     start = await razorpay.start(order)
 
@@ -35,9 +34,7 @@ async def test_start_creates_a_link_for_the_order_total(
     assert "₹490.00" in message.body and start.url in message.body
 
 
-async def test_upi_link_is_asked_for_when_configured(
-    razorpay: Razorpay, fake: FakeRazorpay
-) -> None:
+async def test_upi_link_is_asked_for_when_configured(razorpay: Razorpay, fake: FakeRazorpay) -> None:
     razorpay.config.upi_link = True
     start = await razorpay.start(make_order())
     assert fake.links[start.provider_ref or ""]["upi_link"] is True
@@ -49,25 +46,19 @@ async def test_an_outage_is_retried(razorpay: Razorpay, fake: FakeRazorpay) -> N
     assert start.provider_ref in fake.links
 
 
-async def test_a_lost_answer_reuses_the_link_instead_of_making_a_second(
-    razorpay: Razorpay, fake: FakeRazorpay
-) -> None:
+async def test_a_lost_answer_reuses_the_link_instead_of_making_a_second(razorpay: Razorpay, fake: FakeRazorpay) -> None:
     fake.lose_next_create_answer = True
     start = await razorpay.start(make_order())
     assert list(fake.links) == [start.provider_ref]
 
 
-async def test_a_start_repeated_after_a_crash_returns_the_same_link(
-    razorpay: Razorpay, fake: FakeRazorpay
-) -> None:
+async def test_a_start_repeated_after_a_crash_returns_the_same_link(razorpay: Razorpay, fake: FakeRazorpay) -> None:
     first = await razorpay.start(make_order())
     again = await razorpay.start(make_order())
     assert first.provider_ref == again.provider_ref and len(fake.links) == 1
 
 
-async def test_a_lasting_outage_is_a_retryable_error(
-    razorpay: Razorpay, fake: FakeRazorpay
-) -> None:
+async def test_a_lasting_outage_is_a_retryable_error(razorpay: Razorpay, fake: FakeRazorpay) -> None:
     fake.outage = [503, 503, 503]
     with pytest.raises(PaymentError) as caught:
         await razorpay.start(make_order())
@@ -125,9 +116,7 @@ async def test_poll_reports_paid_and_expired_links(razorpay: Razorpay, fake: Fak
     assert expired is not None and expired.kind is PaymentEventKind.EXPIRED
 
 
-async def test_expire_cancels_an_open_link_and_leaves_a_paid_one(
-    razorpay: Razorpay, fake: FakeRazorpay
-) -> None:
+async def test_expire_cancels_an_open_link_and_leaves_a_paid_one(razorpay: Razorpay, fake: FakeRazorpay) -> None:
     order = make_order()
     order.payment_ref = (await razorpay.start(order)).provider_ref
     await razorpay.expire(order)
@@ -157,9 +146,7 @@ def test_offered_for_rupees_only(razorpay: Razorpay) -> None:
         ({"key_id": "rzp_test_x", "keyid": "typo"}, "payments.razorpay.keyid"),
     ],
 )
-def test_config_mistakes_name_their_key(
-    section: dict[str, Any], path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_config_mistakes_name_their_key(section: dict[str, Any], path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAZORPAY_KEY_SECRET", "s")
     monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", "w")
     with pytest.raises(ConfigError) as caught:

@@ -12,8 +12,9 @@ from chatshop.money import Money
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.razorpay import Razorpay
-from fake_razorpay import FakeRazorpay
-from payment_helpers import MountedClient, StandInShop, make_order
+
+from tests.payments.fake_razorpay import FakeRazorpay
+from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
 
 URL = "/webhooks/payments/razorpay"
 
@@ -54,9 +55,7 @@ async def test_a_signed_paid_event_reaches_the_core(
     assert applied.provider_payment_id in fake.payments
 
 
-@pytest.mark.parametrize(
-    "how", ["wrong secret", "no signature", "garbage signature", "body altered after signing"]
-)
+@pytest.mark.parametrize("how", ["wrong secret", "no signature", "garbage signature", "body altered after signing"])
 async def test_a_wrongly_signed_event_is_refused_and_changes_nothing(
     how: str,
     razorpay: Razorpay,
@@ -156,9 +155,7 @@ async def test_events_we_do_not_use_are_acknowledged_without_effect(
 ) -> None:
     start = await razorpay.start(make_order())
     link = fake.links[start.provider_ref or ""]
-    partially = fake.event(
-        "payment_link.partially_paid", {**link, "status": "partially_paid", "amount_paid": 100}
-    )
+    partially = fake.event("payment_link.partially_paid", {**link, "status": "partially_paid", "amount_paid": 100})
     refund = {
         "entity": "event",
         "event": "refund.processed",
@@ -181,8 +178,6 @@ async def test_an_unreadable_body_with_a_valid_signature_is_a_bad_request(
 
     body = b"not json"
     sig = hmac.new(fake.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
-    async with http.post(
-        ours.make_url(URL), data=body, headers={"X-Razorpay-Signature": sig}
-    ) as response:
+    async with http.post(ours.make_url(URL), data=body, headers={"X-Razorpay-Signature": sig}) as response:
         assert response.status == 400
     assert shop.events == []

@@ -13,8 +13,9 @@ from chatshop.payments import PaymentError, PaymentEventKind
 from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.stripe.form import encode
-from fake_stripe import FakeStripe
-from payment_helpers import make_order
+
+from tests.payments.fake_stripe import FakeStripe
+from tests.payments.payment_helpers import make_order
 
 
 def test_form_encoding_nests_with_brackets() -> None:
@@ -22,9 +23,7 @@ def test_form_encoding_nests_with_brackets() -> None:
     assert encode(params) == [("a", "1"), ("b[c][0][d]", "x"), ("b[c][1][d]", "true")]
 
 
-async def test_start_creates_a_session_with_inline_prices(
-    stripe: Stripe, stripe_api: FakeStripe
-) -> None:
+async def test_start_creates_a_session_with_inline_prices(stripe: Stripe, stripe_api: FakeStripe) -> None:
     fee = ("Delivery", Money(4000, "INR"))
     order = make_order(adjustments=(fee,), method="stripe")
     start = await stripe.start(order)
@@ -33,9 +32,7 @@ async def test_start_creates_a_session_with_inline_prices(
     assert session["amount_total"] == 53000 and session["currency"] == "inr"
     assert session["client_reference_id"] == order.number
     assert session["metadata"] == {"order_number": order.number}
-    assert session["success_url"].startswith(
-        "https://shop.example.com/webhooks/payments/stripe/return"
-    )
+    assert session["success_url"].startswith("https://shop.example.com/webhooks/payments/stripe/return")
     (method, path, key) = stripe_api.requests[0]
     assert (method, path) == ("POST", "/v1/checkout/sessions") and key and order.number in key
     assert start.url == session["url"] and start.expires_at is not None
@@ -45,17 +42,13 @@ async def test_start_creates_a_session_with_inline_prices(
     assert message.order.total == Money(53000, "INR")
 
 
-async def test_a_discount_makes_one_line_for_the_total(
-    stripe: Stripe, stripe_api: FakeStripe
-) -> None:
+async def test_a_discount_makes_one_line_for_the_total(stripe: Stripe, stripe_api: FakeStripe) -> None:
     order = make_order(adjustments=(("Discount", Money(-9000, "INR")),), method="stripe")
     start = await stripe.start(order)
     assert stripe_api.sessions[start.provider_ref or ""]["amount_total"] == 40000
 
 
-async def test_a_lost_answer_is_retried_with_the_same_idempotency_key(
-    stripe: Stripe, stripe_api: FakeStripe
-) -> None:
+async def test_a_lost_answer_is_retried_with_the_same_idempotency_key(stripe: Stripe, stripe_api: FakeStripe) -> None:
     stripe_api.lose_next_answer = True
     stripe_api.outage = [503]
     start = await stripe.start(make_order(method="stripe"))
@@ -111,9 +104,7 @@ async def test_poll_and_expire(stripe: Stripe, stripe_api: FakeStripe) -> None:
     assert stripe_api.sessions[paid.payment_ref or ""]["status"] == "complete"
 
 
-async def test_the_return_page_says_to_go_back_to_the_chat(
-    stripe: Stripe, webhook_client: Any
-) -> None:
+async def test_the_return_page_says_to_go_back_to_the_chat(stripe: Stripe, webhook_client: Any) -> None:
     client = await webhook_client(stripe)
     response = await client.get("/webhooks/payments/stripe/return?order=K7M-4QX")
     assert response.status == 200 and "back to the chat" in await response.text()
@@ -128,9 +119,7 @@ async def test_the_return_page_says_to_go_back_to_the_chat(
         ({"secret_key": "sk_live_in_the_file"}, "payments.stripe.secret_key"),
     ],
 )
-def test_config_mistakes_name_their_key(
-    section: dict[str, Any], path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_config_mistakes_name_their_key(section: dict[str, Any], path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk")
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "wh")
     with pytest.raises(ConfigError) as caught:

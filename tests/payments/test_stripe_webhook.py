@@ -12,8 +12,9 @@ from chatshop.money import Money
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.stripe import Stripe, signature
-from fake_stripe import FakeStripe
-from payment_helpers import MountedClient, StandInShop, make_order
+
+from tests.payments.fake_stripe import FakeStripe
+from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
 
 URL = "/webhooks/payments/stripe"
 
@@ -124,8 +125,6 @@ async def test_other_events_are_acknowledged_without_effect(
     stripe: Stripe, stripe_api: FakeStripe, shop: StandInShop, post: Any
 ) -> None:
     assert await post(stripe_api.event("charge.refunded", {"id": "ch_1"})) == 200
-    foreign = stripe_api.event(
-        "checkout.session.completed", {"id": "cs_x", "payment_status": "paid"}
-    )
+    foreign = stripe_api.event("checkout.session.completed", {"id": "cs_x", "payment_status": "paid"})
     assert await post(foreign) == 200  # a session made by someone else: no order named
     assert shop.events == []

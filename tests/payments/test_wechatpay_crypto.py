@@ -10,7 +10,8 @@ import pytest
 from chatshop.plugins.payments.wechatpay import crypto
 from chatshop.plugins.payments.wechatpay.webhook import open_notification, verify_notification
 from cryptography.hazmat.primitives import serialization
-from fake_wechatpay import new_key
+
+from tests.payments.fake_wechatpay import new_key
 
 FIXTURE = Path("/work/shared/fixtures/wechat/pay_notify_transaction_success.json")
 
@@ -26,14 +27,12 @@ def recorded() -> dict[str, Any]:
 def test_the_recorded_notification_verifies_and_decrypts(recorded: dict[str, Any]) -> None:
     request = recorded["request"]
     body = request["body_raw"].encode()
-    key = serialization.load_pem_public_key(
-        recorded["verification"]["wechatpay_public_key_pem"].encode()
-    )
+    key = serialization.load_pem_public_key(recorded["verification"]["wechatpay_public_key_pem"].encode())
     headers = request["headers"]
     signed_at = int(headers["Wechatpay-Timestamp"])
-    assert crypto.answer_message(
-        headers["Wechatpay-Timestamp"], headers["Wechatpay-Nonce"], body
-    ) == (recorded["verification"]["signing_string"].encode())
+    assert crypto.answer_message(headers["Wechatpay-Timestamp"], headers["Wechatpay-Nonce"], body) == (
+        recorded["verification"]["signing_string"].encode()
+    )
     common = {"key": key, "key_id": headers["Wechatpay-Serial"], "tolerance": 300}
     assert verify_notification(headers, body, now=signed_at + 60, **common)  # type: ignore[arg-type]
     assert not verify_notification(headers, body, now=signed_at + 301, **common)  # type: ignore[arg-type]
@@ -68,18 +67,13 @@ def test_authorization_header_has_the_five_fields_and_verifies() -> None:
     assert scheme == "WECHATPAY2-SHA256-RSA2048"
     fields = dict(part.split("=", 1) for part in rest.split(","))
     assert set(fields) == {"mchid", "nonce_str", "signature", "timestamp", "serial_no"}
-    signed = (
-        b"POST\n/v3/pay/transactions/native\n1554208460\n"
-        b'593BEC0C930BF1AFEB40B4A08C8FB242\n{"a":1}\n'
-    )
+    signed = b'POST\n/v3/pay/transactions/native\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n{"a":1}\n'
     assert crypto.verify(key.public_key(), signed, fields["signature"].strip('"'))
 
 
 def test_pay_sign_covers_the_four_lines() -> None:
     key = new_key()
-    sign = crypto.pay_sign(
-        key, appid="wx1", timestamp="1414561699", nonce_str="5K8264", package="prepay_id=wx2"
-    )
+    sign = crypto.pay_sign(key, appid="wx1", timestamp="1414561699", nonce_str="5K8264", package="prepay_id=wx2")
     assert crypto.verify(key.public_key(), b"wx1\n1414561699\n5K8264\nprepay_id=wx2\n", sign)
     assert not crypto.verify(key.public_key(), b"wx1\n1414561699\n5K8264\nprepay_id=wx3\n", sign)
     assert not crypto.verify(key.public_key(), b"x", "not base64!")

@@ -17,19 +17,16 @@ from chatshop.plugins.payments import wechatpay as plugin
 from chatshop.plugins.payments.wechatpay import WeChatPay, crypto
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_wechatpay import FakeWeChatPay, new_key
-from payment_helpers import StandInShop, make_order, wechatpay_section
+
+from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
+from tests.payments.payment_helpers import StandInShop, make_order, wechatpay_section
 
 
 def cny_order(number: str = "K7M-4QX", customer: str = "terminal:alice", **kw: Any) -> Order:
-    return make_order(
-        number, currency="CNY", unit=2900, customer=customer, method="wechatpay", **kw
-    )
+    return make_order(number, currency="CNY", unit=2900, customer=customer, method="wechatpay", **kw)
 
 
-async def test_outside_wechat_a_native_code_is_sent(
-    wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay
-) -> None:
+async def test_outside_wechat_a_native_code_is_sent(wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay) -> None:
     start = await wechatpay.start(cny_order())
     known = wechatpay_api.transactions["K7M-4QX"]
     assert known["trade_type"] == "NATIVE" and known["request"]["amount"] == {
@@ -45,9 +42,7 @@ async def test_outside_wechat_a_native_code_is_sent(
     assert message.order.total == Money(5800, "CNY")
 
 
-async def test_in_wechat_jsapi_with_the_customers_openid(
-    wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay
-) -> None:
+async def test_in_wechat_jsapi_with_the_customers_openid(wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay) -> None:
     openid = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
     start = await wechatpay.start(cny_order(customer=f"wechat:{openid}"))
     known = wechatpay_api.transactions["K7M-4QX"]
@@ -57,18 +52,14 @@ async def test_in_wechat_jsapi_with_the_customers_openid(
     assert start.messages[0].data == {"mode": "jsapi"}  # type: ignore[union-attr]
 
 
-async def test_starting_again_gets_the_same_transaction(
-    wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay
-) -> None:
+async def test_starting_again_gets_the_same_transaction(wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay) -> None:
     order = cny_order()
     first = await wechatpay.start(order)
     again = await wechatpay.start(order)
     assert first.url == again.url and len(wechatpay_api.transactions) == 1
 
 
-async def test_outage_retried_then_reported(
-    wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay
-) -> None:
+async def test_outage_retried_then_reported(wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay) -> None:
     wechatpay_api.outage = [500, 503]
     assert (await wechatpay.start(cny_order())).url
     wechatpay_api.outage = [500, 500, 500]
@@ -77,9 +68,7 @@ async def test_outage_retried_then_reported(
     assert caught.value.retryable
 
 
-async def test_a_request_signed_with_another_key_is_refused(
-    wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay
-) -> None:
+async def test_a_request_signed_with_another_key_is_refused(wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay) -> None:
     wechatpay_api.merchant_public_key = new_key().public_key()
     with pytest.raises(PaymentError) as caught:
         await wechatpay.start(cny_order())
@@ -103,11 +92,7 @@ async def test_poll_close_and_refund(wechatpay: WeChatPay, wechatpay_api: FakeWe
 
     wechatpay_api.pay("K7M-4QX")
     paid = await wechatpay.poll(order)
-    assert (
-        paid is not None
-        and paid.kind is PaymentEventKind.PAID
-        and paid.amount == Money(5800, "CNY")
-    )
+    assert paid is not None and paid.kind is PaymentEventKind.PAID and paid.amount == Money(5800, "CNY")
     await wechatpay.expire(order)  # ORDERPAID: nothing to close, no error
     order.paid_amount = 5800
 
@@ -121,9 +106,7 @@ async def test_poll_close_and_refund(wechatpay: WeChatPay, wechatpay_api: FakeWe
         await wechatpay.refund(order, Money(1, "CNY"))
 
 
-async def test_expire_closes_an_unpaid_transaction(
-    wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay
-) -> None:
+async def test_expire_closes_an_unpaid_transaction(wechatpay: WeChatPay, wechatpay_api: FakeWeChatPay) -> None:
     order = cny_order()
     order.payment_ref = (await wechatpay.start(order)).provider_ref
     await wechatpay.expire(order)
@@ -157,14 +140,10 @@ async def test_the_jsapi_page_signs_the_payment_request(
     response = await client.get(f"/pay/wechatpay/K7M-4QX?sig={wechatpay.page_token('K7M-4QX')}")
     page = await response.text()
     assert response.status == 200 and "getBrandWCPayRequest" in page
-    fields = dict(
-        re.findall(r'"(appId|timeStamp|nonceStr|package|signType|paySign)": "([^"]*)"', page)
-    )
+    fields = dict(re.findall(r'"(appId|timeStamp|nonceStr|package|signType|paySign)": "([^"]*)"', page))
     prepay = wechatpay_api.transactions["K7M-4QX"]["answer"]["prepay_id"]
     assert fields["package"] == f"prepay_id={prepay}" and fields["signType"] == "RSA"
-    signed = crypto.message(
-        fields["appId"], fields["timeStamp"], fields["nonceStr"], fields["package"]
-    )
+    signed = crypto.message(fields["appId"], fields["timeStamp"], fields["nonceStr"], fields["package"])
     assert crypto.verify(merchant_key.public_key(), signed, fields["paySign"])
 
     shop.kv.clear()  # the cached prepay id is gone: asking again gets the same one
@@ -189,9 +168,7 @@ async def test_config_problems_name_their_key(
     shop: StandInShop,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    section = wechatpay_section(
-        wechatpay_api, "https://api.mch.weixin.qq.com", tmp_path, merchant_key
-    )
+    section = wechatpay_section(wechatpay_api, "https://api.mch.weixin.qq.com", tmp_path, merchant_key)
     monkeypatch.setenv("WECHATPAY_APIV3_KEY", "too-short")
     config = validate_section(WeChatPayConfig, section, "payments.wechatpay", "CNY")
     with pytest.raises(ConfigError, match=r"payments\.wechatpay\.apiv3_key_env"):

@@ -16,8 +16,9 @@ from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
-from fake_wechatpay import FakeWeChatPay, new_key, pem_private
-from payment_helpers import MountedClient, StandInShop, make_order
+
+from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private
+from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
 
 URL = "/webhooks/payments/wechatpay"
 FAIL = {"code": "FAIL", "message": "失败"}
@@ -64,9 +65,7 @@ async def test_a_signed_notification_pays_and_is_answered_204(
     assert event.provider_payment_id.startswith("42")
 
 
-@pytest.mark.parametrize(
-    "how", ["other key", "stale", "other serial", "altered body", "no signature"]
-)
+@pytest.mark.parametrize("how", ["other key", "stale", "other serial", "altered body", "no signature"])
 async def test_a_wrongly_signed_notification_fails_and_changes_nothing(
     how: str,
     wechatpay: WeChatPay,
@@ -82,17 +81,13 @@ async def test_a_wrongly_signed_notification_fails_and_changes_nothing(
     elif how == "stale":
         status, text = await wechatpay_api.notify(http, url, body, timestamp=int(time.time()) - 301)
     elif how == "other serial":
-        status, text = await wechatpay_api.notify(
-            http, url, body, headers={"Wechatpay-Serial": "PUB_KEY_ID_X"}
-        )
+        status, text = await wechatpay_api.notify(http, url, body, headers={"Wechatpay-Serial": "PUB_KEY_ID_X"})
     elif how == "altered body":
         headers = wechatpay_api.signed_headers(body)
         async with http.post(url, data=body.replace(b"EV-", b"EV-9"), headers=headers) as response:
             status, text = response.status, await response.text()
     else:
-        status, text = await wechatpay_api.notify(
-            http, url, body, headers={"Wechatpay-Signature": ""}
-        )
+        status, text = await wechatpay_api.notify(http, url, body, headers={"Wechatpay-Signature": ""})
     assert status == 401 and json.loads(text) == FAIL
     assert events == []
 
@@ -133,9 +128,7 @@ async def test_another_merchants_transaction_is_not_applied(
     order = make_order(currency="CNY", unit=2900, method="wechatpay")
     await wechatpay.start(order)
     foreign = {**wechatpay_api.pay(order.number), "mchid": "1900099999"}
-    status, _ = await wechatpay_api.notify(
-        http, str(ours.make_url(URL)), wechatpay_api.notification(foreign)
-    )
+    status, _ = await wechatpay_api.notify(http, str(ours.make_url(URL)), wechatpay_api.notification(foreign))
     assert status == 204 and events == []
 
 
@@ -181,9 +174,7 @@ async def test_the_recorded_notification_is_accepted_at_its_time(
         "serial_no": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
         "platform_public_key_id": headers["Wechatpay-Serial"],
     }
-    method = WeChatPay(
-        shop, validate_section(WeChatPayConfig, section, "payments.wechatpay", "CNY")
-    )  # type: ignore[arg-type]
+    method = WeChatPay(shop, validate_section(WeChatPayConfig, section, "payments.wechatpay", "CNY"))  # type: ignore[arg-type]
     method.now = lambda: int(headers["Wechatpay-Timestamp"]) + 3
     client = await webhook_client(method)
     async with http.post(

@@ -21,9 +21,7 @@ log = structlog.get_logger(__name__)
 class StripeError(PaymentError):
     """Stripe answered with an error; ``status``, ``type`` and ``code`` are Stripe's."""
 
-    def __init__(
-        self, message: str, *, status: int, type: str | None, code: str | None, retryable: bool
-    ) -> None:
+    def __init__(self, message: str, *, status: int, type: str | None, code: str | None, retryable: bool) -> None:
         super().__init__(message, retryable=retryable)
         self.status = status
         self.type = type
@@ -49,9 +47,7 @@ class StripeClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry_delays = tuple(retry_delays)
 
-    async def create_checkout_session(
-        self, params: Mapping[str, Any], idempotency_key: str
-    ) -> dict[str, Any]:
+    async def create_checkout_session(self, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
         return await self._call("POST", "/v1/checkout/sessions", params, idempotency_key)
 
     async def retrieve_checkout_session(self, session_id: str) -> dict[str, Any]:
@@ -61,9 +57,7 @@ class StripeClient:
         path = f"/v1/checkout/sessions/{session_id}/expire"
         return await self._call("POST", path, {}, f"chatshop-expire-{session_id}")
 
-    async def create_refund(
-        self, params: Mapping[str, Any], idempotency_key: str
-    ) -> dict[str, Any]:
+    async def create_refund(self, params: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
         return await self._call("POST", "/v1/refunds", params, idempotency_key)
 
     async def _call(

@@ -86,8 +86,7 @@ class Stripe(PaymentMethod):
             "client_reference_id": order.number,
             "line_items": _line_items(order),
             "success_url": self.config.success_url or f"{return_url}?order={order.number}",
-            "cancel_url": self.config.cancel_url
-            or f"{return_url}?order={order.number}&cancelled=1",
+            "cancel_url": self.config.cancel_url or f"{return_url}?order={order.number}&cancelled=1",
             "expires_at": int(expires_at.timestamp()),
             "metadata": {"order_number": order.number},
             "payment_intent_data": {"metadata": {"order_number": order.number}},
@@ -99,9 +98,7 @@ class Stripe(PaymentMethod):
         if session.get("amount_total") != order.total.minor:
             raise PaymentError(f"Stripe session total differs from order {order.number}")
         url = str(session["url"])
-        expires = datetime.fromtimestamp(
-            int(session.get("expires_at") or params["expires_at"]), UTC
-        )
+        expires = datetime.fromtimestamp(int(session.get("expires_at") or params["expires_at"]), UTC)
         log.info("stripe.session_created", order=order.number, session=session.get("id"))
         return PaymentStart(
             messages=(await _payment_request(self.shop, self.name, order, url, expires),),
@@ -111,16 +108,15 @@ class Stripe(PaymentMethod):
         )
 
     def routes(self) -> Sequence[web.RouteDef]:
-        return (web.post("", self.webhook), web.get("/return", self.return_page))
+        # web.route, not web.get: a GET RouteDef carries allow_head, which add_route does not take.
+        return (web.post("", self.webhook), web.route("GET", "/return", self.return_page))
 
     async def webhook(self, request: web.Request) -> web.Response:
         """``POST /webhooks/payments/stripe``: verify first, then apply; 401 changes nothing."""
         body = await request.read()
         given = request.headers.get("Stripe-Signature")
         tolerance = self.config.webhook_tolerance_seconds
-        if not signature.verify(
-            body, given, self._webhook_secret, tolerance=tolerance, now=time.time()
-        ):
+        if not signature.verify(body, given, self._webhook_secret, tolerance=tolerance, now=time.time()):
             log.warning("stripe.bad_signature")
             return web.Response(status=401, text="invalid signature")
         try:
@@ -214,9 +210,7 @@ def _line_items(order: Order) -> list[dict[str, Any]]:
     if any(amount.minor < 0 for _, amount in order.adjustments):
         return [item(f"Order {order.number}", order.total.minor, 1)]
     items = [item(line.title, line.unit_price.minor, line.quantity) for line in order.lines]
-    items += [
-        item(label, amount.minor, 1) for label, amount in order.adjustments if amount.minor > 0
-    ]
+    items += [item(label, amount.minor, 1) for label, amount in order.adjustments if amount.minor > 0]
     return items
 
 
@@ -228,9 +222,7 @@ async def _apply(shop: Shop, event: PaymentEvent) -> None:
         log.info("stripe.event_refused", order=event.order_number, kind=event.kind, old=e.old)
 
 
-async def _payment_request(
-    shop: Shop, method: str, order: Order, url: str, expires_at: datetime
-) -> PaymentRequest:
+async def _payment_request(shop: Shop, method: str, order: Order, url: str, expires_at: datetime) -> PaymentRequest:
     locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
     body = _text(

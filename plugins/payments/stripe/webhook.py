@@ -37,9 +37,7 @@ def parse_event(body: bytes, method: str) -> PaymentEvent | None:
     else:
         log.info("stripe.event_ignored", stripe_event=name)
         return None
-    number = session.get("client_reference_id") or (session.get("metadata") or {}).get(
-        "order_number"
-    )
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_number")
     if not number:
         log.info("stripe.event_without_order", session=session.get("id"))
         return None

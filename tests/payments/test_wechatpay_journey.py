@@ -1,0 +1,104 @@
+"""End to end: a customer outside WeChat pays with a Native code; WeChat Pay notifies the shop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chatshop.orders import Order, OrderStatus
+from chatshop.testing import ShopHarness, running_shop
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
+from tests.payments.journey_shops import CHINA
+
+WEBHOOK = "/webhooks/payments/wechatpay"
+
+
+@pytest.fixture
+async def harness(
+    wechatpay_api: FakeWeChatPay,
+    merchant_key: rsa.RSAPrivateKey,
+    aiohttp_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[ShopHarness]:
+    server = await aiohttp_server(wechatpay_api.app())
+    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
+    keys = tmp_path / "shop" / "keys"
+    keys.mkdir(parents=True)
+    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
+    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
+    api = wechatpay_api
+    toml = CHINA.format(
+        mchid=api.mchid,
+        appid=api.appid,
+        serial_no=api.serial_no,
+        key_id=api.platform_key_id,
+        api=server.make_url(""),
+    )
+    async with running_shop(toml, tmp_path / "shop") as h:
+        yield h
+
+
+async def buy_tea(h: ShopHarness) -> tuple[Order, str]:
+    await h.say("li", "hi")
+    await h.say("li", "longjing")
+    await h.say("li", "1")  # Add to cart
+    await h.say("li", "1")  # Checkout
+    reply = await h.say("li", "Room 301, 88 Nanjing Road, Shanghai 200001")
+    assert "Total: CN¥58.00" in reply
+    reply = await h.say("li", "1")  # Confirm (WeChat Pay is the only method)
+    (order,) = await h.shop.store.list_orders()
+    return order, reply
+
+
+async def test_pay_with_a_native_code_and_get_the_receipt(harness: ShopHarness, wechatpay_api: FakeWeChatPay) -> None:
+    order, reply = await buy_tea(harness)
+    known = wechatpay_api.transactions[order.number]
+    assert known["trade_type"] == "NATIVE" and known["request"]["amount"]["total"] == 5800
+    assert known["answer"]["code_url"] in reply
+    url, http = harness.url(WEBHOOK), harness.client.session
+
+    body = wechatpay_api.notification(wechatpay_api.pay(order.number))
+    assert (await wechatpay_api.notify(http, url, body, key=new_key()))[0] == 401
+    assert (await wechatpay_api.notify(http, url, body))[0] == 204
+    assert (await wechatpay_api.notify(http, url, body))[0] == 204  # WeChat Pay repeats itself
+    await harness.shop.idle()
+    paid = await harness.shop.store.get_order(order.number)
+    assert paid is not None and paid.status is OrderStatus.PAID and paid.paid_amount == 5800
+    receipts = [t for t in harness.texts_to("terminal:li") if "Payment of CN¥58.00 received" in t]
+    assert len(receipts) == 1
+
+    await harness.choose("li", f"cancel:{order.number}")
+    await harness.choose("li", f"cancelyes:{order.number}")
+    await harness.shop.idle()
+    refunded = await harness.shop.store.get_order(order.number)
+    assert refunded is not None and refunded.status is OrderStatus.REFUNDED
+    assert wechatpay_api.transactions[order.number]["refunded"] == 5800
+
+
+async def test_a_wrong_amount_never_pays(harness: ShopHarness, wechatpay_api: FakeWeChatPay) -> None:
+    order, _ = await buy_tea(harness)
+    body = wechatpay_api.notification(wechatpay_api.pay(order.number, paid_total=1))
+    assert (await wechatpay_api.notify(harness.client.session, harness.url(WEBHOOK), body))[0] == 204
+    await harness.shop.idle()
+    unpaid = await harness.shop.store.get_order(order.number)
+    assert unpaid is not None and unpaid.status is OrderStatus.PENDING_PAYMENT
+
+
+async def test_unpaid_at_expiry_is_closed_cancelled_and_released(
+    harness: ShopHarness, wechatpay_api: FakeWeChatPay
+) -> None:
+    order, _ = await buy_tea(harness)
+    assert order.payment_expires_at is not None
+    await harness.shop.ordering.expire_due(order.payment_expires_at + timedelta(seconds=1))
+    await harness.shop.idle()
+    cancelled = await harness.shop.store.get_order(order.number)
+    assert cancelled is not None and cancelled.status is OrderStatus.CANCELLED
+    assert wechatpay_api.transactions[order.number]["trade_state"] == "CLOSED"
+    stock = (await harness.shop.store.inventory(["longjing"]))["longjing"].stock
+    assert stock == 5
