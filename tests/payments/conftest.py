@@ -10,6 +10,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from chatshop.config import validate_section
 from chatshop.payments import PaymentMethod
 from chatshop.plugins.payments.razorpay import Razorpay
@@ -18,8 +20,6 @@ from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key

@@ -13,13 +13,13 @@ from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestClient
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from chatshop.config import ShopConfig, parse_config
 from chatshop.messages import OrderLine
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentEvent, PaymentMethod
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from tests.payments.fake_wechatpay import FakeWeChatPay, pem_private, pem_public
 
 MountedClient = Callable[[PaymentMethod], Awaitable[TestClient]]

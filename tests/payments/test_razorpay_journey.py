@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from chatshop.orders import Order, OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY
 

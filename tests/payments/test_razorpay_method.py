@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from chatshop.config import ConfigError, validate_section
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money
 from chatshop.payments import PaymentContext, PaymentError, PaymentEventKind
 from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
-
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.payment_helpers import make_order
 

@@ -8,11 +8,11 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
+
 from chatshop.money import Money
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.razorpay import Razorpay
-
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
 

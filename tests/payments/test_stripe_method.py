@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from chatshop.config import ConfigError, validate_section
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money
@@ -13,7 +14,6 @@ from chatshop.payments import PaymentError, PaymentEventKind
 from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.stripe.form import encode
-
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.payment_helpers import make_order
 

@@ -8,11 +8,11 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
+
 from chatshop.money import Money
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.stripe import Stripe, signature
-
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
 

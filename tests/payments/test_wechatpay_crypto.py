@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chatshop.plugins.payments.wechatpay import crypto
-from chatshop.plugins.payments.wechatpay.webhook import open_notification, verify_notification
 from cryptography.hazmat.primitives import serialization
 
+from chatshop.plugins.payments.wechatpay import crypto
+from chatshop.plugins.payments.wechatpay.webhook import open_notification, verify_notification
 from tests.payments.fake_wechatpay import new_key
 
 FIXTURE = Path("/work/shared/fixtures/wechat/pay_notify_transaction_success.json")

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chatshop.orders import Order, OrderStatus
-from chatshop.testing import ShopHarness, running_shop
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from chatshop.orders import Order, OrderStatus
+from chatshop.testing import ShopHarness, running_shop
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
 from tests.payments.journey_shops import CHINA
 

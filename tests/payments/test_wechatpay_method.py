@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from chatshop.config import ConfigError, validate_section
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money
@@ -16,8 +18,6 @@ from chatshop.payments import PaymentContext, PaymentError, PaymentEventKind
 from chatshop.plugins.payments import wechatpay as plugin
 from chatshop.plugins.payments.wechatpay import WeChatPay, crypto
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
 from tests.payments.payment_helpers import StandInShop, make_order, wechatpay_section
 

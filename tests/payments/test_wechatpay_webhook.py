@@ -10,13 +10,13 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
+
 from chatshop.config import validate_section
 from chatshop.money import Money
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentEventKind
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
-
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private
 from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
 

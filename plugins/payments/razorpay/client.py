@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 import structlog
+
 from chatshop.payments import PaymentError
 
 log = structlog.get_logger(__name__)
@@ -71,9 +72,7 @@ class RazorpayClient:
     async def cancel_payment_link(self, link_id: str) -> dict[str, Any]:
         return await self._call("POST", f"/v1/payment_links/{link_id}/cancel")
 
-    async def refund(
-        self, payment_id: str, body: Mapping[str, Any], idempotency_key: str
-    ) -> dict[str, Any]:
+    async def refund(self, payment_id: str, body: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
         return await self._call(
             "POST",
             f"/v1/payments/{payment_id}/refund",
@@ -125,9 +124,7 @@ class RazorpayClient:
                 except ValueError:
                     data = None
         except (aiohttp.ClientError, TimeoutError) as e:
-            raise RazorpayError(
-                f"Razorpay unreachable: {type(e).__name__}", status=0, code=None, retryable=True
-            ) from e
+            raise RazorpayError(f"Razorpay unreachable: {type(e).__name__}", status=0, code=None, retryable=True) from e
         if 200 <= status < 300 and isinstance(data, dict):
             return data
         error = data.get("error", {}) if isinstance(data, dict) else {}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import Field, field_validator
+
 from chatshop.money import MoneyError, validate_currency
 from chatshop.payments import PaymentConfig
-from pydantic import Field, field_validator
 
 
 class RazorpayConfig(PaymentConfig):

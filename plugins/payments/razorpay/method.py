@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import structlog
 from aiohttp import web
+
 from chatshop.config import read_secret
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money
@@ -198,9 +199,7 @@ async def _apply(shop: Shop, event: PaymentEvent) -> None:
         log.info("razorpay.event_refused", order=event.order_number, kind=event.kind, old=e.old)
 
 
-async def _payment_request(
-    shop: Shop, method: str, order: Order, url: str, expires_at: datetime
-) -> PaymentRequest:
+async def _payment_request(shop: Shop, method: str, order: Order, url: str, expires_at: datetime) -> PaymentRequest:
     locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
     body = _text(

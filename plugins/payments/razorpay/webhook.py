@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import structlog
+
 from chatshop.money import Money
 from chatshop.payments import PaymentEvent, PaymentEventKind
 

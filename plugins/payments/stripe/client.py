@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import structlog
+
 from chatshop.payments import PaymentError
 from chatshop.plugins.payments.stripe.form import encode
 

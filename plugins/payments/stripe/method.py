@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import structlog
 from aiohttp import web
+
 from chatshop.config import read_secret
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money

@@ -12,6 +12,7 @@ from chatshop.plugins.payments.wechatpay.page import payment_page
 
 if TYPE_CHECKING:
     from aiohttp import web
+
     from chatshop.runtime import Shop
 
 __all__ = ["WeChatPay"]

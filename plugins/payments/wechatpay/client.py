@@ -16,9 +16,10 @@ from urllib.parse import urlencode
 
 import aiohttp
 import structlog
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from chatshop.payments import PaymentError
 from chatshop.plugins.payments.wechatpay import crypto
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 log = structlog.get_logger(__name__)
 
@@ -92,9 +93,7 @@ class WeChatPayClient:
         query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         url = path + (f"?{urlencode(query)}" if query else "")
-        text = (
-            json.dumps(body, ensure_ascii=False, separators=(",", ":")) if body is not None else ""
-        )
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":")) if body is not None else ""
         delays = (*self._retry_delays, None)
         for attempt, delay in enumerate(delays, start=1):
             try:

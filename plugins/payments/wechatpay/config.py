@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from chatshop.payments import PaymentConfig
 from pydantic import Field
+
+from chatshop.payments import PaymentConfig
 
 
 class WeChatPayConfig(PaymentConfig):

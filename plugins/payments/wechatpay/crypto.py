@@ -61,9 +61,7 @@ def sign(key: rsa.RSAPrivateKey, data: bytes) -> str:
 
 def verify(key: rsa.RSAPublicKey, data: bytes, signature: str) -> bool:
     try:
-        key.verify(
-            base64.b64decode(signature, validate=True), data, padding.PKCS1v15(), hashes.SHA256()
-        )
+        key.verify(base64.b64decode(signature, validate=True), data, padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
@@ -95,9 +93,7 @@ def authorization(
 def decrypt(apiv3_key: bytes, nonce_str: str, associated_data: str, ciphertext: str) -> bytes:
     """AEAD_AES_256_GCM: the APIv3 key, a 12-byte nonce, and base64(ciphertext ‖ 16-byte tag)."""
     try:
-        return AESGCM(apiv3_key).decrypt(
-            nonce_str.encode(), base64.b64decode(ciphertext), associated_data.encode()
-        )
+        return AESGCM(apiv3_key).decrypt(nonce_str.encode(), base64.b64decode(ciphertext), associated_data.encode())
     except (InvalidTag, binascii.Error, ValueError) as e:
         raise DecryptionError("the notification resource did not decrypt") from e
 
@@ -108,8 +104,6 @@ def encrypt(apiv3_key: bytes, nonce_str: str, associated_data: str, plaintext: b
     return base64.b64encode(sealed).decode()
 
 
-def pay_sign(
-    key: rsa.RSAPrivateKey, *, appid: str, timestamp: str, nonce_str: str, package: str
-) -> str:
+def pay_sign(key: rsa.RSAPrivateKey, *, appid: str, timestamp: str, nonce_str: str, package: str) -> str:
     """``paySign`` for ``getBrandWCPayRequest``."""
     return sign(key, message(appid, timestamp, nonce_str, package))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import structlog
 from aiohttp import web
+
 from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money
@@ -61,15 +62,9 @@ class WeChatPay(PaymentMethod):
         self._apiv3_key = read_secret(config.apiv3_key_env).encode()
         if len(self._apiv3_key) != 32:
             raise ConfigError(
-                [
-                    ConfigProblem(
-                        path=f"{_SECTION}.apiv3_key_env", message="the APIv3 key must be 32 bytes"
-                    )
-                ]
+                [ConfigProblem(path=f"{_SECTION}.apiv3_key_env", message="the APIv3 key must be 32 bytes")]
             )
-        self._private_key = _load(
-            shop, "private_key_file", config.private_key_file, crypto.load_private_key
-        )
+        self._private_key = _load(shop, "private_key_file", config.private_key_file, crypto.load_private_key)
         self._platform_key = _load(
             shop,
             "platform_public_key_file",
@@ -114,9 +109,7 @@ class WeChatPay(PaymentMethod):
             data = {"mode": "native", "qr_code": url}
         log.info("wechatpay.transaction_created", order=order.number, mode=data["mode"])
         message = await _payment_request(self.shop, self.name, order, url, expires_at, data)
-        return PaymentStart(
-            messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at
-        )
+        return PaymentStart(messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at)
 
     def page_url(self, number: str) -> str:
         path = f"{self.config.payment_page_path}/{number}?sig={self.page_token(number)}"
@@ -131,9 +124,7 @@ class WeChatPay(PaymentMethod):
         """What the page hands to ``getBrandWCPayRequest``, signed with the merchant key."""
         prepay_id = await self.shop.store.kv_get(_prepay_key(order.number), datetime.now(UTC))
         if prepay_id is None:  # the cache was lost: the same parameters give the same prepay id
-            prepay_id = await self.client.create_jsapi(
-                self._transaction(order, self._expiry(order))
-            )
+            prepay_id = await self.client.create_jsapi(self._transaction(order, self._expiry(order)))
         params = {
             "appId": self.config.appid,
             "timeStamp": str(int(time.time())),

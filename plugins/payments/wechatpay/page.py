@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+
 from chatshop.orders import OrderStatus
 from chatshop.plugins.payments.wechatpay.method import WeChatPay
 
@@ -54,9 +55,7 @@ def payment_page(shop: Shop) -> web.RouteDef:
     async def handle(request: web.Request) -> web.Response:
         method = shop.payment_methods.get("wechatpay")
         number = request.match_info["number"]
-        if not isinstance(method, WeChatPay) or request.query.get("sig") != method.page_token(
-            number
-        ):
+        if not isinstance(method, WeChatPay) or request.query.get("sig") != method.page_token(number):
             raise web.HTTPNotFound()
         order = await shop.store.get_order(number)
         if order is None:

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from chatshop.money import Money
 from chatshop.payments import PaymentEvent, PaymentEventKind
 from chatshop.plugins.payments.wechatpay import crypto
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 log = structlog.get_logger(__name__)
 
