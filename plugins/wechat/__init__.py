@@ -13,6 +13,7 @@ from chatshop.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import click
+
     from chatshop.channels import Channel
 
 

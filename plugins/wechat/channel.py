@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 from aiohttp import web
+from pydantic import BaseModel
+
 from chatshop.channels import Capabilities, Channel, SendError, SendResult
 from chatshop.config import read_secret
 from chatshop.messages import (
@@ -28,7 +30,6 @@ from chatshop.messages import (
     Outbound,
     outbound_to_json,
 )
-from pydantic import BaseModel
 
 from .choices import remember, resolve
 from .client import WeChatClient
@@ -131,9 +132,7 @@ class WeChatChannel(Channel):
             item = await self._read_push(request)
         except _Refused as e:
             log.warning("wechat.push_refused", status=e.status, reason=str(e))
-            return web.Response(
-                status=e.status, text="forbidden" if e.status == 403 else "bad request"
-            )
+            return web.Response(status=e.status, text="forbidden" if e.status == 403 else "bad request")
         if isinstance(item, DeliveryReport):
             await self.shop.report_delivery(item)
             return web.Response(text="success")
@@ -164,14 +163,10 @@ class WeChatChannel(Channel):
             raise _Refused(400, str(e)) from None
         if isinstance(item, Inbound) and item.kind is InboundKind.CHOICE and item.event != "click":
             assert item.choice_id is not None
-            item = item.model_copy(
-                update={"choice_id": await resolve(self.shop.store, item.choice_id)}
-            )
+            item = item.model_copy(update={"choice_id": await resolve(self.shop.store, item.choice_id)})
         return item
 
-    def _open(
-        self, envelope: dict[str, str], msg_signature: str | None, timestamp: str, nonce: str
-    ) -> dict[str, str]:
+    def _open(self, envelope: dict[str, str], msg_signature: str | None, timestamp: str, nonce: str) -> dict[str, str]:
         """Safe mode: check ``msg_signature`` over the ciphertext, decrypt, parse the inner XML."""
         encrypted = envelope.get("Encrypt", "")
         if not encrypted:
@@ -222,9 +217,7 @@ class WeChatChannel(Channel):
             raise
         return SendResult()
 
-    async def _send_bodies(
-        self, openid: str, message: Outbound, bodies: list[dict[str, Any]]
-    ) -> None:
+    async def _send_bodies(self, openid: str, message: Outbound, bodies: list[dict[str, Any]]) -> None:
         """Send each body once, even when the outbox retries a message that half went out.
 
         A product card is a news article and a msgmenu; if the msgmenu hits the quota, the retry
@@ -257,9 +250,7 @@ class WeChatChannel(Channel):
             "touser": openid,
             "template_id": template.template_id,
             "client_msg_id": f"{update.order_number}:{update.status}"[:64],
-            "data": {
-                key: {"value": text.format_map(values)} for key, text in template.fields.items()
-            },
+            "data": {key: {"value": text.format_map(values)} for key, text in template.fields.items()},
         }
         if template.url:
             body["url"] = template.url

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+
 from chatshop.channels import RetryableSendError, SendError
 
 from .errors import TOKEN_ERRORS, error_code, send_error
@@ -21,9 +22,7 @@ __all__ = ["WeChatClient"]
 
 
 class WeChatClient:
-    def __init__(
-        self, *, base_url: str, session: Callable[[], aiohttp.ClientSession], tokens: AccessTokens
-    ) -> None:
+    def __init__(self, *, base_url: str, session: Callable[[], aiohttp.ClientSession], tokens: AccessTokens) -> None:
         self._base = base_url.rstrip("/") + "/cgi-bin/"
         self._session = session
         self.tokens = tokens

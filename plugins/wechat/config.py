@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from chatshop.channels import ChannelConfig
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chatshop.channels import ChannelConfig
 
 __all__ = ["MENU_ACTIONS", "MenuButton", "OrderTemplate", "WeChatConfig"]
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import aiohttp
 import click
+from pydantic import ValidationError
+
 from chatshop.channels import SendError
 from chatshop.config import ConfigError, load_config, problems_from, read_secret, validate_section
-from pydantic import ValidationError
 
 from .client import WeChatClient
 from .config import MenuButton, WeChatConfig

@@ -132,9 +132,7 @@ def _menu(
     out.bodies.append({"touser": openid, "msgtype": "msgmenu", "msgmenu": menu})
 
 
-def _news(
-    openid: str, title: str, description: str, url: str, picurl: str | None
-) -> dict[str, Any]:
+def _news(openid: str, title: str, description: str, url: str, picurl: str | None) -> dict[str, Any]:
     article = {
         "title": truncate_bytes(title, MAX_NEWS_TITLE_BYTES),
         "description": truncate_bytes(description, MAX_NEWS_DESCRIPTION_BYTES),

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import aiohttp
 import structlog
+
 from chatshop.channels import RetryableSendError, SendError
 
 from .errors import error_code, send_error
@@ -156,11 +157,7 @@ class AccessTokens:
         except SendError:
             raise
         except (aiohttp.ClientError, TimeoutError, ValueError) as e:
-            raise RetryableSendError(
-                f"stable_token unreachable: {type(e).__name__}", retry_after=30
-            ) from None
+            raise RetryableSendError(f"stable_token unreachable: {type(e).__name__}", retry_after=30) from None
         if not isinstance(data, dict):
-            raise RetryableSendError(
-                "stable_token answered something other than an object", retry_after=30
-            )
+            raise RetryableSendError("stable_token answered something other than an object", retry_after=30)
         return data

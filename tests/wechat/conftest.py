@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+
 from chatshop.config import parse_config
 from chatshop.messages import DeliveryReport, Inbound
 from chatshop.plugins.wechat.channel import WeChatChannel
@@ -106,10 +107,13 @@ def wechat_config(api_base_url: str, *, safe: bool = True, **extra: Any) -> WeCh
     return WeChatConfig.model_validate(data)
 
 
+MakeChannel = Callable[..., Awaitable[tuple[WeChatChannel, TestClient[Any, Any], StubShop]]]
+
+
 @pytest.fixture
 async def make_channel(
     secrets_env: None, fake_url: str, session: aiohttp.ClientSession, clock: Clock
-) -> AsyncIterator[Callable[..., Any]]:
+) -> AsyncIterator[MakeChannel]:
     """Build a channel on a stub shop, its routes served at /webhooks/wechat on loopback."""
     clients: list[TestClient[Any, Any]] = []
 

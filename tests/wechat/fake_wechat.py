@@ -32,9 +32,7 @@ CS_TYPES = {
 
 
 def _err(code: int, message: str) -> web.Response:
-    return web.json_response(
-        {"errcode": code, "errmsg": f"{message} rid: fake-{secrets.token_hex(4)}"}
-    )
+    return web.json_response({"errcode": code, "errmsg": f"{message} rid: fake-{secrets.token_hex(4)}"})
 
 
 @dataclass

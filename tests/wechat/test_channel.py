@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from chatshop.channels import RetryableSendError
 from chatshop.messages import (
     Choice,
@@ -18,7 +19,7 @@ from chatshop.messages import (
 )
 from chatshop.money import Money
 
-from .conftest import FIXTURE_TIME, Clock
+from .conftest import FIXTURE_TIME, Clock, MakeChannel
 from .fake_wechat import FakeWeChat
 from .wire import (
     BILLION_LAUGHS,
@@ -36,7 +37,7 @@ from .wire import (
 URL = "/webhooks/wechat"
 
 
-async def test_url_verification_echoes(make_channel) -> None:
+async def test_url_verification_echoes(make_channel: MakeChannel) -> None:
     _, client, _ = await make_channel()
     q = ENVELOPE["url_verification_get"]["query"]
     response = await client.get(URL, params=q)
@@ -44,14 +45,14 @@ async def test_url_verification_echoes(make_channel) -> None:
     assert await response.text() == ENVELOPE["url_verification_get"]["expected_response_body"]
 
 
-async def test_url_verification_forged(make_channel) -> None:
+async def test_url_verification_forged(make_channel: MakeChannel) -> None:
     _, client, _ = await make_channel()
     q = dict(ENVELOPE["url_verification_get"]["query"], signature="f" * 40)
     response = await client.get(URL, params=q)
     assert response.status == 403 and q["echostr"] not in await response.text()
 
 
-async def test_fixture_safe_mode_push_accepted(make_channel) -> None:
+async def test_fixture_safe_mode_push_accepted(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     post = ENVELOPE["inbound_post"]
     response = await client.post(URL, params=post["query"], data=post["body"].encode())
@@ -60,27 +61,27 @@ async def test_fixture_safe_mode_push_accepted(make_channel) -> None:
     assert (inbound.kind, inbound.text, inbound.customer_id) == (InboundKind.TEXT, "menu", OPENID)
 
 
-async def test_plain_mode_push(make_channel) -> None:
+async def test_plain_mode_push(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel(safe=False)
     response = await client.post(URL, **plain_push(fixture("msg_location.xml"), FIXTURE_TIME))
     assert await response.text() == "success"
     assert shop.inbox[0].kind is InboundKind.LOCATION
 
 
-async def test_safe_mode_refuses_plain_pushes(make_channel) -> None:
+async def test_safe_mode_refuses_plain_pushes(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     response = await client.post(URL, **plain_push(fixture("msg_text.xml"), FIXTURE_TIME))
     assert response.status == 400 and not shop.inbox
 
 
-async def test_forged_signature_refused(make_channel) -> None:
+async def test_forged_signature_refused(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel(safe=False)
     push = plain_push(fixture("msg_text.xml"), FIXTURE_TIME, token="not-the-token")
     response = await client.post(URL, **push)
     assert response.status == 403 and not shop.inbox
 
 
-async def test_forged_msg_signature_refused(make_channel) -> None:
+async def test_forged_msg_signature_refused(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     push = safe_push(text_xml("hi", 1, FIXTURE_TIME), FIXTURE_TIME)
     push["params"]["msg_signature"] = sha1_sorted(TOKEN, "1", "2", "3")
@@ -88,7 +89,7 @@ async def test_forged_msg_signature_refused(make_channel) -> None:
     assert response.status == 403 and not shop.inbox
 
 
-async def test_ciphertext_swapped_under_a_valid_signature_refused(make_channel) -> None:
+async def test_ciphertext_swapped_under_a_valid_signature_refused(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     push = safe_push(text_xml("hi", 1, FIXTURE_TIME), FIXTURE_TIME)
     other = safe_push(text_xml("other", 2, FIXTURE_TIME), FIXTURE_TIME)
@@ -97,7 +98,7 @@ async def test_ciphertext_swapped_under_a_valid_signature_refused(make_channel) 
     assert response.status == 403 and not shop.inbox
 
 
-async def test_replayed_old_push_refused(make_channel, clock: Clock) -> None:
+async def test_replayed_old_push_refused(make_channel: MakeChannel, clock: Clock) -> None:
     _, client, shop = await make_channel()
     clock.now = FIXTURE_TIME + 3600
     post = ENVELOPE["inbound_post"]
@@ -105,21 +106,23 @@ async def test_replayed_old_push_refused(make_channel, clock: Clock) -> None:
     assert response.status == 403 and not shop.inbox
 
 
-async def test_push_for_another_appid_refused(make_channel) -> None:
+async def test_push_for_another_appid_refused(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     push = safe_push(text_xml("hi", 1, FIXTURE_TIME), FIXTURE_TIME, app_id="wx0000000000000000")
     response = await client.post(URL, **push)
     assert response.status == 400 and not shop.inbox
 
 
-async def test_push_for_another_account_refused(make_channel) -> None:
+async def test_push_for_another_account_refused(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel(safe=False)
     xml = text_xml("hi", 1, FIXTURE_TIME).replace("gh_3c8e1a5b7d90", "gh_000000000000")
     response = await client.post(URL, **plain_push(xml, FIXTURE_TIME))
     assert response.status == 403 and not shop.inbox
 
 
-async def test_previous_key_still_opens_pushes_after_rotation(make_channel, monkeypatch) -> None:
+async def test_previous_key_still_opens_pushes_after_rotation(
+    make_channel: MakeChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WECHAT_AES_KEY_NEW", "B" * 42 + "A")
     _, client, shop = await make_channel(
         encoding_aes_key_env="WECHAT_AES_KEY_NEW", previous_encoding_aes_key_env="WECHAT_AES_KEY"
@@ -129,7 +132,7 @@ async def test_previous_key_still_opens_pushes_after_rotation(make_channel, monk
 
 
 @pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE], ids=["billion-laughs", "xxe"])
-async def test_xml_bombs_refused_and_the_channel_keeps_working(make_channel, body: str) -> None:
+async def test_xml_bombs_refused_and_the_channel_keeps_working(make_channel: MakeChannel, body: str) -> None:
     _, client, shop = await make_channel(safe=False)
     response = await client.post(URL, **plain_push(body, FIXTURE_TIME))
     assert response.status == 400 and not shop.inbox
@@ -137,20 +140,20 @@ async def test_xml_bombs_refused_and_the_channel_keeps_working(make_channel, bod
     assert await response.text() == "success" and len(shop.inbox) == 1
 
 
-async def test_bomb_inside_the_encrypted_envelope_refused(make_channel) -> None:
+async def test_bomb_inside_the_encrypted_envelope_refused(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     response = await client.post(URL, **safe_push(BILLION_LAUGHS, FIXTURE_TIME))
     assert response.status == 400 and not shop.inbox
 
 
-async def test_huge_body_refused(make_channel) -> None:
+async def test_huge_body_refused(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel(safe=False)
     xml = text_xml("x" * 200_000, 1, FIXTURE_TIME)
     response = await client.post(URL, **plain_push(xml, FIXTURE_TIME))
     assert response.status == 400 and not shop.inbox
 
 
-async def test_retries_within_5_seconds_record_one_message(make_channel) -> None:
+async def test_retries_within_5_seconds_record_one_message(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     shop.receive_delay = 0.05
     push = safe_push(text_xml("add oolong", 42, FIXTURE_TIME), FIXTURE_TIME)
@@ -161,7 +164,7 @@ async def test_retries_within_5_seconds_record_one_message(make_channel) -> None
     assert len(shop.inbox) == 1
 
 
-async def test_event_retries_deduplicated_by_sender_and_time(make_channel) -> None:
+async def test_event_retries_deduplicated_by_sender_and_time(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     push = safe_push(fixture("event_subscribe_qrscene.xml"), FIXTURE_TIME)
     for _ in range(3):
@@ -169,7 +172,7 @@ async def test_event_retries_deduplicated_by_sender_and_time(make_channel) -> No
     assert len(shop.inbox) == 1 and shop.inbox[0].event == "subscribe"
 
 
-async def test_slow_inbox_still_answered_in_time(make_channel) -> None:
+async def test_slow_inbox_still_answered_in_time(make_channel: MakeChannel) -> None:
     channel, client, shop = await make_channel(answer_within_seconds=0.05)
     shop.gate = asyncio.Event()  # the inbox hangs until the test lets it go
     push = safe_push(text_xml("hi", 7, FIXTURE_TIME), FIXTURE_TIME)
@@ -180,14 +183,14 @@ async def test_slow_inbox_still_answered_in_time(make_channel) -> None:
     assert len(shop.inbox) == 1
 
 
-async def test_encrypted_push_to_a_plain_mode_channel_explains_itself(make_channel) -> None:
+async def test_encrypted_push_to_a_plain_mode_channel_explains_itself(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel(safe=False)
     push = safe_push(text_xml("hi", 8, FIXTURE_TIME), FIXTURE_TIME)
     response = await client.post(URL, **push)
     assert response.status == 400 and not shop.inbox
 
 
-async def test_template_delivery_event_reported(make_channel) -> None:
+async def test_template_delivery_event_reported(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
     xml = (
         "<xml><ToUserName><![CDATA[gh_3c8e1a5b7d90]]></ToUserName><FromUserName>"
@@ -200,14 +203,14 @@ async def test_template_delivery_event_reported(make_channel) -> None:
     assert shop.reports[0].state is DeliveryState.DELIVERED and not shop.inbox
 
 
-async def test_send_text_through_customer_service_api(make_channel, fake: FakeWeChat) -> None:
+async def test_send_text_through_customer_service_api(make_channel: MakeChannel, fake: FakeWeChat) -> None:
     channel, _, _ = await make_channel()
     fake.customer_wrote(OPENID)
     await channel.send(OPENID, Text(body="Welcome to Tea House"))
     assert fake.texts_to(OPENID) == ["Welcome to Tea House"]
 
 
-async def test_long_choice_ids_come_back_from_a_msgmenu_tap(make_channel, fake: FakeWeChat) -> None:
+async def test_long_choice_ids_come_back_from_a_msgmenu_tap(make_channel: MakeChannel, fake: FakeWeChat) -> None:
     channel, client, shop = await make_channel()
     fake.customer_wrote(OPENID)
     long_id = "checkout:pay:" + "cod:" * 40
@@ -226,18 +229,14 @@ async def test_long_choice_ids_come_back_from_a_msgmenu_tap(make_channel, fake: 
     assert (shop.inbox[0].kind, shop.inbox[0].choice_id) == (InboundKind.CHOICE, long_id)
 
 
-async def test_closed_window_keeps_the_message(
-    make_channel, fake: FakeWeChat, clock: Clock
-) -> None:
+async def test_closed_window_keeps_the_message(make_channel: MakeChannel, fake: FakeWeChat, clock: Clock) -> None:
     channel, _, _ = await make_channel()
     with pytest.raises(RetryableSendError) as info:
         await channel.send(OPENID, Text(body="Your order shipped"))
     assert info.value.code == "45015" and not fake.sent
 
 
-async def test_closed_window_bridged_by_a_template_when_configured(
-    make_channel, fake: FakeWeChat
-) -> None:
+async def test_closed_window_bridged_by_a_template_when_configured(make_channel: MakeChannel, fake: FakeWeChat) -> None:
     template = {
         "template_id": "TPL_ORDER_STATUS",
         "fields": {"first": "{body}", "keyword1": "{order_number}", "keyword2": "{status}"},
@@ -251,7 +250,7 @@ async def test_closed_window_bridged_by_a_template_when_configured(
     assert result.provider_message_id and result.provider_message_id.startswith("tpl:")
 
 
-async def test_a_half_sent_product_card_is_not_repeated(make_channel, fake: FakeWeChat) -> None:
+async def test_a_half_sent_product_card_is_not_repeated(make_channel: MakeChannel, fake: FakeWeChat) -> None:
     channel, _, _ = await make_channel()
     fake.customer_wrote(OPENID)
     card = ProductCard(

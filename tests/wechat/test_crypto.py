@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 import base64
-import re
 
 import pytest
-from chatshop.plugins.wechat.crypto import CryptoError, WeChatCrypto
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from .wire import AES_KEY, APP_ID, ENVELOPE, decrypt, encrypt
+from chatshop.plugins.wechat.crypto import CryptoError, WeChatCrypto
 
-
-def _encrypted_in(body: str) -> str:
-    return re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]>", body).group(1)
+from .wire import AES_KEY, APP_ID, ENVELOPE, decrypt, encrypt, encrypted_in
 
 
 def test_key_and_iv_as_the_fixture_says() -> None:
@@ -22,7 +18,7 @@ def test_key_and_iv_as_the_fixture_says() -> None:
 
 def test_decrypts_the_fixture_push() -> None:
     post = ENVELOPE["inbound_post"]
-    plain = WeChatCrypto(AES_KEY, APP_ID).decrypt(_encrypted_in(post["body"]))
+    plain = WeChatCrypto(AES_KEY, APP_ID).decrypt(encrypted_in(post["body"]))
     assert plain.decode() == post["decrypted_plaintext"]
 
 
@@ -31,7 +27,7 @@ def test_encrypts_the_fixture_reply_exactly() -> None:
     encrypted = WeChatCrypto(AES_KEY, APP_ID).encrypt(
         reply["plaintext"].encode(), random_prefix=reply["random16_used"].encode()
     )
-    assert encrypted == _encrypted_in(reply["response_body"])
+    assert encrypted == encrypted_in(reply["response_body"])
 
 
 def test_random_prefix_is_fresh_and_decryptable_by_the_other_side() -> None:

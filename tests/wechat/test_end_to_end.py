@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+
 from chatshop.messages import Text
 from chatshop.orders import OrderStatus
 from chatshop.runtime import Shop
@@ -86,9 +87,7 @@ def _words(body: dict[str, Any]) -> str:
 class Customer:
     """One WeChat user, as WeChat's servers would present them to the shop."""
 
-    def __init__(
-        self, client: TestClient[Any, Any], fake: FakeWeChat, shop: Shop, openid: str
-    ) -> None:
+    def __init__(self, client: TestClient[Any, Any], fake: FakeWeChat, shop: Shop, openid: str) -> None:
         self.client, self.fake, self.shop, self.openid = client, fake, shop, openid
         self._ids = itertools.count(25013462771290000)
         self._seen = 0
@@ -145,7 +144,7 @@ class Customer:
             if body["msgtype"] == "msgmenu":
                 for item in body["msgmenu"]["list"]:
                     if item["id"].startswith(prefix):
-                        return item
+                        return {"id": str(item["id"]), "content": str(item["content"])}
         raise AssertionError(f"no msgmenu item {prefix!r} in {messages}")
 
 
@@ -180,10 +179,7 @@ async def _buy_oolong_until_checkout(customer: Customer) -> list[dict[str, Any]]
     await customer.event("CLICK", "CHATSHOP_CATALOG")  # the custom menu's "Shop" button
     browse = customer.new_messages()
     if not any(
-        i["id"].startswith("p:oolong")
-        for b in browse
-        if b["msgtype"] == "msgmenu"
-        for i in b["msgmenu"]["list"]
+        i["id"].startswith("p:oolong") for b in browse if b["msgtype"] == "msgmenu" for i in b["msgmenu"]["list"]
     ):
         await customer.tap(customer.menu_item(browse, "cat:"))
         browse = customer.new_messages()
@@ -223,9 +219,7 @@ async def test_full_cod_purchase(customer: Customer, fake: FakeWeChat) -> None:
     assert template["data"]["keyword2"] == {"value": "shipped"}
 
 
-async def test_retries_within_5_seconds_never_reply_twice(
-    customer: Customer, fake: FakeWeChat
-) -> None:
+async def test_retries_within_5_seconds_never_reply_twice(customer: Customer, fake: FakeWeChat) -> None:
     shop = customer.shop
     await customer.say("hello")
     customer.new_messages()
@@ -240,16 +234,12 @@ async def test_retries_within_5_seconds_never_reply_twice(
     card = await _open_oolong(customer, customer.new_messages())
     await customer.tap(customer.menu_item(card, "add:oolong"), times=3, together=True)
     record = await shop.store.load_conversation(f"wechat:{OPENID}")
-    assert [(ln["product_id"], ln["quantity"]) for ln in record.state["cart"]["lines"]] == [
-        ("oolong", 1)
-    ]
+    assert [(ln["product_id"], ln["quantity"]) for ln in record.state["cart"]["lines"]] == [("oolong", 1)]
     inbox_rows = await shop.store.customers_with_pending_inbound()
     assert inbox_rows == [] and not fake.rejected
 
 
-async def test_forged_signature_and_xml_bombs_change_nothing(
-    customer: Customer, fake: FakeWeChat
-) -> None:
+async def test_forged_signature_and_xml_bombs_change_nothing(customer: Customer, fake: FakeWeChat) -> None:
     shop, client = customer.shop, customer.client
     forged = safe_push(text_xml("hi", 1, int(time.time())), int(time.time()), token="guessed")
     assert (await client.post(URL, **forged)).status == 403

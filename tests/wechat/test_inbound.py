@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, InboundKind
 from chatshop.plugins.wechat.inbound import InboundRejected, parse_push
 from chatshop.plugins.wechat.xml import parse_fields

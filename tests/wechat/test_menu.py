@@ -6,15 +6,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 from aiohttp import web
+from click.testing import CliRunner
+from pydantic import ValidationError
+
 from chatshop.plugins.wechat import register_commands
 from chatshop.plugins.wechat.config import WeChatConfig
 from chatshop.plugins.wechat.menu import build_menu, choice_for_key, publish_menu
-from click.testing import CliRunner
-from pydantic import ValidationError
 
 from .conftest import SECRET, wechat_config
 from .fake_wechat import FakeWeChat, _check_menu
@@ -51,10 +53,8 @@ def test_default_menu_is_valid_and_maps_back() -> None:
     assert [choice_for_key(k) for k in keys] == ["browse", "cart", "orders", "help"]
 
 
-def _config(menu: list[dict]) -> WeChatConfig:
-    return WeChatConfig.model_validate(
-        {"app_id": "wx1", "app_secret_env": "S", "token_env": "T", "menu": menu}
-    )
+def _config(menu: list[dict[str, Any]]) -> WeChatConfig:
+    return WeChatConfig.model_validate({"app_id": "wx1", "app_secret_env": "S", "token_env": "T", "menu": menu})
 
 
 @pytest.mark.parametrize(
@@ -69,17 +69,15 @@ def _config(menu: list[dict]) -> WeChatConfig:
         [{"name": "Web", "url": "javascript:alert(1)"}],
     ],
 )
-def test_menu_limits_checked_in_config(menu: list[dict]) -> None:
+def test_menu_limits_checked_in_config(menu: list[dict[str, Any]]) -> None:
     with pytest.raises(ValidationError):
         _config(menu)
 
 
-async def test_publish_to_the_fake_api(secrets_env, fake: FakeWeChat, fake_url: str) -> None:
+async def test_publish_to_the_fake_api(secrets_env: None, fake: FakeWeChat, fake_url: str) -> None:
     config = wechat_config(fake_url, menu=[{"name": "Shop", "action": "catalog"}])
     await publish_menu(config, SECRET)
-    assert fake.menus == [
-        {"button": [{"type": "click", "name": "Shop", "key": "CHATSHOP_CATALOG"}]}
-    ]
+    assert fake.menus == [{"button": [{"type": "click", "name": "Shop", "key": "CHATSHOP_CATALOG"}]}]
 
 
 def test_cli_dry_run(tmp_path: Path) -> None:
@@ -133,9 +131,7 @@ def test_cli_publishes_the_menu(tmp_path: Path, secrets_env: None) -> None:
     fake = FakeWeChat(app_id="wx3f8a2c1d9e7b6a54", secret=SECRET)
     with _fake_in_a_thread(fake) as url:
         path = tmp_path / "shop.toml"
-        path.write_text(
-            SHOP_TOML.replace("[channels.wechat]", f'[channels.wechat]\napi_base_url = "{url}"')
-        )
+        path.write_text(SHOP_TOML.replace("[channels.wechat]", f'[channels.wechat]\napi_base_url = "{url}"'))
         cli = click.Group("chatshop")
         register_commands(cli)
         result = CliRunner().invoke(cli, ["wechat", "menu", str(path)])

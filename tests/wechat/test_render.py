@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from chatshop.messages import (
     Buttons,
     Choice,
@@ -20,16 +22,14 @@ U = "oK7zR5vQ2nW9xT4bY1mH8cJ6dE3a"
 CNY = "CNY"
 
 
-def _valid(bodies: list[dict]) -> None:
+def _valid(bodies: list[dict[str, Any]]) -> None:
     for body in bodies:
         assert _check_custom(body) is None, body
 
 
 def test_text() -> None:
     out = render(U, Text(body="Your cart: 2 x Oolong 250g = ¥58.00"))
-    assert out.bodies == [
-        {"touser": U, "msgtype": "text", "text": {"content": "Your cart: 2 x Oolong 250g = ¥58.00"}}
-    ]
+    assert out.bodies == [{"touser": U, "msgtype": "text", "text": {"content": "Your cart: 2 x Oolong 250g = ¥58.00"}}]
 
 
 def test_long_chinese_text_cut_within_2048_bytes_at_a_character() -> None:
@@ -122,9 +122,7 @@ def test_product_card_without_url_is_text() -> None:
 def test_payment_request_is_text_with_link() -> None:
     total = Money(5800, CNY)
     order = OrderSummary(number="A1001", lines=(), subtotal=total, total=total)
-    request = PaymentRequest(
-        method="razorpay", body="Pay ¥58.00", order=order, url="https://pay.example/x?a=1&b=2"
-    )
+    request = PaymentRequest(method="razorpay", body="Pay ¥58.00", order=order, url="https://pay.example/x?a=1&b=2")
     out = render(U, request)
     assert out.bodies[0]["text"]["content"] == (
         'Pay ¥58.00\n<a href="https://pay.example/x?a=1&amp;b=2">https://pay.example/x?a=1&amp;b=2</a>'

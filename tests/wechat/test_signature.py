@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import pytest
+
 from chatshop.plugins.wechat.signature import SignatureError, check_fresh, sha1_signature, verify
 
 from .wire import ENVELOPE, TOKEN
 
 
 def test_official_vector() -> None:
-    assert (
-        sha1_signature("AAAAA", "1714036504", "1514711492")
-        == "f464b24fc39322e44b38aa78f5edd27bd1441696"
-    )
+    assert sha1_signature("AAAAA", "1714036504", "1514711492") == "f464b24fc39322e44b38aa78f5edd27bd1441696"
 
 
 def test_fixture_get_signature_verifies() -> None:
@@ -19,9 +17,7 @@ def test_fixture_get_signature_verifies() -> None:
     verify(q["signature"].upper(), TOKEN, q["timestamp"], q["nonce"])
 
 
-@pytest.mark.parametrize(
-    "signature", ["", None, "0" * 40, "8d98a3ea63315c944eee4ccd9c07c68bfc2d168c"]
-)
+@pytest.mark.parametrize("signature", ["", None, "0" * 40, "8d98a3ea63315c944eee4ccd9c07c68bfc2d168c"])
 def test_wrong_or_missing_signature_refused(signature: str | None) -> None:
     q = ENVELOPE["url_verification_get"]["query"]
     with pytest.raises(SignatureError):

@@ -6,6 +6,7 @@ import asyncio
 
 import aiohttp
 import pytest
+
 from chatshop.channels import PermanentSendError, RetryableSendError, SendingHalted
 from chatshop.plugins.wechat.client import WeChatClient
 from chatshop.plugins.wechat.errors import ReplyWindowClosed
@@ -37,7 +38,7 @@ def _client(
 
 
 async def test_token_fetched_once_and_cached(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -54,7 +55,7 @@ async def test_token_fetched_once_and_cached(
 
 
 async def test_concurrent_callers_fetch_one_token(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     tokens = await asyncio.gather(*(client.tokens.get() for _ in range(20)))
@@ -62,7 +63,7 @@ async def test_concurrent_callers_fetch_one_token(
 
 
 async def test_workers_share_the_token_through_storage(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     shared = MemoryKV()
     one, two = _client(fake_url, session, clock, shared), _client(fake_url, session, clock, shared)
@@ -71,7 +72,7 @@ async def test_workers_share_the_token_through_storage(
 
 
 async def test_refreshed_shortly_before_expiry(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     first = await client.tokens.get()
@@ -83,7 +84,7 @@ async def test_refreshed_shortly_before_expiry(
 
 
 async def test_a_token_one_worker_refreshed_is_picked_up_by_the_others(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     shared = MemoryKV()
     one, two = _client(fake_url, session, clock, shared), _client(fake_url, session, clock, shared)
@@ -97,7 +98,7 @@ async def test_a_token_one_worker_refreshed_is_picked_up_by_the_others(
 
 
 async def test_expired_token_refreshed_once_and_the_send_retried(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -108,7 +109,7 @@ async def test_expired_token_refreshed_once_and_the_send_retried(
 
 
 async def test_invalid_token_refreshed_with_force_when_platform_repeats_it(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -120,7 +121,7 @@ async def test_invalid_token_refreshed_with_force_when_platform_repeats_it(
 
 
 async def test_token_rejected_twice_is_not_a_loop(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -133,7 +134,7 @@ async def test_token_rejected_twice_is_not_a_loop(
 
 
 async def test_outside_48_hours_kept_for_later(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -144,7 +145,7 @@ async def test_outside_48_hours_kept_for_later(
 
 
 async def test_sixth_reply_is_over_quota(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -158,7 +159,7 @@ async def test_sixth_reply_is_over_quota(
 
 
 async def test_wrong_secret_halts_sending(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock, secret="wrong")
     with pytest.raises(SendingHalted):
@@ -166,7 +167,7 @@ async def test_wrong_secret_halts_sending(
 
 
 async def test_bad_request_is_permanent(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -176,7 +177,7 @@ async def test_bad_request_is_permanent(
 
 
 async def test_busy_and_unreachable_are_retryable(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)
@@ -189,7 +190,7 @@ async def test_busy_and_unreachable_are_retryable(
 
 
 async def test_forced_refresh_not_repeated_within_30_seconds(
-    fake: FakeWeChat, fake_url: str, session, clock: Clock
+    fake: FakeWeChat, fake_url: str, session: aiohttp.ClientSession, clock: Clock
 ) -> None:
     client = _client(fake_url, session, clock)
     fake.customer_wrote(OPENID)

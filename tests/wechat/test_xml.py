@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from chatshop.plugins.wechat.xml import MAX_BODY_BYTES, XmlRejected, parse_fields, render_fields
 
 from .wire import BILLION_LAUGHS, XXE, fixture

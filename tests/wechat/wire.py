@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import struct
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,13 @@ ORIGINAL_ID = "gh_3c8e1a5b7d90"
 OPENID = "oK7zR5vQ2nW9xT4bY1mH8cJ6dE3a"
 
 
+def encrypted_in(body: str) -> str:
+    """The ``Encrypt`` value of an envelope."""
+    found = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]>", body)
+    assert found is not None, body
+    return found.group(1)
+
+
 def fixture(name: str) -> str:
     return (FIXTURES / name).read_text()
 
@@ -38,9 +46,7 @@ def _cipher(encoding_aes_key: str) -> Cipher[modes.CBC]:
     return Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
 
-def encrypt(
-    xml: str, *, key: str = AES_KEY, app_id: str = APP_ID, random16: bytes = b"0" * 16
-) -> str:
+def encrypt(xml: str, *, key: str = AES_KEY, app_id: str = APP_ID, random16: bytes = b"0" * 16) -> str:
     message = xml.encode()
     plain = random16 + struct.pack(">I", len(message)) + message + app_id.encode()
     pad = 32 - len(plain) % 32
@@ -58,9 +64,7 @@ def decrypt(encrypted: str, *, key: str = AES_KEY) -> tuple[str, str]:
     return plain[20 : 20 + length].decode(), plain[20 + length :].decode()
 
 
-def text_xml(
-    content: str, msg_id: int, created: int, *, openid: str = OPENID, extra: str = ""
-) -> str:
+def text_xml(content: str, msg_id: int, created: int, *, openid: str = OPENID, extra: str = "") -> str:
     return (
         f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName>"
         f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
@@ -69,9 +73,7 @@ def text_xml(
     )
 
 
-def plain_push(
-    body: str, timestamp: int, nonce: str = "1357924680", token: str = TOKEN
-) -> dict[str, Any]:
+def plain_push(body: str, timestamp: int, nonce: str = "1357924680", token: str = TOKEN) -> dict[str, Any]:
     """Query and body of a plain-mode push."""
     ts = str(timestamp)
     query = {
@@ -89,10 +91,7 @@ def safe_push(
     """Query and body of a safe-mode push (``encrypt_type=aes``)."""
     ts = str(timestamp)
     encrypted = encrypt(inner_xml, **crypt)
-    body = (
-        f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName>"
-        f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
-    )
+    body = f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
     query = {
         "signature": sha1_sorted(token, ts, nonce),
         "timestamp": ts,
@@ -106,10 +105,7 @@ def safe_push(
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-        for i in range(1, 10)
-    )
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
     + "]><xml><ToUserName>gh</ToUserName><FromUserName>x</FromUserName><CreateTime>1</CreateTime>"
     "<MsgType>text</MsgType><Content>&lol9;</Content><MsgId>1</MsgId></xml>"
 )
