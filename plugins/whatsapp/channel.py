@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 import aiohttp
 import structlog
 from aiohttp import web
+
 from chatshop.channels import (
     Capabilities,
     Channel,
@@ -37,8 +38,9 @@ from .webhook import StatusUpdate
 from .window import ConversationWindow
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
     from pydantic import BaseModel
+
+    from chatshop.runtime import Shop
 
 __all__ = ["WhatsAppChannel"]
 
@@ -151,12 +153,8 @@ class WhatsAppChannel(Channel):
         if not await self.window.is_open(customer_id):
             name = self.settings.templates.for_status(update.status)
             if not update.notification or name is None:
-                log.warning(
-                    "whatsapp.window_closed_no_template", customer=customer_id, status=update.status
-                )
-                raise PermanentSendError(
-                    "the 24-hour window is closed and no template is set", code=str(REENGAGEMENT)
-                )
+                log.warning("whatsapp.window_closed_no_template", customer=customer_id, status=update.status)
+                raise PermanentSendError("the 24-hour window is closed and no template is set", code=str(REENGAGEMENT))
             language = self.settings.templates.language
             return render.template(name, language, [update.order_number, update.body])
         bill = await self._bill_status(update)
@@ -184,9 +182,7 @@ class WhatsAppChannel(Channel):
         await store.kv_set(key, status, expires_at=now + timedelta(days=90))
         return reference, status
 
-    async def _remember_notification(
-        self, wamid: str, customer_id: str, update: OrderStatusUpdate
-    ) -> None:
+    async def _remember_notification(self, wamid: str, customer_id: str, update: OrderStatusUpdate) -> None:
         """Keep a free-form status update so a late 131047 can resend it as the template."""
         if not update.notification or not wamid:
             return
@@ -209,9 +205,7 @@ class WhatsAppChannel(Channel):
         report = update.report
         await self.shop.report_delivery(report)
         if report.error_code:
-            log.warning(
-                "whatsapp.delivery_failed", code=report.error_code, customer=report.customer_id
-            )
+            log.warning("whatsapp.delivery_failed", code=report.error_code, customer=report.customer_id)
         if REENGAGEMENT not in update.error_codes or report.customer_id is None:
             return
         await self.window.closed(report.customer_id, update.timestamp)

@@ -112,15 +112,11 @@ class GraphClient:
                 if not error.retryable:
                     raise
                 last = error
-                log.info(
-                    "whatsapp.graph_retry", code=error.code, status=error.status, attempt=attempt
-                )
+                log.info("whatsapp.graph_retry", code=error.code, status=error.status, attempt=attempt)
         assert last is not None
         raise last
 
-    async def _once(
-        self, method: str, path: str, payload: Mapping[str, Any] | None
-    ) -> Mapping[str, Any]:
+    async def _once(self, method: str, path: str, payload: Mapping[str, Any] | None) -> Mapping[str, Any]:
         headers = {"Authorization": f"Bearer {self._token}"}
         timeout = aiohttp.ClientTimeout(total=self.retry.timeout)
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from chatshop.channels import ChannelConfig
 from chatshop.payments import PaymentConfig
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import structlog
+
 from chatshop.messages import PaymentRequest
 from chatshop.money import Money
 from chatshop.payments import (
@@ -27,9 +28,10 @@ from .config import WhatsAppPayConfig
 from .webhook import PaymentStatus, amount_of
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from chatshop.orders import Order
     from chatshop.runtime import Shop
-    from pydantic import BaseModel
 
     from .channel import WhatsAppChannel
 
@@ -83,9 +85,7 @@ class WhatsAppPay(PaymentMethod):
         store = self.shop.store
         window = timedelta(minutes=self.settings.expires_after_minutes)
         expires = order.payment_expires_at or datetime.now(UTC) + window
-        await store.kv_set(
-            f"whatsapp_pay:reference:{order.number}", reference, datetime.now(UTC) + _KEEP
-        )
+        await store.kv_set(f"whatsapp_pay:reference:{order.number}", reference, datetime.now(UTC) + _KEEP)
         data: dict[str, Any] = {
             "reference_id": reference,
             "gateway": self.settings.gateway,
@@ -116,9 +116,7 @@ class WhatsAppPay(PaymentMethod):
     def _body(self, order: Order, locale: str) -> str:
         total = order.total.format(locale)
         try:
-            text: str = self.shop.text(
-                locale, "payment.whatsapp_pay.request", number=order.number, total=total
-            )
+            text: str = self.shop.text(locale, "payment.whatsapp_pay.request", number=order.number, total=total)
             return text
         except (KeyError, LookupError):
             return f"Order {order.number}: {total}. Tap *Review and pay* to pay in WhatsApp."
@@ -130,9 +128,7 @@ class WhatsAppPay(PaymentMethod):
             amount = await self._confirmed_amount(status)
             if amount is None:
                 return
-            await self.shop.store.kv_set(
-                f"whatsapp_pay:paid:{status.reference_id}", "1", datetime.now(UTC) + _KEEP
-            )
+            await self.shop.store.kv_set(f"whatsapp_pay:paid:{status.reference_id}", "1", datetime.now(UTC) + _KEEP)
             kind, event_id = PaymentEventKind.PAID, f"{status.reference_id}:captured"
         elif status.transaction_status == "failed":
             kind = PaymentEventKind.FAILED
@@ -156,9 +152,7 @@ class WhatsAppPay(PaymentMethod):
         """Meta's record of the bill, asked before the core gives up waiting (a lost webhook)."""
         if not order.payment_ref:
             return None
-        record = await self._channel().client.payment(
-            self.settings.configuration_name, order.payment_ref
-        )
+        record = await self._channel().client.payment(self.settings.configuration_name, order.payment_ref)
         if record is None or record.get("status") != "captured":
             return None
         return PaymentEvent(
@@ -173,9 +167,7 @@ class WhatsAppPay(PaymentMethod):
     async def _confirmed_amount(self, status: PaymentStatus) -> Money | None:
         if not self.settings.confirm_with_lookup:
             return status.amount
-        record = await self._channel().client.payment(
-            self.settings.configuration_name, status.reference_id
-        )
+        record = await self._channel().client.payment(self.settings.configuration_name, status.reference_id)
         if record is None or record.get("status") != "captured":
             log.warning("whatsapp_pay.capture_not_confirmed", found=bool(record))
             return None

@@ -8,11 +8,13 @@ Shortened names keep their full text in the row description or the body.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
+
 from chatshop.messages import (
     Buttons,
     CatalogMessage,
@@ -29,11 +31,14 @@ from chatshop.messages import (
 from chatshop.money import Money, currency_exponent
 
 from . import limits as L
-from .text import shorten, template_safe
+from .text import keep_ends, shorten, template_safe
 
 __all__ = ["Rendered", "envelope", "render"]
 
 log = structlog.get_logger(__name__)
+
+#: ``order_details`` expiry must be at least this many seconds ahead.
+EXPIRY_NOTICE = 300
 
 Body = dict[str, Any]
 
@@ -72,9 +77,7 @@ def render(message: Outbound, catalog_id: str | None = None) -> Rendered:
     if isinstance(message, Text):
         return text(message.body)
     if isinstance(message, Buttons):
-        return buttons(
-            message.body, message.choices, message.header, message.footer, message.image_url
-        )
+        return buttons(message.body, message.choices, message.header, message.footer, message.image_url)
     if isinstance(message, ChoiceList):
         return choice_list(message)
     if isinstance(message, ProductCard):
@@ -105,7 +108,8 @@ def image(url: str, caption: str | None) -> Rendered:
 
 
 def _body(value: str) -> Body:
-    return {"text": shorten(value, L.INTERACTIVE_BODY) or "…"}
+    # A long summary loses lines from its middle, never its total or its question at the end.
+    return {"text": keep_ends(value, L.INTERACTIVE_BODY) or "…"}
 
 
 def _decorate(content: Body, header: str | None, footer: str | None) -> Body:
@@ -240,9 +244,7 @@ def product_list(message: ProductList, catalog_id: str | None) -> Rendered:
         if not items:
             continue
         left -= len(items)
-        sections.append(
-            {"title": shorten(title or message.header, L.SECTION_TITLE), "product_items": items}
-        )
+        sections.append({"title": shorten(title or message.header, L.SECTION_TITLE), "product_items": items})
     if not sections:
         return text(f"{message.header}\n\n{message.body}")
     content: Body = {
@@ -271,11 +273,7 @@ def catalog_message(message: CatalogMessage, catalog_id: str | None) -> Rendered
 def payment_request(request: PaymentRequest) -> Rendered:
     if request.method == "whatsapp_pay" and request.data.get("reference_id"):
         return order_details(request)
-    body = (
-        request.body
-        if not request.url or request.url in request.body
-        else f"{request.body}\n{request.url}"
-    )
+    body = request.body if not request.url or request.url in request.body else f"{request.body}\n{request.url}"
     if request.choices:
         return buttons(body, request.choices)
     return text(body)
@@ -325,12 +323,11 @@ def order_details(request: PaymentRequest) -> Rendered:
         details["discount"] = {**wa_amount(discount), "description": "Discount"}
     if data.get("catalog_id"):
         details["catalog_id"] = data["catalog_id"]
-    if data.get("expires_at"):
+    if data.get("expires_at") and int(data["expires_at"]) >= time.time() + EXPIRY_NOTICE:
+        # Meta refuses an expiry under 5 minutes away; a bill delayed that long just has none.
         details["expiration"] = {
             "timestamp": str(int(data["expires_at"])),
-            "description": shorten(
-                str(data.get("expiry_note") or "Order expires"), L.ORDER_DESCRIPTION
-            ),
+            "description": shorten(str(data.get("expiry_note") or "Order expires"), L.ORDER_DESCRIPTION),
         }
     parameters: Body = {
         "reference_id": str(data["reference_id"])[: L.REFERENCE_ID],
@@ -358,9 +355,7 @@ def order_details(request: PaymentRequest) -> Rendered:
     return Rendered("interactive", content)
 
 
-def order_status(
-    reference_id: str, status: str, body: str, description: str | None = None
-) -> Rendered:
+def order_status(reference_id: str, status: str, body: str, description: str | None = None) -> Rendered:
     """Move the in-chat bill along: processing, shipped, completed, canceled."""
     order: Body = {"status": status}
     if description:
@@ -378,9 +373,7 @@ def order_status(
 
 def template(name: str, language: str, parameters: Iterable[str]) -> Rendered:
     """An approved template with text parameters for its body."""
-    params = [
-        {"type": "text", "text": template_safe(p, L.TEMPLATE_PARAMETER) or "-"} for p in parameters
-    ]
+    params = [{"type": "text", "text": template_safe(p, L.TEMPLATE_PARAMETER) or "-"} for p in parameters]
     content: Body = {"name": name, "language": {"code": language}}
     if params:
         content["components"] = [{"type": "body", "parameters": params}]

@@ -29,9 +29,7 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         mode = request.query.get("hub.mode")
         token = request.query.get("hub.verify_token", "")
         challenge = request.query.get("hub.challenge", "")
-        if mode == "subscribe" and hmac.compare_digest(
-            token.encode(), channel.verify_token.encode()
-        ):
+        if mode == "subscribe" and hmac.compare_digest(token.encode(), channel.verify_token.encode()):
             headers = {"X-Content-Type-Options": "nosniff"}
             return web.Response(text=challenge, content_type="text/plain", headers=headers)
         log.warning("whatsapp.handshake_refused", mode=mode)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["shorten", "template_safe"]
+__all__ = ["keep_ends", "shorten", "template_safe"]
 
 _ELLIPSIS = "…"
 _TRAILING = " ,;:-–—/|(&+"
@@ -28,3 +28,29 @@ def shorten(text: str, limit: int) -> str:
 def template_safe(text: str, limit: int) -> str:
     """Template parameters may not hold new lines, tabs or runs of spaces (Meta error 132018)."""
     return shorten(re.sub(r"\s+", " ", text), limit)
+
+
+def keep_ends(text: str, limit: int) -> str:
+    """A long multi-line text cut in the middle, so its first lines and its last ones (a total, a
+    question) both stay; falls back to :func:`shorten` when whole lines cannot do it."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    lines = text.splitlines()
+    marker = _ELLIPSIS
+    tail: list[str] = []
+    size = len(marker) + 1
+    for line in reversed(lines[1:]):
+        if size + len(line) + 1 > limit // 2:
+            break
+        tail.insert(0, line)
+        size += len(line) + 1
+    head: list[str] = []
+    for line in lines[: len(lines) - len(tail)]:
+        if size + len(line) + 1 > limit:
+            break
+        head.append(line)
+        size += len(line) + 1
+    if not head or not tail:
+        return shorten(text, limit)
+    return "\n".join([*head, marker, *tail])

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
+
 from chatshop.messages import (
     Address,
     CartItem,
@@ -312,9 +313,7 @@ def _status(status: Mapping[str, Any], channel: str) -> StatusUpdate | None:
         error_code=str(first["code"]) if "code" in first else None,
         error_title=_text(first.get("title")),
     )
-    return StatusUpdate(
-        report=report, timestamp=_timestamp(status.get("timestamp")), error_codes=codes
-    )
+    return StatusUpdate(report=report, timestamp=_timestamp(status.get("timestamp")), error_codes=codes)
 
 
 def _payment(status: Mapping[str, Any]) -> PaymentStatus | None:

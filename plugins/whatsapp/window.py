@@ -25,9 +25,7 @@ def _now() -> datetime:
 
 
 class ConversationWindow:
-    def __init__(
-        self, store: Callable[[], Store], channel: str, clock: Callable[[], datetime] = _now
-    ) -> None:
+    def __init__(self, store: Callable[[], Store], channel: str, clock: Callable[[], datetime] = _now) -> None:
         self._store = store
         self._prefix = f"{channel}:window"
         self._clock = clock

@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+
 from chatshop.config import parse_config, validate_section
 from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.payments import PaymentEvent
@@ -124,9 +125,7 @@ def section(graph: TestServer, **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def make_channel(shop: StubShop, graph: TestServer) -> Callable[..., WhatsAppChannel]:
     def build(**extra: Any) -> WhatsAppChannel:
-        config = validate_section(
-            WhatsAppConfig, section(graph, **extra), "channels.whatsapp", "INR"
-        )
+        config = validate_section(WhatsAppConfig, section(graph, **extra), "channels.whatsapp", "INR")
         channel = WhatsAppChannel(shop, config)  # type: ignore[arg-type]  # a stub shop
         shop.channels[channel.name] = channel
         return channel

@@ -153,9 +153,7 @@ class FakeGraph:
             {
                 "messaging_product": "whatsapp",
                 "contacts": [
-                    {"input": to, "user_id": to}
-                    if "recipient" in body
-                    else {"input": to, "wa_id": to.lstrip("+")}
+                    {"input": to, "user_id": to} if "recipient" in body else {"input": to, "wa_id": to.lstrip("+")}
                 ],
                 "messages": [{"id": wamid}],
             }
@@ -197,9 +195,7 @@ class FakeGraph:
         return "wamid." + base64.b64encode(raw).decode()
 
     def _mark_read(self, body: Any) -> web.Response:
-        _require(
-            body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp", 100
-        )
+        _require(body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp", 100)
         message_id = body.get("message_id")
         _require(isinstance(message_id, str) and message_id.startswith("wamid."), "message_id")
         indicator = body.get("typing_indicator")
@@ -210,9 +206,7 @@ class FakeGraph:
 
     # --- validation of what is sent (research §2) ------------------------------------------
     def validate_message(self, body: Any) -> str:
-        _require(
-            body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp", 100
-        )
+        _require(body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp", 100)
         _require(body.get("recipient_type", "individual") == "individual", "recipient_type", 100)
         to = body.get("to") or body.get("recipient")  # phone number, or business-scoped user id
         _require(isinstance(to, str) and bool(to), "to or recipient is required", 100)
@@ -264,9 +258,7 @@ class FakeGraph:
                 name = gateway.get("configuration_name")
                 _require(isinstance(name, str) and 1 <= len(name) <= 60, "configuration_name")
             else:
-                _require(
-                    s.get("type") in ("upi_intent_link", "payment_link"), "payment_settings.type"
-                )
+                _require(s.get("type") in ("upi_intent_link", "payment_link"), "payment_settings.type")
         order = _dict(p, "order")
         _require(order.get("status") == "pending", "order.status must be pending")
         items = order.get("items")
@@ -280,19 +272,13 @@ class FakeGraph:
             _require(isinstance(quantity, int) and quantity >= 1, "items[].quantity")
             price = _amount(item.get("sale_amount") or item.get("amount"), "items[].amount")
             subtotal += price * quantity
-        _require(
-            _amount(order.get("subtotal"), "subtotal") == subtotal, "subtotal != Σ amount×quantity"
-        )
-        extra = {
-            k: _amount(order[k], k) if k in order else 0 for k in ("tax", "shipping", "discount")
-        }
+        _require(_amount(order.get("subtotal"), "subtotal") == subtotal, "subtotal != Σ amount×quantity")
+        extra = {k: _amount(order[k], k) if k in order else 0 for k in ("tax", "shipping", "discount")}
         for key in ("tax", "shipping", "discount"):
             if key in order and "description" in order[key]:
                 _require(len(order[key]["description"]) <= 60, f"{key}.description ≤ 60")
         expected = subtotal + extra["tax"] + extra["shipping"] - extra["discount"]
-        _require(
-            _amount(p.get("total_amount"), "total_amount") == expected, "total_amount mismatch"
-        )
+        _require(_amount(p.get("total_amount"), "total_amount") == expected, "total_amount mismatch")
         if "expiration" in order:
             expiration = order["expiration"]
             _require(int(expiration["timestamp"]) >= time.time() + 299, "expiration ≥ 300 s ahead")

@@ -54,9 +54,7 @@ def envelope(
     }
 
 
-def text_message(
-    wa_id: str, body: str, message_id: str, timestamp: int = 1764038400
-) -> dict[str, Any]:
+def text_message(wa_id: str, body: str, message_id: str, timestamp: int = 1764038400) -> dict[str, Any]:
     return {
         "from": wa_id,
         "id": message_id,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from chatshop.channels import PermanentSendError, RetryableSendError, SendingHalted
 from chatshop.config import ConfigError, validate_section
 from chatshop.messages import Buttons, Choice, Inbound, InboundKind, OrderStatusUpdate, Text
@@ -66,14 +67,10 @@ def test_capabilities(make_channel: Callable[..., WhatsAppChannel]) -> None:
     assert not WhatsAppChannel.capabilities.native_catalog
 
 
-async def test_send_inside_the_window(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
-) -> None:
+async def test_send_inside_the_window(make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph) -> None:
     channel = make_channel()
     await customer_wrote(channel)
-    result = await channel.send(
-        WA_ID, Buttons(body="Pay how?", choices=(Choice(id="cod", title="Cash"),))
-    )
+    result = await channel.send(WA_ID, Buttons(body="Pay how?", choices=(Choice(id="cod", title="Cash"),)))
     [sent] = fake.sent
     assert result.provider_message_id == sent.wamid and sent.to == WA_ID
     assert sent.content["type"] == "button"
@@ -92,9 +89,7 @@ async def test_persistent_throttles_go_back_to_the_outbox_retryable(
     assert info.value.retry_after is not None and info.value.retry_after > 0
 
 
-async def test_a_revoked_token_halts_sending(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
-) -> None:
+async def test_a_revoked_token_halts_sending(make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph) -> None:
     channel = make_channel()
     await customer_wrote(channel)
     fake.storm(190, 1)
@@ -176,9 +171,7 @@ async def test_131047_closes_the_window_and_resends_the_notification_as_the_temp
     assert len(shop.notified) == 1
 
 
-async def test_a_new_message_reopens_the_window(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
-) -> None:
+async def test_a_new_message_reopens_the_window(make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph) -> None:
     channel = make_channel()
     await channel.window.closed(WA_ID, datetime.now(UTC) - timedelta(minutes=5))
     await customer_wrote(channel)

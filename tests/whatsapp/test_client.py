@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+
 from chatshop.plugins.whatsapp.client import GraphClient, RetryPolicy
 from chatshop.plugins.whatsapp.errors import GraphError
 from chatshop.plugins.whatsapp.ratelimit import RateLimiter
@@ -26,9 +27,7 @@ TEXT = {
 
 @pytest.fixture
 def make_client(graph: TestServer, session: aiohttp.ClientSession) -> Callable[..., GraphClient]:
-    def build(
-        token: str = ACCESS_TOKEN, rate: int = 1000, attempts: int = 4, **kw: Any
-    ) -> GraphClient:
+    def build(token: str = ACCESS_TOKEN, rate: int = 1000, attempts: int = 4, **kw: Any) -> GraphClient:
         return GraphClient(
             lambda: session,
             base_url=str(graph.make_url("")),
@@ -42,9 +41,7 @@ def make_client(graph: TestServer, session: aiohttp.ClientSession) -> Callable[.
     return build
 
 
-async def test_send_returns_the_wamid(
-    fake: FakeGraph, make_client: Callable[..., GraphClient]
-) -> None:
+async def test_send_returns_the_wamid(fake: FakeGraph, make_client: Callable[..., GraphClient]) -> None:
     wamid = await make_client().send_message(TEXT)
     assert wamid.startswith("wamid.") and fake.sent[0].wamid == wamid
 
@@ -109,9 +106,7 @@ async def test_unreachable_api_is_retryable(session: aiohttp.ClientSession) -> N
     assert info.value.retryable
 
 
-async def test_mark_read_with_typing_indicator(
-    fake: FakeGraph, make_client: Callable[..., GraphClient]
-) -> None:
+async def test_mark_read_with_typing_indicator(fake: FakeGraph, make_client: Callable[..., GraphClient]) -> None:
     await make_client().mark_read("wamid.ABC", typing=True)
     assert fake.read_marks == [
         {

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
+
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 
@@ -32,9 +33,7 @@ def catalog_csv() -> str:
     rows = ["id,title,price,category,stock,description,image_url"]
     for n in range(1, 38):
         title = f"{OIL_NAMES[n % len(OIL_NAMES)]} Number {n}"
-        rows.append(
-            f"oil-{n},{title},{100 + n}.00,Oils and Ghee,20,Batch {n},https://img.example/oil-{n}.jpg"
-        )
+        rows.append(f"oil-{n},{title},{100 + n}.00,Oils and Ghee,20,Batch {n},https://img.example/oil-{n}.jpg")
     rows += [
         "ATTA-AASH-5KG,Aashirvaad Shudh Chakki Atta 5 kg,289.00,Staples,40,Whole wheat,",
         "RICE-BASM-1KG,India Gate Basmati Rice 1 kg,149.50,Staples,30,Basmati,",
@@ -111,12 +110,7 @@ async def test_hi_then_the_last_of_37_long_named_products_bought_with_cod(
         rows = choices_of(page)
         assert len(rows) <= 10 and all(len(title) <= 24 for _, title in rows)
     last_page = pages[-1][0]
-    row = next(
-        r
-        for s in last_page.content["action"]["sections"]
-        for r in s["rows"]
-        if r["id"] == "p:oil-37"
-    )
+    row = next(r for s in last_page.content["action"]["sections"] for r in s["rows"] if r["id"] == "p:oil-37")
     full = "Kachi Ghani Mustard Oil Traditional Wood-Pressed Bottle Number 37"
     cut = row["title"].removesuffix("…")
     assert row["title"].endswith("…") and len(row["title"]) <= 24
@@ -145,9 +139,7 @@ async def test_hi_then_the_last_of_37_long_named_products_bought_with_cod(
     assert fake.refused == []  # the API took every message the shop sent
 
 
-async def test_a_native_catalog_order_becomes_the_cart(
-    shop: ShopHarness, fake: FakeGraph, priya: Customer
-) -> None:
+async def test_a_native_catalog_order_becomes_the_cart(shop: ShopHarness, fake: FakeGraph, priya: Customer) -> None:
     payload = fixture("webhook_order.json")
     message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
     message["timestamp"] = priya.message("text")["timestamp"]
@@ -167,14 +159,10 @@ async def test_a_native_catalog_order_becomes_the_cart(
 async def test_a_forged_signature_is_refused_and_nothing_happens(
     shop: ShopHarness, fake: FakeGraph, priya: Customer
 ) -> None:
-    body, headers = signed(
-        priya.wrap(priya.message("text", text={"body": "hi"})), secret="not-the-app-secret"
-    )
+    body, headers = signed(priya.wrap(priya.message("text", text={"body": "hi"})), secret="not-the-app-secret")
     response = await shop.client.post("/webhooks/whatsapp", data=body, headers=headers)
     assert response.status == 401
-    unsigned = await shop.client.post(
-        "/webhooks/whatsapp", data=body, headers={"Content-Type": "application/json"}
-    )
+    unsigned = await shop.client.post("/webhooks/whatsapp", data=body, headers={"Content-Type": "application/json"})
     assert unsigned.status == 401
     await shop.shop.idle()
     assert fake.sent == [] and fake.read_marks == []
@@ -182,9 +170,7 @@ async def test_a_forged_signature_is_refused_and_nothing_happens(
     assert (await shop.shop.store.load_conversation(priya.key)).version == 0
 
 
-async def test_a_redelivered_webhook_is_ignored(
-    shop: ShopHarness, fake: FakeGraph, priya: Customer
-) -> None:
+async def test_a_redelivered_webhook_is_ignored(shop: ShopHarness, fake: FakeGraph, priya: Customer) -> None:
     payload = priya.wrap(priya.message("text", text={"body": "hi"}))
     assert await priya.post(payload) == 200
     first = priya.new()
@@ -193,9 +179,7 @@ async def test_a_redelivered_webhook_is_ignored(
     assert priya.new() == [] and len(fake.read_marks) == 1
 
 
-async def test_a_130429_storm_delays_but_delivers_every_reply(
-    shop: ShopHarness, fake: FakeGraph
-) -> None:
+async def test_a_130429_storm_delays_but_delivers_every_reply(shop: ShopHarness, fake: FakeGraph) -> None:
     customers = [Customer(shop, fake, f"9198000000{n:02d}", f"Kunde {n}") for n in range(4)]
     fake.storm(130429, 30)  # more refusals than one send retries: the outbox has to come back
     statuses = await asyncio.gather(
@@ -263,9 +247,7 @@ async def test_after_131047_the_status_notification_goes_out_as_the_template(
     strict=True,
     reason="core lowering._short drops a shortened title when the row has a description (price)",
 )
-async def test_a_shortened_row_keeps_the_full_name_in_its_description(
-    shop: ShopHarness, priya: Customer
-) -> None:
+async def test_a_shortened_row_keeps_the_full_name_in_its_description(shop: ShopHarness, priya: Customer) -> None:
     await priya.say("hi")
     await priya.tap("browse")
     [page] = await priya.tap(lambda i: i.startswith("cat:") and i != "cats:1")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 
@@ -28,9 +29,7 @@ ADDRESS = "Flat 12, Sea View, Hill Road, Bandra West, Mumbai 400050"
 async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
     url = str(graph.make_url("")).rstrip("/")
     files = {"catalog.csv": catalog_csv()}
-    async with running_shop(
-        shop_toml(url, PAY), tmp_path / "shop", files=files, terminal=False
-    ) as h:
+    async with running_shop(shop_toml(url, PAY), tmp_path / "shop", files=files, terminal=False) as h:
         yield h
 
 
@@ -64,9 +63,7 @@ def captured(reference: str, value: int) -> dict[str, Any]:
     return payload
 
 
-async def test_paid_in_chat_then_shipped_moves_the_bill(
-    shop: ShopHarness, fake: FakeGraph, priya: Customer
-) -> None:
+async def test_paid_in_chat_then_shipped_moves_the_bill(shop: ShopHarness, fake: FakeGraph, priya: Customer) -> None:
     number, reference = await billed(shop, fake, priya)
     order = await shop.shop.store.get_order(number)
     assert order is not None and order.status is OrderStatus.PENDING_PAYMENT
@@ -108,8 +105,6 @@ async def test_a_captured_webhook_meta_cannot_confirm_is_not_trusted(
     number, reference = await billed(shop, fake, priya)
     order = await shop.shop.store.get_order(number)
     assert order is not None
-    assert (
-        await priya.post(captured(reference, order.total.minor)) == 200
-    )  # no such payment at Meta
+    assert await priya.post(captured(reference, order.total.minor)) == 200  # no such payment at Meta
     order = await shop.shop.store.get_order(number)
     assert order is not None and order.status is OrderStatus.PENDING_PAYMENT

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+
 from chatshop.messages import InboundKind
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.signature import HEADER
@@ -75,9 +76,7 @@ async def test_handshake_refuses_anything_else(client: Client, query: dict[str, 
     assert (await client.get(PATH, params=query)).status == 403
 
 
-async def test_a_signed_message_is_in_the_inbox_before_the_200(
-    client: Client, shop: StubShop, fake: FakeGraph
-) -> None:
+async def test_a_signed_message_is_in_the_inbox_before_the_200(client: Client, shop: StubShop, fake: FakeGraph) -> None:
     assert await post(client, fresh(fixture("webhook_text.json"))) == 200
     [inbound] = shop.inbox
     assert inbound.kind is InboundKind.TEXT and inbound.profile_name == "Priya Sharma"
@@ -94,9 +93,7 @@ async def test_forged_or_missing_signatures_are_refused_and_nothing_is_stored(
         headers[HEADER] = signature
     response = await client.post(PATH, data=body, headers=headers)
     assert response.status == 401
-    assert (
-        shop.inbox == [] and fake.sent == [] and fake.read_marks == [] and shop.store.values == {}
-    )
+    assert shop.inbox == [] and fake.sent == [] and fake.read_marks == [] and shop.store.values == {}
 
 
 async def test_a_body_changed_after_signing_is_refused(client: Client, shop: StubShop) -> None:
@@ -106,9 +103,7 @@ async def test_a_body_changed_after_signing_is_refused(client: Client, shop: Stu
     assert shop.inbox == []
 
 
-async def test_a_redelivered_webhook_is_acknowledged_but_not_acted_on_twice(
-    client: Client, shop: StubShop
-) -> None:
+async def test_a_redelivered_webhook_is_acknowledged_but_not_acted_on_twice(client: Client, shop: StubShop) -> None:
     payload = fresh(fixture("webhook_order.json"))
     assert await post(client, payload) == 200
     assert await post(client, payload) == 200
@@ -116,10 +111,7 @@ async def test_a_redelivered_webhook_is_acknowledged_but_not_acted_on_twice(
 
 
 async def test_a_batch_is_handled_completely(client: Client, shop: StubShop) -> None:
-    messages = [
-        text_message(f"49170000{n}", f"hallo {n}", f"wamid.B{n}", int(time.time()))
-        for n in range(5)
-    ]
+    messages = [text_message(f"49170000{n}", f"hallo {n}", f"wamid.B{n}", int(time.time())) for n in range(5)]
     contacts = [contact(f"49170000{n}", f"Kunde {n}") for n in range(5)]
     payload = batch(
         envelope(messages=messages, contacts=contacts),
@@ -132,9 +124,7 @@ async def test_a_batch_is_handled_completely(client: Client, shop: StubShop) -> 
     assert [r.error_code for r in shop.deliveries] == ["131047"]
 
 
-async def test_when_the_inbox_fails_meta_gets_an_error_and_will_retry(
-    client: Client, shop: StubShop
-) -> None:
+async def test_when_the_inbox_fails_meta_gets_an_error_and_will_retry(client: Client, shop: StubShop) -> None:
     shop.fail_receive = True
     assert await post(client, fresh(fixture("webhook_text.json"))) == 500
     shop.fail_receive = False

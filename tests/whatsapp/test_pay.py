@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from chatshop.config import validate_section
 from chatshop.messages import OrderLine, OrderStatusUpdate, PaymentRequest
 from chatshop.money import Money
@@ -95,9 +96,7 @@ async def test_the_bill_is_an_order_details_message_the_api_accepts(
     [sent] = fake.sent
     assert sent.content["type"] == "order_details"
     p = sent.content["action"]["parameters"]
-    assert (
-        p["reference_id"] == reference and reference.startswith("K7M-4QX.") and len(reference) <= 35
-    )
+    assert p["reference_id"] == reference and reference.startswith("K7M-4QX.") and len(reference) <= 35
     assert p["total_amount"] == {"value": 76750, "offset": 100}
     assert p["payment_settings"][0]["payment_gateway"] == {
         "type": "razorpay",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from chatshop.messages import (
     Buttons,
     CatalogMessage,
@@ -23,7 +24,7 @@ from chatshop.messages import (
 from chatshop.money import Money
 from chatshop.plugins.whatsapp import limits as L
 from chatshop.plugins.whatsapp import render
-from chatshop.plugins.whatsapp.text import shorten, template_safe
+from chatshop.plugins.whatsapp.text import keep_ends, shorten, template_safe
 
 from .fake_graph import FakeGraph, Invalid
 
@@ -65,17 +66,13 @@ def test_buttons_cut_to_three_with_short_unique_titles() -> None:
 
 
 def test_shortened_button_titles_are_readable_in_full_in_the_body() -> None:
-    message = Buttons(
-        body="Choose:", choices=(Choice(id="pay:cod", title="Cash on delivery (COD fee ₹20)"),)
-    )
+    message = Buttons(body="Choose:", choices=(Choice(id="pay:cod", title="Cash on delivery (COD fee ₹20)"),))
     content = accepted(render.render(message))
     assert "Cash on delivery (COD fee ₹20)" in content["body"]["text"]
 
 
 def test_buttons_with_an_image_header() -> None:
-    message = Buttons(
-        body="Atta", choices=(Choice(id="a", title="Add"),), image_url="https://x/a.jpg"
-    )
+    message = Buttons(body="Atta", choices=(Choice(id="a", title="Add"),), image_url="https://x/a.jpg")
     content = accepted(render.render(message))
     assert content["header"] == {"type": "image", "image": {"link": "https://x/a.jpg"}}
 
@@ -84,13 +81,9 @@ def test_list_keeps_every_limit_and_full_names_in_descriptions() -> None:
     sections = (
         Section(
             title="Atta and flours of every kind",
-            choices=tuple(
-                Choice(id=f"p:{n}", title=f"{LONG} #{n}", description="₹289.00") for n in range(7)
-            ),
+            choices=tuple(Choice(id=f"p:{n}", title=f"{LONG} #{n}", description="₹289.00") for n in range(7)),
         ),
-        Section(
-            title="Rice", choices=tuple(Choice(id=f"r:{n}", title=f"Rice {n}") for n in range(7))
-        ),
+        Section(title="Rice", choices=tuple(Choice(id=f"r:{n}", title=f"Rice {n}") for n in range(7))),
     )
     message = ChoiceList(body="Pick one", button="See all the products we have", sections=sections)
     content = accepted(render.render(message))
@@ -110,9 +103,7 @@ def test_untitled_sections_are_merged_not_named() -> None:
         Section(choices=(Choice(id="b", title="B"),)),
     )
     content = accepted(render.render(ChoiceList(body="x", button="Open", sections=sections)))
-    assert content["action"]["sections"] == [
-        {"rows": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}]}
-    ]
+    assert content["action"]["sections"] == [{"rows": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}]}]
 
 
 def test_product_card_without_a_catalog_is_an_image_button_message() -> None:
@@ -140,10 +131,7 @@ def test_product_card_with_a_catalog_is_a_single_product_message() -> None:
 
 
 def test_product_list_at_most_30_items_text_header() -> None:
-    sections = tuple(
-        (f"Aisle {n} with a very long name", tuple(f"SKU-{n}-{i}" for i in range(8)))
-        for n in range(12)
-    )
+    sections = tuple((f"Aisle {n} with a very long name", tuple(f"SKU-{n}-{i}" for i in range(8))) for n in range(12))
     message = ProductList(header=LONG, body="Our range", sections=sections)
     content = accepted(render.render(message, catalog_id="730514628893517"))
     items = [i for s in content["action"]["sections"] for i in s["product_items"]]
@@ -211,10 +199,7 @@ def test_the_fake_refuses_what_breaks_a_limit() -> None:
             "type": "button",
             "body": {"text": "x"},
             "action": {
-                "buttons": [
-                    {"type": "reply", "reply": {"id": str(n), "title": "t" + str(n)}}
-                    for n in range(4)
-                ]
+                "buttons": [{"type": "reply", "reply": {"id": str(n), "title": "t" + str(n)}} for n in range(4)]
             },
         },
     )
@@ -237,9 +222,7 @@ def test_order_status_and_template() -> None:
     fake.bills["K7M-4QX.ab"] = "pending"
     accepted(render.order_status("K7M-4QX.ab", "shipped", "On its way"), fake)
     assert fake.bills["K7M-4QX.ab"] == "shipped"
-    content = accepted(
-        render.template("order_update", "en_US", ["K7M-4QX", "Shipped.\nSoon there."])
-    )
+    content = accepted(render.template("order_update", "en_US", ["K7M-4QX", "Shipped.\nSoon there."]))
     assert content["components"][0]["parameters"][1]["text"] == "Shipped. Soon there."
     status = OrderStatusUpdate(order_number="K7M-4QX", status="shipped", body="On its way")
     assert render.render(status).type == "text"
@@ -251,3 +234,30 @@ def test_the_recipient_is_a_phone_number_or_a_business_scoped_user_id() -> None:
     bsuid = render.envelope("IN.4821907735106428193", rendered)
     assert bsuid["recipient"] == "IN.4821907735106428193" and "to" not in bsuid
     FakeGraph().validate_message(bsuid)
+
+
+def test_a_long_summary_keeps_its_head_and_its_total() -> None:
+    lines = ["Please check your order:", ""]
+    lines += [f"{n} × Some grocery item with a long name number {n}: ₹{n}.00" for n in range(1, 60)]
+    lines += ["", "Deliver to: Flat 12, Sea View, Mumbai 400050", "Payment: Cash on delivery", "Total: ₹9,999.00"]
+    body = "\n".join(lines)
+    choices = (Choice(id="confirm", title="Confirm order"), Choice(id="abort", title="Cancel"))
+    content = accepted(render.render(Buttons(body=body, choices=choices)))
+    text = content["body"]["text"]
+    assert len(text) <= 1024
+    assert text.startswith("Please check your order:") and text.endswith("Total: ₹9,999.00")
+    assert "\n…\n" in text
+    assert keep_ends("one very long line " * 100, 50).endswith("…")
+
+
+def test_a_bill_too_late_for_its_expiry_goes_without_one() -> None:
+    import time
+
+    data = {"reference_id": "K7M-4QX.ab", "configuration_name": "c", "expires_at": int(time.time()) + 60}
+    request = PaymentRequest(method="whatsapp_pay", body="Pay", order=order_summary(), data=data)
+    content = accepted(render.render(request))
+    assert "expiration" not in content["action"]["parameters"]["order"]
+    data["expires_at"] = int(time.time()) + 3600
+    request = PaymentRequest(method="whatsapp_pay", body="Pay", order=order_summary(), data=data)
+    content = accepted(render.render(request))
+    assert content["action"]["parameters"]["order"]["expiration"]["timestamp"] == str(data["expires_at"])

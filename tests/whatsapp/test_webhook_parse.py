@@ -216,7 +216,5 @@ def test_updates_for_another_number_are_skipped() -> None:
 def test_garbage_is_not_a_crash() -> None:
     assert parse_webhook([], "whatsapp").inbound == []
     assert parse_webhook({"entry": [{"changes": [{"value": "x"}]}]}, "whatsapp").inbound == []
-    broken = {
-        "entry": [{"changes": [{"field": "messages", "value": {"messages": [{"type": "text"}]}}]}]
-    }
+    broken = {"entry": [{"changes": [{"field": "messages", "value": {"messages": [{"type": "text"}]}}]}]}
     assert parse_webhook(broken, "whatsapp").inbound == []
