@@ -43,7 +43,7 @@ def catalog_csv() -> str:
     return "\n".join(rows) + "\n"
 
 
-def shop_toml(graph_url: str, extra: str = "") -> str:
+def shop_toml(graph_url: str, extra: str = "", channel_extra: str = "") -> str:
     return f"""
 [shop]
 name = "Kirana Corner"
@@ -71,6 +71,7 @@ app_secret_env = "WHATSAPP_APP_SECRET"
 verify_token_env = "WHATSAPP_VERIFY_TOKEN"
 api_base_url = "{graph_url}"
 messages_per_second = 80
+{channel_extra}
 
 [channels.whatsapp.templates]
 language = "en_US"
@@ -254,3 +255,47 @@ async def test_a_shortened_row_keeps_the_full_name_in_its_description(shop: Shop
     rows = page.content["action"]["sections"][0]["rows"]
     row = next(r for r in rows if r["id"] == "p:oil-1")
     assert "Kachi Ghani Mustard Oil" in row["description"] and "₹101.00" in row["description"]
+
+
+@pytest.fixture
+async def catalog_shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
+    url = str(graph.make_url("")).rstrip("/")
+    toml = shop_toml(url, channel_extra='catalog_id = "730514628893517"')
+    files = {"catalog.csv": catalog_csv()}
+    async with running_shop(toml, tmp_path / "native", files=files, terminal=False) as h:
+        yield h
+
+
+async def test_with_a_native_catalog_a_category_is_a_product_list(catalog_shop: ShopHarness, fake: FakeGraph) -> None:
+    priya = Customer(catalog_shop, fake, WA_ID, "Priya Sharma")
+    await priya.say("hi")
+    await priya.tap("browse")
+    [products] = await priya.tap(lambda i: i.startswith("cat:") and i != "cats:1")
+    assert products.content["type"] == "product_list"
+    action = products.content["action"]
+    assert action["catalog_id"] == "730514628893517"
+    items = [i["product_retailer_id"] for s in action["sections"] for i in s["product_items"]]
+    assert items == [f"oil-{n}" for n in range(1, 31)]  # WhatsApp's cap of 30
+    assert fake.refused == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core dialog.browse: a native product_list has no way to the products after the 30th",
+)
+async def test_with_a_native_catalog_the_37th_product_can_be_browsed_to(
+    catalog_shop: ShopHarness, fake: FakeGraph
+) -> None:
+    priya = Customer(catalog_shop, fake, WA_ID, "Priya Sharma")
+    await priya.say("hi")
+    await priya.tap("browse")
+    await priya.tap(lambda i: i.startswith("cat:") and i != "cats:1")
+    await priya.tap(lambda i: i.startswith("cat:") and i.endswith(":1"))
+    items = [
+        i["product_retailer_id"]
+        for m in priya.inbox()
+        if m.content.get("type") == "product_list"
+        for s in m.content["action"]["sections"]
+        for i in s["product_items"]
+    ]
+    assert "oil-37" in items
