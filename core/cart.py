@@ -80,7 +80,12 @@ class Cart:
         return {
             "currency": self.currency,
             "lines": [
-                {"product_id": ln.product_id, "title": ln.title, "quantity": ln.quantity, "unit_minor": ln.unit_price.minor}
+                {
+                    "product_id": ln.product_id,
+                    "title": ln.title,
+                    "quantity": ln.quantity,
+                    "unit_minor": ln.unit_price.minor,
+                }
                 for ln in self.lines
             ],
         }
@@ -91,7 +96,9 @@ class Cart:
         return cls(
             currency,
             [
-                CartLine(str(ln["product_id"]), str(ln["title"]), int(ln["quantity"]), Money(int(ln["unit_minor"]), currency))
+                CartLine(
+                    str(ln["product_id"]), str(ln["title"]), int(ln["quantity"]), Money(int(ln["unit_minor"]), currency)
+                )
                 for ln in data.get("lines", [])
             ],
         )

@@ -86,8 +86,10 @@ def serve(shop_toml: str, host: str | None, port: int | None) -> None:
     from chatshop.app import create_app
 
     server = shop.config.server
-    click.echo(f"{shop.config.shop.name} is open on http://{server.host}:{server.port} "
-               f"(channels: {', '.join(sorted(shop.channels)) or 'none'})")
+    click.echo(
+        f"{shop.config.shop.name} is open on http://{server.host}:{server.port} "
+        f"(channels: {', '.join(sorted(shop.channels)) or 'none'})"
+    )
     web.run_app(create_app(shop), host=server.host, port=server.port, print=None, shutdown_timeout=15)
 
 
@@ -194,7 +196,12 @@ def order_json(order: Order) -> dict[str, Any]:
         "payment_method": order.payment_method,
         "currency": order.currency,
         "lines": [
-            {"product_id": ln.product_id, "title": ln.title, "quantity": ln.quantity, "unit_price": str(ln.unit_price.decimal)}
+            {
+                "product_id": ln.product_id,
+                "title": ln.title,
+                "quantity": ln.quantity,
+                "unit_price": str(ln.unit_price.decimal),
+            }
             for ln in order.lines
         ],
         "subtotal": str(order.subtotal.decimal),
@@ -230,7 +237,8 @@ def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -
         click.echo("no orders")
     for o in found:
         created = o.created_at.strftime("%Y-%m-%d %H:%M") if o.created_at else ""
-        click.echo(f"{o.number}  {created}  {o.status.value:<16} {o.payment_method:<10} {o.total.format(shop.config.shop.locale):>14}  {o.channel}")
+        total = o.total.format(shop.config.shop.locale)
+        click.echo(f"{o.number}  {created}  {o.status.value:<16} {o.payment_method:<10} {total:>14}  {o.channel}")
 
 
 @cli.command()
@@ -266,4 +274,3 @@ def main() -> None:
     except PluginError as e:
         _fail(f"plugin error: {e}")
     cli(prog_name="chatshop")
-

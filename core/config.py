@@ -137,6 +137,9 @@ class ServerSection(_Section):
     retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
     #: How often unsent replies, unhandled messages and expired payments are looked for.
     sweep_seconds: float = Field(default=15.0, gt=0, le=3600)
+    #: How long a worker's hold on a customer lasts unless renewed: after a crash, another worker
+    #: takes that customer's messages and replies over once this has passed.
+    lease_seconds: float = Field(default=30.0, gt=0, le=3600)
 
 
 class ProductEntry(_Section):
@@ -239,9 +242,7 @@ def load_config(path: str | Path) -> ShopConfig:
 SectionModel = TypeVar("SectionModel", bound=BaseModel)
 
 
-def validate_section(
-    model: type[SectionModel], data: Mapping[str, Any], path: str, currency: str
-) -> SectionModel:
+def validate_section(model: type[SectionModel], data: Mapping[str, Any], path: str, currency: str) -> SectionModel:
     """Validate a plugin's section with the plugin's model; errors carry the section's key path.
 
     Every ``*_env`` key must name a set environment variable, so a missing secret is a start-up

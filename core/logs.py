@@ -21,8 +21,25 @@ __all__ = ["configure_logging", "mask_private", "pseudonym"]
 
 _HASHED_KEYS = frozenset({"customer", "customer_id", "customer_key", "wa_id", "openid", "from_user", "phone", "to"})
 _REDACTED_KEYS = frozenset(
-    {"address", "name", "contact_name", "profile_name", "text", "body", "latitude", "longitude", "email",
-     "token", "access_token", "secret", "password", "authorization", "signature", "api_key", "key_secret"}
+    {
+        "address",
+        "name",
+        "contact_name",
+        "profile_name",
+        "text",
+        "body",
+        "latitude",
+        "longitude",
+        "email",
+        "token",
+        "access_token",
+        "secret",
+        "password",
+        "authorization",
+        "signature",
+        "api_key",
+        "key_secret",
+    }
 )
 _SECRET_HINTS = ("token", "secret", "password", "authorization", "signature", "apikey", "api_key")
 

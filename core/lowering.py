@@ -54,13 +54,37 @@ def lower(messages: list[Outbound], caps: Capabilities, reply_hint: str, choose_
     return turn
 
 
-def _lower_one(
-    message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: str, choose: str
-) -> list[Outbound]:
+def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: str, choose: str) -> list[Outbound]:
     if isinstance(message, Buttons):
-        return [_choices(message.body, message.choices, (), caps, turn, hint, choose, message.header, message.footer, message.image_url)]
+        return [
+            _choices(
+                message.body,
+                message.choices,
+                (),
+                caps,
+                turn,
+                hint,
+                choose,
+                message.header,
+                message.footer,
+                message.image_url,
+            )
+        ]
     if isinstance(message, ChoiceList):
-        return [_choices(message.body, message.choices, message.sections, caps, turn, hint, message.button, message.header, message.footer, None)]
+        return [
+            _choices(
+                message.body,
+                message.choices,
+                message.sections,
+                caps,
+                turn,
+                hint,
+                message.button,
+                message.header,
+                message.footer,
+                None,
+            )
+        ]
     if isinstance(message, ProductCard):
         if caps.product_cards:
             turn.menu.extend(c.id for c in message.choices)
@@ -107,8 +131,7 @@ def _choices(
                 Section(
                     title=shorten(s.title, caps.list_row_title_length) if s.title else None,
                     choices=tuple(
-                        _short(c, caps.list_row_title_length, caps.list_row_description_length)
-                        for c in s.choices
+                        _short(c, caps.list_row_title_length, caps.list_row_description_length) for c in s.choices
                     ),
                 )
                 for s in groups
@@ -117,7 +140,9 @@ def _choices(
             footer=shorten(footer, 60) if footer else None,
         )
     first = len(turn.menu) - count + 1
-    lines = [f"{first + i}. {c.title}" + (f" ({c.description})" if c.description else "") for i, c in enumerate(choices)]
+    lines = [
+        f"{first + i}. {c.title}" + (f" ({c.description})" if c.description else "") for i, c in enumerate(choices)
+    ]
     text = "\n".join(part for part in (header, body, "\n".join(lines), footer, hint) if part)
     return Text(body=text)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
@@ -26,7 +26,7 @@ class CurrencyMismatch(MoneyError):
     """Two amounts in different currencies met in one sum or comparison."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
@@ -39,7 +39,7 @@ def validate_currency(code: str) -> str:
     return upper
 
 
-@lru_cache(maxsize=None)
+@cache
 def currency_exponent(currency: str) -> int:
     """How many decimal places the currency has (INR 2, JPY 0, KWD 3)."""
     return int(get_currency_precision(currency))
@@ -67,15 +67,13 @@ class Money:
                 raise CurrencyMismatch(f"{value.currency} amount where {currency} was expected")
             return value
         if isinstance(value, float):
-            raise MoneyError(
-                f"{value!r} is a float; write money as a string such as \"{value:.2f}\" so it stays exact"
-            )
+            raise MoneyError(f'{value!r} is a float; write money as a string such as "{value:.2f}" so it stays exact')
         if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-            raise MoneyError(f"expected an amount such as \"245.00\", got {type(value).__name__}")
+            raise MoneyError(f'expected an amount such as "245.00", got {type(value).__name__}')
         try:
             amount = Decimal(value.strip().replace(",", "") if isinstance(value, str) else value)
         except InvalidOperation:
-            raise MoneyError(f"{value!r} is not an amount: expected digits such as \"245.00\"") from None
+            raise MoneyError(f'{value!r} is not an amount: expected digits such as "245.00"') from None
         if not amount.is_finite():
             raise MoneyError(f"{value!r} is not a finite amount")
         exponent = currency_exponent(currency)

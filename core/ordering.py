@@ -182,7 +182,9 @@ class Ordering:
                 order = await self.refund(order.number)
             return order
         order, _ = await self.shop.store.transition_order(
-            order.number, OrderStatus.PAID, note=f"{event.method} {event.provider_payment_id or ''}".strip(),
+            order.number,
+            OrderStatus.PAID,
+            note=f"{event.method} {event.provider_payment_id or ''}".strip(),
             paid_amount=event.amount.minor,
         )
         locale = await self._locale(order)

@@ -56,8 +56,10 @@ class OutboxSender:
                 await self.shop.store.mark_failed(item.id, f"{e.code}: {e}")
                 continue
             except SendError as e:
-                delay = HALTED_RETRY_SECONDS if isinstance(e, SendingHalted) else backoff(
-                    item.attempts, self.retry_base, e.retry_after
+                delay = (
+                    HALTED_RETRY_SECONDS
+                    if isinstance(e, SendingHalted)
+                    else backoff(item.attempts, self.retry_base, e.retry_after)
                 )
                 level = log.error if isinstance(e, SendingHalted) else log.warning
                 level("outbox.retry", channel=channel_name, customer=customer_key, code=e.code, delay=round(delay, 3))

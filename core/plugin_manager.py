@@ -94,10 +94,10 @@ class Plugins:
 
     # --- contributions ---------------------------------------------------------------------
     def channel_classes(self) -> dict[str, type[Channel]]:
-        return self._collect(self.pm.hook.register_channels, Channel, "channel")
+        return self._collect(self.pm.hook.register_channels, Channel, "channel")  # type: ignore[type-abstract]
 
     def payment_method_classes(self) -> dict[str, type[PaymentMethod]]:
-        return self._collect(self.pm.hook.register_payment_methods, PaymentMethod, "payment method")
+        return self._collect(self.pm.hook.register_payment_methods, PaymentMethod, "payment method")  # type: ignore[type-abstract]
 
     def _collect(self, hook: Any, base: type[T], what: str) -> dict[str, type[T]]:
         found: dict[str, type[T]] = {}
@@ -138,9 +138,7 @@ class Plugins:
     async def order_placed(self, shop: Shop, order: Order) -> None:
         await self._each(self.pm.hook.order_placed(shop=shop, order=order))
 
-    async def order_status_changed(
-        self, shop: Shop, order: Order, old: OrderStatus, new: OrderStatus
-    ) -> None:
+    async def order_status_changed(self, shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
         await self._each(self.pm.hook.order_status_changed(shop=shop, order=order, old=old, new=new))
 
     async def payment_updated(self, shop: Shop, order: Order, event: PaymentEvent) -> None:
@@ -156,4 +154,3 @@ class Plugins:
     async def _each(results: list[Any]) -> None:
         for result in results:
             await await_me_maybe(result)
-

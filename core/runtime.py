@@ -9,6 +9,9 @@ that the next start (or another worker) picks up: nothing accepted is lost.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +25,7 @@ from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret,
 from chatshop.dialog import engine
 from chatshop.dialog.state import ConversationState
 from chatshop.dialog.turn import ProductView, Turn
+from chatshop.lease import Lease
 from chatshop.logs import configure_logging
 from chatshop.lowering import lower
 from chatshop.messages import DeliveryReport, Inbound, Outbound, Text
@@ -74,10 +78,14 @@ class Shop:
         self._http: aiohttp.ClientSession | None = None
         self._owns_http = False
         self._turns = SerialRunner(self._drain_inbox, name="turns", concurrency=config.server.workers_per_process)
-        self.outbox = OutboxSender(self, retry_base=config.server.retry_base_seconds, concurrency=config.server.workers_per_process)
+        self.outbox = OutboxSender(
+            self, retry_base=config.server.retry_base_seconds, concurrency=config.server.workers_per_process
+        )
         self._timers: set[asyncio.TimerHandle] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self.started = False
+        #: Names this process in the leases it holds (several workers may share one database).
+        self.worker_id = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
@@ -106,7 +114,11 @@ class Shop:
             cls = channel_classes.get(name)
             if cls is None:
                 installed = ", ".join(sorted(channel_classes)) or "none"
-                problems.append(ConfigProblem(path=f"channels.{name}", message=f"no plugin provides this channel (installed: {installed})"))
+                problems.append(
+                    ConfigProblem(
+                        path=f"channels.{name}", message=f"no plugin provides this channel (installed: {installed})"
+                    )
+                )
                 continue
             try:
                 self.channels[name] = cls(self, validate_section(cls.Config, raw or {}, f"channels.{name}", currency))
@@ -117,7 +129,12 @@ class Shop:
             method_cls = method_classes.get(name)
             if method_cls is None:
                 installed = ", ".join(sorted(method_classes)) or "none"
-                problems.append(ConfigProblem(path=f"payments.{name}", message=f"no plugin provides this payment method (installed: {installed})"))
+                problems.append(
+                    ConfigProblem(
+                        path=f"payments.{name}",
+                        message=f"no plugin provides this payment method (installed: {installed})",
+                    )
+                )
                 continue
             try:
                 section = validate_section(method_cls.Config, raw or {}, f"payments.{name}", currency)
@@ -155,7 +172,12 @@ class Shop:
         if background:
             await self.recover()
             self._sweeper = asyncio.create_task(self._sweep_forever(), name="chatshop-sweeper")
-        log.info("shop.started", shop=self.config.shop.name, channels=sorted(self.channels), payments=sorted(self.payment_methods))
+        log.info(
+            "shop.started",
+            shop=self.config.shop.name,
+            channels=sorted(self.channels),
+            payments=sorted(self.payment_methods),
+        )
 
     async def stop(self) -> None:
         if not self.started:
@@ -222,19 +244,39 @@ class Shop:
         return True
 
     async def _drain_inbox(self, customer_key: str) -> None:
-        while self.started and (item := await self.store.next_inbound(customer_key)) is not None:
-            for _ in range(3):
+        """Handle a customer's messages in order, holding their lease so no other worker does too.
+
+        A worker that finds the lease taken just leaves: the holder learns on release that new
+        work came and looks again, and if the holder died, the sweeper retries once it lapsed.
+        """
+        lease = Lease(self.store, f"turns:{customer_key}", self.worker_id, self.config.server.lease_seconds)
+        if not await lease.acquire():
+            return
+        try:
+            stale = 0
+            while self.started and (item := await self.store.next_inbound(customer_key)) is not None:
+                if not await lease.keep():
+                    return  # we stalled past the lease and another worker took over
                 try:
                     await self._turn(item)
-                    break
+                    stale = 0
                 except StaleConversation:
-                    continue  # another worker moved the conversation on; run the turn again
+                    # Another worker committed this customer's turn first (it held the lease after
+                    # ours lapsed): read the inbox again rather than run a handled message twice.
+                    stale += 1
+                    if stale >= 3:
+                        return
+        finally:
+            if await asyncio.shield(lease.release()):
+                self._turns.kick(customer_key)
 
     async def _turn(self, item: InboxItem) -> None:
         inbound = item.inbound
         key = inbound.customer_key
         record = await self.store.load_conversation(key)
-        state = ConversationState.from_json(record.state, locale=self.config.shop.locale, currency=self.config.shop.currency)
+        state = ConversationState.from_json(
+            record.state, locale=self.config.shop.locale, currency=self.config.shop.currency
+        )
         channel = self.channels.get(inbound.channel)
         if channel is None:
             log.warning("inbound.no_channel", channel=inbound.channel)
@@ -263,7 +305,12 @@ class Shop:
             log.warning("notify.no_channel", customer=customer_key)
             return
         locale = await self.customer_locale(customer_key)
-        lowered = lower(list(messages), channel.capabilities, self.texts.get(locale, "reply_with_number"), self.texts.get(locale, "choose"))
+        lowered = lower(
+            list(messages),
+            channel.capabilities,
+            self.texts.get(locale, "reply_with_number"),
+            self.texts.get(locale, "choose"),
+        )
         await self.store.enqueue(customer_key, lowered.messages)
         if self.started:
             self.outbox.kick(customer_key)
@@ -287,8 +334,14 @@ class Shop:
         views = []
         for product in products:
             item = inventory.get(product.id)
-            price = Money(item.price_minor, product.price.currency) if item and item.price_minor is not None else product.price
-            views.append(ProductView(product, price, item.stock if item else product.stock, item.active if item else True))
+            price = (
+                Money(item.price_minor, product.price.currency)
+                if item and item.price_minor is not None
+                else product.price
+            )
+            views.append(
+                ProductView(product, price, item.stock if item else product.stock, item.active if item else True)
+            )
         return views
 
     async def customer_locale(self, customer_key: str) -> str:
@@ -308,4 +361,3 @@ class Shop:
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)
-

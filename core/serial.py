@@ -57,13 +57,13 @@ class SerialRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
-    async def close(self, timeout: float = 10.0) -> None:
+    async def close(self, grace: float = 10.0) -> None:
         """Stop taking kicks and let running work finish (it is durable: unfinished work resumes)."""
         self._closed = True
         tasks = list(self._tasks.values())
         if not tasks:
             return
-        _, pending = await asyncio.wait(tasks, timeout=timeout)
+        _, pending = await asyncio.wait(tasks, timeout=grace)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from chatshop.app import create_app
@@ -37,7 +38,7 @@ __all__ = ["ShopHarness", "running_shop"]
 @dataclass
 class ShopHarness:
     shop: Shop
-    client: TestClient
+    client: TestClient[web.Request, web.Application]
     sent: dict[str, list[Outbound]] = field(default_factory=lambda: defaultdict(list))
 
     def url(self, path: str) -> str:
@@ -59,13 +60,21 @@ class ShopHarness:
     async def say(self, customer: str, text: str, *, channel: str = "terminal") -> str:
         """Type ``text`` as ``customer``; returns the replies as the terminal shows them."""
         replies = await self.send_inbound(
-            Inbound(channel=channel, customer_id=customer, message_id=uuid.uuid4().hex, kind=InboundKind.TEXT, text=text)
+            Inbound(
+                channel=channel, customer_id=customer, message_id=uuid.uuid4().hex, kind=InboundKind.TEXT, text=text
+            )
         )
         return "\n\n".join(plain_text(m) for m in replies)
 
     async def choose(self, customer: str, choice_id: str, *, channel: str = "terminal") -> str:
         replies = await self.send_inbound(
-            Inbound(channel=channel, customer_id=customer, message_id=uuid.uuid4().hex, kind=InboundKind.CHOICE, choice_id=choice_id)
+            Inbound(
+                channel=channel,
+                customer_id=customer,
+                message_id=uuid.uuid4().hex,
+                kind=InboundKind.CHOICE,
+                choice_id=choice_id,
+            )
         )
         return "\n\n".join(plain_text(m) for m in replies)
 

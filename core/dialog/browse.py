@@ -64,8 +64,13 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
             turn.out.append(
                 ProductList(
                     header=name,
-                    body=turn.t("category_page", category=name, start=page * MAX_NATIVE_PRODUCTS + 1,
-                                end=page * MAX_NATIVE_PRODUCTS + len(chunk), count=len(products)),
+                    body=turn.t(
+                        "category_page",
+                        category=name,
+                        start=page * MAX_NATIVE_PRODUCTS + 1,
+                        end=page * MAX_NATIVE_PRODUCTS + len(chunk),
+                        count=len(products),
+                    ),
                     sections=((name, tuple(p.id for p in chunk)),),
                 )
             )
@@ -103,6 +108,7 @@ async def show_product(turn: Turn, product_id: str) -> None:
     ).strip()
     category = turn.shop.catalog.categories.index(product.category)
     back = Choice(id=f"cat:{category}:0", title=turn.t("back"))
+    choices: tuple[Choice, ...]
     if view.buyable:
         choices = (
             Choice(id=f"add:{product.id}:1", title=turn.t("add_to_cart")),

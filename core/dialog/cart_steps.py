@@ -72,9 +72,7 @@ def show_cart(turn: Turn) -> None:
     if not cart:
         turn.ask(turn.t("cart_empty"), [turn.choice("browse", "menu_browse"), menu_button(turn)])
         return
-    lines = [
-        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in cart.lines
-    ]
+    lines = [turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in cart.lines]
     body = "\n".join([turn.t("cart_header"), *lines, "", turn.t("cart_subtotal", amount=turn.money(cart.subtotal))])
     turn.ask(
         body,

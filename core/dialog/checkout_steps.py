@@ -155,7 +155,9 @@ async def choose_payment(turn: Turn, name: str) -> None:
     if quote is None:
         return
     turn.state.step = "confirm"
-    lines = [turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in quote.lines]
+    lines = [
+        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in quote.lines
+    ]
     lines.append(turn.t("summary_subtotal", amount=turn.money(quote.subtotal)))
     for adjustment in quote.adjustments:
         lines.append(f"{_adjustment_label(turn, adjustment.code, adjustment.label)}: {turn.money(adjustment.amount)}")
@@ -166,7 +168,9 @@ async def choose_payment(turn: Turn, name: str) -> None:
         payment=_method_label(turn, name),
         total=turn.money(quote.total),
     )
-    turn.ask(body, [turn.choice("confirm", "confirm"), turn.choice("checkout", "change"), turn.choice("abort", "cancel")])
+    turn.ask(
+        body, [turn.choice("confirm", "confirm"), turn.choice("checkout", "change"), turn.choice("abort", "cancel")]
+    )
 
 
 def _adjustment_label(turn: Turn, code: str, fallback: str | None) -> str:

@@ -26,7 +26,9 @@ async def _help(turn: Turn, _: str) -> None:
 
 
 async def _languages(turn: Turn, _: str) -> None:
-    choices = [Choice(id=f"lang:{code}", title=turn.shop.texts.get(code, "language_name")) for code in turn.shop.locales]
+    choices = [
+        Choice(id=f"lang:{code}", title=turn.shop.texts.get(code, "language_name")) for code in turn.shop.locales
+    ]
     turn.ask(turn.t("language_prompt"), choices)
 
 

@@ -48,7 +48,10 @@ async def show_order(turn: Turn, number: str) -> None:
         for ln in order.lines
     )
     body = turn.t(
-        "order_detail", number=order.number, status=state_label(turn, order.status), lines=lines,
+        "order_detail",
+        number=order.number,
+        status=state_label(turn, order.status),
+        lines=lines,
         total=turn.money(order.total),
     )
     choices = []
@@ -69,7 +72,10 @@ async def ask_cancel(turn: Turn, number: str) -> None:
         return
     turn.ask(
         turn.t("cancel_confirm", number=order.number),
-        [Choice(id=f"cancelyes:{order.number}", title=turn.t("yes_cancel")), Choice(id=f"o:{order.number}", title=turn.t("keep_order"))],
+        [
+            Choice(id=f"cancelyes:{order.number}", title=turn.t("yes_cancel")),
+            Choice(id=f"o:{order.number}", title=turn.t("keep_order")),
+        ],
     )
 
 

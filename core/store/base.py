@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import EllipsisType
 from typing import Any
 
 from chatshop.catalog import Product
@@ -24,8 +25,8 @@ __all__ = [
     "InventoryItem",
     "OutOfStock",
     "OutboxItem",
-    "Store",
     "StaleConversation",
+    "Store",
 ]
 
 
@@ -165,9 +166,9 @@ class Store(ABC):
         self,
         product_id: str,
         *,
-        stock: int | None | type[Ellipsis] = ...,
-        price_minor: int | None | type[Ellipsis] = ...,
-        active: bool | type[Ellipsis] = ...,
+        stock: int | EllipsisType | None = ...,
+        price_minor: int | EllipsisType | None = ...,
+        active: bool | EllipsisType = ...,
     ) -> InventoryItem:
         """Change what is given (``...`` leaves a field as it is)."""
 

@@ -40,7 +40,12 @@ def order_details(order: Order) -> str:
     return dumps(
         {
             "lines": [
-                {"product_id": ln.product_id, "title": ln.title, "quantity": ln.quantity, "unit_minor": ln.unit_price.minor}
+                {
+                    "product_id": ln.product_id,
+                    "title": ln.title,
+                    "quantity": ln.quantity,
+                    "unit_minor": ln.unit_price.minor,
+                }
                 for ln in order.lines
             ],
             "adjustments": [[code, amount.minor] for code, amount in order.adjustments],

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import Any
 
 import asyncpg
+
 from chatshop.catalog import Product
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
@@ -141,8 +143,7 @@ class PostgresStore(Store):
 
     async def next_inbound(self, customer_key: str) -> InboxItem | None:
         row = await self.pool.fetchrow(
-            "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL "
-            "ORDER BY id LIMIT 1",
+            "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL ORDER BY id LIMIT 1",
             customer_key,
         )
         return InboxItem(row["id"], inbound_from_text(row["payload"])) if row else None
@@ -230,11 +231,7 @@ class PostgresStore(Store):
         for row in rows:
             if row["next_attempt_at"] is not None and row["next_attempt_at"] > now:
                 break  # a later message must not overtake one waiting for its retry
-            items.append(
-                OutboxItem(
-                    row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]
-                )
-            )
+            items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
         return items
 
     async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]:
@@ -258,8 +255,7 @@ class PostgresStore(Store):
 
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         await self.pool.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, error = $2 "
-            "WHERE id = $3",
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, error = $2 WHERE id = $3",
             next_attempt_at,
             error[:500],
             outbox_id,
@@ -267,8 +263,7 @@ class PostgresStore(Store):
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:
         await self.pool.execute(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = $1 "
-            "WHERE id = $2",
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = $1 WHERE id = $2",
             error[:500],
             outbox_id,
         )
@@ -309,20 +304,16 @@ class PostgresStore(Store):
             return
         async with self.pool.acquire() as db, db.transaction():
             await db.executemany(
-                "INSERT INTO inventory (product_id, stock) VALUES ($1, $2) "
-                "ON CONFLICT (product_id) DO NOTHING",
+                "INSERT INTO inventory (product_id, stock) VALUES ($1, $2) ON CONFLICT (product_id) DO NOTHING",
                 rows,
             )
 
     async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]:
         if product_ids is None:
-            rows = await self.pool.fetch(
-                "SELECT product_id, stock, price_minor, active FROM inventory"
-            )
+            rows = await self.pool.fetch("SELECT product_id, stock, price_minor, active FROM inventory")
         else:
             rows = await self.pool.fetch(
-                "SELECT product_id, stock, price_minor, active FROM inventory "
-                "WHERE product_id = ANY($1::text[])",
+                "SELECT product_id, stock, price_minor, active FROM inventory WHERE product_id = ANY($1::text[])",
                 list(product_ids),
             )
         return {r[0]: InventoryItem(r[0], r[1], r[2], r[3]) for r in rows}
@@ -331,18 +322,14 @@ class PostgresStore(Store):
         self,
         product_id: str,
         *,
-        stock: int | type[Ellipsis] | None = ...,
-        price_minor: int | type[Ellipsis] | None = ...,
-        active: bool | type[Ellipsis] = ...,
+        stock: int | EllipsisType | None = ...,
+        price_minor: int | EllipsisType | None = ...,
+        active: bool | EllipsisType = ...,
     ) -> InventoryItem:
         async with self.pool.acquire() as db, db.transaction():
-            await db.execute(
-                "INSERT INTO inventory (product_id) VALUES ($1) ON CONFLICT DO NOTHING", product_id
-            )
+            await db.execute("INSERT INTO inventory (product_id) VALUES ($1) ON CONFLICT DO NOTHING", product_id)
             if stock is not ...:
-                await db.execute(
-                    "UPDATE inventory SET stock = $1 WHERE product_id = $2", stock, product_id
-                )
+                await db.execute("UPDATE inventory SET stock = $1 WHERE product_id = $2", stock, product_id)
             if price_minor is not ...:
                 await db.execute(
                     "UPDATE inventory SET price_minor = $1 WHERE product_id = $2",
@@ -356,8 +343,7 @@ class PostgresStore(Store):
                     product_id,
                 )
             r = await db.fetchrow(
-                "SELECT product_id, stock, price_minor, active FROM inventory "
-                "WHERE product_id = $1",
+                "SELECT product_id, stock, price_minor, active FROM inventory WHERE product_id = $1",
                 product_id,
             )
             return InventoryItem(r[0], r[1], r[2], r[3])
@@ -380,8 +366,7 @@ class PostgresStore(Store):
             return []
         history: dict[str, list[dict[str, Any]]] = {row["number"]: [] for row in rows}
         for h in await db.fetch(
-            "SELECT number, at, old, new, note FROM order_history "
-            "WHERE number = ANY($1::text[]) ORDER BY id",
+            "SELECT number, at, old, new, note FROM order_history WHERE number = ANY($1::text[]) ORDER BY id",
             list(history),
         ):
             history[h["number"]].append(
@@ -436,9 +421,7 @@ class PostgresStore(Store):
                     line.product_id,
                 )
                 if taken is None:
-                    left = await db.fetchrow(
-                        "SELECT stock FROM inventory WHERE product_id = $1", line.product_id
-                    )
+                    left = await db.fetchrow("SELECT stock FROM inventory WHERE product_id = $1", line.product_id)
                     if left is not None and left[0] is not None:
                         shortages[line.product_id] = left[0]
             if shortages:
@@ -463,8 +446,7 @@ class PostgresStore(Store):
                 order.total.minor,
             )
             await db.execute(
-                "INSERT INTO order_history (number, at, old, new, note) "
-                "VALUES ($1, $2, NULL, $3, 'placed')",
+                "INSERT INTO order_history (number, at, old, new, note) VALUES ($1, $2, NULL, $3, 'placed')",
                 number,
                 now,
                 order.status.value,
@@ -499,10 +481,7 @@ class PostgresStore(Store):
             clauses.append(f"status = ANY({param([s.value for s in statuses])}::text[])")
         if search:
             pattern = param(f"%{search}%")
-            clauses.append(
-                f"(number ILIKE {pattern} OR details ILIKE {pattern} "
-                f"OR customer_key ILIKE {pattern})"
-            )
+            clauses.append(f"(number ILIKE {pattern} OR details ILIKE {pattern} OR customer_key ILIKE {pattern})")
         if since is not None:
             clauses.append(f"created_at >= {param(since)}")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -524,9 +503,7 @@ class PostgresStore(Store):
     ) -> tuple[Order, OrderStatus]:
         now = utcnow()
         async with self.pool.acquire() as db, db.transaction():
-            old_text = await db.fetchval(
-                "SELECT status FROM orders WHERE number = $1 FOR UPDATE", number
-            )
+            old_text = await db.fetchval("SELECT status FROM orders WHERE number = $1 FOR UPDATE", number)
             if old_text is None:
                 raise KeyError(number)
             old = OrderStatus(old_text)
@@ -546,13 +523,11 @@ class PostgresStore(Store):
             )
             if new == OrderStatus.CANCELLED and old in RELEASES_STOCK:
                 await db.executemany(
-                    "UPDATE inventory SET stock = stock + $1 WHERE product_id = $2 "
-                    "AND stock IS NOT NULL",
+                    "UPDATE inventory SET stock = stock + $1 WHERE product_id = $2 AND stock IS NOT NULL",
                     [(line.quantity, line.product_id) for line in order.lines],
                 )
             await db.execute(
-                "INSERT INTO order_history (number, at, old, new, note) "
-                "VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO order_history (number, at, old, new, note) VALUES ($1, $2, $3, $4, $5)",
                 number,
                 now,
                 old.value,
@@ -585,8 +560,7 @@ class PostgresStore(Store):
             if order is None:
                 raise KeyError(number)
             await db.execute(
-                "INSERT INTO order_history (number, at, old, new, note) "
-                "VALUES ($1, $2, $3, $3, $4)",
+                "INSERT INTO order_history (number, at, old, new, note) VALUES ($1, $2, $3, $3, $4)",
                 number,
                 now,
                 order.status.value,
@@ -599,8 +573,7 @@ class PostgresStore(Store):
     ) -> Order:
         async with self.pool.acquire() as db, db.transaction():
             await db.execute(
-                "UPDATE orders SET payment_ref = $1, payment_url = $2, payment_expires_at = $3 "
-                "WHERE number = $4",
+                "UPDATE orders SET payment_ref = $1, payment_url = $2, payment_expires_at = $3 WHERE number = $4",
                 ref,
                 url,
                 expires_at,
@@ -624,8 +597,7 @@ class PostgresStore(Store):
 
     async def record_event(self, source: str, event_id: str) -> bool:
         added = await self.pool.fetchval(
-            "INSERT INTO events (source, event_id, at) VALUES ($1, $2, $3) "
-            "ON CONFLICT DO NOTHING RETURNING 1",
+            "INSERT INTO events (source, event_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1",
             source,
             event_id,
             utcnow(),

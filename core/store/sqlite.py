@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from types import EllipsisType
 from typing import Any, TypeVar
 
 from chatshop.catalog import Product
@@ -215,9 +216,10 @@ class SQLiteStore(Store):
                 (state_text, now, customer_key, expected_version),
             )
             if cur.rowcount == 0:
-                if expected_version != 0 or db.execute(
-                    "SELECT 1 FROM conversations WHERE customer_key = ?", (customer_key,)
-                ).fetchone():
+                if (
+                    expected_version != 0
+                    or db.execute("SELECT 1 FROM conversations WHERE customer_key = ?", (customer_key,)).fetchone()
+                ):
                     raise StaleConversation(customer_key)
                 db.execute(
                     "INSERT INTO conversations (customer_key, state, version, updated_at) VALUES (?, ?, 1, ?)",
@@ -261,9 +263,7 @@ class SQLiteStore(Store):
             for row in rows:
                 if row["next_attempt_at"] and moment and row["next_attempt_at"] > moment:
                     break  # a later message must not overtake one waiting for its retry
-                items.append(
-                    OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"])
-                )
+                items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
             return items
 
         return await self._run(fetch)
@@ -319,9 +319,19 @@ class SQLiteStore(Store):
             status = row["status"]
             if report.state == DeliveryState.FAILED or rank.get(report.state, 0) > rank.get(status, 0):
                 error = f"{report.error_code}: {report.error_title}" if report.error_code else None
-                db.execute("UPDATE outbox SET status = ?, error = COALESCE(?, error) WHERE id = ?", (report.state.value, error, row["id"]))
+                db.execute(
+                    "UPDATE outbox SET status = ?, error = COALESCE(?, error) WHERE id = ?",
+                    (report.state.value, error, row["id"]),
+                )
                 status = report.state.value
-            return OutboxItem(row["id"], row["customer_key"], outbound_from_text(row["payload"]), row["attempts"], status, report.provider_message_id)
+            return OutboxItem(
+                row["id"],
+                row["customer_key"],
+                outbound_from_text(row["payload"]),
+                row["attempts"],
+                status,
+                report.provider_message_id,
+            )
 
         return await self._write(apply)
 
@@ -354,9 +364,9 @@ class SQLiteStore(Store):
         self,
         product_id: str,
         *,
-        stock: int | None | type[Ellipsis] = ...,
-        price_minor: int | None | type[Ellipsis] = ...,
-        active: bool | type[Ellipsis] = ...,
+        stock: int | EllipsisType | None = ...,
+        price_minor: int | EllipsisType | None = ...,
+        active: bool | EllipsisType = ...,
     ) -> InventoryItem:
         def update(db: sqlite3.Connection) -> InventoryItem:
             db.execute("INSERT INTO inventory (product_id) VALUES (?) ON CONFLICT DO NOTHING", (product_id,))
@@ -433,9 +443,21 @@ class SQLiteStore(Store):
                 f"INSERT INTO orders ({self._ORDER_COLUMNS}, total_minor, updated_at) "  # noqa: S608
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    number, order.customer_key, order.status.value, order.currency, order.payment_method,
-                    order.placement_key, order_details(order), _ts(now), 0, 0, order.payment_ref,
-                    order.payment_url, _ts(order.payment_expires_at), order.total.minor, _ts(now),
+                    number,
+                    order.customer_key,
+                    order.status.value,
+                    order.currency,
+                    order.payment_method,
+                    order.placement_key,
+                    order_details(order),
+                    _ts(now),
+                    0,
+                    0,
+                    order.payment_ref,
+                    order.payment_url,
+                    _ts(order.payment_expires_at),
+                    order.total.minor,
+                    _ts(now),
                 ),
             )
             db.execute(
@@ -573,11 +595,13 @@ class SQLiteStore(Store):
     async def record_event(self, source: str, event_id: str) -> bool:
         now = _ts(utcnow())
         return await self._write(
-            lambda db: db.execute(
-                "INSERT INTO events (source, event_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (source, event_id, now),
-            ).rowcount
-            == 1
+            lambda db: (
+                db.execute(
+                    "INSERT INTO events (source, event_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (source, event_id, now),
+                ).rowcount
+                == 1
+            )
         )
 
     # --- kv ----------------------------------------------------------------------------------

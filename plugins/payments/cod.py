@@ -34,9 +34,9 @@ class CashOnDelivery(PaymentMethod):
         if limit is not None and context.total > limit:
             return False
         areas = self.config.areas
-        if areas is not None and context.postal_code not in {a.strip().upper().replace(" ", "") for a in areas}:
-            return False
-        return True
+        if areas is None:
+            return True
+        return context.postal_code in {a.strip().upper().replace(" ", "") for a in areas}
 
     async def start(self, order: Order) -> PaymentStart:
         return PaymentStart()  # nothing to do until the courier collects the cash

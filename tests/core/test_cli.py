@@ -19,7 +19,11 @@ DEMO = ROOT / "examples" / "kirana" / "shop.toml"
 def chatshop(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "chatshop", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
 

@@ -78,9 +78,11 @@ def test_plugin_sections_are_validated_by_the_plugin(tmp_path: Path) -> None:
     assert "no plugin provides this channel" in found["channels.nosuch"]
 
 
-def test_missing_secret_environment_variable_is_a_startup_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chatshop.config import validate_section
+def test_missing_secret_environment_variable_is_a_startup_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chatshop.channels import ChannelConfig
+    from chatshop.config import validate_section
 
     class Needs(ChannelConfig):
         token_env: str

@@ -21,7 +21,8 @@ def numbered(reply: str, title_part: str) -> str:
 
 def big_category_toml(count: int = 37) -> str:
     products = "".join(
-        f'\n[[catalog.products]]\nid = "p{i:02d}"\ntitle = "Organic Cold Pressed Virgin Coconut Oil Variant {i:02d} 500 ml Glass Bottle"\n'
+        f'\n[[catalog.products]]\nid = "p{i:02d}"\n'
+        f'title = "Organic Cold Pressed Virgin Coconut Oil Variant {i:02d} 500 ml Glass Bottle"\n'
         f'price = "{100 + i}.00"\ncategory = "Oils"\n'
         for i in range(1, count + 1)
     )
@@ -124,7 +125,10 @@ async def test_a_shared_location_then_postal_code(harness: ShopHarness) -> None:
     await harness.say("kim", "checkout")
     replies = await harness.send_inbound(
         Inbound(
-            channel="terminal", customer_id="kim", message_id="loc-1", kind=InboundKind.LOCATION,
+            channel="terminal",
+            customer_id="kim",
+            message_id="loc-1",
+            kind=InboundKind.LOCATION,
             location=Location(latitude=19.0596, longitude=72.8295),
         )
     )
