@@ -7,6 +7,7 @@ message waiting for a retry holds back the ones after it.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from chatshop.channels import PermanentSendError, SendError, SendingHalted
+from chatshop.lease import Lease
 from chatshop.serial import SerialRunner
 from chatshop.store.codec import utcnow
 
@@ -43,12 +45,26 @@ class OutboxSender:
         self.runner.kick(customer_key)
 
     async def _send_pending(self, customer_key: str) -> None:
+        """Send a customer's due replies, holding their send lease: one worker sends at a time."""
+        shop = self.shop
+        lease = Lease(shop.store, f"send:{customer_key}", shop.worker_id, shop.config.server.lease_seconds)
+        if not await lease.acquire():
+            return  # the holder is told on release that we asked, and looks again
+        try:
+            await self._send_held(customer_key, lease)
+        finally:
+            if await asyncio.shield(lease.release()):
+                self.kick(customer_key)
+
+    async def _send_held(self, customer_key: str, lease: Lease) -> None:
         channel_name = customer_key.split(":", 1)[0]
         channel = self.shop.channels.get(channel_name)
         if channel is None:
             log.warning("outbox.no_channel", channel=channel_name)
             return
         for item in await self.shop.store.pending_outbox(customer_key, utcnow()):
+            if not await lease.keep():
+                return  # we stalled past the lease; the worker that took it sends the rest
             try:
                 result = await channel.send(item.customer_id, item.message)
             except PermanentSendError as e:
