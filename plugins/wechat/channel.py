@@ -67,8 +67,8 @@ class WeChatChannel(Channel):
         max_buttons=0,  # no reply buttons: choices become a msgmenu
         max_list_rows=MAX_MENU_ITEMS,
         max_list_sections=1,
-        list_row_title_length=36,
-        list_row_description_length=0,
+        list_row_title_length=30,  # a msgmenu item is one line: "title (description)"
+        list_row_description_length=20,
         images=True,
         product_cards=True,
         shares_location=True,

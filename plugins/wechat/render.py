@@ -115,7 +115,8 @@ def _menu(
     items = []
     for choice in choices[:MAX_MENU_ITEMS]:
         # Not numbered here: the core numbers every choice of a turn and maps a typed number.
-        content = truncate_bytes(choice.title, MAX_MENU_ITEM_BYTES)
+        line = f"{choice.title} ({choice.description})" if choice.description else choice.title
+        content = truncate_bytes(line, MAX_MENU_ITEM_BYTES)
         items.append({"id": menu_item_id(choice.id), "content": content})
         out.choice_ids.append(choice.id)
     if not items:

@@ -142,3 +142,9 @@ def test_a_summary_too_long_for_the_menu_head_goes_first_as_text() -> None:
     assert text["text"]["content"].endswith("Total ¥1,711.00")
     assert menu["msgmenu"]["head_content"] == "Choose"
     _valid(out.bodies)
+
+
+def test_a_row_description_joins_its_title() -> None:
+    row = Choice(id="line:oolong", title="Oolong 250g", description="2 × ¥29.00")
+    out = render(U, ChoiceList(body="Your cart", button="Edit", sections=(Section(choices=(row,)),)))
+    assert out.bodies[0]["msgmenu"]["list"] == [{"id": "line:oolong", "content": "Oolong 250g (2 × ¥29.00)"}]
