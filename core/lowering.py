@@ -150,14 +150,14 @@ def _choices(
 def _short(choice: Choice, title_limit: int, description_limit: int | None) -> Choice:
     """A shortened title keeps the full one in the description, where there is one to fill."""
     title = shorten(choice.title, title_limit)
-    description = choice.description
     if description_limit is None:
-        description = None
-    elif title != " ".join(choice.title.split()) and not description:
-        description = shorten(choice.title, description_limit)
-    elif description:
-        description = shorten(description, description_limit)
-    return Choice(id=choice.id, title=title, description=description)
+        return Choice(id=choice.id, title=title)
+    description = choice.description
+    if title != " ".join(choice.title.split()):  # the full name moves to the description, before the price
+        suffix = f" · {description}" if description else ""
+        room = description_limit - len(suffix)
+        description = shorten(choice.title, room) + suffix if room >= 12 else choice.title
+    return Choice(id=choice.id, title=title, description=shorten(description, description_limit) if description else None)
 
 
 def _fit_text(message: Outbound, caps: Capabilities) -> Outbound:
