@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-import aiohttp
 import structlog
 from aiohttp import web
 
@@ -30,10 +29,12 @@ from chatshop.messages import (
 )
 
 from . import render
+from .bill import BillMove, Bills
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
 from .errors import REENGAGEMENT, GraphError
 from .ratelimit import RateLimiter
+from .routes import webhook_routes
 from .webhook import StatusUpdate
 from .window import ConversationWindow
 
@@ -46,15 +47,8 @@ __all__ = ["WhatsAppChannel"]
 
 log = structlog.get_logger(__name__)
 
-#: Our order statuses as the in-chat bill (``order_status``) names them.
-BILL_STATUS = {
-    "paid": "processing",
-    "confirmed": "processing",
-    "shipped": "shipped",
-    "delivered": "completed",
-    "cancelled": "canceled",
-}
-_BILL_FINAL = frozenset({"completed", "canceled"})
+WHATSAPP_PAY = "whatsapp_pay"
+
 _NOTIFICATION_KEEP = timedelta(days=3)
 
 
@@ -94,6 +88,7 @@ class WhatsAppChannel(Channel):
         self.app_secret = read_secret(config.app_secret_env)
         self.verify_token = read_secret(config.verify_token_env)
         self.window = ConversationWindow(lambda: self.shop.store, self.name)
+        self.bills = Bills(lambda: self.shop.store)
         self.client = GraphClient(
             lambda: self.shop.http,
             base_url=config.api_base_url,
@@ -105,20 +100,21 @@ class WhatsAppChannel(Channel):
         )
 
     def routes(self) -> Sequence[web.RouteDef]:
-        from .routes import webhook_routes
-
         return webhook_routes(self)
 
     # --- outbound ----------------------------------------------------------------------------
     async def send(self, customer_id: str, message: Outbound) -> SendResult:
+        move: BillMove | None = None
         if isinstance(message, OrderStatusUpdate):
-            rendered = await self._order_update(customer_id, message)
+            rendered, move = await self._order_update(customer_id, message)
         else:
             if not await self.window.is_open(customer_id):
                 log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
                 raise PermanentSendError("the 24-hour window is closed", code=str(REENGAGEMENT))
             rendered = render.render(message, self.settings.catalog_id)
         wamid = await self._post(customer_id, rendered)
+        if move is not None:
+            await self.bills.moved(move)
         if isinstance(message, OrderStatusUpdate) and rendered.type != "template":
             await self._remember_notification(wamid, customer_id, message)
         return SendResult(provider_message_id=wamid)
@@ -148,7 +144,9 @@ class WhatsAppChannel(Channel):
             log.error("whatsapp.send_refused", code=error.code, message_type=rendered.shape())
         return PermanentSendError(f"WhatsApp refused the message: {error}", code=code)
 
-    async def _order_update(self, customer_id: str, update: OrderStatusUpdate) -> render.Rendered:
+    async def _order_update(
+        self, customer_id: str, update: OrderStatusUpdate
+    ) -> tuple[render.Rendered, BillMove | None]:
         """In the window: the in-chat bill's status or a text. Outside: the template or nothing."""
         if not await self.window.is_open(customer_id):
             name = self.settings.templates.for_status(update.status)
@@ -156,31 +154,13 @@ class WhatsAppChannel(Channel):
                 log.warning("whatsapp.window_closed_no_template", customer=customer_id, status=update.status)
                 raise PermanentSendError("the 24-hour window is closed and no template is set", code=str(REENGAGEMENT))
             language = self.settings.templates.language
-            return render.template(name, language, [update.order_number, update.body])
-        bill = await self._bill_status(update)
-        if bill is not None:
-            reference, status = bill
-            return render.order_status(reference, status, update.body)
-        return render.text(update.body)
-
-    async def _bill_status(self, update: OrderStatusUpdate) -> tuple[str, str] | None:
-        """The in-chat bill's next status, if the order was billed in chat and the move is legal."""
-        if update.payment_method != "whatsapp_pay":
-            return None
-        store = self.shop.store
-        now = datetime.now(UTC)
-        reference = await store.kv_get(f"whatsapp_pay:reference:{update.order_number}", now)
-        status = BILL_STATUS.get(update.status)
-        if reference is None or status is None:
-            return None
-        key = f"whatsapp_pay:bill:{reference}"
-        last = await store.kv_get(key, now) or "pending"
-        if last in _BILL_FINAL or last == status:
-            return None
-        if status == "canceled" and await store.kv_get(f"whatsapp_pay:paid:{reference}", now):
-            return None  # Meta refuses to cancel a paid bill (2047): say it in words instead
-        await store.kv_set(key, status, expires_at=now + timedelta(days=90))
-        return reference, status
+            return render.template(name, language, [update.order_number, update.body]), None
+        move = None
+        if update.payment_method == WHATSAPP_PAY:
+            move = await self.bills.next_move(update.order_number, update.status)
+        if move is not None:
+            return render.order_status(move.reference, move.status, update.body), move
+        return render.text(update.body), None
 
     async def _remember_notification(self, wamid: str, customer_id: str, update: OrderStatusUpdate) -> None:
         """Keep a free-form status update so a late 131047 can resend it as the template."""
@@ -197,8 +177,6 @@ class WhatsAppChannel(Channel):
             await self.client.mark_read(inbound.message_id, typing=self.typing_indicator)
         except GraphError as error:
             log.warning("whatsapp.mark_read_failed", code=error.code, status=error.status)
-        except aiohttp.ClientError as error:  # pragma: no cover - the client wraps these
-            log.warning("whatsapp.mark_read_failed", error=type(error).__name__)
 
     async def on_status(self, update: StatusUpdate) -> None:
         """Meta's word on a message we sent: the outbox record, and the window when it closed."""

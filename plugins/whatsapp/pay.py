@@ -41,7 +41,6 @@ log = structlog.get_logger(__name__)
 
 #: UPI's cap per payment (₹5,00,000); above it WhatsApp needs web-only payment options.
 UPI_LIMIT = Money(5_00_000_00, "INR")
-_KEEP = timedelta(days=90)
 
 
 def reference_for(order_number: str) -> str:
@@ -82,10 +81,9 @@ class WhatsAppPay(PaymentMethod):
 
     async def start(self, order: Order) -> PaymentStart:
         reference = reference_for(order.number)
-        store = self.shop.store
         window = timedelta(minutes=self.settings.expires_after_minutes)
         expires = order.payment_expires_at or datetime.now(UTC) + window
-        await store.kv_set(f"whatsapp_pay:reference:{order.number}", reference, datetime.now(UTC) + _KEEP)
+        await self._channel().bills.opened(order.number, reference)
         data: dict[str, Any] = {
             "reference_id": reference,
             "gateway": self.settings.gateway,
@@ -128,7 +126,7 @@ class WhatsAppPay(PaymentMethod):
             amount = await self._confirmed_amount(status)
             if amount is None:
                 return
-            await self.shop.store.kv_set(f"whatsapp_pay:paid:{status.reference_id}", "1", datetime.now(UTC) + _KEEP)
+            await self._channel().bills.paid(status.reference_id)
             kind, event_id = PaymentEventKind.PAID, f"{status.reference_id}:captured"
         elif status.transaction_status == "failed":
             kind = PaymentEventKind.FAILED

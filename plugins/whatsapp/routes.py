@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import structlog
 from aiohttp import web
 
+from .pay import WhatsAppPay
 from .signature import HEADER, verify
 from .webhook import load_body, parse_webhook
 
@@ -53,8 +54,6 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         for status in batch.statuses:
             await channel.on_status(status)
         if batch.payments:
-            from .pay import WhatsAppPay
-
             method = channel.shop.payment_methods.get(WhatsAppPay.name)
             for payment in batch.payments:
                 if isinstance(method, WhatsAppPay):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chatshop.channels import RetryableSendError
 from chatshop.config import validate_section
 from chatshop.messages import OrderLine, OrderStatusUpdate, PaymentRequest
 from chatshop.money import Money
@@ -201,3 +202,19 @@ async def test_a_paid_bill_is_not_cancelled_in_chat(
     )
     await channel.send(WA_ID, update)
     assert fake.sent[-1].type == "text" and fake.async_errors == []
+
+
+async def test_a_throttled_bill_move_is_tried_again_as_the_same_move(
+    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph
+) -> None:
+    reference = await billed(pay, channel, fake)
+    update = OrderStatusUpdate(
+        order_number="K7M-4QX", status="shipped", body="On its way", payment_method="whatsapp_pay"
+    )
+    fake.storm(130429, 100)
+    with pytest.raises(RetryableSendError):
+        await channel.send(WA_ID, update)
+    fake.faults.clear()
+    await channel.send(WA_ID, update)  # the outbox's retry
+    assert fake.sent[-1].content["type"] == "order_status"
+    assert fake.bills[reference] == "shipped"
