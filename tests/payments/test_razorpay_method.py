@@ -160,3 +160,10 @@ def test_a_missing_secret_is_a_start_up_error(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(ConfigError) as caught:
         validate_section(RazorpayConfig, {"key_id": "rzp_test_x"}, "payments.razorpay", "INR")
     assert "payments.razorpay.key_secret_env" in str(caught.value)
+
+
+async def test_an_expired_link_is_not_sent_again(razorpay: Razorpay, fake: FakeRazorpay) -> None:
+    start = await razorpay.start(make_order())
+    fake.expire(start.provider_ref or "")
+    with pytest.raises(PaymentError):
+        await razorpay.start(make_order())

@@ -125,3 +125,14 @@ def test_config_mistakes_name_their_key(section: dict[str, Any], path: str, monk
     with pytest.raises(ConfigError) as caught:
         validate_section(StripeConfig, section, "payments.stripe", "INR")
     assert path in str(caught.value)
+
+
+async def test_sending_the_link_again_reuses_the_open_session(stripe: Stripe, stripe_api: FakeStripe) -> None:
+    order = make_order(method="stripe")
+    first = await stripe.start(order)
+    order.payment_ref = first.provider_ref
+    again = await stripe.start(order)
+    assert again.provider_ref == first.provider_ref and len(stripe_api.sessions) == 1
+    stripe_api.expire(first.provider_ref or "")
+    fresh = await stripe.start(order)  # the old one can no longer be paid: a new session
+    assert fresh.provider_ref != first.provider_ref

@@ -56,7 +56,7 @@ class RazorpayClient:
             if e.retryable or e.status != 400:
                 raise
             existing = await self.find_payment_link(str(body["reference_id"]))
-            if existing is None or existing.get("amount") != body.get("amount"):
+            if existing is None or existing.get("amount") != body.get("amount") or existing.get("status") != "created":
                 raise
             log.info("razorpay.link_reused", link=existing.get("id"))
             return existing

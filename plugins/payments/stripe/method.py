@@ -1,8 +1,8 @@
 """Pay by Stripe Checkout Session: one session per order, its URL sent in chat.
 
 The session's ``client_reference_id`` is our order number, so the webhook names the order without
-a lookup. The session's expiry is derived from the order's placement time and is part of the
-idempotency key, so starting the same order again within the same minute gets the same session.
+a lookup. Sending the link again reuses the order's session while it is open; a new session's
+expiry is part of its idempotency key, so a retried create gets the session the first one made.
 """
 
 from __future__ import annotations
@@ -75,6 +75,28 @@ class Stripe(PaymentMethod):
         return self._client
 
     async def start(self, order: Order) -> PaymentStart:
+        session = await self._open_session(order)
+        if session is None:
+            session = await self._create_session(order)
+        url = str(session["url"])
+        expires = datetime.fromtimestamp(int(session["expires_at"]), UTC)
+        return PaymentStart(
+            messages=(await _payment_request(self.shop, self.name, order, url, expires),),
+            provider_ref=str(session["id"]),
+            url=url,
+            expires_at=expires,
+        )
+
+    async def _open_session(self, order: Order) -> dict[str, Any] | None:
+        """The session this order already has, if the customer can still pay it ("send again")."""
+        if not (order.payment_ref or "").startswith("cs_"):
+            return None
+        session = await self.client.retrieve_checkout_session(order.payment_ref or "")
+        if session.get("status") != "open" or session.get("amount_total") != order.total.minor:
+            return None
+        return session
+
+    async def _create_session(self, order: Order) -> dict[str, Any]:
         now = datetime.now(UTC)
         placed = order.created_at or now
         wanted = placed + timedelta(minutes=self.config.link_expiry_minutes)
@@ -94,19 +116,16 @@ class Stripe(PaymentMethod):
         }
         if self.config.payment_method_types:
             params["payment_method_types"] = self.config.payment_method_types
-        key = f"chatshop-{order.number}-session-{params['expires_at']}"
+        # A replayed key returns the first answer, even a session that has expired since: the
+        # session this one replaces is part of the key.
+        replaces = order.payment_ref or "first"
+        key = f"chatshop-{order.number}-session-{params['expires_at']}-{replaces}"
         session = await self.client.create_checkout_session(params, key)
         if session.get("amount_total") != order.total.minor:
             raise PaymentError(f"Stripe session total differs from order {order.number}")
-        url = str(session["url"])
-        expires = datetime.fromtimestamp(int(session.get("expires_at") or params["expires_at"]), UTC)
+        session["expires_at"] = session.get("expires_at") or params["expires_at"]
         log.info("stripe.session_created", order=order.number, session=session.get("id"))
-        return PaymentStart(
-            messages=(await _payment_request(self.shop, self.name, order, url, expires),),
-            provider_ref=str(session["id"]),
-            url=url,
-            expires_at=expires,
-        )
+        return session
 
     def routes(self) -> Sequence[web.RouteDef]:
         # web.route, not web.get: a GET RouteDef carries allow_head, which add_route does not take.
