@@ -102,3 +102,53 @@ async def test_unpaid_at_expiry_is_closed_cancelled_and_released(
     assert wechatpay_api.transactions[order.number]["trade_state"] == "CLOSED"
     stock = (await harness.shop.store.inventory(["longjing"]))["longjing"].stock
     assert stock == 5
+
+
+@pytest.fixture
+async def jsapi_harness(
+    wechatpay_api: FakeWeChatPay,
+    merchant_key: rsa.RSAPrivateKey,
+    aiohttp_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[ShopHarness]:
+    """The same shop, treating terminal customers as WeChat users (their id is the OpenID)."""
+    server = await aiohttp_server(wechatpay_api.app())
+    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
+    keys = tmp_path / "shop" / "keys"
+    keys.mkdir(parents=True)
+    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
+    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
+    api = wechatpay_api
+    toml = CHINA.format(
+        mchid=api.mchid,
+        appid=api.appid,
+        serial_no=api.serial_no,
+        key_id=api.platform_key_id,
+        api=server.make_url(""),
+    ).replace("retry_delays_seconds", 'jsapi_channels = ["terminal"]\nretry_delays_seconds')
+    async with running_shop(toml, tmp_path / "shop") as h:
+        yield h
+
+
+async def test_in_wechat_the_customer_pays_on_our_jsapi_page(
+    jsapi_harness: ShopHarness, wechatpay_api: FakeWeChatPay
+) -> None:
+    h = jsapi_harness
+    order, reply = await buy_tea(h)
+    known = wechatpay_api.transactions[order.number]
+    assert known["trade_type"] == "JSAPI" and known["request"]["payer"] == {"openid": "li"}
+    link = next(word for word in reply.split() if "/pay/wechatpay/" in word)
+    assert link.startswith(f"https://shop.example.cn/pay/wechatpay/{order.number}?sig=")
+
+    page = await h.client.get(link.removeprefix("https://shop.example.cn"))
+    html = await page.text()
+    assert page.status == 200 and "getBrandWCPayRequest" in html
+    assert f"prepay_id={known['answer']['prepay_id']}" in html
+    assert (await h.client.get(f"/pay/wechatpay/{order.number}?sig=forged")).status == 404
+
+    body = wechatpay_api.notification(wechatpay_api.pay(order.number))
+    assert (await wechatpay_api.notify(h.client.session, h.url(WEBHOOK), body))[0] == 204
+    await h.shop.idle()
+    paid = await h.shop.store.get_order(order.number)
+    assert paid is not None and paid.status is OrderStatus.PAID
