@@ -95,14 +95,6 @@ async def test_an_expiry_after_payment_changes_nothing(harness: ShopHarness, fak
     assert await stock(harness) == 39
 
 
-CORE_LOGS_EVENT_KWARG = pytest.mark.xfail(
-    reason="core/ordering.py passes event= to structlog (its reserved first argument) when it "
-    "logs a duplicate or unknown-order payment event, so the webhook answers 500",
-    strict=False,
-)
-
-
-@CORE_LOGS_EVENT_KWARG
 async def test_a_replayed_event_changes_nothing(harness: ShopHarness, fake: FakeRazorpay) -> None:
     order, _ = await checkout_online(harness)
     session, url = harness.client.session, harness.url(WEBHOOK)
@@ -115,7 +107,6 @@ async def test_a_replayed_event_changes_nothing(harness: ShopHarness, fake: Fake
     assert len(harness.texts_to("terminal:asha")) == told
 
 
-@CORE_LOGS_EVENT_KWARG
 async def test_an_event_for_an_unknown_order_is_acknowledged(harness: ShopHarness, fake: FakeRazorpay) -> None:
     order, _ = await checkout_online(harness)
     link = {**fake.links[order.payment_ref or ""], "reference_id": "NOT-OURS"}
