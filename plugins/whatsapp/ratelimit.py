@@ -34,6 +34,14 @@ class RateLimiter:
         self._starts: deque[float] = deque()
         self._lock = asyncio.Lock()
 
+    def observe(self, count: int = 1) -> None:
+        """Count messages that used the number's throughput without us sending them.
+
+        Meta counts the customers' incoming messages against the same tier as our sends.
+        """
+        now = self._clock()
+        self._starts.extend([now] * count)
+
     async def acquire(self) -> None:
         """Wait until one more send fits in the window, then count it."""
         async with self._lock:  # FIFO: callers go out in the order they came
@@ -44,4 +52,4 @@ class RateLimiter:
                 if len(self._starts) < self.rate:
                     self._starts.append(now)
                     return
-                await self._sleep(self.period - (now - self._starts[0]))
+                await self._sleep(self.period - (now - self._starts[len(self._starts) - self.rate]))

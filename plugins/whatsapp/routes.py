@@ -46,6 +46,7 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         except ValueError:
             return web.Response(status=400, text="not JSON")
         batch = parse_webhook(payload, channel.name, channel.settings.phone_number_id)
+        channel.client.limiter.observe(len(batch.inbound))
         fresh = 0
         for inbound in batch.inbound:
             await channel.window.opened(inbound.customer_id, inbound.received_at)

@@ -162,3 +162,14 @@ async def test_the_limiter_keeps_a_burst_under_the_fakes_throughput(
     await asyncio.gather(*(client.send_message(TEXT) for _ in range(30)))
     assert len(fake.sent) == 30
     assert [c for c, _ in fake.refused] == []
+
+
+async def test_incoming_messages_count_against_the_same_throughput() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, period=1.0, clock=clock, sleep=clock.sleep)
+    limiter.observe(10)  # a burst of customers' messages
+    await limiter.acquire()
+    assert clock.now == pytest.approx(1.0)
+    limiter.observe(25)  # more than a whole second's worth: wait until the newest ten are old
+    await limiter.acquire()
+    assert clock.now == pytest.approx(2.0)
