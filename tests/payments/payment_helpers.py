@@ -20,6 +20,7 @@ from chatshop.messages import OrderLine
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentEvent, PaymentMethod
+from chatshop.texts import Texts
 from tests.payments.fake_wechatpay import FakeWeChatPay, pem_private, pem_public
 
 MountedClient = Callable[[PaymentMethod], Awaitable[TestClient]]
@@ -46,7 +47,7 @@ class StandInShop:
         return "https://shop.example.com" + path
 
     def text(self, locale: str, key: str, **values: Any) -> str:
-        raise KeyError(key)
+        return Texts("en").get(locale, key, shop="Test shop", **values)
 
     async def customer_locale(self, customer_key: str) -> str:
         return "en"

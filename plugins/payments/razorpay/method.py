@@ -202,22 +202,8 @@ async def _apply(shop: Shop, event: PaymentEvent) -> None:
 async def _payment_request(shop: Shop, method: str, order: Order, url: str, expires_at: datetime) -> PaymentRequest:
     locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
-    body = _text(
-        shop,
-        locale,
-        "payment_link",
-        "Pay {total} for order {number} here: {url}",
-        total=total,
-        number=order.number,
-        url=url,
-    )
-    until = _text(
-        shop,
-        locale,
-        "payment_link_expires",
-        "The link is valid until {time} UTC.",
-        time=expires_at.astimezone(UTC).strftime("%H:%M"),
-    )
+    body = shop.text(locale, "payment_link", total=total, number=order.number, url=url)
+    until = shop.text(locale, "payment_link_expires", time=expires_at.astimezone(UTC).strftime("%H:%M"))
     return PaymentRequest(
         method=method,
         body=f"{body}\n{until}",
@@ -225,12 +211,3 @@ async def _payment_request(shop: Shop, method: str, order: Order, url: str, expi
         url=url,
         expires_at=expires_at,
     )
-
-
-def _text(shop: Shop, locale: str, key: str, default: str, **values: Any) -> str:
-    """The shop's text for ``key``, or the English default while the table lacks it."""
-    try:
-        text = shop.text(locale, key, **values)
-    except KeyError:
-        text = key
-    return default.format(**values) if text == key else text
