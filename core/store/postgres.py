@@ -566,7 +566,9 @@ class PostgresStore(Store):
                 order.status.value,
                 note,
             )
-            return order
+            moved = await self._fetch_order(db, "number", number)
+            assert moved is not None
+            return moved
 
     async def set_order_payment(
         self, number: str, *, ref: str | None, url: str | None, expires_at: datetime | None

@@ -562,6 +562,7 @@ class SQLiteStore(Store):
                 "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
                 (number, now, order.status.value, order.status.value, note),
             )
+            order.history.append({"at": now, "old": order.status.value, "new": order.status.value, "note": note})
             return order
 
         return await self._write(update)

@@ -1,0 +1,80 @@
+"""One store fixture, two databases: every contract test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the server on 127.0.0.1:5432 (user ``postgres``, trust auth; ``CHATSHOP_TEST_PG``
+overrides the server URL). Each test run creates its own database and drops it at the end; each
+test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from chatshop.store.base import Store
+from chatshop.store.postgres import PostgresStore
+from chatshop.store.sqlite import SQLiteStore
+
+SERVER = os.environ.get("CHATSHOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+TABLES = "inbox, conversations, outbox, inventory, order_history, orders, events, kv, leases"
+
+
+async def _admin(sql: str) -> None:
+    db = await asyncpg.connect(f"{SERVER}/postgres")
+    try:
+        await db.execute(sql)
+    finally:
+        await db.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this test run, dropped when the run ends."""
+    name = f"chatshop_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{SERVER}/{name}"
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _empty(url: str) -> None:
+    db = await asyncpg.connect(url)
+    try:
+        if await db.fetchval("SELECT to_regclass('leases')"):
+            await db.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    finally:
+        await db.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str) -> AsyncIterator[Store]:
+    opened: Store
+    if request.param == "sqlite":
+        opened = SQLiteStore(tmp_path / "shop.db")
+    else:
+        await _empty(postgres_url)
+        opened = PostgresStore(postgres_url)
+    await opened.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def twin(store: Store) -> Callable[[], Store]:
+    """Another store on the same database, as a second worker (or a restart) would open it."""
+
+    def make() -> Store:
+        if isinstance(store, SQLiteStore):
+            return SQLiteStore(store.path)
+        assert isinstance(store, PostgresStore)
+        return PostgresStore(store.url)
+
+    return make
