@@ -180,8 +180,10 @@ async def test_config_problems_name_their_key(
         WeChatPay(shop, config)  # type: ignore[arg-type]
     (tmp_path / "pub_key.pem").unlink()
     (tmp_path / "apiclient_key.pem").unlink()
-    with pytest.raises(ConfigError, match=r"payments\.wechatpay\.private_key_file"):
+    with pytest.raises(ConfigError) as both:
         WeChatPay(shop, config)  # type: ignore[arg-type]
+    paths = [problem.path for problem in both.value.problems]
+    assert paths == ["payments.wechatpay.private_key_file", "payments.wechatpay.platform_public_key_file"]
 
     with pytest.raises(ConfigError, match=r"payments\.wechatpay\.appid"):
         validate_section(WeChatPayConfig, {**section, "appid": "nope"}, "payments.wechatpay", "CNY")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import structlog
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import PaymentRequest
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+K = TypeVar("K")
 _CHINA = timezone(timedelta(hours=8))
 _SECTION = "payments.wechatpay"
 
@@ -59,18 +62,19 @@ class WeChatPay(PaymentMethod):
 
     def __init__(self, shop: Shop, config: WeChatPayConfig) -> None:
         super().__init__(shop, config)
+        problems: list[ConfigProblem] = []
         self._apiv3_key = read_secret(config.apiv3_key_env).encode()
         if len(self._apiv3_key) != 32:
-            raise ConfigError(
-                [ConfigProblem(path=f"{_SECTION}.apiv3_key_env", message="the APIv3 key must be 32 bytes")]
-            )
-        self._private_key = _load(shop, "private_key_file", config.private_key_file, crypto.load_private_key)
-        self._platform_key = _load(
-            shop,
-            "platform_public_key_file",
-            config.platform_public_key_file,
-            crypto.load_public_key,
+            message = "the APIv3 key must be 32 bytes"
+            problems.append(ConfigProblem(path=f"{_SECTION}.apiv3_key_env", message=message))
+        private_key = _load(shop, "private_key_file", config.private_key_file, crypto.load_private_key, problems)
+        platform_key = _load(
+            shop, "platform_public_key_file", config.platform_public_key_file, crypto.load_public_key, problems
         )
+        if problems or private_key is None or platform_key is None:
+            raise ConfigError(problems)
+        self._private_key: rsa.RSAPrivateKey = private_key
+        self._platform_key: rsa.RSAPublicKey = platform_key
         self._client: WeChatPayClient | None = None
         #: The clock notifications are checked against (tests replay old, recorded ones).
         self.now = time.time
@@ -255,13 +259,14 @@ def _prepay_key(number: str) -> str:
     return f"wechatpay:prepay:{number}"
 
 
-def _load(shop: Shop, key: str, relative: str, loader: Any) -> Any:
+def _load(shop: Shop, key: str, relative: str, loader: Callable[[Path], K], problems: list[ConfigProblem]) -> K | None:
+    """A key file relative to shop.toml; a problem naming the config key if it cannot be read."""
     path = shop.config.resolve(relative)
     try:
         return loader(path)
     except (OSError, ValueError, TypeError) as e:
-        problem = ConfigProblem(path=f"{_SECTION}.{key}", message=f"cannot read {path}: {e}")
-        raise ConfigError([problem]) from None
+        problems.append(ConfigProblem(path=f"{_SECTION}.{key}", message=f"cannot read {path}: {e}"))
+        return None
 
 
 async def _apply(shop: Shop, event: PaymentEvent) -> None:
