@@ -22,7 +22,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 def _mount(app: web.Application, prefix: str, routes: Sequence[web.RouteDef]) -> None:
     for route in routes:
-        app.router.add_route(route.method, prefix + route.path, route.handler, **route.kwargs)
+        web.RouteDef(route.method, prefix + route.path, route.handler, route.kwargs).register(app.router)
 
 
 async def healthz(request: web.Request) -> web.Response:

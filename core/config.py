@@ -119,6 +119,8 @@ class ShopSection(_Section):
 
 class StorageSection(_Section):
     url: str = "sqlite:///shop.db"
+    #: Days handled messages and sent replies are kept (messengers redeliver for up to a few days).
+    retention_days: int = Field(default=7, ge=1, le=3650)
 
     @field_validator("url")
     @classmethod

@@ -85,6 +85,11 @@ def mask_private(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMap
     return event
 
 
+def _stderr_logger(*_: Any) -> structlog.PrintLogger:
+    """Whatever ``sys.stderr`` is now: a redirected or captured stream gets the lines."""
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     """Set up structlog once for the process; JSON unless stderr is a terminal."""
     use_json = not sys.stderr.isatty() if json is None else json
@@ -99,7 +104,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     # aiohttp's access log goes through the standard library; keep it quiet and free of query strings.

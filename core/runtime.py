@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -44,6 +44,7 @@ __all__ = ["Shop", "open_store"]
 
 log = structlog.get_logger(__name__)
 
+PURGE_INTERVAL_SECONDS = 3600.0
 USER_AGENT = "chatshop/0.1 (+https://github.com/chatshop/chatshop)"
 
 
@@ -209,13 +210,26 @@ class Shop:
 
     async def _sweep_forever(self) -> None:
         interval = self.config.server.sweep_seconds
+        next_purge = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(interval)
             try:
                 await self.recover()
                 await self.ordering.expire_due()
+                if loop.time() >= next_purge:
+                    await self.purge()
+                    next_purge = loop.time() + PURGE_INTERVAL_SECONDS
             except Exception:
                 log.exception("sweeper.failed")
+
+    async def purge(self) -> int:
+        """Forget handled messages and sent replies older than ``[storage] retention_days``."""
+        now = utcnow()
+        deleted = await self.store.purge(now, now - timedelta(days=self.config.storage.retention_days))
+        if deleted:
+            log.info("store.purged", rows=deleted)
+        return deleted
 
     def schedule_outbox(self, customer_key: str, delay: float) -> None:
         loop = asyncio.get_running_loop()

@@ -125,6 +125,10 @@ class Store(ABC):
     ) -> list[OutboxItem]:
         """Save the new state, queue the replies and mark the message handled, all or nothing.
 
+        A turn for an inbound message also makes the customer's replies waiting for a retry due
+        at once: the customer writing again reopens a messenger's reply window (WhatsApp 24 h,
+        WeChat 48 h), so a held reply must not hold back the new ones for minutes.
+
         Raises :class:`StaleConversation` if the saved version is no longer ``expected_version``.
         """
 
@@ -238,6 +242,15 @@ class Store(ABC):
 
     @abstractmethod
     async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None: ...
+
+    @abstractmethod
+    async def purge(self, now: datetime, handled_before: datetime) -> int:
+        """Forget what is no longer needed; the number of rows deleted.
+
+        Expired kv values; inbox messages handled before ``handled_before`` (their text can hold an
+        address, and they are kept only as long as a messenger may redeliver them); outbox
+        messages finished before it; payment events seen before it. Orders are never purged here.
+        """
 
     # --- leases: one worker at a time per customer, across processes and machines -----------------
     @abstractmethod

@@ -197,6 +197,12 @@ class PostgresStore(Store):
                     raise StaleConversation(customer_key)
             if inbox_id is not None:
                 await db.execute("UPDATE inbox SET handled_at = $1 WHERE id = $2", now, inbox_id)
+                # The customer just wrote: a reply held back (closed window, quota) may go out now.
+                await db.execute(
+                    "UPDATE outbox SET next_attempt_at = NULL "
+                    "WHERE customer_key = $1 AND status = 'pending' AND next_attempt_at IS NOT NULL",
+                    customer_key,
+                )
             return await self._enqueue(db, customer_key, outbound, now)
 
     # --- outbox ------------------------------------------------------------------------------
@@ -623,6 +629,18 @@ class PostgresStore(Store):
             value,
             expires_at,
         )
+
+    async def purge(self, now: datetime, handled_before: datetime) -> int:
+        async with self.pool.acquire() as db, db.transaction():
+            deleted = 0
+            for statement, value in (
+                ("DELETE FROM kv WHERE expires_at <= $1", now),
+                ("DELETE FROM inbox WHERE handled_at < $1", handled_before),
+                ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < $1", handled_before),
+                ("DELETE FROM events WHERE at < $1", handled_before),
+            ):
+                deleted += int((await db.execute(statement, value)).split()[-1])
+            return deleted
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

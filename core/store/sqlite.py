@@ -227,6 +227,12 @@ class SQLiteStore(Store):
                 )
             if inbox_id is not None:
                 db.execute("UPDATE inbox SET handled_at = ? WHERE id = ?", (now, inbox_id))
+                # The customer just wrote: a reply held back (closed window, quota) may go out now.
+                db.execute(
+                    "UPDATE outbox SET next_attempt_at = NULL "
+                    "WHERE customer_key = ? AND status = 'pending' AND next_attempt_at IS NOT NULL",
+                    (customer_key,),
+                )
             return self._enqueue(db, customer_key, outbound, now)
 
         return await self._write(commit)
@@ -623,6 +629,22 @@ class SQLiteStore(Store):
                 (key, value, _ts(expires_at)),
             )
         )
+
+    async def purge(self, now: datetime, handled_before: datetime) -> int:
+        moment, cutoff = _ts(now), _ts(handled_before)
+
+        def purge(db: sqlite3.Connection) -> int:
+            return sum(
+                db.execute(statement, (value,)).rowcount
+                for statement, value in (
+                    ("DELETE FROM kv WHERE expires_at <= ?", moment),
+                    ("DELETE FROM inbox WHERE handled_at < ?", cutoff),
+                    ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", cutoff),
+                    ("DELETE FROM events WHERE at < ?", cutoff),
+                )
+            )
+
+        return await self._write(purge)
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

@@ -35,3 +35,31 @@ async def test_unfinished_work_is_resumed_after_a_restart(make_shop, tmp_path) -
     async with make_shop(directory=folder) as h:
         await h.shop.idle()
         assert "Welcome to Test Kirana" in "\n".join(h.texts_to("terminal:late"))
+
+
+async def test_a_new_message_releases_replies_held_for_a_retry(harness: ShopHarness) -> None:
+    from datetime import timedelta
+
+    from chatshop.messages import Text
+    from chatshop.store.codec import utcnow
+
+    store = harness.shop.store
+    (held,) = await store.enqueue("terminal:win", [Text(body="your order shipped")])
+    await store.mark_retry(held.id, utcnow() + timedelta(minutes=5), "45015: window closed")
+    assert await store.pending_outbox("terminal:win", utcnow()) == []
+    reply = await harness.say("win", "hi")  # the customer writes again: the window is open
+    assert reply.startswith("your order shipped")
+
+
+async def test_handled_messages_and_sent_replies_are_forgotten_after_the_retention(harness: ShopHarness) -> None:
+    from datetime import timedelta
+
+    from chatshop.store.codec import utcnow
+
+    await harness.say("old", "Flat 9, Mount Mary Road 400050")
+    assert await harness.shop.purge() == 0  # everything is younger than the retention
+    await harness.shop.store.kv_set("token", "t", expires_at=utcnow() - timedelta(seconds=1))
+    deleted = await harness.shop.store.purge(utcnow(), utcnow() + timedelta(seconds=1))
+    assert deleted >= 3  # the message, its replies and the expired token
+    assert await harness.shop.store.kv_get("token", utcnow()) is None
+    assert await harness.shop.store.customers_with_pending_inbound() == []
