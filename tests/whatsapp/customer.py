@@ -92,6 +92,11 @@ class Customer:
     def wrap(self, message: dict[str, Any]) -> dict[str, Any]:
         return envelope(messages=[message], contacts=[contact(self.wa_id, self.name)])
 
+    async def post_and_read(self, message: dict[str, Any]) -> list[Sent]:
+        """Send any kind of message; the shop's answers to it."""
+        assert await self.post(self.wrap(message)) == 200
+        return self.new()
+
     async def say(self, text: str) -> list[Sent]:
         assert await self.post(self.wrap(self.message("text", text={"body": text}))) == 200
         return self.new()

@@ -293,3 +293,34 @@ async def test_with_a_native_catalog_the_37th_product_can_be_browsed_to(
         for i in s["product_items"]
     ]
     assert "oil-37" in items
+
+
+async def test_address_form_location_template_button_and_media_through_the_shop(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    replies = await priya.post_and_read(
+        priya.message("image", image={"id": "1234", "mime_type": "image/jpeg", "sha256": "x"})
+    )
+    assert "I can only read text" in text_of(replies[0])
+    button = priya.message("button", button={"payload": "orders", "text": "My orders"})
+    replies = await priya.post_and_read(button)
+    assert "no orders yet" in " ".join(text_of(m) for m in replies)
+
+    await priya.say("milk")
+    await priya.tap("add:milk-1l:1")
+    await priya.tap("checkout")
+    location = fixture("webhook_location.json")["entry"][0]["changes"][0]["value"]["messages"][0]
+    replies = await priya.post_and_read(priya.message("location", location=location["location"]))
+    assert "Please check your order" in text_of(replies[-1])  # the place's address has a PIN code
+    await priya.tap("abort")
+
+    await priya.tap("checkout")
+    form = fixture("webhook_interactive_nfm_reply_address.json")["entry"][0]["changes"][0]["value"]
+    interactive = form["messages"][0]["interactive"]
+    replies = await priya.post_and_read(priya.message("interactive", interactive=interactive))
+    summary = text_of(replies[-1])
+    assert "Please check your order" in summary and "400069" in summary and "B-1204" in summary
+    placed = await priya.tap("confirm")
+    [order] = await shop.shop.store.list_orders(customer_key=priya.key)
+    assert order.postal_code == "400069" and order.contact_name == "Priya Sharma"
+    assert order.number in " ".join(text_of(m) for m in placed)
