@@ -97,6 +97,20 @@ class FakeGraph:
     def texts(self, to: str | None = None) -> list[Sent]:
         return [s for s in self.sent if to is None or s.to == to]
 
+    def delivery(self, sent: Sent, *states: str) -> list[dict[str, Any]]:
+        """Status webhooks for a message as Meta reports it (``sent``, ``delivered``, ``read``)."""
+        pricing = {"billable": False, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"}
+        return [
+            {
+                "id": sent.wamid,
+                "status": state,
+                "timestamp": str(int(time.time())),
+                "recipient_id": sent.to,
+                **({"pricing": pricing} if state == "sent" else {}),
+            }
+            for state in states
+        ]
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/{version}/{phone}/messages", self._messages)

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from chatshop.messages import DeliveryReport, DeliveryState
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 
 from .customer import Customer, choices_of, eventually, text_of
 from .fake_graph import FakeGraph
-from .meta import PHONE_NUMBER_ID, fixture, signed, wire
+from .meta import PHONE_NUMBER_ID, envelope, fixture, signed, wire
 
 WA_ID = "919812345678"
 OIL_NAMES = [
@@ -324,3 +325,14 @@ async def test_address_form_location_template_button_and_media_through_the_shop(
     [order] = await shop.shop.store.list_orders(customer_key=priya.key)
     assert order.postal_code == "400069" and order.contact_name == "Priya Sharma"
     assert order.number in " ".join(text_of(m) for m in placed)
+
+
+async def test_delivery_statuses_update_the_outbox_record_even_out_of_order(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    [menu] = await priya.say("hi")
+    statuses = fake.delivery(menu, "sent", "read", "delivered")  # "read" may overtake "delivered"
+    assert await priya.post(envelope(statuses=statuses)) == 200
+    late = DeliveryReport(channel="whatsapp", provider_message_id=menu.wamid, state=DeliveryState.SENT)
+    item = await shop.shop.store.record_delivery(late)
+    assert item is not None and item.status == "read"
