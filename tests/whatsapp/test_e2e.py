@@ -19,7 +19,7 @@ from chatshop.testing import ShopHarness, running_shop
 
 from .customer import Customer, choices_of, eventually, text_of
 from .fake_graph import FakeGraph
-from .meta import PHONE_NUMBER_ID, envelope, fixture, signed, wire
+from .meta import PHONE_NUMBER_ID, envelope, fixture, signed
 
 WA_ID = "919812345678"
 OIL_NAMES = [
@@ -220,25 +220,7 @@ async def test_after_131047_the_status_notification_goes_out_as_the_template(
     fake.closed_windows.add(WA_ID)  # a day passes; Meta accepts, then refuses asynchronously
     await shop.shop.move_order(order.number, OrderStatus.CONFIRMED)
     await eventually(lambda: bool(fake.statuses))
-    failed = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"phone_number_id": PHONE_NUMBER_ID},
-                            "statuses": fake.statuses,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    assert wire(failed)
+    failed = envelope(statuses=fake.statuses)  # Meta's asynchronous refusal (131047)
     assert await priya.post(failed) == 200
     await eventually(lambda: fake.sent[-1].type == "template")
     template = fake.sent[-1]
