@@ -12,7 +12,9 @@ from aiohttp.test_utils import TestClient
 
 from chatshop.messages import InboundKind
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
+from chatshop.plugins.whatsapp.pay import WhatsAppPay
 from chatshop.plugins.whatsapp.signature import HEADER
+from chatshop.plugins.whatsapp.webhook import PaymentStatus
 
 from .conftest import StubShop
 from .fake_graph import FakeGraph
@@ -140,3 +142,19 @@ async def test_signed_garbage_is_a_400(client: Client) -> None:
     body = b"{not json"
     headers = {HEADER: sign(body, APP_SECRET), "Content-Type": "application/json"}
     assert (await client.post(PATH, data=body, headers=headers)).status == 400
+
+
+async def test_payment_statuses_go_to_whatsapp_pay_or_are_logged_without_it(
+    client: Client, shop: StubShop, fake: FakeGraph
+) -> None:
+    payload = fixture("webhook_status_payment_captured.json")
+    assert await post(client, payload) == 200  # no [payments.whatsapp_pay]: nothing to apply it to
+    seen: list[str] = []
+
+    class Recorder(WhatsAppPay):
+        async def on_status(self, status: PaymentStatus) -> None:
+            seen.append(status.reference_id)
+
+    shop.payment_methods["whatsapp_pay"] = Recorder.__new__(Recorder)
+    assert await post(client, payload) == 200
+    assert seen == ["ORD-20261125-0042"] and shop.payment_events == []
