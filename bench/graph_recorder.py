@@ -1,0 +1,89 @@
+"""A minimal fake WhatsApp Cloud API that answers like Graph and records every reply it is sent.
+
+Unlike ``tests/whatsapp/fake_graph.py`` it validates nothing beyond the bearer token: it sits on
+the benchmark's hot path and must cost as little as possible. It can be switched "down" (HTTP 503
+with Graph's transient error) to show that replies wait and are not lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+__all__ = ["GraphRecorder", "Reply"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    to: str
+    type: str
+    body: dict[str, Any]
+    at: float  # time.monotonic() on arrival
+
+
+@dataclass
+class GraphRecorder:
+    token: str = "bench-access-token"
+    down: bool = False
+    replies: dict[str, list[Reply]] = field(default_factory=lambda: defaultdict(list))
+    read: dict[str, float] = field(default_factory=dict)  # inbound message id -> when marked read
+    refused_while_down: int = 0
+    _ids: itertools.count[int] = field(default_factory=itertools.count)
+    _changed: asyncio.Event | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/{version}/{phone}/messages", self._messages)
+        return app
+
+    @property
+    def total(self) -> int:
+        return sum(len(r) for r in self.replies.values())
+
+    def changed(self) -> asyncio.Event:
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        return self._changed
+
+    async def wait_until(self, condition: Any, within: float) -> bool:
+        """Wait until ``condition()`` holds (re-checked on every request), at most ``within`` s."""
+        deadline = time.monotonic() + within
+        while not condition():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            event = self.changed()
+            event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), min(left, 0.5))
+        return True
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.json_response({"error": {"code": 190, "message": "Invalid OAuth access token"}}, status=401)
+        if self.down:
+            self.refused_while_down += 1
+            error = {"code": 2, "message": "Service temporarily unavailable", "is_transient": True}
+            return web.json_response({"error": error}, status=503)
+        body = json.loads(await request.read())
+        now = time.monotonic()
+        if body.get("status") == "read":
+            self.read.setdefault(body.get("message_id", ""), now)
+            self.changed().set()
+            return web.json_response({"success": True})
+        to = str(body.get("to", ""))
+        kind = str(body.get("type", ""))
+        self.replies[to].append(Reply(to, kind, body, now))
+        self.changed().set()
+        wamid = f"wamid.bench{next(self._ids)}"
+        return web.json_response(
+            {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": wamid}]}
+        )
