@@ -157,7 +157,9 @@ def _short(choice: Choice, title_limit: int, description_limit: int | None) -> C
         suffix = f" · {description}" if description else ""
         room = description_limit - len(suffix)
         description = shorten(choice.title, room) + suffix if room >= 12 else choice.title
-    return Choice(id=choice.id, title=title, description=shorten(description, description_limit) if description else None)
+    return Choice(
+        id=choice.id, title=title, description=shorten(description, description_limit) if description else None
+    )
 
 
 def _fit_text(message: Outbound, caps: Capabilities) -> Outbound:

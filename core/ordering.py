@@ -153,12 +153,17 @@ class Ordering:
         if not await self.shop.store.record_event(event.method, event.event_id):
             log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
             return order
-        if event.kind == PaymentEventKind.PAID:
-            order = await self._paid(order, event)
-        elif event.kind in (PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
-            order = await self._expired(order)
-        elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
-            await self.tell(order, "payment_failed", choices=self._retry_choices(order))
+        try:
+            if event.kind == PaymentEventKind.PAID:
+                order = await self._paid(order, event)
+            elif event.kind in (PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
+                order = await self._expired(order)
+            elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
+                await self.tell(order, "payment_failed", choices=self._retry_choices(order))
+        except IllegalTransition as e:
+            # Out of order or raced (expired after paid): the state table said no, and that is the answer.
+            log.info("payment.event_refused", order=order.number, kind=event.kind.value, status=e.old.value)
+            return order
         await self.shop.plugins.payment_updated(self.shop, order, event)
         return order
 

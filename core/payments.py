@@ -11,14 +11,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from chatshop.messages import Outbound
+from chatshop.messages import Outbound, PaymentRequest
 from chatshop.money import Money
 
 if TYPE_CHECKING:
@@ -117,6 +117,22 @@ class PaymentMethod(ABC):
     def routes(self) -> Sequence[web.RouteDef]:
         """Webhook routes, relative to ``/webhooks/payments/NAME``."""
         return ()
+
+    async def payment_request(
+        self, order: Order, url: str, expires_at: datetime, data: dict[str, Any] | None = None
+    ) -> PaymentRequest:
+        """The message asking the customer to pay ``order`` at ``url``, in the customer's language."""
+        locale = await self.shop.customer_locale(order.customer_key)
+        body = self.shop.text(locale, "payment_link", total=order.total.format(locale), number=order.number, url=url)
+        until = self.shop.text(locale, "payment_link_expires", time=expires_at.astimezone(UTC).strftime("%H:%M"))
+        return PaymentRequest(
+            method=self.name,
+            body=f"{body}\n{until}",
+            order=order.summary(),
+            url=url,
+            expires_at=expires_at,
+            data=data or {},
+        )
 
     async def refund(self, order: Order, amount: Money) -> RefundResult:
         """Give back ``amount`` of a paid order. Methods that cannot refund raise PaymentError."""

@@ -33,7 +33,8 @@ def plain_text(message: Outbound) -> str:
         parts = [message.body, message.url, _numbered([c.title for c in message.choices]) if message.choices else None]
         return "\n".join(p for p in parts if p)
     if isinstance(message, PaymentRequest):
-        return "\n".join(p for p in (message.body, message.url) if p)
+        link = message.url if message.url and message.url not in message.body else None
+        return "\n".join(p for p in (message.body, link) if p)
     if isinstance(message, OrderStatusUpdate):
         return message.body
     if isinstance(message, Image):

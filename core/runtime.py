@@ -139,11 +139,10 @@ class Shop:
                 continue
             try:
                 section = validate_section(method_cls.Config, raw or {}, f"payments.{name}", currency)
+                if getattr(section, "enabled", True):
+                    self.payment_methods[name] = method_cls(self, section)  # may read key files
             except ConfigError as e:
                 problems.extend(e.problems)
-                continue
-            if getattr(section, "enabled", True):
-                self.payment_methods[name] = method_cls(self, section)
         if problems:
             raise ConfigError(problems)
 

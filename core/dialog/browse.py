@@ -62,12 +62,17 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
         chunk, more = page_of(products, page, MAX_NATIVE_PRODUCTS)
         if chunk:
             start = page * MAX_NATIVE_PRODUCTS + 1
-            page_label = turn.t("category_page", category=name, start=start, end=start + len(chunk) - 1, count=len(products))
+            page_label = turn.t(
+                "category_page", category=name, start=start, end=start + len(chunk) - 1, count=len(products)
+            )
             turn.out.append(ProductList(header=name, body=page_label, sections=((name, tuple(p.id for p in chunk)),)))
             if more:  # a product list holds 30 items: the rest are a tap away
                 turn.ask(
                     page_label,
-                    [Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more")), Choice(id="browse", title=turn.t("back"))],
+                    [
+                        Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more")),
+                        Choice(id="browse", title=turn.t("back")),
+                    ],
                 )
             return
     shown, more = page_of(products, page, turn.page_size)

@@ -119,12 +119,15 @@ async def after_address(turn: Turn) -> None:
 
 
 def _method_label(turn: Turn, name: str) -> str:
+    """The method's own text (``payment_<name>``), else a generic "Pay online"."""
     method = turn.shop.payment_methods[name]
-    key = method.label_key or ("payment_online" if method.online else f"payment_{name}")
-    try:
-        return turn.t(key)
-    except KeyError:
-        return name
+    for key in (method.label_key, f"payment_{name}", "payment_online" if method.online else None):
+        if key:
+            try:
+                return turn.t(key)
+            except KeyError:
+                continue
+    return name
 
 
 async def _priced(turn: Turn, checkout: Checkout) -> Quote | None:

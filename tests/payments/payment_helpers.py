@@ -37,7 +37,6 @@ class StandInShop:
             base_dir=base_dir,
         )
         self.events: list[PaymentEvent] = []
-        self.refuse: Exception | None = None
         self.kv: dict[str, str] = {}
         self.store = self
         self.orders: dict[str, Order] = {}
@@ -54,8 +53,6 @@ class StandInShop:
 
     async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
         self.events.append(event)
-        if self.refuse is not None:
-            raise self.refuse
         return self.orders.get(event.order_number)
 
     async def get_order(self, number: str) -> Order | None:

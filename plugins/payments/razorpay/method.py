@@ -15,9 +15,7 @@ import structlog
 from aiohttp import web
 
 from chatshop.config import read_secret
-from chatshop.messages import PaymentRequest
 from chatshop.money import Money
-from chatshop.orders import IllegalTransition
 from chatshop.payments import (
     PaymentContext,
     PaymentError,
@@ -45,7 +43,7 @@ _OPEN = {"created", "partially_paid"}
 class Razorpay(PaymentMethod):
     name: ClassVar[str] = "razorpay"
     Config: ClassVar[type[RazorpayConfig]] = RazorpayConfig
-    label_key: ClassVar[str | None] = "payment_online"
+    label_key: ClassVar[str | None] = "payment_razorpay"
 
     config: RazorpayConfig
 
@@ -93,7 +91,7 @@ class Razorpay(PaymentMethod):
             expire_by = datetime.fromtimestamp(int(link["expire_by"]), UTC)
         log.info("razorpay.link_created", order=order.number, link=link.get("id"))
         return PaymentStart(
-            messages=(await _payment_request(self.shop, self.name, order, url, expire_by),),
+            messages=(await self.payment_request(order, url, expire_by),),
             provider_ref=str(link["id"]),
             url=url,
             expires_at=expire_by,
@@ -115,7 +113,7 @@ class Razorpay(PaymentMethod):
             log.warning("razorpay.unreadable_event")
             return web.Response(status=400, text="unreadable event")
         if event is not None:
-            await _apply(self.shop, event)
+            await self.shop.apply_payment_event(event)
         return web.Response(status=200, text="ok")
 
     async def refund(self, order: Order, amount: Money) -> RefundResult:
@@ -189,25 +187,3 @@ def _captured(link: dict[str, Any]) -> str | None:
         if payment.get("status") == "captured" and payment.get("payment_id"):
             return str(payment["payment_id"])
     return None
-
-
-async def _apply(shop: Shop, event: PaymentEvent) -> None:
-    try:
-        await shop.apply_payment_event(event)
-    except IllegalTransition as e:
-        # Out of order (expired after paid): the state machine said no, and that is the answer.
-        log.info("razorpay.event_refused", order=event.order_number, kind=event.kind, old=e.old)
-
-
-async def _payment_request(shop: Shop, method: str, order: Order, url: str, expires_at: datetime) -> PaymentRequest:
-    locale = await shop.customer_locale(order.customer_key)
-    total = order.total.format(locale)
-    body = shop.text(locale, "payment_link", total=total, number=order.number, url=url)
-    until = shop.text(locale, "payment_link_expires", time=expires_at.astimezone(UTC).strftime("%H:%M"))
-    return PaymentRequest(
-        method=method,
-        body=f"{body}\n{until}",
-        order=order.summary(),
-        url=url,
-        expires_at=expires_at,
-    )

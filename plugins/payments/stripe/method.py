@@ -16,9 +16,7 @@ import structlog
 from aiohttp import web
 
 from chatshop.config import read_secret
-from chatshop.messages import PaymentRequest
 from chatshop.money import Money
-from chatshop.orders import IllegalTransition
 from chatshop.payments import (
     PaymentError,
     PaymentEvent,
@@ -50,7 +48,7 @@ _REFUND_FAILED = {"failed", "canceled"}
 class Stripe(PaymentMethod):
     name: ClassVar[str] = "stripe"
     Config: ClassVar[type[StripeConfig]] = StripeConfig
-    label_key: ClassVar[str | None] = "payment_online"
+    label_key: ClassVar[str | None] = "payment_stripe"
 
     config: StripeConfig
 
@@ -81,7 +79,7 @@ class Stripe(PaymentMethod):
         url = str(session["url"])
         expires = datetime.fromtimestamp(int(session["expires_at"]), UTC)
         return PaymentStart(
-            messages=(await _payment_request(self.shop, self.name, order, url, expires),),
+            messages=(await self.payment_request(order, url, expires),),
             provider_ref=str(session["id"]),
             url=url,
             expires_at=expires,
@@ -145,7 +143,7 @@ class Stripe(PaymentMethod):
             log.warning("stripe.unreadable_event")
             return web.Response(status=400, text="unreadable event")
         if event is not None:
-            await _apply(self.shop, event)
+            await self.shop.apply_payment_event(event)
         return web.json_response({"received": True})
 
     async def return_page(self, request: web.Request) -> web.Response:
@@ -232,25 +230,3 @@ def _line_items(order: Order) -> list[dict[str, Any]]:
     items = [item(line.title, line.unit_price.minor, line.quantity) for line in order.lines]
     items += [item(label, amount.minor, 1) for label, amount in order.adjustments if amount.minor > 0]
     return items
-
-
-async def _apply(shop: Shop, event: PaymentEvent) -> None:
-    try:
-        await shop.apply_payment_event(event)
-    except IllegalTransition as e:
-        # Out of order (expired after paid): the state machine said no, and that is the answer.
-        log.info("stripe.event_refused", order=event.order_number, kind=event.kind, old=e.old)
-
-
-async def _payment_request(shop: Shop, method: str, order: Order, url: str, expires_at: datetime) -> PaymentRequest:
-    locale = await shop.customer_locale(order.customer_key)
-    total = order.total.format(locale)
-    body = shop.text(locale, "payment_link", total=total, number=order.number, url=url)
-    until = shop.text(locale, "payment_link_expires", time=expires_at.astimezone(UTC).strftime("%H:%M"))
-    return PaymentRequest(
-        method=method,
-        body=f"{body}\n{until}",
-        order=order.summary(),
-        url=url,
-        expires_at=expires_at,
-    )

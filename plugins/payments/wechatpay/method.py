@@ -21,9 +21,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.config import ConfigError, ConfigProblem, read_secret
-from chatshop.messages import PaymentRequest
 from chatshop.money import Money
-from chatshop.orders import IllegalTransition
 from chatshop.payments import (
     PaymentContext,
     PaymentError,
@@ -56,7 +54,7 @@ _SECTION = "payments.wechatpay"
 class WeChatPay(PaymentMethod):
     name: ClassVar[str] = "wechatpay"
     Config: ClassVar[type[WeChatPayConfig]] = WeChatPayConfig
-    label_key: ClassVar[str | None] = "payment_online"
+    label_key: ClassVar[str | None] = "payment_wechatpay"
 
     config: WeChatPayConfig
 
@@ -112,7 +110,7 @@ class WeChatPay(PaymentMethod):
             url = await self.client.create_native(body)
             data = {"mode": "native", "qr_code": url}
         log.info("wechatpay.transaction_created", order=order.number, mode=data["mode"])
-        message = await _payment_request(self.shop, self.name, order, url, expires_at, data)
+        message = await self.payment_request(order, url, expires_at, data)
         return PaymentStart(messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at)
 
     def page_url(self, number: str) -> str:
@@ -179,7 +177,7 @@ class WeChatPay(PaymentMethod):
                 appid=self.config.appid,
             )
             if event is not None:
-                await _apply(self.shop, event)
+                await self.shop.apply_payment_event(event)
         else:
             log.info("wechatpay.notification", event_type=envelope.get("event_type"))
         return web.Response(status=204)
@@ -267,32 +265,3 @@ def _load(shop: Shop, key: str, relative: str, loader: Callable[[Path], K], prob
     except (OSError, ValueError, TypeError) as e:
         problems.append(ConfigProblem(path=f"{_SECTION}.{key}", message=f"cannot read {path}: {e}"))
         return None
-
-
-async def _apply(shop: Shop, event: PaymentEvent) -> None:
-    try:
-        await shop.apply_payment_event(event)
-    except IllegalTransition as e:
-        log.info("wechatpay.event_refused", order=event.order_number, kind=event.kind, old=e.old)
-
-
-async def _payment_request(
-    shop: Shop,
-    method: str,
-    order: Order,
-    url: str,
-    expires_at: datetime,
-    data: dict[str, Any],
-) -> PaymentRequest:
-    locale = await shop.customer_locale(order.customer_key)
-    total = order.total.format(locale)
-    body = shop.text(locale, "payment_link", total=total, number=order.number, url=url)
-    until = shop.text(locale, "payment_link_expires", time=expires_at.astimezone(UTC).strftime("%H:%M"))
-    return PaymentRequest(
-        method=method,
-        body=f"{body}\n{until}",
-        order=order.summary(),
-        url=url,
-        expires_at=expires_at,
-        data=data,
-    )
