@@ -80,8 +80,9 @@ def render(openid: str, message: Outbound, locale: str = "en") -> Rendered:
             _product(out, openid, message, locale)
         case PaymentRequest():
             body = message.body
-            if message.url:
-                body += f'\n<a href="{html.escape(message.url)}">{html.escape(message.url)}</a>'
+            if message.url:  # one tappable link, where the text names it or after the text
+                link = f'<a href="{html.escape(message.url)}">{html.escape(message.url)}</a>'
+                body = body.replace(message.url, link) if message.url in body else f"{body}\n{link}"
             out.bodies.append(_text(openid, body))
             if message.choices:
                 _menu(out, openid, message.order.total.format(locale), message.choices, None)
