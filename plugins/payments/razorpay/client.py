@@ -8,7 +8,6 @@ reported as a retryable :class:`~chatshop.payments.PaymentError`.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,6 +16,7 @@ import aiohttp
 import structlog
 
 from chatshop.payments import PaymentError
+from chatshop.plugins.payments.retry import retrying
 
 log = structlog.get_logger(__name__)
 
@@ -89,16 +89,12 @@ class RazorpayClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        delays = (*self._retry_delays, None)
-        for attempt, delay in enumerate(delays, start=1):
-            try:
-                return await self._once(method, path, json=json, params=params, headers=headers)
-            except RazorpayError as e:
-                if not e.retryable or delay is None:
-                    raise
-                log.warning("razorpay.retry", path=path, attempt=attempt, status=e.status)
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+        return await retrying(
+            lambda: self._once(method, path, json=json, params=params, headers=headers),
+            self._retry_delays,
+            provider="razorpay",
+            path=path,
+        )
 
     async def _once(
         self,

@@ -6,7 +6,6 @@ what the first attempt made instead of a second session or a second refund.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ import aiohttp
 import structlog
 
 from chatshop.payments import PaymentError
+from chatshop.plugins.payments.retry import retrying
 from chatshop.plugins.payments.stripe.form import encode
 
 log = structlog.get_logger(__name__)
@@ -72,16 +72,9 @@ class StripeClient:
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         data = encode(params) if params is not None and method == "POST" else None
-        delays = (*self._retry_delays, None)
-        for attempt, delay in enumerate(delays, start=1):
-            try:
-                return await self._once(method, path, data, headers)
-            except StripeError as e:
-                if not e.retryable or delay is None:
-                    raise
-                log.warning("stripe.retry", path=path, attempt=attempt, status=e.status)
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+        return await retrying(
+            lambda: self._once(method, path, data, headers), self._retry_delays, provider="stripe", path=path
+        )
 
     async def _once(
         self,

@@ -7,7 +7,6 @@ with the same parameters returns the same prepay id or code URL.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -19,6 +18,7 @@ import structlog
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.payments import PaymentError
+from chatshop.plugins.payments.retry import retrying
 from chatshop.plugins.payments.wechatpay import crypto
 
 log = structlog.get_logger(__name__)
@@ -94,16 +94,9 @@ class WeChatPayClient:
     ) -> dict[str, Any]:
         url = path + (f"?{urlencode(query)}" if query else "")
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":")) if body is not None else ""
-        delays = (*self._retry_delays, None)
-        for attempt, delay in enumerate(delays, start=1):
-            try:
-                return await self._once(method, url, text)
-            except WeChatPayError as e:
-                if not e.retryable or delay is None:
-                    raise
-                log.warning("wechatpay.retry", path=path, attempt=attempt, status=e.status)
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+        return await retrying(
+            lambda: self._once(method, url, text), self._retry_delays, provider="wechatpay", path=path
+        )
 
     async def _once(self, method: str, url: str, text: str) -> dict[str, Any]:
         headers = {
