@@ -38,6 +38,7 @@ class GraphRecorder:
     refused_while_down: int = 0
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _changed: asyncio.Event | None = None
+    _waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = field(default_factory=lambda: defaultdict(list))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -66,6 +67,31 @@ class GraphRecorder:
                 await asyncio.wait_for(event.wait(), min(left, 0.5))
         return True
 
+    async def replies_reach(self, to: str, count: int, within: float) -> bool:
+        """Wait until ``to`` has been sent ``count`` replies in all; False after ``within`` s."""
+        if len(self.replies[to]) >= count:
+            return True
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (count, future)
+        self._waiters[to].append(entry)
+        try:
+            await asyncio.wait_for(future, within)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            waiting = self._waiters.get(to)
+            if waiting is not None and entry in waiting:
+                waiting.remove(entry)
+            if not waiting:
+                self._waiters.pop(to, None)
+
+    def _wake(self, to: str) -> None:
+        have = len(self.replies[to])
+        for count, future in self._waiters.get(to, ()):
+            if have >= count and not future.done():
+                future.set_result(None)
+
     async def _messages(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return web.json_response({"error": {"code": 190, "message": "Invalid OAuth access token"}}, status=401)
@@ -83,6 +109,8 @@ class GraphRecorder:
         kind = str(body.get("type", ""))
         self.replies[to].append(Reply(to, kind, body, now))
         self.changed().set()
+        if to in self._waiters:
+            self._wake(to)
         wamid = f"wamid.bench{next(self._ids)}"
         return web.json_response(
             {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": wamid}]}

@@ -25,6 +25,7 @@ __all__ = ["ACCESS_TOKEN", "APP_SECRET", "Worker", "free_port", "shop_toml", "wo
 APP_SECRET = "bench-app-secret"
 ACCESS_TOKEN = "bench-access-token"
 CHATSHOP = Path(sys.executable).with_name("chatshop")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -127,6 +128,8 @@ class Worker:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    #: Run this instead of ``chatshop serve`` (``{port}`` is filled in): the bare ceiling app.
+    command: list[str] | None = None
 
     @property
     def url(self) -> str:
@@ -136,11 +139,14 @@ class Worker:
         self.log_path = self.shop_toml.with_name(f"worker-{self.port}.log")
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(CHATSHOP), "serve", str(self.shop_toml), "--port", str(self.port)],
+            [part.format(port=self.port) for part in self.command]
+            if self.command
+            else [str(CHATSHOP), "serve", str(self.shop_toml), "--port", str(self.port)],
             env=worker_env(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            cwd=ROOT,
         )
         log.close()
 
@@ -176,6 +182,14 @@ class Worker:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout)
+
+    def peak_rss_mb(self) -> float:
+        """The process's peak resident memory so far (VmHWM), in MiB."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
 
     def tail(self, lines: int = 30) -> str:
         if self.log_path is None or not self.log_path.exists():

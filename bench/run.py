@@ -1,0 +1,243 @@
+"""The chatshop benchmark: ``python bench/run.py`` (see bench/README.md). Prints one table.
+
+Simulated WhatsApp customers walk a shopping journey (hi, browse, a category, a product, add,
+search, add, cart, checkout, address, confirm cash on delivery, orders) as signed webhooks against
+real ``chatshop serve`` workers; a fake Graph API records every reply. Each customer waits for the
+replies to a message before sending the next one, like a person would, so the load is closed-loop:
+throughput is what the server sustains with ``--customers`` people typing at once.
+
+Scenarios: the bare aiohttp ceiling (signature, parse, one text reply), chatshop on SQLite with one
+worker, and on PostgreSQL with one and with two workers (requests alternate between them, as a load
+balancer would spread them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make ``bench`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    __package__ = "bench"
+
+import aiohttp
+import asyncpg
+from aiohttp.test_utils import TestServer
+
+from bench.customers import Customer, Step, journey
+from bench.graph_recorder import GraphRecorder
+from bench.workers import Worker, shop_toml
+
+PG_SERVER = os.environ.get("CHATSHOP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+SCENARIOS = {
+    "bare": ("bare aiohttp ceiling", "bare", 1),
+    "sqlite": ("chatshop SQLite, 1 worker", "sqlite", 1),
+    "pg1": ("chatshop PostgreSQL, 1 worker", "postgres", 1),
+    "pg2": ("chatshop PostgreSQL, 2 workers", "postgres", 2),
+}
+
+
+@dataclass
+class Result:
+    name: str
+    rate: float = 0.0
+    answer: list[float] = field(default_factory=list)
+    reply: list[float] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+    errors: int = 0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=1000, method="inclusive")[round(q * 1000) - 1]
+
+
+async def replies_per_step(recorder: GraphRecorder, urls: list[str], http: aiohttp.ClientSession) -> list[int]:
+    """How many replies each journey step produces: one careful customer, waiting for quiet."""
+    customer = Customer(f"90{uuid.uuid4().int % 10**10:010d}", http)
+    counts = []
+    for step in journey():
+        before = len(recorder.replies[customer.wa_id])
+        await customer.send(step, urls)
+        if not await recorder.replies_reach(customer.wa_id, before + 1, within=10):
+            raise RuntimeError(f"no reply to {step} during calibration")
+        while True:  # wait until no further reply comes for a moment
+            have = len(recorder.replies[customer.wa_id])
+            await asyncio.sleep(0.3)
+            if len(recorder.replies[customer.wa_id]) == have:
+                break
+        counts.append(len(recorder.replies[customer.wa_id]) - before)
+    return counts
+
+
+async def drive(
+    result: Result,
+    recorder: GraphRecorder,
+    urls: list[str],
+    steps: list[Step],
+    expected: list[int],
+    *,
+    customers: int,
+    warmup: float,
+    seconds: float,
+) -> None:
+    """Run ``customers`` closed-loop shoppers; measure what starts inside the window."""
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=30)
+    turn = 0
+    start = time.monotonic() + warmup
+    end = start + seconds
+    answered = 0
+
+    async def shopper(slot: int, http: aiohttp.ClientSession) -> None:
+        nonlocal turn, answered
+        loop = 0
+        while time.monotonic() < end:
+            loop += 1
+            customer = Customer(f"9{slot:04d}{loop:05d}{os.getpid() % 100:02d}", http)
+            total = 0
+            for step, replies in zip(steps, expected, strict=True):
+                url = urls[turn % len(urls)]
+                turn += 1
+                sent = time.monotonic()
+                errors_before = customer.errors
+                try:
+                    await customer.send(step, [url], patience=10)
+                except TimeoutError:
+                    result.errors += customer.errors - errors_before
+                    break
+                result.errors += customer.errors - errors_before
+                first = total
+                total += replies
+                if not await recorder.replies_reach(customer.wa_id, total, within=15):
+                    result.errors += 1  # a reply never came (or fewer than the journey makes)
+                    break
+                if start <= sent < end:
+                    answered += 1
+                    result.answer.append(customer.answer_latency[-1])
+                    result.reply.append(recorder.replies[customer.wa_id][first].at - sent)
+                if time.monotonic() >= end:
+                    return
+
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+        await asyncio.gather(*(shopper(i, http) for i in range(customers)))
+    result.rate = answered / seconds
+
+
+async def _admin(sql: str) -> None:
+    db = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await db.execute(sql)
+    finally:
+        await db.close()
+
+
+async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Result:
+    name, storage, count = SCENARIOS[key]
+    result = Result(name)
+    recorder = GraphRecorder()
+    graph = TestServer(recorder.app(), host="127.0.0.1")
+    await graph.start_server()
+    graph_url = str(graph.make_url("")).rstrip("/")
+    database = None
+    workers: list[Worker] = []
+    try:
+        directory = workdir / key
+        directory.mkdir()
+        if storage == "postgres":
+            database = f"chatshop_bench_{uuid.uuid4().hex[:8]}"
+            await _admin(f'CREATE DATABASE "{database}"')
+            storage_url = f"{PG_SERVER}/{database}"
+        else:
+            storage_url = f"sqlite:///{directory}/shop.db"
+        toml = directory / "shop.toml"
+        toml.write_text(shop_toml(storage_url, graph_url, sweep_seconds=5.0, lease_seconds=30.0))
+        command = None
+        if storage == "bare":
+            command = [sys.executable, "-m", "bench.bare", "{port}", graph_url]
+        elif args.profile and key == args.profile_scenario:
+            command = [sys.executable, "-m", "cProfile", "-o", args.profile]
+            command += [str(Path(sys.executable).with_name("chatshop")), "serve", str(toml), "--port", "{port}"]
+        workers = [Worker(toml, command=command) for _ in range(count)]
+        for worker in workers:  # one at a time: both would migrate the same fresh database
+            await worker.start_ready()
+        urls = [w.url for w in workers]
+        async with aiohttp.ClientSession() as http:
+            expected = await replies_per_step(recorder, urls, http)
+        await drive(
+            result, recorder, urls, journey(), expected,
+            customers=args.customers, warmup=args.warmup, seconds=args.seconds,
+        )
+        result.peak_rss_mb = max(w.peak_rss_mb() for w in workers)
+        for worker in workers:
+            code = await asyncio.to_thread(worker.terminate)
+            if code != 0:
+                print(f"  {name}: worker exited with {code}\n{worker.tail()}", file=sys.stderr)
+    finally:
+        for worker in workers:
+            worker.kill()
+        await graph.close()
+        if database:
+            await _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    return result
+
+
+def table(results: list[Result]) -> str:
+    ceiling = next((r.rate for r in results if r.name.startswith("bare")), None)
+    header = (
+        f"{'scenario':<32} {'msg/s':>7} {'answer p50':>11} {'answer p99':>11} "
+        f"{'reply p50':>10} {'reply p99':>10} {'peak RSS':>9} {'errors':>7} {'of bare':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        ratio = f"{r.rate / ceiling:.0%}" if ceiling else "n/a"
+        lines.append(
+            f"{r.name:<32} {r.rate:>7.0f} {percentile(r.answer, 0.5) * 1000:>9.1f}ms "
+            f"{percentile(r.answer, 0.99) * 1000:>9.1f}ms {percentile(r.reply, 0.5) * 1000:>8.1f}ms "
+            f"{percentile(r.reply, 0.99) * 1000:>8.1f}ms {r.peak_rss_mb:>6.0f}MiB {r.errors:>7} {ratio:>8}"
+        )
+    return "\n".join(lines)
+
+
+async def main(args: argparse.Namespace) -> None:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="chatshop-bench-") as tmp:
+        for key in args.scenarios:
+            print(f"running {SCENARIOS[key][0]} ...", file=sys.stderr, flush=True)
+            results.append(await run_scenario(key, args, Path(tmp)))
+    print(
+        f"\n{args.customers} customers, {args.warmup:.0f}s warm-up, {args.seconds:.0f}s measured per scenario, "
+        f"{os.cpu_count()} CPUs; latencies in ms; peak RSS is the largest worker's\n"
+    )
+    print(table(results))
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--customers", type=int, default=200, help="shoppers typing at once (default 200)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured time per scenario")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured time before it")
+    parser.add_argument(
+        "--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS), help="which to run, in order"
+    )
+    parser.add_argument("--profile", metavar="FILE", help="run one scenario's worker under cProfile, into FILE")
+    parser.add_argument("--profile-scenario", default="sqlite", choices=[k for k in SCENARIOS if k != "bare"])
+    args = parser.parse_args(argv)
+    if args.profile:
+        args.profile = str(Path(args.profile).resolve())
+    return args
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
