@@ -87,7 +87,8 @@ class Channel(ABC):
 
     name: ClassVar[str]
     Config: ClassVar[type[BaseModel]] = ChannelConfig
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: What the messenger can show; set per instance where it depends on the configuration.
+    capabilities: Capabilities = Capabilities()
 
     def __init__(self, shop: Shop, config: BaseModel) -> None:
         self.shop = shop

@@ -6,7 +6,7 @@ whatever a hook returns when it is awaitable. ``shop`` is the running :class:`ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -40,6 +40,15 @@ def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) ->
     """Contribute payment methods: call ``register(PaymentMethodClass)`` for each.
 
     A method is offered only when ``shop.toml`` has an enabled ``[payments.NAME]`` section.
+    """
+
+
+@hookspec
+def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    """Contribute customer-facing texts: call ``register(locale, {key: text})`` for each locale.
+
+    Start keys with your plugin's name (``whatsapp_pay_request``). Shops override them under
+    ``[texts.LOCALE]`` like the core's own; a locale you do not cover falls back to English.
     """
 
 

@@ -8,7 +8,7 @@ told in their own chat and language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import structlog
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from chatshop.runtime import Shop
 
 log = structlog.get_logger(__name__)
-
-#: How long an online order holds its stock while waiting to be paid, unless the method says.
-DEFAULT_PAYMENT_WINDOW = timedelta(minutes=30)
 
 _STATUS_TEXT = {
     OrderStatus.CONFIRMED: "status_confirmed",
@@ -68,8 +65,7 @@ class Ordering:
     async def place(self, customer_key: str, checkout: Checkout, quote: Quote) -> Placement:
         """Reserve stock and save the order; the same checkout placed twice yields one order."""
         method = self.shop.payment_methods[checkout.payment_method or ""]
-        window = getattr(method.config, "link_expiry_minutes", None)
-        expires = utcnow() + (timedelta(minutes=window) if window else DEFAULT_PAYMENT_WINDOW)
+        expires = utcnow() + method.payment_window()
         draft = Order(
             number=new_order_number(),
             customer_key=customer_key,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,6 +24,10 @@ from chatshop.money import Money
 if TYPE_CHECKING:
     from chatshop.orders import Order
     from chatshop.runtime import Shop
+
+
+#: How long an online order waits for its payment unless the method says otherwise.
+DEFAULT_PAYMENT_WINDOW = timedelta(minutes=30)
 
 
 class PaymentConfig(BaseModel):
@@ -105,6 +109,11 @@ class PaymentMethod(ABC):
     def __init__(self, shop: Shop, config: BaseModel) -> None:
         self.shop = shop
         self.config = config
+
+    def payment_window(self) -> timedelta:
+        """How long an online order holds its stock waiting to be paid (``link_expiry_minutes``)."""
+        minutes = getattr(self.config, "link_expiry_minutes", None)
+        return timedelta(minutes=minutes) if isinstance(minutes, int) else DEFAULT_PAYMENT_WINDOW
 
     def available(self, context: PaymentContext) -> bool:
         """Whether to offer this method for the order-to-be (limits, areas, channel)."""

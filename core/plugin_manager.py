@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
@@ -40,6 +40,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.payments.razorpay",
     "chatshop.plugins.payments.stripe",
     "chatshop.plugins.payments.wechatpay",
+    "chatshop.plugins.webchat",
 )
 
 T = TypeVar("T")
@@ -114,6 +115,20 @@ class Plugins:
 
         hook(register=register)
         return found
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        """Texts plugins contribute, by locale; a key two plugins both claim is an error."""
+        tables: dict[str, dict[str, str]] = {}
+
+        def register(locale: str, table: Mapping[str, str]) -> None:
+            target = tables.setdefault(locale, {})
+            for key, text in table.items():
+                if key in target and target[key] != text:
+                    raise PluginError(f"two plugins register the text {key!r} for locale {locale!r}")
+                target[key] = text
+
+        self.pm.hook.register_texts(register=register)
+        return tables
 
     def register_routes(self, shop: Shop, router: web.UrlDispatcher) -> None:
         self.pm.hook.register_routes(shop=shop, router=router)

@@ -12,7 +12,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,7 +68,7 @@ class Shop:
             configure_logging()  # never log a shopper's data in clear, even when embedded
         self.config = config
         self.plugins = plugins or Plugins(config.plugins.modules)
-        self.texts = Texts(config.shop.locale, config.texts)
+        self.texts = Texts(config.shop.locale, config.texts, self.plugins.texts())
         self.locales = self.texts.supported(config.shop.locales) or [config.shop.locale]
         self.catalog = self._load_catalog()
         self.store = store or open_store(config)
@@ -83,6 +83,7 @@ class Shop:
             self, retry_base=config.server.retry_base_seconds, concurrency=config.server.workers_per_process
         )
         self._timers: set[asyncio.TimerHandle] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
@@ -191,6 +192,8 @@ class Shop:
             timer.cancel()
         await self._turns.close()
         await self.outbox.runner.close()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
         for channel in self.channels.values():
             await channel.stop()
         await self.plugins.shutdown(self)
@@ -243,7 +246,8 @@ class Shop:
 
     async def idle(self) -> None:
         """Wait until every accepted message is handled and every due reply sent (for tests)."""
-        while self._turns.busy or self.outbox.runner.busy:
+        while self._turns.busy or self.outbox.runner.busy or self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
             await self._turns.idle()
             await self.outbox.runner.idle()
 
@@ -295,6 +299,8 @@ class Shop:
             log.warning("inbound.no_channel", channel=inbound.channel)
             await self.store.commit_turn(key, item.id, record.state, record.version, [])
             return
+        # Read receipt (and typing indicator) now, while the dialog works, never after the reply.
+        self._background(channel.acknowledge(inbound), "inbound.acknowledge_failed", channel=inbound.channel)
         turn = Turn(self, channel.capabilities, inbound.channel, key, state)
         try:
             await engine.handle(turn, inbound)
@@ -306,10 +312,19 @@ class Shop:
             state.menu = lowered.menu
         await self.store.commit_turn(key, item.id, state.to_json(), record.version, lowered.messages)
         self.outbox.kick(key)
-        try:
-            await channel.acknowledge(inbound)
-        except Exception:
-            log.warning("inbound.acknowledge_failed", channel=inbound.channel, exc_info=True)
+
+    def _background(self, work: Awaitable[None], failure: str, **context: Any) -> None:
+        """Run best-effort work (a read receipt) without holding up the turn; drained on stop."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.warning(failure, exc_info=True, **context)
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def notify(self, customer_key: str, *messages: Outbound) -> None:
         """Queue messages for a customer outside a conversation turn (status changes, receipts)."""

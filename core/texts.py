@@ -38,13 +38,19 @@ def _fields(template: str) -> set[str]:
 class Texts:
     """Looks up ``key`` for a locale and fills in ``{placeholders}``."""
 
-    def __init__(self, default_locale: str = "en", overrides: dict[str, dict[str, str]] | None = None):
+    def __init__(
+        self,
+        default_locale: str = "en",
+        overrides: dict[str, dict[str, str]] | None = None,
+        plugin_texts: dict[str, dict[str, str]] | None = None,
+    ):
         self.default_locale = default_locale
         self.overrides = overrides or {}
+        self.plugin_texts = plugin_texts or {}
         self._check_overrides()
 
     def _check_overrides(self) -> None:
-        english = _builtin("en")
+        english = {**self.plugin_texts.get("en", {}), **_builtin("en")}
         problems = []
         for locale, table in self.overrides.items():
             for key, value in table.items():
@@ -63,7 +69,11 @@ class Texts:
 
     def raw(self, locale: str, key: str) -> str:
         for candidate in (locale, self.default_locale, "en"):
-            value = self.overrides.get(candidate, {}).get(key) or _builtin(candidate).get(key)
+            value = (
+                self.overrides.get(candidate, {}).get(key)
+                or _builtin(candidate).get(key)
+                or self.plugin_texts.get(candidate, {}).get(key)
+            )
             if value is not None:
                 return value
         raise KeyError(f"no text for {key!r}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from chatshop.channels import Channel
 from chatshop.hookspecs import hookimpl
@@ -11,7 +11,18 @@ from chatshop.payments import PaymentMethod
 from .channel import WhatsAppChannel
 from .pay import WhatsAppPay
 
-__all__ = ["WhatsAppChannel", "WhatsAppPay", "register_channels", "register_payment_methods"]
+__all__ = ["WhatsAppChannel", "WhatsAppPay", "register_channels", "register_payment_methods", "register_texts"]
+
+#: The in-chat bill's text; shops override it under ``[texts.LOCALE] whatsapp_pay_request``.
+TEXTS = {
+    "en": {"whatsapp_pay_request": "Order {number}: {total}. Tap *Review and pay* to pay in WhatsApp."},
+    "de": {
+        "whatsapp_pay_request": "Bestellung {number}: {total}. Tippen Sie auf *Review and pay*, um in WhatsApp zu bezahlen."
+    },
+    "zh": {
+        "whatsapp_pay_request": "订单 {number}：{total}。点击 *Review and pay* 即可在 WhatsApp 内付款。",
+    },
+}
 
 
 @hookimpl
@@ -22,3 +33,9 @@ def register_channels(register: Callable[[type[Channel]], None]) -> None:
 @hookimpl
 def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) -> None:
     register(WhatsAppPay)
+
+
+@hookimpl
+def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    for locale, table in TEXTS.items():
+        register(locale, table)

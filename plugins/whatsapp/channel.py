@@ -84,7 +84,7 @@ class WhatsAppChannel(Channel):
         self.settings = config
         if config.catalog_id:
             # Native catalog messages only where the shop named its WhatsApp catalog.
-            vars(self)["capabilities"] = dataclasses.replace(self.capabilities, native_catalog=True)
+            self.capabilities = dataclasses.replace(self.capabilities, native_catalog=True)
         self.app_secret = read_secret(config.app_secret_env)
         self.verify_token = read_secret(config.verify_token_env)
         self.window = ConversationWindow(lambda: self.shop.store, self.name)

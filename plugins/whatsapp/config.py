@@ -60,8 +60,3 @@ class WhatsAppPayConfig(PaymentConfig):
     expires_after_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
     #: Ask Meta whether a "captured" webhook is real before marking the order paid (Meta's advice).
     confirm_with_lookup: bool = True
-
-    @property
-    def link_expiry_minutes(self) -> int:
-        """The name the core reads for how long an online order waits for its payment."""
-        return self.expires_after_minutes

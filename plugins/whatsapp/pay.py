@@ -79,10 +79,12 @@ class WhatsAppPay(PaymentMethod):
             and 0 < context.total.minor <= UPI_LIMIT.minor
         )
 
+    def payment_window(self) -> timedelta:
+        return timedelta(minutes=self.settings.expires_after_minutes)
+
     async def start(self, order: Order) -> PaymentStart:
         reference = reference_for(order.number)
-        window = timedelta(minutes=self.settings.expires_after_minutes)
-        expires = order.payment_expires_at or datetime.now(UTC) + window
+        expires = order.payment_expires_at or datetime.now(UTC) + self.payment_window()
         await self._channel().bills.opened(order.number, reference)
         data: dict[str, Any] = {
             "reference_id": reference,
@@ -101,23 +103,10 @@ class WhatsAppPay(PaymentMethod):
                 "country": "India",
                 "postal_code": order.postal_code or "",
             }
-        body = self._body(order, await self._locale(order))
+        locale = await self.shop.customer_locale(order.customer_key)
+        body = self.shop.text(locale, "whatsapp_pay_request", number=order.number, total=order.total.format(locale))
         request = PaymentRequest(method=self.name, body=body, order=order.summary(), data=data)
         return PaymentStart(messages=(request,), provider_ref=reference, expires_at=expires)
-
-    async def _locale(self, order: Order) -> str:
-        try:
-            return await self.shop.customer_locale(order.customer_key)
-        except AttributeError:  # a shop without per-customer locales
-            return self.shop.config.shop.locale
-
-    def _body(self, order: Order, locale: str) -> str:
-        total = order.total.format(locale)
-        try:
-            text: str = self.shop.text(locale, "payment.whatsapp_pay.request", number=order.number, total=total)
-            return text
-        except (KeyError, LookupError):
-            return f"Order {order.number}: {total}. Tap *Review and pay* to pay in WhatsApp."
 
     async def on_status(self, status: PaymentStatus) -> None:
         """A payment status webhook, verified by signature already; confirmed here, then applied."""

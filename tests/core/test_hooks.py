@@ -175,3 +175,17 @@ def test_every_hook_has_a_test_named_after_it_and_is_documented() -> None:
         assert spec.__doc__, f"hook {name} has no docstring"
         params = ", ".join(inspect.signature(spec).parameters)
         assert f"`{name}({params})`" in readme, f"README does not document {name}({params})"
+
+
+def test_register_texts(giftcard: ModuleType, tmp_path: Path) -> None:
+    """A plugin's texts are translatable and overridable like the core's; unknown keys still fail."""
+    from chatshop.config import ConfigError
+
+    (tmp_path / "shop.toml").write_text(GIFT_TOML + '\n[texts.de]\ngiftcard_balance = "Guthaben: {amount}"\n')
+    shop = Shop(load_config(tmp_path / "shop.toml"))
+    assert shop.text("en", "giftcard_balance", amount="₹10") == "Balance: ₹10"
+    assert shop.text("de", "giftcard_balance", amount="10 €") == "Guthaben: 10 €"
+    assert shop.text("fr", "giftcard_balance", amount="1") == "Balance: 1"
+    (tmp_path / "shop.toml").write_text(GIFT_TOML + '\n[texts.en]\ngiftcard_balanse = "x"\n')
+    with pytest.raises(ConfigError, match="texts.en.giftcard_balanse"):
+        Shop(load_config(tmp_path / "shop.toml"))

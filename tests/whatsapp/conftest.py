@@ -17,9 +17,11 @@ from aiohttp.test_utils import TestServer
 from chatshop.config import parse_config, validate_section
 from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.payments import PaymentEvent
+from chatshop.plugins.whatsapp import TEXTS
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.client import RetryPolicy
 from chatshop.plugins.whatsapp.config import WhatsAppConfig
+from chatshop.texts import Texts
 
 from .fake_graph import FakeGraph
 from .meta import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
@@ -83,7 +85,11 @@ class StubShop:
         self.notified.extend((customer_key, m) for m in messages)
 
     def text(self, locale: str, key: str, **kw: Any) -> str:
-        raise KeyError(key)
+        texts = Texts("en", plugin_texts=TEXTS)  # the core's tables and the plugin's own
+        return texts.get(locale, key, shop=self.config.shop.name, **kw)
+
+    async def customer_locale(self, customer_key: str) -> str:
+        return "en"
 
 
 @pytest.fixture

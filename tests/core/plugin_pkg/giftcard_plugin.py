@@ -54,6 +54,11 @@ def register_channels(register: Callable[[type[Channel]], None]) -> None:
 
 
 @hookimpl
+def register_texts(register: Callable[[str, dict[str, str]], None]) -> None:
+    register("en", {"giftcard_balance": "Balance: {amount}"})
+
+
+@hookimpl
 def register_routes(shop: Any, router: web.UrlDispatcher) -> None:
     async def hello(request: web.Request) -> web.Response:
         return web.Response(text="gift cards here")
