@@ -57,7 +57,7 @@ class WhatsAppChannel(Channel):
 
     name: ClassVar[str] = "whatsapp"
     Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
-    capabilities: ClassVar[Capabilities] = Capabilities(
+    capabilities = Capabilities(
         max_text_length=4096,
         max_buttons=3,
         button_title_length=20,
