@@ -17,7 +17,9 @@ __all__ = ["WhatsAppChannel", "WhatsAppPay", "register_channels", "register_paym
 TEXTS = {
     "en": {"whatsapp_pay_request": "Order {number}: {total}. Tap *Review and pay* to pay in WhatsApp."},
     "de": {
-        "whatsapp_pay_request": "Bestellung {number}: {total}. Tippen Sie auf *Review and pay*, um in WhatsApp zu bezahlen."
+        "whatsapp_pay_request": (
+            "Bestellung {number}: {total}. Tippen Sie auf *Review and pay*, um in WhatsApp zu bezahlen."
+        )
     },
     "zh": {
         "whatsapp_pay_request": "订单 {number}：{total}。点击 *Review and pay* 即可在 WhatsApp 内付款。",
