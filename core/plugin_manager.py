@@ -40,6 +40,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.payments.razorpay",
     "chatshop.plugins.payments.stripe",
     "chatshop.plugins.payments.wechatpay",
+    "chatshop.plugins.webchat",
 )
 
 T = TypeVar("T")

@@ -1,0 +1,28 @@
+"""The web chat channel: a chat page at ``/chat`` so anyone can shop in a browser (docs/web.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from chatshop.channels import Channel
+from chatshop.hookspecs import hookimpl
+from chatshop.runtime import Shop
+
+from .channel import WebChatChannel
+from .routes import add_routes
+
+__all__ = ["WebChatChannel", "register_channels", "register_routes"]
+
+
+@hookimpl
+def register_channels(register: Callable[[type[Channel]], None]) -> None:
+    register(WebChatChannel)
+
+
+@hookimpl
+def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
+    channel = shop.channels.get(WebChatChannel.name)
+    if isinstance(channel, WebChatChannel):
+        add_routes(shop, router, channel)

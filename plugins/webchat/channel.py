@@ -1,0 +1,209 @@
+"""The web chat channel: customers shop in a browser tab, over a WebSocket.
+
+``send`` stores the message in the customer's history first and then pushes it to every tab the
+customer has open. A customer who is offline gets it when a tab reconnects: the tab says which
+entry it saw last and receives everything after it, so nothing is lost or shown twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+import structlog
+from aiohttp import web
+from pydantic import BaseModel
+
+from chatshop.channels import Capabilities, Channel, SendResult
+from chatshop.config import read_secret
+from chatshop.messages import Inbound, InboundKind, Outbound
+
+from .config import WebChatConfig
+from .history import Entry, History
+from .signing import Signer, random_secret
+from .view import entry_view
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+
+__all__ = ["Connection", "WebChatChannel"]
+
+log = structlog.get_logger(__name__)
+
+#: The client's id for a message it sends (a UUID or similar); resent after a reconnect.
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_TEXT = 2000
+#: At most this many messages per customer tab in ``RATE_WINDOW`` seconds.
+RATE_LIMIT = 30
+RATE_WINDOW = 10.0
+
+
+@dataclass(eq=False)
+class Connection:
+    """One open tab of one customer, and the last history entry it has."""
+
+    customer_id: str
+    ws: web.WebSocketResponse
+    last_seq: int = 0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    sent_times: list[float] = field(default_factory=list)
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.sent_times = [t for t in self.sent_times if now - t < RATE_WINDOW]
+        if len(self.sent_times) >= RATE_LIMIT:
+            return False
+        self.sent_times.append(now)
+        return True
+
+
+class WebChatChannel(Channel):
+    name = "webchat"
+    Config = WebChatConfig
+    capabilities = Capabilities(
+        max_text_length=4096,
+        max_buttons=5,
+        button_title_length=40,
+        max_list_rows=12,  # ten products a page, plus "more" and "back"
+        max_list_sections=10,
+        list_row_title_length=60,
+        list_row_description_length=120,
+        list_button_length=30,
+        images=True,
+        product_cards=True,
+        in_chat_payment=False,  # payment links open the provider's page
+    )
+
+    def __init__(self, shop: Shop, config: BaseModel) -> None:
+        super().__init__(shop, config)
+        self.settings = cast(WebChatConfig, config)
+        var = self.settings.session_secret_env
+        secret: str | bytes = read_secret(var) if var else random_secret()
+        self.signer = Signer(secret, "webchat-customer")
+        self.history = History(shop.store, limit=self.settings.history_limit, keep_days=self.settings.cookie_days)
+        self.connections: defaultdict[str, set[Connection]] = defaultdict(set)
+
+    # --- the core's side ------------------------------------------------------------------
+    async def send(self, customer_id: str, message: Outbound) -> SendResult:
+        entry = await self.history.add_shop(customer_id, message)
+        await self.push(customer_id)
+        return SendResult(provider_message_id=f"webchat-{customer_id[:8]}-{entry.seq}")
+
+    async def stop(self) -> None:
+        for connections in list(self.connections.values()):
+            for connection in list(connections):
+                await connection.ws.close(code=1001, message=b"shop stopping")
+        self.connections.clear()
+
+    # --- tabs -----------------------------------------------------------------------------
+    def open(self, connection: Connection) -> None:
+        self.connections[connection.customer_id].add(connection)
+
+    def close(self, connection: Connection) -> None:
+        tabs = self.connections.get(connection.customer_id)
+        if tabs is not None:
+            tabs.discard(connection)
+            if not tabs:
+                del self.connections[connection.customer_id]
+
+    async def push(self, customer_id: str) -> None:
+        for connection in list(self.connections.get(customer_id, ())):
+            await self.catch_up(connection)
+
+    async def catch_up(self, connection: Connection) -> None:
+        """Send the tab every history entry it has not seen yet, in order."""
+        async with connection.lock:
+            entries = await self.history.entries(connection.customer_id, connection.last_seq)
+            if not entries or connection.ws.closed:
+                return
+            await self._send_entries(connection, entries)
+
+    async def _send_entries(self, connection: Connection, entries: list[Entry], **extra: Any) -> None:
+        locale = await self.shop.customer_locale(self.customer_key(connection.customer_id))
+        frame = {"type": "entries", "entries": [entry_view(e, locale) for e in entries], **extra}
+        try:
+            await connection.ws.send_json(frame)
+        except (ConnectionError, RuntimeError):
+            return  # the tab went away; it catches up when it reconnects
+        if entries:
+            connection.last_seq = entries[-1].seq
+
+    def customer_key(self, customer_id: str) -> str:
+        return f"{self.name}:{customer_id}"
+
+    # --- what a tab says ---------------------------------------------------------------------
+    async def handle_frame(self, connection: Connection, raw: str) -> None:
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            await self._error(connection, "not JSON")
+            return
+        if not isinstance(frame, dict):
+            await self._error(connection, "expected an object")
+            return
+        kind = frame.get("type")
+        if kind == "hello":
+            await self._hello(connection, frame.get("after"))
+        elif kind in ("text", "choice"):
+            await self._customer_message(connection, frame)
+        elif kind == "ping":
+            await connection.ws.send_json({"type": "pong"})
+        else:
+            await self._error(connection, "unknown frame type")
+
+    async def _hello(self, connection: Connection, after: Any) -> None:
+        """A tab (re)connected: send what it missed; everything if it knows nothing (or too much)."""
+        seen = after if isinstance(after, int) and after >= 0 else 0
+        async with connection.lock:
+            entries = await self.history.entries(connection.customer_id)
+            reset = seen == 0 or not entries or seen > entries[-1].seq
+            missed = entries if reset else [e for e in entries if e.seq > seen]
+            connection.last_seq = 0 if reset else seen
+            await self._send_entries(connection, missed, reset=reset)
+
+    async def _customer_message(self, connection: Connection, frame: dict[str, Any]) -> None:
+        client_id = frame.get("id")
+        if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+            await self._error(connection, "a message needs an id")
+            return
+        if not connection.allow():
+            await self._error(connection, "slow down", id=client_id)
+            return
+        if frame["type"] == "text":
+            text = frame.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+                await self._error(connection, f"a text of 1 to {MAX_TEXT} characters", id=client_id)
+                return
+            shown, choice_id, kind = text.strip(), None, InboundKind.TEXT
+        else:
+            choice_id = frame.get("choice_id")
+            title = frame.get("title")
+            if not isinstance(choice_id, str) or not 0 < len(choice_id) <= 200:
+                await self._error(connection, "a choice needs its id", id=client_id)
+                return
+            shown = title.strip()[:200] if isinstance(title, str) and title.strip() else choice_id
+            kind = InboundKind.CHOICE
+        message_id = f"{connection.customer_id}:{client_id}"
+        inbound = Inbound(
+            channel=self.name,
+            customer_id=connection.customer_id,
+            message_id=message_id,
+            kind=kind,
+            text=shown if kind == InboundKind.TEXT else None,
+            choice_id=choice_id,
+            received_at=self.shop.now(),
+        )
+        # Echo first, so the customer's words sit above the shop's answer in every tab.
+        entry = await self.history.add_customer(connection.customer_id, shown, message_id)
+        await self.shop.receive(inbound)
+        await connection.ws.send_json({"type": "ack", "id": client_id})
+        if entry is not None:
+            await self.push(connection.customer_id)
+
+    async def _error(self, connection: Connection, error: str, **extra: Any) -> None:
+        await connection.ws.send_json({"type": "error", "error": error, **extra})

@@ -1,0 +1,153 @@
+"""The chat's HTTP side: the page at ``/chat``, its WebSocket, the preview and the static files.
+
+The customer is whoever the signed cookie names: a random id made on their first visit, never a
+phone number or a name, and never in a URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import structlog
+from aiohttp import WSMsgType, web
+
+from chatshop.runtime import Shop
+
+from .channel import Connection, WebChatChannel
+from .history import Entry
+from .pages import Templates
+from .preview import PREVIEW_CHANNELS, preview_entries
+
+__all__ = ["COOKIE", "add_routes"]
+
+log = structlog.get_logger(__name__)
+
+HERE = Path(__file__).parent
+COOKIE = "chatshop_chat"
+#: How often a socket's watcher wakes to notice the server stopping.
+WATCH_SECONDS = 0.5
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def _secure(shop: Shop) -> bool:
+    return (shop.config.server.public_url or "").startswith("https://")
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Browsers send Origin on WebSocket upgrades: refuse pages of other sites (CSWSH)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # not a browser; the cookie still has to be right
+    return urlsplit(origin).netloc.lower() == request.host.lower()
+
+
+def _server_closing(request: web.Request) -> bool:
+    # aiohttp marks the connection during graceful shutdown; the plugin hook has no app to add an
+    # on_shutdown handler to, so a long-lived socket watches for this instead.
+    return bool(getattr(request.protocol, "_force_close", False)) or request.transport is None
+
+
+class ChatRoutes:
+    def __init__(self, shop: Shop, channel: WebChatChannel) -> None:
+        self.shop = shop
+        self.channel = channel
+        self.templates = Templates(HERE / "templates")
+
+    def customer(self, request: web.Request) -> str | None:
+        return self.channel.signer.unsign(request.cookies.get(COOKIE))
+
+    async def page(self, request: web.Request) -> web.Response:
+        settings = self.channel.settings
+        title = settings.title or self.shop.config.shop.name
+        response = self.templates.response(
+            "chat.html",
+            title=title,
+            locale=self.shop.config.shop.locale,
+            preview=settings.preview,
+            previews=PREVIEW_CHANNELS,
+            poll_seconds=settings.poll_seconds,
+            headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
+        )
+        if self.customer(request) is None:
+            customer_id = secrets.token_urlsafe(18)
+            response.set_cookie(
+                COOKIE,
+                self.channel.signer.sign(customer_id),
+                max_age=settings.cookie_days * 86400,
+                path="/chat",
+                httponly=True,
+                samesite="Lax",
+                secure=_secure(self.shop),
+            )
+            log.info("webchat.new_customer", customer=self.channel.customer_key(customer_id))
+        return response
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        customer_id = self.customer(request)
+        if customer_id is None:
+            raise web.HTTPForbidden(text="no chat session: open /chat first")
+        if not _same_origin(request):
+            raise web.HTTPForbidden(text="cross-site WebSocket refused")
+        ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=16 * 1024)
+        await ws.prepare(request)
+        connection = Connection(customer_id, ws)
+        self.channel.open(connection)
+        watcher = asyncio.create_task(self._watch(request, connection))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    await self.channel.handle_frame(connection, message.data)
+                elif message.type == WSMsgType.ERROR:
+                    break
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            self.channel.close(connection)
+            await ws.close()
+        return ws
+
+    async def _watch(self, request: web.Request, connection: Connection) -> None:
+        """Close on shutdown; now and then look for messages another worker stored."""
+        poll = self.channel.settings.poll_seconds
+        waited = 0.0
+        while not connection.ws.closed:
+            await asyncio.sleep(WATCH_SECONDS)
+            if _server_closing(request):
+                await connection.ws.close(code=1001, message=b"server stopping")
+                return
+            waited += WATCH_SECONDS
+            if waited >= poll and connection.last_seq:
+                waited = 0.0
+                await self.channel.catch_up(connection)
+
+    async def preview(self, request: web.Request) -> web.Response:
+        """The customer's conversation lowered to WhatsApp's or WeChat's limits, as JSON."""
+        customer_id = self.customer(request)
+        if customer_id is None:
+            raise web.HTTPForbidden(text="no chat session")
+        target = request.query.get("as", "")
+        if target not in PREVIEW_CHANNELS:
+            raise web.HTTPBadRequest(text=f"preview as one of: {', '.join(PREVIEW_CHANNELS)}")
+        entries: list[Entry] = await self.channel.history.entries(customer_id)
+        locale = await self.shop.customer_locale(self.channel.customer_key(customer_id))
+        return web.json_response(
+            {"channel": target, "entries": preview_entries(self.shop, entries, target, locale)},
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+def add_routes(shop: Shop, router: web.UrlDispatcher, channel: WebChatChannel) -> None:
+    routes = ChatRoutes(shop, channel)
+    router.add_get("/chat", routes.page, name="webchat")
+    router.add_get("/chat/ws", routes.socket)
+    router.add_get("/chat/preview", routes.preview)
+    router.add_static("/chat/static", HERE / "static", name="webchat-static")

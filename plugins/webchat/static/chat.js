@@ -1,0 +1,259 @@
+// The web chat: draws the shop's messages and sends the customer's. No framework, no build step.
+// Every piece of text goes in with textContent; links and pictures come pre-checked by the server.
+(function () {
+  "use strict";
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("text");
+  var statusLine = document.getElementById("status");
+  var modeSelect = document.getElementById("mode");
+  var notice = document.getElementById("notice");
+  var chat = document.getElementById("chat");
+
+  var socket = null;
+  var lastSeq = 0;
+  var entries = [];          // what the server sent, in order (the web chat view)
+  var unacked = [];          // frames sent but not acknowledged: sent again after a reconnect
+  var retryDelay = 500;
+  var mode = "webchat";
+  var greeted = false;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  // --- sending -----------------------------------------------------------------------------
+  function send(frame) {
+    unacked.push(frame);
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function say(text) {
+    send({ type: "text", id: newId(), text: text });
+  }
+
+  function choose(choice) {
+    if (mode !== "webchat") setMode("webchat");
+    send({ type: "choice", id: newId(), choice_id: choice.id, title: choice.title });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    if (mode !== "webchat") setMode("webchat");
+    say(text);
+    input.value = "";
+    input.focus();
+  });
+
+  // --- drawing -------------------------------------------------------------------------------
+  function link(url, label, className) {
+    var a = el("a", className, label);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function picture(url, alt) {
+    var img = el("img", "picture");
+    img.alt = alt || "";
+    img.loading = "lazy";
+    img.addEventListener("error", function () {
+      var stand = el("div", "picture placeholder", (alt || "?").slice(0, 1));
+      img.replaceWith(stand);
+    });
+    img.src = url;
+    return img;
+  }
+
+  function choiceButtons(choices, className) {
+    var row = el("div", className || "choices");
+    choices.forEach(function (choice) {
+      var b = el("button", "choice", choice.title);
+      b.type = "button";
+      b.dataset.choice = choice.id;
+      b.addEventListener("click", function () { choose(choice); });
+      row.appendChild(b);
+    });
+    return row;
+  }
+
+  function listRows(message) {
+    var box = el("div", "list");
+    box.appendChild(el("div", "list-button", message.button));
+    message.sections.forEach(function (section) {
+      if (section.title) box.appendChild(el("div", "list-section", section.title));
+      section.choices.forEach(function (choice) {
+        var row = el("button", "list-row");
+        row.type = "button";
+        row.dataset.choice = choice.id;
+        row.appendChild(el("span", "row-title", choice.title));
+        if (choice.description) row.appendChild(el("span", "row-description", choice.description));
+        row.addEventListener("click", function () { choose(choice); });
+        box.appendChild(row);
+      });
+    });
+    return box;
+  }
+
+  function orderSummary(order) {
+    var table = el("table", "summary");
+    function row(label, amount, className) {
+      var tr = el("tr", className);
+      tr.appendChild(el("td", null, label));
+      tr.appendChild(el("td", "amount", amount));
+      table.appendChild(tr);
+    }
+    order.lines.forEach(function (line) { row(line.quantity + " × " + line.title, line.amount); });
+    order.adjustments.forEach(function (adj) { row(adj.label, adj.amount); });
+    row("Total", order.total, "total");
+    return table;
+  }
+
+  function body(text, className) {
+    return el("div", className || "body", text);
+  }
+
+  function shopMessage(m) {
+    var bubble = el("div", "bubble shop kind-" + m.kind);
+    switch (m.kind) {
+      case "text":
+        bubble.appendChild(body(m.body));
+        break;
+      case "buttons":
+        if (m.image_url) bubble.appendChild(picture(m.image_url, m.header || ""));
+        if (m.header) bubble.appendChild(body(m.header, "header"));
+        bubble.appendChild(body(m.body));
+        if (m.footer) bubble.appendChild(body(m.footer, "footer"));
+        bubble.appendChild(choiceButtons(m.choices));
+        break;
+      case "list":
+        if (m.header) bubble.appendChild(body(m.header, "header"));
+        bubble.appendChild(body(m.body));
+        if (m.footer) bubble.appendChild(body(m.footer, "footer"));
+        bubble.appendChild(listRows(m));
+        break;
+      case "product":
+        bubble.classList.add("card");
+        if (m.image_url) bubble.appendChild(picture(m.image_url, m.title));
+        var head = el("div", "card-head");
+        head.appendChild(el("strong", "card-title", m.title));
+        head.appendChild(el("span", "price", m.price));
+        bubble.appendChild(head);
+        bubble.appendChild(body(m.body));
+        if (m.url) bubble.appendChild(link(m.url, "More about this product", "more"));
+        if (m.choices.length) bubble.appendChild(choiceButtons(m.choices));
+        break;
+      case "image":
+        bubble.appendChild(picture(m.url, m.caption || ""));
+        if (m.caption) bubble.appendChild(body(m.caption));
+        break;
+      case "payment_request":
+        bubble.appendChild(body(m.body));
+        bubble.appendChild(orderSummary(m.order));
+        if (m.url) bubble.appendChild(link(m.url, "Pay " + m.order.total, "pay"));
+        if (m.choices && m.choices.length) bubble.appendChild(choiceButtons(m.choices));
+        break;
+      case "order_status":
+        var badge = el("div", "badge status-" + m.status, "Order " + m.order_number + " · " + m.status.replace("_", " "));
+        bubble.appendChild(badge);
+        bubble.appendChild(body(m.body));
+        break;
+      default:
+        bubble.appendChild(body(m.body || ""));
+    }
+    return bubble;
+  }
+
+  function draw(entry) {
+    var wrap = el("div", "entry " + entry.who);
+    wrap.dataset.seq = entry.seq;
+    if (entry.who === "customer") wrap.appendChild(el("div", "bubble customer", entry.text));
+    else wrap.appendChild(shopMessage(entry.message));
+    log.appendChild(wrap);
+  }
+
+  function redraw(list) {
+    log.textContent = "";
+    list.forEach(draw);
+    scrollDown();
+  }
+
+  function scrollDown() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // --- preview ---------------------------------------------------------------------------------
+  function setMode(next) {
+    mode = next;
+    if (modeSelect) modeSelect.value = next;
+    chat.dataset.mode = next;
+    notice.hidden = next === "webchat";
+    if (next === "webchat") redraw(entries);
+    else loadPreview();
+  }
+
+  function loadPreview() {
+    var wanted = mode;
+    fetch("/chat/preview?as=" + encodeURIComponent(wanted), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { if (mode === wanted) redraw(data.entries); })
+      .catch(function () { statusLine.textContent = "preview unavailable"; });
+  }
+
+  if (modeSelect) modeSelect.addEventListener("change", function () { setMode(modeSelect.value); });
+
+  // --- the socket ------------------------------------------------------------------------------
+  function received(frame) {
+    if (frame.type === "entries") {
+      if (frame.reset) { entries = []; log.textContent = ""; }
+      frame.entries.forEach(function (entry) {
+        if (entry.seq <= lastSeq && !frame.reset) return;
+        entries.push(entry);
+        lastSeq = entry.seq;
+        if (mode === "webchat") draw(entry);
+      });
+      if (mode === "webchat") scrollDown(); else if (frame.entries.length) loadPreview();
+      if (frame.reset && entries.length === 0 && !greeted) { greeted = true; say("hi"); }
+    } else if (frame.type === "ack") {
+      unacked = unacked.filter(function (f) { return f.id !== frame.id; });
+    } else if (frame.type === "error") {
+      if (frame.id) unacked = unacked.filter(function (f) { return f.id !== frame.id; });
+      statusLine.textContent = frame.error;
+    }
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/chat/ws");
+    socket.addEventListener("open", function () {
+      retryDelay = 500;
+      statusLine.textContent = "online";
+      chat.classList.remove("offline");
+      socket.send(JSON.stringify({ type: "hello", after: lastSeq }));
+      unacked.forEach(function (frame) { socket.send(JSON.stringify(frame)); });
+    });
+    socket.addEventListener("message", function (event) {
+      try { received(JSON.parse(event.data)); } catch (e) { /* a frame we do not understand */ }
+    });
+    socket.addEventListener("close", function () {
+      chat.classList.add("offline");
+      statusLine.textContent = "reconnecting…";
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    });
+  }
+
+  connect();
+  input.focus();
+})();

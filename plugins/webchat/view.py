@@ -1,0 +1,71 @@
+"""What the browser draws: an outbound message as JSON, with money already formatted.
+
+The page's script only places text and links; it never formats prices or decides anything. Links
+and pictures keep only ``http(s)`` and same-site addresses, so a catalog entry cannot smuggle a
+``javascript:`` link into the chat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from chatshop.messages import Outbound, OrderSummary, PaymentRequest, ProductCard, outbound_to_json
+from chatshop.money import Money
+
+from .history import Entry
+
+__all__ = ["entry_view", "message_view", "safe_url"]
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if a browser may follow it without running anything, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return url
+    if parts.scheme == "data" and url.startswith(("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")):
+        return url  # small inline pictures; never SVG, which may carry script
+    return None
+
+
+def _summary(order: OrderSummary, locale: str) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "lines": [
+            {"title": ln.title, "quantity": ln.quantity, "amount": (ln.unit_price * ln.quantity).format(locale)}
+            for ln in order.lines
+        ],
+        "subtotal": order.subtotal.format(locale),
+        "adjustments": [{"label": label, "amount": amount.format(locale)} for label, amount in order.adjustments],
+        "total": order.total.format(locale),
+    }
+
+
+def message_view(message: Outbound, locale: str) -> dict[str, Any]:
+    data = outbound_to_json(message)
+    for key in ("image_url", "url"):
+        if key in data:
+            data[key] = safe_url(data[key])
+    if isinstance(message, ProductCard):
+        data["price"] = message.price.format(locale)
+    elif isinstance(message, PaymentRequest):
+        data["order"] = _summary(message.order, locale)
+        data.pop("data", None)  # method-specific hints are for messengers, not for the page
+    for key, value in list(data.items()):
+        if isinstance(value, Money):
+            data[key] = value.format(locale)
+    return data
+
+
+def entry_view(entry: Entry, locale: str) -> dict[str, Any]:
+    view: dict[str, Any] = {"seq": entry.seq, "who": entry.who}
+    if entry.message is not None:
+        view["message"] = message_view(entry.message, locale)
+    else:
+        view["text"] = entry.text or ""
+    return view
