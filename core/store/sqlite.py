@@ -7,11 +7,9 @@ on file I/O. WAL mode lets the file be read by ``chatshop orders`` while the sho
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import EllipsisType
@@ -41,6 +39,7 @@ from chatshop.store.codec import (
 )
 from chatshop.store.local_leases import LocalLeases
 from chatshop.store.migrations import SQLITE_MIGRATIONS
+from chatshop.store.sqlite_thread import SQLiteThread
 
 __all__ = ["SQLiteStore"]
 
@@ -60,8 +59,7 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
         self.path = str(path)
         self.synchronous = synchronous
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatshop-sqlite")
-        self._db: sqlite3.Connection | None = None
+        self._thread = SQLiteThread()  # owns the connection; queued writes share one commit
         self._leases = LocalLeases()  # one process owns the file: leases need not be shared
 
     @classmethod
@@ -74,28 +72,19 @@ class SQLiteStore(Store):
 
     # --- plumbing ----------------------------------------------------------------------------
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._call, fn)
-
-    def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._db is None:
+        """Run ``fn`` on the store's thread, seeing only committed data."""
+        if self._thread.db is None:
             raise RuntimeError("store is not open")
-        return fn(self._db)
+        return await self._thread.call(fn)
 
     async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``fn`` inside BEGIN IMMEDIATE ... COMMIT; any exception rolls back."""
+        """Run ``fn`` as one transaction (any exception undoes all of it); returns once committed.
 
-        def tx(db: sqlite3.Connection) -> T:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                result = fn(db)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-            return result
-
-        return await self._run(tx)
+        Writes queued together commit together (group commit), each in its own savepoint.
+        """
+        if self._thread.db is None:
+            raise RuntimeError("store is not open")
+        return await self._thread.call(fn, write=True)
 
     async def open(self) -> None:
         def connect() -> None:
@@ -107,10 +96,11 @@ class SQLiteStore(Store):
             db.execute(f"PRAGMA synchronous={self.synchronous}")
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=5000")
-            self._db = db
+            self._thread.db = db
             self._migrate(db)
 
-        await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+        if self._thread.db is None:
+            await self._thread.call(lambda _: connect())
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
@@ -135,10 +125,10 @@ class SQLiteStore(Store):
         def close(db: sqlite3.Connection) -> None:
             db.close()
 
-        if self._db is not None:
+        if self._thread.db is not None:
             await self._run(close)
-            self._db = None
-        self._executor.shutdown(wait=True)
+            self._thread.db = None
+        await self._thread.stop()
 
     async def schema_version(self) -> int:
         return await self._run(lambda db: db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] or 0)

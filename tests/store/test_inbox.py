@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -103,3 +104,10 @@ async def test_migrations_are_idempotent(store: Store, twin: Callable[[], Store]
     finally:
         await again.close()
 
+
+
+async def test_a_burst_of_messages_is_recorded_together_each_once(store: Store) -> None:
+    burst = [message(f"c{i % 7}", f"m{i}", f"burst-{i % 40}") for i in range(60)]  # 20 repeats
+    added = await asyncio.gather(*(store.add_inbound(m) for m in burst))
+    assert sum(added) == 40
+    assert len(await store.customers_with_pending_inbound()) == 7
