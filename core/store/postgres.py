@@ -642,6 +642,17 @@ class PostgresStore(Store):
                 deleted += int((await db.execute(statement, value)).split()[-1])
             return deleted
 
+    # --- dashboard numbers -------------------------------------------------------------------
+    async def abandoned_carts(self, idle_before: datetime, since: datetime | None = None) -> int:
+        count = await self.pool.fetchval(
+            "SELECT COUNT(*) FROM conversations c, LATERAL (SELECT c.state::jsonb -> 'cart' -> 'lines' AS lines) j "
+            "WHERE c.updated_at < $1 AND ($2::timestamptz IS NULL OR c.updated_at >= $2) "
+            "AND jsonb_typeof(j.lines) = 'array' AND jsonb_array_length(j.lines) > 0",
+            idle_before,
+            since,
+        )
+        return int(count or 0)
+
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
         return bool(await self.pool.fetchval(_ACQUIRE, name, owner, float(seconds)))

@@ -45,3 +45,14 @@ async def test_a_lease_lapses_when_its_holder_stops_renewing_it(store: Store) ->
     assert await store.acquire_lease("send:asha", "dead-worker", 30) is False
     assert await store.release_lease("send:asha", "dead-worker") is False
     assert await store.release_lease("send:asha", "worker-b") is True
+
+
+async def test_abandoned_carts_are_idle_conversations_with_lines(store: Store) -> None:
+    cart = {"cart": {"lines": [{"product_id": "ghee", "quantity": 1}]}}
+    await store.commit_turn("terminal:idle", None, cart, 0, [])
+    await store.commit_turn("terminal:empty", None, {"cart": {"lines": []}}, 0, [])
+    await store.commit_turn("terminal:nocart", None, {"step": "menu"}, 0, [])
+    later = utcnow() + timedelta(minutes=1)
+    assert await store.abandoned_carts(later) == 1
+    assert await store.abandoned_carts(utcnow() - timedelta(minutes=1)) == 0
+    assert await store.abandoned_carts(later, since=later) == 0
