@@ -67,6 +67,56 @@ RETURNING l.owner = $2
 """
 
 
+# Each of these is one statement, so one round trip and atomic without BEGIN/COMMIT.
+_ADD_INBOUND = """
+WITH added AS (
+    INSERT INTO inbox (channel, message_id, customer_key, payload, received_at)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel, message_id) DO NOTHING
+    RETURNING customer_key
+), seen AS (
+    INSERT INTO conversations (customer_key, state, version, last_inbound_at)
+    SELECT customer_key, '{}', 0, $5 FROM added
+    ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at
+)
+SELECT EXISTS (SELECT 1 FROM added)
+"""
+
+# Save the state if the version is still the one the turn read, and only then mark the message
+# handled, make held replies due (the customer wrote again) and queue the new replies in order.
+_COMMIT_TURN = """
+WITH moved AS (
+    UPDATE conversations SET state = $2, version = version + 1, updated_at = $3
+    WHERE customer_key = $1 AND version = $4
+    RETURNING 1
+), created AS (
+    INSERT INTO conversations (customer_key, state, version, updated_at)
+    SELECT $1, $2, 1, $3 WHERE $4 = 0 AND NOT EXISTS (SELECT 1 FROM moved)
+    ON CONFLICT (customer_key) DO NOTHING
+    RETURNING 1
+), committed AS (
+    SELECT 1 FROM moved UNION ALL SELECT 1 FROM created
+), handled AS (
+    UPDATE inbox SET handled_at = $3 WHERE id = $5 AND EXISTS (SELECT 1 FROM committed)
+), released AS (
+    UPDATE outbox SET next_attempt_at = NULL
+    WHERE customer_key = $1 AND status = 'pending' AND next_attempt_at IS NOT NULL
+    AND $5::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM committed)
+), queued AS (
+    INSERT INTO outbox (customer_key, payload, created_at)
+    SELECT $1, m.payload, $3 FROM unnest($6::text[]) WITH ORDINALITY AS m(payload, n)
+    WHERE EXISTS (SELECT 1 FROM committed)
+    ORDER BY m.n
+    RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM committed) AS ok, ARRAY(SELECT id FROM queued ORDER BY id) AS ids
+"""
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on release: the store keeps no session state (no SET, LISTEN,
+    session locks or cursors), and the reset would cost a round trip per call."""
+
+
 def _history_time(value: datetime) -> str:
     """The same text form the SQLite store keeps, so order history reads alike in both."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -89,7 +139,11 @@ class PostgresStore(Store):
     async def open(self) -> None:
         if self._pool is None:
             self._pool = await asyncpg.create_pool(
-                self.url, min_size=self.min_size, max_size=self.max_size, command_timeout=60
+                self.url,
+                min_size=self.min_size,
+                max_size=self.max_size,
+                command_timeout=60,
+                reset=_keep_session,
             )
         await self._migrate()
 
@@ -118,28 +172,15 @@ class PostgresStore(Store):
 
     # --- inbox -------------------------------------------------------------------------------
     async def add_inbound(self, inbound: Inbound) -> bool:
-        now = utcnow()
-        async with self.pool.acquire() as db, db.transaction():
-            added = await db.fetchval(
-                "INSERT INTO inbox (channel, message_id, customer_key, payload, received_at) "
-                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel, message_id) DO NOTHING "
-                "RETURNING id",
-                inbound.channel,
-                inbound.message_id,
-                inbound.customer_key,
-                inbound_to_text(inbound),
-                now,
-            )
-            if added is None:
-                return False
-            await db.execute(
-                "INSERT INTO conversations (customer_key, state, version, last_inbound_at) "
-                "VALUES ($1, '{}', 0, $2) ON CONFLICT (customer_key) "
-                "DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
-                inbound.customer_key,
-                now,
-            )
-            return True
+        added = await self.pool.fetchval(
+            _ADD_INBOUND,
+            inbound.channel,
+            inbound.message_id,
+            inbound.customer_key,
+            inbound_to_text(inbound),
+            utcnow(),
+        )
+        return bool(added)
 
     async def next_inbound(self, customer_key: str) -> InboxItem | None:
         row = await self.pool.fetchrow(
@@ -174,36 +215,18 @@ class PostgresStore(Store):
         expected_version: int,
         outbound: Sequence[Outbound],
     ) -> list[OutboxItem]:
-        now = utcnow()
-        state_text = dumps(state)
-        async with self.pool.acquire() as db, db.transaction():
-            status = await db.execute(
-                "UPDATE conversations SET state = $1, version = version + 1, updated_at = $2 "
-                "WHERE customer_key = $3 AND version = $4",
-                state_text,
-                now,
-                customer_key,
-                expected_version,
-            )
-            if status == "UPDATE 0":
-                inserted = expected_version == 0 and await db.fetchval(
-                    "INSERT INTO conversations (customer_key, state, version, updated_at) "
-                    "VALUES ($1, $2, 1, $3) ON CONFLICT (customer_key) DO NOTHING RETURNING 1",
-                    customer_key,
-                    state_text,
-                    now,
-                )
-                if not inserted:
-                    raise StaleConversation(customer_key)
-            if inbox_id is not None:
-                await db.execute("UPDATE inbox SET handled_at = $1 WHERE id = $2", now, inbox_id)
-                # The customer just wrote: a reply held back (closed window, quota) may go out now.
-                await db.execute(
-                    "UPDATE outbox SET next_attempt_at = NULL "
-                    "WHERE customer_key = $1 AND status = 'pending' AND next_attempt_at IS NOT NULL",
-                    customer_key,
-                )
-            return await self._enqueue(db, customer_key, outbound, now)
+        row = await self.pool.fetchrow(
+            _COMMIT_TURN,
+            customer_key,
+            dumps(state),
+            utcnow(),
+            expected_version,
+            inbox_id,
+            [outbound_to_text(m) for m in outbound],
+        )
+        if not row["ok"]:
+            raise StaleConversation(customer_key)
+        return [OutboxItem(i, customer_key, m) for i, m in zip(row["ids"], outbound, strict=True)]
 
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
