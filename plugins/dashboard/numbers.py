@@ -1,0 +1,121 @@
+"""The numbers a shop looks at: orders and revenue today and this week, abandoned carts, payment mix.
+
+Revenue counts every order placed in the period except cancelled and refunded ones, at its total;
+days are UTC days. Charts are plain geometry here and small inline SVG in the template.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from chatshop.money import Money
+from chatshop.orders import Order, OrderStatus
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
+
+__all__ = ["ABANDONED_AFTER", "Bar", "Numbers", "shop_numbers"]
+
+#: A cart nobody touched for this long counts as abandoned.
+ABANDONED_AFTER = timedelta(hours=3)
+#: Enough for a small shop's week; the numbers say when they hit it.
+MAX_ORDERS = 10_000
+NOT_REVENUE = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+CHART_WIDTH = 280
+CHART_HEIGHT = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    value_text: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
+class Numbers:
+    orders_today: int
+    revenue_today: str
+    orders_week: int
+    revenue_week: str
+    abandoned_carts: int
+    revenue_by_day: list[Bar]
+    payment_mix: list[Bar]
+    truncated: bool
+
+
+def _revenue(orders: list[Order], currency: str) -> Money:
+    total = Money.zero(currency)
+    for order in orders:
+        if order.status not in NOT_REVENUE and order.currency == currency:
+            total += order.total
+    return total
+
+
+def _columns(values: list[tuple[str, int, str]]) -> list[Bar]:
+    """Vertical bars across the chart, scaled to the largest value."""
+    top = max((v for _, v, _ in values), default=0) or 1
+    slot = CHART_WIDTH / max(len(values), 1)
+    bars = []
+    for i, (label, value, text) in enumerate(values):
+        height = round((CHART_HEIGHT - 4) * value / top, 1)
+        x = round(i * slot + slot * 0.15, 1)
+        bars.append(Bar(label, text, x, CHART_HEIGHT - height, round(slot * 0.7, 1), height))
+    return bars
+
+
+def _rows(values: list[tuple[str, int, str]]) -> list[Bar]:
+    """Horizontal bars, one per row, scaled to the largest value."""
+    top = max((v for _, v, _ in values), default=0) or 1
+    return [
+        Bar(label, text, 0, i * 26, round(CHART_WIDTH * 0.6 * value / top, 1), 16)
+        for i, (label, value, text) in enumerate(values)
+    ]
+
+
+async def shop_numbers(shop: Shop, now: datetime) -> Numbers:
+    currency = shop.config.shop.currency
+    locale = shop.config.shop.locale
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week_start = today - timedelta(days=6)
+    orders = await shop.store.list_orders(since=week_start, limit=MAX_ORDERS)
+    todays = [o for o in orders if o.created_at and o.created_at >= today]
+    days = []
+    for back in range(6, -1, -1):
+        day = today - timedelta(days=back)
+        placed = [o for o in orders if o.created_at and day <= o.created_at < day + timedelta(days=1)]
+        revenue = _revenue(placed, currency)
+        days.append((day.strftime("%a"), revenue.minor, revenue.format(locale)))
+    methods = Counter(o.payment_method for o in orders)
+    mix = [
+        (_method_label(shop, name, locale), count, f"{count} ({round(100 * count / len(orders))} %)")
+        for name, count in methods.most_common()
+    ]
+    return Numbers(
+        orders_today=len(todays),
+        revenue_today=_revenue(todays, currency).format(locale),
+        orders_week=len(orders),
+        revenue_week=_revenue(orders, currency).format(locale),
+        abandoned_carts=await shop.store.abandoned_carts(now - ABANDONED_AFTER, since=week_start),
+        revenue_by_day=_columns(days),
+        payment_mix=_rows(mix),
+        truncated=len(orders) >= MAX_ORDERS,
+    )
+
+
+def _method_label(shop: Shop, name: str, locale: str) -> str:
+    method = shop.payment_methods.get(name)
+    key = getattr(method, "label_key", None) if method else None
+    if key:
+        try:
+            return shop.text(locale, key)
+        except (KeyError, ValueError):
+            pass
+    return name

@@ -1,0 +1,257 @@
+"""The dashboard's pages under ``/admin``: login, orders, one order, catalog, numbers.
+
+Every page but the login needs a logged-in session; every POST needs the session's CSRF token. An
+order moves only through ``shop.move_order`` / ``shop.refund_order``, so the customer is told in
+their own messenger exactly as when the order moves any other way.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import structlog
+from aiohttp import web
+
+from chatshop.money import Money, MoneyError
+from chatshop.orders import IllegalTransition, OrderStatus
+from chatshop.plugins.webchat.pages import Templates
+from chatshop.runtime import Shop
+
+from .actions import actions_for
+from .numbers import shop_numbers
+from .session import Session, Sessions
+
+__all__ = ["Dashboard"]
+
+log = structlog.get_logger(__name__)
+
+HERE = Path(__file__).parent
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+#: Status filters on the orders page: (label, statuses).
+FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
+    "open": ("To do", (OrderStatus.PAID, OrderStatus.COD_PENDING, OrderStatus.CONFIRMED)),
+    "unpaid": ("Awaiting payment", (OrderStatus.PENDING_PAYMENT,)),
+    "shipped": ("Shipped", (OrderStatus.SHIPPED,)),
+    "done": ("Delivered", (OrderStatus.DELIVERED,)),
+    "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
+    "all": ("All", ()),
+}
+#: Failed logins allowed per minute (per process) before the form says "wait".
+LOGIN_ATTEMPTS_PER_MINUTE = 10
+
+Handler = Callable[[web.Request, Session], Awaitable[web.StreamResponse]]
+RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Dashboard:
+    def __init__(self, shop: Shop, token: str, sessions: Sessions) -> None:
+        self.shop = shop
+        self._token = token.encode()
+        self.sessions = sessions
+        self.templates = Templates(HERE / "templates")
+        self._failures: list[float] = []
+
+    # --- plumbing --------------------------------------------------------------------------
+    def page(self, name: str, session: Session, *, status: int = 200, **context: Any) -> web.Response:
+        response = self.templates.response(
+            name, status=status, headers=HEADERS, shop=self.shop.config.shop.name, csrf=session.csrf,
+            admin=session.admin, **context,
+        )
+        self.sessions.write(response, session)
+        return response
+
+    def session(self, request: web.Request) -> Session:
+        return self.sessions.read(request) or self.sessions.fresh()
+
+    def guarded(self, handler: Handler, *, post: bool = False) -> RouteHandler:
+        """Logged in, and for a POST the right CSRF token; else a redirect to the login or 403."""
+
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            session = self.sessions.read(request)
+            if post:
+                form = await request.post()
+                if session is None or not session.csrf_ok(_field(form, "csrf")):
+                    raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the page and try again")
+                if not session.admin:
+                    raise web.HTTPForbidden(text="log in first")
+            elif session is None or not session.admin:
+                raise web.HTTPSeeOther("/admin/login")
+            return await handler(request, session)
+
+        return wrapper
+
+    # --- login -------------------------------------------------------------------------------
+    async def login_form(self, request: web.Request) -> web.Response:
+        session = self.session(request)
+        if session.admin:
+            raise web.HTTPSeeOther("/admin/orders")
+        return self.page("login.html", session, error=None)
+
+    async def login(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        session = self.sessions.read(request)
+        if session is None or not session.csrf_ok(_field(form, "csrf")):
+            raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the login page and try again")
+        now = time.monotonic()
+        self._failures = [t for t in self._failures if now - t < 60]
+        if len(self._failures) >= LOGIN_ATTEMPTS_PER_MINUTE:
+            return self.page("login.html", session, status=429, error="Too many attempts. Wait a minute and try again.")
+        given = (_field(form, "token") or "").encode()
+        if not hmac.compare_digest(given, self._token):
+            self._failures.append(now)
+            log.warning("dashboard.login_refused")
+            return self.page("login.html", session, status=401, error="That token is not right.")
+        log.info("dashboard.login")
+        response = web.HTTPSeeOther("/admin/orders")
+        self.sessions.write(response, self.sessions.fresh(admin=True))  # a new CSRF token after login
+        raise response
+
+    async def logout(self, request: web.Request, session: Session) -> web.StreamResponse:
+        response = web.HTTPSeeOther("/admin/login")
+        self.sessions.write(response, self.sessions.fresh())
+        raise response
+
+    # --- orders ------------------------------------------------------------------------------
+    async def home(self, request: web.Request, session: Session) -> web.StreamResponse:
+        raise web.HTTPSeeOther("/admin/orders")
+
+    async def _orders(self, request: web.Request) -> tuple[str, str, list[Any]]:
+        key = request.query.get("status", "all")
+        if key not in FILTERS:
+            key = "all"
+        search = request.query.get("q", "").strip()[:100]
+        statuses = FILTERS[key][1] or None
+        orders = await self.shop.store.list_orders(statuses=statuses, search=search or None, limit=200)
+        return key, search, orders
+
+    async def orders(self, request: web.Request, session: Session) -> web.StreamResponse:
+        key, search, orders = await self._orders(request)
+        return self.page(
+            "orders.html", session, orders=orders, filters=FILTERS, current=key, search=search,
+            rows_url="/admin/orders/rows?" + urlencode({"status": key, "q": search}), locale=self._locale(),
+        )
+
+    async def order_rows(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """Only the table's rows, for the page's live refresh."""
+        _, _, orders = await self._orders(request)
+        html = self.templates.render("_rows.html", orders=orders, locale=self._locale())
+        return web.Response(text=html, content_type="text/html", headers=HEADERS)
+
+    async def order(self, request: web.Request, session: Session) -> web.StreamResponse:
+        order = await self.shop.store.get_order(request.match_info["number"])
+        if order is None:
+            raise web.HTTPNotFound(text="no such order")
+        return self.page(
+            "order.html", session, order=order, actions=actions_for(order), locale=self._locale(),
+            done=request.query.get("done"), error=request.query.get("error"),
+            method=self._method_label(order.payment_method), money=lambda minor: Money(minor, order.currency),
+        )
+
+    async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
+        number = request.match_info["number"]
+        form = await request.post()
+        try:
+            new = OrderStatus(_field(form, "status") or "")
+        except ValueError:
+            raise web.HTTPBadRequest(text="unknown status") from None
+        order = await self.shop.store.get_order(number)
+        if order is None:
+            raise web.HTTPNotFound(text="no such order")
+        if new not in {a.status for a in actions_for(order)}:
+            raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"error": f"cannot go to {new.value}"}))
+        try:
+            if new == OrderStatus.REFUNDED:
+                await self.shop.refund_order(number)
+            else:
+                await self.shop.move_order(number, new, note="dashboard")
+        except (IllegalTransition, ValueError) as e:
+            raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"error": str(e)})) from None
+        log.info("dashboard.order_moved", order=number, new=new.value)
+        raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"done": new.value}))
+
+    # --- catalog -----------------------------------------------------------------------------
+    async def catalog(self, request: web.Request, session: Session) -> web.StreamResponse:
+        products = list(self.shop.catalog)
+        views = await self.shop.product_views(products)
+        return self.page(
+            "catalog.html", session, views=views, locale=self._locale(), saved=request.query.get("saved"),
+            error=request.query.get("error"),
+        )
+
+    async def save_product(self, request: web.Request, session: Session) -> web.StreamResponse:
+        product_id = request.match_info["product_id"]
+        product = self.shop.catalog.get(product_id)
+        if product is None:
+            raise web.HTTPNotFound(text="no such product")
+        form = await request.post()
+        if _field(form, "action") == "toggle":
+            (view,) = await self.shop.product_views([product])
+            await self.shop.store.update_inventory(product_id, active=not view.active)
+            raise web.HTTPSeeOther(f"/admin/catalog?{urlencode({'saved': product_id})}#p-{product_id}")
+        stock_text = (_field(form, "stock") or "").strip()
+        price_text = (_field(form, "price") or "").strip()
+        try:
+            stock = int(stock_text) if stock_text else None
+            if stock is not None and not 0 <= stock <= 1_000_000:
+                raise ValueError("stock must be between 0 and 1000000")
+            price = Money.parse(price_text, product.price.currency) if price_text else None
+            if price is not None and price.minor < 0:
+                raise ValueError("price must not be negative")
+        except (ValueError, MoneyError) as e:
+            query = urlencode({"error": f"{product_id}: {e}"})
+            raise web.HTTPSeeOther(f"/admin/catalog?{query}#p-{product_id}") from None
+        await self.shop.store.update_inventory(
+            product_id, stock=stock, price_minor=None if price is None or price == product.price else price.minor
+        )
+        log.info("dashboard.product_saved", product=product_id)
+        raise web.HTTPSeeOther(f"/admin/catalog?{urlencode({'saved': product_id})}#p-{product_id}")
+
+    # --- numbers -----------------------------------------------------------------------------
+    async def numbers(self, request: web.Request, session: Session) -> web.StreamResponse:
+        return self.page("numbers.html", session, numbers=await shop_numbers(self.shop, self.shop.now()))
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _locale(self) -> str:
+        return self.shop.config.shop.locale
+
+    def _method_label(self, name: str) -> str:
+        method = self.shop.payment_methods.get(name)
+        key = getattr(method, "label_key", None) if method else None
+        if key:
+            try:
+                return self.shop.text(self._locale(), key)
+            except (KeyError, ValueError):
+                pass
+        return name
+
+    def add_to(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/admin", self.guarded(self.home))
+        router.add_get("/admin/login", self.login_form)
+        router.add_post("/admin/login", self.login)
+        router.add_post("/admin/logout", self.guarded(self.logout, post=True))
+        router.add_get("/admin/orders", self.guarded(self.orders))
+        router.add_get("/admin/orders/rows", self.guarded(self.order_rows))
+        router.add_get("/admin/orders/{number}", self.guarded(self.order))
+        router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
+        router.add_get("/admin/catalog", self.guarded(self.catalog))
+        router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))
+        router.add_get("/admin/numbers", self.guarded(self.numbers))
+        router.add_static("/admin/static", HERE / "static")
+
+
+def _field(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
