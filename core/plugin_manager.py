@@ -41,6 +41,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.payments.stripe",
     "chatshop.plugins.payments.wechatpay",
     "chatshop.plugins.webchat",
+    "chatshop.plugins.dashboard",
 )
 
 T = TypeVar("T")

@@ -236,6 +236,17 @@ class Store(ABC):
     async def record_event(self, source: str, event_id: str) -> bool:
         """Remember a provider event; False if it was seen before (webhook replays)."""
 
+    # --- numbers for the shop's dashboard -------------------------------------------------------
+    @abstractmethod
+    async def abandoned_carts(self, idle_before: datetime, since: datetime | None = None) -> int:
+        """How many customers left a non-empty cart untouched since ``idle_before``.
+
+        A conversation counts when its saved state's ``cart.lines`` list is not empty and its last
+        commit (``updated_at``) is older than ``idle_before``, and, when ``since`` is given, not older
+        than ``since``. Every store implements it (SQLite: ``json_array_length(state, '$.cart.lines')``;
+        PostgreSQL: ``jsonb_array_length(state::jsonb -> 'cart' -> 'lines')``). Used by the dashboard.
+        """
+
     # --- small shared values (a messenger's access token shared by all workers) -------------------
     @abstractmethod
     async def kv_get(self, key: str, now: datetime) -> str | None: ...

@@ -636,6 +636,18 @@ class SQLiteStore(Store):
 
         return await self._write(purge)
 
+    # --- numbers -----------------------------------------------------------------------------
+    async def abandoned_carts(self, idle_before: datetime, since: datetime | None = None) -> int:
+        def count(db: sqlite3.Connection) -> int:
+            row = db.execute(
+                "SELECT COUNT(*) FROM conversations WHERE updated_at < ? AND updated_at >= ? "
+                "AND COALESCE(json_array_length(state, '$.cart.lines'), 0) > 0",
+                (_ts(idle_before), _ts(since) or ""),
+            ).fetchone()
+            return int(row[0])
+
+        return await self._run(count)
+
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
         return self._leases.acquire(name, owner, seconds)

@@ -72,7 +72,9 @@ class History:
         return [e for e in await self._load(customer_id, utcnow()) if e.seq > after]
 
     async def add_shop(self, customer_id: str, message: Outbound) -> Entry:
-        return await self._append(customer_id, "shop", message=message)
+        entry = await self._append(customer_id, "shop", message=message)
+        assert entry is not None  # only a customer's message id can repeat
+        return entry
 
     async def add_customer(self, customer_id: str, text: str, message_id: str) -> Entry | None:
         """Record what the customer said; None if this message id is already there."""

@@ -24,7 +24,9 @@ class Templates:
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)
 
-    def response(self, name: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> web.Response:
+    def response(
+        self, name: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+    ) -> web.Response:
         return web.Response(
             text=self.render(name, **context), status=status, content_type="text/html", charset="utf-8", headers=headers
         )

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from chatshop.messages import Outbound, OrderSummary, PaymentRequest, ProductCard, outbound_to_json
+from chatshop.messages import OrderSummary, Outbound, PaymentRequest, ProductCard, outbound_to_json
 from chatshop.money import Money
 
 from .history import Entry
 
 __all__ = ["entry_view", "message_view", "safe_url"]
+
+_INLINE_PICTURES = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -28,7 +30,7 @@ def safe_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme in ("http", "https") and parts.netloc:
         return url
-    if parts.scheme == "data" and url.startswith(("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")):
+    if parts.scheme == "data" and url.startswith(_INLINE_PICTURES):
         return url  # small inline pictures; never SVG, which may carry script
     return None
 
