@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 import aiohttp
 
@@ -11,12 +12,13 @@ from bench.customers import Customer, journey
 from bench.graph_recorder import GraphRecorder
 from bench.workers import Worker
 
+from .ledger import Ledger
 from .waiting import settled
 
 CUSTOMERS = 16
 
 
-def assert_nothing_lost(customers: list[Customer], ledger, graph: GraphRecorder) -> None:  # type: ignore[no-untyped-def]
+def assert_nothing_lost(customers: list[Customer], ledger: Ledger, graph: GraphRecorder) -> None:
     acknowledged = [m for c in customers for m in c.acknowledged]
     assert len(acknowledged) == len(set(acknowledged)) == CUSTOMERS * len(journey())
     missing = [m for m in acknowledged if m not in ledger.inbox]
@@ -66,7 +68,7 @@ async def test_sigkill_a_worker_mid_load_and_restart_it(
 
 
 async def test_sigterm_drains_and_exits_0_and_a_restart_finishes_the_rest(
-    tmp_path, workers: Callable[..., Callable[[], Worker]], graph: tuple[GraphRecorder, str]  # type: ignore[no-untyped-def]
+    tmp_path: Path, workers: Callable[..., Callable[[], Worker]], graph: tuple[GraphRecorder, str]
 ) -> None:
     storage = f"sqlite:///{tmp_path}/shop.db"
     make = workers(storage, sweep_seconds=0.2)
