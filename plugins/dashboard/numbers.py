@@ -65,7 +65,7 @@ def _columns(values: list[tuple[str, int, str]]) -> list[Bar]:
     slot = CHART_WIDTH / max(len(values), 1)
     bars = []
     for i, (label, value, text) in enumerate(values):
-        height = round((CHART_HEIGHT - 4) * value / top, 1)
+        height = round((CHART_HEIGHT - 14) * value / top, 1)  # room for the value above
         x = round(i * slot + slot * 0.15, 1)
         bars.append(Bar(label, text, x, CHART_HEIGHT - height, round(slot * 0.7, 1), height))
     return bars

@@ -142,12 +142,13 @@ class Dashboard:
         return self.page(
             "orders.html", session, orders=orders, filters=FILTERS, current=key, search=search,
             rows_url="/admin/orders/rows?" + urlencode({"status": key, "q": search}), locale=self._locale(),
+            methods=self._method_labels(),
         )
 
     async def order_rows(self, request: web.Request, session: Session) -> web.StreamResponse:
         """Only the table's rows, for the page's live refresh."""
         _, _, orders = await self._orders(request)
-        html = self.templates.render("_rows.html", orders=orders, locale=self._locale())
+        html = self.templates.render("_rows.html", orders=orders, locale=self._locale(), methods=self._method_labels())
         return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
     async def order(self, request: web.Request, session: Session) -> web.StreamResponse:
@@ -226,6 +227,9 @@ class Dashboard:
     # --- helpers -----------------------------------------------------------------------------
     def _locale(self) -> str:
         return self.shop.config.shop.locale
+
+    def _method_labels(self) -> dict[str, str]:
+        return {name: self._method_label(name) for name in self.shop.payment_methods}
 
     def _method_label(self, name: str) -> str:
         method = self.shop.payment_methods.get(name)

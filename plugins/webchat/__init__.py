@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import structlog
 from aiohttp import web
 
 from chatshop.channels import Channel
@@ -13,7 +14,9 @@ from chatshop.runtime import Shop
 from .channel import WebChatChannel
 from .routes import add_routes
 
-__all__ = ["WebChatChannel", "register_channels", "register_routes"]
+__all__ = ["WebChatChannel", "register_channels", "register_routes", "startup"]
+
+log = structlog.get_logger(__name__)
 
 
 @hookimpl
@@ -26,3 +29,9 @@ def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
     channel = shop.channels.get(WebChatChannel.name)
     if isinstance(channel, WebChatChannel):
         add_routes(shop, router, channel)
+
+
+@hookimpl
+def startup(shop: Shop) -> None:
+    if WebChatChannel.name in shop.channels:
+        log.info("webchat.open", url=shop.public_url("/chat"))

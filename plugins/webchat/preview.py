@@ -34,8 +34,8 @@ FALLBACK_CAPABILITIES: dict[str, Capabilities] = {
     ),
     # WeChat Official Account: no reply buttons; a msgmenu of up to 10 items; 2048 bytes of text.
     "wechat": Capabilities(
-        max_text_length=680, max_buttons=0, max_list_rows=10, max_list_sections=1, list_row_title_length=36,
-        list_row_description_length=0, images=True, product_cards=True, shares_location=True,
+        max_text_length=680, max_buttons=0, max_list_rows=10, max_list_sections=1, list_row_title_length=30,
+        list_row_description_length=20, images=True, product_cards=True, shares_location=True,
     ),
 }
 
