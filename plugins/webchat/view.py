@@ -48,6 +48,12 @@ def _summary(order: OrderSummary, locale: str) -> dict[str, Any]:
     }
 
 
+def _without_repeats(body: str, shown: tuple[str, ...]) -> str:
+    """The card shows title and price above the text; lines that only repeat them are dropped."""
+    lines = [line for line in body.splitlines() if line.strip() not in shown]
+    return "\n".join(lines).strip()
+
+
 def message_view(message: Outbound, locale: str) -> dict[str, Any]:
     data = outbound_to_json(message)
     for key in ("image_url", "url"):
@@ -55,6 +61,7 @@ def message_view(message: Outbound, locale: str) -> dict[str, Any]:
             data[key] = safe_url(data[key])
     if isinstance(message, ProductCard):
         data["price"] = message.price.format(locale)
+        data["body"] = _without_repeats(message.body, (message.title, data["price"]))
     elif isinstance(message, PaymentRequest):
         data["order"] = _summary(message.order, locale)
         data.pop("data", None)  # method-specific hints are for messengers, not for the page

@@ -24,7 +24,7 @@ def shop_bubbles(page: Page) -> object:
     return page.locator(".entry.shop .bubble")
 
 
-async def buy_atta_cash_on_delivery(page: Page) -> None:
+async def buy_atta_cash_on_delivery(page: Page, screenshot: str | None = None) -> None:
     """The customer's side of a whole purchase, clicking what the chat shows."""
     await expect(page.locator(".entry.shop").first).to_contain_text("Welcome to Kirana Corner")
     await page.get_by_role("button", name="Browse catalog").last.click()
@@ -33,6 +33,8 @@ async def buy_atta_cash_on_delivery(page: Page) -> None:
     card = page.locator(".bubble.card").last
     await expect(card).to_contain_text("₹245.00")
     await expect(card.locator("img.picture")).to_be_visible()
+    if screenshot:
+        await page.screenshot(path=shot_path(screenshot))
     await card.get_by_role("button", name="Add to cart").click()
     await expect(page.locator(".entry.shop").last).to_contain_text("Added 1 × Aashirvaad Atta 5 kg")
     await page.get_by_role("button", name="Checkout").last.click()
@@ -60,7 +62,7 @@ async def test_a_customer_buys_and_the_owner_ships_it(web: ShopHarness) -> None:
         await expect(owner.locator("#rows")).to_contain_text("No orders here yet.")
 
         await customer.goto(base + "/chat")
-        await buy_atta_cash_on_delivery(customer)
+        await buy_atta_cash_on_delivery(customer, screenshot="chat-product-card")
         await customer.screenshot(path=shot_path("chat-order-placed"), full_page=False)
         (order,) = await web.shop.store.list_orders()
 

@@ -149,3 +149,25 @@ def test_signatures_are_checked_and_bound_to_their_purpose() -> None:
     assert chat.unsign(signed[:-1] + ("A" if signed[-1] != "A" else "B")) is None
     assert chat.unsign("abc") is None and chat.unsign(None) is None
     assert Signer("secret", "dashboard-session").unsign(signed) is None
+
+
+def test_preview_falls_back_to_documented_numbers_without_the_plugin() -> None:
+    from types import SimpleNamespace
+
+    from chatshop.plugins.webchat.preview import FALLBACK_CAPABILITIES, preview_capabilities
+
+    bare = SimpleNamespace(plugins=SimpleNamespace(channel_classes=dict))
+    assert preview_capabilities(bare, "whatsapp").max_buttons == 3  # type: ignore[arg-type]
+    assert preview_capabilities(bare, "wechat") is FALLBACK_CAPABILITIES["wechat"]  # type: ignore[arg-type]
+
+
+def test_a_product_card_does_not_repeat_its_title_and_price_in_the_text() -> None:
+    from chatshop.messages import ProductCard
+    from chatshop.money import Money
+    from chatshop.plugins.webchat.view import message_view
+
+    card = ProductCard(
+        product_id="atta", title="Atta 5 kg", body="Atta 5 kg\n₹245.00\n\nStone-ground.", price=Money(24500, "INR")
+    )
+    view = message_view(card, "en")
+    assert view["body"] == "Stone-ground." and view["price"] == "₹245.00"

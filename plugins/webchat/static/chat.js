@@ -67,11 +67,11 @@
   function picture(url, alt) {
     var img = el("img", "picture");
     img.alt = alt || "";
-    img.loading = "lazy";
     img.addEventListener("error", function () {
       var stand = el("div", "picture placeholder", (alt || "?").slice(0, 1));
       img.replaceWith(stand);
     });
+    img.addEventListener("load", function () { if (nearBottom()) scrollDown(); });
     img.src = url;
     return img;
   }
@@ -187,6 +187,10 @@
     log.textContent = "";
     list.forEach(draw);
     scrollDown();
+  }
+
+  function nearBottom() {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 320;
   }
 
   function scrollDown() {
