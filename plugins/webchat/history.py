@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import defaultdict
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -23,6 +23,7 @@ from chatshop.store.codec import utcnow
 __all__ = ["Entry", "History"]
 
 Who = Literal["shop", "customer"]
+LOCK_STRIPES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,9 @@ class History:
         self.store = store
         self.limit = limit
         self.keep = timedelta(days=keep_days)
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Striped locks: one customer's writes never interleave, and memory stays flat however
+        # many customers come by.
+        self._locks = [asyncio.Lock() for _ in range(LOCK_STRIPES)]
 
     @staticmethod
     def _key(customer_id: str) -> str:
@@ -90,7 +93,7 @@ class History:
         self, customer_id: str, who: Who, *, message: Outbound | None = None, text: str | None = None,
         message_id: str | None = None,
     ) -> Entry | None:
-        async with self._locks[customer_id]:
+        async with self._locks[zlib.crc32(customer_id.encode()) % LOCK_STRIPES]:
             now = utcnow()
             entries = await self._load(customer_id, now)
             if message_id is not None and any(e.message_id == message_id for e in entries):

@@ -19,6 +19,7 @@ from chatshop.runtime import Shop
 
 from .channel import Connection, WebChatChannel
 from .history import Entry
+from .page_texts import page_texts
 from .pages import Templates
 from .preview import PREVIEW_CHANNELS, preview_entries
 
@@ -67,16 +68,20 @@ class ChatRoutes:
     async def page(self, request: web.Request) -> web.Response:
         settings = self.channel.settings
         title = settings.title or self.shop.config.shop.name
+        known = self.customer(request)
+        locale = (
+            await self.shop.customer_locale(self.channel.customer_key(known)) if known else self.shop.config.shop.locale
+        )
         response = self.templates.response(
             "chat.html",
             title=title,
-            locale=self.shop.config.shop.locale,
+            locale=locale,
+            texts=page_texts(locale),
             preview=settings.preview,
             previews=PREVIEW_CHANNELS,
-            poll_seconds=settings.poll_seconds,
             headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
         )
-        if self.customer(request) is None:
+        if known is None:
             customer_id = secrets.token_urlsafe(18)
             response.set_cookie(
                 COOKIE,
@@ -125,7 +130,7 @@ class ChatRoutes:
                 await connection.ws.close(code=1001, message=b"server stopping")
                 return
             waited += WATCH_SECONDS
-            if waited >= poll and connection.last_seq:
+            if waited >= poll:
                 waited = 0.0
                 await self.channel.catch_up(connection)
 

@@ -171,3 +171,12 @@ def test_a_product_card_does_not_repeat_its_title_and_price_in_the_text() -> Non
     )
     view = message_view(card, "en")
     assert view["body"] == "Stone-ground." and view["price"] == "₹245.00"
+
+
+async def test_the_page_speaks_the_customers_language(web: ShopHarness) -> None:
+    assert ">Send</button>" in await (await web.client.get("/chat")).text()
+    tab = await ChatTab.open(web)
+    await tab.choose(web, "lang:de", "Deutsch")
+    html = await (await web.client.get("/chat")).text()
+    assert '<html lang="de">' in html and ">Senden</button>" in html
+    await tab.close()

@@ -9,6 +9,11 @@
   var modeSelect = document.getElementById("mode");
   var notice = document.getElementById("notice");
   var chat = document.getElementById("chat");
+  var texts = JSON.parse(document.getElementById("texts").textContent);
+
+  function t(key, values) {
+    return (texts[key] || key).replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
 
   var socket = null;
   var lastSeq = 0;
@@ -116,7 +121,7 @@
     }
     order.lines.forEach(function (line) { row(line.quantity + " × " + line.title, line.amount); });
     order.adjustments.forEach(function (adj) { row(adj.label, adj.amount); });
-    row("Total", order.total, "total");
+    row(t("total"), order.total, "total");
     return table;
   }
 
@@ -151,7 +156,7 @@
         head.appendChild(el("span", "price", m.price));
         bubble.appendChild(head);
         bubble.appendChild(body(m.body));
-        if (m.url) bubble.appendChild(link(m.url, "More about this product", "more"));
+        if (m.url) bubble.appendChild(link(m.url, t("more"), "more"));
         if (m.choices.length) bubble.appendChild(choiceButtons(m.choices));
         break;
       case "image":
@@ -161,11 +166,11 @@
       case "payment_request":
         bubble.appendChild(body(m.body));
         bubble.appendChild(orderSummary(m.order));
-        if (m.url) bubble.appendChild(link(m.url, "Pay " + m.order.total, "pay"));
+        if (m.url) bubble.appendChild(link(m.url, t("pay", { total: m.order.total }), "pay"));
         if (m.choices && m.choices.length) bubble.appendChild(choiceButtons(m.choices));
         break;
       case "order_status":
-        var badge = el("div", "badge status-" + m.status, "Order " + m.order_number + " · " + m.status.replace("_", " "));
+        var badge = el("div", "badge status-" + m.status, t("order", { number: m.order_number }) + " · " + m.status.replace("_", " "));
         bubble.appendChild(badge);
         bubble.appendChild(body(m.body));
         break;
@@ -212,7 +217,7 @@
     fetch("/chat/preview?as=" + encodeURIComponent(wanted), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) { if (mode === wanted) redraw(data.entries); })
-      .catch(function () { statusLine.textContent = "preview unavailable"; });
+      .catch(function () { statusLine.textContent = t("preview_unavailable"); });
   }
 
   if (modeSelect) modeSelect.addEventListener("change", function () { setMode(modeSelect.value); });
@@ -242,7 +247,7 @@
     socket = new WebSocket(scheme + location.host + "/chat/ws");
     socket.addEventListener("open", function () {
       retryDelay = 500;
-      statusLine.textContent = "online";
+      statusLine.textContent = t("online");
       chat.classList.remove("offline");
       socket.send(JSON.stringify({ type: "hello", after: lastSeq }));
       unacked.forEach(function (frame) { socket.send(JSON.stringify(frame)); });
@@ -252,7 +257,7 @@
     });
     socket.addEventListener("close", function () {
       chat.classList.add("offline");
-      statusLine.textContent = "reconnecting…";
+      statusLine.textContent = t("reconnecting");
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);
     });
