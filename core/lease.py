@@ -30,6 +30,10 @@ class Lease:
             return True
         return False
 
+    def taken(self) -> None:
+        """Note that the lease was just taken by a store call that did more at the same time."""
+        self._renewed = time.monotonic()
+
     async def keep(self) -> bool:
         """Renew the lease once a third of its time has passed; False if it was lost meanwhile."""
         if time.monotonic() - self._renewed < self.seconds / 3:

@@ -17,6 +17,7 @@ import structlog
 from chatshop.channels import PermanentSendError, SendError, SendingHalted
 from chatshop.lease import Lease
 from chatshop.serial import SerialRunner
+from chatshop.store.base import OutboxItem
 from chatshop.store.codec import utcnow
 
 if TYPE_CHECKING:
@@ -48,23 +49,34 @@ class OutboxSender:
         """Send a customer's due replies, holding their send lease: one worker sends at a time."""
         shop = self.shop
         lease = Lease(shop.store, f"send:{customer_key}", shop.worker_id, shop.config.server.lease_seconds)
-        if not await lease.acquire():
+        held, items = await shop.store.claim_outbox(customer_key, lease.name, lease.owner, lease.seconds, utcnow())
+        if not held:
             return  # the holder is told on release that we asked, and looks again
+        lease.taken()
+        released = wanted = False
         try:
-            await self._send_held(customer_key, lease)
+            while items and await self._send_held(customer_key, items, lease):
+                # more may have been queued meanwhile; with nothing due, the lease goes back
+                items, wanted = await shop.store.pending_outbox_or_release(
+                    customer_key, lease.name, lease.owner, utcnow()
+                )
+                released = not items
         finally:
-            if await asyncio.shield(lease.release()):
+            if not released:
+                wanted = await asyncio.shield(lease.release())
+            if wanted:
                 self.kick(customer_key)
 
-    async def _send_held(self, customer_key: str, lease: Lease) -> None:
+    async def _send_held(self, customer_key: str, items: list[OutboxItem], lease: Lease) -> bool:
+        """Send ``items`` in order; False when one must wait for a retry (the rest wait behind it)."""
         channel_name = customer_key.split(":", 1)[0]
         channel = self.shop.channels.get(channel_name)
         if channel is None:
             log.warning("outbox.no_channel", channel=channel_name)
-            return
-        for item in await self.shop.store.pending_outbox(customer_key, utcnow()):
+            return False
+        for item in items:
             if not await lease.keep():
-                return  # we stalled past the lease; the worker that took it sends the rest
+                return False  # we stalled past the lease; the worker that took it sends the rest
             try:
                 result = await channel.send(item.customer_id, item.message)
             except PermanentSendError as e:
@@ -81,11 +93,12 @@ class OutboxSender:
                 level("outbox.retry", channel=channel_name, customer=customer_key, code=e.code, delay=round(delay, 3))
                 await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), f"{e.code}: {e}")
                 self.shop.schedule_outbox(customer_key, delay)
-                return
+                return False
             except Exception as e:  # a bug or an unexpected network error: keep the message
                 delay = backoff(item.attempts, self.retry_base)
                 log.exception("outbox.error", channel=channel_name, customer=customer_key)
                 await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), repr(e))
                 self.shop.schedule_outbox(customer_key, delay)
-                return
+                return False
             await self.shop.store.mark_sent(item.id, result.provider_message_id)
+        return True

@@ -36,7 +36,7 @@ from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
 from chatshop.serial import SerialRunner
-from chatshop.store.base import InboxItem, StaleConversation, Store
+from chatshop.store.base import ConversationRecord, InboxItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
 from chatshop.texts import Texts
 
@@ -267,15 +267,18 @@ class Shop:
         work came and looks again, and if the holder died, the sweeper retries once it lapsed.
         """
         lease = Lease(self.store, f"turns:{customer_key}", self.worker_id, self.config.server.lease_seconds)
-        if not await lease.acquire():
+        held, item, record = await self.store.claim_inbound(customer_key, lease.name, lease.owner, lease.seconds)
+        if not held:
             return
+        lease.taken()
+        released = wanted = False
+        stale = 0
         try:
-            stale = 0
-            while self.started and (item := await self.store.next_inbound(customer_key)) is not None:
+            while item is not None and self.started:
                 if not await lease.keep():
                     return  # we stalled past the lease and another worker took over
                 try:
-                    await self._turn(item)
+                    await self._turn(item, record)
                     stale = 0
                 except StaleConversation:
                     # Another worker committed this customer's turn first (it held the lease after
@@ -283,14 +286,20 @@ class Shop:
                     stale += 1
                     if stale >= 3:
                         return
+                # the next message and the conversation in one step; with none left, the lease goes back
+                item, record, wanted = await self.store.next_inbound_or_release(customer_key, lease.name, lease.owner)
+                released = item is None
         finally:
-            if await asyncio.shield(lease.release()):
+            if not released:
+                wanted = await asyncio.shield(lease.release())
+            if wanted:
                 self._turns.kick(customer_key)
 
-    async def _turn(self, item: InboxItem) -> None:
+    async def _turn(self, item: InboxItem, record: ConversationRecord | None = None) -> None:
         inbound = item.inbound
         key = inbound.customer_key
-        record = await self.store.load_conversation(key)
+        if record is None:
+            record = await self.store.load_conversation(key)
         state = ConversationState.from_json(
             record.state, locale=self.config.shop.locale, currency=self.config.shop.currency
         )

@@ -276,3 +276,41 @@ class Store(ABC):
     @abstractmethod
     async def release_lease(self, name: str, owner: str) -> bool:
         """Give the lease back now; True if another owner asked for it while ``owner`` held it."""
+
+    # --- fused steps of the message path: one round trip where the database allows ---------------
+    # The defaults compose the steps above; a networked store overrides them with one statement.
+    async def claim_inbound(
+        self, customer_key: str, lease: str, owner: str, seconds: float
+    ) -> tuple[bool, InboxItem | None, ConversationRecord | None]:
+        """Take ``lease``; if held, also the oldest unhandled message and the conversation."""
+        if not await self.acquire_lease(lease, owner, seconds):
+            return False, None, None
+        item = await self.next_inbound(customer_key)
+        return True, item, await self.load_conversation(customer_key) if item else None
+
+    async def next_inbound_or_release(
+        self, customer_key: str, lease: str, owner: str
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        """The next unhandled message and the conversation, keeping ``lease``; with none left,
+        release the lease instead and say whether another worker asked for it."""
+        item = await self.next_inbound(customer_key)
+        if item is None:
+            return None, None, await self.release_lease(lease, owner)
+        return item, await self.load_conversation(customer_key), False
+
+    async def claim_outbox(
+        self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
+    ) -> tuple[bool, list[OutboxItem]]:
+        """Take ``lease``; if held, also the customer's due messages (as :meth:`pending_outbox`)."""
+        if not await self.acquire_lease(lease, owner, seconds):
+            return False, []
+        return True, await self.pending_outbox(customer_key, now)
+
+    async def pending_outbox_or_release(
+        self, customer_key: str, lease: str, owner: str, now: datetime
+    ) -> tuple[list[OutboxItem], bool]:
+        """The due messages, keeping ``lease``; with none due, release it and say whether it was wanted."""
+        items = await self.pending_outbox(customer_key, now)
+        if not items:
+            return [], await self.release_lease(lease, owner)
+        return items, False

@@ -112,6 +112,82 @@ SELECT EXISTS (SELECT 1 FROM committed) AS ok, ARRAY(SELECT id FROM queued ORDER
 """
 
 
+# The fused steps of the message path (see Store.claim_inbound and friends): one round trip each.
+_LEASE_UPSERT = """
+    INSERT INTO leases AS l (name, owner, expires_at)
+    VALUES ($2, $3, clock_timestamp() + make_interval(secs => $4))
+    ON CONFLICT (name) DO UPDATE SET
+        owner = CASE WHEN l.owner = $3 OR l.expires_at <= clock_timestamp() THEN $3 ELSE l.owner END,
+        expires_at = CASE WHEN l.owner = $3 OR l.expires_at <= clock_timestamp()
+                          THEN excluded.expires_at ELSE l.expires_at END,
+        wanted = CASE WHEN l.owner = $3 THEN l.wanted ELSE l.expires_at > clock_timestamp() END
+    RETURNING l.owner = $3 AS held
+"""
+_NEXT = (
+    "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
+)
+_CLAIM_INBOUND = f"""
+WITH lease AS ({_LEASE_UPSERT}),
+nxt AS ({_NEXT}),
+conv AS (SELECT state, version, last_inbound_at FROM conversations WHERE customer_key = $1)
+SELECT (SELECT held FROM lease) AS held, nxt.id, nxt.payload, conv.state, conv.version, conv.last_inbound_at
+FROM (SELECT 1) AS one LEFT JOIN nxt ON true LEFT JOIN conv ON true
+"""  # noqa: S608 (constant text only)
+_NEXT_OR_RELEASE = f"""
+WITH nxt AS ({_NEXT}),
+conv AS (
+    SELECT state, version, last_inbound_at FROM conversations
+    WHERE customer_key = $1 AND EXISTS (SELECT 1 FROM nxt)
+),
+released AS (
+    DELETE FROM leases WHERE name = $2 AND owner = $3 AND NOT EXISTS (SELECT 1 FROM nxt) RETURNING wanted
+)
+SELECT nxt.id, nxt.payload, conv.state, conv.version, conv.last_inbound_at,
+       COALESCE((SELECT wanted FROM released), false) AS wanted
+FROM (SELECT 1) AS one LEFT JOIN nxt ON true LEFT JOIN conv ON true
+"""  # noqa: S608 (constant text only)
+_PENDING = "SELECT id, payload, attempts, next_attempt_at FROM outbox WHERE customer_key = $1 AND status = 'pending'"
+_CLAIM_OUTBOX = f"""
+WITH lease AS ({_LEASE_UPSERT})
+SELECT (SELECT held FROM lease) AS held, p.id, p.payload, p.attempts, p.next_attempt_at
+FROM (SELECT 1) AS one LEFT JOIN ({_PENDING}) AS p ON (SELECT held FROM lease)
+ORDER BY p.id
+"""  # noqa: S608 (constant text only)
+_PENDING_OR_RELEASE = f"""
+WITH pending AS ({_PENDING}),
+first AS (SELECT next_attempt_at FROM pending ORDER BY id LIMIT 1),
+released AS (
+    DELETE FROM leases WHERE name = $2 AND owner = $3
+    AND NOT EXISTS (SELECT 1 FROM first WHERE next_attempt_at IS NULL OR next_attempt_at <= $4)
+    RETURNING wanted
+)
+SELECT p.id, p.payload, p.attempts, p.next_attempt_at, (SELECT wanted FROM released) AS wanted
+FROM (SELECT 1) AS one LEFT JOIN pending AS p ON NOT EXISTS (SELECT 1 FROM released)
+ORDER BY p.id
+"""  # noqa: S608 (constant text only)
+
+
+def _due(customer_key: str, rows: Sequence[asyncpg.Record], now: datetime) -> list[OutboxItem]:
+    """The pending rows up to the first one still waiting for its retry (order is never broken)."""
+    items = []
+    for row in rows:
+        if row["id"] is None:
+            continue
+        if row["next_attempt_at"] is not None and row["next_attempt_at"] > now:
+            break
+        items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
+    return items
+
+
+def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem | None, ConversationRecord | None]:
+    if row["id"] is None:
+        return None, None
+    item = InboxItem(row["id"], inbound_from_text(row["payload"]))
+    if row["version"] is None:
+        return item, ConversationRecord(customer_key, {}, 0)
+    return item, ConversationRecord(customer_key, json.loads(row["state"]), row["version"], row["last_inbound_at"])
+
+
 async def _keep_session(connection: asyncpg.Connection) -> None:
     """Skip asyncpg's reset query on release: the store keeps no session state (no SET, LISTEN,
     session locks or cursors), and the reset would cost a round trip per call."""
@@ -675,6 +751,38 @@ class PostgresStore(Store):
             since,
         )
         return int(count or 0)
+
+    # --- fused steps of the message path ---------------------------------------------------------
+    async def claim_inbound(
+        self, customer_key: str, lease: str, owner: str, seconds: float
+    ) -> tuple[bool, InboxItem | None, ConversationRecord | None]:
+        row = await self.pool.fetchrow(_CLAIM_INBOUND, customer_key, lease, owner, float(seconds))
+        if not row["held"]:
+            return False, None, None
+        return (True, *_item_and_record(customer_key, row))
+
+    async def next_inbound_or_release(
+        self, customer_key: str, lease: str, owner: str
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        row = await self.pool.fetchrow(_NEXT_OR_RELEASE, customer_key, lease, owner)
+        item, record = _item_and_record(customer_key, row)
+        return item, record, bool(row["wanted"])
+
+    async def claim_outbox(
+        self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
+    ) -> tuple[bool, list[OutboxItem]]:
+        rows = await self.pool.fetch(_CLAIM_OUTBOX, customer_key, lease, owner, float(seconds))
+        if not rows[0]["held"]:
+            return False, []
+        return True, _due(customer_key, rows, now)
+
+    async def pending_outbox_or_release(
+        self, customer_key: str, lease: str, owner: str, now: datetime
+    ) -> tuple[list[OutboxItem], bool]:
+        rows = await self.pool.fetch(_PENDING_OR_RELEASE, customer_key, lease, owner, now)
+        if rows[0]["wanted"] is not None:  # released: nothing was due
+            return [], bool(rows[0]["wanted"])
+        return _due(customer_key, rows, now), False
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

@@ -1,0 +1,54 @@
+"""The fused steps of the message path agree with the steps they stand for, on every store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chatshop.store.base import Store
+from chatshop.store.codec import utcnow
+
+from .helpers import message, reply
+
+KEY = "terminal:asha"
+
+
+async def test_claiming_the_inbox_takes_the_lease_and_reads_message_and_conversation(store: Store) -> None:
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is None and record is None  # nothing to do yet, but the lease is ours
+    assert await store.release_lease("turns:asha", "w1") is False
+    await store.add_inbound(message("asha", "one"))
+    await store.add_inbound(message("asha", "two"))
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is not None and item.inbound.text == "one"
+    assert record is not None and record.version == 0 and record.state == {}
+    other = await store.claim_inbound(KEY, "turns:asha", "w2", 30)
+    assert other == (False, None, None)
+    await store.commit_turn(KEY, item.id, {"seen": 1}, record.version, [])
+    item, record, wanted = await store.next_inbound_or_release(KEY, "turns:asha", "w1")
+    assert item is not None and item.inbound.text == "two"
+    assert record is not None and record.state == {"seen": 1} and record.version == 1 and not wanted
+    await store.commit_turn(KEY, item.id, {"seen": 2}, record.version, [])
+    item, record, wanted = await store.next_inbound_or_release(KEY, "turns:asha", "w1")
+    assert item is None and record is None and wanted is True  # w2 asked while w1 held it
+    assert (await store.claim_inbound(KEY, "turns:asha", "w2", 30))[0] is True
+
+
+async def test_claiming_the_outbox_reads_what_is_due_and_releases_when_nothing_is(store: Store) -> None:
+    now = utcnow()
+    held, items = await store.claim_outbox(KEY, "send:asha", "w1", 30, now)
+    assert held and items == []
+    first, _ = await store.enqueue(KEY, [reply("one"), reply("two")])
+    held, items = await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow())
+    assert held and [i.message for i in items] == [reply("one"), reply("two")]
+    assert await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()) == (False, [])
+    await store.mark_retry(first.id, utcnow() + timedelta(minutes=5), "503")
+    items, wanted = await store.pending_outbox_or_release(KEY, "send:asha", "w1", utcnow())
+    assert items == [] and wanted is True  # the first waits for its retry: nothing is due
+    held, items = await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow() + timedelta(minutes=6))
+    assert held and [i.message for i in items] == [reply("one"), reply("two")]
+    items, wanted = await store.pending_outbox_or_release(KEY, "send:asha", "w2", utcnow() + timedelta(minutes=6))
+    assert len(items) == 2 and wanted is False  # still due: the lease is kept
+    for item in items:
+        await store.mark_sent(item.id, None)
+    assert await store.pending_outbox_or_release(KEY, "send:asha", "w2", utcnow()) == ([], False)
+    assert (await store.claim_outbox(KEY, "send:asha", "w3", 30, utcnow()))[0] is True
