@@ -19,6 +19,7 @@ from aiohttp import web
 
 from chatshop.money import Money, MoneyError
 from chatshop.orders import IllegalTransition, OrderStatus
+from chatshop.payments import PaymentError
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.runtime import Shop
 
@@ -178,7 +179,7 @@ class Dashboard:
                 await self.shop.refund_order(number)
             else:
                 await self.shop.move_order(number, new, note="dashboard")
-        except (IllegalTransition, ValueError) as e:
+        except (IllegalTransition, PaymentError, ValueError) as e:
             raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"error": str(e)})) from None
         log.info("dashboard.order_moved", order=number, new=new.value)
         raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"done": new.value}))
