@@ -25,7 +25,7 @@ from chatshop.runtime import Shop
 
 from .actions import actions_for
 from .numbers import shop_numbers
-from .session import Session, Sessions
+from .session import LOGIN_COOKIE, Session, Sessions
 
 __all__ = ["Dashboard"]
 
@@ -67,15 +67,15 @@ class Dashboard:
 
     # --- plumbing --------------------------------------------------------------------------
     def page(self, name: str, session: Session, *, status: int = 200, **context: Any) -> web.Response:
-        response = self.templates.response(
+        return self.templates.response(
             name, status=status, headers=HEADERS, shop=self.shop.config.shop.name, csrf=session.csrf,
             admin=session.admin, **context,
         )
-        self.sessions.write(response, session)
-        return response
 
-    def session(self, request: web.Request) -> Session:
-        return self.sessions.read(request) or self.sessions.fresh()
+    def login_page(self, session: Session, *, status: int = 200, error: str | None = None) -> web.Response:
+        response = self.page("login.html", session, status=status, error=error)
+        self.sessions.write(response, session, LOGIN_COOKIE)
+        return response
 
     def guarded(self, handler: Handler, *, post: bool = False) -> RouteHandler:
         """Logged in, and for a POST the right CSRF token; else a redirect to the login or 403."""
@@ -96,33 +96,33 @@ class Dashboard:
 
     # --- login -------------------------------------------------------------------------------
     async def login_form(self, request: web.Request) -> web.Response:
-        session = self.session(request)
-        if session.admin:
+        if self.sessions.read(request) is not None:
             raise web.HTTPSeeOther("/admin/orders")
-        return self.page("login.html", session, error=None)
+        return self.login_page(self.sessions.read(request, LOGIN_COOKIE) or self.sessions.fresh())
 
     async def login(self, request: web.Request) -> web.Response:
         form = await request.post()
-        session = self.sessions.read(request)
+        session = self.sessions.read(request, LOGIN_COOKIE)
         if session is None or not session.csrf_ok(_field(form, "csrf")):
             raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the login page and try again")
         now = time.monotonic()
         self._failures = [t for t in self._failures if now - t < 60]
         if len(self._failures) >= LOGIN_ATTEMPTS_PER_MINUTE:
-            return self.page("login.html", session, status=429, error="Too many attempts. Wait a minute and try again.")
+            return self.login_page(session, status=429, error="Too many attempts. Wait a minute and try again.")
         given = (_field(form, "token") or "").encode()
         if not hmac.compare_digest(given, self._token):
             self._failures.append(now)
             log.warning("dashboard.login_refused")
-            return self.page("login.html", session, status=401, error="That token is not right.")
+            return self.login_page(session, status=401, error="That token is not right.")
         log.info("dashboard.login")
         response = web.HTTPSeeOther("/admin/orders")
         self.sessions.write(response, self.sessions.fresh(admin=True))  # a new CSRF token after login
+        self.sessions.end(response, LOGIN_COOKIE)
         raise response
 
     async def logout(self, request: web.Request, session: Session) -> web.StreamResponse:
         response = web.HTTPSeeOther("/admin/login")
-        self.sessions.write(response, self.sessions.fresh())
+        self.sessions.end(response)
         raise response
 
     # --- orders ------------------------------------------------------------------------------

@@ -18,9 +18,12 @@ from aiohttp import web
 
 from chatshop.plugins.webchat.signing import Signer
 
-__all__ = ["COOKIE", "SESSION_HOURS", "Session", "Sessions"]
+__all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_HOURS", "Session", "Sessions"]
 
 COOKIE = "chatshop_admin"
+#: The login form's own cookie (its CSRF token), so that opening the login page never replaces a
+#: logged-in session: a link from another site arrives without the Strict session cookie.
+LOGIN_COOKIE = "chatshop_admin_login"
 SESSION_HOURS = 12
 
 
@@ -43,8 +46,8 @@ class Sessions:
     def fresh(admin: bool = False) -> Session:
         return Session(secrets.token_urlsafe(24), admin, int(time.time()) + SESSION_HOURS * 3600)
 
-    def read(self, request: web.Request) -> Session | None:
-        value = self.signer.unsign(request.cookies.get(COOKIE))
+    def read(self, request: web.Request, cookie: str = COOKIE) -> Session | None:
+        value = self.signer.unsign(request.cookies.get(cookie))
         if value is None:
             return None
         try:
@@ -52,17 +55,22 @@ class Sessions:
             session = Session(str(data["c"]), bool(data["a"]), int(data["e"]))
         except (ValueError, KeyError, TypeError):
             return None
+        if session.admin != (cookie == COOKIE):
+            return None  # a login form's cookie never passes for a session, nor the other way round
         return session if session.expires > time.time() else None
 
-    def write(self, response: web.StreamResponse, session: Session) -> None:
+    def write(self, response: web.StreamResponse, session: Session, cookie: str = COOKIE) -> None:
         payload = json.dumps({"c": session.csrf, "a": session.admin, "e": session.expires}, separators=(",", ":"))
         value = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")  # "=" would need quoting
         response.set_cookie(
-            COOKIE,
+            cookie,
             self.signer.sign(value),
             max_age=max(session.expires - int(time.time()), 0),
-            path="/admin",
+            path="/admin" if cookie == COOKIE else "/admin/login",
             httponly=True,
             samesite="Strict",
             secure=self.secure,
         )
+
+    def end(self, response: web.StreamResponse, cookie: str = COOKIE) -> None:
+        response.del_cookie(cookie, path="/admin" if cookie == COOKIE else "/admin/login")

@@ -10,7 +10,7 @@ from chatshop.testing import ShopHarness
 
 from .admin_client import csrf_of, login, page_csrf
 from .chat_client import ChatTab, customer_key
-from .conftest import ADMIN_ENV, WEB_TOML
+from .conftest import ADMIN_ENV, ADMIN_TOKEN, WEB_TOML
 
 
 async def place_order(h: ShopHarness) -> str:
@@ -34,11 +34,30 @@ async def test_pages_need_a_login(web: ShopHarness) -> None:
 
 async def test_login_sets_a_strict_http_only_session_cookie(web: ShopHarness) -> None:
     resp = await web.client.get("/admin/login")
+    form_cookie = resp.cookies["chatshop_admin_login"]
+    assert form_cookie["httponly"] and form_cookie["samesite"] == "Strict" and form_cookie["path"] == "/admin/login"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    resp = await web.client.post(
+        "/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(await resp.text())}, allow_redirects=False
+    )
     cookie = resp.cookies["chatshop_admin"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/admin"
-    assert resp.headers["X-Frame-Options"] == "DENY"
-    assert await login(web) == 303
+    assert int(cookie["max-age"]) == 12 * 3600
     assert (await web.client.get("/admin/orders")).status == 200
+
+
+async def test_opening_the_login_page_again_keeps_the_session(web: ShopHarness) -> None:
+    await login(web)
+    resp = await web.client.get("/admin/login", allow_redirects=False)
+    assert resp.status == 303 and "chatshop_admin" not in resp.cookies
+    assert (await web.client.get("/admin/orders", allow_redirects=False)).status == 200
+
+
+async def test_the_login_forms_cookie_is_no_session(web: ShopHarness) -> None:
+    resp = await web.client.get("/admin/login")
+    value = resp.cookies["chatshop_admin_login"].value
+    resp = await web.client.get("/admin/orders", cookies={"chatshop_admin": value}, allow_redirects=False)
+    assert resp.status == 303
 
 
 async def test_a_wrong_token_is_refused(web: ShopHarness) -> None:
@@ -48,8 +67,6 @@ async def test_a_wrong_token_is_refused(web: ShopHarness) -> None:
 
 
 async def test_login_without_the_csrf_token_is_refused(web: ShopHarness) -> None:
-    from .conftest import ADMIN_TOKEN
-
     await web.client.get("/admin/login")
     resp = await web.client.post("/admin/login", data={"token": ADMIN_TOKEN}, allow_redirects=False)
     assert resp.status == 403
@@ -153,5 +170,5 @@ async def test_a_missing_token_variable_stops_the_start(make_shop: object, monke
 async def test_secure_cookies_when_the_shop_is_served_over_https(make_shop: object) -> None:
     toml = WEB_TOML.replace("[server]\n", '[server]\npublic_url = "https://shop.example"\n')
     async with make_shop(toml, terminal=False) as h:  # type: ignore[operator]
-        assert (await h.client.get("/admin/login")).cookies["chatshop_admin"]["secure"]
+        assert (await h.client.get("/admin/login")).cookies["chatshop_admin_login"]["secure"]
         assert (await h.client.get("/chat")).cookies["chatshop_chat"]["secure"]
