@@ -648,6 +648,40 @@ class SQLiteStore(Store):
 
         return await self._run(count)
 
+    # --- fused steps: the message and the conversation in one hop to the store's thread ----------
+    @staticmethod
+    def _next_with_conversation(
+        db: sqlite3.Connection, customer_key: str
+    ) -> tuple[InboxItem | None, ConversationRecord | None]:
+        row = db.execute(
+            "SELECT id, payload FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1",
+            (customer_key,),
+        ).fetchone()
+        if row is None:
+            return None, None
+        item = InboxItem(row["id"], inbound_from_text(row["payload"]))
+        conv = db.execute(
+            "SELECT state, version, last_inbound_at FROM conversations WHERE customer_key = ?", (customer_key,)
+        ).fetchone()
+        if conv is None:
+            return item, ConversationRecord(customer_key, {}, 0)
+        return item, ConversationRecord(customer_key, json.loads(conv[0]), conv[1], _dt(conv[2]))
+
+    async def claim_inbound(
+        self, customer_key: str, lease: str, owner: str, seconds: float
+    ) -> tuple[bool, InboxItem | None, ConversationRecord | None]:
+        if not self._leases.acquire(lease, owner, seconds):
+            return False, None, None
+        return (True, *await self._run(lambda db: self._next_with_conversation(db, customer_key)))
+
+    async def next_inbound_or_release(
+        self, customer_key: str, lease: str, owner: str
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        item, record = await self._run(lambda db: self._next_with_conversation(db, customer_key))
+        if item is None:
+            return None, None, self._leases.release(lease, owner)
+        return item, record, False
+
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
         return self._leases.acquire(name, owner, seconds)
