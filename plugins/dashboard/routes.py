@@ -21,6 +21,7 @@ from chatshop.money import Money, MoneyError
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugins.webchat.pages import Templates
+from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
 
 from .actions import actions_for
@@ -160,6 +161,7 @@ class Dashboard:
             "order.html", session, order=order, actions=actions_for(order), locale=self._locale(),
             done=request.query.get("done"), error=request.query.get("error"),
             method=self._method_label(order.payment_method), money=lambda minor: Money(minor, order.currency),
+            adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
         )
 
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:

@@ -125,7 +125,7 @@ class WebChatChannel(Channel):
 
     async def _send_entries(self, connection: Connection, entries: list[Entry], **extra: Any) -> None:
         locale = await self.shop.customer_locale(self.customer_key(connection.customer_id))
-        frame = {"type": "entries", "entries": [entry_view(e, locale) for e in entries], **extra}
+        frame = {"type": "entries", "entries": [entry_view(e, locale, self.shop.texts) for e in entries], **extra}
         try:
             await connection.ws.send_json(frame)
         except (ConnectionError, RuntimeError):

@@ -61,7 +61,7 @@ def preview_entries(shop: Shop, entries: list[Entry], channel: str, locale: str)
         if not run:
             return
         for message in lower(list(run), caps, hint, choose).messages:
-            views.append({"seq": first_seq, "who": "shop", "message": message_view(message, locale)})
+            views.append({"seq": first_seq, "who": "shop", "message": message_view(message, locale, shop.texts)})
         run.clear()
 
     for entry in entries:

@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from chatshop.messages import OrderSummary, Outbound, PaymentRequest, ProductCard, outbound_to_json
 from chatshop.money import Money
+from chatshop.texts import Texts
 
 from .history import Entry
 
-__all__ = ["entry_view", "message_view", "safe_url"]
+__all__ = ["adjustment_label", "entry_view", "message_view", "safe_url"]
 
 _INLINE_PICTURES = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
 
@@ -35,7 +36,17 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def _summary(order: OrderSummary, locale: str) -> dict[str, Any]:
+def adjustment_label(texts: Texts | None, locale: str, code: str) -> str:
+    """An order's extra line (``delivery``, ``cod_fee``) in the customer's words."""
+    if texts is not None:
+        try:
+            return texts.get(locale, f"adjustment_{code}")
+        except KeyError:
+            pass
+    return code.replace("_", " ").capitalize()
+
+
+def _summary(order: OrderSummary, locale: str, texts: Texts | None) -> dict[str, Any]:
     return {
         "number": order.number,
         "lines": [
@@ -43,7 +54,10 @@ def _summary(order: OrderSummary, locale: str) -> dict[str, Any]:
             for ln in order.lines
         ],
         "subtotal": order.subtotal.format(locale),
-        "adjustments": [{"label": label, "amount": amount.format(locale)} for label, amount in order.adjustments],
+        "adjustments": [
+            {"label": adjustment_label(texts, locale, code), "amount": amount.format(locale)}
+            for code, amount in order.adjustments
+        ],
         "total": order.total.format(locale),
     }
 
@@ -54,7 +68,7 @@ def _without_repeats(body: str, shown: tuple[str, ...]) -> str:
     return "\n".join(lines).strip()
 
 
-def message_view(message: Outbound, locale: str) -> dict[str, Any]:
+def message_view(message: Outbound, locale: str, texts: Texts | None = None) -> dict[str, Any]:
     data = outbound_to_json(message)
     for key in ("image_url", "url"):
         if key in data:
@@ -63,7 +77,7 @@ def message_view(message: Outbound, locale: str) -> dict[str, Any]:
         data["price"] = message.price.format(locale)
         data["body"] = _without_repeats(message.body, (message.title, data["price"]))
     elif isinstance(message, PaymentRequest):
-        data["order"] = _summary(message.order, locale)
+        data["order"] = _summary(message.order, locale, texts)
         data.pop("data", None)  # method-specific hints are for messengers, not for the page
     for key, value in list(data.items()):
         if isinstance(value, Money):
@@ -71,10 +85,10 @@ def message_view(message: Outbound, locale: str) -> dict[str, Any]:
     return data
 
 
-def entry_view(entry: Entry, locale: str) -> dict[str, Any]:
+def entry_view(entry: Entry, locale: str, texts: Texts | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {"seq": entry.seq, "who": entry.who}
     if entry.message is not None:
-        view["message"] = message_view(entry.message, locale)
+        view["message"] = message_view(entry.message, locale, texts)
     else:
         view["text"] = entry.text or ""
     return view

@@ -92,7 +92,7 @@ async def test_moves_need_the_csrf_token_and_tell_the_customer(web: ShopHarness)
     page = await (await web.client.get(f"/admin/orders/{number}")).text()
     assert 'data-status="shipped"' in page and 'data-status="delivered"' not in page
     assert 'data-status="refunded"' not in page  # nothing was paid yet
-    assert "Flat 4, Sea View" in page and "₹520.00" in page
+    assert "Flat 4, Sea View" in page and "₹520.00" in page and "<td>Delivery</td>" in page
     resp = await web.client.post(
         f"/admin/orders/{number}/move", data={"status": "shipped", "csrf": csrf_of(page)}, allow_redirects=False
     )

@@ -133,9 +133,9 @@ async def test_a_wrong_token_is_refused(web: ShopHarness) -> None:
         page = await browser.new_page()
         await admin_login(page, web.url("/").rstrip("/"), token="not-the-admin-token")
         await expect(page.get_by_role("alert")).to_have_text("That token is not right.")
+        await page.screenshot(path=shot_path("dashboard-login-refused"))
         await page.goto(web.url("/admin/orders"))
         assert page.url.endswith("/admin/login")
-        await page.screenshot(path=shot_path("dashboard-login-refused"))
 
 
 async def test_a_form_posted_without_its_csrf_token_is_refused(web: ShopHarness) -> None:
