@@ -34,7 +34,12 @@ async def _admin(sql: str) -> None:
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     name = f"chatshop_scale_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    await _admin(f'CREATE DATABASE "{name}"')
+    try:
+        await _admin(f'CREATE DATABASE "{name}"')
+    except OSError as e:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL at {SERVER}: {e} (with CI set, this fails instead)")
     try:
         yield f"{SERVER}/{name}"
     finally:
