@@ -180,3 +180,17 @@ async def test_the_page_speaks_the_customers_language(web: ShopHarness) -> None:
     html = await (await web.client.get("/chat")).text()
     assert '<html lang="de">' in html and ">Senden</button>" in html
     await tab.close()
+
+
+async def test_an_open_tab_picks_up_what_another_worker_stored(web: ShopHarness) -> None:
+    from chatshop.messages import Text
+    from chatshop.plugins.webchat.channel import WebChatChannel
+
+    tab = await ChatTab.open(web)
+    channel = web.shop.channels["webchat"]
+    assert isinstance(channel, WebChatChannel)
+    customer_id = customer_key(web).split(":", 1)[1]
+    await channel.history.add_shop(customer_id, Text(body="from the other worker"))  # stored, not pushed
+    frame = await tab.frame("entries")  # the tab's watcher polls every poll_seconds (0.5 s here)
+    assert [e["message"]["body"] for e in frame["entries"]] == ["from the other worker"]
+    await tab.close()
