@@ -45,7 +45,12 @@ def create_app(shop: Shop) -> web.Application:
         yield
         await shop.stop()
 
+    async def disconnect(app: web.Application) -> None:
+        for channel in shop.channels.values():
+            await channel.disconnect()
+
     app.cleanup_ctx.append(lifecycle)
+    app.on_shutdown.append(disconnect)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     for name, channel in shop.channels.items():

@@ -101,6 +101,10 @@ class Channel(ABC):
     async def start(self) -> None:
         """Called once the shop is ready (storage open, HTTP session up)."""
 
+    async def disconnect(self) -> None:
+        """The server begins shutting down: close long-lived customer connections (WebSockets) now,
+        so that the graceful shutdown does not wait for them."""
+
     async def stop(self) -> None:
         """Called on shutdown after inbound traffic stopped."""
 

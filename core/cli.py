@@ -90,30 +90,61 @@ def serve(shop_toml: str, host: str | None, port: int | None) -> None:
         f"{shop.config.shop.name} is open on http://{server.host}:{server.port} "
         f"(channels: {', '.join(sorted(shop.channels)) or 'none'})"
     )
+    for line in _addresses(shop, server.port):
+        click.echo(line)
     web.run_app(create_app(shop), host=server.host, port=server.port, print=None, shutdown_timeout=15)
+
+
+def _addresses(shop: Shop, port: int) -> list[str]:
+    """Where a person opens the shop's pages."""
+    base = shop.config.server.public_url or f"http://{shop.config.server.host}:{port}"
+    lines = []
+    if "webchat" in shop.channels:
+        lines.append(f"Web chat:  {base.rstrip('/')}/chat")
+    if shop.config.admin.token_env:
+        lines.append(f"Dashboard: {base.rstrip('/')}/admin")
+    return lines
 
 
 @cli.command()
 @click.argument("shop_toml", type=click.Path(dir_okay=False))
 @click.option("--customer", default="you", show_default=True, help="Who you are in the shop's records.")
-@click.option("--port", default=None, type=int, help="Also serve webhooks on this port (0: any free port).")
+@click.option(
+    "--port",
+    default=None,
+    type=int,
+    help="Also serve the shop's pages and webhooks on this port (default in a terminal: [server] port).",
+)
 @friendly_errors
 def chat(shop_toml: str, customer: str, port: int | None) -> None:
-    """Shop in the terminal as a customer. Reads lines from stdin when it is not a terminal."""
+    """Shop in the terminal as a customer. Reads lines from stdin when it is not a terminal.
+
+    In a terminal the shop's web chat is served too (on [server] port), so the same shop can be
+    tried in a browser at the same time; a scripted run serves nothing unless --port is given.
+    """
     _run(_chat(_shop(shop_toml), customer, port))
 
 
 async def _chat(shop: Shop, customer: str, port: int | None) -> None:
     from chatshop.app import create_app
 
+    interactive = sys.stdin.isatty()
+    if port is None and interactive and "webchat" in shop.channels:
+        port = shop.config.server.port
     runner: web.AppRunner | None = None
     if port is not None:
         runner = web.AppRunner(create_app(shop))
         await runner.setup()
-        await web.TCPSite(runner, shop.config.server.host, port).start()
+        try:
+            site = web.TCPSite(runner, shop.config.server.host, port)
+            await site.start()
+        except OSError as e:
+            click.echo(f"(not serving the web pages: port {port} is taken: {e.strerror})", err=True)
+        else:
+            for address in _addresses(shop, runner.addresses[-1][1]):  # the port bound (port 0: any free)
+                click.echo(address)
     else:
         await shop.start()
-    interactive = sys.stdin.isatty()
     if interactive:
         click.echo(f"You are chatting with {shop.config.shop.name}. Say hi! (Ctrl-D to leave)")
     loop = asyncio.get_running_loop()

@@ -110,6 +110,7 @@ class Ordering:
         order, old = await self.shop.store.transition_order(number, new, note=note)
         log.info("order.moved", order=number, old=old.value, new=new.value)
         await self.shop.plugins.order_status_changed(self.shop, order, old, new)
+        order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
         if notify and new in _STATUS_TEXT:
             await self.tell(order, _STATUS_TEXT[new], notification=True)
         if new == OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount:

@@ -45,6 +45,7 @@ __all__ = ["Shop", "open_store"]
 log = structlog.get_logger(__name__)
 
 PURGE_INTERVAL_SECONDS = 3600.0
+MIN_ADMIN_TOKEN_LENGTH = 12
 USER_AGENT = "chatshop/0.1 (+https://github.com/chatshop/chatshop)"
 
 
@@ -144,8 +145,35 @@ class Shop:
                     self.payment_methods[name] = method_cls(self, section)  # may read key files
             except ConfigError as e:
                 problems.extend(e.problems)
+        problems.extend(self._admin_problems())
         if problems:
             raise ConfigError(problems)
+
+    def _admin_problems(self) -> list[ConfigProblem]:
+        """``[admin]`` turns the dashboard on: its token must exist and be hard to guess."""
+        admin = self.config.admin
+        problems = []
+        if admin.token_env:
+            token = os.environ.get(admin.token_env, "")
+            if not token:
+                problems.append(
+                    ConfigProblem(path="admin.token_env", message=f"environment variable {admin.token_env} is not set")
+                )
+            elif len(token) < MIN_ADMIN_TOKEN_LENGTH:
+                problems.append(
+                    ConfigProblem(
+                        path="admin.token_env",
+                        message=f"the admin token must be at least {MIN_ADMIN_TOKEN_LENGTH} characters",
+                    )
+                )
+        if admin.session_secret_env and not os.environ.get(admin.session_secret_env):
+            problems.append(
+                ConfigProblem(
+                    path="admin.session_secret_env",
+                    message=f"environment variable {admin.session_secret_env} is not set",
+                )
+            )
+        return problems
 
     # --- life -------------------------------------------------------------------------------
     @property

@@ -123,9 +123,7 @@ _LEASE_UPSERT = """
         wanted = CASE WHEN l.owner = $3 THEN l.wanted ELSE l.expires_at > clock_timestamp() END
     RETURNING l.owner = $3 AS held
 """
-_NEXT = (
-    "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
-)
+_NEXT = "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
 _CLAIM_INBOUND = f"""
 WITH lease AS ({_LEASE_UPSERT}),
 nxt AS ({_NEXT}),

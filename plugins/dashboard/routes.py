@@ -69,8 +69,13 @@ class Dashboard:
     # --- plumbing --------------------------------------------------------------------------
     def page(self, name: str, session: Session, *, status: int = 200, **context: Any) -> web.Response:
         return self.templates.response(
-            name, status=status, headers=HEADERS, shop=self.shop.config.shop.name, csrf=session.csrf,
-            admin=session.admin, **context,
+            name,
+            status=status,
+            headers=HEADERS,
+            shop=self.shop.config.shop.name,
+            csrf=session.csrf,
+            admin=session.admin,
+            **context,
         )
 
     def login_page(self, session: Session, *, status: int = 200, error: str | None = None) -> web.Response:
@@ -142,8 +147,14 @@ class Dashboard:
     async def orders(self, request: web.Request, session: Session) -> web.StreamResponse:
         key, search, orders = await self._orders(request)
         return self.page(
-            "orders.html", session, orders=orders, filters=FILTERS, current=key, search=search,
-            rows_url="/admin/orders/rows?" + urlencode({"status": key, "q": search}), locale=self._locale(),
+            "orders.html",
+            session,
+            orders=orders,
+            filters=FILTERS,
+            current=key,
+            search=search,
+            rows_url="/admin/orders/rows?" + urlencode({"status": key, "q": search}),
+            locale=self._locale(),
             methods=self._method_labels(),
         )
 
@@ -158,9 +169,15 @@ class Dashboard:
         if order is None:
             raise web.HTTPNotFound(text="no such order")
         return self.page(
-            "order.html", session, order=order, actions=actions_for(order), locale=self._locale(),
-            done=request.query.get("done"), error=request.query.get("error"),
-            method=self._method_label(order.payment_method), money=lambda minor: Money(minor, order.currency),
+            "order.html",
+            session,
+            order=order,
+            actions=actions_for(order),
+            locale=self._locale(),
+            done=request.query.get("done"),
+            error=request.query.get("error"),
+            method=self._method_label(order.payment_method),
+            money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
         )
 
@@ -191,7 +208,11 @@ class Dashboard:
         products = list(self.shop.catalog)
         views = await self.shop.product_views(products)
         return self.page(
-            "catalog.html", session, views=views, locale=self._locale(), saved=request.query.get("saved"),
+            "catalog.html",
+            session,
+            views=views,
+            locale=self._locale(),
+            saved=request.query.get("saved"),
             error=request.query.get("error"),
         )
 

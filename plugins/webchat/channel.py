@@ -94,7 +94,7 @@ class WebChatChannel(Channel):
         await self.push(customer_id)
         return SendResult(provider_message_id=f"webchat-{customer_id[:8]}-{entry.seq}")
 
-    async def stop(self) -> None:
+    async def disconnect(self) -> None:
         for connections in list(self.connections.values()):
             for connection in list(connections):
                 await connection.ws.close(code=1001, message=b"shop stopping")

@@ -90,7 +90,12 @@ class History:
         return [Entry.from_json(item) for item in json.loads(raw)]
 
     async def _append(
-        self, customer_id: str, who: Who, *, message: Outbound | None = None, text: str | None = None,
+        self,
+        customer_id: str,
+        who: Who,
+        *,
+        message: Outbound | None = None,
+        text: str | None = None,
         message_id: str | None = None,
     ) -> Entry | None:
         async with self._locks[zlib.crc32(customer_id.encode()) % LOCK_STRIPES]:

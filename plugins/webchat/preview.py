@@ -28,14 +28,30 @@ PREVIEW_CHANNELS = ("whatsapp", "wechat")
 FALLBACK_CAPABILITIES: dict[str, Capabilities] = {
     # WhatsApp Cloud API: 3 reply buttons of 20 characters, lists of 10 rows (24 + 72 characters).
     "whatsapp": Capabilities(
-        max_text_length=4096, max_buttons=3, button_title_length=20, max_list_rows=10, max_list_sections=10,
-        list_row_title_length=24, list_row_description_length=72, list_button_length=20, images=True,
-        product_cards=True, in_chat_payment=True, shares_location=True,
+        max_text_length=4096,
+        max_buttons=3,
+        button_title_length=20,
+        max_list_rows=10,
+        max_list_sections=10,
+        list_row_title_length=24,
+        list_row_description_length=72,
+        list_button_length=20,
+        images=True,
+        product_cards=True,
+        in_chat_payment=True,
+        shares_location=True,
     ),
     # WeChat Official Account: no reply buttons; a msgmenu of up to 10 items; 2048 bytes of text.
     "wechat": Capabilities(
-        max_text_length=680, max_buttons=0, max_list_rows=10, max_list_sections=1, list_row_title_length=30,
-        list_row_description_length=20, images=True, product_cards=True, shares_location=True,
+        max_text_length=680,
+        max_buttons=0,
+        max_list_rows=10,
+        max_list_sections=1,
+        list_row_title_length=30,
+        list_row_description_length=20,
+        images=True,
+        product_cards=True,
+        shares_location=True,
     ),
 }
 

@@ -50,12 +50,6 @@ def _same_origin(request: web.Request) -> bool:
     return urlsplit(origin).netloc.lower() == request.host.lower()
 
 
-def _server_closing(request: web.Request) -> bool:
-    # aiohttp marks the connection during graceful shutdown; the plugin hook has no app to add an
-    # on_shutdown handler to, so a long-lived socket watches for this instead.
-    return bool(getattr(request.protocol, "_force_close", False)) or request.transport is None
-
-
 class ChatRoutes:
     def __init__(self, shop: Shop, channel: WebChatChannel) -> None:
         self.shop = shop
@@ -121,14 +115,11 @@ class ChatRoutes:
         return ws
 
     async def _watch(self, request: web.Request, connection: Connection) -> None:
-        """Close on shutdown; now and then look for messages another worker stored."""
+        """Now and then look for messages another worker stored (shutdown closes via disconnect)."""
         poll = self.channel.settings.poll_seconds
         waited = 0.0
         while not connection.ws.closed:
             await asyncio.sleep(WATCH_SECONDS)
-            if _server_closing(request):
-                await connection.ws.close(code=1001, message=b"server stopping")
-                return
             waited += WATCH_SECONDS
             if waited >= poll:
                 waited = 0.0

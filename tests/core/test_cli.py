@@ -80,3 +80,23 @@ def test_init_writes_a_starter_shop_that_checks_and_refuses_to_overwrite(tmp_pat
 def test_migrate_reports_the_schema_version(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["migrate", str(demo_copy(tmp_path))])
     assert result.exit_code == 0 and result.output.startswith("schema version ")
+
+
+def test_chat_with_a_port_also_serves_the_web_chat_and_says_where(tmp_path: Path) -> None:
+    result = chatshop("chat", str(demo_copy(tmp_path)), "--port", "0", stdin="hi\n")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Web chat:  http://127.0.0.1:") and first.endswith("/chat")
+    assert "Namaste!" in result.stdout
+
+
+def test_check_validates_the_admin_token(tmp_path: Path, monkeypatch: object) -> None:
+    shop = demo_copy(tmp_path)
+    shop.write_text(shop.read_text() + '\n[admin]\ntoken_env = "CHATSHOP_TEST_ADMIN"\n', encoding="utf-8")
+    missing = CliRunner().invoke(cli, ["check", str(shop)], env={"CHATSHOP_TEST_ADMIN": ""})
+    assert missing.exit_code == 1
+    assert "admin.token_env: environment variable CHATSHOP_TEST_ADMIN is not set" in missing.output
+    short = CliRunner().invoke(cli, ["check", str(shop)], env={"CHATSHOP_TEST_ADMIN": "short"})
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    ok = CliRunner().invoke(cli, ["check", str(shop)], env={"CHATSHOP_TEST_ADMIN": "a-long-enough-token"})
+    assert ok.exit_code == 0, ok.output
