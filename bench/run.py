@@ -230,7 +230,7 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--customers", type=int, default=200, help="shoppers typing at once (default 200)")
+    parser.add_argument("--customers", type=int, default=100, help="shoppers typing at once (default 100)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per scenario")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured time before it")
     parser.add_argument("--repeat", type=int, default=1, help="runs per scenario; the median run is shown")
