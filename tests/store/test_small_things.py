@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
-from chatshop.store.base import Store
+from chatshop.store.base import StaleConversation, Store
 from chatshop.store.codec import utcnow
+
+from .helpers import message, reply
 
 
 async def test_a_provider_event_is_recorded_once(store: Store) -> None:
@@ -56,3 +59,40 @@ async def test_abandoned_carts_are_idle_conversations_with_lines(store: Store) -
     assert await store.abandoned_carts(later) == 1
     assert await store.abandoned_carts(utcnow() - timedelta(minutes=1)) == 0
     assert await store.abandoned_carts(later, since=later) == 0
+
+
+async def test_purge_forgets_old_handled_messages_finished_replies_and_expired_values(store: Store) -> None:
+    await store.add_inbound(message("asha", "old", "m-old"))
+    item = await store.next_inbound("terminal:asha")
+    assert item is not None
+    (sent, waiting) = await store.commit_turn("terminal:asha", item.id, {}, 0, [reply("sent"), reply("waiting")])
+    await store.mark_sent(sent.id, "wamid.1")
+    await store.add_inbound(message("asha", "unhandled", "m-new"))
+    await store.kv_set("gone", "x", expires_at=utcnow() - timedelta(seconds=1))
+    await store.kv_set("kept", "y")
+    await store.record_event("razorpay", "evt_old")
+    later = utcnow() + timedelta(seconds=1)
+    deleted = await store.purge(utcnow(), later)
+    assert deleted == 4  # the handled message, the sent reply, the expired value, the old event
+    pending = await store.next_inbound("terminal:asha")
+    assert pending is not None and pending.inbound.text == "unhandled"  # never purged unhandled
+    assert [p.id for p in await store.pending_outbox("terminal:asha", utcnow())] == [waiting.id]
+    assert await store.kv_get("kept", utcnow()) == "y"
+    assert await store.record_event("razorpay", "evt_old") is True  # forgotten after retention
+
+
+async def test_two_workers_committing_the_same_turn_one_wins(store: Store, twin: Callable[[], Store]) -> None:
+    await store.add_inbound(message("asha", "hi"))
+    other = twin()
+    await other.open()
+    try:
+        attempts = [
+            s.commit_turn("terminal:asha", None, {"by": n}, 0, [reply(f"from {n}")])
+            for n, s in enumerate([store, other] * 5)
+        ]
+        results = await asyncio.gather(*attempts, return_exceptions=True)
+    finally:
+        await other.close()
+    assert sum(isinstance(r, list) for r in results) == 1
+    assert all(isinstance(r, StaleConversation) for r in results if not isinstance(r, list))
+    assert len(await store.pending_outbox("terminal:asha", utcnow())) == 1
