@@ -49,7 +49,7 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         channel.client.limiter.observe(len(batch.inbound))
         fresh = 0
         for inbound in batch.inbound:
-            await channel.window.opened(inbound.customer_id, inbound.received_at)
+            channel.window.opened(inbound.customer_id, inbound.received_at)
             if await channel.shop.receive(inbound):
                 fresh += 1
         for status in batch.statuses:

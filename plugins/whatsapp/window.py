@@ -1,12 +1,18 @@
-"""The 24-hour customer service window, tracked per customer in the shop's shared key-value store.
+"""The 24-hour customer service window.
 
 Free-form messages reach a customer only within 24 hours of their last message; after that only
-templates do. Meta tells us a window closed only after the fact (a ``failed`` status with 131047),
-so we keep the time of each customer's last message ourselves and the time Meta last refused one.
+templates do. The core already records when each customer last wrote (the inbox commit sets the
+conversation's ``last_inbound_at``), so the window costs no write of its own. Meta tells us a window
+closed only after the fact (a ``failed`` status with 131047); that refusal is kept in the shop's
+shared key-value store, so every worker sees it.
+
+Customers this process heard from recently are remembered in memory: a window known to have opened
+less than 24 hours ago is open, so a reply to a customer who just wrote needs no database read.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -18,6 +24,8 @@ __all__ = ["WINDOW", "ConversationWindow"]
 
 WINDOW = timedelta(hours=24)
 _KEEP = timedelta(days=30)
+#: Customers remembered per process; the rest are read from the store when needed.
+_REMEMBERED = 100_000
 
 
 def _now() -> datetime:
@@ -27,37 +35,45 @@ def _now() -> datetime:
 class ConversationWindow:
     def __init__(self, store: Callable[[], Store], channel: str, clock: Callable[[], datetime] = _now) -> None:
         self._store = store
-        self._prefix = f"{channel}:window"
+        self._channel = channel
         self._clock = clock
+        self._recent: OrderedDict[str, datetime] = OrderedDict()
 
-    async def _get(self, kind: str, customer_id: str) -> datetime | None:
-        raw = await self._store().kv_get(f"{self._prefix}:{kind}:{customer_id}", self._clock())
-        return datetime.fromisoformat(raw) if raw else None
+    def _closed_key(self, customer_id: str) -> str:
+        return f"{self._channel}:window:closed:{customer_id}"
 
-    async def _set(self, kind: str, customer_id: str, at: datetime) -> None:
-        key = f"{self._prefix}:{kind}:{customer_id}"
-        await self._store().kv_set(key, at.isoformat(), expires_at=self._clock() + _KEEP)
-
-    async def opened(self, customer_id: str, at: datetime | None = None) -> None:
+    def opened(self, customer_id: str, at: datetime | None = None) -> None:
         """The customer wrote at ``at``: the window is open for 24 hours from then."""
         at = at or self._clock()
-        last = await self._get("in", customer_id)
+        last = self._recent.get(customer_id)
         if last is None or at > last:  # a redelivered old message never moves the window back
-            await self._set("in", customer_id, at)
+            self._recent[customer_id] = at
+            self._recent.move_to_end(customer_id)
+            if len(self._recent) > _REMEMBERED:
+                self._recent.popitem(last=False)
 
     async def closed(self, customer_id: str, at: datetime | None = None) -> None:
         """Meta refused a message with 131047: the window is closed as of ``at``."""
-        await self._set("closed", customer_id, at or self._clock())
+        self._recent.pop(customer_id, None)
+        when = at or self._clock()
+        await self._store().kv_set(self._closed_key(customer_id), when.isoformat(), expires_at=self._clock() + _KEEP)
 
     async def is_open(self, customer_id: str) -> bool:
         """Closed when the last message is over 24 hours old or Meta refused one since it.
 
         With no record at all we cannot know, and let Meta decide (its refusal then closes it).
         """
-        last = await self._get("in", customer_id)
-        refused = await self._get("closed", customer_id)
+        now = self._clock()
+        remembered = self._recent.get(customer_id)
+        if remembered is not None and now - remembered < WINDOW:
+            return True
+        store = self._store()
+        record = await store.load_conversation(f"{self._channel}:{customer_id}")
+        last = max((t for t in (remembered, record.last_inbound_at) if t is not None), default=None)
+        raw = await store.kv_get(self._closed_key(customer_id), now)
+        refused = datetime.fromisoformat(raw) if raw else None
         if last is None:
             return refused is None
-        if refused is not None and refused >= last:
+        if refused is not None and refused >= last.replace(microsecond=0):  # Meta's times are whole seconds
             return False
-        return self._clock() - last < WINDOW
+        return now - last < WINDOW

@@ -21,6 +21,7 @@ from chatshop.plugins.whatsapp import TEXTS
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.client import RetryPolicy
 from chatshop.plugins.whatsapp.config import WhatsAppConfig
+from chatshop.store.base import ConversationRecord
 from chatshop.texts import Texts
 
 from .fake_graph import FakeGraph
@@ -52,6 +53,9 @@ class MemoryKV:
 
     async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None:
         self.values[key] = (value, expires_at)
+
+    async def load_conversation(self, customer_key: str) -> ConversationRecord:
+        return ConversationRecord(customer_key, {}, 0, None)  # a customer the store never heard from
 
 
 class StubShop:

@@ -31,7 +31,7 @@ SHIPPED = OrderStatusUpdate(
 
 
 async def customer_wrote(channel: WhatsAppChannel, hours_ago: float = 0) -> None:
-    await channel.window.opened(WA_ID, datetime.now(UTC) - timedelta(hours=hours_ago))
+    channel.window.opened(WA_ID, datetime.now(UTC) - timedelta(hours=hours_ago))
 
 
 async def test_config_takes_exactly_the_documented_keys(graph: object) -> None:

@@ -318,3 +318,17 @@ async def test_delivery_statuses_update_the_outbox_record_even_out_of_order(
     late = DeliveryReport(channel="whatsapp", provider_message_id=menu.wamid, state=DeliveryState.SENT)
     item = await shop.shop.store.record_delivery(late)
     assert item is not None and item.status == "read"
+
+
+async def test_the_window_is_read_from_the_shop_store_by_any_worker(shop: ShopHarness, priya: Customer) -> None:
+    """A worker that never saw the customer's webhook still knows the window from the store."""
+    from datetime import UTC, datetime, timedelta
+
+    from chatshop.plugins.whatsapp.window import ConversationWindow
+
+    await priya.say("hi")
+    now = datetime.now(UTC)
+    other_worker = ConversationWindow(lambda: shop.shop.store, "whatsapp", clock=lambda: now)
+    assert await other_worker.is_open(WA_ID)
+    a_day_later = ConversationWindow(lambda: shop.shop.store, "whatsapp", clock=lambda: now + timedelta(hours=25))
+    assert not await a_day_later.is_open(WA_ID)

@@ -81,7 +81,7 @@ def test_offered_on_whatsapp_in_rupees_within_the_upi_cap(pay: WhatsAppPay) -> N
 
 
 async def billed(pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph) -> str:
-    await channel.window.opened(WA_ID)
+    channel.window.opened(WA_ID)
     start = await pay.start(order())
     [request] = start.messages
     assert isinstance(request, PaymentRequest)
