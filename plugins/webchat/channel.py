@@ -140,7 +140,7 @@ class WebChatChannel(Channel):
     async def handle_frame(self, connection: Connection, raw: str) -> None:
         try:
             frame = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
             await self._error(connection, "not JSON")
             return
         if not isinstance(frame, dict):

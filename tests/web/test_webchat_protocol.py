@@ -106,6 +106,8 @@ async def test_bad_frames_get_errors_not_crashes(web: ShopHarness) -> None:
     tab = await ChatTab.open(web)
     await tab.ws.send_str("not json")
     assert (await tab.frame("error"))["error"] == "not JSON"
+    await tab.ws.send_str("[" * 8000 + "]" * 8000)  # deeper than Python's stack: still just an error
+    assert (await tab.frame("error"))["error"] == "not JSON"
     await tab.ws.send_json({"type": "text", "text": "no id"})
     assert "id" in (await tab.frame("error"))["error"]
     await tab.ws.send_json({"type": "text", "id": "x1", "text": "a" * 2001})
