@@ -21,7 +21,7 @@ from .channel import Connection, WebChatChannel
 from .history import Entry
 from .page_texts import page_texts
 from .pages import Templates
-from .preview import PREVIEW_CHANNELS, preview_entries
+from .preview import preview_channels, preview_entries
 
 __all__ = ["COOKIE", "add_routes"]
 
@@ -72,7 +72,7 @@ class ChatRoutes:
             locale=locale,
             texts=page_texts(locale),
             preview=settings.preview,
-            previews=PREVIEW_CHANNELS,
+            previews=preview_channels(self.shop),
             headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
         )
         if known is None:
@@ -131,8 +131,9 @@ class ChatRoutes:
         if customer_id is None:
             raise web.HTTPForbidden(text="no chat session")
         target = request.query.get("as", "")
-        if target not in PREVIEW_CHANNELS:
-            raise web.HTTPBadRequest(text=f"preview as one of: {', '.join(PREVIEW_CHANNELS)}")
+        offered = preview_channels(self.shop)
+        if target not in offered:
+            raise web.HTTPBadRequest(text=f"preview as one of: {', '.join(offered)}")
         entries: list[Entry] = await self.channel.history.entries(customer_id)
         locale = await self.shop.customer_locale(self.channel.customer_key(customer_id))
         return web.json_response(

@@ -153,14 +153,14 @@ def test_signatures_are_checked_and_bound_to_their_purpose() -> None:
     assert Signer("secret", "dashboard-session").unsign(signed) is None
 
 
-def test_preview_falls_back_to_documented_numbers_without_the_plugin() -> None:
-    from types import SimpleNamespace
+def test_preview_uses_the_installed_plugins_own_capabilities(web: ShopHarness) -> None:
+    from chatshop.plugins.webchat.preview import preview_capabilities, preview_channels
+    from chatshop.plugins.wechat.channel import WeChatChannel
+    from chatshop.plugins.whatsapp import WhatsAppChannel
 
-    from chatshop.plugins.webchat.preview import FALLBACK_CAPABILITIES, preview_capabilities
-
-    bare = SimpleNamespace(plugins=SimpleNamespace(channel_classes=dict))
-    assert preview_capabilities(bare, "whatsapp").max_buttons == 3  # type: ignore[arg-type]
-    assert preview_capabilities(bare, "wechat") is FALLBACK_CAPABILITIES["wechat"]  # type: ignore[arg-type]
+    assert preview_channels(web.shop) == ("whatsapp", "wechat")
+    assert preview_capabilities(web.shop, "whatsapp") is WhatsAppChannel.capabilities
+    assert preview_capabilities(web.shop, "wechat") is WeChatChannel.capabilities
 
 
 def test_a_product_card_does_not_repeat_its_title_and_price_in_the_text() -> None:
