@@ -86,6 +86,14 @@ class Money:
     def zero(cls, currency: str) -> Money:
         return cls(0, currency)
 
+    @classmethod
+    def sum(cls, amounts: Iterable[Money], currency: str) -> Money:
+        """The exact sum; zero of ``currency`` when there is nothing to add."""
+        total = cls.zero(currency)
+        for amount in amounts:
+            total += amount
+        return total
+
     @property
     def decimal(self) -> Decimal:
         """The amount in major units, exactly (``Decimal("245.00")``)."""
