@@ -71,10 +71,7 @@ class Cart:
 
     @property
     def subtotal(self) -> Money:
-        total = Money.zero(self.currency)
-        for line in self.lines:
-            total += line.total
-        return total
+        return Money.sum((line.total for line in self.lines), self.currency)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -7,6 +7,7 @@ the edges: parsing what a shop typed and formatting what a customer reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache

@@ -107,17 +107,11 @@ class Order:
 
     @property
     def subtotal(self) -> Money:
-        total = Money.zero(self.currency)
-        for line in self.lines:
-            total += line.unit_price * line.quantity
-        return total
+        return Money.sum((line.unit_price * line.quantity for line in self.lines), self.currency)
 
     @property
     def total(self) -> Money:
-        total = self.subtotal
-        for _, amount in self.adjustments:
-            total += amount
-        return total
+        return self.subtotal + Money.sum((amount for _, amount in self.adjustments), self.currency)
 
     @property
     def paid(self) -> Money:

@@ -40,17 +40,11 @@ class Quote:
 
     @property
     def subtotal(self) -> Money:
-        total = Money.zero(self.currency)
-        for line in self.lines:
-            total += line.total
-        return total
+        return Money.sum((line.total for line in self.lines), self.currency)
 
     @property
     def total(self) -> Money:
-        total = self.subtotal
-        for adjustment in self.adjustments:
-            total += adjustment.amount
-        return total
+        return self.subtotal + Money.sum((a.amount for a in self.adjustments), self.currency)
 
     def add(self, code: str, amount: Money, label: str | None = None) -> None:
         """Add a visible line; a second line with the same code replaces the first."""
