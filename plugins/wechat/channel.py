@@ -21,7 +21,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from chatshop.channels import Capabilities, Channel, SendError, SendResult
-from chatshop.config import read_secret
+from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import (
     DeliveryReport,
     Inbound,
@@ -80,14 +80,7 @@ class WeChatChannel(Channel):
         #: The clock for the replay window and token expiry; tests move it.
         self.clock: Callable[[], float] = time.time
         self._token = read_secret(self.settings.token_env)
-        self._cryptos = [
-            WeChatCrypto(read_secret(var), self.settings.app_id)
-            for var in (
-                self.settings.encoding_aes_key_env,
-                self.settings.previous_encoding_aes_key_env,
-            )
-            if var
-        ]
+        self._cryptos = self._open_keys()
         self.tokens = AccessTokens(
             app_id=self.settings.app_id,
             secret=read_secret(self.settings.app_secret_env),
@@ -100,6 +93,21 @@ class WeChatChannel(Channel):
             base_url=self.settings.api_base_url, session=lambda: self.shop.http, tokens=self.tokens
         )
         self._late: set[asyncio.Task[bool]] = set()
+
+    def _open_keys(self) -> list[WeChatCrypto]:
+        """The current and previous EncodingAESKey; a malformed one is a config problem at its key."""
+        cryptos, problems = [], []
+        for key in ("encoding_aes_key_env", "previous_encoding_aes_key_env"):
+            var = getattr(self.settings, key)
+            if not var:
+                continue
+            try:
+                cryptos.append(WeChatCrypto(read_secret(var), self.settings.app_id))
+            except CryptoError as e:
+                problems.append(ConfigProblem(path=f"channels.{self.name}.{key}", message=f"{var}: {e}"))
+        if problems:
+            raise ConfigError(problems)
+        return cryptos
 
     def routes(self) -> Sequence[web.RouteDef]:
         # web.route, not web.get: the core mounts with add_route, which takes no allow_head

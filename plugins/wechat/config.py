@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatshop.channels import ChannelConfig
 
-__all__ = ["MENU_ACTIONS", "MenuButton", "OrderTemplate", "WeChatConfig"]
+__all__ = ["MENU_ACTIONS", "MenuButton", "OrderTemplate", "TopMenuButton", "WeChatConfig"]
 
 #: Shop actions a menu button can trigger; each becomes a CLICK key ``CHATSHOP_<ACTION>``.
 MENU_ACTIONS = ("catalog", "cart", "orders", "help")
@@ -22,10 +22,28 @@ class _Strict(BaseModel):
 class MenuButton(_Strict):
     """One button of the custom menu: a shop action, a web page, or a group of sub-buttons."""
 
+    #: WeChat's limit for a sub-button's name; a top button's is tighter (``TopMenuButton``).
+    max_name_bytes: ClassVar[int] = 60
+
     name: str = Field(min_length=1)
     action: MenuAction | None = None
     url: str | None = Field(default=None, max_length=1024)
     sub_buttons: list[MenuButton] = Field(default_factory=list, max_length=5)
+
+    @field_validator("name")
+    @classmethod
+    def _name_bytes(cls, name: str) -> str:
+        if len(name.encode()) > cls.max_name_bytes:
+            raise ValueError(f"longer than {cls.max_name_bytes} bytes")
+        return name
+
+    @field_validator("sub_buttons")
+    @classmethod
+    def _flat(cls, subs: list[MenuButton]) -> list[MenuButton]:
+        for j, sub in enumerate(subs):
+            if sub.sub_buttons:
+                raise ValueError(f"sub_buttons[{j}] cannot have sub_buttons")
+        return subs
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
@@ -35,6 +53,12 @@ class MenuButton(_Strict):
         if self.url is not None and not self.url.startswith(("http://", "https://")):
             raise ValueError("url must start with http:// or https://")
         return self
+
+
+class TopMenuButton(MenuButton):
+    """A button of the menu bar itself: its name fits in 16 bytes (about 5 Chinese characters)."""
+
+    max_name_bytes: ClassVar[int] = 16
 
 
 class OrderTemplate(_Strict):
@@ -65,20 +89,8 @@ class WeChatConfig(ChannelConfig):
     max_clock_skew_seconds: int = Field(default=300, ge=1)
     #: How long a POST may wait for the inbox before WeChat gets ``success`` anyway (WeChat: 5 s).
     answer_within_seconds: float = Field(default=4.0, gt=0, lt=5)
-    menu: list[MenuButton] = Field(default_factory=list, max_length=3)
+    menu: list[TopMenuButton] = Field(default_factory=list, max_length=3)
     order_template: OrderTemplate | None = None
-
-    @model_validator(mode="after")
-    def _menu_limits(self) -> Self:
-        for i, top in enumerate(self.menu):
-            if len(top.name.encode()) > 16:
-                raise ValueError(f"menu[{i}].name is longer than 16 bytes")
-            for j, sub in enumerate(top.sub_buttons):
-                if sub.sub_buttons:
-                    raise ValueError(f"menu[{i}].sub_buttons[{j}] cannot have sub_buttons")
-                if len(sub.name.encode()) > 60:
-                    raise ValueError(f"menu[{i}].sub_buttons[{j}].name is longer than 60 bytes")
-        return self
 
     @property
     def safe_mode(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ def _button(button: MenuButton) -> dict[str, Any]:
     return {"type": "click", "name": button.name, "key": menu_key(button.action)}
 
 
-def build_menu(buttons: list[MenuButton]) -> dict[str, Any]:
+def build_menu(buttons: Sequence[MenuButton]) -> dict[str, Any]:
     """The ``menu/create`` body for ``buttons`` (the default menu when none are configured)."""
     return {"button": [_button(b) for b in (buttons or DEFAULT_MENU)]}
 
