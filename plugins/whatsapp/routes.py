@@ -24,6 +24,10 @@ __all__ = ["webhook_routes"]
 
 log = structlog.get_logger(__name__)
 
+#: Meta batches up to 1000 updates in one POST, each text up to 4096 characters (ASCII-escaped):
+#: more than the shop's general body limit, and a refused batch would come back refused for 7 days.
+MAX_BATCH_BYTES = 16 * 1024 * 1024
+
 
 def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
     async def handshake(request: web.Request) -> web.Response:
@@ -37,7 +41,7 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         return web.Response(status=403, text="forbidden")
 
     async def updates(request: web.Request) -> web.Response:
-        body = await request.read()
+        body = await request.clone(client_max_size=MAX_BATCH_BYTES).read()
         if not verify(body, request.headers.get(HEADER), channel.app_secret):
             log.warning("whatsapp.signature_refused", length=len(body))
             return web.Response(status=401, text="bad signature")

@@ -8,6 +8,7 @@ native-catalog cart keeps exact prices.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -156,7 +157,7 @@ def _profile_names(value: Mapping[str, Any]) -> dict[str, str]:
 def _timestamp(value: Any) -> datetime | None:
     try:
         return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):  # OSError: past what the platform's clock holds
         return None
 
 
@@ -259,6 +260,8 @@ def _location(location: Mapping[str, Any]) -> dict[str, Any]:
         longitude = float(location["longitude"])
     except (KeyError, TypeError, ValueError):
         return {"kind": InboundKind.UNSUPPORTED}
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
+        return {"kind": InboundKind.UNSUPPORTED}  # no place on earth (NaN would not even survive the inbox)
     place = Location(
         latitude=latitude,
         longitude=longitude,

@@ -1,0 +1,56 @@
+"""Signed webhooks with values Meta's schema allows in shape but not in sense: nothing is lost or stuck."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chatshop.messages import Inbound, InboundKind
+from chatshop.testing import ShopHarness
+from tests.whatsapp.customer import Customer, text_of
+from tests.whatsapp.fake_graph import FakeGraph
+from tests.whatsapp.meta import contact, envelope, signed
+
+
+async def test_a_message_with_an_impossible_timestamp_is_acknowledged_and_its_batch_answered(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    odd = priya.message("text", text={"body": "hi"})
+    odd["timestamp"] = "99999999999999999"  # past what the platform's clock can hold
+    fine = priya.message("text", text={"body": "cart"})
+    payload = envelope(messages=[odd, fine], contacts=[contact(priya.wa_id, priya.name)])
+    assert await priya.post(payload) == 200  # a 500 would have Meta resend the whole batch for 7 days
+    assert len(priya.new()) >= 2
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"latitude": "nan", "longitude": "72.8"},
+        {"latitude": "19.06", "longitude": "inf"},
+        {"latitude": 1e400, "longitude": 72.8},
+        {"latitude": 91, "longitude": 72.8},
+        {"latitude": 19.06, "longitude": -181},
+    ],
+)
+async def test_a_location_that_is_no_place_on_earth_does_not_stop_the_conversation(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer, where: dict[str, Any]
+) -> None:
+    await priya.say("hi")
+    await priya.post_and_read(priya.message("location", location=where))
+    [menu] = await priya.say("hi")  # the customer is still answered
+    assert "What would you like to do?" in text_of(menu)
+
+
+async def test_a_full_batch_of_long_messages_over_a_megabyte_is_accepted(shop: ShopHarness, fake: FakeGraph) -> None:
+    """Meta batches up to 1000 updates in one POST; refusing it (413) loses every message in it."""
+    customers = [Customer(shop, fake, f"91980000{n:04d}", f"Kunde {n}") for n in range(300)]
+    messages = [c.message("text", text={"body": "Please deliver " + "rice and dal " * 300}) for c in customers]
+    body, headers = signed(envelope(messages=messages))
+    assert len(body) > 1024 * 1024
+    response = await shop.client.post("/webhooks/whatsapp", data=body, headers=headers)
+    assert response.status == 200
+    for c, message in zip(customers, messages, strict=True):  # each one already in the inbox
+        again = Inbound(channel="whatsapp", customer_id=c.wa_id, message_id=message["id"], kind=InboundKind.TEXT)
+        assert await shop.shop.store.add_inbound(again) is False

@@ -1,0 +1,27 @@
+"""A real shop with the WhatsApp channel against the fake Graph API, for the QA journeys."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from chatshop.testing import ShopHarness, running_shop
+from tests.whatsapp.customer import Customer
+from tests.whatsapp.fake_graph import FakeGraph
+from tests.whatsapp.test_e2e import catalog_csv, shop_toml
+
+
+@pytest.fixture
+async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
+    url = str(graph.make_url("")).rstrip("/")
+    files = {"catalog.csv": catalog_csv()}
+    async with running_shop(shop_toml(url), tmp_path / "shop", files=files, terminal=False) as h:
+        yield h
+
+
+@pytest.fixture
+def priya(shop: ShopHarness, fake: FakeGraph) -> Customer:
+    return Customer(shop, fake, "919812345678", "Priya Sharma")
