@@ -34,6 +34,8 @@ log = structlog.get_logger(__name__)
 
 _MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "voice"})
 _IGNORED = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
+#: A catalog price with more integer digits than this is no price (and would not survive the inbox).
+_MAX_PRICE_DIGITS = 12
 _STATES = {
     "sent": DeliveryState.SENT,
     "delivered": DeliveryState.DELIVERED,
@@ -294,6 +296,8 @@ def _price(item: Mapping[str, Any]) -> Money | None:
     price, currency = item.get("item_price"), item.get("currency")
     if price is None or not isinstance(currency, str):
         return None
+    if isinstance(price, Decimal) and (not price.is_finite() or price.adjusted() >= _MAX_PRICE_DIGITS):
+        return None  # not a price any shop asks; only compared with ours, so it is left out
     try:
         return Money.parse(price if isinstance(price, Decimal | int) else str(price), currency)
     except MoneyError:

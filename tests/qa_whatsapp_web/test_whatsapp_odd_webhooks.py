@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from chatshop.messages import Inbound, InboundKind
+from chatshop.plugins.whatsapp.signature import HEADER, sign
 from chatshop.testing import ShopHarness
 from tests.whatsapp.customer import Customer, text_of
 from tests.whatsapp.fake_graph import FakeGraph
-from tests.whatsapp.meta import contact, envelope, signed
+from tests.whatsapp.meta import APP_SECRET, contact, envelope, signed
 
 
 async def test_a_message_with_an_impossible_timestamp_is_acknowledged_and_its_batch_answered(
@@ -54,3 +55,16 @@ async def test_a_full_batch_of_long_messages_over_a_megabyte_is_accepted(shop: S
     for c, message in zip(customers, messages, strict=True):  # each one already in the inbox
         again = Inbound(channel="whatsapp", customer_id=c.wa_id, message_id=message["id"], kind=InboundKind.TEXT)
         assert await shop.shop.store.add_inbound(again) is False
+
+
+async def test_a_catalog_order_with_an_absurd_item_price_still_fills_the_cart(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    """The price WhatsApp shows is only compared with ours; an absurd one must not refuse the batch."""
+    items = [{"product_retailer_id": "milk-1l", "quantity": 2, "item_price": 0, "currency": "INR"}]
+    body, _ = signed(priya.wrap(priya.message("order", order={"catalog_id": "1", "product_items": items})))
+    body = body.replace(b'"item_price":0', b'"item_price":1e99999')  # JSON allows it; Python's dumps cannot
+    response = await shop.client.post("/webhooks/whatsapp", data=body, headers={HEADER: sign(body, APP_SECRET)})
+    assert response.status == 200
+    await shop.shop.idle()
+    assert "2 × Amul Taaza Milk 1 l" in " ".join(text_of(m) for m in priya.new())
