@@ -153,9 +153,9 @@ def _product(out: Rendered, openid: str, card: ProductCard, locale: str) -> None
     description = "\n".join(lines).strip()
     if price not in description:
         description = _join(price, description)
-    if card.url:
-        out.bodies.append(_news(openid, card.title, description, card.url, card.image_url))
-    else:
-        out.bodies.append(_text(openid, _join(card.title, price, card.body, card.image_url)))
+    if not card.url:  # no page for an article: the card is its text, heading its own menu
+        _menu(out, openid, _join(card.title, description, card.image_url), card.choices, None)
+        return
+    out.bodies.append(_news(openid, card.title, description, card.url, card.image_url))
     if card.choices:
         _menu(out, openid, f"{card.title} · {price}", card.choices, None)

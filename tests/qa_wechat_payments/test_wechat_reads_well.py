@@ -1,0 +1,34 @@
+"""What a WeChat customer reads: no repeated lines, no crashes on odd pushes."""
+
+from __future__ import annotations
+
+from chatshop.messages import Choice, ProductCard
+from chatshop.money import Money
+from chatshop.plugins.wechat.render import render
+
+
+def _all_words(bodies: list[dict[str, object]]) -> str:
+    out = []
+    for body in bodies:
+        inner = body[str(body["msgtype"])]
+        assert isinstance(inner, dict)
+        out += [str(inner.get("content", "")), str(inner.get("head_content", ""))]
+        out += [str(item["content"]) for item in inner.get("list", [])]
+    return "\n".join(out)
+
+
+def test_a_product_without_a_page_shows_its_title_and_price_once() -> None:
+    title = "Jasmine 100g"
+    card = ProductCard(
+        product_id="jasmine",
+        title=title,
+        body=f"{title}\nCN¥18.00\nFragrant, from Fujian.",  # as the dialog writes a product's body
+        price=Money(1800, "CNY"),
+        choices=(Choice(id="add:jasmine:1", title="Add to cart"), Choice(id="cat:0:0", title="Back")),
+    )
+    out = render("oOPENID", card)
+    words = _all_words(out.bodies)
+    assert words.count(title) == 1, words
+    assert words.count("18.00") == 1, words
+    assert "Fragrant, from Fujian." in words
+    assert [b["msgtype"] for b in out.bodies] == ["msgmenu"]  # one message of the 5-reply quota, not two
