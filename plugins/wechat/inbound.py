@@ -29,8 +29,9 @@ def parse_push(fields: dict[str, str]) -> Inbound | DeliveryReport:
     msg_type = fields.get("MsgType", "")
     if not sender or not created.isdigit() or not msg_type:
         raise InboundRejected("FromUserName, CreateTime and MsgType are required")
+    received_at = _moment(created)
     if msg_type == "event":
-        return _event(fields, sender, created)
+        return _event(fields, sender, created, received_at)
     msg_id = fields.get("MsgId", "")
     if not msg_id:
         raise InboundRejected("a message without MsgId")
@@ -40,7 +41,7 @@ def parse_push(fields: dict[str, str]) -> Inbound | DeliveryReport:
         message_id=f"msg:{msg_id}",
         kind=InboundKind.UNSUPPORTED,
         event=msg_type[:40],
-        received_at=datetime.fromtimestamp(int(created), UTC),
+        received_at=received_at,
     )
     if msg_type == "text":
         content = fields.get("Content", "")
@@ -73,7 +74,15 @@ def _location(fields: dict[str, str]) -> Location:
     return Location(latitude=latitude, longitude=longitude, address=label)
 
 
-def _event(fields: dict[str, str], sender: str, created: str) -> Inbound | DeliveryReport:
+def _moment(created: str) -> datetime:
+    """``CreateTime`` (Unix seconds) as a time; one no calendar holds is not a WeChat push."""
+    try:
+        return datetime.fromtimestamp(int(created), UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InboundRejected("CreateTime out of range") from None
+
+
+def _event(fields: dict[str, str], sender: str, created: str, received_at: datetime) -> Inbound | DeliveryReport:
     event = fields.get("Event", "")
     key = fields.get("EventKey") or None
     if event == "TEMPLATESENDJOBFINISH":
@@ -92,7 +101,7 @@ def _event(fields: dict[str, str], sender: str, created: str) -> Inbound | Deliv
         kind=InboundKind.EVENT,
         event=event.lower()[:40] or "unknown",
         event_key=key,
-        received_at=datetime.fromtimestamp(int(created), UTC),
+        received_at=received_at,
     )
     if event == "CLICK" and key:
         return _with(base, kind=InboundKind.CHOICE, choice_id=choice_for_key(key))

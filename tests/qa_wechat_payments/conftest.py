@@ -14,6 +14,9 @@ from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
 from tests.payments.journey_shops import CATALOG, CHINA, INDIA, RAZORPAY, STRIPE
+from tests.wechat.conftest import clock, fake, fake_url, make_channel, secrets_env, session
+
+__all__ = ["clock", "fake", "fake_url", "make_channel", "secrets_env", "session"]  # the WeChat channel fixtures
 
 
 @pytest.fixture

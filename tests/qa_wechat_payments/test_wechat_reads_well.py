@@ -5,6 +5,8 @@ from __future__ import annotations
 from chatshop.messages import Choice, ProductCard
 from chatshop.money import Money
 from chatshop.plugins.wechat.render import render
+from tests.wechat.conftest import Clock, MakeChannel
+from tests.wechat.wire import OPENID, ORIGINAL_ID, safe_push, text_xml
 
 
 def _all_words(bodies: list[dict[str, object]]) -> str:
@@ -32,3 +34,21 @@ def test_a_product_without_a_page_shows_its_title_and_price_once() -> None:
     assert words.count("18.00") == 1, words
     assert "Fragrant, from Fujian." in words
     assert [b["msgtype"] for b in out.bodies] == ["msgmenu"]  # one message of the 5-reply quota, not two
+
+
+async def test_a_push_with_an_impossible_create_time_is_a_bad_request_not_a_crash(
+    make_channel: MakeChannel, clock: Clock
+) -> None:
+    _channel, client, shop = await make_channel()
+    for created in ("99999999999999", "9" * 40):
+        xml = text_xml("hi", 1, 0).replace("<CreateTime>0</CreateTime>", f"<CreateTime>{created}</CreateTime>")
+        answer = await client.post("/webhooks/wechat", **safe_push(xml, int(clock())))
+        assert answer.status == 400
+    event = (
+        f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName><FromUserName><![CDATA[{OPENID}]]></FromUserName>"
+        "<CreateTime>99999999999999</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        "<Event><![CDATA[subscribe]]></Event></xml>"
+    )
+    answer = await client.post("/webhooks/wechat", **safe_push(event, int(clock()), nonce="2"))
+    assert answer.status == 400
+    assert shop.inbox == []
