@@ -37,6 +37,9 @@ log = structlog.get_logger(__name__)
 
 #: The client's id for a message it sends (a UUID or similar); resent after a reconnect.
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: Control characters no keyboard types (all but tab and newline): a NUL breaks PostgreSQL's jsonb, an
+#: ESC sequence would paint the terminal of whoever lists the orders.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 2000
 #: At most this many messages per customer tab in ``RATE_WINDOW`` seconds.
 RATE_LIMIT = 30
@@ -176,7 +179,8 @@ class WebChatChannel(Channel):
             return
         if frame["type"] == "text":
             text = frame.get("text")
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+            text = _CONTROLS.sub("", text) if isinstance(text, str) else None
+            if text is None or not text.strip() or len(text) > MAX_TEXT:
                 await self._error(connection, f"a text of 1 to {MAX_TEXT} characters", id=client_id)
                 return
             shown, choice_id, kind = text.strip(), None, InboundKind.TEXT
@@ -186,7 +190,8 @@ class WebChatChannel(Channel):
             if not isinstance(choice_id, str) or not 0 < len(choice_id) <= 200:
                 await self._error(connection, "a choice needs its id", id=client_id)
                 return
-            shown = title.strip()[:200] if isinstance(title, str) and title.strip() else choice_id
+            title = _CONTROLS.sub("", title) if isinstance(title, str) else ""
+            shown = title.strip()[:200] if title.strip() else choice_id
             kind = InboundKind.CHOICE
         message_id = f"{connection.customer_id}:{client_id}"
         inbound = Inbound(
