@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -138,6 +139,17 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+#: Control characters no keyboard types (all but tab and newline): a NUL breaks PostgreSQL's jsonb,
+#: an ESC sequence would paint the terminal of whoever lists the orders.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _words(value: Any) -> str | None:
+    """What a customer wrote, without control characters."""
+    text = _text(value)
+    return _text(_CONTROLS.sub("", text)) if text else None
+
+
 def customer_of(wa_id: Any, user_id: Any) -> str | None:
     """Customers are keyed by phone (``wa_id``), by business-scoped user id where it is absent."""
     return _text(wa_id) or _text(user_id)
@@ -185,7 +197,7 @@ def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "text":
         return {
             "kind": InboundKind.TEXT,
-            "text": _text(_mapping(message.get("text")).get("body")) or "",
+            "text": _words(_mapping(message.get("text")).get("body")) or "",
         }
     if kind == "interactive":
         return _interactive(_mapping(message.get("interactive")))
@@ -204,7 +216,7 @@ def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "order":
         return _order(_mapping(message.get("order")))
     if kind in _MEDIA:
-        caption = _text(_mapping(message.get(kind)).get("caption"))
+        caption = _words(_mapping(message.get(kind)).get("caption"))
         return {"kind": InboundKind.MEDIA, "text": caption}
     return {"kind": InboundKind.UNSUPPORTED}
 
@@ -239,11 +251,11 @@ def _address(reply: Mapping[str, Any]) -> Address | None:
 
     def part(key: str) -> str | None:
         value = values.get(key)
-        return str(value).strip() or None if value is not None else None
+        return _CONTROLS.sub("", str(value)).strip() or None if value is not None else None
 
     street = [part(k) for k in ("house_number", "floor_number", "tower_number", "building_name")]
     street += [part("address"), part("landmark_area")]
-    line = ", ".join(p for p in street if p) or _text(reply.get("body"))
+    line = ", ".join(p for p in street if p) or _words(reply.get("body"))
     if not line:
         return None
     city = ", ".join(p for p in (part("city"), part("state")) if p) or None
@@ -267,8 +279,8 @@ def _location(location: Mapping[str, Any]) -> dict[str, Any]:
     place = Location(
         latitude=latitude,
         longitude=longitude,
-        name=_text(location.get("name")),
-        address=_text(location.get("address")),
+        name=_words(location.get("name")),
+        address=_words(location.get("address")),
     )
     return {"kind": InboundKind.LOCATION, "location": place}
 

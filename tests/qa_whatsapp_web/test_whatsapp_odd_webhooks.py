@@ -68,3 +68,11 @@ async def test_a_catalog_order_with_an_absurd_item_price_still_fills_the_cart(
     assert response.status == 200
     await shop.shop.idle()
     assert "2 × Amul Taaza Milk 1 l" in " ".join(text_of(m) for m in priya.new())
+
+
+async def test_control_characters_in_a_text_are_dropped_before_the_shop_reads_it(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    await priya.say("hi")
+    replies = await priya.say("\x00Basmati\x07")
+    assert "India Gate Basmati Rice 1 kg" in " ".join(text_of(m) for m in replies)
