@@ -162,24 +162,26 @@ class WeChatPay(PaymentMethod):
             return web.json_response(FAIL_BODY, status=401)
         try:
             envelope, resource = open_notification(body, self._apiv3_key)
+            event = None
+            if envelope.get("event_type") == "TRANSACTION.SUCCESS":
+                event = transaction_event(
+                    resource,
+                    str(envelope.get("id")),
+                    method=self.name,
+                    mchid=self.config.mchid,
+                    appid=self.config.appid,
+                )
+            else:
+                log.info("wechatpay.notification", event_type=envelope.get("event_type"))
         except crypto.DecryptionError:
             # Signed by WeChat Pay but not readable with our key: fail, so it is sent again.
             log.error("wechatpay.undecryptable", alert=True)
             return web.json_response(FAIL_BODY, status=500)
         except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("wechatpay.unreadable_notification", alert=True)
             return web.json_response(FAIL_BODY, status=400)
-        if envelope.get("event_type") == "TRANSACTION.SUCCESS":
-            event = transaction_event(
-                resource,
-                str(envelope.get("id")),
-                method=self.name,
-                mchid=self.config.mchid,
-                appid=self.config.appid,
-            )
-            if event is not None:
-                await self.shop.apply_payment_event(event)
-        else:
-            log.info("wechatpay.notification", event_type=envelope.get("event_type"))
+        if event is not None:
+            await self.shop.apply_payment_event(event)
         return web.Response(status=204)
 
     async def poll(self, order: Order) -> PaymentEvent | None:
