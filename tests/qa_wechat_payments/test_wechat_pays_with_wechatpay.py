@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -140,3 +141,71 @@ async def test_stale_buttons_after_payment_neither_reorder_nor_charge_again(
     assert "/pay/wechatpay/" not in late  # no second invitation to pay a paid order
     paid = await shop.shop.store.get_order(order.number)
     assert paid is not None and paid.status is OrderStatus.PAID
+
+
+async def _to_confirmed(li: Customer) -> list[dict[str, Any]]:
+    await li.say("longjing")
+    await li.tap(_item(li.new_messages(), "add:longjing"))
+    await li.tap(_item(li.new_messages(), "checkout"))
+    li.new_messages()
+    await li.say("Room 301, 88 Nanjing Road, Shanghai 200001")
+    await li.tap(_item(li.new_messages(), "confirm"))
+    return li.new_messages()
+
+
+async def test_wechat_pay_down_at_checkout_then_try_again_from_the_menu(
+    shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay
+) -> None:
+    fake.clock = time.time
+    li = Customer(shop.client, fake, shop.shop, OPENID)
+    wechatpay_api.outage = [500, 502, 503]
+    told = await _to_confirmed(li)
+    words = "\n".join(_words(m) for m in told)
+    assert "SYSTEM_ERROR" not in words and "系统错误" not in words and "500" not in words
+    (order,) = await shop.shop.store.list_orders()
+    assert order.status is OrderStatus.PENDING_PAYMENT and not wechatpay_api.transactions
+    await li.tap(_item(told, f"paylink:{order.number}"))
+    again = "\n".join(_words(m) for m in li.new_messages())
+    assert f"/pay/wechatpay/{order.number}?sig=" in again
+    assert not fake.rejected, fake.rejected
+
+
+async def test_a_restart_between_checkout_and_payment_loses_nothing(
+    secrets_env: None,
+    fake_url: str,
+    fake: FakeWeChat,
+    wechatpay_api: FakeWeChatPay,
+    merchant_key: rsa.RSAPrivateKey,
+    aiohttp_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = await aiohttp_server(wechatpay_api.app())
+    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
+    keys = tmp_path / "shop" / "keys"
+    keys.mkdir(parents=True)
+    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
+    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
+    api = wechatpay_api
+    toml = CHINA.format(
+        mchid=api.mchid, appid=api.appid, serial_no=api.serial_no, key_id=api.platform_key_id, api=server.make_url("")
+    ) + WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
+    fake.clock = time.time
+    async with running_shop(toml, tmp_path / "shop", terminal=False) as first:
+        li = Customer(first.client, fake, first.shop, OPENID)
+        await _to_confirmed(li)
+        (order,) = await first.shop.store.list_orders()
+    async with running_shop(toml, tmp_path / "shop", terminal=False) as second:
+        notice = wechatpay_api.notification(wechatpay_api.pay(order.number))
+        assert (await wechatpay_api.notify(second.client.session, second.url(WEBHOOK), notice))[0] == 204
+        await second.shop.idle()
+        paid = await second.shop.store.get_order(order.number)
+        assert paid is not None and paid.status is OrderStatus.PAID
+        li = Customer(second.client, fake, second.shop, OPENID)
+        li._seen = len([b for b in fake.sent if b["touser"] == OPENID]) - 1
+        li._ids = itertools.count(35013462771290000)  # WeChat's next MsgIds, not the first session's
+        assert "received" in "\n".join(_words(m) for m in li.new_messages())
+        await li.say("orders")
+        listed = "\n".join(_words(m) for m in li.new_messages())
+        assert order.number in listed
+    assert len(wechatpay_api.transactions) == 1
