@@ -70,3 +70,28 @@ def test_a_long_sub_button_name_names_the_sub_button_key_path(tmp_path: Path) ->
     toml = SHOP + WECHAT + menu
     code, output = check(tmp_path, toml)
     assert code == 1 and "channels.wechat.menu[0].sub_buttons[0].name:" in output
+
+
+def test_a_misspelt_jsapi_channel_is_a_problem_at_its_key_path(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from tests.payments.fake_wechatpay import pem_private, pem_public
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (tmp_path / "key.pem").write_bytes(pem_private(key))
+    (tmp_path / "pub.pem").write_bytes(pem_public(key))
+    section = """
+[payments.wechatpay]
+mchid = "1900000001"
+appid = "wxd678efh567hg6787"
+serial_no = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+private_key_file = "key.pem"
+platform_public_key_file = "pub.pem"
+platform_public_key_id = "PUB_KEY_ID_0114232134912410000000000000"
+jsapi_channels = ["wechta"]
+"""
+    code, output = check(tmp_path, SHOP + section, QA_APIV3="k" * 32, WECHATPAY_APIV3_KEY="k" * 32)
+    assert code == 1 and "payments.wechatpay.jsapi_channels[0]:" in output and "wechta" in output
+    fixed = section.replace('["wechta"]', '["wechat", "terminal"]')
+    code, output = check(tmp_path, SHOP + fixed, WECHATPAY_APIV3_KEY="k" * 32)
+    assert code == 0, output

@@ -11,7 +11,7 @@ WEBHOOK = "/webhooks/payments/razorpay"
 
 
 async def test_tapping_pay_again_sends_the_same_link(razorpay_shop: ShopHarness, razorpay_api: FakeRazorpay) -> None:
-    order, first = await checkout_online(razorpay_shop)
+    order, _ = await checkout_online(razorpay_shop)
     (link,) = razorpay_api.links.values()
     again = await razorpay_shop.choose("asha", f"paylink:{order.number}")
     assert len(razorpay_api.links) == 1

@@ -69,6 +69,7 @@ class WeChatPay(PaymentMethod):
         platform_key = _load(
             shop, "platform_public_key_file", config.platform_public_key_file, crypto.load_public_key, problems
         )
+        problems += _unknown_jsapi_channels(shop, config)
         if problems or private_key is None or platform_key is None:
             raise ConfigError(problems)
         self._private_key: rsa.RSAPrivateKey = private_key
@@ -257,6 +258,22 @@ class WeChatPay(PaymentMethod):
 
 def _prepay_key(number: str) -> str:
     return f"wechatpay:prepay:{number}"
+
+
+def _unknown_jsapi_channels(shop: Shop, config: WeChatPayConfig) -> list[ConfigProblem]:
+    """A misspelt channel name would silently turn JSAPI payments into Native codes."""
+    plugins = getattr(shop, "plugins", None)
+    if "jsapi_channels" not in config.model_fields_set or plugins is None:
+        return []  # the default names the wechat channel whether or not this shop has one
+    installed = plugins.channel_classes()
+    return [
+        ConfigProblem(
+            path=f"{_SECTION}.jsapi_channels[{i}]",
+            message=f"no channel {name!r} (installed: {', '.join(sorted(installed))})",
+        )
+        for i, name in enumerate(config.jsapi_channels)
+        if name not in installed
+    ]
 
 
 def _load(shop: Shop, key: str, relative: str, loader: Callable[[Path], K], problems: list[ConfigProblem]) -> K | None:
