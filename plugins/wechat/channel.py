@@ -33,7 +33,7 @@ from chatshop.messages import (
 
 from .choices import remember, resolve
 from .client import WeChatClient
-from .config import WeChatConfig
+from .config import TemplateValues, WeChatConfig
 from .crypto import CryptoError, WeChatCrypto
 from .errors import ReplyWindowClosed
 from .inbound import InboundRejected, parse_push
@@ -253,7 +253,7 @@ class WeChatChannel(Channel):
     def _template(self, openid: str, update: OrderStatusUpdate) -> dict[str, Any]:
         template = self.settings.order_template
         assert template is not None
-        values = _Values(order_number=update.order_number, status=update.status, body=update.body)
+        values = TemplateValues(order_number=update.order_number, status=update.status, body=update.body)
         body: dict[str, Any] = {
             "touser": openid,
             "template_id": template.template_id,
@@ -263,11 +263,6 @@ class WeChatChannel(Channel):
         if template.url:
             body["url"] = template.url
         return body
-
-
-class _Values(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 async def _read_body(request: web.Request) -> bytes:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from chatshop.channels import ChannelConfig
 
-__all__ = ["MENU_ACTIONS", "MenuButton", "OrderTemplate", "TopMenuButton", "WeChatConfig"]
+__all__ = ["MENU_ACTIONS", "MenuButton", "OrderTemplate", "TemplateValues", "TopMenuButton", "WeChatConfig"]
 
 #: Shop actions a menu button can trigger; each becomes a CLICK key ``CHATSHOP_<ACTION>``.
 MENU_ACTIONS = ("catalog", "cart", "orders", "help")
@@ -70,6 +70,25 @@ class OrderTemplate(_Strict):
     template_id: str = Field(min_length=1)
     fields: dict[str, str] = Field(min_length=1)
     url: str | None = None
+
+    @field_validator("fields")
+    @classmethod
+    def _fillable(cls, fields: dict[str, str]) -> dict[str, str]:
+        """A field the channel cannot fill would fail at the first shipped order, not here."""
+        for key, text in fields.items():
+            try:
+                text.format_map(TemplateValues(order_number="A1", status="shipped", body="…"))
+            except (ValueError, KeyError, IndexError, AttributeError) as e:
+                hint = "use {order_number}, {status} and {body}"
+                raise ValueError(f"{key}: cannot fill {text!r} ({e}); {hint}") from None
+        return fields
+
+
+class TemplateValues(dict[str, str]):
+    """What a template field can say; an unknown ``{name}`` stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 class WeChatConfig(ChannelConfig):

@@ -95,3 +95,10 @@ jsapi_channels = ["wechta"]
     fixed = section.replace('["wechta"]', '["wechat", "terminal"]')
     code, output = check(tmp_path, SHOP + fixed, WECHATPAY_APIV3_KEY="k" * 32)
     assert code == 0, output
+
+
+@pytest.mark.parametrize("text", ["Order {order_number", "{0} shipped", "{status!z}", "{body:>{width}}"])
+def test_an_order_template_field_that_cannot_be_filled_is_a_problem_at_check_time(tmp_path: Path, text: str) -> None:
+    template = f'[channels.wechat.order_template]\ntemplate_id = "T"\nfields = {{ first = "{text}" }}\n'
+    code, output = check(tmp_path, SHOP + WECHAT + template)
+    assert code == 1 and "channels.wechat.order_template.fields" in output and "first" in output, output
