@@ -44,3 +44,20 @@ async def test_signed_but_unreadable_bodies_are_not_a_server_error(
     for body in bodies:
         status = await razorpay_api.send_webhook(http, url, body)  # type: ignore[arg-type]
         assert status < 500, body
+
+
+async def test_paid_arriving_after_expired_is_refunded(razorpay_shop: ShopHarness, razorpay_api: FakeRazorpay) -> None:
+    order, _ = await checkout_online(razorpay_shop)
+    http, url = razorpay_shop.client.session, razorpay_shop.url(WEBHOOK)
+    link_id = order.payment_ref or ""
+    paid = razorpay_api.pay(link_id)  # the customer paid at the last second...
+    expired = razorpay_api.event("payment_link.expired", {**razorpay_api.links[link_id], "status": "expired"})
+    assert await razorpay_api.send_webhook(http, url, expired) == 200  # ...but the expiry arrives first
+    assert await razorpay_api.send_webhook(http, url, paid) == 200
+    await razorpay_shop.shop.idle()
+    after = await razorpay_shop.shop.store.get_order(order.number)
+    assert after is not None and after.status is OrderStatus.REFUNDED and after.refunded_amount == 27500
+    (payment,) = razorpay_api.payments.values()
+    assert payment["amount_refunded"] == 27500
+    told = "\n".join(razorpay_shop.texts_to("terminal:asha"))
+    assert "refunded" in told.lower() and "₹275.00" in told
