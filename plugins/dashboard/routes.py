@@ -8,6 +8,7 @@ their own messenger exactly as when the order moves any other way.
 from __future__ import annotations
 
 import hmac
+import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -51,6 +52,11 @@ FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
     "all": ("All", ()),
 }
+#: Above this (in minor units) a typed price is a slip, and would not fit the store's integer column.
+MAX_PRICE_MINOR = 10**12
+#: Commas only as thousands separators, the western way (1,250.00) or the Indian way (1,00,000.00): a
+#: decimal comma ("612,50") would otherwise be read as 61,250.
+_GROUPED = re.compile(r"-?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d*)?")
 #: Failed logins allowed per minute (per process) before the form says "wait".
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 
@@ -232,9 +238,16 @@ class Dashboard:
             stock = int(stock_text) if stock_text else None
             if stock is not None and not 0 <= stock <= 1_000_000:
                 raise ValueError("stock must be between 0 and 1000000")
+            if "," in price_text and not _GROUPED.fullmatch(price_text):
+                raise ValueError(f"write {price_text!r} with a dot for decimals, such as 612.50")
             price = Money.parse(price_text, product.price.currency) if price_text else None
             if price is not None and price.minor < 0:
                 raise ValueError("price must not be negative")
+            if price is not None and price.minor > MAX_PRICE_MINOR:
+                raise ValueError("price is too large")
+        except ArithmeticError:  # decimal's InvalidOperation on exponents like 1e99999
+            query = urlencode({"error": f"{product_id}: {price_text[:40]!r} is not a price"})
+            raise web.HTTPSeeOther(f"/admin/catalog?{query}#p-{product_id}") from None
         except (ValueError, MoneyError) as e:
             query = urlencode({"error": f"{product_id}: {e}"})
             raise web.HTTPSeeOther(f"/admin/catalog?{query}#p-{product_id}") from None
