@@ -17,4 +17,5 @@ def verify(body: bytes, signature: str | None, secret: str) -> bool:
     """Whether ``signature`` is the body's HMAC under ``secret``; compared in constant time."""
     if not signature:
         return False
-    return hmac.compare_digest(sign(body, secret), signature.strip().lower())
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a forged header may carry any.
+    return hmac.compare_digest(sign(body, secret).encode(), signature.strip().lower().encode())

@@ -40,5 +40,6 @@ def verify(payload: bytes, given: str | None, secret: str, *, tolerance: int, no
         return False
     expected = compute(payload, secret, timestamp)
     # Compare against every candidate so the time taken does not say which one matched.
-    matched = [hmac.compare_digest(expected, c) for c in candidates]
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a forged header may carry any.
+    matched = [hmac.compare_digest(expected.encode(), c.encode()) for c in candidates]
     return any(matched) and timestamp >= now - tolerance
