@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chatshop.channels import ChannelConfig
+from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentConfig
 
 __all__ = ["TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
@@ -25,6 +26,15 @@ class TemplatesConfig(BaseModel):
     language: str = Field(default="en_US", min_length=2, max_length=15)
     order_update: str | None = Field(default=None, min_length=1, max_length=512)
     statuses: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("statuses")
+    @classmethod
+    def _known_statuses(cls, value: dict[str, str]) -> dict[str, str]:
+        known = [status.value for status in OrderStatus]
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            raise ValueError(f"unknown order status {', '.join(unknown)}: use one of {', '.join(known)}")
+        return value
 
     def for_status(self, status: str) -> str | None:
         return self.statuses.get(status) or self.order_update

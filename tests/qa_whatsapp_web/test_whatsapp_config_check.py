@@ -1,0 +1,42 @@
+"""`chatshop check` on WhatsApp sections a shop owner might mistype."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from chatshop.cli import cli
+from tests.whatsapp.meta import PHONE_NUMBER_ID
+
+SHOP = f"""
+[shop]
+name = "Kirana Corner"
+currency = "INR"
+[[catalog.products]]
+id = "atta"
+title = "Atta"
+price = "245.00"
+[channels.whatsapp]
+phone_number_id = "{PHONE_NUMBER_ID}"
+access_token_env = "WHATSAPP_ACCESS_TOKEN"
+app_secret_env = "WHATSAPP_APP_SECRET"
+verify_token_env = "WHATSAPP_VERIFY_TOKEN"
+[channels.whatsapp.templates]
+order_update = "order_update"
+"""
+
+
+def check(tmp_path: Path, extra: str) -> str:
+    path = tmp_path / "shop.toml"
+    path.write_text(SHOP + extra, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code != 0, result.output
+    return result.output
+
+
+def test_a_misspelled_order_status_for_a_template_names_its_key(tmp_path: Path) -> None:
+    """A typo would silently send the general template (or none) when the order ships."""
+    problem = check(tmp_path, 'statuses = { shiped = "order_shipped" }\n')
+    assert "channels.whatsapp.templates.statuses" in problem and "shiped" in problem
+    assert "shipped" in problem  # the statuses it could have meant
