@@ -197,9 +197,9 @@ class WeChatChannel(Channel):
         if task in done:
             fresh = task.result()  # a storage failure surfaces as a 500: WeChat will retry
             if not fresh:
-                log.info("wechat.duplicate_push", customer=inbound.customer_id)
+                log.info("wechat.duplicate_push", customer=inbound.customer_key)
             return
-        log.warning("wechat.slow_inbox", customer=inbound.customer_id)
+        log.warning("wechat.slow_inbox", customer=inbound.customer_key)
         self._late.add(task)
         task.add_done_callback(self._late_done)
 
@@ -219,9 +219,9 @@ class WeChatChannel(Channel):
             template = self.settings.order_template
             if isinstance(message, OrderStatusUpdate) and message.notification and template:
                 msgid = await self.client.send_template(self._template(customer_id, message))
-                log.info("wechat.sent_as_template", customer=customer_id, errcode=e.code)
+                log.info("wechat.sent_as_template", customer=f"{self.name}:{customer_id}", errcode=e.code)
                 return SendResult(provider_message_id=f"tpl:{msgid}")
-            log.warning("wechat.window_closed_kept", customer=customer_id, errcode=e.code)
+            log.warning("wechat.window_closed_kept", customer=f"{self.name}:{customer_id}", errcode=e.code)
             raise
         return SendResult()
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+
 from chatshop.messages import Choice, ProductCard
 from chatshop.money import Money
 from chatshop.plugins.wechat.render import render
@@ -52,3 +56,24 @@ async def test_a_push_with_an_impossible_create_time_is_a_bad_request_not_a_cras
     answer = await client.post("/webhooks/wechat", **safe_push(event, int(clock()), nonce="2"))
     assert answer.status == 400
     assert shop.inbox == []
+
+
+async def test_the_channel_logs_a_customer_under_the_key_the_core_uses(
+    make_channel: MakeChannel, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One customer's lines carry one pseudonym: the channel's and the core's must hash the same key."""
+    from chatshop.plugins.wechat import channel as channel_module
+
+    logged: list[dict[str, object]] = []
+
+    class Recorder:
+        def __getattr__(self, level: str) -> Callable[..., None]:
+            return lambda event, **fields: logged.append({"event": event, **fields})
+
+    monkeypatch.setattr(channel_module, "log", Recorder())
+    _channel, client, _shop = await make_channel()
+    push = safe_push(text_xml("hi", 77, int(clock())), int(clock()))
+    for _ in range(2):  # the retry is logged as a duplicate
+        assert (await client.post("/webhooks/wechat", **push)).status == 200
+    duplicate = [entry for entry in logged if entry["event"] == "wechat.duplicate_push"]
+    assert duplicate and duplicate[0]["customer"] == f"wechat:{OPENID}"
