@@ -102,3 +102,28 @@ def test_an_order_template_field_that_cannot_be_filled_is_a_problem_at_check_tim
     template = f'[channels.wechat.order_template]\ntemplate_id = "T"\nfields = {{ first = "{text}" }}\n'
     code, output = check(tmp_path, SHOP + WECHAT + template)
     assert code == 1 and "channels.wechat.order_template.fields" in output and "first" in output, output
+
+
+def test_wechat_pay_for_another_official_account_than_the_channel_is_a_problem(tmp_path: Path) -> None:
+    """JSAPI payers are OpenIDs of the channel's account: another appid fails at every payment."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from tests.payments.fake_wechatpay import pem_private, pem_public
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (tmp_path / "key.pem").write_bytes(pem_private(key))
+    (tmp_path / "pub.pem").write_bytes(pem_public(key))
+    pay = """
+[payments.wechatpay]
+mchid = "1900000001"
+appid = "wxd678efh567hg6787"
+serial_no = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+private_key_file = "key.pem"
+platform_public_key_file = "pub.pem"
+platform_public_key_id = "PUB_KEY_ID_0114232134912410000000000000"
+"""
+    code, output = check(tmp_path, SHOP + WECHAT + pay, WECHATPAY_APIV3_KEY="k" * 32)
+    assert code == 1 and "payments.wechatpay.appid:" in output and "wx3f8a2c1d9e7b6a54" in output, output
+    same = WECHAT.replace("wx3f8a2c1d9e7b6a54", "wxd678efh567hg6787")
+    code, output = check(tmp_path, SHOP + same + pay, WECHATPAY_APIV3_KEY="k" * 32)
+    assert code == 0, output

@@ -21,6 +21,12 @@ from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 
 WEBHOOK = "/webhooks/payments/wechatpay"
 
+
+@pytest.fixture
+def wechatpay_api(merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateKey) -> FakeWeChatPay:
+    """The merchant account is bound to the Official Account the channel serves (same AppID)."""
+    return FakeWeChatPay(merchant_public_key=merchant_key.public_key(), platform_key=platform_key, appid=APP_ID)
+
 WECHAT = """
 [channels.wechat]
 app_id = "{app_id}"

@@ -69,7 +69,7 @@ class WeChatPay(PaymentMethod):
         platform_key = _load(
             shop, "platform_public_key_file", config.platform_public_key_file, crypto.load_public_key, problems
         )
-        problems += _unknown_jsapi_channels(shop, config)
+        problems += _unknown_jsapi_channels(shop, config) + _other_account(shop, config)
         if problems or private_key is None or platform_key is None:
             raise ConfigError(problems)
         self._private_key: rsa.RSAPrivateKey = private_key
@@ -274,6 +274,15 @@ def _unknown_jsapi_channels(shop: Shop, config: WeChatPayConfig) -> list[ConfigP
         for i, name in enumerate(config.jsapi_channels)
         if name not in installed
     ]
+
+
+def _other_account(shop: Shop, config: WeChatPayConfig) -> list[ConfigProblem]:
+    """JSAPI payers are OpenIDs of the wechat channel's account; another appid refuses every one."""
+    channel_app_id = (shop.config.channels.get("wechat") or {}).get("app_id")
+    if "wechat" not in config.jsapi_channels or not channel_app_id or channel_app_id == config.appid:
+        return []
+    message = f"{config.appid!r} differs from channels.wechat.app_id {channel_app_id!r}, whose customers pay here"
+    return [ConfigProblem(path=f"{_SECTION}.appid", message=message)]
 
 
 def _load(shop: Shop, key: str, relative: str, loader: Callable[[Path], K], problems: list[ConfigProblem]) -> K | None:
