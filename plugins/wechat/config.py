@@ -101,7 +101,7 @@ class WeChatConfig(ChannelConfig):
     encoding_aes_key_env: str | None = None
     #: The EncodingAESKey in use before the last rotation; tried when the current one fails.
     previous_encoding_aes_key_env: str | None = None
-    api_base_url: str = "https://api.weixin.qq.com"
+    api_base_url: str = Field(default="https://api.weixin.qq.com", pattern=r"^https?://[^/]")
     #: The account's ``gh_...`` id; when set, pushes addressed to another account are refused.
     original_id: str | None = None
     #: Pushes whose timestamp is further than this from now are refused as replays.

@@ -127,3 +127,9 @@ platform_public_key_id = "PUB_KEY_ID_0114232134912410000000000000"
     same = WECHAT.replace("wx3f8a2c1d9e7b6a54", "wxd678efh567hg6787")
     code, output = check(tmp_path, SHOP + same + pay, WECHATPAY_APIV3_KEY="k" * 32)
     assert code == 0, output
+
+
+@pytest.mark.parametrize("url", ["api.weixin.qq.com", "ftp://api.weixin.qq.com", ""])
+def test_an_api_base_url_without_http_is_a_problem_at_its_key_path(tmp_path: Path, url: str) -> None:
+    code, output = check(tmp_path, SHOP + WECHAT + f'api_base_url = "{url}"\n')
+    assert code == 1 and "channels.wechat.api_base_url:" in output, output
