@@ -16,6 +16,7 @@ __all__ = ["WhatsAppChannel", "WhatsAppPay", "register_channels", "register_paym
 #: The in-chat bill's text; shops override it under ``[texts.LOCALE] whatsapp_pay_request``.
 TEXTS = {
     "en": {"whatsapp_pay_request": "Order {number}: {total}. Tap *Review and pay* to pay in WhatsApp."},
+    "hi": {"whatsapp_pay_request": "ऑर्डर {number}: {total}। WhatsApp में ही भुगतान करने के लिए *Review and pay* पर टैप करें।"},
     "de": {
         "whatsapp_pay_request": (
             "Bestellung {number}: {total}. Tippen Sie auf *Review and pay*, um in WhatsApp zu bezahlen."
