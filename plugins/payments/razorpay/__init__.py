@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from chatshop.hookspecs import hookimpl
+from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentMethod
+from chatshop.plugins.payments.closing import close_when_cancelled
 from chatshop.plugins.payments.razorpay.method import Razorpay
+
+if TYPE_CHECKING:
+    from chatshop.runtime import Shop
 
 __all__ = ["Razorpay"]
 
@@ -14,3 +20,9 @@ __all__ = ["Razorpay"]
 @hookimpl
 def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) -> None:
     register(Razorpay)
+
+
+@hookimpl
+async def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
+    """An unpaid Razorpay order the customer cancelled: close its payment so it cannot be paid."""
+    await close_when_cancelled(shop, order, old, new, Razorpay.name)

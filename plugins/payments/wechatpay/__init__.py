@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chatshop.hookspecs import hookimpl
+from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentMethod
+from chatshop.plugins.payments.closing import close_when_cancelled
 from chatshop.plugins.payments.wechatpay.method import WeChatPay
 from chatshop.plugins.payments.wechatpay.page import payment_page
 
@@ -30,3 +32,9 @@ def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
         return
     route = payment_page(shop)
     router.add_route(route.method, route.path, route.handler)
+
+
+@hookimpl
+async def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
+    """An unpaid WeChatPay order the customer cancelled: close its payment so it cannot be paid."""
+    await close_when_cancelled(shop, order, old, new, WeChatPay.name)
