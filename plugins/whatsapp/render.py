@@ -100,7 +100,15 @@ def text(body: str) -> Rendered:
     return Rendered("text", {"body": body, "preview_url": "http://" in body or "https://" in body})
 
 
+def fetchable(url: str | None) -> str | None:
+    """The picture's address if Meta can fetch it: "Use only with HTTP/HTTPS URLs" (inline ``data:``
+    pictures and same-site paths, fine in the web chat, would have Meta refuse the whole message)."""
+    return url if url and url.startswith(("https://", "http://")) else None
+
+
 def image(url: str, caption: str | None) -> Rendered:
+    if fetchable(url) is None:
+        return text(caption or "")
     content: Body = {"link": url}
     if caption:
         content["caption"] = shorten(caption, L.CAPTION)
@@ -160,6 +168,7 @@ def buttons(
             ]
         },
     }
+    image_url = fetchable(image_url)
     _decorate(content, None if image_url else header, footer)
     if image_url:
         content["header"] = {"type": "image", "image": {"link": image_url}}
@@ -229,8 +238,9 @@ def product_card(card: ProductCard, catalog_id: str | None) -> Rendered:
     body = _card_body(card)
     if card.choices:
         return buttons(body, card.choices, image_url=card.image_url)
-    if card.image_url:
-        return image(card.image_url, body)
+    picture = fetchable(card.image_url)
+    if picture:
+        return image(picture, body)
     return text(body)
 
 

@@ -350,8 +350,16 @@ def _text(content: Any) -> None:
     _string(content.get("body"), 4096, "text.body")
 
 
+def _media_link(media: Any, what: str) -> None:
+    """Meta fetches ``link`` itself: "Use only with HTTP/HTTPS URLs" (Cloud API, media object)."""
+    _require(isinstance(media.get("link") or media.get("id"), str), f"{what}.link or {what}.id")
+    link = media.get("link")
+    if link is not None:
+        _require(isinstance(link, str) and link.startswith(("http://", "https://")), f"{what}.link must be http(s)")
+
+
 def _image(content: Any) -> None:
-    _require(isinstance(content.get("link") or content.get("id"), str), "image.link or image.id")
+    _media_link(content, "image")
     if "caption" in content:
         _string(content["caption"], 1024, "image.caption")
 
@@ -376,8 +384,7 @@ def _header(content: Any, kinds: set[str], required: bool = False) -> None:
     if kind == "text":
         _string(header.get("text"), 60, "header.text")
     else:
-        media = _dict(header, str(kind))
-        _require(isinstance(media.get("link") or media.get("id"), str), "header media link")
+        _media_link(_dict(header, str(kind)), f"header.{kind}")
 
 
 def _buttons(content: Any) -> None:
