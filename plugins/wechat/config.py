@@ -94,7 +94,8 @@ class TemplateValues(dict[str, str]):
 class WeChatConfig(ChannelConfig):
     """``[channels.wechat]``: a verified Service Account (msgmenu needs verification)."""
 
-    app_id: str = Field(min_length=1)
+    #: "wx" and 16 letters or digits (Settings and Development, Basic Configuration).
+    app_id: str = Field(pattern=r"^wx[0-9A-Za-z]{16}$")
     app_secret_env: str = Field(min_length=1)
     token_env: str = Field(min_length=1)
     #: Set: safe mode (every push encrypted, replies encrypted). Absent: plain mode.

@@ -133,3 +133,10 @@ platform_public_key_id = "PUB_KEY_ID_0114232134912410000000000000"
 def test_an_api_base_url_without_http_is_a_problem_at_its_key_path(tmp_path: Path, url: str) -> None:
     code, output = check(tmp_path, SHOP + WECHAT + f'api_base_url = "{url}"\n')
     assert code == 1 and "channels.wechat.api_base_url:" in output, output
+
+
+@pytest.mark.parametrize("app_id", ["wx1", "gh_3c8e1a5b7d90", "WX3F8A2C1D9E7B6A54 "])
+def test_an_app_id_that_is_not_an_appid_is_a_problem_at_its_key_path(tmp_path: Path, app_id: str) -> None:
+    toml = SHOP + WECHAT.replace("wx3f8a2c1d9e7b6a54", app_id)
+    code, output = check(tmp_path, toml)
+    assert code == 1 and "channels.wechat.app_id:" in output, output
