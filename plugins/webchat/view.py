@@ -10,13 +10,20 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from chatshop.messages import OrderSummary, Outbound, PaymentRequest, ProductCard, outbound_to_json
+from chatshop.messages import (
+    OrderStatusUpdate,
+    OrderSummary,
+    Outbound,
+    PaymentRequest,
+    ProductCard,
+    outbound_to_json,
+)
 from chatshop.money import Money
 from chatshop.texts import Texts
 
 from .history import Entry
 
-__all__ = ["adjustment_label", "entry_view", "message_view", "safe_url"]
+__all__ = ["adjustment_label", "entry_view", "message_view", "safe_url", "status_label"]
 
 _INLINE_PICTURES = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
 
@@ -44,6 +51,16 @@ def adjustment_label(texts: Texts | None, locale: str, code: str) -> str:
         except KeyError:
             pass
     return code.replace("_", " ").capitalize()
+
+
+def status_label(texts: Texts | None, locale: str, status: str) -> str:
+    """An order status in the customer's words ("storniert"), for the badge over an order's news."""
+    if texts is not None:
+        try:
+            return texts.get(locale, f"state_{status}")
+        except KeyError:
+            pass
+    return status.replace("_", " ")
 
 
 def _summary(order: OrderSummary, locale: str, texts: Texts | None) -> dict[str, Any]:
@@ -76,6 +93,8 @@ def message_view(message: Outbound, locale: str, texts: Texts | None = None) -> 
     if isinstance(message, ProductCard):
         data["price"] = message.price.format(locale)
         data["body"] = _without_repeats(message.body, (message.title, data["price"]))
+    elif isinstance(message, OrderStatusUpdate):
+        data["status_label"] = status_label(texts, locale, str(message.status))
     elif isinstance(message, PaymentRequest):
         data["order"] = _summary(message.order, locale, texts)
         data.pop("data", None)  # method-specific hints are for messengers, not for the page

@@ -170,7 +170,7 @@
         if (m.choices && m.choices.length) bubble.appendChild(choiceButtons(m.choices));
         break;
       case "order_status":
-        var badge = el("div", "badge status-" + m.status, t("order", { number: m.order_number }) + " · " + m.status.replace("_", " "));
+        var badge = el("div", "badge status-" + m.status, t("order", { number: m.order_number }) + " · " + (m.status_label || m.status));
         bubble.appendChild(badge);
         bubble.appendChild(body(m.body));
         break;
