@@ -104,7 +104,7 @@ class WeChatConfig(ChannelConfig):
     previous_encoding_aes_key_env: str | None = None
     api_base_url: str = Field(default="https://api.weixin.qq.com", pattern=r"^https?://[^/]")
     #: The account's ``gh_...`` id; when set, pushes addressed to another account are refused.
-    original_id: str | None = None
+    original_id: str | None = Field(default=None, pattern=r"^gh_[0-9A-Za-z]+$")
     #: Pushes whose timestamp is further than this from now are refused as replays.
     max_clock_skew_seconds: int = Field(default=300, ge=1)
     #: How long a POST may wait for the inbox before WeChat gets ``success`` anyway (WeChat: 5 s).

@@ -140,3 +140,10 @@ def test_an_app_id_that_is_not_an_appid_is_a_problem_at_its_key_path(tmp_path: P
     toml = SHOP + WECHAT.replace("wx3f8a2c1d9e7b6a54", app_id)
     code, output = check(tmp_path, toml)
     assert code == 1 and "channels.wechat.app_id:" in output, output
+
+
+@pytest.mark.parametrize("original_id", ["wx3f8a2c1d9e7b6a54", "3c8e1a5b7d90", "gh_ 3c8e"])
+def test_an_original_id_that_is_not_a_gh_id_is_a_problem_at_its_key_path(tmp_path: Path, original_id: str) -> None:
+    """A wrong original_id refuses every push as "for another account": the shop would go silent."""
+    code, output = check(tmp_path, SHOP + WECHAT + f'original_id = "{original_id}"\n')
+    assert code == 1 and "channels.wechat.original_id:" in output, output
