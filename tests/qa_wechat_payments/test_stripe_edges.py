@@ -145,3 +145,20 @@ async def test_a_late_payment_refunded_during_an_outage_is_refunded_on_the_provi
     stripe_api.outage = []
     assert await send(stripe_shop, stripe_api, event) == 200
     assert [r["amount"] for r in stripe_api.refunds] == [27500]
+
+
+async def test_a_late_expiry_of_a_replaced_session_leaves_the_new_one_alone(
+    stripe_shop: ShopHarness, stripe_api: FakeStripe
+) -> None:
+    order, _ = await checkout_online(stripe_shop)
+    first = order.payment_ref or ""
+    expired = stripe_api.expire(first)  # Stripe expired it; its webhook is delayed
+    reply = await stripe_shop.choose("asha", f"paylink:{order.number}")  # the customer asks again
+    second = next(s for s in stripe_api.sessions if s != first)
+    assert stripe_api.sessions[second]["url"] in reply
+    assert await send(stripe_shop, stripe_api, expired) == 200  # the old session's expiry lands now
+    after = await stripe_shop.shop.store.get_order(order.number)
+    assert after is not None and after.status is OrderStatus.PENDING_PAYMENT and after.payment_ref == second
+    assert await send(stripe_shop, stripe_api, stripe_api.pay(second)) == 200
+    paid = await stripe_shop.shop.store.get_order(order.number)
+    assert paid is not None and paid.status is OrderStatus.PAID

@@ -7,6 +7,7 @@ expiry is part of its idempotency key, so a retried create gets the session the 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -142,9 +143,24 @@ class Stripe(PaymentMethod):
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("stripe.unreadable_event")
             return web.Response(status=400, text="unreadable event")
-        if event is not None:
+        if event is not None and not await self._replaced(event, body):
             await self.shop.apply_payment_event(event)
         return web.json_response({"received": True})
+
+    async def _replaced(self, event: PaymentEvent, body: bytes) -> bool:
+        """An expiry or failure of a session the order no longer uses ("Try again" made a new one).
+
+        A payment of the old session still counts: the core checks its amount.
+        """
+        if event.kind is PaymentEventKind.PAID:
+            return False
+        session_id = ((json.loads(body).get("data") or {}).get("object") or {}).get("id")
+        order = await self.shop.store.get_order(event.order_number)
+        current = order.payment_ref if order is not None else None
+        if session_id and current and current.startswith("cs_") and current != session_id:
+            log.info("stripe.replaced_session_event", order=event.order_number, kind=event.kind.value)
+            return True
+        return False
 
     async def return_page(self, request: web.Request) -> web.Response:
         """Where Checkout sends the customer back; the webhook, not this page, confirms payment."""
