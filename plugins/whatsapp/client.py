@@ -91,6 +91,16 @@ class GraphClient:
             return payments[0]
         return None
 
+    async def refund(self, payment_config: str, reference_id: str, amount: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Give back part or all of an in-chat payment: ``{id, status: pending|failed|completed}``."""
+        payload = {
+            "reference_id": reference_id,
+            "speed": "normal",
+            "payment_config_id": payment_config,
+            "amount": amount,
+        }
+        return await self.call("POST", f"{self.phone_number_id}/payments_refund", payload)
+
     async def call(
         self,
         method: str,

@@ -14,17 +14,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import structlog
 
 from chatshop.messages import PaymentRequest
-from chatshop.money import Money
+from chatshop.money import Money, currency_exponent
 from chatshop.payments import (
     PaymentContext,
+    PaymentError,
     PaymentEvent,
     PaymentEventKind,
     PaymentMethod,
     PaymentStart,
+    RefundResult,
 )
 
 from . import limits as L
 from .config import WhatsAppPayConfig
+from .errors import GraphError
 from .webhook import PaymentStatus, amount_of
 
 if TYPE_CHECKING:
@@ -134,6 +137,21 @@ class WhatsAppPay(PaymentMethod):
             raw_status=f"{status.status}/{status.transaction_status or ''}",
         )
         await self.shop.apply_payment_event(event)
+
+    async def refund(self, order: Order, amount: Money) -> RefundResult:
+        """Meta's refund API; the gateway pays back (``normal`` speed: days, no extra fee)."""
+        if not order.payment_ref:
+            raise PaymentError(f"order {order.number} has no WhatsApp bill to refund")
+        offset = 10 ** currency_exponent(amount.currency)
+        money = {"currency": amount.currency, "value": amount.minor, "offset": offset}
+        try:
+            body = await self._channel().client.refund(self.settings.configuration_name, order.payment_ref, money)
+        except GraphError as error:
+            raise PaymentError(f"WhatsApp refused the refund: {error}", retryable=error.retryable) from None
+        status = str(body.get("status", ""))
+        if status == "failed" or not body.get("id"):
+            raise PaymentError("WhatsApp could not refund the payment")
+        return RefundResult(refund_id=str(body["id"]), amount=amount, pending=status != "completed")
 
     async def poll(self, order: Order) -> PaymentEvent | None:
         """Meta's record of the bill, asked before the core gives up waiting (a lost webhook)."""

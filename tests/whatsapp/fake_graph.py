@@ -84,6 +84,7 @@ class FakeGraph:
     async_errors: list[dict[str, Any]] = field(default_factory=list)  # 2046/2047 error webhooks
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # reference_id -> payment
     bills: dict[str, str] = field(default_factory=dict)  # reference_id -> status
+    refunds: list[dict[str, Any]] = field(default_factory=list)  # accepted payments_refund bodies
     requests: int = 0
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _recent: deque[float] = field(default_factory=deque)
@@ -115,6 +116,7 @@ class FakeGraph:
         app = web.Application()
         app.router.add_post("/{version}/{phone}/messages", self._messages)
         app.router.add_get("/{version}/{phone}/payments/{config}/{reference}", self._payment)
+        app.router.add_post("/{version}/{phone}/payments_refund", self._refund)
         return app
 
     # --- handlers ------------------------------------------------------------------------
@@ -135,6 +137,30 @@ class FakeGraph:
             return refused
         payment = self.payments.get(request.match_info["reference"])
         return web.json_response({"payments": [payment] if payment else []})
+
+    async def _refund(self, request: web.Request) -> web.Response:
+        """``POST /<PHONE_NUMBER_ID>/payments_refund``: only a captured payment, never more than was paid."""
+        refused = self._check_request(request)
+        if refused is not None:
+            return refused
+        body = await request.json()
+        try:
+            payment = self.payments.get(str(body.get("reference_id"))) or {}
+            _require(payment.get("status") == "captured", "no captured payment for reference_id", 100)
+            _require(body.get("speed") in ("instant", "normal"), "speed must be instant or normal", 100)
+            _require(isinstance(body.get("payment_config_id"), str), "payment_config_id is required", 100)
+            amount = _dict(body, "amount")
+            _require(amount.get("currency") == payment.get("currency"), "amount.currency", 100)
+            value = _amount(amount, "amount")
+            given = sum(int(r["amount"]["value"]) for r in self.refunds if r["reference_id"] == body["reference_id"])
+            _require(value > 0 and value + given <= _amount(payment["amount"], "paid"), "more than was paid", 100)
+        except Invalid as error:
+            self.refused.append((error.code, str(error)))
+            return graph_error(400, error.code, str(error))
+        self.refunds.append(body)
+        return web.json_response(
+            {"id": f"refund.{len(self.refunds)}", "status": "pending", "speed_processed": "normal"}
+        )
 
     async def _messages(self, request: web.Request) -> web.Response:
         refused = self._check_request(request)
