@@ -7,6 +7,7 @@ the edges: parsing what a shop typed and formatting what a customer reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,12 @@ from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 __all__ = ["CurrencyMismatch", "Money", "MoneyError", "currency_exponent", "validate_currency"]
+
+
+#: Commas that group thousands: 1,234,567.50 or the Indian 12,34,567.50; anything else is refused.
+_GROUPED = re.compile(r"^(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?$")
+#: Amounts with this many digits before the point or more (10^15 major units) are refused.
+MAX_DIGITS = 15
 
 
 class MoneyError(ValueError):
@@ -71,12 +78,19 @@ class Money:
             raise MoneyError(f'{value!r} is a float; write money as a string such as "{value:.2f}" so it stays exact')
         if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
             raise MoneyError(f'expected an amount such as "245.00", got {type(value).__name__}')
+        text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, str) and "," in text:
+            if not _GROUPED.match(text.removeprefix("-")):
+                raise MoneyError(f'{value!r}: write decimals with a dot ("12.50"); a comma may only group thousands')
+            text = text.replace(",", "")
         try:
-            amount = Decimal(value.strip().replace(",", "") if isinstance(value, str) else value)
+            amount = Decimal(text)
         except InvalidOperation:
             raise MoneyError(f'{value!r} is not an amount: expected digits such as "245.00"') from None
         if not amount.is_finite():
             raise MoneyError(f"{value!r} is not a finite amount")
+        if amount and amount.adjusted() >= MAX_DIGITS:
+            raise MoneyError(f"{value!r} is larger than any price or order total can be")
         exponent = currency_exponent(currency)
         scaled = amount.scaleb(exponent)
         if scaled != scaled.to_integral_value():

@@ -46,6 +46,8 @@ log = structlog.get_logger(__name__)
 
 PURGE_INTERVAL_SECONDS = 3600.0
 MIN_ADMIN_TOKEN_LENGTH = 12
+#: Attempts at a message whose turn keeps failing before it is answered with an apology and passed.
+MAX_TURN_FAILURES = 5
 USER_AGENT = "chatshop/0.1 (+https://github.com/chatshop/chatshop)"
 
 
@@ -85,6 +87,7 @@ class Shop:
         )
         self._timers: set[asyncio.TimerHandle] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._turn_failures: dict[int, int] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
@@ -314,6 +317,9 @@ class Shop:
                     stale += 1
                     if stale >= 3:
                         return
+                except Exception:
+                    if not await self._give_up_on(item):
+                        return  # the sweeper tries again later: a passing fault (the database) heals
                 # the next message and the conversation in one step; with none left, the lease goes back
                 item, record, wanted = await self.store.next_inbound_or_release(customer_key, lease.name, lease.owner)
                 released = item is None
@@ -322,6 +328,28 @@ class Shop:
                 wanted = await asyncio.shield(lease.release())
             if wanted:
                 self._turns.kick(customer_key)
+
+    async def _give_up_on(self, item: InboxItem) -> bool:
+        """Count a failed turn; after ``MAX_TURN_FAILURES`` answer with an apology and move on.
+
+        The turn itself is always tried first, so a message whose trouble was passing (the database
+        was away) is handled normally; only one that fails every time stops holding up the
+        customer's later messages.
+        """
+        key = item.inbound.customer_key
+        failures = self._turn_failures.get(item.id, 0) + 1
+        self._turn_failures[item.id] = failures
+        log.exception("turn.failed", channel=item.inbound.channel, customer=key, attempt=failures)
+        if failures < MAX_TURN_FAILURES:
+            return False
+        record = await self.store.load_conversation(key)
+        locale = str(record.state.get("locale") or self.config.shop.locale)
+        apology = Text(body=self.text(locale, "unknown"))
+        await self.store.commit_turn(key, item.id, record.state, record.version, [apology])
+        del self._turn_failures[item.id]
+        log.error("turn.dead_letter", alert=True, channel=item.inbound.channel, customer=key)
+        self.outbox.kick(key)
+        return True
 
     async def _turn(self, item: InboxItem, record: ConversationRecord | None = None) -> None:
         inbound = item.inbound

@@ -6,9 +6,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from chatshop.messages import Inbound, OrderLine, Outbound, outbound_from_json, outbound_to_json
+import structlog
+from pydantic import ValidationError
+
+from chatshop.messages import Inbound, InboundKind, OrderLine, Outbound, outbound_from_json, outbound_to_json
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
+
+log = structlog.get_logger(__name__)
 
 
 def utcnow() -> datetime:
@@ -24,7 +29,19 @@ def inbound_to_text(inbound: Inbound) -> str:
 
 
 def inbound_from_text(text: str) -> Inbound:
-    return Inbound.model_validate_json(text)
+    """The stored message; one the model no longer accepts (a NaN that JSON stored as null, a field
+    a newer version dropped) comes back as ``unsupported``, so it is answered, never stuck."""
+    try:
+        return Inbound.model_validate_json(text)
+    except ValidationError:
+        data = json.loads(text)
+        log.error("inbox.unreadable", channel=data.get("channel"), message_id=data.get("message_id"))
+        return Inbound(
+            channel=str(data["channel"]),
+            customer_id=str(data["customer_id"]),
+            message_id=str(data["message_id"]),
+            kind=InboundKind.UNSUPPORTED,
+        )
 
 
 def outbound_to_text(message: Outbound) -> str:
