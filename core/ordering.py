@@ -17,8 +17,8 @@ from chatshop.cart import Cart
 from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
 from chatshop.money import Money
-from chatshop.orders import IllegalTransition, Order, OrderStatus, new_order_number
-from chatshop.payments import PaymentContext, PaymentEvent, PaymentEventKind, PaymentMethod
+from chatshop.orders import IllegalTransition, Order, OrderStatus, check_transition, new_order_number
+from chatshop.payments import PaymentContext, PaymentEvent, PaymentEventKind, PaymentMethod, RefundResult
 from chatshop.pricing import Quote
 from chatshop.store.codec import utcnow
 
@@ -106,15 +106,33 @@ class Ordering:
 
     # --- moving ----------------------------------------------------------------------------
     async def move(self, number: str, new: OrderStatus, note: str = "", *, notify: bool = True) -> Order:
-        """Move an order; tell the customer; a cancelled paid order is refunded in full."""
-        order, old = await self.shop.store.transition_order(number, new, note=note)
+        """Move an order and tell the customer.
+
+        Cancelling a paid order refunds it first: when the provider cannot refund right now,
+        :class:`PaymentError` is raised and the order stays exactly as it was, to be cancelled later.
+        """
+        refund: RefundResult | None = None
+        refunded: int | None = None
+        if new == OrderStatus.CANCELLED:
+            current = await self._get(number)
+            check_transition(number, current.status, new)  # an illegal move refunds nothing
+            left = Money(current.paid_amount - current.refunded_amount, current.currency)
+            if left.minor > 0:
+                refund = await self.shop.payment_methods[current.payment_method].refund(current, left)
+                refunded = current.refunded_amount + refund.amount.minor
+        order, old = await self.shop.store.transition_order(number, new, note=note, refunded_amount=refunded)
         log.info("order.moved", order=number, old=old.value, new=new.value)
         await self.shop.plugins.order_status_changed(self.shop, order, old, new)
         order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
         if notify and new in _STATUS_TEXT:
             await self.tell(order, _STATUS_TEXT[new], notification=True)
-        if new == OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount:
-            order = await self.refund(number)
+        if refund is not None and refunded is not None:
+            if refunded >= order.paid_amount:
+                order, _ = await self.shop.store.transition_order(
+                    number, OrderStatus.REFUNDED, note=f"refund {refund.refund_id}"
+                )
+            log.info("order.refunded", order=number, refund=refund.refund_id, pending=refund.pending)
+            await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
         return order
 
     async def refund(self, number: str, amount: Money | None = None) -> Order:
@@ -147,7 +165,7 @@ class Ordering:
         if event.method != order.payment_method:
             log.warning("payment.method_mismatch", order=order.number, method=event.method)
             return order
-        if not await self.shop.store.record_event(event.method, event.event_id):
+        if await self.shop.store.event_seen(event.method, event.event_id):
             log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
             return order
         try:
@@ -160,8 +178,9 @@ class Ordering:
         except IllegalTransition as e:
             # Out of order or raced (expired after paid): the state table said no, and that is the answer.
             log.info("payment.event_refused", order=order.number, kind=event.kind.value, status=e.old.value)
-            return order
-        await self.shop.plugins.payment_updated(self.shop, order, event)
+        # Seen only once applied: if applying failed (a refund outage), the provider's retry is not dropped.
+        if await self.shop.store.record_event(event.method, event.event_id):
+            await self.shop.plugins.payment_updated(self.shop, order, event)
         return order
 
     async def _paid(self, order: Order, event: PaymentEvent) -> Order:
@@ -177,11 +196,13 @@ class Ordering:
         if order.status != OrderStatus.PENDING_PAYMENT:
             # Paid after we gave up (the link expired, the customer cancelled): give it back.
             log.warning("payment.late", alert=True, order=order.number, status=order.status.value)
-            if order.status == OrderStatus.CANCELLED and order.paid_amount == 0:
-                order = await self.shop.store.record_amounts(
-                    order.number, paid_amount=event.amount.minor, note="paid after cancellation"
-                )
-                order = await self.refund(order.number)
+            if order.status == OrderStatus.CANCELLED:
+                if order.paid_amount == 0:
+                    order = await self.shop.store.record_amounts(
+                        order.number, paid_amount=event.amount.minor, note="paid after cancellation"
+                    )
+                if order.paid_amount > order.refunded_amount:  # again on the provider's retry, if it failed
+                    order = await self.refund(order.number)
             return order
         order, _ = await self.shop.store.transition_order(
             order.number,

@@ -8,6 +8,7 @@ from chatshop.dialog.checkout_steps import start as start_checkout
 from chatshop.dialog.turn import Turn
 from chatshop.messages import Choice
 from chatshop.orders import IllegalTransition, Order, OrderStatus
+from chatshop.payments import PaymentError
 
 
 def state_label(turn: Turn, status: OrderStatus) -> str:
@@ -90,6 +91,12 @@ async def cancel(turn: Turn, number: str) -> None:
         await turn.shop.ordering.move(order.number, OrderStatus.CANCELLED, "cancelled by customer", notify=False)
     except IllegalTransition:
         turn.say(turn.t("cannot_cancel", number=order.number, status=state_label(turn, order.status)))
+        return
+    except PaymentError:  # the refund did not go through: the order stays as it was
+        turn.ask(
+            turn.t("cancel_failed", number=order.number),
+            [Choice(id=f"cancel:{order.number}", title=turn.t("try_again")), turn.choice("orders", "menu_orders")],
+        )
         return
     turn.ask(turn.t("order_cancelled", number=order.number), [turn.choice("orders", "menu_orders"), menu_button(turn)])
 

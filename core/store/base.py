@@ -233,8 +233,12 @@ class Store(ABC):
         """``pending_payment`` orders whose payment expired before ``now``."""
 
     @abstractmethod
+    async def event_seen(self, source: str, event_id: str) -> bool:
+        """Whether a provider event was recorded as applied already (a replay to ignore)."""
+
+    @abstractmethod
     async def record_event(self, source: str, event_id: str) -> bool:
-        """Remember a provider event; False if it was seen before (webhook replays)."""
+        """Remember a provider event as applied; False if it was recorded before."""
 
     # --- numbers for the shop's dashboard -------------------------------------------------------
     @abstractmethod

@@ -700,6 +700,10 @@ class PostgresStore(Store):
             )
             return await self._orders(db, rows)
 
+    async def event_seen(self, source: str, event_id: str) -> bool:
+        query = "SELECT 1 FROM events WHERE source = $1 AND event_id = $2"
+        return await self.pool.fetchval(query, source, event_id) is not None
+
     async def record_event(self, source: str, event_id: str) -> bool:
         added = await self.pool.fetchval(
             "INSERT INTO events (source, event_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1",

@@ -589,6 +589,13 @@ class SQLiteStore(Store):
 
         return await self._run(fetch)
 
+    async def event_seen(self, source: str, event_id: str) -> bool:
+        def fetch(db: sqlite3.Connection) -> bool:
+            query = "SELECT 1 FROM events WHERE source = ? AND event_id = ?"
+            return db.execute(query, (source, event_id)).fetchone() is not None
+
+        return await self._run(fetch)
+
     async def record_event(self, source: str, event_id: str) -> bool:
         now = _ts(utcnow())
         return await self._write(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
-
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from tests.payments.fake_stripe import FakeStripe
@@ -83,11 +81,6 @@ async def test_an_outage_at_session_creation_then_try_again(stripe_shop: ShopHar
     assert len(stripe_api.sessions) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: ordering.move commits CANCELLED before method.refund; a refund outage leaves a paid order "
-    "cancelled with the money kept, no retry, and the customer's turn fails (dialog.failed)",
-)
 async def test_a_refund_outage_keeps_the_order_paid_and_the_customer_informed(
     stripe_shop: ShopHarness, stripe_api: FakeStripe
 ) -> None:
@@ -124,11 +117,6 @@ async def test_signed_but_unreadable_bodies_are_not_a_server_error(
             assert response.status < 500, (body, response.status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: apply_payment_event records the event id before the late-payment refund; when the refund "
-    "fails the provider's retry is dropped as a duplicate and the money is never given back",
-)
 async def test_a_late_payment_refunded_during_an_outage_is_refunded_on_the_providers_retry(
     stripe_shop: ShopHarness, stripe_api: FakeStripe
 ) -> None:

@@ -13,7 +13,10 @@ from .helpers import message, reply
 
 
 async def test_a_provider_event_is_recorded_once(store: Store) -> None:
+    assert await store.event_seen("razorpay", "evt_1") is False
     assert await store.record_event("razorpay", "evt_1") is True
+    assert await store.event_seen("razorpay", "evt_1") is True
+    assert await store.event_seen("stripe", "evt_1") is False
     assert await store.record_event("razorpay", "evt_1") is False
     assert await store.record_event("stripe", "evt_1") is True
 
