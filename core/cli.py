@@ -53,9 +53,10 @@ def friendly_errors(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-def _shop(path: str, **server: Any) -> Shop:
+def _shop(path: str, *, terminal: bool = True, **server: Any) -> Shop:
     config = load_config(path)
-    config.channels.setdefault("terminal", {})  # customers who shopped with `chatshop chat` get told too
+    if terminal:
+        config.channels.setdefault("terminal", {})  # customers who shopped with `chatshop chat` get told too
     for key, value in server.items():
         if value is not None:
             setattr(config.server, key, value)
@@ -196,12 +197,18 @@ def _read_line(interactive: bool) -> str | None:
 @friendly_errors
 def check(shop_toml: str) -> None:
     """Validate a shop.toml and every plugin section in it; list every problem with its key path."""
-    shop = _shop(shop_toml)
+    shop = _shop(shop_toml, terminal=False)
+    products, categories = len(shop.catalog), len(shop.catalog.categories)
     click.echo(
-        f"ok: {shop.config.shop.name}: {len(shop.catalog)} products in {len(shop.catalog.categories)} categories; "
+        f"ok: {shop.config.shop.name}: {products} product{'s' * (products != 1)} in "
+        f"{categories} categor{'ies' if categories != 1 else 'y'}; "
         f"channels: {', '.join(sorted(shop.channels)) or 'none'}; "
         f"payments: {', '.join(sorted(shop.payment_methods)) or 'none'}"
     )
+    if not shop.payment_methods:
+        click.echo("warning: no payment method is enabled, so customers cannot check out", err=True)
+    if not shop.catalog:
+        click.echo("warning: the catalog is empty", err=True)
 
 
 @cli.command()

@@ -43,6 +43,7 @@ def shorten(text: str, limit: int) -> str:
 class LoweredTurn:
     messages: list[Outbound] = field(default_factory=list)
     menu: list[str] = field(default_factory=list)  # choice ids in the order they were numbered
+    labels: list[str] = field(default_factory=list)  # their titles, so a typed title picks them too
 
 
 def lower(messages: list[Outbound], caps: Capabilities, reply_hint: str, choose_label: str) -> LoweredTurn:
@@ -88,6 +89,7 @@ def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: s
     if isinstance(message, ProductCard):
         if caps.product_cards:
             turn.menu.extend(c.id for c in message.choices)
+            turn.labels.extend(c.title for c in message.choices)
             return [message]
         if not message.choices:
             if caps.images and message.image_url:
@@ -113,6 +115,7 @@ def _choices(
     image_url: str | None,
 ) -> Outbound:
     turn.menu.extend(c.id for c in choices)
+    turn.labels.extend(c.title for c in choices)
     count = len(choices)
     if 0 < count <= caps.max_buttons and not sections:
         return Buttons(

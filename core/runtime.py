@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 import structlog
 
-from chatshop.catalog import Catalog, Product, load_catalog_file
+from chatshop.catalog import Catalog, Product, fold, load_catalog_file
 from chatshop.channels import Channel
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
@@ -375,6 +375,7 @@ class Shop:
         lowered = lower(turn.out, channel.capabilities, turn.t("reply_with_number"), turn.t("choose"))
         if lowered.menu:
             state.menu = lowered.menu
+            state.labels = [fold(label) for label in lowered.labels]
         await self.store.commit_turn(key, item.id, state.to_json(), record.version, lowered.messages)
         self.outbox.kick(key)
 

@@ -23,7 +23,7 @@ async def add(turn: Turn, product_id: str, quantity: int) -> None:
         turn.say(turn.t("out_of_stock", title=product.title))
         return
     if view.stock is not None and wanted > view.stock:
-        turn.say(turn.t("stock_left", count=view.stock).strip(" ·"))
+        turn.say(turn.t("only_left", count=view.stock, title=product.title))
         quantity = view.stock - (in_cart.quantity if in_cart else 0)
         if quantity <= 0:
             return

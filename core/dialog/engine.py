@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from chatshop.catalog import fold
 from chatshop.dialog import browse, cart_steps, checkout_steps, order_steps
 from chatshop.dialog.turn import Turn
 from chatshop.messages import Choice, Inbound, InboundKind
@@ -193,6 +194,10 @@ async def on_text(turn: Turn, text: str) -> None:
         return
     if state.step == "postal_code":
         await checkout_steps.postal_code_text(turn, text)
+        return
+    label = fold(text)
+    if label in state.labels and len(state.labels) == len(state.menu):  # "Deutsch" typed, not its number
+        await choose(turn, state.menu[state.labels.index(label)])
         return
     greet = not state.welcomed
     if not text or not await browse.search(turn, text[:100]):

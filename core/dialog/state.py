@@ -22,6 +22,7 @@ class ConversationState:
     query: str | None = None  # the last search, for its result pages
     checkout: Checkout | None = None
     menu: list[str] = field(default_factory=list)  # numbered choice ids of the last reply
+    labels: list[str] = field(default_factory=list)  # their titles, folded, for a typed answer
     name: str | None = None  # the messenger's profile name, for greetings
     welcomed: bool = False
     last_order: str | None = None
@@ -35,6 +36,7 @@ class ConversationState:
             "query": self.query,
             "checkout": self.checkout.to_json() if self.checkout else None,
             "menu": self.menu,
+            "labels": self.labels,
             "name": self.name,
             "welcomed": self.welcomed,
             "last_order": self.last_order,
@@ -53,6 +55,7 @@ class ConversationState:
             query=data.get("query"),
             checkout=Checkout.from_json(checkout) if checkout else None,
             menu=list(data.get("menu") or []),
+            labels=list(data.get("labels") or []),
             name=data.get("name"),
             welcomed=bool(data.get("welcomed")),
             last_order=data.get("last_order"),

@@ -100,3 +100,14 @@ def test_check_validates_the_admin_token(tmp_path: Path, monkeypatch: object) ->
     assert short.exit_code == 1 and "at least 12 characters" in short.output
     ok = CliRunner().invoke(cli, ["check", str(shop)], env={"CHATSHOP_TEST_ADMIN": "a-long-enough-token"})
     assert ok.exit_code == 0, ok.output
+
+
+def test_check_warns_when_customers_could_not_check_out(tmp_path: Path) -> None:
+    bare = tmp_path / "shop.toml"
+    bare.write_text(
+        '[shop]\nname = "Bare"\n[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["check", str(bare)])
+    assert result.exit_code == 0
+    assert "1 product in 1 category; channels: none; payments: none" in result.output
+    assert "warning: no payment method is enabled" in result.output

@@ -224,3 +224,12 @@ async def test_stale_buttons_are_answered_sensibly(harness: ShopHarness) -> None
     assert "nothing to confirm" in await harness.choose("eve", "confirm")
     assert "I didn't understand" in await harness.choose("eve", "bogus:thing")
     assert "I didn't understand" in await harness.choose("eve", "p:no-such-product")
+
+
+async def test_typing_an_option_instead_of_its_number_picks_it(harness: ShopHarness) -> None:
+    await harness.say("uma", "hi")
+    reply = await harness.say("uma", "language")
+    assert "Deutsch" in reply
+    assert "Ich schreibe ab jetzt auf Deutsch" in await harness.say("uma", "deutsch")
+    reply = await harness.say("uma", "Katalog ansehen")
+    assert "Unsere Kategorien" in reply
