@@ -6,7 +6,7 @@ from chatshop.dialog.browse import menu_button, show_menu
 from chatshop.dialog.checkout_steps import request_payment
 from chatshop.dialog.checkout_steps import start as start_checkout
 from chatshop.dialog.turn import Turn
-from chatshop.messages import Choice
+from chatshop.messages import Choice, OrderStatusUpdate
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
 
@@ -98,7 +98,17 @@ async def cancel(turn: Turn, number: str) -> None:
             [Choice(id=f"cancel:{order.number}", title=turn.t("try_again")), turn.choice("orders", "menu_orders")],
         )
         return
-    turn.ask(turn.t("order_cancelled", number=order.number), [turn.choice("orders", "menu_orders"), menu_button(turn)])
+    # A status update, not plain text: a channel with an in-chat bill (WhatsApp Pay) cancels the bill too.
+    turn.out.append(
+        OrderStatusUpdate(
+            order_number=order.number,
+            status=OrderStatus.CANCELLED.value,
+            body=turn.t("order_cancelled", number=order.number),
+            payment_method=order.payment_method,
+            notification=False,
+        )
+    )
+    turn.ask(turn.t("menu_body"), [turn.choice("orders", "menu_orders"), menu_button(turn)])
 
 
 async def pay_again(turn: Turn, number: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from tests.whatsapp.customer import Customer, text_of
@@ -42,11 +40,6 @@ async def test_a_bill_paid_after_the_customer_cancelled_is_refunded_and_acknowle
     assert any("₹68.00" in text_of(m) and "refund" in text_of(m).lower() for m in priya.new())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed yet: the customer's own cancel moves the order with notify=False, so no OrderStatusUpdate"
-    " reaches the channel and the in-chat bill stays payable (pending) at Meta",
-)
 async def test_cancelling_in_chat_cancels_the_whatsapp_bill_too(
     shop: ShopHarness, fake: FakeGraph, priya: Customer
 ) -> None:
