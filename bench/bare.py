@@ -65,13 +65,4 @@ def create_app(graph_url: str) -> web.Application:
 
 
 if __name__ == "__main__":
-    from chatshop.cli import event_loop  # the same event loop chatshop serve runs on, for a fair ceiling
-
-    web.run_app(
-        create_app(sys.argv[2]),
-        host="127.0.0.1",
-        port=int(sys.argv[1]),
-        print=None,
-        access_log=None,
-        loop=event_loop(),
-    )
+    web.run_app(create_app(sys.argv[2]), host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)

@@ -100,17 +100,7 @@ def serve(shop_toml: str, host: str | None, port: int | None) -> None:
         print=None,
         shutdown_timeout=15,
         access_log=None,  # structlog logs what matters; an access log would carry WeChat's openid in its URLs
-        loop=event_loop(),
     )
-
-
-def event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop where it is installed: the same asyncio, a faster loop under aiohttp's plumbing."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
 
 
 def _addresses(shop: Shop, port: int) -> list[str]:
