@@ -149,8 +149,16 @@ async def test_numbers_count_orders_revenue_and_abandoned_carts(web: ShopHarness
 async def test_logout_ends_the_session(web: ShopHarness) -> None:
     await login(web)
     csrf = await page_csrf(web, "/admin/orders")
+    copied = web.client.session.cookie_jar.filter_cookies(web.client.make_url("/admin"))["chatshop_admin"].value
     await web.client.post("/admin/logout", data={"csrf": csrf})
     assert (await web.client.get("/admin/orders", allow_redirects=False)).status == 303
+    # A copy of the cookie taken before logging out is worthless afterwards.
+    resp = await web.client.get("/admin/orders", cookies={"chatshop_admin": copied}, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == "/admin/login"
+    forged_post = await web.client.post(
+        "/admin/logout", data={"csrf": csrf}, cookies={"chatshop_admin": copied}, allow_redirects=False
+    )
+    assert forged_post.status in (303, 403)
 
 
 async def test_without_a_token_the_dashboard_is_off(make_shop: object) -> None:
