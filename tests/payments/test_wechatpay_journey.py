@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.orders import Order, OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
-from tests.payments.journey_shops import CHINA
+from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
+from tests.payments.journey_shops import wechatpay_merchant
 
 WEBHOOK = "/webhooks/payments/wechatpay"
 
@@ -27,19 +27,7 @@ async def harness(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
-    keys = tmp_path / "shop" / "keys"
-    keys.mkdir(parents=True)
-    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
-    api = wechatpay_api
-    toml = CHINA.format(
-        mchid=api.mchid,
-        appid=api.appid,
-        serial_no=api.serial_no,
-        key_id=api.platform_key_id,
-        api=server.make_url(""),
-    )
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
     async with running_shop(toml, tmp_path / "shop") as h:
         yield h
 
@@ -114,19 +102,9 @@ async def jsapi_harness(
 ) -> AsyncIterator[ShopHarness]:
     """The same shop, treating terminal customers as WeChat users (their id is the OpenID)."""
     server = await aiohttp_server(wechatpay_api.app())
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
-    keys = tmp_path / "shop" / "keys"
-    keys.mkdir(parents=True)
-    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
-    api = wechatpay_api
-    toml = CHINA.format(
-        mchid=api.mchid,
-        appid=api.appid,
-        serial_no=api.serial_no,
-        key_id=api.platform_key_id,
-        api=server.make_url(""),
-    ).replace("retry_delays_seconds", 'jsapi_channels = ["terminal"]\nretry_delays_seconds')
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch).replace(
+        "retry_delays_seconds", 'jsapi_channels = ["terminal"]\nretry_delays_seconds'
+    )
     async with running_shop(toml, tmp_path / "shop") as h:
         yield h
 

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chatshop.testing import ShopHarness, running_shop
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.fake_stripe import FakeStripe
-from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
-from tests.payments.journey_shops import CATALOG, CHINA, INDIA, RAZORPAY, STRIPE
+from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
+from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE, wechatpay_merchant
 from tests.wechat.conftest import clock, fake, fake_url, make_channel, secrets_env, session
 
 __all__ = ["clock", "fake", "fake_url", "make_channel", "secrets_env", "session"]  # the WeChat channel fixtures
@@ -77,14 +77,6 @@ async def wechatpay_shop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
-    keys = tmp_path / "shop" / "keys"
-    keys.mkdir(parents=True)
-    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
-    api = wechatpay_api
-    toml = CHINA.format(
-        mchid=api.mchid, appid=api.appid, serial_no=api.serial_no, key_id=api.platform_key_id, api=server.make_url("")
-    )
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
     async with running_shop(toml, tmp_path / "shop") as h:
         yield h

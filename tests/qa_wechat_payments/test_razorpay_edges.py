@@ -37,8 +37,10 @@ async def test_signed_but_unreadable_bodies_are_not_a_server_error(
     bodies = [
         {"event": "payment_link.paid", "payload": []},
         {"event": "payment_link.paid", "payload": {"payment_link": {"entity": {"reference_id": ["x"]}}}},
-        {"event": "payment_link.paid", "payload": {"payment_link": {"entity": {"reference_id": "NOPE",
-                                                                               "amount_paid": 1, "currency": "ZZZ"}}}},
+        {
+            "event": "payment_link.paid",
+            "payload": {"payment_link": {"entity": {"reference_id": "NOPE", "amount_paid": 1, "currency": "ZZZ"}}},
+        },
         {"event": ["payment_link.paid"]},
     ]
     for body in bodies:

@@ -107,11 +107,27 @@ async def test_signed_but_unreadable_bodies_are_not_a_server_error(
     stripe_shop: ShopHarness, stripe_api: FakeStripe
 ) -> None:
     http, url = stripe_shop.client.session, stripe_shop.url(WEBHOOK)
-    for body in (b"not json", b"[]", b'{"type": 5}', b'{"type": "checkout.session.completed", "data": []}',
-                 json.dumps({"type": "checkout.session.completed", "id": "evt_x",
-                             "data": {"object": {"payment_status": "paid", "client_reference_id": 12,
-                                                 "amount_total": "275", "currency": 5}}}).encode(),
-                 "\U0001f600".encode()):
+    for body in (
+        b"not json",
+        b"[]",
+        b'{"type": 5}',
+        b'{"type": "checkout.session.completed", "data": []}',
+        json.dumps(
+            {
+                "type": "checkout.session.completed",
+                "id": "evt_x",
+                "data": {
+                    "object": {
+                        "payment_status": "paid",
+                        "client_reference_id": 12,
+                        "amount_total": "275",
+                        "currency": 5,
+                    }
+                },
+            }
+        ).encode(),
+        "\U0001f600".encode(),
+    ):
         headers = {"Content-Type": "application/json", "Stripe-Signature": stripe_api.signature(body)}
         async with http.post(url, data=body, headers=headers) as response:
             assert response.status < 500, (body, response.status)

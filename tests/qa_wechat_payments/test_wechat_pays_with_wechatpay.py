@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_wechatpay import FakeWeChatPay, pem_private, pem_public
-from tests.payments.journey_shops import CHINA
+from tests.payments.fake_wechatpay import FakeWeChatPay
+from tests.payments.journey_shops import wechatpay_merchant
 from tests.wechat.fake_wechat import FakeWeChat
 from tests.wechat.test_end_to_end import Customer, _words
 from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
@@ -26,6 +26,7 @@ WEBHOOK = "/webhooks/payments/wechatpay"
 def wechatpay_api(merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateKey) -> FakeWeChatPay:
     """The merchant account is bound to the Official Account the channel serves (same AppID)."""
     return FakeWeChatPay(merchant_public_key=merchant_key.public_key(), platform_key=platform_key, appid=APP_ID)
+
 
 WECHAT = """
 [channels.wechat]
@@ -49,15 +50,7 @@ async def shop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
-    keys = tmp_path / "shop" / "keys"
-    keys.mkdir(parents=True)
-    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
-    api = wechatpay_api
-    toml = CHINA.format(
-        mchid=api.mchid, appid=api.appid, serial_no=api.serial_no, key_id=api.platform_key_id, api=server.make_url("")
-    )
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
     toml += WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
     async with running_shop(toml, tmp_path / "shop", terminal=False) as h:
         yield h
@@ -187,14 +180,8 @@ async def test_a_restart_between_checkout_and_payment_loses_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server = await aiohttp_server(wechatpay_api.app())
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
-    keys = tmp_path / "shop" / "keys"
-    keys.mkdir(parents=True)
-    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (keys / "pub_key.pem").write_bytes(pem_public(wechatpay_api.platform_key))
-    api = wechatpay_api
-    toml = CHINA.format(
-        mchid=api.mchid, appid=api.appid, serial_no=api.serial_no, key_id=api.platform_key_id, api=server.make_url("")
+    toml = wechatpay_merchant(
+        wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch
     ) + WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
     fake.clock = time.time
     async with running_shop(toml, tmp_path / "shop", terminal=False) as first:
