@@ -110,8 +110,7 @@ class WeChatChannel(Channel):
         return cryptos
 
     def routes(self) -> Sequence[web.RouteDef]:
-        # web.route, not web.get: the core mounts with add_route, which takes no allow_head
-        return [web.route("GET", "", self.verify_url), web.route("POST", "", self.receive_push)]
+        return [web.get("", self.verify_url), web.post("", self.receive_push)]
 
     async def stop(self) -> None:
         if self._late:  # pushes answered before the inbox held them: let them land

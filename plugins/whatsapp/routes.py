@@ -76,5 +76,4 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         )
         return web.Response(text="OK")
 
-    # web.route, not web.get: the core mounts with add_route, which takes no allow_head.
-    return [web.route("GET", "", handshake), web.route("POST", "", updates)]
+    return [web.get("", handshake), web.post("", updates)]

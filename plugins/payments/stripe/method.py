@@ -127,8 +127,7 @@ class Stripe(PaymentMethod):
         return session
 
     def routes(self) -> Sequence[web.RouteDef]:
-        # web.route, not web.get: a GET RouteDef carries allow_head, which add_route does not take.
-        return (web.post("", self.webhook), web.route("GET", "/return", self.return_page))
+        return (web.post("", self.webhook), web.get("/return", self.return_page))
 
     async def webhook(self, request: web.Request) -> web.Response:
         """``POST /webhooks/payments/stripe``: verify first, then apply; 401 changes nothing."""
