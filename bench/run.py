@@ -53,6 +53,9 @@ class Result:
     reply: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     errors: int = 0
+    server_cpu: float = 0.0  # CPU seconds the workers used in the measured window
+    driver_cpu: float = 0.0  # CPU seconds this process (customers and fake Graph API) used in it
+    messages: int = 0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -87,6 +90,7 @@ async def drive(
     urls: list[str],
     steps: list[Step],
     expected: list[int],
+    workers: list[Worker],
     *,
     customers: int,
     warmup: float,
@@ -130,9 +134,18 @@ async def drive(
                 if time.monotonic() >= end:
                     return
 
+    async def meter() -> None:
+        """CPU used by the workers and by this process over exactly the measured window."""
+        await asyncio.sleep(start - time.monotonic())
+        server, driver = sum(w.cpu_seconds() for w in workers), time.process_time()
+        await asyncio.sleep(end - time.monotonic())
+        result.server_cpu = sum(w.cpu_seconds() for w in workers) - server
+        result.driver_cpu = time.process_time() - driver
+
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        await asyncio.gather(*(shopper(i, http) for i in range(customers)))
+        await asyncio.gather(meter(), *(shopper(i, http) for i in range(customers)))
     result.rate = answered / seconds
+    result.messages = answered
 
 
 async def _admin(sql: str) -> None:
@@ -176,7 +189,7 @@ async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Res
         async with aiohttp.ClientSession() as http:
             expected = await replies_per_step(recorder, urls, http)
         await drive(
-            result, recorder, urls, journey(), expected,
+            result, recorder, urls, journey(), expected, workers,
             customers=args.customers, warmup=args.warmup, seconds=args.seconds,
         )
         result.peak_rss_mb = max(w.peak_rss_mb() for w in workers)
@@ -193,11 +206,16 @@ async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Res
     return result
 
 
+def per_message(cpu_seconds: float, messages: int) -> str:
+    return f"{cpu_seconds / messages * 1e6:.0f}µs" if messages else "n/a"
+
+
 def table(results: list[Result]) -> str:
     ceiling = next((r.rate for r in results if r.name.startswith("bare")), None)
     header = (
         f"{'scenario':<32} {'msg/s':>7} {'answer p50':>11} {'answer p99':>11} "
-        f"{'reply p50':>10} {'reply p99':>10} {'peak RSS':>9} {'errors':>7} {'of bare':>8}"
+        f"{'reply p50':>10} {'reply p99':>10} {'peak RSS':>9} {'errors':>7} {'of bare':>8} "
+        f"{'server CPU/msg':>15} {'driver CPU/msg':>15}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
@@ -205,7 +223,8 @@ def table(results: list[Result]) -> str:
         lines.append(
             f"{r.name:<32} {r.rate:>7.0f} {percentile(r.answer, 0.5) * 1000:>9.1f}ms "
             f"{percentile(r.answer, 0.99) * 1000:>9.1f}ms {percentile(r.reply, 0.5) * 1000:>8.1f}ms "
-            f"{percentile(r.reply, 0.99) * 1000:>8.1f}ms {r.peak_rss_mb:>6.0f}MiB {r.errors:>7} {ratio:>8}"
+            f"{percentile(r.reply, 0.99) * 1000:>8.1f}ms {r.peak_rss_mb:>6.0f}MiB {r.errors:>7} {ratio:>8} "
+            f"{per_message(r.server_cpu, r.messages):>15} {per_message(r.driver_cpu, r.messages):>15}"
         )
     return "\n".join(lines)
 
