@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from chatshop.money import MoneyError, validate_currency
 from chatshop.payments import PaymentConfig
@@ -18,7 +18,7 @@ class RazorpayConfig(PaymentConfig):
     #: A UPI-only link (``upi_link: true``): opens the customer's UPI app directly.
     upi_link: bool = False
     #: Currencies this account may take through links (international needs Razorpay's approval).
-    currencies: list[str] = Field(default_factory=lambda: ["INR"])
+    currencies: list[str] = Field(default_factory=lambda: ["INR"], validate_default=True)
     refund_speed: str = Field(default="normal", pattern=r"^(normal|optimum)$")
     request_timeout_seconds: float = Field(default=15.0, gt=0)
     #: Pauses before retrying a create or refund call after an outage; the call is idempotent.
@@ -26,8 +26,16 @@ class RazorpayConfig(PaymentConfig):
 
     @field_validator("currencies")
     @classmethod
-    def _currencies(cls, value: list[str]) -> list[str]:
+    def _currencies(cls, value: list[str], info: ValidationInfo) -> list[str]:
         try:
-            return [validate_currency(c) for c in value]
+            currencies = [validate_currency(c) for c in value]
         except MoneyError as e:
             raise ValueError(str(e)) from None
+        # A link is made in the shop's currency; without it listed Razorpay is silently never offered.
+        shop = (info.context or {}).get("currency")
+        if shop and shop not in currencies and info.data.get("enabled", True):
+            raise ValueError(
+                f"does not list the shop's currency {shop}: add it (Razorpay must have approved it for "
+                "your account), or set enabled = false"
+            )
+        return currencies

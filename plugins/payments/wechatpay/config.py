@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, model_validator
 
 from chatshop.payments import PaymentConfig
 
@@ -29,3 +29,14 @@ class WeChatPayConfig(PaymentConfig):
     notification_tolerance_seconds: int = Field(default=300, ge=1)
     request_timeout_seconds: float = Field(default=10.0, gt=0)
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [0.5, 2.0])
+
+    @model_validator(mode="after")
+    def _cny_only(self, info: ValidationInfo) -> WeChatPayConfig:
+        """WeChat Pay direct merchants take CNY only: in another shop it would never be offered."""
+        currency = (info.context or {}).get("currency")
+        if self.enabled and currency and currency != "CNY":
+            raise ValueError(
+                f"WeChat Pay takes only CNY, but shop.currency is {currency}: "
+                "remove this section, set enabled = false, or sell in CNY"
+            )
+        return self
