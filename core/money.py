@@ -117,7 +117,7 @@ class Money:
 
     def format(self, locale: str = "en") -> str:
         """The amount as a customer of ``locale`` reads it: ``₹1,234.50``, ``1.234,50 €``."""
-        return format_currency(self.decimal, self.currency, locale=_babel_locale(locale))
+        return _formatted(self.minor, self.currency, locale)
 
     def _check(self, other: Money) -> None:
         if not isinstance(other, Money):
@@ -172,6 +172,13 @@ class Money:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Money:
         return cls(int(data["minor"]), str(data["currency"]))
+
+
+@lru_cache(maxsize=4096)
+def _formatted(minor: int, currency: str, locale: str) -> str:
+    """Babel's formatting, remembered: a shop shows the same few prices over and over, and
+    formatting one costs as much as the rest of a reply's rendering."""
+    return format_currency(Money(minor, currency).decimal, currency, locale=_babel_locale(locale))
 
 
 @lru_cache(maxsize=64)

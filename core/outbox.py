@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import structlog
 
@@ -36,6 +36,13 @@ def backoff(attempt: int, base: float, retry_after: float | None = None) -> floa
     return max(delay, retry_after or 0.0)
 
 
+class Progress(NamedTuple):
+    """How a batch of sends went: whether to go on to the next batch, and the send not yet recorded."""
+
+    go_on: bool
+    unrecorded: tuple[int, str | None] | None = None
+
+
 class OutboxSender:
     def __init__(self, shop: Shop, *, retry_base: float, concurrency: int) -> None:
         self.shop = shop
@@ -55,11 +62,21 @@ class OutboxSender:
         lease.taken()
         released = wanted = False
         try:
-            while items and await self._send_held(customer_key, items, lease):
-                # more may have been queued meanwhile; with nothing due, the lease goes back
-                items, wanted = await shop.store.pending_outbox_or_release(
-                    customer_key, lease.name, lease.owner, utcnow()
-                )
+            while items:
+                progress = await self._send_held(customer_key, items, lease)
+                if not progress.go_on:
+                    break  # one waits for a retry, and the ones after it wait behind it
+                # the last send is recorded and what was queued meanwhile looked up in one step;
+                # with nothing due, the lease goes back
+                if progress.unrecorded is not None:
+                    outbox_id, provider_message_id = progress.unrecorded
+                    items, wanted = await shop.store.sent_then_pending_or_release(
+                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, utcnow()
+                    )
+                else:
+                    items, wanted = await shop.store.pending_outbox_or_release(
+                        customer_key, lease.name, lease.owner, utcnow()
+                    )
                 released = not items
         finally:
             if not released:
@@ -67,16 +84,21 @@ class OutboxSender:
             if wanted:
                 self.kick(customer_key)
 
-    async def _send_held(self, customer_key: str, items: list[OutboxItem], lease: Lease) -> bool:
-        """Send ``items`` in order; False when one must wait for a retry (the rest wait behind it)."""
+    async def _send_held(self, customer_key: str, items: list[OutboxItem], lease: Lease) -> Progress:
+        """Send ``items`` in order, recording each but the last sent, which the caller records with
+        its next look-up (one step to the store instead of two)."""
         channel_name = customer_key.split(":", 1)[0]
         channel = self.shop.channels.get(channel_name)
         if channel is None:
             log.warning("outbox.no_channel", channel=channel_name)
-            return False
+            return Progress(go_on=False)
+        unrecorded: tuple[int, str | None] | None = None
         for item in items:
+            if unrecorded is not None:
+                await self.shop.store.mark_sent(*unrecorded)
+                unrecorded = None
             if not await lease.keep():
-                return False  # we stalled past the lease; the worker that took it sends the rest
+                return Progress(go_on=False)  # we stalled past the lease; its new holder sends the rest
             try:
                 result = await channel.send(item.customer_id, item.message)
             except PermanentSendError as e:
@@ -93,12 +115,12 @@ class OutboxSender:
                 level("outbox.retry", channel=channel_name, customer=customer_key, code=e.code, delay=round(delay, 3))
                 await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), f"{e.code}: {e}")
                 self.shop.schedule_outbox(customer_key, delay)
-                return False
+                return Progress(go_on=False)
             except Exception as e:  # a bug or an unexpected network error: keep the message
                 delay = backoff(item.attempts, self.retry_base)
                 log.exception("outbox.error", channel=channel_name, customer=customer_key)
                 await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), repr(e))
                 self.shop.schedule_outbox(customer_key, delay)
-                return False
-            await self.shop.store.mark_sent(item.id, result.provider_message_id)
-        return True
+                return Progress(go_on=False)
+            unrecorded = (item.id, result.provider_message_id)
+        return Progress(go_on=True, unrecorded=unrecorded)

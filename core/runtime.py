@@ -309,8 +309,12 @@ class Shop:
                 if not await lease.keep():
                     return  # we stalled past the lease and another worker took over
                 try:
-                    await self._turn(item, record)
+                    # commits the turn and reads the next message in one step; with none left,
+                    # the lease goes back
+                    item, record, wanted = await self._turn(item, record, lease)
+                    released = item is None
                     stale = 0
+                    continue
                 except StaleConversation:
                     # Another worker committed this customer's turn first (it held the lease after
                     # ours lapsed): read the inbox again rather than run a handled message twice.
@@ -320,7 +324,6 @@ class Shop:
                 except Exception:
                     if not await self._give_up_on(item):
                         return  # the sweeper tries again later: a passing fault (the database) heals
-                # the next message and the conversation in one step; with none left, the lease goes back
                 item, record, wanted = await self.store.next_inbound_or_release(customer_key, lease.name, lease.owner)
                 released = item is None
         finally:
@@ -351,7 +354,11 @@ class Shop:
         self.outbox.kick(key)
         return True
 
-    async def _turn(self, item: InboxItem, record: ConversationRecord | None = None) -> None:
+    async def _turn(
+        self, item: InboxItem, record: ConversationRecord | None, lease: Lease
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        """Run the dialog on one message and commit its outcome; the customer's next message, the
+        conversation it continues, and (with none left, the lease released) whether it was wanted."""
         inbound = item.inbound
         key = inbound.customer_key
         if record is None:
@@ -362,8 +369,9 @@ class Shop:
         channel = self.channels.get(inbound.channel)
         if channel is None:
             log.warning("inbound.no_channel", channel=inbound.channel)
-            await self.store.commit_turn(key, item.id, record.state, record.version, [])
-            return
+            return await self.store.commit_turn_then_next(
+                key, item.id, record.state, record.version, [], lease.name, lease.owner
+            )
         # Read receipt (and typing indicator) now, while the dialog works, never after the reply.
         self._background(channel.acknowledge(inbound), "inbound.acknowledge_failed", channel=inbound.channel)
         turn = Turn(self, channel.capabilities, inbound.channel, key, state)
@@ -376,8 +384,11 @@ class Shop:
         if lowered.menu:
             state.menu = lowered.menu
             state.labels = [fold(label) for label in lowered.labels]
-        await self.store.commit_turn(key, item.id, state.to_json(), record.version, lowered.messages)
+        following = await self.store.commit_turn_then_next(
+            key, item.id, state.to_json(), record.version, lowered.messages, lease.name, lease.owner
+        )
         self.outbox.kick(key)
+        return following
 
     def _background(self, work: Awaitable[None], failure: str, **context: Any) -> None:
         """Run best-effort work (a read receipt) without holding up the turn; drained on stop."""

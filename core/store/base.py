@@ -302,6 +302,21 @@ class Store(ABC):
             return None, None, await self.release_lease(lease, owner)
         return item, await self.load_conversation(customer_key), False
 
+    async def commit_turn_then_next(
+        self,
+        customer_key: str,
+        inbox_id: int,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+        lease: str,
+        owner: str,
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        """:meth:`commit_turn`, then :meth:`next_inbound_or_release`: a handled message and the
+        customer's next one in one step. The next message is read only once the turn committed."""
+        await self.commit_turn(customer_key, inbox_id, state, expected_version, outbound)
+        return await self.next_inbound_or_release(customer_key, lease, owner)
+
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
     ) -> tuple[bool, list[OutboxItem]]:
@@ -318,3 +333,11 @@ class Store(ABC):
         if not items:
             return [], await self.release_lease(lease, owner)
         return items, False
+
+    async def sent_then_pending_or_release(
+        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+    ) -> tuple[list[OutboxItem], bool]:
+        """:meth:`mark_sent`, then :meth:`pending_outbox_or_release`: the last send of a batch is
+        recorded, and the next batch looked up, in one step."""
+        await self.mark_sent(outbox_id, provider_message_id)
+        return await self.pending_outbox_or_release(customer_key, lease, owner, now)

@@ -196,8 +196,21 @@ class SQLiteStore(Store):
         expected_version: int,
         outbound: Sequence[Outbound],
     ) -> list[OutboxItem]:
+        commit = self._committer(customer_key, inbox_id, state, expected_version, outbound)
+        return await self._write(commit)
+
+    def _committer(
+        self,
+        customer_key: str,
+        inbox_id: int | None,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+    ) -> Callable[[sqlite3.Connection], list[OutboxItem]]:
+        """The turn's writes as a function of the connection (the text is encoded here, off the thread)."""
         now = _ts(utcnow())
         state_text = dumps(state)
+        payloads = [outbound_to_text(message) for message in outbound]
 
         def commit(db: sqlite3.Connection) -> list[OutboxItem]:
             cur = db.execute(
@@ -223,20 +236,20 @@ class SQLiteStore(Store):
                     "WHERE customer_key = ? AND status = 'pending' AND next_attempt_at IS NOT NULL",
                     (customer_key,),
                 )
-            return self._enqueue(db, customer_key, outbound, now)
+            return self._insert_outbox(db, customer_key, zip(outbound, payloads, strict=True), now)
 
-        return await self._write(commit)
+        return commit
 
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
-    def _enqueue(
-        db: sqlite3.Connection, customer_key: str, outbound: Sequence[Outbound], now: str | None
+    def _insert_outbox(
+        db: sqlite3.Connection, customer_key: str, messages: Iterable[tuple[Outbound, str]], now: str | None
     ) -> list[OutboxItem]:
         items = []
-        for message in outbound:
+        for message, payload in messages:
             cur = db.execute(
                 "INSERT INTO outbox (customer_key, payload, created_at) VALUES (?, ?, ?)",
-                (customer_key, outbound_to_text(message), now),
+                (customer_key, payload, now),
             )
             assert cur.lastrowid is not None
             items.append(OutboxItem(cur.lastrowid, customer_key, message))
@@ -244,25 +257,26 @@ class SQLiteStore(Store):
 
     async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
         now = _ts(utcnow())
-        return await self._write(lambda db: self._enqueue(db, customer_key, outbound, now))
+        messages = [(message, outbound_to_text(message)) for message in outbound]
+        return await self._write(lambda db: self._insert_outbox(db, customer_key, messages, now))
 
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
         moment = _ts(now)
+        return await self._run(lambda db: self._due_outbox(db, customer_key, moment))
 
-        def fetch(db: sqlite3.Connection) -> list[OutboxItem]:
-            rows = db.execute(
-                "SELECT id, payload, attempts, next_attempt_at FROM outbox "
-                "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
-                (customer_key,),
-            ).fetchall()
-            items = []
-            for row in rows:
-                if row["next_attempt_at"] and moment and row["next_attempt_at"] > moment:
-                    break  # a later message must not overtake one waiting for its retry
-                items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
-            return items
-
-        return await self._run(fetch)
+    @staticmethod
+    def _due_outbox(db: sqlite3.Connection, customer_key: str, moment: str | None) -> list[OutboxItem]:
+        rows = db.execute(
+            "SELECT id, payload, attempts, next_attempt_at FROM outbox "
+            "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
+            (customer_key,),
+        ).fetchall()
+        items = []
+        for row in rows:
+            if row["next_attempt_at"] and moment and row["next_attempt_at"] > moment:
+                break  # a later message must not overtake one waiting for its retry
+            items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
+        return items
 
     async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]:
         def fetch(db: sqlite3.Connection) -> list[str]:
@@ -277,12 +291,14 @@ class SQLiteStore(Store):
 
     async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
         now = _ts(utcnow())
-        await self._write(
-            lambda db: db.execute(
-                "UPDATE outbox SET status = 'sent', provider_message_id = ?, sent_at = ?, "
-                "attempts = attempts + 1, error = NULL WHERE id = ?",
-                (provider_message_id, now, outbox_id),
-            )
+        await self._write(lambda db: self._mark_sent(db, outbox_id, provider_message_id, now))
+
+    @staticmethod
+    def _mark_sent(db: sqlite3.Connection, outbox_id: int, provider_message_id: str | None, now: str | None) -> None:
+        db.execute(
+            "UPDATE outbox SET status = 'sent', provider_message_id = ?, sent_at = ?, "
+            "attempts = attempts + 1, error = NULL WHERE id = ?",
+            (provider_message_id, now, outbox_id),
         )
 
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
@@ -688,6 +704,42 @@ class SQLiteStore(Store):
         if item is None:
             return None, None, self._leases.release(lease, owner)
         return item, record, False
+
+    async def commit_turn_then_next(
+        self,
+        customer_key: str,
+        inbox_id: int,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+        lease: str,
+        owner: str,
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        commit = self._committer(customer_key, inbox_id, state, expected_version, outbound)
+
+        def commit_then_next(db: sqlite3.Connection) -> tuple[InboxItem | None, ConversationRecord | None]:
+            commit(db)
+            # Inside the same transaction, and returned only once it committed.
+            return self._next_with_conversation(db, customer_key)
+
+        item, record = await self._write(commit_then_next)
+        if item is None:
+            return None, None, self._leases.release(lease, owner)
+        return item, record, False
+
+    async def sent_then_pending_or_release(
+        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+    ) -> tuple[list[OutboxItem], bool]:
+        sent_at, moment = _ts(utcnow()), _ts(now)
+
+        def sent_then_due(db: sqlite3.Connection) -> list[OutboxItem]:
+            self._mark_sent(db, outbox_id, provider_message_id, sent_at)
+            return self._due_outbox(db, customer_key, moment)
+
+        items = await self._write(sent_then_due)
+        if not items:
+            return [], self._leases.release(lease, owner)
+        return items, False
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

@@ -10,7 +10,7 @@ from chatshop.channels import SendResult
 from chatshop.config import load_config
 from chatshop.messages import Inbound, InboundKind, Outbound, Text
 from chatshop.runtime import MAX_TURN_FAILURES, Shop
-from chatshop.store.base import OutboxItem
+from chatshop.store.base import ConversationRecord, InboxItem, OutboxItem
 from chatshop.store.sqlite import SQLiteStore
 from tests.conftest import SHOP_TOML
 
@@ -20,6 +20,11 @@ class FlakyStore(SQLiteStore):
 
     failures = 0
 
+    def _fail(self, outbound: Sequence[Outbound]) -> None:
+        if self.failures and not (outbound and isinstance(outbound[0], Text) and outbound[0].body.startswith("Sorry")):
+            self.failures -= 1
+            raise OSError("disk I/O error")
+
     async def commit_turn(
         self,
         customer_key: str,
@@ -28,10 +33,23 @@ class FlakyStore(SQLiteStore):
         expected_version: int,
         outbound: Sequence[Outbound],
     ) -> list[OutboxItem]:
-        if self.failures and not (outbound and isinstance(outbound[0], Text) and outbound[0].body.startswith("Sorry")):
-            self.failures -= 1
-            raise OSError("disk I/O error")
+        self._fail(outbound)
         return await super().commit_turn(customer_key, inbox_id, state, expected_version, outbound)
+
+    async def commit_turn_then_next(
+        self,
+        customer_key: str,
+        inbox_id: int,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+        lease: str,
+        owner: str,
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        self._fail(outbound)
+        return await super().commit_turn_then_next(
+            customer_key, inbox_id, state, expected_version, outbound, lease, owner
+        )
 
 
 def message(text: str, n: int) -> Inbound:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chatshop.store.base import Store
+import pytest
+
+from chatshop.store.base import StaleConversation, Store
 from chatshop.store.codec import utcnow
 
 from .helpers import message, reply
@@ -52,3 +54,50 @@ async def test_claiming_the_outbox_reads_what_is_due_and_releases_when_nothing_i
         await store.mark_sent(item.id, None)
     assert await store.pending_outbox_or_release(KEY, "send:asha", "w2", utcnow()) == ([], False)
     assert (await store.claim_outbox(KEY, "send:asha", "w3", 30, utcnow()))[0] is True
+
+
+async def test_committing_a_turn_reads_the_next_message_only_after_the_commit(store: Store) -> None:
+    await store.add_inbound(message("asha", "one"))
+    await store.add_inbound(message("asha", "two"))
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is not None and record is not None
+    item, record, wanted = await store.commit_turn_then_next(
+        KEY, item.id, {"seen": 1}, record.version, [reply("hello")], "turns:asha", "w1"
+    )
+    assert item is not None and item.inbound.text == "two" and not wanted
+    assert record is not None and record.state == {"seen": 1} and record.version == 1  # the committed turn
+    assert [i.message for i in await store.pending_outbox(KEY, utcnow())] == [reply("hello")]
+    assert await store.claim_inbound(KEY, "turns:asha", "w2", 30) == (False, None, None)  # still held by w1
+    item, record, wanted = await store.commit_turn_then_next(
+        KEY, item.id, {"seen": 2}, record.version, [], "turns:asha", "w1"
+    )
+    assert item is None and record is None and wanted is True  # none left: released, and w2 had asked
+    assert (await store.claim_inbound(KEY, "turns:asha", "w2", 30))[0] is True
+
+
+async def test_a_stale_turn_commits_nothing_and_keeps_the_lease(store: Store) -> None:
+    await store.add_inbound(message("asha", "one"))
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is not None and record is not None
+    await store.commit_turn(KEY, None, {"elsewhere": True}, record.version, [])  # another worker won
+    with pytest.raises(StaleConversation):
+        await store.commit_turn_then_next(KEY, item.id, {"seen": 1}, record.version, [reply("x")], "turns:asha", "w1")
+    assert (await store.load_conversation(KEY)).state == {"elsewhere": True}
+    assert await store.pending_outbox(KEY, utcnow()) == []
+    assert (await store.next_inbound(KEY)) is not None  # the message is still to be handled
+    assert await store.claim_inbound(KEY, "turns:asha", "w2", 30) == (False, None, None)
+
+
+async def test_recording_the_last_send_reads_what_was_queued_meanwhile(store: Store) -> None:
+    first, second = await store.enqueue(KEY, [reply("one"), reply("two")])
+    held, items = await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow())
+    assert held and len(items) == 2
+    await store.mark_sent(first.id, "wamid.1")
+    await store.enqueue(KEY, [reply("three")])  # queued while "two" was being sent
+    items, wanted = await store.sent_then_pending_or_release(second.id, "wamid.2", KEY, "send:asha", "w1", utcnow())
+    assert [i.message for i in items] == [reply("three")] and wanted is False
+    assert await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()) == (False, [])
+    items, wanted = await store.sent_then_pending_or_release(items[0].id, None, KEY, "send:asha", "w1", utcnow())
+    assert items == [] and wanted is True  # nothing due: released, and w2 had asked
+    assert await store.pending_outbox(KEY, utcnow()) == []
+    assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
