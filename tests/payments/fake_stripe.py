@@ -8,6 +8,11 @@ answer and refuses the same key with other parameters; Checkout Sessions need ``
 between 30 minutes and 24 hours ahead; only open sessions can be expired; refunds need a
 ``payment_intent`` and never exceed what is left. Webhooks are signed ``t=...,v1=...`` with
 HMAC-SHA256 of ``"{t}.{body}"`` under the ``whsec_`` secret.
+
+Amounts follow Stripe's "Supported currencies" page (docs.stripe.com/currencies), not ISO 4217:
+zero-decimal currencies (JPY, KRW, ...) are whole units; ISK is zero-decimal yet still sent with two
+decimals, so its amounts are divisible by 100; the three-decimal currencies (BHD, JOD, KWD, OMR,
+TND) need the last digit 0.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -26,6 +32,34 @@ import aiohttp
 from aiohttp import web
 
 _ids = itertools.count(1)
+
+ZERO_DECIMAL = frozenset(
+    ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]
+)
+THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
+
+
+def decimals(currency: str) -> int:
+    """How many decimals Stripe's amounts carry in ``currency`` (ISK: two, always 00)."""
+    currency = currency.lower()
+    return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
+
+
+def major(amount: int, currency: str) -> Decimal:
+    """What the customer pays for a Stripe ``amount``: ``major(50000, "isk") == 500``."""
+    return Decimal(amount).scaleb(-decimals(currency))
+
+
+def amount_problem(amount: int, currency: str) -> str | None:
+    """Stripe's refusal of an amount its currency's rules do not allow, or None."""
+    currency = currency.lower()
+    if currency == "isk" and amount % 100:
+        return "ISK amounts must be whole krónur: a multiple of 100"
+    if currency in THREE_DECIMAL and amount % 10:
+        return f"{currency.upper()} amounts must end in 0 (rounded to the nearest ten)"
+    return None
+
+
 PARAMS = web.RequestKey("params", dict)
 
 
@@ -140,6 +174,9 @@ class FakeStripe:
             currency = data.get("currency", "")
             if currency != currency.lower() or len(currency) != 3:
                 return error(400, f"Invalid currency: {currency}.")
+            problem = amount_problem(int(unit), currency)
+            if problem:
+                return error(400, problem, code="invalid_amount", param=f"{where}[price_data][unit_amount]")
             currencies.add(currency)
             total += int(unit) * int(quantity)
         if len(currencies) != 1:
@@ -201,6 +238,9 @@ class FakeStripe:
             return error(400, "No such payment_intent.", code="resource_missing", param="payment_intent")
         left = intent["amount_received"] - intent["amount_refunded"]
         amount = int(p.get("amount", left))
+        problem = amount_problem(amount, intent["currency"])
+        if problem:
+            return error(400, problem, code="invalid_amount", param="amount")
         if amount < 1 or amount > left:
             return error(
                 400,

@@ -19,6 +19,7 @@ from aiohttp import web
 from chatshop.config import read_secret
 from chatshop.money import Money
 from chatshop.payments import (
+    PaymentContext,
     PaymentError,
     PaymentEvent,
     PaymentEventKind,
@@ -27,6 +28,7 @@ from chatshop.payments import (
     RefundResult,
 )
 from chatshop.plugins.payments.stripe import signature
+from chatshop.plugins.payments.stripe.amounts import from_stripe, to_stripe
 from chatshop.plugins.payments.stripe.client import StripeClient, StripeError
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.stripe.webhook import (
@@ -73,6 +75,10 @@ class Stripe(PaymentMethod):
             )
         return self._client
 
+    def available(self, context: PaymentContext) -> bool:
+        """Offered when Stripe can charge the total exactly (a KWD total must end in 0)."""
+        return to_stripe(context.total) is not None
+
     async def start(self, order: Order) -> PaymentStart:
         session = await self._open_session(order)
         if session is None:
@@ -91,7 +97,7 @@ class Stripe(PaymentMethod):
         if not (order.payment_ref or "").startswith("cs_"):
             return None
         session = await self.client.retrieve_checkout_session(order.payment_ref or "")
-        if session.get("status") != "open" or session.get("amount_total") != order.total.minor:
+        if session.get("status") != "open" or session.get("amount_total") != to_stripe(order.total):
             return None
         return session
 
@@ -120,7 +126,7 @@ class Stripe(PaymentMethod):
         replaces = order.payment_ref or "first"
         key = f"chatshop-{order.number}-session-{params['expires_at']}-{replaces}"
         session = await self.client.create_checkout_session(params, key)
-        if session.get("amount_total") != order.total.minor:
+        if session.get("amount_total") != to_stripe(order.total):
             raise PaymentError(f"Stripe session total differs from order {order.number}")
         session["expires_at"] = session.get("expires_at") or params["expires_at"]
         log.info("stripe.session_created", order=order.number, session=session.get("id"))
@@ -174,9 +180,12 @@ class Stripe(PaymentMethod):
 
     async def refund(self, order: Order, amount: Money) -> RefundResult:
         intent = await self._payment_intent(order)
+        value = to_stripe(amount)
+        if value is None:
+            raise PaymentError(f"Stripe cannot refund exactly {amount} (its {amount.currency} amounts end in 0)")
         params = {
             "payment_intent": intent,
-            "amount": amount.minor,
+            "amount": value,
             "reason": "requested_by_customer",
             "metadata": {"order_number": order.number},
         }
@@ -186,9 +195,11 @@ class Stripe(PaymentMethod):
         if status in _REFUND_FAILED:
             raise PaymentError(f"Stripe refund for order {order.number} {status}")
         log.info("stripe.refunded", order=order.number, refund=refund.get("id"), status=status)
+        refunded = refund.get("amount")
+        given = from_stripe(refunded, amount.currency) if isinstance(refunded, int) else None
         return RefundResult(
             refund_id=str(refund["id"]),
-            amount=Money(int(refund.get("amount", amount.minor)), amount.currency),
+            amount=given or amount,
             pending=status != "succeeded",
             details={"payment_intent": intent, "status": status},
         )
@@ -230,18 +241,23 @@ class Stripe(PaymentMethod):
 
 
 def _line_items(order: Order) -> list[dict[str, Any]]:
-    """The order's lines and fees as Checkout shows them; one line for the total if any is negative.
+    """The order's lines and fees as Checkout shows them, in Stripe's units of the currency.
 
-    Checkout has no negative line items, so a discounted order is shown as its total only.
+    Checkout has no negative line items, so a discounted order is shown as its total only; so is an
+    order with a line Stripe cannot price exactly (a KWD unit price not ending in 0).
     """
     currency = order.currency.lower()
 
-    def item(name: str, unit: int, quantity: int) -> dict[str, Any]:
+    def item(name: str, unit: int | None, quantity: int) -> dict[str, Any]:
         price = {"currency": currency, "unit_amount": unit, "product_data": {"name": name[:250]}}
         return {"price_data": price, "quantity": quantity}
 
-    if any(amount.minor < 0 for _, amount in order.adjustments):
-        return [item(f"Order {order.number}", order.total.minor, 1)]
-    items = [item(line.title, line.unit_price.minor, line.quantity) for line in order.lines]
-    items += [item(label, amount.minor, 1) for label, amount in order.adjustments if amount.minor > 0]
+    total = to_stripe(order.total)
+    if total is None:
+        raise PaymentError(f"Stripe cannot charge exactly {order.total} for order {order.number}")
+    items = [item(line.title, to_stripe(line.unit_price), line.quantity) for line in order.lines]
+    items += [item(label, to_stripe(amount), 1) for label, amount in order.adjustments if amount.minor > 0]
+    exact = all(i["price_data"]["unit_amount"] is not None for i in items)
+    if not exact or any(amount.minor < 0 for _, amount in order.adjustments):
+        return [item(f"Order {order.number}", total, 1)]
     return items

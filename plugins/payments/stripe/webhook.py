@@ -11,8 +11,8 @@ from typing import Any
 
 import structlog
 
-from chatshop.money import Money
 from chatshop.payments import PaymentEvent, PaymentEventKind
+from chatshop.plugins.payments.stripe.amounts import from_stripe
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +52,8 @@ def event_from_session(
     if kind is PaymentEventKind.PAID:
         total, currency = session.get("amount_total"), session.get("currency")
         if isinstance(total, int) and isinstance(currency, str):
-            amount = Money(total, currency.upper())
+            # In Stripe's units (ISK 500 is 50000); None if it does not convert exactly: never paid.
+            amount = from_stripe(total, currency)
     return PaymentEvent(
         method=method,
         event_id=event_id,
