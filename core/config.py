@@ -8,8 +8,12 @@ file: a key ending in ``_env`` names the environment variable that holds the sec
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
+import re
 import tomllib
+import typing
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -68,16 +72,96 @@ def format_path(loc: tuple[int | str, ...], prefix: str = "") -> str:
     return out
 
 
-def problems_from(error: ValidationError, prefix: str = "") -> list[ConfigProblem]:
+def problems_from(
+    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None
+) -> list[ConfigProblem]:
+    """Pydantic's errors as key paths; with ``model``, an unknown key names the known key it resembles."""
     problems = []
     for item in error.errors():
+        loc = tuple(item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see the shop.toml reference in the README)"
+            message = "unknown key" + _did_you_mean(model, loc) + " (see the shop.toml reference in the README)"
         elif item["type"] == "missing":
             message = "required key is missing"
-        problems.append(ConfigProblem(path=format_path(tuple(item["loc"]), prefix), message=message))
+        problems.append(ConfigProblem(path=format_path(loc, prefix), message=message))
     return problems
+
+
+def _did_you_mean(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    """``[catalogue]`` or ``[Shop]``: a shop owner's typo deserves the right spelling, not a search."""
+    section = _model_at(model, loc[:-1]) if model is not None else None
+    if section is None or not loc or not isinstance(loc[-1], str):
+        return ""
+    known = [name for name, field in section.model_fields.items() if not field.exclude]
+    typed = loc[-1]
+    close = [k for k in known if k.lower() == typed.lower()] or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an index into a list of the same model
+        field = current.model_fields.get(part) if current is not None else None
+        if field is None:
+            return None
+        current = _inner_model(field.annotation)
+    return current
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+#: Keys that hold a length of time. Pydantic's ``float`` takes ``inf``, ``nan`` and (without a
+#: bound) negative numbers, which would wait forever or fail at the first retry; so every such key,
+#: in the core's sections and in every plugin's, must be a finite number that is not negative.
+DURATION_SUFFIXES = ("_seconds", "_minutes", "_hours", "_days")
+
+
+def duration_problems(section: BaseModel, path: str = "") -> list[ConfigProblem]:
+    """Every negative or non-finite duration in ``section`` (and its sub-sections), with its key path."""
+    problems = []
+    for key, field in type(section).model_fields.items():
+        if field.exclude:
+            continue
+        value = getattr(section, key)
+        where = f"{path}.{key}" if path else key
+        if isinstance(value, BaseModel):
+            problems.extend(duration_problems(value, where))
+        elif key.endswith(DURATION_SUFFIXES):
+            many = isinstance(value, list | tuple)
+            for i, item in enumerate(value if many else [value]):
+                if _bad_duration(item):
+                    problems.append(
+                        ConfigProblem(
+                            path=f"{where}[{i}]" if many else where,
+                            message=f"{_shown(item)} is not a duration: expected a finite number, 0 or more",
+                        )
+                    )
+    return problems
+
+
+def _bad_duration(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # a signalling NaN
+        return True
+    return not math.isfinite(number) or number < 0
+
+
+def _shown(value: Any) -> str:
+    return repr(str(value)) if isinstance(value, Decimal) else repr(value)
 
 
 def _to_money(value: Any, info: ValidationInfo) -> Money:
@@ -87,7 +171,8 @@ def _to_money(value: Any, info: ValidationInfo) -> Money:
     try:
         amount = Money.parse(value, currency)
     except MoneyError as e:
-        raise ValueError(str(e)) from None
+        # TOML numbers arrive as Decimal: say '12.345' as the owner wrote it, not Decimal('12.345').
+        raise ValueError(str(e).replace(repr(value), _shown(value))) from None
     if amount.minor < 0:
         raise ValueError("must not be negative")
     return amount
@@ -107,6 +192,13 @@ class ShopSection(_Section):
     locale: str = "en"
     locales: list[str] = Field(default_factory=lambda: ["en", "de"])
     support_contact: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank: customers see it in the welcome")
+        return value.strip()
 
     @field_validator("currency")
     @classmethod
@@ -131,7 +223,7 @@ class StorageSection(_Section):
 
 
 class ServerSection(_Section):
-    host: str = "127.0.0.1"
+    host: str = Field(default="127.0.0.1", min_length=1)
     port: int = Field(default=8080, ge=0, le=65535)
     public_url: str | None = None
     workers_per_process: int = Field(default=64, ge=1, le=10_000)
@@ -143,9 +235,17 @@ class ServerSection(_Section):
     #: takes that customer's messages and replies over once this has passed.
     lease_seconds: float = Field(default=30.0, gt=0, le=3600)
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        # Webhook addresses, payment return pages and the Secure cookie flag are all built from it.
+        if value is not None and not re.match(r"^https?://[^/\s?#]+(/\S*)?$", value):
+            raise ValueError("expected an address such as https://shop.example.com")
+        return value
+
 
 class ProductEntry(_Section):
-    id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._\-]+$")
+    id: str = Field(min_length=1, max_length=100)
     title: str = Field(min_length=1)
     price: Amount
     category: str = "Other"
@@ -154,16 +254,35 @@ class ProductEntry(_Section):
     image_url: str | None = None
     url: str | None = None
 
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9._\-]+", value):
+            raise ValueError(f"{value!r}: a product id (SKU) may hold only letters, digits and . _ -")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
 
 class CatalogSection(_Section):
     file: str | None = None
     products: list[ProductEntry] = Field(default_factory=list)
 
 
+def _code_as_text(value: Any) -> Any:
+    """``areas = [400050]``: a postal code written as a TOML number is still that postal code."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class DeliverySection(_Section):
     fee: Amount | None = None
     free_above: Amount | None = None
-    areas: list[str] = Field(default_factory=list)
+    areas: list[Annotated[str, BeforeValidator(_code_as_text)]] = Field(default_factory=list)
 
     @field_validator("areas")
     @classmethod
@@ -214,15 +333,58 @@ def _currency_of(data: Mapping[str, Any]) -> str:
         return "XXX"
 
 
+def _language_problems(data: Mapping[str, Any]) -> list[ConfigProblem]:
+    """A language the shop offers needs its texts: built in, or translated in ``[texts.LANG]``."""
+    from chatshop.texts import available_locales  # chatshop.texts imports this module
+
+    shop, texts = data.get("shop"), data.get("texts")
+    if not isinstance(shop, Mapping):
+        return []
+    known = set(available_locales()) | (set(texts) if isinstance(texts, Mapping) else set())
+    hint = f"no texts for it (built in: {', '.join(available_locales())}; or translate it in [texts.LANG])"
+    problems = []
+    locale = shop.get("locale")
+    if isinstance(locale, str) and locale not in known:
+        problems.append(ConfigProblem(path="shop.locale", message=f"{locale!r}: {hint}"))
+    locales = shop.get("locales")
+    for i, item in enumerate(locales if isinstance(locales, list) else []):
+        if isinstance(item, str) and item not in known:
+            problems.append(ConfigProblem(path=f"shop.locales[{i}]", message=f"{item!r}: {hint}"))
+    return problems
+
+
+def _duplicate_ids(data: Mapping[str, Any]) -> list[ConfigProblem]:
+    """Two inline products with one id: the second would silently shadow the first in every cart."""
+    catalog = data.get("catalog")
+    products = catalog.get("products") if isinstance(catalog, Mapping) else None
+    seen: dict[str, int] = {}
+    problems = []
+    for i, product in enumerate(products if isinstance(products, list) else []):
+        pid = product.get("id") if isinstance(product, Mapping) else None
+        if not isinstance(pid, str):
+            continue
+        if pid in seen:
+            message = f"{pid!r} is already catalog.products[{seen[pid]}]"
+            problems.append(ConfigProblem(path=f"catalog.products[{i}].id", message=message))
+        else:
+            seen[pid] = i
+    return problems
+
+
 def parse_config(data: Mapping[str, Any], base_dir: Path | None = None) -> ShopConfig:
     """Validate already-parsed TOML; raise :class:`ConfigError` with every problem."""
     context = {"currency": _currency_of(data)}
     payload = dict(data)
     payload["base_dir"] = base_dir or Path.cwd()
+    checked = _language_problems(data) + _duplicate_ids(data)
     try:
-        return ShopConfig.model_validate(payload, context=context)
+        config = ShopConfig.model_validate(payload, context=context)
     except ValidationError as e:
-        raise ConfigError(problems_from(e)) from None
+        raise ConfigError(problems_from(e, model=ShopConfig) + checked) from None
+    problems = checked + duration_problems(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
 
 
 def load_config(path: str | Path) -> ShopConfig:
@@ -248,13 +410,14 @@ def validate_section(model: type[SectionModel], data: Mapping[str, Any], path: s
     """Validate a plugin's section with the plugin's model; errors carry the section's key path.
 
     Every ``*_env`` key must name a set environment variable, so a missing secret is a start-up
-    error rather than a failure at the first customer's message.
+    error rather than a failure at the first customer's message; every duration (``*_seconds``
+    and the like) must be finite and not negative.
     """
     try:
         section = model.model_validate(dict(data), context={"currency": currency})
     except ValidationError as e:
-        raise ConfigError(problems_from(e, prefix=path)) from None
-    problems = [
+        raise ConfigError(problems_from(e, prefix=path, model=model)) from None
+    problems = duration_problems(section, path) + [
         ConfigProblem(path=f"{path}.{key}", message=f"environment variable {var} is not set")
         for key, var in _env_keys(section)
         if not os.environ.get(var)

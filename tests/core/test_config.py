@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import Field
 
 from chatshop.config import ConfigError, load_config
 from chatshop.runtime import Shop
@@ -119,3 +120,102 @@ def test_demo_shop_is_valid() -> None:
     assert len(shop.catalog) >= 30
     assert len(shop.catalog.categories) >= 5
     assert "cod" in shop.payment_methods
+
+
+def test_negative_or_endless_durations_are_refused_with_their_key_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A negative retry delay crashed the first retry (asyncio.sleep); inf/nan waited forever."""
+    monkeypatch.setenv("QA_RZP_SECRET", "x" * 16)
+    found = problems(
+        tmp_path,
+        """
+[shop]
+name = "X"
+[payments.razorpay]
+key_id = "rzp_test_abc"
+key_secret_env = "QA_RZP_SECRET"
+webhook_secret_env = "QA_RZP_SECRET"
+retry_delays_seconds = [-1, inf, 0, 2.5]
+request_timeout_seconds = inf
+[payments.stripe]
+secret_key_env = "QA_RZP_SECRET"
+webhook_secret_env = "QA_RZP_SECRET"
+retry_delays_seconds = [nan]
+""",
+    )
+    assert set(found) == {
+        "payments.razorpay.retry_delays_seconds[0]",
+        "payments.razorpay.retry_delays_seconds[1]",
+        "payments.razorpay.request_timeout_seconds",
+        "payments.stripe.retry_delays_seconds[0]",
+    }
+    assert "not a duration" in found["payments.razorpay.retry_delays_seconds[0]"]
+
+
+def test_a_plugin_duration_is_checked_whatever_the_plugin_declared() -> None:
+    from chatshop.channels import ChannelConfig
+    from chatshop.config import validate_section
+
+    class Loose(ChannelConfig):
+        wait_seconds: float = 1.0
+        backoff_minutes: list[float] = Field(default_factory=list)
+        count: int = -5  # not a duration: its sign is the plugin's business
+
+    with pytest.raises(ConfigError) as caught:
+        validate_section(Loose, {"wait_seconds": -0.5, "backoff_minutes": [1, float("nan")]}, "channels.x", "INR")
+    assert [p.path for p in caught.value.problems] == ["channels.x.wait_seconds", "channels.x.backoff_minutes[1]"]
+    assert validate_section(Loose, {"wait_seconds": 0}, "channels.x", "INR").wait_seconds == 0
+
+
+def test_server_durations_refuse_nan_and_inf(tmp_path: Path) -> None:
+    found = problems(tmp_path, '[shop]\nname = "X"\n[server]\nsweep_seconds = nan\nlease_seconds = -inf\n')
+    assert {"server.sweep_seconds", "server.lease_seconds"} <= set(found)
+
+
+def test_languages_without_texts_are_refused(tmp_path: Path) -> None:
+    found = problems(tmp_path, '[shop]\nname = "X"\nlocale = "fr"\nlocales = ["en", "xx"]\n')
+    assert "'fr'" in found["shop.locale"] and "built in" in found["shop.locale"]
+    assert "'xx'" in found["shop.locales[1]"]
+    # A language the shop translates itself is fine.
+    translated = '[shop]\nname = "X"\nlocale = "fr"\nlocales = ["fr"]\n[texts.fr]\nwelcome = "Bonjour"\n'
+    config = load_config(write(tmp_path, translated))
+    assert config.shop.locale == "fr"
+
+
+def test_a_misspelt_section_names_the_right_one(tmp_path: Path) -> None:
+    found = problems(tmp_path, '[shop]\nname = "X"\n[catalogue]\nfile = "c.csv"\n[Server]\nport = 1\n[payment.cod]\n')
+    assert "did you mean 'catalog'" in found["catalogue"]
+    assert "did you mean 'server'" in found["Server"]
+    assert "did you mean 'payments'" in found["payment"]
+    found = problems(tmp_path, '[shop]\nname = "X"\n[[catalog.products]]\nid = "a"\ntitle = "A"\nprise = "1"\n')
+    assert "did you mean 'price'" in found["catalog.products[0].prise"]
+
+
+def test_inline_products_with_one_id_are_refused_at_the_second(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        '[shop]\nname = "X"\n'
+        '[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n'
+        '[[catalog.products]]\nid = "b"\ntitle = "B"\nprice = "1"\n'
+        '[[catalog.products]]\nid = "a"\ntitle = "A again"\nprice = "2"\n',
+    )
+    assert found == {"catalog.products[2].id": "'a' is already catalog.products[0]"}
+
+
+def test_blank_names_bad_ids_and_addresses_are_explained(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        '[shop]\nname = "  "\n[server]\npublic_url = "shop.example.com"\n'
+        '[[catalog.products]]\nid = "atta 5kg"\ntitle = " "\nprice = 12.345\n',
+    )
+    assert "blank" in found["shop.name"]
+    assert "https://" in found["server.public_url"]
+    assert "letters, digits" in found["catalog.products[0].id"]
+    assert "blank" in found["catalog.products[0].title"]
+    assert found["catalog.products[0].price"] == "'12.345' has more than 2 decimal places for INR"  # not Decimal(...)
+
+
+def test_postal_codes_may_be_written_as_numbers(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[shop]\nname = "X"\n[delivery]\nareas = [400050, "400 051"]\n'))
+    assert config.delivery.areas == ["400050", "400051"]
