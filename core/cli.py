@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -12,10 +13,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import click
 from aiohttp import web
 
-from chatshop.config import ConfigError, load_config
+from chatshop.config import ConfigError, ConfigProblem, load_config
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.orders import IllegalTransition, Order, OrderStatus
@@ -38,16 +40,20 @@ def _fail(message: str) -> None:
 
 
 def friendly_errors(fn: Callable[..., T]) -> Callable[..., T]:
-    """Show configuration and plugin mistakes as a list, not a traceback."""
+    """Show a shop owner's mistakes (the file, a plugin, the database, a port) as a sentence, not a traceback."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
             return fn(*args, **kwargs)
         except ConfigError as e:
-            _fail(str(e))
+            _fail(str(ConfigError(e.problems, e.source or kwargs.get("shop_toml"))))
         except PluginError as e:
             _fail(f"plugin error: {e}")
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error) as e:
+            _fail(f"storage.url: cannot use the shop's database: {e}")
+        except OSError as e:  # a catalog path that is a folder or unreadable
+            _fail(f"error: {e.filename}: {e.strerror}" if e.filename else f"error: {e.strerror or e}")
         raise AssertionError("unreachable")
 
     return wrapper
@@ -64,7 +70,23 @@ def _shop(path: str, *, terminal: bool = True, **server: Any) -> Shop:
 
 
 def _run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except OSError as e:
+        if e.filename is not None:
+            raise
+        raise _unreachable_store(e) from None
+
+
+def _unreachable_store(error: OSError) -> ConfigError:
+    """The commands' only network peer before serving is the database (PostgreSQL refused, host unknown)."""
+    return ConfigError([ConfigProblem(path="storage.url", message=f"cannot reach the database: {_reason(error)}")])
+
+
+def _reason(error: OSError) -> str:
+    """'address already in use' rather than "[Errno 98] error while attempting to bind on address ..."."""
+    text = str(error)
+    return text.rsplit(": ", 1)[-1] if "bind" in text else (error.strerror or text)
 
 
 @click.group()
@@ -78,7 +100,7 @@ def cli(log_level: str) -> None:
 @cli.command()
 @click.argument("shop_toml", type=click.Path(dir_okay=False))
 @click.option("--host", default=None, help="Address to listen on (default: [server] host).")
-@click.option("--port", default=None, type=int, help="Port to listen on (default: [server] port).")
+@click.option("--port", default=None, type=click.IntRange(0, 65535), help="Port to listen on (default: [server] port).")
 @friendly_errors
 def serve(shop_toml: str, host: str | None, port: int | None) -> None:
     """Run the shop: webhooks for its channels and payment methods, and its background workers."""
@@ -93,14 +115,28 @@ def serve(shop_toml: str, host: str | None, port: int | None) -> None:
     )
     for line in _addresses(shop, server.port):
         click.echo(line)
-    web.run_app(
-        create_app(shop),
-        host=server.host,
-        port=server.port,
-        print=None,
-        shutdown_timeout=15,
-        access_log=None,  # structlog logs what matters; an access log would carry WeChat's openid in its URLs
-    )
+    app = create_app(shop)
+    started: list[bool] = []
+
+    async def mark_started(app: web.Application) -> None:
+        started.append(True)  # runs after the shop's own start-up (its database) succeeded
+
+    app.on_startup.append(mark_started)
+    try:
+        web.run_app(
+            app,
+            host=server.host,
+            port=server.port,
+            print=None,
+            shutdown_timeout=15,
+            access_log=None,  # structlog logs what matters; an access log would carry WeChat's openid in its URLs
+        )
+    except OSError as e:
+        if e.filename is not None:
+            raise
+        if not started:
+            raise _unreachable_store(e) from None
+        _fail(f"cannot listen on {server.host}:{server.port}: {_reason(e)} (see [server] host and port, or --port)")
 
 
 def _addresses(shop: Shop, port: int) -> list[str]:
@@ -120,7 +156,7 @@ def _addresses(shop: Shop, port: int) -> list[str]:
 @click.option(
     "--port",
     default=None,
-    type=int,
+    type=click.IntRange(0, 65535),
     help="Also serve the shop's pages and webhooks on this port (default in a terminal: [server] port).",
 )
 @friendly_errors
@@ -206,13 +242,17 @@ def check(shop_toml: str) -> None:
 def init(directory: str) -> None:
     """Write a starter shop (shop.toml and catalog.csv) into DIRECTORY."""
     target = Path(directory)
-    target.mkdir(parents=True, exist_ok=True)
-    starter = files("chatshop").joinpath("starter")
-    for name in ("shop.toml", "catalog.csv"):
-        path = target / name
-        if path.exists():
-            _fail(f"{path} already exists; not overwriting it")
-        path.write_text(starter.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+    names = ("shop.toml", "catalog.csv")
+    taken = [target / name for name in names if (target / name).exists()]
+    if taken:  # checked before writing anything, so a half-written shop never happens
+        _fail("\n".join(f"{path} already exists; not overwriting it" for path in taken))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        starter = files("chatshop").joinpath("starter")
+        for name in names:
+            (target / name).write_text(starter.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write the starter shop: {e.filename or target}: {e.strerror}")
     click.echo(f"Wrote {target / 'shop.toml'} and {target / 'catalog.csv'}. Try: chatshop chat {target / 'shop.toml'}")
 
 
@@ -261,7 +301,7 @@ def order_json(order: Order) -> dict[str, Any]:
 @click.argument("shop_toml", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.option("--status", type=click.Choice([s.value for s in OrderStatus]), multiple=True)
-@click.option("--limit", default=100, show_default=True)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
 @friendly_errors
 def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -> None:
     """List orders, newest first."""
