@@ -169,7 +169,9 @@ class Ordering:
             log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
             return order
         try:
-            if event.kind == PaymentEventKind.PAID:
+            if self._replaced(order, event):
+                log.info("payment.replaced_link_event", order=order.number, kind=event.kind.value)
+            elif event.kind == PaymentEventKind.PAID:
                 order = await self._paid(order, event)
             elif event.kind in (PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
                 order = await self._expired(order)
@@ -182,6 +184,14 @@ class Ordering:
         if await self.shop.store.record_event(event.method, event.event_id):
             await self.shop.plugins.payment_updated(self.shop, order, event)
         return order
+
+    @staticmethod
+    def _replaced(order: Order, event: PaymentEvent) -> bool:
+        """An end of a link the order no longer waits on; a payment on it still counts (and is
+        checked like any other)."""
+        if event.kind == PaymentEventKind.PAID or not event.provider_ref or not order.payment_ref:
+            return False
+        return event.provider_ref != order.payment_ref
 
     async def _paid(self, order: Order, event: PaymentEvent) -> Order:
         if event.amount is None or event.amount != order.total:
@@ -242,6 +252,9 @@ class Ordering:
                 if event is not None and event.kind == PaymentEventKind.PAID:
                     await self.apply_payment_event(event)
                     continue
+                current = await self.shop.store.get_order(order.number)
+                if current is None or current.payment_ref != order.payment_ref:
+                    continue  # the customer got a new link meanwhile ("Try again"): it has its own window
                 try:
                     await method.expire(order)
                 except Exception:

@@ -70,6 +70,9 @@ class PaymentEvent:
 
     ``event_id`` deduplicates (Stripe ``evt_...``, ``x-razorpay-event-id``, WeChat's notification
     id). ``amount`` is what the provider says was paid; the core compares it with the order.
+    ``provider_ref`` names the link, session or transaction the event is about, when the provider
+    says: the expiry of a link the order no longer waits on (the customer's "Try again" replaced
+    it) then changes nothing.
     """
 
     method: str
@@ -79,6 +82,7 @@ class PaymentEvent:
     amount: Money | None = None
     provider_payment_id: str | None = None
     raw_status: str | None = None
+    provider_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,8 +162,12 @@ def test_a_missing_secret_is_a_start_up_error(monkeypatch: pytest.MonkeyPatch) -
     assert "payments.razorpay.key_secret_env" in str(caught.value)
 
 
-async def test_an_expired_link_is_not_sent_again(razorpay: Razorpay, fake: FakeRazorpay) -> None:
+async def test_an_expired_link_is_not_sent_again_but_replaced(razorpay: Razorpay, fake: FakeRazorpay) -> None:
+    """Its reference stays taken at Razorpay, so the new link has its own; notes name the order."""
     start = await razorpay.start(make_order())
     fake.expire(start.provider_ref or "")
-    with pytest.raises(PaymentError):
-        await razorpay.start(make_order())
+    again = await razorpay.start(make_order())
+    assert again.provider_ref != start.provider_ref and again.url != start.url
+    link = fake.links[again.provider_ref or ""]
+    assert link["status"] == "created" and link["notes"] == {"order_number": "K7M-4QX"}
+    assert link["reference_id"].startswith("K7M-4QX.") and len(link["reference_id"]) <= 40

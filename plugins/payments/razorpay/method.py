@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-#: Link states in which the customer can still pay, and in which Razorpay allows a cancel.
-_OPEN = {"created", "partially_paid"}
+#: Link states in which nobody can pay the link any more, nor ever will.
+_CLOSED = {"expired", "cancelled"}
 
 
 class Razorpay(PaymentMethod):
@@ -71,12 +71,64 @@ class Razorpay(PaymentMethod):
         return context.total.currency in self.config.currencies and context.total.minor >= 100
 
     async def start(self, order: Order) -> PaymentStart:
+        link = await self._current_link(order)
+        if link is None:
+            link = await self._new_link(order, order.number)
+        elif link.get("status") == "paid":
+            # Paid, and the webhook is still on its way: apply it now rather than ask again.
+            event = await self.poll(order)
+            if event is not None:  # the core dedups it against the webhook when that comes
+                await self.shop.apply_payment_event(event)
+            return PaymentStart()
+        elif link.get("status") != "created":
+            link = await self._new_link(order, _renewal(order.number, link))
+        url = str(link["short_url"])
+        expire_by = datetime.fromtimestamp(int(link["expire_by"]), UTC)
+        return PaymentStart(
+            messages=(await self.payment_request(order, url, expire_by),),
+            provider_ref=str(link["id"]),
+            url=url,
+            expires_at=expire_by,
+        )
+
+    async def _current_link(self, order: Order) -> dict[str, Any] | None:
+        """The order's link as Razorpay knows it now ("send again"), if it has one."""
+        if not (order.payment_ref or "").startswith("plink_"):
+            return None
+        link = await self.client.fetch_payment_link(order.payment_ref or "")
+        if link.get("amount") != order.total.minor:
+            raise PaymentError(f"Razorpay link of order {order.number} is for another amount")
+        return link
+
+    async def _new_link(self, order: Order, reference: str) -> dict[str, Any]:
+        """A link under ``reference``; Razorpay keeps a reference taken for good, even once the
+        link expired or was cancelled, so such a link is replaced by one under a new reference."""
+        for _ in range(3):
+            body = self._link_body(order, reference)
+            try:
+                link = await self.client.create_payment_link(body)
+            except RazorpayError as e:
+                if e.retryable or e.status != 400:
+                    raise
+                taken = await self.client.find_payment_link(reference)
+                if taken is None or taken.get("status") not in _CLOSED or taken.get("amount") != order.total.minor:
+                    raise
+                reference = _renewal(order.number, taken)
+                continue
+            log.info(
+                "razorpay.link_created", order=order.number, link=link.get("id"), renewal=reference != order.number
+            )
+            link.setdefault("expire_by", body["expire_by"])
+            return link
+        raise PaymentError(f"Razorpay: no new link for order {order.number}")
+
+    def _link_body(self, order: Order, reference: str) -> dict[str, Any]:
         total = order.total
         expire_by = datetime.now(UTC) + timedelta(minutes=self.config.link_expiry_minutes)
         body: dict[str, Any] = {
             "amount": total.minor,
             "currency": total.currency,
-            "reference_id": order.number,
+            "reference_id": reference,
             "description": f"Order {order.number}",
             "expire_by": int(expire_by.timestamp()),
             "notify": {"sms": False, "email": False},
@@ -85,17 +137,7 @@ class Razorpay(PaymentMethod):
         }
         if self.config.upi_link:
             body["upi_link"] = True
-        link = await self.client.create_payment_link(body)
-        url = str(link["short_url"])
-        if link.get("expire_by"):
-            expire_by = datetime.fromtimestamp(int(link["expire_by"]), UTC)
-        log.info("razorpay.link_created", order=order.number, link=link.get("id"))
-        return PaymentStart(
-            messages=(await self.payment_request(order, url, expire_by),),
-            provider_ref=str(link["id"]),
-            url=url,
-            expires_at=expire_by,
-        )
+        return body
 
     def routes(self) -> Sequence[web.RouteDef]:
         return (web.post("", self.webhook),)
@@ -156,6 +198,7 @@ class Razorpay(PaymentMethod):
             order_number=order.number,
             amount=amount,
             provider_payment_id=_captured(link),
+            provider_ref=order.payment_ref,
             raw_status=status,
         )
 
@@ -180,6 +223,11 @@ class Razorpay(PaymentMethod):
         if payment_id is None:
             raise PaymentError(f"order {order.number}: no captured Razorpay payment to refund")
         return payment_id
+
+
+def _renewal(number: str, replaced: dict[str, Any]) -> str:
+    """The reference of the link that replaces ``replaced``: the same on every retry of one renewal."""
+    return f"{number}.{str(replaced.get('id', '')).removeprefix('plink_')}"[:40]
 
 
 def _captured(link: dict[str, Any]) -> str | None:

@@ -43,7 +43,11 @@ def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
         log.warning("razorpay.partially_paid", link=link.get("id"), alert=True)
         return None
     kind = _KINDS.get(name)
-    if kind is None or not link.get("reference_id"):
+    notes = link.get("notes")
+    notes = notes if isinstance(notes, dict) else {}  # Razorpay sends [] when there are none
+    # A renewed link's reference is "NUMBER.suffix"; every link we make carries the number in notes.
+    number = notes.get("order_number") or link.get("reference_id")
+    if kind is None or not number:
         log.info("razorpay.event_ignored", razorpay_event=name)
         return None
     amount = None
@@ -56,8 +60,9 @@ def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
         method=method,
         event_id=event_id,
         kind=kind,
-        order_number=str(link["reference_id"]),
+        order_number=str(number),
         amount=amount,
         provider_payment_id=payment.get("id"),
+        provider_ref=str(link["id"]) if link.get("id") else None,
         raw_status=str(link.get("status") or name),
     )
