@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -68,6 +69,11 @@ class Catalog:
         for product in self._products.values():
             self._categories.setdefault(product.category, []).append(product)
         self._folded = {p.id: fold(f"{p.title} {p.category} {p.description} {p.id}") for p in self}
+        # Every word of the catalog and the products it is in, for a search with a typo in it.
+        self._words: dict[str, set[str]] = {}
+        for product_id, text in self._folded.items():
+            for word in _WORD.findall(text):
+                self._words.setdefault(word, set()).add(product_id)
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self._products.values())
@@ -89,12 +95,64 @@ class Catalog:
         return list(self._categories.get(category, ()))
 
     def search(self, query: str) -> list[Product]:
-        """Products whose text contains every word of ``query``, title matches first."""
+        """Products whose text contains every word of ``query``, title matches first.
+
+        When nothing contains them all, a word may be misspelt by a letter or two ("aata",
+        "basmathi", "paneers"), Chinese is matched character by character (it has no spaces), and
+        then products matching most of the words are shown, so a customer is rarely told "nothing".
+        """
         words = fold(query).split()
         if not words:
             return []
         hits = [p for p in self if all(w in self._folded[p.id] for w in words)]
+        if not hits:
+            hits = self._forgiving(words)
         return sorted(hits, key=lambda p: 0 if all(w in fold(p.title) for w in words) else 1)
+
+    def _forgiving(self, words: list[str]) -> list[Product]:
+        parts = [c for w in words for c in (_CJK.findall(w) or [w])]
+        parts = [w for w in parts if len(w) > 2 or _CJK.match(w)] or parts  # "a", "of", "5" say little
+        matches = [self._near(w) for w in parts]
+        counts: dict[str, int] = {}
+        for found in matches:
+            for product_id in found:
+                counts[product_id] = counts.get(product_id, 0) + 1
+        best = max(counts.values(), default=0)
+        if best == 0 or best * 2 < len(parts):
+            return []
+        return [p for p in self if counts.get(p.id) == best]
+
+    def _near(self, word: str) -> set[str]:
+        """Products with ``word`` in them, or a word at most a typo or two away from it."""
+        found = {pid for pid, text in self._folded.items() if word in text}
+        if len(word) < 4 or _CJK.match(word):
+            return found
+        allowed = 1 if len(word) < 7 else 2
+        for candidate, products in self._words.items():
+            if abs(len(candidate) - len(word)) <= allowed and _distance(word, candidate, allowed) <= allowed:
+                found |= products
+        return found
+
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, change, swap two letters) from ``a`` to ``b``; stops past ``limit``."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
 
 
 def load_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> list[Product]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatshop.dialog.turn import ProductView, Turn, page_of
+from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
 from chatshop.messages import Choice, ProductCard, ProductList
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
@@ -40,6 +40,7 @@ async def show_categories(turn: Turn, page: int = 0) -> None:
         await show_category(turn, 0, 0)
         return
     indexed = list(enumerate(categories))
+    page = clamp_page(len(indexed), page, turn.page_size)
     shown, more = page_of(indexed, page, turn.page_size)
     choices = [
         Choice(id=f"cat:{i}:0", title=name, description=str(len(turn.shop.catalog.in_category(name))))
@@ -59,6 +60,7 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
     name = categories[index]
     products = turn.shop.catalog.in_category(name)
     if turn.caps.native_catalog:
+        page = clamp_page(len(products), page, MAX_NATIVE_PRODUCTS)
         chunk, more = page_of(products, page, MAX_NATIVE_PRODUCTS)
         if chunk:
             start = page * MAX_NATIVE_PRODUCTS + 1
@@ -75,6 +77,7 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
                     ],
                 )
             return
+    page = clamp_page(len(products), page, turn.page_size)
     shown, more = page_of(products, page, turn.page_size)
     views = await turn.views(shown)
     start = page * turn.page_size + 1
@@ -144,9 +147,10 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     if not hits:
         return False
     turn.state.query = query
-    if len(hits) == 1 and page == 0:
+    if len(hits) == 1:
         await show_product(turn, hits[0].id)
         return True
+    page = clamp_page(len(hits), page, turn.page_size)
     shown, more = page_of(hits, page, turn.page_size)
     views = await turn.views(shown)
     choices = [_product_choice(turn, view) for view in views]

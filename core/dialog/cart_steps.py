@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from chatshop.cart import MAX_QUANTITY
 from chatshop.dialog.browse import menu_button, show_menu
-from chatshop.dialog.turn import Turn
+from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
+from chatshop.lowering import shorten
 from chatshop.messages import CartItem, Choice
 
 
@@ -18,17 +19,18 @@ async def add(turn: Turn, product_id: str, quantity: int) -> None:
         return
     (view,) = await turn.views([product])
     in_cart = turn.state.cart.line(product_id)
-    wanted = quantity + (in_cart.quantity if in_cart else 0)
-    if not view.buyable:
-        turn.say(turn.t("out_of_stock", title=product.title))
-        return
-    if view.stock is not None and wanted > view.stock:
-        turn.say(turn.t("only_left", count=view.stock, title=product.title))
-        quantity = view.stock - (in_cart.quantity if in_cart else 0)
-        if quantity <= 0:
-            return
-    line = turn.state.cart.add(product.id, product.title, view.price, quantity)
     turn.state.step = "idle"
+    if not view.buyable:
+        turn.ask(
+            turn.t("out_of_stock", title=product.title),
+            [turn.choice("browse", "keep_shopping"), turn.choice("cart", "view_cart")],
+        )
+        return
+    quantity = room(turn, view, in_cart.quantity if in_cart else 0, quantity)
+    if quantity <= 0:  # told why; the cart with its buttons is the way on
+        show_cart(turn)
+        return
+    line = turn.state.cart.add(product.id, product.title, view.price, quantity)
     turn.ask(
         turn.t(
             "added",
@@ -43,6 +45,20 @@ async def add(turn: Turn, product_id: str, quantity: int) -> None:
             turn.choice("browse", "keep_shopping"),
         ],
     )
+
+
+def room(turn: Turn, view: ProductView, in_cart: int, wanted: int) -> int:
+    """How many of ``wanted`` fit next to ``in_cart``: the stock and the ceiling per line both
+    count, and the customer is told when it is fewer than they asked for (never silently cut)."""
+    ceiling = MAX_QUANTITY if view.stock is None else min(view.stock, MAX_QUANTITY)
+    if in_cart + wanted <= ceiling:
+        return wanted
+    title = view.product.title
+    if view.stock is not None and view.stock <= MAX_QUANTITY:
+        turn.say(turn.t("only_left", count=view.stock, title=title))
+    else:
+        turn.say(turn.t("at_most", max=MAX_QUANTITY, title=title))
+    return max(ceiling - in_cart, 0)
 
 
 def ask_quantity(turn: Turn, product_id: str) -> None:
@@ -80,15 +96,22 @@ def show_cart(turn: Turn) -> None:
     )
 
 
-def edit_cart(turn: Turn) -> None:
+def edit_cart(turn: Turn, page: int = 0) -> None:
+    """The cart's lines to pick one to change, in pages: a big grocery cart has more lines than a
+    WhatsApp list has rows, and every line must be reachable."""
     cart = turn.state.cart
     if not cart:
         show_cart(turn)
         return
+    size = max(turn.page_size - 1, 1)  # room for "More…", "Empty cart" and "Back"
+    page = clamp_page(len(cart.lines), page, size)
+    lines, more = page_of(cart.lines, page, size)
     choices = [
         Choice(id=f"line:{ln.product_id}", title=ln.title, description=f"{ln.quantity} × {turn.money(ln.unit_price)}")
-        for ln in cart.lines[: max(turn.page_size, 1)]
+        for ln in lines
     ]
+    if more:
+        choices.append(Choice(id=f"edit:{page + 1}", title=turn.t("more")))
     choices += [turn.choice("clear", "clear_cart"), turn.choice("cart", "back")]
     turn.ask(turn.t("edit_pick"), choices, button=turn.t("edit_cart"))
 
@@ -140,25 +163,42 @@ def clear(turn: Turn) -> None:
 
 
 async def native_cart(turn: Turn, items: Sequence[CartItem]) -> None:
-    """A cart from the messenger's catalog replaces ours; our catalog's price always wins."""
-    unknown = []
+    """A cart from the messenger's catalog replaces ours; our catalog's price always wins.
+
+    Whatever cannot be had as sent is said: a product we do not sell (by its id, shortened), one
+    sold out or withdrawn (by its name), a quantity past the stock or the ceiling per line.
+    """
+    unknown: list[str] = []
     cart = turn.state.cart
     cart.clear()
     turn.state.checkout = None
     catalog = turn.shop.catalog
-    known = [catalog.get(item.product_id) for item in items]
-    views = {v.product.id: v for v in await turn.views([p for p in known if p is not None])}
+    known = {p.id: p for p in (catalog.get(item.product_id) for item in items) if p is not None}
+    views = {v.product.id: v for v in await turn.views(list(known.values()))}
+    told: set[str] = set()
     for item in items:
         view = views.get(item.product_id)
-        if view is None or not view.buyable:
-            unknown.append(item.product_id)
+        if view is None:
+            if item.product_id not in unknown:
+                unknown.append(item.product_id)
             continue
-        quantity = min(item.quantity, view.stock) if view.stock is not None else item.quantity
-        cart.add(view.product.id, view.product.title, view.price, quantity)
-        if item.unit_price is not None and item.unit_price != view.price:
+        if item.product_id in told:
+            continue
+        if not view.buyable:
+            turn.say(turn.t("out_of_stock", title=view.product.title))
+            told.add(item.product_id)
+            continue
+        line = cart.line(view.product.id)
+        quantity = room(turn, view, line.quantity if line else 0, item.quantity)
+        if quantity < item.quantity:
+            told.add(item.product_id)  # said once; more of it in the same order cannot fit either
+        if quantity > 0:
+            cart.add(view.product.id, view.product.title, view.price, quantity)
+        if item.unit_price is not None and item.unit_price != view.price and line is None:
             turn.say(turn.t("price_changed", title=view.product.title, price=turn.money(view.price)))
     if unknown:
-        turn.say(turn.t("native_cart_unknown", items=", ".join(unknown)))
+        shown = [shorten(product_id, 40) for product_id in unknown[:5]]
+        turn.say(turn.t("native_cart_unknown", items=", ".join(shown) + (", …" if len(unknown) > 5 else "")))
     if cart:
         turn.say(turn.t("native_cart_received"))
     show_cart(turn)

@@ -3,6 +3,7 @@ served, a payment method available for this order, a summary, and an explicit co
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 
 from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code
@@ -13,6 +14,11 @@ from chatshop.messages import Address, Choice, Location
 from chatshop.payments import PaymentError
 from chatshop.pricing import Quote
 from chatshop.store.base import OutOfStock
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script as ASCII: a PIN code typed in Devanagari (४०००५०) must match the shop's areas."""
+    return "".join(str(unicodedata.digit(c)) if c.isdecimal() and not c.isascii() else c for c in text)
 
 
 def start(turn: Turn) -> None:
@@ -37,6 +43,7 @@ async def address_text(turn: Turn, text: str) -> None:
     if checkout is None:
         show_cart(turn)
         return
+    text = ascii_digits(text)
     checkout.address = " ".join(text.split())[:500]
     code = find_postal_code(text)
     if code is None:
@@ -52,8 +59,10 @@ async def postal_code_text(turn: Turn, text: str) -> None:
     if checkout is None:
         show_cart(turn)
         return
+    text = ascii_digits(text)
     code = find_postal_code(text) or normalize_postal_code(text)
-    if not code.isalnum() or len(code) > 10:
+    # Every country's postal codes have digits in them: a word ("ok", "no") is not one.
+    if not code.isalnum() or len(code) > 10 or not any(c.isdecimal() for c in code):
         turn.say(turn.t("ask_postal_code"))
         return
     checkout.postal_code = code
@@ -88,7 +97,11 @@ async def address_form(turn: Turn, address: Address) -> None:
         return
     checkout.address = address.one_line()[:500]
     checkout.contact_name = address.name
-    code = normalize_postal_code(address.postal_code) if address.postal_code else find_postal_code(checkout.address)
+    code = (
+        normalize_postal_code(ascii_digits(address.postal_code))
+        if address.postal_code
+        else find_postal_code(ascii_digits(checkout.address))
+    )
     if not code:
         turn.state.step = "postal_code"
         turn.say(turn.t("ask_postal_code"))
@@ -186,11 +199,19 @@ def _adjustment_label(turn: Turn, code: str, fallback: str | None) -> str:
 async def confirm(turn: Turn) -> None:
     checkout = turn.state.checkout
     if checkout is None or turn.state.step != "confirm" or not checkout.payment_method:
-        if turn.state.last_order:
+        if checkout is not None and checkout.payment_method and checkout.postal_code and turn.state.cart:
+            # A "Confirm" tapped after the cart changed (an old summary scrolled back to): the
+            # summary again, as the cart is now, rather than an order the customer has not seen.
+            await choose_payment(turn, checkout.payment_method)
+        elif turn.state.cart:
+            turn.say(turn.t("nothing_to_confirm"))
+            show_cart(turn)
+        elif turn.state.last_order:
             turn.say(turn.t("already_placed", number=turn.state.last_order))
+            show_menu(turn)
         else:
             turn.say(turn.t("nothing_to_confirm"))
-        show_menu(turn)
+            show_menu(turn)
         return
     quote = await _priced(turn, checkout)
     if quote is None:

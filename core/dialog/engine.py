@@ -7,6 +7,7 @@ the last menu, or a search.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 
 from chatshop.catalog import fold
@@ -89,6 +90,10 @@ async def _confirm(turn: Turn, _: str) -> None:
     await checkout_steps.confirm(turn)
 
 
+async def _edit(turn: Turn, page: str) -> None:
+    cart_steps.edit_cart(turn, _int(page))
+
+
 async def _inc(turn: Turn, product_id: str) -> None:
     await cart_steps.change_line(turn, product_id, 1)
 
@@ -110,7 +115,7 @@ HANDLERS: dict[str, Handler] = {
     "add": _add,
     "qty": _with_arg(cart_steps.ask_quantity),
     "cart": _plain(cart_steps.show_cart),
-    "edit": _plain(cart_steps.edit_cart),
+    "edit": _edit,
     "line": _with_arg(cart_steps.line_options),
     "inc": _inc,
     "dec": _dec,
@@ -131,6 +136,9 @@ HANDLERS: dict[str, Handler] = {
 #: Choices that continue a checkout in progress rather than leave it.
 CHECKOUT_CHOICES = frozenset({"pay", "confirm", "abort", "checkout"})
 
+#: Steps of a checkout in progress, where a typed "cancel" leaves it.
+CHECKOUT_STEPS = frozenset({"address", "postal_code", "payment", "confirm"})
+
 #: Typed words that act like a menu choice (from the ``words_*`` texts of the customer's locale).
 WORD_ACTIONS = {
     "words_menu": "menu",
@@ -150,8 +158,13 @@ def _int(value: str) -> int:
 
 
 def _number(text: str) -> int | None:
+    """A menu number or quantity typed in any script: 2, २, ２, and the circled ② of Chinese keyboards
+    (``int`` reads only the first three, and raised on the last)."""
     cleaned = text.strip().rstrip(".)")
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) <= 4 else None
+    digits = [unicodedata.digit(c, None) for c in cleaned]
+    if not cleaned or len(cleaned) > 4 or None in digits:
+        return None
+    return int("".join(str(d) for d in digits))
 
 
 async def choose(turn: Turn, choice_id: str) -> None:
@@ -173,6 +186,14 @@ async def on_text(turn: Turn, text: str) -> None:
     number = _number(text)
     if state.step == "quantity" and number is not None:
         await cart_steps.quantity_answer(turn, number)
+        return
+    if word in turn.shop.texts.words(state.locale, "words_cancel"):
+        # "cancel" typed where an address is expected must never become the address (nor, typed
+        # again, its postal code): it leaves the checkout, or whatever question was asked.
+        if state.step in CHECKOUT_STEPS:
+            checkout_steps.abort(turn)
+        else:
+            browse.show_menu(turn)
         return
     for key, action in WORD_ACTIONS.items():
         if word in turn.shop.texts.words(state.locale, key):

@@ -96,6 +96,13 @@ class Turn:
         return await self.shop.product_views(products)
 
 
+def clamp_page(count: int, page: int, size: int) -> int:
+    """``page`` within the pages ``count`` items make: a "More…" tapped on a list that has since
+    shrunk (or a made-up page number) shows the last page, never an empty one or page -3."""
+    last = max((count - 1) // size, 0) if size > 0 else 0
+    return min(max(page, 0), last)
+
+
 def page_of(items: Sequence[T], page: int, size: int) -> tuple[list[T], bool]:
     """The items of page ``page`` (from 0) and whether more pages follow."""
     start = max(page, 0) * size
