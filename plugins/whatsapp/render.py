@@ -29,6 +29,7 @@ from chatshop.messages import (
     Text,
 )
 from chatshop.money import Money, currency_exponent
+from chatshop.texts import available_locales
 
 from . import limits as L
 from .text import keep_ends, shorten, template_safe
@@ -218,9 +219,9 @@ def choice_list(message: ChoiceList) -> Rendered:
 
 def _card_body(card: ProductCard) -> str:
     parts = [] if card.title in card.body else [f"*{card.title}*"]
-    price = card.price.format()
-    if price not in card.body:
-        parts.append(price)
+    # The dialog writes the price in the customer's language (612,50 ₹); any form of it will do.
+    if not any(card.price.format(locale) in card.body for locale in ("en", *available_locales())):
+        parts.append(card.price.format())
     parts.append(card.body)
     if card.url and card.url not in card.body and not card.choices:
         parts.append(card.url)

@@ -47,7 +47,7 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
             return web.Response(status=401, text="bad signature")
         try:
             payload = load_body(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than any webhook is
             return web.Response(status=400, text="not JSON")
         batch = parse_webhook(payload, channel.name, channel.settings.phone_number_id)
         channel.client.limiter.observe(len(batch.inbound))

@@ -34,7 +34,8 @@ __all__ = ["PaymentStatus", "StatusUpdate", "WebhookBatch", "load_body", "parse_
 log = structlog.get_logger(__name__)
 
 _MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "voice"})
-_IGNORED = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
+#: Nothing to answer: a reaction, a system notice, a message the customer deleted ("revoke").
+_IGNORED = frozenset({"reaction", "system", "ephemeral", "request_welcome", "revoke"})
 #: A catalog price with more integer digits than this is no price (and would not survive the inbox).
 _MAX_PRICE_DIGITS = 12
 _STATES = {
@@ -181,6 +182,14 @@ def _inbound(message: Mapping[str, Any], channel: str, names: dict[str, str]) ->
     kind = message.get("type")
     if customer is None or message_id is None or kind in _IGNORED:
         return None
+    if kind == "edit":
+        # The customer corrected a message (a typo in a search, an address): the new version is
+        # what they mean now, read like any message of its kind under the edit's own id.
+        edited = _mapping(_mapping(message.get("edit")).get("message"))
+        kind = edited.get("type")
+        if kind in _IGNORED or kind == "edit":
+            return None
+        message = {**edited, "from": message.get("from"), "timestamp": message.get("timestamp")}
     fields = _fields(kind, message)
     return Inbound(
         channel=channel,
@@ -195,10 +204,13 @@ def _inbound(message: Mapping[str, Any], channel: str, names: dict[str, str]) ->
 def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
     """The kind-specific part of an :class:`Inbound`."""
     if kind == "text":
-        return {
-            "kind": InboundKind.TEXT,
-            "text": _words(_mapping(message.get("text")).get("body")) or "",
-        }
+        text = _words(_mapping(message.get("text")).get("body")) or ""
+        referred = _text(_mapping(_mapping(message.get("context")).get("referred_product")).get("product_retailer_id"))
+        if referred:
+            # "Message business" under a product in WhatsApp's catalog: the question is about
+            # that product, so the shop answers with it rather than searching the question.
+            return {"kind": InboundKind.CHOICE, "choice_id": f"p:{referred}"[:200], "text": text}
+        return {"kind": InboundKind.TEXT, "text": text}
     if kind == "interactive":
         return _interactive(_mapping(message.get("interactive")))
     if kind == "button":
