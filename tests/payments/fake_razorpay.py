@@ -180,6 +180,8 @@ class FakeRazorpay:
     def pay(self, link_id: str, amount: int | None = None) -> dict[str, Any]:
         """The customer pays; returns the ``payment_link.paid`` event Razorpay would send."""
         link = self.links[link_id]
+        if link["status"] not in ("created", "partially_paid"):
+            raise ValueError(f"Razorpay takes no payment on a {link['status']} link")
         paid = link["amount"] if amount is None else amount
         payment_id = _id("pay")
         payment = {
