@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -25,6 +24,7 @@ from chatshop.messages import Inbound, InboundKind, Outbound
 
 from .config import WebChatConfig
 from .history import Entry, History
+from .limits import Window
 from .signing import Signer, random_secret
 from .view import entry_view
 
@@ -41,28 +41,19 @@ _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: ESC sequence would paint the terminal of whoever lists the orders.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 2000
-#: At most this many messages per customer tab in ``RATE_WINDOW`` seconds.
-RATE_LIMIT = 30
+#: Messages are counted per customer and per client address over this many seconds.
 RATE_WINDOW = 10.0
 
 
 @dataclass(eq=False)
 class Connection:
-    """One open tab of one customer, and the last history entry it has."""
+    """One open tab of one customer (from one client address), and the last history entry it has."""
 
     customer_id: str
     ws: web.WebSocketResponse
+    address: str = "?"
     last_seq: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    sent_times: list[float] = field(default_factory=list)
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        self.sent_times = [t for t in self.sent_times if now - t < RATE_WINDOW]
-        if len(self.sent_times) >= RATE_LIMIT:
-            return False
-        self.sent_times.append(now)
-        return True
 
 
 class WebChatChannel(Channel):
@@ -90,6 +81,11 @@ class WebChatChannel(Channel):
         self.signer = Signer(secret, "webchat-customer")
         self.history = History(shop.store, limit=self.settings.history_limit, keep_days=self.settings.cookie_days)
         self.connections: defaultdict[str, set[Connection]] = defaultdict(set)
+        #: Per customer over all their tabs, and per address over all its customers: more tabs or a
+        #: fresh cookie for every tab never buy more messages.
+        self.per_customer = Window(self.settings.messages_per_customer, RATE_WINDOW)
+        self.per_address = Window(self.settings.messages_per_address, RATE_WINDOW)
+        self.sockets_per_address: Counter[str] = Counter()
 
     # --- the core's side ------------------------------------------------------------------
     async def send(self, customer_id: str, message: Outbound) -> SendResult:
@@ -100,19 +96,35 @@ class WebChatChannel(Channel):
     async def disconnect(self) -> None:
         for connections in list(self.connections.values()):
             for connection in list(connections):
-                await connection.ws.close(code=1001, message=b"shop stopping")
+                if connection.ws.prepared:
+                    await connection.ws.close(code=1001, message=b"shop stopping")
         self.connections.clear()
 
     # --- tabs -----------------------------------------------------------------------------
+    def may_open(self, address: str) -> bool:
+        return self.sockets_per_address[address] < self.settings.sockets_per_address
+
     def open(self, connection: Connection) -> None:
         self.connections[connection.customer_id].add(connection)
+        self.sockets_per_address[connection.address] += 1
 
     def close(self, connection: Connection) -> None:
         tabs = self.connections.get(connection.customer_id)
-        if tabs is not None:
+        if tabs is not None and connection in tabs:
             tabs.discard(connection)
             if not tabs:
                 del self.connections[connection.customer_id]
+            self.sockets_per_address[connection.address] -= 1
+            if self.sockets_per_address[connection.address] <= 0:
+                del self.sockets_per_address[connection.address]
+
+    def allow(self, connection: Connection) -> bool:
+        """Room for one more message from this customer and this address; counts it if so."""
+        if self.per_customer.full(connection.customer_id) or self.per_address.full(connection.address):
+            return False
+        self.per_customer.add(connection.customer_id)
+        self.per_address.add(connection.address)
+        return True
 
     async def push(self, customer_id: str) -> None:
         for connection in list(self.connections.get(customer_id, ())):
@@ -174,7 +186,7 @@ class WebChatChannel(Channel):
         if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
             await self._error(connection, "a message needs an id")
             return
-        if not connection.allow():
+        if not self.allow(connection):
             await self._error(connection, "slow down", id=client_id)
             return
         if frame["type"] == "text":

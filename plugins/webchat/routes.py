@@ -95,23 +95,29 @@ class ChatRoutes:
             raise web.HTTPForbidden(text="no chat session: open /chat first")
         if not _same_origin(request):
             raise web.HTTPForbidden(text="cross-site WebSocket refused")
+        address = request.remote or "?"
+        if not self.channel.may_open(address):
+            raise web.HTTPTooManyRequests(text="too many open chats from this address")
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=16 * 1024)
-        await ws.prepare(request)
-        connection = Connection(customer_id, ws)
-        self.channel.open(connection)
-        watcher = asyncio.create_task(self._watch(request, connection))
+        connection = Connection(customer_id, ws, address=address)
+        self.channel.open(connection)  # counted before the handshake's await, so a burst cannot slip past
+        watcher: asyncio.Task[None] | None = None
         try:
+            await ws.prepare(request)
+            watcher = asyncio.create_task(self._watch(request, connection))
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
                     await self.channel.handle_frame(connection, message.data)
                 elif message.type == WSMsgType.ERROR:
                     break
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             self.channel.close(connection)
-            await ws.close()
+            if ws.prepared:
+                await ws.close()
         return ws
 
     async def _watch(self, request: web.Request, connection: Connection) -> None:

@@ -1,0 +1,52 @@
+"""The web chat's limits hold per customer and per client address, not per tab."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from .web_shop import Browser, say, web_toml
+
+
+async def test_more_tabs_buy_no_more_messages(make_shop: object) -> None:
+    shop = make_shop(web_toml("messages_per_customer = 3"), terminal=False)  # type: ignore[operator]
+    async with shop as h, Browser.opened(h) as browser:
+        tabs = [await browser.tab() for _ in range(3)]
+        for tab in tabs:
+            assert (await say(tab, "hi"))["type"] == "ack"
+        refused = await say(tabs[0], "atta")
+        assert refused == {"type": "error", "error": "slow down", "id": refused["id"]}
+        fourth = await browser.tab()  # a new tab of the same customer is no way round it
+        assert (await say(fourth, "atta"))["error"] == "slow down"
+        for tab in [*tabs, fourth]:
+            await tab.close()
+
+
+async def test_a_new_cookie_per_tab_buys_no_more_messages_from_one_address(make_shop: object) -> None:
+    async with make_shop(web_toml("messages_per_address = 4"), terminal=False) as h:  # type: ignore[operator]
+        answers = []
+        for _ in range(5):
+            async with Browser.opened(h) as browser:  # a fresh customer each time, from 127.0.0.1
+                tab = await browser.tab()
+                answers.append((await say(tab, "hi"))["type"])
+                await tab.close()
+        assert answers == ["ack", "ack", "ack", "ack", "error"]
+        await h.shop.idle()
+        assert len(await h.shop.store.customers_with_pending_inbound()) == 0
+
+
+async def test_one_address_may_hold_only_so_many_sockets(make_shop: object) -> None:
+    shop = make_shop(web_toml("sockets_per_address = 2"), terminal=False)  # type: ignore[operator]
+    async with shop as h, Browser.opened(h) as one, Browser.opened(h) as two:
+        first, second = await one.tab(), await two.tab()
+        try:
+            await one.tab()
+        except aiohttp.WSServerHandshakeError as e:
+            assert e.status == 429
+        else:
+            raise AssertionError("a third socket from one address was accepted")
+        await first.close()
+        await h.shop.idle()
+        third = await one.tab()  # a closed tab frees its place
+        assert (await say(third, "hi"))["type"] == "ack"
+        await second.close()
+        await third.close()
