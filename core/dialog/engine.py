@@ -251,4 +251,18 @@ async def handle(turn: Turn, inbound: Inbound) -> None:
                 browse.show_menu(turn, greet=True)
         case _:
             turn.say(turn.t("media_reply"))
-            browse.show_menu(turn)
+            _ask_again(turn)
+
+
+def _ask_again(turn: Turn) -> None:
+    """After a message the shop cannot read (a photo of the address, an empty form), the question
+    that was open is asked again: the customer stays in their checkout instead of the main menu."""
+    step = turn.state.step
+    if step == "address" and turn.state.checkout is not None:
+        checkout_steps.start(turn)
+    elif step == "postal_code" and turn.state.checkout is not None:
+        turn.say(turn.t("ask_postal_code"))
+    elif step == "quantity" and turn.state.product_id:
+        cart_steps.ask_quantity(turn, turn.state.product_id)
+    else:
+        browse.show_menu(turn)

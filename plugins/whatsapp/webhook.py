@@ -38,6 +38,7 @@ _MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "voice"})
 _IGNORED = frozenset({"reaction", "system", "ephemeral", "request_welcome", "revoke"})
 #: A catalog price with more integer digits than this is no price (and would not survive the inbox).
 _MAX_PRICE_DIGITS = 12
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
 _STATES = {
     "sent": DeliveryState.SENT,
     "delivered": DeliveryState.DELIVERED,
@@ -113,6 +114,10 @@ def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None
                 if update is not None:
                     batch.statuses.append(update)
         batch.errors.extend(_list(value.get("errors")))
+    # Meta does not promise order, even inside one POST: a customer's "milk" then "1" (the first
+    # option of the reply to "milk") must be read in the order they were written. Stable: messages
+    # of the same second keep the order Meta gave them.
+    batch.inbound.sort(key=lambda inbound: inbound.received_at or _NO_TIME)
     return batch
 
 
@@ -257,8 +262,8 @@ def _interactive(interactive: Mapping[str, Any]) -> dict[str, Any]:
 def _address(reply: Mapping[str, Any]) -> Address | None:
     try:
         response = json.loads(str(reply.get("response_json") or "{}"))
-    except json.JSONDecodeError:
-        return None
+    except (json.JSONDecodeError, RecursionError):
+        response = {}  # the form's own summary in ``body`` still has the address
     values = _mapping(_mapping(response).get("values"))
 
     def part(key: str) -> str | None:

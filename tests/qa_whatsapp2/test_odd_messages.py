@@ -7,7 +7,7 @@ from chatshop.plugins.whatsapp.signature import HEADER, sign
 from chatshop.testing import ShopHarness
 from tests.whatsapp.customer import Customer, text_of
 from tests.whatsapp.fake_graph import FakeGraph
-from tests.whatsapp.meta import APP_SECRET
+from tests.whatsapp.meta import APP_SECRET, contact, envelope
 
 from .shop import said, tap_stale
 
@@ -61,3 +61,16 @@ async def test_a_german_product_card_shows_its_price_once_in_german(
     [card] = await tap_stale(asha, "p:ghee-1l")
     assert "612,50\xa0₹" in text_of(card)
     assert "₹612.50" not in text_of(card)
+
+
+async def test_messages_of_one_batch_are_read_in_the_order_they_were_written(
+    shop: ShopHarness, fake: FakeGraph, asha: Customer
+) -> None:
+    await asha.say("hi")
+    search = asha.message("text", text={"body": "milk"})
+    pick = asha.message("text", text={"body": "1"})  # "Add to cart" on the card that answers "milk"
+    pick["timestamp"] = str(int(search["timestamp"]) + 4)
+    await asha.post(envelope(messages=[pick, search], contacts=[contact(asha.wa_id, asha.name)]))
+    replies = asha.new()
+    assert "Amul Taaza Milk 1 l" in text_of(replies[0])
+    assert "Added 1 × Amul Taaza Milk 1 l" in said(replies)
