@@ -238,6 +238,16 @@ def outbound_to_json(message: Outbound) -> dict[str, Any]:
     return message.model_dump(mode="json")
 
 
+def outbound_to_json_text(message: Outbound) -> str:
+    """The message as compact JSON text, as :func:`outbound_from_json_text` reads it back."""
+    return message.model_dump_json()
+
+
+def outbound_from_json_text(text: str) -> Outbound:
+    """Rebuild an outbound message from its JSON text in one pass (the outbox reads every reply)."""
+    return _OutboundBox.model_validate_json(f'{{"message":{text}}}').message
+
+
 class DeliveryState(StrEnum):
     """What the messenger says became of a message we sent."""
 

@@ -194,6 +194,7 @@ class Shop:
             http = aiohttp.ClientSession(
                 headers={"User-Agent": USER_AGENT},
                 timeout=aiohttp.ClientTimeout(total=30, connect=10),
+                cookie_jar=aiohttp.DummyCookieJar(),  # the APIs we call authenticate every request
             )
             self._owns_http = True
         self._http = http

@@ -9,7 +9,14 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from chatshop.messages import Inbound, InboundKind, OrderLine, Outbound, outbound_from_json, outbound_to_json
+from chatshop.messages import (
+    Inbound,
+    InboundKind,
+    OrderLine,
+    Outbound,
+    outbound_from_json_text,
+    outbound_to_json_text,
+)
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 
@@ -45,11 +52,11 @@ def inbound_from_text(text: str) -> Inbound:
 
 
 def outbound_to_text(message: Outbound) -> str:
-    return dumps(outbound_to_json(message))
+    return outbound_to_json_text(message)
 
 
 def outbound_from_text(text: str) -> Outbound:
-    return outbound_from_json(json.loads(text))
+    return outbound_from_json_text(text)
 
 
 def order_details(order: Order) -> str:

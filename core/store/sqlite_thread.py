@@ -5,7 +5,8 @@ the thread then takes all of them at once and runs the writes among them in one 
 inside its own savepoint (a failing call rolls back only itself), so a burst of a hundred inbound
 messages costs one commit instead of a hundred. A caller's future resolves only after the commit
 that holds its write, so "recorded" still means "on disk". Reads see only committed data: an open
-group is committed before a read runs. Results go back to the event loop in one hop per batch.
+group is committed before a read runs. Results go back to the event loop with one wake-up for all
+that are ready.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class SQLiteThread:
         self._thread: threading.Thread | None = None
         self._name = name
         self.db: sqlite3.Connection | None = None
+        self._ready: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
+        self._ready_lock = threading.Lock()
 
     def _ensure_started(self) -> None:
         if self._thread is None:
@@ -104,12 +107,30 @@ class SQLiteThread:
                     break
         if group:
             done.extend(self._commit(group))
-        by_loop: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
         for outcome in done:
-            by_loop.setdefault(outcome[0].loop, []).append(outcome)
-        for loop, outcomes in by_loop.items():
-            with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
-                loop.call_soon_threadsafe(_resolve, outcomes)
+            self._hand_back(outcome)
+
+    def _hand_back(self, outcome: _Outcome) -> None:
+        """Queue a result for its event loop, waking the loop only if no wake-up is on its way:
+        a busy loop takes several batches' results in one go instead of one wake-up per batch."""
+        loop = outcome[0].loop
+        with self._ready_lock:
+            waiting = self._ready.get(loop)
+            if waiting is not None:
+                waiting.append(outcome)
+                return
+            self._ready[loop] = [outcome]
+        try:
+            loop.call_soon_threadsafe(self._deliver, loop)
+        except RuntimeError:  # a closed loop: nobody is waiting any more
+            with self._ready_lock:
+                self._ready.pop(loop, None)
+
+    def _deliver(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the event loop: resolve every result queued for it since it was woken."""
+        with self._ready_lock:
+            outcomes = self._ready.pop(loop, [])
+        _resolve(outcomes)
 
     def _rollback(self) -> None:
         if self.db is not None and self.db.in_transaction:

@@ -8,6 +8,7 @@ tries again later. Nothing is dropped on a throttle.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import structlog
+from yarl import URL
 
 from .errors import PAIR_RATE_LIMIT, GraphError
 from .ratelimit import RateLimiter
@@ -22,6 +24,8 @@ from .ratelimit import RateLimiter
 __all__ = ["GraphClient", "RetryPolicy"]
 
 log = structlog.get_logger(__name__)
+
+MAX_REMEMBERED_URLS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +60,12 @@ class GraphClient:
         self._session = session
         self._root = f"{base_url.rstrip('/')}/{version}"
         self.phone_number_id = phone_number_id
-        self._token = token
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+        self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self._timeout = aiohttp.ClientTimeout(total=self.retry.timeout)
+        self._urls: dict[str, URL] = {}
 
     def url(self, path: str) -> str:
         return f"{self._root}/{path.lstrip('/')}"
@@ -127,18 +133,28 @@ class GraphClient:
         raise last
 
     async def _once(self, method: str, path: str, payload: Mapping[str, Any] | None) -> Mapping[str, Any]:
-        headers = {"Authorization": f"Bearer {self._token}"}
-        timeout = aiohttp.ClientTimeout(total=self.retry.timeout)
+        # Every reply and read receipt comes through here: the body is encoded once, compactly, and
+        # the headers, URL and timeout are built once per client rather than per call.
+        data = None if payload is None else json.dumps(payload, separators=(",", ":")).encode()
         try:
             async with self._session().request(
-                method, self.url(path), json=payload, headers=headers, timeout=timeout
+                method, self._url(path), data=data, headers=self._headers, timeout=self._timeout
             ) as response:
+                raw = await response.read()
                 try:
-                    body: Any = await response.json(content_type=None)
-                except (ValueError, aiohttp.ContentTypeError):
+                    body: Any = json.loads(raw)
+                except ValueError:
                     body = None
                 if response.status >= 400 or not isinstance(body, Mapping):
                     raise GraphError.from_response(response.status, body)
                 return body
         except (aiohttp.ClientError, TimeoutError) as e:
             raise GraphError(f"Graph API unreachable: {type(e).__name__}", status=599) from None
+
+    def _url(self, path: str) -> URL:
+        url = self._urls.get(path)
+        if url is None:
+            url = URL(self.url(path))
+            if len(self._urls) < MAX_REMEMBERED_URLS:  # payment look-ups each have their own path
+                self._urls[path] = url
+        return url
