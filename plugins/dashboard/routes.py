@@ -26,6 +26,7 @@ from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
 
 from .actions import actions_for
+from .contact import contact_of
 from .numbers import shop_numbers
 from .session import LOGIN_COOKIE, Session, Sessions
 
@@ -159,6 +160,7 @@ class Dashboard:
             "orders.html",
             session,
             orders=orders,
+            contact=contact_of,
             filters=FILTERS,
             current=key,
             search=search,
@@ -170,7 +172,9 @@ class Dashboard:
     async def order_rows(self, request: web.Request, session: Session) -> web.StreamResponse:
         """Only the table's rows, for the page's live refresh."""
         _, _, orders = await self._orders(request)
-        html = self.templates.render("_rows.html", orders=orders, locale=self._locale(), methods=self._method_labels())
+        html = self.templates.render(
+            "_rows.html", orders=orders, contact=contact_of, locale=self._locale(), methods=self._method_labels()
+        )
         return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
     async def order(self, request: web.Request, session: Session) -> web.StreamResponse:
@@ -181,6 +185,7 @@ class Dashboard:
             "order.html",
             session,
             order=order,
+            contact=contact_of(order),
             actions=actions_for(order),
             locale=self._locale(),
             done=request.query.get("done"),
