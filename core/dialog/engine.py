@@ -82,8 +82,8 @@ async def _categories_page(turn: Turn, page: str) -> None:
     await browse.show_categories(turn, _int(page))
 
 
-async def _orders(turn: Turn, _: str) -> None:
-    await order_steps.list_orders(turn)
+async def _orders(turn: Turn, page: str) -> None:
+    await order_steps.list_orders(turn, _int(page))
 
 
 async def _confirm(turn: Turn, _: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chatshop.dialog.browse import menu_button, show_menu
 from chatshop.dialog.checkout_steps import request_payment
 from chatshop.dialog.checkout_steps import start as start_checkout
-from chatshop.dialog.turn import Turn
+from chatshop.dialog.turn import Turn, clamp_page, page_of
 from chatshop.messages import Choice, OrderStatusUpdate
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
@@ -15,19 +15,25 @@ def state_label(turn: Turn, status: OrderStatus) -> str:
     return turn.t(f"state_{status.value}")
 
 
-async def list_orders(turn: Turn) -> None:
-    orders = await turn.shop.store.list_orders(customer_key=turn.customer_key, limit=max(turn.page_size, 1))
+async def list_orders(turn: Turn, page: int = 0) -> None:
+    """The customer's orders, newest first, in pages: a regular customer's first order stays reachable."""
+    size = max(turn.page_size, 1)
+    orders = await turn.shop.store.list_orders(customer_key=turn.customer_key, limit=(max(page, 0) + 1) * size + 1)
     if not orders:
         turn.ask(turn.t("orders_none"), [turn.choice("browse", "menu_browse"), menu_button(turn)])
         return
+    page = clamp_page(len(orders), page, size)
+    shown, more = page_of(orders, page, size)
     choices = [
         Choice(
             id=f"o:{order.number}",
             title=order.number,
             description=f"{state_label(turn, order.status)} · {turn.money(order.total)}",
         )
-        for order in orders
+        for order in shown
     ]
+    if more:
+        choices.append(Choice(id=f"orders:{page + 1}", title=turn.t("more")))
     turn.ask(turn.t("orders_header"), [*choices, menu_button(turn)], button=turn.t("menu_orders"))
 
 

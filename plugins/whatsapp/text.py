@@ -48,9 +48,13 @@ def keep_ends(text: str, limit: int) -> str:
     head: list[str] = []
     for line in lines[: len(lines) - len(tail)]:
         if size + len(line) + 1 > limit:
+            room = limit - size - 1
+            if len(line) > limit // 2 and room >= 40:  # a paragraph (a description) is shortened, not lost
+                head.append(shorten(line, room))
+                marker = ""  # its own "…" marks the cut
             break
         head.append(line)
         size += len(line) + 1
     if not head or not tail:
         return shorten(text, limit)
-    return "\n".join([*head, marker, *tail])
+    return "\n".join([*head, *([marker] if marker else []), *tail])

@@ -18,6 +18,8 @@ from tests.whatsapp.customer import Customer, choices_of, text_of
 from tests.whatsapp.fake_graph import FakeGraph, Sent
 from tests.whatsapp.meta import PHONE_NUMBER_ID
 
+#: A description longer than any WhatsApp interactive body (1024).
+SAFFRON = "Hand-picked Mongra saffron from Pampore in Kashmir. " + "Deep red threads with a strong aroma. " * 60
 LONG = "Extra Long Premium Stone-Ground Whole Wheat Chakki Atta Family Pack Number"
 
 
@@ -33,6 +35,7 @@ def catalog_csv() -> str:
         "cafe-250g,Café Crème Kaffeebohnen 250 g,399.00,Rice and Dal,0,Kaffee",
         "milk-1l,Amul Taaza Milk 1 l,68.00,Dairy,100,Toned milk",
         "paneer-200g,Amul Malai Paneer 200 g,95.00,Dairy,,Fresh paneer",
+        f"saffron-1g,Kashmiri Mongra Saffron 1 g,450.00,Spices,0,{SAFFRON}",
     ]
     return "\n".join(rows) + "\n"
 

@@ -74,3 +74,14 @@ async def test_messages_of_one_batch_are_read_in_the_order_they_were_written(
     replies = asha.new()
     assert "Amul Taaza Milk 1 l" in text_of(replies[0])
     assert "Added 1 × Amul Taaza Milk 1 l" in said(replies)
+
+
+async def test_a_sold_out_product_with_a_long_description_keeps_its_start_and_the_sold_out_notice(
+    shop: ShopHarness, fake: FakeGraph, asha: Customer
+) -> None:
+    [card] = await tap_stale(asha, "p:saffron-1g")
+    body = text_of(card)
+    assert len(body) <= 1024
+    assert "Hand-picked Mongra saffron from Pampore" in body  # the description is cut, not dropped
+    assert body.endswith("Kashmiri Mongra Saffron 1 g is out of stock right now.")
+    assert fake.refused == []
