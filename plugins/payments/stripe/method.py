@@ -17,6 +17,7 @@ import structlog
 from aiohttp import web
 
 from chatshop.config import read_secret
+from chatshop.messages import Text
 from chatshop.money import Money
 from chatshop.payments import (
     PaymentContext,
@@ -80,8 +81,10 @@ class Stripe(PaymentMethod):
         return to_stripe(context.total) is not None
 
     async def start(self, order: Order) -> PaymentStart:
-        session = await self._open_session(order)
-        if session is None:
+        session = await self._current_session(order)
+        if session is not None and session.get("status") == "complete":
+            return await self._already_paying(order, session)
+        if session is None or session.get("status") != "open" or session.get("amount_total") != to_stripe(order.total):
             session = await self._create_session(order)
         url = str(session["url"])
         expires = datetime.fromtimestamp(int(session["expires_at"]), UTC)
@@ -92,14 +95,24 @@ class Stripe(PaymentMethod):
             expires_at=expires,
         )
 
-    async def _open_session(self, order: Order) -> dict[str, Any] | None:
-        """The session this order already has, if the customer can still pay it ("send again")."""
+    async def _current_session(self, order: Order) -> dict[str, Any] | None:
+        """The session this order already has, as Stripe knows it now ("send again")."""
         if not (order.payment_ref or "").startswith("cs_"):
             return None
-        session = await self.client.retrieve_checkout_session(order.payment_ref or "")
-        if session.get("status") != "open" or session.get("amount_total") != to_stripe(order.total):
-            return None
-        return session
+        return await self.client.retrieve_checkout_session(order.payment_ref or "")
+
+    async def _already_paying(self, order: Order, session: dict[str, Any]) -> PaymentStart:
+        """The customer went through Checkout and the webhook is still on its way: never a second
+        session to pay. Paid: applied now. A delayed method (a bank debit) still settling: said so."""
+        if session.get("payment_status") == "paid":
+            event_id = f"poll:{session.get('id')}:{PaymentEventKind.PAID}"
+            await self.shop.apply_payment_event(
+                event_from_session(session, event_id, PaymentEventKind.PAID, self.name, order.number)
+            )
+            return PaymentStart()
+        locale = await self.shop.customer_locale(order.customer_key)
+        log.info("stripe.payment_processing", order=order.number, session=session.get("id"))
+        return PaymentStart(messages=(Text(body=self.shop.text(locale, "already_placed", number=order.number)),))
 
     async def _create_session(self, order: Order) -> dict[str, Any]:
         now = datetime.now(UTC)

@@ -26,6 +26,7 @@ from chatshop.payments import (
     PaymentContext,
     PaymentError,
     PaymentEvent,
+    PaymentEventKind,
     PaymentMethod,
     PaymentStart,
     RefundResult,
@@ -102,14 +103,24 @@ class WeChatPay(PaymentMethod):
     async def start(self, order: Order) -> PaymentStart:
         expires_at = self._expiry(order)
         body = self._transaction(order, expires_at)
-        if self._uses_jsapi(order):
-            prepay_id = await self.client.create_jsapi(body)
-            await self.shop.store.kv_set(_prepay_key(order.number), prepay_id, expires_at)
-            url = self.page_url(order.number)
-            data = {"mode": "jsapi"}
-        else:
-            url = await self.client.create_native(body)
-            data = {"mode": "native", "qr_code": url}
+        try:
+            if self._uses_jsapi(order):
+                prepay_id = await self.client.create_jsapi(body)
+                await self.shop.store.kv_set(_prepay_key(order.number), prepay_id, expires_at)
+                url = self.page_url(order.number)
+                data = {"mode": "jsapi"}
+            else:
+                url = await self.client.create_native(body)
+                data = {"mode": "native", "qr_code": url}
+        except WeChatPayError as e:
+            if e.code != "ORDERPAID":
+                raise
+            # Paid, and the notification is still on its way: apply it now, never ask again.
+            event = await self.poll(order)
+            if event is None or event.kind is not PaymentEventKind.PAID:
+                raise
+            await self.shop.apply_payment_event(event)
+            return PaymentStart()
         log.info("wechatpay.transaction_created", order=order.number, mode=data["mode"])
         message = await self.payment_request(order, url, expires_at, data)
         return PaymentStart(messages=(message,), provider_ref=order.number, url=url, expires_at=expires_at)
