@@ -1,11 +1,12 @@
 """WeChat push fields -> the core's :class:`Inbound` (or a template delivery report).
 
 Dedup keys follow WeChat's own advice: ``MsgId`` for messages, ``FromUserName`` + ``CreateTime``
-for events (plus the event name, which a retry repeats unchanged).
+for events (plus the event name and key, which a retry repeats unchanged).
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, InboundKind, Location
@@ -82,6 +83,17 @@ def _moment(created: str) -> datetime:
         raise InboundRejected("CreateTime out of range") from None
 
 
+def _event_id(sender: str, created: str, event: str, key: str | None) -> str:
+    """Sender, CreateTime and event, as WeChat advises, plus the key: a retry repeats all four, while
+    two menu buttons tapped within one second are two taps."""
+    base = f"evt:{sender}:{created}:{event}"
+    if not key:
+        return base
+    if len(key) > 64:  # a VIEW event's key is a whole URL
+        key = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{base}:{key}"
+
+
 def _event(fields: dict[str, str], sender: str, created: str, received_at: datetime) -> Inbound | DeliveryReport:
     event = fields.get("Event", "")
     key = fields.get("EventKey") or None
@@ -97,7 +109,7 @@ def _event(fields: dict[str, str], sender: str, created: str, received_at: datet
     base = Inbound(
         channel=CHANNEL,
         customer_id=sender,
-        message_id=f"evt:{sender}:{created}:{event}",
+        message_id=_event_id(sender, created, event, key),
         kind=InboundKind.EVENT,
         event=event.lower()[:40] or "unknown",
         event_key=key,

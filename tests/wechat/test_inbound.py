@@ -58,7 +58,7 @@ def test_location_is_the_delivery_location() -> None:
 def test_subscribe_with_qr_scene() -> None:
     item = _parse("event_subscribe_qrscene.xml")
     assert (item.kind, item.event, item.event_key) == (InboundKind.EVENT, "subscribe", "shop_1001")
-    assert item.message_id == f"evt:{OPENID}:1767254000:subscribe"
+    assert item.message_id == f"evt:{OPENID}:1767254000:subscribe:qrscene_shop_1001"
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_click_with_a_foreign_key_passes_the_key_through() -> None:
         "CATALOG_BROWSE",
         "click",
     )
-    assert item.message_id == f"evt:{OPENID}:1767254500:CLICK"
+    assert item.message_id == f"evt:{OPENID}:1767254500:CLICK:CATALOG_BROWSE"
 
 
 def test_click_on_our_menu_maps_to_the_action() -> None:
