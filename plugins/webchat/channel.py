@@ -43,6 +43,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 2000
 #: Messages are counted per customer and per client address over this many seconds.
 RATE_WINDOW = 10.0
+#: Frames of any kind an address may send per message it may send (reconnects, pings, retries).
+FRAMES_PER_MESSAGE = 5
 
 
 @dataclass(eq=False)
@@ -85,6 +87,9 @@ class WebChatChannel(Channel):
         #: fresh cookie for every tab never buy more messages.
         self.per_customer = Window(self.settings.messages_per_customer, RATE_WINDOW)
         self.per_address = Window(self.settings.messages_per_address, RATE_WINDOW)
+        #: Every frame (hello, ping, garbage) counts here: a hello reads the whole history, so a flood
+        #: of them would keep the database busy; past this the socket is closed (the page reconnects).
+        self.frames_per_address = Window(self.settings.messages_per_address * FRAMES_PER_MESSAGE, RATE_WINDOW)
         self.sockets_per_address: Counter[str] = Counter()
 
     # --- the core's side ------------------------------------------------------------------
@@ -117,6 +122,13 @@ class WebChatChannel(Channel):
             self.sockets_per_address[connection.address] -= 1
             if self.sockets_per_address[connection.address] <= 0:
                 del self.sockets_per_address[connection.address]
+
+    def take_frame(self, connection: Connection) -> bool:
+        """Room for one more frame of any kind from this address; counts it if so."""
+        if self.frames_per_address.full(connection.address):
+            return False
+        self.frames_per_address.add(connection.address)
+        return True
 
     def allow(self, connection: Connection) -> bool:
         """Room for one more message from this customer and this address; counts it if so."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import structlog
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from chatshop.runtime import Shop
 
@@ -106,10 +106,14 @@ class ChatRoutes:
             await ws.prepare(request)
             watcher = asyncio.create_task(self._watch(request, connection))
             async for message in ws:
+                if message.type == WSMsgType.ERROR:
+                    break
+                if not self.channel.take_frame(connection):
+                    log.warning("webchat.flood", customer=self.channel.customer_key(customer_id))
+                    await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"too many frames")
+                    break
                 if message.type == WSMsgType.TEXT:
                     await self.channel.handle_frame(connection, message.data)
-                elif message.type == WSMsgType.ERROR:
-                    break
         finally:
             if watcher is not None:
                 watcher.cancel()

@@ -33,7 +33,7 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if url.startswith("/") and not url.startswith("//"):
+    if url.startswith("/") and not url.startswith(("//", "/\\")):  # browsers read /\x as //x: another site
         return url
     parts = urlsplit(url)
     if parts.scheme in ("http", "https") and parts.netloc:
