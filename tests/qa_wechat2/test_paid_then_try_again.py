@@ -4,11 +4,18 @@ finds the payment and applies it at once; the later webhook changes nothing more
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from chatshop.orders import OrderStatus
-from chatshop.testing import ShopHarness
+from chatshop.testing import ShopHarness, running_shop
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.fake_wechatpay import FakeWeChatPay
+from tests.payments.journey_shops import wechatpay_merchant
 from tests.payments.test_razorpay_journey import checkout_online
 
 
@@ -82,3 +89,34 @@ async def test_wechatpay_paid_then_try_again_applies_the_payment(
     paid = await h.shop.store.get_order(order.number)
     assert paid is not None and paid.status is OrderStatus.PAID, reply
     assert len(receipts(h, "terminal:mei")) == 1
+
+
+async def test_the_jsapi_page_while_wechat_pay_is_down_says_so_instead_of_a_server_error(
+    wechatpay_api: FakeWeChatPay,
+    merchant_key: Any,
+    aiohttp_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = await aiohttp_server(wechatpay_api.app())
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = toml.replace("retry_delays_seconds", 'jsapi_channels = ["terminal"]\nretry_delays_seconds')
+    async with running_shop(toml, tmp_path / "shop") as h:
+        await h.say("li", "longjing")
+        await h.say("li", "1")
+        await h.say("li", "1")
+        reply = await h.say("li", "Room 301, 88 Nanjing Road, Shanghai 200001")
+        while "Confirm" not in reply:
+            reply = await h.say("li", "1")
+        reply = await h.say("li", "1")
+        link = next(word for word in reply.split() if "/pay/wechatpay/" in word).removeprefix("https://shop.example.cn")
+        (order,) = await h.shop.store.list_orders()
+        # the prepay id the page needs is gone (a cleared cache), and WeChat Pay is down right now
+        await h.shop.store.kv_set(f"wechatpay:prepay:{order.number}", "", datetime.now(UTC) - timedelta(seconds=1))
+        wechatpay_api.outage = [500, 500, 500]
+        page = await h.client.get(link)
+        text = await page.text()
+        assert page.status == 503 and "Internal Server Error" not in text
+        assert "微信支付" in text or "WeChat Pay" in text
+        page = await h.client.get(link)  # WeChat Pay is back
+        assert page.status == 200 and "getBrandWCPayRequest" in await page.text()

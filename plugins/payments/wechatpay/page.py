@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from chatshop.orders import OrderStatus
+from chatshop.payments import PaymentError
 from chatshop.plugins.payments.wechatpay.method import WeChatPay
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ if (typeof WeixinJSBridge === "undefined") {{
 </script>"""
 
 
+_UNAVAILABLE = "<p>微信支付暂时无法使用，请稍后再试或返回聊天。WeChat Pay is unavailable right now: try again later.</p>"
+
+
 def _html(title: str, amount: str, content: str) -> web.Response:
     page = _PAGE.format(title=html.escape(title), amount=html.escape(amount), content=content)
     return web.Response(text=page, content_type="text/html")
@@ -64,7 +68,12 @@ def payment_page(shop: Shop) -> web.RouteDef:
         amount = order.total.format("zh_CN")
         if order.status is not OrderStatus.PENDING_PAYMENT:
             return _html(title, amount, "<p>此订单无需支付。Nothing to pay for this order.</p>")
-        params = await method.jsapi_parameters(order)
+        try:
+            params = await method.jsapi_parameters(order)
+        except PaymentError:  # WeChat Pay is down, or the transaction can no longer be paid
+            page = _html(title, amount, _UNAVAILABLE)
+            page.set_status(503)
+            return page
         script = json.dumps(params).replace("</", "<\\/")
         return _html(title, amount, _SCRIPT.format(params=script))
 
