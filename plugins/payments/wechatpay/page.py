@@ -45,7 +45,9 @@ if (typeof WeixinJSBridge === "undefined") {{
 </script>"""
 
 
-_UNAVAILABLE = "<p>微信支付暂时无法使用，请稍后再试或返回聊天。WeChat Pay is unavailable right now: try again later.</p>"
+_UNAVAILABLE = (
+    "<p>微信支付暂时无法使用，请稍后再试或返回聊天。WeChat Pay is unavailable right now: try again later.</p>"
+)
 
 
 def _html(title: str, amount: str, content: str) -> web.Response:
