@@ -20,9 +20,11 @@ from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
+from chatshop.testing import running_shop
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
+from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE
 from tests.payments.payment_helpers import MountedClient, StandInShop, wechatpay_section
 
 
@@ -80,6 +82,21 @@ async def razorpay(
     return Razorpay(shop, config)  # type: ignore[arg-type]
 
 
+@pytest.fixture
+async def running_razorpay(
+    fake: FakeRazorpay, aiohttp_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Razorpay]:
+    """The Razorpay method of a real running shop (its store, texts, HTTP session), against the fake."""
+    server = await aiohttp_server(fake.app())
+    monkeypatch.setenv("RAZORPAY_KEY_SECRET", fake.key_secret)
+    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", fake.webhook_secret)
+    toml = INDIA + RAZORPAY.format(key_id=fake.key_id, api=server.make_url("")) + CATALOG
+    async with running_shop(toml, tmp_path / "shop") as h:
+        method = h.shop.payment_methods["razorpay"]
+        assert isinstance(method, Razorpay)
+        yield method
+
+
 # --- Stripe ----------------------------------------------------------------------------------
 @pytest.fixture
 def stripe_api() -> FakeStripe:
@@ -96,6 +113,21 @@ async def stripe(
     section = {"api_base_url": str(server.make_url("")), "retry_delays_seconds": [0, 0]}
     config = validate_section(StripeConfig, section, "payments.stripe", "INR")
     return Stripe(shop, config)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def running_stripe(
+    stripe_api: FakeStripe, aiohttp_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Stripe]:
+    """The Stripe method of a real running shop, against the fake Stripe."""
+    server = await aiohttp_server(stripe_api.app())
+    monkeypatch.setenv("STRIPE_SECRET_KEY", stripe_api.secret_key)
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", stripe_api.webhook_secret)
+    toml = INDIA + STRIPE.format(api=server.make_url("")) + CATALOG
+    async with running_shop(toml, tmp_path / "shop") as h:
+        method = h.shop.payment_methods["stripe"]
+        assert isinstance(method, Stripe)
+        yield method
 
 
 # --- WeChat Pay ------------------------------------------------------------------------------

@@ -17,6 +17,12 @@ from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.payment_helpers import make_order
 
 
+@pytest.fixture
+def razorpay(running_razorpay: Razorpay) -> Razorpay:
+    """The method as a running shop holds it (its store, texts and HTTP session), not a stand-in."""
+    return running_razorpay
+
+
 async def test_start_creates_a_link_for_the_order_total(razorpay: Razorpay, fake: FakeRazorpay) -> None:
     order = make_order()
     start = await razorpay.start(order)

@@ -18,6 +18,12 @@ from tests.payments.fake_stripe import FakeStripe
 from tests.payments.payment_helpers import make_order
 
 
+@pytest.fixture
+def stripe(running_stripe: Stripe) -> Stripe:
+    """The method as a running shop holds it (its store, texts and HTTP session), not a stand-in."""
+    return running_stripe
+
+
 def test_form_encoding_nests_with_brackets() -> None:
     params = {"a": 1, "b": {"c": [{"d": "x"}, {"d": True}]}, "skip": None}
     assert encode(params) == [("a", "1"), ("b[c][0][d]", "x"), ("b[c][1][d]", "true")]
