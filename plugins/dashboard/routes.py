@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -188,8 +189,8 @@ class Dashboard:
             contact=contact_of(order),
             actions=actions_for(order),
             locale=self._locale(),
-            done=request.query.get("done"),
-            error=request.query.get("error"),
+            done=self.sessions.note(request, "done"),
+            error=self.sessions.note(request, "error"),
             method=self._method_label(order.payment_method),
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
@@ -206,16 +207,16 @@ class Dashboard:
         if order is None:
             raise web.HTTPNotFound(text="no such order")
         if new not in {a.status for a in actions_for(order)}:
-            raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"error": f"cannot go to {new.value}"}))
+            raise self._back(f"/admin/orders/{number}", error=f"cannot go to {new.value}")
         try:
             if new == OrderStatus.REFUNDED:
                 await self.shop.refund_order(number)
             else:
                 await self.shop.move_order(number, new, note="dashboard")
         except (IllegalTransition, PaymentError, ValueError) as e:
-            raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"error": str(e)})) from None
+            raise self._back(f"/admin/orders/{number}", error=str(e)) from None
         log.info("dashboard.order_moved", order=number, new=new.value)
-        raise web.HTTPSeeOther(f"/admin/orders/{number}?" + urlencode({"done": new.value}))
+        raise self._back(f"/admin/orders/{number}", done=new.value)
 
     # --- catalog -----------------------------------------------------------------------------
     async def catalog(self, request: web.Request, session: Session) -> web.StreamResponse:
@@ -226,38 +227,64 @@ class Dashboard:
             session,
             views=views,
             locale=self._locale(),
-            saved=request.query.get("saved"),
-            error=request.query.get("error"),
+            saved=self.sessions.note(request, "saved"),
+            error=self.sessions.note(request, "error"),
         )
 
     async def save_product(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """Save what the owner changed on the form, and only that.
+
+        The form carries the stock and price it showed (``stock_was``, ``price_was``): a field left as
+        shown is not written, so a price change from a page loaded before three sales leaves the stock
+        the sales took; a stock typed over a figure that changed meanwhile is refused with the new one.
+        """
         product_id = request.match_info["product_id"]
         product = self.shop.catalog.get(product_id)
         if product is None:
             raise web.HTTPNotFound(text="no such product")
         form = await request.post()
-        if _field(form, "action") == "toggle":
-            (view,) = await self.shop.product_views([product])
-            await self.shop.store.update_inventory(product_id, active=not view.active)
-            raise web.HTTPSeeOther(f"/admin/catalog?{urlencode({'saved': product_id})}#p-{product_id}")
+        back = f"/admin/catalog#p-{product_id}"
+        action = _field(form, "action")
+        (view,) = await self.shop.product_views([product])
+        if action in ("off", "on", "toggle"):
+            active = not view.active if action == "toggle" else action == "on"  # "on"/"off": pressing twice is once
+            await self.shop.store.update_inventory(product_id, active=active)
+            raise self._back(back, saved=product_id)
         stock_text = (_field(form, "stock") or "").strip()
         price_text = (_field(form, "price") or "").strip()
+        stock_was, price_was = _field(form, "stock_was"), _field(form, "price_was")
         try:
-            stock = int(stock_text) if stock_text else None
-            if stock is not None and not 0 <= stock <= 1_000_000:
-                raise ValueError("stock must be between 0 and 1000000")
+            stock = _stock(stock_text)
             # Money.parse refuses a decimal comma ("612,50") and amounts no store can hold.
             price = Money.parse(price_text, product.price.currency) if price_text else None
             if price is not None and price.minor < 0:
                 raise ValueError("price must not be negative")
         except (ValueError, MoneyError) as e:
-            query = urlencode({"error": f"{product_id}: {e}"})
-            raise web.HTTPSeeOther(f"/admin/catalog?{query}#p-{product_id}") from None
-        await self.shop.store.update_inventory(
-            product_id, stock=stock, price_minor=None if price is None or price == product.price else price.minor
-        )
+            raise self._back(back, error=f"{product_id}: {e}") from None
+        new_stock: int | EllipsisType | None = stock
+        if stock_was is not None and _is_stock(stock_was):
+            shown = _stock(stock_was.strip())
+            if stock == shown:
+                new_stock = ...  # not touched on the form: keep what sales made of it
+            elif view.stock != shown:
+                now = "unlimited" if view.stock is None else view.stock
+                message = f"{product_id}: the stock changed to {now} since the page was loaded; nothing saved"
+                raise self._back(back, error=message)
+        new_price: int | EllipsisType | None = None if price is None or price == product.price else price.minor
+        if price_was is not None and price_text == price_was.strip():
+            new_price = ...  # not touched on the form
+        await self.shop.store.update_inventory(product_id, stock=new_stock, price_minor=new_price)
         log.info("dashboard.product_saved", product=product_id)
-        raise web.HTTPSeeOther(f"/admin/catalog?{urlencode({'saved': product_id})}#p-{product_id}")
+        raise self._back(back, saved=product_id)
+
+    def _back(self, path: str, **notes: str) -> web.HTTPSeeOther:
+        """A redirect to ``path`` with signed notes (``done``, ``saved``, ``error``) for its page to show."""
+        path, _, anchor = path.partition("#")
+        query: dict[str, str] = {}
+        for name, text in notes.items():
+            query[name] = text
+            query[f"{name}_sig"] = self.sessions.seal(name, text)
+        return web.HTTPSeeOther(f"{path}?{urlencode(query)}" + (f"#{anchor}" if anchor else ""))
 
     # --- numbers -----------------------------------------------------------------------------
     async def numbers(self, request: web.Request, session: Session) -> web.StreamResponse:
@@ -293,6 +320,27 @@ class Dashboard:
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))
         router.add_get("/admin/numbers", self.guarded(self.numbers))
         router.add_static("/admin/static", HERE / "static")
+
+
+def _is_stock(text: str) -> bool:
+    try:
+        _stock(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _stock(text: str) -> int | None:
+    """A stock typed by the owner: empty is unlimited; whole numbers from 0 to a million."""
+    if not text:
+        return None
+    try:
+        stock = int(text)
+    except ValueError:
+        raise ValueError(f"stock must be a whole number such as 12 (empty: unlimited), not {text[:20]!r}") from None
+    if not 0 <= stock <= 1_000_000:
+        raise ValueError("stock must be between 0 and 1000000")
+    return stock
 
 
 def _field(form: Any, name: str) -> str | None:

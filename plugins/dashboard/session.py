@@ -8,6 +8,7 @@ carries the session's CSRF token; a POST without the right one is refused with 4
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 import secrets
@@ -41,6 +42,20 @@ class Sessions:
     def __init__(self, secret: str | bytes, *, secure: bool) -> None:
         self.signer = Signer(secret, "dashboard-session")
         self.secure = secure
+        key = secret.encode() if isinstance(secret, str) else secret
+        self._note_key = hashlib.sha256(b"dashboard-note\0" + key).digest()
+
+    def seal(self, name: str, text: str) -> str:
+        """A signature for a note the dashboard puts in a redirect (``?error=...``), so that a link
+        from elsewhere cannot make the shop's own page say what someone else wrote."""
+        return hmac.new(self._note_key, f"{name}={text}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def note(self, request: web.Request, name: str) -> str | None:
+        """The note ``name`` from the address if the dashboard wrote it, else None."""
+        text, signature = request.query.get(name), request.query.get(f"{name}_sig", "")
+        if text is None or not hmac.compare_digest(signature.encode(), self.seal(name, text).encode()):
+            return None
+        return text
 
     @staticmethod
     def fresh(admin: bool = False) -> Session:
