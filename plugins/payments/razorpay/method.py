@@ -80,7 +80,7 @@ class Razorpay(PaymentMethod):
             if event is not None:  # the core dedups it against the webhook when that comes
                 await self.shop.apply_payment_event(event)
             return PaymentStart()
-        elif link.get("status") != "created":
+        elif link.get("status") in _CLOSED:
             link = await self._new_link(order, _renewal(order.number, link))
         url = str(link["short_url"])
         expire_by = datetime.fromtimestamp(int(link["expire_by"]), UTC)
