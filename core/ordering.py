@@ -204,6 +204,11 @@ class Ordering:
             )
             return order
         if order.status != OrderStatus.PENDING_PAYMENT:
+            paid_by = event.provider_payment_id
+            if paid_by and any(paid_by in str(entry.get("note", "")) for entry in order.history):
+                # The same payment told twice (a poll found it first, then its webhook came): done.
+                log.info("payment.already_applied", order=order.number)
+                return order
             # Paid after we gave up (the link expired, the customer cancelled): give it back.
             log.warning("payment.late", alert=True, order=order.number, status=order.status.value)
             if order.status == OrderStatus.CANCELLED:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog.testing
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
@@ -66,9 +67,11 @@ async def test_razorpay_paid_link_then_try_again_applies_the_payment(
     paid = await razorpay_shop.shop.store.get_order(order.number)
     assert paid is not None and paid.status is OrderStatus.PAID
     url = razorpay_shop.url("/webhooks/payments/razorpay")
-    assert await razorpay_api.send_webhook(razorpay_shop.client.session, url, event) == 200
-    await razorpay_shop.shop.idle()
+    with structlog.testing.capture_logs() as logs:
+        assert await razorpay_api.send_webhook(razorpay_shop.client.session, url, event) == 200
+        await razorpay_shop.shop.idle()
     assert len(receipts(razorpay_shop, "terminal:asha")) == 1
+    assert not [line for line in logs if line.get("alert")], logs  # the same payment, not a late one
 
 
 async def test_wechatpay_paid_then_try_again_applies_the_payment(
