@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import sys
 import uuid
@@ -211,11 +212,29 @@ async def _chat(shop: Shop, customer: str, port: int | None) -> None:
             await shop.stop()
 
 
+#: Control characters no keyboard types (all but tab): a NUL breaks PostgreSQL, an ESC sequence would
+#: paint the terminal of whoever reads the conversation back.
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+#: The longest line taken, as in the web chat: a customer's message, not a file.
+MAX_LINE = 2000
+
+
 def _read_line(interactive: bool) -> str | None:
+    """The next line the customer typed, as clean text; None at the end of input."""
     try:
-        return input("you> ") if interactive else (sys.stdin.readline() or None)
+        if interactive:
+            line = input("you> ")
+        else:
+            raw = sys.stdin.buffer.readline()
+            if not raw:
+                return None
+            line = raw.decode("utf-8", "replace")  # a script in another encoding is read, not a crash
     except EOFError:
         return None
+    except UnicodeDecodeError:
+        return ""
+    line = line.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from a non-UTF-8 terminal
+    return _CONTROLS.sub("", line)[:MAX_LINE]
 
 
 @cli.command()
