@@ -71,9 +71,11 @@ class Catalog:
         self._folded = {p.id: fold(f"{p.title} {p.category} {p.description} {p.id}") for p in self}
         # Every word of the catalog and the products it is in, for a search with a typo in it.
         self._words: dict[str, set[str]] = {}
+        self._sounds: dict[str, set[str]] = {}  # the same words as they sound (see ``sound``)
         for product_id, text in self._folded.items():
             for word in _WORD.findall(text):
                 self._words.setdefault(word, set()).add(product_id)
+                self._sounds.setdefault(sound(word), set()).add(product_id)
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self._products.values())
@@ -99,7 +101,8 @@ class Catalog:
 
         When nothing contains them all, a word may be misspelt by a letter or two ("aata",
         "basmathi", "paneers"), Chinese is matched character by character (it has no spaces), and
-        then products matching most of the words are shown, so a customer is rarely told "nothing".
+        then products matching most of the words ("I want basmati rice please") are shown, so a
+        customer is rarely told "nothing".
         """
         words = fold(query).split()
         if not words:
@@ -118,14 +121,25 @@ class Catalog:
             for product_id in found:
                 counts[product_id] = counts.get(product_id, 0) + 1
         best = max(counts.values(), default=0)
-        if best == 0 or best * 2 < len(parts):
+        meaningful = sum(1 for found in matches if found)  # "please", 我要: no product has them
+        if best == 0 or best * 2 < meaningful:
             return []
         return [p for p in self if counts.get(p.id) == best]
 
     def _near(self, word: str) -> set[str]:
-        """Products with ``word`` in them, or a word at most a typo or two away from it."""
+        """Products with ``word`` in them, a word at most a typo or two away from it, or one that
+        sounds the same (पनीर, panir and paneer; doodh and dudh)."""
         found = {pid for pid, text in self._folded.items() if word in text}
-        if len(word) < 4 or _CJK.match(word):
+        if _CJK.match(word):
+            return found
+        heard = sound(word)
+        found |= self._sounds.get(heard, set())
+        if len(heard) >= 5:
+            allowed = 1 if len(heard) < 8 else 2
+            for candidate, products in self._sounds.items():
+                if abs(len(candidate) - len(heard)) <= allowed and _distance(heard, candidate, allowed) <= allowed:
+                    found |= products
+        if len(word) < 4 or not word.isascii():
             return found
         allowed = 1 if len(word) < 7 else 2
         for candidate, products in self._words.items():
@@ -136,6 +150,42 @@ class Catalog:
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+_VOWELS = dict(zip("अआइईउऊऋएऐओऔ", ["a", "a", "i", "i", "u", "u", "ri", "e", "ai", "o", "au"], strict=True))
+_SIGNS = dict(zip("ािीुूृेैोौॅॉ्", ["a", "i", "i", "u", "u", "ri", "e", "ai", "o", "au", "e", "o", ""], strict=True))
+_MARKS = {"ं": "n", "ँ": "n", "ः": "h"}  # ् above is the virama: no vowel after the consonant
+_LATIN = "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l v sh sh s h"
+_CONSONANTS = dict(zip("कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह", _LATIN.split(" "), strict=True))
+#: Spellings of one sound in Hinglish, longest first: paneer/panir, doodh/dudh, chawal/chaval.
+_SPELLINGS = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("ph", "f"), ("w", "v"), ("q", "k"), ("z", "j"))
+
+
+def _romanize(word: str) -> str:
+    """Devanagari in Latin letters, as Hindi speakers write it (दाल → dal, पनीर → panir); the
+    last consonant's inherent "a" is not spoken (schwa deletion), so it is left out."""
+    out: list[str] = []
+    pending = False  # a consonant waits for its vowel sign, else takes the inherent "a"
+    for char in word:
+        if char in _SIGNS:
+            out.append(_SIGNS[char])
+            pending = False
+            continue
+        if char == "़":  # nukta: ज़ is near enough to ज
+            continue
+        if pending:
+            out.append("a")
+        pending = char in _CONSONANTS
+        out.append(_CONSONANTS.get(char) or _VOWELS.get(char) or _MARKS.get(char) or char)
+    return "".join(out)
+
+
+def sound(word: str) -> str:
+    """How a word sounds, roughly: Devanagari romanized, one spelling per sound, no double letters."""
+    word = _romanize(word) if any("\u0900" <= c <= "\u097f" for c in word) else word
+    for spelling, same in _SPELLINGS:
+        word = word.replace(spelling, same)
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def _distance(a: str, b: str, limit: int) -> int:

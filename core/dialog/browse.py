@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from chatshop.catalog import fold
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
 from chatshop.messages import Choice, ProductCard, ProductList
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
@@ -143,6 +148,9 @@ def ask_search(turn: Turn) -> None:
 async def search(turn: Turn, query: str, page: int = 0) -> bool:
     """Show the products matching ``query``; False (and nothing said) when none match."""
     hits = turn.shop.catalog.search(query)
+    translated = _in_catalog_words(turn, query)
+    if translated != query:  # दूध is milk: both what the words say and what they mean are shown
+        hits += [p for p in turn.shop.catalog.search(translated) if p not in hits]
     turn.state.step = "idle"
     if not hits:
         return False
@@ -159,3 +167,19 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     choices.append(menu_button(turn))
     turn.ask(turn.t("search_results", count=len(hits), query=query), choices, button=turn.t("choose"))
     return True
+
+
+def _in_catalog_words(turn: Turn, query: str) -> str:
+    """``query`` with the customer's words for products in the catalog's (``search_synonyms``:
+    चावल → rice, Zwiebeln → onion); Chinese ones are found inside the query, others as words."""
+    synonyms: dict[str, str] = {}
+    for locale in ("en", turn.locale):
+        for pair in turn.shop.texts.raw(locale, "search_synonyms").split(","):
+            word, _, meaning = pair.partition("=")
+            if word.strip() and meaning.strip():
+                synonyms[fold(word.strip())] = meaning.strip()
+    folded = fold(query)
+    for word, meaning in synonyms.items():
+        if _CJK.match(word):
+            folded = folded.replace(word, f" {meaning} ")
+    return " ".join(synonyms.get(w, w) for w in folded.split())

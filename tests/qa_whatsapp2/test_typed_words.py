@@ -73,3 +73,29 @@ async def test_a_pin_code_in_devanagari_digits_is_the_same_pin_code(
     [order] = await shop.shop.store.list_orders(customer_key=asha.key)
     assert order.postal_code == "400050"
     assert fake.refused == []
+
+
+async def test_hindi_words_find_the_products_the_catalog_names_in_english_or_hinglish(
+    shop: ShopHarness, fake: FakeGraph, asha: Customer
+) -> None:
+    await asha.say("hi")
+    await tap_stale(asha, "lang:hi")
+    [card] = await asha.say("पनीर")  # romanized it sounds like the catalog's "Paneer"
+    assert "Amul Malai Paneer 200 g" in text_of(card)
+    [card] = await asha.say("बासमती")
+    assert "India Gate Basmati Rice 1 kg" in text_of(card)
+    [card] = await asha.say("दूध")  # the shop's Hindi word list: दूध is milk
+    assert "Amul Taaza Milk 1 l" in text_of(card)
+    [card] = await asha.say("doodh")  # Hinglish, in any language
+    assert "Amul Taaza Milk 1 l" in text_of(card)
+    assert fake.refused == []
+
+
+async def test_a_german_word_for_a_product_finds_it(shop: ShopHarness, fake: FakeGraph, asha: Customer) -> None:
+    await asha.say("hi")
+    await tap_stale(asha, "lang:de")
+    [card] = await asha.say("Milch")
+    assert "Amul Taaza Milk 1 l" in text_of(card)
+    await tap_stale(asha, "lang:zh")
+    [card] = await asha.say("我要牛奶")
+    assert "Amul Taaza Milk 1 l" in text_of(card)
