@@ -1,33 +1,106 @@
-"""Sending: errors by code, the 24-hour window, templates outside it, read receipts."""
+"""Sending: errors by code, the 24-hour window, templates outside it, read receipts.
+
+Each test runs a real shop (SQLite, its outbox and inbox) whose WhatsApp channel talks to the
+fake Graph API; the tests call the channel as the shop's outbox does, and see what Meta received.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import structlog.testing
+from aiohttp.test_utils import TestServer
 
 from chatshop.channels import PermanentSendError, RetryableSendError, SendingHalted
 from chatshop.config import ConfigError, validate_section
 from chatshop.messages import Buttons, Choice, Inbound, InboundKind, OrderStatusUpdate, Text
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.config import WhatsAppConfig
-from chatshop.plugins.whatsapp.webhook import load_body, parse_webhook
+from chatshop.testing import ShopHarness, running_shop
 
-from .conftest import StubShop
 from .fake_graph import FakeGraph
-from .meta import PHONE_NUMBER_ID, envelope, wire
+from .meta import PHONE_NUMBER_ID, envelope, signed
 
 WA_ID = "919812345678"
-TEMPLATES = {
-    "language": "en_US",
-    "order_update": "order_update",
-    "statuses": {"shipped": "order_shipped"},
-}
+TEMPLATES = """
+[channels.whatsapp.templates]
+language = "en_US"
+order_update = "order_update"
+statuses = { shipped = "order_shipped" }
+"""
 SHIPPED = OrderStatusUpdate(
     order_number="K7M-4QX", status="shipped", body="Your order is on its way.\nTrack it in the app."
 )
+
+OpenShop = Callable[..., Awaitable[ShopHarness]]
+
+
+def shop_toml(graph_url: str, channel_extra: str = "", templates: str = "") -> str:
+    return f"""
+[shop]
+name = "Kirana Test"
+currency = "INR"
+
+[storage]
+url = "sqlite:///shop.db"
+
+[server]
+retry_base_seconds = 0.01
+sweep_seconds = 0.2
+
+[[catalog.products]]
+id = "milk-1l"
+title = "Amul Taaza Milk 1 l"
+price = "68.00"
+
+[channels.whatsapp]
+phone_number_id = "{PHONE_NUMBER_ID}"
+access_token_env = "WHATSAPP_ACCESS_TOKEN"
+app_secret_env = "WHATSAPP_APP_SECRET"
+verify_token_env = "WHATSAPP_VERIFY_TOKEN"
+api_base_url = "{graph_url}"
+{channel_extra}
+{templates}"""
+
+
+@pytest.fixture
+async def open_shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[OpenShop]:
+    """Start a real shop with the WhatsApp channel (and ``templates``, or a channel key such as
+    ``catalog_id``); every shop started is stopped after the test."""
+    url = str(graph.make_url("")).rstrip("/")
+    async with AsyncExitStack() as stack:
+        count = 0
+
+        async def start(templates: str = "", **channel: str) -> ShopHarness:
+            nonlocal count
+            count += 1
+            extra = "\n".join(f'{key} = "{value}"' for key, value in channel.items())
+            toml = shop_toml(url, extra, templates)
+            return await stack.enter_async_context(running_shop(toml, tmp_path / f"shop{count}", terminal=False))
+
+        yield start
+
+
+@pytest.fixture
+async def shop(open_shop: OpenShop) -> ShopHarness:
+    return await open_shop()
+
+
+@pytest.fixture
+def channel(shop: ShopHarness) -> WhatsAppChannel:
+    found = shop.shop.channels["whatsapp"]
+    assert isinstance(found, WhatsAppChannel)
+    return found
+
+
+def channel_of(harness: ShopHarness) -> WhatsAppChannel:
+    found = harness.shop.channels["whatsapp"]
+    assert isinstance(found, WhatsAppChannel)
+    return found
 
 
 async def customer_wrote(channel: WhatsAppChannel, hours_ago: float = 0) -> None:
@@ -60,16 +133,15 @@ async def test_config_takes_exactly_the_documented_keys(graph: object) -> None:
     assert "channels.whatsapp.access_token_env" in str(info.value)
 
 
-def test_capabilities(make_channel: Callable[..., WhatsAppChannel]) -> None:
-    plain = make_channel()
-    assert (plain.capabilities.max_buttons, plain.capabilities.max_list_rows) == (3, 10)
-    assert not plain.capabilities.native_catalog
-    assert make_channel(catalog_id="730514628893517").capabilities.native_catalog
+async def test_capabilities(channel: WhatsAppChannel, open_shop: OpenShop) -> None:
+    assert (channel.capabilities.max_buttons, channel.capabilities.max_list_rows) == (3, 10)
+    assert not channel.capabilities.native_catalog
+    with_catalog = channel_of(await open_shop(catalog_id="730514628893517"))
+    assert with_catalog.capabilities.native_catalog
     assert not WhatsAppChannel.capabilities.native_catalog
 
 
-async def test_send_inside_the_window(make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph) -> None:
-    channel = make_channel()
+async def test_send_inside_the_window(channel: WhatsAppChannel, fake: FakeGraph) -> None:
     await customer_wrote(channel)
     result = await channel.send(WA_ID, Buttons(body="Pay how?", choices=(Choice(id="cod", title="Cash"),)))
     [sent] = fake.sent
@@ -79,9 +151,8 @@ async def test_send_inside_the_window(make_channel: Callable[..., WhatsAppChanne
 
 @pytest.mark.parametrize("code", [130429, 131056, 503])
 async def test_persistent_throttles_go_back_to_the_outbox_retryable(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph, code: int
+    channel: WhatsAppChannel, fake: FakeGraph, code: int
 ) -> None:
-    channel = make_channel()
     await customer_wrote(channel)
     fake.storm(code, 100)
     with pytest.raises(RetryableSendError) as info:
@@ -90,8 +161,7 @@ async def test_persistent_throttles_go_back_to_the_outbox_retryable(
     assert info.value.retry_after is not None and info.value.retry_after > 0
 
 
-async def test_a_revoked_token_halts_sending(make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph) -> None:
-    channel = make_channel()
+async def test_a_revoked_token_halts_sending(channel: WhatsAppChannel, fake: FakeGraph) -> None:
     await customer_wrote(channel)
     fake.storm(190, 1)
     with pytest.raises(SendingHalted):
@@ -100,9 +170,8 @@ async def test_a_revoked_token_halts_sending(make_channel: Callable[..., WhatsAp
 
 
 async def test_a_bad_parameter_is_permanent_and_logged_without_personal_data(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
+    channel: WhatsAppChannel, fake: FakeGraph
 ) -> None:
-    channel = make_channel()
     await customer_wrote(channel)
     fake.storm(100, 1)
     with structlog.testing.capture_logs() as logs, pytest.raises(PermanentSendError):
@@ -112,20 +181,16 @@ async def test_a_bad_parameter_is_permanent_and_logged_without_personal_data(
     assert "Baker" not in repr(logs) and WA_ID not in repr(logs)
 
 
-async def test_outside_the_window_free_form_messages_are_not_sent(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
-) -> None:
-    channel = make_channel(templates=TEMPLATES)
+async def test_outside_the_window_free_form_messages_are_not_sent(open_shop: OpenShop, fake: FakeGraph) -> None:
+    channel = channel_of(await open_shop(TEMPLATES))
     await customer_wrote(channel, hours_ago=25)
     with pytest.raises(PermanentSendError) as info:
         await channel.send(WA_ID, Text(body="Anything else?"))
     assert info.value.code == "131047" and fake.requests == 0
 
 
-async def test_outside_the_window_status_notifications_go_as_the_template(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
-) -> None:
-    channel = make_channel(templates=TEMPLATES)
+async def test_outside_the_window_status_notifications_go_as_the_template(open_shop: OpenShop, fake: FakeGraph) -> None:
+    channel = channel_of(await open_shop(TEMPLATES))
     await customer_wrote(channel, hours_ago=25)
     await channel.send(WA_ID, SHIPPED)
     [sent] = fake.sent
@@ -139,9 +204,8 @@ async def test_outside_the_window_status_notifications_go_as_the_template(
 
 
 async def test_outside_the_window_without_a_template_nothing_goes_out(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
+    channel: WhatsAppChannel, fake: FakeGraph
 ) -> None:
-    channel = make_channel()
     await customer_wrote(channel, hours_ago=30)
     with pytest.raises(PermanentSendError):
         await channel.send(WA_ID, SHIPPED)
@@ -149,40 +213,37 @@ async def test_outside_the_window_without_a_template_nothing_goes_out(
 
 
 async def test_131047_closes_the_window_and_resends_the_notification_as_the_template(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph, shop: StubShop
+    open_shop: OpenShop, fake: FakeGraph
 ) -> None:
-    channel = make_channel(templates=TEMPLATES)
+    shop = await open_shop(TEMPLATES)
+    channel = channel_of(shop)
     await customer_wrote(channel, hours_ago=2)  # we think the window is open; Meta knows better
     fake.closed_windows.add(WA_ID)
-    await channel.send(WA_ID, SHIPPED)
-    assert fake.sent[0].type == "text"
-    payload = envelope(statuses=fake.statuses)
-    for update in parse_webhook(load_body(wire(payload)), "whatsapp", PHONE_NUMBER_ID).statuses:
-        await channel.on_status(update)
-    assert shop.deliveries[0].error_code == "131047"
+    await shop.shop.notify(f"whatsapp:{WA_ID}", SHIPPED)  # through the shop's outbox
+    await shop.shop.idle()
+    assert [sent.type for sent in fake.sent] == ["text"]
+    body, headers = signed(envelope(statuses=fake.statuses))  # Meta's asynchronous refusal
+    assert (await shop.client.post("/webhooks/whatsapp", data=body, headers=headers)).status == 200
+    await shop.shop.idle()
     assert not await channel.window.is_open(WA_ID)
-    [(customer, message)] = shop.notified
-    assert customer == f"whatsapp:{WA_ID}" and message == SHIPPED
-    await channel.send(WA_ID, message)  # the outbox hands it back: now it is the template
-    assert fake.sent[-1].type == "template"
+    [first, template] = fake.sent  # the outbox had it again: now as the template
+    assert first.type == "text"
+    assert template.type == "template" and template.content["name"] == "order_shipped"
+    assert template.content["components"][0]["parameters"][0]["text"] == "K7M-4QX"
     # A second failure report for the same message does not queue it again.
-    for update in parse_webhook(load_body(wire(payload)), "whatsapp", PHONE_NUMBER_ID).statuses:
-        await channel.on_status(update)
-    assert len(shop.notified) == 1
+    assert (await shop.client.post("/webhooks/whatsapp", data=body, headers=headers)).status == 200
+    await shop.shop.idle()
+    assert len(fake.sent) == 2
 
 
-async def test_a_new_message_reopens_the_window(make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph) -> None:
-    channel = make_channel()
+async def test_a_new_message_reopens_the_window(channel: WhatsAppChannel, fake: FakeGraph) -> None:
     await channel.window.closed(WA_ID, datetime.now(UTC) - timedelta(minutes=5))
     await customer_wrote(channel)
     await channel.send(WA_ID, Text(body="Welcome back"))
     assert fake.sent[0].type == "text"
 
 
-async def test_acknowledge_marks_read_with_typing(
-    make_channel: Callable[..., WhatsAppChannel], fake: FakeGraph
-) -> None:
-    channel = make_channel()
+async def test_acknowledge_marks_read_with_typing(channel: WhatsAppChannel, fake: FakeGraph) -> None:
     inbound = Inbound(
         channel="whatsapp",
         customer_id=WA_ID,
