@@ -82,3 +82,20 @@ def test_the_starter_shop_opens_its_web_chat(tmp_path: Path) -> None:
 def test_orders_limit_must_be_positive(tmp_path: Path) -> None:
     code, output = run("orders", shop(tmp_path), "--limit", "-1")
     assert code == 2 and "--limit" in output
+
+
+def test_shipping_twice_is_no_error_and_tells_the_customer_once(tmp_path: Path) -> None:
+    import json
+
+    demo = Path(__file__).parents[2] / "examples" / "kirana"
+    for name in ("shop.toml", "catalog.csv"):
+        (tmp_path / name).write_bytes((demo / name).read_bytes())
+    toml = str(tmp_path / "shop.toml")
+    script = "hi\natta\n1\ncheckout\n12 Hill Road, Bandra West, Mumbai 400050\n1\n"
+    assert CliRunner().invoke(cli, ["chat", toml, "--customer", "twice"], input=script).exit_code == 0
+    (order,) = json.loads(run("orders", toml, "--json")[1])
+    first = run("order", toml, order["id"], "ship")
+    again = run("order", toml, order["id"], "ship")
+    assert first == (0, f"{order['id']}: shipped\n")
+    assert again == (0, f"{order['id']}: already shipped; the customer was told the first time\n")
+    assert run("order", toml, order["id"], "cancel")[0] == 1
