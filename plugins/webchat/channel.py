@@ -199,7 +199,7 @@ class WebChatChannel(Channel):
             await self._error(connection, "a message needs an id")
             return
         if not self.allow(connection):
-            await self._error(connection, "slow down", id=client_id)
+            await self._error(connection, "slow down", id=client_id, code="slow_down")  # the page says it in words
             return
         if frame["type"] == "text":
             text = frame.get("text")

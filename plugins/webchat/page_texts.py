@@ -25,6 +25,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "order": "Order {number}",
         "preview_unavailable": "preview unavailable",
         "needs_js": "The chat needs JavaScript.",
+        "slow_down": "Too many messages at once: wait a few seconds, then send it again.",
     },
     "de": {
         "connecting": "verbinde…",
@@ -46,6 +47,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "order": "Bestellung {number}",
         "preview_unavailable": "Vorschau nicht verfügbar",
         "needs_js": "Der Chat braucht JavaScript.",
+        "slow_down": "Zu viele Nachrichten auf einmal: ein paar Sekunden warten, dann erneut senden.",
     },
     "hi": {
         "connecting": "कनेक्ट हो रहा है…",
@@ -66,6 +68,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "order": "ऑर्डर {number}",
         "preview_unavailable": "पूर्वावलोकन उपलब्ध नहीं",
         "needs_js": "चैट के लिए JavaScript चाहिए।",
+        "slow_down": "एक साथ बहुत सारे संदेश: कुछ सेकंड रुकें, फिर दोबारा भेजें।",
     },
     "zh": {
         "connecting": "连接中…",
@@ -86,6 +89,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "order": "订单 {number}",
         "preview_unavailable": "预览不可用",
         "needs_js": "聊天需要 JavaScript。",
+        "slow_down": "消息太多了：请稍等几秒钟再发送。",
     },
 }
 

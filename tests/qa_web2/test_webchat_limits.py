@@ -14,7 +14,9 @@ async def test_more_tabs_buy_no_more_messages(make_shop: object) -> None:
         for tab in tabs:
             assert (await say(tab, "hi"))["type"] == "ack"
         refused = await say(tabs[0], "atta")
-        assert refused == {"type": "error", "error": "slow down", "id": refused["id"]}
+        assert refused == {"type": "error", "error": "slow down", "id": refused["id"], "code": "slow_down"}
+        page = await (await browser.get("/chat")).text()
+        assert '"slow_down": "Too many messages at once' in page  # the page says the code in words
         fourth = await browser.tab()  # a new tab of the same customer is no way round it
         assert (await say(fourth, "atta"))["error"] == "slow down"
         for tab in [*tabs, fourth]:

@@ -238,7 +238,7 @@
       unacked = unacked.filter(function (f) { return f.id !== frame.id; });
     } else if (frame.type === "error") {
       if (frame.id) unacked = unacked.filter(function (f) { return f.id !== frame.id; });
-      statusLine.textContent = frame.error;
+      statusLine.textContent = frame.code && texts[frame.code] ? t(frame.code) : frame.error;
     }
   }
 
