@@ -101,3 +101,22 @@ async def test_recording_the_last_send_reads_what_was_queued_meanwhile(store: St
     assert items == [] and wanted is True  # nothing due: released, and w2 had asked
     assert await store.pending_outbox(KEY, utcnow()) == []
     assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
+
+
+async def test_a_claim_sees_turns_committed_after_the_message_was_recorded(store: Store) -> None:
+    await store.add_inbound(message("asha", "one"))
+    await store.add_inbound(message("asha", "two"))
+    first = await store.next_inbound(KEY)
+    assert first is not None
+    await store.commit_turn(KEY, first.id, {"seen": 1}, 0, [])  # handled elsewhere, before the claim
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is not None and item.inbound.text == "two"
+    assert record is not None and record.state == {"seen": 1} and record.version == 1
+
+
+async def test_a_claim_takes_the_oldest_unhandled_message_not_the_newest(store: Store) -> None:
+    await store.add_inbound(message("asha", "one"))
+    await store.add_inbound(message("asha", "two"))
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is not None and item.inbound.text == "one"
+    assert record is not None and record.version == 0 and record.last_inbound_at is not None
