@@ -309,10 +309,11 @@ class Shop:
             while item is not None and self.started:
                 if not await lease.keep():
                     return  # we stalled past the lease and another worker took over
+                current = item
                 try:
                     # commits the turn and reads the next message in one step; with none left,
                     # the lease goes back
-                    item, record, wanted = await self._turn(item, record, lease)
+                    item, record, wanted = await self._turn(current, record, lease)
                     released = item is None
                     stale = 0
                     continue
@@ -323,7 +324,7 @@ class Shop:
                     if stale >= 3:
                         return
                 except Exception:
-                    if not await self._give_up_on(item):
+                    if not await self._give_up_on(current):
                         return  # the sweeper tries again later: a passing fault (the database) heals
                 item, record, wanted = await self.store.next_inbound_or_release(customer_key, lease.name, lease.owner)
                 released = item is None
