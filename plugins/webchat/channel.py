@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from chatshop.channels import Capabilities, Channel, SendResult
-from chatshop.config import read_secret
+from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import Inbound, InboundKind, Outbound
 
 from .config import WebChatConfig
@@ -41,6 +41,8 @@ _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: ESC sequence would paint the terminal of whoever lists the orders.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 2000
+#: The shortest cookie-signing secret taken from the environment.
+MIN_SECRET_LENGTH = 16
 #: Messages are counted per customer and per client address over this many seconds.
 RATE_WINDOW = 10.0
 #: Frames of any kind an address may send per message it may send (reconnects, pings, retries).
@@ -80,6 +82,16 @@ class WebChatChannel(Channel):
         self.settings = cast(WebChatConfig, config)
         var = self.settings.session_secret_env
         secret: str | bytes = read_secret(var) if var else random_secret()
+        if isinstance(secret, str) and len(secret) < MIN_SECRET_LENGTH:
+            # Anyone holding one cookie could try short secrets offline and then sign any customer's id.
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        path=f"channels.{self.name}.session_secret_env",
+                        message=f"the secret in {var} must be at least {MIN_SECRET_LENGTH} characters",
+                    )
+                ]
+            )
         self.signer = Signer(secret, "webchat-customer")
         self.history = History(shop.store, limit=self.settings.history_limit, keep_days=self.settings.cookie_days)
         self.connections: defaultdict[str, set[Connection]] = defaultdict(set)

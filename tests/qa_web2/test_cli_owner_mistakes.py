@@ -99,3 +99,11 @@ def test_shipping_twice_is_no_error_and_tells_the_customer_once(tmp_path: Path) 
     assert first == (0, f"{order['id']}: shipped\n")
     assert again == (0, f"{order['id']}: already shipped; the customer was told the first time\n")
     assert run("order", toml, order["id"], "cancel")[0] == 1
+
+
+def test_a_short_web_chat_secret_is_refused_at_its_key_path(tmp_path: Path) -> None:
+    toml = shop(tmp_path, '[channels.webchat]\nsession_secret_env = "QA_CHAT_SECRET"\n')
+    result = CliRunner().invoke(cli, ["check", toml], env={"QA_CHAT_SECRET": "short"})
+    assert result.exit_code == 1
+    assert "channels.webchat.session_secret_env: the secret in QA_CHAT_SECRET must be at least 16" in result.output
+    assert CliRunner().invoke(cli, ["check", toml], env={"QA_CHAT_SECRET": "s" * 16}).exit_code == 0
