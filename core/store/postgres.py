@@ -83,7 +83,7 @@ SELECT EXISTS (SELECT 1 FROM added)
 
 # Save the state if the version is still the one the turn read, and only then mark the message
 # handled, make held replies due (the customer wrote again) and queue the new replies in order.
-_COMMIT_TURN = """
+_TURN_WRITES = """
 WITH moved AS (
     UPDATE conversations SET state = $2, version = version + 1, updated_at = $3
     WHERE customer_key = $1 AND version = $4
@@ -107,9 +107,29 @@ WITH moved AS (
     WHERE EXISTS (SELECT 1 FROM committed)
     ORDER BY m.n
     RETURNING id
-)
+)"""
+_COMMIT_TURN = f"""{_TURN_WRITES}
 SELECT EXISTS (SELECT 1 FROM committed) AS ok, ARRAY(SELECT id FROM queued ORDER BY id) AS ids
-"""
+"""  # noqa: S608 (constant text only)
+
+# The turn's commit and the customer's next message in one statement. Its reads see the database
+# as it was before the statement's own writes, so the message just handled is left out by id and
+# the conversation is the one just written (its new version is known); with no next message the
+# lease goes back, reporting whether another worker asked for it meanwhile.
+_COMMIT_TURN_THEN_NEXT = f"""{_TURN_WRITES}, nxt AS (
+    SELECT id, payload FROM inbox
+    WHERE customer_key = $1 AND handled_at IS NULL AND id <> $5 AND EXISTS (SELECT 1 FROM committed)
+    ORDER BY id LIMIT 1
+), lease_gone AS (
+    DELETE FROM leases WHERE name = $7 AND owner = $8
+    AND EXISTS (SELECT 1 FROM committed) AND NOT EXISTS (SELECT 1 FROM nxt)
+    RETURNING wanted
+)
+SELECT EXISTS (SELECT 1 FROM committed) AS ok, nxt.id, nxt.payload,
+       (SELECT last_inbound_at FROM conversations WHERE customer_key = $1) AS last_inbound_at,
+       COALESCE((SELECT wanted FROM lease_gone), false) AS wanted
+FROM (SELECT 1) AS one LEFT JOIN nxt ON true
+"""  # noqa: S608 (constant text only)
 
 
 # The fused steps of the message path (see Store.claim_inbound and friends): one round trip each.
@@ -153,6 +173,25 @@ ORDER BY p.id
 """  # noqa: S608 (constant text only)
 _PENDING_OR_RELEASE = f"""
 WITH pending AS ({_PENDING}),
+first AS (SELECT next_attempt_at FROM pending ORDER BY id LIMIT 1),
+released AS (
+    DELETE FROM leases WHERE name = $2 AND owner = $3
+    AND NOT EXISTS (SELECT 1 FROM first WHERE next_attempt_at IS NULL OR next_attempt_at <= $4)
+    RETURNING wanted
+)
+SELECT p.id, p.payload, p.attempts, p.next_attempt_at, (SELECT wanted FROM released) AS wanted
+FROM (SELECT 1) AS one LEFT JOIN pending AS p ON NOT EXISTS (SELECT 1 FROM released)
+ORDER BY p.id
+"""  # noqa: S608 (constant text only)
+
+# A send recorded and the next batch read in one statement; the snapshot still shows the message
+# just sent as pending, so it is left out by id.
+_SENT_THEN_PENDING_OR_RELEASE = f"""
+WITH sent AS (
+    UPDATE outbox SET status = 'sent', provider_message_id = $5, sent_at = $6, attempts = attempts + 1, error = NULL
+    WHERE id = $7
+),
+pending AS ({_PENDING} AND id <> $7),
 first AS (SELECT next_attempt_at FROM pending ORDER BY id LIMIT 1),
 released AS (
     DELETE FROM leases WHERE name = $2 AND owner = $3
@@ -770,6 +809,36 @@ class PostgresStore(Store):
         item, record = _item_and_record(customer_key, row)
         return item, record, bool(row["wanted"])
 
+    async def commit_turn_then_next(
+        self,
+        customer_key: str,
+        inbox_id: int,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+        lease: str,
+        owner: str,
+    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        state_text = dumps(state)
+        row = await self.pool.fetchrow(
+            _COMMIT_TURN_THEN_NEXT,
+            customer_key,
+            state_text,
+            utcnow(),
+            expected_version,
+            inbox_id,
+            [outbound_to_text(m) for m in outbound],
+            lease,
+            owner,
+        )
+        if not row["ok"]:
+            raise StaleConversation(customer_key)
+        if row["id"] is None:
+            return None, None, bool(row["wanted"])
+        item = InboxItem(row["id"], inbound_from_text(row["payload"]))
+        record = ConversationRecord(customer_key, json.loads(state_text), expected_version + 1, row["last_inbound_at"])
+        return item, record, False
+
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
     ) -> tuple[bool, list[OutboxItem]]:
@@ -782,6 +851,16 @@ class PostgresStore(Store):
         self, customer_key: str, lease: str, owner: str, now: datetime
     ) -> tuple[list[OutboxItem], bool]:
         rows = await self.pool.fetch(_PENDING_OR_RELEASE, customer_key, lease, owner, now)
+        if rows[0]["wanted"] is not None:  # released: nothing was due
+            return [], bool(rows[0]["wanted"])
+        return _due(customer_key, rows, now), False
+
+    async def sent_then_pending_or_release(
+        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+    ) -> tuple[list[OutboxItem], bool]:
+        rows = await self.pool.fetch(
+            _SENT_THEN_PENDING_OR_RELEASE, customer_key, lease, owner, now, provider_message_id, utcnow(), outbox_id
+        )
         if rows[0]["wanted"] is not None:  # released: nothing was due
             return [], bool(rows[0]["wanted"])
         return _due(customer_key, rows, now), False
