@@ -46,6 +46,8 @@ log = structlog.get_logger(__name__)
 
 PURGE_INTERVAL_SECONDS = 3600.0
 MIN_ADMIN_TOKEN_LENGTH = 12
+#: The dashboard's cookies are signed with it: short secrets can be guessed offline from one cookie.
+MIN_SESSION_SECRET_LENGTH = 16
 #: Attempts at a message whose turn keeps failing before it is answered with an apology and passed.
 MAX_TURN_FAILURES = 5
 USER_AGENT = "chatshop/0.1 (+https://github.com/chatshop/chatshop)"
@@ -88,6 +90,9 @@ class Shop:
         self._timers: set[asyncio.TimerHandle] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._turn_failures: dict[int, int] = {}
+        #: Each customer's newest message this process accepted; an older one is not acknowledged on
+        #: its own, as a read receipt for the newer one also covers everything before it (WhatsApp).
+        self._newest_inbound: dict[str, str] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
@@ -169,13 +174,22 @@ class Shop:
                         message=f"the admin token must be at least {MIN_ADMIN_TOKEN_LENGTH} characters",
                     )
                 )
-        if admin.session_secret_env and not os.environ.get(admin.session_secret_env):
-            problems.append(
-                ConfigProblem(
-                    path="admin.session_secret_env",
-                    message=f"environment variable {admin.session_secret_env} is not set",
+        if admin.session_secret_env:
+            secret = os.environ.get(admin.session_secret_env, "")
+            if not secret:
+                problems.append(
+                    ConfigProblem(
+                        path="admin.session_secret_env",
+                        message=f"environment variable {admin.session_secret_env} is not set",
+                    )
                 )
-            )
+            elif len(secret) < MIN_SESSION_SECRET_LENGTH:
+                problems.append(
+                    ConfigProblem(
+                        path="admin.session_secret_env",
+                        message=f"the session secret must be at least {MIN_SESSION_SECRET_LENGTH} characters",
+                    )
+                )
         return problems
 
     # --- life -------------------------------------------------------------------------------
@@ -259,6 +273,8 @@ class Shop:
 
     async def purge(self) -> int:
         """Forget handled messages and sent replies older than ``[storage] retention_days``."""
+        # Newest messages whose turns ran on another worker would otherwise be remembered forever.
+        self._newest_inbound.clear()
         now = utcnow()
         deleted = await self.store.purge(now, now - timedelta(days=self.config.storage.retention_days))
         if deleted:
@@ -289,6 +305,7 @@ class Shop:
         if not await self.store.add_inbound(inbound):
             log.info("inbound.duplicate", channel=inbound.channel, customer=inbound.customer_key)
             return False
+        self._newest_inbound[inbound.customer_key] = inbound.message_id
         self._turns.kick(inbound.customer_key)
         return True
 
@@ -374,8 +391,7 @@ class Shop:
             return await self.store.commit_turn_then_next(
                 key, item.id, record.state, record.version, [], lease.name, lease.owner
             )
-        # Read receipt (and typing indicator) now, while the dialog works, never after the reply.
-        self._background(channel.acknowledge(inbound), "inbound.acknowledge_failed", channel=inbound.channel)
+        self._acknowledge(channel, inbound)
         turn = Turn(self, channel.capabilities, inbound.channel, key, state)
         try:
             await engine.handle(turn, inbound)
@@ -391,6 +407,16 @@ class Shop:
         )
         self.outbox.kick(key)
         return following
+
+    def _acknowledge(self, channel: Channel, inbound: Inbound) -> None:
+        """The read receipt, sent while the dialog works rather than after the reply. In a burst
+        ("hi", "milk", "and eggs") only the newest message is acknowledged: its receipt covers the rest."""
+        key = inbound.customer_key
+        newest = self._newest_inbound.get(key)
+        if newest is not None and newest != inbound.message_id:
+            return  # a newer message is waiting; its turn acknowledges both
+        self._newest_inbound.pop(key, None)
+        self._background(channel.acknowledge(inbound), "inbound.acknowledge_failed", channel=inbound.channel)
 
     def _background(self, work: Awaitable[None], failure: str, **context: Any) -> None:
         """Run best-effort work (a read receipt) without holding up the turn; drained on stop."""

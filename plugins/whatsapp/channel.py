@@ -72,8 +72,9 @@ class WhatsAppChannel(Channel):
         in_chat_payment=True,
         shares_location=True,
     )
-    #: Also show "typing…" with the read receipt. Off by default: the core acknowledges after the
-    #: turn, so the indicator could arrive after the reply and linger for WhatsApp's 25 seconds.
+    #: Also show "typing…" with the read receipt. Off by default: the core acknowledges while the
+    #: dialog works, so on a quick turn the indicator can land after the reply, and then it lingers
+    #: for WhatsApp's 25 seconds instead of being dismissed by the reply.
     typing_indicator: ClassVar[bool] = False
     #: Backoff between Graph retries inside one send; the outbox retries beyond that.
     retry_policy: ClassVar[RetryPolicy] = RetryPolicy()

@@ -102,6 +102,18 @@ def test_check_validates_the_admin_token(tmp_path: Path, monkeypatch: object) ->
     assert ok.exit_code == 0, ok.output
 
 
+def test_check_wants_a_dashboard_session_secret_too_long_to_guess(tmp_path: Path) -> None:
+    shop = demo_copy(tmp_path)
+    admin = '\n[admin]\ntoken_env = "CHATSHOP_TEST_ADMIN"\nsession_secret_env = "CHATSHOP_TEST_SECRET"\n'
+    shop.write_text(shop.read_text() + admin, encoding="utf-8")
+    env = {"CHATSHOP_TEST_ADMIN": "a-long-enough-token"}
+    short = CliRunner().invoke(cli, ["check", str(shop)], env={**env, "CHATSHOP_TEST_SECRET": "fifteen-chars-x"})
+    assert short.exit_code == 1
+    assert "admin.session_secret_env: the session secret must be at least 16 characters" in short.output
+    ok = CliRunner().invoke(cli, ["check", str(shop)], env={**env, "CHATSHOP_TEST_SECRET": "sixteen-chars-xx"})
+    assert ok.exit_code == 0, ok.output
+
+
 def test_check_warns_when_customers_could_not_check_out(tmp_path: Path) -> None:
     bare = tmp_path / "shop.toml"
     bare.write_text(
