@@ -264,7 +264,22 @@ class Store(ABC):
 
         Expired kv values; inbox messages handled before ``handled_before`` (their text can hold an
         address, and they are kept only as long as a messenger may redeliver them); outbox
-        messages finished before it; payment events seen before it. Orders are never purged here.
+        messages finished before it; payment events seen before it; and conversations idle since
+        before it (no message in, no turn committed, nothing unhandled) lose what
+        :func:`chatshop.store.codec.forget_idle` drops: an abandoned checkout's address, the
+        profile name, the last search, or the whole row when the cart is empty. Orders are never
+        purged here.
+        """
+
+    @abstractmethod
+    async def forget_customer(self, customer_key: str) -> int:
+        """Erase one customer (their right to erasure); the number of rows deleted.
+
+        Their conversation (cart, checkout, profile name), every inbox message and outbox reply,
+        handled or not, and the kv values kept for them: keys ending in ``:<customer id>`` (the web
+        chat history, the WhatsApp window) and values naming them as a JSON string (a WhatsApp
+        notification kept for a resend). Orders and their history stay whole: they are the shop's
+        record of a sale, which fulfilment and accounting need (see docs/privacy.md).
         """
 
     # --- leases: one worker at a time per customer, across processes and machines -----------------

@@ -130,3 +130,28 @@ def order_from_parts(
         payment_expires_at=payment_expires_at,
         history=history,
     )
+
+
+#: Dialog steps that belong to a checkout in progress: an idle conversation forgets the checkout,
+#: so it cannot stay in one of them.
+_CHECKOUT_STEPS = frozenset({"address", "postal_code", "payment", "confirm"})
+
+
+def forget_idle(state: dict[str, Any]) -> dict[str, Any] | None:
+    """What a conversation idle beyond ``[storage] retention_days`` keeps; None: nothing worth keeping.
+
+    A checkout abandoned half way holds a delivery address, a location and a contact name; the
+    profile name and the last search are the customer's own words. None of it is needed once the
+    customer has stopped shopping (a placed order keeps its own copy of the delivery details), so it
+    goes. The cart stays, so a customer who comes back finds what they picked; a conversation with
+    an empty cart is deleted whole (the customer is greeted as new when they write again).
+    """
+    cart = state.get("cart") or {}
+    if not cart.get("lines"):
+        return None
+    if not any(state.get(field) for field in ("checkout", "name", "query")):
+        return state
+    kept = {**state, "checkout": None, "name": None, "query": None}
+    if kept.get("step") in _CHECKOUT_STEPS or kept.get("step") == "search":
+        kept.update(step="idle", menu=[], labels=[])
+    return kept

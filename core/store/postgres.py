@@ -30,6 +30,7 @@ from chatshop.store.base import (
 )
 from chatshop.store.codec import (
     dumps,
+    forget_idle,
     inbound_from_text,
     inbound_to_text,
     order_details,
@@ -233,6 +234,19 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 def _history_time(value: datetime) -> str:
     """The same text form the SQLite store keeps, so order history reads alike in both."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+#: Conversations idle since before $1 (nothing in, nothing committed, nothing unhandled) that hold
+#: something :func:`forget_idle` drops: an empty cart, a checkout, a profile name or a search.
+_IDLE_CONVERSATIONS = """
+SELECT customer_key, state FROM conversations c, LATERAL (SELECT c.state::jsonb AS s) j
+WHERE COALESCE(c.updated_at, c.last_inbound_at) < $1 AND (c.last_inbound_at IS NULL OR c.last_inbound_at < $1)
+  AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.customer_key = c.customer_key AND i.handled_at IS NULL)
+  AND (COALESCE(jsonb_array_length(CASE WHEN jsonb_typeof(j.s -> 'cart' -> 'lines') = 'array'
+                                         THEN j.s -> 'cart' -> 'lines' END), 0) = 0
+       OR j.s ->> 'checkout' IS NOT NULL OR j.s ->> 'name' IS NOT NULL OR j.s ->> 'query' IS NOT NULL)
+FOR UPDATE OF c
+"""
 
 
 class PostgresStore(Store):
@@ -780,7 +794,47 @@ class PostgresStore(Store):
                 ("DELETE FROM events WHERE at < $1", handled_before),
             ):
                 deleted += int((await db.execute(statement, value)).split()[-1])
-            return deleted
+            return deleted + await self._forget_idle_conversations(db, handled_before)
+
+    @staticmethod
+    async def _forget_idle_conversations(db: asyncpg.Connection, cutoff: datetime) -> int:
+        """Idle conversations lose what :func:`forget_idle` drops; the number of rows deleted or changed.
+
+        Only rows that hold something to drop are read, locked until the purge commits. The version
+        moves on, so a turn that read the state before fails its version check and reads it again.
+        """
+        rows = await db.fetch(_IDLE_CONVERSATIONS, cutoff)
+        changed = 0
+        for row in rows:
+            kept = forget_idle(json.loads(row["state"]))
+            if kept is None:
+                await db.execute("DELETE FROM conversations WHERE customer_key = $1", row["customer_key"])
+            else:
+                await db.execute(
+                    "UPDATE conversations SET state = $2, version = version + 1 WHERE customer_key = $1",
+                    row["customer_key"],
+                    dumps(kept),
+                )
+            changed += 1
+        return changed
+
+    async def forget_customer(self, customer_key: str) -> int:
+        channel, _, customer_id = customer_key.partition(":")
+        async with self.pool.acquire() as db, db.transaction():
+            deleted = 0
+            for statement in (
+                "DELETE FROM conversations WHERE customer_key = $1",
+                "DELETE FROM inbox WHERE customer_key = $1",
+                "DELETE FROM outbox WHERE customer_key = $1",
+            ):
+                deleted += int((await db.execute(statement, customer_key)).split()[-1])
+            status = await db.execute(
+                "DELETE FROM kv WHERE starts_with(key, $1) AND (right(key, length($2)) = $2 OR strpos(value, $3) > 0)",
+                f"{channel}:",
+                f":{customer_id}",
+                dumps(customer_id),
+            )
+            return deleted + int(status.split()[-1])
 
     # --- dashboard numbers -------------------------------------------------------------------
     async def abandoned_carts(self, idle_before: datetime, since: datetime | None = None) -> int:

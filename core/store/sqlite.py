@@ -29,6 +29,7 @@ from chatshop.store.base import (
 )
 from chatshop.store.codec import (
     dumps,
+    forget_idle,
     inbound_from_text,
     inbound_to_text,
     order_details,
@@ -61,6 +62,11 @@ def _ts(value: datetime | None) -> str | None:
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern for values starting with ``text:`` (wildcards in ``text`` escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
 
 
 _Peek = tuple[InboxItem, ConversationRecord]
@@ -690,9 +696,61 @@ class SQLiteStore(Store):
                     ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", cutoff),
                     ("DELETE FROM events WHERE at < ?", cutoff),
                 )
-            )
+            ) + self._forget_idle_conversations(db, cutoff)
 
         return await self._write(purge)
+
+    @staticmethod
+    def _forget_idle_conversations(db: sqlite3.Connection, cutoff: str | None) -> int:
+        """Idle conversations lose what :func:`forget_idle` drops; the number of rows deleted or changed.
+
+        Only rows that hold something to drop are read. The version moves on, so a turn that read the
+        state before (an in-memory peek) fails its version check and reads it again.
+        """
+        rows = db.execute(
+            "SELECT customer_key, state FROM conversations c "
+            "WHERE COALESCE(updated_at, last_inbound_at) < ?1 AND (last_inbound_at IS NULL OR last_inbound_at < ?1) "
+            "AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.customer_key = c.customer_key AND i.handled_at IS NULL) "
+            "AND (COALESCE(json_array_length(state, '$.cart.lines'), 0) = 0 OR json_extract(state, '$.checkout') "
+            "IS NOT NULL OR json_extract(state, '$.name') IS NOT NULL OR json_extract(state, '$.query') IS NOT NULL)",
+            (cutoff,),
+        ).fetchall()
+        changed = 0
+        for row in rows:
+            kept = forget_idle(json.loads(row["state"]))
+            if kept is None:
+                db.execute("DELETE FROM conversations WHERE customer_key = ?", (row["customer_key"],))
+            else:
+                db.execute(
+                    "UPDATE conversations SET state = ?, version = version + 1 WHERE customer_key = ?",
+                    (dumps(kept), row["customer_key"]),
+                )
+            changed += 1
+        return changed
+
+    async def forget_customer(self, customer_key: str) -> int:
+        channel, _, customer_id = customer_key.partition(":")
+        suffix, quoted = f":{customer_id}", dumps(customer_id)
+
+        def forget(db: sqlite3.Connection) -> int:
+            return sum(
+                db.execute(statement, params).rowcount
+                for statement, params in (
+                    ("DELETE FROM conversations WHERE customer_key = ?", (customer_key,)),
+                    ("DELETE FROM inbox WHERE customer_key = ?", (customer_key,)),
+                    ("DELETE FROM outbox WHERE customer_key = ?", (customer_key,)),
+                    (
+                        "DELETE FROM kv WHERE key LIKE ? ESCAPE '\\' AND (substr(key, -?) = ? OR instr(value, ?) > 0)",
+                        (_like_prefix(channel), len(suffix), suffix, quoted),
+                    ),
+                )
+            )
+
+        self._peeks.pop(customer_key, None)
+        try:
+            return await self._write(forget)
+        finally:
+            self._peeks.pop(customer_key, None)
 
     # --- numbers -----------------------------------------------------------------------------
     async def abandoned_carts(self, idle_before: datetime, since: datetime | None = None) -> int:
