@@ -150,6 +150,11 @@ WORD_ACTIONS = {
 }
 
 
+#: Typed words that pick a choice of the last reply by what it is (its title in the customer's
+#: language), wherever it was offered: "下一页" on any page with a "More…", "返回" wherever "Back" is.
+WORD_PICKS = {"words_more": ("more",), "words_back": ("back", "back_to_menu")}
+
+
 def _int(value: str) -> int:
     try:
         return int(value)
@@ -182,7 +187,7 @@ async def choose(turn: Turn, choice_id: str) -> None:
 async def on_text(turn: Turn, text: str) -> None:
     text = text.strip()
     state = turn.state
-    word = text.casefold().strip("!.?¡¿ ") or text
+    word = " ".join(text.casefold().strip("!.?¡¿。！？，、। ").split()) or text
     number = _number(text)
     if state.step == "quantity" and number is not None:
         await cart_steps.quantity_answer(turn, number)
@@ -194,6 +199,8 @@ async def on_text(turn: Turn, text: str) -> None:
             checkout_steps.abort(turn)
         else:
             browse.show_menu(turn)
+        return
+    if await _typed_pick(turn, word):
         return
     for key, action in WORD_ACTIONS.items():
         if word in turn.shop.texts.words(state.locale, key):
@@ -229,6 +236,31 @@ async def on_text(turn: Turn, text: str) -> None:
         browse.show_menu(turn)
         return
     state.welcomed = True
+
+
+async def _typed_pick(turn: Turn, word: str) -> bool:
+    """A typed "next page", "back", "remove" or "empty the cart" (``words_*`` of the customer's
+    locale, which a shop may override): the matching choice of the last reply. True if handled."""
+    state, texts = turn.state, turn.shop.texts
+    for key, titles in WORD_PICKS.items():
+        if word in texts.words(state.locale, key):
+            labels = {fold(turn.t(title)) for title in titles}
+            picked = next((cid for cid, label in zip(state.menu, state.labels, strict=False) if label in labels), None)
+            if picked is not None:
+                await choose(turn, picked)
+            elif key == "words_more":
+                turn.say(turn.t("no_more"))
+            else:
+                browse.show_menu(turn)
+            return True
+    if word in texts.words(state.locale, "words_remove"):
+        line = next((cid for cid in state.menu if cid.startswith("rm:")), None)
+        await choose(turn, line or "edit")
+        return True
+    if word in texts.words(state.locale, "words_clear"):
+        await choose(turn, "clear")
+        return True
+    return False
 
 
 async def handle(turn: Turn, inbound: Inbound) -> None:

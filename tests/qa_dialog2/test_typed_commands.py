@@ -1,0 +1,78 @@
+"""What customers type instead of tapping, in their own language: "next page", "more", "checkout",
+"remove", "empty the cart". Each must do what it says, never end in a "nothing found" search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chatshop.testing import ShopHarness
+from chatshop.texts import Texts
+from tests.conftest import ShopFactory
+
+from .shop import shop_toml
+
+#: locale: (next page, more, checkout, remove, empty the cart)
+WORDS = {
+    "zh": ("下一页", "更多", "结账", "删除", "清空购物车"),
+    "de": ("weiter", "mehr", "Kasse", "löschen", "Warenkorb leeren"),
+    "hi": ("आगे", "और", "चेकआउट", "हटाओ", "कार्ट खाली करो"),
+    "en": ("next", "more", "checkout", "remove", "empty cart"),
+}
+
+
+def t(locale: str, key: str, **values: object) -> str:
+    return Texts("en").get(locale, key, shop="Kirana Corner", **values)
+
+
+async def as_customer(h: ShopHarness, locale: str) -> None:
+    await h.choose("li", f"lang:{locale}")
+
+
+@pytest.mark.parametrize("locale", sorted(WORDS))
+async def test_next_page_and_more_show_the_next_page(make_shop: ShopFactory, locale: str) -> None:
+    next_page, more, *_ = WORDS[locale]
+    async with make_shop(shop_toml()) as h:
+        await as_customer(h, locale)
+        first = await h.choose("li", "cat:0:0")  # Vegetables: 12 products, 8 to a numbered page
+        assert "Vegetable number 8" in first and "Vegetable number 9" not in first
+        second = await h.say("li", next_page)
+        assert "Vegetable number 9" in second and "Vegetable number 12" in second, second
+        assert t(locale, "search_none", query=next_page) not in second
+        await h.choose("li", "cat:0:0")
+        assert "Vegetable number 9" in await h.say("li", more)
+        last = await h.say("li", more)  # already on the last page: said so, not searched for
+        assert t(locale, "search_none", query=more) not in last
+        assert t(locale, "no_more") in last
+
+
+@pytest.mark.parametrize("locale", sorted(WORDS))
+async def test_checkout_remove_and_empty_cart_typed(make_shop: ShopFactory, locale: str) -> None:
+    *_, checkout, remove, clear = WORDS[locale]
+    async with make_shop(shop_toml()) as h:
+        await as_customer(h, locale)
+        await h.choose("li", "add:veg-1:1")
+        await h.choose("li", "add:veg-2:2")
+        assert t(locale, "ask_address") in await h.say("li", checkout)
+        await h.choose("li", "line:veg-1")
+        reply = await h.say("li", remove)  # at a line's options: that line
+        assert t(locale, "line_removed", title="Vegetable number 1") in reply, reply
+        assert [ln["product_id"] for ln in (await conversation(h))["cart"]["lines"]] == ["veg-2"]
+        reply = await h.say("li", remove)  # anywhere else: which line?
+        assert t(locale, "edit_pick") in reply
+        reply = await h.say("li", clear)
+        assert t(locale, "cart_cleared") in reply, reply
+        assert not (await conversation(h)).get("cart", {}).get("lines")
+
+
+async def conversation(h: ShopHarness) -> dict[str, Any]:
+    return (await h.shop.store.load_conversation("terminal:li")).state
+
+
+async def test_a_shop_may_change_the_command_words(make_shop: ShopFactory) -> None:
+    extra = '[texts.zh]\nwords_more = "再来, 下一页"\n'
+    async with make_shop(shop_toml(extra=extra)) as h:
+        await as_customer(h, "zh")
+        await h.choose("li", "cat:0:0")
+        assert "Vegetable number 9" in await h.say("li", "再来")
