@@ -76,3 +76,13 @@ async def test_paid_just_before_the_sweep_is_kept(harness: ShopHarness, stripe_a
     paid = await harness.shop.store.get_order(order.number)
     assert paid is not None and paid.status is OrderStatus.PAID
     assert await stock(harness) == 39
+
+
+async def test_a_payment_still_settling_is_said_to_be_processing(harness: ShopHarness, stripe_api: FakeStripe) -> None:
+    """A bank debit completes Checkout unpaid and settles days later: "Pay online" again tells the
+    customer their payment is being processed (not that the order "is already placed")."""
+    order, _ = await checkout_online(harness)
+    stripe_api.pay(order.payment_ref or "", delayed=True)
+    reply = await harness.choose("asha", f"paylink:{order.number}")
+    assert f"Your payment for order {order.number} is being processed" in reply, reply
+    assert "already placed" not in reply and len(stripe_api.sessions) == 1

@@ -112,7 +112,7 @@ class Stripe(PaymentMethod):
             return PaymentStart()
         locale = await self.shop.customer_locale(order.customer_key)
         log.info("stripe.payment_processing", order=order.number, session=session.get("id"))
-        return PaymentStart(messages=(Text(body=self.shop.text(locale, "already_placed", number=order.number)),))
+        return PaymentStart(messages=(Text(body=self.shop.text(locale, "payment_processing", number=order.number)),))
 
     async def _create_session(self, order: Order) -> dict[str, Any]:
         now = datetime.now(UTC)
