@@ -172,8 +172,9 @@ SELECT (SELECT held FROM lease) AS held, p.id, p.payload, p.attempts, p.next_att
 FROM (SELECT 1) AS one LEFT JOIN ({_PENDING}) AS p ON (SELECT held FROM lease)
 ORDER BY p.id
 """  # noqa: S608 (constant text only)
-_PENDING_OR_RELEASE = f"""
-WITH pending AS ({_PENDING}),
+# The due messages of ``pending`` (a CTE the statement defines first); with none due, the lease
+# ($2, $3) goes back, reporting whether another worker asked for it ($4: now).
+_DUE_OR_RELEASE = """
 first AS (SELECT next_attempt_at FROM pending ORDER BY id LIMIT 1),
 released AS (
     DELETE FROM leases WHERE name = $2 AND owner = $3
@@ -183,7 +184,8 @@ released AS (
 SELECT p.id, p.payload, p.attempts, p.next_attempt_at, (SELECT wanted FROM released) AS wanted
 FROM (SELECT 1) AS one LEFT JOIN pending AS p ON NOT EXISTS (SELECT 1 FROM released)
 ORDER BY p.id
-"""  # noqa: S608 (constant text only)
+"""
+_PENDING_OR_RELEASE = f"WITH pending AS ({_PENDING}),{_DUE_OR_RELEASE}"
 
 # A send recorded and the next batch read in one statement; the snapshot still shows the message
 # just sent as pending, so it is left out by id.
@@ -192,17 +194,7 @@ WITH sent AS (
     UPDATE outbox SET status = 'sent', provider_message_id = $5, sent_at = $6, attempts = attempts + 1, error = NULL
     WHERE id = $7
 ),
-pending AS ({_PENDING} AND id <> $7),
-first AS (SELECT next_attempt_at FROM pending ORDER BY id LIMIT 1),
-released AS (
-    DELETE FROM leases WHERE name = $2 AND owner = $3
-    AND NOT EXISTS (SELECT 1 FROM first WHERE next_attempt_at IS NULL OR next_attempt_at <= $4)
-    RETURNING wanted
-)
-SELECT p.id, p.payload, p.attempts, p.next_attempt_at, (SELECT wanted FROM released) AS wanted
-FROM (SELECT 1) AS one LEFT JOIN pending AS p ON NOT EXISTS (SELECT 1 FROM released)
-ORDER BY p.id
-"""  # noqa: S608 (constant text only)
+pending AS ({_PENDING} AND id <> $7),{_DUE_OR_RELEASE}"""  # noqa: S608 (constant text only)
 
 
 def _due(customer_key: str, rows: Sequence[asyncpg.Record], now: datetime) -> list[OutboxItem]:
