@@ -60,6 +60,14 @@ def amount_problem(amount: int, currency: str) -> str | None:
     return None
 
 
+#: Stripe's "Minimum and maximum charge amounts" (docs.stripe.com/currencies), in Stripe's units:
+#: a session for less is refused with ``amount_too_small``.
+MINIMUM_CHARGE = {
+    "usd": 50, "aed": 200, "aud": 50, "bgn": 100, "brl": 50, "cad": 50, "chf": 50, "czk": 1500,
+    "dkk": 250, "eur": 50, "gbp": 30, "hkd": 400, "huf": 17500, "inr": 50, "jpy": 50, "mxn": 1000,
+    "myr": 200, "nok": 300, "nzd": 50, "pln": 200, "ron": 200, "sek": 300, "sgd": 50, "thb": 1000,
+}  # fmt: skip
+
 PARAMS = web.RequestKey("params", dict)
 
 
@@ -181,6 +189,10 @@ class FakeStripe:
             total += int(unit) * int(quantity)
         if len(currencies) != 1:
             return error(400, "All line items must be in the same currency.")
+        least = MINIMUM_CHARGE.get(next(iter(currencies)))
+        if least is not None and total < least:
+            shown = f"{major(least, next(iter(currencies)))} {next(iter(currencies))}"
+            return error(400, f"Amount must be at least {shown}", code="amount_too_small")
         now = int(time.time())
         expires_at = int(p.get("expires_at", now + 86400))
         if not now + 30 * 60 <= expires_at <= now + 24 * 3600:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from chatshop.money import Money, currency_exponent
 
-__all__ = ["from_stripe", "stripe_decimals", "to_stripe"]
+__all__ = ["MINIMUM_CHARGE", "below_minimum", "from_stripe", "stripe_decimals", "to_stripe"]
 
 ZERO_DECIMAL = frozenset(
     ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
@@ -19,6 +19,23 @@ ZERO_DECIMAL = frozenset(
 THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 #: Whole units sent with two decimals that must be 00.
 WHOLE_IN_TWO_DECIMALS = frozenset({"ISK"})
+
+
+#: Stripe's "Minimum and maximum charge amounts" (docs.stripe.com/currencies), in Stripe's units:
+#: Stripe refuses a smaller charge (``amount_too_small``). Other currencies have a minimum "equal
+#: to USD 0.50" at the day's rate, which we cannot know; Stripe's refusal still stands for them.
+MINIMUM_CHARGE = {
+    "USD": 50, "AED": 200, "AUD": 50, "BGN": 100, "BRL": 50, "CAD": 50, "CHF": 50, "CZK": 1500,
+    "DKK": 250, "EUR": 50, "GBP": 30, "HKD": 400, "HUF": 17500, "INR": 50, "JPY": 50, "MXN": 1000,
+    "MYR": 200, "NOK": 300, "NZD": 50, "PLN": 200, "RON": 200, "SEK": 300, "SGD": 50, "THB": 1000,
+}  # fmt: skip
+
+
+def below_minimum(amount: Money) -> bool:
+    """True when Stripe would refuse to charge ``amount`` as too small for its currency."""
+    value = to_stripe(amount)
+    least = MINIMUM_CHARGE.get(amount.currency.upper())
+    return value is not None and least is not None and value < least
 
 
 def stripe_decimals(currency: str) -> int:

@@ -29,7 +29,7 @@ from chatshop.payments import (
     RefundResult,
 )
 from chatshop.plugins.payments.stripe import signature
-from chatshop.plugins.payments.stripe.amounts import from_stripe, to_stripe
+from chatshop.plugins.payments.stripe.amounts import below_minimum, from_stripe, to_stripe
 from chatshop.plugins.payments.stripe.client import StripeClient, StripeError
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.stripe.webhook import (
@@ -77,8 +77,10 @@ class Stripe(PaymentMethod):
         return self._client
 
     def available(self, context: PaymentContext) -> bool:
-        """Offered when Stripe can charge the total exactly (a KWD total must end in 0)."""
-        return to_stripe(context.total) is not None
+        """Offered when Stripe can charge the total exactly (a KWD total must end in 0) and it is
+        not below Stripe's minimum charge (USD 0.50, GBP 0.30, JPY 50, ...): such an order would
+        only ever get "Try again"."""
+        return to_stripe(context.total) is not None and not below_minimum(context.total)
 
     async def start(self, order: Order) -> PaymentStart:
         session = await self._current_session(order)
@@ -268,6 +270,8 @@ def _line_items(order: Order) -> list[dict[str, Any]]:
     total = to_stripe(order.total)
     if total is None:
         raise PaymentError(f"Stripe cannot charge exactly {order.total} for order {order.number}")
+    if below_minimum(order.total):
+        raise PaymentError(f"order {order.number}: {order.total} is below Stripe's minimum charge")
     items = [item(line.title, to_stripe(line.unit_price), line.quantity) for line in order.lines]
     items += [item(label, to_stripe(amount), 1) for label, amount in order.adjustments if amount.minor > 0]
     exact = all(i["price_data"]["unit_amount"] is not None for i in items)
