@@ -8,22 +8,78 @@ delivered twice, places one order.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = ["Checkout", "find_postal_code", "normalize_postal_code"]
 
-_POSTAL = re.compile(r"\b(\d{6}|\d{5}|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b", re.IGNORECASE)
+_UK = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+#: Postal codes by the shop's currency, which says where it delivers (``[shop]`` names no country).
+#: A number in another country's form is never taken (a flat number would be): the customer is asked.
+_BY_CURRENCY = {
+    "INR": r"[1-9]\d{2} ?\d{3}",  # India's PIN: six digits, sometimes written "400 050"
+    "CNY": r"\d{6}",
+    "EUR": r"\d{5}|\d{4} ?[A-Z]{2}|\d{4}-\d{3}",  # DE/FR/IT/ES/FI; NL "1234 AB"; PT "1234-567"
+    "USD": r"\d{5}",  # ZIP (of a ZIP+4, the ZIP)
+    "GBP": _UK,
+    "JPY": r"\d{3}-\d{4}",
+    "CAD": r"[A-Z]\d[A-Z] ?\d[A-Z]\d",
+    "BRL": r"\d{5}-?\d{3}",
+    "RUB": r"\d{6}",
+    "SGD": r"\d{6}",
+    "KRW": r"\d{5}",
+    "MXN": r"\d{5}",
+    "CHF": r"\d{4}",
+    "AUD": r"\d{4}",
+    "NZD": r"\d{4}",
+    "DKK": r"\d{4}",
+    "NOK": r"\d{4}",
+    "ZAR": r"\d{4}",
+}
+_ANY = r"\d{6}|\d{5}|\d{4}|" + _UK
+
+
+def _pattern(form: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z\d])({form})(?![A-Za-z\d])", re.IGNORECASE)
+
+
+_PATTERNS = {currency: _pattern(form) for currency, form in _BY_CURRENCY.items()}
+_FALLBACK = _pattern(_ANY)
+#: Codes with letters no house number has (UK, Canada): read in any shop when its country's form is
+#: absent, so a foreign address is told "we don't deliver to NW1 6XE" rather than asked for a code.
+_LETTERED = _pattern(_UK + "|" + _BY_CURRENCY["CAD"])
+#: What comes right before a flat, house or room number ("Flat 1204", "B-1204", "Wohnung 12", "#5").
+_HOUSE_BEFORE = re.compile(
+    r"(?:\b(?:flat|apt|apartment|house|h\.?\s?no|unit|room|suite|floor|plot|door|block|bldg|building|"
+    r"wohnung|whg|haus|zimmer|etage|stock)\.?|#|\b[A-Z]-|फ्लैट|मकान|कमरा|प्लॉट)\s*[:#]?\s*(?:no\.?\s*)?$",
+    re.IGNORECASE,
+)
+#: What comes right after one in Chinese or Japanese: 88号, 1204室, 3楼, 5栋, 2单元, 12弄, 3号楼.
+_HOUSE_AFTER = re.compile(r"^\s*(?:号|號|室|楼|樓|栋|棟|单元|弄|층|호|番)")
 
 
 def normalize_postal_code(value: str) -> str:
     return value.strip().upper().replace(" ", "")
 
 
-def find_postal_code(address: str) -> str | None:
-    """The last postal code in a free-text address (Indian PIN, German PLZ, UK, US ZIP)."""
-    found = _POSTAL.findall(address)
-    return normalize_postal_code(found[-1]) if found else None
+def find_postal_code(address: str, currency: str | None = None, areas: Sequence[str] = ()) -> str | None:
+    """The postal code in a free-text address, in the form of the shop's country (by ``currency``):
+    one of the shop's delivery ``areas`` if the address has one, else the last. A number that is a
+    flat, house or room number ("Flat 1204", "B-1204", "1204室") never is."""
+    pattern = _PATTERNS.get((currency or "").upper(), _FALLBACK)
+    found = _codes(pattern, address) or _codes(_LETTERED, address)
+    served = [code for code in found if code in areas]
+    codes = served or found
+    return codes[-1] if codes else None
+
+
+def _codes(pattern: re.Pattern[str], address: str) -> list[str]:
+    return [
+        normalize_postal_code(m.group(1))
+        for m in pattern.finditer(address)
+        if not _HOUSE_BEFORE.search(address[: m.start()]) and not _HOUSE_AFTER.match(address[m.end() :])
+    ]
 
 
 @dataclass(slots=True)

@@ -21,6 +21,12 @@ def ascii_digits(text: str) -> str:
     return "".join(str(unicodedata.digit(c)) if c.isdecimal() and not c.isascii() else c for c in text)
 
 
+def _postal_code(turn: Turn, text: str) -> str | None:
+    """The postal code in ``text`` in the form of the shop's country, preferring one it delivers to."""
+    config = turn.shop.config
+    return find_postal_code(text, config.shop.currency, config.delivery.areas)
+
+
 def start(turn: Turn) -> None:
     if not turn.state.cart:
         show_cart(turn)
@@ -45,7 +51,7 @@ async def address_text(turn: Turn, text: str) -> None:
         return
     text = ascii_digits(text)
     checkout.address = " ".join(text.split())[:500]
-    code = find_postal_code(text)
+    code = _postal_code(turn, text)
     if code is None:
         turn.state.step = "postal_code"
         turn.say(turn.t("ask_postal_code"))
@@ -60,7 +66,7 @@ async def postal_code_text(turn: Turn, text: str) -> None:
         show_cart(turn)
         return
     text = ascii_digits(text)
-    code = find_postal_code(text) or normalize_postal_code(text)
+    code = _postal_code(turn, text) or normalize_postal_code(text)
     # Every country's postal codes have digits in them: a word ("ok", "no") is not one.
     if not code.isalnum() or len(code) > 10 or not any(c.isdecimal() for c in code):
         turn.say(turn.t("ask_postal_code"))
@@ -80,7 +86,7 @@ async def location(turn: Turn, where: Location) -> None:
     checkout.latitude = f"{where.latitude:.6f}"
     checkout.longitude = f"{where.longitude:.6f}"
     described = ", ".join(part for part in (where.name, where.address) if part)
-    code = find_postal_code(described) if described else None
+    code = _postal_code(turn, described) if described else None
     if described and code:
         checkout.address = described
         checkout.postal_code = code
@@ -100,7 +106,7 @@ async def address_form(turn: Turn, address: Address) -> None:
     code = (
         normalize_postal_code(ascii_digits(address.postal_code))
         if address.postal_code
-        else find_postal_code(ascii_digits(checkout.address))
+        else _postal_code(turn, ascii_digits(checkout.address))
     )
     if not code:
         turn.state.step = "postal_code"

@@ -1,0 +1,53 @@
+"""A postal code is read from an address by the shop's country (its currency says where it
+sells): an Indian PIN has six digits, a German PLZ five; a flat or house number never is one."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatshop.checkout import find_postal_code
+from chatshop.orders import Order
+from chatshop.testing import ShopHarness
+from tests.conftest import ShopFactory
+
+from .shop import shop_toml
+
+
+@pytest.mark.parametrize(
+    ("currency", "address", "code"),
+    [
+        ("INR", "Flat 1204, Hill Road, Bandra West, Mumbai", None),
+        ("INR", "Mumbai 400050, Flat 1204, Sea View", "400050"),
+        ("INR", "B-1204, Sunrise Heights, Andheri East, Mumbai-400069", "400069"),
+        ("INR", "House No 12, Sector 5, Gurgaon 122 001", "122001"),
+        ("INR", "Plot 5678, MIDC, Pune", None),
+        ("INR", "Sea View, Bandra West, Mumbai, PIN no 400050", "400050"),
+        ("EUR", "Wohnung 1204, Hauptstraße 12, 10115 Berlin", "10115"),
+        ("EUR", "Hauptstraße 1234, Berlin", None),
+        ("CNY", "北京市朝阳区建国路88号1204室 100022", "100022"),
+        ("CNY", "上海市黄浦区人民大道200号1204室", None),
+        ("GBP", "Flat 12, 221B Baker Street, London NW1 6XE", "NW16XE"),
+        ("USD", "1600 Pennsylvania Ave NW, Washington, DC 20500", "20500"),
+        ("JPY", "1-2-3 Shibuya, Tokyo 150-0002", "150-0002"),
+        ("CHF", "8001 Zürich, Bahnhofstrasse 12, Wohnung 1204", "8001"),
+    ],
+)
+def test_the_postal_code_of_an_address_by_country(currency: str, address: str, code: str | None) -> None:
+    assert find_postal_code(address, currency) == code
+
+
+async def placed(h: ShopHarness) -> Order:
+    (order,) = await h.shop.store.list_orders(customer_key="terminal:ravi")
+    return order
+
+
+async def test_a_flat_number_is_not_taken_for_the_pin_code(make_shop: ShopFactory) -> None:
+    async with make_shop(shop_toml()) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        reply = await h.say("ravi", "Flat 1204, Hill Road, Bandra West, Mumbai")
+        assert "What is the postal code" in reply, reply
+        assert "Please check your order" in await h.say("ravi", "400050")
+        await h.choose("ravi", "confirm")
+        order = await placed(h)
+        assert order.postal_code == "400050" and order.address == "Flat 1204, Hill Road, Bandra West, Mumbai"
