@@ -73,14 +73,10 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
                 "category_page", category=name, start=start, end=start + len(chunk) - 1, count=len(products)
             )
             turn.out.append(ProductList(header=name, body=page_label, sections=((name, tuple(p.id for p in chunk)),)))
-            if more:  # a product list holds 30 items: the rest are a tap away
-                turn.ask(
-                    page_label,
-                    [
-                        Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more")),
-                        Choice(id="browse", title=turn.t("back")),
-                    ],
-                )
+            # A product list holds 30 items and has no button of its own: the rest are a "More…"
+            # tap away, and every page, the last too, has a way back.
+            choices = [Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more"))] if more else []
+            turn.ask(page_label, [*choices, Choice(id="browse", title=turn.t("back"))])
             return
     page = clamp_page(len(products), page, turn.page_size)
     shown, more = page_of(products, page, turn.page_size)
