@@ -93,7 +93,9 @@ class WebChatChannel(Channel):
                 ]
             )
         self.signer = Signer(secret, "webchat-customer")
-        self.history = History(shop.store, limit=self.settings.history_limit, keep_days=self.settings.cookie_days)
+        # The history repeats addresses and order details: kept no longer than the shop keeps messages.
+        keep_days = min(self.settings.cookie_days, shop.config.storage.retention_days)
+        self.history = History(shop.store, limit=self.settings.history_limit, keep_days=keep_days)
         self.connections: defaultdict[str, set[Connection]] = defaultdict(set)
         #: Per customer over all their tabs, and per address over all its customers: more tabs or a
         #: fresh cookie for every tab never buy more messages.

@@ -52,3 +52,20 @@ async def test_a_webchat_journey_leaves_no_trace_outside_the_order(
         assert outside_orders(in_database(db, stored)) == set()
         kept = await web.shop.store.get_order(order.number)
         assert kept is not None and kept.address == ADDRESS
+
+
+async def test_the_chat_history_is_kept_no_longer_than_retention_days(make_shop: ShopFactory, tmp_path: Path) -> None:
+    """The page's history repeats the address; it expires with ``[storage] retention_days`` (3 here), not
+    with the year-long cookie, and the store's purge then deletes it."""
+    toml = WEB_TOML.replace('url = "sqlite:///shop.db"', 'url = "sqlite:///shop.db"\nretention_days = 3')
+    async with make_shop(toml, terminal=False, directory=tmp_path / "shop") as web:
+        tab = await ChatTab.open(web)
+        await tab.say(web, WORDS)
+        await tab.close()
+        history = f"webchat:history:{customer_key(web).split(':', 1)[1]}"
+        now = utcnow()
+        assert await web.shop.store.kv_get(history, now + timedelta(days=2, hours=23)) is not None
+        assert await web.shop.store.kv_get(history, now + timedelta(days=3, minutes=1)) is None
+        await web.shop.store.purge(now + timedelta(days=3, minutes=1), now)
+        db = tmp_path / "shop" / "shop.db"
+        assert outside_orders(in_database(db, [WORDS])) == set()
