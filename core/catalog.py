@@ -11,7 +11,7 @@ import csv
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -96,25 +96,28 @@ class Catalog:
     def in_category(self, category: str) -> list[Product]:
         return list(self._categories.get(category, ()))
 
-    def search(self, query: str) -> list[Product]:
+    def search(self, query: str, filler: Collection[str] = ()) -> list[Product]:
         """Products whose text contains every word of ``query``, title matches first.
 
         When nothing contains them all, a word may be misspelt by a letter or two ("aata",
         "basmathi", "paneers"), Chinese is matched character by character (it has no spaces), and
         then products matching most of the words ("I want basmati rice please") are shown, so a
-        customer is rarely told "nothing".
+        customer is rarely told "nothing". ``filler`` words ("please", "bitte", "चाहिए") are not
+        looked for; of the rest, the last is the thing asked for ("red shoes", "rote Zwiebeln"): a
+        product matching only the words before it is not shown (no onions for "red shoes").
         """
         words = fold(query).split()
         if not words:
             return []
         hits = [p for p in self if all(w in self._folded[p.id] for w in words)]
         if not hits:
-            hits = self._forgiving(words)
+            hits = self._forgiving(words, {fold(w) for w in filler})
         return sorted(hits, key=lambda p: 0 if all(w in fold(p.title) for w in words) else 1)
 
-    def _forgiving(self, words: list[str]) -> list[Product]:
+    def _forgiving(self, words: list[str], filler: Collection[str] = ()) -> list[Product]:
         parts = [c for w in words for c in (_CJK.findall(w) or [w])]
         parts = [w for w in parts if len(w) > 2 or _CJK.match(w)] or parts  # "a", "of", "5" say little
+        parts = [w for w in parts if w not in filler] or parts
         matches = [self._near(w) for w in parts]
         counts: dict[str, int] = {}
         for found in matches:
@@ -124,7 +127,8 @@ class Catalog:
         meaningful = sum(1 for found in matches if found)  # "please", 我要: no product has them
         if best == 0 or best * 2 < meaningful:
             return []
-        return [p for p in self if counts.get(p.id) == best]
+        main = matches[-1] if not _CJK.match(parts[-1]) else None  # Chinese is matched by character
+        return [p for p in self if counts.get(p.id) == best and (main is None or p.id in main)]
 
     def _near(self, word: str) -> set[str]:
         """Products with ``word`` in them, a word at most a typo or two away from it, or one that

@@ -143,10 +143,11 @@ def ask_search(turn: Turn) -> None:
 
 async def search(turn: Turn, query: str, page: int = 0) -> bool:
     """Show the products matching ``query``; False (and nothing said) when none match."""
-    hits = turn.shop.catalog.search(query)
+    filler = turn.shop.texts.words(turn.locale, "search_filler")
+    hits = turn.shop.catalog.search(query, filler)
     translated = _in_catalog_words(turn, query)
     if translated != query:  # दूध is milk: both what the words say and what they mean are shown
-        hits += [p for p in turn.shop.catalog.search(translated) if p not in hits]
+        hits += [p for p in turn.shop.catalog.search(translated, filler) if p not in hits]
     turn.state.step = "idle"
     if not hits:
         return False
