@@ -23,16 +23,18 @@ max_order_total = "50000.00"
 {extra}
 """
 
-PRODUCTS = "".join(
-    f"""
+PRODUCTS = (
+    "".join(
+        f"""
 [[catalog.products]]
 id = "veg-{n}"
 title = "Vegetable number {n}"
 price = "{10 + n}.00"
 category = "Vegetables"
 """
-    for n in range(1, 13)
-) + """
+        for n in range(1, 13)
+    )
+    + """
 [[catalog.products]]
 id = "onion-1kg"
 title = "Red Onion 1 kg"
@@ -53,6 +55,7 @@ title = "Basmati Rice 5 kg"
 price = "450.00"
 category = "Staples"
 """
+)
 
 
 def shop_toml(currency: str = "INR", extra: str = "") -> str:

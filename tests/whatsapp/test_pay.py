@@ -1,112 +1,66 @@
-"""whatsapp_pay: the order_details bill, order_status updates, and payment webhooks confirmed."""
+"""whatsapp_pay in a real shop: the order_details bill, order_status moves, payment webhooks
+confirmed with Meta. Everything goes through the shop as it runs: the dialog places the order, signed
+webhooks arrive at /webhooks/whatsapp, and the fake Graph API is the only stand-in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestServer
 
-from chatshop.channels import RetryableSendError
-from chatshop.config import validate_section
-from chatshop.messages import OrderLine, OrderStatusUpdate, PaymentRequest
+from chatshop.messages import OrderStatusUpdate
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
-from chatshop.payments import PaymentContext, PaymentEventKind
-from chatshop.plugins.whatsapp.channel import WhatsAppChannel
-from chatshop.plugins.whatsapp.config import WhatsAppPayConfig
-from chatshop.plugins.whatsapp.pay import WhatsAppPay
-from chatshop.plugins.whatsapp.webhook import load_body, parse_webhook
+from chatshop.payments import PaymentContext
+from chatshop.testing import ShopHarness, running_shop
 
-from .conftest import StubShop
+from .customer import Customer, eventually, text_of
 from .fake_graph import FakeGraph
-from .meta import PHONE_NUMBER_ID, fixture, wire
+from .meta import fixture
+from .test_e2e import WA_ID, catalog_csv, shop_toml
 
-WA_ID = "919812345678"
-
-
-def order(number: str = "K7M-4QX") -> Order:
-    lines = (
-        OrderLine(
-            product_id="ATTA-AASH-5KG",
-            title="Aashirvaad Atta 5 kg",
-            quantity=2,
-            unit_price=Money(28900, "INR"),
-        ),
-        OrderLine(
-            product_id="RICE-BASM-1KG",
-            title="Basmati Rice 1 kg",
-            quantity=1,
-            unit_price=Money(14950, "INR"),
-        ),
-    )
-    return Order(
-        number=number,
-        customer_key=f"whatsapp:{WA_ID}",
-        status=OrderStatus.PENDING_PAYMENT,
-        lines=lines,
-        adjustments=(("Delivery", Money(4000, "INR")),),
-        currency="INR",
-        payment_method="whatsapp_pay",
-        placement_key="p1",
-        address="B-1204, Sunrise Heights, Sahar Road, Mumbai",
-        postal_code="400069",
-        contact_name="Priya Sharma",
-    )
+PAY = """
+[payments.whatsapp_pay]
+configuration_name = "kirana-razorpay"
+gateway = "razorpay"
+"""
+ADDRESS = "B-1204, Sunrise Heights, Sahar Road, Mumbai 400069"
 
 
 @pytest.fixture
-def channel(make_channel: Callable[..., WhatsAppChannel]) -> WhatsAppChannel:
-    return make_channel()
+async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
+    url = str(graph.make_url("")).rstrip("/")
+    files = {"catalog.csv": catalog_csv()}
+    async with running_shop(shop_toml(url, PAY), tmp_path / "shop", files=files, terminal=False) as h:
+        yield h
 
 
 @pytest.fixture
-def pay(shop: StubShop, channel: WhatsAppChannel) -> WhatsAppPay:
-    config = validate_section(
-        WhatsAppPayConfig,
-        {"configuration_name": "kirana-razorpay", "gateway": "razorpay"},
-        "payments.whatsapp_pay",
-        "INR",
-    )
-    method = WhatsAppPay(shop, config)  # type: ignore[arg-type]  # a stub shop
-    shop.payment_methods[method.name] = method
-    return method
+def priya(shop: ShopHarness, fake: FakeGraph) -> Customer:
+    return Customer(shop, fake, WA_ID, "Priya Sharma")
 
 
-def test_offered_on_whatsapp_in_rupees_within_the_upi_cap(pay: WhatsAppPay) -> None:
-    assert pay.available(PaymentContext(Money(50000, "INR"), "400069", "whatsapp"))
-    assert not pay.available(PaymentContext(Money(50000, "INR"), "400069", "wechat"))
-    assert not pay.available(PaymentContext(Money(50000, "EUR"), None, "whatsapp"))
-    assert not pay.available(PaymentContext(Money(5_00_000_01, "INR"), None, "whatsapp"))
+async def billed(shop: ShopHarness, fake: FakeGraph, priya: Customer) -> tuple[Order, str]:
+    """Priya buys 2 atta and a rice and pays in WhatsApp: the order and its bill's reference."""
+    await priya.say("hi")
+    await priya.say("atta")
+    await priya.tap("qty:ATTA-AASH-5KG")
+    await priya.tap("add:ATTA-AASH-5KG:2")
+    await priya.say("basmati")
+    await priya.tap("add:RICE-BASM-1KG:1")
+    await priya.tap("checkout")
+    await priya.say(ADDRESS)
+    await priya.tap("pay:whatsapp_pay")
+    await priya.tap("confirm")
+    [order] = await shop.shop.store.list_orders(customer_key=priya.key)
+    assert order.payment_ref is not None
+    return order, order.payment_ref
 
 
-async def billed(pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph) -> str:
-    channel.window.opened(WA_ID)
-    start = await pay.start(order())
-    [request] = start.messages
-    assert isinstance(request, PaymentRequest)
-    await channel.send(WA_ID, request)
-    assert start.provider_ref is not None
-    return start.provider_ref
-
-
-async def test_the_bill_is_an_order_details_message_the_api_accepts(
-    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph
-) -> None:
-    reference = await billed(pay, channel, fake)
-    [sent] = fake.sent
-    assert sent.content["type"] == "order_details"
-    p = sent.content["action"]["parameters"]
-    assert p["reference_id"] == reference and reference.startswith("K7M-4QX.") and len(reference) <= 35
-    assert p["total_amount"] == {"value": 76750, "offset": 100}
-    assert p["payment_settings"][0]["payment_gateway"] == {
-        "type": "razorpay",
-        "configuration_name": "kirana-razorpay",
-    }
-    assert fake.bills == {reference: "pending"}
-
-
-def captured(reference: str, value: int = 76750) -> dict[str, Any]:
+def captured(reference: str, value: int) -> dict[str, Any]:
     payload = fixture("webhook_status_payment_captured.json")
     status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
     status["payment"]["reference_id"] = reference
@@ -114,107 +68,118 @@ def captured(reference: str, value: int = 76750) -> dict[str, Any]:
     return payload
 
 
-async def deliver(pay: WhatsAppPay, payload: dict[str, Any]) -> None:
-    for status in parse_webhook(load_body(wire(payload)), "whatsapp", PHONE_NUMBER_ID).payments:
-        await pay.on_status(status)
+def at_meta(fake: FakeGraph, reference: str, value: int) -> None:
+    """Meta's own record of the payment: what the shop's lookup finds."""
+    fake.payments[reference] = {
+        "reference_id": reference,
+        "status": "captured",
+        "amount": {"value": value, "offset": 100},
+        "currency": "INR",
+    }
+
+
+async def status_of(shop: ShopHarness, number: str) -> OrderStatus:
+    order = await shop.shop.store.get_order(number)
+    assert order is not None
+    return order.status
+
+
+async def test_offered_on_whatsapp_in_rupees_within_the_upi_cap(shop: ShopHarness) -> None:
+    pay = shop.shop.payment_methods["whatsapp_pay"]
+    assert pay.available(PaymentContext(Money(50000, "INR"), "400069", "whatsapp"))
+    assert not pay.available(PaymentContext(Money(50000, "INR"), "400069", "wechat"))
+    assert not pay.available(PaymentContext(Money(50000, "EUR"), None, "whatsapp"))
+    assert not pay.available(PaymentContext(Money(5_00_000_01, "INR"), None, "whatsapp"))
+
+
+async def test_the_bill_is_an_order_details_message_the_api_accepts(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    order, reference = await billed(shop, fake, priya)
+    [sent] = [s for s in fake.sent if s.content.get("type") == "order_details"]
+    p = sent.content["action"]["parameters"]
+    assert p["reference_id"] == reference and reference.startswith(f"{order.number}.") and len(reference) <= 35
+    assert order.total == Money(2 * 28900 + 14950, "INR")  # 727.50: above free delivery
+    assert p["total_amount"] == {"value": 72750, "offset": 100}
+    assert p["payment_settings"][0]["payment_gateway"] == {"type": "razorpay", "configuration_name": "kirana-razorpay"}
+    assert fake.bills == {reference: "pending"} and fake.refused == []
 
 
 async def test_a_captured_payment_is_confirmed_with_meta_then_applied(
-    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph, shop: StubShop
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
 ) -> None:
-    reference = await billed(pay, channel, fake)
-    fake.payments[reference] = {
-        "reference_id": reference,
-        "status": "captured",
-        "amount": {"value": 76750, "offset": 100},
-        "currency": "INR",
-    }
-    await deliver(pay, captured(reference))
-    [event] = shop.payment_events
-    assert (event.kind, event.order_number, event.amount) == (
-        PaymentEventKind.PAID,
-        "K7M-4QX",
-        Money(76750, "INR"),
-    )
-    assert event.method == "whatsapp_pay" and event.provider_payment_id == "order_Pq7XkZ2mLw9aBc"
+    order, reference = await billed(shop, fake, priya)
+    at_meta(fake, reference, 72750)
+    assert await priya.post(captured(reference, 72750)) == 200
+    paid = await shop.shop.store.get_order(order.number)
+    assert paid is not None and paid.status is OrderStatus.PAID and paid.paid_amount == 72750
+    assert paid.history[-1]["note"] == "whatsapp_pay order_Pq7XkZ2mLw9aBc"  # the method and Meta's payment id
+    assert any("Payment of ₹727.50 received" in text_of(m) for m in priya.new())
 
 
 async def test_a_captured_webhook_meta_does_not_confirm_is_ignored(
-    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph, shop: StubShop
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
 ) -> None:
-    reference = await billed(pay, channel, fake)
+    order, reference = await billed(shop, fake, priya)
     fake.payments[reference] = {"reference_id": reference, "status": "pending", "currency": "INR"}
-    await deliver(pay, captured(reference))
-    assert shop.payment_events == []
+    assert await priya.post(captured(reference, 72750)) == 200
+    assert await status_of(shop, order.number) is OrderStatus.PENDING_PAYMENT
+    assert not any("received" in text_of(m) for m in priya.new())
 
 
-async def test_a_failed_attempt_is_reported_as_failed(
-    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph, shop: StubShop
-) -> None:
-    reference = await billed(pay, channel, fake)
-    payload = captured(reference)
+async def test_a_failed_attempt_is_reported_as_failed(shop: ShopHarness, fake: FakeGraph, priya: Customer) -> None:
+    order, reference = await billed(shop, fake, priya)
+    payload = captured(reference, 72750)
     status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
     status["status"] = "pending"
     status["payment"]["transaction"]["status"] = "failed"
-    await deliver(pay, payload)
-    [event] = shop.payment_events
-    assert event.kind is PaymentEventKind.FAILED
+    assert await priya.post(payload) == 200
+    assert await status_of(shop, order.number) is OrderStatus.PENDING_PAYMENT
+    assert any(f"The payment for order {order.number} did not go through" in text_of(m) for m in priya.new())
 
 
-async def test_status_updates_move_the_in_chat_bill(
-    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph
-) -> None:
-    reference = await billed(pay, channel, fake)
-    for status in ("paid", "shipped", "delivered"):
-        update = OrderStatusUpdate(
-            order_number="K7M-4QX",
-            status=status,
-            body=f"Now {status}",
-            payment_method="whatsapp_pay",
-        )
-        await channel.send(WA_ID, update)
-    kinds = [s.content.get("type") for s in fake.sent[1:]]
-    assert kinds == ["order_status"] * 3
-    assert fake.bills[reference] == "completed" and fake.async_errors == []
+async def test_status_updates_move_the_in_chat_bill(shop: ShopHarness, fake: FakeGraph, priya: Customer) -> None:
+    order, reference = await billed(shop, fake, priya)
+    at_meta(fake, reference, 72750)
+    await priya.post(captured(reference, 72750))
+    priya.new()
+    await shop.shop.move_order(order.number, OrderStatus.SHIPPED)
+    await eventually(lambda: fake.bills[reference] == "shipped")
+    await shop.shop.move_order(order.number, OrderStatus.DELIVERED)
+    await eventually(lambda: fake.bills[reference] == "completed")
+    moves = [m.content.get("type") for m in priya.new() if m.type == "interactive"]
+    assert moves.count("order_status") >= 2 and fake.async_errors == []
+    # The same update again (an outbox retry whose first send went through): a final bill is never
+    # moved again (WhatsApp's 2046), the customer gets a text.
     again = OrderStatusUpdate(
-        order_number="K7M-4QX", status="delivered", body="Delivered", payment_method="whatsapp_pay"
+        order_number=order.number, status="delivered", body="Delivered", payment_method="whatsapp_pay"
     )
-    await channel.send(WA_ID, again)
-    assert fake.sent[-1].type == "text"  # a final bill is never moved again (2046)
+    await shop.shop.channels["whatsapp"].send(WA_ID, again)
+    assert fake.sent[-1].type == "text" and fake.bills[reference] == "completed"
 
 
-async def test_a_paid_bill_is_not_cancelled_in_chat(
-    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph
-) -> None:
-    reference = await billed(pay, channel, fake)
-    fake.payments[reference] = {
-        "reference_id": reference,
-        "status": "captured",
-        "amount": {"value": 76750, "offset": 100},
-        "currency": "INR",
-    }
-    await deliver(pay, captured(reference))
-    update = OrderStatusUpdate(
-        order_number="K7M-4QX",
-        status="cancelled",
-        body="Cancelled, refund on its way",
-        payment_method="whatsapp_pay",
-    )
-    await channel.send(WA_ID, update)
-    assert fake.sent[-1].type == "text" and fake.async_errors == []
+async def test_a_paid_bill_is_not_cancelled_in_chat(shop: ShopHarness, fake: FakeGraph, priya: Customer) -> None:
+    order, reference = await billed(shop, fake, priya)
+    at_meta(fake, reference, 72750)
+    await priya.post(captured(reference, 72750))
+    priya.new()
+    await shop.shop.move_order(order.number, OrderStatus.CANCELLED)
+    await shop.shop.idle()
+    told = priya.new()
+    assert told and all(m.content.get("type") != "order_status" for m in told), told
+    assert fake.bills[reference] != "canceled" and fake.async_errors == []
 
 
 async def test_a_throttled_bill_move_is_tried_again_as_the_same_move(
-    pay: WhatsAppPay, channel: WhatsAppChannel, fake: FakeGraph
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
 ) -> None:
-    reference = await billed(pay, channel, fake)
-    update = OrderStatusUpdate(
-        order_number="K7M-4QX", status="shipped", body="On its way", payment_method="whatsapp_pay"
-    )
+    order, reference = await billed(shop, fake, priya)
+    at_meta(fake, reference, 72750)
+    await priya.post(captured(reference, 72750))
     fake.storm(130429, 100)
-    with pytest.raises(RetryableSendError):
-        await channel.send(WA_ID, update)
+    await shop.shop.move_order(order.number, OrderStatus.SHIPPED)
+    await eventually(lambda: len(fake.faults) < 100)  # refused at least once
+    assert fake.bills[reference] != "shipped"
     fake.faults.clear()
-    await channel.send(WA_ID, update)  # the outbox's retry
-    assert fake.sent[-1].content["type"] == "order_status"
-    assert fake.bills[reference] == "shipped"
+    await eventually(lambda: fake.bills[reference] == "shipped")  # the outbox's retry, the same move
+    assert fake.sent[-1].content["type"] == "order_status" and fake.async_errors == []
