@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from chatshop.store.base import StaleConversation, Store
 from chatshop.store.codec import utcnow
+from chatshop.store.sqlite import SQLiteStore
 
 from .helpers import message, order, reply
 
@@ -122,3 +124,26 @@ async def test_forget_treats_wildcards_in_an_id_as_plain_text(store: Store) -> N
     assert await store.kv_get("wechat:history:o_x%", utcnow()) is None
     assert await store.kv_get("wechat:history:oAx1", utcnow()) == "not mine"
     assert await store.kv_get("we:chat:history:o_x%", utcnow()) == "another channel"
+
+
+async def test_a_forgotten_customer_cannot_be_read_from_the_sqlite_files(tmp_path: Path) -> None:
+    """Not just gone from queries: the bytes are gone from the database file and its write-ahead log."""
+    store = SQLiteStore(tmp_path / "shop.db")
+    await store.open()
+    try:
+        for n in range(30):  # other customers on the same pages
+            await store.add_inbound(message(f"c{n}", f"filler {n} " * 20))
+        await store.add_inbound(message("asha", ADDRESS))
+        item = await store.next_inbound("terminal:asha")
+        assert item is not None
+        await store.commit_turn("terminal:asha", item.id, abandoned(), 0, [reply(f"Deliver to {ADDRESS}?")])
+        assert _raw(tmp_path).count(b"Mount Mary") >= 3  # inbox, conversation, outbox
+        await store.forget_customer("terminal:asha")
+        assert b"Mount Mary" not in _raw(tmp_path)
+        assert b"filler 29" in _raw(tmp_path)  # the others are still there
+    finally:
+        await store.close()
+
+
+def _raw(folder: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in sorted(folder.glob("shop.db*")))
