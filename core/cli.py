@@ -347,6 +347,32 @@ def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -
 
 @cli.command()
 @click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.argument("customer_key")
+@friendly_errors
+def forget(shop_toml: str, customer_key: str) -> None:
+    """Erase one customer (CHANNEL:ID, as `orders --json` shows it): conversation, messages, chat
+    history. Their orders are kept whole: they are the shop's record of a sale (docs/privacy.md)."""
+    key = customer_key.strip()
+    channel, _, customer_id = key.partition(":")
+    if not channel or not customer_id:
+        _fail(f"customer key {key!r}: expected CHANNEL:ID, e.g. whatsapp:919812345678")
+    shop = _shop(shop_toml)
+
+    async def go() -> tuple[int, int]:
+        await shop.store.open()
+        try:
+            erased = await shop.store.forget_customer(key)
+            kept = await shop.store.list_orders(customer_key=key, limit=10_000)
+            return erased, len(kept)
+        finally:
+            await shop.store.close()
+
+    erased, kept = _run(go())
+    click.echo(f"forgot {erased} records of {key}; {kept} orders kept (see docs/privacy.md)")
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
 @click.argument("order_id")
 @click.argument("action", type=click.Choice(sorted(ACTIONS)))
 @friendly_errors

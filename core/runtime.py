@@ -272,7 +272,8 @@ class Shop:
                 log.exception("sweeper.failed")
 
     async def purge(self) -> int:
-        """Forget handled messages and sent replies older than ``[storage] retention_days``."""
+        """Forget what is older than ``[storage] retention_days``: handled messages, sent replies,
+        and what idle conversations held for a checkout never finished (see ``Store.purge``)."""
         # Newest messages whose turns ran on another worker would otherwise be remembered forever.
         self._newest_inbound.clear()
         now = utcnow()

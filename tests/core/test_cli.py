@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -123,3 +125,22 @@ def test_check_warns_when_customers_could_not_check_out(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "1 product in 1 category; channels: none; payments: none" in result.output
     assert "warning: no payment method is enabled" in result.output
+
+
+def test_forget_erases_a_customer_but_keeps_their_order(tmp_path: Path) -> None:
+    shop = demo_copy(tmp_path)
+    script = "hi\natta\n1\ncheckout\n12 Hill Road, Bandra West, Mumbai 400050\n1\n"
+    assert chatshop("chat", str(shop), "--customer", "forget-me", stdin=script).returncode == 0
+    assert chatshop("chat", str(shop), "--customer", "keep-me", stdin="hi\n").returncode == 0
+    refused = CliRunner().invoke(cli, ["forget", str(shop), "forget-me"])
+    assert refused.exit_code == 1 and "expected CHANNEL:ID" in refused.output
+    result = CliRunner().invoke(cli, ["forget", str(shop), "terminal:forget-me"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("forgot ") and "terminal:forget-me; 1 orders kept" in result.output
+    with closing(sqlite3.connect(tmp_path / "kirana.db")) as db:
+        for table in ("conversations", "inbox", "outbox"):
+            keys = {row[0] for row in db.execute(f"SELECT customer_key FROM {table}")}
+            assert "terminal:forget-me" not in keys and "terminal:keep-me" in keys, table
+        assert [row[0] for row in db.execute("SELECT customer_key FROM orders")] == ["terminal:forget-me"]
+    (order,) = json.loads(chatshop("orders", str(shop), "--json").stdout)
+    assert order["customer"] == "terminal:forget-me" and order["total"] == "275.00"
