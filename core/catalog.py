@@ -103,7 +103,7 @@ class Catalog:
         "basmathi", "paneers"), Chinese is matched character by character (it has no spaces), and
         then products matching most of the words ("I want basmati rice please") are shown, so a
         customer is rarely told "nothing". ``filler`` words ("please", "bitte", "चाहिए") are not
-        looked for; of the rest, the last is the thing asked for ("red shoes", "rote Zwiebeln"): a
+        looked for; of the rest, the last word of letters is the thing asked for ("red shoes"): a
         product matching only the words before it is not shown (no onions for "red shoes").
         """
         words = fold(query).split()
@@ -127,7 +127,10 @@ class Catalog:
         meaningful = sum(1 for found in matches if found)  # "please", 我要: no product has them
         if best == 0 or best * 2 < meaningful:
             return []
-        main = matches[-1] if not _CJK.match(parts[-1]) else None  # Chinese is matched by character
+        # The thing asked for: the last word of letters ("red shoes", "milk 1l"); Chinese is matched
+        # by character, so it has none.
+        nouns = [found for part, found in zip(parts, matches, strict=True) if _is_word(part)]
+        main = nouns[-1] if nouns else None
         return [p for p in self if counts.get(p.id) == best and (main is None or p.id in main)]
 
     def _near(self, word: str) -> set[str]:
@@ -163,6 +166,11 @@ _LATIN = "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l v 
 _CONSONANTS = dict(zip("कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह", _LATIN.split(" "), strict=True))
 #: Spellings of one sound in Hinglish, longest first: paneer/panir, doodh/dudh, chawal/chaval.
 _SPELLINGS = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("ph", "f"), ("w", "v"), ("q", "k"), ("z", "j"))
+
+
+def _is_word(part: str) -> bool:
+    """Letters only (vowel signs of Indian scripts count), and not Chinese: a word that can name a product."""
+    return not _CJK.match(part) and all(c.isalpha() or unicodedata.category(c).startswith("M") for c in part)
 
 
 def _romanize(word: str) -> str:

@@ -52,3 +52,16 @@ async def test_a_side_word_alone_still_finds_what_has_it(make_shop: ShopFactory)
     async with make_shop(shop_toml()) as h:
         reply = await search(h, "en", "red")
         assert "Red Onion 1 kg" in reply and "Tomato 1 kg" in reply, reply
+
+
+@pytest.mark.parametrize(("query", "found"), [("rice 5kg", "Basmati Rice 5 kg"), ("लाल जूते", None)])
+async def test_the_main_word_is_the_last_word_of_letters(make_shop: ShopFactory, query: str, found: str | None) -> None:
+    """A size or code after the product ("rice 5kg") is not the thing asked for; "लाल जूते" (red
+    shoes) in Hindi finds nothing, even though लाल (red) is the onions' colour in the catalog."""
+    extra = '[texts.hi]\nsearch_synonyms = "लाल=red"\n'
+    async with make_shop(shop_toml(extra=extra)) as h:
+        reply = await search(h, "hi", query)
+        if found:
+            assert found in reply, reply
+        else:
+            assert "Onion" not in reply and "Tomato" not in reply, reply
