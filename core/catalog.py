@@ -218,27 +218,66 @@ def _distance(a: str, b: str, limit: int) -> int:
 
 
 def load_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> list[Product]:
-    """Read products from a ``.csv`` (header row) or ``.json`` (a list, or ``{"products": [...]}``)."""
+    """Read products from a ``.csv`` (header row) or ``.json`` (a list, or ``{"products": [...]}``).
+
+    Every problem names where it is: ``catalog.csv line 4.price`` (the line a spreadsheet shows,
+    right even when a quoted field spans lines) or ``catalog.json[3].price``, and all are reported
+    at once, so a shop owner fixes the file in one go.
+    """
     try:
-        if path.suffix.lower() == ".csv":
-            rows = list(_csv_rows(path))
-        elif path.suffix.lower() == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-            rows = data["products"] if isinstance(data, Mapping) else data
-        else:
-            raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: expected .csv or .json")])
+        rows = _rows(path, key)
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(path=key, message=f"no such file: {path}")]) from None
-    except (json.JSONDecodeError, KeyError, UnicodeDecodeError, csv.Error) as e:
+    except OSError as e:  # a folder, no permission
+        raise ConfigError([ConfigProblem(path=key, message=f"cannot read {path}: {e.strerror or e}")]) from None
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: cannot read: {e}")]) from None
-    try:
-        entries = TypeAdapter(list[ProductEntry]).validate_python(rows, context={"currency": currency})
-    except ValidationError as e:
-        raise ConfigError(problems_from(e, prefix=f"{path.name}")) from None
-    return [Product.from_entry(entry) for entry in entries]
+    adapter = TypeAdapter(ProductEntry)
+    problems: list[ConfigProblem] = []
+    products: list[Product] = []
+    seen: dict[str, str] = {}
+    for where, row in rows:
+        if row is None:
+            problems.append(ConfigProblem(path=where, message="more fields than the header row names"))
+            continue
+        try:
+            entry = adapter.validate_python(row, context={"currency": currency})
+        except ValidationError as e:
+            problems.extend(problems_from(e, prefix=where))
+            continue
+        if entry.id in seen:
+            problems.append(ConfigProblem(path=f"{where}.id", message=f"{entry.id!r} is already at {seen[entry.id]}"))
+            continue
+        seen[entry.id] = where
+        products.append(Product.from_entry(entry))
+    if problems:
+        raise ConfigError(problems)
+    return products
 
 
-def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+def _rows(path: Path, key: str) -> list[tuple[str, Any]]:
+    """Each product's raw fields with where it is in the file; None for a CSV row too long for its header."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return list(_csv_rows(path))
+    if suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        items = data["products"] if isinstance(data, Mapping) else data
+        if not isinstance(items, list):
+            raise TypeError('expected a list of products, or {"products": [...]}')
+        return [(f"{path.name}[{index}]", item) for index, item in enumerate(items)]
+    raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: expected .csv or .json")])
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
     with path.open(newline="", encoding="utf-8-sig") as f:
-        for row in csv.DictReader(f):
-            yield {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip()}
+        reader = csv.DictReader(f)
+        _ = reader.fieldnames  # reads the header row
+        last = reader.line_num
+        for row in reader:
+            # where the row starts (a quoted field may run over several lines)
+            where, last = f"{path.name} line {last + 1}", reader.line_num
+            if None in row:  # DictReader keeps extra fields under the key None
+                yield where, None
+                continue
+            yield where, {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip()}

@@ -109,10 +109,26 @@ def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
 
 
-def test_catalog_file_errors_name_the_row(tmp_path: Path) -> None:
-    (tmp_path / "catalog.csv").write_text("id,title,price\na,Apple,1.00\nb,Banana,1.005\n", encoding="utf-8")
+def test_catalog_file_errors_name_the_line_a_spreadsheet_shows(tmp_path: Path) -> None:
+    csv_text = (
+        "id,title,price,description\n"
+        "a,Apple,1.00,fresh\n"
+        'b,Banana,1.005,"two\nlines"\n'  # a quoted field over two lines: the next row is on line 5
+        "a,Apricot,2.00,\n"
+        "c,Cherry,3.00,sweet,surplus\n"
+    )
+    (tmp_path / "catalog.csv").write_text(csv_text, encoding="utf-8")
     found = problems(tmp_path, '[shop]\nname = "X"\n[catalog]\nfile = "catalog.csv"\n')
-    assert "catalog.csv[1].price" in found
+    assert "catalog.csv line 3.price" in found  # every problem at once
+    assert found["catalog.csv line 5.id"] == "'a' is already at catalog.csv line 2"
+    assert found["catalog.csv line 6"] == "more fields than the header row names"
+
+
+def test_catalog_json_errors_name_the_entry(tmp_path: Path) -> None:
+    entries = '{"products": [{"id": "a", "title": "Apple", "price": "1"}, {"id": "b", "title": "Banana"}]}'
+    (tmp_path / "catalog.json").write_text(entries, encoding="utf-8")
+    found = problems(tmp_path, '[shop]\nname = "X"\n[catalog]\nfile = "catalog.json"\n')
+    assert found == {"catalog.json[1].price": "required key is missing"}
 
 
 def test_demo_shop_is_valid() -> None:
