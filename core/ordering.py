@@ -229,7 +229,8 @@ class Ordering:
         lines = "\n".join(
             f"{ln.quantity} × {ln.title}: {(ln.unit_price * ln.quantity).format(locale)}" for ln in order.lines
         )
-        await self.tell(order, "payment_received", amount=order.total.format(locale), lines=lines)
+        # A status notification: WhatsApp Pay's in-chat bill moves on from "pending" with it.
+        await self.tell(order, "payment_received", notification=True, amount=order.total.format(locale), lines=lines)
         await self.shop.plugins.order_status_changed(self.shop, order, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
         return order
 

@@ -114,7 +114,9 @@ async def test_a_captured_payment_is_confirmed_with_meta_then_applied(
     paid = await shop.shop.store.get_order(order.number)
     assert paid is not None and paid.status is OrderStatus.PAID and paid.paid_amount == 72750
     assert paid.history[-1]["note"] == "whatsapp_pay order_Pq7XkZ2mLw9aBc"  # the method and Meta's payment id
-    assert any("Payment of ₹727.50 received" in text_of(m) for m in priya.new())
+    receipt = [m for m in priya.new() if "Payment of ₹727.50 received" in text_of(m)]
+    assert receipt and receipt[0].content.get("type") == "order_status"  # the receipt moves the bill on
+    assert fake.bills[reference] == "processing" and fake.async_errors == []
 
 
 async def test_a_captured_webhook_meta_does_not_confirm_is_ignored(
