@@ -1,4 +1,4 @@
-"""Fixtures of the payment tests: each fake provider, and our method configured against it."""
+"""Fixtures of the payment tests: each fake provider, and a real running shop whose method talks to it."""
 
 from __future__ import annotations
 
@@ -12,31 +12,22 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chatshop.config import validate_section
 from chatshop.payments import PaymentMethod
 from chatshop.plugins.payments.razorpay import Razorpay
-from chatshop.plugins.payments.razorpay.config import RazorpayConfig
 from chatshop.plugins.payments.stripe import Stripe
-from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.wechatpay import WeChatPay
-from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
-from chatshop.testing import running_shop
+from chatshop.testing import ShopHarness, running_shop
 from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
-from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE
-from tests.payments.payment_helpers import MountedClient, StandInShop, wechatpay_section
+from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE, wechatpay_merchant
+from tests.payments.payment_helpers import MountedClient
 
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-@pytest.fixture
-def shop(http: aiohttp.ClientSession, tmp_path: Path) -> StandInShop:
-    return StandInShop(http, tmp_path)
 
 
 @pytest.fixture
@@ -63,38 +54,29 @@ def fake() -> FakeRazorpay:
 
 
 @pytest.fixture
-async def razorpay(
-    fake: FakeRazorpay, shop: StandInShop, aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch
-) -> Razorpay:
-    server = await aiohttp_server(fake.app())
-    monkeypatch.setenv("RAZORPAY_KEY_SECRET", fake.key_secret)
-    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", fake.webhook_secret)
-    config = validate_section(
-        RazorpayConfig,
-        {
-            "key_id": fake.key_id,
-            "api_base_url": str(server.make_url("")),
-            "retry_delays_seconds": [0, 0],
-        },
-        "payments.razorpay",
-        "INR",
-    )
-    return Razorpay(shop, config)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def running_razorpay(
+async def razorpay_shop(
     fake: FakeRazorpay, aiohttp_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Razorpay]:
-    """The Razorpay method of a real running shop (its store, texts, HTTP session), against the fake."""
+) -> AsyncIterator[ShopHarness]:
+    """A real running shop (SQLite store, its app on loopback) whose Razorpay is the fake."""
     server = await aiohttp_server(fake.app())
     monkeypatch.setenv("RAZORPAY_KEY_SECRET", fake.key_secret)
     monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", fake.webhook_secret)
     toml = INDIA + RAZORPAY.format(key_id=fake.key_id, api=server.make_url("")) + CATALOG
     async with running_shop(toml, tmp_path / "shop") as h:
-        method = h.shop.payment_methods["razorpay"]
-        assert isinstance(method, Razorpay)
-        yield method
+        yield h
+
+
+@pytest.fixture
+def running_razorpay(razorpay_shop: ShopHarness) -> Razorpay:
+    """The Razorpay method of a real running shop (its store, texts, HTTP session), against the fake."""
+    method = razorpay_shop.shop.payment_methods["razorpay"]
+    assert isinstance(method, Razorpay)
+    return method
+
+
+@pytest.fixture
+def razorpay(running_razorpay: Razorpay) -> Razorpay:
+    return running_razorpay
 
 
 # --- Stripe ----------------------------------------------------------------------------------
@@ -104,30 +86,29 @@ def stripe_api() -> FakeStripe:
 
 
 @pytest.fixture
-async def stripe(
-    stripe_api: FakeStripe, shop: StandInShop, aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch
-) -> Stripe:
-    server = await aiohttp_server(stripe_api.app())
-    monkeypatch.setenv("STRIPE_SECRET_KEY", stripe_api.secret_key)
-    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", stripe_api.webhook_secret)
-    section = {"api_base_url": str(server.make_url("")), "retry_delays_seconds": [0, 0]}
-    config = validate_section(StripeConfig, section, "payments.stripe", "INR")
-    return Stripe(shop, config)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def running_stripe(
+async def stripe_shop(
     stripe_api: FakeStripe, aiohttp_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Stripe]:
-    """The Stripe method of a real running shop, against the fake Stripe."""
+) -> AsyncIterator[ShopHarness]:
+    """A real running shop whose Stripe is the fake."""
     server = await aiohttp_server(stripe_api.app())
     monkeypatch.setenv("STRIPE_SECRET_KEY", stripe_api.secret_key)
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", stripe_api.webhook_secret)
     toml = INDIA + STRIPE.format(api=server.make_url("")) + CATALOG
     async with running_shop(toml, tmp_path / "shop") as h:
-        method = h.shop.payment_methods["stripe"]
-        assert isinstance(method, Stripe)
-        yield method
+        yield h
+
+
+@pytest.fixture
+def running_stripe(stripe_shop: ShopHarness) -> Stripe:
+    """The Stripe method of a real running shop, against the fake Stripe."""
+    method = stripe_shop.shop.payment_methods["stripe"]
+    assert isinstance(method, Stripe)
+    return method
+
+
+@pytest.fixture
+def stripe(running_stripe: Stripe) -> Stripe:
+    return running_stripe
 
 
 # --- WeChat Pay ------------------------------------------------------------------------------
@@ -149,19 +130,22 @@ def wechatpay_api(merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateK
 
 
 @pytest.fixture
-async def wechatpay(
+async def wechatpay_shop(
     wechatpay_api: FakeWeChatPay,
     merchant_key: rsa.RSAPrivateKey,
-    tmp_path: Path,
     aiohttp_server: Any,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    http: aiohttp.ClientSession,
-) -> WeChatPay:
+) -> AsyncIterator[ShopHarness]:
+    """A real running shop in yuan whose WeChat Pay merchant talks to the fake WeChat Pay."""
     server = await aiohttp_server(wechatpay_api.app())
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", wechatpay_api.apiv3_key.decode())
-    section = wechatpay_section(wechatpay_api, str(server.make_url("")), tmp_path, merchant_key)
-    config = validate_section(WeChatPayConfig, section, "payments.wechatpay", "CNY")
-    shop = StandInShop(http, tmp_path, currency="CNY")
-    method = WeChatPay(shop, config)  # type: ignore[arg-type]
-    shop.payment_methods["wechatpay"] = method
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    async with running_shop(toml, tmp_path / "shop") as h:
+        yield h
+
+
+@pytest.fixture
+def wechatpay(wechatpay_shop: ShopHarness) -> WeChatPay:
+    method = wechatpay_shop.shop.payment_methods["wechatpay"]
+    assert isinstance(method, WeChatPay)
     return method

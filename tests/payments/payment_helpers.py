@@ -1,68 +1,24 @@
-"""What the payment tests share: a stand-in for the running shop, orders, key files.
+"""What the payment tests share: orders placed in a real running shop, and what it did with them.
 
-The stand-in records the payment events a webhook hands to the core instead of applying them; the
-end-to-end tests (``test_*_journey.py``) use the real shop.
+Every method under test is the one a real shop built from its TOML (its SQLite store, texts and
+HTTP session); webhooks reach it over loopback at the routes the shop serves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp.test_utils import TestClient
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chatshop.config import ShopConfig, parse_config
 from chatshop.messages import OrderLine
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
-from chatshop.payments import PaymentEvent, PaymentMethod
-from chatshop.texts import Texts
-from tests.payments.fake_wechatpay import FakeWeChatPay, pem_private, pem_public
+from chatshop.payments import PaymentMethod
+from chatshop.testing import ShopHarness
 
 MountedClient = Callable[[PaymentMethod], Awaitable[TestClient]]
-
-
-class StandInShop:
-    def __init__(self, http: aiohttp.ClientSession, base_dir: Path, currency: str = "INR") -> None:
-        self.http = http
-        self.config: ShopConfig = parse_config(
-            {
-                "shop": {"name": "Test shop", "currency": currency},
-                "server": {"public_url": "https://shop.example.com"},
-            },
-            base_dir=base_dir,
-        )
-        self.events: list[PaymentEvent] = []
-        self.kv: dict[str, str] = {}
-        self.store = self
-        self.orders: dict[str, Order] = {}
-        self.payment_methods: dict[str, PaymentMethod] = {}
-
-    def public_url(self, path: str) -> str:
-        return "https://shop.example.com" + path
-
-    def text(self, locale: str, key: str, **values: Any) -> str:
-        return Texts("en").get(locale, key, shop="Test shop", **values)
-
-    async def customer_locale(self, customer_key: str) -> str:
-        return "en"
-
-    async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
-        self.events.append(event)
-        return self.orders.get(event.order_number)
-
-    async def get_order(self, number: str) -> Order | None:
-        return self.orders.get(number)
-
-    async def kv_get(self, key: str, now: datetime) -> str | None:
-        return self.kv.get(key)
-
-    async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None:
-        self.kv[key] = value
 
 
 def make_order(
@@ -97,19 +53,32 @@ def make_order(
     )
 
 
-def wechatpay_section(
-    api: FakeWeChatPay, base_url: str, tmp_path: Path, merchant_key: rsa.RSAPrivateKey
-) -> dict[str, Any]:
-    """A ``[payments.wechatpay]`` section with its key files written next to the shop.toml."""
-    (tmp_path / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (tmp_path / "pub_key.pem").write_bytes(pem_public(api.platform_key))
-    return {
-        "mchid": api.mchid,
-        "appid": api.appid,
-        "serial_no": api.serial_no,
-        "private_key_file": "apiclient_key.pem",
-        "platform_public_key_file": "pub_key.pem",
-        "platform_public_key_id": api.platform_key_id,
-        "api_base_url": base_url,
-        "retry_delays_seconds": [0, 0],
-    }
+async def place(h: ShopHarness, number: str = "K7M-4QX", **kw: Any) -> Order:
+    """Place an order in the shop's store and start its payment as checkout does (the provider's
+    reference and link recorded on the order); returns the order as stored."""
+    order, created = await h.shop.store.place_order(make_order(number, **kw))
+    assert created and order.number == number
+    await h.shop.ordering.start_payment(order)
+    return await stored(h, number)
+
+
+async def stored(h: ShopHarness, number: str = "K7M-4QX") -> Order:
+    order = await h.shop.store.get_order(number)
+    assert order is not None, number
+    return order
+
+
+async def untouched(h: ShopHarness, number: str = "K7M-4QX") -> bool:
+    """The order still waits for its money, none recorded, and the customer was told nothing."""
+    await h.shop.idle()
+    order = await stored(h, number)
+    return (
+        order.status is OrderStatus.PENDING_PAYMENT
+        and order.paid_amount == 0
+        and not h.sent_to(order.customer_key)
+    )
+
+
+def moves(order: Order) -> list[tuple[str, str]]:
+    """The order's history as (new status, note), oldest first, its placement included."""
+    return [(str(entry["new"]), str(entry["note"])) for entry in order.history]

@@ -1,92 +1,72 @@
-"""Razorpay webhooks: verified over the raw body first; then normalized and handed to the core."""
+"""Razorpay webhooks, at a real running shop: verified over the raw body first, then applied to the order."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient
 
-from chatshop.money import Money
-from chatshop.payments import PaymentEventKind
-from chatshop.plugins.payments.razorpay import Razorpay
+from chatshop.orders import OrderStatus
+from chatshop.testing import ShopHarness
 from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
+from tests.payments.payment_helpers import moves, place, stored, untouched
 
 URL = "/webhooks/payments/razorpay"
 
 
-@pytest.fixture
-async def ours(razorpay: Razorpay, webhook_client: MountedClient) -> TestClient:
-    return await webhook_client(razorpay)
+async def send(h: ShopHarness, fake: FakeRazorpay, event: dict[str, Any], **kw: Any) -> int:
+    """POST the event to the shop as Razorpay does; returns once the shop has done what it does."""
+    status = await fake.send_webhook(h.client.session, h.url(URL), event, **kw)
+    await h.shop.idle()
+    return status
 
 
-async def paid_event(razorpay: Razorpay, fake: FakeRazorpay) -> dict[str, Any]:
-    start = await razorpay.start(make_order())
-    return fake.pay(start.provider_ref or "")
+async def paid_event(h: ShopHarness, fake: FakeRazorpay) -> dict[str, Any]:
+    order = await place(h)
+    return fake.pay(order.payment_ref or "")
 
 
-async def send(
-    fake: FakeRazorpay,
-    ours: TestClient,
-    http: aiohttp.ClientSession,
-    event: dict[str, Any],
-    **kw: Any,
-) -> int:
-    return await fake.send_webhook(http, str(ours.make_url(URL)), event, **kw)
-
-
-async def test_a_signed_paid_event_reaches_the_core(
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
-) -> None:
-    event = await paid_event(razorpay, fake)
-    assert await send(fake, ours, http, event, event_id="evt_paid_1") == 200
-    (applied,) = shop.events
-    assert applied.kind is PaymentEventKind.PAID and applied.method == "razorpay"
-    assert applied.order_number == "K7M-4QX" and applied.event_id == "evt_paid_1"
-    assert applied.amount == Money(49000, "INR")
-    assert applied.provider_payment_id in fake.payments
+async def test_a_signed_paid_event_pays_the_order(razorpay_shop: ShopHarness, fake: FakeRazorpay) -> None:
+    h = razorpay_shop
+    event = await paid_event(h, fake)
+    assert await send(h, fake, event, event_id="evt_paid_1") == 200
+    order = await stored(h)
+    assert order.status is OrderStatus.PAID and order.paid_amount == 49000
+    (payment_id,) = fake.payments
+    assert moves(order)[-1] == ("paid", f"razorpay {payment_id}")
+    assert await h.shop.store.event_seen("razorpay", "evt_paid_1")
+    (receipt,) = h.texts_to("terminal:alice")
+    assert "Payment of ₹490.00 received for order K7M-4QX" in receipt
 
 
 @pytest.mark.parametrize("how", ["wrong secret", "no signature", "garbage signature", "body altered after signing"])
 async def test_a_wrongly_signed_event_is_refused_and_changes_nothing(
-    how: str,
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
+    how: str, razorpay_shop: ShopHarness, fake: FakeRazorpay
 ) -> None:
-    event = await paid_event(razorpay, fake)
+    h = razorpay_shop
+    event = await paid_event(h, fake)
     if how == "wrong secret":
-        status = await send(fake, ours, http, event, secret="not-the-webhook-secret")
+        status = await send(h, fake, event, secret="not-the-webhook-secret", event_id="evt_bad")
     elif how == "no signature":
-        status = await send(fake, ours, http, event, signature="")
+        status = await send(h, fake, event, signature="", event_id="evt_bad")
     elif how == "garbage signature":
-        status = await send(fake, ours, http, event, signature="zz" * 32)
+        status = await send(h, fake, event, signature="zz" * 32, event_id="evt_bad")
     else:
         _, good = fake.signed(event)
         event["payload"]["payment_link"]["entity"]["amount_paid"] = 1
-        status = await send(fake, ours, http, event, signature=good)
+        status = await send(h, fake, event, signature=good, event_id="evt_bad")
     assert status == 401
-    assert shop.events == []
+    assert await untouched(h)
+    assert not await h.shop.store.event_seen("razorpay", "evt_bad")  # it never reached the core
 
 
-async def test_the_signature_is_checked_over_the_raw_bytes(
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
-) -> None:
+async def test_the_signature_is_checked_over_the_raw_bytes(razorpay_shop: ShopHarness, fake: FakeRazorpay) -> None:
     """A body re-serialized with other whitespace is different bytes: the signature fails."""
-    event = await paid_event(razorpay, fake)
+    h = razorpay_shop
+    event = await paid_event(h, fake)
     body, good = fake.signed(event)
     respaced = json.dumps(json.loads(body), indent=2).encode()
     headers = {
@@ -94,88 +74,87 @@ async def test_the_signature_is_checked_over_the_raw_bytes(
         "x-razorpay-event-id": "evt_x",
         "Content-Type": "application/json",
     }
-    async with http.post(ours.make_url(URL), data=respaced, headers=headers) as response:
+    async with h.client.session.post(h.url(URL), data=respaced, headers=headers) as response:
         assert response.status == 401
-    async with http.post(ours.make_url(URL), data=body, headers=headers) as response:
+    assert await untouched(h)
+    async with h.client.session.post(h.url(URL), data=body, headers=headers) as response:
         assert response.status == 200
-    assert len(shop.events) == 1
+    await h.shop.idle()
+    assert (await stored(h)).status is OrderStatus.PAID
 
 
-async def test_a_replayed_event_carries_the_same_event_id_for_the_core_to_drop(
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
-) -> None:
-    event = await paid_event(razorpay, fake)
+async def test_a_replayed_event_is_applied_once(razorpay_shop: ShopHarness, fake: FakeRazorpay) -> None:
+    h = razorpay_shop
+    event = await paid_event(h, fake)
     for _ in range(2):
-        assert await send(fake, ours, http, event, event_id="evt_same") == 200
-    assert [e.event_id for e in shop.events] == ["evt_same", "evt_same"]
+        assert await send(h, fake, event, event_id="evt_same") == 200
+    order = await stored(h)
+    assert order.status is OrderStatus.PAID and order.paid_amount == 49000
+    assert [new for new, _ in moves(order)] == ["pending_payment", "paid"]
+    assert await h.shop.store.event_seen("razorpay", "evt_same")
+    assert len(h.texts_to("terminal:alice")) == 1  # one receipt
 
 
-async def test_expired_and_cancelled_links(
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
+async def test_an_expired_link_cancels_the_order(razorpay_shop: ShopHarness, fake: FakeRazorpay) -> None:
+    h = razorpay_shop
+    order = await place(h)
+    assert await send(h, fake, fake.expire(order.payment_ref or "")) == 200
+    cancelled = await stored(h)
+    assert cancelled.status is OrderStatus.CANCELLED and cancelled.paid_amount == 0
+    (told,) = h.texts_to("terminal:alice")
+    assert "The payment for order K7M-4QX expired" in told
+
+
+async def test_a_link_cancelled_on_the_dashboard_cancels_the_order(
+    razorpay_shop: ShopHarness, fake: FakeRazorpay
 ) -> None:
-    start = await razorpay.start(make_order())
-    link = fake.links[start.provider_ref or ""]
-    assert await send(fake, ours, http, fake.expire(link["id"])) == 200
+    h = razorpay_shop
+    order = await place(h)
+    link = fake.links[order.payment_ref or ""]
     link["status"] = "cancelled"
-    assert await send(fake, ours, http, fake.event("payment_link.cancelled", link)) == 200
-    assert [e.kind for e in shop.events] == [PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED]
-    assert all(e.amount is None and e.order_number == "K7M-4QX" for e in shop.events)
+    assert await send(h, fake, fake.event("payment_link.cancelled", link), event_id="evt_cancel") == 200
+    assert (await stored(h)).status is OrderStatus.CANCELLED
+    assert await h.shop.store.event_seen("razorpay", "evt_cancel")
 
 
-async def test_an_expiry_after_payment_is_acknowledged(
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
+async def test_an_expiry_after_payment_is_acknowledged_and_the_order_stays_paid(
+    razorpay_shop: ShopHarness, fake: FakeRazorpay
 ) -> None:
-    event = await paid_event(razorpay, fake)
-    assert await send(fake, ours, http, event) == 200
+    h = razorpay_shop
+    event = await paid_event(h, fake)
+    assert await send(h, fake, event) == 200
     link = event["payload"]["payment_link"]["entity"]
     late = fake.event("payment_link.expired", {**link, "status": "expired"})
-    assert await send(fake, ours, http, late) == 200  # Razorpay disables webhooks that keep failing
+    assert await send(h, fake, late) == 200  # Razorpay disables webhooks that keep failing
+    assert (await stored(h)).status is OrderStatus.PAID
 
 
 async def test_events_we_do_not_use_are_acknowledged_without_effect(
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
+    razorpay_shop: ShopHarness, fake: FakeRazorpay
 ) -> None:
-    start = await razorpay.start(make_order())
-    link = fake.links[start.provider_ref or ""]
+    h = razorpay_shop
+    order = await place(h)
+    link = fake.links[order.payment_ref or ""]
     partially = fake.event("payment_link.partially_paid", {**link, "status": "partially_paid", "amount_paid": 100})
     refund = {
         "entity": "event",
         "event": "refund.processed",
         "payload": {"refund": {"entity": {"id": "rfnd_1"}}},
     }
-    for event in (partially, refund):
-        assert await send(fake, ours, http, event) == 200
-    assert shop.events == []
+    for number, event in enumerate((partially, refund)):
+        assert await send(h, fake, event, event_id=f"evt_unused_{number}") == 200
+    assert await untouched(h)
+    for number in range(2):
+        assert not await h.shop.store.event_seen("razorpay", f"evt_unused_{number}")
 
 
 async def test_an_unreadable_body_with_a_valid_signature_is_a_bad_request(
-    razorpay: Razorpay,
-    fake: FakeRazorpay,
-    ours: TestClient,
-    shop: StandInShop,
-    http: aiohttp.ClientSession,
+    razorpay_shop: ShopHarness, fake: FakeRazorpay
 ) -> None:
-    import hashlib
-    import hmac
-
+    h = razorpay_shop
+    await place(h)
     body = b"not json"
     sig = hmac.new(fake.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
-    async with http.post(ours.make_url(URL), data=body, headers={"X-Razorpay-Signature": sig}) as response:
+    async with h.client.session.post(h.url(URL), data=body, headers={"X-Razorpay-Signature": sig}) as response:
         assert response.status == 400
-    assert shop.events == []
+    assert await untouched(h)

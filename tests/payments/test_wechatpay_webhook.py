@@ -1,4 +1,5 @@
-"""WeChat Pay notifications: signature over the raw body, freshness, decryption, our merchant."""
+"""WeChat Pay notifications, at a real running shop: signature over the raw body, freshness,
+decryption, our merchant; then the order paid in the store."""
 
 from __future__ import annotations
 
@@ -7,17 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient
 
-from chatshop.config import validate_section
-from chatshop.money import Money
-from chatshop.payments import PaymentEventKind
+from chatshop.orders import OrderStatus
 from chatshop.plugins.payments.wechatpay import WeChatPay
-from chatshop.plugins.payments.wechatpay.config import WeChatPayConfig
+from chatshop.testing import ShopHarness, running_shop
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private
-from tests.payments.payment_helpers import MountedClient, StandInShop, make_order
+from tests.payments.journey_shops import CHINA
+from tests.payments.payment_helpers import make_order, moves, place, stored, untouched
 
 URL = "/webhooks/payments/wechatpay"
 FAIL = {"code": "FAIL", "message": "失败"}
@@ -31,161 +29,147 @@ def _recorded() -> dict[str, Any]:
     return data
 
 
-@pytest.fixture
-async def ours(wechatpay: WeChatPay, webhook_client: MountedClient) -> TestClient:
-    return await webhook_client(wechatpay)
+async def placed(h: ShopHarness, number: str = "K7M-4QX") -> None:
+    """A CN¥58.00 order placed in the shop, its transaction opened at the fake WeChat Pay."""
+    await place(h, number, currency="CNY", unit=2900, method="wechatpay")
 
 
-@pytest.fixture
-def events(wechatpay: WeChatPay) -> list[Any]:
-    shop: StandInShop = wechatpay.shop  # type: ignore[assignment]
-    return shop.events
+async def paid_notification(h: ShopHarness, api: FakeWeChatPay, **kw: Any) -> bytes:
+    await placed(h)
+    return api.notification(api.pay("K7M-4QX", **kw))
 
 
-async def paid_notification(wechatpay: WeChatPay, api: FakeWeChatPay, **kw: Any) -> bytes:
-    order = make_order(currency="CNY", unit=2900, method="wechatpay")
-    await wechatpay.start(order)
-    return api.notification(api.pay(order.number, **kw))
+async def notify(h: ShopHarness, api: FakeWeChatPay, body: bytes, **kw: Any) -> tuple[int, str]:
+    """POST the notification to the shop as WeChat Pay does; returns once the shop has acted on it."""
+    answer = await api.notify(h.client.session, h.url(URL), body, **kw)
+    await h.shop.idle()
+    return answer
 
 
 async def test_a_signed_notification_pays_and_is_answered_204(
-    wechatpay: WeChatPay,
-    wechatpay_api: FakeWeChatPay,
-    ours: TestClient,
-    http: aiohttp.ClientSession,
-    events: list[Any],
+    wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay
 ) -> None:
-    body = await paid_notification(wechatpay, wechatpay_api)
-    status, text = await wechatpay_api.notify(http, str(ours.make_url(URL)), body)
-    assert (status, text) == (204, "")
-    (event,) = events
-    assert event.kind is PaymentEventKind.PAID and event.order_number == "K7M-4QX"
-    assert event.amount == Money(5800, "CNY") and event.event_id == json.loads(body)["id"]
-    assert event.provider_payment_id.startswith("42")
+    h = wechatpay_shop
+    body = await paid_notification(h, wechatpay_api)
+    assert await notify(h, wechatpay_api, body) == (204, "")
+    order = await stored(h)
+    assert order.status is OrderStatus.PAID and order.paid_amount == 5800
+    transaction_id = wechatpay_api.transactions["K7M-4QX"]["transaction_id"]
+    assert transaction_id.startswith("42") and moves(order)[-1] == ("paid", f"wechatpay {transaction_id}")
+    assert await h.shop.store.event_seen("wechatpay", json.loads(body)["id"])
+    (receipt,) = h.texts_to("terminal:alice")
+    assert "received for order K7M-4QX" in receipt and "58.00" in receipt
 
 
 @pytest.mark.parametrize("how", ["other key", "stale", "other serial", "altered body", "no signature"])
 async def test_a_wrongly_signed_notification_fails_and_changes_nothing(
-    how: str,
-    wechatpay: WeChatPay,
-    wechatpay_api: FakeWeChatPay,
-    ours: TestClient,
-    http: aiohttp.ClientSession,
-    events: list[Any],
+    how: str, wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay
 ) -> None:
-    body = await paid_notification(wechatpay, wechatpay_api)
-    url = str(ours.make_url(URL))
+    h = wechatpay_shop
+    body = await paid_notification(h, wechatpay_api)
     if how == "other key":
-        status, text = await wechatpay_api.notify(http, url, body, key=new_key())
+        status, text = await notify(h, wechatpay_api, body, key=new_key())
     elif how == "stale":
-        status, text = await wechatpay_api.notify(http, url, body, timestamp=int(time.time()) - 301)
+        status, text = await notify(h, wechatpay_api, body, timestamp=int(time.time()) - 301)
     elif how == "other serial":
-        status, text = await wechatpay_api.notify(http, url, body, headers={"Wechatpay-Serial": "PUB_KEY_ID_X"})
+        status, text = await notify(h, wechatpay_api, body, headers={"Wechatpay-Serial": "PUB_KEY_ID_X"})
     elif how == "altered body":
         headers = wechatpay_api.signed_headers(body)
-        async with http.post(url, data=body.replace(b"EV-", b"EV-9"), headers=headers) as response:
+        altered = body.replace(b'"id":"EV-', b'"id":"EV-9')
+        async with h.client.session.post(h.url(URL), data=altered, headers=headers) as response:
             status, text = response.status, await response.text()
     else:
-        status, text = await wechatpay_api.notify(http, url, body, headers={"Wechatpay-Signature": ""})
+        status, text = await notify(h, wechatpay_api, body, headers={"Wechatpay-Signature": ""})
     assert status == 401 and json.loads(text) == FAIL
-    assert events == []
+    assert await untouched(h)
 
 
 async def test_a_resource_sealed_with_another_key_fails_so_wechat_retries(
-    wechatpay: WeChatPay,
-    wechatpay_api: FakeWeChatPay,
-    ours: TestClient,
-    http: aiohttp.ClientSession,
-    events: list[Any],
+    wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay
 ) -> None:
-    order = make_order(currency="CNY", unit=2900, method="wechatpay")
-    await wechatpay.start(order)
-    body = wechatpay_api.notification(wechatpay_api.pay(order.number), key=b"x" * 32)
-    status, text = await wechatpay_api.notify(http, str(ours.make_url(URL)), body)
-    assert status == 500 and json.loads(text) == FAIL and events == []
+    h = wechatpay_shop
+    await placed(h)
+    body = wechatpay_api.notification(wechatpay_api.pay("K7M-4QX"), key=b"x" * 32)
+    status, text = await notify(h, wechatpay_api, body)
+    assert status == 500 and json.loads(text) == FAIL
+    assert await untouched(h)
 
 
 async def test_the_amount_wechat_reports_is_what_the_core_checks(
-    wechatpay: WeChatPay,
-    wechatpay_api: FakeWeChatPay,
-    ours: TestClient,
-    http: aiohttp.ClientSession,
-    events: list[Any],
+    wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay
 ) -> None:
-    body = await paid_notification(wechatpay, wechatpay_api, paid_total=1)
-    status, _ = await wechatpay_api.notify(http, str(ours.make_url(URL)), body)
-    assert status == 204 and events[0].amount == Money(1, "CNY")
+    """CN¥0.01 paid for a CN¥58.00 order: heard (never asked again), but the order is not paid."""
+    h = wechatpay_shop
+    body = await paid_notification(h, wechatpay_api, paid_total=1)
+    status, _ = await notify(h, wechatpay_api, body)
+    assert status == 204
+    assert await untouched(h)
+    assert await h.shop.store.event_seen("wechatpay", json.loads(body)["id"])
 
 
 async def test_another_merchants_transaction_is_not_applied(
-    wechatpay: WeChatPay,
-    wechatpay_api: FakeWeChatPay,
-    ours: TestClient,
-    http: aiohttp.ClientSession,
-    events: list[Any],
+    wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay
 ) -> None:
-    order = make_order(currency="CNY", unit=2900, method="wechatpay")
-    await wechatpay.start(order)
-    foreign = {**wechatpay_api.pay(order.number), "mchid": "1900099999"}
-    status, _ = await wechatpay_api.notify(http, str(ours.make_url(URL)), wechatpay_api.notification(foreign))
-    assert status == 204 and events == []
+    h = wechatpay_shop
+    await placed(h)
+    foreign = {**wechatpay_api.pay("K7M-4QX"), "mchid": "1900099999"}
+    body = wechatpay_api.notification(foreign)
+    status, _ = await notify(h, wechatpay_api, body)
+    assert status == 204
+    assert await untouched(h)
+    assert not await h.shop.store.event_seen("wechatpay", json.loads(body)["id"])
 
 
-async def test_replays_out_of_order_and_other_notices(
-    wechatpay: WeChatPay,
-    wechatpay_api: FakeWeChatPay,
-    ours: TestClient,
-    http: aiohttp.ClientSession,
-    events: list[Any],
+async def test_replays_and_other_notices_are_applied_once(
+    wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay
 ) -> None:
-    url = str(ours.make_url(URL))
-    body = await paid_notification(wechatpay, wechatpay_api)
-    assert (await wechatpay_api.notify(http, url, body))[0] == 204
-    assert (await wechatpay_api.notify(http, url, body))[0] == 204
-    assert events[0].event_id == events[1].event_id  # the core drops the second
-    assert (await wechatpay_api.notify(http, url, body))[0] == 204
+    h = wechatpay_shop
+    body = await paid_notification(h, wechatpay_api)
+    for _ in range(3):
+        assert (await notify(h, wechatpay_api, body))[0] == 204
     refund = wechatpay_api.notification(
         {"out_trade_no": "K7M-4QX", "refund_status": "SUCCESS"}, event_type="REFUND.SUCCESS"
     )
-    assert (await wechatpay_api.notify(http, url, refund))[0] == 204
-    assert len(events) == 3
+    assert (await notify(h, wechatpay_api, refund))[0] == 204
+    order = await stored(h)
+    assert [new for new, _ in moves(order)] == ["pending_payment", "paid"]
+    assert order.paid_amount == 5800 and order.refunded_amount == 0
+    assert len(h.texts_to("terminal:alice")) == 1  # one receipt
 
 
 async def test_the_recorded_notification_is_accepted_at_its_time(
-    webhook_client: MountedClient,
-    shop: StandInShop,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    http: aiohttp.ClientSession,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """shared/fixtures' real-format notification, replayed through our route as WeChat sent it."""
+    """shared/fixtures' real-format notification, replayed through the shop's route as WeChat sent it."""
     recorded = _recorded()
-
-    (tmp_path / "apiclient_key.pem").write_bytes(pem_private(new_key()))
-    (tmp_path / "pub_key.pem").write_text(recorded["verification"]["wechatpay_public_key_pem"])
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", recorded["test_apiv3_key"])
     headers = recorded["request"]["headers"]
-    section = {
-        "mchid": "1900012345",
-        "appid": "wx3f8a2c1d9e7b6a54",
-        "serial_no": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
-        "platform_public_key_id": headers["Wechatpay-Serial"],
-    }
-    method = WeChatPay(shop, validate_section(WeChatPayConfig, section, "payments.wechatpay", "CNY"))  # type: ignore[arg-type]
-    method.now = lambda: int(headers["Wechatpay-Timestamp"]) + 3
-    client = await webhook_client(method)
-    async with http.post(
-        client.make_url(URL), data=recorded["request"]["body_raw"].encode(), headers=headers
-    ) as response:
-        assert response.status == 204
-    (event,) = shop.events
-    assert (event.order_number, event.amount, event.event_id) == (
-        "A1001-20260101",
-        Money(5800, "CNY"),
-        "EV-2026010116051200012345",
+    folder = tmp_path / "shop"
+    (folder / "keys").mkdir(parents=True)
+    (folder / "keys" / "apiclient_key.pem").write_bytes(pem_private(new_key()))
+    (folder / "keys" / "pub_key.pem").write_text(recorded["verification"]["wechatpay_public_key_pem"])
+    monkeypatch.setenv("WECHATPAY_APIV3_KEY", recorded["test_apiv3_key"])
+    toml = CHINA.format(
+        mchid="1900012345",
+        appid="wx3f8a2c1d9e7b6a54",
+        serial_no="5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+        key_id=headers["Wechatpay-Serial"],
+        api="https://api.mch.weixin.qq.com",
     )
-    method.now = time.time  # the same notification today is a replay from long ago
-    async with http.post(
-        client.make_url(URL), data=recorded["request"]["body_raw"].encode(), headers=headers
-    ) as response:
-        assert response.status == 401
+    body = recorded["request"]["body_raw"].encode()
+    async with running_shop(toml, folder) as h:
+        number = "A1001-20260101"
+        await h.shop.store.place_order(make_order(number, currency="CNY", unit=2900, method="wechatpay"))
+        method = h.shop.payment_methods["wechatpay"]
+        assert isinstance(method, WeChatPay)
+        method.now = lambda: int(headers["Wechatpay-Timestamp"]) + 3  # the clock of the day it was sent
+        async with h.client.session.post(h.url(URL), data=body, headers=headers) as response:
+            assert response.status == 204
+        await h.shop.idle()
+        order = await stored(h, number)
+        assert order.status is OrderStatus.PAID and order.paid_amount == 5800
+        assert moves(order)[-1] == ("paid", "wechatpay 4200002875202601012849571603")
+        assert await h.shop.store.event_seen("wechatpay", "EV-2026010116051200012345")
+
+        method.now = time.time  # the same notification today is a replay from long ago
+        async with h.client.session.post(h.url(URL), data=body, headers=headers) as response:
+            assert response.status == 401
