@@ -10,7 +10,6 @@ from chatshop.channels import RetryableSendError
 from chatshop.messages import (
     Choice,
     ChoiceList,
-    DeliveryState,
     InboundKind,
     OrderStatusUpdate,
     ProductCard,
@@ -35,6 +34,10 @@ from .wire import (
 )
 
 URL = "/webhooks/wechat"
+TEMPLATE = {
+    "template_id": "TPL_ORDER_STATUS",
+    "fields": {"first": "{body}", "keyword1": "{order_number}", "keyword2": "{status}"},
+}
 
 
 async def test_url_verification_echoes(make_channel: MakeChannel) -> None:
@@ -155,13 +158,15 @@ async def test_huge_body_refused(make_channel: MakeChannel) -> None:
 
 async def test_retries_within_5_seconds_record_one_message(make_channel: MakeChannel) -> None:
     _, client, shop = await make_channel()
-    shop.receive_delay = 0.05
     push = safe_push(text_xml("add oolong", 42, FIXTURE_TIME), FIXTURE_TIME)
-    # WeChat retries while the first request still runs: three at once, then one more
-    answers = await asyncio.gather(*(client.post(URL, **push) for _ in range(3)))
+    # WeChat retries while the first request still runs (the database is busy): three at once, then one more
+    with shop.database_locked():
+        first = asyncio.gather(*(client.post(URL, **push) for _ in range(3)))
+        await asyncio.sleep(0.05)  # let them arrive; arriving after the lock goes changes nothing below
+    answers = list(await first)
     answers.append(await client.post(URL, **push))
     assert [await a.text() for a in answers] == ["success"] * 4
-    assert len(shop.inbox) == 1
+    assert [(m.kind, m.text) for m in shop.inbox] == [(InboundKind.TEXT, "add oolong")]
 
 
 async def test_event_retries_deduplicated_by_sender_and_time(make_channel: MakeChannel) -> None:
@@ -174,13 +179,12 @@ async def test_event_retries_deduplicated_by_sender_and_time(make_channel: MakeC
 
 async def test_slow_inbox_still_answered_in_time(make_channel: MakeChannel) -> None:
     channel, client, shop = await make_channel(answer_within_seconds=0.05)
-    shop.gate = asyncio.Event()  # the inbox hangs until the test lets it go
     push = safe_push(text_xml("hi", 7, FIXTURE_TIME), FIXTURE_TIME)
-    response = await client.post(URL, **push)
-    assert await response.text() == "success" and not shop.inbox
-    shop.gate.set()
+    with shop.database_locked():  # the shop cannot store the message until the lock goes
+        response = await client.post(URL, **push)
+        assert await response.text() == "success" and not shop.inbox
     await channel.stop()  # waits for the late message to land
-    assert len(shop.inbox) == 1
+    assert [m.text for m in shop.inbox] == ["hi"]
 
 
 async def test_encrypted_push_to_a_plain_mode_channel_explains_itself(make_channel: MakeChannel) -> None:
@@ -190,17 +194,26 @@ async def test_encrypted_push_to_a_plain_mode_channel_explains_itself(make_chann
     assert response.status == 400 and not shop.inbox
 
 
-async def test_template_delivery_event_reported(make_channel: MakeChannel) -> None:
-    _, client, shop = await make_channel()
+async def test_template_delivery_event_reported(make_channel: MakeChannel, fake: FakeWeChat) -> None:
+    """The shop sent an order update as a template (the window was closed); WeChat's report of its
+    delivery marks that message delivered in the store, and is no customer message."""
+    _, client, shop = await make_channel(order_template=TEMPLATE)
+    update = OrderStatusUpdate(order_number="A1001", status="shipped", body="Your order shipped")
+    await shop.shop.notify(f"wechat:{OPENID}", update)
+    await shop.shop.idle()
+    [sent] = fake.templates
+    [(state, provider_id)] = shop.outbox(f"wechat:{OPENID}")
+    assert state == "sent" and sent["touser"] == OPENID and provider_id and provider_id.startswith("tpl:")
+    msgid = provider_id.removeprefix("tpl:")
     xml = (
         "<xml><ToUserName><![CDATA[gh_3c8e1a5b7d90]]></ToUserName><FromUserName>"
         f"<![CDATA[{OPENID}]]></FromUserName><CreateTime>{FIXTURE_TIME}</CreateTime>"
         "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>"
-        "<MsgID>1001</MsgID><Status><![CDATA[success]]></Status></xml>"
+        f"<MsgID>{msgid}</MsgID><Status><![CDATA[success]]></Status></xml>"
     )
     response = await client.post(URL, **safe_push(xml, FIXTURE_TIME))
     assert await response.text() == "success"
-    assert shop.reports[0].state is DeliveryState.DELIVERED and not shop.inbox
+    assert shop.outbox(f"wechat:{OPENID}") == [("delivered", provider_id)] and not shop.inbox
 
 
 async def test_send_text_through_customer_service_api(make_channel: MakeChannel, fake: FakeWeChat) -> None:
@@ -237,11 +250,7 @@ async def test_closed_window_keeps_the_message(make_channel: MakeChannel, fake: 
 
 
 async def test_closed_window_bridged_by_a_template_when_configured(make_channel: MakeChannel, fake: FakeWeChat) -> None:
-    template = {
-        "template_id": "TPL_ORDER_STATUS",
-        "fields": {"first": "{body}", "keyword1": "{order_number}", "keyword2": "{status}"},
-    }
-    channel, _, _ = await make_channel(order_template=template)
+    channel, _, _ = await make_channel(order_template=TEMPLATE)
     update = OrderStatusUpdate(order_number="A1001", status="shipped", body="Your order shipped")
     result = await channel.send(OPENID, update)
     [sent] = fake.templates
