@@ -13,14 +13,18 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing import ShopHarness
 from tests.whatsapp.customer import Customer, choices_of, text_of
 from tests.whatsapp.fake_graph import FakeGraph, Sent
-from tests.whatsapp.meta import PHONE_NUMBER_ID
+from tests.whatsapp.shops import COD, ORDER_TEMPLATES, graph_url, whatsapp_shop, whatsapp_shop_toml
 
 #: A description longer than any WhatsApp interactive body (1024).
 SAFFRON = "Hand-picked Mongra saffron from Pampore in Kashmir. " + "Deep red threads with a strong aroma. " * 60
 LONG = "Extra Long Premium Stone-Ground Whole Wheat Chakki Atta Family Pack Number"
+DELIVERY = """[delivery]
+fee = "30.00"
+free_above = "499.00"
+"""
 
 
 def catalog_csv() -> str:
@@ -41,49 +45,20 @@ def catalog_csv() -> str:
 
 
 def shop_toml(graph_url: str, *, locale: str = "en", channel_extra: str = "", extra: str = "") -> str:
-    return f"""
-[shop]
-name = "Kirana Corner"
-currency = "INR"
-locale = "{locale}"
-locales = ["en", "hi", "de", "zh"]
-
-[storage]
-url = "sqlite:///shop.db"
-
-[server]
-retry_base_seconds = 0.01
-sweep_seconds = 0.2
-
-[catalog]
-file = "catalog.csv"
-
-[delivery]
-fee = "30.00"
-free_above = "499.00"
-
-[payments.cod]
-max_order_total = "50000.00"
-
-[channels.whatsapp]
-phone_number_id = "{PHONE_NUMBER_ID}"
-access_token_env = "WHATSAPP_ACCESS_TOKEN"
-app_secret_env = "WHATSAPP_APP_SECRET"
-verify_token_env = "WHATSAPP_VERIFY_TOKEN"
-api_base_url = "{graph_url}"
-{channel_extra}
-
-[channels.whatsapp.templates]
-language = "en_US"
-order_update = "order_update"
-{extra}"""
+    """Kirana Corner in four languages with delivery and cash on delivery; ``extra`` follows the
+    templates table."""
+    return whatsapp_shop_toml(
+        graph_url,
+        shop=f'name = "Kirana Corner"\ncurrency = "INR"\nlocale = "{locale}"\nlocales = ["en", "hi", "de", "zh"]',
+        more=DELIVERY + "\n" + COD,
+        channel_extra=channel_extra,
+        templates=ORDER_TEMPLATES + extra,
+    )
 
 
 @pytest.fixture
 async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
-    url = str(graph.make_url("")).rstrip("/")
-    files = {"catalog.csv": catalog_csv()}
-    async with running_shop(shop_toml(url), tmp_path / "shop", files=files, terminal=False) as h:
+    async with whatsapp_shop(shop_toml(graph_url(graph)), tmp_path / "shop", catalog_csv()) as h:
         yield h
 
 

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing import ShopHarness
 from tests.whatsapp.customer import Customer
 from tests.whatsapp.fake_graph import FakeGraph
+from tests.whatsapp.shops import graph_url, whatsapp_shop
 from tests.whatsapp.test_e2e import catalog_csv, shop_toml
 
 
 @pytest.fixture
 async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
-    url = str(graph.make_url("")).rstrip("/")
-    files = {"catalog.csv": catalog_csv()}
-    async with running_shop(shop_toml(url), tmp_path / "shop", files=files, terminal=False) as h:
+    """The shop of tests/whatsapp/test_e2e.py."""
+    async with whatsapp_shop(shop_toml(graph_url(graph)), tmp_path / "shop", catalog_csv()) as h:
         yield h
 
 

@@ -20,10 +20,11 @@ from chatshop.config import ConfigError, validate_section
 from chatshop.messages import Buttons, Choice, Inbound, InboundKind, OrderStatusUpdate, Text
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.config import WhatsAppConfig
-from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing import ShopHarness
 
 from .fake_graph import FakeGraph
-from .meta import PHONE_NUMBER_ID, envelope, signed
+from .meta import envelope, signed
+from .shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
 WA_ID = "919812345678"
 TEMPLATES = """
@@ -36,42 +37,28 @@ SHIPPED = OrderStatusUpdate(
     order_number="K7M-4QX", status="shipped", body="Your order is on its way.\nTrack it in the app."
 )
 
-OpenShop = Callable[..., Awaitable[ShopHarness]]
-
-
-def shop_toml(graph_url: str, channel_extra: str = "", templates: str = "") -> str:
-    return f"""
-[shop]
-name = "Kirana Test"
-currency = "INR"
-
-[storage]
-url = "sqlite:///shop.db"
-
-[server]
-retry_base_seconds = 0.01
-sweep_seconds = 0.2
-
-[[catalog.products]]
+KIRANA_TEST = 'name = "Kirana Test"\ncurrency = "INR"'
+MILK = """[[catalog.products]]
 id = "milk-1l"
 title = "Amul Taaza Milk 1 l"
 price = "68.00"
+"""
 
-[channels.whatsapp]
-phone_number_id = "{PHONE_NUMBER_ID}"
-access_token_env = "WHATSAPP_ACCESS_TOKEN"
-app_secret_env = "WHATSAPP_APP_SECRET"
-verify_token_env = "WHATSAPP_VERIFY_TOKEN"
-api_base_url = "{graph_url}"
-{channel_extra}
-{templates}"""
+OpenShop = Callable[..., Awaitable[ShopHarness]]
+
+
+def shop_toml(url: str, channel_extra: str = "", templates: str = "") -> str:
+    """One product, no payment method, no templates unless given: the channel is what is tested."""
+    return whatsapp_shop_toml(
+        url, shop=KIRANA_TEST, catalog=MILK, more="", channel_extra=channel_extra, templates=templates
+    )
 
 
 @pytest.fixture
 async def open_shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[OpenShop]:
     """Start a real shop with the WhatsApp channel (and ``templates``, or a channel key such as
     ``catalog_id``); every shop started is stopped after the test."""
-    url = str(graph.make_url("")).rstrip("/")
+    url = graph_url(graph)
     async with AsyncExitStack() as stack:
         count = 0
 
@@ -80,7 +67,7 @@ async def open_shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[OpenShop
             count += 1
             extra = "\n".join(f'{key} = "{value}"' for key, value in channel.items())
             toml = shop_toml(url, extra, templates)
-            return await stack.enter_async_context(running_shop(toml, tmp_path / f"shop{count}", terminal=False))
+            return await stack.enter_async_context(whatsapp_shop(toml, tmp_path / f"shop{count}"))
 
         yield start
 

@@ -15,13 +15,18 @@ from aiohttp.test_utils import TestServer
 
 from chatshop.messages import DeliveryReport, DeliveryState
 from chatshop.orders import OrderStatus
-from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing import ShopHarness
 
 from .customer import Customer, choices_of, eventually, text_of
 from .fake_graph import FakeGraph
-from .meta import PHONE_NUMBER_ID, envelope, fixture, signed
+from .meta import envelope, fixture, signed
+from .shops import ORDER_TEMPLATES, graph_url, whatsapp_shop, whatsapp_shop_toml
 
 WA_ID = "919812345678"
+KIRANA_CORNER = """name = "Kirana Corner"
+currency = "INR"
+locale = "en"
+locales = ["en"]"""
 OIL_NAMES = [
     "Cold-Pressed Virgin Coconut Oil from Kerala Family Value Pack",
     "Kachi Ghani Mustard Oil Traditional Wood-Pressed Bottle",
@@ -45,46 +50,19 @@ def catalog_csv() -> str:
 
 
 def shop_toml(graph_url: str, extra: str = "", channel_extra: str = "") -> str:
-    return f"""
-[shop]
-name = "Kirana Corner"
-currency = "INR"
-locale = "en"
-locales = ["en"]
-
-[storage]
-url = "sqlite:///shop.db"
-
-[server]
-retry_base_seconds = 0.01
-sweep_seconds = 0.2
-
-[catalog]
-file = "catalog.csv"
-
-[payments.cod]
-max_order_total = "50000.00"
-
-[channels.whatsapp]
-phone_number_id = "{PHONE_NUMBER_ID}"
-access_token_env = "WHATSAPP_ACCESS_TOKEN"
-app_secret_env = "WHATSAPP_APP_SECRET"
-verify_token_env = "WHATSAPP_VERIFY_TOKEN"
-api_base_url = "{graph_url}"
-messages_per_second = 80
-{channel_extra}
-
-[channels.whatsapp.templates]
-language = "en_US"
-order_update = "order_update"
-{extra}"""
+    """Kirana Corner in English with cash on delivery; ``extra`` follows the templates table (more
+    template keys, or sections of its own), ``channel_extra`` adds keys to ``[channels.whatsapp]``."""
+    return whatsapp_shop_toml(
+        graph_url,
+        shop=KIRANA_CORNER,
+        channel_extra="messages_per_second = 80\n" + channel_extra,
+        templates=ORDER_TEMPLATES + extra,
+    )
 
 
 @pytest.fixture
 async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
-    url = str(graph.make_url("")).rstrip("/")
-    files = {"catalog.csv": catalog_csv()}
-    async with running_shop(shop_toml(url), tmp_path / "shop", files=files, terminal=False) as h:
+    async with whatsapp_shop(shop_toml(graph_url(graph)), tmp_path / "shop", catalog_csv()) as h:
         yield h
 
 
@@ -239,10 +217,8 @@ async def test_a_shortened_row_keeps_the_full_name_in_its_description(shop: Shop
 
 @pytest.fixture
 async def catalog_shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
-    url = str(graph.make_url("")).rstrip("/")
-    toml = shop_toml(url, channel_extra='catalog_id = "730514628893517"')
-    files = {"catalog.csv": catalog_csv()}
-    async with running_shop(toml, tmp_path / "native", files=files, terminal=False) as h:
+    toml = shop_toml(graph_url(graph), channel_extra='catalog_id = "730514628893517"')
+    async with whatsapp_shop(toml, tmp_path / "native", catalog_csv()) as h:
         yield h
 
 
