@@ -38,6 +38,15 @@ class OutOfStock(Exception):
         self.shortages = shortages  # product id -> how many are left
 
 
+class StockChanged(Exception):
+    """The stock was no longer what the change was based on (a sale came between); nothing changed."""
+
+    def __init__(self, product_id: str, current: int | None) -> None:
+        super().__init__(f"the stock of {product_id} is now {'unlimited' if current is None else current}")
+        self.product_id = product_id
+        self.current = current  # None: unlimited
+
+
 class StaleConversation(Exception):
     """Another worker committed this customer's conversation first (optimistic version check)."""
 
@@ -173,8 +182,14 @@ class Store(ABC):
         stock: int | EllipsisType | None = ...,
         price_minor: int | EllipsisType | None = ...,
         active: bool | EllipsisType = ...,
+        stock_was: int | EllipsisType | None = ...,
     ) -> InventoryItem:
-        """Change what is given (``...`` leaves a field as it is)."""
+        """Change what is given (``...`` leaves a field as it is), all or nothing.
+
+        With ``stock_was``, the stock is set only if it still is that (a compare-and-set): a sale
+        between reading the stock and writing it raises :class:`StockChanged` and changes nothing,
+        so an edit made from a page cannot put back stock that customers bought meanwhile.
+        """
 
     # --- orders ---------------------------------------------------------------------------
     @abstractmethod

@@ -26,6 +26,7 @@ from chatshop.store.base import (
     OutboxItem,
     OutOfStock,
     StaleConversation,
+    StockChanged,
     Store,
 )
 from chatshop.store.codec import (
@@ -473,10 +474,22 @@ class PostgresStore(Store):
         stock: int | EllipsisType | None = ...,
         price_minor: int | EllipsisType | None = ...,
         active: bool | EllipsisType = ...,
+        stock_was: int | EllipsisType | None = ...,
     ) -> InventoryItem:
         async with self.pool.acquire() as db, db.transaction():
             await db.execute("INSERT INTO inventory (product_id) VALUES ($1) ON CONFLICT DO NOTHING", product_id)
-            if stock is not ...:
+            if stock is not ... and stock_was is not ...:
+                changed = await db.fetchval(
+                    "UPDATE inventory SET stock = $1 WHERE product_id = $2 AND stock IS NOT DISTINCT FROM $3 "
+                    "RETURNING true",
+                    stock,
+                    product_id,
+                    stock_was,
+                )
+                if not changed:
+                    current = await db.fetchval("SELECT stock FROM inventory WHERE product_id = $1", product_id)
+                    raise StockChanged(product_id, current)
+            elif stock is not ...:
                 await db.execute("UPDATE inventory SET stock = $1 WHERE product_id = $2", stock, product_id)
             if price_minor is not ...:
                 await db.execute(

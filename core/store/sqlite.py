@@ -25,6 +25,7 @@ from chatshop.store.base import (
     OutboxItem,
     OutOfStock,
     StaleConversation,
+    StockChanged,
     Store,
 )
 from chatshop.store.codec import (
@@ -423,10 +424,18 @@ class SQLiteStore(Store):
         stock: int | EllipsisType | None = ...,
         price_minor: int | EllipsisType | None = ...,
         active: bool | EllipsisType = ...,
+        stock_was: int | EllipsisType | None = ...,
     ) -> InventoryItem:
         def update(db: sqlite3.Connection) -> InventoryItem:
             db.execute("INSERT INTO inventory (product_id) VALUES (?) ON CONFLICT DO NOTHING", (product_id,))
-            if stock is not ...:
+            if stock is not ... and stock_was is not ...:
+                cur = db.execute(
+                    "UPDATE inventory SET stock = ? WHERE product_id = ? AND stock IS ?", (stock, product_id, stock_was)
+                )
+                if cur.rowcount == 0:
+                    current = db.execute("SELECT stock FROM inventory WHERE product_id = ?", (product_id,)).fetchone()
+                    raise StockChanged(product_id, current[0])
+            elif stock is not ...:
                 db.execute("UPDATE inventory SET stock = ? WHERE product_id = ?", (stock, product_id))
             if price_minor is not ...:
                 db.execute("UPDATE inventory SET price_minor = ? WHERE product_id = ?", (price_minor, product_id))

@@ -25,6 +25,7 @@ from chatshop.payments import PaymentError
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
+from chatshop.store.base import StockChanged
 
 from .actions import actions_for
 from .contact import contact_of
@@ -262,18 +263,24 @@ class Dashboard:
         except (ValueError, MoneyError) as e:
             raise self._back(back, error=f"{product_id}: {e}") from None
         new_stock: int | EllipsisType | None = stock
+        based_on: int | EllipsisType | None = ...
         if stock_was is not None and _is_stock(stock_was):
             shown = _stock(stock_was.strip())
             if stock == shown:
                 new_stock = ...  # not touched on the form: keep what sales made of it
-            elif view.stock != shown:
-                now = "unlimited" if view.stock is None else view.stock
-                message = f"{product_id}: the stock changed to {now} since the page was loaded; nothing saved"
-                raise self._back(back, error=message)
+            else:
+                based_on = shown  # set only if no sale came since the page was loaded
         new_price: int | EllipsisType | None = None if price is None or price == product.price else price.minor
         if price_was is not None and price_text == price_was.strip():
             new_price = ...  # not touched on the form
-        await self.shop.store.update_inventory(product_id, stock=new_stock, price_minor=new_price)
+        try:
+            await self.shop.store.update_inventory(
+                product_id, stock=new_stock, price_minor=new_price, stock_was=based_on
+            )
+        except StockChanged as e:
+            now = "unlimited" if e.current is None else e.current
+            message = f"{product_id}: the stock changed to {now} since the page was loaded; nothing saved"
+            raise self._back(back, error=message) from None
         log.info("dashboard.product_saved", product=product_id)
         raise self._back(back, saved=product_id)
 

@@ -10,7 +10,7 @@ import pytest
 from chatshop.catalog import Product
 from chatshop.money import Money
 from chatshop.orders import IllegalTransition, OrderStatus
-from chatshop.store.base import OutOfStock, Store
+from chatshop.store.base import OutOfStock, StockChanged, Store
 from chatshop.store.codec import utcnow
 
 from .helpers import order
@@ -148,3 +148,17 @@ async def test_inventory_is_seeded_once_and_updated_in_place(store: Store) -> No
     assert items["latte"].stock is None and items["latte"].price_minor is None
     hidden = await store.update_inventory("latte", active=False)
     assert not hidden.active and hidden.stock is None
+
+
+async def test_a_stock_edit_based_on_a_figure_a_sale_changed_changes_nothing(store: Store) -> None:
+    await _stock(store, "ghee", 3)
+    await store.place_order(order(quantity=2))  # a sale while the shop owner's page still shows 3
+    with pytest.raises(StockChanged) as changed:
+        await store.update_inventory("ghee", stock=10, price_minor=59900, stock_was=3)
+    assert changed.value.current == 1
+    item = (await store.inventory(["ghee"]))["ghee"]
+    assert item.stock == 1 and item.price_minor is None  # all or nothing: the price did not change either
+    updated = await store.update_inventory("ghee", stock=10, stock_was=1)
+    assert updated.stock == 10
+    await store.update_inventory("ghee", stock=None, stock_was=10)  # unlimited from now on
+    assert (await store.update_inventory("ghee", stock=5, stock_was=None)).stock == 5
