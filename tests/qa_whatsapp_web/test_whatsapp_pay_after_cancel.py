@@ -6,7 +6,7 @@ from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from tests.whatsapp.customer import Customer, text_of
 from tests.whatsapp.fake_graph import FakeGraph
-from tests.whatsapp.test_e2e_pay import billed, captured, priya, shop
+from tests.whatsapp.test_pay import billed, captured, priya, shop
 
 __all__ = ["priya", "shop"]
 
@@ -14,7 +14,8 @@ __all__ = ["priya", "shop"]
 async def test_a_bill_paid_after_the_customer_cancelled_is_refunded_and_acknowledged(
     shop: ShopHarness, fake: FakeGraph, priya: Customer
 ) -> None:
-    number, reference = await billed(shop, fake, priya)
+    placed, reference = await billed(shop, fake, priya)
+    number = placed.number
     await priya.say("orders")
     await priya.tap(f"o:{number}")
     await priya.tap(f"cancel:{number}")
@@ -37,13 +38,14 @@ async def test_a_bill_paid_after_the_customer_cancelled_is_refunded_and_acknowle
     }
     order = await shop.shop.store.get_order(number)
     assert order is not None and order.refunded_amount == total
-    assert any("₹68.00" in text_of(m) and "refund" in text_of(m).lower() for m in priya.new())
+    assert any("₹727.50" in text_of(m) and "refund" in text_of(m).lower() for m in priya.new())
 
 
 async def test_cancelling_in_chat_cancels_the_whatsapp_bill_too(
     shop: ShopHarness, fake: FakeGraph, priya: Customer
 ) -> None:
-    number, reference = await billed(shop, fake, priya)
+    placed, reference = await billed(shop, fake, priya)
+    number = placed.number
     await priya.say("orders")
     await priya.tap(f"o:{number}")
     await priya.tap(f"cancel:{number}")

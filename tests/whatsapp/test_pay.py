@@ -185,3 +185,21 @@ async def test_a_throttled_bill_move_is_tried_again_as_the_same_move(
     fake.faults.clear()
     await eventually(lambda: fake.bills[reference] == "shipped")  # the outbox's retry, the same move
     assert fake.sent[-1].content["type"] == "order_status" and fake.async_errors == []
+
+
+async def test_a_payment_for_the_wrong_amount_does_not_pay_the_order(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    order, reference = await billed(shop, fake, priya)
+    at_meta(fake, reference, 100)  # Meta says ₹1.00 was paid for a ₹727.50 bill
+    assert await priya.post(captured(reference, 100)) == 200
+    assert await status_of(shop, order.number) is OrderStatus.PENDING_PAYMENT
+
+
+async def test_a_captured_webhook_for_a_payment_meta_never_saw_is_not_trusted(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    order, reference = await billed(shop, fake, priya)
+    assert await priya.post(captured(reference, 72750)) == 200  # no such payment at Meta
+    assert await status_of(shop, order.number) is OrderStatus.PENDING_PAYMENT
+    assert not any("received" in text_of(m) for m in priya.new())
