@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chatshop.payments import PaymentMethod
 from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.wechatpay import WeChatPay
@@ -21,29 +18,12 @@ from tests.payments.fake_razorpay import FakeRazorpay
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
 from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE, wechatpay_merchant
-from tests.payments.payment_helpers import MountedClient
 
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-@pytest.fixture
-def webhook_client(aiohttp_client: Any) -> MountedClient:
-    """Our side: the method's routes mounted under ``/webhooks/payments/NAME`` on a test server."""
-
-    async def mount(method: PaymentMethod) -> TestClient:
-        app = web.Application()
-        prefix = f"/webhooks/payments/{method.name}"
-        routes: Sequence[web.RouteDef] = method.routes()
-        for route in routes:
-            app.router.add_route(route.method, prefix + route.path, route.handler)
-        client: TestClient = await aiohttp_client(app)
-        return client
-
-    return mount
 
 
 # --- Razorpay --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from chatshop.payments import PaymentError, PaymentEventKind
 from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.stripe.form import encode
+from chatshop.testing import ShopHarness
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.payment_helpers import make_order
 
@@ -110,9 +111,8 @@ async def test_poll_and_expire(stripe: Stripe, stripe_api: FakeStripe) -> None:
     assert stripe_api.sessions[paid.payment_ref or ""]["status"] == "complete"
 
 
-async def test_the_return_page_says_to_go_back_to_the_chat(stripe: Stripe, webhook_client: Any) -> None:
-    client = await webhook_client(stripe)
-    response = await client.get("/webhooks/payments/stripe/return?order=K7M-4QX")
+async def test_the_return_page_says_to_go_back_to_the_chat(stripe_shop: ShopHarness) -> None:
+    response = await stripe_shop.client.get("/webhooks/payments/stripe/return?order=K7M-4QX")
     assert response.status == 200 and "back to the chat" in await response.text()
 
 
