@@ -6,19 +6,13 @@ HTTP session); webhooks reach it over loopback at the routes the shop serves.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
-
-from aiohttp.test_utils import TestClient
 
 from chatshop.messages import OrderLine
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
-from chatshop.payments import PaymentMethod
 from chatshop.testing import ShopHarness
-
-MountedClient = Callable[[PaymentMethod], Awaitable[TestClient]]
 
 
 def make_order(
@@ -72,11 +66,7 @@ async def untouched(h: ShopHarness, number: str = "K7M-4QX") -> bool:
     """The order still waits for its money, none recorded, and the customer was told nothing."""
     await h.shop.idle()
     order = await stored(h, number)
-    return (
-        order.status is OrderStatus.PENDING_PAYMENT
-        and order.paid_amount == 0
-        and not h.sent_to(order.customer_key)
-    )
+    return order.status is OrderStatus.PENDING_PAYMENT and order.paid_amount == 0 and not h.sent_to(order.customer_key)
 
 
 def moves(order: Order) -> list[tuple[str, str]]:
