@@ -28,20 +28,26 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 # --- Razorpay --------------------------------------------------------------------------------
 @pytest.fixture
-def fake() -> FakeRazorpay:
-    """The fake Razorpay API (tests of one provider share the name ``fake``)."""
+def razorpay_api() -> FakeRazorpay:
+    """The fake Razorpay API."""
     return FakeRazorpay()
 
 
 @pytest.fixture
+def fake(razorpay_api: FakeRazorpay) -> FakeRazorpay:
+    """The same fake under the name the tests of one provider share."""
+    return razorpay_api
+
+
+@pytest.fixture
 async def razorpay_shop(
-    fake: FakeRazorpay, aiohttp_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    razorpay_api: FakeRazorpay, aiohttp_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[ShopHarness]:
     """A real running shop (SQLite store, its app on loopback) whose Razorpay is the fake."""
-    server = await aiohttp_server(fake.app())
-    monkeypatch.setenv("RAZORPAY_KEY_SECRET", fake.key_secret)
-    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", fake.webhook_secret)
-    toml = INDIA + RAZORPAY.format(key_id=fake.key_id, api=server.make_url("")) + CATALOG
+    server = await aiohttp_server(razorpay_api.app())
+    monkeypatch.setenv("RAZORPAY_KEY_SECRET", razorpay_api.key_secret)
+    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", razorpay_api.webhook_secret)
+    toml = INDIA + RAZORPAY.format(key_id=razorpay_api.key_id, api=server.make_url("")) + CATALOG
     async with running_shop(toml, tmp_path / "shop") as h:
         yield h
 
