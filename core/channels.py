@@ -113,4 +113,8 @@ class Channel(ABC):
         """Deliver one message to a customer, or raise a :class:`SendError`."""
 
     async def acknowledge(self, inbound: Inbound) -> None:
-        """Tell the messenger a message was handled (WhatsApp's read receipt); optional."""
+        """Tell the messenger a message was read (WhatsApp's read receipt); optional.
+
+        Receipts are taken to cover earlier messages too, as WhatsApp's do: of a burst a customer
+        sent, only the newest is acknowledged.
+        """
