@@ -142,7 +142,17 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return _whole(value) if isinstance(value, str) and value else None
+
+
+#: Half of a UTF-16 pair (``\ud83d`` from a message cut inside an emoji): JSON allows it, but no
+#: database stores it, and a batch refused with a 500 would come back, refused again, for 7 days.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _whole(text: str) -> str:
+    """``text`` with any lone surrogate as U+FFFD, the character that says one was lost."""
+    return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
 
 
 #: Control characters no keyboard types (all but tab and newline): a NUL breaks PostgreSQL's jsonb,
@@ -268,7 +278,7 @@ def _address(reply: Mapping[str, Any]) -> Address | None:
 
     def part(key: str) -> str | None:
         value = values.get(key)
-        return _CONTROLS.sub("", str(value)).strip() or None if value is not None else None
+        return _CONTROLS.sub("", _whole(str(value))).strip() or None if value is not None else None
 
     street = [part(k) for k in ("house_number", "floor_number", "tower_number", "building_name")]
     street += [part("address"), part("landmark_area")]
