@@ -7,6 +7,7 @@ the last menu, or a search.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 
@@ -155,6 +156,12 @@ WORD_ACTIONS = {
 WORD_PICKS = {"words_more": ("more",), "words_back": ("back", "back_to_menu")}
 
 
+#: Marks keyboards add that nobody sees: bidi marks and isolates around a number typed in a
+#: right-to-left chat, zero-width spaces pasted with a word, a byte-order mark. Joiners (ZWJ, ZWNJ)
+#: stay: they shape Indic and Persian words and emoji.
+_INVISIBLE = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def _int(value: str) -> int:
     try:
         return int(value)
@@ -185,7 +192,7 @@ async def choose(turn: Turn, choice_id: str) -> None:
 
 
 async def on_text(turn: Turn, text: str) -> None:
-    text = text.strip()
+    text = _INVISIBLE.sub("", text).strip()
     state = turn.state
     word = " ".join(text.casefold().strip("!.?¡¿。！？，、। ").split()) or text
     number = _number(text)
