@@ -27,6 +27,11 @@ def _postal_code(turn: Turn, text: str) -> str | None:
     return find_postal_code(text, config.shop.currency, config.delivery.areas)
 
 
+def has_postal_code(turn: Turn, text: str) -> bool:
+    """Whether ``text`` reads as an address: it holds a postal code of the shop's country."""
+    return _postal_code(turn, ascii_digits(text)) is not None
+
+
 def start(turn: Turn) -> None:
     if not turn.state.cart:
         show_cart(turn)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from chatshop.catalog import fold
 from chatshop.dialog import browse, cart_steps, checkout_steps, order_steps
@@ -270,15 +271,44 @@ async def _typed_pick(turn: Turn, word: str) -> bool:
     return False
 
 
+#: Away this long (WhatsApp's conversation window), a customer who left at the address question
+#: and writes again is starting afresh: their "milk" is a search, not yesterday's address.
+AWAY = timedelta(hours=24)
+
+
+def _back_after(turn: Turn, inbound: Inbound) -> timedelta | None:
+    """How long since the customer last wrote (None the first time); remembers this message's time.
+    A redelivered old message never moves the time back."""
+    now = inbound.received_at or datetime.now(UTC)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    try:
+        last = datetime.fromisoformat(turn.state.seen_at) if turn.state.seen_at else None
+    except ValueError:
+        last = None
+    last = last if last is None or last.tzinfo else last.replace(tzinfo=UTC)
+    if last is None or now > last:
+        turn.state.seen_at = now.isoformat()
+    return now - last if last is not None else None
+
+
 async def handle(turn: Turn, inbound: Inbound) -> None:
     """Run the dialog for one message; the replies end up in ``turn.out``."""
     if inbound.profile_name and not turn.state.name:
         turn.state.name = inbound.profile_name[:60]
+    away = _back_after(turn, inbound)
     match inbound.kind:
         case InboundKind.CHOICE if inbound.choice_id:
             await choose(turn, inbound.choice_id)
         case InboundKind.TEXT:
-            await on_text(turn, inbound.text or "")
+            text = inbound.text or ""
+            if (
+                away is not None
+                and away > AWAY
+                and turn.state.step in ("address", "postal_code")
+                and not checkout_steps.has_postal_code(turn, text)
+            ):
+                turn.state.step = "idle"  # the cart and the checkout stay; the question is closed
+            await on_text(turn, text)
         case InboundKind.CART:
             await cart_steps.native_cart(turn, inbound.items)
         case InboundKind.LOCATION if inbound.location:

@@ -26,6 +26,7 @@ class ConversationState:
     name: str | None = None  # the messenger's profile name, for greetings
     welcomed: bool = False
     last_order: str | None = None
+    seen_at: str | None = None  # when the customer last wrote (ISO), to tell a return from a reply
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +41,7 @@ class ConversationState:
             "name": self.name,
             "welcomed": self.welcomed,
             "last_order": self.last_order,
+            "seen_at": self.seen_at,
         }
 
     @classmethod
@@ -59,4 +61,5 @@ class ConversationState:
             name=data.get("name"),
             welcomed=bool(data.get("welcomed")),
             last_order=data.get("last_order"),
+            seen_at=data.get("seen_at"),
         )
