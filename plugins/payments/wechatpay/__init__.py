@@ -10,7 +10,7 @@ from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentMethod
 from chatshop.plugins.payments.closing import close_when_cancelled
 from chatshop.plugins.payments.wechatpay.method import WeChatPay
-from chatshop.plugins.payments.wechatpay.page import payment_page
+from chatshop.plugins.payments.wechatpay.page import payment_routes
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -30,8 +30,8 @@ def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
     section = shop.config.payments.get("wechatpay")
     if section is None or section.get("enabled") is False:
         return
-    route = payment_page(shop)
-    router.add_route(route.method, route.path, route.handler)
+    for route in payment_routes(shop):
+        router.add_route(route.method, route.path, route.handler)
 
 
 @hookimpl

@@ -211,12 +211,22 @@ class WeChatPay(PaymentMethod):
         )
 
     async def expire(self, order: Order) -> None:
+        """Close the transaction; one WeChat Pay says is paid is applied instead.
+
+        ORDERPAID means the customer paid and the notification has not come (WeChat Pay does not
+        promise it ever will): the payment is applied now, so an order cancelled meanwhile is
+        refunded instead of the money being kept without an order.
+        """
         try:
             await self.client.close(order.payment_ref or order.number)
         except WeChatPayError as e:
             if e.retryable:
                 raise
             log.info("wechatpay.close_refused", order=order.number, code=e.code)
+            if e.code == "ORDERPAID":
+                event = await self.poll(order)
+                if event is not None and event.kind is PaymentEventKind.PAID:
+                    await self.shop.apply_payment_event(event)
 
     async def refund(self, order: Order, amount: Money) -> RefundResult:
         paid = order.paid_amount or order.total.minor

@@ -1,11 +1,14 @@
 """Our JSAPI payment page: opened inside WeChat, it asks WeChat Pay to take the payment.
 
 The page calls ``getBrandWCPayRequest`` with parameters signed by the merchant key. What the page
-hears back (``get_brand_wcpay_request:ok``) is not proof of payment: the notification is.
+hears back (``get_brand_wcpay_request:ok``) is not proof of payment: the notification is. But
+WeChat Pay does not promise the notification ever arrives, so on "ok" the page asks the shop to
+check (``POST .../{number}/check``), and the shop asks WeChat Pay: the receipt comes at once.
 """
 
 from __future__ import annotations
 
+import hmac
 import html
 import json
 from typing import TYPE_CHECKING
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from chatshop.orders import OrderStatus
-from chatshop.payments import PaymentError
+from chatshop.payments import PaymentError, PaymentEventKind
 from chatshop.plugins.payments.wechatpay.method import WeChatPay
 
 if TYPE_CHECKING:
@@ -30,12 +33,18 @@ button{{font-size:1.2em;padding:.6em 2em}}</style></head>
 _SCRIPT = """<p id="status"></p><button id="pay" type="button">微信支付 Pay</button>
 <script>
 var params = {params};
+var check = {check};
 function pay() {{
   WeixinJSBridge.invoke("getBrandWCPayRequest", params, function (res) {{
     var ok = res.err_msg === "get_brand_wcpay_request:ok";
     document.getElementById("status").textContent = ok
       ? "支付完成，请返回聊天。Paid: please go back to the chat."
       : "未完成支付。Not paid yet.";
+    if (ok) {{
+      var request = new XMLHttpRequest();
+      request.open("POST", check);
+      request.send();
+    }}
   }});
 }}
 document.getElementById("pay").onclick = pay;
@@ -55,14 +64,29 @@ def _html(title: str, amount: str, content: str) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
-def payment_page(shop: Shop) -> web.RouteDef:
-    """``GET {payment_page_path}/{number}?sig=...``: the page a WeChat customer pays on."""
+def _method(shop: Shop, request: web.Request) -> WeChatPay:
+    """The shop's WeChat Pay, if the request carries the page's signature for its order number."""
+    method = shop.payment_methods.get("wechatpay")
+    number = request.match_info["number"]
+    signature = request.query.get("sig", "")
+    if not isinstance(method, WeChatPay) or not hmac.compare_digest(signature, method.page_token(number)):
+        raise web.HTTPNotFound()
+    return method
+
+
+def _json(value: object) -> str:
+    """``value`` as JavaScript that cannot end the script element."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def payment_routes(shop: Shop) -> list[web.RouteDef]:
+    """The page a WeChat customer pays on, and the check it makes when WeChat says "ok"."""
+    path = str(shop.config.payments.get("wechatpay", {}).get("payment_page_path", "/pay/wechatpay"))
 
     async def handle(request: web.Request) -> web.Response:
-        method = shop.payment_methods.get("wechatpay")
+        """``GET {payment_page_path}/{number}?sig=...``."""
+        method = _method(shop, request)
         number = request.match_info["number"]
-        if not isinstance(method, WeChatPay) or request.query.get("sig") != method.page_token(number):
-            raise web.HTTPNotFound()
         order = await shop.store.get_order(number)
         if order is None:
             raise web.HTTPNotFound()
@@ -76,8 +100,23 @@ def payment_page(shop: Shop) -> web.RouteDef:
             page = _html(title, amount, _UNAVAILABLE)
             page.set_status(503)
             return page
-        script = json.dumps(params).replace("</", "<\\/")
-        return _html(title, amount, _SCRIPT.format(params=script))
+        script = _json(params)
+        check = _json(f"{number}/check?sig={method.page_token(number)}")  # relative: behind any prefix
+        return _html(title, amount, _SCRIPT.format(params=script, check=check))
 
-    path = str(shop.config.payments.get("wechatpay", {}).get("payment_page_path", "/pay/wechatpay"))
-    return web.get(path + "/{number}", handle)
+    async def check(request: web.Request) -> web.Response:
+        """``POST {payment_page_path}/{number}/check?sig=...``: is it paid? Ask WeChat Pay, apply it."""
+        method = _method(shop, request)
+        order = await shop.store.get_order(request.match_info["number"])
+        if order is None:
+            raise web.HTTPNotFound()
+        if order.status is OrderStatus.PENDING_PAYMENT:
+            try:
+                event = await method.poll(order)
+            except PaymentError:  # WeChat Pay is down: its notification still comes
+                return web.json_response({"paid": False}, status=503)
+            if event is not None and event.kind is PaymentEventKind.PAID:
+                order = await shop.apply_payment_event(event) or order
+        return web.json_response({"paid": order.paid_amount > 0})
+
+    return [web.get(path + "/{number}", handle), web.post(path + "/{number}/check", check)]
