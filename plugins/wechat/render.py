@@ -1,8 +1,10 @@
 """Outbound -> customer-service API bodies (``message/custom/send``), within WeChat's limits.
 
 The core already lowered each message to the channel's capabilities; this renderer still enforces
-every hard limit itself, cutting text cleanly at a word boundary. One outbound may become two
-bodies (a product card and the msgmenu with its actions).
+every hard limit itself. A text longer than one message (a big cart, its order summary) is split
+at line breaks into several, so the total at its end is never cut off; a menu item or an article
+is cut cleanly at a word boundary. One outbound may become several bodies (a product card and the
+msgmenu with its actions, a long summary and its menu).
 """
 
 from __future__ import annotations
@@ -32,10 +34,14 @@ __all__ = [
     "MAX_TEXT_BYTES",
     "Rendered",
     "render",
+    "split_bytes",
     "truncate_bytes",
 ]
 
 MAX_TEXT_BYTES = 2048  # errcode 45002 "content size out of limit" above this
+#: A long text goes in at most this many messages: WeChat allows 5 per customer message, and the
+#: menu that usually follows needs one.
+MAX_TEXT_PARTS = 4
 #: msgmenu limits are not published (45098 "msgmenu list size is out of limit"): conservative.
 MAX_MENU_ITEMS = 10
 MAX_MENU_HEAD_BYTES = 1024
@@ -66,11 +72,36 @@ def truncate_bytes(text: str, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
+def split_bytes(text: str, limit: int, parts: int = MAX_TEXT_PARTS) -> list[str]:
+    """``text`` in pieces of at most ``limit`` UTF-8 bytes, cut at line breaks (else at a space, else
+    at a character); beyond ``parts`` pieces the middle goes, so the end (a total) still shows."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest.encode()) > limit:
+        head = rest.encode()[:limit].decode(errors="ignore")
+        cut = head.rfind("\n")
+        if cut < len(head) // 2:
+            cut = head.rfind(" ")
+        if cut < len(head) // 2:
+            cut = len(head)
+        pieces.append(head[:cut].rstrip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    if len(pieces) > parts:  # keep the end whole: the last bytes that fit, from a line start
+        marker = ELLIPSIS + "\n"
+        tail = pieces[-1].encode()[-(limit - len(marker.encode())) :].decode(errors="ignore")
+        if tail != pieces[-1] and 0 <= (newline := tail.find("\n")) < len(tail) // 2:
+            tail = tail[newline + 1 :]
+        pieces = [*pieces[: parts - 1], marker + tail]
+    return pieces
+
+
 def render(openid: str, message: Outbound, locale: str = "en") -> Rendered:
     out = Rendered()
     match message:
         case Text(body=body) | OrderStatusUpdate(body=body):
-            out.bodies.append(_text(openid, body))
+            out.bodies.extend(_texts(openid, body))
         case Buttons():
             _menu(out, openid, _join(message.header, message.body), message.choices, message.footer)
         case ChoiceList():
@@ -83,13 +114,13 @@ def render(openid: str, message: Outbound, locale: str = "en") -> Rendered:
             if message.url:  # one tappable link, where the text names it or after the text
                 link = f'<a href="{html.escape(message.url)}">{html.escape(message.url)}</a>'
                 body = body.replace(message.url, link) if message.url in body else f"{body}\n{link}"
-            out.bodies.append(_text(openid, body))
+            out.bodies.extend(_texts(openid, body))
             if message.choices:
                 _menu(out, openid, message.order.total.format(locale), message.choices, None)
         case Image(url=url, caption=caption):
             out.bodies.append(_news(openid, caption or url, "", url, url))
         case ProductList(body=body) | CatalogMessage(body=body):
-            out.bodies.append(_text(openid, body))  # no native catalog; the core avoids these
+            out.bodies.extend(_texts(openid, body))  # no native catalog; the core avoids these
     return out
 
 
@@ -97,12 +128,9 @@ def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _text(openid: str, body: str) -> dict[str, Any]:
-    return {
-        "touser": openid,
-        "msgtype": "text",
-        "text": {"content": truncate_bytes(body, MAX_TEXT_BYTES)},
-    }
+def _texts(openid: str, body: str) -> list[dict[str, Any]]:
+    pieces = split_bytes(body, MAX_TEXT_BYTES) or [ELLIPSIS]  # WeChat refuses an empty text (44003)
+    return [{"touser": openid, "msgtype": "text", "text": {"content": piece}} for piece in pieces]
 
 
 def _menu(
@@ -121,10 +149,10 @@ def _menu(
         items.append({"id": menu_item_id(choice.id), "content": content})
         out.choice_ids.append(choice.id)
     if not items:
-        out.bodies.append(_text(openid, _join(head, tail)))
+        out.bodies.extend(_texts(openid, _join(head, tail)))
         return
     if len(head.encode()) > MAX_MENU_HEAD_BYTES:  # a long summary: whole as text, then the menu
-        out.bodies.append(_text(openid, head))
+        out.bodies.extend(_texts(openid, head))
         head = label or ELLIPSIS
     menu: dict[str, Any] = {
         "head_content": truncate_bytes(head, MAX_MENU_HEAD_BYTES),

@@ -97,5 +97,3 @@ async def tea_shop(
     fake.clock = time.time
     async with running_shop(toml, tmp_path / "shop", terminal=False) as h:
         yield h
-
-

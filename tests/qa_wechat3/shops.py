@@ -13,6 +13,7 @@ from tests.wechat.wire import OPENID
 WEBHOOK = "/webhooks/payments/wechatpay"
 OTHER = "oK7zR5vQ2nW9xT4bY1mH8cJ6dQ7b"
 
+
 def customer(h: ShopHarness, fake: FakeWeChat, openid: str = OPENID, first_id: int = 25013462771290000) -> Customer:
     c = Customer(h.client, fake, h.shop, openid)
     c._ids = itertools.count(first_id)

@@ -32,10 +32,12 @@ def test_text() -> None:
     assert out.bodies == [{"touser": U, "msgtype": "text", "text": {"content": "Your cart: 2 x Oolong 250g = ¥58.00"}}]
 
 
-def test_long_chinese_text_cut_within_2048_bytes_at_a_character() -> None:
-    out = render(U, Text(body="乌龙茶" * 1000))
-    content = out.bodies[0]["text"]["content"]
-    assert len(content.encode()) <= MAX_TEXT_BYTES and content.endswith("…")
+def test_long_chinese_text_split_within_2048_bytes_at_a_character() -> None:
+    """9000 bytes: at most 4 messages (WeChat allows 5 per customer message); the middle goes, the end shows."""
+    out = render(U, Text(body="乌龙茶" * 999 + "合计"))
+    contents = [body["text"]["content"] for body in out.bodies]
+    assert len(contents) == 4 and all(len(c.encode()) <= MAX_TEXT_BYTES for c in contents)
+    assert contents[0].startswith("乌龙茶") and contents[-1].startswith("…") and contents[-1].endswith("合计")
     _valid(out.bodies)
 
 
