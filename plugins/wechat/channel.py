@@ -3,7 +3,8 @@
 Every push is answered ``success`` as soon as the inbox holds it (well inside WeChat's 5 seconds,
 after which WeChat retries and finally shows the customer "this account cannot serve you"). The
 shop's replies then go out through the customer-service API, from the durable outbox. Retries of a
-push carry the same ``MsgId`` (or sender + time for events), so the inbox drops them.
+push carry the same ``MsgId`` (or sender + time for events), so the inbox drops them. An
+``unsubscribe`` is not a message to answer: it erases the customer (their orders stay).
 """
 
 from __future__ import annotations
@@ -143,6 +144,9 @@ class WeChatChannel(Channel):
         if isinstance(item, DeliveryReport):
             await self.shop.report_delivery(item)
             return web.Response(text="success")
+        if item.kind is InboundKind.EVENT and item.event == "unsubscribe":
+            await self._forget(item)
+            return web.Response(text="success")
         budget = self.settings.answer_within_seconds - (asyncio.get_running_loop().time() - started)
         await self._record(item, budget)
         return web.Response(text="success")
@@ -188,6 +192,13 @@ class WeChatChannel(Channel):
             except CryptoError:
                 continue
         raise _Refused(400, "cannot decrypt with the configured EncodingAESKey")
+
+    async def _forget(self, inbound: Inbound) -> None:
+        """The customer unfollowed: WeChat requires deleting their data (为保护用户数据隐私，开发者收到用户
+        取消关注事件时需要删除该用户的所有信息). Their orders stay whole, as the shop's record of a sale;
+        a failure answers 500, so WeChat sends the event again."""
+        erased = await self.shop.store.forget_customer(inbound.customer_key)
+        log.info("wechat.unsubscribed_forgotten", customer=inbound.customer_key, records=erased)
 
     async def _record(self, inbound: Inbound, budget: float) -> None:
         """Hand the message to the inbox; past the budget, answer anyway and let it land later."""
