@@ -117,7 +117,10 @@ def _choices(
     turn.menu.extend(c.id for c in choices)
     turn.labels.extend(c.title for c in choices)
     count = len(choices)
-    if 0 < count <= caps.max_buttons and not sections:
+    # Buttons hold a short title and nothing else: choices with a description (a price, an order's
+    # state and total) are a list wherever the channel has one, so the description is seen.
+    described = any(c.description for c in choices) and count <= caps.max_list_rows
+    if 0 < count <= caps.max_buttons and not sections and not described:
         return Buttons(
             body=body,
             choices=tuple(_short(c, caps.button_title_length, None) for c in choices),
