@@ -8,6 +8,7 @@ message waiting for a retry holds back the ones after it.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
@@ -48,18 +49,38 @@ class OutboxSender:
         self.shop = shop
         self.retry_base = retry_base
         self.runner = SerialRunner(self._send_pending, name="outbox", concurrency=concurrency)
+        self._handed: dict[str, tuple[Lease, list[OutboxItem]]] = {}
+        self._handovers = itertools.count()
 
     def kick(self, customer_key: str) -> None:
+        self.runner.kick(customer_key)
+
+    def lease(self, customer_key: str, *, handover: bool = False) -> Lease:
+        """The lease on sending to a customer. One taken for a hand-over has an owner of its own,
+        so it is never granted again to this worker's sender while the handed replies wait."""
+        owner = self.shop.worker_id
+        if handover:
+            owner = f"{owner}#{next(self._handovers)}"
+        return Lease(self.shop.store, f"send:{customer_key}", owner, self.shop.config.server.lease_seconds)
+
+    def hand_over(self, customer_key: str, lease: Lease, items: list[OutboxItem]) -> None:
+        """Send ``items``, already claimed under ``lease`` (by the turn that wrote them)."""
+        lease.taken()
+        self._handed[customer_key] = (lease, items)
         self.runner.kick(customer_key)
 
     async def _send_pending(self, customer_key: str) -> None:
         """Send a customer's due replies, holding their send lease: one worker sends at a time."""
         shop = self.shop
-        lease = Lease(shop.store, f"send:{customer_key}", shop.worker_id, shop.config.server.lease_seconds)
-        held, items = await shop.store.claim_outbox(customer_key, lease.name, lease.owner, lease.seconds, utcnow())
-        if not held:
-            return  # the holder is told on release that we asked, and looks again
-        lease.taken()
+        handed = self._handed.pop(customer_key, None)
+        if handed is not None:
+            lease, items = handed
+        else:
+            lease = self.lease(customer_key)
+            held, items = await shop.store.claim_outbox(customer_key, lease.name, lease.owner, lease.seconds, utcnow())
+            if not held:
+                return  # the holder is told on release that we asked, and looks again
+            lease.taken()
         released = wanted = False
         try:
             while items:

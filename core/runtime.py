@@ -403,11 +403,28 @@ class Shop:
         if lowered.menu:
             state.menu = lowered.menu
             state.labels = [fold(label) for label in lowered.labels]
-        following = await self.store.commit_turn_then_next(
-            key, item.id, state.to_json(), record.version, lowered.messages, lease.name, lease.owner
-        )
-        self.outbox.kick(key)
-        return following
+        sending = self.outbox.lease(key, handover=True)
+        try:
+            finished = await self.store.finish_turn(
+                key,
+                item.id,
+                state.to_json(),
+                record.version,
+                lowered.messages,
+                lease.name,
+                lease.owner,
+                sending.name,
+                sending.owner,
+                sending.seconds,
+            )
+        except BaseException:
+            self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
+            raise
+        if finished.sends is not None:
+            self.outbox.hand_over(key, sending, finished.sends)
+        elif finished.send_wanted:
+            self.outbox.kick(key)
+        return finished.item, finished.record, finished.wanted
 
     def _acknowledge(self, channel: Channel, inbound: Inbound) -> None:
         """The read receipt, sent while the dialog works rather than after the reply. In a burst

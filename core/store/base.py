@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import EllipsisType
 from typing import Any
 
@@ -21,6 +21,7 @@ from chatshop.orders import Order, OrderStatus
 
 __all__ = [
     "ConversationRecord",
+    "FinishedTurn",
     "InboxItem",
     "InventoryItem",
     "OutOfStock",
@@ -81,6 +82,22 @@ class OutboxItem:
     @property
     def customer_id(self) -> str:
         return self.customer_key.split(":", 1)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedTurn:
+    """What :meth:`Store.finish_turn` found once the turn committed."""
+
+    #: The customer's next unhandled message and the conversation it continues (None: none left).
+    item: InboxItem | None
+    record: ConversationRecord | None
+    #: With no message left the turn lease went back; whether another worker asked for it meanwhile.
+    wanted: bool
+    #: The customer's due replies, their send lease held for the caller; None when it is not held
+    #: (another sender has it and was told, or nothing was due).
+    sends: list[OutboxItem] | None
+    #: The send lease was taken and given back (nothing due) and someone had asked for it.
+    send_wanted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +363,31 @@ class Store(ABC):
         customer's next one in one step. The next message is read only once the turn committed."""
         await self.commit_turn(customer_key, inbox_id, state, expected_version, outbound)
         return await self.next_inbound_or_release(customer_key, lease, owner)
+
+    async def finish_turn(
+        self,
+        customer_key: str,
+        inbox_id: int,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+        lease: str,
+        owner: str,
+        send_lease: str,
+        send_owner: str,
+        seconds: float,
+    ) -> FinishedTurn:
+        """:meth:`commit_turn_then_next`, then :meth:`claim_outbox` for ``send_owner``: the turn's
+        replies come back ready to send, their lease held, unless someone else is sending to the
+        customer. ``send_owner`` must be unique to this call: a lease held by the same owner would
+        be granted again, and two senders could take the same replies."""
+        item, record, wanted = await self.commit_turn_then_next(
+            customer_key, inbox_id, state, expected_version, outbound, lease, owner
+        )
+        held, sends = await self.claim_outbox(customer_key, send_lease, send_owner, seconds, datetime.now(UTC))
+        if held and not sends:
+            return FinishedTurn(item, record, wanted, None, await self.release_lease(send_lease, send_owner))
+        return FinishedTurn(item, record, wanted, sends if held else None)
 
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime

@@ -20,6 +20,7 @@ from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
 from chatshop.store.base import (
     ConversationRecord,
+    FinishedTurn,
     InboxItem,
     InventoryItem,
     OutboxItem,
@@ -71,6 +72,7 @@ def _like_prefix(text: str) -> str:
 
 
 _Peek = tuple[InboxItem, ConversationRecord]
+_Next = tuple[InboxItem | None, ConversationRecord | None]
 
 
 class SQLiteStore(Store):
@@ -852,6 +854,43 @@ class SQLiteStore(Store):
         if item is None:
             return None, None, self._leases.release(lease, owner)
         return item, record, False
+
+    async def finish_turn(
+        self,
+        customer_key: str,
+        inbox_id: int,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+        lease: str,
+        owner: str,
+        send_lease: str,
+        send_owner: str,
+        seconds: float,
+    ) -> FinishedTurn:
+        # The send lease is taken before the commit, so while the due replies are read inside it no
+        # other sender can be between sending one and recording it; one hop instead of two.
+        held = self._leases.acquire(send_lease, send_owner, seconds)
+        commit = self._committer(customer_key, inbox_id, state, expected_version, outbound)
+        moment = _ts(utcnow())
+
+        def commit_then_next(db: sqlite3.Connection) -> tuple[_Next, list[OutboxItem]]:
+            commit(db)
+            following = self._next_with_conversation(db, customer_key)
+            return following, self._due_outbox(db, customer_key, moment) if held else []
+
+        try:
+            (item, record), sends = await self._write(commit_then_next)
+        except BaseException:
+            if held:
+                self._leases.release(send_lease, send_owner)
+            raise
+        finally:
+            self._peeks.pop(customer_key, None)
+        wanted = self._leases.release(lease, owner) if item is None else False
+        if held and not sends:
+            return FinishedTurn(item, record, wanted, None, self._leases.release(send_lease, send_owner))
+        return FinishedTurn(item, record, wanted, sends if held else None)
 
     async def sent_then_pending_or_release(
         self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime

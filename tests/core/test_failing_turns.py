@@ -10,7 +10,7 @@ from chatshop.channels import SendResult
 from chatshop.config import load_config
 from chatshop.messages import Inbound, InboundKind, Outbound, Text
 from chatshop.runtime import MAX_TURN_FAILURES, Shop
-from chatshop.store.base import ConversationRecord, InboxItem, OutboxItem
+from chatshop.store.base import FinishedTurn, OutboxItem
 from chatshop.store.sqlite import SQLiteStore
 from tests.conftest import SHOP_TOML
 
@@ -36,7 +36,7 @@ class FlakyStore(SQLiteStore):
         self._fail(outbound)
         return await super().commit_turn(customer_key, inbox_id, state, expected_version, outbound)
 
-    async def commit_turn_then_next(
+    async def finish_turn(
         self,
         customer_key: str,
         inbox_id: int,
@@ -45,10 +45,13 @@ class FlakyStore(SQLiteStore):
         outbound: Sequence[Outbound],
         lease: str,
         owner: str,
-    ) -> tuple[InboxItem | None, ConversationRecord | None, bool]:
+        send_lease: str,
+        send_owner: str,
+        seconds: float,
+    ) -> FinishedTurn:
         self._fail(outbound)
-        return await super().commit_turn_then_next(
-            customer_key, inbox_id, state, expected_version, outbound, lease, owner
+        return await super().finish_turn(
+            customer_key, inbox_id, state, expected_version, outbound, lease, owner, send_lease, send_owner, seconds
         )
 
 

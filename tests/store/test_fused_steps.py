@@ -120,3 +120,74 @@ async def test_a_claim_takes_the_oldest_unhandled_message_not_the_newest(store: 
     held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
     assert held and item is not None and item.inbound.text == "one"
     assert record is not None and record.version == 0 and record.last_inbound_at is not None
+
+
+async def _turn_with_next(store: Store) -> tuple[int, int]:
+    await store.add_inbound(message("asha", "one"))
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is not None and record is not None
+    return item.id, record.version
+
+
+async def test_finishing_a_turn_claims_its_replies_for_sending(store: Store) -> None:
+    inbox_id, version = await _turn_with_next(store)
+    finished = await store.finish_turn(
+        KEY, inbox_id, {"seen": 1}, version, [reply("a"), reply("b")], "turns:asha", "w1", "send:asha", "t1", 30
+    )
+    assert finished.item is None and finished.record is None and finished.wanted is False
+    assert finished.sends is not None and [i.message for i in finished.sends] == [reply("a"), reply("b")]
+    # held for the turn's own owner: no other sender (not even this worker's plain one) takes them
+    assert await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow()) == (False, [])
+    await store.mark_sent(finished.sends[0].id, "wamid.a")
+    items, wanted = await store.sent_then_pending_or_release(
+        finished.sends[1].id, "wamid.b", KEY, "send:asha", "t1", utcnow()
+    )
+    assert items == [] and wanted is True  # w1 asked while the hand-over held the lease
+    assert await store.pending_outbox(KEY, utcnow()) == []
+
+
+async def test_finishing_a_turn_leaves_replies_to_a_sender_that_is_at_work(store: Store) -> None:
+    inbox_id, version = await _turn_with_next(store)
+    assert (await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow()))[0] is True  # sending already
+    finished = await store.finish_turn(
+        KEY, inbox_id, {"seen": 1}, version, [reply("a")], "turns:asha", "w1", "send:asha", "t1", 30
+    )
+    assert finished.sends is None and finished.send_wanted is False
+    # the sender at work learns that someone asked, and finds the new reply
+    items, wanted = await store.pending_outbox_or_release(KEY, "send:asha", "w1", utcnow())
+    assert [i.message for i in items] == [reply("a")] and wanted is False
+    await store.mark_sent(items[0].id, None)
+    assert await store.pending_outbox_or_release(KEY, "send:asha", "w1", utcnow()) == ([], True)
+
+
+async def test_finishing_a_turn_with_nothing_due_gives_the_send_lease_back(store: Store) -> None:
+    inbox_id, version = await _turn_with_next(store)
+    finished = await store.finish_turn(
+        KEY, inbox_id, {"seen": 1}, version, [], "turns:asha", "w1", "send:asha", "t1", 30
+    )
+    assert finished.sends is None and finished.send_wanted is False
+    assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
+
+
+async def test_a_reply_waiting_for_its_retry_holds_back_the_turns_replies(store: Store) -> None:
+    (waiting,) = await store.enqueue(KEY, [reply("earlier")])
+    await store.mark_retry(waiting.id, utcnow() + timedelta(minutes=5), "503")
+    await store.add_inbound(message("asha", "one"))
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "w1", 30)
+    assert held and item is not None and record is not None
+    # the customer wrote: a reply held back may go out now (the window reopened), in order
+    finished = await store.finish_turn(
+        KEY, item.id, {"seen": 1}, record.version, [reply("a")], "turns:asha", "w1", "send:asha", "t1", 30
+    )
+    assert finished.sends is not None and [i.message for i in finished.sends] == [reply("earlier"), reply("a")]
+
+
+async def test_a_stale_finish_commits_nothing_and_leaves_the_send_lease_free(store: Store) -> None:
+    inbox_id, version = await _turn_with_next(store)
+    await store.commit_turn(KEY, None, {"elsewhere": True}, version, [])  # another worker won
+    with pytest.raises(StaleConversation):
+        await store.finish_turn(
+            KEY, inbox_id, {"seen": 1}, version, [reply("x")], "turns:asha", "w1", "send:asha", "t1", 30
+        )
+    assert await store.pending_outbox(KEY, utcnow()) == []
+    assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
