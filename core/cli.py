@@ -22,6 +22,7 @@ from chatshop.config import ConfigError, ConfigProblem, load_config
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.orders import IllegalTransition, Order, OrderStatus
+from chatshop.payments import PaymentError
 from chatshop.plugin_manager import PluginError, Plugins
 from chatshop.runtime import Shop
 
@@ -398,6 +399,8 @@ def order(shop_toml: str, order_id: str, action: str) -> None:
         _fail(str(e))
     except KeyError:
         _fail(f"no order {order_id}")
+    except PaymentError as e:  # the refund a cancel needs: the provider is down, or refuses
+        _fail(f"{order_id.strip().upper()}: not cancelled: the refund did not go through ({e}); the order is unchanged")
     click.echo(f"{moved.number}: {moved.status.value}")
 
 

@@ -7,7 +7,7 @@ told in their own chat and language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,14 @@ from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
 from chatshop.money import Money
 from chatshop.orders import IllegalTransition, Order, OrderStatus, check_transition, new_order_number
-from chatshop.payments import PaymentContext, PaymentEvent, PaymentEventKind, PaymentMethod, RefundResult
+from chatshop.payments import (
+    PaymentContext,
+    PaymentError,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentMethod,
+    RefundResult,
+)
 from chatshop.pricing import Quote
 from chatshop.store.codec import utcnow
 
@@ -45,6 +52,14 @@ class Placement:
     created: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CartChange:
+    """A cart line that is no longer what the customer saw: at a new ``price``, or (None) off sale."""
+
+    title: str
+    price: Money | None
+
+
 class Ordering:
     def __init__(self, shop: Shop) -> None:
         self.shop = shop
@@ -60,6 +75,27 @@ class Ordering:
     def methods_for(self, quote: Quote) -> list[PaymentMethod]:
         context = PaymentContext(total=quote.total, postal_code=quote.postal_code, channel=quote.channel)
         return [m for m in self.shop.payment_methods.values() if m.available(context)]
+
+    async def refresh(self, cart: Cart) -> list[CartChange]:
+        """Bring ``cart`` to the catalog as it is now, saying what changed.
+
+        A cart keeps the price seen when adding; before an order is priced for confirmation the
+        shop's current offer wins: a price edited on the dashboard or in a restarted shop.toml, a
+        product marked out of stock or gone from the catalog. The customer is shown the result and
+        confirms that, never a total they have not seen.
+        """
+        products = [p for p in (self.shop.catalog.get(line.product_id) for line in cart.lines) if p is not None]
+        views = {view.product.id: view for view in await self.shop.product_views(products)}
+        changes = []
+        for i, line in reversed(list(enumerate(cart.lines))):
+            view = views.get(line.product_id)
+            if view is None or not view.active:
+                del cart.lines[i]
+                changes.append(CartChange(line.title, None))
+            elif view.price != line.unit_price:
+                cart.lines[i] = replace(line, unit_price=view.price)
+                changes.append(CartChange(line.title, view.price))
+        return changes[::-1]
 
     # --- placing ---------------------------------------------------------------------------
     async def place(self, customer_key: str, checkout: Checkout, quote: Quote) -> Placement:
@@ -93,8 +129,15 @@ class Ordering:
 
     async def start_payment(self, order: Order) -> list[Outbound]:
         """Ask the order's method for a link/request; raises PaymentError on provider trouble."""
-        method = self.shop.payment_methods[order.payment_method]
-        start = await method.start(order)
+        method = self._method(order)
+        try:
+            start = await method.start(order)
+        except PaymentError as e:
+            # The customer is offered "Try again"; the owner must learn of a refusal no retry cures
+            # (a rotated API key, an account not approved for the currency).
+            report = log.warning if e.retryable else log.error
+            report("payment.start_failed", alert=not e.retryable, order=order.number, method=method.name, error=str(e))
+            raise
         if start.provider_ref or start.url or start.expires_at:
             await self.shop.store.set_order_payment(
                 order.number,
@@ -118,9 +161,14 @@ class Ordering:
             check_transition(number, current.status, new)  # an illegal move refunds nothing
             left = Money(current.paid_amount - current.refunded_amount, current.currency)
             if left.minor > 0:
-                refund = await self.shop.payment_methods[current.payment_method].refund(current, left)
+                refund = await self._method(current).refund(current, left)
                 refunded = current.refunded_amount + refund.amount.minor
-        order, old = await self.shop.store.transition_order(number, new, note=note, refunded_amount=refunded)
+        try:
+            order, old = await self.shop.store.transition_order(number, new, note=note, refunded_amount=refunded)
+        except IllegalTransition as e:
+            if refund is not None and refunded is not None:
+                await self._refunded_anyway(number, refund, refunded, e)
+            raise
         log.info("order.moved", order=number, old=old.value, new=new.value)
         await self.shop.plugins.order_status_changed(self.shop, order, old, new)
         order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
@@ -135,6 +183,18 @@ class Ordering:
             await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
         return order
 
+    async def _refunded_anyway(
+        self, number: str, refund: RefundResult, refunded: int, raced: IllegalTransition
+    ) -> None:
+        """The refund of a cancel went through, but the order moved meanwhile (the owner shipped it
+        during the provider's call): the money is back with the customer, so the order says so, the
+        owner is alerted, and the customer is told; nothing is refunded a second time."""
+        order = await self.shop.store.record_amounts(
+            number, refunded_amount=refunded, note=f"refund {refund.refund_id} ({raced.old.value} meanwhile)"
+        )
+        log.error("order.refunded_not_cancelled", alert=True, order=number, status=raced.old.value)
+        await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
+
     async def refund(self, number: str, amount: Money | None = None) -> Order:
         """Refund ``amount`` (default: all that is left) through the order's payment method."""
         order = await self._get(number)
@@ -142,8 +202,7 @@ class Ordering:
         amount = amount or left
         if amount.minor <= 0 or amount > left:
             raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
-        method = self.shop.payment_methods[order.payment_method]
-        result = await method.refund(order, amount)
+        result = await self._method(order).refund(order, amount)
         refunded = order.refunded_amount + result.amount.minor
         note = f"refund {result.refund_id}"
         if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
@@ -300,6 +359,16 @@ class Ordering:
         else:
             message = Text(body=text)
         await self.shop.notify(order.customer_key, message)
+
+    def _method(self, order: Order) -> PaymentMethod:
+        """The method that took the order's money; one since disabled cannot give it back."""
+        method = self.shop.payment_methods.get(order.payment_method)
+        if method is None:
+            raise PaymentError(
+                f"order {order.number} was paid by {order.payment_method}, which is not enabled "
+                f"([payments.{order.payment_method}] in shop.toml): it cannot refund"
+            )
+        return method
 
     async def _get(self, number: str) -> Order:
         order = await self.shop.store.get_order(number)

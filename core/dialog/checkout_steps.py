@@ -154,8 +154,25 @@ def _method_label(turn: Turn, name: str) -> str:
     return name
 
 
-async def _priced(turn: Turn, checkout: Checkout) -> Quote | None:
-    """The quote for the checkout as it stands, or None (and the customer told) if it cannot go on."""
+async def _priced(turn: Turn, checkout: Checkout, *, confirming: bool = False) -> Quote | None:
+    """The quote for the checkout as it stands, or None (and the customer told) if it cannot go on.
+
+    The cart is first brought to the shop's current prices and products; when confirming, a change
+    shows the summary again, so the customer confirms the total they will pay.
+    """
+    changes = await turn.shop.ordering.refresh(turn.state.cart)
+    for change in changes:
+        if change.price is None:
+            turn.say(turn.t("no_longer_sold", title=change.title))
+        else:
+            turn.say(turn.t("price_changed", title=change.title, price=turn.money(change.price)))
+    if not turn.state.cart:
+        turn.state.step = "idle"
+        show_cart(turn)
+        return None
+    if changes and confirming and checkout.payment_method:
+        await choose_payment(turn, checkout.payment_method)
+        return None
     quote = await turn.shop.ordering.quote(turn.state.cart, turn.channel, checkout.postal_code, checkout.payment_method)
     available = {m.name for m in turn.shop.ordering.methods_for(quote)}
     if checkout.payment_method not in available:
@@ -224,7 +241,7 @@ async def confirm(turn: Turn) -> None:
             turn.say(turn.t("nothing_to_confirm"))
             show_menu(turn)
         return
-    quote = await _priced(turn, checkout)
+    quote = await _priced(turn, checkout, confirming=True)
     if quote is None:
         return
     try:

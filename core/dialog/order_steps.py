@@ -95,8 +95,8 @@ async def cancel(turn: Turn, number: str) -> None:
         return
     try:
         await turn.shop.ordering.move(order.number, OrderStatus.CANCELLED, "cancelled by customer", notify=False)
-    except IllegalTransition:
-        turn.say(turn.t("cannot_cancel", number=order.number, status=state_label(turn, order.status)))
+    except IllegalTransition as e:  # moved meanwhile (the owner shipped it): say where it is now
+        turn.say(turn.t("cannot_cancel", number=order.number, status=state_label(turn, e.old)))
         return
     except PaymentError:  # the refund did not go through: the order stays as it was
         turn.ask(

@@ -1,0 +1,35 @@
+"""The provider fakes of tests/payments, with a hand on their timing: a call held until released.
+
+A real provider takes a second or two to refund; an owner's click or a customer's tap can land in
+that second. Holding the fake's answer makes that window as wide as a test needs, without timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from tests.payments.fake_razorpay import FakeRazorpay
+
+
+@dataclass
+class HeldRazorpay(FakeRazorpay):
+    """Razorpay whose refunds (``refund_gate``) and new links (``create_gate``) wait, when set,
+    until the test releases them: a provider slower than the shop's patience."""
+
+    refund_gate: asyncio.Event | None = None
+    refund_reached: asyncio.Event = field(default_factory=asyncio.Event)
+    create_gate: asyncio.Event | None = None
+
+    async def _create_link(self, request: web.Request) -> web.Response:
+        if self.create_gate is not None:
+            await self.create_gate.wait()
+        return await super()._create_link(request)
+
+    async def _refund(self, request: web.Request) -> web.Response:
+        self.refund_reached.set()
+        if self.refund_gate is not None:
+            await self.refund_gate.wait()
+        return await super()._refund(request)

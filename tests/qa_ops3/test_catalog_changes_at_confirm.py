@@ -1,0 +1,90 @@
+"""The catalog changes between the summary and "Confirm": the customer sees the cart as it is now.
+
+A price edited on the dashboard, a product taken off sale, a product gone from the catalog after a
+restart with a new shop.toml: the order is never placed at a price or for an item the shop no longer
+offers, and never for a total the customer has not seen. They get the summary again and confirm that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chatshop.orders import OrderStatus
+from chatshop.testing import ShopHarness
+from tests.conftest import SHOP_TOML, ShopFactory
+
+ADDRESS = "Flat 4, Sea View, Bandra West, Mumbai 400050"
+
+
+async def to_summary(h: ShopHarness, *products: str) -> str:
+    """Put one of each product (searched by name) in the cart and go to the summary; the summary."""
+    await h.say("asha", "hi")
+    for product in products:
+        await h.say("asha", product)
+        await h.say("asha", "1")  # Add to cart
+    await h.choose("asha", "checkout")
+    reply = await h.say("asha", ADDRESS)
+    assert "Please check your order" in reply, reply
+    return reply
+
+
+async def test_a_price_raised_before_confirm_is_shown_and_confirmed_again(harness: ShopHarness) -> None:
+    summary = await to_summary(harness, "atta")
+    assert "Total: ₹275.00" in summary
+    await harness.shop.store.update_inventory("atta-5kg", price_minor=30000)  # the owner, on the dashboard
+    reply = await harness.say("asha", "1")  # Confirm, on the summary that showed ₹245
+    assert await harness.shop.store.list_orders() == []
+    assert "The price of Aashirvaad Atta 5 kg is now ₹300.00" in reply
+    assert "Please check your order" in reply and "Total: ₹330.00" in reply
+    reply = await harness.say("asha", "1")  # Confirm the new total
+    (order,) = await harness.shop.store.list_orders()
+    assert order.total.minor == 33000 and order.lines[0].unit_price.minor == 30000
+    assert "₹330.00" in reply
+
+
+async def test_a_price_lowered_before_confirm_is_charged_lower(harness: ShopHarness) -> None:
+    await to_summary(harness, "atta")
+    await harness.shop.store.update_inventory("atta-5kg", price_minor=20000)
+    reply = await harness.say("asha", "1")
+    assert "Total: ₹230.00" in reply and await harness.shop.store.list_orders() == []
+    await harness.say("asha", "1")
+    (order,) = await harness.shop.store.list_orders()
+    assert order.total.minor == 23000
+
+
+async def test_a_product_taken_off_sale_is_not_sold(harness: ShopHarness) -> None:
+    await to_summary(harness, "atta", "latte")
+    await harness.shop.store.update_inventory("atta-5kg", active=False)  # "Mark out of stock"
+    reply = await harness.say("asha", "1")
+    assert "Aashirvaad Atta 5 kg is no longer available" in reply
+    assert await harness.shop.store.list_orders() == []
+    assert "Please check your order" in reply and "Aashirvaad" not in reply.split("Please check your order")[1]
+    await harness.say("asha", "1")
+    (order,) = await harness.shop.store.list_orders()
+    assert [line.product_id for line in order.lines] == ["cafe-latte"]
+    assert (await harness.shop.store.inventory(["atta-5kg"]))["atta-5kg"].stock == 40
+
+
+async def test_a_cart_whose_only_product_went_off_sale_places_nothing(harness: ShopHarness) -> None:
+    await to_summary(harness, "atta")
+    await harness.shop.store.update_inventory("atta-5kg", active=False)
+    reply = await harness.say("asha", "1")
+    assert "no longer available" in reply and "is placed" not in reply
+    assert await harness.shop.store.list_orders() == []
+    assert (await harness.shop.store.inventory(["atta-5kg"]))["atta-5kg"].stock == 40
+
+
+async def test_a_restart_with_a_new_catalog_sells_only_what_it_lists(make_shop: ShopFactory, tmp_path: Path) -> None:
+    folder = tmp_path / "shop"
+    async with make_shop(SHOP_TOML, directory=folder) as h:
+        await to_summary(h, "atta", "latte")
+    renamed = SHOP_TOML.replace('id = "atta-5kg"', 'id = "atta-10kg"').replace("price = 99", 'price = "105.00"')
+    async with make_shop(renamed, directory=folder) as h:
+        reply = await h.say("asha", "1")  # the confirm the customer meant before the restart
+        assert "Aashirvaad Atta 5 kg is no longer available" in reply
+        assert "The price of Café Latte Premix is now ₹105.00" in reply
+        assert await h.shop.store.list_orders() == []
+        await h.say("asha", "1")
+        (order,) = await h.shop.store.list_orders()
+        assert [(ln.product_id, ln.unit_price.minor) for ln in order.lines] == [("cafe-latte", 10500)]
+        assert order.status is OrderStatus.COD_PENDING
