@@ -396,6 +396,8 @@ class Shop:
         turn = Turn(self, channel.capabilities, inbound.channel, key, state)
         try:
             await engine.handle(turn, inbound)
+        except self.store.faults:
+            raise  # the database failed, not the dialog: the turn is tried again (see _drain_inbox)
         except Exception:
             log.exception("dialog.failed", channel=inbound.channel, customer=key, kind=inbound.kind.value)
             turn.out = [Text(body=turn.t("unknown"))]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import EllipsisType
-from typing import Any
+from typing import Any, ClassVar
 
 from chatshop.catalog import Product
 from chatshop.messages import DeliveryReport, Inbound, Outbound
@@ -110,6 +110,11 @@ class InventoryItem:
 
 class Store(ABC):
     """Persistence for carts (in conversations), orders, inventory, the inbox and the outbox."""
+
+    #: Errors of the database itself (gone, restarted, locked by another process) rather than of
+    #: what was asked of it: a turn that meets one is tried again whole, never answered as if the
+    #: customer had said something wrong.
+    faults: ClassVar[tuple[type[Exception], ...]] = (OSError,)
 
     # --- lifecycle -------------------------------------------------------------------------
     @abstractmethod

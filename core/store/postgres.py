@@ -243,6 +243,17 @@ FOR UPDATE OF c
 
 
 class PostgresStore(Store):
+    #: The server restarted or a connection was killed (pg_terminate_backend), a deadlock or
+    #: serialization failure: worth the whole turn again.
+    faults = (
+        OSError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.exceptions.OperatorInterventionError,
+        asyncpg.exceptions.TransactionRollbackError,
+        asyncpg.exceptions.InsufficientResourcesError,
+    )
+
     def __init__(self, url: str, *, min_size: int = 2, max_size: int = 20) -> None:
         self.url = url.replace("postgres://", "postgresql://", 1)
         self.min_size = min_size

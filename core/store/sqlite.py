@@ -76,6 +76,9 @@ _Next = tuple[InboxItem | None, ConversationRecord | None]
 
 
 class SQLiteStore(Store):
+    #: "database is locked" (another process held it past the busy timeout), "disk I/O error".
+    faults = (OSError, sqlite3.OperationalError)
+
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
         self.path = str(path)
         self.synchronous = synchronous
