@@ -30,7 +30,7 @@ def parse_fields(body: bytes) -> dict[str, str]:
         raise XmlRejected("body too large")
     try:
         root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (DefusedXmlException, ParseError, ValueError) as e:
+    except (DefusedXmlException, ParseError, ValueError, LookupError) as e:  # LookupError: encoding="x-unknown"
         raise XmlRejected(f"not acceptable XML: {type(e).__name__}") from None
     if root.tag != "xml":
         raise XmlRejected("the root element must be <xml>")
