@@ -3,6 +3,7 @@ retried for a day with no promise of delivery: research/wechat.md §4.3). The sh
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -91,3 +92,27 @@ async def test_the_check_needs_the_pages_signature_and_says_unpaid_until_paid(
     await tea_shop.shop.idle()
     unpaid = await tea_shop.shop.store.get_order(order.number)
     assert unpaid is not None and unpaid.status is OrderStatus.PENDING_PAYMENT
+
+
+async def test_the_notification_its_retry_and_the_pages_check_at_once_send_one_receipt(
+    tea_shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay
+) -> None:
+    li = customer(tea_shop, fake)
+    await to_confirmed(li)
+    (order,) = await tea_shop.shop.store.list_orders()
+    method = tea_shop.shop.payment_methods["wechatpay"]
+    assert isinstance(method, WeChatPay)
+    check = f"/pay/wechatpay/{order.number}/check?sig={method.page_token(order.number)}"
+    notice = wechatpay_api.notification(wechatpay_api.pay(order.number))
+    session, url = tea_shop.client.session, tea_shop.url(WEBHOOK)
+    answers = await asyncio.gather(
+        wechatpay_api.notify(session, url, notice),
+        tea_shop.client.post(check),
+        wechatpay_api.notify(session, url, notice),
+        tea_shop.client.post(check),
+    )
+    assert answers[0][0] == answers[2][0] == 204
+    await tea_shop.shop.idle()
+    paid = await tea_shop.shop.store.get_order(order.number)
+    assert paid is not None and paid.status is OrderStatus.PAID and paid.paid_amount == 5800
+    assert len([m for m in li.new_messages() if "received" in read([m])]) == 1
