@@ -192,10 +192,28 @@ async def choose(turn: Turn, choice_id: str) -> None:
     await handler(turn, arg)
 
 
+#: Every kind of typed command word, for recognising the language a customer types in.
+COMMAND_WORDS = (*WORD_ACTIONS, *WORD_PICKS, "words_cancel", "words_remove", "words_clear")
+
+
+def _language_of(turn: Turn, word: str) -> str | None:
+    """Another of the shop's languages whose command word ``word`` is, when the customer's own has
+    no such word: 购物车 typed to a shop that greeted in English means "my cart, in Chinese"."""
+    texts, own = turn.shop.texts, turn.state.locale
+    if any(word in texts.words(own, key) for key in COMMAND_WORDS):
+        return None
+    for code in turn.shop.locales:
+        if code != own and any(word in texts.words(code, key) for key in COMMAND_WORDS):
+            return code
+    return None
+
+
 async def on_text(turn: Turn, text: str) -> None:
     text = _INVISIBLE.sub("", text).strip()
     state = turn.state
     word = " ".join(text.casefold().strip("!.?¡¿。！？，、। ").split()) or text
+    if (language := _language_of(turn, word)) is not None:
+        state.locale = language  # answered in the language they typed, from this reply on
     number = _number(text)
     if state.step == "quantity" and number is not None:
         await cart_steps.quantity_answer(turn, number)
