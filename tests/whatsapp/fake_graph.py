@@ -19,7 +19,23 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["FakeGraph", "Invalid"]
+__all__ = ["RESET", "FakeGraph", "Invalid"]
+
+#: A fault that is no answer at all: the connection is dropped before a response (a reset).
+RESET = -1
+#: Meta's titles for the codes a test can storm with (research §2.8, from pywa's curated errors).
+TITLES = {
+    4: "Application request limit reached",
+    100: "Invalid parameter",
+    80007: "Rate limit issues",
+    130429: "Rate limit hit",
+    131000: "Something went wrong",
+    131026: "Message undeliverable",
+    131047: "Re-engagement message",
+    131048: "Spam rate limit hit",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+    131057: "Account in maintenance mode",
+}
 
 GATEWAYS = {"razorpay", "payu", "billdesk", "zaakpay"}
 BILL_STATUSES = {
@@ -79,6 +95,7 @@ class FakeGraph:
     read_marks: list[dict[str, Any]] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (code, reason) of 4xx answers
     faults: deque[int] = field(default_factory=deque)  # codes to answer the next sends with
+    send_faults: deque[int] = field(default_factory=deque)  # the same, for messages only (not read marks)
     closed_windows: set[str] = field(default_factory=set)
     statuses: list[dict[str, Any]] = field(default_factory=list)  # webhook statuses to deliver
     async_errors: list[dict[str, Any]] = field(default_factory=list)  # 2046/2047 error webhooks
@@ -92,8 +109,14 @@ class FakeGraph:
 
     # --- test controls -------------------------------------------------------------------
     def storm(self, code: int, times: int) -> None:
-        """Answer the next ``times`` sends with ``code`` (130429, 131056, 500, 503, 190, 100)."""
+        """Answer the next ``times`` sends with ``code`` (130429, 131056, 500, 503, 190, 100, any of
+        ``TITLES``), or drop the connection unanswered (``RESET``)."""
         self.faults.extend([code] * times)
+
+    def storm_sends(self, code: int, times: int) -> None:
+        """As :meth:`storm`, for the next ``times`` messages only: read receipts, which the shop
+        sends alongside, go through."""
+        self.send_faults.extend([code] * times)
 
     def texts(self, to: str | None = None) -> list[Sent]:
         return [s for s in self.sent if to is None or s.to == to]
@@ -172,8 +195,12 @@ class FakeGraph:
             body = await request.json()
         except ValueError:
             return graph_error(400, 100, "Invalid JSON")
-        if self.faults:
-            fault = self.faults.popleft()
+        queue = self.faults or (self.send_faults if body.get("status") != "read" else None)
+        if queue:
+            fault = queue.popleft()
+            if fault == RESET:
+                assert request.transport is not None
+                request.transport.close()  # the client sees the connection go, no answer
             return self._fault(fault)
         try:
             if body.get("status") == "read":
@@ -204,12 +231,7 @@ class FakeGraph:
             return graph_error(code, 1, "An unknown error occurred", transient=True)
         if code == 190:
             return graph_error(401, 190, "Error validating access token: Session has expired")
-        messages = {
-            130429: "Rate limit hit",
-            131056: "(Business Account, Consumer Account) pair rate limit hit",
-            100: "Invalid parameter",
-        }
-        return graph_error(400, code, messages.get(code, "Error"))
+        return graph_error(400, code, TITLES.get(code, "Error"))
 
     def _throughput(self, to: str) -> web.Response | None:
         now = time.monotonic()
