@@ -113,7 +113,18 @@ class WhatsAppChannel(Channel):
                 log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
                 raise PermanentSendError("the 24-hour window is closed", code=str(REENGAGEMENT))
             rendered = render.render(message, self.settings.catalog_id)
-        wamid = await self._post(customer_id, rendered)
+        try:
+            wamid = await self._post(customer_id, rendered)
+        except PermanentSendError as error:
+            if error.code != str(REENGAGEMENT) or rendered.type == "template":
+                raise
+            # Meta said at once what it usually says by a later ``failed`` status: the same outcome.
+            await self.window.closed(customer_id)
+            if not isinstance(message, OrderStatusUpdate):
+                raise
+            rendered, move = await self._order_update(customer_id, message)  # the template, or refused
+            wamid = await self._post(customer_id, rendered)
+            log.info("whatsapp.notification_sent_as_template", customer=customer_id)
         if move is not None:
             await self.bills.moved(move)
         if isinstance(message, OrderStatusUpdate) and rendered.type != "template":
