@@ -114,8 +114,8 @@ async def running_shop(
     harness = ShopHarness(shop, client)
     for channel in shop.channels.values():
         _listen(harness, channel)
-    await client.start_server()
     try:
+        await client.start_server()  # starts the shop: a failure there still closes the client
         yield harness
     finally:
         await client.close()

@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from chatshop.config import ConfigError, ConfigProblem
+
+
+def refuse_newer(applied: Iterable[int], known: list[tuple[int, str]]) -> None:
+    """A database a newer chatshop migrated (the owner went back a version): its tables are not the
+    ones this code writes, so the shop does not start on it rather than corrupt it."""
+    newest, found = max(version for version, _ in known), max(applied, default=0)
+    if found > newest:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    path="storage.url",
+                    message=f"the database has schema version {found}, newer than this chatshop knows "
+                    f"({newest}): upgrade chatshop to the version that migrated it",
+                )
+            ]
+        )
+
 SQLITE_MIGRATIONS: list[tuple[int, str]] = [
     (
         1,

@@ -40,7 +40,7 @@ from chatshop.store.codec import (
     outbound_to_text,
     utcnow,
 )
-from chatshop.store.migrations import POSTGRES_MIGRATIONS
+from chatshop.store.migrations import POSTGRES_MIGRATIONS, refuse_newer
 
 __all__ = ["PostgresStore"]
 
@@ -276,7 +276,11 @@ class PostgresStore(Store):
                 command_timeout=60,
                 reset=_keep_session,
             )
-        await self._migrate()
+        try:
+            await self._migrate()
+        except BaseException:
+            await self.close()  # a database this code must not use (newer schema): no pool left open
+            raise
 
     async def _migrate(self) -> None:
         async with self.pool.acquire() as db, db.transaction():
@@ -286,6 +290,7 @@ class PostgresStore(Store):
                 "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
             )
             done = {r[0] for r in await db.fetch("SELECT version FROM schema_migrations")}
+            refuse_newer(done, POSTGRES_MIGRATIONS)
             for version, sql in POSTGRES_MIGRATIONS:
                 if version in done:
                     continue

@@ -41,7 +41,7 @@ from chatshop.store.codec import (
     utcnow,
 )
 from chatshop.store.local_leases import LocalLeases
-from chatshop.store.migrations import SQLITE_MIGRATIONS
+from chatshop.store.migrations import SQLITE_MIGRATIONS, refuse_newer
 from chatshop.store.sqlite_thread import SQLiteThread
 
 __all__ = ["SQLiteStore"]
@@ -127,8 +127,12 @@ class SQLiteStore(Store):
             # Deleted rows are overwritten with zeros, not left in free pages: a forgotten customer's
             # address must not be readable from the file (many builds do this by default; make it so).
             db.execute("PRAGMA secure_delete=ON")
+            try:
+                self._migrate(db)
+            except BaseException:
+                db.close()  # a database this code must not use (newer schema): not left open
+                raise
             self._thread.db = db
-            self._migrate(db)
 
         if self._thread.db is None:
             await self._thread.call(lambda _: connect())
@@ -140,6 +144,7 @@ class SQLiteStore(Store):
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
+            refuse_newer(done, SQLITE_MIGRATIONS)
             for version, sql in SQLITE_MIGRATIONS:
                 if version in done:
                     continue
