@@ -219,6 +219,8 @@ class StorageSection(_Section):
     def _scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite:///", "sqlite://:memory:", "postgresql://", "postgres://")):
             raise ValueError("expected sqlite:///PATH or postgresql://USER@HOST/DB")
+        if value.startswith("sqlite:///") and value.endswith("/"):
+            raise ValueError(f"{value!r} names a folder, not a database file: expected sqlite:///shop.db")
         return value
 
 
