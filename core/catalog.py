@@ -52,6 +52,8 @@ class Product:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so "Café" and "cafe" and "CAFÉ" meet."""
+    if text.isascii():
+        return text.lower()  # the same for ASCII, and most of what customers type and menus say
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -69,6 +71,7 @@ class Catalog:
         for product in self._products.values():
             self._categories.setdefault(product.category, []).append(product)
         self._folded = {p.id: fold(f"{p.title} {p.category} {p.description} {p.id}") for p in self}
+        self._folded_titles = {p.id: fold(p.title) for p in self}
         # Every word of the catalog and the products it is in, for a search with a typo in it.
         self._words: dict[str, set[str]] = {}
         self._sounds: dict[str, set[str]] = {}  # the same words as they sound (see ``sound``)
@@ -112,7 +115,8 @@ class Catalog:
         hits = [p for p in self if all(w in self._folded[p.id] for w in words)]
         if not hits:
             hits = self._forgiving(words, {fold(w) for w in filler})
-        return sorted(hits, key=lambda p: 0 if all(w in fold(p.title) for w in words) else 1)
+        titles = self._folded_titles
+        return sorted(hits, key=lambda p: 0 if all(w in titles[p.id] for w in words) else 1)
 
     def _forgiving(self, words: list[str], filler: Collection[str] = ()) -> list[Product]:
         parts = [c for w in words for c in (_CJK.findall(w) or [w])]

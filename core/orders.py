@@ -66,12 +66,18 @@ def check_transition(number: str, old: OrderStatus, new: OrderStatus) -> None:
 
 # No 0/O, 1/I/L: a number a customer can read out over the phone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_CODE_LENGTH = 6
 
 
 def new_order_number() -> str:
     """Like ``K7M-4QX``: short, unambiguous, unguessable enough not to leak order volume."""
-    code = "".join(secrets.choice(_ALPHABET) for _ in range(6))
-    return f"{code[:3]}-{code[3:]}"
+    # One draw from the system's randomness, not six: each is a system call (~35 µs on a VM).
+    value = secrets.randbelow(len(_ALPHABET) ** _CODE_LENGTH)
+    code = []
+    for _ in range(_CODE_LENGTH):
+        value, digit = divmod(value, len(_ALPHABET))
+        code.append(_ALPHABET[digit])
+    return f"{''.join(code[:3])}-{''.join(code[3:])}"
 
 
 @dataclass(slots=True)

@@ -88,7 +88,7 @@ class Shop:
             self, retry_base=config.server.retry_base_seconds, concurrency=config.server.workers_per_process
         )
         self._timers: set[asyncio.TimerHandle] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Future[None]] = set()
         self._turn_failures: dict[int, int] = {}
         #: Each customer's newest message this process accepted; an older one is not acknowledged on
         #: its own, as a read receipt for the newer one also covers everything before it (WhatsApp).
@@ -441,15 +441,14 @@ class Shop:
     def _background(self, work: Awaitable[None], failure: str, **context: Any) -> None:
         """Run best-effort work (a read receipt) without holding up the turn; drained on stop."""
 
-        async def run() -> None:
-            try:
-                await work
-            except Exception:
-                log.warning(failure, exc_info=True, **context)
+        def done(task: asyncio.Future[None]) -> None:
+            self._tasks.discard(task)
+            if not task.cancelled() and (error := task.exception()) is not None:
+                log.warning(failure, exc_info=error, **context)
 
-        task = asyncio.create_task(run())
+        task = asyncio.ensure_future(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(done)
 
     async def notify(self, customer_key: str, *messages: Outbound) -> None:
         """Queue messages for a customer outside a conversation turn (status changes, receipts)."""

@@ -1,12 +1,14 @@
 """One thread that owns the SQLite connection and commits queued writes together (group commit).
 
 Every store call is a small function of the connection. Calls queue up while the thread is busy;
-the thread then takes all of them at once and runs the writes among them in one transaction, each
-inside its own savepoint (a failing call rolls back only itself), so a burst of a hundred inbound
-messages costs one commit instead of a hundred. A caller's future resolves only after the commit
-that holds its write, so "recorded" still means "on disk". Reads see only committed data: an open
-group is committed before a read runs. Results go back to the event loop with one wake-up for all
-that are ready.
+the thread then takes all of them at once and runs the writes among them in one transaction, so a
+burst of a hundred inbound messages costs one commit instead of a hundred. Writes run without
+savepoints (a pair costs more than a typical write): when one fails, the transaction is rolled back
+and the others run again, each in its own savepoint, so a failing call still undoes only itself.
+A write function must therefore act only through the connection; it may run twice. A caller's
+future resolves only after the commit that holds its write, so "recorded" still means "on disk".
+Reads see only committed data: an open group is committed before a read runs. Results go back to
+the event loop with one wake-up for all that are ready.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ class SQLiteThread:
                 if op.write:
                     if not group:
                         self._connection().execute("BEGIN IMMEDIATE")
-                    group.append(self._in_savepoint(op))
+                    self._write(group, op)
                 else:
                     if group:
                         done.extend(self._commit(group))
@@ -109,6 +111,21 @@ class SQLiteThread:
             done.extend(self._commit(group))
         for outcome in done:
             self._hand_back(outcome)
+
+    def _write(self, group: list[_Outcome], op: _Op) -> None:
+        """Run ``op`` in the open transaction after the writes of ``group``, and add its outcome."""
+        db = self._connection()
+        try:
+            group.append((op, op.fn(db), None))
+            return
+        except Exception as e:
+            failed: _Outcome = (op, None, e)
+        # ``op`` may have written part of its work: undo the transaction, then redo the group's
+        # earlier writes, each in a savepoint now, without it.
+        db.execute("ROLLBACK")
+        db.execute("BEGIN IMMEDIATE")
+        group[:] = [self._in_savepoint(o) if error is None else (o, result, error) for o, result, error in group]
+        group.append(failed)
 
     def _hand_back(self, outcome: _Outcome) -> None:
         """Queue a result for its event loop, waking the loop only if no wake-up is on its way:

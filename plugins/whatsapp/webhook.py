@@ -88,7 +88,7 @@ def load_body(body: bytes) -> Any:
 def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None) -> WebhookBatch:
     """Everything in one webhook POST. Changes for another phone number are skipped and counted."""
     batch = WebhookBatch()
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         return batch
     for value in _values(payload):
         metadata = _mapping(value.get("metadata"))
@@ -127,18 +127,20 @@ def _values(payload: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
             if change.get("field", "messages") != "messages":
                 continue
             value = change.get("value")
-            if isinstance(value, Mapping):
+            if isinstance(value, dict):
                 yield value
 
 
+# JSON objects load as dicts: ``isinstance(x, dict)`` says the same as ``Mapping`` here, several
+# times faster (an ABC check), and a webhook asks it dozens of times.
 def _list(value: Any) -> list[Mapping[str, Any]]:
     if not isinstance(value, list):
         return []
-    return [item for item in value if isinstance(item, Mapping)]
+    return [item for item in value if isinstance(item, dict)]
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:

@@ -103,3 +103,6 @@ def test_order_numbers_are_readable() -> None:
     for number in numbers:
         assert len(number) == 7 and number[3] == "-"
         assert not set(number) & set("01OIL")
+    # every position draws from the whole alphabet (a biased draw would repeat a few characters)
+    for position in (0, 2, 4, 6):
+        assert len({number[position] for number in numbers}) >= 25

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import structlog.testing
+
 from chatshop.channels import SendResult
 from chatshop.config import load_config
 from chatshop.messages import Inbound, InboundKind, Outbound, Text
@@ -97,3 +99,30 @@ async def test_a_message_that_always_fails_is_answered_with_an_apology_and_the_n
     sent = await run(tmp_path, failures=MAX_TURN_FAILURES)  # every attempt at "hi" fails
     assert sent[0].startswith("Sorry, I didn't understand")  # "hi" failed every time
     assert any("Aashirvaad Atta" in s for s in sent[1:])  # "atta" after it was not held up
+
+
+async def test_a_channel_whose_read_receipt_breaks_still_answers_and_the_fault_is_logged(tmp_path: Path) -> None:
+    (tmp_path / "shop.toml").write_text(SHOP_TOML + "\n[channels.terminal]\n")
+    shop = Shop(load_config(tmp_path / "shop.toml"))
+    terminal = shop.channels["terminal"]
+    sent: list[str] = []
+
+    async def send(customer_id: str, outbound: Outbound) -> SendResult:
+        sent.append(getattr(outbound, "body", ""))
+        return SendResult()
+
+    async def acknowledge(inbound: Inbound) -> None:
+        raise RuntimeError("a plugin's bug")
+
+    terminal.send = send  # type: ignore[method-assign]
+    terminal.acknowledge = acknowledge  # type: ignore[method-assign]
+    await shop.start()
+    try:
+        with structlog.testing.capture_logs() as logs:
+            await shop.receive(message("hi", 1))
+            await shop.idle()
+    finally:
+        await shop.stop()
+    assert any("Welcome to Test Kirana" in s for s in sent)
+    [failure] = [entry for entry in logs if entry["event"] == "inbound.acknowledge_failed"]
+    assert failure["log_level"] == "warning" and isinstance(failure["exc_info"], RuntimeError)

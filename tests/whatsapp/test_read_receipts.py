@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import structlog.testing
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness, running_shop
@@ -51,3 +52,15 @@ async def test_a_burst_is_answered_in_full_and_marked_read_once(shop: ShopHarnes
     assert any("Hi Priya" in a for a in answers) and any("Aashirvaad" in a for a in answers)
     assert any("cart" in a.lower() for a in answers[2:])
     assert [mark["message_id"] for mark in fake.read_marks] == [burst[-1]["id"]]
+
+
+async def test_a_refused_read_receipt_is_logged_and_the_reply_still_goes(shop: ShopHarness, fake: FakeGraph) -> None:
+    priya = Customer(shop, fake, WA_ID, "Priya Sharma")
+    # Graph refuses to mark a message it does not know (an id not of the wamid form here)
+    odd = {**priya.message("text", text={"body": "hi"}), "id": "E2E-not-a-wamid"}
+    with structlog.testing.capture_logs() as logs:
+        answers = await priya.post_and_read(odd)
+    assert any("Hi Priya" in text_of(sent) for sent in answers)
+    assert fake.read_marks == [] and fake.refused
+    failures = [entry for entry in logs if entry["event"] == "whatsapp.mark_read_failed"]
+    assert [(f["log_level"], f["code"]) for f in failures] == [("warning", 131009)]
