@@ -11,6 +11,7 @@ from chatshop.dialog.browse import menu_button, show_menu
 from chatshop.dialog.cart_steps import show_cart
 from chatshop.dialog.turn import Turn
 from chatshop.messages import Address, Choice, Location
+from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.pricing import Quote
 from chatshop.store.base import OutOfStock
@@ -277,8 +278,14 @@ async def request_payment(turn: Turn, number: str) -> None:
     if order is None or order.customer_key != turn.customer_key:
         turn.say(turn.t("order_unknown"))
         return
-    if order.status.value != "pending_payment":
-        turn.say(turn.t("already_placed", number=order.number))
+    if order.status is OrderStatus.CANCELLED:  # the window passed (or it was cancelled) meanwhile
+        turn.ask(
+            turn.t("order_cancelled", number=order.number),
+            [Choice(id=f"reorder:{order.number}", title=turn.t("try_again")), turn.choice("orders", "menu_orders")],
+        )
+        return
+    if order.status is not OrderStatus.PENDING_PAYMENT:  # paid meanwhile: where it is now
+        turn.say(turn.t("status_update", number=order.number, status=turn.t(f"state_{order.status.value}")))
         return
     try:
         turn.out.extend(await turn.shop.ordering.start_payment(order))
