@@ -50,6 +50,8 @@ log = structlog.get_logger(__name__)
 K = TypeVar("K")
 _CHINA = timezone(timedelta(hours=8))
 _SECTION = "payments.wechatpay"
+#: Refund notifications saying the money did not reach the customer (the card account was closed…).
+REFUND_FAILED = frozenset({"REFUND.ABNORMAL", "REFUND.CLOSED"})
 
 
 class WeChatPay(PaymentMethod):
@@ -183,6 +185,8 @@ class WeChatPay(PaymentMethod):
                     mchid=self.config.mchid,
                     appid=self.config.appid,
                 )
+            elif envelope.get("event_type") in REFUND_FAILED:
+                await self._refund_failed(str(envelope.get("id")), resource)
             else:
                 log.info("wechatpay.notification", event_type=envelope.get("event_type"))
         except crypto.DecryptionError:
@@ -195,6 +199,22 @@ class WeChatPay(PaymentMethod):
         if event is not None:
             await self.shop.apply_payment_event(event)
         return web.Response(status=204)
+
+    async def _refund_failed(self, event_id: str, refund: dict[str, Any]) -> None:
+        """A refund WeChat Pay took (PROCESSING) but could not pay out: the order said "refunded",
+        so its history now says otherwise and the owner is alerted, to refund by hand."""
+        number = str(refund.get("out_trade_no") or "")
+        if refund.get("mchid") != self.config.mchid or not number:
+            log.warning("wechatpay.foreign_refund", alert=True)
+            return
+        if await self.shop.store.event_seen(self.name, event_id):
+            return  # told before: WeChat Pay repeats a notification until it hears 204
+        status = str(refund.get("refund_status") or refund.get("status") or "")
+        log.error("wechatpay.refund_failed", alert=True, order=number, status=status)
+        if await self.shop.store.get_order(number) is not None:
+            note = f"wechatpay refund {refund.get('out_refund_no')} {status}: not paid out, refund by hand"
+            await self.shop.store.record_amounts(number, note=note)
+        await self.shop.store.record_event(self.name, event_id)  # only once written: a failure is retried
 
     async def poll(self, order: Order) -> PaymentEvent | None:
         transaction = await self.client.query(order.payment_ref or order.number)
