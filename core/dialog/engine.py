@@ -338,17 +338,22 @@ async def handle(turn: Turn, inbound: Inbound) -> None:
                 browse.show_menu(turn, greet=True)
         case _:
             turn.say(turn.t("media_reply"))
-            _ask_again(turn)
+            await _ask_again(turn)
 
 
-def _ask_again(turn: Turn) -> None:
-    """After a message the shop cannot read (a photo of the address, an empty form), the question
-    that was open is asked again: the customer stays in their checkout instead of the main menu."""
-    step = turn.state.step
-    if step == "address" and turn.state.checkout is not None:
+async def _ask_again(turn: Turn) -> None:
+    """After a message the shop cannot read (a photo of the address, a sticker at the summary, an
+    empty form), the question that was open is asked again: the customer stays in their checkout
+    instead of the main menu, and a typed "1" still means the first choice they see."""
+    step, checkout = turn.state.step, turn.state.checkout
+    if step == "address" and checkout is not None:
         checkout_steps.start(turn)
-    elif step == "postal_code" and turn.state.checkout is not None:
+    elif step == "postal_code" and checkout is not None:
         turn.say(turn.t("ask_postal_code"))
+    elif step == "confirm" and checkout is not None and checkout.payment_method:
+        await checkout_steps.choose_payment(turn, checkout.payment_method)  # the summary again
+    elif step == "payment" and checkout is not None and checkout.postal_code:
+        await checkout_steps.after_address(turn)  # the payment methods again
     elif step == "quantity" and turn.state.product_id:
         cart_steps.ask_quantity(turn, turn.state.product_id)
     else:
