@@ -181,7 +181,19 @@ class Ordering:
                 )
             log.info("order.refunded", order=number, refund=refund.refund_id, pending=refund.pending)
             await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
+        elif new == OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount:
+            order = await self._refund_paid_meanwhile(order)
         return order
+
+    async def _refund_paid_meanwhile(self, order: Order) -> Order:
+        """The payment landed between reading the order and cancelling it (a webhook on another
+        worker): the order is cancelled with the money in it, which goes back as for any cancel."""
+        log.warning("payment.paid_while_cancelling", alert=True, order=order.number)
+        try:
+            return await self.refund(order.number)
+        except PaymentError:
+            log.error("order.cancelled_unrefunded", alert=True, order=order.number)  # the dashboard's Refund
+            return order
 
     async def _refunded_anyway(
         self, number: str, refund: RefundResult, refunded: int, raced: IllegalTransition
@@ -263,27 +275,17 @@ class Ordering:
             )
             return order
         if order.status != OrderStatus.PENDING_PAYMENT:
-            paid_by = event.provider_payment_id
-            if paid_by and any(paid_by in str(entry.get("note", "")) for entry in order.history):
-                # The same payment told twice (a poll found it first, then its webhook came): done.
-                log.info("payment.already_applied", order=order.number)
-                return order
-            # Paid after we gave up (the link expired, the customer cancelled): give it back.
-            log.warning("payment.late", alert=True, order=order.number, status=order.status.value)
-            if order.status == OrderStatus.CANCELLED:
-                if order.paid_amount == 0:
-                    order = await self.shop.store.record_amounts(
-                        order.number, paid_amount=event.amount.minor, note="paid after cancellation"
-                    )
-                if order.paid_amount > order.refunded_amount:  # again on the provider's retry, if it failed
-                    order = await self.refund(order.number)
-            return order
-        order, _ = await self.shop.store.transition_order(
-            order.number,
-            OrderStatus.PAID,
-            note=f"{event.method} {event.provider_payment_id or ''}".strip(),
-            paid_amount=event.amount.minor,
-        )
+            return await self._late(order, event, event.amount)
+        try:
+            order, _ = await self.shop.store.transition_order(
+                order.number,
+                OrderStatus.PAID,
+                note=f"{event.method} {event.provider_payment_id or ''}".strip(),
+                paid_amount=event.amount.minor,
+            )
+        except IllegalTransition:
+            # Cancelled (by the customer, the owner, the sweeper) since it was read: a late payment.
+            return await self._late(await self._get(order.number), event, event.amount)
         locale = await self._locale(order)
         lines = "\n".join(
             f"{ln.quantity} × {ln.title}: {(ln.unit_price * ln.quantity).format(locale)}" for ln in order.lines
@@ -291,6 +293,24 @@ class Ordering:
         # A status notification: WhatsApp Pay's in-chat bill moves on from "pending" with it.
         await self.tell(order, "payment_received", notification=True, amount=order.total.format(locale), lines=lines)
         await self.shop.plugins.order_status_changed(self.shop, order, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+        return order
+
+    async def _late(self, order: Order, event: PaymentEvent, amount: Money) -> Order:
+        """A payment for an order no longer waiting for one: already applied, or given back."""
+        paid_by = event.provider_payment_id
+        if paid_by and any(paid_by in str(entry.get("note", "")) for entry in order.history):
+            # The same payment told twice (a poll found it first, then its webhook came): done.
+            log.info("payment.already_applied", order=order.number)
+            return order
+        # Paid after we gave up (the link expired, the customer cancelled): give it back.
+        log.warning("payment.late", alert=True, order=order.number, status=order.status.value)
+        if order.status == OrderStatus.CANCELLED:
+            if order.paid_amount == 0:
+                order = await self.shop.store.record_amounts(
+                    order.number, paid_amount=amount.minor, note="paid after cancellation"
+                )
+            if order.paid_amount > order.refunded_amount:  # again on the provider's retry, if it failed
+                order = await self.refund(order.number)
         return order
 
     async def _expired(self, order: Order) -> Order:
