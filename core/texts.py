@@ -48,6 +48,9 @@ class Texts:
         self.overrides = overrides or {}
         self.plugin_texts = plugin_texts or {}
         self._check_overrides()
+        # A turn looks up a dozen texts and command words: the tables never change once loaded.
+        self._raw: dict[tuple[str, str], str] = {}
+        self._words: dict[tuple[str, str], frozenset[str]] = {}
 
     def _check_overrides(self) -> None:
         english = {**self.plugin_texts.get("en", {}), **_builtin("en")}
@@ -68,6 +71,12 @@ class Texts:
             raise ConfigError(problems)
 
     def raw(self, locale: str, key: str) -> str:
+        found = self._raw.get((locale, key))
+        if found is None:
+            found = self._raw[(locale, key)] = self._lookup(locale, key)
+        return found
+
+    def _lookup(self, locale: str, key: str) -> str:
         for candidate in (locale, self.default_locale, "en"):
             value = (
                 self.overrides.get(candidate, {}).get(key)
@@ -81,11 +90,12 @@ class Texts:
     def get(self, locale: str, key: str, **values: Any) -> str:
         return self.raw(locale, key).format(**values)
 
-    def words(self, locale: str, key: str) -> set[str]:
+    def words(self, locale: str, key: str) -> frozenset[str]:
         """The command words for ``key`` (``words_menu``) in this locale and English."""
-        found: set[str] = set()
-        for candidate in {locale, "en"}:
-            found.update(w.strip().casefold() for w in self.raw(candidate, key).split(",") if w.strip())
+        found = self._words.get((locale, key))
+        if found is None:
+            words = (w.strip().casefold() for candidate in {locale, "en"} for w in self.raw(candidate, key).split(","))
+            found = self._words[(locale, key)] = frozenset(w for w in words if w)
         return found
 
     def supported(self, locales: list[str]) -> list[str]:
