@@ -246,6 +246,8 @@ class Ordering:
                 order = await self._paid(order, event)
             elif event.kind in (PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
                 order = await self._expired(order)
+            elif event.kind == PaymentEventKind.REFUND_FAILED:
+                order = await self._refund_failed(order, event)
             elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
                 await self.tell(order, "payment_failed", choices=self._retry_choices(order))
         except IllegalTransition as e:
@@ -312,6 +314,21 @@ class Ordering:
             if order.paid_amount > order.refunded_amount:  # again on the provider's retry, if it failed
                 order = await self.refund(order.number)
         return order
+
+    async def _refund_failed(self, order: Order, event: PaymentEvent) -> Order:
+        """A refund that failed after the provider accepted it: the order said "refunded" while the
+        customer got nothing. The amount is owed again (the dashboard's Refund can pay it) and the
+        owner is alerted; the order's status, a fact of the past, stays."""
+        refund = event.provider_payment_id or "?"
+        log.error("payment.refund_failed", alert=True, order=order.number, refund=refund)
+        amount = event.amount
+        if amount is None or amount.currency != order.currency or not 0 < amount.minor <= order.refunded_amount:
+            return order
+        return await self.shop.store.record_amounts(
+            order.number,
+            refunded_amount=order.refunded_amount - amount.minor,
+            note=f"refund {refund} failed: {amount} owed again",
+        )
 
     async def _expired(self, order: Order) -> Order:
         if order.status != OrderStatus.PENDING_PAYMENT:

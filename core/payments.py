@@ -62,6 +62,9 @@ class PaymentEventKind(StrEnum):
     EXPIRED = "expired"  # the link or QR expired unpaid: the order is cancelled, stock released
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+    #: A refund the provider had accepted failed after all (``amount`` of it is owed again);
+    #: ``provider_payment_id`` names the refund.
+    REFUND_FAILED = "refund_failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ that second. Holding the fake's answer makes that window as wide as a test needs
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -22,6 +23,8 @@ class HeldRazorpay(FakeRazorpay):
     refund_gate: asyncio.Event | None = None
     refund_reached: asyncio.Event = field(default_factory=asyncio.Event)
     create_gate: asyncio.Event | None = None
+    #: The status Razorpay gives the next refunds ("failed": the bank refused it at once).
+    refund_status: str = "processed"
 
     async def _create_link(self, request: web.Request) -> web.Response:
         if self.create_gate is not None:
@@ -32,4 +35,10 @@ class HeldRazorpay(FakeRazorpay):
         self.refund_reached.set()
         if self.refund_gate is not None:
             await self.refund_gate.wait()
-        return await super()._refund(request)
+        response = await super()._refund(request)
+        if self.refund_status == "processed" or response.status != 200:
+            return response
+        refund = {**json.loads(response.text or "{}"), "status": self.refund_status}
+        if refund["status"] == "failed":  # nothing went back after all
+            self.payments[refund["payment_id"]]["amount_refunded"] -= refund["amount"]
+        return web.json_response(refund)

@@ -52,3 +52,16 @@ async def refund_refused(h: ShopHarness, number: str) -> bool:
     except ValueError:
         return True
     return False
+
+
+async def test_a_refund_razorpay_reports_failed_is_not_recorded_as_made(
+    razorpay_shop: ShopHarness, razorpay_api: HeldRazorpay
+) -> None:
+    h = razorpay_shop
+    order = await paid_order(h, razorpay_api)
+    razorpay_api.refund_status = "failed"
+    reply = await h.choose("asha", f"cancelyes:{order.number}")
+    after = await h.shop.store.get_order(order.number)
+    assert after is not None and after.status is OrderStatus.PAID and after.refunded_amount == 0
+    assert "could not cancel" in reply and "Try again" in reply
+    assert not any("We refunded" in text for text in h.texts_to("terminal:asha"))

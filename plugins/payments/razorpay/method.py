@@ -168,6 +168,9 @@ class Razorpay(PaymentMethod):
         # Same order, same refunded-so-far, same amount: the same refund, whatever retried it.
         key = f"chatshop-{order.number}-{order.refunded_amount}-{amount.minor}"
         refund = await self.client.refund(payment_id, body, key)
+        if refund.get("status") == "failed":  # pending -> processed | failed: nothing went back
+            log.error("razorpay.refund_failed", alert=True, order=order.number, refund=refund.get("id"))
+            raise PaymentError(f"Razorpay refund {refund.get('id')} for order {order.number} failed")
         log.info("razorpay.refunded", order=order.number, refund=refund.get("id"))
         return RefundResult(
             refund_id=str(refund["id"]),

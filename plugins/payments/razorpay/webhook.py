@@ -38,6 +38,8 @@ def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
     payload = data.get("payload") or {}
     link = (payload.get("payment_link") or {}).get("entity") or {}
     payment = (payload.get("payment") or {}).get("entity") or {}
+    if name == "refund.failed":
+        return _refund_failed(payload, event_id, method)
     if name == "payment_link.partially_paid":
         # We never set accept_partial; a partial payment is for a person to look at.
         log.warning("razorpay.partially_paid", link=link.get("id"), alert=True)
@@ -65,4 +67,24 @@ def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
         provider_payment_id=payment.get("id"),
         provider_ref=str(link["id"]) if link.get("id") else None,
         raw_status=str(link.get("status") or name),
+    )
+
+
+def _refund_failed(payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``refund.failed``: the refund's notes carry our order number (every refund we make has it)."""
+    refund = (payload.get("refund") or {}).get("entity") or {}
+    notes = refund.get("notes")
+    number = notes.get("order_number") if isinstance(notes, dict) else None
+    amount, currency = refund.get("amount"), refund.get("currency")
+    if not number or not isinstance(amount, int) or not isinstance(currency, str):
+        log.warning("razorpay.refund_failed_unmatched", refund=refund.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.REFUND_FAILED,
+        order_number=str(number),
+        amount=Money(amount, currency.upper()),
+        provider_payment_id=str(refund.get("id") or ""),
+        raw_status="refund.failed",
     )

@@ -28,6 +28,8 @@ def parse_event(body: bytes, method: str) -> PaymentEvent | None:
     event = json.loads(body)
     name = str(event.get("type", ""))
     session = (event.get("data") or {}).get("object") or {}
+    if name == "refund.failed":
+        return _refund_failed(session, str(event["id"]), method)
     if name == "checkout.session.completed":
         if session.get("payment_status") != "paid":
             log.info("stripe.completed_unpaid", session=session.get("id"))
@@ -71,3 +73,22 @@ def payment_intent_id(session: dict[str, Any]) -> str | None:
     if isinstance(intent, dict):
         intent = intent.get("id")
     return str(intent) if intent else None
+
+
+def _refund_failed(refund: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``refund.failed``: our refunds carry the order number in their metadata."""
+    number = (refund.get("metadata") or {}).get("order_number")
+    value, currency = refund.get("amount"), refund.get("currency")
+    amount = from_stripe(value, currency) if isinstance(value, int) and isinstance(currency, str) else None
+    if not number or amount is None:
+        log.warning("stripe.refund_failed_unmatched", refund=refund.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.REFUND_FAILED,
+        order_number=str(number),
+        amount=amount,
+        provider_payment_id=str(refund.get("id") or ""),
+        raw_status=f"refund {refund.get('status')}/{refund.get('failure_reason')}",
+    )
