@@ -236,6 +236,11 @@ class ServerSection(_Section):
     #: How long a worker's hold on a customer lasts unless renewed: after a crash, another worker
     #: takes that customer's messages and replies over once this has passed.
     lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    #: How long a reply that keeps failing (the messenger throttles it or errs on it) is retried
+    #: before it is given up, with an alert, so that the customer's later replies are not held
+    #: behind it for good. A messenger that is down for less than this loses nothing; replies held
+    #: by a revoked token (sending halted until an operator acts) are never given up.
+    give_up_sending_seconds: float = Field(default=6 * 3600.0, gt=0)
 
     @field_validator("public_url")
     @classmethod

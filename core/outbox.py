@@ -127,6 +127,9 @@ class OutboxSender:
                 await self.shop.store.mark_failed(item.id, f"{e.code}: {e}")
                 continue
             except SendError as e:
+                if not isinstance(e, SendingHalted) and self._overdue(item):
+                    await self._give_up(channel_name, customer_key, item, f"{e.code}: {e}")
+                    continue
                 delay = (
                     HALTED_RETRY_SECONDS
                     if isinstance(e, SendingHalted)
@@ -138,10 +141,25 @@ class OutboxSender:
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
             except Exception as e:  # a bug or an unexpected network error: keep the message
-                delay = backoff(item.attempts, self.retry_base)
                 log.exception("outbox.error", channel=channel_name, customer=customer_key)
+                if self._overdue(item):
+                    await self._give_up(channel_name, customer_key, item, repr(e))
+                    continue
+                delay = backoff(item.attempts, self.retry_base)
                 await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), repr(e))
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
             unrecorded = (item.id, result.provider_message_id)
         return Progress(go_on=True, unrecorded=unrecorded)
+
+    def _overdue(self, item: OutboxItem) -> bool:
+        """Whether a reply has been failing for longer than ``[server] give_up_sending_seconds``."""
+        if item.created_at is None:
+            return False
+        return utcnow() - item.created_at >= timedelta(seconds=self.shop.config.server.give_up_sending_seconds)
+
+    async def _give_up(self, channel: str, customer_key: str, item: OutboxItem, error: str) -> None:
+        """Stop retrying a reply that kept failing: recorded as failed, and an alert for the shop."""
+        attempts = item.attempts + 1
+        log.error("outbox.gave_up", alert=True, channel=channel, customer=customer_key, attempts=attempts, error=error)
+        await self.shop.store.mark_failed(item.id, f"gave up after {attempts} attempts: {error}")

@@ -74,6 +74,9 @@ class OutboxItem:
     attempts: int = 0
     status: str = "pending"
     provider_message_id: str | None = None
+    #: When the message was queued; set on the items of the outbox's look-ups (the sender gives
+    #: a reply up once it has been failing for too long).
+    created_at: datetime | None = None
 
     @property
     def channel(self) -> str:

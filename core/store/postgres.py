@@ -166,10 +166,13 @@ SELECT nxt.id, nxt.payload, conv.state, conv.version, conv.last_inbound_at,
        COALESCE((SELECT wanted FROM released), false) AS wanted
 FROM (SELECT 1) AS one LEFT JOIN nxt ON true LEFT JOIN conv ON true
 """  # noqa: S608 (constant text only)
-_PENDING = "SELECT id, payload, attempts, next_attempt_at FROM outbox WHERE customer_key = $1 AND status = 'pending'"
+_PENDING = (
+    "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
+    "WHERE customer_key = $1 AND status = 'pending'"
+)
 _CLAIM_OUTBOX = f"""
 WITH lease AS ({_LEASE_UPSERT})
-SELECT (SELECT held FROM lease) AS held, p.id, p.payload, p.attempts, p.next_attempt_at
+SELECT (SELECT held FROM lease) AS held, p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
 FROM (SELECT 1) AS one LEFT JOIN ({_PENDING}) AS p ON (SELECT held FROM lease)
 ORDER BY p.id
 """  # noqa: S608 (constant text only)
@@ -182,7 +185,7 @@ released AS (
     AND NOT EXISTS (SELECT 1 FROM first WHERE next_attempt_at IS NULL OR next_attempt_at <= $4)
     RETURNING wanted
 )
-SELECT p.id, p.payload, p.attempts, p.next_attempt_at, (SELECT wanted FROM released) AS wanted
+SELECT p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at, (SELECT wanted FROM released) AS wanted
 FROM (SELECT 1) AS one LEFT JOIN pending AS p ON NOT EXISTS (SELECT 1 FROM released)
 ORDER BY p.id
 """
@@ -206,8 +209,13 @@ def _due(customer_key: str, rows: Sequence[asyncpg.Record], now: datetime) -> li
             continue
         if row["next_attempt_at"] is not None and row["next_attempt_at"] > now:
             break
-        items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
+        items.append(_outbox_item(customer_key, row))
     return items
+
+
+def _outbox_item(customer_key: str, row: asyncpg.Record) -> OutboxItem:
+    message = outbound_from_text(row["payload"])
+    return OutboxItem(row["id"], customer_key, message, row["attempts"], created_at=row["created_at"])
 
 
 def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem | None, ConversationRecord | None]:
@@ -351,18 +359,19 @@ class PostgresStore(Store):
         expected_version: int,
         outbound: Sequence[Outbound],
     ) -> list[OutboxItem]:
+        now = utcnow()
         row = await self.pool.fetchrow(
             _COMMIT_TURN,
             customer_key,
             dumps(state),
-            utcnow(),
+            now,
             expected_version,
             inbox_id,
             [outbound_to_text(m) for m in outbound],
         )
         if not row["ok"]:
             raise StaleConversation(customer_key)
-        return [OutboxItem(i, customer_key, m) for i, m in zip(row["ids"], outbound, strict=True)]
+        return [OutboxItem(i, customer_key, m, created_at=now) for i, m in zip(row["ids"], outbound, strict=True)]
 
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
@@ -380,7 +389,7 @@ class PostgresStore(Store):
             now,
         )
         ordered = sorted(row[0] for row in ids)
-        return [OutboxItem(i, customer_key, m) for i, m in zip(ordered, outbound, strict=True)]
+        return [OutboxItem(i, customer_key, m, created_at=now) for i, m in zip(ordered, outbound, strict=True)]
 
     async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
         async with self.pool.acquire() as db, db.transaction():
@@ -388,7 +397,7 @@ class PostgresStore(Store):
 
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
         rows = await self.pool.fetch(
-            "SELECT id, payload, attempts, next_attempt_at FROM outbox "
+            "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
             "WHERE customer_key = $1 AND status = 'pending' ORDER BY id",
             customer_key,
         )
@@ -396,7 +405,7 @@ class PostgresStore(Store):
         for row in rows:
             if row["next_attempt_at"] is not None and row["next_attempt_at"] > now:
                 break  # a later message must not overtake one waiting for its retry
-            items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
+            items.append(_outbox_item(customer_key, row))
         return items
 
     async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]:

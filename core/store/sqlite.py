@@ -307,7 +307,7 @@ class SQLiteStore(Store):
                 (customer_key, payload, now),
             )
             assert cur.lastrowid is not None
-            items.append(OutboxItem(cur.lastrowid, customer_key, message))
+            items.append(OutboxItem(cur.lastrowid, customer_key, message, created_at=_dt(now)))
         return items
 
     async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
@@ -322,7 +322,7 @@ class SQLiteStore(Store):
     @staticmethod
     def _due_outbox(db: sqlite3.Connection, customer_key: str, moment: str | None) -> list[OutboxItem]:
         rows = db.execute(
-            "SELECT id, payload, attempts, next_attempt_at FROM outbox "
+            "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
             "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
             (customer_key,),
         ).fetchall()
@@ -330,7 +330,9 @@ class SQLiteStore(Store):
         for row in rows:
             if row["next_attempt_at"] and moment and row["next_attempt_at"] > moment:
                 break  # a later message must not overtake one waiting for its retry
-            items.append(OutboxItem(row["id"], customer_key, outbound_from_text(row["payload"]), row["attempts"]))
+            message = outbound_from_text(row["payload"])
+            created_at = _dt(row["created_at"])
+            items.append(OutboxItem(row["id"], customer_key, message, row["attempts"], created_at=created_at))
         return items
 
     async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]:

@@ -42,6 +42,7 @@ async def test_claiming_the_outbox_reads_what_is_due_and_releases_when_nothing_i
     first, _ = await store.enqueue(KEY, [reply("one"), reply("two")])
     held, items = await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow())
     assert held and [i.message for i in items] == [reply("one"), reply("two")]
+    assert all(item.created_at is not None and item.created_at <= utcnow() for item in items)
     assert await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()) == (False, [])
     await store.mark_retry(first.id, utcnow() + timedelta(minutes=5), "503")
     items, wanted = await store.pending_outbox_or_release(KEY, "send:asha", "w1", utcnow())
@@ -136,6 +137,7 @@ async def test_finishing_a_turn_claims_its_replies_for_sending(store: Store) -> 
     )
     assert finished.item is None and finished.record is None and finished.wanted is False
     assert finished.sends is not None and [i.message for i in finished.sends] == [reply("a"), reply("b")]
+    assert all(item.created_at is not None for item in finished.sends)  # the sender ages them
     # held for the turn's own owner: no other sender (not even this worker's plain one) takes them
     assert await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow()) == (False, [])
     await store.mark_sent(finished.sends[0].id, "wamid.a")
