@@ -22,6 +22,7 @@ from aiohttp import web
 from chatshop.config import ConfigError, ConfigProblem, load_config
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
+from chatshop.money import Money
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugin_manager import PluginError, Plugins
@@ -322,6 +323,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "fees": [{"code": code, "amount": str(amount.decimal)} for code, amount in order.adjustments],
         "total": str(order.total.decimal),
         "paid": str(order.paid.decimal),
+        "refunded": str(Money(order.refunded_amount, order.currency).decimal),
         "created_at": order.created_at.isoformat() if order.created_at else None,
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
@@ -86,3 +87,14 @@ async def test_cancel_of_an_order_paid_by_a_method_since_disabled_names_the_meth
     assert "Traceback" not in err and "no order" not in err
     assert "payments.razorpay" in err
     assert await status_of(shop_toml, order.number, toml) == (OrderStatus.PAID, 0)
+
+
+async def test_orders_json_shows_what_was_refunded(paid: tuple[Path, Order, str]) -> None:
+    shop_toml, order, _ = paid
+    code, _, err = await chatshop("order", str(shop_toml), order.number, "cancel")
+    assert code == 0, err
+    code, out, err = await chatshop("orders", str(shop_toml), "--json")
+    assert code == 0, err
+    (listed,) = json.loads(out)
+    assert listed["status"] == "refunded"
+    assert listed["paid"] == "275.00" and listed["refunded"] == "275.00"
