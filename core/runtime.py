@@ -35,6 +35,7 @@ from chatshop.orders import Order, OrderStatus
 from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
+from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
 from chatshop.store.base import ConversationRecord, InboxItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
@@ -203,7 +204,7 @@ class Shop:
         """Open storage and the HTTP session, start channels; ``background`` also resumes unfinished
         work and runs the sweeper (a one-off command line action runs without them)."""
         await self.store.open()
-        await self.store.seed_inventory(self.catalog)
+        await seed_inventory(self.store, self.catalog)
         if http is None:
             http = aiohttp.ClientSession(
                 headers={"User-Agent": USER_AGENT},
