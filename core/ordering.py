@@ -24,6 +24,7 @@ from chatshop.payments import (
     PaymentEvent,
     PaymentEventKind,
     PaymentMethod,
+    RefundFailed,
     RefundResult,
 )
 from chatshop.pricing import Quote
@@ -161,7 +162,7 @@ class Ordering:
             check_transition(number, current.status, new)  # an illegal move refunds nothing
             left = Money(current.paid_amount - current.refunded_amount, current.currency)
             if left.minor > 0:
-                refund = await self._method(current).refund(current, left)
+                refund = await self._refund_with(current, left)
                 refunded = current.refunded_amount + refund.amount.minor
         try:
             order, old = await self.shop.store.transition_order(number, new, note=note, refunded_amount=refunded)
@@ -214,7 +215,7 @@ class Ordering:
         amount = amount or left
         if amount.minor <= 0 or amount > left:
             raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
-        result = await self._method(order).refund(order, amount)
+        result = await self._refund_with(order, amount)
         refunded = order.refunded_amount + result.amount.minor
         note = f"refund {result.refund_id}"
         if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
@@ -396,6 +397,14 @@ class Ordering:
         else:
             message = Text(body=text)
         await self.shop.notify(order.customer_key, message)
+
+    async def _refund_with(self, order: Order, amount: Money) -> RefundResult:
+        """The order's method refunds ``amount``; a refund it reports failed is noted on the order."""
+        try:
+            return await self._method(order).refund(order, amount)
+        except RefundFailed as e:
+            await self.shop.store.record_amounts(order.number, note=f"refund {e.refund_id} failed")
+            raise
 
     def _method(self, order: Order) -> PaymentMethod:
         """The method that took the order's money; one since disabled cannot give it back."""

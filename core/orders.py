@@ -8,6 +8,7 @@ refunded. Anything else raises :class:`IllegalTransition`, in the store as in th
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,6 +64,8 @@ def check_transition(number: str, old: OrderStatus, new: OrderStatus) -> None:
     if new not in TRANSITIONS[old]:
         raise IllegalTransition(number, old, new)
 
+
+_FAILED_REFUND = re.compile(r"^refund \S+ failed\b")
 
 # No 0/O, 1/I/L: a number a customer can read out over the phone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -126,6 +129,12 @@ class Order:
     @property
     def is_paid(self) -> bool:
         return self.paid_amount >= self.total.minor > 0
+
+    @property
+    def failed_refunds(self) -> int:
+        """Refunds the provider reported failed (noted "refund ID failed"): part of a refund's
+        idempotency key, so asking again makes a new refund instead of replaying the failed one."""
+        return sum(1 for entry in self.history if _FAILED_REFUND.match(str(entry.get("note", ""))))
 
     def can_become(self, new: OrderStatus) -> bool:
         return new in TRANSITIONS[self.status]

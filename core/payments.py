@@ -104,6 +104,15 @@ class PaymentError(Exception):
         self.retryable = retryable
 
 
+class RefundFailed(PaymentError):
+    """The provider made the refund and reports it failed: nothing went back. The core notes it on
+    the order, so the next attempt is a new refund rather than this one replayed by its key."""
+
+    def __init__(self, message: str, *, refund_id: str) -> None:
+        super().__init__(message)
+        self.refund_id = refund_id
+
+
 class PaymentMethod(ABC):
     """A way to pay. Subclass it and register the class in ``register_payment_methods``."""
 

@@ -65,3 +65,9 @@ async def test_a_refund_razorpay_reports_failed_is_not_recorded_as_made(
     assert after is not None and after.status is OrderStatus.PAID and after.refunded_amount == 0
     assert "could not cancel" in reply and "Try again" in reply
     assert not any("We refunded" in text for text in h.texts_to("terminal:asha"))
+    razorpay_api.refund_status = "processed"
+    await h.choose("asha", f"cancelyes:{order.number}")  # "Try again": a new refund, not the failed one
+    after = await h.shop.store.get_order(order.number)
+    assert after is not None and after.status is OrderStatus.REFUNDED and after.refunded_amount == 27500
+    (payment,) = razorpay_api.payments.values()
+    assert payment["amount_refunded"] == 27500 and len(razorpay_api.refunds) == 2

@@ -79,3 +79,22 @@ async def test_a_stripe_refund_that_failed_is_owed_again_and_alerted(
     assert any(f"refund {refund['id']} failed" in str(entry["note"]) for entry in after.history)
     (alert,) = alerts(captured, "payment.refund_failed")
     assert alert["order"] == order.number
+
+
+async def test_refunding_again_after_a_failed_refund_makes_a_new_refund(
+    razorpay_shop: ShopHarness, razorpay_api: HeldRazorpay
+) -> None:
+    h = razorpay_shop
+    order = await refunded(h, (await paid_order(h, razorpay_api)).number)
+    ((_, refund),) = razorpay_api.refunds.values()
+    (payment,) = razorpay_api.payments.values()
+    payment["amount_refunded"] = 0  # the bank sent it back to the merchant
+    failed = razorpay_api.event("refund.failed", {})
+    failed["payload"] = {"refund": {"entity": {**refund, "status": "failed"}}, "payment": {"entity": payment}}
+    url = h.url("/webhooks/payments/razorpay")
+    assert await razorpay_api.send_webhook(h.client.session, url, failed) == 200
+    await h.shop.idle()
+    again = await h.shop.refund_order(order.number)  # the owner's "Refund" on the dashboard
+    assert len(razorpay_api.refunds) == 2  # a new refund, not the failed one replayed by its key
+    assert payment["amount_refunded"] == 27500
+    assert again.refunded_amount == 27500

@@ -23,6 +23,7 @@ from chatshop.payments import (
     PaymentEventKind,
     PaymentMethod,
     PaymentStart,
+    RefundFailed,
     RefundResult,
 )
 from chatshop.plugins.payments.razorpay import signature
@@ -167,10 +168,14 @@ class Razorpay(PaymentMethod):
         }
         # Same order, same refunded-so-far, same amount: the same refund, whatever retried it.
         key = f"chatshop-{order.number}-{order.refunded_amount}-{amount.minor}"
+        if order.failed_refunds:  # the failed one is not to be replayed
+            key += f"-{order.failed_refunds}"
         refund = await self.client.refund(payment_id, body, key)
         if refund.get("status") == "failed":  # pending -> processed | failed: nothing went back
             log.error("razorpay.refund_failed", alert=True, order=order.number, refund=refund.get("id"))
-            raise PaymentError(f"Razorpay refund {refund.get('id')} for order {order.number} failed")
+            raise RefundFailed(
+                f"Razorpay refund {refund.get('id')} for order {order.number} failed", refund_id=str(refund.get("id"))
+            )
         log.info("razorpay.refunded", order=order.number, refund=refund.get("id"))
         return RefundResult(
             refund_id=str(refund["id"]),

@@ -26,6 +26,7 @@ from chatshop.payments import (
     PaymentEventKind,
     PaymentMethod,
     PaymentStart,
+    RefundFailed,
     RefundResult,
 )
 from chatshop.plugins.payments.stripe import signature
@@ -205,10 +206,12 @@ class Stripe(PaymentMethod):
             "metadata": {"order_number": order.number},
         }
         key = f"chatshop-{order.number}-refund-{order.refunded_amount}-{amount.minor}"
+        if order.failed_refunds:  # the failed one is not to be replayed
+            key += f"-{order.failed_refunds}"
         refund = await self.client.create_refund(params, key)
         status = str(refund.get("status"))
         if status in _REFUND_FAILED:
-            raise PaymentError(f"Stripe refund for order {order.number} {status}")
+            raise RefundFailed(f"Stripe refund for order {order.number} {status}", refund_id=str(refund.get("id")))
         log.info("stripe.refunded", order=order.number, refund=refund.get("id"), status=status)
         refunded = refund.get("amount")
         given = from_stripe(refunded, amount.currency) if isinstance(refunded, int) else None
