@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import queue
 import re
 import sqlite3
 import sys
+import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
 from functools import wraps
 from importlib.resources import files
 from pathlib import Path
@@ -178,7 +181,13 @@ def chat(shop_toml: str, customer: str, port: int | None) -> None:
     In a terminal the shop's web chat is served too (on [server] port), so the same shop can be
     tried in a browser at the same time; a scripted run serves nothing unless --port is given.
     """
-    _run(_chat(_shop(shop_toml), customer, port))
+    shop = _shop(shop_toml)
+    with _keyboard_restored():
+        try:
+            _run(_chat(shop, customer, port))
+        except KeyboardInterrupt:  # Ctrl-C: leave as Ctrl-D does, with the shell's code for it
+            click.echo()
+            sys.exit(130)
 
 
 async def _chat(shop: Shop, customer: str, port: int | None) -> None:
@@ -203,11 +212,13 @@ async def _chat(shop: Shop, customer: str, port: int | None) -> None:
         await shop.start()
     if interactive:
         click.echo(f"You are chatting with {shop.config.shop.name}. Say hi! (Ctrl-D to leave)")
-    loop = asyncio.get_running_loop()
+    keyboard = _Keyboard(interactive)
     try:
         while True:
-            line = await loop.run_in_executor(None, _read_line, interactive)
+            line = await keyboard.line()
             if line is None:
+                if interactive:
+                    click.echo()  # Ctrl-D: the shell's prompt on a line of its own
                 break
             if not line.strip():
                 continue
@@ -228,6 +239,62 @@ async def _chat(shop: Shop, customer: str, port: int | None) -> None:
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 #: The longest line taken, as in the web chat: a customer's message, not a file.
 MAX_LINE = 2000
+
+
+@contextmanager
+def _keyboard_restored() -> Iterator[None]:
+    """Line editing (arrow keys, history) at a terminal, and the terminal's modes as they were at the
+    end: Ctrl-C may leave while the line editor holds the terminal in its own mode."""
+    if not sys.stdin.isatty():
+        yield
+        return
+    with suppress(ImportError):
+        import readline  # noqa: F401  (input() edits lines once it is loaded; not on every platform)
+    try:
+        import termios
+
+        saved = termios.tcgetattr(sys.stdin.fileno())
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, saved)
+
+
+class _Keyboard:
+    """Reads the customer's lines one at a time, when asked, in a thread of its own.
+
+    A daemon thread, not the event loop's executor: a read blocks until Enter, and the executor's
+    threads are waited for on the way out, so Ctrl-C hung until one more line was typed.
+    """
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+        self._asks: queue.SimpleQueue[asyncio.Future[str | None]] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="chatshop-keyboard", daemon=True).start()
+
+    async def line(self) -> str | None:
+        """The next line typed, cleaned; None at the end of input."""
+        asked: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._asks.put(asked)
+        return await asked
+
+    def _serve(self) -> None:
+        while True:
+            asked = self._asks.get()
+            line = _read_line(self.interactive)
+            with suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting any more
+                asked.get_loop().call_soon_threadsafe(_settle, asked, line)
+            if line is None:
+                return
+
+
+def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)
 
 
 def _read_line(interactive: bool) -> str | None:
