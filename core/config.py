@@ -36,6 +36,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "ShopConfig",
+    "code_as_text",
     "load_config",
     "read_secret",
     "validate_section",
@@ -281,7 +282,7 @@ class CatalogSection(_Section):
     products: list[ProductEntry] = Field(default_factory=list)
 
 
-def _code_as_text(value: Any) -> Any:
+def code_as_text(value: Any) -> Any:
     """``areas = [400050]``: a postal code written as a TOML number is still that postal code."""
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
@@ -289,7 +290,7 @@ def _code_as_text(value: Any) -> Any:
 class DeliverySection(_Section):
     fee: Amount | None = None
     free_above: Amount | None = None
-    areas: list[Annotated[str, BeforeValidator(_code_as_text)]] = Field(default_factory=list)
+    areas: list[Annotated[str, BeforeValidator(code_as_text)]] = Field(default_factory=list)
 
     @field_validator("areas")
     @classmethod

@@ -7,8 +7,11 @@ collects the cash (Vendure's "authorize now, settle later").
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
-from chatshop.config import Amount
+from pydantic import BeforeValidator
+
+from chatshop.config import Amount, ConfigError, ConfigProblem, code_as_text
 from chatshop.hookspecs import hookimpl
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentConfig, PaymentContext, PaymentMethod, PaymentStart
@@ -19,7 +22,8 @@ from chatshop.runtime import Shop
 class CashOnDeliveryConfig(PaymentConfig):
     max_order_total: Amount | None = None
     fee: Amount | None = None
-    areas: list[str] | None = None  # postal codes where COD is offered; default: all delivery areas
+    #: Postal codes where COD is offered (numbers allowed, as in [delivery]); default: all delivery areas.
+    areas: list[Annotated[str, BeforeValidator(code_as_text)]] | None = None
 
 
 class CashOnDelivery(PaymentMethod):
@@ -28,6 +32,12 @@ class CashOnDelivery(PaymentMethod):
     online = False
     label_key = "payment_cod"
     config: CashOnDeliveryConfig
+
+    def __init__(self, shop: Shop, config: CashOnDeliveryConfig) -> None:
+        super().__init__(shop, config)
+        problems = _area_problems(config.areas, shop.config.delivery.areas)
+        if problems:
+            raise ConfigError([ConfigProblem(path="payments.cod.areas", message=m) for m in problems])
 
     def available(self, context: PaymentContext) -> bool:
         limit = self.config.max_order_total
@@ -40,6 +50,20 @@ class CashOnDelivery(PaymentMethod):
 
     async def start(self, order: Order) -> PaymentStart:
         return PaymentStart()  # nothing to do until the courier collects the cash
+
+
+def _area_problems(areas: list[str] | None, delivered: list[str]) -> list[str]:
+    """COD areas that would never see an order: none at all, or places the shop does not deliver to."""
+    if areas is None:
+        return []
+    if not areas:
+        return ["offers cash on delivery nowhere: leave the key out for every delivery area, or set enabled = false"]
+    served = set(delivered)
+    return [
+        f"{area} is not one of the [delivery] areas, so no order there is ever placed"
+        for area in (a.strip().upper().replace(" ", "") for a in areas)
+        if served and area not in served
+    ]
 
 
 @hookimpl

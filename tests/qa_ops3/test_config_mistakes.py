@@ -55,3 +55,25 @@ def test_wrong_types_unknown_keys_and_values_out_of_range_name_their_key(
     code, output = check(tmp_path, toml)
     assert code == 1 and f"{path}:" in output, output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("areas", "problem"),
+    [
+        ("[]", "offers cash on delivery nowhere"),
+        ('["560001"]', "560001 is not one of the [delivery] areas"),
+    ],
+)
+def test_cash_on_delivery_areas_where_nothing_is_delivered_are_refused(
+    tmp_path: Path, areas: str, problem: str
+) -> None:
+    toml = SHOP.replace("[payments.cod]\n", f'[delivery]\nareas = ["400050"]\n\n[payments.cod]\nareas = {areas}\n')
+    code, output = check(tmp_path, toml)
+    assert code == 1, output
+    assert f"payments.cod.areas: {problem}" in output
+
+
+def test_cash_on_delivery_areas_may_be_written_as_numbers_like_the_delivery_areas(tmp_path: Path) -> None:
+    toml = SHOP.replace("[payments.cod]\n", "[delivery]\nareas = [400050]\n\n[payments.cod]\nareas = [400050]\n")
+    code, output = check(tmp_path, toml)
+    assert code == 0, output
