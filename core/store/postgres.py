@@ -170,10 +170,13 @@ _PENDING = (
     "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
     "WHERE customer_key = $1 AND status = 'pending'"
 )
+# FOR UPDATE: a holder that recorded a send and released the lease after this statement began is
+# waited for, and its rows read as it left them; the statement's snapshot alone would still show
+# the reply just sent as pending, and it would go out twice.
 _CLAIM_OUTBOX = f"""
 WITH lease AS ({_LEASE_UPSERT})
 SELECT (SELECT held FROM lease) AS held, p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
-FROM (SELECT 1) AS one LEFT JOIN ({_PENDING}) AS p ON (SELECT held FROM lease)
+FROM (SELECT 1) AS one LEFT JOIN ({_PENDING} FOR UPDATE) AS p ON (SELECT held FROM lease)
 ORDER BY p.id
 """  # noqa: S608 (constant text only)
 # The due messages of ``pending`` (a CTE the statement defines first); with none due, the lease
