@@ -22,14 +22,15 @@ import asyncpg
 import click
 from aiohttp import web
 
-from chatshop.config import ConfigError, ConfigProblem, load_config
+from chatshop.config import ConfigError, ConfigProblem, ShopConfig, load_config
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.money import Money
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugin_manager import PluginError, Plugins
-from chatshop.runtime import Shop
+from chatshop.runtime import Shop, open_store
+from chatshop.store.base import Store
 
 T = TypeVar("T")
 
@@ -77,6 +78,13 @@ def _shop(path: str, *, terminal: bool = True, **server: Any) -> Shop:
         if value is not None:
             setattr(config.server, key, value)
     return Shop(config)
+
+
+def _store(path: str) -> tuple[ShopConfig, Store]:
+    """The shop's database alone: migrating, listing and erasing need no channel or provider
+    secret (a deploy step, a support shell), only ``[storage]``."""
+    config = load_config(path)
+    return config, open_store(config)
 
 
 def _run(coro: Awaitable[T]) -> T:
@@ -358,14 +366,14 @@ def init(directory: str) -> None:
 @friendly_errors
 def migrate(shop_toml: str) -> None:
     """Bring the shop's database schema to the newest version."""
-    shop = _shop(shop_toml)
+    _, store = _store(shop_toml)
 
     async def go() -> int:
-        await shop.store.open()
+        await store.open()
         try:
-            return await shop.store.schema_version()
+            return await store.schema_version()
         finally:
-            await shop.store.close()
+            await store.close()
 
     click.echo(f"schema version {_run(go())}")
 
@@ -403,14 +411,14 @@ def order_json(order: Order) -> dict[str, Any]:
 @friendly_errors
 def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -> None:
     """List orders, newest first."""
-    shop = _shop(shop_toml)
+    config, store = _store(shop_toml)
 
     async def go() -> list[Order]:
-        await shop.store.open()
+        await store.open()
         try:
-            return await shop.store.list_orders(statuses=[OrderStatus(s) for s in status] or None, limit=limit)
+            return await store.list_orders(statuses=[OrderStatus(s) for s in status] or None, limit=limit)
         finally:
-            await shop.store.close()
+            await store.close()
 
     found = _run(go())
     if as_json:
@@ -420,7 +428,7 @@ def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -
         click.echo("no orders")
     for o in found:
         created = o.created_at.strftime("%Y-%m-%d %H:%M") if o.created_at else ""
-        total = o.total.format(shop.config.shop.locale)
+        total = o.total.format(config.shop.locale)
         click.echo(f"{o.number}  {created}  {o.status.value:<16} {o.payment_method:<10} {total:>14}  {o.channel}")
 
 
@@ -435,16 +443,16 @@ def forget(shop_toml: str, customer_key: str) -> None:
     channel, _, customer_id = key.partition(":")
     if not channel or not customer_id:
         _fail(f"customer key {key!r}: expected CHANNEL:ID, e.g. whatsapp:919812345678")
-    shop = _shop(shop_toml)
+    _, store = _store(shop_toml)
 
     async def go() -> tuple[int, int]:
-        await shop.store.open()
+        await store.open()
         try:
-            erased = await shop.store.forget_customer(key)
-            kept = await shop.store.list_orders(customer_key=key, limit=10_000)
+            erased = await store.forget_customer(key)
+            kept = await store.list_orders(customer_key=key, limit=10_000)
             return erased, len(kept)
         finally:
-            await shop.store.close()
+            await store.close()
 
     erased, kept = _run(go())
     click.echo(f"forgot {erased} records of {key}; {kept} orders kept (see docs/privacy.md)")
