@@ -192,6 +192,40 @@ async def choose(turn: Turn, choice_id: str) -> None:
     await handler(turn, arg)
 
 
+#: The shop's own button titles, by the choice each stands for. A template's quick-reply button
+#: tapped without a payload (a template sent before its buttons had payloads, or a campaign sent
+#: from WhatsApp Manager) comes back as its label alone, in whatever language the template is in.
+LABEL_CHOICES = {
+    "menu_browse": "browse",
+    "menu_cart": "cart",
+    "view_cart": "cart",
+    "menu_orders": "orders",
+    "cancel_order": "orders",  # which order is not said: the list, to pick it from
+    "menu_help": "help",
+    "back_to_menu": "menu",
+    "menu_button": "menu",
+}
+
+
+def _spoken(text: str) -> str:
+    """A typed word as command words are listed: case-folded, single-spaced, no end punctuation."""
+    return " ".join(text.casefold().strip("!.?¡¿。！？，、। ").split())
+
+
+def _labelled(turn: Turn, label: str) -> str | None:
+    """The choice a button's label stands for (a title of ours, or a command word) in the
+    customer's language or another of the shop's, which they are answered in from then on."""
+    texts, own = turn.shop.texts, turn.state.locale
+    folded, word = fold(label.strip()), _spoken(label)
+    for code in (own, *(c for c in turn.shop.locales if c != own)):
+        found = next((c for key, c in LABEL_CHOICES.items() if fold(texts.raw(code, key)) == folded), None)
+        found = found or next((c for key, c in WORD_ACTIONS.items() if word in texts.words(code, key)), None)
+        if found is not None:
+            turn.state.locale = code
+            return found
+    return None
+
+
 #: Every kind of typed command word, for recognising the language a customer types in.
 COMMAND_WORDS = (*WORD_ACTIONS, *WORD_PICKS, "words_cancel", "words_remove", "words_clear")
 
@@ -211,7 +245,7 @@ def _language_of(turn: Turn, word: str) -> str | None:
 async def on_text(turn: Turn, text: str) -> None:
     text = _INVISIBLE.sub("", text).strip()
     state = turn.state
-    word = " ".join(text.casefold().strip("!.?¡¿。！？，、। ").split()) or text
+    word = _spoken(text) or text
     if (language := _language_of(turn, word)) is not None:
         state.locale = language  # answered in the language they typed, from this reply on
     number = _number(text)
@@ -316,7 +350,10 @@ async def handle(turn: Turn, inbound: Inbound) -> None:
     away = _back_after(turn, inbound)
     match inbound.kind:
         case InboundKind.CHOICE if inbound.choice_id:
-            await choose(turn, inbound.choice_id)
+            choice = inbound.choice_id
+            if choice.partition(":")[0] not in HANDLERS and inbound.text:
+                choice = _labelled(turn, inbound.text) or choice  # a button that came back as its label
+            await choose(turn, choice)
         case InboundKind.TEXT:
             text = inbound.text or ""
             if (

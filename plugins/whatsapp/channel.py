@@ -165,8 +165,9 @@ class WhatsAppChannel(Channel):
             if not update.notification or name is None:
                 log.warning("whatsapp.window_closed_no_template", customer=customer_id, status=update.status)
                 raise PermanentSendError("the 24-hour window is closed and no template is set", code=str(REENGAGEMENT))
-            language = self.settings.templates.language
-            return render.template(name, language, [update.order_number, update.body]), None
+            templates = self.settings.templates
+            payloads = templates.payloads(name, update.order_number)
+            return render.template(name, templates.language, [update.order_number, update.body], payloads), None
         move = None
         if update.payment_method == WHATSAPP_PAY:
             move = await self.bills.next_move(update.order_number, update.status)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatshop.channels import ChannelConfig
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentConfig
 
-__all__ = ["TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
+__all__ = ["ButtonAction", "TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
+
+#: What a template's quick-reply button does when tapped: show the order the template is about
+#: (``order``), ask to cancel it (``cancel``), or open the customer's orders, the main menu, the
+#: cart, the catalog or help. ``none`` is a button that takes no payload (a URL or phone button).
+ButtonAction = Literal["order", "cancel", "orders", "menu", "cart", "browse", "help", "none"]
+
+#: Meta's limit on buttons in one template.
+MAX_TEMPLATE_BUTTONS = 10
 
 
 class TemplatesConfig(BaseModel):
@@ -19,6 +27,9 @@ class TemplatesConfig(BaseModel):
     ``order_update`` is a UTILITY template whose body takes two text parameters: ``{{1}}`` the order
     number and ``{{2}}`` what happened ("Your order was shipped."). ``statuses`` names a different
     template for particular order statuses (``shipped = "order_shipped"``), same parameters.
+    ``buttons`` gives a template's buttons, in their order in WhatsApp Manager, what they do: each
+    quick reply is sent with that action as its payload, which is what a tap brings back (without
+    one, WhatsApp sends only the button's label).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -26,6 +37,30 @@ class TemplatesConfig(BaseModel):
     language: str = Field(default="en_US", min_length=2, max_length=15)
     order_update: str | None = Field(default=None, min_length=1, max_length=512)
     statuses: dict[str, str] = Field(default_factory=dict)
+    buttons: dict[str, list[ButtonAction]] = Field(default_factory=dict)
+
+    @field_validator("buttons")
+    @classmethod
+    def _at_most_ten(cls, value: dict[str, list[ButtonAction]]) -> dict[str, list[ButtonAction]]:
+        for name, actions in value.items():
+            if len(actions) > MAX_TEMPLATE_BUTTONS:
+                raise ValueError(f"{name}: a template has at most {MAX_TEMPLATE_BUTTONS} buttons")
+        return value
+
+    @model_validator(mode="after")
+    def _buttons_of_used_templates(self) -> TemplatesConfig:
+        used = {self.order_update, *self.statuses.values()} - {None}
+        unknown = sorted(set(self.buttons) - used)
+        if unknown:
+            names = ", ".join(sorted(n for n in used if n)) or "none"
+            raise ValueError(f"buttons for {', '.join(unknown)}, a template not used here (used: {names})")
+        return self
+
+    def payloads(self, name: str, order_number: str) -> list[str | None]:
+        """The payload of each of template ``name``'s buttons for an update on ``order_number``:
+        the dialog's own choice ids, so a tap is read like any button (None: no payload)."""
+        by_action = {"order": f"o:{order_number}", "cancel": f"cancel:{order_number}", "none": None}
+        return [by_action.get(action, action) for action in self.buttons.get(name, [])]
 
     @field_validator("statuses")
     @classmethod

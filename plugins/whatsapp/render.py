@@ -382,10 +382,22 @@ def order_status(reference_id: str, status: str, body: str, description: str | N
     return Rendered("interactive", content)
 
 
-def template(name: str, language: str, parameters: Iterable[str]) -> Rendered:
-    """An approved template with text parameters for its body."""
+def template(name: str, language: str, parameters: Iterable[str], payloads: Iterable[str | None] = ()) -> Rendered:
+    """An approved template with text parameters for its body and a payload for each of its
+    quick-reply buttons (by position; None for a button that takes none, such as a URL)."""
     params = [{"type": "text", "text": template_safe(p, L.TEMPLATE_PARAMETER) or "-"} for p in parameters]
+    components: list[Body] = [{"type": "body", "parameters": params}] if params else []
+    components += [
+        {
+            "type": "button",
+            "sub_type": "quick_reply",
+            "index": str(index),
+            "parameters": [{"type": "payload", "payload": payload}],
+        }
+        for index, payload in enumerate(payloads)
+        if payload
+    ]
     content: Body = {"name": name, "language": {"code": language}}
-    if params:
-        content["components"] = [{"type": "body", "parameters": params}]
+    if components:
+        content["components"] = components
     return Rendered("template", content)

@@ -102,6 +102,8 @@ class FakeGraph:
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # reference_id -> payment
     bills: dict[str, str] = field(default_factory=dict)  # reference_id -> status
     refunds: list[dict[str, Any]] = field(default_factory=list)  # accepted payments_refund bodies
+    #: Approved templates and the labels of their quick-reply buttons, in order (set to check sends)
+    templates: dict[str, list[str]] = field(default_factory=dict)
     requests: int = 0
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _recent: deque[float] = field(default_factory=deque)
@@ -134,6 +136,20 @@ class FakeGraph:
             }
             for state in states
         ]
+
+    def template_tap(self, sent: Sent, index: int) -> dict[str, Any]:
+        """The ``button`` of the message WhatsApp delivers when the customer taps quick-reply button
+        ``index`` of a template we sent: the payload sent with it, else the button's label as the
+        payload too (research §1.3, [OAS] ``button``: ``payload`` and ``text`` both required)."""
+        label = self.templates[sent.content["name"]][index]
+        payloads = [
+            parameter["payload"]
+            for component in sent.content.get("components", [])
+            if component.get("type") == "button" and int(component["index"]) == index
+            for parameter in component["parameters"]
+            if parameter.get("type") == "payload"
+        ]
+        return {"payload": payloads[0] if payloads else label, "text": label}
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -281,11 +297,31 @@ class FakeGraph:
             "text": _text,
             "image": _image,
             "interactive": self._interactive,
-            "template": _template,
+            "template": self._template,
         }
         _require(kind in validators, f"unsupported type {kind}", 100)
         validators[kind](content)
         return str(to)
+
+    def _template(self, content: Any) -> None:
+        _template(content)
+        buttons = [c for c in content.get("components", []) if c.get("type") == "button"]
+        labels = self.templates.get(content["name"])
+        if labels is None:
+            _require(not self.templates, "template name does not exist in the translation", 132001)
+            return
+        for button in buttons:
+            # [OAS] ButtonComponent: sub_type, index ("0"-"9", the button's position) and parameters.
+            index = button.get("index")
+            _require(isinstance(index, str) and index.isdigit(), "button index must be a digit string", 100)
+            _require(int(index) < len(labels), "Number of parameters does not match the expected number", 132000)
+            _require(button.get("sub_type") == "quick_reply", "button sub_type", 100)
+            parameters = button.get("parameters")
+            _require(isinstance(parameters, list) and len(parameters) == 1, "button parameters", 132000)
+            _require(parameters[0].get("type") == "payload", "a quick reply takes a payload", 100)
+            payload = parameters[0].get("payload")  # no length limit in the sources
+            _require(isinstance(payload, str) and bool(payload), "button payload is required", 100)
+        _require(len({b["index"] for b in buttons}) == len(buttons), "button index repeated", 100)
 
     def _interactive(self, content: Any) -> None:
         kind = content.get("type")
