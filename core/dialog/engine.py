@@ -371,8 +371,8 @@ async def handle(turn: Turn, inbound: Inbound) -> None:
         case InboundKind.ADDRESS if inbound.address:
             await checkout_steps.address_form(turn, inbound.address)
         case InboundKind.EVENT:
-            if inbound.event in ("subscribe", "scan"):
-                browse.show_menu(turn, greet=True)
+            if inbound.event in ("subscribe", "scan") or (inbound.event == "welcome" and not turn.state.welcomed):
+                browse.show_menu(turn, greet=True)  # "welcome": a first chat opened, greeted once
         case _:
             turn.say(turn.t("media_reply"))
             await _ask_again(turn)

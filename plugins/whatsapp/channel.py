@@ -22,6 +22,7 @@ from chatshop.channels import (
 from chatshop.config import read_secret
 from chatshop.messages import (
     Inbound,
+    InboundKind,
     OrderStatusUpdate,
     Outbound,
     outbound_from_json,
@@ -186,6 +187,8 @@ class WhatsAppChannel(Channel):
     # --- inbound side effects ------------------------------------------------------------------
     async def acknowledge(self, inbound: Inbound) -> None:
         """Blue ticks (and "typing…") for a handled message; a failure here never fails the turn."""
+        if inbound.kind is InboundKind.EVENT:
+            return  # a notice (the chat was opened), not a message in the chat to tick
         try:
             await self.client.mark_read(inbound.message_id, typing=self.typing_indicator)
         except GraphError as error:

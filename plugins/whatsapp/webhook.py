@@ -35,7 +35,7 @@ log = structlog.get_logger(__name__)
 
 _MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "voice"})
 #: Nothing to answer: a reaction, a system notice, a message the customer deleted ("revoke").
-_IGNORED = frozenset({"reaction", "system", "ephemeral", "request_welcome", "revoke"})
+_IGNORED = frozenset({"reaction", "system", "ephemeral", "revoke"})
 #: A catalog price with more integer digits than this is no price (and would not survive the inbox).
 _MAX_PRICE_DIGITS = 12
 _NO_TIME = datetime.min.replace(tzinfo=UTC)
@@ -244,6 +244,10 @@ def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
         return _location(_mapping(message.get("location")))
     if kind == "order":
         return _order(_mapping(message.get("order")))
+    if kind == "request_welcome":
+        # The customer opened a chat with the shop for the first time (welcome messages enabled
+        # in WhatsApp Manager): no content, an invitation to greet, which opens the service window.
+        return {"kind": InboundKind.EVENT, "event": "welcome"}
     if kind in _MEDIA:
         caption = _words(_mapping(message.get(kind)).get("caption"))
         return {"kind": InboundKind.MEDIA, "text": caption}
