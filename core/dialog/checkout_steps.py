@@ -3,6 +3,7 @@ served, a payment method available for this order, a summary, and an explicit co
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 import uuid
 
@@ -200,6 +201,7 @@ async def choose_payment(turn: Turn, name: str) -> None:
     if quote is None:
         return
     turn.state.step = "confirm"
+    turn.state.summary = digest(quote)
     lines = [
         turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in quote.lines
     ]
@@ -216,6 +218,16 @@ async def choose_payment(turn: Turn, name: str) -> None:
     turn.ask(
         body, [turn.choice("confirm", "confirm"), turn.choice("checkout", "change"), turn.choice("abort", "cancel")]
     )
+
+
+def digest(quote: Quote) -> str:
+    """What a summary shows that an order is made of: its lines, their prices, every fee and the
+    total. Two quotes with the same digest charge the same for the same things."""
+    parts = [quote.currency, quote.payment_method or "", quote.postal_code or ""]
+    parts += [f"{ln.product_id}×{ln.quantity}@{ln.unit_price.minor}" for ln in quote.lines]
+    parts += [f"{a.code}={a.amount.minor}" for a in quote.adjustments]
+    parts.append(str(quote.total.minor))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
 def _adjustment_label(turn: Turn, code: str, fallback: str | None) -> str:
@@ -245,6 +257,12 @@ async def confirm(turn: Turn) -> None:
     quote = await _priced(turn, checkout, confirming=True)
     if quote is None:
         return
+    if turn.state.summary is not None and turn.state.summary != digest(quote):
+        # The total moved since the summary without a product's price moving (a delivery or
+        # payment fee changed, a discount ended): the summary again, to confirm what is charged.
+        turn.say(turn.t("total_changed"))
+        await choose_payment(turn, checkout.payment_method)
+        return
     try:
         placement = await turn.shop.ordering.place(turn.customer_key, checkout, quote)
     except OutOfStock as sold_out:
@@ -259,6 +277,7 @@ async def confirm(turn: Turn) -> None:
     order = placement.order
     turn.state.cart.clear()
     turn.state.checkout = None
+    turn.state.summary = None
     turn.state.step = "idle"
     turn.state.last_order = order.number
     total = turn.money(order.total)
@@ -298,6 +317,7 @@ async def request_payment(turn: Turn, number: str) -> None:
 
 def abort(turn: Turn) -> None:
     turn.state.checkout = None
+    turn.state.summary = None
     turn.state.step = "idle"
     turn.say(turn.t("checkout_cancelled"))
     show_menu(turn)

@@ -27,6 +27,7 @@ class ConversationState:
     welcomed: bool = False
     last_order: str | None = None
     seen_at: str | None = None  # when the customer last wrote (ISO), to tell a return from a reply
+    summary: str | None = None  # what the last order summary showed (a digest), so Confirm places that
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class ConversationState:
             "welcomed": self.welcomed,
             "last_order": self.last_order,
             "seen_at": self.seen_at,
+            "summary": self.summary,
         }
 
     @classmethod
@@ -62,4 +64,5 @@ class ConversationState:
             welcomed=bool(data.get("welcomed")),
             last_order=data.get("last_order"),
             seen_at=data.get("seen_at"),
+            summary=data.get("summary"),
         )
