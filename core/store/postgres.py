@@ -146,10 +146,21 @@ _LEASE_UPSERT = """
     RETURNING l.owner = $3 AS held
 """
 _NEXT = "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
+# Read only once the lease is ours, and FOR UPDATE: a holder that committed its turn and released
+# the lease after this statement began is waited for and its rows read as it left them (the
+# statement's snapshot would show the message it handled as unhandled and the conversation before
+# it, and the turn would run again up to its commit). Unheld, nothing is locked: the holder's
+# commit, which releases the lease this statement marks as wanted, never waits on it.
 _CLAIM_INBOUND = f"""
 WITH lease AS ({_LEASE_UPSERT}),
-nxt AS ({_NEXT}),
-conv AS (SELECT state, version, last_inbound_at FROM conversations WHERE customer_key = $1)
+nxt AS (
+    SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL AND (SELECT held FROM lease)
+    ORDER BY id LIMIT 1 FOR UPDATE
+),
+conv AS (
+    SELECT state, version, last_inbound_at FROM conversations
+    WHERE customer_key = $1 AND (SELECT held FROM lease) FOR UPDATE
+)
 SELECT (SELECT held FROM lease) AS held, nxt.id, nxt.payload, conv.state, conv.version, conv.last_inbound_at
 FROM (SELECT 1) AS one LEFT JOIN nxt ON true LEFT JOIN conv ON true
 """  # noqa: S608 (constant text only)
@@ -170,13 +181,15 @@ _PENDING = (
     "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
     "WHERE customer_key = $1 AND status = 'pending'"
 )
-# FOR UPDATE: a holder that recorded a send and released the lease after this statement began is
-# waited for, and its rows read as it left them; the statement's snapshot alone would still show
-# the reply just sent as pending, and it would go out twice.
+# Read only once the lease is ours, and FOR UPDATE: a holder that recorded a send and released the
+# lease after this statement began is waited for and its rows read as it left them (the snapshot
+# alone would still show the reply just sent as pending, and it would go out twice). Unheld,
+# nothing is locked, so a holder releasing the lease this statement marks as wanted never waits.
 _CLAIM_OUTBOX = f"""
-WITH lease AS ({_LEASE_UPSERT})
+WITH lease AS ({_LEASE_UPSERT}),
+p AS ({_PENDING} AND (SELECT held FROM lease) FOR UPDATE)
 SELECT (SELECT held FROM lease) AS held, p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
-FROM (SELECT 1) AS one LEFT JOIN ({_PENDING} FOR UPDATE) AS p ON (SELECT held FROM lease)
+FROM (SELECT 1) AS one LEFT JOIN p ON true
 ORDER BY p.id
 """  # noqa: S608 (constant text only)
 # The due messages of ``pending`` (a CTE the statement defines first); with none due, the lease

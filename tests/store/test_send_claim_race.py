@@ -17,7 +17,7 @@ from chatshop.store.codec import utcnow
 from chatshop.store.postgres import PostgresStore
 
 from .conftest import _empty as empty
-from .helpers import reply
+from .helpers import message, reply
 
 KEY = "terminal:asha"
 
@@ -53,3 +53,31 @@ async def test_a_claim_waiting_on_the_holders_release_sees_what_it_sent(store: P
     finally:
         await holder.close()
     assert held and items == []  # nothing is due: "one" went out already
+
+
+async def test_a_turn_claim_waiting_on_the_holders_release_sees_the_turn_it_committed(store: PostgresStore) -> None:
+    await store.add_inbound(message("asha", "one"))
+    await store.add_inbound(message("asha", "two"))
+    held, item, record = await store.claim_inbound(KEY, "turns:asha", "holder", 30)
+    assert held and item is not None and record is not None and item.inbound.text == "one"
+    holder = await asyncpg.connect(store.url)
+    try:
+        # the holder commits its turn on "one" and gives the lease back (as if "two" were not there
+        # yet for it), in one transaction
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute("UPDATE inbox SET handled_at = now() WHERE id = $1", item.id)
+        await holder.execute(
+            "UPDATE conversations SET state = '{\"seen\": 1}', version = version + 1 WHERE customer_key = $1", KEY
+        )
+        await holder.execute("DELETE FROM leases WHERE name = 'turns:asha'")
+        claim = asyncio.ensure_future(store.claim_inbound(KEY, "turns:asha", "claimer", 30))
+        await asyncio.sleep(0.3)
+        assert not claim.done()
+        await transaction.commit()
+        held, item, record = await asyncio.wait_for(claim, 10)
+    finally:
+        await holder.close()
+    # "one" is not handled again, and "two" continues the conversation the holder left
+    assert held and item is not None and item.inbound.text == "two"
+    assert record is not None and record.state == {"seen": 1} and record.version == 1
