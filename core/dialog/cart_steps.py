@@ -168,6 +168,10 @@ async def native_cart(turn: Turn, items: Sequence[CartItem]) -> None:
     Whatever cannot be had as sent is said: a product we do not sell (by its id, shortened), one
     sold out or withdrawn (by its name), a quantity past the stock or the ceiling per line.
     """
+    if not items:  # an order with no line to read (none, no product, quantity 0): the cart stays
+        turn.say(turn.t("native_cart_empty"))
+        show_cart(turn)
+        return
     unknown: list[str] = []
     cart = turn.state.cart
     cart.clear()

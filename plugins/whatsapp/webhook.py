@@ -332,8 +332,7 @@ def _order(order: Mapping[str, Any]) -> dict[str, Any]:
         if count < 1:
             continue
         items.append(CartItem(product_id=product_id, quantity=count, unit_price=_price(item)))
-    if not items:
-        return {"kind": InboundKind.UNSUPPORTED}
+    # No line the shop can read is still an order (the dialog says so), not an unreadable message.
     return {"kind": InboundKind.CART, "items": tuple(items), "text": _text(order.get("text"))}
 
 
