@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from chatshop.messages import Inbound, InboundKind
+from chatshop.plugins.whatsapp.routes import MAX_BATCH_BYTES
 from chatshop.plugins.whatsapp.signature import HEADER, sign
 from chatshop.testing import ShopHarness
 from tests.whatsapp.customer import Customer, text_of
@@ -77,3 +79,17 @@ async def test_control_characters_in_a_text_are_dropped_before_the_shop_reads_it
     await priya.say("hi")
     replies = await priya.say("\x00Basmati\x07")
     assert "India Gate Basmati Rice 1 kg" in " ".join(text_of(m) for m in replies)
+
+
+async def test_a_body_over_the_batch_limit_is_refused_before_it_is_read_whole(shop: ShopHarness) -> None:
+    limit = MAX_BATCH_BYTES
+    body = b'{"object":"whatsapp_business_account","entry":[' + b" " * limit + b"]}"
+    response = await shop.client.post("/webhooks/whatsapp", data=body, headers={HEADER: sign(body, APP_SECRET)})
+    assert response.status == 413
+
+    async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: the limit counts what arrives
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    response = await shop.client.post("/webhooks/whatsapp", data=chunked(), headers={HEADER: "sha256=00"})
+    assert response.status == 413
