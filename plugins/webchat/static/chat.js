@@ -21,12 +21,14 @@
   var unacked = [];          // frames sent but not acknowledged: sent again after a reconnect
   var retryDelay = 500;
   var mode = "webchat";
-  var greeted = false;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+      node.dir = "auto";  // Arabic or Hebrew runs from the right, whatever the page's language
+    }
     return node;
   }
 
@@ -73,7 +75,7 @@
     var img = el("img", "picture");
     img.alt = alt || "";
     img.addEventListener("error", function () {
-      var stand = el("div", "picture placeholder", (alt || "?").slice(0, 1));
+      var stand = el("div", "picture placeholder", Array.from(alt || "?")[0]);  // a whole emoji, not half
       img.replaceWith(stand);
     });
     img.addEventListener("load", function () { if (nearBottom()) scrollDown(); });
@@ -225,15 +227,18 @@
   // --- the socket ------------------------------------------------------------------------------
   function received(frame) {
     if (frame.type === "entries") {
-      if (frame.reset) { entries = []; log.textContent = ""; }
+      // A reset starts the count again: a conversation that is new (a restart voided the cookie) or
+      // was erased numbers its entries from 1, and none of them may pass for one already seen.
+      if (frame.reset) { entries = []; lastSeq = 0; log.textContent = ""; }
       frame.entries.forEach(function (entry) {
-        if (entry.seq <= lastSeq && !frame.reset) return;
+        if (entry.seq <= lastSeq) return;
         entries.push(entry);
         lastSeq = entry.seq;
         if (mode === "webchat") draw(entry);
       });
       if (mode === "webchat") scrollDown(); else if (frame.entries.length) loadPreview();
-      if (frame.reset && entries.length === 0 && !greeted) { greeted = true; say("hi"); }
+      // An empty conversation is greeted, unless what the customer typed meanwhile is on its way.
+      if (frame.reset && entries.length === 0 && unacked.length === 0) say("hi");
     } else if (frame.type === "ack") {
       unacked = unacked.filter(function (f) { return f.id !== frame.id; });
     } else if (frame.type === "error") {
@@ -242,10 +247,21 @@
     }
   }
 
+  // A socket refused before it opened may be the cookie: a shop restarted without a fixed secret no
+  // longer knows it (the browser hides the refusal's status). Asking for the page again renews a void
+  // cookie and leaves a good one alone.
+  function renewCookie() {
+    return fetch(location.pathname, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.body && r.body.cancel(); })
+      .catch(function () { /* the shop is still down: try again later */ });
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var opened = false;
     socket = new WebSocket(scheme + location.host + "/chat/ws");
     socket.addEventListener("open", function () {
+      opened = true;
       retryDelay = 500;
       statusLine.textContent = t("online");
       chat.classList.remove("offline");
@@ -258,7 +274,9 @@
     socket.addEventListener("close", function () {
       chat.classList.add("offline");
       statusLine.textContent = t("reconnecting");
-      setTimeout(connect, retryDelay);
+      setTimeout(function () {
+        if (opened) connect(); else renewCookie().then(connect);
+      }, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);
     });
   }
