@@ -122,7 +122,7 @@ def cli(log_level: str) -> None:
 @friendly_errors
 def serve(shop_toml: str, host: str | None, port: int | None) -> None:
     """Run the shop: webhooks for its channels and payment methods, and its background workers."""
-    configure_logging("info")
+    configure_logging("info", cache=True)
     shop = _shop(shop_toml, host=host, port=port)
     from chatshop.app import create_app
 

@@ -142,8 +142,12 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
+def configure_logging(level: str = "info", *, json: bool | None = None, cache: bool = False) -> None:
     """Set up structlog once for the process; JSON unless stderr is a terminal.
+
+    ``cache`` binds each module's logger once, at its first use, instead of at every call (a
+    message passes a dozen logging calls, most of them filtered out): for a server, which never
+    configures logging again. Tests and embedders reconfigure, so it is off by default.
 
     Lines from the standard library (aiohttp's "Error handling request", asyncio's "Task exception
     was never retrieved") go through the same chain: their messages and tracebacks are masked too.
@@ -163,7 +167,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=_stderr_logger,
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=cache,
     )
     # The standard library's loggers: warnings and worse only, so aiohttp's access log (INFO, whose
     # URLs carry WeChat's openid) stays silent, and every line masked like structlog's own.

@@ -320,7 +320,12 @@ class SQLiteStore(Store):
         return await self._run(lambda db: self._due_outbox(db, customer_key, moment))
 
     @staticmethod
-    def _due_outbox(db: sqlite3.Connection, customer_key: str, moment: str | None) -> list[OutboxItem]:
+    def _due_outbox(
+        db: sqlite3.Connection, customer_key: str, moment: str | None, known: Iterable[OutboxItem] = ()
+    ) -> list[OutboxItem]:
+        """The customer's due messages, oldest first, up to one waiting for its retry. Those in
+        ``known`` (just written by the same transaction) are taken as they are, not decoded again."""
+        written = {item.id: item.message for item in known}
         rows = db.execute(
             "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
             "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
@@ -330,7 +335,9 @@ class SQLiteStore(Store):
         for row in rows:
             if row["next_attempt_at"] and moment and row["next_attempt_at"] > moment:
                 break  # a later message must not overtake one waiting for its retry
-            message = outbound_from_text(row["payload"])
+            message = written.get(row["id"])
+            if message is None:
+                message = outbound_from_text(row["payload"])
             created_at = _dt(row["created_at"])
             items.append(OutboxItem(row["id"], customer_key, message, row["attempts"], created_at=created_at))
         return items
@@ -885,9 +892,9 @@ class SQLiteStore(Store):
         moment = _ts(utcnow())
 
         def commit_then_next(db: sqlite3.Connection) -> tuple[_Next, list[OutboxItem]]:
-            commit(db)
+            written = commit(db)
             following = self._next_with_conversation(db, customer_key)
-            return following, self._due_outbox(db, customer_key, moment) if held else []
+            return following, self._due_outbox(db, customer_key, moment, written) if held else []
 
         try:
             (item, record), sends = await self._write(commit_then_next)
