@@ -237,8 +237,9 @@ class Store(ABC):
         search: str | None = None,
         since: datetime | None = None,
         limit: int = 50,
+        offset: int = 0,
     ) -> list[Order]:
-        """Newest first."""
+        """Newest first; ``offset`` skips that many of the newest (a later page)."""
 
     @abstractmethod
     async def transition_order(

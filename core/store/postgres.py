@@ -669,6 +669,7 @@ class PostgresStore(Store):
         search: str | None = None,
         since: datetime | None = None,
         limit: int = 50,
+        offset: int = 0,
     ) -> list[Order]:
         clauses: list[str] = []
         params: list[Any] = []
@@ -689,7 +690,7 @@ class PostgresStore(Store):
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         query = (
             f"SELECT {_ORDER_COLUMNS} FROM orders {where} "  # noqa: S608
-            f"ORDER BY created_at DESC, seq DESC LIMIT {param(limit)}"
+            f"ORDER BY created_at DESC, seq DESC LIMIT {param(limit)} OFFSET {param(offset)}"
         )
         async with self.pool.acquire() as db:
             return await self._orders(db, await db.fetch(query, *params))

@@ -565,6 +565,7 @@ class SQLiteStore(Store):
         search: str | None = None,
         since: datetime | None = None,
         limit: int = 50,
+        offset: int = 0,
     ) -> list[Order]:
         clauses, params = [], []
         if customer_key is not None:
@@ -584,8 +585,9 @@ class SQLiteStore(Store):
 
         def fetch(db: sqlite3.Connection) -> list[Order]:
             rows = db.execute(
-                f"SELECT {self._ORDER_COLUMNS} FROM orders {where} ORDER BY created_at DESC, rowid DESC LIMIT ?",  # noqa: S608
-                (*params, limit),
+                f"SELECT {self._ORDER_COLUMNS} FROM orders {where} "  # noqa: S608
+                "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+                (*params, limit, offset),
             ).fetchall()
             return [self._order(db, row) for row in rows]
 

@@ -55,6 +55,10 @@ FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
     "all": ("All", ()),
 }
+#: Orders one page of the orders list shows; older ones are on the next pages.
+PAGE_SIZE = 100
+#: The last page number taken from an address (a million pages of orders is more than any shop has).
+MAX_PAGE = 1_000_000
 #: Failed logins allowed per minute from one address (per process) before the form says "wait":
 #: per address, so that someone guessing cannot lock the owner out.
 LOGIN_ATTEMPTS_PER_MINUTE = 10
@@ -147,17 +151,25 @@ class Dashboard:
     async def home(self, request: web.Request, session: Session) -> web.StreamResponse:
         raise web.HTTPSeeOther("/admin/orders")
 
-    async def _orders(self, request: web.Request) -> tuple[str, str, list[Any]]:
+    async def _orders(self, request: web.Request) -> tuple[str, str, int, list[Any], bool]:
+        """The filter, the search, the page number, that page's orders, and whether older ones follow."""
         key = request.query.get("status", "all")
         if key not in FILTERS:
             key = "all"
         search = request.query.get("q", "").strip()[:100]
+        number = _page_number(request.query.get("page"))
         statuses = FILTERS[key][1] or None
-        orders = await self.shop.store.list_orders(statuses=statuses, search=search or None, limit=200)
-        return key, search, orders
+        orders = await self.shop.store.list_orders(
+            statuses=statuses, search=search or None, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE
+        )
+        return key, search, number, orders[:PAGE_SIZE], len(orders) > PAGE_SIZE
 
     async def orders(self, request: web.Request, session: Session) -> web.StreamResponse:
-        key, search, orders = await self._orders(request)
+        key, search, number, orders, more = await self._orders(request)
+
+        def page_url(to: int) -> str:
+            return "/admin/orders?" + urlencode({"status": key, **({"q": search} if search else {}), "page": to})
+
         return self.page(
             "orders.html",
             session,
@@ -166,14 +178,18 @@ class Dashboard:
             filters=FILTERS,
             current=key,
             search=search,
-            rows_url="/admin/orders/rows?" + urlencode({"status": key, "q": search}),
+            rows_url="/admin/orders/rows?"
+            + urlencode({"status": key, "q": search, **({"page": number} if number > 1 else {})}),
+            first=(number - 1) * PAGE_SIZE + 1,
+            newer_url=page_url(number - 1) if number > 1 else None,
+            older_url=page_url(number + 1) if more else None,
             locale=self._locale(),
             methods=self._method_labels(),
         )
 
     async def order_rows(self, request: web.Request, session: Session) -> web.StreamResponse:
         """Only the table's rows, for the page's live refresh."""
-        _, _, orders = await self._orders(request)
+        _, _, _, orders, _ = await self._orders(request)
         html = self.templates.render(
             "_rows.html", orders=orders, contact=contact_of, locale=self._locale(), methods=self._method_labels()
         )
@@ -207,6 +223,8 @@ class Dashboard:
         order = await self.shop.store.get_order(number)
         if order is None:
             raise web.HTTPNotFound(text="no such order")
+        if order.status == new:  # the second click of a double click, or another tab: already done
+            raise self._back(f"/admin/orders/{number}", done=new.value)
         if new not in {a.status for a in actions_for(order)}:
             raise self._back(f"/admin/orders/{number}", error=f"cannot go to {new.value}")
         try:
@@ -214,7 +232,12 @@ class Dashboard:
                 await self.shop.refund_order(number)
             else:
                 await self.shop.move_order(number, new, note="dashboard")
-        except (IllegalTransition, PaymentError, ValueError) as e:
+        except IllegalTransition as e:
+            # Two clicks at once: the other one moved it; the customer was told by that one.
+            if e.old == new:
+                raise self._back(f"/admin/orders/{number}", done=new.value) from None
+            raise self._back(f"/admin/orders/{number}", error=str(e)) from None
+        except (PaymentError, ValueError) as e:
             raise self._back(f"/admin/orders/{number}", error=str(e)) from None
         log.info("dashboard.order_moved", order=number, new=new.value)
         raise self._back(f"/admin/orders/{number}", done=new.value)
@@ -327,6 +350,13 @@ class Dashboard:
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))
         router.add_get("/admin/numbers", self.guarded(self.numbers))
         router.add_static("/admin/static", HERE / "static")
+
+
+def _page_number(text: str | None) -> int:
+    """``?page=``: 1 when absent or not a page number."""
+    if not text or not text.isdigit() or len(text) > 7:
+        return 1
+    return min(max(int(text), 1), MAX_PAGE)
 
 
 def _is_stock(text: str) -> bool:

@@ -1,0 +1,82 @@
+"""The dashboard as a shop owner uses it: a double click, two tabs, many orders, every door locked."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from chatshop.messages import OrderLine
+from chatshop.money import Money
+from chatshop.orders import Order, OrderStatus, new_order_number
+from chatshop.testing import ShopHarness
+from tests.qa_web2.web_shop import web_toml
+from tests.web.admin_client import csrf_of, login
+
+CUSTOMER = "webchat:qa-customer"
+PAGE = 100  # orders a page of the dashboard lists
+
+
+async def place(h: ShopHarness, customer_key: str = CUSTOMER, **details: str | None) -> str:
+    number = new_order_number()
+    line = OrderLine(product_id="chai-250g", title="Tata Tea Gold 250 g", quantity=1, unit_price=Money(14500, "INR"))
+    order = Order(number, customer_key, OrderStatus.COD_PENDING, (line,), (), "INR", "cod", f"k-{number}", **details)
+    await h.shop.store.place_order(order)
+    return number
+
+
+def told(h: ShopHarness, customer_key: str = CUSTOMER) -> list[str]:
+    return [m.kind for m in h.sent_to(customer_key)]
+
+
+async def test_ship_clicked_twice_says_done_and_tells_the_customer_once(make_shop: object) -> None:
+    async with make_shop(web_toml(), terminal=False) as h:  # type: ignore[operator]
+        number = await place(h)
+        await login(h)
+        page = await (await h.client.get(f"/admin/orders/{number}")).text()
+        form = {"status": "shipped", "csrf": csrf_of(page)}
+        first = await h.client.post(f"/admin/orders/{number}/move", data=form, allow_redirects=False)
+        second = await h.client.post(f"/admin/orders/{number}/move", data=form, allow_redirects=False)
+        await h.shop.idle()
+        assert "done=shipped" in first.headers["Location"]
+        # The second click of a double click found the order shipped: that is done, not "cannot go to shipped".
+        assert "done=shipped" in second.headers["Location"], second.headers["Location"]
+        assert told(h).count("order_status") == 1
+
+
+async def test_two_tabs_shipping_at_once_ship_once(make_shop: object) -> None:
+    async with make_shop(web_toml(), terminal=False) as h:  # type: ignore[operator]
+        number = await place(h)
+        await login(h)
+        page = await (await h.client.get(f"/admin/orders/{number}")).text()
+        form = {"status": "shipped", "csrf": csrf_of(page)}
+        answers = await asyncio.gather(
+            *(h.client.post(f"/admin/orders/{number}/move", data=form, allow_redirects=False) for _ in range(2))
+        )
+        await h.shop.idle()
+        assert all(a.status == 303 and "error=" not in a.headers["Location"] for a in answers)
+        order = await h.shop.store.get_order(number)
+        assert order is not None and order.status == OrderStatus.SHIPPED
+        assert sum(1 for step in order.history if step["new"] == "shipped") == 1
+        assert told(h).count("order_status") == 1
+
+
+async def test_orders_beyond_the_first_page_can_be_reached(make_shop: object) -> None:
+    """A busy week has more orders than one page shows: the oldest were out of reach but for a search."""
+    async with make_shop(web_toml(), terminal=False) as h:  # type: ignore[operator]
+        numbers = [await place(h) for _ in range(PAGE + 5)]  # oldest first
+        await login(h)
+        first = await (await h.client.get("/admin/orders")).text()
+        shown = set(re.findall(r'data-number="([^"]+)"', first))
+        assert shown == set(numbers[5:])
+        older = re.search(r'href="(/admin/orders\?[^"]*page=2[^"]*)"', first)
+        assert older, "no link to older orders"
+        second = await (await h.client.get(older.group(1).replace("&amp;", "&"))).text()
+        assert set(re.findall(r'data-number="([^"]+)"', second)) == set(numbers[:5])
+        assert "page=3" not in second and 'href="/admin/orders?status=all&amp;page=1"' in second
+        # The live refresh of page 2 refreshes page 2, not the newest orders.
+        assert 'data-refresh="/admin/orders/rows?status=all&amp;q=&amp;page=2"' in second
+        rows = await (await h.client.get("/admin/orders/rows?status=all&q=&page=2")).text()
+        assert set(re.findall(r'data-number="([^"]+)"', rows)) == set(numbers[:5])
+        for odd in ("0", "-1", "x", "99999999999999999999"):
+            resp = await h.client.get(f"/admin/orders?page={odd}")
+            assert resp.status == 200, odd
