@@ -42,7 +42,10 @@ _Outcome = tuple[_Op, Any, BaseException | None]
 
 class SQLiteThread:
     def __init__(self, name: str = "chatshop-sqlite") -> None:
-        self._queue: queue.SimpleQueue[_Op | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[_Op] | None] = queue.SimpleQueue()
+        #: Calls made during the current turn of the event loop, handed over together at its end:
+        #: one wake-up of the thread for all of them, not one each.
+        self._outgoing: list[_Op] = []
         self._thread: threading.Thread | None = None
         self._name = name
         self.db: sqlite3.Connection | None = None
@@ -59,13 +62,21 @@ class SQLiteThread:
         self._ensure_started()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Op(fn, write, future, loop))
+        if not self._outgoing:
+            loop.call_soon(self._flush)
+        self._outgoing.append(_Op(fn, write, future, loop))
         return await future
+
+    def _flush(self) -> None:
+        if self._outgoing:
+            ops, self._outgoing = self._outgoing, []
+            self._queue.put(ops)
 
     async def stop(self) -> None:
         """Finish what is queued, then end the thread."""
         if self._thread is None:
             return
+        self._flush()
         self._queue.put(None)
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
         self._thread = None
@@ -73,16 +84,14 @@ class SQLiteThread:
     # --- on the thread -------------------------------------------------------------------------
     def _serve(self) -> None:
         while True:
-            first = self._queue.get()
-            batch: list[_Op | None] = [first]
+            handed = [self._queue.get()]
             while True:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    handed.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            stop = None in batch
-            self._run_batch([op for op in batch if op is not None])
-            if stop:
+            self._run_batch([op for ops in handed if ops is not None for op in ops])
+            if None in handed:
                 return
 
     def _run_batch(self, batch: list[_Op]) -> None:
