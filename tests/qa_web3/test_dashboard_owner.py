@@ -80,3 +80,31 @@ async def test_orders_beyond_the_first_page_can_be_reached(make_shop: object) ->
         for odd in ("0", "-1", "x", "99999999999999999999"):
             resp = await h.client.get(f"/admin/orders?page={odd}")
             assert resp.status == 200, odd
+
+
+async def test_every_dashboard_route_is_closed_without_a_login(make_shop: object) -> None:
+    """Each route under /admin (read from the router, so a new one is checked too) without a session."""
+    async with make_shop(web_toml(), terminal=False) as h:  # type: ignore[operator]
+        number = await place(h)
+        open_doors = {"/admin/login", "/admin/static"}
+        checked = 0
+        for route in h.client.app.router.routes():
+            info = route.resource.get_info() if route.resource else {}
+            path = info.get("path") or info.get("formatter") or info.get("prefix") or ""
+            if not path.startswith("/admin") or path in open_doors or route.method == "HEAD":
+                continue
+            url = path.replace("{number}", number).replace("{product_id}", "chai-250g")
+            data = {"status": "shipped", "action": "off", "stock": "0", "price": "1.00"}
+            resp = await h.client.request(route.method, url, data=data, allow_redirects=False)
+            if route.method == "GET":
+                assert resp.status == 303 and resp.headers["Location"] == "/admin/login", (url, resp.status)
+            else:
+                assert resp.status == 403, (route.method, url, resp.status)
+            checked += 1
+        assert checked >= 9
+        order = await h.shop.store.get_order(number)
+        assert order is not None and order.status == OrderStatus.COD_PENDING
+        assert (await h.shop.store.inventory(["chai-250g"])).get("chai-250g") is None or (
+            await h.shop.store.inventory(["chai-250g"])
+        )["chai-250g"].active
+        assert not h.sent_to(CUSTOMER)

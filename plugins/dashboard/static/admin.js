@@ -12,13 +12,32 @@
     });
   }
 
+  // The session ended (logged out elsewhere, or its hours are up): the table would silently stop
+  // showing new orders, so say so and stop asking.
+  function sessionEnded() {
+    if (!live) return;
+    live.textContent = "Your session ended, so new orders no longer appear here: ";
+    var again = document.createElement("a");
+    again.href = "/admin/login";
+    again.textContent = "log in again";
+    live.appendChild(again);
+    live.classList.add("error");
+    live.setAttribute("role", "alert");
+    live.hidden = false;
+  }
+
   function refresh() {
     fetch(rows.dataset.refresh, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (r) {
-        if (r.redirected || !r.ok) throw new Error("session ended");
+        if (r.redirected && new URL(r.url).pathname === "/admin/login") {
+          sessionEnded();
+          return null;
+        }
+        if (!r.ok) throw new Error("not now");
         return r.text();
       })
       .then(function (html) {
+        if (html === null) return "stop";
         var scratch = document.createElement("tbody");
         scratch.innerHTML = html; // our own server-rendered, autoescaped rows
         var before = numbers(rows);
@@ -35,7 +54,7 @@
         }
       })
       .catch(function () { /* try again at the next tick */ })
-      .then(function () { setTimeout(refresh, INTERVAL); });
+      .then(function (stop) { if (stop !== "stop") setTimeout(refresh, INTERVAL); });
   }
 
   if (rows && rows.dataset.refresh) setTimeout(refresh, INTERVAL);

@@ -1,0 +1,28 @@
+"""An orders page left open longer than its session: it says so, instead of quietly showing no new orders."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.qa_web2.web_shop import web_toml
+from tests.web.browser import chromium, needs_chromium
+from tests.web.test_in_chromium import admin_login
+
+pytestmark = needs_chromium
+
+
+async def test_an_open_orders_page_says_when_its_session_ended(make_shop: object) -> None:
+    async with make_shop(web_toml(), terminal=False) as h, chromium() as browser:  # type: ignore[operator]
+        context = await browser.new_context()
+        watching = await context.new_page()
+        await admin_login(watching, h.url("/").rstrip("/"))
+        await expect(watching.locator("h1")).to_have_text("Orders")
+        # The session ends (logged out in another tab here; the same when its 12 hours are up).
+        other = await context.new_page()
+        await other.goto(h.url("/admin/catalog"))
+        await other.get_by_role("button", name="Log out").click()
+        await expect(other.locator("h1")).to_have_text("Log in")
+        live = watching.locator("#live")
+        await expect(live).to_be_visible(timeout=10_000)
+        await expect(live).to_contain_text("log in again")
+        await expect(live.get_by_role("link", name="log in again")).to_have_attribute("href", "/admin/login")
