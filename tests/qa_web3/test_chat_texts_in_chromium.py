@@ -58,3 +58,17 @@ async def test_the_conversation_is_a_log_for_screen_readers(make_shop: object) -
         log = page.get_by_role("log", name="Kirana Corner")
         await expect(log.locator(".entry.shop").first).to_contain_text("Welcome")
         await expect(page.get_by_role("status")).to_have_text("online")
+
+
+async def test_a_small_phone_shows_the_shop_name_beside_the_preview_selector(make_shop: object) -> None:
+    async with make_shop(web_toml(), terminal=False) as h, chromium() as browser:  # type: ignore[operator]
+        page = await browser.new_page(viewport={"width": 320, "height": 568})
+        await page.goto(h.url("/chat"))
+        await expect(page.locator("#status")).to_have_text("online")
+        name = await page.locator(".bar h1").bounding_box()
+        select = await page.locator("#mode").bounding_box()
+        avatar = await page.locator(".avatar").bounding_box()
+        assert name and select and avatar
+        assert name["x"] + name["width"] <= select["x"], (name, select)  # the selector lay over the name
+        assert abs(avatar["width"] - avatar["height"]) < 1  # a circle, not squeezed into an oval
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 320
