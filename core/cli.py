@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import json
 import queue
 import re
@@ -256,6 +257,8 @@ def _keyboard_restored() -> Iterator[None]:
     if not sys.stdin.isatty():
         yield
         return
+    if isinstance(sys.stdin, io.TextIOWrapper):  # bytes of another encoding: read, not a dropped line
+        sys.stdin.reconfigure(errors="replace")
     with suppress(ImportError):
         import readline  # noqa: F401  (input() edits lines once it is loaded; not on every platform)
     try:

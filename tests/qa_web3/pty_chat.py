@@ -30,8 +30,11 @@ class Terminal:
     """A child process on a pty of ``columns`` columns; what it printed so far in ``screen``."""
 
     def __init__(self, shop_toml: Path, columns: int = 80) -> None:
-        env = {**os.environ, "TERM": "xterm", "PYTHONIOENCODING": "utf-8"}
-        env.pop("COLUMNS", None)
+        # A usual UTF-8 terminal (en_US.UTF-8: Python reads it strictly, unlike the C locales of a
+        # container, where it would use surrogateescape).
+        env = {**os.environ, "TERM": "xterm", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8:strict"}
+        for name in ("COLUMNS", "LC_ALL", "LC_CTYPE", "PYTHONUTF8"):
+            env.pop(name, None)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # pragma: no cover - the child
             os.chdir(shop_toml.parent)

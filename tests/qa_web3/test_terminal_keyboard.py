@@ -59,3 +59,17 @@ def test_ctrl_d_ends_the_line_before_the_shell_prompt(tmp_path: Path) -> None:
     finally:
         term.kill()
     assert term.screen.rstrip(" ").endswith("\n"), repr(term.screen[-40:])
+
+
+def test_a_line_with_bytes_that_are_not_utf8_is_answered_not_dropped(tmp_path: Path) -> None:
+    """A terminal in another encoding (or a stray byte) sends invalid UTF-8: the line got no answer at all."""
+    term = Terminal(demo_copy(tmp_path))
+    try:
+        term.expect("you> ")
+        term.type(b"atta \xe9\xff\r")  # "atta é" from a Latin-1 terminal
+        term.expect("you> ", 2)
+        term.type(b"\x04")
+        assert term.wait_exit() == 0
+    finally:
+        term.kill()
+    assert "Aashirvaad Shudh Chakki Atta" in term.screen

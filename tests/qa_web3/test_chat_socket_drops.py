@@ -1,0 +1,49 @@
+"""A tab whose socket drops in the middle of a turn: the message counts once, every tab sees it once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import ClientWebSocketResponse
+
+from chatshop.testing import ShopHarness
+from tests.qa_web2.web_shop import Browser, web_toml
+
+
+async def entries_until_quiet(ws: ClientWebSocketResponse) -> list[dict[str, Any]]:
+    """Every entry pushed to ``ws`` until a ping's pong comes back."""
+    await ws.send_json({"type": "ping"})
+    got: list[dict[str, Any]] = []
+    while True:
+        frame = await ws.receive_json(timeout=5)
+        if frame["type"] == "entries":
+            got.extend(frame["entries"])
+        if frame["type"] == "pong":
+            return got
+
+
+async def test_a_tab_closed_right_after_sending_leaves_the_other_tab_the_whole_turn(make_shop: object) -> None:
+    async with make_shop(web_toml(), terminal=False) as h, Browser.opened(h) as browser:  # type: ignore[operator]
+        staying = await browser.tab()
+        leaving = await browser.tab()
+        await leaving.send_json({"type": "text", "id": "drop-1", "text": "atta"})
+        await leaving.close()  # gone before the shop's ack
+        await h.shop.idle()
+        seen = await entries_until_quiet(staying)
+        assert [e.get("text") for e in seen if e["who"] == "customer"] == ["atta"]
+        assert any(e["who"] == "shop" and e["message"]["kind"] == "product" for e in seen)
+        # The leaving tab comes back and sends the frame again (it was never acknowledged): counted once.
+        back = await browser.tab()
+        await back.send_json({"type": "text", "id": "drop-1", "text": "atta"})
+        while (await back.receive_json(timeout=5))["type"] != "ack":
+            pass
+        await h.shop.idle()
+        assert [e for e in await entries_until_quiet(staying) if e["who"] == "customer"] == []
+        await staying.close()
+        await back.close()
+        assert sum(1 for m in _shop_sent(h) if m.kind == "product") == 1
+
+
+def _shop_sent(h: ShopHarness) -> list[Any]:
+    (key,) = [k for k in h.sent if k.startswith("webchat:")]
+    return h.sent_to(key)
