@@ -45,6 +45,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
 }
 #: Status filters on the orders page: (label, statuses).
 FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {

@@ -73,7 +73,12 @@ class ChatRoutes:
             texts=page_texts(locale),
             preview=settings.preview,
             previews=preview_channels(self.shop),
-            headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
+            headers={
+                "Content-Security-Policy": CSP,
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "same-origin",
+                "X-Content-Type-Options": "nosniff",
+            },
         )
         if known is None:
             customer_id = secrets.token_urlsafe(18)
@@ -148,7 +153,7 @@ class ChatRoutes:
         locale = await self.shop.customer_locale(self.channel.customer_key(customer_id))
         return web.json_response(
             {"channel": target, "entries": preview_entries(self.shop, entries, target, locale)},
-            headers={"Cache-Control": "no-store"},
+            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
         )
 
 
