@@ -8,6 +8,7 @@ their own messenger exactly as when the order moves any other way.
 from __future__ import annotations
 
 import hmac
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -60,6 +61,10 @@ FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
 PAGE_SIZE = 100
 #: The last page number taken from an address (a million pages of orders is more than any shop has).
 MAX_PAGE = 1_000_000
+#: A search that is a phone number written with a plus, spaces, dashes, dots or parentheses.
+_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+#: More digits than an order number has (six, all digits by chance: "234-567" is still searched as typed).
+MIN_PHONE_DIGITS = 7
 #: Failed logins allowed per minute from one address (per process) before the form says "wait":
 #: per address, so that someone guessing cannot lock the owner out.
 LOGIN_ATTEMPTS_PER_MINUTE = 10
@@ -159,9 +164,10 @@ class Dashboard:
             key = "all"
         search = request.query.get("q", "").strip()[:100]
         number = _page_number(request.query.get("page"))
+        wanted = _search_term(search)
         statuses = FILTERS[key][1] or None
         orders = await self.shop.store.list_orders(
-            statuses=statuses, search=search or None, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE
+            statuses=statuses, search=wanted or None, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE
         )
         return key, search, number, orders[:PAGE_SIZE], len(orders) > PAGE_SIZE
 
@@ -351,6 +357,16 @@ class Dashboard:
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))
         router.add_get("/admin/numbers", self.guarded(self.numbers))
         router.add_static("/admin/static", HERE / "static")
+
+
+def _search_term(search: str) -> str:
+    """What to look for: a phone number as written ("+91 98123 45678", as the order page shows it) by
+    its digits, which is how messengers that use phone numbers name their customers."""
+    if _PHONE.match(search):
+        digits = re.sub(r"\D", "", search)
+        if len(digits) >= MIN_PHONE_DIGITS:
+            return digits
+    return search
 
 
 def _page_number(text: str | None) -> int:

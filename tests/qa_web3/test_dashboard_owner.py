@@ -108,3 +108,19 @@ async def test_every_dashboard_route_is_closed_without_a_login(make_shop: object
             await h.shop.store.inventory(["chai-250g"])
         )["chai-250g"].active
         assert not h.sent_to(CUSTOMER)
+
+
+async def test_orders_are_found_by_the_phone_number_as_the_dashboard_shows_it(make_shop: object) -> None:
+    """The order page shows "+919812345678"; pasted (or typed with spaces) into the search it found nothing."""
+    async with make_shop(web_toml(), terminal=False) as h:  # type: ignore[operator]
+        mine = await place(h, "whatsapp:919812345678")
+        other = await place(h, "whatsapp:447700900123")
+        await login(h)
+        page = await (await h.client.get(f"/admin/orders/{mine}")).text()
+        assert "+919812345678" in page
+        for typed in ("+919812345678", "+91 98123 45678", "98123-45678", "(981) 234 5678"):
+            rows = await (await h.client.get("/admin/orders/rows", params={"status": "all", "q": typed})).text()
+            assert set(re.findall(r'data-number="([^"]+)"', rows)) == {mine}, typed
+        rows = await (await h.client.get("/admin/orders/rows", params={"status": "all", "q": mine.lower()})).text()
+        assert set(re.findall(r'data-number="([^"]+)"', rows)) == {mine}
+        assert other not in rows
