@@ -126,6 +126,9 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 #: bound) negative numbers, which would wait forever or fail at the first retry; so every such key,
 #: in the core's sections and in every plugin's, must be a finite number that is not negative.
 DURATION_SUFFIXES = ("_seconds", "_minutes", "_hours", "_days")
+#: The longest any of them may be, per unit: ten years. Nothing in a shop waits that long, and a
+#: typo such as ``1e12`` would otherwise stall a retry or a timeout for good.
+LONGEST_DURATION = {"_seconds": 10 * 365 * 86400, "_minutes": 10 * 365 * 1440, "_hours": 10 * 365 * 24, "_days": 3650}
 
 
 def duration_problems(section: BaseModel, path: str = "") -> list[ConfigProblem]:
@@ -141,14 +144,19 @@ def duration_problems(section: BaseModel, path: str = "") -> list[ConfigProblem]
         elif key.endswith(DURATION_SUFFIXES):
             many = isinstance(value, list | tuple)
             for i, item in enumerate(value if many else [value]):
+                at = f"{where}[{i}]" if many else where
                 if _bad_duration(item):
-                    problems.append(
-                        ConfigProblem(
-                            path=f"{where}[{i}]" if many else where,
-                            message=f"{_shown(item)} is not a duration: expected a finite number, 0 or more",
-                        )
-                    )
+                    message = f"{_shown(item)} is not a duration: expected a finite number, 0 or more"
+                    problems.append(ConfigProblem(path=at, message=message))
+                elif _longer_than(item, LONGEST_DURATION[key[key.rindex("_") :]]):
+                    unit = key[key.rindex("_") + 1 :]
+                    message = f"{_shown(item)} {unit} is more than ten years: expected a shorter wait"
+                    problems.append(ConfigProblem(path=at, message=message))
     return problems
+
+
+def _longer_than(value: Any, limit: int) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float | Decimal) and float(value) > limit
 
 
 def _bad_duration(value: Any) -> bool:

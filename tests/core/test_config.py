@@ -235,3 +235,29 @@ def test_blank_names_bad_ids_and_addresses_are_explained(tmp_path: Path) -> None
 def test_postal_codes_may_be_written_as_numbers(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, '[shop]\nname = "X"\n[delivery]\nareas = [400050, "400 051"]\n'))
     assert config.delivery.areas == ["400050", "400051"]
+
+
+def test_durations_longer_than_ten_years_are_refused_with_their_key_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``1e12`` (a typo for 1.0?) would hold a retry or a request for thirty thousand years."""
+    found = problems(tmp_path, '[shop]\nname = "X"\n[server]\ngive_up_sending_seconds = 1e12\n')
+    assert "more than ten years" in found["server.give_up_sending_seconds"]
+    monkeypatch.setenv("QA_RZP_SECRET", "x" * 16)
+    found = problems(
+        tmp_path,
+        """
+[shop]
+name = "X"
+[payments.razorpay]
+key_id = "rzp_test_abc"
+key_secret_env = "QA_RZP_SECRET"
+webhook_secret_env = "QA_RZP_SECRET"
+retry_delays_seconds = [0.5, 1e12]
+request_timeout_seconds = 315360001
+""",
+    )
+    assert set(found) == {"payments.razorpay.retry_delays_seconds[1]", "payments.razorpay.request_timeout_seconds"}
+    # ten years to the second is still a duration (a shop may mean "never" that way)
+    config = load_config(write(tmp_path, '[shop]\nname = "X"\n[server]\ngive_up_sending_seconds = 315360000\n'))
+    assert config.server.give_up_sending_seconds == 315360000
