@@ -346,6 +346,7 @@ class Ordering:
         count = 0
         for order in await self.shop.store.expired_unpaid_orders(now or utcnow()):
             method = self.shop.payment_methods.get(order.payment_method)
+            wrong: PaymentEvent | None = None
             if method is not None:
                 try:
                     event = await method.poll(order)
@@ -353,8 +354,13 @@ class Ordering:
                     log.exception("payment.poll_failed", order=order.number, method=order.payment_method)
                     continue
                 if event is not None and event.kind == PaymentEventKind.PAID:
-                    await self.apply_payment_event(event)
-                    continue
+                    applied = await self.apply_payment_event(event)
+                    if applied is None or applied.status is not OrderStatus.PENDING_PAYMENT:
+                        continue
+                    # Paid, but not the order's total (refused as payment): the window closes all
+                    # the same, and the money goes back, rather than the order holding its stock
+                    # for good while each sweep finds the same payment again.
+                    wrong = event
                 current = await self.shop.store.get_order(order.number)
                 if current is None or current.payment_ref != order.payment_ref:
                     continue  # the customer got a new link meanwhile ("Try again"): it has its own window
@@ -362,9 +368,22 @@ class Ordering:
                     await method.expire(order)
                 except Exception:
                     log.exception("payment.expire_failed", order=order.number, method=order.payment_method)
-            await self._expired(order)
+            expired = await self._expired(order)
+            if wrong is not None:
+                await self._give_back(expired, wrong)
             count += 1
         return count
+
+    async def _give_back(self, order: Order, payment: PaymentEvent) -> None:
+        """Refund a payment that did not match its order, once the order is cancelled."""
+        if payment.amount is None or payment.amount.currency != order.currency:
+            # Not an amount the order's refund can express: the owner refunds it by hand.
+            log.error("payment.mismatch_not_refunded", alert=True, order=order.number, method=payment.method)
+            return
+        try:
+            await self._late(order, payment, payment.amount)
+        except Exception:
+            log.exception("payment.mismatch_refund_failed", alert=True, order=order.number)
 
     # --- telling the customer ----------------------------------------------------------------
     def _retry_choices(self, order: Order) -> tuple[Choice, ...]:

@@ -255,7 +255,7 @@ class FakeWeChatPay:
         if known is None or known["trade_state"] not in ("SUCCESS", "REFUND"):
             return self._fail(400, "INVALID_REQUEST", "订单未支付，不能退款")
         amount = body.get("amount") or {}
-        paid = known["request"]["amount"]["total"]
+        paid = self.transaction(no or "")["amount"]["total"]  # the transaction's, as a query shows it
         if amount.get("total") != paid or amount.get("currency") != "CNY":
             return self._fail(400, "PARAM_ERROR", "amount.total must equal the order's total, in CNY")
         refund = amount.get("refund")
@@ -278,6 +278,7 @@ class FakeWeChatPay:
     def transaction(self, no: str, *, paid_total: int | None = None) -> dict[str, Any]:
         known = self.transactions[no]
         request = known["request"]
+        paid_total = known.get("paid_total") if paid_total is None else paid_total
         total = request["amount"]["total"] if paid_total is None else paid_total
         out: dict[str, Any] = {
             "appid": self.appid,
@@ -304,6 +305,7 @@ class FakeWeChatPay:
         known = self.transactions[no]
         known["trade_state"] = "SUCCESS"
         known["transaction_id"] = f"42000{next(_ids):023d}"
+        known["paid_total"] = paid_total  # what a query of the transaction says from now on, too
         return self.transaction(no, paid_total=paid_total)
 
     def notification(

@@ -78,6 +78,25 @@ async def test_a_wrong_amount_never_pays(harness: ShopHarness, wechatpay_api: Fa
     assert unpaid is not None and unpaid.status is OrderStatus.PENDING_PAYMENT
 
 
+async def test_a_wrong_amount_is_given_back_when_the_window_closes_and_the_stock_released(
+    harness: ShopHarness, wechatpay_api: FakeWeChatPay
+) -> None:
+    """It used to keep the order pending for good: each sweep polled, found the same wrong payment,
+    refused it again and never let the order expire, so its stock stayed reserved."""
+    order, _ = await buy_tea(harness)
+    body = wechatpay_api.notification(wechatpay_api.pay(order.number, paid_total=1))
+    assert (await wechatpay_api.notify(harness.client.session, harness.url(WEBHOOK), body))[0] == 204
+    assert order.payment_expires_at is not None
+    for _ in range(2):  # a second sweep changes nothing more
+        await harness.shop.ordering.expire_due(order.payment_expires_at + timedelta(seconds=1))
+        await harness.shop.idle()
+    cancelled = await harness.shop.store.get_order(order.number)
+    assert cancelled is not None and cancelled.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+    assert cancelled.paid_amount == 1 and cancelled.refunded_amount == 1
+    assert wechatpay_api.transactions[order.number]["refunded"] == 1  # the one fen paid goes back
+    assert (await harness.shop.store.inventory(["longjing"]))["longjing"].stock == 5
+
+
 async def test_unpaid_at_expiry_is_closed_cancelled_and_released(
     harness: ShopHarness, wechatpay_api: FakeWeChatPay
 ) -> None:
