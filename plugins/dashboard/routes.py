@@ -57,6 +57,7 @@ FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
     "all": ("All", ()),
 }
+SESSION_ENDED = "Your session ended: log in again."
 #: Orders one page of the orders list shows; older ones are on the next pages.
 PAGE_SIZE = 100
 #: The last page number taken from an address (a million pages of orders is more than any shop has).
@@ -105,7 +106,11 @@ class Dashboard:
             session = self.sessions.read(request)
             if post:
                 form = await request.post()
-                if session is None or not session.csrf_ok(_field(form, "csrf")):
+                if session is None:
+                    # The browser dropped the cookie when its hours were up: nothing to forge here, so
+                    # the way back in rather than a bare 403 (for Log out, that is the whole job).
+                    raise self._back("/admin/login", error=SESSION_ENDED)
+                if not session.csrf_ok(_field(form, "csrf")):
                     raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the page and try again")
                 if not session.admin:
                     raise web.HTTPForbidden(text="log in first")
@@ -121,7 +126,10 @@ class Dashboard:
     async def login_form(self, request: web.Request) -> web.Response:
         if self.sessions.read(request) is not None:
             raise web.HTTPSeeOther("/admin/orders")
-        return self.login_page(self.sessions.read(request, LOGIN_COOKIE) or self.sessions.fresh())
+        return self.login_page(
+            self.sessions.read(request, LOGIN_COOKIE) or self.sessions.fresh(),
+            error=self.sessions.note(request, "error"),
+        )
 
     async def login(self, request: web.Request) -> web.Response:
         form = await request.post()
