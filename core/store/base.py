@@ -99,7 +99,8 @@ class FinishedTurn:
     #: The customer's due replies, their send lease held for the caller; None when it is not held
     #: (another sender has it and was told, or nothing was due).
     sends: list[OutboxItem] | None
-    #: The send lease was taken and given back (nothing due) and someone had asked for it.
+    #: The caller's sender should look for due replies itself: the send lease was taken and given
+    #: back (nothing due) while someone asked for it, or the claim failed after the commit.
     send_wanted: bool = False
 
 
@@ -393,7 +394,12 @@ class Store(ABC):
         item, record, wanted = await self.commit_turn_then_next(
             customer_key, inbox_id, state, expected_version, outbound, lease, owner
         )
-        held, sends = await self.claim_outbox(customer_key, send_lease, send_owner, seconds, datetime.now(UTC))
+        try:
+            held, sends = await self.claim_outbox(customer_key, send_lease, send_owner, seconds, datetime.now(UTC))
+        except Exception:
+            # The turn is committed: a claim that failed (a dropped connection) must not make it look
+            # failed. The caller's sender claims the replies itself instead.
+            return FinishedTurn(item, record, wanted, None, send_wanted=True)
         if held and not sends:
             return FinishedTurn(item, record, wanted, None, await self.release_lease(send_lease, send_owner))
         return FinishedTurn(item, record, wanted, sends if held else None)

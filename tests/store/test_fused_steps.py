@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from chatshop.store.base import StaleConversation, Store
+from chatshop.store.base import OutboxItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
+from chatshop.store.sqlite import SQLiteStore
 
 from .helpers import message, reply
 
@@ -193,3 +195,30 @@ async def test_a_stale_finish_commits_nothing_and_leaves_the_send_lease_free(sto
         )
     assert await store.pending_outbox(KEY, utcnow()) == []
     assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
+
+
+class _ClaimFails(SQLiteStore):
+    """The steps composed as a networked store composes them, with a claim that fails (a dropped
+    connection) after the turn committed."""
+
+    finish_turn = Store.finish_turn
+
+    async def claim_outbox(
+        self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
+    ) -> tuple[bool, list[OutboxItem]]:
+        raise ConnectionResetError("the connection dropped")
+
+
+async def test_a_claim_failing_after_the_commit_leaves_the_turn_committed(tmp_path: Path) -> None:
+    store = _ClaimFails(tmp_path / "shop.db")
+    await store.open()
+    try:
+        inbox_id, version = await _turn_with_next(store)
+        finished = await store.finish_turn(
+            KEY, inbox_id, {"seen": 1}, version, [reply("a")], "turns:asha", "w1", "send:asha", "t1", 30
+        )
+        assert finished.sends is None and finished.send_wanted is True  # the sender looks itself
+        assert (await store.load_conversation(KEY)).state == {"seen": 1}
+        assert [i.message for i in await store.pending_outbox(KEY, utcnow())] == [reply("a")]
+    finally:
+        await store.close()
