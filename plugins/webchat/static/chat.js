@@ -47,9 +47,14 @@
     send({ type: "text", id: newId(), text: text });
   }
 
+  // With a keyboard at hand the composer takes the focus back after a choice, so that what comes
+  // next (an address after "Checkout") is typed where it belongs; a phone keeps its keyboard closed.
+  var keyboardAtHand = !window.matchMedia || window.matchMedia("(hover: hover) and (pointer: fine)").matches;
+
   function choose(choice) {
     if (mode !== "webchat") setMode("webchat");
     send({ type: "choice", id: newId(), choice_id: choice.id, title: choice.title });
+    if (keyboardAtHand) input.focus({ preventScroll: true });
   }
 
   form.addEventListener("submit", function (event) {
