@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from functools import wraps
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import asyncpg
 import click
@@ -222,6 +222,9 @@ async def _chat(shop: Shop, customer: str, port: int | None) -> None:
     if interactive:
         click.echo(f"You are chatting with {shop.config.shop.name}. Say hi! (Ctrl-D to leave)")
     keyboard = _Keyboard(interactive)
+    terminal = shop.channels.get("terminal")
+    if interactive and terminal is not None:
+        terminal.output = _Screen(sys.stdout, keyboard)  # type: ignore[attr-defined]
     try:
         while True:
             line = await keyboard.line()
@@ -246,6 +249,7 @@ async def _chat(shop: Shop, customer: str, port: int | None) -> None:
 #: Control characters no keyboard types (all but tab): a NUL breaks PostgreSQL, an ESC sequence would
 #: paint the terminal of whoever reads the conversation back.
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+PROMPT = "you> "
 #: The longest line taken, as in the web chat: a customer's message, not a file.
 MAX_LINE = 2000
 
@@ -284,6 +288,8 @@ class _Keyboard:
 
     def __init__(self, interactive: bool) -> None:
         self.interactive = interactive
+        #: The prompt is on the screen and the customer may be typing after it.
+        self.prompting = False
         self._asks: queue.SimpleQueue[asyncio.Future[str | None]] = queue.SimpleQueue()
         threading.Thread(target=self._serve, name="chatshop-keyboard", daemon=True).start()
 
@@ -296,11 +302,49 @@ class _Keyboard:
     def _serve(self) -> None:
         while True:
             asked = self._asks.get()
-            line = _read_line(self.interactive)
+            self.prompting = self.interactive
+            try:
+                line = _read_line(self.interactive)
+            finally:
+                self.prompting = False
             with suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting any more
                 asked.get_loop().call_soon_threadsafe(_settle, asked, line)
             if line is None:
                 return
+
+
+class _Screen(io.TextIOBase):
+    """The terminal channel's output at a keyboard. News that arrives while the customer is typing (the
+    owner shipped their order) is printed above the prompt, which is then drawn again with what was
+    typed so far; it was printed after the half-typed line, and the rest was typed on a bare line."""
+
+    def __init__(self, out: TextIO, keyboard: _Keyboard) -> None:
+        self.out = out
+        self.keyboard = keyboard
+        self._over_prompt = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.keyboard.prompting and not self._over_prompt:
+            self.out.write("\r\x1b[K")  # back to the line's start, and the prompt's line cleared
+            self._over_prompt = True
+        return self.out.write(text)
+
+    def flush(self) -> None:
+        if self._over_prompt:
+            self._over_prompt = False
+            self.out.write(PROMPT + _typed_so_far())
+        self.out.flush()
+
+
+def _typed_so_far() -> str:
+    try:
+        import readline
+    except ImportError:
+        return ""
+    return readline.get_line_buffer()
 
 
 def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
@@ -312,7 +356,7 @@ def _read_line(interactive: bool) -> str | None:
     """The next line the customer typed, as clean text; None at the end of input."""
     try:
         if interactive:
-            line = input("you> ")
+            line = input(PROMPT)
         else:
             raw = sys.stdin.buffer.readline()
             if not raw:

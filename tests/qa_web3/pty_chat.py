@@ -29,10 +29,10 @@ def demo_copy(folder: Path) -> Path:
 class Terminal:
     """A child process on a pty of ``columns`` columns; what it printed so far in ``screen``."""
 
-    def __init__(self, shop_toml: Path, columns: int = 80) -> None:
+    def __init__(self, shop_toml: Path, columns: int = 80, env: dict[str, str] | None = None) -> None:
         # A usual UTF-8 terminal (en_US.UTF-8: Python reads it strictly, unlike the C locales of a
         # container, where it would use surrogateescape).
-        env = {**os.environ, "TERM": "xterm", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8:strict"}
+        env = {**os.environ, "TERM": "xterm", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8:strict", **(env or {})}
         for name in ("COLUMNS", "LC_ALL", "LC_CTYPE", "PYTHONUTF8"):
             env.pop(name, None)
         self.pid, self.fd = pty.fork()
