@@ -110,4 +110,6 @@ def entry_view(entry: Entry, locale: str, texts: Texts | None = None) -> dict[st
         view["message"] = message_view(entry.message, locale, texts)
     else:
         view["text"] = entry.text or ""
+        if entry.message_id:
+            view["id"] = entry.message_id.partition(":")[2]  # the page's own id for it: its draft is done
     return view

@@ -56,3 +56,19 @@ async def test_a_tap_on_a_phone_leaves_its_on_screen_keyboard_closed(make_shop: 
         await page.get_by_role("button", name="Browse catalog").tap()
         await expect(page.locator(".entry.shop")).to_have_count(2)
         assert await page.evaluate("document.activeElement.id") != "text"
+
+
+async def test_a_message_refused_as_too_many_goes_back_into_the_composer(make_shop: object) -> None:
+    toml = web_toml("messages_per_customer = 2")
+    async with make_shop(toml, terminal=False) as h, chromium() as browser:  # type: ignore[operator]
+        page = await browser.new_page()
+        await page.goto(h.url("/chat"))
+        await expect(page.locator(".entry.shop").last).to_contain_text("Welcome")  # "hi" was the first
+        composer = page.get_by_label("Message")
+        for word in ("atta", "12 Hill Road, Bandra West, Mumbai 400050"):
+            await composer.fill(word)
+            await composer.press("Enter")
+        await expect(page.locator("#status")).to_contain_text("Too many messages")
+        await expect(composer).to_have_value("12 Hill Road, Bandra West, Mumbai 400050")  # it was lost
+        await expect(page.locator(".pending")).to_have_count(0)
+        await expect(page.locator(".entry.customer")).to_have_text(["hi", "atta"])

@@ -37,8 +37,11 @@ async def test_a_message_typed_while_the_shop_restarts_is_answered_once(
         await expect(page.locator("#status")).to_have_text("reconnecting…")
         await page.get_by_label("Message").fill("atta")
         await page.get_by_label("Message").press("Enter")
+        # The message shows at once, as waiting to go (nothing showed: the customer typed it again).
+        await expect(page.locator(".entry.customer.pending")).to_have_text("atta")
         async with shop_on(tmp_path / "shop", toml, port):
             await expect(page.locator(".bubble.card")).to_have_count(1, timeout=BACK)
+            await expect(page.locator(".pending")).to_have_count(0)
             await expect(page.locator("#status")).to_have_text("online")
             await expect(page.locator(".entry.customer")).to_have_text(["hi", "atta"])
             await expect(page.locator(".entry.shop").filter(has_text="Welcome")).to_have_count(1)

@@ -41,10 +41,29 @@
   function send(frame) {
     unacked.push(frame);
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+    drawPending(frame);
   }
 
   function say(text) {
     send({ type: "text", id: newId(), text: text });
+  }
+
+  // What the customer sent shows at once, faded, until the shop has it (its entry comes back with the
+  // same id): on a slow or broken connection nothing showed, and people sent it again.
+  var pending = {};          // frame id -> its faded bubble
+
+  function drawPending(frame) {
+    var wrap = el("div", "entry customer pending");
+    wrap.appendChild(el("div", "bubble customer", frame.text || frame.title || ""));
+    pending[frame.id] = wrap;
+    if (mode === "webchat") { log.appendChild(wrap); scrollDown(); }
+  }
+
+  function settle(id) {
+    var wrap = pending[id];
+    if (!wrap) return;
+    delete pending[id];
+    if (wrap.parentNode) wrap.parentNode.removeChild(wrap);
   }
 
   // With a keyboard at hand the composer takes the focus back after a choice, so that what comes
@@ -188,6 +207,7 @@
   }
 
   function draw(entry) {
+    if (entry.id) settle(entry.id);
     var wrap = el("div", "entry " + entry.who);
     wrap.dataset.seq = entry.seq;
     if (entry.who === "customer") wrap.appendChild(el("div", "bubble customer", entry.text));
@@ -198,6 +218,9 @@
   function redraw(list) {
     log.textContent = "";
     list.forEach(draw);
+    if (mode === "webchat") {
+      Object.keys(pending).forEach(function (id) { log.appendChild(pending[id]); });
+    }
     scrollDown();
   }
 
@@ -239,15 +262,24 @@
         if (entry.seq <= lastSeq) return;
         entries.push(entry);
         lastSeq = entry.seq;
-        if (mode === "webchat") draw(entry);
+        if (mode === "webchat") draw(entry); else if (entry.id) settle(entry.id);
       });
+      if (frame.reset && mode === "webchat") {
+        Object.keys(pending).forEach(function (id) { log.appendChild(pending[id]); });
+      }
       if (mode === "webchat") scrollDown(); else if (frame.entries.length) loadPreview();
       // An empty conversation is greeted, unless what the customer typed meanwhile is on its way.
       if (frame.reset && entries.length === 0 && unacked.length === 0) say("hi");
     } else if (frame.type === "ack") {
       unacked = unacked.filter(function (f) { return f.id !== frame.id; });
     } else if (frame.type === "error") {
-      if (frame.id) unacked = unacked.filter(function (f) { return f.id !== frame.id; });
+      if (frame.id) {
+        // Refused (too many at once, too long): the words go back into the composer to send again.
+        var refused = unacked.filter(function (f) { return f.id === frame.id; })[0];
+        unacked = unacked.filter(function (f) { return f.id !== frame.id; });
+        settle(frame.id);
+        if (refused && refused.type === "text" && !input.value) input.value = refused.text;
+      }
       statusLine.textContent = frame.code && texts[frame.code] ? t(frame.code) : frame.error;
     }
   }
