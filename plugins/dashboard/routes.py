@@ -116,15 +116,20 @@ class Dashboard:
                     raise web.HTTPForbidden(text="log in first")
             elif session is None or not session.admin:
                 raise web.HTTPSeeOther("/admin/login")
-            if await self.shop.store.kv_get(_revoked_key(session), self.shop.now()) is not None:
+            if await self._ended(session):
                 raise web.HTTPSeeOther("/admin/login")  # logged out: this cookie ended
             return await handler(request, session)
 
         return wrapper
 
+    async def _ended(self, session: Session) -> bool:
+        """Logged out, though the browser (or a copy of its cookie) still holds it."""
+        return await self.shop.store.kv_get(_revoked_key(session), self.shop.now()) is not None
+
     # --- login -------------------------------------------------------------------------------
     async def login_form(self, request: web.Request) -> web.Response:
-        if self.sessions.read(request) is not None:
+        session = self.sessions.read(request)
+        if session is not None and not await self._ended(session):  # an ended one would bounce back here
             raise web.HTTPSeeOther("/admin/orders")
         return self.login_page(
             self.sessions.read(request, LOGIN_COOKIE) or self.sessions.fresh(),

@@ -123,3 +123,19 @@ async def test_orders_are_found_by_the_phone_number_as_the_dashboard_shows_it(ma
         rows = await (await h.client.get("/admin/orders/rows", params={"status": "all", "q": mine.lower()})).text()
         assert set(re.findall(r'data-number="([^"]+)"', rows)) == {mine}
         assert other not in rows
+
+
+async def test_a_logged_out_session_still_in_a_browser_can_log_in_again(make_shop: object) -> None:
+    """A copy of a session cookie that was logged out (another browser profile, a restored backup):
+    the login page sent it to the orders, which sent it back to the login, for ever."""
+    async with make_shop(web_toml(), terminal=False) as h:  # type: ignore[operator]
+        await login(h)
+        jar = h.client.session.cookie_jar
+        kept = {c.key: c.value for c in jar if c.key == "chatshop_admin"}
+        csrf = csrf_of(await (await h.client.get("/admin/orders")).text())
+        await h.client.post("/admin/logout", data={"csrf": csrf})
+        jar.update_cookies(kept, h.client.make_url("/admin/"))
+        page = await h.client.get("/admin/login", max_redirects=5)
+        assert page.status == 200 and 'name="token"' in await page.text()
+        assert await login(h) == 303
+        assert (await h.client.get("/admin/orders")).url.path == "/admin/orders"
