@@ -10,7 +10,7 @@ from tests.web.browser import chromium, needs_chromium
 from tests.web.conftest import ADMIN_TOKEN
 from tests.web.test_in_chromium import admin_login
 
-from .test_dashboard_owner import place
+from .test_dashboard_owner import PAGE, place
 
 pytestmark = needs_chromium
 
@@ -53,3 +53,16 @@ async def test_a_button_pressed_after_the_session_ended_leads_to_the_login(make_
         await context.clear_cookies()
         await page.get_by_role("button", name="Log out").click()
         await expect(page.locator("h1")).to_have_text("Log in")
+
+
+async def test_an_older_page_does_not_announce_orders_that_slid_onto_it_as_new(make_shop: object) -> None:
+    async with make_shop(web_toml(), terminal=False) as h, chromium() as browser:  # type: ignore[operator]
+        numbers = [await place(h) for _ in range(PAGE + 1)]
+        page = await browser.new_page()
+        await admin_login(page, h.url("/").rstrip("/"))
+        await page.get_by_role("link", name="Older orders").click()
+        await expect(page.locator("tr[data-number]")).to_have_count(1)
+        await place(h)  # a new order pushes the oldest of page 1 down onto page 2
+        await expect(page.locator(f'tr[data-number="{numbers[1]}"]')).to_be_visible(timeout=10_000)
+        assert await page.locator("#live").is_hidden()  # it said "New order <an old one>"
+        assert await page.locator("tr.fresh").count() == 0

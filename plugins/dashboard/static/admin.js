@@ -42,7 +42,9 @@
         scratch.innerHTML = html; // our own server-rendered, autoescaped rows
         var before = numbers(rows);
         if (scratch.innerHTML.trim() === rows.innerHTML.trim()) return;
-        var fresh = numbers(scratch).filter(function (n) { return before.indexOf(n) < 0; });
+        // An older page only follows changes: a row new to it slid down from the page before, it is
+        // no new order.
+        var fresh = rows.dataset.quiet ? [] : numbers(scratch).filter(function (n) { return before.indexOf(n) < 0; });
         rows.replaceChildren.apply(rows, Array.prototype.slice.call(scratch.childNodes));
         fresh.forEach(function (n) {
           var tr = rows.querySelector('tr[data-number="' + n + '"]');
