@@ -159,10 +159,17 @@ class WebChatChannel(Channel):
     async def catch_up(self, connection: Connection) -> None:
         """Send the tab every history entry it has not seen yet, in order."""
         async with connection.lock:
-            entries = await self.history.entries(connection.customer_id, connection.last_seq)
+            entries = await self.history.entries(connection.customer_id)
             if not entries or connection.ws.closed:
                 return
-            await self._send_entries(connection, entries)
+            if entries[-1].seq < connection.last_seq:
+                # The history was erased (`chatshop forget`, its retention over) and counts from 1
+                # again: the tab starts over with it, or it would wait for entries past its old count.
+                await self._send_entries(connection, entries, reset=True)
+                return
+            missed = [e for e in entries if e.seq > connection.last_seq]
+            if missed:
+                await self._send_entries(connection, missed)
 
     async def _send_entries(self, connection: Connection, entries: list[Entry], **extra: Any) -> None:
         locale = await self.shop.customer_locale(self.customer_key(connection.customer_id))

@@ -47,3 +47,30 @@ async def test_a_tab_closed_right_after_sending_leaves_the_other_tab_the_whole_t
 def _shop_sent(h: ShopHarness) -> list[Any]:
     (key,) = [k for k in h.sent if k.startswith("webchat:")]
     return h.sent_to(key)
+
+
+async def test_a_tab_open_while_its_history_is_erased_shows_the_new_conversation(make_shop: object) -> None:
+    """`chatshop forget webchat:ID` (or the history's retention ending) while the tab stays open: the new
+    conversation counts from 1 again, and the tab, at 4 entries, was sent nothing below that."""
+    async with make_shop(web_toml(), terminal=False) as h, Browser.opened(h) as browser:  # type: ignore[operator]
+        tab = await browser.tab()
+        for text in ("hi", "atta"):
+            await tab.send_json({"type": "text", "id": f"before-{text}", "text": text})
+            while (await tab.receive_json(timeout=5))["type"] != "ack":
+                pass
+        await h.shop.idle()
+        await entries_until_quiet(tab)
+        (key,) = [k for k in h.sent if k.startswith("webchat:")]
+        assert await h.shop.store.forget_customer(key) > 0
+        await tab.send_json({"type": "text", "id": "after-1", "text": "hi"})
+        frames: list[dict[str, Any]] = []
+        while (frame := await tab.receive_json(timeout=5))["type"] != "ack":
+            frames.append(frame)
+        await h.shop.idle()
+        await tab.send_json({"type": "ping"})
+        while (frame := await tab.receive_json(timeout=5))["type"] != "pong":
+            frames.append(frame)
+        shown = [e for f in frames if f["type"] == "entries" for e in f["entries"]]
+        assert any(f.get("reset") for f in frames if f["type"] == "entries")
+        assert [e.get("text") for e in shown if e["who"] == "customer"] == ["hi"]
+        assert any(e["who"] == "shop" for e in shown)
