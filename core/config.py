@@ -148,9 +148,8 @@ def duration_problems(section: BaseModel, path: str = "") -> list[ConfigProblem]
                 if _bad_duration(item):
                     message = f"{_shown(item)} is not a duration: expected a finite number, 0 or more"
                     problems.append(ConfigProblem(path=at, message=message))
-                elif _longer_than(item, LONGEST_DURATION[key[key.rindex("_") :]]):
-                    unit = key[key.rindex("_") + 1 :]
-                    message = f"{_shown(item)} {unit} is more than ten years: expected a shorter wait"
+                elif _longer_than(item, LONGEST_DURATION[suffix := key[key.rindex("_") :]]):
+                    message = f"{_shown(item)} {suffix[1:]} is more than ten years: expected a shorter wait"
                     problems.append(ConfigProblem(path=at, message=message))
     return problems
 
