@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = ["Checkout", "find_postal_code", "normalize_postal_code"]
@@ -91,6 +91,9 @@ class Checkout:
     longitude: str | None = None
     contact_name: str | None = None
     payment_method: str | None = None
+    #: What checkout steps of dialog features asked, by the feature's name (JSON values): a gift
+    #: message, a delivery slot, a coupon code. Placing the order copies it to ``Order.extras``.
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

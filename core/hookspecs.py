@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from chatshop.catalog import Catalog
     from chatshop.channels import Channel
     from chatshop.checkout import Checkout
+    from chatshop.dialog.feature import DialogFeature
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent, PaymentMethod
     from chatshop.pricing import Quote
@@ -49,6 +50,19 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
 
     Start keys with your plugin's name (``whatsapp_pay_request``). Shops override them under
     ``[texts.LOCALE]`` like the core's own; a locale you do not cover falls back to English.
+    """
+
+
+@hookspec
+def register_dialog(register: Callable[[DialogFeature], None]) -> None:
+    """Contribute to the conversation: call ``register(DialogFeature(name=..., ...))`` for each feature.
+
+    A feature brings actions behind choice-id prefixes, command words (text keys you register with
+    ``register_texts``, so shops override them per locale), questions, checkout steps in a declared
+    order, interceptors that run before the shopping dialog, and its own per-customer state (see
+    :mod:`chatshop.dialog.feature`). The built-in menu, browse, cart, checkout and orders are
+    features registered through this hook. Two features claiming the same prefix, command word,
+    step or inbound kind stop the shop at start-up with an error naming both.
     """
 
 

@@ -121,6 +121,7 @@ class Ordering:
             latitude=checkout.latitude,
             longitude=checkout.longitude,
             payment_expires_at=expires if method.online else None,
+            extras=dict(checkout.extras),
         )
         order, created = await self.shop.store.place_order(draft)
         if created:

@@ -105,6 +105,8 @@ class Order:
     payment_url: str | None = None
     payment_expires_at: datetime | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: The answers of dialog features' checkout steps, by feature name (see ``Checkout.extras``).
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def channel(self) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from chatshop.catalog import Catalog
     from chatshop.checkout import Checkout
+    from chatshop.dialog.feature import DialogFeature
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent
     from chatshop.pricing import Quote
@@ -32,6 +33,11 @@ __all__ = ["BUILTIN_PLUGINS", "PluginError", "Plugins", "await_me_maybe"]
 
 #: Built-in plugins, registered exactly as a third-party package's would be.
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "chatshop.plugins.dialog.menu",
+    "chatshop.plugins.dialog.browse",
+    "chatshop.plugins.dialog.cart",
+    "chatshop.plugins.dialog.checkout",
+    "chatshop.plugins.dialog.orders",
     "chatshop.plugins.pricing",
     "chatshop.plugins.terminal",
     "chatshop.plugins.payments.cod",
@@ -116,6 +122,12 @@ class Plugins:
 
         hook(register=register)
         return found
+
+    def dialog_features(self) -> list[DialogFeature]:
+        """The conversation's features, in the order plugins registered them (validated by the registry)."""
+        features: list[DialogFeature] = []
+        self.pm.hook.register_dialog(register=features.append)
+        return features
 
     def texts(self) -> dict[str, dict[str, str]]:
         """Texts plugins contribute, by locale; a key two plugins both claim is an error."""

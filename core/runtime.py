@@ -23,8 +23,9 @@ from chatshop.catalog import Catalog, Product, fold, load_catalog_file
 from chatshop.channels import Channel
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
+from chatshop.dialog.registry import DialogRegistry
 from chatshop.dialog.state import ConversationState
-from chatshop.dialog.turn import ProductView, Turn
+from chatshop.dialog.turn import FeatureFailed, ProductView, Turn
 from chatshop.lease import Lease
 from chatshop.logs import configure_logging
 from chatshop.lowering import lower
@@ -76,6 +77,7 @@ class Shop:
         self.plugins = plugins or Plugins(config.plugins.modules)
         self.texts = Texts(config.shop.locale, config.texts, self.plugins.texts())
         self.locales = self.texts.supported(config.shop.locales) or [config.shop.locale]
+        self.dialog = DialogRegistry.collect(self.plugins.dialog_features(), self.texts, self.locales)
         self.catalog = self._load_catalog()
         self.store = store or open_store(config)
         self.ordering = Ordering(self)
@@ -399,8 +401,11 @@ class Shop:
             await engine.handle(turn, inbound)
         except self.store.faults:
             raise  # the database failed, not the dialog: the turn is tried again (see _drain_inbox)
-        except Exception:
-            log.exception("dialog.failed", channel=inbound.channel, customer=key, kind=inbound.kind.value)
+        except Exception as error:
+            plugin = error.feature if isinstance(error, FeatureFailed) else None
+            log.exception(
+                "dialog.failed", plugin=plugin, channel=inbound.channel, customer=key, kind=inbound.kind.value
+            )
             turn.out = [Text(body=turn.t("unknown"))]
         lowered = lower(turn.out, channel.capabilities, turn.t("reply_with_number"), turn.t("choose"))
         if lowered.menu:

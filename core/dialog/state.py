@@ -6,8 +6,11 @@ It is saved as JSON with every turn, so a restart (or another worker) picks up w
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel
 
 from chatshop.cart import Cart
 from chatshop.checkout import Checkout
@@ -28,6 +31,10 @@ class ConversationState:
     last_order: str | None = None
     seen_at: str | None = None  # when the customer last wrote (ISO), to tell a return from a reply
     summary: str | None = None  # what the last order summary showed (a digest), so Confirm places that
+    #: Each dialog feature's own state by its name: stored ``{"v": version, "data": {...}}``, or its
+    #: model once a turn has read it (``Turn.state_of``).
+    features: dict[str, BaseModel | dict[str, Any]] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)  # the version of each model read this turn
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,7 +51,21 @@ class ConversationState:
             "last_order": self.last_order,
             "seen_at": self.seen_at,
             "summary": self.summary,
+            **({"features": self._features_json()} if self.features else {}),
         }
+
+    def _features_json(self) -> dict[str, Any]:
+        return {
+            name: {"v": self.versions.get(name, 1), "data": value.model_dump(mode="json")}
+            if isinstance(value, BaseModel)
+            else value
+            for name, value in self.features.items()
+        }
+
+    def keep_features(self, names: Collection[str]) -> None:
+        """Forget the state of features the shop no longer has (a plugin removed from ``shop.toml``)."""
+        for name in [n for n in self.features if n not in names]:
+            del self.features[name]
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, locale: str, currency: str) -> ConversationState:
@@ -65,4 +86,5 @@ class ConversationState:
             last_order=data.get("last_order"),
             seen_at=data.get("seen_at"),
             summary=data.get("summary"),
+            features=dict(data.get("features") or {}),
         )

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from chatshop.catalog import Product
 from chatshop.channels import Capabilities
 from chatshop.dialog.state import ConversationState
 from chatshop.messages import Buttons, Choice, ChoiceList, Outbound, Section, Text
 from chatshop.money import Money
+from chatshop.plugin_manager import await_me_maybe
 
 if TYPE_CHECKING:
+    from chatshop.dialog.registry import DialogRegistry
     from chatshop.runtime import Shop
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+class FeatureFailed(Exception):
+    """A dialog feature's handler raised; names the plugin for the log (the customer hears "sorry")."""
+
+    def __init__(self, feature: str) -> None:
+        super().__init__(f"dialog feature {feature!r} failed")
+        self.feature = feature
+
 
 #: Rows a page of products gets on a channel that numbers its menus (no native list).
 NUMBERED_PAGE_SIZE = 8
@@ -43,10 +58,54 @@ class Turn:
     customer_key: str
     state: ConversationState
     out: list[Outbound] = field(default_factory=list)
+    #: How long since the customer last wrote before this message (None: their first message).
+    away: timedelta | None = None
 
     @property
     def locale(self) -> str:
         return self.state.locale
+
+    @property
+    def dialog(self) -> DialogRegistry:
+        """Every dialog feature of the shop, indexed (see :mod:`chatshop.dialog.registry`)."""
+        return self.shop.dialog
+
+    async def run_as(self, feature: str, handler: Callable[..., Any], *args: Any) -> Any:
+        """Call a feature's handler (plain or async); its failure is reported in the feature's name.
+
+        A database fault passes through unchanged: the turn is tried again, not answered "sorry".
+        """
+        try:
+            return await await_me_maybe(handler(*args))
+        except FeatureFailed:
+            raise
+        except self.shop.store.faults:
+            raise
+        except Exception as error:
+            raise FeatureFailed(feature) from error
+
+    def state_of(self, feature: str, model: type[M]) -> M:
+        """The feature's own part of this customer's state, as its model; changes are saved with the turn.
+
+        Stored under the feature's name with its ``state_version``: a state of another version, or one
+        that no longer validates, starts afresh from the model's defaults rather than break the turn.
+        """
+        loaded = self.state.features.get(feature)
+        if isinstance(loaded, model):
+            return loaded
+        registered = self.shop.dialog.features.get(feature)
+        version = registered.state_version if registered is not None else 1
+        value: M | None = None
+        if isinstance(loaded, dict) and loaded.get("v") == version:
+            try:
+                value = model.model_validate(loaded.get("data") or {})
+            except ValidationError:
+                value = None
+        if value is None:
+            value = model()
+        self.state.features[feature] = value
+        self.state.versions[feature] = version
+        return value
 
     def t(self, key: str, **values: Any) -> str:
         return self.shop.texts.get(self.state.locale, key, shop=self.shop.config.shop.name, **values)

@@ -78,6 +78,7 @@ def order_details(order: Order) -> str:
             "contact_name": order.contact_name,
             "latitude": order.latitude,
             "longitude": order.longitude,
+            **({"extras": order.extras} if order.extras else {}),
         }
     )
 
@@ -122,6 +123,7 @@ def order_from_parts(
         contact_name=data.get("contact_name"),
         latitude=data.get("latitude"),
         longitude=data.get("longitude"),
+        extras=dict(data.get("extras") or {}),
         created_at=created_at,
         paid_amount=paid_minor,
         refunded_amount=refunded_minor,

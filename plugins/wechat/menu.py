@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 KEY_PREFIX = "CHATSHOP_"
-#: The core dialog's choice id for each menu action (see ``chatshop.dialog.engine``).
+#: The built-in dialog's choice id for each menu action (see ``chatshop.plugins.dialog``).
 ACTION_CHOICE_IDS = {"catalog": "browse", "cart": "cart", "orders": "orders", "help": "help"}
 
 DEFAULT_MENU = [

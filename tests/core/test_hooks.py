@@ -100,6 +100,15 @@ def test_load_catalog(giftcard: ModuleType, tmp_path: Path) -> None:
     assert [p.id for p in shop.catalog] == ["card-500"]
 
 
+async def test_register_dialog(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    """A plugin's feature answers its choice id and its command word, beside the built-in dialog."""
+    async with make_shop(GIFT_TOML) as h:
+        assert await h.choose("rd", "giftcard:card-1") == "Balance: ₹100.00"
+        assert await h.say("rd", "Balance!") == "Balance: ₹100.00"
+        assert calls(giftcard, "register_dialog") == ["card-1", ""]
+        assert "Your cart is empty" in await h.say("rd", "cart")  # the built-in features still answer
+
+
 async def checkout_with_giftcard(h: object, customer: str, address: str) -> str:
     say = h.say  # type: ignore[attr-defined]
     await say(customer, "atta")
@@ -169,12 +178,14 @@ async def test_shutdown(giftcard: ModuleType, make_shop: ShopFactory) -> None:
 def test_every_hook_has_a_test_named_after_it_and_is_documented() -> None:
     tests = {name for name, _ in inspect.getmembers(sys.modules[__name__], inspect.isfunction)}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
     for name in hookspecs.HOOK_NAMES:
         assert f"test_{name}" in tests, f"no test named after the hook {name}"
         spec = getattr(hookspecs, name)
         assert spec.__doc__, f"hook {name} has no docstring"
         params = ", ".join(inspect.signature(spec).parameters)
         assert f"`{name}({params})`" in readme, f"README does not document {name}({params})"
+        assert f"`{name}({params})`" in guide, f"docs/plugins.md does not document {name}({params})"
 
 
 def test_register_texts(giftcard: ModuleType, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from aiohttp import web
 from chatshop.catalog import Catalog, Product
 from chatshop.channels import Channel, SendResult
 from chatshop.checkout import Checkout
+from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.hookspecs import hookimpl
 from chatshop.messages import Outbound
 from chatshop.money import Money
@@ -55,7 +56,19 @@ def register_channels(register: Callable[[type[Channel]], None]) -> None:
 
 @hookimpl
 def register_texts(register: Callable[[str, dict[str, str]], None]) -> None:
-    register("en", {"giftcard_balance": "Balance: {amount}"})
+    register("en", {"giftcard_balance": "Balance: {amount}", "words_giftcard": "gift card, balance"})
+
+
+def _balance(turn: Any, arg: str) -> None:
+    CALLS.append(("register_dialog", arg))
+    turn.say(turn.t("giftcard_balance", amount="₹100.00"))
+
+
+@hookimpl
+def register_dialog(register: Callable[[DialogFeature], None]) -> None:
+    register(
+        DialogFeature(name="giftcard", actions={"giftcard": Action(_balance)}, commands={"words_giftcard": "giftcard"})
+    )
 
 
 @hookimpl

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from chatshop.cart import MAX_QUANTITY
-from chatshop.dialog.browse import menu_button, show_menu
+from chatshop.dialog.engine import bounded_int, choose, number
+from chatshop.dialog.feature import Action, DialogFeature, Question
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
+from chatshop.hookspecs import hookimpl
 from chatshop.lowering import shorten
-from chatshop.messages import CartItem, Choice
+from chatshop.messages import CartItem, Choice, Inbound, InboundKind
+from chatshop.plugins.dialog.menu import menu_button, show_menu
 
 
 async def add(turn: Turn, product_id: str, quantity: int) -> None:
@@ -206,3 +209,79 @@ async def native_cart(turn: Turn, items: Sequence[CartItem]) -> None:
     if cart:
         turn.say(turn.t("native_cart_received"))
     show_cart(turn)
+
+
+async def _add(turn: Turn, arg: str) -> None:
+    product_id, _, quantity = arg.rpartition(":")
+    await add(turn, product_id, max(bounded_int(quantity), 1))
+
+
+def _show_cart(turn: Turn, _: str) -> None:
+    show_cart(turn)
+
+
+def _edit(turn: Turn, page: str) -> None:
+    edit_cart(turn, bounded_int(page))
+
+
+async def _inc(turn: Turn, product_id: str) -> None:
+    await change_line(turn, product_id, 1)
+
+
+async def _dec(turn: Turn, product_id: str) -> None:
+    await change_line(turn, product_id, -1)
+
+
+def _clear(turn: Turn, _: str) -> None:
+    clear(turn)
+
+
+async def _remove(turn: Turn, _: str) -> None:
+    """A typed "remove": the line offered in the last reply, else the cart's lines to pick one."""
+    line = next((cid for cid in turn.state.menu if cid.startswith("rm:")), None)
+    await choose(turn, line or "edit")
+
+
+async def _quantity_answer(turn: Turn, text: str) -> bool:
+    typed = number(text)
+    if typed is None:
+        return False
+    await quantity_answer(turn, typed)
+    return True
+
+
+def _ask_quantity_again(turn: Turn) -> None:
+    if turn.state.product_id:
+        ask_quantity(turn, turn.state.product_id)
+    else:
+        show_menu(turn)
+
+
+async def _native_cart(turn: Turn, inbound: Inbound) -> None:
+    await native_cart(turn, inbound.items)
+
+
+FEATURE = DialogFeature(
+    name="cart",
+    actions={
+        "add": Action(_add),
+        "qty": Action(ask_quantity),
+        "cart": Action(_show_cart),
+        "edit": Action(_edit),
+        "line": Action(line_options),
+        "inc": Action(_inc),
+        "dec": Action(_dec),
+        "rm": Action(remove_line),
+        "clear": Action(_clear),
+        "remove": Action(_remove),
+    },
+    commands={"words_cart": "cart", "words_remove": "remove", "words_clear": "clear"},
+    labels={"menu_cart": "cart", "view_cart": "cart"},
+    questions=(Question("quantity", _quantity_answer, _ask_quantity_again),),
+    inbound={InboundKind.CART: _native_cart},
+)
+
+
+@hookimpl
+def register_dialog(register: Callable[[DialogFeature], None]) -> None:
+    register(FEATURE)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from chatshop.dialog.browse import menu_button, show_menu
-from chatshop.dialog.checkout_steps import request_payment
-from chatshop.dialog.checkout_steps import start as start_checkout
+from collections.abc import Callable
+
+from chatshop.dialog.engine import bounded_int
+from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import Turn, clamp_page, page_of
+from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, OrderStatusUpdate
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
+from chatshop.plugins.dialog.checkout import request_payment
+from chatshop.plugins.dialog.checkout import start as start_checkout
+from chatshop.plugins.dialog.menu import menu_button, show_menu
 
 
 def state_label(turn: Turn, status: OrderStatus) -> str:
@@ -133,4 +138,28 @@ async def reorder(turn: Turn, number: str) -> None:
         view = views.get(line.product_id)
         if view is not None and view.buyable and turn.state.cart.line(line.product_id) is None:
             turn.state.cart.add(line.product_id, line.title, view.price, line.quantity)
-    start_checkout(turn)
+    await start_checkout(turn)
+
+
+async def _orders(turn: Turn, page: str) -> None:
+    await list_orders(turn, bounded_int(page))
+
+
+FEATURE = DialogFeature(
+    name="orders",
+    actions={
+        "orders": Action(_orders),
+        "o": Action(show_order),
+        "cancel": Action(ask_cancel),
+        "cancelyes": Action(cancel),
+        "paylink": Action(pay_again),
+        "reorder": Action(reorder),
+    },
+    commands={"words_orders": "orders"},
+    labels={"menu_orders": "orders", "cancel_order": "orders"},  # which order is not said: the list
+)
+
+
+@hookimpl
+def register_dialog(register: Callable[[DialogFeature], None]) -> None:
+    register(FEATURE)

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from chatshop.catalog import fold
+from chatshop.dialog.engine import SEARCH, bounded_int
+from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
+from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, ProductCard, ProductList
+from chatshop.plugins.dialog.menu import menu_button, show_menu
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
-
-
-def show_menu(turn: Turn, *, greet: bool = False) -> None:
-    if greet:
-        name = (turn.state.name or "").split(" ")[0].strip()
-        body = turn.t("welcome_named", name=name) if name else turn.t("welcome")
-    else:
-        body = turn.t("menu_body")
-    count = len(turn.state.cart)
-    cart_title = turn.t("menu_cart") + (f" ({count})" if count else "")
-    choices = [
-        turn.choice("browse", "menu_browse"),
-        turn.choice("search", "menu_search"),
-        Choice(id="cart", title=cart_title),
-        turn.choice("orders", "menu_orders"),
-        turn.choice("help", "menu_help"),
-    ]
-    if len(turn.shop.locales) > 1:
-        choices.append(turn.choice("lang", "menu_language"))
-    turn.ask(body, choices, button=turn.t("menu_button"))
-    turn.state.step = "idle"
-    turn.state.welcomed = True
-
-
-def menu_button(turn: Turn) -> Choice:
-    return turn.choice("menu", "back_to_menu")
 
 
 async def show_categories(turn: Turn, page: int = 0) -> None:
@@ -180,3 +159,58 @@ def _in_catalog_words(turn: Turn, query: str) -> str:
         if _CJK.match(word):
             folded = folded.replace(word, f" {meaning} ")
     return " ".join(synonyms.get(w, w) for w in folded.split())
+
+
+async def _category(turn: Turn, arg: str) -> None:
+    index, _, page = arg.partition(":")
+    await show_category(turn, bounded_int(index), bounded_int(page))
+
+
+async def _search_page(turn: Turn, page: str) -> None:
+    if not turn.state.query or not await search(turn, turn.state.query, bounded_int(page)):
+        ask_search(turn)
+
+
+async def _find(turn: Turn, text: str) -> None:
+    """Free text the dialog read as nothing else: a search, or (new customer) the greeting."""
+    greet = not turn.state.welcomed
+    if not text or not await search(turn, text[:100]):
+        if greet:
+            show_menu(turn, greet=True)
+            return
+        turn.say(turn.t("search_none", query=text[:100]) if text else turn.t("unknown"))
+        show_menu(turn)
+        return
+    turn.state.welcomed = True
+
+
+async def _browse(turn: Turn, _: str) -> None:
+    await show_categories(turn)
+
+
+async def _categories_page(turn: Turn, page: str) -> None:
+    await show_categories(turn, bounded_int(page))
+
+
+def _ask_search(turn: Turn, _: str) -> None:
+    ask_search(turn)
+
+
+FEATURE = DialogFeature(
+    name="browse",
+    actions={
+        "browse": Action(_browse),
+        "cats": Action(_categories_page),
+        "cat": Action(_category),
+        "p": Action(show_product),
+        "search": Action(_ask_search),
+        "sr": Action(_search_page),
+        SEARCH: Action(_find),
+    },
+    labels={"menu_browse": "browse"},
+)
+
+
+@hookimpl
+def register_dialog(register: Callable[[DialogFeature], None]) -> None:
+    register(FEATURE)

@@ -1,21 +1,32 @@
 """Checkout: an address (typed, shared as a location, or from a form), a postal code in the areas
-served, a payment method available for this order, a summary, and an explicit confirm."""
+served, a payment method available for this order, a summary, and an explicit confirm.
+
+Its four steps stand at ``address`` 100, ``postal_code`` 110, ``payment`` 400 and ``confirm`` 900
+in the order of checkout steps, leaving room for other features' steps between them.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-import uuid
+from collections.abc import Callable
 
 from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code
-from chatshop.dialog.browse import menu_button, show_menu
-from chatshop.dialog.cart_steps import show_cart
+from chatshop.dialog import checkout_flow
+from chatshop.dialog.checkout_flow import ensure_checkout
+from chatshop.dialog.engine import ABORT, AWAY, ask_again
+from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature
 from chatshop.dialog.turn import Turn
-from chatshop.messages import Address, Choice, Location
+from chatshop.hookspecs import hookimpl
+from chatshop.messages import Address, Choice, Inbound, InboundKind, Location
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentError
+from chatshop.plugins.dialog.cart import show_cart
+from chatshop.plugins.dialog.menu import menu_button, show_menu
 from chatshop.pricing import Quote
 from chatshop.store.base import OutOfStock
+
+ADDRESS, POSTAL_CODE, PAYMENT, CONFIRM = "address", "postal_code", "payment", "confirm"
 
 
 def ascii_digits(text: str) -> str:
@@ -34,41 +45,75 @@ def has_postal_code(turn: Turn, text: str) -> bool:
     return _postal_code(turn, ascii_digits(text)) is not None
 
 
-def start(turn: Turn) -> None:
+async def start(turn: Turn) -> None:
+    """Begin checkout (or begin it again: "Change"), every step asked anew from the first."""
     if not turn.state.cart:
         show_cart(turn)
         return
-    if turn.state.checkout is None:
-        turn.state.checkout = Checkout(placement_key=uuid.uuid4().hex)
-    turn.state.step = "address"
+    ensure_checkout(turn)
+    await checkout_flow.start(turn)
+
+
+def ask_address(turn: Turn) -> None:
+    if ensure_checkout(turn) is None:
+        show_cart(turn)
+        return
+    turn.state.step = ADDRESS
     key = "ask_address_location" if turn.caps.shares_location else "ask_address"
-    turn.ask(turn.t(key), [turn.choice("abort", "cancel")])
+    turn.ask(turn.t(key), [turn.choice(ABORT, "cancel")])
 
 
-def _checkout(turn: Turn) -> Checkout | None:
-    if turn.state.checkout is None and turn.state.cart:
-        turn.state.checkout = Checkout(placement_key=uuid.uuid4().hex)
-    return turn.state.checkout
+def _ask_postal_code(turn: Turn) -> None:
+    if turn.state.checkout is None:
+        show_menu(turn)
+        return
+    turn.say(turn.t("ask_postal_code"))
+
+
+def _needs_postal_code(turn: Turn) -> bool:
+    checkout = turn.state.checkout
+    return checkout is not None and not checkout.postal_code
+
+
+def _stale(turn: Turn, text: str) -> bool:
+    """A customer back after a day away whose text is no address: the question is closed (the cart
+    and the checkout stay) and the text read as usual ("milk" is a search, not yesterday's address)."""
+    if turn.away is not None and turn.away > AWAY and not has_postal_code(turn, text):
+        turn.state.step = "idle"
+        return True
+    return False
+
+
+async def _address_answer(turn: Turn, text: str) -> bool:
+    if _stale(turn, text):
+        return False
+    await address_text(turn, text)
+    return True
+
+
+async def _postal_code_answer(turn: Turn, text: str) -> bool:
+    if _stale(turn, text):
+        return False
+    await postal_code_text(turn, text)
+    return True
 
 
 async def address_text(turn: Turn, text: str) -> None:
-    checkout = _checkout(turn)
+    checkout = ensure_checkout(turn)
     if checkout is None:
         show_cart(turn)
         return
     text = ascii_digits(text)
     checkout.address = " ".join(text.split())[:500]
-    code = _postal_code(turn, text)
-    if code is None:
-        turn.state.step = "postal_code"
-        turn.say(turn.t("ask_postal_code"))
+    checkout.postal_code = _postal_code(turn, text)
+    if checkout.postal_code is None:
+        await checkout_flow.proceed(turn, ADDRESS)  # the postal code, asked on its own
         return
-    checkout.postal_code = code
     await after_address(turn)
 
 
 async def postal_code_text(turn: Turn, text: str) -> None:
-    checkout = _checkout(turn)
+    checkout = ensure_checkout(turn)
     if checkout is None:
         show_cart(turn)
         return
@@ -85,7 +130,7 @@ async def postal_code_text(turn: Turn, text: str) -> None:
 
 
 async def location(turn: Turn, where: Location) -> None:
-    checkout = _checkout(turn)
+    checkout = ensure_checkout(turn)
     if checkout is None:
         turn.say(turn.t("cart_empty"))
         show_menu(turn)
@@ -99,12 +144,12 @@ async def location(turn: Turn, where: Location) -> None:
         checkout.postal_code = code
         await after_address(turn)
         return
-    turn.state.step = "address"
+    turn.state.step = ADDRESS
     turn.say(turn.t("location_received"))
 
 
 async def address_form(turn: Turn, address: Address) -> None:
-    checkout = _checkout(turn)
+    checkout = ensure_checkout(turn)
     if checkout is None:
         show_cart(turn)
         return
@@ -116,24 +161,34 @@ async def address_form(turn: Turn, address: Address) -> None:
         else _postal_code(turn, ascii_digits(checkout.address))
     )
     if not code:
-        turn.state.step = "postal_code"
-        turn.say(turn.t("ask_postal_code"))
+        checkout.postal_code = None
+        await checkout_flow.proceed(turn, ADDRESS)
         return
     checkout.postal_code = code
     await after_address(turn)
 
 
 async def after_address(turn: Turn) -> None:
+    """The address is in: on to the next step, if the shop delivers there."""
     checkout = turn.state.checkout
     assert checkout is not None
     areas = turn.shop.config.delivery.areas
     if areas and checkout.postal_code not in areas:
-        turn.state.step = "address"
-        turn.ask(turn.t("area_not_served", postal_code=checkout.postal_code), [turn.choice("abort", "cancel")])
+        turn.state.step = ADDRESS
+        turn.ask(turn.t("area_not_served", postal_code=checkout.postal_code), [turn.choice(ABORT, "cancel")])
+        return
+    await checkout_flow.proceed(turn, POSTAL_CODE)
+
+
+async def ask_payment(turn: Turn) -> None:
+    """The payment methods available for this order; the only one is chosen without asking."""
+    checkout = turn.state.checkout
+    if checkout is None or not checkout.postal_code or not turn.state.cart:
+        await start(turn)
         return
     quote = await turn.shop.ordering.quote(turn.state.cart, turn.channel, checkout.postal_code)
     methods = turn.shop.ordering.methods_for(quote)
-    turn.state.step = "payment"
+    turn.state.step = PAYMENT
     if not methods:
         turn.ask(turn.t("no_payment_method"), [turn.choice("cart", "view_cart"), menu_button(turn)])
         return
@@ -141,7 +196,7 @@ async def after_address(turn: Turn) -> None:
         await choose_payment(turn, methods[0].name)
         return
     choices = [Choice(id=f"pay:{m.name}", title=_method_label(turn, m.name)) for m in methods]
-    turn.ask(turn.t("choose_payment", total=turn.money(quote.total)), [*choices, turn.choice("abort", "cancel")][:10])
+    turn.ask(turn.t("choose_payment", total=turn.money(quote.total)), [*choices, turn.choice(ABORT, "cancel")][:10])
 
 
 def _method_label(turn: Turn, name: str) -> str:
@@ -173,17 +228,17 @@ async def _priced(turn: Turn, checkout: Checkout, *, confirming: bool = False) -
         show_cart(turn)
         return None
     if changes and confirming and checkout.payment_method:
-        await choose_payment(turn, checkout.payment_method)
+        await checkout_flow.go_to(turn, CONFIRM)
         return None
     quote = await turn.shop.ordering.quote(turn.state.cart, turn.channel, checkout.postal_code, checkout.payment_method)
     available = {m.name for m in turn.shop.ordering.methods_for(quote)}
     if checkout.payment_method not in available:
-        await after_address(turn)
+        await checkout_flow.go_to(turn, PAYMENT)
         return None
     problems = await turn.shop.plugins.validate_checkout(turn.shop, checkout, quote)
     if problems:
         turn.say("\n".join(problems))
-        start(turn)
+        await start(turn)
         return None
     return quote
 
@@ -191,16 +246,29 @@ async def _priced(turn: Turn, checkout: Checkout, *, confirming: bool = False) -
 async def choose_payment(turn: Turn, name: str) -> None:
     checkout = turn.state.checkout
     if checkout is None or not checkout.postal_code or not turn.state.cart:
-        start(turn)
+        await start(turn)
         return
     if name not in turn.shop.payment_methods:
         await after_address(turn)
         return
     checkout.payment_method = name
+    await checkout_flow.proceed(turn, PAYMENT)
+
+
+async def show_summary(turn: Turn) -> None:
+    """What the order will be, every fee and the total, above the binding confirm button."""
+    checkout = turn.state.checkout
+    if checkout is None or not checkout.postal_code or not turn.state.cart:
+        await start(turn)
+        return
+    name = checkout.payment_method
+    if name is None or name not in turn.shop.payment_methods:
+        await checkout_flow.go_to(turn, PAYMENT)
+        return
     quote = await _priced(turn, checkout)
     if quote is None:
         return
-    turn.state.step = "confirm"
+    turn.state.step = CONFIRM
     turn.state.summary = digest(quote)
     lines = [
         turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.total)) for ln in quote.lines
@@ -215,9 +283,7 @@ async def choose_payment(turn: Turn, name: str) -> None:
         payment=_method_label(turn, name),
         total=turn.money(quote.total),
     )
-    turn.ask(
-        body, [turn.choice("confirm", "confirm"), turn.choice("checkout", "change"), turn.choice("abort", "cancel")]
-    )
+    turn.ask(body, [turn.choice(CONFIRM, "confirm"), turn.choice("checkout", "change"), turn.choice(ABORT, "cancel")])
 
 
 def digest(quote: Quote) -> str:
@@ -239,11 +305,11 @@ def _adjustment_label(turn: Turn, code: str, fallback: str | None) -> str:
 
 async def confirm(turn: Turn) -> None:
     checkout = turn.state.checkout
-    if checkout is None or turn.state.step != "confirm" or not checkout.payment_method:
+    if checkout is None or turn.state.step != CONFIRM or not checkout.payment_method:
         if checkout is not None and checkout.payment_method and checkout.postal_code and turn.state.cart:
             # A "Confirm" tapped after the cart changed (an old summary scrolled back to): the
             # summary again, as the cart is now, rather than an order the customer has not seen.
-            await choose_payment(turn, checkout.payment_method)
+            await checkout_flow.go_to(turn, CONFIRM)
         elif turn.state.cart:
             turn.say(turn.t("nothing_to_confirm"))
             show_cart(turn)
@@ -261,7 +327,7 @@ async def confirm(turn: Turn) -> None:
         # The total moved since the summary without a product's price moving (a delivery or
         # payment fee changed, a discount ended): the summary again, to confirm what is charged.
         turn.say(turn.t("total_changed"))
-        await choose_payment(turn, checkout.payment_method)
+        await checkout_flow.go_to(turn, CONFIRM)
         return
     try:
         placement = await turn.shop.ordering.place(turn.customer_key, checkout, quote)
@@ -321,3 +387,69 @@ def abort(turn: Turn) -> None:
     turn.state.step = "idle"
     turn.say(turn.t("checkout_cancelled"))
     show_menu(turn)
+
+
+async def _leave(turn: Turn, _: str) -> None:
+    """A typed "cancel": it leaves the checkout where one is open (it must never become the address),
+    and whatever question was asked anywhere else."""
+    if turn.state.step in turn.dialog.step_names:
+        abort(turn)
+    else:
+        show_menu(turn)
+
+
+async def _checkout(turn: Turn, _: str) -> None:
+    await start(turn)
+
+
+async def _pay(turn: Turn, name: str) -> None:
+    await choose_payment(turn, name)
+
+
+async def _confirm(turn: Turn, _: str) -> None:
+    await confirm(turn)
+
+
+def _abort(turn: Turn, _: str) -> None:
+    abort(turn)
+
+
+async def _location(turn: Turn, inbound: Inbound) -> None:
+    if inbound.location is None:
+        turn.say(turn.t("media_reply"))
+        await ask_again(turn)
+        return
+    await location(turn, inbound.location)
+
+
+async def _address(turn: Turn, inbound: Inbound) -> None:
+    if inbound.address is None:
+        turn.say(turn.t("media_reply"))
+        await ask_again(turn)
+        return
+    await address_form(turn, inbound.address)
+
+
+FEATURE = DialogFeature(
+    name="checkout",
+    actions={
+        "checkout": Action(_checkout, in_checkout=True),
+        "pay": Action(_pay, in_checkout=True),
+        CONFIRM: Action(_confirm, in_checkout=True),
+        ABORT: Action(_abort, in_checkout=True),
+        "leave": Action(_leave, in_checkout=True),
+    },
+    commands={"words_checkout": "checkout", "words_cancel": "leave"},
+    checkout_steps=(
+        CheckoutStep(ADDRESS, 100, ask_address, answer=_address_answer),
+        CheckoutStep(POSTAL_CODE, 110, _ask_postal_code, answer=_postal_code_answer, applies=_needs_postal_code),
+        CheckoutStep(PAYMENT, 400, ask_payment),
+        CheckoutStep(CONFIRM, 900, show_summary),
+    ),
+    inbound={InboundKind.LOCATION: _location, InboundKind.ADDRESS: _address},
+)
+
+
+@hookimpl
+def register_dialog(register: Callable[[DialogFeature], None]) -> None:
+    register(FEATURE)
