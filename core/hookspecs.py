@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chatshop.channels import Channel
     from chatshop.checkout import Checkout
     from chatshop.dialog.feature import DialogFeature
+    from chatshop.jobs import JobHandler
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent, PaymentMethod
     from chatshop.pricing import Quote
@@ -63,6 +64,16 @@ def register_dialog(register: Callable[[DialogFeature], None]) -> None:
     :mod:`chatshop.dialog.feature`). The built-in menu, browse, cart, checkout and orders are
     features registered through this hook. Two features claiming the same prefix, command word,
     step or inbound kind stop the shop at start-up with an error naming both.
+    """
+
+
+@hookspec
+def register_jobs(register: Callable[[str, JobHandler], None]) -> None:
+    """Contribute kinds of scheduled job: call ``register(kind, handler)`` for each.
+
+    ``handler(shop, job)`` (plain or ``async def``) runs when a job of that kind falls due, once
+    across all workers, even after a restart (see :mod:`chatshop.jobs`); schedule one with
+    ``shop.jobs.schedule(kind, key, due_at, payload)``. A handler that raises is tried again later.
     """
 
 

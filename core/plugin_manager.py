@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from chatshop.catalog import Catalog
     from chatshop.checkout import Checkout
     from chatshop.dialog.feature import DialogFeature
+    from chatshop.jobs import JobHandler
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent
     from chatshop.pricing import Quote
@@ -128,6 +129,20 @@ class Plugins:
         features: list[DialogFeature] = []
         self.pm.hook.register_dialog(register=features.append)
         return features
+
+    def job_handlers(self) -> dict[str, JobHandler]:
+        """What each kind of scheduled job runs; a kind two plugins register is an error."""
+        handlers: dict[str, JobHandler] = {}
+
+        def register(kind: str, handler: JobHandler) -> None:
+            if not isinstance(kind, str) or not kind or not callable(handler):
+                raise PluginError(f"register_jobs: a kind and a callable handler are required, got {kind!r}")
+            if kind in handlers and handlers[kind] is not handler:
+                raise PluginError(f"two plugins register the job kind {kind!r}: {handlers[kind]!r} and {handler!r}")
+            handlers[kind] = handler
+
+        self.pm.hook.register_jobs(register=register)
+        return handlers
 
     def texts(self) -> dict[str, dict[str, str]]:
         """Texts plugins contribute, by locale; a key two plugins both claim is an error."""

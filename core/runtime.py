@@ -12,7 +12,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from chatshop.dialog import engine
 from chatshop.dialog.registry import DialogRegistry
 from chatshop.dialog.state import ConversationState
 from chatshop.dialog.turn import FeatureFailed, ProductView, Turn
+from chatshop.jobs import Jobs
 from chatshop.lease import Lease
 from chatshop.logs import configure_logging
 from chatshop.lowering import lower
@@ -67,6 +68,10 @@ def open_store(config: ShopConfig) -> Store:
     return SQLiteStore.from_url(url, config.base_dir)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Shop:
     """One shop, built from its configuration; ``start``/``stop`` bracket its working life."""
 
@@ -81,6 +86,9 @@ class Shop:
         self.catalog = self._load_catalog()
         self.store = store or open_store(config)
         self.ordering = Ordering(self)
+        self.jobs = Jobs(self, self.plugins.job_handlers())
+        #: The shop's clock (UTC): what ``now()`` reads. Tests move it instead of sleeping.
+        self.clock: Callable[[], datetime] = _utc_now
         self.channels: dict[str, Channel] = {}
         self.payment_methods: dict[str, PaymentMethod] = {}
         self._build_plugins()
@@ -268,6 +276,7 @@ class Shop:
             try:
                 await self.recover()
                 await self.ordering.expire_due()
+                await self.jobs.run_due()
                 if loop.time() >= next_purge:
                     await self.purge()
                     next_purge = loop.time() + PURGE_INTERVAL_SECONDS
@@ -516,6 +525,6 @@ class Shop:
     def secret(self, variable: str) -> str:
         return read_secret(variable)
 
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
+    def now(self) -> datetime:
+        """The shop's time (UTC), from ``clock``."""
+        return self.clock()

@@ -16,6 +16,7 @@ from types import EllipsisType
 from typing import Any, ClassVar
 
 from chatshop.catalog import Product
+from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.orders import Order, OrderStatus
 
@@ -299,6 +300,39 @@ class Store(ABC):
 
     @abstractmethod
     async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None: ...
+
+    # --- scheduled jobs (see chatshop.jobs) ------------------------------------------------
+    @abstractmethod
+    async def schedule_job(
+        self, kind: str, key: str, due_at: datetime, payload: str, *, customer_key: str | None, replace: bool
+    ) -> bool:
+        """Add the job ``(kind, key)``; an existing one (pending, done or dead) is kept as it is,
+        unless ``replace``: then it is pending again at ``due_at`` with ``payload``. True if written."""
+
+    @abstractmethod
+    async def cancel_job(self, kind: str, key: str) -> bool:
+        """Delete the pending job ``(kind, key)``; True if there was one."""
+
+    @abstractmethod
+    async def claim_due_jobs(self, now: datetime, owner: str, lease_seconds: float, limit: int) -> list[Job]:
+        """Lease up to ``limit`` pending jobs due by ``now`` (none leased by a live worker) to
+        ``owner``, counting an attempt each: no two workers ever hold the same job."""
+
+    @abstractmethod
+    async def finish_job(self, job_id: int, owner: str) -> None:
+        """Mark a job ``owner`` holds as done (kept until purged, so its key is not scheduled again)."""
+
+    @abstractmethod
+    async def retry_job(self, job_id: int, owner: str, due_at: datetime, error: str) -> None:
+        """Release a job ``owner`` holds, pending again at ``due_at``."""
+
+    @abstractmethod
+    async def bury_job(self, job_id: int, owner: str, error: str) -> None:
+        """Keep a job that failed every attempt as dead: never run again, never scheduled again."""
+
+    @abstractmethod
+    async def get_job(self, kind: str, key: str) -> Job | None:
+        """The job ``(kind, key)`` in whatever state it is, or None."""
 
     @abstractmethod
     async def purge(self, now: datetime, handled_before: datetime) -> int:

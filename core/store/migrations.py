@@ -105,6 +105,28 @@ CREATE TABLE kv (
 )
 """,
     ),
+    (
+        2,
+        """
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    customer_key TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until TEXT,
+    last_error TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE INDEX jobs_due ON jobs (due_at) WHERE status = 'pending';
+CREATE INDEX jobs_customer ON jobs (customer_key) WHERE customer_key IS NOT NULL
+""",
+    ),
 ]
 
 POSTGRES_MIGRATIONS: list[tuple[int, str]] = [
@@ -195,6 +217,28 @@ CREATE TABLE leases (
     expires_at TIMESTAMPTZ NOT NULL,
     wanted BOOLEAN NOT NULL DEFAULT FALSE
 )
+""",
+    ),
+    (
+        2,
+        """
+CREATE TABLE jobs (
+    id BIGSERIAL PRIMARY KEY,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    due_at TIMESTAMPTZ NOT NULL,
+    payload TEXT NOT NULL,
+    customer_key TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until TIMESTAMPTZ,
+    last_error TEXT,
+    updated_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE INDEX jobs_due ON jobs (due_at) WHERE status = 'pending';
+CREATE INDEX jobs_customer ON jobs (customer_key) WHERE customer_key IS NOT NULL
 """,
     ),
 ]

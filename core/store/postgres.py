@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from chatshop.catalog import Product
+from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
 from chatshop.store.base import (
@@ -264,6 +265,31 @@ WHERE COALESCE(c.updated_at, c.last_inbound_at) < $1 AND (c.last_inbound_at IS N
        OR j.s ->> 'checkout' IS NOT NULL OR j.s ->> 'name' IS NOT NULL OR j.s ->> 'query' IS NOT NULL)
 FOR UPDATE OF c
 """
+
+
+_ADD_JOB = (
+    "INSERT INTO jobs (kind, key, due_at, payload, customer_key, updated_at) VALUES ($1, $2, $3, $4, $5, now()) "
+    "ON CONFLICT (kind, key) DO NOTHING"
+)
+_REPLACE_JOB = (
+    "INSERT INTO jobs (kind, key, due_at, payload, customer_key, updated_at) VALUES ($1, $2, $3, $4, $5, now()) "
+    "ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, "
+    "customer_key = excluded.customer_key, status = 'pending', attempts = 0, lease_owner = NULL, "
+    "lease_until = NULL, updated_at = excluded.updated_at"
+)
+
+
+def _job(row: asyncpg.Record) -> Job:
+    return Job(
+        id=row["id"],
+        kind=row["kind"],
+        key=row["key"],
+        due_at=row["due_at"],
+        payload=json.loads(row["payload"]),
+        attempts=row["attempts"],
+        customer_key=row["customer_key"],
+        status=row["status"],
+    )
 
 
 class PostgresStore(Store):
@@ -831,6 +857,70 @@ class PostgresStore(Store):
             expires_at,
         )
 
+    # --- scheduled jobs ----------------------------------------------------------------------
+    async def schedule_job(
+        self, kind: str, key: str, due_at: datetime, payload: str, *, customer_key: str | None, replace: bool
+    ) -> bool:
+        statement = _REPLACE_JOB if replace else _ADD_JOB
+        status = await self.pool.execute(statement, kind, key, due_at, payload, customer_key)
+        return bool(status.endswith(" 1"))
+
+    async def cancel_job(self, kind: str, key: str) -> bool:
+        status = await self.pool.execute(
+            "DELETE FROM jobs WHERE kind = $1 AND key = $2 AND status = 'pending'", kind, key
+        )
+        return bool(status == "DELETE 1")
+
+    async def claim_due_jobs(self, now: datetime, owner: str, lease_seconds: float, limit: int) -> list[Job]:
+        rows = await self.pool.fetch(
+            "UPDATE jobs SET lease_owner = $1, lease_until = $2::timestamptz + make_interval(secs => $3), "
+            "attempts = attempts + 1, updated_at = now() "
+            "WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND due_at <= $2 "
+            "AND (lease_until IS NULL OR lease_until <= $2) ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) "
+            "RETURNING id, kind, key, due_at, payload, attempts, customer_key, status",
+            owner,
+            now,
+            lease_seconds,
+            limit,
+        )
+        return sorted((_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
+
+    async def finish_job(self, job_id: int, owner: str) -> None:
+        await self.pool.execute(
+            "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = now() "
+            "WHERE id = $1 AND lease_owner = $2",
+            job_id,
+            owner,
+        )
+
+    async def retry_job(self, job_id: int, owner: str, due_at: datetime, error: str) -> None:
+        await self.pool.execute(
+            "UPDATE jobs SET due_at = $3, last_error = $4, lease_owner = NULL, lease_until = NULL, updated_at = now() "
+            "WHERE id = $1 AND lease_owner = $2",
+            job_id,
+            owner,
+            due_at,
+            error,
+        )
+
+    async def bury_job(self, job_id: int, owner: str, error: str) -> None:
+        await self.pool.execute(
+            "UPDATE jobs SET status = 'dead', last_error = $3, lease_owner = NULL, lease_until = NULL, "
+            "updated_at = now() WHERE id = $1 AND lease_owner = $2",
+            job_id,
+            owner,
+            error,
+        )
+
+    async def get_job(self, kind: str, key: str) -> Job | None:
+        row = await self.pool.fetchrow(
+            "SELECT id, kind, key, due_at, payload, attempts, customer_key, status FROM jobs "
+            "WHERE kind = $1 AND key = $2",
+            kind,
+            key,
+        )
+        return None if row is None else _job(row)
+
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         async with self.pool.acquire() as db, db.transaction():
             deleted = 0
@@ -839,6 +929,7 @@ class PostgresStore(Store):
                 ("DELETE FROM inbox WHERE handled_at < $1", handled_before),
                 ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < $1", handled_before),
                 ("DELETE FROM events WHERE at < $1", handled_before),
+                ("DELETE FROM jobs WHERE status <> 'pending' AND updated_at < $1", handled_before),
             ):
                 deleted += int((await db.execute(statement, value)).split()[-1])
             return deleted + await self._forget_idle_conversations(db, handled_before)
@@ -871,6 +962,7 @@ class PostgresStore(Store):
             deleted = 0
             for statement in (
                 "DELETE FROM conversations WHERE customer_key = $1",
+                "DELETE FROM jobs WHERE customer_key = $1",
                 "DELETE FROM inbox WHERE customer_key = $1",
                 "DELETE FROM outbox WHERE customer_key = $1",
             ):

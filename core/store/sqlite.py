@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import EllipsisType
 from typing import Any, TypeVar
 
 from chatshop.catalog import Product
+from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
 from chatshop.store.base import (
@@ -64,6 +65,33 @@ def _ts(value: datetime | None) -> str | None:
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+_ADD_JOB = (
+    "INSERT INTO jobs (kind, key, due_at, payload, customer_key, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (kind, key) DO NOTHING"
+)
+_REPLACE_JOB = (
+    "INSERT INTO jobs (kind, key, due_at, payload, customer_key, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, "
+    "customer_key = excluded.customer_key, status = 'pending', attempts = 0, lease_owner = NULL, "
+    "lease_until = NULL, updated_at = excluded.updated_at"
+)
+
+
+def _job(row: Any) -> Job:
+    due_at = _dt(row[3])
+    assert due_at is not None
+    return Job(
+        id=row[0],
+        kind=row[1],
+        key=row[2],
+        due_at=due_at,
+        payload=json.loads(row[4]),
+        attempts=row[5],
+        customer_key=row[6],
+        status=row[7],
+    )
 
 
 def _like_prefix(text: str) -> str:
@@ -717,6 +745,68 @@ class SQLiteStore(Store):
             )
         )
 
+    # --- scheduled jobs ----------------------------------------------------------------------
+    async def schedule_job(
+        self, kind: str, key: str, due_at: datetime, payload: str, *, customer_key: str | None, replace: bool
+    ) -> bool:
+        statement = _REPLACE_JOB if replace else _ADD_JOB
+        values = (kind, key, _ts(due_at), payload, customer_key, _ts(utcnow()))
+        return await self._write(lambda db: db.execute(statement, values).rowcount == 1)
+
+    async def cancel_job(self, kind: str, key: str) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute("DELETE FROM jobs WHERE kind = ? AND key = ? AND status = 'pending'", (kind, key)).rowcount
+                == 1
+            )
+        )
+
+    async def claim_due_jobs(self, now: datetime, owner: str, lease_seconds: float, limit: int) -> list[Job]:
+        moment, until = _ts(now), _ts(now + timedelta(seconds=lease_seconds))
+
+        def claim(db: sqlite3.Connection) -> list[Job]:
+            rows = db.execute(
+                "UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? "
+                "WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND due_at <= ? "
+                "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at, id LIMIT ?) "
+                "RETURNING id, kind, key, due_at, payload, attempts, customer_key, status",
+                (owner, until, moment, moment, moment, limit),
+            ).fetchall()
+            return sorted((_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
+
+        return await self._write(claim)
+
+    async def finish_job(self, job_id: int, owner: str) -> None:
+        await self._release_job(job_id, owner, "done", None, None)
+
+    async def retry_job(self, job_id: int, owner: str, due_at: datetime, error: str) -> None:
+        await self._release_job(job_id, owner, None, due_at, error)
+
+    async def bury_job(self, job_id: int, owner: str, error: str) -> None:
+        await self._release_job(job_id, owner, "dead", None, error)
+
+    async def _release_job(
+        self, job_id: int, owner: str, status: str | None, due_at: datetime | None, error: str | None
+    ) -> None:
+        await self._write(
+            lambda db: db.execute(
+                "UPDATE jobs SET status = COALESCE(?, status), due_at = COALESCE(?, due_at), "
+                "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                "WHERE id = ? AND lease_owner = ?",
+                (status, _ts(due_at), error, _ts(utcnow()), job_id, owner),
+            )
+        )
+
+    async def get_job(self, kind: str, key: str) -> Job | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "SELECT id, kind, key, due_at, payload, attempts, customer_key, status FROM jobs "
+                "WHERE kind = ? AND key = ?",
+                (kind, key),
+            ).fetchone()
+        )
+        return None if row is None else _job(row)
+
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         moment, cutoff = _ts(now), _ts(handled_before)
 
@@ -728,6 +818,7 @@ class SQLiteStore(Store):
                     ("DELETE FROM inbox WHERE handled_at < ?", cutoff),
                     ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", cutoff),
                     ("DELETE FROM events WHERE at < ?", cutoff),
+                    ("DELETE FROM jobs WHERE status <> 'pending' AND updated_at < ?", cutoff),
                 )
             ) + self._forget_idle_conversations(db, cutoff)
 
@@ -780,6 +871,7 @@ class SQLiteStore(Store):
                 db.execute(statement, params).rowcount
                 for statement, params in (
                     ("DELETE FROM conversations WHERE customer_key = ?", (customer_key,)),
+                    ("DELETE FROM jobs WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM inbox WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM outbox WHERE customer_key = ?", (customer_key,)),
                     (

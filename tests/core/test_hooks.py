@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+from datetime import timedelta
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -107,6 +108,16 @@ async def test_register_dialog(giftcard: ModuleType, make_shop: ShopFactory) -> 
         assert await h.say("rd", "Balance!") == "Balance: ₹100.00"
         assert calls(giftcard, "register_dialog") == ["card-1", ""]
         assert "Your cart is empty" in await h.say("rd", "cart")  # the built-in features still answer
+
+
+async def test_register_jobs(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    """A plugin's kind of job runs when due, by the shop's clock, once."""
+    async with make_shop(GIFT_TOML, sweep_seconds=3600) as h:
+        due = h.shop.now() + timedelta(days=365)
+        await h.shop.jobs.schedule("giftcard_expiry", "card-1", due, {"card": "GC-1"})
+        assert await h.shop.jobs.run_due(due - timedelta(seconds=1)) == 0
+        assert await h.shop.jobs.run_due(due) == 1
+        assert calls(giftcard, "register_jobs") == [("card-1", "GC-1")]
 
 
 async def checkout_with_giftcard(h: object, customer: str, address: str) -> str:

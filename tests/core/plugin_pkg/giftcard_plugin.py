@@ -64,6 +64,15 @@ def _balance(turn: Any, arg: str) -> None:
     turn.say(turn.t("giftcard_balance", amount="₹100.00"))
 
 
+async def _expire_card(shop: Any, job: Any) -> None:
+    CALLS.append(("register_jobs", (job.key, job.payload["card"])))
+
+
+@hookimpl
+def register_jobs(register: Callable[[str, Any], None]) -> None:
+    register("giftcard_expiry", _expire_card)
+
+
 @hookimpl
 def register_dialog(register: Callable[[DialogFeature], None]) -> None:
     register(

@@ -1,0 +1,136 @@
+"""Scheduled jobs in a running shop: due by the shop's clock, run once, retried with backoff, kept
+across a restart and taken over from a worker that died; a plugin's kind registered by its hook."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from chatshop.hookspecs import hookimpl
+from chatshop.jobs import MAX_ATTEMPTS, Job
+from chatshop.plugin_manager import PluginError, Plugins
+from chatshop.runtime import Shop
+from tests.conftest import SHOP_TOML, ShopFactory
+
+T0 = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+TOML = SHOP_TOML.replace("[storage]", '[plugins]\nmodules = ["reminder_plugin"]\n\n[storage]')
+
+
+class Reminders:
+    """What the test plugin's job handler saw, and whether it should fail."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[str, dict[str, Any], int]] = []
+        self.failing = False
+
+    async def remind(self, shop: Shop, job: Job) -> None:
+        if self.failing:
+            raise TimeoutError("the messenger is away")
+        self.ran.append((job.key, job.payload, job.attempts))
+        await shop.notify(job.payload["customer"], *[])
+
+
+@pytest.fixture
+def reminders() -> Iterator[Reminders]:
+    seen = Reminders()
+    module = ModuleType("reminder_plugin")
+
+    @hookimpl
+    def register_jobs(register: Any) -> None:
+        register("remind", seen.remind)
+
+    module.register_jobs = register_jobs  # type: ignore[attr-defined]
+    sys.modules["reminder_plugin"] = module
+    yield seen
+    del sys.modules["reminder_plugin"]
+
+
+def at(shop: Shop, moment: datetime) -> None:
+    shop.clock = lambda: moment
+
+
+async def test_register_jobs_a_job_runs_once_when_due(reminders: Reminders, make_shop: ShopFactory) -> None:
+    # The sweeper runs due jobs too: a long sweep keeps it out of the test's way.
+    async with make_shop(TOML, sweep_seconds=3600) as h:
+        at(h.shop, T0)
+        assert await h.shop.jobs.schedule("remind", "cart-1", T0 + timedelta(minutes=30), {"customer": "terminal:a"})
+        assert not await h.shop.jobs.schedule("remind", "cart-1", T0 + timedelta(minutes=5), {"customer": "x"})
+        assert await h.shop.jobs.run_due() == 0
+        at(h.shop, T0 + timedelta(minutes=30))  # the shop's clock moved, not slept
+        assert await h.shop.jobs.run_due() == 1
+        assert await h.shop.jobs.run_due() == 0
+        assert reminders.ran == [("cart-1", {"customer": "terminal:a"}, 1)]
+        job = await h.shop.store.get_job("remind", "cart-1")
+        assert job is not None and job.status == "done"
+
+
+async def test_a_cancelled_job_never_runs(reminders: Reminders, make_shop: ShopFactory) -> None:
+    async with make_shop(TOML) as h:
+        await h.shop.jobs.schedule("remind", "order-K7M", T0, {"customer": "terminal:a"})
+        assert await h.shop.jobs.cancel("remind", "order-K7M")
+        assert await h.shop.jobs.run_due(T0 + timedelta(days=1)) == 0
+        assert reminders.ran == []
+
+
+async def test_a_failing_job_is_retried_with_backoff_then_kept_dead(
+    reminders: Reminders, make_shop: ShopFactory
+) -> None:
+    async with make_shop(TOML) as h:
+        await h.shop.jobs.schedule("remind", "k", T0, {"customer": "terminal:a"})
+        reminders.failing = True
+        now = T0
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            assert await h.shop.jobs.run_due(now) == 0
+            job = await h.shop.store.get_job("remind", "k")
+            assert job is not None and job.attempts == attempt
+            if attempt < MAX_ATTEMPTS:
+                assert job.status == "pending" and job.due_at > now  # later, not at once
+                assert await h.shop.jobs.run_due(now) == 0  # not before its new time
+                now = job.due_at
+        assert job.status == "dead"
+        reminders.failing = False
+        assert await h.shop.jobs.run_due(now + timedelta(days=30)) == 0
+        assert reminders.ran == []
+
+
+async def test_a_job_survives_a_restart_and_a_dead_workers_lease(
+    reminders: Reminders, make_shop: ShopFactory, tmp_path: Any
+) -> None:
+    folder = tmp_path / "kept"
+    async with make_shop(TOML, directory=folder) as h:
+        await h.shop.jobs.schedule("remind", "held-by-the-dead", T0 - timedelta(minutes=1), {"customer": "terminal:b"})
+        await h.shop.jobs.schedule("remind", "after-restart", T0, {"customer": "terminal:a"})
+        # A worker claims the first job and is SIGKILLed before it finishes: its lease is all that is left.
+        (held,) = await h.shop.store.claim_due_jobs(T0, "killed-worker", 120, 1)
+        assert held.key == "held-by-the-dead"
+    async with make_shop(TOML, directory=folder) as h:  # a new process on the same database
+        assert await h.shop.jobs.run_due(T0 + timedelta(seconds=60)) == 1  # the unclaimed one; the other is leased
+        assert await h.shop.jobs.run_due(T0 + timedelta(seconds=121)) == 1  # the lease lapsed: taken over
+        assert sorted(key for key, _, _ in reminders.ran) == ["after-restart", "held-by-the-dead"]
+
+
+async def test_scheduling_a_kind_no_plugin_runs_is_an_error(make_shop: ShopFactory) -> None:
+    async with make_shop() as h:
+        with pytest.raises(LookupError, match="remind"):
+            await h.shop.jobs.schedule("remind", "k", T0)
+
+
+def test_two_plugins_registering_one_kind_is_an_error_naming_it(reminders: Reminders) -> None:
+    other = ModuleType("other_reminders")
+
+    @hookimpl
+    def register_jobs(register: Any) -> None:
+        register("remind", lambda shop, job: None)
+
+    other.register_jobs = register_jobs  # type: ignore[attr-defined]
+    sys.modules["other_reminders"] = other
+    try:
+        with pytest.raises(PluginError, match="'remind'"):
+            Plugins(["reminder_plugin", "other_reminders"], entry_points=False).job_handlers()
+    finally:
+        del sys.modules["other_reminders"]
