@@ -125,10 +125,14 @@ class Plugins:
         return found
 
     def dialog_features(self) -> list[DialogFeature]:
-        """The conversation's features, in the order plugins registered them (validated by the registry)."""
-        features: list[DialogFeature] = []
-        self.pm.hook.register_dialog(register=features.append)
-        return features
+        """The conversation's features, built-ins first, then in the order plugins were loaded (pluggy
+        calls the newest first), so a collision names the built-in before the plugin that clashed."""
+        batches: list[list[DialogFeature]] = []
+        for impl in self.pm.hook.register_dialog.get_hookimpls():
+            batch: list[DialogFeature] = []
+            impl.function(**{name: batch.append for name in impl.argnames})  # pluggy allows fewer arguments
+            batches.append(batch)
+        return [feature for batch in batches for feature in batch]
 
     def job_handlers(self) -> dict[str, JobHandler]:
         """What each kind of scheduled job runs; a kind two plugins register is an error."""

@@ -415,6 +415,10 @@ class Shop:
             log.exception(
                 "dialog.failed", plugin=plugin, channel=inbound.channel, customer=key, kind=inbound.kind.value
             )
+            # What the failed turn changed is not kept: the conversation stays as it was before it.
+            state = turn.state = ConversationState.from_json(
+                record.state, locale=self.config.shop.locale, currency=self.config.shop.currency
+            )
             turn.out = [Text(body=turn.t("unknown"))]
         lowered = lower(turn.out, channel.capabilities, turn.t("reply_with_number"), turn.t("choose"))
         if lowered.menu:

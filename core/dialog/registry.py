@@ -84,7 +84,7 @@ class DialogRegistry:
                 self.actions, prefix, name, action if isinstance(action, Action) else Action(action), "choice prefix"
             )
         for key, choice in feature.commands.items():
-            self._claim(self.commands, key, name, choice, "command words")
+            self._claim(self.commands, key, name, choice, "command key")
         for key, choice in feature.labels.items():
             self._claim(self.labels, key, name, choice, "button label")
         for question in feature.questions:
@@ -106,7 +106,8 @@ class DialogRegistry:
     @staticmethod
     def _claim(table: dict[K, Owned[T]], key: K, feature: str, value: T, what: str) -> None:
         if key in table:
-            raise DialogError(f"the {what} {key!r} is claimed by two plugins: {table[key].feature!r} and {feature!r}")
+            shown = getattr(key, "value", key)  # an InboundKind as its name
+            raise DialogError(f"the {what} {shown!r} is claimed by two plugins: {table[key].feature!r} and {feature!r}")
         table[key] = Owned(feature, value)
 
     def check_words(self, texts: Texts, locales: Iterable[str]) -> None:
