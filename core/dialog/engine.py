@@ -70,7 +70,8 @@ async def choose(turn: Turn, choice_id: str) -> None:
     owned = turn.dialog.action(prefix)
     if owned is None:
         turn.say(turn.t("unknown"))
-        await choose(turn, MENU)
+        if prefix != MENU:  # a shop without a menu feature still answers, once
+            await choose(turn, MENU)
         return
     if not owned.value.in_checkout:
         turn.state.step = "idle"  # leaving checkout or a question: free text means search again
