@@ -338,7 +338,38 @@ class Dashboard:
 
     # --- numbers -----------------------------------------------------------------------------
     async def numbers(self, request: web.Request, session: Session) -> web.StreamResponse:
-        return self.page("numbers.html", session, numbers=await shop_numbers(self.shop, self.shop.now()))
+        return self.page(
+            "numbers.html",
+            session,
+            numbers=await shop_numbers(self.shop, self.shop.now()),
+            discounts=await self._discounts(),
+        )
+
+    async def _discounts(self) -> list[dict[str, str]]:
+        """Each code and offer of ``[[discounts]]``: its uses (of its limit), and the orders and
+        revenue it brought (orders not cancelled)."""
+        uses = {use.key.removeprefix("discount:"): use for use in await self.shop.store.claim_uses("discount:")}
+        currency, locale = self.shop.config.shop.currency, self._locale()
+        rows = []
+        for entry in self.shop.config.discounts:
+            use = uses.get(entry.key)
+            used = use.used if use else 0
+            if entry.percent is not None:
+                off = f"{entry.percent.normalize():f} %"
+            else:
+                off = entry.amount.format(locale) if entry.amount is not None else ""
+            rows.append(
+                {
+                    "name": entry.code or entry.name or entry.key,
+                    "kind": "code" if entry.code else "automatic",
+                    "off": off,
+                    "uses": f"{used} of {entry.max_uses}" if entry.max_uses else str(used),
+                    "orders": str(use.orders if use else 0),
+                    "revenue": Money(use.revenue_minor if use else 0, currency).format(locale),
+                    "valid": " – ".join(str(d) for d in (entry.valid_from, entry.valid_until) if d) or "always",
+                }
+            )
+        return rows
 
     # --- helpers -----------------------------------------------------------------------------
     def _locale(self) -> str:
