@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from chatshop.pricing import Quote
     from chatshop.runtime import Shop
 
-__all__ = ["Applied", "Evaluation", "Refusal", "evaluate", "find_code", "percent_of"]
+__all__ = ["Applied", "Evaluation", "Refusal", "eligible_lines", "evaluate", "find_code", "percent_of"]
 
 #: Claim keys: a discount's uses, and one customer's uses of it.
 USES, CUSTOMER_USES = "discount:", "discount-customer:"
@@ -84,7 +84,7 @@ def _moment(value: date | datetime, zone: ZoneInfo, *, end: bool) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def _eligible(entry: DiscountEntry, lines: Sequence[CartLine], catalog: Catalog) -> list[CartLine]:
+def eligible_lines(entry: DiscountEntry, lines: Sequence[CartLine], catalog: Catalog) -> list[CartLine]:
     if not entry.categories and not entry.products:
         return list(lines)
     wanted = {c.casefold() for c in entry.categories}
@@ -124,7 +124,7 @@ async def evaluate(shop: Shop, quote: Quote, code: str | None) -> Evaluation:
     for entry in candidates:
         refusal = _refusal(shop, quote, entry, counts, now)
         if refusal is None:
-            eligible = Money.sum((ln.total for ln in _eligible(entry, quote.lines, shop.catalog)), quote.currency)
+            eligible = Money.sum((ln.total for ln in eligible_lines(entry, quote.lines, shop.catalog)), quote.currency)
             possible.append(Applied(entry, _amount(entry, eligible)))
         elif entry is chosen:
             result.refusal = refusal
@@ -150,7 +150,7 @@ def _refusal(shop: Shop, quote: Quote, entry: DiscountEntry, counts: dict[str, i
         return Refusal("coupon_expired", {"code": code, "date": _day(entry.valid_until)})
     if entry.min_total is not None and quote.subtotal < entry.min_total:
         return Refusal("coupon_min_total", {"code": code, "min": entry.min_total, "total": quote.subtotal})
-    if not _eligible(entry, quote.lines, shop.catalog):
+    if not eligible_lines(entry, quote.lines, shop.catalog):
         what = ", ".join([*entry.categories, *entry.products])
         return Refusal("coupon_no_items", {"code": code, "what": what})
     if entry.payment_methods and not _paid_as(shop, quote.payment_method, entry.payment_methods):

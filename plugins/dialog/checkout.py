@@ -11,9 +11,11 @@ import hashlib
 import unicodedata
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code
 from chatshop.dialog import checkout_flow
@@ -335,8 +337,11 @@ def notice_text(turn: Turn, notice: Notice) -> str:
 
 
 def shown(turn: Turn, value: Any) -> Any:
+    """A value in the customer's way of writing it: money, a day, a rate ("2,5" in German)."""
     if isinstance(value, Money):
         return turn.money(value)
+    if isinstance(value, Decimal):
+        return format_decimal(value, locale=turn.locale.replace("-", "_"))
     if isinstance(value, date):
         return format_date(value, format="medium", locale=turn.locale.replace("-", "_"))
     return value
