@@ -24,6 +24,7 @@ import click
 from aiohttp import web
 
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, load_config
+from chatshop.legal import legal_warnings
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.money import Money
@@ -387,6 +388,8 @@ def check(shop_toml: str) -> None:
         click.echo("warning: no payment method is enabled, so customers cannot check out", err=True)
     if not shop.catalog:
         click.echo("warning: the catalog is empty", err=True)
+    for problem in legal_warnings(shop.config):
+        click.echo(f"warning: {problem}", err=True)
 
 
 @cli.command()
