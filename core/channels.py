@@ -42,6 +42,8 @@ class Capabilities:
     native_catalog: bool = False
     in_chat_payment: bool = False
     shares_location: bool = False
+    #: Files (an invoice PDF) as a document message; without, the link in a text.
+    documents: bool = False
 
 
 @dataclass(frozen=True, slots=True)

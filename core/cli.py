@@ -540,6 +540,46 @@ def order(shop_toml: str, order_id: str, action: str) -> None:
     click.echo(f"{moved.number}: {moved.status.value}")
 
 
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.argument("order_id")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write the PDF.")
+@friendly_errors
+def invoice(shop_toml: str, order_id: str, out: str) -> None:
+    """Write an order's invoice as a PDF (issued now, with the next number, if it is due one)."""
+    from chatshop.invoices import issue
+    from chatshop.plugins.invoices import invoice_pdf
+
+    shop = _shop(shop_toml, terminal=False)
+    if shop.config.invoices is None:
+        _fail("invoices: this shop issues no invoices: add an [invoices] section to shop.toml")
+    number = order_id.strip().upper()
+
+    async def go() -> tuple[str, bytes] | str:
+        await shop.start(background=False)
+        try:
+            order = await shop.store.get_order(number)
+            if order is None:
+                return f"no order {number}"
+            issued = await issue(shop, order)
+            if issued is None:
+                return f"{number}: no invoice: the order is {order.status.value}, neither paid nor delivered"
+            return issued[0].number, invoice_pdf(shop, issued[0])
+        finally:
+            await shop.stop()
+
+    result = _run(go())
+    if isinstance(result, str):
+        _fail(result)
+        return
+    invoice_number, pdf = result
+    try:
+        Path(out).write_bytes(pdf)
+    except OSError as e:
+        _fail(f"cannot write {out}: {e.strerror}")
+    click.echo(f"{number}: invoice {invoice_number} written to {out}")
+
+
 def main() -> None:
     try:
         Plugins().register_commands(cli)

@@ -674,6 +674,11 @@ def _checkout_problems(config: ShopConfig) -> list[ConfigProblem]:
         elif state_of_code(tax.home_state) is None:
             message = f"{tax.home_state!r} is no Indian state or union territory: expected a code such as 'MH' or '27'"
             problems.append(ConfigProblem(path="tax.home_state", message=message))
+    if config.invoices is not None and config.shop.currency == "INR":
+        longest = len(config.invoices.prefix) + (4 if config.invoices.year_starts_month == 1 else 7) + 6
+        if longest > 16:
+            message = f"a GST invoice number has at most 16 characters; with this prefix it has {longest}"
+            problems.append(ConfigProblem(path="invoices.prefix", message=message))
     if config.invoices is not None:
         for key in ("seller_name", "seller_address"):
             if getattr(config.legal, key) is None:

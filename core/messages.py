@@ -170,6 +170,16 @@ class Image(_Model):
     caption: str | None = None
 
 
+class Document(_Model):
+    """A file for the customer to keep (an invoice PDF): a document message where the messenger has
+    one (WhatsApp), else a link in the text."""
+
+    kind: Literal["document"] = "document"
+    url: str
+    filename: str
+    caption: str | None = None
+
+
 class OrderLine(_Model):
     product_id: str
     title: str
@@ -219,6 +229,7 @@ Outbound = Annotated[
     | ProductList
     | CatalogMessage
     | Image
+    | Document
     | PaymentRequest
     | OrderStatusUpdate,
     Field(discriminator="kind"),

@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.dialog.orders",
     "chatshop.plugins.pricing",
     "chatshop.plugins.tax",
+    "chatshop.plugins.invoices",
     "chatshop.plugins.terminal",
     "chatshop.plugins.payments.cod",
     "chatshop.plugins.whatsapp",

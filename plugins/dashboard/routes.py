@@ -231,7 +231,22 @@ class Dashboard:
             method=self._method_label(order.payment_method),
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
+            invoice=await self.shop.store.get_invoice(order_number=order.number),
+            invoices=self.shop.config.invoices is not None,
         )
+
+    async def invoice(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """The order's invoice PDF (issued now, with the next number, if it is due one)."""
+        from chatshop.invoices import issue
+        from chatshop.plugins.invoices import pdf_response
+
+        order = await self.shop.store.get_order(request.match_info["number"])
+        if order is None:
+            raise web.HTTPNotFound(text="no such order")
+        issued = await issue(self.shop, order)
+        if issued is None:
+            raise web.HTTPNotFound(text="no invoice: the order is neither paid nor delivered, or invoices are off")
+        return pdf_response(self.shop, issued[0])
 
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
         number = request.match_info["number"]
@@ -396,6 +411,7 @@ class Dashboard:
         router.add_get("/admin/orders", self.guarded(self.orders))
         router.add_get("/admin/orders/rows", self.guarded(self.order_rows))
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
+        router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
         router.add_get("/admin/catalog", self.guarded(self.catalog))
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))

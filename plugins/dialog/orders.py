@@ -8,6 +8,7 @@ from chatshop.dialog.engine import bounded_int
 from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import Turn, clamp_page, page_of
 from chatshop.hookspecs import hookimpl
+from chatshop.invoices import eligible
 from chatshop.messages import Choice, OrderStatusUpdate
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
@@ -71,8 +72,10 @@ async def show_order(turn: Turn, number: str) -> None:
         choices.append(Choice(id=f"paylink:{order.number}", title=turn.t("payment_online")))
     if order.cancellable:
         choices.append(Choice(id=f"cancel:{order.number}", title=turn.t("cancel_order")))
+    if turn.shop.config.invoices is not None and eligible(order):
+        choices.append(Choice(id=f"invoice:{order.number}", title=turn.t("invoice_button")))
     choices.append(turn.choice("orders", "menu_orders"))
-    turn.ask(body, choices[:3])
+    turn.ask(body, choices)
 
 
 async def ask_cancel(turn: Turn, number: str) -> None:

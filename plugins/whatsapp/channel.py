@@ -72,6 +72,7 @@ class WhatsAppChannel(Channel):
         native_catalog=False,
         in_chat_payment=True,
         shares_location=True,
+        documents=True,
     )
     #: Also show "typing…" with the read receipt. Off by default: the core acknowledges while the
     #: dialog works, so on a quick turn the indicator can land after the reply, and then it lingers

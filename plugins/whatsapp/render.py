@@ -20,6 +20,7 @@ from chatshop.messages import (
     CatalogMessage,
     Choice,
     ChoiceList,
+    Document,
     Image,
     OrderStatusUpdate,
     Outbound,
@@ -89,6 +90,8 @@ def render(message: Outbound, catalog_id: str | None = None) -> Rendered:
         return catalog_message(message, catalog_id)
     if isinstance(message, Image):
         return image(message.url, message.caption)
+    if isinstance(message, Document):
+        return document(message)
     if isinstance(message, PaymentRequest):
         return payment_request(message)
     if isinstance(message, OrderStatusUpdate):
@@ -114,6 +117,17 @@ def image(url: str, caption: str | None) -> Rendered:
     if caption:
         content["caption"] = shorten(caption, L.CAPTION)
     return Rendered("image", content)
+
+
+def document(message: Document) -> Rendered:
+    """A document message Meta fetches from ``link`` ([M: Document messages]); the file name, with
+    its extension, picks the icon the customer sees. A link Meta cannot fetch goes as text."""
+    if fetchable(message.url) is None:
+        return text("\n".join(p for p in (message.caption, message.url) if p))
+    content: Body = {"link": message.url, "filename": shorten(message.filename, L.DOCUMENT_FILENAME)}
+    if message.caption:
+        content["caption"] = shorten(message.caption, L.CAPTION)
+    return Rendered("document", content)
 
 
 def _body(value: str) -> Body:

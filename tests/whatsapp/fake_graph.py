@@ -296,6 +296,7 @@ class FakeGraph:
         validators = {
             "text": _text,
             "image": _image,
+            "document": _document,
             "interactive": self._interactive,
             "template": self._template,
         }
@@ -446,6 +447,24 @@ def _image(content: Any) -> None:
     _media_link(content, "image")
     if "caption" in content:
         _string(content["caption"], 1024, "image.caption")
+
+
+#: [M: Document messages]: "Supported document types", by the extension the client shows an icon for.
+DOCUMENT_EXTENSIONS = (".txt", ".xls", ".xlsx", ".doc", ".docx", ".ppt", ".pptx", ".pdf")
+
+
+def _document(content: Any) -> None:
+    """``{"id" | "link", "caption"?, "filename"?}``: an uploaded media id or an http(s) link Meta
+    fetches; caption at most 1024 characters; the file name, "with extension", picks the icon."""
+    _media_link(content, "document")
+    _require(not ("id" in content and "link" in content), "document takes id or link, not both", 100)
+    if "caption" in content:
+        _string(content["caption"], 1024, "document.caption")
+    if "filename" in content:
+        _string(content["filename"], 240, "document.filename")
+        _require(content["filename"].lower().endswith(DOCUMENT_EXTENSIONS), "document.filename extension", 100)
+    unknown = set(content) - {"id", "link", "caption", "filename"}
+    _require(not unknown, f"unknown document fields {sorted(unknown)}", 100)
 
 
 def _body(content: Any, required: bool) -> None:
