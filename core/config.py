@@ -535,8 +535,8 @@ class InvoicesSection(_Section):
 class AddressesSection(_Section):
     """``[addresses]``: delivery addresses remembered for the next checkout, with the customer's consent."""
 
-    #: How many a customer's list keeps (0: none are offered, and none asked to be saved).
-    remember: int = Field(default=3, ge=0, le=10)
+    #: How many a customer's list keeps; 0 (the default): addresses are neither offered nor asked to be saved.
+    remember: int = Field(default=0, ge=0, le=10)
     #: Forgotten this long after last used (``chatshop forget`` erases them at once).
     keep_days: int = Field(default=365, ge=1, le=3650)
 

@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.dialog.browse",
     "chatshop.plugins.dialog.cart",
     "chatshop.plugins.dialog.checkout",
+    "chatshop.plugins.dialog.addresses",
     "chatshop.plugins.dialog.slots",
     "chatshop.plugins.dialog.coupons",
     "chatshop.plugins.dialog.orders",
