@@ -30,7 +30,7 @@ MONDAY_MORNING = datetime(2026, 6, 1, 5, 30, tzinfo=UTC)
 
 
 def at(h: ShopHarness, moment: datetime) -> None:
-    h.shop.now = lambda: moment  # type: ignore[method-assign]
+    h.shop.clock = lambda: moment
 
 
 async def to_slots(h: ShopHarness, who: str) -> str:

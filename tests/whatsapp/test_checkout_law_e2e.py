@@ -76,7 +76,7 @@ async def test_a_german_order_with_coupon_vat_slot_binding_button_and_pdf_invoic
 ) -> None:
     toml = whatsapp_shop_toml(graph_url(graph), shop=HOFLADEN, catalog=GERMAN_CATALOG, more=GERMAN_RULES)
     async with whatsapp_shop(toml, tmp_path) as h:
-        h.shop.now = lambda: datetime(2026, 6, 1, 5, 30, tzinfo=UTC)  # type: ignore[method-assign]
+        h.shop.clock = lambda: datetime(2026, 6, 1, 5, 30, tzinfo=UTC)
         anna = Customer(h, fake, "4915112345678", "Anna")
         await anna.say("hallo")
         await anna.say("honig")
