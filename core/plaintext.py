@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chatshop.messages import (
+    AddressRequest,
     Buttons,
     CatalogMessage,
     ChoiceList,
@@ -43,6 +44,8 @@ def plain_text(message: Outbound) -> str:
     if isinstance(message, ProductList):
         return "\n".join([message.header, message.body, *(f"• {pid}" for _, ids in message.sections for pid in ids)])
     if isinstance(message, CatalogMessage):
+        return message.body
+    if isinstance(message, AddressRequest):
         return message.body
     if isinstance(message, Document):
         return "\n".join(p for p in (message.caption, message.url) if p)

@@ -20,7 +20,7 @@ from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature
 from chatshop.dialog.turn import Turn
 from chatshop.hookspecs import hookimpl
 from chatshop.lowering import shorten
-from chatshop.messages import Choice
+from chatshop.messages import AddressRequest, Choice, SavedAddress
 from chatshop.plugins.dialog.checkout import address_text, after_address, has_postal_code
 from chatshop.runtime import Shop
 
@@ -67,11 +67,28 @@ async def remember(shop: Shop, customer_key: str, address: Saved) -> None:
 
 # --- the saved addresses, before the address question ------------------------------------------
 async def _has_saved(turn: Turn) -> bool:
+    """Asked where the messenger has its own address form, or where the customer saved addresses."""
+    if turn.caps.address_form:
+        return True
     return turn.shop.config.addresses.remember > 0 and bool(await saved(turn.shop, turn.customer_key))
 
 
 async def ask_saved(turn: Turn) -> None:
     addresses = await saved(turn.shop, turn.customer_key)
+    if turn.caps.address_form:
+        # WhatsApp's own form (India): the saved addresses to pick from, a new one to fill in. Its
+        # reply is an address like any form's (the built-in checkout reads it).
+        offered = tuple(
+            SavedAddress(
+                id=f"a{i}",
+                line=a.address.removesuffix(a.postal_code).rstrip(", ") or a.address,
+                postal_code=a.postal_code,
+                name=a.contact_name,
+            )
+            for i, a in enumerate(addresses)
+        )
+        turn.out.append(AddressRequest(body=turn.t("ask_address"), saved=offered))
+        return
     choices = [
         Choice(id=f"addr:{i}", title=shorten(a.address, 24), description=shorten(a.address, 72))
         for i, a in enumerate(addresses)

@@ -26,7 +26,7 @@ from chatshop.dialog.registry import Owned
 from chatshop.dialog.turn import Turn
 from chatshop.hookspecs import hookimpl
 from chatshop.legal import applies_eu, legal_lines
-from chatshop.messages import Address, Choice, Inbound, InboundKind, Location
+from chatshop.messages import Address, AddressRequest, Choice, Inbound, InboundKind, Location
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentError
@@ -184,7 +184,12 @@ async def after_address(turn: Turn) -> None:
     areas = turn.shop.config.delivery.areas
     if areas and checkout.postal_code not in areas:
         turn.state.step = ADDRESS
-        turn.ask(turn.t("area_not_served", postal_code=checkout.postal_code), [turn.choice(ABORT, "cancel")])
+        refusal = turn.t("area_not_served", postal_code=checkout.postal_code)
+        if turn.caps.address_form:  # the messenger's form again, the PIN code marked for the customer to fix
+            entered = {"address": (checkout.address or "")[:200], "in_pin_code": (checkout.postal_code or "")[:6]}
+            turn.out.append(AddressRequest(body=refusal, values=entered, errors={"in_pin_code": refusal}))
+            return
+        turn.ask(refusal, [turn.choice(ABORT, "cancel")])
         return
     await checkout_flow.proceed(turn, POSTAL_CODE)
 

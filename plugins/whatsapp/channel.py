@@ -88,6 +88,8 @@ class WhatsAppChannel(Channel):
         if config.catalog_id:
             # Native catalog messages only where the shop named its WhatsApp catalog.
             self.capabilities = dataclasses.replace(self.capabilities, native_catalog=True)
+        if config.address_message:
+            self.capabilities = dataclasses.replace(self.capabilities, address_form=True)
         self.app_secret = read_secret(config.app_secret_env)
         self.verify_token = read_secret(config.verify_token_env)
         self.window = ConversationWindow(lambda: self.shop.store, self.name)

@@ -87,6 +87,9 @@ class WhatsAppConfig(ChannelConfig):
     catalog_id: str | None = Field(default=None, min_length=1)
     messages_per_second: int = Field(default=80, ge=1, le=10_000)
     templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
+    #: India: ask for the delivery address with WhatsApp's own form (``address_message``), with the
+    #: customer's saved addresses to pick from and the PIN code checked against the delivery areas.
+    address_message: bool = False
 
     @field_validator("api_base_url")
     @classmethod
