@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import csv
 import json
-import re
-import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from chatshop.catalog_csv import quick_csv_products
 from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from
 from chatshop.money import Money
+from chatshop.search import SearchIndex, synonym_table
+from chatshop.words import fold, romanize, sound
 
-__all__ = ["Catalog", "Product", "fold", "load_catalog_file"]
+_romanize = romanize  # the names the dialog and older plugins import
+
+__all__ = ["Catalog", "Product", "SearchResults", "fold", "load_catalog_file", "sound"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +54,8 @@ class Product:
         )
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip accents, so "Café" and "cafe" and "CAFÉ" meet."""
-    if text.isascii():
-        return text.lower()  # the same for ASCII, and most of what customers type and menus say
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 class Catalog:
-    """Products in the shop's order, by id and by category."""
+    """Products in the shop's order, by id and by category, and a search index over them."""
 
     def __init__(self, products: Iterable[Product]) -> None:
         self._products: dict[str, Product] = {}
@@ -70,15 +66,8 @@ class Catalog:
         self._categories: dict[str, list[Product]] = {}
         for product in self._products.values():
             self._categories.setdefault(product.category, []).append(product)
-        self._folded = {p.id: fold(f"{p.title} {p.category} {p.description} {p.id}") for p in self}
-        self._folded_titles = {p.id: fold(p.title) for p in self}
-        # Every word of the catalog and the products it is in, for a search with a typo in it.
-        self._words: dict[str, set[str]] = {}
-        self._sounds: dict[str, set[str]] = {}  # the same words as they sound (see ``sound``)
-        for product_id, text in self._folded.items():
-            for word in _WORD.findall(text):
-                self._words.setdefault(word, set()).add(product_id)
-                self._sounds.setdefault(sound(word), set()).add(product_id)
+        self._ordered = list(self._products.values())
+        self._index = SearchIndex((p.title, p.category, p.description) for p in self._ordered)
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self._products.values())
@@ -99,126 +88,47 @@ class Catalog:
     def in_category(self, category: str) -> list[Product]:
         return list(self._categories.get(category, ()))
 
-    def search(self, query: str, filler: Collection[str] = ()) -> list[Product]:
-        """Products whose text contains every word of ``query``, title matches first.
+    def search(
+        self,
+        query: str,
+        filler: Collection[str] = (),
+        *,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 1000,
+    ) -> SearchResults:
+        """Products for ``query``, the best match first (see :meth:`SearchIndex.search`).
 
-        When nothing contains them all, a word may be misspelt by a letter or two ("aata",
-        "basmathi", "paneers"), Chinese is matched character by character (it has no spaces), and
-        then products matching most of the words ("I want basmati rice please") are shown, so a
-        customer is rarely told "nothing". ``filler`` words ("please", "bitte", "चाहिए") are not
-        looked for; of the rest, the last word of letters is the thing asked for ("red shoes"): a
-        product matching only the words before it is not shown (no onions for "red shoes").
+        Every word naming something in the catalog must be there (spelt as it sounds, with a typo
+        or two, in the plural, or as one of ``synonyms``: the shop's ``search_synonyms``), unless no
+        product has them all; ``filler`` words ("please", "bhejo") are not looked for. At most
+        ``limit`` products are returned; ``total`` says how many matched.
         """
-        words = fold(query).split()
-        if not words:
-            return []
-        hits = [p for p in self if all(w in self._folded[p.id] for w in words)]
-        if not hits:
-            hits = self._forgiving(words, {fold(w) for w in filler})
-        titles = self._folded_titles
-        return sorted(hits, key=lambda p: 0 if all(w in titles[p.id] for w in words) else 1)
-
-    def _forgiving(self, words: list[str], filler: Collection[str] = ()) -> list[Product]:
-        parts = [c for w in words for c in (_CJK.findall(w) or [w])]
-        parts = [w for w in parts if len(w) > 2 or _CJK.match(w)] or parts  # "a", "of", "5" say little
-        parts = [w for w in parts if w not in filler] or parts
-        matches = [self._near(w) for w in parts]
-        counts: dict[str, int] = {}
-        for found in matches:
-            for product_id in found:
-                counts[product_id] = counts.get(product_id, 0) + 1
-        best = max(counts.values(), default=0)
-        meaningful = sum(1 for found in matches if found)  # "please", 我要: no product has them
-        if best == 0 or best * 2 < meaningful:
-            return []
-        # The thing asked for: the last word of letters ("red shoes", "milk 1l"); Chinese is matched
-        # by character, so it has none.
-        nouns = [found for part, found in zip(parts, matches, strict=True) if _is_word(part)]
-        main = nouns[-1] if nouns else None
-        return [p for p in self if counts.get(p.id) == best and (main is None or p.id in main)]
-
-    def _near(self, word: str) -> set[str]:
-        """Products with ``word`` in them, a word at most a typo or two away from it, or one that
-        sounds the same (पनीर, panir and paneer; doodh and dudh)."""
-        found = {pid for pid, text in self._folded.items() if word in text}
-        if _CJK.match(word):
-            return found
-        heard = sound(word)
-        found |= self._sounds.get(heard, set())
-        if len(heard) >= 5:
-            allowed = 1 if len(heard) < 8 else 2
-            for candidate, products in self._sounds.items():
-                if abs(len(candidate) - len(heard)) <= allowed and _distance(heard, candidate, allowed) <= allowed:
-                    found |= products
-        if len(word) < 4 or not word.isascii():
-            return found
-        allowed = 1 if len(word) < 7 else 2
-        for candidate, products in self._words.items():
-            if abs(len(candidate) - len(word)) <= allowed and _distance(word, candidate, allowed) <= allowed:
-                found |= products
-        return found
+        table = _synonym_table(tuple((w, tuple(m)) for w, m in (synonyms or {}).items()))
+        hits = self._index.search(query, _folded(frozenset(filler)), table, limit)
+        found = [self._ordered[doc] for doc in hits.documents]
+        exact = self._products.get(query.strip())
+        if exact is not None and (not found or found[0] is not exact):  # a SKU as the shop writes it comes first
+            rest = [p for p in found if p is not exact]
+            return SearchResults([exact, *rest], total=hits.total + (len(rest) == len(found)))
+        return SearchResults(found, total=hits.total)
 
 
-_WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+@lru_cache(maxsize=64)
+def _synonym_table(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+    return synonym_table(dict(synonyms))  # the same few tables (one per language) again and again
 
 
-_VOWELS = dict(zip("अआइईउऊऋएऐओऔ", ["a", "a", "i", "i", "u", "u", "ri", "e", "ai", "o", "au"], strict=True))
-_SIGNS = dict(zip("ािीुूृेैोौॅॉ्", ["a", "i", "i", "u", "u", "ri", "e", "ai", "o", "au", "e", "o", ""], strict=True))
-_MARKS = {"ं": "n", "ँ": "n", "ः": "h"}  # ् above is the virama: no vowel after the consonant
-_LATIN = "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l v sh sh s h"
-_CONSONANTS = dict(zip("कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह", _LATIN.split(" "), strict=True))
-#: Spellings of one sound in Hinglish, longest first: paneer/panir, doodh/dudh, chawal/chaval.
-_SPELLINGS = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("ph", "f"), ("w", "v"), ("q", "k"), ("z", "j"))
+@lru_cache(maxsize=64)
+def _folded(filler: frozenset[str]) -> frozenset[str]:
+    return frozenset(fold(w) for w in filler)
 
 
-def _is_word(part: str) -> bool:
-    """Letters only (vowel signs of Indian scripts count), and not Chinese: a word that can name a product."""
-    return not _CJK.match(part) and all(c.isalpha() or unicodedata.category(c).startswith("M") for c in part)
+class SearchResults(list[Product]):
+    """Products found, best first, and how many matched in all (the list may hold fewer)."""
 
-
-def _romanize(word: str) -> str:
-    """Devanagari in Latin letters, as Hindi speakers write it (दाल → dal, पनीर → panir); the
-    last consonant's inherent "a" is not spoken (schwa deletion), so it is left out."""
-    out: list[str] = []
-    pending = False  # a consonant waits for its vowel sign, else takes the inherent "a"
-    for char in word:
-        if char in _SIGNS:
-            out.append(_SIGNS[char])
-            pending = False
-            continue
-        if char == "़":  # nukta: ज़ is near enough to ज
-            continue
-        if pending:
-            out.append("a")
-        pending = char in _CONSONANTS
-        out.append(_CONSONANTS.get(char) or _VOWELS.get(char) or _MARKS.get(char) or char)
-    return "".join(out)
-
-
-def sound(word: str) -> str:
-    """How a word sounds, roughly: Devanagari romanized, one spelling per sound, no double letters."""
-    word = _romanize(word) if any("\u0900" <= c <= "\u097f" for c in word) else word
-    for spelling, same in _SPELLINGS:
-        word = word.replace(spelling, same)
-    return re.sub(r"(.)\1+", r"\1", word)
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Edits (insert, delete, change, swap two letters) from ``a`` to ``b``; stops past ``limit``."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, previous2[j - 2] + 1)
-            row.append(cost)
-        if min(row) > limit:
-            return limit + 1
-        previous2, previous = previous, row
-    return previous[-1]
+    def __init__(self, products: Iterable[Product] = (), *, total: int | None = None) -> None:
+        super().__init__(products)
+        self.total = len(self) if total is None else total
 
 
 def load_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> list[Product]:
@@ -229,6 +139,8 @@ def load_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> l
     at once, so a shop owner fixes the file in one go.
     """
     try:
+        if path.suffix.lower() == ".csv" and (quick := quick_csv_products(path, currency)) is not None:
+            return quick
         rows = _rows(path, key)
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(path=key, message=f"no such file: {path}")]) from None
