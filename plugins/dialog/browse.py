@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from chatshop.catalog import fold
 from chatshop.dialog.engine import SEARCH, bounded_int
 from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
 from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, ProductCard, ProductList
 from chatshop.plugins.dialog.menu import menu_button, show_menu
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
@@ -123,10 +119,7 @@ def ask_search(turn: Turn) -> None:
 async def search(turn: Turn, query: str, page: int = 0) -> bool:
     """Show the products matching ``query``; False (and nothing said) when none match."""
     filler = turn.shop.texts.words(turn.locale, "search_filler")
-    hits = turn.shop.catalog.search(query, filler)
-    translated = _in_catalog_words(turn, query)
-    if translated != query:  # दूध is milk: both what the words say and what they mean are shown
-        hits += [p for p in turn.shop.catalog.search(translated, filler) if p not in hits]
+    hits = turn.shop.catalog.search(query, filler, synonyms=_synonyms(turn))
     turn.state.step = "idle"
     if not hits:
         return False
@@ -141,24 +134,20 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     if more:
         choices.append(Choice(id=f"sr:{page + 1}", title=turn.t("more")))
     choices.append(menu_button(turn))
-    turn.ask(turn.t("search_results", count=len(hits), query=query), choices, button=turn.t("choose"))
+    turn.ask(turn.t("search_results", count=hits.total, query=query), choices, button=turn.t("choose"))
     return True
 
 
-def _in_catalog_words(turn: Turn, query: str) -> str:
-    """``query`` with the customer's words for products in the catalog's (``search_synonyms``:
-    चावल → rice, Zwiebeln → onion); Chinese ones are found inside the query, others as words."""
-    synonyms: dict[str, str] = {}
-    for locale in ("en", turn.locale):
+def _synonyms(turn: Turn) -> dict[str, list[str]]:
+    """The customer's words for what the catalog calls otherwise (``search_synonyms``: चावल = rice,
+    Zwiebeln = onion), in English and the customer's language; the search finds both."""
+    synonyms: dict[str, list[str]] = {}
+    for locale in dict.fromkeys(("en", turn.locale)):
         for pair in turn.shop.texts.raw(locale, "search_synonyms").split(","):
             word, _, meaning = pair.partition("=")
             if word.strip() and meaning.strip():
-                synonyms[fold(word.strip())] = meaning.strip()
-    folded = fold(query)
-    for word, meaning in synonyms.items():
-        if _CJK.match(word):
-            folded = folded.replace(word, f" {meaning} ")
-    return " ".join(synonyms.get(w, w) for w in folded.split())
+                synonyms.setdefault(word.strip(), []).append(meaning.strip())
+    return synonyms
 
 
 async def _category(turn: Turn, arg: str) -> None:
