@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from chatshop.catalog_csv import quick_csv_products
+from chatshop.categories import CategoryTree, tidy_category
 from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from
 from chatshop.money import Money
 from chatshop.search import SearchIndex, synonym_table
@@ -46,7 +47,7 @@ class Product:
             id=entry.id,
             title=entry.title.strip(),
             price=entry.price,
-            category=entry.category.strip() or "Other",
+            category=tidy_category(entry.category),
             stock=entry.stock,
             description=entry.description.strip(),
             image_url=entry.image_url,
@@ -66,6 +67,8 @@ class Catalog:
         self._categories: dict[str, list[Product]] = {}
         for product in self._products.values():
             self._categories.setdefault(product.category, []).append(product)
+        #: Categories with their subcategories ("Staples > Atta & Flour" is inside "Staples").
+        self.tree = CategoryTree((name, len(products)) for name, products in self._categories.items())
         self._ordered = list(self._products.values())
         self._index = SearchIndex((p.title, p.category, p.description) for p in self._ordered)
 
@@ -86,6 +89,7 @@ class Catalog:
         return list(self._categories)
 
     def in_category(self, category: str) -> list[Product]:
+        """The products of ``category`` itself (not of its subcategories)."""
         return list(self._categories.get(category, ()))
 
     def search(

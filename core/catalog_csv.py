@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chatshop.categories import tidy_category
 from chatshop.money import Money, currency_exponent
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def quick_csv_products(path: Path, currency: str) -> list[Product] | None:
                     id=pid,
                     title=title,
                     price=Money(minor, currency),
-                    category=(raw[i_category].strip() if i_category is not None else "") or "Other",
+                    category=tidy_category(raw[i_category]) if i_category is not None else "Other",
                     stock=stock,
                     description=raw[i_description].strip() if i_description is not None else "",
                     image_url=(raw[i_image].strip() or None) if i_image is not None else None,

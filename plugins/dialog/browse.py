@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chatshop.catalog import Product
+from chatshop.categories import name_of, parent_of
 from chatshop.dialog.engine import SEARCH, bounded_int
 from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
@@ -15,30 +17,44 @@ MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
 
 async def show_categories(turn: Turn, page: int = 0) -> None:
-    categories = turn.shop.catalog.categories
-    if len(categories) == 1:
-        await show_category(turn, 0, 0)
+    """The top-level categories, a page at a time (one category alone is opened at once)."""
+    tree = turn.shop.catalog.tree
+    top = tree.children()
+    if len(top) == 1:
+        await show_category(turn, tree.index(top[0]), 0)
         return
-    indexed = list(enumerate(categories))
-    page = clamp_page(len(indexed), page, turn.page_size)
-    shown, more = page_of(indexed, page, turn.page_size)
-    choices = [
-        Choice(id=f"cat:{i}:0", title=name, description=str(len(turn.shop.catalog.in_category(name))))
-        for i, name in shown
-    ]
+    page = clamp_page(len(top), page, turn.page_size)
+    shown, more = page_of(top, page, turn.page_size)
+    choices = [_category_choice(turn, name) for name in shown]
     if more:
         choices.append(Choice(id=f"cats:{page + 1}", title=turn.t("more")))
     choices.append(menu_button(turn))
     turn.ask(turn.t("categories"), choices, button=turn.t("menu_browse"))
 
 
+def _category_choice(turn: Turn, category: str) -> Choice:
+    tree = turn.shop.catalog.tree
+    count = str(tree.count_under(category))
+    return Choice(id=f"cat:{tree.index(category)}:0", title=name_of(category), description=count)
+
+
+def _back_from(turn: Turn, category: str) -> Choice:
+    """Up one level: to the parent category, or to the top-level list."""
+    parent = parent_of(category)
+    target = f"cat:{turn.shop.catalog.tree.index(parent)}:0" if parent is not None else "browse"
+    return Choice(id=target, title=turn.t("back"))
+
+
 async def show_category(turn: Turn, index: int, page: int) -> None:
-    categories = turn.shop.catalog.categories
-    if not 0 <= index < len(categories):
+    tree = turn.shop.catalog.tree
+    if not 0 <= index < len(tree.paths):
         await show_categories(turn)
         return
-    name = categories[index]
+    name = tree.paths[index]
     products = turn.shop.catalog.in_category(name)
+    if tree.children(name):
+        await _show_subcategories(turn, index, name, products, page)
+        return
     if turn.caps.native_catalog:
         page = clamp_page(len(products), page, MAX_NATIVE_PRODUCTS)
         chunk, more = page_of(products, page, MAX_NATIVE_PRODUCTS)
@@ -47,11 +63,13 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
             page_label = turn.t(
                 "category_page", category=name, start=start, end=start + len(chunk) - 1, count=len(products)
             )
-            turn.out.append(ProductList(header=name, body=page_label, sections=((name, tuple(p.id for p in chunk)),)))
+            turn.out.append(
+                ProductList(header=name, body=page_label, sections=((name_of(name), tuple(p.id for p in chunk)),))
+            )
             # A product list holds 30 items and has no button of its own: the rest are a "More…"
             # tap away, and every page, the last too, has a way back.
             choices = [Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more"))] if more else []
-            turn.ask(page_label, [*choices, Choice(id="browse", title=turn.t("back"))])
+            turn.ask(page_label, [*choices, _back_from(turn, name)])
             return
     page = clamp_page(len(products), page, turn.page_size)
     shown, more = page_of(products, page, turn.page_size)
@@ -60,8 +78,29 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
     choices = [_product_choice(turn, view) for view in views]
     if more:
         choices.append(Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more")))
-    choices.append(Choice(id="browse", title=turn.t("back")))
+    choices.append(_back_from(turn, name))
     body = turn.t("category_page", category=name, start=start, end=start + len(shown) - 1, count=len(products))
+    turn.ask(body, choices, button=turn.t("choose"))
+
+
+async def _show_subcategories(turn: Turn, index: int, name: str, products: list[Product], page: int) -> None:
+    """A category with subcategories: those first, then the products filed in it directly, a page
+    at a time, never more rows than the channel's list holds."""
+    tree = turn.shop.catalog.tree
+    entries: list[str | Product] = [*tree.children(name), *products]
+    page = clamp_page(len(entries), page, turn.page_size)
+    shown, more = page_of(entries, page, turn.page_size)
+    on_page = [entry for entry in shown if isinstance(entry, Product)]
+    views = {view.product.id: view for view in await turn.views(on_page)}
+    choices = [
+        _category_choice(turn, entry) if isinstance(entry, str) else _product_choice(turn, views[entry.id])
+        for entry in shown
+    ]
+    if more:
+        choices.append(Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more")))
+    choices.append(_back_from(turn, name))
+    start = page * turn.page_size + 1
+    body = turn.t("category_page", category=name, start=start, end=start + len(shown) - 1, count=len(entries))
     turn.ask(body, choices, button=turn.t("choose"))
 
 
@@ -85,7 +124,7 @@ async def show_product(turn: Turn, product_id: str) -> None:
     body = turn.t(
         "product_body", title=product.title, price=turn.money(view.price), stock=stock, description=product.description
     ).strip()
-    category = turn.shop.catalog.categories.index(product.category)
+    category = turn.shop.catalog.tree.index(product.category)
     back = Choice(id=f"cat:{category}:0", title=turn.t("back"))
     choices: tuple[Choice, ...]
     if view.buyable:
