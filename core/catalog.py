@@ -7,20 +7,13 @@ inventory), not here.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from chatshop.catalog_csv import quick_csv_products
 from chatshop.categories import CategoryTree, tidy_category
-from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from
+from chatshop.config import ProductEntry
 from chatshop.money import Money
 from chatshop.search import SearchIndex, synonym_table
 from chatshop.words import fold, romanize, sound
@@ -32,27 +25,92 @@ __all__ = ["Catalog", "Product", "SearchResults", "fold", "load_catalog_file", "
 
 @dataclass(frozen=True, slots=True)
 class Product:
+    """A product of the catalog, or one variant of one (``parent`` set): what is bought.
+
+    A product with ``variants`` (atta in 1 kg and 5 kg) is browsed and searched, and its variants
+    are what carts, orders and stock count, each by its own SKU. A variant is a ``Product`` too,
+    titled with its values ("Aashirvaad Atta (5 kg)"), so every part of the shop that sells a
+    product sells a variant the same way.
+    """
+
     id: str
     title: str
-    price: Money
+    price: Money  # a product with variants: its lowest variant price ("from ₹62")
     category: str = "Other"
     stock: int | None = None  # the starting stock; None is unlimited
     description: str = ""
     image_url: str | None = None
     url: str | None = None
+    options: tuple[str, ...] = ()  # the names of what the customer picks ("Weight", "Colour")
+    variants: tuple[Product, ...] = ()
+    parent: str | None = None  # a variant: the product it is a variant of
+    values: tuple[str, ...] = ()  # a variant: one value per option of its product ("5 kg",)
+
+    @property
+    def buyable_as_is(self) -> bool:
+        """A product without variants, or a variant: it goes in a cart as it is."""
+        return not self.variants
+
+    def option_values(self) -> tuple[tuple[str, str], ...]:
+        """A variant's ``(option, value)`` pairs: (("Weight", "5 kg"),)."""
+        return tuple(zip(self.options, self.values, strict=False))
+
+    @classmethod
+    def with_variants(
+        cls,
+        product: Product,
+        options: Iterable[str],
+        variants: Iterable[tuple[str, Iterable[str], Money, int | None, str | None]],
+    ) -> Product:
+        """``product`` with its variants, each ``(sku, values, price, stock, image_url)``."""
+        names = tuple(name.strip() for name in options)
+        items = tuple(
+            Product(
+                id=sku,
+                title=f"{product.title} ({', '.join(v.strip() for v in values)})",
+                price=price,
+                category=product.category,
+                stock=stock,
+                description=product.description,
+                image_url=image_url or product.image_url,
+                url=product.url,
+                options=names,
+                parent=product.id,
+                values=tuple(v.strip() for v in values),
+            )
+            for sku, values, price, stock, image_url in variants
+        )
+        if not items:
+            return product
+        return replace(
+            product,
+            price=min((item.price for item in items), key=lambda m: m.minor),
+            stock=None,
+            options=names,
+            variants=items,
+        )
 
     @classmethod
     def from_entry(cls, entry: ProductEntry) -> Product:
-        return cls(
+        product = cls(
             id=entry.id,
             title=entry.title.strip(),
-            price=entry.price,
+            price=entry.price if entry.price is not None else _no_price(entry),
             category=tidy_category(entry.category),
             stock=entry.stock,
             description=entry.description.strip(),
             image_url=entry.image_url,
             url=entry.url,
         )
+        return cls.with_variants(
+            product, entry.options, ((v.id, v.values, v.price, v.stock, v.image_url) for v in entry.variants)
+        )
+
+
+def _no_price(entry: ProductEntry) -> Money:
+    if not entry.variants:  # variant_problems reports it with its key path first
+        raise ValueError(f"product {entry.id!r} has no price")
+    return entry.variants[0].price
 
 
 class Catalog:
@@ -60,17 +118,21 @@ class Catalog:
 
     def __init__(self, products: Iterable[Product]) -> None:
         self._products: dict[str, Product] = {}
+        self._items: dict[str, Product] = {}  # what is bought: products without variants, and variants
         for product in products:
-            if product.id in self._products:
-                raise ValueError(f"product id {product.id!r} appears twice")
+            for sku in (product.id, *(v.id for v in product.variants)):
+                if sku in self._products or sku in self._items:
+                    raise ValueError(f"product id {sku!r} appears twice")
             self._products[product.id] = product
+            for item in product.variants or (product,):
+                self._items[item.id] = item
         self._categories: dict[str, list[Product]] = {}
         for product in self._products.values():
             self._categories.setdefault(product.category, []).append(product)
         #: Categories with their subcategories ("Staples > Atta & Flour" is inside "Staples").
         self.tree = CategoryTree((name, len(products)) for name, products in self._categories.items())
         self._ordered = list(self._products.values())
-        self._index = SearchIndex((p.title, p.category, p.description) for p in self._ordered)
+        self._index = SearchIndex((p.title, p.category, _searched_text(p)) for p in self._ordered)
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self._products.values())
@@ -79,10 +141,19 @@ class Catalog:
         return len(self._products)
 
     def __contains__(self, product_id: object) -> bool:
-        return product_id in self._products
+        return product_id in self._items or product_id in self._products
 
     def get(self, product_id: str) -> Product | None:
-        return self._products.get(product_id)
+        """A product or a variant, by its id (SKU)."""
+        return self._items.get(product_id) or self._products.get(product_id)
+
+    def items(self) -> Iterator[Product]:
+        """What is bought and stocked: every product without variants, and every variant."""
+        return iter(self._items.values())
+
+    def product_of(self, item: Product) -> Product:
+        """The product a variant belongs to (a product without variants is its own)."""
+        return self._products.get(item.parent, item) if item.parent else item
 
     @property
     def categories(self) -> list[str]:
@@ -117,6 +188,14 @@ class Catalog:
         return SearchResults(found, total=hits.total)
 
 
+def _searched_text(product: Product) -> str:
+    """The description, and the values of the variants: "atta 5 kg" finds the atta sold in 5 kg."""
+    if not product.variants:
+        return product.description
+    values = dict.fromkeys(value for variant in product.variants for value in variant.values)
+    return f"{product.description} {' '.join(values)}"
+
+
 @lru_cache(maxsize=64)
 def _synonym_table(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
     return synonym_table(dict(synonyms))  # the same few tables (one per language) again and again
@@ -136,68 +215,7 @@ class SearchResults(list[Product]):
 
 
 def load_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> list[Product]:
-    """Read products from a ``.csv`` (header row) or ``.json`` (a list, or ``{"products": [...]}``).
+    """Read products from a ``.csv`` or ``.json`` file (see :mod:`chatshop.catalog_file`)."""
+    from chatshop.catalog_file import read_catalog_file  # it builds Products: imported when used
 
-    Every problem names where it is: ``catalog.csv line 4.price`` (the line a spreadsheet shows,
-    right even when a quoted field spans lines) or ``catalog.json[3].price``, and all are reported
-    at once, so a shop owner fixes the file in one go.
-    """
-    try:
-        if path.suffix.lower() == ".csv" and (quick := quick_csv_products(path, currency)) is not None:
-            return quick
-        rows = _rows(path, key)
-    except FileNotFoundError:
-        raise ConfigError([ConfigProblem(path=key, message=f"no such file: {path}")]) from None
-    except OSError as e:  # a folder, no permission
-        raise ConfigError([ConfigProblem(path=key, message=f"cannot read {path}: {e.strerror or e}")]) from None
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as e:
-        raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: cannot read: {e}")]) from None
-    adapter = TypeAdapter(ProductEntry)
-    problems: list[ConfigProblem] = []
-    products: list[Product] = []
-    seen: dict[str, str] = {}
-    for where, row in rows:
-        if row is None:
-            problems.append(ConfigProblem(path=where, message="more fields than the header row names"))
-            continue
-        try:
-            entry = adapter.validate_python(row, context={"currency": currency})
-        except ValidationError as e:
-            problems.extend(problems_from(e, prefix=where))
-            continue
-        if entry.id in seen:
-            problems.append(ConfigProblem(path=f"{where}.id", message=f"{entry.id!r} is already at {seen[entry.id]}"))
-            continue
-        seen[entry.id] = where
-        products.append(Product.from_entry(entry))
-    if problems:
-        raise ConfigError(problems)
-    return products
-
-
-def _rows(path: Path, key: str) -> list[tuple[str, Any]]:
-    """Each product's raw fields with where it is in the file; None for a CSV row too long for its header."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return list(_csv_rows(path))
-    if suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        items = data["products"] if isinstance(data, Mapping) else data
-        if not isinstance(items, list):
-            raise TypeError('expected a list of products, or {"products": [...]}')
-        return [(f"{path.name}[{index}]", item) for index, item in enumerate(items)]
-    raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: expected .csv or .json")])
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        _ = reader.fieldnames  # reads the header row
-        last = reader.line_num
-        for row in reader:
-            # where the row starts (a quoted field may run over several lines)
-            where, last = f"{path.name} line {last + 1}", reader.line_num
-            if None in row:  # DictReader keeps extra fields under the key None
-                yield where, None
-                continue
-            yield where, {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip()}
+    return read_catalog_file(path, currency, key)

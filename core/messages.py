@@ -171,10 +171,12 @@ class Image(_Model):
 
 
 class OrderLine(_Model):
-    product_id: str
+    product_id: str  # what was bought: a product's SKU, or a variant's
     title: str
     quantity: int
     unit_price: Money
+    product: str | None = None  # a variant: the product it is a variant of
+    options: tuple[tuple[str, str], ...] = ()  # a variant: its option values (("Weight", "5 kg"),)
 
 
 class OrderSummary(_Model):

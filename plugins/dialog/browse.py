@@ -64,7 +64,9 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
                 "category_page", category=name, start=start, end=start + len(chunk) - 1, count=len(products)
             )
             turn.out.append(
-                ProductList(header=name, body=page_label, sections=((name_of(name), tuple(p.id for p in chunk)),))
+                ProductList(
+                    header=name, body=page_label, sections=((name_of(name), tuple(_native_id(p) for p in chunk)),)
+                )
             )
             # A product list holds 30 items and has no button of its own: the rest are a "More…"
             # tap away, and every page, the last too, has a way back.
@@ -104,10 +106,16 @@ async def _show_subcategories(turn: Turn, index: int, name: str, products: list[
     turn.ask(body, choices, button=turn.t("choose"))
 
 
+def _native_id(product: Product) -> str:
+    """The messenger's catalog holds what is bought: a product with variants shows as its first
+    variant, and the customer picks among its group there."""
+    return product.variants[0].id if product.variants else product.id
+
+
 def _product_choice(turn: Turn, view: ProductView) -> Choice:
     description = turn.money(view.price)
     if not view.buyable:
-        description += " · " + turn.t("out_of_stock", title="").strip(" .")
+        description += " · " + turn.t("sold_out")
     return Choice(id=f"p:{view.product.id}", title=view.product.title, description=description)
 
 
@@ -117,6 +125,9 @@ async def show_product(turn: Turn, product_id: str) -> None:
         turn.say(turn.t("unknown"))
         show_menu(turn)
         return
+    if product.variants:  # the customer picks its option values first
+        await pick_variant(turn, product, ())
+        return
     (view,) = await turn.views([product])
     stock = ""
     if view.stock is not None and 0 < view.stock <= 10:
@@ -124,8 +135,7 @@ async def show_product(turn: Turn, product_id: str) -> None:
     body = turn.t(
         "product_body", title=product.title, price=turn.money(view.price), stock=stock, description=product.description
     ).strip()
-    category = turn.shop.catalog.tree.index(product.category)
-    back = Choice(id=f"cat:{category}:0", title=turn.t("back"))
+    back = _back_from_product(turn, product)
     choices: tuple[Choice, ...]
     if view.buyable:
         choices = (
@@ -147,6 +157,71 @@ async def show_product(turn: Turn, product_id: str) -> None:
             choices=choices,
         )
     )
+
+
+def _back_from_product(turn: Turn, product: Product) -> Choice:
+    """Back to the product's option choice (a variant), or to its category."""
+    if product.parent is not None:
+        return Choice(id=f"p:{product.parent}", title=turn.t("back"))
+    return Choice(id=f"cat:{turn.shop.catalog.tree.index(product.category)}:0", title=turn.t("back"))
+
+
+def _values(product: Product, option: int) -> list[str]:
+    """The values of one option of ``product``, in the order its variants first name them."""
+    return list(dict.fromkeys(variant.values[option] for variant in product.variants))
+
+
+async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...]) -> None:
+    """Ask the next option of ``product`` ("Weight": 1 kg, 5 kg, 10 kg); once every option has a
+    value, show that variant. ``chosen``: the picked values so far, by their place in ``_values``.
+
+    Each value shows the lowest price it comes at, and "out of stock" when every variant with it
+    is; a variant out of stock can be looked at but not added. Buttons, a list or numbers: the
+    channel decides, as for every choice.
+    """
+    picked = [_values(product, j)[k] for j, k in enumerate(chosen)]
+    matching = [v for v in product.variants if list(v.values[: len(picked)]) == picked]
+    if not matching:  # an old tap on a value since taken out of the catalog
+        chosen, picked, matching = (), [], list(product.variants)
+    if len(chosen) == len(product.options):
+        await show_product(turn, matching[0].id)
+        return
+    option = len(chosen)
+    views = await turn.views(matching)
+    choices = []
+    for k, value in enumerate(_values(product, option)):
+        with_value = [view for view in views if view.product.values[option] == value]
+        if not with_value:
+            continue
+        buyable = [view for view in with_value if view.buyable]
+        description = turn.money(min((view.price for view in buyable or with_value), key=lambda m: m.minor))
+        if not buyable:
+            description += " · " + turn.t("sold_out")
+        path = ".".join(str(i) for i in (*chosen, k))
+        choices.append(Choice(id=f"opt:{product.id}:{path}", title=value, description=description))
+    (view,) = await turn.views([product])
+    if chosen:
+        back = Choice(id=f"opt:{product.id}:{'.'.join(str(i) for i in chosen[:-1])}", title=turn.t("back"))
+        body = f"{product.title} ({', '.join(picked)})"
+    else:
+        back = _back_from_product(turn, product)
+        price = turn.t("price_from", price=turn.money(view.price))
+        body = turn.t("product_body", title=product.title, price=price, stock="", description=product.description)
+    body = body.strip() + "\n\n" + turn.t("choose_option", option=product.options[option])
+    turn.ask(body, [*choices, back], button=turn.t("choose"), image_url=product.image_url if not chosen else None)
+
+
+async def _pick(turn: Turn, arg: str) -> None:
+    product_id, _, path = arg.partition(":")
+    product = turn.shop.catalog.get(product_id)
+    if product is None or not product.variants:
+        await show_product(turn, product_id)
+        return
+    chosen = tuple(bounded_int(part) for part in path.split(".") if part)[: len(product.options)]
+    sizes = [len(_values(product, j)) for j in range(len(chosen))]
+    if any(k >= size for k, size in zip(chosen, sizes, strict=True)):
+        chosen = ()
+    await pick_variant(turn, product, chosen)
 
 
 def ask_search(turn: Turn) -> None:
@@ -231,6 +306,7 @@ FEATURE = DialogFeature(
         "cats": Action(_categories_page),
         "cat": Action(_category),
         "p": Action(show_product),
+        "opt": Action(_pick),
         "search": Action(_ask_search),
         "sr": Action(_search_page),
         SEARCH: Action(_find),
