@@ -34,7 +34,7 @@ from chatshop.catalog import Product
 from chatshop.catalog_csv import quick_csv_products
 from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from, variant_problems
 
-__all__ = ["VARIANT_COLUMNS", "read_catalog_file"]
+__all__ = ["VARIANT_COLUMNS", "RawEntry", "read_catalog_file", "validated"]
 
 #: The CSV columns of a variant row, beyond a product's.
 VARIANT_COLUMNS = ("options", "variant_id", "option1", "option2", "option3")
@@ -58,27 +58,39 @@ def read_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> l
 
 @dataclass(slots=True)
 class RawEntry:
-    """One product's raw fields, and how to say where a key of it is in the file."""
+    """One product's raw fields (the shape of ``[[catalog.products]]``), and how to say where a key
+    of it is in the file: its line, and for a file with its own column names (a Shopify export),
+    the column."""
 
     where: str
     fields: dict[str, Any] | None  # None: a CSV row with more fields than its header
     variant_lines: list[str] = field(default_factory=list)  # a CSV: the line of each variant's row
     early: list[ConfigProblem] = field(default_factory=list)  # found while reading the rows
+    #: Our key → the file's column: "price" → "Variant Price", "variants.id" → "Variant SKU".
+    columns: Mapping[str, str] = field(default_factory=dict)
+    option_column: str = "option{n}"  # the column of a variant's n-th value
+    variant_columns: list[Mapping[str, str]] = field(default_factory=list)  # per variant, over ``columns``
 
     def place(self, path: str) -> str:
         """``variants[2].values[1]`` as ``catalog.csv line 7.option2``; ``price`` as ``… line 3.price``."""
-        if not self.variant_lines:
-            return f"{self.where}{'.' + path if path else ''}"
         found = re.match(r"variants\[(\d+)\](?:\.(\w+)(?:\[(\d+)\])?)?", path)
-        if found is None:
-            return f"{self.where}.{path.split('[')[0]}" if path else self.where
-        line = self.variant_lines[int(found[1])]
-        key, index = found[2], found[3]
-        if key == "values":
-            variant = (self.fields or {})["variants"][int(found[1])]
-            given = len(variant.get("values", ()))
-            return f"{line}.option{int(index) + 1 if index is not None else min(given + 1, 3)}"
-        return f"{line}.{'variant_id' if key == 'id' else key}" if key else line
+        if found is not None and self.variant_lines:
+            line = self.variant_lines[int(found[1])]
+            key, index = found[2], found[3]
+            if key == "values":
+                variant = (self.fields or {})["variants"][int(found[1])]
+                given = len(variant.get("values", ()))
+                n = int(index) + 1 if index is not None else min(given + 1, 3)
+                return f"{line}.{self.option_column.format(n=n)}"
+            if not key:
+                return line
+            own = self.variant_columns[int(found[1])] if int(found[1]) < len(self.variant_columns) else {}
+            column = own.get(key) or self.columns.get(f"variants.{key}", "variant_id" if key == "id" else key)
+            return f"{line}.{column}"
+        if not self.columns and not self.variant_lines:
+            return f"{self.where}.{path}" if path else self.where
+        key = path.split(".")[0].split("[")[0]
+        return f"{self.where}.{self.columns.get(key, key)}" if key else self.where
 
 
 def validated(entries: list[RawEntry], currency: str) -> list[Product]:

@@ -115,14 +115,14 @@ class Shop:
         products = [Product.from_entry(entry) for entry in self.config.catalog.products]
         source = self.config.catalog.file
         if source:
-            path = self.config.resolve(source)
-            if path.suffix.lower() in (".csv", ".json"):
-                products = load_catalog_file(path, currency) + products
-            else:
-                loaded = self.plugins.load_catalog(self, source)
-                if loaded is None:
-                    raise ConfigError([ConfigProblem(path="catalog.file", message=f"no plugin reads {source!r}")])
+            # A plugin's format first: a Shopify or WooCommerce export is a .csv too.
+            loaded = self.plugins.load_catalog(self, source)
+            if loaded is not None:
                 products = [*loaded, *products]
+            elif self.config.resolve(source).suffix.lower() in (".csv", ".json"):
+                products = load_catalog_file(self.config.resolve(source), currency) + products
+            else:
+                raise ConfigError([ConfigProblem(path="catalog.file", message=f"no plugin reads {source!r}")])
         try:
             return Catalog(products)
         except ValueError as e:
