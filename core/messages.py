@@ -153,6 +153,9 @@ class ProductList(_Model):
     body: str
     sections: tuple[tuple[str, tuple[str, ...]], ...]  # (section title, product ids)
     footer: str | None = None
+    #: The products' names with their prices, shown where the messenger's catalog cannot show them
+    #: (a product missing from it): never a list the customer cannot read.
+    lines: tuple[str, ...] = ()
 
 
 class CatalogMessage(_Model):

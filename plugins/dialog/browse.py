@@ -63,11 +63,10 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
             page_label = turn.t(
                 "category_page", category=name, start=start, end=start + len(chunk) - 1, count=len(products)
             )
-            turn.out.append(
-                ProductList(
-                    header=name, body=page_label, sections=((name_of(name), tuple(_native_id(p) for p in chunk)),)
-                )
-            )
+            views = await turn.views(chunk)
+            lines = tuple(f"{view.product.title} ({turn.money(view.price)})" for view in views)
+            section = (name_of(name), tuple(_native_id(p) for p in chunk))
+            turn.out.append(ProductList(header=name, body=page_label, sections=(section,), lines=lines))
             # A product list holds 30 items and has no button of its own: the rest are a "More…"
             # tap away, and every page, the last too, has a way back.
             choices = [Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more"))] if more else []
