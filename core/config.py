@@ -262,8 +262,8 @@ class ServerSection(_Section):
 _SKU = re.compile(r"[A-Za-z0-9._\-]+")
 #: Options a product may have (weight, size, colour): what the customer picks, one after another.
 MAX_OPTIONS = 3
-#: Values one option may have: the customer picks one from a single list message (10 rows).
-MAX_OPTION_VALUES = 10
+#: Values one option may have: with "Back" they fit the single list message (10 rows) a customer picks from.
+MAX_OPTION_VALUES = 9
 
 
 def _sku(value: str) -> str:
