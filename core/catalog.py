@@ -119,13 +119,17 @@ class Catalog:
     def __init__(self, products: Iterable[Product]) -> None:
         self._products: dict[str, Product] = {}
         self._items: dict[str, Product] = {}  # what is bought: products without variants, and variants
+        known, items = self._products, self._items
         for product in products:
-            for sku in (product.id, *(v.id for v in product.variants)):
-                if sku in self._products or sku in self._items:
-                    raise ValueError(f"product id {sku!r} appears twice")
-            self._products[product.id] = product
             for item in product.variants or (product,):
-                self._items[item.id] = item
+                if item.id in items or item.id in known:
+                    raise ValueError(f"product id {item.id!r} appears twice")
+                items[item.id] = item
+            if product.variants and product.id in items:
+                raise ValueError(f"product id {product.id!r} appears twice")
+            if product.id in known:
+                raise ValueError(f"product id {product.id!r} appears twice")
+            known[product.id] = product
         self._categories: dict[str, list[Product]] = {}
         for product in self._products.values():
             self._categories.setdefault(product.category, []).append(product)

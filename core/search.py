@@ -20,7 +20,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import count, repeat
+from itertools import count
 
 import numpy as np
 import numpy.typing as npt
@@ -91,8 +91,12 @@ class SearchIndex:
         """
         term_ids: defaultdict[str, int] = defaultdict(count().__next__)
         size_ids: defaultdict[str, int] = defaultdict(count().__next__)
-        terms, docs, weights = array("i"), array("i"), array("b")
-        sized, sized_docs = array("i"), array("i")
+        # Title words and the other words apart (a title word weighs more): term ids and documents,
+        # gathered in lists (extended in C) and moved into compact arrays now and then.
+        flat = {name: array("i") for name in ("title", "title_docs", "rest", "rest_docs", "sized", "sized_docs")}
+        lists: dict[str, list[int]] = {name: [] for name in flat}
+        title_terms, title_docs, rest_terms = lists["title"], lists["title_docs"], lists["rest"]
+        rest_docs, sized, sized_docs = lists["rest_docs"], lists["sized"], lists["sized_docs"]
         categories: dict[str, list[int]] = {}  # a category's term ids, read once
         id_of, size_of = term_ids.__getitem__, size_ids.__getitem__
         number = -1
@@ -102,24 +106,31 @@ class SearchIndex:
             if in_category is None:
                 in_category = categories[category] = [id_of(w) for w in sizes_and_words(fold(category))[1]]
             rest_sizes, rest_words = sizes_and_words(fold(description)) if description else ([], [])
-            terms.extend(map(id_of, title_words))
-            weights.extend(repeat(TITLE_WEIGHT, len(title_words)))
-            terms.extend(in_category)
-            terms.extend(map(id_of, rest_words))
-            weights.extend(repeat(1, len(in_category) + len(rest_words)))
-            docs.extend(repeat(number, len(title_words) + len(in_category) + len(rest_words)))
+            title_terms += map(id_of, title_words)
+            title_docs += [number] * len(title_words)
+            rest_terms += in_category
+            rest_terms += map(id_of, rest_words)
+            rest_docs += [number] * (len(in_category) + len(rest_words))
             if title_sizes or rest_sizes:
-                sized.extend(map(size_of, title_sizes))
-                sized.extend(map(size_of, rest_sizes))
-                sized_docs.extend(repeat(number, len(title_sizes) + len(rest_sizes)))
+                sized += map(size_of, title_sizes)
+                sized += map(size_of, rest_sizes)
+                sized_docs += [number] * (len(title_sizes) + len(rest_sizes))
+            if len(rest_terms) > 1 << 16:
+                _flush(lists, flat)
+        _flush(lists, flat)
+        terms = np.concatenate([np.frombuffer(flat["title"], np.int32), np.frombuffer(flat["rest"], np.int32)])
+        docs = np.concatenate([np.frombuffer(flat["title_docs"], np.int32), np.frombuffer(flat["rest_docs"], np.int32)])
+        weights = np.concatenate(
+            [np.full(len(flat["title"]), TITLE_WEIGHT, np.int8), np.ones(len(flat["rest"]), np.int8)]
+        )
         self.size = number + 1
         self._vocabulary = sorted(term_ids)
         self._term = dict(term_ids)
         # Postings: one flat array of documents and one of BM25 scores; term i owns
         # [start[i], start[i+1]), its documents ascending.
         size = max(self.size, 1)
-        keys, tf = _summed(np.frombuffer(terms, np.int32), np.frombuffer(docs, np.int32), weights, size)
-        del terms, docs, weights
+        keys, tf = _summed(terms, docs, weights, size)
+        del terms, docs, weights, flat["title"], flat["rest"], flat["title_docs"], flat["rest_docs"]
         term_of = (keys // size).astype(np.int32)
         self._docs: Docs = (keys % size).astype(np.int32)
         del keys
@@ -131,7 +142,8 @@ class SearchIndex:
         idf = np.log1p((self.size - per_term + 0.5) / (per_term + 0.5)).astype(np.float32)
         self._scores: Scores = (idf[term_of] * tf * np.float32(_K1 + 1) / (tf + norm[self._docs])).astype(np.float32)
         del term_of, tf
-        size_keys, _ = _summed(np.frombuffer(sized, np.int32), np.frombuffer(sized_docs, np.int32), None, size)
+        sizes_found = np.frombuffer(flat["sized"], np.int32), np.frombuffer(flat["sized_docs"], np.int32)
+        size_keys, _ = _summed(*sizes_found, None, size)
         size_names = list(size_ids)
         self._sizes: dict[str, Docs] = {}
         if len(size_keys):
@@ -300,15 +312,21 @@ class SearchIndex:
         return kept or parts
 
 
+def _flush(lists: dict[str, list[int]], flat: dict[str, array[int]]) -> None:
+    for name, gathered in lists.items():
+        flat[name].extend(gathered)
+        gathered.clear()
+
+
 def _summed(
-    terms: npt.NDArray[np.int32], docs: npt.NDArray[np.int32], weights: array[int] | None, size: int
+    terms: npt.NDArray[np.int32], docs: npt.NDArray[np.int32], weights: npt.NDArray[np.int8] | None, size: int
 ) -> tuple[npt.NDArray[np.int64], Scores]:
     """Each (term, document) pair once, sorted by term then document, with its weights added up."""
     keys = terms.astype(np.int64) * size + docs
     if weights is None:
         return np.unique(keys), np.empty(0, np.float32)
     unique, inverse = np.unique(keys, return_inverse=True)
-    summed = np.bincount(inverse, weights=np.frombuffer(weights, np.int8), minlength=len(unique))
+    summed = np.bincount(inverse, weights=weights, minlength=len(unique))
     return unique, summed.astype(np.float32)
 
 

@@ -53,6 +53,7 @@ def _size_token(number: str, unit: str) -> str:
     return f"{amount.normalize():f}{base}"
 
 
+_DIGIT = re.compile(r"\d")
 #: A size or a word, in one pass: the unit must end where the word ends ("5 kgs", not "5 kgsx").
 _TOKEN = re.compile(rf"(\d+(?:[.,]\d+)?)\s*({_UNIT_NAMES})(?![\w\u0900-\u0dff])|([\w\u0900-\u0dff]+)")
 
@@ -61,12 +62,15 @@ def sizes_and_words(folded: str) -> tuple[list[str], list[str]]:
     """The sizes (as one token each: "200g", "1000ml") and the words of folded text; Chinese, which
     has no spaces, is one word per character."""
     sizes: list[str] = []
-    words: list[str] = []
-    for number, unit, word in _TOKEN.findall(folded):
-        if word:
-            words.append(word)
-        else:
-            sizes.append(_size_token(number, unit))
+    if _DIGIT.search(folded) is None:  # most descriptions: words only, found in one C call
+        words = _WORD.findall(folded)
+    else:
+        words = []
+        for number, unit, word in _TOKEN.findall(folded):
+            if word:
+                words.append(word)
+            else:
+                sizes.append(_size_token(number, unit))
     if folded.isascii():
         return sizes, words
     out: list[str] = []
