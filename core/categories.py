@@ -7,18 +7,23 @@ the shop wrote it (spaces around ``>`` tidied); every path's parents exist as ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 __all__ = ["SEPARATOR", "CategoryTree", "tidy_category"]
 
 SEPARATOR = " > "
+_SEPARATOR = re.compile(r"\s+>\s*|\s*>\s+")
 
 
 @lru_cache(maxsize=4096)  # a catalog names its few hundred categories again and again
 def tidy_category(raw: str, default: str = "Other") -> str:
-    """``"Staples>Atta & Flour "`` as ``"Staples > Atta & Flour"``; empty parts dropped."""
-    parts = [part.strip() for part in raw.split(">")]
+    """``"Staples >Atta & Flour "`` as ``"Staples > Atta & Flour"``; empty parts dropped.
+
+    A ``>`` with a space on neither side is part of a name, not a separator: ``"Tea <b>"`` is one
+    category (and shows as text, like every name)."""
+    parts = [part.strip() for part in _SEPARATOR.split(raw)]
     return SEPARATOR.join(part for part in parts if part) or default
 
 

@@ -40,7 +40,8 @@ def numbered(reply: str, title: str) -> str:
 
 
 def test_a_path_is_tidied_and_its_parents_are_categories_too() -> None:
-    assert tidy_category(" Staples>Atta & Flour ") == "Staples > Atta & Flour"
+    assert tidy_category(" Staples >Atta & Flour ") == "Staples > Atta & Flour"
+    assert tidy_category("Tea <b x=3>") == "Tea <b x=3>"  # a > inside a name is not a path
     assert tidy_category(" > ") == "Other"
     catalog = Catalog(
         Product(id=f"p{i}", title=f"P{i}", price=Money(100, "INR"), category=c)
