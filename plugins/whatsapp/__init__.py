@@ -10,16 +10,21 @@ from chatshop.channels import Channel
 from chatshop.hookspecs import hookimpl
 from chatshop.payments import PaymentMethod
 
+from .catalog_live import order_placed, order_status_changed, register_jobs, startup
 from .channel import WhatsAppChannel
 from .pay import WhatsAppPay
 
 __all__ = [
     "WhatsAppChannel",
     "WhatsAppPay",
+    "order_placed",
+    "order_status_changed",
     "register_channels",
     "register_commands",
+    "register_jobs",
     "register_payment_methods",
     "register_texts",
+    "startup",
 ]
 
 #: The in-chat bill's text; shops override it under ``[texts.LOCALE] whatsapp_pay_request``.

@@ -4,6 +4,7 @@ product Meta does not hold is shown as our own card, never an error to the custo
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from chatshop.plugins.whatsapp.catalog_sync import plan, push, refused_items
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.commands import register
+from tests.store.helpers import order
 
 from .customer import Customer
 from .fake_graph import FakeGraph
@@ -125,3 +127,25 @@ def test_the_command_prints_the_diff_and_a_dry_run_changes_nothing(
 
 async def _no_wait(seconds: float) -> None:
     return None
+
+
+async def test_with_catalog_sync_seconds_changes_go_to_meta_in_the_background(
+    graph: TestServer, fake: FakeGraph, tmp_path: Path
+) -> None:
+    """Start-up and each order schedule one sync for the end of the window: gathered, not one per order."""
+    fake.catalogs.add_catalog(CATALOG_ID)
+    shop_toml = toml(graph).replace(
+        f'catalog_id = "{CATALOG_ID}"', f'catalog_id = "{CATALOG_ID}"\ncatalog_sync_seconds = 86400'
+    )
+    async with whatsapp_shop(shop_toml, tmp_path / "shop") as h:
+        later = h.shop.now() + timedelta(days=1)
+        assert await h.shop.jobs.run_due(later) == 1  # the one scheduled at start-up
+        assert set(fake.catalogs.items[CATALOG_ID]) == {"atta-1kg", "atta-5kg"}  # ghee has no picture
+        h.shop.clock = lambda: later  # the next day: a new window
+        await h.shop.store.update_inventory("atta-5kg", stock=3)
+        for _ in range(3):  # three orders in one window: one sync
+            placed, _ = await h.shop.store.place_order(order(product="atta-5kg"))
+            await h.shop.plugins.order_placed(h.shop, placed)
+        assert await h.shop.jobs.run_due(later + timedelta(days=1)) == 1
+        assert fake.catalogs.items[CATALOG_ID]["atta-5kg"]["availability"] == "out of stock"  # 3, then 3 sold
+        assert len(fake.catalogs.calls) == 2
