@@ -7,78 +7,136 @@ inventory), not here.
 
 from __future__ import annotations
 
-import csv
-import json
-import re
-import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
-from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from
+from chatshop.categories import CategoryTree, tidy_category
+from chatshop.config import ProductEntry
 from chatshop.money import Money
+from chatshop.search import SearchIndex, synonym_table
+from chatshop.words import fold, romanize, sound
 
-__all__ = ["Catalog", "Product", "fold", "load_catalog_file"]
+_romanize = romanize  # the names the dialog and older plugins import
+
+__all__ = ["Catalog", "Product", "SearchResults", "fold", "load_catalog_file", "sound"]
 
 
 @dataclass(frozen=True, slots=True)
 class Product:
+    """A product of the catalog, or one variant of one (``parent`` set): what is bought.
+
+    A product with ``variants`` (atta in 1 kg and 5 kg) is browsed and searched, and its variants
+    are what carts, orders and stock count, each by its own SKU. A variant is a ``Product`` too,
+    titled with its values ("Aashirvaad Atta (5 kg)"), so every part of the shop that sells a
+    product sells a variant the same way.
+    """
+
     id: str
     title: str
-    price: Money
+    price: Money  # a product with variants: its lowest variant price ("from ₹62")
     category: str = "Other"
     stock: int | None = None  # the starting stock; None is unlimited
     description: str = ""
     image_url: str | None = None
     url: str | None = None
+    options: tuple[str, ...] = ()  # the names of what the customer picks ("Weight", "Colour")
+    variants: tuple[Product, ...] = ()
+    parent: str | None = None  # a variant: the product it is a variant of
+    values: tuple[str, ...] = ()  # a variant: one value per option of its product ("5 kg",)
+
+    @property
+    def buyable_as_is(self) -> bool:
+        """A product without variants, or a variant: it goes in a cart as it is."""
+        return not self.variants
+
+    def option_values(self) -> tuple[tuple[str, str], ...]:
+        """A variant's ``(option, value)`` pairs: (("Weight", "5 kg"),)."""
+        return tuple(zip(self.options, self.values, strict=False))
+
+    @classmethod
+    def with_variants(
+        cls,
+        product: Product,
+        options: Iterable[str],
+        variants: Iterable[tuple[str, Iterable[str], Money, int | None, str | None]],
+    ) -> Product:
+        """``product`` with its variants, each ``(sku, values, price, stock, image_url)``."""
+        names = tuple(name.strip() for name in options)
+        items = tuple(
+            Product(
+                id=sku,
+                title=f"{product.title} ({', '.join(v.strip() for v in values)})",
+                price=price,
+                category=product.category,
+                stock=stock,
+                description=product.description,
+                image_url=image_url or product.image_url,
+                url=product.url,
+                options=names,
+                parent=product.id,
+                values=tuple(v.strip() for v in values),
+            )
+            for sku, values, price, stock, image_url in variants
+        )
+        if not items:
+            return product
+        return replace(
+            product,
+            price=min((item.price for item in items), key=lambda m: m.minor),
+            stock=None,
+            options=names,
+            variants=items,
+        )
 
     @classmethod
     def from_entry(cls, entry: ProductEntry) -> Product:
-        return cls(
+        product = cls(
             id=entry.id,
             title=entry.title.strip(),
-            price=entry.price,
-            category=entry.category.strip() or "Other",
+            price=entry.price if entry.price is not None else _no_price(entry),
+            category=tidy_category(entry.category),
             stock=entry.stock,
             description=entry.description.strip(),
             image_url=entry.image_url,
             url=entry.url,
         )
+        return cls.with_variants(
+            product, entry.options, ((v.id, v.values, v.price, v.stock, v.image_url) for v in entry.variants)
+        )
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip accents, so "Café" and "cafe" and "CAFÉ" meet."""
-    if text.isascii():
-        return text.lower()  # the same for ASCII, and most of what customers type and menus say
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def _no_price(entry: ProductEntry) -> Money:
+    if not entry.variants:  # variant_problems reports it with its key path first
+        raise ValueError(f"product {entry.id!r} has no price")
+    return entry.variants[0].price
 
 
 class Catalog:
-    """Products in the shop's order, by id and by category."""
+    """Products in the shop's order, by id and by category, and a search index over them."""
 
     def __init__(self, products: Iterable[Product]) -> None:
         self._products: dict[str, Product] = {}
+        self._items: dict[str, Product] = {}  # what is bought: products without variants, and variants
+        known, items = self._products, self._items
         for product in products:
-            if product.id in self._products:
+            for item in product.variants or (product,):
+                if item.id in items or item.id in known:
+                    raise ValueError(f"product id {item.id!r} appears twice")
+                items[item.id] = item
+            if product.variants and product.id in items:
                 raise ValueError(f"product id {product.id!r} appears twice")
-            self._products[product.id] = product
+            if product.id in known:
+                raise ValueError(f"product id {product.id!r} appears twice")
+            known[product.id] = product
         self._categories: dict[str, list[Product]] = {}
         for product in self._products.values():
             self._categories.setdefault(product.category, []).append(product)
-        self._folded = {p.id: fold(f"{p.title} {p.category} {p.description} {p.id}") for p in self}
-        self._folded_titles = {p.id: fold(p.title) for p in self}
-        # Every word of the catalog and the products it is in, for a search with a typo in it.
-        self._words: dict[str, set[str]] = {}
-        self._sounds: dict[str, set[str]] = {}  # the same words as they sound (see ``sound``)
-        for product_id, text in self._folded.items():
-            for word in _WORD.findall(text):
-                self._words.setdefault(word, set()).add(product_id)
-                self._sounds.setdefault(sound(word), set()).add(product_id)
+        #: Categories with their subcategories ("Staples > Atta & Flour" is inside "Staples").
+        self.tree = CategoryTree((name, len(products)) for name, products in self._categories.items())
+        self._ordered = list(self._products.values())
+        self._index = SearchIndex((p.title, p.category, _searched_text(p)) for p in self._ordered)
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self._products.values())
@@ -87,201 +145,81 @@ class Catalog:
         return len(self._products)
 
     def __contains__(self, product_id: object) -> bool:
-        return product_id in self._products
+        return product_id in self._items or product_id in self._products
 
     def get(self, product_id: str) -> Product | None:
-        return self._products.get(product_id)
+        """A product or a variant, by its id (SKU)."""
+        return self._items.get(product_id) or self._products.get(product_id)
+
+    def items(self) -> Iterator[Product]:
+        """What is bought and stocked: every product without variants, and every variant."""
+        return iter(self._items.values())
+
+    def product_of(self, item: Product) -> Product:
+        """The product a variant belongs to (a product without variants is its own)."""
+        return self._products.get(item.parent, item) if item.parent else item
 
     @property
     def categories(self) -> list[str]:
         return list(self._categories)
 
     def in_category(self, category: str) -> list[Product]:
+        """The products of ``category`` itself (not of its subcategories)."""
         return list(self._categories.get(category, ()))
 
-    def search(self, query: str, filler: Collection[str] = ()) -> list[Product]:
-        """Products whose text contains every word of ``query``, title matches first.
+    def search(
+        self,
+        query: str,
+        filler: Collection[str] = (),
+        *,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        limit: int = 1000,
+    ) -> SearchResults:
+        """Products for ``query``, the best match first (see :meth:`SearchIndex.search`).
 
-        When nothing contains them all, a word may be misspelt by a letter or two ("aata",
-        "basmathi", "paneers"), Chinese is matched character by character (it has no spaces), and
-        then products matching most of the words ("I want basmati rice please") are shown, so a
-        customer is rarely told "nothing". ``filler`` words ("please", "bitte", "चाहिए") are not
-        looked for; of the rest, the last word of letters is the thing asked for ("red shoes"): a
-        product matching only the words before it is not shown (no onions for "red shoes").
+        Every word naming something in the catalog must be there (spelt as it sounds, with a typo
+        or two, in the plural, or as one of ``synonyms``: the shop's ``search_synonyms``), unless no
+        product has them all; ``filler`` words ("please", "bhejo") are not looked for. At most
+        ``limit`` products are returned; ``total`` says how many matched.
         """
-        words = fold(query).split()
-        if not words:
-            return []
-        hits = [p for p in self if all(w in self._folded[p.id] for w in words)]
-        if not hits:
-            hits = self._forgiving(words, {fold(w) for w in filler})
-        titles = self._folded_titles
-        return sorted(hits, key=lambda p: 0 if all(w in titles[p.id] for w in words) else 1)
-
-    def _forgiving(self, words: list[str], filler: Collection[str] = ()) -> list[Product]:
-        parts = [c for w in words for c in (_CJK.findall(w) or [w])]
-        parts = [w for w in parts if len(w) > 2 or _CJK.match(w)] or parts  # "a", "of", "5" say little
-        parts = [w for w in parts if w not in filler] or parts
-        matches = [self._near(w) for w in parts]
-        counts: dict[str, int] = {}
-        for found in matches:
-            for product_id in found:
-                counts[product_id] = counts.get(product_id, 0) + 1
-        best = max(counts.values(), default=0)
-        meaningful = sum(1 for found in matches if found)  # "please", 我要: no product has them
-        if best == 0 or best * 2 < meaningful:
-            return []
-        # The thing asked for: the last word of letters ("red shoes", "milk 1l"); Chinese is matched
-        # by character, so it has none.
-        nouns = [found for part, found in zip(parts, matches, strict=True) if _is_word(part)]
-        main = nouns[-1] if nouns else None
-        return [p for p in self if counts.get(p.id) == best and (main is None or p.id in main)]
-
-    def _near(self, word: str) -> set[str]:
-        """Products with ``word`` in them, a word at most a typo or two away from it, or one that
-        sounds the same (पनीर, panir and paneer; doodh and dudh)."""
-        found = {pid for pid, text in self._folded.items() if word in text}
-        if _CJK.match(word):
-            return found
-        heard = sound(word)
-        found |= self._sounds.get(heard, set())
-        if len(heard) >= 5:
-            allowed = 1 if len(heard) < 8 else 2
-            for candidate, products in self._sounds.items():
-                if abs(len(candidate) - len(heard)) <= allowed and _distance(heard, candidate, allowed) <= allowed:
-                    found |= products
-        if len(word) < 4 or not word.isascii():
-            return found
-        allowed = 1 if len(word) < 7 else 2
-        for candidate, products in self._words.items():
-            if abs(len(candidate) - len(word)) <= allowed and _distance(word, candidate, allowed) <= allowed:
-                found |= products
-        return found
+        table = _synonym_table(tuple((w, tuple(m)) for w, m in (synonyms or {}).items()))
+        hits = self._index.search(query, _folded(frozenset(filler)), table, limit)
+        found = [self._ordered[doc] for doc in hits.documents]
+        exact = self._products.get(query.strip())
+        if exact is not None and (not found or found[0] is not exact):  # a SKU as the shop writes it comes first
+            rest = [p for p in found if p is not exact]
+            return SearchResults([exact, *rest], total=hits.total + (len(rest) == len(found)))
+        return SearchResults(found, total=hits.total)
 
 
-_WORD = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+def _searched_text(product: Product) -> str:
+    """The description, and the values of the variants: "atta 5 kg" finds the atta sold in 5 kg."""
+    if not product.variants:
+        return product.description
+    values = dict.fromkeys(value for variant in product.variants for value in variant.values)
+    return f"{product.description} {' '.join(values)}"
 
 
-_VOWELS = dict(zip("अआइईउऊऋएऐओऔ", ["a", "a", "i", "i", "u", "u", "ri", "e", "ai", "o", "au"], strict=True))
-_SIGNS = dict(zip("ािीुूृेैोौॅॉ्", ["a", "i", "i", "u", "u", "ri", "e", "ai", "o", "au", "e", "o", ""], strict=True))
-_MARKS = {"ं": "n", "ँ": "n", "ः": "h"}  # ् above is the virama: no vowel after the consonant
-_LATIN = "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l v sh sh s h"
-_CONSONANTS = dict(zip("कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह", _LATIN.split(" "), strict=True))
-#: Spellings of one sound in Hinglish, longest first: paneer/panir, doodh/dudh, chawal/chaval.
-_SPELLINGS = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("ph", "f"), ("w", "v"), ("q", "k"), ("z", "j"))
+@lru_cache(maxsize=64)
+def _synonym_table(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+    return synonym_table(dict(synonyms))  # the same few tables (one per language) again and again
 
 
-def _is_word(part: str) -> bool:
-    """Letters only (vowel signs of Indian scripts count), and not Chinese: a word that can name a product."""
-    return not _CJK.match(part) and all(c.isalpha() or unicodedata.category(c).startswith("M") for c in part)
+@lru_cache(maxsize=64)
+def _folded(filler: frozenset[str]) -> frozenset[str]:
+    return frozenset(fold(w) for w in filler)
 
 
-def _romanize(word: str) -> str:
-    """Devanagari in Latin letters, as Hindi speakers write it (दाल → dal, पनीर → panir); the
-    last consonant's inherent "a" is not spoken (schwa deletion), so it is left out."""
-    out: list[str] = []
-    pending = False  # a consonant waits for its vowel sign, else takes the inherent "a"
-    for char in word:
-        if char in _SIGNS:
-            out.append(_SIGNS[char])
-            pending = False
-            continue
-        if char == "़":  # nukta: ज़ is near enough to ज
-            continue
-        if pending:
-            out.append("a")
-        pending = char in _CONSONANTS
-        out.append(_CONSONANTS.get(char) or _VOWELS.get(char) or _MARKS.get(char) or char)
-    return "".join(out)
+class SearchResults(list[Product]):
+    """Products found, best first, and how many matched in all (the list may hold fewer)."""
 
-
-def sound(word: str) -> str:
-    """How a word sounds, roughly: Devanagari romanized, one spelling per sound, no double letters."""
-    word = _romanize(word) if any("\u0900" <= c <= "\u097f" for c in word) else word
-    for spelling, same in _SPELLINGS:
-        word = word.replace(spelling, same)
-    return re.sub(r"(.)\1+", r"\1", word)
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Edits (insert, delete, change, swap two letters) from ``a`` to ``b``; stops past ``limit``."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, previous2[j - 2] + 1)
-            row.append(cost)
-        if min(row) > limit:
-            return limit + 1
-        previous2, previous = previous, row
-    return previous[-1]
+    def __init__(self, products: Iterable[Product] = (), *, total: int | None = None) -> None:
+        super().__init__(products)
+        self.total = len(self) if total is None else total
 
 
 def load_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> list[Product]:
-    """Read products from a ``.csv`` (header row) or ``.json`` (a list, or ``{"products": [...]}``).
+    """Read products from a ``.csv`` or ``.json`` file (see :mod:`chatshop.catalog_file`)."""
+    from chatshop.catalog_file import read_catalog_file  # it builds Products: imported when used
 
-    Every problem names where it is: ``catalog.csv line 4.price`` (the line a spreadsheet shows,
-    right even when a quoted field spans lines) or ``catalog.json[3].price``, and all are reported
-    at once, so a shop owner fixes the file in one go.
-    """
-    try:
-        rows = _rows(path, key)
-    except FileNotFoundError:
-        raise ConfigError([ConfigProblem(path=key, message=f"no such file: {path}")]) from None
-    except OSError as e:  # a folder, no permission
-        raise ConfigError([ConfigProblem(path=key, message=f"cannot read {path}: {e.strerror or e}")]) from None
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as e:
-        raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: cannot read: {e}")]) from None
-    adapter = TypeAdapter(ProductEntry)
-    problems: list[ConfigProblem] = []
-    products: list[Product] = []
-    seen: dict[str, str] = {}
-    for where, row in rows:
-        if row is None:
-            problems.append(ConfigProblem(path=where, message="more fields than the header row names"))
-            continue
-        try:
-            entry = adapter.validate_python(row, context={"currency": currency})
-        except ValidationError as e:
-            problems.extend(problems_from(e, prefix=where))
-            continue
-        if entry.id in seen:
-            problems.append(ConfigProblem(path=f"{where}.id", message=f"{entry.id!r} is already at {seen[entry.id]}"))
-            continue
-        seen[entry.id] = where
-        products.append(Product.from_entry(entry))
-    if problems:
-        raise ConfigError(problems)
-    return products
-
-
-def _rows(path: Path, key: str) -> list[tuple[str, Any]]:
-    """Each product's raw fields with where it is in the file; None for a CSV row too long for its header."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return list(_csv_rows(path))
-    if suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        items = data["products"] if isinstance(data, Mapping) else data
-        if not isinstance(items, list):
-            raise TypeError('expected a list of products, or {"products": [...]}')
-        return [(f"{path.name}[{index}]", item) for index, item in enumerate(items)]
-    raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: expected .csv or .json")])
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        _ = reader.fieldnames  # reads the header row
-        last = reader.line_num
-        for row in reader:
-            # where the row starts (a quoted field may run over several lines)
-            where, last = f"{path.name} line {last + 1}", reader.line_num
-            if None in row:  # DictReader keeps extra fields under the key None
-                yield where, None
-                continue
-            yield where, {k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip()}
+    return read_catalog_file(path, currency, key)

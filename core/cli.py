@@ -441,6 +441,7 @@ def order_json(order: Order) -> dict[str, Any]:
                 "title": ln.title,
                 "quantity": ln.quantity,
                 "unit_price": str(ln.unit_price.decimal),
+                **({"product": ln.product, "options": dict(ln.options)} if ln.product else {}),
             }
             for ln in order.lines
         ],

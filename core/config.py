@@ -280,22 +280,44 @@ class ServerSection(_Section):
         return value
 
 
+_SKU = re.compile(r"[A-Za-z0-9._\-]+")
+#: Options a product may have (weight, size, colour): what the customer picks, one after another.
+MAX_OPTIONS = 3
+#: Values one option may have: with "Back" they fit the single list message (10 rows) a customer picks from.
+MAX_OPTION_VALUES = 9
+
+
+def _sku(value: str) -> str:
+    if not _SKU.fullmatch(value):
+        raise ValueError(f"{value!r}: a product id (SKU) may hold only letters, digits and . _ -")
+    return value
+
+
+class VariantEntry(_Section):
+    """One thing the customer can buy of a product: its own SKU, price and stock."""
+
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+    values: list[Annotated[str, BeforeValidator(code_as_text)]] = Field(default_factory=list)
+    price: Amount
+    stock: int | None = Field(default=None, ge=0)
+    image_url: str | None = None
+
+    _id = field_validator("id")(_sku)
+
+
 class ProductEntry(_Section):
     id: str = Field(min_length=1, max_length=100)
     title: str = Field(min_length=1)
-    price: Amount
+    price: Amount | None = None  # required unless the product has variants (each has its price)
     category: str = "Other"
     stock: int | None = Field(default=None, ge=0)
     description: str = ""
     image_url: str | None = None
     url: str | None = None
+    options: list[str] = Field(default_factory=list)
+    variants: list[VariantEntry] = Field(default_factory=list)
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9._\-]+", value):
-            raise ValueError(f"{value!r}: a product id (SKU) may hold only letters, digits and . _ -")
-        return value
+    _id = field_validator("id")(_sku)
 
     @field_validator("title")
     @classmethod
@@ -303,6 +325,69 @@ class ProductEntry(_Section):
         if not value.strip():
             raise ValueError("must not be blank")
         return value.strip()
+
+
+def variant_problems(entry: ProductEntry, where: str, column: dict[str, str] | None = None) -> list[ConfigProblem]:
+    """What is wrong with a product's options and variants, each at its key path.
+
+    ``column`` renames the keys for a file whose columns are named otherwise (a CSV's ``option2``).
+    """
+    def at(path: str) -> str:
+        return f"{where}.{(column or {}).get(path, path)}"
+
+    problems: list[ConfigProblem] = []
+    options = [name.strip() for name in entry.options]
+    if not entry.variants:
+        if entry.price is None:
+            problems.append(ConfigProblem(path=at("price"), message="required key is missing"))
+        if options:
+            problems.append(ConfigProblem(path=at("variants"), message="options need variants: what is bought"))
+        return problems
+    if entry.price is not None:
+        problems.append(ConfigProblem(path=at("price"), message="a product with variants has its prices there"))
+    if entry.stock is not None:
+        problems.append(ConfigProblem(path=at("stock"), message="a product with variants has its stock there"))
+    if not options:
+        message = 'variants need options: the names of what the customer picks, such as options = ["Weight"]'
+        problems.append(ConfigProblem(path=at("options"), message=message))
+        return problems
+    if len(options) > MAX_OPTIONS:
+        message = f"{len(options)} options; at most {MAX_OPTIONS} (the customer picks each in turn)"
+        problems.append(ConfigProblem(path=at("options"), message=message))
+    for i, name in enumerate(options):
+        if not name:
+            problems.append(ConfigProblem(path=at(f"options[{i}]"), message="must not be blank"))
+        elif name.casefold() in (o.casefold() for o in options[:i]):
+            problems.append(ConfigProblem(path=at(f"options[{i}]"), message=f"{name!r} is named twice"))
+    seen: dict[tuple[str, ...], int] = {}
+    for v, variant in enumerate(entry.variants):
+        values = [value.strip() for value in variant.values]
+        if len(values) != len(options):
+            missing = options[len(values) :]
+            message = (
+                f"no value for {', '.join(repr(m) for m in missing)}: one value per option ({', '.join(options)})"
+                if missing
+                else f"{len(values)} values for {len(options)} option(s) ({', '.join(options)})"
+            )
+            problems.append(ConfigProblem(path=at(f"variants[{v}].values"), message=message))
+            continue
+        for j, value in enumerate(values):
+            if not value:
+                problems.append(ConfigProblem(path=at(f"variants[{v}].values[{j}]"), message="must not be blank"))
+        key = tuple(value.casefold() for value in values)
+        if key in seen:
+            message = f"the same {', '.join(values)} as variants[{seen[key]}]"
+            problems.append(ConfigProblem(path=at(f"variants[{v}].values"), message=message))
+        seen.setdefault(key, v)
+    for j, name in enumerate(options):
+        distinct = {tuple(v.values)[j].strip().casefold() for v in entry.variants if len(v.values) > j}
+        if len(distinct) > MAX_OPTION_VALUES:
+            message = (
+                f"{name!r} has {len(distinct)} values; at most {MAX_OPTION_VALUES} fit the one list a customer"
+                " picks from (split the product, or add an option)"
+            )
+            problems.append(ConfigProblem(path=at(f"options[{j}]"), message=message))
+    return problems
 
 
 class CatalogSection(_Section):
@@ -610,20 +695,29 @@ def _language_problems(data: Mapping[str, Any]) -> list[ConfigProblem]:
 
 
 def _duplicate_ids(data: Mapping[str, Any]) -> list[ConfigProblem]:
-    """Two inline products with one id: the second would silently shadow the first in every cart."""
+    """Two inline products (or variants) with one id: the second would silently shadow the first in
+    every cart and order."""
     catalog = data.get("catalog")
     products = catalog.get("products") if isinstance(catalog, Mapping) else None
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     problems = []
-    for i, product in enumerate(products if isinstance(products, list) else []):
-        pid = product.get("id") if isinstance(product, Mapping) else None
-        if not isinstance(pid, str):
-            continue
-        if pid in seen:
-            message = f"{pid!r} is already catalog.products[{seen[pid]}]"
-            problems.append(ConfigProblem(path=f"catalog.products[{i}].id", message=message))
+
+    def check(sku: Any, where: str) -> None:
+        if not isinstance(sku, str):
+            return
+        if sku in seen:
+            problems.append(ConfigProblem(path=f"{where}.id", message=f"{sku!r} is already {seen[sku]}"))
         else:
-            seen[pid] = i
+            seen[sku] = where
+
+    for i, product in enumerate(products if isinstance(products, list) else []):
+        if not isinstance(product, Mapping):
+            continue
+        check(product.get("id"), f"catalog.products[{i}]")
+        variants = product.get("variants")
+        for v, variant in enumerate(variants if isinstance(variants, list) else []):
+            if isinstance(variant, Mapping):
+                check(variant.get("id"), f"catalog.products[{i}].variants[{v}]")
     return problems
 
 
@@ -638,6 +732,8 @@ def parse_config(data: Mapping[str, Any], base_dir: Path | None = None) -> ShopC
     except ValidationError as e:
         raise ConfigError(problems_from(e, model=ShopConfig) + checked) from None
     problems = checked + duration_problems(config) + _checkout_problems(config)
+    for i, product in enumerate(config.catalog.products):
+        problems.extend(variant_problems(product, f"catalog.products[{i}]"))
     if problems:
         raise ConfigError(problems)
     return config

@@ -89,9 +89,11 @@ def register_commands(cli: click.Group) -> None:
 
 @hookspec(firstresult=True)
 def load_catalog(shop: Shop, source: str) -> Catalog | None:
-    """Load the catalog from a ``[catalog] file`` the core does not read itself; None if not yours.
+    """Load the catalog from a ``[catalog] file``; None if the file is not yours.
 
-    The core reads ``.csv``, ``.json`` and inline ``[[catalog.products]]``.
+    Asked first for every file (a ``.csv`` may be a Shopify export: the built-in
+    ``catalog_imports`` plugin reads those); when every plugin says None, the core reads ``.csv``
+    and ``.json`` itself. Inline ``[[catalog.products]]`` are added to what was loaded.
     """
 
 

@@ -153,6 +153,9 @@ class ProductList(_Model):
     body: str
     sections: tuple[tuple[str, tuple[str, ...]], ...]  # (section title, product ids)
     footer: str | None = None
+    #: The products' names with their prices, shown where the messenger's catalog cannot show them
+    #: (a product missing from it): never a list the customer cannot read.
+    lines: tuple[str, ...] = ()
 
 
 class CatalogMessage(_Model):
@@ -203,10 +206,12 @@ class AddressRequest(_Model):
 
 
 class OrderLine(_Model):
-    product_id: str
+    product_id: str  # what was bought: a product's SKU, or a variant's
     title: str
     quantity: int
     unit_price: Money
+    product: str | None = None  # a variant: the product it is a variant of
+    options: tuple[tuple[str, str], ...] = ()  # a variant: its option values (("Weight", "5 kg"),)
 
 
 class OrderSummary(_Model):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from chatshop.cart import Cart
+from chatshop.cart import Cart, CartLine
 from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
 from chatshop.money import Money
@@ -112,6 +112,18 @@ class Ordering:
         return changes[::-1]
 
     # --- placing ---------------------------------------------------------------------------
+    def _order_line(self, line: CartLine) -> OrderLine:
+        """An order line; a variant's carries its product and option values (orders --json, the dashboard)."""
+        item = self.shop.catalog.get(line.product_id)
+        return OrderLine(
+            product_id=line.product_id,
+            title=line.title,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            product=item.parent if item else None,
+            options=item.option_values() if item else (),
+        )
+
     async def place(self, customer_key: str, checkout: Checkout, quote: Quote) -> Placement:
         """Reserve stock and save the order; the same checkout placed twice yields one order."""
         method = self.shop.payment_methods[checkout.payment_method or ""]
@@ -120,10 +132,7 @@ class Ordering:
             number=new_order_number(),
             customer_key=customer_key,
             status=OrderStatus.PENDING_PAYMENT if method.online else OrderStatus.COD_PENDING,
-            lines=tuple(
-                OrderLine(product_id=ln.product_id, title=ln.title, quantity=ln.quantity, unit_price=ln.unit_price)
-                for ln in quote.lines
-            ),
+            lines=tuple(self._order_line(ln) for ln in quote.lines),
             adjustments=tuple((a.code, a.amount) for a in quote.adjustments),
             currency=quote.currency,
             payment_method=method.name,

@@ -48,6 +48,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.terminal",
     "chatshop.plugins.payments.cod",
     "chatshop.plugins.whatsapp",
+    "chatshop.plugins.catalog_imports.plugin",
     "chatshop.plugins.wechat",
     "chatshop.plugins.payments.razorpay",
     "chatshop.plugins.payments.stripe",

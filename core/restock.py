@@ -26,8 +26,8 @@ SEEN_KEY = "catalog:file_stock"
 
 async def seed_inventory(store: Store, catalog: Catalog) -> None:
     """Create counts for new products and apply the stock figures the owner changed in the file."""
-    await store.seed_inventory(catalog)
-    written = {product.id: product.stock for product in catalog}
+    await store.seed_inventory(catalog.items())
+    written = {item.id: item.stock for item in catalog.items()}  # variants by their own SKU
     raw = await store.kv_get(SEEN_KEY, utcnow())
     seen = json.loads(raw) if raw else {}
     for product_id, stock in written.items():

@@ -39,7 +39,7 @@ from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
-from chatshop.store.base import ConversationRecord, InboxItem, StaleConversation, Store
+from chatshop.store.base import ConversationRecord, InboxItem, InventoryItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
 from chatshop.texts import Texts
 
@@ -115,14 +115,14 @@ class Shop:
         products = [Product.from_entry(entry) for entry in self.config.catalog.products]
         source = self.config.catalog.file
         if source:
-            path = self.config.resolve(source)
-            if path.suffix.lower() in (".csv", ".json"):
-                products = load_catalog_file(path, currency) + products
-            else:
-                loaded = self.plugins.load_catalog(self, source)
-                if loaded is None:
-                    raise ConfigError([ConfigProblem(path="catalog.file", message=f"no plugin reads {source!r}")])
+            # A plugin's format first: a Shopify or WooCommerce export is a .csv too.
+            loaded = self.plugins.load_catalog(self, source)
+            if loaded is not None:
                 products = [*loaded, *products]
+            elif self.config.resolve(source).suffix.lower() in (".csv", ".json"):
+                products = load_catalog_file(self.config.resolve(source), currency) + products
+            else:
+                raise ConfigError([ConfigProblem(path="catalog.file", message=f"no plugin reads {source!r}")])
         try:
             return Catalog(products)
         except ValueError as e:
@@ -501,19 +501,29 @@ class Shop:
 
     # --- helpers for plugins and the dialog -----------------------------------------------------
     async def product_views(self, products: Sequence[Product]) -> list[ProductView]:
-        inventory = await self.store.inventory(p.id for p in products)
+        """Each product as a customer sees it now (live price, stock, on sale); a product with
+        variants: from its lowest price, buyable while any variant is, its stock their sum."""
+        items = [item for product in products for item in (product.variants or (product,))]
+        inventory = await self.store.inventory(item.id for item in items)
         views = []
         for product in products:
-            item = inventory.get(product.id)
-            price = (
-                Money(item.price_minor, product.price.currency)
-                if item and item.price_minor is not None
-                else product.price
-            )
-            views.append(
-                ProductView(product, price, item.stock if item else product.stock, item.active if item else True)
-            )
+            parts = [self._item_view(item, inventory.get(item.id)) for item in product.variants or (product,)]
+            if not product.variants:
+                views.append(parts[0])
+                continue
+            buyable = [view for view in parts if view.buyable] or parts
+            stocks = [view.stock for view in parts if view.active]
+            stock = None if any(s is None for s in stocks) else sum(s for s in stocks if s is not None)
+            price = min((view.price for view in buyable), key=lambda money: money.minor)
+            views.append(ProductView(product, price, stock, any(view.active for view in parts)))
         return views
+
+    @staticmethod
+    def _item_view(item: Product, stocked: InventoryItem | None) -> ProductView:
+        if stocked is None:
+            return ProductView(item, item.price, item.stock, True)
+        price = Money(stocked.price_minor, item.price.currency) if stocked.price_minor is not None else item.price
+        return ProductView(item, price, stocked.stock, stocked.active)
 
     async def customer_locale(self, customer_key: str) -> str:
         record = await self.store.load_conversation(customer_key)

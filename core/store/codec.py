@@ -69,6 +69,7 @@ def order_details(order: Order) -> str:
                     "title": ln.title,
                     "quantity": ln.quantity,
                     "unit_minor": ln.unit_price.minor,
+                    **({"product": ln.product, "options": [list(pair) for pair in ln.options]} if ln.product else {}),
                 }
                 for ln in order.lines
             ],
@@ -111,6 +112,8 @@ def order_from_parts(
                 title=ln["title"],
                 quantity=int(ln["quantity"]),
                 unit_price=Money(int(ln["unit_minor"]), currency),
+                product=ln.get("product"),
+                options=tuple((str(name), str(value)) for name, value in ln.get("options", ())),
             )
             for ln in data["lines"]
         ),

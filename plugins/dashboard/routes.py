@@ -279,7 +279,7 @@ class Dashboard:
 
     # --- catalog -----------------------------------------------------------------------------
     async def catalog(self, request: web.Request, session: Session) -> web.StreamResponse:
-        products = list(self.shop.catalog)
+        products = list(self.shop.catalog.items())  # a variant is a row of its own: its stock, its price
         views = await self.shop.product_views(products)
         return self.page(
             "catalog.html",
@@ -299,7 +299,7 @@ class Dashboard:
         """
         product_id = request.match_info["product_id"]
         product = self.shop.catalog.get(product_id)
-        if product is None:
+        if product is None or product.variants:  # a product with variants is stocked by its variants
             raise web.HTTPNotFound(text="no such product")
         form = await request.post()
         back = f"/admin/catalog#p-{product_id}"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from chatshop.catalog import fold
+from chatshop.catalog import Product
+from chatshop.categories import name_of, parent_of
 from chatshop.dialog.engine import SEARCH, bounded_int
 from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
@@ -13,36 +13,48 @@ from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, ProductCard, ProductList
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
 
 async def show_categories(turn: Turn, page: int = 0) -> None:
-    categories = turn.shop.catalog.categories
-    if len(categories) == 1:
-        await show_category(turn, 0, 0)
+    """The top-level categories, a page at a time (one category alone is opened at once)."""
+    tree = turn.shop.catalog.tree
+    top = tree.children()
+    if len(top) == 1:
+        await show_category(turn, tree.index(top[0]), 0)
         return
-    indexed = list(enumerate(categories))
-    page = clamp_page(len(indexed), page, turn.page_size)
-    shown, more = page_of(indexed, page, turn.page_size)
-    choices = [
-        Choice(id=f"cat:{i}:0", title=name, description=str(len(turn.shop.catalog.in_category(name))))
-        for i, name in shown
-    ]
+    page = clamp_page(len(top), page, turn.page_size)
+    shown, more = page_of(top, page, turn.page_size)
+    choices = [_category_choice(turn, name) for name in shown]
     if more:
         choices.append(Choice(id=f"cats:{page + 1}", title=turn.t("more")))
     choices.append(menu_button(turn))
     turn.ask(turn.t("categories"), choices, button=turn.t("menu_browse"))
 
 
+def _category_choice(turn: Turn, category: str) -> Choice:
+    tree = turn.shop.catalog.tree
+    count = str(tree.count_under(category))
+    return Choice(id=f"cat:{tree.index(category)}:0", title=name_of(category), description=count)
+
+
+def _back_from(turn: Turn, category: str) -> Choice:
+    """Up one level: to the parent category, or to the top-level list."""
+    parent = parent_of(category)
+    target = f"cat:{turn.shop.catalog.tree.index(parent)}:0" if parent is not None else "browse"
+    return Choice(id=target, title=turn.t("back"))
+
+
 async def show_category(turn: Turn, index: int, page: int) -> None:
-    categories = turn.shop.catalog.categories
-    if not 0 <= index < len(categories):
+    tree = turn.shop.catalog.tree
+    if not 0 <= index < len(tree.paths):
         await show_categories(turn)
         return
-    name = categories[index]
+    name = tree.paths[index]
     products = turn.shop.catalog.in_category(name)
+    if tree.children(name):
+        await _show_subcategories(turn, index, name, products, page)
+        return
     if turn.caps.native_catalog:
         page = clamp_page(len(products), page, MAX_NATIVE_PRODUCTS)
         chunk, more = page_of(products, page, MAX_NATIVE_PRODUCTS)
@@ -51,11 +63,14 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
             page_label = turn.t(
                 "category_page", category=name, start=start, end=start + len(chunk) - 1, count=len(products)
             )
-            turn.out.append(ProductList(header=name, body=page_label, sections=((name, tuple(p.id for p in chunk)),)))
+            views = await turn.views(chunk)
+            lines = tuple(f"{view.product.title} ({turn.money(view.price)})" for view in views)
+            section = (name_of(name), tuple(_native_id(p) for p in chunk))
+            turn.out.append(ProductList(header=name, body=page_label, sections=(section,), lines=lines))
             # A product list holds 30 items and has no button of its own: the rest are a "More…"
             # tap away, and every page, the last too, has a way back.
             choices = [Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more"))] if more else []
-            turn.ask(page_label, [*choices, Choice(id="browse", title=turn.t("back"))])
+            turn.ask(page_label, [*choices, _back_from(turn, name)])
             return
     page = clamp_page(len(products), page, turn.page_size)
     shown, more = page_of(products, page, turn.page_size)
@@ -64,15 +79,42 @@ async def show_category(turn: Turn, index: int, page: int) -> None:
     choices = [_product_choice(turn, view) for view in views]
     if more:
         choices.append(Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more")))
-    choices.append(Choice(id="browse", title=turn.t("back")))
+    choices.append(_back_from(turn, name))
     body = turn.t("category_page", category=name, start=start, end=start + len(shown) - 1, count=len(products))
     turn.ask(body, choices, button=turn.t("choose"))
+
+
+async def _show_subcategories(turn: Turn, index: int, name: str, products: list[Product], page: int) -> None:
+    """A category with subcategories: those first, then the products filed in it directly, a page
+    at a time, never more rows than the channel's list holds."""
+    tree = turn.shop.catalog.tree
+    entries: list[str | Product] = [*tree.children(name), *products]
+    page = clamp_page(len(entries), page, turn.page_size)
+    shown, more = page_of(entries, page, turn.page_size)
+    on_page = [entry for entry in shown if isinstance(entry, Product)]
+    views = {view.product.id: view for view in await turn.views(on_page)}
+    choices = [
+        _category_choice(turn, entry) if isinstance(entry, str) else _product_choice(turn, views[entry.id])
+        for entry in shown
+    ]
+    if more:
+        choices.append(Choice(id=f"cat:{index}:{page + 1}", title=turn.t("more")))
+    choices.append(_back_from(turn, name))
+    start = page * turn.page_size + 1
+    body = turn.t("category_page", category=name, start=start, end=start + len(shown) - 1, count=len(entries))
+    turn.ask(body, choices, button=turn.t("choose"))
+
+
+def _native_id(product: Product) -> str:
+    """The messenger's catalog holds what is bought: a product with variants shows as its first
+    variant, and the customer picks among its group there."""
+    return product.variants[0].id if product.variants else product.id
 
 
 def _product_choice(turn: Turn, view: ProductView) -> Choice:
     description = turn.money(view.price)
     if not view.buyable:
-        description += " · " + turn.t("out_of_stock", title="").strip(" .")
+        description += " · " + turn.t("sold_out")
     return Choice(id=f"p:{view.product.id}", title=view.product.title, description=description)
 
 
@@ -82,6 +124,9 @@ async def show_product(turn: Turn, product_id: str) -> None:
         turn.say(turn.t("unknown"))
         show_menu(turn)
         return
+    if product.variants:  # the customer picks its option values first
+        await pick_variant(turn, product, ())
+        return
     (view,) = await turn.views([product])
     stock = ""
     if view.stock is not None and 0 < view.stock <= 10:
@@ -89,8 +134,7 @@ async def show_product(turn: Turn, product_id: str) -> None:
     body = turn.t(
         "product_body", title=product.title, price=turn.money(view.price), stock=stock, description=product.description
     ).strip()
-    category = turn.shop.catalog.categories.index(product.category)
-    back = Choice(id=f"cat:{category}:0", title=turn.t("back"))
+    back = _back_from_product(turn, product)
     choices: tuple[Choice, ...]
     if view.buyable:
         choices = (
@@ -114,6 +158,71 @@ async def show_product(turn: Turn, product_id: str) -> None:
     )
 
 
+def _back_from_product(turn: Turn, product: Product) -> Choice:
+    """Back to the product's option choice (a variant), or to its category."""
+    if product.parent is not None:
+        return Choice(id=f"p:{product.parent}", title=turn.t("back"))
+    return Choice(id=f"cat:{turn.shop.catalog.tree.index(product.category)}:0", title=turn.t("back"))
+
+
+def _values(product: Product, option: int) -> list[str]:
+    """The values of one option of ``product``, in the order its variants first name them."""
+    return list(dict.fromkeys(variant.values[option] for variant in product.variants))
+
+
+async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...]) -> None:
+    """Ask the next option of ``product`` ("Weight": 1 kg, 5 kg, 10 kg); once every option has a
+    value, show that variant. ``chosen``: the picked values so far, by their place in ``_values``.
+
+    Each value shows the lowest price it comes at, and "out of stock" when every variant with it
+    is; a variant out of stock can be looked at but not added. Buttons, a list or numbers: the
+    channel decides, as for every choice.
+    """
+    picked = [_values(product, j)[k] for j, k in enumerate(chosen)]
+    matching = [v for v in product.variants if list(v.values[: len(picked)]) == picked]
+    if not matching:  # an old tap on a value since taken out of the catalog
+        chosen, picked, matching = (), [], list(product.variants)
+    if len(chosen) == len(product.options):
+        await show_product(turn, matching[0].id)
+        return
+    option = len(chosen)
+    views = await turn.views(matching)
+    choices = []
+    for k, value in enumerate(_values(product, option)):
+        with_value = [view for view in views if view.product.values[option] == value]
+        if not with_value:
+            continue
+        buyable = [view for view in with_value if view.buyable]
+        description = turn.money(min((view.price for view in buyable or with_value), key=lambda m: m.minor))
+        if not buyable:
+            description += " · " + turn.t("sold_out")
+        path = ".".join(str(i) for i in (*chosen, k))
+        choices.append(Choice(id=f"opt:{product.id}:{path}", title=value, description=description))
+    (view,) = await turn.views([product])
+    if chosen:
+        back = Choice(id=f"opt:{product.id}:{'.'.join(str(i) for i in chosen[:-1])}", title=turn.t("back"))
+        body = f"{product.title} ({', '.join(picked)})"
+    else:
+        back = _back_from_product(turn, product)
+        price = turn.t("price_from", price=turn.money(view.price))
+        body = turn.t("product_body", title=product.title, price=price, stock="", description=product.description)
+    body = body.strip() + "\n\n" + turn.t("choose_option", option=product.options[option])
+    turn.ask(body, [*choices, back], button=turn.t("choose"), image_url=product.image_url if not chosen else None)
+
+
+async def _pick(turn: Turn, arg: str) -> None:
+    product_id, _, path = arg.partition(":")
+    product = turn.shop.catalog.get(product_id)
+    if product is None or not product.variants:
+        await show_product(turn, product_id)
+        return
+    chosen = tuple(bounded_int(part) for part in path.split(".") if part)[: len(product.options)]
+    sizes = [len(_values(product, j)) for j in range(len(chosen))]
+    if any(k >= size for k, size in zip(chosen, sizes, strict=True)):
+        chosen = ()
+    await pick_variant(turn, product, chosen)
+
+
 def ask_search(turn: Turn) -> None:
     example = next(iter(turn.shop.catalog), None)
     turn.say(turn.t("search_prompt", example=example.title.split()[0] if example else "..."))
@@ -123,10 +232,7 @@ def ask_search(turn: Turn) -> None:
 async def search(turn: Turn, query: str, page: int = 0) -> bool:
     """Show the products matching ``query``; False (and nothing said) when none match."""
     filler = turn.shop.texts.words(turn.locale, "search_filler")
-    hits = turn.shop.catalog.search(query, filler)
-    translated = _in_catalog_words(turn, query)
-    if translated != query:  # दूध is milk: both what the words say and what they mean are shown
-        hits += [p for p in turn.shop.catalog.search(translated, filler) if p not in hits]
+    hits = turn.shop.catalog.search(query, filler, synonyms=_synonyms(turn))
     turn.state.step = "idle"
     if not hits:
         return False
@@ -141,24 +247,20 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     if more:
         choices.append(Choice(id=f"sr:{page + 1}", title=turn.t("more")))
     choices.append(menu_button(turn))
-    turn.ask(turn.t("search_results", count=len(hits), query=query), choices, button=turn.t("choose"))
+    turn.ask(turn.t("search_results", count=hits.total, query=query), choices, button=turn.t("choose"))
     return True
 
 
-def _in_catalog_words(turn: Turn, query: str) -> str:
-    """``query`` with the customer's words for products in the catalog's (``search_synonyms``:
-    चावल → rice, Zwiebeln → onion); Chinese ones are found inside the query, others as words."""
-    synonyms: dict[str, str] = {}
-    for locale in ("en", turn.locale):
+def _synonyms(turn: Turn) -> dict[str, list[str]]:
+    """The customer's words for what the catalog calls otherwise (``search_synonyms``: चावल = rice,
+    Zwiebeln = onion), in English and the customer's language; the search finds both."""
+    synonyms: dict[str, list[str]] = {}
+    for locale in dict.fromkeys(("en", turn.locale)):
         for pair in turn.shop.texts.raw(locale, "search_synonyms").split(","):
             word, _, meaning = pair.partition("=")
             if word.strip() and meaning.strip():
-                synonyms[fold(word.strip())] = meaning.strip()
-    folded = fold(query)
-    for word, meaning in synonyms.items():
-        if _CJK.match(word):
-            folded = folded.replace(word, f" {meaning} ")
-    return " ".join(synonyms.get(w, w) for w in folded.split())
+                synonyms.setdefault(word.strip(), []).append(meaning.strip())
+    return synonyms
 
 
 async def _category(turn: Turn, arg: str) -> None:
@@ -203,6 +305,7 @@ FEATURE = DialogFeature(
         "cats": Action(_categories_page),
         "cat": Action(_category),
         "p": Action(show_product),
+        "opt": Action(_pick),
         "search": Action(_ask_search),
         "sr": Action(_search_page),
         SEARCH: Action(_find),

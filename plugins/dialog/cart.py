@@ -20,6 +20,11 @@ async def add(turn: Turn, product_id: str, quantity: int) -> None:
         turn.say(turn.t("unknown"))
         show_menu(turn)
         return
+    if product.variants:  # what is bought is one of its variants: the customer picks it first
+        from chatshop.plugins.dialog.browse import pick_variant
+
+        await pick_variant(turn, product, ())
+        return
     (view,) = await turn.views([product])
     in_cart = turn.state.cart.line(product_id)
     turn.state.step = "idle"
@@ -66,7 +71,7 @@ def room(turn: Turn, view: ProductView, in_cart: int, wanted: int) -> int:
 
 def ask_quantity(turn: Turn, product_id: str) -> None:
     product = turn.shop.catalog.get(product_id)
-    if product is None:
+    if product is None or product.variants:
         show_menu(turn)
         return
     turn.state.step = "quantity"
@@ -180,7 +185,8 @@ async def native_cart(turn: Turn, items: Sequence[CartItem]) -> None:
     cart.clear()
     turn.state.checkout = None
     catalog = turn.shop.catalog
-    known = {p.id: p for p in (catalog.get(item.product_id) for item in items) if p is not None}
+    bought = (catalog.get(item.product_id) for item in items)  # a product with variants is not: a variant is
+    known = {p.id: p for p in bought if p is not None and p.buyable_as_is}
     views = {v.product.id: v for v in await turn.views(list(known.values()))}
     told: set[str] = set()
     for item in items:

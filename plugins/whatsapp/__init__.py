@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import click
+
 from chatshop.channels import Channel
 from chatshop.hookspecs import hookimpl
 from chatshop.payments import PaymentMethod
 
+from .catalog_live import order_placed, order_status_changed, register_jobs, startup
 from .channel import WhatsAppChannel
 from .pay import WhatsAppPay
 
-__all__ = ["WhatsAppChannel", "WhatsAppPay", "register_channels", "register_payment_methods", "register_texts"]
+__all__ = [
+    "WhatsAppChannel",
+    "WhatsAppPay",
+    "order_placed",
+    "order_status_changed",
+    "register_channels",
+    "register_commands",
+    "register_jobs",
+    "register_payment_methods",
+    "register_texts",
+    "startup",
+]
 
 #: The in-chat bill's text; shops override it under ``[texts.LOCALE] whatsapp_pay_request``.
 TEXTS = {
@@ -42,3 +56,10 @@ def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) ->
 def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
     for locale, table in TEXTS.items():
         register(locale, table)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    from .commands import register
+
+    register(cli)

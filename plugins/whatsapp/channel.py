@@ -25,15 +25,18 @@ from chatshop.messages import (
     InboundKind,
     OrderStatusUpdate,
     Outbound,
+    ProductCard,
+    ProductList,
     outbound_from_json,
     outbound_to_json,
 )
 
 from . import render
 from .bill import BillMove, Bills
+from .catalog_sync import refused_items
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
-from .errors import REENGAGEMENT, GraphError
+from .errors import BAD_PARAMETER_CODES, REENGAGEMENT, GraphError
 from .ratelimit import RateLimiter
 from .routes import webhook_routes
 from .webhook import StatusUpdate
@@ -116,10 +119,15 @@ class WhatsAppChannel(Channel):
             if not await self.window.is_open(customer_id):
                 log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
                 raise PermanentSendError("the 24-hour window is closed", code=str(REENGAGEMENT))
-            rendered = render.render(message, self.settings.catalog_id)
+            rendered = render.render(*await self._in_meta_catalog(message))
         try:
             wamid = await self._post(customer_id, rendered)
         except PermanentSendError as error:
+            if _native_product(rendered) and error.code in {str(code) for code in BAD_PARAMETER_CODES}:
+                # Meta's catalog lacks a product we show (not synced, or refused): our own card instead.
+                log.warning("whatsapp.product_not_in_catalog", message_type=rendered.shape())
+                wamid = await self._post(customer_id, render.render(message, None))
+                return SendResult(provider_message_id=wamid)
             if error.code != str(REENGAGEMENT) or rendered.type == "template":
                 raise
             # Meta said at once what it usually says by a later ``failed`` status: the same outcome.
@@ -134,6 +142,23 @@ class WhatsAppChannel(Channel):
         if isinstance(message, OrderStatusUpdate) and rendered.type != "template":
             await self._remember_notification(wamid, customer_id, message)
         return SendResult(provider_message_id=wamid)
+
+    async def _in_meta_catalog(self, message: Outbound) -> tuple[Outbound, str | None]:
+        """``message`` as it can be sent with the shop's catalog: products Meta refused at the last
+        sync (``chatshop whatsapp catalog sync``) are left out of a product list, and a product
+        card for one is our own card rather than a product message."""
+        catalog_id = self.settings.catalog_id
+        if not catalog_id or not isinstance(message, ProductCard | ProductList):
+            return message, catalog_id
+        refused = await refused_items(self.shop)
+        if not refused:
+            return message, catalog_id
+        if isinstance(message, ProductCard):
+            return message, None if message.product_id in refused else catalog_id
+        sections = tuple(
+            (title, kept) for title, ids in message.sections if (kept := tuple(i for i in ids if i not in refused))
+        )
+        return (message.model_copy(update={"sections": sections}), catalog_id) if sections else (message, None)
 
     async def _post(self, customer_id: str, rendered: render.Rendered) -> str:
         try:
@@ -230,3 +255,8 @@ def shape_of(value: object) -> object:
     if isinstance(value, str):
         return f"str[{len(value)}]"
     return type(value).__name__
+
+
+def _native_product(rendered: render.Rendered) -> bool:
+    """A single- or multi-product message: one that names products in Meta's catalog."""
+    return rendered.type == "interactive" and rendered.content.get("type") in ("product", "product_list")

@@ -85,6 +85,9 @@ class WhatsAppConfig(ChannelConfig):
     api_base_url: str = "https://graph.facebook.com"
     api_version: str = Field(default="v23.0", pattern=r"^v[0-9]+\.[0-9]+$")
     catalog_id: str | None = Field(default=None, min_length=1)
+    #: Keep Meta's catalog in step as stock and prices change (after orders, cancellations and
+    #: restarts): changes are gathered for this long, then synced in one batch. 0: only by command.
+    catalog_sync_seconds: float = Field(default=0, ge=0, le=86_400)
     messages_per_second: int = Field(default=80, ge=1, le=10_000)
     templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
     #: India: ask for the delivery address with WhatsApp's own form (``address_message``), with the

@@ -20,7 +20,7 @@ REENGAGEMENT = 131047
 AUTH_CODES = frozenset({0, 190})
 BAD_PARAMETER_CODES = frozenset({100, 131008, 131009})
 #: Throttles, overload and maintenance: the same request may simply be tried again later.
-RETRYABLE_CODES = frozenset({1, 2, 4, 80007, THROUGHPUT, PAIR_RATE_LIMIT, 131000, 131016, 131057})
+RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 80014, THROUGHPUT, PAIR_RATE_LIMIT, 131000, 131016, 131057})
 
 
 class GraphError(Exception):

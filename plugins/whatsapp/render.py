@@ -307,9 +307,14 @@ def product_card(card: ProductCard, catalog_id: str | None) -> Rendered:
     return text(body)
 
 
+def _listed(message: ProductList) -> Rendered:
+    """A product list without the catalog: its header, body and products' names as text."""
+    return text("\n".join([message.header, "", message.body, *(f"• {line}" for line in message.lines)]).strip())
+
+
 def product_list(message: ProductList, catalog_id: str | None) -> Rendered:
     if not catalog_id:
-        return text(f"{message.header}\n\n{message.body}")
+        return _listed(message)
     sections: list[Body] = []
     left = L.MAX_PRODUCTS
     for title, product_ids in message.sections[: L.MAX_SECTIONS]:
@@ -319,7 +324,7 @@ def product_list(message: ProductList, catalog_id: str | None) -> Rendered:
         left -= len(items)
         sections.append({"title": shorten(title or message.header, L.SECTION_TITLE), "product_items": items})
     if not sections:
-        return text(f"{message.header}\n\n{message.body}")
+        return _listed(message)
     content: Body = {
         "type": "product_list",
         "header": {"type": "text", "text": shorten(message.header, L.HEADER_TEXT) or "…"},

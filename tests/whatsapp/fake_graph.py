@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .fake_catalog import FakeCatalogs
+
 __all__ = ["RESET", "FakeGraph", "Invalid"]
 
 #: A fault that is no answer at all: the connection is dropped before a response (a reset).
@@ -105,6 +107,8 @@ class FakeGraph:
     #: Approved templates and the labels of their quick-reply buttons, in order (set to check sends)
     templates: dict[str, list[str]] = field(default_factory=dict)
     requests: int = 0
+    #: Commerce catalogs and their batch API (created with the same token and version)
+    catalogs: FakeCatalogs = field(default_factory=lambda: FakeCatalogs("", ""))
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _recent: deque[float] = field(default_factory=deque)
     _pairs: dict[str, deque[float]] = field(default_factory=dict)
@@ -156,6 +160,8 @@ class FakeGraph:
         app.router.add_post("/{version}/{phone}/messages", self._messages)
         app.router.add_get("/{version}/{phone}/payments/{config}/{reference}", self._payment)
         app.router.add_post("/{version}/{phone}/payments_refund", self._refund)
+        self.catalogs.token, self.catalogs.version = self.token, self.version
+        self.catalogs.routes(app)
         return app
 
     # --- handlers ------------------------------------------------------------------------
@@ -338,6 +344,9 @@ class FakeGraph:
         }
         _require(kind in validators, f"interactive.type {kind!r} is not supported", 100)
         validators[kind](content)
+        if kind in ("product", "product_list"):
+            missing = self.catalogs.check_products(content)
+            _require(missing is None, str(missing), 131009)
 
     def _order_details(self, content: Any) -> None:
         _body(content, required=True)

@@ -1,0 +1,375 @@
+"""Search that ranks and forgives: an inverted index built once per catalog load.
+
+Why our own index rather than SQLite FTS5, tantivy or rapidfuzz: what makes a chat search right is
+the part between the customer's words and the index's terms (sound-alike Hinglish spellings,
+romanized Hindi, plurals, synonyms, sizes written three ways, typos, filler such as "bhejo"), and
+each of those libraries would need that layer anyway, fed by our own tokenizer (FTS5 cannot take a
+Python tokenizer; tantivy's fuzzy terms know edit distance, not "doodh" = "dudh"; rapidfuzz only
+compares strings). Once the words are ours, the ranking is small: BM25 scores precomputed for every
+posting at load, kept in numpy arrays (one flat array of documents and one of scores, a slice per
+term), so a query's intersections, size boosts and top-k run in C over the postings of the terms
+it names, never over every product and never a Python loop per product. The vocabulary has a
+sound-alike table, a sorted list for prefixes and a deletion table for typos. Measured in
+``bench/catalog.py``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import count
+
+import numpy as np
+import numpy.typing as npt
+
+from chatshop.words import distance, fold, is_cjk, is_word, sizes_and_words, sound
+
+__all__ = ["Hits", "SearchIndex", "synonym_table"]
+
+#: A word in the title counts this many times a word in the category, description or id.
+TITLE_WEIGHT = 3
+_K1 = 1.2
+_B = 0.75
+#: How much a match is worth by how it was found: the word itself, a spelling that sounds the same
+#: (paneer/panir), a plural (tomatoes), a shop's synonym, the start of a word, one or two typos.
+EXACT, SOUNDS, PLURAL, SYNONYM, PREFIX, TYPO1, TYPO2 = 1.0, 0.9, 0.9, 0.9, 0.6, 0.6, 0.4
+#: A number or a word of one or two letters ("5", "of") may add to a product's rank, never decide it.
+OPTIONAL = 0.2
+_MAX_PREFIXES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    """The documents found, best first (at most ``limit`` of them), and how many matched in all."""
+
+    documents: list[int]
+    total: int
+
+
+def synonym_table(synonyms: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The shop's synonyms (``search_synonyms``) by how the word sounds, the meanings folded."""
+    out: dict[str, list[str]] = {}
+    for word, meanings in synonyms.items():
+        key = fold(word.strip())
+        out.setdefault(key if is_cjk(key) else sound(key), []).extend(fold(m.strip()) for m in meanings if m.strip())
+    return out
+
+
+def _plural_stems(word: str) -> Iterable[str]:
+    """What ``word`` may be the plural of: tomatoes, onions, Zwiebeln, Tomaten, Kartoffeln."""
+    for ending in ("es", "s", "en", "n", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            yield word[: -len(ending)]
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+def _typos_allowed(key: str) -> int:
+    return 0 if len(key) < 4 else 1 if len(key) < 7 else 2
+
+
+Docs = npt.NDArray[np.int32]
+Scores = npt.NDArray[np.float32]
+#: A size match outranks any difference of word scores (BM25 scores stay far below it).
+_SIZE_FIRST = np.float32(1e6)
+
+
+class SearchIndex:
+    """Documents (a title and other text each, numbered from 0) and the terms in them."""
+
+    def __init__(self, documents: Iterable[tuple[str, str, str]]) -> None:
+        """Index ``(title, category, description)`` of each document.
+
+        Every word met is appended to flat arrays (term id, document, weight) by C-level calls, with
+        no Python step per word; numpy then sorts them into postings and scores them all at once.
+        A catalog of 500,000 products is indexed in a few seconds.
+        """
+        term_ids: defaultdict[str, int] = defaultdict(count().__next__)
+        size_ids: defaultdict[str, int] = defaultdict(count().__next__)
+        # Title words and the other words apart (a title word weighs more): term ids and documents,
+        # gathered in lists (extended in C) and moved into compact arrays now and then.
+        flat = {name: array("i") for name in ("title", "title_docs", "rest", "rest_docs", "sized", "sized_docs")}
+        lists: dict[str, list[int]] = {name: [] for name in flat}
+        title_terms, title_docs, rest_terms = lists["title"], lists["title_docs"], lists["rest"]
+        rest_docs, sized, sized_docs = lists["rest_docs"], lists["sized"], lists["sized_docs"]
+        categories: dict[str, list[int]] = {}  # a category's term ids, read once
+        id_of, size_of = term_ids.__getitem__, size_ids.__getitem__
+        number = -1
+        for number, (title, category, description) in enumerate(documents):
+            title_sizes, title_words = sizes_and_words(fold(title))
+            in_category = categories.get(category)
+            if in_category is None:
+                in_category = categories[category] = [id_of(w) for w in sizes_and_words(fold(category))[1]]
+            rest_sizes, rest_words = sizes_and_words(fold(description)) if description else ([], [])
+            title_terms += map(id_of, title_words)
+            title_docs += [number] * len(title_words)
+            rest_terms += in_category
+            rest_terms += map(id_of, rest_words)
+            rest_docs += [number] * (len(in_category) + len(rest_words))
+            if title_sizes or rest_sizes:
+                sized += map(size_of, title_sizes)
+                sized += map(size_of, rest_sizes)
+                sized_docs += [number] * (len(title_sizes) + len(rest_sizes))
+            if len(rest_terms) > 1 << 16:
+                _flush(lists, flat)
+        _flush(lists, flat)
+        terms = np.concatenate([np.frombuffer(flat["title"], np.int32), np.frombuffer(flat["rest"], np.int32)])
+        docs = np.concatenate([np.frombuffer(flat["title_docs"], np.int32), np.frombuffer(flat["rest_docs"], np.int32)])
+        weights = np.concatenate(
+            [np.full(len(flat["title"]), TITLE_WEIGHT, np.int8), np.ones(len(flat["rest"]), np.int8)]
+        )
+        self.size = number + 1
+        self._vocabulary = sorted(term_ids)
+        self._term = dict(term_ids)
+        # Postings: one flat array of documents and one of BM25 scores; term i owns
+        # [start[i], start[i+1]), its documents ascending.
+        size = max(self.size, 1)
+        keys, tf = _summed(terms, docs, weights, size)
+        del terms, docs, weights, flat["title"], flat["rest"], flat["title_docs"], flat["rest_docs"]
+        term_of = (keys // size).astype(np.int32)
+        self._docs: Docs = (keys % size).astype(np.int32)
+        del keys
+        per_term = np.bincount(term_of, minlength=len(self._term)).astype(np.int64)
+        self._start = np.zeros(len(self._term) + 1, np.int64)
+        np.cumsum(per_term, out=self._start[1:])
+        length = np.bincount(self._docs, weights=tf, minlength=size).astype(np.float32)
+        norm = _K1 * (1 - _B + _B * length / max(float(length.mean()), 1.0))
+        idf = np.log1p((self.size - per_term + 0.5) / (per_term + 0.5)).astype(np.float32)
+        self._scores: Scores = (idf[term_of] * tf * np.float32(_K1 + 1) / (tf + norm[self._docs])).astype(np.float32)
+        del term_of, tf
+        sizes_found = np.frombuffer(flat["sized"], np.int32), np.frombuffer(flat["sized_docs"], np.int32)
+        size_keys, _ = _summed(*sizes_found, None, size)
+        size_names = list(size_ids)
+        self._sizes: dict[str, Docs] = {}
+        if len(size_keys):
+            split = np.flatnonzero(np.diff(size_keys // size)) + 1
+            for chunk in np.split(size_keys, split):
+                self._sizes[size_names[int(chunk[0] // size)]] = (chunk % size).astype(np.int32)
+        self._by_sound: dict[str, list[str]] = {}
+        self._near_sounds: dict[str, set[str]] = {}  # a sound with one letter left out → the sounds
+        for term in self._vocabulary:
+            if not term.isalpha():
+                continue  # "500", "x2": found as typed, never by sound or with a typo
+            # A term is also found by its singular's sound: "biscuit" (or "biscut") finds Biscuits.
+            for key in {sound(term), *(sound(stem) for stem in _plural_stems(term))}:
+                same = self._by_sound.get(key)
+                if same is None:
+                    self._by_sound[key] = [term]
+                    if _typos_allowed(key):
+                        for short in (key, *_deletions(key)):
+                            self._near_sounds.setdefault(short, set()).add(key)
+                else:
+                    same.append(term)
+
+    def _postings(self, term: str) -> tuple[Docs, Scores]:
+        """The documents with ``term`` (ascending) and its BM25 score in each (title words weigh more)."""
+        i = self._term[term]
+        start, end = self._start[i], self._start[i + 1]
+        return self._docs[start:end], self._scores[start:end]
+
+    # --- from a customer's word to the catalog's terms ---------------------------------------------
+    def expand(self, word: str, synonyms: Mapping[str, Sequence[str]] = {}) -> dict[str, float]:
+        """The catalog's terms ``word`` may mean, each with how sure that is; ``synonyms`` are by
+        sound (see :func:`synonym_table`), so doodh, dudh and दूध share one.
+
+        The word itself, the same sound spelt otherwise, its singular and the shop's synonyms come
+        first; only when none is in the catalog are the starts of words and typos tried, so "aata"
+        finds atta (same sound) and not Tata (one letter off).
+        """
+        found: dict[str, float] = {}
+        if word in self._term:
+            found[word] = EXACT
+        if is_cjk(word) or word.isdigit():
+            return found
+        for term in self._by_sound.get(sound(word), ()):
+            found.setdefault(term, SOUNDS)
+        for stem in _plural_stems(word):
+            for term in (stem, *self._by_sound.get(sound(stem), ())):
+                if term in self._term:
+                    found.setdefault(term, PLURAL)
+        for meaning in synonyms.get(sound(word), ()):
+            for part in meaning.split():
+                for term, quality in self.expand(part).items():
+                    found.setdefault(term, min(quality, SYNONYM))
+        if found or len(word) < 3:
+            return found
+        start = bisect_left(self._vocabulary, word)
+        for term in self._vocabulary[start : start + _MAX_PREFIXES]:
+            if not term.startswith(word):
+                break
+            found.setdefault(term, PREFIX)
+        key = sound(word)
+        allowed = _typos_allowed(key)
+        if allowed:
+            candidates: set[str] = set()
+            shorter = {key, *_deletions(key)}
+            if allowed > 1:
+                shorter |= {less for one in list(shorter) for less in _deletions(one)}
+            for short in shorter:
+                candidates |= self._near_sounds.get(short, set())
+            for candidate in candidates:
+                edits = distance(key, candidate, allowed)
+                if edits <= allowed:
+                    for term in self._by_sound[candidate]:
+                        found.setdefault(term, TYPO1 if edits <= 1 else TYPO2)
+        return found
+
+    def _word(self, expansions: Mapping[str, float]) -> tuple[Docs, Scores]:
+        """The documents with any of the word's meanings, and the best score of one in each."""
+        parts = [self._postings(term) for term in expansions]
+        if len(parts) == 1:
+            docs, scores = parts[0]
+            quality = next(iter(expansions.values()))
+            return docs, scores if quality == EXACT else scores * np.float32(quality)
+        docs = np.concatenate([d for d, _ in parts])
+        scores = np.concatenate([s * np.float32(q) for (_, s), q in zip(parts, expansions.values(), strict=True)])
+        order = np.lexsort((-scores, docs))  # by document, the best score of each first
+        docs, scores = docs[order], scores[order]
+        first = np.ones(len(docs), bool)
+        first[1:] = docs[1:] != docs[:-1]
+        return docs[first], scores[first]
+
+    # --- a query ------------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        filler: Collection[str] = (),
+        synonyms: Mapping[str, Sequence[str]] = {},
+        limit: int = 1000,
+    ) -> Hits:
+        """The documents for ``query``, best first; ``filler`` folded (:func:`fold`), ``synonyms``
+        a :func:`synonym_table`.
+
+        Every word that names something in the catalog must be in a document, unless no document
+        has them all; then those with most of them are shown (at least half), so "I want basmati
+        rice please" still finds the rice. ``filler`` words ("please", "bhejo") are not looked for;
+        of the rest, the last word of letters is the thing asked for ("red shoes"): if nothing in
+        the catalog is called that, nothing is found, even though "red" is. Sizes ("2 kg") rank the
+        products of that size first without leaving the others out; a number or a word of one or
+        two letters narrows the products to those that have it, if any do.
+        """
+        folded = fold(query)
+        if not folded.isascii():  # 牛奶 is milk: Chinese synonyms are found inside the query
+            for word, meanings in synonyms.items():
+                if is_cjk(word) and word in folded:
+                    folded = folded.replace(word, f" {' '.join(meanings)} ")
+        sizes, parts = sizes_and_words(folded)
+        parts = self._without_filler(parts, filler)
+        required = [w for w in parts if (len(w) > 2 or is_cjk(w)) and not w.isdigit()]
+        optional = [w for w in parts if w not in required]
+        if not required and not sizes:
+            required, optional = optional, []
+        if not required and not sizes:
+            return Hits([], 0)
+        matched: list[tuple[Docs, Scores]] = []
+        main: Docs | None = None
+        for word in required:
+            expansions = self.expand(word, synonyms)
+            found = self._word(expansions) if expansions else None
+            if is_word(word):
+                main = found[0] if found else np.empty(0, np.int32)  # the last word of letters names the thing
+            if found:
+                matched.append(found)
+        if main is not None and not len(main):
+            return Hits([], 0)
+        if matched:
+            docs, scores = _with_most_words(matched, main)
+        elif required:
+            return Hits([], 0)
+        else:
+            docs = np.unique(np.concatenate([self._sizes.get(s, np.empty(0, np.int32)) for s in sizes]))
+            scores = np.zeros(len(docs), np.float32)
+        for word in optional:  # "第00号", "tv 32": a number or short word narrows where it can
+            expansions = self.expand(word)
+            if not expansions or not len(docs):
+                continue
+            extra_docs, extra_scores = self._word(expansions)
+            has, at = _lookup(docs, extra_docs)
+            if has.any():
+                docs, scores = docs[has], scores[has] + OPTIONAL * extra_scores[at[has]]
+        rank = scores.astype(np.float32)
+        for size in sizes:
+            if size in self._sizes:
+                rank = (rank + _SIZE_FIRST * _lookup(docs, self._sizes[size])[0]).astype(np.float32)
+        return Hits(_top(docs, rank, limit), len(docs))
+
+    @staticmethod
+    def _without_filler(parts: list[str], filler: Collection[str]) -> list[str]:
+        if not filler:
+            return parts
+        kept = [w for w in parts if w not in filler]
+        # Chinese runs together: 我要洋葱 is 我 要 洋 葱 by now, and 我要 is filler.
+        if any(len(w) > 1 and is_cjk(w) for w in filler) and any(is_cjk(w) for w in kept):
+            text = "".join(w if is_cjk(w) else f" {w} " for w in kept)
+            for phrase in sorted((w for w in filler if is_cjk(w)), key=len, reverse=True):
+                text = text.replace(phrase, " ")
+            kept = [w for chunk in text.split() for w in ([*chunk] if is_cjk(chunk) else [chunk])]
+        return kept or parts
+
+
+def _flush(lists: dict[str, list[int]], flat: dict[str, array[int]]) -> None:
+    for name, gathered in lists.items():
+        flat[name].extend(gathered)
+        gathered.clear()
+
+
+def _summed(
+    terms: npt.NDArray[np.int32], docs: npt.NDArray[np.int32], weights: npt.NDArray[np.int8] | None, size: int
+) -> tuple[npt.NDArray[np.int64], Scores]:
+    """Each (term, document) pair once, sorted by term then document, with its weights added up."""
+    keys = terms.astype(np.int64) * size + docs
+    if weights is None:
+        return np.unique(keys), np.empty(0, np.float32)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    summed = np.bincount(inverse, weights=weights, minlength=len(unique))
+    return unique, summed.astype(np.float32)
+
+
+def _lookup(docs: Docs, sorted_docs: Docs) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+    """Which of ``docs`` are in ``sorted_docs``, and where."""
+    if not len(sorted_docs):
+        return np.zeros(len(docs), bool), np.zeros(len(docs), np.intp)
+    at = np.searchsorted(sorted_docs, docs)
+    at[at == len(sorted_docs)] = 0
+    return sorted_docs[at] == docs, at
+
+
+def _with_most_words(matched: list[tuple[Docs, Scores]], main: Docs | None) -> tuple[Docs, Scores]:
+    """Documents with every matched word; else those with the most (at least half, and the main word)."""
+    by_size = sorted(matched, key=lambda found: len(found[0]))
+    docs, scores = by_size[0]
+    for other_docs, other_scores in by_size[1:]:
+        has, at = _lookup(docs, other_docs)
+        docs, scores = docs[has], scores[has] + other_scores[at[has]]
+        if not len(docs):
+            break
+    if len(docs):
+        return docs, scores
+    every = np.concatenate([d for d, _ in matched])
+    total = np.concatenate([s for _, s in matched])
+    order = np.argsort(every, kind="stable")
+    every, total = every[order], total[order]
+    unique, first, counts = np.unique(every, return_index=True, return_counts=True)
+    sums = np.add.reduceat(total, first) if len(first) else total
+    if main is not None:
+        keep = _lookup(unique, main)[0]
+        unique, counts, sums = unique[keep], counts[keep], sums[keep]
+    best = int(counts.max()) if len(counts) else 0
+    if best * 2 < len(matched):
+        return np.empty(0, np.int32), np.empty(0, np.float32)
+    keep = counts == best
+    return unique[keep], sums[keep].astype(np.float32)
+
+
+def _top(docs: Docs, rank: Scores, limit: int) -> list[int]:
+    """Up to ``limit`` documents by rank, highest first; equal ranks in catalog order."""
+    if len(docs) > limit:
+        keep = np.argpartition(-rank, limit - 1)[:limit]
+        docs, rank = docs[keep], rank[keep]
+    order = np.lexsort((docs, -rank))
+    return [int(doc) for doc in docs[order]]

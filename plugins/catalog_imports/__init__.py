@@ -1,0 +1,1 @@
+"""Catalogs exported from Shopify and WooCommerce, read as they are (``[catalog] file``)."""
