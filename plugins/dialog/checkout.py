@@ -427,17 +427,20 @@ async def confirm(turn: Turn) -> None:
     turn.state.step = "idle"
     turn.state.last_order = order.number
     total = turn.money(order.total)
+    # One message, not two: the record the law asks for follows the thanks (every message is billed).
     record = order_record(turn, order, quote)
-    if record:
-        turn.say(record)
     if not turn.shop.payment_methods[order.payment_method].online:
         turn.ask(
-            turn.t("order_placed_cod", number=order.number, total=total),
+            _with_record(turn.t("order_placed_cod", number=order.number, total=total), record),
             [turn.choice("orders", "menu_orders"), menu_button(turn)],
         )
         return
-    turn.say(turn.t("order_placed_online", number=order.number, total=total))
+    turn.say(_with_record(turn.t("order_placed_online", number=order.number, total=total), record))
     await request_payment(turn, order.number)
+
+
+def _with_record(placed: str, record: str | None) -> str:
+    return f"{placed}\n\n{record}" if record else placed
 
 
 def _detail(key: str) -> str:

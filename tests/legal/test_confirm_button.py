@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from chatshop.cli import cli
+from chatshop.plaintext import plain_text
 from chatshop.testing import running_shop
 from chatshop.texts import Texts, available_locales
 from tests.coupons.shops import german_shop, indian_shop, plain
@@ -45,8 +46,11 @@ async def test_the_summary_and_the_confirmation_carry_the_law(tmp_path: Path) ->
             "Impressum: https://hofladen.example/impressum",
         ):
             assert shown in before_button, shown
-        placed = plain(await h.choose("anna", "confirm"))
-        record = placed.split("Vielen Dank!")[0]
+        before = len(h.sent_to("terminal:anna"))
+        await h.choose("anna", "confirm")
+        sent = [plain(plain_text(m)) for m in h.sent_to("terminal:anna")[before:]]
+        (placed,) = [text for text in sent if "Vielen Dank!" in text]
+        record = placed.split("Vielen Dank!")[1]  # in the same message, after the thanks (each message is billed)
         assert "Ihre Bestellung" in record and "2 × Honig 500 g: 15,80 €" in record and "Summe: 20,70 €" in record
         assert "Widerrufsbelehrung: https://hofladen.example/widerruf" in record and "AGB:" in record
 
