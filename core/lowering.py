@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chatshop.channels import Capabilities
+from chatshop.fitting import fit, fit_message
 from chatshop.messages import (
     AddressRequest,
     Buttons,
@@ -53,7 +54,7 @@ def lower(messages: list[Outbound], caps: Capabilities, reply_hint: str, choose_
     turn = LoweredTurn()
     for message in messages:
         for lowered in _lower_one(message, caps, turn, reply_hint, choose_label):
-            turn.messages.append(_fit_text(lowered, caps))
+            turn.messages.append(fit_message(lowered, caps))
     return turn
 
 
@@ -155,8 +156,13 @@ def _choices(
     lines = [
         f"{first + i}. {c.title}" + (f" ({c.description})" if c.description else "") for i, c in enumerate(choices)
     ]
-    text = "\n".join(part for part in (header, body, "\n".join(lines), footer, hint) if part)
-    return Text(body=text)
+    menu = "\n".join(part for part in ("\n".join(lines), footer, hint) if part)
+    head = "\n".join(part for part in (header, body) if part)
+    # A long body gives way to the menu: cut, it still leaves every numbered choice readable.
+    room = caps.max_text_length - caps.measure(menu) - caps.measure("\n")
+    if head and room > 0:
+        head = fit(head, room, caps.measure)
+    return Text(body="\n".join(part for part in (head, menu) if part))
 
 
 def _short(choice: Choice, title_limit: int, description_limit: int | None) -> Choice:
@@ -172,17 +178,3 @@ def _short(choice: Choice, title_limit: int, description_limit: int | None) -> C
     return Choice(
         id=choice.id, title=title, description=shorten(description, description_limit) if description else None
     )
-
-
-def _fit_text(message: Outbound, caps: Capabilities) -> Outbound:
-    """Keep a long text's line breaks; cut it at the last line or word that fits."""
-    if not isinstance(message, Text) or len(message.body) <= caps.max_text_length:
-        return message
-    limit = caps.max_text_length - 1
-    cut = message.body[:limit]
-    for separator in ("\n", " "):
-        at = cut.rfind(separator)
-        if at >= limit // 2:
-            cut = cut[:at]
-            break
-    return Text(body=cut.rstrip() + "…")

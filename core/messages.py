@@ -15,6 +15,32 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatshop.money import Money
 
+__all__ = [
+    "Address",
+    "Buttons",
+    "CartItem",
+    "CatalogMessage",
+    "Choice",
+    "ChoiceList",
+    "DeliveryReport",
+    "DeliveryState",
+    "Image",
+    "Inbound",
+    "InboundKind",
+    "Location",
+    "OrderLine",
+    "OrderStatusUpdate",
+    "OrderSummary",
+    "Outbound",
+    "PaymentRequest",
+    "ProductCard",
+    "ProductList",
+    "Section",
+    "Text",
+    "outbound_from_json",
+    "outbound_to_json",
+]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, extra="forbid")

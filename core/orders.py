@@ -158,6 +158,12 @@ class Order:
         idempotency key, so asking again makes a new refund instead of replaying the failed one."""
         return sum(1 for entry in self.history if _FAILED_REFUND.match(str(entry.get("note", ""))))
 
+    def refund_key(self, amount: Money) -> str:
+        """An idempotency key for refunding ``amount`` now: the same while the refund is retried, a
+        new one once part of the order was refunded or a refund the provider accepted failed."""
+        key = f"chatshop-{self.number}-{self.refunded_amount}-{amount.minor}"
+        return f"{key}-{self.failed_refunds}" if self.failed_refunds else key
+
     def can_become(self, new: OrderStatus) -> bool:
         return new in TRANSITIONS[self.status]
 

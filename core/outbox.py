@@ -8,15 +8,18 @@ message waiting for a retry holds back the ones after it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
-import random
+from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import structlog
 
-from chatshop.channels import PermanentSendError, SendError, SendingHalted
+from chatshop.channels import Channel, PermanentSendError, SendContext, SendError, SendingHalted, SendResult
 from chatshop.lease import Lease
+from chatshop.retry import backoff
 from chatshop.serial import SerialRunner
 from chatshop.store.base import OutboxItem
 from chatshop.store.codec import utcnow
@@ -26,15 +29,25 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-MAX_BACKOFF_SECONDS = 300.0
 HALTED_RETRY_SECONDS = 60.0
+K = TypeVar("K", str, int)
+#: Send contexts remembered per process (by outbox id, and each customer's latest turn).
+_REMEMBERED = 10_000
 
 
-def backoff(attempt: int, base: float, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter; a messenger's own ``retry_after`` is a floor."""
-    ceiling = min(MAX_BACKOFF_SECONDS, base * (2 ** min(attempt, 16)))
-    delay = random.uniform(base / 2, max(ceiling, base / 2))
-    return max(delay, retry_after or 0.0)
+def takes_context(channel: Channel) -> bool:
+    """Whether the channel's ``send`` declares ``context`` (channels written before it did not)."""
+    try:
+        return "context" in inspect.signature(channel.send).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _keep(table: OrderedDict[K, SendContext], key: K, value: SendContext) -> None:
+    table[key] = value
+    table.move_to_end(key)
+    while len(table) > _REMEMBERED:
+        table.popitem(last=False)
 
 
 class Progress(NamedTuple):
@@ -51,6 +64,32 @@ class OutboxSender:
         self.runner = SerialRunner(self._send_pending, name="outbox", concurrency=concurrency)
         self._handed: dict[str, tuple[Lease, list[OutboxItem]]] = {}
         self._handovers = itertools.count()
+        self._by_item: OrderedDict[int, SendContext] = OrderedDict()
+        self._latest: OrderedDict[str, SendContext] = OrderedDict()
+
+    def answered(self, customer_key: str, context: SendContext) -> None:
+        """A turn of this customer ran here: its replies answer ``context.answers``, in its locale."""
+        _keep(self._latest, customer_key, context)
+
+    def contexts(self, items: Iterable[OutboxItem], context: SendContext) -> None:
+        """Queued outside a turn (``shop.notify``): these replies answer no message."""
+        for item in items:
+            _keep(self._by_item, item.id, context)
+
+    async def _context(self, item: OutboxItem) -> SendContext:
+        found = self._by_item.get(item.id) or self._latest.get(item.customer_key)
+        if found is not None:
+            return found
+        locale = await self.shop.customer_locale(item.customer_key)  # sent after a restart, or elsewhere
+        return SendContext(customer_key=item.customer_key, locale=locale)
+
+    async def _deliver(self, channel: Channel, item: OutboxItem) -> SendResult:
+        """Hand one reply to the channel: choice ids fitted to it, and its context if it asks."""
+        message = await self.shop.choice_ids.shorten(item.message, channel.capabilities, utcnow())
+        if takes_context(channel):
+            send = channel.send  # a subclass's send that declares ``context``
+            return await send(item.customer_id, message, context=await self._context(item))  # type: ignore[call-arg]
+        return await channel.send(item.customer_id, message)
 
     def kick(self, customer_key: str) -> None:
         self.runner.kick(customer_key)
@@ -121,7 +160,7 @@ class OutboxSender:
             if not await lease.keep():
                 return Progress(go_on=False)  # we stalled past the lease; its new holder sends the rest
             try:
-                result = await channel.send(item.customer_id, item.message)
+                result = await self._deliver(channel, item)
             except PermanentSendError as e:
                 log.error("outbox.failed", channel=channel_name, customer=customer_key, code=e.code, error=str(e))
                 await self.shop.store.mark_failed(item.id, f"{e.code}: {e}")

@@ -20,17 +20,20 @@ import aiohttp
 import structlog
 
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
-from chatshop.channels import Channel
+from chatshop.channels import Channel, SendContext
+from chatshop.choice_ids import ChoiceIds
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
 from chatshop.dialog.registry import DialogRegistry
 from chatshop.dialog.state import ConversationState
 from chatshop.dialog.turn import FeatureFailed, ProductView, Turn
 from chatshop.jobs import Jobs
+from chatshop.kv import KeyValueSpace
 from chatshop.lease import Lease
+from chatshop.locales_offered import offered_locale
 from chatshop.logs import configure_logging
 from chatshop.lowering import lower
-from chatshop.messages import DeliveryReport, Inbound, Outbound, Text
+from chatshop.messages import DeliveryReport, Inbound, InboundKind, Outbound, Text
 from chatshop.money import Money
 from chatshop.ordering import Ordering
 from chatshop.orders import Order, OrderStatus
@@ -105,6 +108,8 @@ class Shop:
         #: its own, as a read receipt for the newer one also covers everything before it (WhatsApp).
         self._newest_inbound: dict[str, str] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        #: Long choice ids go out short where a channel needs it, and come back whole (any worker).
+        self.choice_ids = ChoiceIds(self.kv("chatshop"))
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
         self.worker_id = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
@@ -396,7 +401,8 @@ class Shop:
         if record is None:
             record = await self.store.load_conversation(key)
         state = ConversationState.from_json(
-            record.state, locale=self.config.shop.locale, currency=self.config.shop.currency
+            record.state, locale=self._first_locale(inbound) if not record.state else self.config.shop.locale,
+            currency=self.config.shop.currency,
         )
         channel = self.channels.get(inbound.channel)
         if channel is None:
@@ -405,6 +411,10 @@ class Shop:
                 key, item.id, record.state, record.version, [], lease.name, lease.owner
             )
         self._acknowledge(channel, inbound)
+        if inbound.kind is InboundKind.CHOICE and inbound.choice_id:
+            choice_id = await self.choice_ids.resolve(inbound.choice_id)
+            if choice_id != inbound.choice_id:
+                inbound = inbound.model_copy(update={"choice_id": choice_id})
         turn = Turn(self, channel.capabilities, inbound.channel, key, state)
         try:
             await engine.handle(turn, inbound)
@@ -441,6 +451,7 @@ class Shop:
         except BaseException:
             self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
             raise
+        self.outbox.answered(key, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         if finished.sends is not None:
             self.outbox.hand_over(key, sending, finished.sends)
         elif finished.send_wanted:
@@ -452,10 +463,15 @@ class Shop:
         ("hi", "milk", "and eggs") only the newest message is acknowledged: its receipt covers the rest."""
         key = inbound.customer_key
         newest = self._newest_inbound.get(key)
-        if newest is not None and newest != inbound.message_id:
+        if not channel.acknowledge_every_message and newest is not None and newest != inbound.message_id:
             return  # a newer message is waiting; its turn acknowledges both
-        self._newest_inbound.pop(key, None)
+        if newest == inbound.message_id:
+            self._newest_inbound.pop(key, None)
         self._background(channel.acknowledge(inbound), "inbound.acknowledge_failed", channel=inbound.channel)
+
+    def _first_locale(self, inbound: Inbound) -> str:
+        """A new conversation starts in the messenger's language when the shop offers it."""
+        return offered_locale(inbound.locale, self.locales) or self.config.shop.locale
 
     def _background(self, work: Awaitable[None], failure: str, **context: Any) -> None:
         """Run best-effort work (a read receipt) without holding up the turn; drained on stop."""
@@ -482,7 +498,8 @@ class Shop:
             self.texts.get(locale, "reply_with_number"),
             self.texts.get(locale, "choose"),
         )
-        await self.store.enqueue(customer_key, lowered.messages)
+        items = await self.store.enqueue(customer_key, lowered.messages)
+        self.outbox.contexts(items, SendContext(customer_key=customer_key, locale=locale))
         if self.started:
             self.outbox.kick(customer_key)
 
@@ -528,6 +545,10 @@ class Shop:
     async def customer_locale(self, customer_key: str) -> str:
         record = await self.store.load_conversation(customer_key)
         return str(record.state.get("locale") or self.config.shop.locale)
+
+    def kv(self, namespace: str) -> KeyValueSpace:
+        """A plugin's own durable key-value space, shared by every worker (:mod:`chatshop.kv`)."""
+        return KeyValueSpace(self.store, namespace, self.now)
 
     def text(self, locale: str, key: str, **values: Any) -> str:
         return self.texts.get(locale, key, shop=self.config.shop.name, **values)

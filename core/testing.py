@@ -26,9 +26,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from chatshop.app import create_app
-from chatshop.channels import Channel, SendResult
+from chatshop.channels import Channel, SendContext, SendResult
 from chatshop.config import load_config
 from chatshop.messages import Inbound, InboundKind, Outbound
+from chatshop.outbox import takes_context
 from chatshop.plaintext import plain_text
 from chatshop.runtime import Shop
 
@@ -82,10 +83,23 @@ class ShopHarness:
 def _listen(harness: ShopHarness, channel: Channel) -> None:
     """Record every successful send of ``channel`` (the channel still really sends)."""
     original = channel.send
+    key = channel.name
+
+    if takes_context(channel):
+
+        async def send_with_context(
+            customer_id: str, message: Outbound, context: SendContext | None = None
+        ) -> SendResult:
+            result = await original(customer_id, message, context=context)  # type: ignore[call-arg]
+            harness.sent[f"{key}:{customer_id}"].append(message)
+            return result
+
+        channel.send = send_with_context  # type: ignore[method-assign]
+        return
 
     async def send(customer_id: str, message: Outbound) -> SendResult:
         result = await original(customer_id, message)
-        harness.sent[f"{channel.name}:{customer_id}"].append(message)
+        harness.sent[f"{key}:{customer_id}"].append(message)
         return result
 
     channel.send = send  # type: ignore[method-assign]

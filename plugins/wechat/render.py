@@ -27,8 +27,6 @@ from chatshop.messages import (
     Text,
 )
 
-from .choices import menu_item_id
-
 __all__ = [
     "MAX_MENU_ITEMS",
     "MAX_TEXT_BYTES",
@@ -146,7 +144,9 @@ def _menu(
         # Not numbered here: the core numbers every choice of a turn and maps a typed number.
         line = f"{choice.title} ({choice.description})" if choice.description else choice.title
         content = truncate_bytes(line, MAX_MENU_ITEM_BYTES)
-        items.append({"id": menu_item_id(choice.id), "content": content})
+        # The core hands over ids that fit (``max_choice_id_bytes``/``choice_id_pattern``) and maps
+        # its short stand-ins back when the item is tapped.
+        items.append({"id": choice.id, "content": content})
         out.choice_ids.append(choice.id)
     if not items:
         out.bodies.extend(_texts(openid, _join(head, tail)))

@@ -59,6 +59,9 @@ _NOTIFICATION_KEEP = timedelta(days=3)
 class WhatsAppChannel(Channel):
     """WhatsApp Business Cloud API: one business number, its webhooks and its sends."""
 
+    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
+    shop: Shop
+
     name: ClassVar[str] = "whatsapp"
     Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
     capabilities = Capabilities(
