@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chatshop.channels import Channel
     from chatshop.config import ShopConfig
     from chatshop.dialog.turn import ProductView
+    from chatshop.jobs import Jobs
     from chatshop.kv import KeyValueSpace
     from chatshop.messages import DeliveryReport, Inbound, Outbound
     from chatshop.money import Money
@@ -88,6 +89,11 @@ class Shop(Protocol):
     @property
     def http(self) -> aiohttp.ClientSession:
         """The shop's one HTTP client session (set once the shop started): use it for every API call."""
+        ...
+
+    @property
+    def jobs(self) -> Jobs:
+        """Durable scheduled work: ``await schedule(kind, key, due_at, payload)``, ``await cancel(kind, key)``."""
         ...
 
     def kv(self, namespace: str) -> KeyValueSpace:

@@ -85,7 +85,7 @@ class OutboxSender:
 
     async def _deliver(self, channel: Channel, item: OutboxItem) -> SendResult:
         """Hand one reply to the channel: choice ids fitted to it, and its context if it asks."""
-        message = await self.shop.choice_ids.shorten(item.message, channel.capabilities, utcnow())
+        message = await self.shop.choice_ids.shorten(item.message, channel.capabilities, self.shop.now())
         if takes_context(channel):
             send = channel.send  # a subclass's send that declares ``context``
             return await send(item.customer_id, message, context=await self._context(item))  # type: ignore[call-arg]

@@ -68,6 +68,7 @@ SYNCHRONOUS_HOOKS: frozenset[str] = frozenset(
         "register_payment_methods",
         "register_texts",
         "register_dialog",
+        "register_jobs",
         "register_routes",
         "register_commands",
         "load_catalog",
