@@ -22,7 +22,6 @@ from chatshop.lease import Lease
 from chatshop.retry import backoff
 from chatshop.serial import SerialRunner
 from chatshop.store.base import OutboxItem
-from chatshop.store.codec import utcnow
 
 if TYPE_CHECKING:
     from chatshop.runtime import Shop
@@ -116,7 +115,8 @@ class OutboxSender:
             lease, items = handed
         else:
             lease = self.lease(customer_key)
-            held, items = await shop.store.claim_outbox(customer_key, lease.name, lease.owner, lease.seconds, utcnow())
+            now = shop.now()
+            held, items = await shop.store.claim_outbox(customer_key, lease.name, lease.owner, lease.seconds, now)
             if not held:
                 return  # the holder is told on release that we asked, and looks again
             lease.taken()
@@ -131,11 +131,11 @@ class OutboxSender:
                 if progress.unrecorded is not None:
                     outbox_id, provider_message_id = progress.unrecorded
                     items, wanted = await shop.store.sent_then_pending_or_release(
-                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, utcnow()
+                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, shop.now()
                     )
                 else:
                     items, wanted = await shop.store.pending_outbox_or_release(
-                        customer_key, lease.name, lease.owner, utcnow()
+                        customer_key, lease.name, lease.owner, shop.now()
                     )
                 released = not items
         finally:
@@ -176,7 +176,7 @@ class OutboxSender:
                 )
                 level = log.error if isinstance(e, SendingHalted) else log.warning
                 level("outbox.retry", channel=channel_name, customer=customer_key, code=e.code, delay=round(delay, 3))
-                await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), f"{e.code}: {e}")
+                await self.shop.store.mark_retry(item.id, self.shop.now() + timedelta(seconds=delay), f"{e.code}: {e}")
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
             except Exception as e:  # a bug or an unexpected network error: keep the message
@@ -185,7 +185,7 @@ class OutboxSender:
                     await self._give_up(channel_name, customer_key, item, repr(e))
                     continue
                 delay = backoff(item.attempts, self.retry_base)
-                await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), repr(e))
+                await self.shop.store.mark_retry(item.id, self.shop.now() + timedelta(seconds=delay), repr(e))
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
             unrecorded = (item.id, result.provider_message_id)
@@ -195,7 +195,7 @@ class OutboxSender:
         """Whether a reply has been failing for longer than ``[server] give_up_sending_seconds``."""
         if item.created_at is None:
             return False
-        return utcnow() - item.created_at >= timedelta(seconds=self.shop.config.server.give_up_sending_seconds)
+        return self.shop.now() - item.created_at >= timedelta(seconds=self.shop.config.server.give_up_sending_seconds)
 
     async def _give_up(self, channel: str, customer_key: str, item: OutboxItem, error: str) -> None:
         """Stop retrying a reply that kept failing: recorded as failed, and an alert for the shop."""

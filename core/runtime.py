@@ -102,6 +102,7 @@ class Shop:
             self, retry_base=config.server.retry_base_seconds, concurrency=config.server.workers_per_process
         )
         self._timers: set[asyncio.TimerHandle] = set()
+        self._retries: dict[asyncio.TimerHandle, tuple[datetime, str]] = {}
         self._tasks: set[asyncio.Future[None]] = set()
         self._turn_failures: dict[int, int] = {}
         #: Each customer's newest message this process accepted; an older one is not acknowledged on
@@ -269,7 +270,7 @@ class Shop:
         """Pick up messages accepted but not handled, and replies not yet sent (after a crash)."""
         for key in await self.store.customers_with_pending_inbound():
             self._turns.kick(key)
-        for key in await self.store.customers_with_due_outbox(utcnow()):
+        for key in await self.store.customers_with_due_outbox(self.now()):
             self.outbox.kick(key)
 
     async def _sweep_forever(self) -> None:
@@ -305,10 +306,24 @@ class Shop:
 
         def fire() -> None:
             self._timers.discard(timer)
+            self._retries.pop(timer, None)
             self.outbox.kick(customer_key)
 
         timer = loop.call_later(delay, fire)
         self._timers.add(timer)
+        self._retries[timer] = (self.now() + timedelta(seconds=delay), customer_key)
+
+    def retries_waiting(self) -> list[tuple[datetime, str]]:
+        """Replies waiting for a retry in this process: (when, by the shop's clock; the customer)."""
+        return sorted(self._retries.values())
+
+    def retry_now(self) -> None:
+        """Fire every retry timer at once (tests, once they moved the clock past the retries)."""
+        for timer, (_, customer_key) in list(self._retries.items()):
+            timer.cancel()
+            self._timers.discard(timer)
+            del self._retries[timer]
+            self.outbox.kick(customer_key)
 
     async def idle(self) -> None:
         """Wait until every accepted message is handled and every due reply sent (for tests)."""

@@ -13,6 +13,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatshop.channels import utf8_bytes
+from chatshop.fitting import fit
 from chatshop.messages import (
     Buttons,
     CatalogMessage,
@@ -164,8 +166,9 @@ def _menu(
 
 def _news(openid: str, title: str, description: str, url: str, picurl: str | None) -> dict[str, Any]:
     article = {
-        "title": truncate_bytes(title, MAX_NEWS_TITLE_BYTES),
-        "description": truncate_bytes(description, MAX_NEWS_DESCRIPTION_BYTES),
+        "title": fit(title, MAX_NEWS_TITLE_BYTES, utf8_bytes),
+        # fit keeps a long description's first and last lines (the price, the end of a summary)
+        "description": fit(description, MAX_NEWS_DESCRIPTION_BYTES, utf8_bytes),
         "url": url,
     }
     if picurl:

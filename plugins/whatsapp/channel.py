@@ -66,6 +66,7 @@ class WhatsAppChannel(Channel):
     Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
     capabilities = Capabilities(
         max_text_length=4096,
+        max_caption_length=1024,  # an image's caption (Meta's limit)
         max_buttons=3,
         button_title_length=20,
         max_list_rows=10,

@@ -10,9 +10,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.qa_whatsapp2.shop import catalog_csv, shop_toml
 from tests.whatsapp.customer import Customer, choices_of
-from tests.whatsapp.fake_graph import FakeGraph
 
 
 @pytest.fixture

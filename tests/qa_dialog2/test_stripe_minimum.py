@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.stripe import FakeStripe
 
 SHOP = """
 [shop]

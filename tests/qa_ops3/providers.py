@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from tests.payments.fake_razorpay import FakeRazorpay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 
 from chatshop.orders import Order, OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.stripe import FakeStripe
 from tests.qa_ops3.providers import HeldRazorpay
 from tests.qa_ops3.test_owner_races_customer import paid_order
 from tests.qa_wechat_payments.test_stripe_edges import checkout_online as stripe_checkout

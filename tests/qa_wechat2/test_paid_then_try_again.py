@@ -13,9 +13,9 @@ import structlog.testing
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
+from chatshop.testing.fakes.stripe import FakeStripe
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.journey_shops import wechatpay_merchant
 from tests.payments.test_razorpay_journey import checkout_online
 

@@ -12,7 +12,7 @@ import pytest
 
 from chatshop.orders import Order, OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_stripe import FakeStripe, major
+from chatshop.testing.fakes.stripe import FakeStripe, major
 
 WEBHOOK = "/webhooks/payments/stripe"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.test_end_to_end import URL, Customer, customer, shop_app
 from tests.wechat.wire import OPENID, ORIGINAL_ID, TOKEN, encrypt, safe_push, sha1_sorted, text_xml
 

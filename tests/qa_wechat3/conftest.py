@@ -15,7 +15,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.wechat import FakeWeChat
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.journey_shops import wechatpay_merchant
 from tests.qa_wechat_payments.conftest import (
     clock,
@@ -27,7 +28,6 @@ from tests.qa_wechat_payments.conftest import (
     secrets_env,
     session,
 )
-from tests.wechat.fake_wechat import FakeWeChat
 from tests.wechat.wire import APP_ID, ORIGINAL_ID
 
 __all__ = [

@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from chatshop.testing import ShopHarness
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.test_end_to_end import Customer, _words
 from tests.wechat.wire import OPENID
 

@@ -11,8 +11,8 @@ import pytest
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_wechatpay import FakeWeChatPay
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.wechat.test_end_to_end import Customer
 
 from .shops import OTHER, WEBHOOK, customer, read

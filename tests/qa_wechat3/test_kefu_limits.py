@@ -8,7 +8,7 @@ import asyncio
 import time
 
 from chatshop.testing import ShopHarness
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.wire import text_xml
 
 from .shops import OTHER, customer, read

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chatshop.testing import ShopHarness
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
 
 from .conftest import MANY_TEAS
 from .shops import customer, item, read

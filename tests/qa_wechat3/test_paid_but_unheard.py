@@ -12,8 +12,8 @@ from urllib.parse import urljoin
 from chatshop.orders import OrderStatus
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.testing import ShopHarness
-from tests.payments.fake_wechatpay import FakeWeChatPay
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 
 from .shops import WEBHOOK, customer, item, read, to_confirmed
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.wechat import FakeWeChat
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.privacy.conftest import logs
-from tests.wechat.fake_wechat import FakeWeChat
 
 from .shops import WEBHOOK, customer, item, to_confirmed
 

@@ -10,7 +10,7 @@ import pytest
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.test_end_to_end import Customer
 from tests.wechat.wire import ORIGINAL_ID
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.privacy.leaks import in_database, outside_orders
-from tests.wechat.fake_wechat import FakeWeChat
 
 from .shops import OTHER, customer, item, read, to_confirmed
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
+from chatshop.testing.fakes.stripe import FakeStripe
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.test_razorpay_journey import checkout_online
 from tests.payments.test_wechatpay_journey import buy_tea
 

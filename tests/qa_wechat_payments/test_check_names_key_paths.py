@@ -75,7 +75,7 @@ def test_a_long_sub_button_name_names_the_sub_button_key_path(tmp_path: Path) ->
 def test_a_misspelt_jsapi_channel_is_a_problem_at_its_key_path(tmp_path: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from tests.payments.fake_wechatpay import pem_private, pem_public
+    from chatshop.testing.fakes.wechatpay import pem_private, pem_public
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     (tmp_path / "key.pem").write_bytes(pem_private(key))
@@ -108,7 +108,7 @@ def test_wechat_pay_for_another_official_account_than_the_channel_is_a_problem(t
     """JSAPI payers are OpenIDs of the channel's account: another appid fails at every payment."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from tests.payments.fake_wechatpay import pem_private, pem_public
+    from chatshop.testing.fakes.wechatpay import pem_private, pem_public
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     (tmp_path / "key.pem").write_bytes(pem_private(key))

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from chatshop.testing import ShopHarness
-from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.razorpay import FakeRazorpay
+from chatshop.testing.fakes.stripe import FakeStripe
 
 ODD = ["v1=é", "t=1,v1=签名", "签名", "t=,v1=", "=,=,=", "t=1e9,v1=00", " " * 10, "t=" + "9" * 5000 + ",v1=ab"]
 

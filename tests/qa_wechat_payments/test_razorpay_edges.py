@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_razorpay import FakeRazorpay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.payments.test_razorpay_journey import checkout_online
 
 WEBHOOK = "/webhooks/payments/razorpay"

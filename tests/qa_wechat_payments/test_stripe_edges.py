@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.stripe import FakeStripe
 from tests.payments.test_razorpay_journey import checkout_online, stock
 
 WEBHOOK = "/webhooks/payments/stripe"

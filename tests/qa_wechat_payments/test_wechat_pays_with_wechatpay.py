@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.wechat import FakeWeChat
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.journey_shops import wechatpay_merchant
-from tests.wechat.fake_wechat import FakeWeChat
 from tests.wechat.test_end_to_end import Customer, _words
 from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 

@@ -13,7 +13,7 @@ import pytest
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.wechat.fake_wechat import FakeWeChat
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.test_end_to_end import SHOP_TOML, Customer, _words
 from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 

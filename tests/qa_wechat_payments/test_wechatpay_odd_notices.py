@@ -8,7 +8,7 @@ import pytest
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.test_wechatpay_journey import buy_tea
 
 WEBHOOK = "/webhooks/payments/wechatpay"

@@ -14,8 +14,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph, Sent
 from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.fake_graph import FakeGraph, Sent
 from tests.whatsapp.shops import COD, ORDER_TEMPLATES, graph_url, whatsapp_shop, whatsapp_shop_toml
 
 #: A description longer than any WhatsApp interactive body (1024).

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from chatshop.plugins.whatsapp.signature import HEADER, sign
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import APP_SECRET, contact, envelope
 
 from .shop import said, tap_stale

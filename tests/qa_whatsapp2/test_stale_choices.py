@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 
 from .shop import said, tap_stale
 

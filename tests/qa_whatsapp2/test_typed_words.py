@@ -4,8 +4,8 @@ spaces, "cancel" at the address prompt, a PIN code in Devanagari digits."""
 from __future__ import annotations
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 
 from .shop import said, tap_stale
 

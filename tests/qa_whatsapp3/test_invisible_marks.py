@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.qa_whatsapp2.shop import said
 from tests.whatsapp.customer import Customer, choices_of
-from tests.whatsapp.fake_graph import FakeGraph
 
 
 @pytest.mark.parametrize("typed", ["\u200f1", "1\u200b", "\ufeff1", "\u2067١\u2069", "\u200e1\u200e"])

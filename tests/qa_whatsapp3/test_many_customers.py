@@ -7,8 +7,8 @@ import asyncio
 import itertools
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import batch, contact, envelope, wire
 
 from .hooks import post_bytes

@@ -5,9 +5,9 @@ title and nothing else; when the choices carry more than that, they are a list."
 from __future__ import annotations
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.qa_whatsapp2.shop import said, tap_stale
 from tests.whatsapp.customer import Customer
-from tests.whatsapp.fake_graph import FakeGraph
 
 
 async def test_two_search_hits_show_their_prices_and_full_names(

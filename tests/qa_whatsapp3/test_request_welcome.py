@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.qa_whatsapp2.shop import said
 from tests.whatsapp.customer import Customer
-from tests.whatsapp.fake_graph import FakeGraph
 
 
 def opened(customer: Customer) -> dict[str, Any]:

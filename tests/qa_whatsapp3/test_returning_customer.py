@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.qa_whatsapp2.shop import said
 from tests.whatsapp.customer import Customer
-from tests.whatsapp.fake_graph import FakeGraph
 
 DAY_AND_A_BIT = 30 * 3600
 

@@ -15,9 +15,9 @@ from chatshop.logs import mask_private
 from chatshop.messages import Text
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import RESET, FakeGraph
 from tests.qa_whatsapp2.shop import said, tap_stale
 from tests.whatsapp.customer import Customer, choices_of, eventually, text_of
-from tests.whatsapp.fake_graph import RESET, FakeGraph
 
 
 def masked(logs: list[dict[str, Any]]) -> str:

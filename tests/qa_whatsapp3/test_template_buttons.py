@@ -19,9 +19,9 @@ from aiohttp.test_utils import TestServer
 from chatshop.config import ConfigError
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph, Sent
 from tests.qa_whatsapp2.shop import catalog_csv, said, shop_toml, tap_stale
 from tests.whatsapp.customer import Customer
-from tests.whatsapp.fake_graph import FakeGraph, Sent
 from tests.whatsapp.shops import graph_url, whatsapp_shop
 
 #: The order-update template as approved: three quick-reply buttons.

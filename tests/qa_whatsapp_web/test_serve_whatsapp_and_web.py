@@ -12,8 +12,8 @@ from pathlib import Path
 import aiohttp
 from aiohttp.test_utils import TestServer
 
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import eventually
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import contact, envelope, signed, text_message
 from tests.whatsapp.test_e2e import catalog_csv, shop_toml
 

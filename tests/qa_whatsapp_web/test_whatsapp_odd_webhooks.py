@@ -11,8 +11,8 @@ from chatshop.messages import Inbound, InboundKind
 from chatshop.plugins.whatsapp.routes import MAX_BATCH_BYTES
 from chatshop.plugins.whatsapp.signature import HEADER, sign
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import APP_SECRET, contact, envelope, signed
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.test_pay import billed, captured, priya, shop
 
 __all__ = ["priya", "shop"]

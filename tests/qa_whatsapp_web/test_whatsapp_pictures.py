@@ -9,9 +9,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.web.conftest import PICTURE
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.test_e2e import catalog_csv, shop_toml
 
 PRODUCTS = f"""

@@ -16,9 +16,9 @@ from chatshop.messages import (
     Text,
 )
 from chatshop.money import Money
+from chatshop.testing.fakes.wechat import FakeWeChat
 
 from .conftest import FIXTURE_TIME, Clock, MakeChannel
-from .fake_wechat import FakeWeChat
 from .wire import (
     BILLION_LAUGHS,
     ENVELOPE,

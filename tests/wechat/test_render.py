@@ -14,8 +14,7 @@ from chatshop.messages import (
 )
 from chatshop.money import Money
 from chatshop.plugins.wechat.render import MAX_MENU_ITEMS, MAX_TEXT_BYTES, render, truncate_bytes
-
-from .fake_wechat import _check_custom
+from chatshop.testing.fakes.wechat import _check_custom
 
 U = "oK7zR5vQ2nW9xT4bY1mH8cJ6dE3a"
 CNY = "CNY"

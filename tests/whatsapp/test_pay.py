@@ -16,9 +16,9 @@ from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentContext
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
 from .customer import Customer, eventually, text_of
-from .fake_graph import FakeGraph
 from .meta import fixture
 from .test_e2e import WA_ID, catalog_csv, shop_toml
 

@@ -42,7 +42,7 @@ class FakeRazorpay:
     webhook_secret: str = "test-webhook-secret"
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    refunds: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # key -> body, refund
+    refunds: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # key -> body, refund
     requests: list[tuple[str, str]] = field(default_factory=list)
     #: Answer the next N API calls with this status (an outage), before checking anything.
     outage: list[int] = field(default_factory=list)
