@@ -50,6 +50,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.whatsapp",
     "chatshop.plugins.catalog_imports.plugin",
     "chatshop.plugins.wechat",
+    "chatshop.plugins.telegram",
     "chatshop.plugins.payments.razorpay",
     "chatshop.plugins.payments.stripe",
     "chatshop.plugins.payments.wechatpay",
