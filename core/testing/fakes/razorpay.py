@@ -43,6 +43,8 @@ class FakeRazorpay:
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # key -> body, refund
+    #: ``X-Refund-Idempotency`` of every refund request, replays included, in order.
+    refund_requests: list[str] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     #: Answer the next N API calls with this status (an outage), before checking anything.
     outage: list[int] = field(default_factory=list)
@@ -141,6 +143,7 @@ class FakeRazorpay:
 
     async def _refund(self, request: web.Request) -> web.Response:
         key = request.headers.get("X-Refund-Idempotency")
+        self.refund_requests.append(key or "")
         if key is not None and len(key) < 10:
             return error(400, "X-Refund-Idempotency must be at least 10 characters")
         raw = await request.text()

@@ -72,6 +72,8 @@ class FakeWeChatPay:
     apiv3_key: bytes = b"ChatShopTestApiV3Key0123456789ab"
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)  # out_trade_no -> state
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # out_refund_no -> refund
+    #: ``out_refund_no`` of every refund request, replays included, in order.
+    refund_requests: list[str] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     outage: list[int] = field(default_factory=list)
     #: Sign answers with another key (a man in the middle) to see that we refuse them.
@@ -247,6 +249,7 @@ class FakeWeChatPay:
         body = request.get(BODY) or {}
         no = body.get("out_trade_no")
         refund_no = body.get("out_refund_no")
+        self.refund_requests.append(str(refund_no))
         if not refund_no or len(refund_no) > 64:
             return self._fail(400, "PARAM_ERROR", "out_refund_no is required, at most 64")
         if refund_no in self.refunds:
