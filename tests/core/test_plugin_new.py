@@ -19,7 +19,7 @@ def _pytest(package: Path) -> subprocess.CompletedProcess[str]:
     """The package's own test run, as its author types ``pytest`` in it (no pip install)."""
     env = {**os.environ, "PYTHONPATH": str(package)}
     env.pop("CI", None)  # the package's run, not ours
-    return subprocess.run(  # noqa: S603 - our own interpreter, our own arguments
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=package, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
