@@ -47,6 +47,17 @@ def test_a_broken_skeleton_fails_its_kit(tmp_path: Path) -> None:
     assert run.returncode != 0 and "test_a_forged_webhook_is_refused_and_nothing_is_stored" in run.stdout
 
 
+def test_a_payment_method_that_trusts_the_order_over_the_provider_fails_its_kit(tmp_path: Path) -> None:
+    """The payment kit catches a method that reports the amount asked instead of the amount paid."""
+    package = write_plugin("smoke", "payment", tmp_path / "chatshop-smoke")
+    method = package / "chatshop_smoke" / "method.py"
+    source = method.read_text()
+    assert 'Money(int(link["amount_paid"])' in source
+    method.write_text(source.replace('Money(int(link["amount_paid"])', 'Money(int(link["amount"])'))
+    run = _pytest(package)
+    assert run.returncode != 0 and "test_a_payment_of_the_wrong_amount_never_pays_the_order" in run.stdout
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [("Smoke", "lower-case"), ("9lives", "lower-case"), ("telegram", "built-in"), ("x", "lower-case")],
