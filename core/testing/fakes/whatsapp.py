@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .fake_catalog import FakeCatalogs
+from chatshop.testing.fakes.whatsapp_catalog import FakeCatalogs
 
 __all__ = ["RESET", "FakeGraph", "Invalid"]
 
