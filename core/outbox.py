@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+import weakref
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import structlog
 
@@ -34,12 +35,22 @@ K = TypeVar("K", str, int)
 _REMEMBERED = 10_000
 
 
+#: Whether a channel's ``send`` function declares ``context``, asked once per function.
+_TAKES_CONTEXT: weakref.WeakKeyDictionary[Callable[..., Any], bool] = weakref.WeakKeyDictionary()
+
+
 def takes_context(channel: Channel) -> bool:
     """Whether the channel's ``send`` declares ``context`` (channels written before it did not)."""
-    try:
-        return "context" in inspect.signature(channel.send).parameters
-    except (TypeError, ValueError):
-        return False
+    send = channel.send
+    function = getattr(send, "__func__", send)
+    known = _TAKES_CONTEXT.get(function)
+    if known is None:
+        try:
+            known = "context" in inspect.signature(send).parameters
+        except (TypeError, ValueError):
+            known = False
+        _TAKES_CONTEXT[function] = known
+    return known
 
 
 def _keep(table: OrderedDict[K, SendContext], key: K, value: SendContext) -> None:
