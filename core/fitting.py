@@ -13,9 +13,11 @@ from collections.abc import Callable
 
 from chatshop.channels import Capabilities
 from chatshop.messages import (
+    AddressRequest,
     Buttons,
     CatalogMessage,
     ChoiceList,
+    Document,
     Image,
     OrderStatusUpdate,
     Outbound,
@@ -118,7 +120,9 @@ def fit_message(message: Outbound, caps: Capabilities) -> Outbound:
     def cut(value: str, limit: int = text_limit) -> str:
         return fit(value, limit, caps.measure)
 
-    if isinstance(message, Text | Buttons | ChoiceList | PaymentRequest | OrderStatusUpdate | CatalogMessage):
+    if isinstance(
+        message, Text | Buttons | ChoiceList | PaymentRequest | OrderStatusUpdate | CatalogMessage | AddressRequest
+    ):
         body = cut(message.body)
         return message if body == message.body else message.model_copy(update={"body": body})
     if isinstance(message, ProductList):
@@ -127,7 +131,7 @@ def fit_message(message: Outbound, caps: Capabilities) -> Outbound:
         limit = caption_limit if message.image_url and caps.images else text_limit
         body = cut(message.body, limit)
         return message if body == message.body else message.model_copy(update={"body": body})
-    if isinstance(message, Image) and message.caption:
+    if isinstance(message, Image | Document) and message.caption:
         caption = cut(message.caption, caption_limit)
         return message if caption == message.caption else message.model_copy(update={"caption": caption})
     return message

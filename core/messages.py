@@ -17,6 +17,7 @@ from chatshop.money import Money
 
 __all__ = [
     "Address",
+    "AddressRequest",
     "Buttons",
     "CartItem",
     "CatalogMessage",
@@ -24,6 +25,7 @@ __all__ = [
     "ChoiceList",
     "DeliveryReport",
     "DeliveryState",
+    "Document",
     "Image",
     "Inbound",
     "InboundKind",
@@ -35,6 +37,7 @@ __all__ = [
     "PaymentRequest",
     "ProductCard",
     "ProductList",
+    "SavedAddress",
     "Section",
     "Text",
     "outbound_from_json",

@@ -38,8 +38,8 @@ log = structlog.get_logger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header's name)
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-#: Descriptions of a ``sendPhoto`` Telegram could not fetch: the card goes as text instead.
-_BAD_PHOTO = ("wrong file identifier", "failed to get http url content", "wrong type of the web page content",
+#: Descriptions of a photo or file Telegram could not fetch: the message goes as text instead.
+_BAD_FILE = ("wrong file identifier", "failed to get http url content", "wrong type of the web page content",
               "photo_invalid_dimensions", "image_process_failed", "wrong remote file")
 #: How long the progress of a message sent in several calls is remembered.
 PARTIAL_KEPT_FOR = timedelta(days=2)
@@ -61,6 +61,7 @@ class TelegramChannel(Channel):
         list_button_length=40,
         images=True,
         product_cards=True,
+        documents=True,  # sendDocument: an invoice PDF arrives as a file
         shares_location=True,
         max_choice_id_bytes=64,  # callback_data: 1-64 bytes
     )
@@ -157,7 +158,7 @@ class TelegramChannel(Channel):
         try:
             return await self.api.call(call.method, call.params)
         except BotAPIError as e:
-            if call.fallback is None or not any(bad in e.description.lower() for bad in _BAD_PHOTO):
+            if call.fallback is None or not any(bad in e.description.lower() for bad in _BAD_FILE):
                 raise
             log.warning("telegram.photo_refused", description=e.description[:120])
             return await self.api.call(call.fallback.method, call.fallback.params)

@@ -15,6 +15,7 @@ from chatshop.messages import (
     Buttons,
     Choice,
     ChoiceList,
+    Document,
     Image,
     OrderStatusUpdate,
     Outbound,
@@ -104,4 +105,9 @@ def render(chat: str, message: Outbound, labels: Labels) -> list[Call]:
             return [_message(chat, body, _keyboard(choices, links))]
         case OrderStatusUpdate(body=body):
             return [_message(chat, body, None)]
+        case Document(url=url, caption=caption):  # Telegram fetches the file from the URL itself
+            params: dict[str, Any] = {"chat_id": chat, "document": url}
+            if caption:
+                params["caption"] = caption
+            return [Call("sendDocument", params, fallback=_message(chat, _join(caption, url), None))]
     return [_message(chat, plain_text(message), None)]

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from chatshop.channels import PermanentSendError, RetryableSendError
 from chatshop.config import ConfigError, load_config
-from chatshop.messages import Image, ProductCard, Text
+from chatshop.messages import Document, Image, ProductCard, Text
 from chatshop.money import Money
 from chatshop.orders import OrderStatus
 from chatshop.plugin_manager import Plugins
@@ -172,3 +172,14 @@ async def test_the_channel_is_built_from_its_section(tmp_path: Path, bot_url: st
         channel = h.shop.channels["telegram"]
         assert isinstance(channel, TelegramChannel)
         assert channel.capabilities.max_choice_id_bytes == 64 and channel.acknowledge_every_message
+
+
+async def test_an_invoice_arrives_as_a_file_or_as_its_link(shop: ShopHarness, bot: FakeBotAPI) -> None:
+    channel = shop.shop.channels["telegram"]
+    invoice = Document(url="https://shop.example.com/invoices/abc.pdf", filename="K7M.pdf", caption="Invoice K7M")
+    await channel.send("4242", invoice)
+    bot.broken_photos.add("https://shop.example.com/invoices/gone.pdf")
+    await channel.send("4242", invoice.model_copy(update={"url": "https://shop.example.com/invoices/gone.pdf"}))
+    sent, fallback = bot.to("4242")
+    assert sent.method == "sendDocument" and sent.params["document"].endswith("abc.pdf") and sent.text == "Invoice K7M"
+    assert fallback.method == "sendMessage" and "gone.pdf" in fallback.text

@@ -21,7 +21,7 @@ def _texts(sent: Sent) -> tuple[str, ...]:
     content = sent.content
     if sent.type == "text":
         return (str(content["body"]),)
-    if sent.type == "image":
+    if sent.type in ("image", "document"):
         return (str(content.get("caption", "")),)
     if sent.type != "interactive":
         return ()

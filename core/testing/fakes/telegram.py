@@ -144,6 +144,7 @@ class FakeBotAPI:
         handler = {
             "sendmessage": self._send_message,
             "sendphoto": self._send_photo,
+            "senddocument": self._send_document,
             "answercallbackquery": self._answer,
             "setwebhook": self._set_webhook,
             "getwebhookinfo": self._webhook_info,
@@ -207,6 +208,18 @@ class FakeBotAPI:
         if not isinstance(caption, str) or _units(caption) > CAPTION_LIMIT:
             raise _Refused(400, "Bad Request: message caption is too long")
         return self._record("sendPhoto", params)
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._common(params)
+        document = params.get("document")
+        if not isinstance(document, str) or not document:
+            raise _Refused(400, "Bad Request: there is no document in the request")
+        if document in self.broken_photos:
+            raise _Refused(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        caption = params.get("caption", "")
+        if not isinstance(caption, str) or _units(caption) > CAPTION_LIMIT:
+            raise _Refused(400, "Bad Request: message caption is too long")
+        return self._record("sendDocument", params)
 
     def _answer(self, params: dict[str, Any]) -> bool:
         query = params.get("callback_query_id")

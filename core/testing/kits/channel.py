@@ -41,9 +41,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from chatshop.api import Shop
 from chatshop.channels import Channel, RetryableSendError, SendingHalted
 from chatshop.messages import (
+    AddressRequest,
     Buttons,
     Choice,
     ChoiceList,
+    Document,
     Image,
     OrderLine,
     OrderStatusUpdate,
@@ -114,6 +116,8 @@ def outbound_of_every_kind() -> dict[str, Outbound]:
             method="cod", body=LONG, order=_summary(), url="https://pay.example.com/K7M-4QX", choices=_ids(1, "y")
         ),
         "order status": OrderStatusUpdate(order_number="K7M-4QX", status="shipped", body=LONG),
+        "document": Document(url="https://shop.example.com/invoices/k7m.pdf", filename="K7M-4QX.pdf", caption=LONG),
+        "address request": AddressRequest(body=LONG),
     }
 
 
