@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -32,6 +32,7 @@ from chatshop.money import Money, MoneyError
 __all__ = ["PaymentStatus", "StatusUpdate", "WebhookBatch", "load_body", "parse_webhook"]
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 _MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "voice"})
 #: Nothing to answer: a reaction, a system notice, a message the customer deleted ("revoke").
@@ -99,18 +100,18 @@ def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None
             continue
         names = _profile_names(value)
         for message in _list(value.get("messages")):
-            inbound = _inbound(message, channel, names)
+            inbound = _isolated(_inbound, message, channel, names)
             if inbound is None:
                 batch.ignored += 1
             else:
                 batch.inbound.append(inbound)
         for status in _list(value.get("statuses")):
             if status.get("type") == "payment":
-                payment = _payment(status)
+                payment = _isolated(_payment, status)
                 if payment is not None:
                     batch.payments.append(payment)
             else:
-                update = _status(status, channel)
+                update = _isolated(_status, status, channel)
                 if update is not None:
                     batch.statuses.append(update)
         batch.errors.extend(_list(value.get("errors")))
@@ -119,6 +120,25 @@ def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None
     # of the same second keep the order Meta gave them.
     batch.inbound.sort(key=lambda inbound: inbound.received_at or _NO_TIME)
     return batch
+
+
+def _isolated(parse: Callable[..., T | None], update: Mapping[str, Any], *args: Any) -> T | None:
+    """``parse(update, ...)``, or None (logged) when the update is malformed in a way no rule here
+    foresaw: one such update is skipped, and the batch's other messages are still accepted, rather
+    than the whole POST answered 500 and every message in it resent by Meta for days.
+
+    Only the update's kind and the error's type are logged: its fields may hold a phone number.
+    """
+    try:
+        return parse(update, *args)
+    except Exception as e:
+        kind = update.get("type")
+        log.warning(
+            "whatsapp.update_unreadable",
+            kind=kind if isinstance(kind, str) and kind.isidentifier() else None,
+            error=type(e).__name__,
+        )
+        return None
 
 
 def _values(payload: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -196,14 +216,14 @@ def _timestamp(value: Any) -> datetime | None:
 def _inbound(message: Mapping[str, Any], channel: str, names: dict[str, str]) -> Inbound | None:
     customer = customer_of(message.get("from"), message.get("from_user_id"))
     message_id = _text(message.get("id"))
-    kind = message.get("type")
+    kind = _text(message.get("type"))
     if customer is None or message_id is None or kind in _IGNORED:
         return None
     if kind == "edit":
         # The customer corrected a message (a typo in a search, an address): the new version is
         # what they mean now, read like any message of its kind under the edit's own id.
         edited = _mapping(_mapping(message.get("edit")).get("message"))
-        kind = edited.get("type")
+        kind = _text(edited.get("type"))
         if kind in _IGNORED or kind == "edit":
             return None
         message = {**edited, "from": message.get("from"), "timestamp": message.get("timestamp")}
