@@ -7,7 +7,6 @@ their own messenger exactly as when the order moves any other way.
 
 from __future__ import annotations
 
-import hmac
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from urllib.parse import urlencode
 import structlog
 from aiohttp import web
 
+from chatshop.digests import same_digest
 from chatshop.money import Money, MoneyError
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentError
@@ -146,8 +146,7 @@ class Dashboard:
         address = request.remote or "?"
         if len(self._failures.get(address, ())) >= LOGIN_ATTEMPTS_PER_MINUTE:
             return self.login_page(session, status=429, error="Too many attempts. Wait a minute and try again.")
-        given = (_field(form, "token") or "").encode()
-        if not hmac.compare_digest(given, self._token):
+        if not same_digest(self._token, _field(form, "token")):
             self._failures.setdefault(address, []).append(now)
             log.warning("dashboard.login_refused")
             return self.login_page(session, status=401, error="That token is not right.")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from chatshop.digests import same_digest
 from chatshop.plugins.webchat.signing import Signer
 
 __all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_HOURS", "Session", "Sessions"]
@@ -35,7 +36,7 @@ class Session:
     expires: int
 
     def csrf_ok(self, given: str | None) -> bool:
-        return bool(given) and hmac.compare_digest(self.csrf.encode(), (given or "").encode())
+        return same_digest(self.csrf, given)
 
 
 class Sessions:
@@ -53,7 +54,7 @@ class Sessions:
     def note(self, request: web.Request, name: str) -> str | None:
         """The note ``name`` from the address if the dashboard wrote it, else None."""
         text, signature = request.query.get(name), request.query.get(f"{name}_sig", "")
-        if text is None or not hmac.compare_digest(signature.encode(), self.seal(name, text).encode()):
+        if text is None or not same_digest(self.seal(name, text), signature):
             return None
         return text
 

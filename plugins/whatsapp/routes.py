@@ -6,12 +6,13 @@ happens later, so Meta's 250 ms median is kept and a crash never loses an acknow
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import structlog
 from aiohttp import web
+
+from chatshop.digests import same_digest
 
 from .pay import WhatsAppPay
 from .signature import HEADER, verify
@@ -34,7 +35,7 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         mode = request.query.get("hub.mode")
         token = request.query.get("hub.verify_token", "")
         challenge = request.query.get("hub.challenge", "")
-        if mode == "subscribe" and hmac.compare_digest(token.encode(), channel.verify_token.encode()):
+        if mode == "subscribe" and same_digest(channel.verify_token, token):
             headers = {"X-Content-Type-Options": "nosniff"}
             return web.Response(text=challenge, content_type="text/plain", headers=headers)
         log.warning("whatsapp.handshake_refused", mode=mode)

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 from chatshop.testing import ShopHarness
 
 from .meta import envelope, text_message
-from .test_endpoint import Client, fresh, in_inbox, open_shop, post
+from .test_endpoint import PATH, Client, fresh, in_inbox, open_shop, post
 
 GOOD = "919812345678"
 ODD = "919800000001"
@@ -90,3 +90,15 @@ async def test_an_odd_status_does_not_sink_the_batch(client: Client, shop: ShopH
     payload = fresh(envelope(messages=[text_message(GOOD, "hi", "wamid.GOOD2")], statuses=[odd_status]))
     assert await post(client, payload) == 200
     assert await in_inbox(shop, GOOD, "wamid.GOOD2")
+
+
+async def test_a_signature_header_with_a_byte_that_is_not_utf8_is_a_401(shop: ShopHarness) -> None:
+    from tests.raw_http import raw_request
+
+    from .meta import wire
+
+    body = wire(fresh(envelope(messages=[text_message(GOOD, "hi", "wamid.RAW")])))
+    headers = {b"Content-Type": b"application/json", b"X-Hub-Signature-256": b"sha256=\xe9" + b"0" * 63}
+    status, _ = await raw_request(shop.url("/").rstrip("/"), "POST", PATH.encode(), headers, body)
+    assert status == 401
+    assert not await in_inbox(shop, GOOD, "wamid.RAW")
