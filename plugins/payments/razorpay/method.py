@@ -179,7 +179,7 @@ class Razorpay(PaymentMethod):
         log.info("razorpay.refunded", order=order.number, refund=refund.get("id"))
         return RefundResult(
             refund_id=str(refund["id"]),
-            amount=Money(int(refund.get("amount", amount.minor)), amount.currency),
+            amount=Money.reported(refund.get("amount", amount.minor), amount.currency) or amount,
             pending=refund.get("status") != "processed",
             details={"payment_id": payment_id, "speed": self.config.refund_speed},
         )
@@ -198,7 +198,7 @@ class Razorpay(PaymentMethod):
             return None
         amount = None
         if kind is PaymentEventKind.PAID:
-            amount = Money(int(link.get("amount_paid", 0)), str(link["currency"]).upper())
+            amount = Money.reported(link.get("amount_paid"), link.get("currency"))
         return PaymentEvent(
             method=self.name,
             event_id=f"poll:{order.payment_ref}:{status}",

@@ -56,8 +56,7 @@ def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
     if kind is PaymentEventKind.PAID:
         paid = link.get("amount_paid", payment.get("amount"))
         currency = link.get("currency") or payment.get("currency")
-        if isinstance(paid, int) and isinstance(currency, str):
-            amount = Money(paid, currency.upper())
+        amount = Money.reported(paid, currency)  # None (absurd, unreadable): the core's mismatch
     return PaymentEvent(
         method=method,
         event_id=event_id,
@@ -75,8 +74,8 @@ def _refund_failed(payload: dict[str, Any], event_id: str, method: str) -> Payme
     refund = (payload.get("refund") or {}).get("entity") or {}
     notes = refund.get("notes")
     number = notes.get("order_number") if isinstance(notes, dict) else None
-    amount, currency = refund.get("amount"), refund.get("currency")
-    if not number or not isinstance(amount, int) or not isinstance(currency, str):
+    amount = Money.reported(refund.get("amount"), refund.get("currency"))
+    if not number or amount is None:
         log.warning("razorpay.refund_failed_unmatched", refund=refund.get("id"), alert=True)
         return None
     return PaymentEvent(
@@ -84,7 +83,7 @@ def _refund_failed(payload: dict[str, Any], event_id: str, method: str) -> Payme
         event_id=event_id,
         kind=PaymentEventKind.REFUND_FAILED,
         order_number=str(number),
-        amount=Money(amount, currency.upper()),
+        amount=amount,
         provider_payment_id=str(refund.get("id") or ""),
         raw_status="refund.failed",
     )

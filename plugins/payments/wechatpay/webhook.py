@@ -78,9 +78,7 @@ def transaction_event(
     amount = None
     if kind is PaymentEventKind.PAID:
         figures = transaction.get("amount") or {}
-        total, currency = figures.get("total"), figures.get("currency", "CNY")
-        if isinstance(total, int) and isinstance(currency, str):
-            amount = Money(total, currency)
+        amount = Money.reported(figures.get("total"), figures.get("currency", "CNY"))
     return PaymentEvent(
         method=method,
         event_id=event_id,
