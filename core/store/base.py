@@ -21,6 +21,7 @@ from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.orders import Order, OrderStatus
 
 __all__ = [
+    "MAX_ROWS",
     "ConversationRecord",
     "FinishedTurn",
     "InboxItem",
@@ -29,7 +30,18 @@ __all__ = [
     "OutboxItem",
     "StaleConversation",
     "Store",
+    "bounded_page",
 ]
+
+
+#: The most rows a look-up skips or returns: a page number parsed from a customer's choice id
+#: ("orders:99999999999999999999") must not overflow SQLite's or PostgreSQL's 64-bit integers.
+MAX_ROWS = 2**31
+
+
+def bounded_page(limit: int, offset: int) -> tuple[int, int]:
+    """``limit`` and ``offset`` within what every database takes (past the end is simply empty)."""
+    return min(max(limit, 0), MAX_ROWS), min(max(offset, 0), MAX_ROWS)
 
 
 class OutOfStock(Exception):

@@ -29,6 +29,7 @@ from chatshop.store.base import (
     StaleConversation,
     StockChanged,
     Store,
+    bounded_page,
 )
 from chatshop.store.codec import (
     dumps,
@@ -714,6 +715,7 @@ class PostgresStore(Store):
         if since is not None:
             clauses.append(f"created_at >= {param(since)}")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        limit, offset = bounded_page(limit, offset)
         query = (
             f"SELECT {_ORDER_COLUMNS} FROM orders {where} "  # noqa: S608
             f"ORDER BY created_at DESC, seq DESC LIMIT {param(limit)} OFFSET {param(offset)}"

@@ -29,6 +29,7 @@ from chatshop.store.base import (
     StaleConversation,
     StockChanged,
     Store,
+    bounded_page,
 )
 from chatshop.store.codec import (
     dumps,
@@ -610,6 +611,7 @@ class SQLiteStore(Store):
             clauses.append("created_at >= ?")
             params.append(_ts(since) or "")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        limit, offset = bounded_page(limit, offset)
 
         def fetch(db: sqlite3.Connection) -> list[Order]:
             rows = db.execute(
