@@ -28,7 +28,7 @@ from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
 from chatshop.store.base import StockChanged
 
-from .actions import actions_for
+from .actions import actions_for, owed
 from .contact import contact_of
 from .numbers import shop_numbers
 from .session import LOGIN_COOKIE, Session, Sessions
@@ -224,6 +224,7 @@ class Dashboard:
             order=order,
             contact=contact_of(order),
             actions=actions_for(order),
+            owed=owed(order),
             locale=self._locale(),
             done=self.sessions.note(request, "done"),
             error=self.sessions.note(request, "error"),
@@ -242,7 +243,9 @@ class Dashboard:
         order = await self.shop.store.get_order(number)
         if order is None:
             raise web.HTTPNotFound(text="no such order")
-        if order.status == new:  # the second click of a double click, or another tab: already done
+        if order.status == new and not (new == OrderStatus.REFUNDED and owed(order)):
+            # the second click of a double click, or another tab: already done (a refund is done
+            # only when nothing is owed: one that failed later leaves the order "refunded" and owing)
             raise self._back(f"/admin/orders/{number}", done=new.value)
         if new not in {a.status for a in actions_for(order)}:
             raise self._back(f"/admin/orders/{number}", error=f"cannot go to {new.value}")
