@@ -331,6 +331,11 @@ class Ordering:
         customer got nothing. The amount is owed again (the dashboard's Refund can pay it) and the
         owner is alerted; the order's status, a fact of the past, stays."""
         refund = event.provider_payment_id or "?"
+        if event.provider_payment_id and order.refund_failed(refund):
+            # Told before (another event about the same refund), or it failed when it was made
+            # and never counted as refunded: owing it again would let it be refunded twice.
+            log.info("payment.refund_failure_known", order=order.number, refund=refund)
+            return order
         log.error("payment.refund_failed", alert=True, order=order.number, refund=refund)
         amount = event.amount
         if amount is None or amount.currency != order.currency or not 0 < amount.minor <= order.refunded_amount:

@@ -138,6 +138,10 @@ class Order:
         idempotency key, so asking again makes a new refund instead of replaying the failed one."""
         return sum(1 for entry in self.history if _FAILED_REFUND.match(str(entry.get("note", ""))))
 
+    def refund_failed(self, refund_id: str) -> bool:
+        """Whether the order's history already says that refund failed."""
+        return any(str(entry.get("note", "")).startswith(f"refund {refund_id} failed") for entry in self.history)
+
     def can_become(self, new: OrderStatus) -> bool:
         return new in TRANSITIONS[self.status]
 

@@ -71,8 +71,10 @@ class PaymentEventKind(StrEnum):
 class PaymentEvent:
     """A provider's verified word about a payment, normalized.
 
-    ``event_id`` deduplicates (Stripe ``evt_...``, ``x-razorpay-event-id``, WeChat's notification
-    id). ``amount`` is what the provider says was paid; the core compares it with the order.
+    ``event_id`` deduplicates, so it must come from what the provider signed (Stripe's ``evt_...``,
+    WeChat Pay's notification id, Razorpay's event name and entity ids), never from a header the
+    signature does not cover: a captured body replayed with a fresh header would count again.
+    ``amount`` is what the provider says was paid; the core compares it with the order.
     ``provider_ref`` names the link, session or transaction the event is about, when the provider
     says: the expiry of a link the order no longer waits on (the customer's "Try again" replaced
     it) then changes nothing.

@@ -29,7 +29,7 @@ from chatshop.payments import (
 from chatshop.plugins.payments.razorpay import signature
 from chatshop.plugins.payments.razorpay.client import RazorpayClient, RazorpayError
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
-from chatshop.plugins.payments.razorpay.webhook import event_id_of, parse_event
+from chatshop.plugins.payments.razorpay.webhook import parse_event
 
 if TYPE_CHECKING:
     from chatshop.orders import Order
@@ -151,7 +151,7 @@ class Razorpay(PaymentMethod):
             log.warning("razorpay.bad_signature")
             return web.Response(status=401, text="invalid signature")
         try:
-            event = parse_event(body, event_id_of(request.headers, body), self.name)
+            event = parse_event(body, self.name)
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("razorpay.unreadable_event")
             return web.Response(status=400, text="unreadable event")

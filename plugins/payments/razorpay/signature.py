@@ -1,6 +1,7 @@
 """Razorpay's webhook signature: hex HMAC-SHA256 of the raw body with the webhook secret.
 
-There is no timestamp in it, so a replay is only caught by deduplicating ``x-razorpay-event-id``.
+There is no timestamp in it and it covers no header, so a replay is caught by deduplicating on the
+ids inside the signed body (see ``webhook.event_id_of``), never on ``x-razorpay-event-id``.
 """
 
 from __future__ import annotations

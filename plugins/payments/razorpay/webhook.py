@@ -25,16 +25,36 @@ _KINDS = {
 }
 
 
-def event_id_of(headers: Any, body: bytes) -> str:
-    """``x-razorpay-event-id`` ("unique per event"); a body hash only if a proxy dropped it."""
-    event_id = headers.get("x-razorpay-event-id")
-    return str(event_id) if event_id else "sha256:" + hashlib.sha256(body).hexdigest()
+#: The entities an event is about, in the order its identity names them.
+_ENTITIES = ("payment_link", "payment", "refund", "dispute")
 
 
-def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
+def event_id_of(data: dict[str, Any], body: bytes) -> str:
+    """The event's identity, from the signed body: its name and the ids of what it is about
+    (``payment_link.paid:plink_…/pay_…``, ``refund.failed:pay_…/rfnd_…``).
+
+    Not ``x-razorpay-event-id``: the signature does not cover headers, so a captured body replayed
+    with a fresh header would count again (a second ``refund.failed``, the amount owed twice). A body
+    naming no entity is known by its hash.
+    """
+    payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
+    ids = [str(entity["id"]) for name in _ENTITIES if (entity := _entity(payload, name)).get("id")]
+    if not ids:
+        return "sha256:" + hashlib.sha256(body).hexdigest()
+    return f"{data.get('event')}:{'/'.join(ids)}"
+
+
+def _entity(payload: dict[str, Any], name: str) -> dict[str, Any]:
+    wrapper = payload.get(name)
+    entity = wrapper.get("entity") if isinstance(wrapper, dict) else None
+    return entity if isinstance(entity, dict) else {}
+
+
+def parse_event(body: bytes, method: str) -> PaymentEvent | None:
     """The normalized event, or None for events that do not move an order."""
     data = json.loads(body)
     name = str(data.get("event", ""))
+    event_id = event_id_of(data, body)
     payload = data.get("payload") or {}
     link = (payload.get("payment_link") or {}).get("entity") or {}
     payment = (payload.get("payment") or {}).get("entity") or {}
