@@ -142,6 +142,11 @@ class Order:
         """Whether the order's history already says that refund failed."""
         return any(str(entry.get("note", "")).startswith(f"refund {refund_id} failed") for entry in self.history)
 
+    @property
+    def disputed(self) -> bool:
+        """The customer disputed the payment with their bank (the provider told us)."""
+        return any(str(entry.get("note", "")).startswith("dispute ") for entry in self.history)
+
     def can_become(self, new: OrderStatus) -> bool:
         return new in TRANSITIONS[self.status]
 

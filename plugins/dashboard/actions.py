@@ -40,7 +40,8 @@ def actions_for(order: Order) -> list[Action]:
     actions = []
     for status, label in OFFERED:
         if status == S.REFUNDED:
-            if owed(order) and (status in allowed or order.status == S.REFUNDED):
+            # none while the customer disputes the payment: the core refuses such a refund
+            if owed(order) and not order.disputed and (status in allowed or order.status == S.REFUNDED):
                 actions.append(Action(status, label))
         elif status in allowed:
             actions.append(Action(status, label))

@@ -60,6 +60,10 @@ def parse_event(body: bytes, method: str) -> PaymentEvent | None:
     payment = (payload.get("payment") or {}).get("entity") or {}
     if name == "refund.failed":
         return _refund_failed(payload, event_id, method)
+    if name == "refund.processed":
+        return _refund_processed(payload, event_id, method)
+    if name == "payment.dispute.created":
+        return _disputed(payload, event_id, method)
     if name == "payment_link.partially_paid":
         # We never set accept_partial; a partial payment is for a person to look at.
         log.warning("razorpay.partially_paid", link=link.get("id"), alert=True)
@@ -86,6 +90,54 @@ def parse_event(body: bytes, method: str) -> PaymentEvent | None:
         provider_payment_id=payment.get("id"),
         provider_ref=str(link["id"]) if link.get("id") else None,
         raw_status=str(link.get("status") or name),
+    )
+
+
+def _order_number(*entities: dict[str, Any]) -> str:
+    """Our order number from the first entity whose notes carry it ("" if none: the core finds the
+    order by its payment)."""
+    for entity in entities:
+        notes = entity.get("notes")
+        if isinstance(notes, dict) and notes.get("order_number"):
+            return str(notes["order_number"])
+    return ""
+
+
+def _refund_processed(payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``refund.processed``: the payment's ``amount_refunded`` is the total so far, ours included
+    (the core counts only what it did not know: a refund made in the Razorpay Dashboard)."""
+    refund, payment = _entity(payload, "refund"), _entity(payload, "payment")
+    total = Money.reported(payment.get("amount_refunded"), payment.get("currency"))
+    payment_id = refund.get("payment_id") or payment.get("id")
+    if total is None or not payment_id:
+        log.warning("razorpay.refund_unmatched", refund=refund.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.REFUNDED,
+        order_number=_order_number(refund, payment),
+        amount=total,
+        provider_payment_id=str(payment_id),
+        raw_status=f"refund {refund.get('id')} processed",
+    )
+
+
+def _disputed(payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``payment.dispute.created``: a chargeback on one of our payments."""
+    dispute, payment = _entity(payload, "dispute"), _entity(payload, "payment")
+    payment_id = dispute.get("payment_id") or payment.get("id")
+    if not payment_id:
+        log.warning("razorpay.dispute_unmatched", dispute=dispute.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.DISPUTED,
+        order_number=_order_number(payment),
+        amount=Money.reported(dispute.get("amount"), dispute.get("currency")),
+        provider_payment_id=str(payment_id),
+        raw_status=f"{dispute.get('id')} ({dispute.get('reason_code')})",
     )
 
 

@@ -173,7 +173,7 @@ class Stripe(PaymentMethod):
 
         A payment of the old session still counts: the core checks its amount.
         """
-        if event.kind in (PaymentEventKind.PAID, PaymentEventKind.REFUND_FAILED):
+        if event.kind not in (PaymentEventKind.FAILED, PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
             return False
         session_id = ((json.loads(body).get("data") or {}).get("object") or {}).get("id")
         order = await self.shop.store.get_order(event.order_number)
