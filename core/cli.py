@@ -383,6 +383,9 @@ def check(shop_toml: str) -> None:
         f"channels: {', '.join(sorted(shop.channels)) or 'none'}; "
         f"payments: {', '.join(sorted(shop.payment_methods)) or 'none'}"
     )
+    for name, channel in sorted(shop.channels.items()):
+        for advice in channel.warnings():
+            click.echo(f"warning: channels.{name}: {advice}", err=True)
     if not shop.payment_methods:
         click.echo("warning: no payment method is enabled, so customers cannot check out", err=True)
     if not shop.catalog:

@@ -223,7 +223,9 @@ class Shop:
             )
             self._owns_http = True
         self._http = http
-        for channel in self.channels.values():
+        for name, channel in self.channels.items():
+            for advice in channel.warnings():
+                log.warning("channel.advice", channel=name, advice=advice)
             await channel.start()
         await self.plugins.startup(self)
         self.started = True
