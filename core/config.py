@@ -29,6 +29,7 @@ from pydantic import (
     field_validator,
 )
 
+from chatshop.addresses import networks
 from chatshop.money import Money, MoneyError, validate_currency
 
 __all__ = [
@@ -249,6 +250,16 @@ class ServerSection(_Section):
     #: behind it for good. A messenger that is down for less than this loses nothing; replies held
     #: by a revoked token (sending halted until an operator acts) are never given up.
     give_up_sending_seconds: float = Field(default=6 * 3600.0, gt=0)
+    #: Reverse proxies (addresses or networks) whose ``X-Forwarded-For`` names the client: the
+    #: dashboard's login throttle and its logs then see each visitor, not the proxy. Empty: the
+    #: header is ignored (anyone could write it).
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: list[str]) -> list[str]:
+        networks(value)
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -397,6 +408,9 @@ class PluginsSection(_Section):
 class AdminSection(_Section):
     token_env: str | None = None
     session_secret_env: str | None = None
+    #: A dashboard session unused for this long ends (the owner logs in again); 0 keeps it for the
+    #: whole 12 hours of the cookie.
+    session_idle_minutes: float = Field(default=30, ge=0)
 
 
 class ShopConfig(_Section):
