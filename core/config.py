@@ -36,10 +36,12 @@ __all__ = [
     "Amount",
     "ConfigError",
     "ConfigProblem",
+    "SecretNames",
     "ShopConfig",
     "code_as_text",
     "load_config",
     "read_secret",
+    "read_secrets",
     "validate_section",
 ]
 
@@ -189,6 +191,16 @@ def _to_money(value: Any, info: ValidationInfo) -> Money:
 
 #: An amount in the shop's currency, written as a string or a number and kept exact.
 Amount = Annotated[Money, BeforeValidator(_to_money)]
+
+
+def _names(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+#: The environment variable holding a secret, or a list of them: the current secret first, then
+#: ones still accepted while a rotation settles (a provider retries older events signed with the
+#: secret it had then). ``webhook_secret_env = ["RAZORPAY_WEBHOOK_SECRET", "RAZORPAY_WEBHOOK_SECRET_OLD"]``
+SecretNames = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_names), Field(min_length=1)]
 
 
 class _Section(BaseModel):
@@ -557,6 +569,13 @@ def _env_keys(section: BaseModel) -> Iterator[tuple[str, str]]:
         value = getattr(section, key)
         if key.endswith("_env") and isinstance(value, str) and value:
             yield key, value
+        elif key.endswith("_env") and isinstance(value, list):  # a list of secrets (SecretNames)
+            yield from ((f"{key}[{i}]", item) for i, item in enumerate(value) if isinstance(item, str) and item)
+
+
+def read_secrets(variables: list[str]) -> list[str]:
+    """The secrets in each of ``variables`` (a :data:`SecretNames`), current first."""
+    return [read_secret(variable) for variable in variables]
 
 
 def read_secret(variable: str) -> str:

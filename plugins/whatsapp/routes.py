@@ -43,7 +43,8 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
 
     async def updates(request: web.Request) -> web.Response:
         body = await read_body(request, MAX_BATCH_BYTES)
-        if not verify(body, request.headers.get(HEADER), channel.app_secret):
+        given = request.headers.get(HEADER)
+        if not any([verify(body, given, secret) for secret in channel.app_secrets]):
             log.warning("whatsapp.signature_refused", length=len(body))
             return web.Response(status=401, text="bad signature")
         try:

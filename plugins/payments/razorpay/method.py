@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import structlog
 from aiohttp import web
 
-from chatshop.config import read_secret
+from chatshop.config import read_secret, read_secrets
 from chatshop.money import Money
 from chatshop.payments import (
     PaymentContext,
@@ -51,7 +51,7 @@ class Razorpay(PaymentMethod):
     def __init__(self, shop: Shop, config: RazorpayConfig) -> None:
         super().__init__(shop, config)
         self._key_secret = read_secret(config.key_secret_env)
-        self._webhook_secret = read_secret(config.webhook_secret_env)
+        self._webhook_secrets = read_secrets(config.webhook_secret_env)
         self._client: RazorpayClient | None = None
 
     @property
@@ -147,7 +147,7 @@ class Razorpay(PaymentMethod):
         """``POST /webhooks/payments/razorpay``: verify first, then apply; 401 changes nothing."""
         body = await request.read()
         given = request.headers.get("X-Razorpay-Signature")
-        if not signature.verify(body, given, self._webhook_secret):
+        if not signature.verify_any(body, given, self._webhook_secrets):
             log.warning("razorpay.bad_signature")
             return web.Response(status=401, text="invalid signature")
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 from chatshop.digests import same_digest
 
@@ -19,3 +20,9 @@ def sign(body: bytes, secret: str) -> str:
 def verify(body: bytes, signature: str | None, secret: str) -> bool:
     """Whether ``signature`` is the body's HMAC under ``secret``; compared in constant time."""
     return bool(signature) and same_digest(sign(body, secret), (signature or "").strip().lower())
+
+
+def verify_any(body: bytes, signature: str | None, secrets: Sequence[str]) -> bool:
+    """Whether ``signature`` is the body's HMAC under any of ``secrets`` (current, then previous);
+    every one is compared, so the time taken does not say which matched."""
+    return any([verify(body, signature, secret) for secret in secrets])

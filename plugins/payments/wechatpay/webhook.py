@@ -27,16 +27,16 @@ def verify_notification(
     headers: Mapping[str, str],
     body: bytes,
     *,
-    key: rsa.RSAPublicKey,
-    key_id: str,
+    keys: Mapping[str, rsa.RSAPublicKey],
     tolerance: int,
     now: float,
 ) -> bool:
-    serial = headers.get("Wechatpay-Serial")
+    """Signed by the key ``Wechatpay-Serial`` names (one of ``keys``), recently."""
+    key = keys.get(headers.get("Wechatpay-Serial") or "")
     timestamp = headers.get("Wechatpay-Timestamp", "")
     nonce_str = headers.get("Wechatpay-Nonce")
     signature = headers.get("Wechatpay-Signature")
-    if serial != key_id or not (timestamp.isdigit() and nonce_str and signature):
+    if key is None or not (timestamp.isdigit() and nonce_str and signature):
         return False
     if abs(now - int(timestamp)) > tolerance:
         return False
