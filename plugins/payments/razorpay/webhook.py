@@ -37,7 +37,8 @@ def event_id_of(data: dict[str, Any], body: bytes) -> str:
     with a fresh header would count again (a second ``refund.failed``, the amount owed twice). A body
     naming no entity is known by its hash.
     """
-    payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
+    raw = data.get("payload")
+    payload: dict[str, Any] = raw if isinstance(raw, dict) else {}
     ids = [str(entity["id"]) for name in _ENTITIES if (entity := _entity(payload, name)).get("id")]
     if not ids:
         return "sha256:" + hashlib.sha256(body).hexdigest()
