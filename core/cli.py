@@ -451,6 +451,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "paid": str(order.paid.decimal),
         "refunded": str(Money(order.refunded_amount, order.currency).decimal),
         "created_at": order.created_at.isoformat() if order.created_at else None,
+        **({"referral": order.referral} if order.referral else {}),
     }
 
 

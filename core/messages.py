@@ -82,6 +82,19 @@ class Address(_Model):
         return ", ".join(p for p in parts if p)
 
 
+class Referral(_Model):
+    """Where a customer came from: an ad or a post that opened the chat (WhatsApp's click-to-chat
+    ads carry ``ctwa_clid``, the click's id in the advertiser's reports)."""
+
+    source_type: SafeText | None = None  # "ad" or "post"
+    source_id: SafeText | None = None
+    source_url: SafeText | None = None
+    headline: SafeText | None = None
+    body: SafeText | None = None
+    media_type: SafeText | None = None
+    ctwa_clid: SafeText | None = None
+
+
 class Inbound(_Model):
     """One message from a customer, as every channel reports it.
 
@@ -106,6 +119,7 @@ class Inbound(_Model):
     profile_name: SafeText | None = None
     locale: SafeText | None = None  # the messenger's language hint, if any
     received_at: datetime | None = None
+    referral: Referral | None = None  # the ad or post the customer came from, when the messenger says
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with ``update`` applied, validated like a new message (pydantic's own skips it)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from chatshop import referrals
 from chatshop.cart import Cart, CartLine
 from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
@@ -135,6 +136,7 @@ class Ordering:
             longitude=checkout.longitude,
             payment_expires_at=expires if method.online else None,
             extras=dict(checkout.extras),
+            referral=await referrals.recall(self.shop.store, customer_key, utcnow()),
         )
         order, created = await self.shop.store.place_order(draft)
         if created:

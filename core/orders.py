@@ -107,6 +107,8 @@ class Order:
     history: list[dict[str, Any]] = field(default_factory=list)
     #: The answers of dialog features' checkout steps, by feature name (see ``Checkout.extras``).
     extras: dict[str, Any] = field(default_factory=dict)
+    #: The ad or post that brought the customer (``chatshop.referrals``), when one did.
+    referral: dict[str, str] | None = None
 
     @property
     def channel(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 import structlog
 
+from chatshop import referrals
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
 from chatshop.channels import Channel
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
@@ -317,6 +318,8 @@ class Shop:
     # --- the message path ---------------------------------------------------------------------
     async def receive(self, inbound: Inbound) -> bool:
         """Record a customer's message durably and schedule it; False if it was a duplicate."""
+        if inbound.referral is not None:  # kept before the message, so its turn can place with it
+            await referrals.remember(self.store, inbound)
         if not await self.store.add_inbound(inbound):
             log.info("inbound.duplicate", channel=inbound.channel, customer=inbound.customer_key)
             return False

@@ -51,7 +51,7 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
             payload = load_body(body)
         except (ValueError, RecursionError):  # RecursionError: nested deeper than any webhook is
             return web.Response(status=400, text="not JSON")
-        batch = parse_webhook(payload, channel.name, channel.settings.phone_number_id)
+        batch = parse_webhook(payload, channel.name, channel.settings.phone_number_id, channel.settings.catalog_id)
         channel.client.limiter.observe(len(batch.inbound))
         fresh = 0
         for inbound in batch.inbound:

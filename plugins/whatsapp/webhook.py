@@ -26,6 +26,7 @@ from chatshop.messages import (
     Inbound,
     InboundKind,
     Location,
+    Referral,
 )
 from chatshop.money import Money, MoneyError
 
@@ -86,8 +87,11 @@ def load_body(body: bytes) -> Any:
     return json.loads(body, parse_float=Decimal)
 
 
-def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None) -> WebhookBatch:
-    """Everything in one webhook POST. Changes for another phone number are skipped and counted."""
+def parse_webhook(
+    payload: Any, channel: str, phone_number_id: str | None = None, catalog_id: str | None = None
+) -> WebhookBatch:
+    """Everything in one webhook POST. Changes for another phone number are skipped and counted;
+    ``catalog_id`` is the shop's catalog, against which a native cart's is checked."""
     batch = WebhookBatch()
     if not isinstance(payload, dict):
         return batch
@@ -100,7 +104,7 @@ def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None
             continue
         names = _profile_names(value)
         for message in _list(value.get("messages")):
-            inbound = _isolated(_inbound, message, channel, names)
+            inbound = _isolated(_inbound, message, channel, names, catalog_id)
             if inbound is None:
                 batch.ignored += 1
             else:
@@ -213,7 +217,9 @@ def _timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _inbound(message: Mapping[str, Any], channel: str, names: dict[str, str]) -> Inbound | None:
+def _inbound(
+    message: Mapping[str, Any], channel: str, names: dict[str, str], catalog_id: str | None = None
+) -> Inbound | None:
     customer = customer_of(message.get("from"), message.get("from_user_id"))
     message_id = _text(message.get("id"))
     kind = _text(message.get("type"))
@@ -228,14 +234,38 @@ def _inbound(message: Mapping[str, Any], channel: str, names: dict[str, str]) ->
             return None
         message = {**edited, "from": message.get("from"), "timestamp": message.get("timestamp")}
     fields = _fields(kind, message)
+    if kind == "order" and not _ours(_mapping(message.get("order")), catalog_id):
+        # A cart from another business's catalog (a forwarded cart, a second shop on one number):
+        # none of it is ours to sell, so it is refused once, not line by line as "no longer sold".
+        log.warning("whatsapp.cart_from_other_catalog", customer=customer)
+        fields = {**fields, "items": ()}
     return Inbound(
         channel=channel,
         customer_id=customer,
         message_id=message_id,
         profile_name=names.get(customer) or names.get(str(message.get("from_user_id", ""))),
         received_at=_timestamp(message.get("timestamp")),
+        referral=_referral(message.get("referral")),
         **fields,
     )
+
+
+def _ours(order: Mapping[str, Any], catalog_id: str | None) -> bool:
+    """Whether a native cart is from the shop's catalog (unknown either side: assumed so)."""
+    theirs = order.get("catalog_id")
+    return not catalog_id or theirs is None or str(theirs) == catalog_id
+
+
+def _referral(value: Any) -> Referral | None:
+    """A click-to-WhatsApp ad's (or post's) ``referral``: which ad sold, and the click's ``ctwa_clid``."""
+    referral = _mapping(value)
+    fields = {
+        name: _text(referral.get(name))
+        for name in ("source_type", "source_id", "source_url", "headline", "body", "media_type", "ctwa_clid")
+    }
+    if not any(fields.values()):
+        return None
+    return Referral(**{name: text[:500] for name, text in fields.items() if text})
 
 
 def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,7 +301,28 @@ def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
     if kind in _MEDIA:
         caption = _words(_mapping(message.get(kind)).get("caption"))
         return {"kind": InboundKind.MEDIA, "text": caption}
+    if kind == "contacts":
+        return _contacts(_list(message.get("contacts")))
     return {"kind": InboundKind.UNSUPPORTED}
+
+
+def _contacts(cards: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """A shared contact card. One with a postal address is a delivery address (to that person, at
+    that phone), read as the address form is; one without is a card the shop cannot use, answered
+    like a picture rather than as unreadable."""
+    for card in cards:
+        name = _words(_mapping(card.get("name")).get("formatted_name"))
+        phones = [_words(phone.get("phone")) or _words(phone.get("wa_id")) for phone in _list(card.get("phones"))]
+        phone = next((p for p in phones if p), None)
+        for address in _list(card.get("addresses")):
+            street = _words(address.get("street"))
+            if not street:
+                continue
+            city = ", ".join(p for p in (_words(address.get("city")), _words(address.get("state"))) if p) or None
+            postal = _words(address.get("zip"))
+            line = Address(name=name, phone=phone, line=street, city=city, postal_code=postal)
+            return {"kind": InboundKind.ADDRESS, "address": line}
+    return {"kind": InboundKind.MEDIA}
 
 
 def _interactive(interactive: Mapping[str, Any]) -> dict[str, Any]:
