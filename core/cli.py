@@ -24,6 +24,7 @@ import click
 from aiohttp import web
 
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, load_config
+from chatshop.export import customer_export
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.money import Money
@@ -508,6 +509,38 @@ def forget(shop_toml: str, customer_key: str) -> None:
 
     erased, kept = _run(go())
     click.echo(f"forgot {erased} records of {key}; {kept} orders kept (see docs/privacy.md)")
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.argument("customer_key")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to FILE instead of the terminal.")
+@friendly_errors
+def export(shop_toml: str, customer_key: str, out: str | None) -> None:
+    """Everything the shop holds about one customer (CHANNEL:ID) as JSON: conversation, messages still
+    kept, orders with addresses, chat history (GDPR Art. 15 and 20; docs/privacy.md)."""
+    key = customer_key.strip()
+    channel, _, customer_id = key.partition(":")
+    if not channel or not customer_id:
+        _fail(f"customer key {key!r}: expected CHANNEL:ID, e.g. whatsapp:919812345678")
+    config, store = _store(shop_toml)
+
+    async def go() -> dict[str, Any]:
+        await store.open()
+        try:
+            return await customer_export(store, key, shop=config.shop.name)
+        finally:
+            await store.close()
+
+    text = json.dumps(_run(go()), indent=2, ensure_ascii=False)
+    if out is None:
+        click.echo(text)
+        return
+    try:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write {out}: {e.strerror}")
+    click.echo(f"wrote everything held about {key} to {out}", err=True)
 
 
 @cli.command()

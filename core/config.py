@@ -234,6 +234,10 @@ class StorageSection(_Section):
     url: str = "sqlite:///shop.db"
     #: Days handled messages and sent replies are kept (messengers redeliver for up to a few days).
     retention_days: int = Field(default=7, ge=1, le=3650)
+    #: Orders older than this many years lose their customer (id, address, contact name, location):
+    #: what was sold, for how much and when stays. Off (kept whole) by default; how long invoices
+    #: must be kept is the shop's legal decision (docs/privacy.md).
+    order_retention_years: int | None = Field(default=None, ge=1, le=100)
 
     @field_validator("url")
     @classmethod

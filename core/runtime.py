@@ -288,13 +288,20 @@ class Shop:
 
     async def purge(self) -> int:
         """Forget what is older than ``[storage] retention_days``: handled messages, sent replies,
-        and what idle conversations held for a checkout never finished (see ``Store.purge``)."""
+        and what idle conversations held for a checkout never finished (see ``Store.purge``); and
+        anonymise orders older than ``order_retention_years`` when the shop sets it."""
         # Newest messages whose turns ran on another worker would otherwise be remembered forever.
         self._newest_inbound.clear()
         now = utcnow()
         deleted = await self.store.purge(now, now - timedelta(days=self.config.storage.retention_days))
         if deleted:
             log.info("store.purged", rows=deleted)
+        years = self.config.storage.order_retention_years
+        if years is not None:
+            anonymised = await self.store.anonymise_orders(now - timedelta(days=round(365.2425 * years)))
+            if anonymised:
+                log.info("orders.anonymised", orders=anonymised, older_than_years=years)
+            deleted += anonymised
         return deleted
 
     def schedule_outbox(self, customer_key: str, delay: float) -> None:
