@@ -66,7 +66,9 @@ def perturbed(value: Any, *, odds: int = 8, keep: bool = False) -> st.SearchStra
 
 
 def without_missing(value: Any) -> Any:
-    """``value`` with any remaining :data:`MISSING` removed (a dropped root)."""
+    """``value`` with any remaining :data:`MISSING` removed; a dropped root is ``null``."""
+    if value is MISSING:
+        return None
     if isinstance(value, dict):
         return {k: without_missing(v) for k, v in value.items() if v is not MISSING}
     if isinstance(value, list):

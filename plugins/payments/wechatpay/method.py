@@ -192,9 +192,10 @@ class WeChatPay(PaymentMethod):
             else:
                 log.info("wechatpay.notification", event_type=envelope.get("event_type"))
         except crypto.DecryptionError:
-            # Signed by WeChat Pay but not readable with our key: fail, so it is sent again.
+            # Signed by WeChat Pay but not readable with our key: fail, so it is sent again (WeChat Pay
+            # resends on any answer but 200/204; a 4xx says the fault is not a crash of ours).
             log.error("wechatpay.undecryptable", alert=True)
-            return web.json_response(FAIL_BODY, status=500)
+            return web.json_response(FAIL_BODY, status=400)
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("wechatpay.unreadable_notification", alert=True)
             return web.json_response(FAIL_BODY, status=400)
