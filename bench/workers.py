@@ -53,12 +53,16 @@ def shop_toml(
     lease_seconds: float = 2.0,
     retry_base_seconds: float = 0.05,
     ghee_stock: int | None = None,
+    extra: str = "",
+    shop_extra: str = "",
 ) -> str:
+    """The bench shop; ``extra`` adds sections of its own (discounts, delivery slots), ``shop_extra``
+    keys of ``[shop]`` (a time zone)."""
     ghee = f"stock = {ghee_stock}" if ghee_stock is not None else ""
     return f"""
 [shop]
 name = "Bench Kirana"
-currency = "INR"
+{shop_extra}currency = "INR"
 locale = "en"
 
 [storage]
@@ -117,6 +121,7 @@ id = "salt-1kg"
 title = "Tata Salt 1 kg"
 price = "28.00"
 category = "Staples"
+{extra}
 """
 
 

@@ -42,6 +42,10 @@ class Capabilities:
     native_catalog: bool = False
     in_chat_payment: bool = False
     shares_location: bool = False
+    #: Files (an invoice PDF) as a document message; without, the link in a text.
+    documents: bool = False
+    #: The messenger's own address form (WhatsApp's ``address_message`` in India).
+    address_form: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, load_config
 from chatshop.export import customer_export
+from chatshop.legal import legal_warnings
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.money import Money
@@ -391,6 +392,8 @@ def check(shop_toml: str) -> None:
         click.echo("warning: no payment method is enabled, so customers cannot check out", err=True)
     if not shop.catalog:
         click.echo("warning: the catalog is empty", err=True)
+    for problem in legal_warnings(shop.config):
+        click.echo(f"warning: {problem}", err=True)
 
 
 @cli.command()
@@ -573,6 +576,46 @@ def order(shop_toml: str, order_id: str, action: str) -> None:
     except PaymentError as e:  # the refund a cancel needs: the provider is down, or refuses
         _fail(f"{order_id.strip().upper()}: not cancelled: the refund did not go through ({e}); the order is unchanged")
     click.echo(f"{moved.number}: {moved.status.value}")
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.argument("order_id")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write the PDF.")
+@friendly_errors
+def invoice(shop_toml: str, order_id: str, out: str) -> None:
+    """Write an order's invoice as a PDF (issued now, with the next number, if it is due one)."""
+    from chatshop.invoices import issue
+    from chatshop.plugins.invoices import invoice_pdf
+
+    shop = _shop(shop_toml, terminal=False)
+    if shop.config.invoices is None:
+        _fail("invoices: this shop issues no invoices: add an [invoices] section to shop.toml")
+    number = order_id.strip().upper()
+
+    async def go() -> tuple[str, bytes] | str:
+        await shop.start(background=False)
+        try:
+            order = await shop.store.get_order(number)
+            if order is None:
+                return f"no order {number}"
+            issued = await issue(shop, order)
+            if issued is None:
+                return f"{number}: no invoice: the order is {order.status.value}, neither paid nor delivered"
+            return issued[0].number, invoice_pdf(shop, issued[0])
+        finally:
+            await shop.stop()
+
+    result = _run(go())
+    if isinstance(result, str):
+        _fail(result)
+        return
+    invoice_number, pdf = result
+    try:
+        Path(out).write_bytes(pdf)
+    except OSError as e:
+        _fail(f"cannot write {out}: {e.strerror}")
+    click.echo(f"{number}: invoice {invoice_number} written to {out}")
 
 
 def main() -> None:

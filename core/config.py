@@ -15,9 +15,11 @@ import re
 import tomllib
 import typing
 from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -27,6 +29,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from chatshop.addresses import networks
@@ -213,6 +216,24 @@ class ShopSection(_Section):
     locale: str = "en"
     locales: list[str] = Field(default_factory=lambda: ["en", "de"])
     support_contact: str | None = None
+    #: The shop's clock (an IANA name such as "Europe/Berlin"): delivery slots, the days a coupon is
+    #: valid and the year of an invoice number are the shop's, not the server's.
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone: expected an IANA name such as 'Europe/Berlin'") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
 
     @field_validator("name")
     @classmethod
@@ -406,15 +427,230 @@ def code_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class SlotsSection(_Section):
+    """``[delivery.slots]``: the delivery windows a customer picks from at checkout, in the shop's time zone."""
+
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1)
+    #: ``"09:00-12:00"``: each window on each of the days is one slot.
+    windows: list[str] = Field(min_length=1, max_length=24)
+    #: Orders one slot takes; a full slot is not offered.
+    capacity: int = Field(ge=1, le=100_000)
+    #: A slot is no longer offered this long before it starts.
+    cutoff_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    #: How many days ahead slots are offered (today included).
+    days_ahead: int = Field(default=3, ge=1, le=30)
+    #: Days without delivery (holidays).
+    closed: list[date] = Field(default_factory=list)
+
+    @field_validator("windows")
+    @classmethod
+    def _windows(cls, value: list[str]) -> list[str]:
+        for window in value:
+            parse_window(window)
+        if len(set(value)) != len(value):
+            raise ValueError("a window is listed twice")
+        return value
+
+    def parsed(self) -> list[tuple[time, time]]:
+        return [parse_window(w) for w in self.windows]
+
+
+def parse_window(window: str) -> tuple[time, time]:
+    """``"09:00-12:00"`` as two times; a window that ends before it starts is an error."""
+    match = _WINDOW.match(window) if isinstance(window, str) else None
+    if match is None:
+        raise ValueError(f"{window!r}: expected a window such as '09:00-12:00'")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h2 == 24 and m2 == 0:
+        h2, m2 = 23, 59
+    if not (0 <= h1 < 24 and 0 <= h2 < 24 and m1 < 60 and m2 < 60):
+        raise ValueError(f"{window!r}: not a time of day")
+    start, end = time(h1, m1), time(h2, m2)
+    if end <= start:
+        raise ValueError(f"{window!r} ends before it starts")
+    return start, end
+
+
 class DeliverySection(_Section):
     fee: Amount | None = None
     free_above: Amount | None = None
     areas: list[Annotated[str, BeforeValidator(code_as_text)]] = Field(default_factory=list)
+    slots: SlotsSection | None = None
 
     @field_validator("areas")
     @classmethod
     def _areas(cls, value: list[str]) -> list[str]:
         return [a.strip().upper().replace(" ", "") for a in value]
+
+
+#: What a customer may type as a coupon code, once spaces are gone and letters upper-cased.
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_\-]{2,31}$")
+
+
+def normalize_code(text: str) -> str:
+    """A coupon code as the shop compares it: no spaces anywhere, upper case (" sommer 10 " is SOMMER10)."""
+    return "".join(text.split()).upper()
+
+
+Percent = Annotated[Decimal, Field(gt=0, le=100)]
+
+
+class DiscountEntry(_Section):
+    """One ``[[discounts]]``: a coupon code (``code``) or, without one, an automatic discount."""
+
+    code: str | None = None
+    #: Shown to customers; required for an automatic discount ("5% off when you pay online").
+    name: str | None = Field(default=None, min_length=1, max_length=60)
+    percent: Percent | None = None
+    amount: Amount | None = None
+    #: The order (its products, before fees) must come to at least this.
+    min_total: Amount | None = None
+    #: The first and last day (or moment) it is valid, in the shop's time zone.
+    valid_from: date | datetime | None = None
+    valid_until: date | datetime | None = None
+    max_uses: int | None = Field(default=None, ge=1)
+    max_uses_per_customer: int | None = Field(default=None, ge=1)
+    #: Only these categories or products count towards it (and are discounted); none: the whole order.
+    categories: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    #: Whether it adds up with other discounts; otherwise the customer gets the better of the two.
+    combinable: bool = False
+    #: Only when paying so: ``"online"`` (any online method) or method names such as ``"cod"``.
+    payment_methods: list[str] = Field(default_factory=list)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = normalize_code(value)
+        if not _CODE.match(code) or not any(c.isalpha() for c in code):
+            raise ValueError(
+                f"{value!r}: a code is 3 to 32 letters, digits, - and _, with at least one letter (such as 'SOMMER10')"
+            )
+        return code
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DiscountEntry:
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("give either percent or amount")
+        if self.code is None and self.name is None:
+            raise ValueError("an automatic discount (no code) needs a name customers see")
+        if self.amount is not None:
+            if self.amount.minor <= 0:
+                raise ValueError("amount must be more than 0")
+            if self.min_total is None or self.min_total < self.amount:
+                floor = self.min_total.decimal if self.min_total is not None else "none"
+                raise ValueError(
+                    f"amount {self.amount.decimal} is larger than an order may be (min_total: {floor}): "
+                    f"set min_total to at least {self.amount.decimal}"
+                )
+        start, end = self.valid_from, self.valid_until
+        if start is not None and end is not None and _day_of(end) < _day_of(start):
+            raise ValueError(f"valid_until {end} is before valid_from {start}")
+        return self
+
+    @property
+    def key(self) -> str:
+        """Its identity in counts and on orders: the code, or ``auto:<name>``."""
+        return self.code or f"auto:{self.name}"
+
+
+def _day_of(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+class TaxRateEntry(_Section):
+    """One ``[[tax.rates]]``: the rate (and India's HSN code) of some categories or products."""
+
+    rate: Annotated[Decimal, Field(ge=0, le=100)]
+    categories: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    #: India: the HSN (goods) or SAC (services) code printed on the invoice.
+    hsn: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+
+    @model_validator(mode="after")
+    def _targets(self) -> TaxRateEntry:
+        if not self.categories and not self.products:
+            raise ValueError("name the categories or products this rate is for")
+        return self
+
+
+class TaxSection(_Section):
+    """``[tax]``: how prices carry tax. EU VAT is included in prices; India's GST and US sales tax
+    are added on top."""
+
+    prices: Literal["inclusive", "exclusive"]
+    #: The rate of everything no ``[[tax.rates]]`` names, in percent.
+    rate: Annotated[Decimal, Field(ge=0, le=100)]
+    #: ``vat`` (EU), ``gst`` (India: CGST+SGST within the shop's state, IGST across) or ``sales_tax``.
+    system: Literal["vat", "gst", "sales_tax"] | None = None
+    #: Round each line's tax, or each rate's total (the usual way on an EU invoice).
+    rounding: Literal["line", "total"] = "total"
+    #: India: the state the shop is registered in (its GSTIN's), as a code such as "MH" or "27".
+    home_state: str | None = None
+    #: The rate of delivery and payment fees; absent: ``rate``.
+    fees_rate: Annotated[Decimal, Field(ge=0, le=100)] | None = None
+    #: India: the SAC code of delivery charges on the invoice.
+    fees_hsn: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+    #: India: the HSN code of products no ``[[tax.rates]]`` entry gives one.
+    hsn: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+    rates: list[TaxRateEntry] = Field(default_factory=list)
+
+
+_URL = re.compile(r"^https?://[^/\s?#]+(/\S*)?$")
+
+
+class LegalSection(_Section):
+    """``[legal]``: who sells, and the pages the law wants a customer to see before ordering."""
+
+    seller_name: str | None = Field(default=None, min_length=1, max_length=200)
+    seller_address: str | None = Field(default=None, min_length=1, max_length=500)
+    seller_contact: str | None = Field(default=None, min_length=1, max_length=200)
+    #: EU: the VAT identification number (USt-IdNr.), or the national tax number.
+    vat_id: str | None = Field(default=None, min_length=4, max_length=20)
+    tax_number: str | None = Field(default=None, min_length=4, max_length=30)
+    #: India: the seller's GST identification number.
+    gstin: str | None = Field(default=None, pattern=r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
+    terms_url: str | None = None
+    withdrawal_url: str | None = None
+    imprint_url: str | None = None
+    privacy_url: str | None = None
+    #: India (Consumer Protection (E-Commerce) Rules 2020): the grievance officer.
+    grievance_officer_name: str | None = Field(default=None, min_length=1, max_length=200)
+    grievance_officer_contact: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @field_validator("terms_url", "withdrawal_url", "imprint_url", "privacy_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not _URL.match(value):
+            raise ValueError("expected an address such as https://shop.example.com/terms")
+        return value
+
+
+class InvoicesSection(_Section):
+    """``[invoices]``: a tax invoice (PDF) for every paid or delivered order."""
+
+    #: Before the year in the number ("RE" gives RE2026-00001); letters, digits, - and /.
+    prefix: str = Field(default="", max_length=6, pattern=r"^[A-Za-z0-9/\-]*$")
+    #: The month the numbering year starts: 1 (calendar year), 4 for India's April-March year.
+    year_starts_month: int = Field(default=1, ge=1, le=12)
+    #: A TrueType font with the shop's letters (₹, Devanagari, 中文); absent: DejaVu Sans where installed.
+    font_file: str | None = None
+
+
+class AddressesSection(_Section):
+    """``[addresses]``: delivery addresses remembered for the next checkout, with the customer's consent."""
+
+    #: How many a customer's list keeps; 0 (the default): addresses are neither offered nor asked to be saved.
+    remember: int = Field(default=0, ge=0, le=10)
+    #: Forgotten this long after last used (``chatshop forget`` erases them at once).
+    keep_days: int = Field(default=365, ge=1, le=3650)
 
 
 class PluginsSection(_Section):
@@ -442,6 +678,11 @@ class ShopConfig(_Section):
     plugins: PluginsSection = Field(default_factory=PluginsSection)
     texts: dict[str, dict[str, str]] = Field(default_factory=dict)
     admin: AdminSection = Field(default_factory=AdminSection)
+    discounts: list[DiscountEntry] = Field(default_factory=list)
+    tax: TaxSection | None = None
+    legal: LegalSection = Field(default_factory=LegalSection)
+    invoices: InvoicesSection | None = None
+    addresses: AddressesSection = Field(default_factory=AddressesSection)
 
     #: The folder of the TOML file; relative paths in it (catalog, keys, database) start here.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
@@ -520,12 +761,69 @@ def parse_config(data: Mapping[str, Any], base_dir: Path | None = None) -> ShopC
         config = ShopConfig.model_validate(payload, context=context)
     except ValidationError as e:
         raise ConfigError(problems_from(e, model=ShopConfig) + checked) from None
-    problems = checked + duration_problems(config)
+    problems = checked + duration_problems(config) + _checkout_problems(config)
     for i, product in enumerate(config.catalog.products):
         problems.extend(variant_problems(product, f"catalog.products[{i}]"))
     if problems:
         raise ConfigError(problems)
     return config
+
+
+def _checkout_problems(config: ShopConfig) -> list[ConfigProblem]:
+    """What one section of checkout needs of another (a code used twice, slots without a time zone)."""
+    problems: list[ConfigProblem] = []
+    seen: dict[str, int] = {}
+    methods = set(config.payments)
+    for i, entry in enumerate(config.discounts):
+        if entry.key in seen:
+            where = "code" if entry.code else "name"
+            message = f"{entry.key!r} is already discounts[{seen[entry.key]}]"
+            problems.append(ConfigProblem(path=f"discounts[{i}].{where}", message=message))
+        seen.setdefault(entry.key, i)
+        for j, method in enumerate(entry.payment_methods):
+            if method != "online" and method not in methods:
+                known = ", ".join(["online", *sorted(methods)])
+                message = f"{method!r} is no payment method of this shop (known: {known})"
+                problems.append(ConfigProblem(path=f"discounts[{i}].payment_methods[{j}]", message=message))
+    if config.delivery.slots is not None and config.shop.timezone is None:
+        message = 'delivery slots are times of day in the shop\'s time zone: set it, such as timezone = "Europe/Berlin"'
+        problems.append(ConfigProblem(path="shop.timezone", message=message))
+    tax = config.tax
+    if tax is not None and tax_system(config) == "gst":
+        from chatshop.india import state_of_code  # the table of states; imports nothing of the config
+
+        if tax.prices != "exclusive":
+            problems.append(ConfigProblem(path="tax.prices", message='GST is added to prices: expected "exclusive"'))
+        if tax.home_state is None:
+            message = 'GST needs the state the shop is registered in, such as home_state = "MH"'
+            problems.append(ConfigProblem(path="tax.home_state", message=message))
+        elif state_of_code(tax.home_state) is None:
+            message = f"{tax.home_state!r} is no Indian state or union territory: expected a code such as 'MH' or '27'"
+            problems.append(ConfigProblem(path="tax.home_state", message=message))
+    if config.invoices is not None and config.shop.currency == "INR":
+        longest = len(config.invoices.prefix) + (4 if config.invoices.year_starts_month == 1 else 7) + 6
+        if longest > 16:
+            message = f"a GST invoice number has at most 16 characters; with this prefix it has {longest}"
+            problems.append(ConfigProblem(path="invoices.prefix", message=message))
+    if config.invoices is not None:
+        for key in ("seller_name", "seller_address"):
+            if getattr(config.legal, key) is None:
+                message = "an invoice names its seller: required with [invoices]"
+                problems.append(ConfigProblem(path=f"legal.{key}", message=message))
+    return problems
+
+
+def tax_system(config: ShopConfig) -> str | None:
+    """The shop's tax system: as ``[tax] system`` says, else GST for a rupee shop, VAT for
+    prices with tax included, US-style sales tax for prices without."""
+    tax = config.tax
+    if tax is None:
+        return None
+    if tax.system is not None:
+        return tax.system
+    if config.shop.currency == "INR":
+        return "gst"
+    return "vat" if tax.prices == "inclusive" else "sales_tax"
 
 
 def load_config(path: str | Path) -> ShopConfig:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from chatshop.channels import Capabilities
 from chatshop.messages import (
+    AddressRequest,
     Buttons,
     Choice,
     ChoiceList,
+    Document,
     Image,
     Outbound,
     PaymentRequest,
@@ -99,6 +101,10 @@ def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: s
         return [_choices(message.body, message.choices, (), caps, turn, hint, choose, None, None, image)]
     if isinstance(message, PaymentRequest) and not caps.in_chat_payment and message.url is None:
         return [Text(body=message.body)]
+    if isinstance(message, AddressRequest) and not caps.address_form:
+        return [Text(body=message.body)]
+    if isinstance(message, Document) and not caps.documents:
+        return [Text(body="\n".join(part for part in (message.caption, message.url) if part))]
     return [message]
 
 

@@ -218,6 +218,38 @@ class Image(_Model):
     caption: str | None = None
 
 
+class Document(_Model):
+    """A file for the customer to keep (an invoice PDF): a document message where the messenger has
+    one (WhatsApp), else a link in the text."""
+
+    kind: Literal["document"] = "document"
+    url: str
+    filename: str
+    caption: str | None = None
+
+
+class SavedAddress(_Model):
+    """One address the customer let the shop remember, offered in a messenger's address form."""
+
+    id: str
+    line: str
+    postal_code: str
+    name: str | None = None
+
+
+class AddressRequest(_Model):
+    """Ask for the delivery address with the messenger's own form (WhatsApp's ``address_message``,
+    India only): the customer's saved addresses to pick from, fields filled in, and errors to fix
+    (a PIN code the shop does not deliver to). A channel without one shows ``body`` as text."""
+
+    kind: Literal["address_request"] = "address_request"
+    body: str
+    country: str = "IN"
+    saved: tuple[SavedAddress, ...] = ()
+    values: dict[str, str] = Field(default_factory=dict)  # the form's fields: in_pin_code, address, city
+    errors: dict[str, str] = Field(default_factory=dict)  # field -> what is wrong with it
+
+
 class OrderLine(_Model):
     product_id: str  # what was bought: a product's SKU, or a variant's
     title: str
@@ -269,6 +301,8 @@ Outbound = Annotated[
     | ProductList
     | CatalogMessage
     | Image
+    | Document
+    | AddressRequest
     | PaymentRequest
     | OrderStatusUpdate,
     Field(discriminator="kind"),

@@ -72,9 +72,22 @@ class Ordering:
 
     # --- pricing and methods ---------------------------------------------------------------
     async def quote(
-        self, cart: Cart, channel: str, postal_code: str | None = None, payment_method: str | None = None
+        self,
+        cart: Cart,
+        channel: str,
+        postal_code: str | None = None,
+        payment_method: str | None = None,
+        *,
+        checkout: Checkout | None = None,
+        customer_key: str | None = None,
     ) -> Quote:
+        """Price ``cart``; with the ``checkout`` in progress, its address and its steps' answers
+        (a coupon code) count too."""
         quote = Quote.for_cart(cart, channel, postal_code, payment_method)
+        quote.customer_key = customer_key
+        if checkout is not None:
+            quote.address = checkout.address
+            quote.answers = dict(checkout.extras)
         await self.shop.plugins.price_cart(self.shop, quote)
         return quote
 
@@ -135,10 +148,10 @@ class Ordering:
             latitude=checkout.latitude,
             longitude=checkout.longitude,
             payment_expires_at=expires if method.online else None,
-            extras=dict(checkout.extras),
+            extras={**checkout.extras, **quote.extras},
             referral=await referrals.recall(self.shop.store, customer_key, utcnow()),
         )
-        order, created = await self.shop.store.place_order(draft)
+        order, created = await self.shop.store.place_order(draft, quote.claims)
         if created:
             log.info("order.placed", order=order.number, method=method.name, total=str(order.total))
             await self.shop.plugins.order_placed(self.shop, order)

@@ -20,6 +20,7 @@ from chatshop.money import Money
 
 __all__ = [
     "TRANSITIONS",
+    "Claim",
     "IllegalTransition",
     "Order",
     "OrderStatus",
@@ -63,6 +64,25 @@ class IllegalTransition(Exception):
 def check_transition(number: str, old: OrderStatus, new: OrderStatus) -> None:
     if new not in TRANSITIONS[old]:
         raise IllegalTransition(number, old, new)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One use of something counted and limited, taken with the order or not at all: a coupon's
+    uses (``discount:SOMMER10``), a delivery slot's capacity (``slot:2026-06-02T09:00``).
+
+    The store counts the uses of ``key`` atomically as it saves the order and refuses it when
+    ``limit`` uses are taken (:class:`chatshop.store.base.LimitReached`): a last use raced by two
+    customers on two workers goes to one. A cancelled order gives its uses back. ``limit`` None
+    counts without refusing (a discount without ``max_uses``, counted for the dashboard).
+    """
+
+    key: str
+    limit: int | None = None
+    #: For the dialog when the limit is reached at placement: the text that says so (its values:
+    #: ``key``) and the checkout step that asks again (None: the summary, shown anew).
+    message: str | None = None
+    step: str | None = None
 
 
 _FAILED_REFUND = re.compile(r"^refund \S+ failed\b")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from chatshop.messages import (
+    AddressRequest,
     Buttons,
     CatalogMessage,
     ChoiceList,
+    Document,
     Image,
     OrderStatusUpdate,
     Outbound,
@@ -43,4 +45,8 @@ def plain_text(message: Outbound) -> str:
         return "\n".join([message.header, message.body, *(f"• {pid}" for _, ids in message.sections for pid in ids)])
     if isinstance(message, CatalogMessage):
         return message.body
+    if isinstance(message, AddressRequest):
+        return message.body
+    if isinstance(message, Document):
+        return "\n".join(p for p in (message.caption, message.url) if p)
     raise TypeError(f"no plain-text form for {type(message).__name__}")

@@ -38,8 +38,13 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.dialog.browse",
     "chatshop.plugins.dialog.cart",
     "chatshop.plugins.dialog.checkout",
+    "chatshop.plugins.dialog.addresses",
+    "chatshop.plugins.dialog.slots",
+    "chatshop.plugins.dialog.coupons",
     "chatshop.plugins.dialog.orders",
     "chatshop.plugins.pricing",
+    "chatshop.plugins.tax",
+    "chatshop.plugins.invoices",
     "chatshop.plugins.terminal",
     "chatshop.plugins.payments.cod",
     "chatshop.plugins.whatsapp",
@@ -175,7 +180,9 @@ class Plugins:
         return result
 
     async def price_cart(self, shop: Shop, quote: Quote) -> None:
-        await self._each(self.pm.hook.price_cart(shop=shop, quote=quote))
+        # One implementation after the other, each awaited before the next is called: an async
+        # one (a discount) must have added its line before a later one (tax) reads the quote.
+        await self._in_turn(self.pm.hook.price_cart, shop=shop, quote=quote)
 
     async def validate_checkout(self, shop: Shop, checkout: Checkout, quote: Quote) -> list[str]:
         problems: list[str] = []
@@ -197,6 +204,13 @@ class Plugins:
 
     async def shutdown(self, shop: Shop) -> None:
         await self._each(self.pm.hook.shutdown(shop=shop))
+
+    @staticmethod
+    async def _in_turn(hook: Any, **kwargs: Any) -> None:
+        """Call a hook's implementations in pluggy's order (``tryfirst`` first, ``trylast`` last),
+        awaiting each before calling the next; pluggy alone would call them all, then await."""
+        for impl in reversed(hook.get_hookimpls()):
+            await await_me_maybe(impl.function(**{name: kwargs[name] for name in impl.argnames}))
 
     @staticmethod
     async def _each(results: list[Any]) -> None:

@@ -1,17 +1,23 @@
 """A quote: the cart's subtotal plus the visible lines plugins add (delivery, fees, discounts).
 
 The core builds a :class:`Quote` from the cart and lets every ``price_cart`` implementation add
-lines to it; the total is the subtotal plus those lines, so the customer sees every rupee.
+lines to it; the total is the subtotal plus those lines, so the customer sees every rupee. A plugin
+may also note what the summary must say without charging it (VAT included), what the order must
+remember (the tax breakdown, the coupon used), and what the order takes that is limited (a
+coupon's last use, a delivery slot's last place).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from chatshop.cart import Cart, CartLine
 from chatshop.money import Money
+from chatshop.orders import Claim
 
-__all__ = ["Adjustment", "Quote"]
+__all__ = ["Adjustment", "Notice", "Quote"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +29,15 @@ class Adjustment:
     label: str | None = None  # a text key's fallback; the dialog prefers the locale's text for code
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A line the summary shows that charges nothing: ``key`` is a text key, ``values`` fill it
+    (amounts as :class:`Money`, formatted in the customer's language)."""
+
+    key: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class Quote:
     currency: str
@@ -31,6 +46,18 @@ class Quote:
     postal_code: str | None = None
     payment_method: str | None = None
     adjustments: list[Adjustment] = field(default_factory=list)
+    #: Who is buying ("channel:id"), for limits per customer; None for a quote of no one's.
+    customer_key: str | None = None
+    #: The delivery address as typed, for what depends on where (India's GST: the state).
+    address: str | None = None
+    #: What checkout steps answered, by feature name (``Checkout.extras``: a coupon code, a slot).
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    #: Lines the summary shows without charging them ("incl. 19% VAT: €3.19").
+    notices: list[Notice] = field(default_factory=list)
+    #: What the order keeps, by plugin name (JSON values): copied to ``Order.extras`` when placed.
+    extras: dict[str, Any] = field(default_factory=dict)
+    #: Limited things the order takes when placed (see :class:`chatshop.orders.Claim`).
+    claims: list[Claim] = field(default_factory=list)
 
     @classmethod
     def for_cart(

@@ -43,6 +43,8 @@ TextAnswer: TypeAlias = Callable[["Turn", str], Awaitable[bool] | bool]
 Ask: TypeAlias = Callable[["Turn"], Awaitable[None] | None]
 #: ``applies(turn)``: whether a checkout step is needed for this checkout (False: it is skipped).
 Applies: TypeAlias = Callable[["Turn"], Awaitable[bool] | bool]
+#: ``describe(turn)``: the step's answer as a line of the order summary ("Delivery: Tue, 09:00-12:00"), or None.
+Describe: TypeAlias = Callable[["Turn"], Awaitable[str | None] | str | None]
 #: ``intercept(turn, inbound)``: True when the turn is handled and the shopping dialog must not run.
 Intercept: TypeAlias = Callable[["Turn", "Inbound"], Awaitable[bool] | bool]
 
@@ -90,6 +92,8 @@ class CheckoutStep:
     the step's answer arrives as typed text (``answer``) or as a choice of one of the feature's
     actions, which calls :func:`chatshop.dialog.checkout_flow.proceed` when checkout may go on.
     ``applies`` skips the step for checkouts it does not concern (no slots configured).
+    ``describe`` gives the summary above the binding button a line with the step's answer, so the
+    customer confirms what they chose (the delivery slot).
     """
 
     name: str
@@ -98,6 +102,7 @@ class CheckoutStep:
     answer: TextAnswer | None = None
     applies: Applies = _always
     numbers: bool = True
+    describe: Describe | None = None
 
     def as_question(self) -> Question | None:
         if self.answer is None:

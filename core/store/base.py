@@ -9,7 +9,7 @@ its database allows.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import EllipsisType
@@ -18,15 +18,18 @@ from typing import Any, ClassVar
 from chatshop.catalog import Product
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
-from chatshop.orders import Order, OrderStatus
+from chatshop.orders import Claim, Order, OrderStatus
 
 __all__ = [
     "ANONYMISED",
     "MAX_ROWS",
+    "ClaimUse",
     "ConversationRecord",
     "FinishedTurn",
     "InboxItem",
     "InventoryItem",
+    "InvoiceRecord",
+    "LimitReached",
     "OutOfStock",
     "OutboxItem",
     "StaleConversation",
@@ -62,6 +65,15 @@ class OutOfStock(Exception):
     def __init__(self, shortages: dict[str, int]) -> None:
         super().__init__(f"not enough stock: {shortages}")
         self.shortages = shortages  # product id -> how many are left
+
+
+class LimitReached(Exception):
+    """A claim of the order was at its limit (the coupon's last use, the slot's last place went to
+    another order first); nothing was reserved or saved."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} is used up")
+        self.key = key
 
 
 class StockChanged(Exception):
@@ -135,6 +147,31 @@ class InventoryItem:
     stock: int | None  # None: unlimited
     price_minor: int | None  # None: the catalog's price
     active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimUse:
+    """How much of a claim's key is taken, and by which orders (for the dashboard)."""
+
+    key: str
+    used: int
+    orders: int  # orders holding it that were not cancelled
+    revenue_minor: int  # their totals
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRecord:
+    """An issued invoice: its number (gap-free per numbering year), the order, and what it says
+    (a snapshot taken when it was issued, so a later change of the shop's address or the catalog
+    never changes an invoice already sent)."""
+
+    number: str
+    order_number: str
+    year: str
+    seq: int
+    token: str  # unguessable: the customer's link to the PDF
+    issued_at: datetime
+    data: dict[str, Any]
 
 
 class Store(ABC):
@@ -244,12 +281,43 @@ class Store(ABC):
 
     # --- orders ---------------------------------------------------------------------------
     @abstractmethod
-    async def place_order(self, order: Order) -> tuple[Order, bool]:
-        """Reserve stock and save the order atomically; ``(order, created)``.
+    async def place_order(self, order: Order, claims: Sequence[Claim] = ()) -> tuple[Order, bool]:
+        """Reserve stock, take ``claims`` and save the order atomically; ``(order, created)``.
 
         The same ``placement_key`` returns the existing order and ``created=False``. Raises
-        :class:`OutOfStock` (nothing changed) when any line cannot be reserved.
+        :class:`OutOfStock` (nothing changed) when any line cannot be reserved, and
+        :class:`LimitReached` (nothing changed) when a claim is at its limit.
         """
+
+    @abstractmethod
+    async def claim_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """How many uses of each key orders hold now (keys never used are absent)."""
+
+    @abstractmethod
+    async def claim_uses(self, prefix: str) -> list[ClaimUse]:
+        """Every key starting with ``prefix``: its uses, the orders holding it and their revenue."""
+
+    # --- invoices --------------------------------------------------------------------------------
+    @abstractmethod
+    async def issue_invoice(
+        self,
+        order_number: str,
+        year: str,
+        number: Callable[[int], str],
+        data: dict[str, Any],
+        token: str,
+        issued_at: datetime,
+    ) -> tuple[InvoiceRecord, bool]:
+        """The order's invoice, issued now if it has none; ``(invoice, created)``.
+
+        Its sequence number is the next of ``year`` (``number(seq)`` makes the invoice number),
+        taken in the same transaction that saves it: across workers and crashes the numbers of a
+        year have no gap and no repeat.
+        """
+
+    @abstractmethod
+    async def get_invoice(self, *, order_number: str | None = None, token: str | None = None) -> InvoiceRecord | None:
+        """The invoice of an order, or the one with this link token."""
 
     @abstractmethod
     async def get_order(self, number: str) -> Order | None: ...
@@ -281,7 +349,7 @@ class Store(ABC):
 
         Raises :class:`chatshop.orders.IllegalTransition` (nothing changed) when the move is not in
         the table. Cancelling an order whose stock is reserved puts the stock back in the same
-        transaction.
+        transaction, and so are the order's claims (a coupon's use, a delivery slot's place).
         """
 
     @abstractmethod

@@ -22,6 +22,7 @@ def refuse_newer(applied: Iterable[int], known: list[tuple[int, str]]) -> None:
             ]
         )
 
+
 SQLITE_MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
@@ -125,6 +126,36 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_due ON jobs (due_at) WHERE status = 'pending';
 CREATE INDEX jobs_customer ON jobs (customer_key) WHERE customer_key IS NOT NULL
+""",
+    ),
+    (
+        3,
+        """
+CREATE TABLE claims (
+    key TEXT PRIMARY KEY,
+    used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0)
+);
+CREATE TABLE order_claims (
+    number TEXT NOT NULL REFERENCES orders (number),
+    key TEXT NOT NULL,
+    released_at TEXT,
+    PRIMARY KEY (number, key)
+);
+CREATE INDEX order_claims_key ON order_claims (key);
+CREATE TABLE invoice_counters (
+    year TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+CREATE TABLE invoices (
+    number TEXT PRIMARY KEY,
+    order_number TEXT NOT NULL UNIQUE REFERENCES orders (number),
+    year TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    issued_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (year, seq)
+)
 """,
     ),
 ]
@@ -239,6 +270,36 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_due ON jobs (due_at) WHERE status = 'pending';
 CREATE INDEX jobs_customer ON jobs (customer_key) WHERE customer_key IS NOT NULL
+""",
+    ),
+    (
+        3,
+        """
+CREATE TABLE claims (
+    key TEXT PRIMARY KEY,
+    used BIGINT NOT NULL DEFAULT 0 CHECK (used >= 0)
+);
+CREATE TABLE order_claims (
+    number TEXT NOT NULL REFERENCES orders (number),
+    key TEXT NOT NULL,
+    released_at TIMESTAMPTZ,
+    PRIMARY KEY (number, key)
+);
+CREATE INDEX order_claims_key ON order_claims (key);
+CREATE TABLE invoice_counters (
+    year TEXT PRIMARY KEY,
+    last BIGINT NOT NULL
+);
+CREATE TABLE invoices (
+    number TEXT PRIMARY KEY,
+    order_number TEXT NOT NULL UNIQUE REFERENCES orders (number),
+    year TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    issued_at TIMESTAMPTZ NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (year, seq)
+)
 """,
     ),
 ]

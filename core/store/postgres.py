@@ -9,7 +9,7 @@ with drifting clocks still agree on when a lease lapsed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from types import EllipsisType
 from typing import Any
@@ -19,12 +19,15 @@ import asyncpg
 from chatshop.catalog import Product
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
-from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
 from chatshop.store.base import (
     ANONYMISED,
+    ClaimUse,
     ConversationRecord,
     InboxItem,
     InventoryItem,
+    InvoiceRecord,
+    LimitReached,
     OutboxItem,
     OutOfStock,
     StaleConversation,
@@ -623,9 +626,9 @@ class PostgresStore(Store):
             for row in rows
         ]
 
-    async def place_order(self, order: Order) -> tuple[Order, bool]:
+    async def place_order(self, order: Order, claims: Sequence[Claim] = ()) -> tuple[Order, bool]:
         try:
-            return await self._place(order)
+            return await self._place(order, claims)
         except asyncpg.UniqueViolationError as e:
             # Two workers placed the same checkout at once: the other one won; return its order.
             if "placement_key" not in (e.constraint_name or ""):
@@ -636,7 +639,7 @@ class PostgresStore(Store):
                 raise
             return existing, False
 
-    async def _place(self, order: Order) -> tuple[Order, bool]:
+    async def _place(self, order: Order, claims: Sequence[Claim]) -> tuple[Order, bool]:
         now = utcnow()
         async with self.pool.acquire() as db, db.transaction():
             existing = await self._fetch_order(db, "placement_key", order.placement_key)
@@ -657,6 +660,18 @@ class PostgresStore(Store):
                         shortages[line.product_id] = left[0]
             if shortages:
                 raise OutOfStock(shortages)  # leaving the transaction rolls every decrement back
+            # In one order of keys, after the stock, as every placement takes them: no deadlock.
+            # The row lock makes a second placement wait, then see the first one's count.
+            for claim in sorted(claims, key=lambda c: c.key):
+                await db.execute("INSERT INTO claims (key) VALUES ($1) ON CONFLICT DO NOTHING", claim.key)
+                taken = await db.fetchval(
+                    "UPDATE claims SET used = used + 1 WHERE key = $1 AND ($2::bigint IS NULL OR used < $2) "
+                    "RETURNING used",
+                    claim.key,
+                    claim.limit,
+                )
+                if taken is None:
+                    raise LimitReached(claim.key)
             number = order.number
             while await db.fetchval("SELECT 1 FROM orders WHERE number = $1", number):
                 number = new_order_number()
@@ -682,6 +697,11 @@ class PostgresStore(Store):
                 now,
                 order.status.value,
             )
+            if claims:
+                await db.executemany(
+                    "INSERT INTO order_claims (number, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    [(number, claim.key) for claim in claims],
+                )
             placed = await self._fetch_order(db, "number", number)
             assert placed is not None
             return placed, True
@@ -689,6 +709,90 @@ class PostgresStore(Store):
     async def get_order(self, number: str) -> Order | None:
         async with self.pool.acquire() as db:
             return await self._fetch_order(db, "number", number.strip().upper())
+
+    async def claim_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        rows = await self.pool.fetch("SELECT key, used FROM claims WHERE key = ANY($1::text[])", wanted)
+        return {row["key"]: int(row["used"]) for row in rows}
+
+    async def claim_uses(self, prefix: str) -> list[ClaimUse]:
+        rows = await self.pool.fetch(
+            "SELECT c.key, c.used, COUNT(o.number) AS orders, COALESCE(SUM(o.total_minor), 0) AS revenue "
+            "FROM claims c LEFT JOIN order_claims oc ON oc.key = c.key AND oc.released_at IS NULL "
+            "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded') "
+            "WHERE starts_with(c.key, $1) GROUP BY c.key, c.used ORDER BY c.key",
+            prefix,
+        )
+        return [ClaimUse(r["key"], int(r["used"]), int(r["orders"]), int(r["revenue"])) for r in rows]
+
+    # --- invoices ----------------------------------------------------------------------------
+    _INVOICE_COLUMNS = "number, order_number, year, seq, token, issued_at, data"
+
+    @staticmethod
+    def _invoice(row: asyncpg.Record) -> InvoiceRecord:
+        return InvoiceRecord(
+            number=row["number"],
+            order_number=row["order_number"],
+            year=row["year"],
+            seq=int(row["seq"]),
+            token=row["token"],
+            issued_at=row["issued_at"],
+            data=json.loads(row["data"]),
+        )
+
+    async def issue_invoice(
+        self,
+        order_number: str,
+        year: str,
+        number: Callable[[int], str],
+        data: dict[str, Any],
+        token: str,
+        issued_at: datetime,
+    ) -> tuple[InvoiceRecord, bool]:
+        select = f"SELECT {self._INVOICE_COLUMNS} FROM invoices WHERE order_number = $1"  # noqa: S608
+        try:
+            async with self.pool.acquire() as db, db.transaction():
+                row = await db.fetchrow(select, order_number)
+                if row is not None:
+                    return self._invoice(row), False
+                # The counter's row lock holds every other issuer of the year until this commits;
+                # a rollback (a crash, the order's invoice issued by another worker) undoes the
+                # increment with the rest, so no number is ever skipped.
+                seq = await db.fetchval(
+                    "INSERT INTO invoice_counters (year, last) VALUES ($1, 1) "
+                    "ON CONFLICT (year) DO UPDATE SET last = invoice_counters.last + 1 RETURNING last",
+                    year,
+                )
+                await db.execute(
+                    f"INSERT INTO invoices ({self._INVOICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)",  # noqa: S608
+                    number(int(seq)),
+                    order_number,
+                    year,
+                    int(seq),
+                    token,
+                    issued_at,
+                    dumps(data),
+                )
+                row = await db.fetchrow(select, order_number)
+                return self._invoice(row), True
+        except asyncpg.UniqueViolationError as e:
+            if "order_number" not in (e.constraint_name or ""):
+                raise
+            async with self.pool.acquire() as db:  # another worker issued this order's invoice first
+                row = await db.fetchrow(select, order_number)
+            if row is None:
+                raise
+            return self._invoice(row), False
+
+    async def get_invoice(self, *, order_number: str | None = None, token: str | None = None) -> InvoiceRecord | None:
+        where, value = ("order_number", order_number) if order_number is not None else ("token", token)
+        row = await self.pool.fetchrow(
+            f"SELECT {self._INVOICE_COLUMNS} FROM invoices WHERE {where} = $1",  # noqa: S608
+            value,
+        )
+        return self._invoice(row) if row else None
 
     async def list_orders(
         self,
@@ -759,6 +863,12 @@ class PostgresStore(Store):
                     "UPDATE inventory SET stock = stock + $1 WHERE product_id = $2 AND stock IS NOT NULL",
                     [(line.quantity, line.product_id) for line in order.lines],
                 )
+                await db.execute(
+                    "UPDATE claims SET used = used - 1 WHERE used > 0 AND key IN "
+                    "(SELECT key FROM order_claims WHERE number = $1 AND released_at IS NULL)",
+                    number,
+                )
+                await db.execute("UPDATE order_claims SET released_at = $2 WHERE number = $1", number, now)
             await db.execute(
                 "INSERT INTO order_history (number, at, old, new, note) VALUES ($1, $2, $3, $4, $5)",
                 number,

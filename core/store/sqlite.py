@@ -18,13 +18,16 @@ from typing import Any, TypeVar
 from chatshop.catalog import Product
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
-from chatshop.orders import RELEASES_STOCK, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
 from chatshop.store.base import (
     ANONYMISED,
+    ClaimUse,
     ConversationRecord,
     FinishedTurn,
     InboxItem,
     InventoryItem,
+    InvoiceRecord,
+    LimitReached,
     OutboxItem,
     OutOfStock,
     StaleConversation,
@@ -532,7 +535,7 @@ class SQLiteStore(Store):
         row = db.execute(f"SELECT {self._ORDER_COLUMNS} FROM orders WHERE {where} = ?", (value,)).fetchone()  # noqa: S608
         return self._order(db, row) if row else None
 
-    async def place_order(self, order: Order) -> tuple[Order, bool]:
+    async def place_order(self, order: Order, claims: Sequence[Claim] = ()) -> tuple[Order, bool]:
         now = utcnow()
 
         def place(db: sqlite3.Connection) -> tuple[Order, bool]:
@@ -551,6 +554,14 @@ class SQLiteStore(Store):
                         shortages[line.product_id] = row[0]
             if shortages:
                 raise OutOfStock(shortages)  # _write rolls back every decrement above
+            for claim in sorted(claims, key=lambda c: c.key):
+                db.execute("INSERT INTO claims (key) VALUES (?) ON CONFLICT DO NOTHING", (claim.key,))
+                taken = db.execute(
+                    "UPDATE claims SET used = used + 1 WHERE key = ?1 AND (?2 IS NULL OR used < ?2)",
+                    (claim.key, claim.limit),
+                )
+                if taken.rowcount == 0:
+                    raise LimitReached(claim.key)  # rolled back with the stock
             number = order.number
             while db.execute("SELECT 1 FROM orders WHERE number = ?", (number,)).fetchone():
                 number = new_order_number()
@@ -579,6 +590,10 @@ class SQLiteStore(Store):
                 "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, NULL, ?, 'placed')",
                 (number, _ts(now), order.status.value),
             )
+            db.executemany(
+                "INSERT INTO order_claims (number, key) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(number, claim.key) for claim in claims],
+            )
             placed = self._fetch_order(db, "number", number)
             assert placed is not None
             return placed, True
@@ -587,6 +602,91 @@ class SQLiteStore(Store):
 
     async def get_order(self, number: str) -> Order | None:
         return await self._run(lambda db: self._fetch_order(db, "number", number.strip().upper()))
+
+    async def claim_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+
+        def fetch(db: sqlite3.Connection) -> dict[str, int]:
+            marks = ",".join("?" * len(wanted))
+            rows = db.execute(f"SELECT key, used FROM claims WHERE key IN ({marks})", wanted)  # noqa: S608
+            return {row[0]: row[1] for row in rows}
+
+        return await self._run(fetch)
+
+    async def claim_uses(self, prefix: str) -> list[ClaimUse]:
+        def fetch(db: sqlite3.Connection) -> list[ClaimUse]:
+            rows = db.execute(
+                "SELECT c.key, c.used, COUNT(o.number), COALESCE(SUM(o.total_minor), 0) FROM claims c "
+                "LEFT JOIN order_claims oc ON oc.key = c.key AND oc.released_at IS NULL "
+                "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded') "
+                "WHERE substr(c.key, 1, ?) = ? GROUP BY c.key, c.used ORDER BY c.key",
+                (len(prefix), prefix),
+            )
+            return [ClaimUse(row[0], row[1], row[2], row[3]) for row in rows]
+
+        return await self._run(fetch)
+
+    # --- invoices ----------------------------------------------------------------------------
+    @staticmethod
+    def _invoice(row: sqlite3.Row) -> InvoiceRecord:
+        return InvoiceRecord(
+            number=row["number"],
+            order_number=row["order_number"],
+            year=row["year"],
+            seq=row["seq"],
+            token=row["token"],
+            issued_at=datetime.fromisoformat(row["issued_at"]),
+            data=json.loads(row["data"]),
+        )
+
+    _INVOICE_COLUMNS = "number, order_number, year, seq, token, issued_at, data"
+
+    async def issue_invoice(
+        self,
+        order_number: str,
+        year: str,
+        number: Callable[[int], str],
+        data: dict[str, Any],
+        token: str,
+        issued_at: datetime,
+    ) -> tuple[InvoiceRecord, bool]:
+        def issue(db: sqlite3.Connection) -> tuple[InvoiceRecord, bool]:
+            row = db.execute(
+                f"SELECT {self._INVOICE_COLUMNS} FROM invoices WHERE order_number = ?",  # noqa: S608
+                (order_number,),
+            ).fetchone()
+            if row is not None:
+                return self._invoice(row), False
+            seq = db.execute(
+                "INSERT INTO invoice_counters (year, last) VALUES (?, 1) "
+                "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+                (year,),
+            ).fetchone()[0]
+            db.execute(
+                f"INSERT INTO invoices ({self._INVOICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                (number(seq), order_number, year, seq, token, _ts(issued_at), dumps(data)),
+            )
+            row = db.execute(
+                f"SELECT {self._INVOICE_COLUMNS} FROM invoices WHERE order_number = ?",  # noqa: S608
+                (order_number,),
+            ).fetchone()
+            return self._invoice(row), True
+
+        return await self._write(issue)
+
+    async def get_invoice(self, *, order_number: str | None = None, token: str | None = None) -> InvoiceRecord | None:
+        where, value = ("order_number", order_number) if order_number is not None else ("token", token)
+
+        def fetch(db: sqlite3.Connection) -> InvoiceRecord | None:
+            row = db.execute(
+                f"SELECT {self._INVOICE_COLUMNS} FROM invoices WHERE {where} = ?",  # noqa: S608
+                (value,),
+            ).fetchone()
+            return self._invoice(row) if row else None
+
+        return await self._run(fetch)
 
     async def list_orders(
         self,
@@ -652,6 +752,12 @@ class SQLiteStore(Store):
                     "UPDATE inventory SET stock = stock + ? WHERE product_id = ? AND stock IS NOT NULL",
                     [(line.quantity, line.product_id) for line in order.lines],
                 )
+                db.execute(
+                    "UPDATE claims SET used = used - 1 WHERE used > 0 AND key IN "
+                    "(SELECT key FROM order_claims WHERE number = ? AND released_at IS NULL)",
+                    (number,),
+                )
+                db.execute("UPDATE order_claims SET released_at = ? WHERE number = ?", (now, number))
             db.execute(
                 "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
                 (number, now, old.value, new.value, note),

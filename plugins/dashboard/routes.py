@@ -257,7 +257,22 @@ class Dashboard:
             method=self._method_label(order.payment_method),
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
+            invoice=await self.shop.store.get_invoice(order_number=order.number),
+            invoices=self.shop.config.invoices is not None,
         )
+
+    async def invoice(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """The order's invoice PDF (issued now, with the next number, if it is due one)."""
+        from chatshop.invoices import issue
+        from chatshop.plugins.invoices import pdf_response
+
+        order = await self.shop.store.get_order(request.match_info["number"])
+        if order is None:
+            raise web.HTTPNotFound(text="no such order")
+        issued = await issue(self.shop, order)
+        if issued is None:
+            raise web.HTTPNotFound(text="no invoice: the order is neither paid nor delivered, or invoices are off")
+        return pdf_response(self.shop, issued[0])
 
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
         number = request.match_info["number"]
@@ -366,7 +381,38 @@ class Dashboard:
 
     # --- numbers -----------------------------------------------------------------------------
     async def numbers(self, request: web.Request, session: Session) -> web.StreamResponse:
-        return self.page("numbers.html", session, numbers=await shop_numbers(self.shop, self.shop.now()))
+        return self.page(
+            "numbers.html",
+            session,
+            numbers=await shop_numbers(self.shop, self.shop.now()),
+            discounts=await self._discounts(),
+        )
+
+    async def _discounts(self) -> list[dict[str, str]]:
+        """Each code and offer of ``[[discounts]]``: its uses (of its limit), and the orders and
+        revenue it brought (orders not cancelled)."""
+        uses = {use.key.removeprefix("discount:"): use for use in await self.shop.store.claim_uses("discount:")}
+        currency, locale = self.shop.config.shop.currency, self._locale()
+        rows = []
+        for entry in self.shop.config.discounts:
+            use = uses.get(entry.key)
+            used = use.used if use else 0
+            if entry.percent is not None:
+                off = f"{entry.percent.normalize():f} %"
+            else:
+                off = entry.amount.format(locale) if entry.amount is not None else ""
+            rows.append(
+                {
+                    "name": entry.code or entry.name or entry.key,
+                    "kind": "code" if entry.code else "automatic",
+                    "off": off,
+                    "uses": f"{used} of {entry.max_uses}" if entry.max_uses else str(used),
+                    "orders": str(use.orders if use else 0),
+                    "revenue": Money(use.revenue_minor if use else 0, currency).format(locale),
+                    "valid": " – ".join(str(d) for d in (entry.valid_from, entry.valid_until) if d) or "always",
+                }
+            )
+        return rows
 
     # --- helpers -----------------------------------------------------------------------------
     def _locale(self) -> str:
@@ -393,6 +439,7 @@ class Dashboard:
         router.add_get("/admin/orders", self.guarded(self.orders))
         router.add_get("/admin/orders/rows", self.guarded(self.order_rows))
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
+        router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
         router.add_get("/admin/catalog", self.guarded(self.catalog))
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))

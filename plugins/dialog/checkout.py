@@ -10,21 +10,30 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code
 from chatshop.dialog import checkout_flow
 from chatshop.dialog.checkout_flow import ensure_checkout
 from chatshop.dialog.engine import ABORT, AWAY, ask_again
 from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature
+from chatshop.dialog.registry import Owned
 from chatshop.dialog.turn import Turn
 from chatshop.hookspecs import hookimpl
-from chatshop.messages import Address, Choice, Inbound, InboundKind, Location
-from chatshop.orders import OrderStatus
+from chatshop.legal import applies_eu, legal_lines
+from chatshop.messages import Address, AddressRequest, Choice, Inbound, InboundKind, Location
+from chatshop.money import Money
+from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugins.dialog.cart import show_cart
 from chatshop.plugins.dialog.menu import menu_button, show_menu
-from chatshop.pricing import Quote
-from chatshop.store.base import OutOfStock
+from chatshop.pricing import Notice, Quote
+from chatshop.store.base import LimitReached, OutOfStock
 
 ADDRESS, POSTAL_CODE, PAYMENT, CONFIRM = "address", "postal_code", "payment", "confirm"
 
@@ -175,7 +184,12 @@ async def after_address(turn: Turn) -> None:
     areas = turn.shop.config.delivery.areas
     if areas and checkout.postal_code not in areas:
         turn.state.step = ADDRESS
-        turn.ask(turn.t("area_not_served", postal_code=checkout.postal_code), [turn.choice(ABORT, "cancel")])
+        refusal = turn.t("area_not_served", postal_code=checkout.postal_code)
+        if turn.caps.address_form:  # the messenger's form again, the PIN code marked for the customer to fix
+            entered = {"address": (checkout.address or "")[:200], "in_pin_code": (checkout.postal_code or "")[:6]}
+            turn.out.append(AddressRequest(body=refusal, values=entered, errors={"in_pin_code": refusal}))
+            return
+        turn.ask(refusal, [turn.choice(ABORT, "cancel")])
         return
     await checkout_flow.proceed(turn, POSTAL_CODE)
 
@@ -186,7 +200,9 @@ async def ask_payment(turn: Turn) -> None:
     if checkout is None or not checkout.postal_code or not turn.state.cart:
         await start(turn)
         return
-    quote = await turn.shop.ordering.quote(turn.state.cart, turn.channel, checkout.postal_code)
+    quote = await turn.shop.ordering.quote(
+        turn.state.cart, turn.channel, checkout.postal_code, checkout=checkout, customer_key=turn.customer_key
+    )
     methods = turn.shop.ordering.methods_for(quote)
     turn.state.step = PAYMENT
     if not methods:
@@ -230,7 +246,14 @@ async def _priced(turn: Turn, checkout: Checkout, *, confirming: bool = False) -
     if changes and confirming and checkout.payment_method:
         await checkout_flow.go_to(turn, CONFIRM)
         return None
-    quote = await turn.shop.ordering.quote(turn.state.cart, turn.channel, checkout.postal_code, checkout.payment_method)
+    quote = await turn.shop.ordering.quote(
+        turn.state.cart,
+        turn.channel,
+        checkout.postal_code,
+        checkout.payment_method,
+        checkout=checkout,
+        customer_key=turn.customer_key,
+    )
     available = {m.name for m in turn.shop.ordering.methods_for(quote)}
     if checkout.payment_method not in available:
         await checkout_flow.go_to(turn, PAYMENT)
@@ -275,15 +298,58 @@ async def show_summary(turn: Turn) -> None:
     ]
     lines.append(turn.t("summary_subtotal", amount=turn.money(quote.subtotal)))
     for adjustment in quote.adjustments:
-        lines.append(f"{_adjustment_label(turn, adjustment.code, adjustment.label)}: {turn.money(adjustment.amount)}")
+        lines.append(f"{adjustment_label(turn, adjustment.code, adjustment.label)}: {turn.money(adjustment.amount)}")
+    lines.extend(notice_text(turn, notice) for notice in quote.notices)
+    details = [line for line in [await _described(turn, owned) for owned in turn.dialog.steps] if line]
     body = turn.t(
         "summary",
         lines="\n".join(lines),
         address=checkout.address or checkout.postal_code,
+        details="".join(f"\n{line}" for line in details),
         payment=_method_label(turn, name),
         total=turn.money(quote.total),
     )
-    turn.ask(body, [turn.choice(CONFIRM, "confirm"), turn.choice("checkout", "change"), turn.choice(ABORT, "cancel")])
+    button = confirm_label(turn)
+    law = legal_lines(turn.shop.config, turn.t, button=button)
+    if law:
+        body += "\n\n" + "\n".join(law)
+    confirm_choice = Choice(id=CONFIRM, title=button)
+    turn.ask(body, [confirm_choice, turn.choice("checkout", "change"), turn.choice(ABORT, "cancel")])
+
+
+async def _described(turn: Turn, owned: Owned[CheckoutStep]) -> str | None:
+    """A step's answer as a line of the summary (the delivery slot), if its feature gives one."""
+    if owned.value.describe is None:
+        return None
+    line: str | None = await turn.run_as(owned.feature, owned.value.describe, turn)
+    return line
+
+
+def confirm_label(turn: Turn) -> str:
+    """The binding button's label: under EU law it says the order must be paid ("Zahlungspflichtig
+    bestellen"); where the messenger's buttons hold fewer letters, the short form that still says
+    so ("Jetzt kaufen"), never a label cut in half."""
+    key = "confirm_binding" if applies_eu(turn.shop.config) else "confirm"
+    title = turn.t(key)
+    if turn.caps.max_buttons > 0 and len(title) > turn.caps.button_title_length:
+        title = turn.t(f"{key}_short")
+    return title
+
+
+def notice_text(turn: Turn, notice: Notice) -> str:
+    """A notice in the customer's words, its amounts and days written their way."""
+    return turn.t(notice.key, **{key: shown(turn, value) for key, value in notice.values.items()})
+
+
+def shown(turn: Turn, value: Any) -> Any:
+    """A value in the customer's way of writing it: money, a day, a rate ("2,5" in German)."""
+    if isinstance(value, Money):
+        return turn.money(value)
+    if isinstance(value, Decimal):
+        return format_decimal(value, locale=turn.locale.replace("-", "_"))
+    if isinstance(value, date):
+        return format_date(value, format="medium", locale=turn.locale.replace("-", "_"))
+    return value
 
 
 def digest(quote: Quote) -> str:
@@ -296,11 +362,18 @@ def digest(quote: Quote) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
-def _adjustment_label(turn: Turn, code: str, fallback: str | None) -> str:
-    try:
-        return turn.t(f"adjustment_{code}")
-    except KeyError:
-        return fallback or code
+def adjustment_label(turn: Turn, code: str, fallback: str | None) -> str:
+    """A line's label in the customer's words: ``adjustment_<code>``, or for ``kind:detail`` codes
+    (``coupon:SOMMER10``) ``adjustment_<kind>`` with the detail filled in."""
+    kind, _, detail = code.partition(":")
+    for key in (f"adjustment_{code}", f"adjustment_{kind}" if detail else None):
+        if key is None:
+            continue
+        try:
+            return turn.t(key, detail=detail)
+        except KeyError:
+            continue
+    return fallback or code
 
 
 async def confirm(turn: Turn) -> None:
@@ -331,6 +404,13 @@ async def confirm(turn: Turn) -> None:
         return
     try:
         placement = await turn.shop.ordering.place(turn.customer_key, checkout, quote)
+    except LimitReached as taken:
+        # The coupon's last use or the slot's last place went to another order a moment ago:
+        # the step that chose it asks again (or the summary shows the order without it).
+        claim = next((c for c in quote.claims if c.key == taken.key), None)
+        turn.say(turn.t(claim.message if claim and claim.message else "limit_reached", code=_detail(taken.key)))
+        await checkout_flow.go_to(turn, claim.step if claim and claim.step else CONFIRM)
+        return
     except OutOfStock as sold_out:
         for product_id, left in sold_out.shortages.items():
             line = turn.state.cart.line(product_id)
@@ -347,14 +427,41 @@ async def confirm(turn: Turn) -> None:
     turn.state.step = "idle"
     turn.state.last_order = order.number
     total = turn.money(order.total)
+    # One message, not two: the record the law asks for follows the thanks (every message is billed).
+    record = order_record(turn, order, quote)
     if not turn.shop.payment_methods[order.payment_method].online:
         turn.ask(
-            turn.t("order_placed_cod", number=order.number, total=total),
+            _with_record(turn.t("order_placed_cod", number=order.number, total=total), record),
             [turn.choice("orders", "menu_orders"), menu_button(turn)],
         )
         return
-    turn.say(turn.t("order_placed_online", number=order.number, total=total))
+    turn.say(_with_record(turn.t("order_placed_online", number=order.number, total=total), record))
     await request_payment(turn, order.number)
+
+
+def _with_record(placed: str, record: str | None) -> str:
+    return f"{placed}\n\n{record}" if record else placed
+
+
+def _detail(key: str) -> str:
+    """What a claim key names, for the customer: ``discount:SOMMER10`` is SOMMER10."""
+    return key.partition(":")[2] or key
+
+
+def order_record(turn: Turn, order: Order, quote: Quote) -> str | None:
+    """Under EU law the confirmation repeats, on a durable medium, what was bought, its price with
+    every fee, and the terms and withdrawal policy: a message of its own, kept in the chat."""
+    law = legal_lines(turn.shop.config, turn.t)
+    if not law and not quote.notices:
+        return None
+    lines = [
+        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.unit_price * ln.quantity))
+        for ln in order.lines
+    ]
+    lines += [f"{adjustment_label(turn, code, None)}: {turn.money(amount)}" for code, amount in order.adjustments]
+    lines += [notice_text(turn, notice) for notice in quote.notices]
+    record = turn.t("order_record", number=order.number, lines="\n".join(lines), total=turn.money(order.total))
+    return "\n\n".join([record, "\n".join(law)]) if law else record
 
 
 async def request_payment(turn: Turn, number: str) -> None:

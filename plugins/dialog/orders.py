@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chatshop.cart import MAX_QUANTITY
 from chatshop.dialog.engine import bounded_int
 from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import Turn, clamp_page, page_of
 from chatshop.hookspecs import hookimpl
+from chatshop.invoices import eligible
 from chatshop.messages import Choice, OrderStatusUpdate
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
+from chatshop.plugins.dialog.cart import show_cart
 from chatshop.plugins.dialog.checkout import request_payment
 from chatshop.plugins.dialog.checkout import start as start_checkout
 from chatshop.plugins.dialog.menu import menu_button, show_menu
@@ -71,8 +74,11 @@ async def show_order(turn: Turn, number: str) -> None:
         choices.append(Choice(id=f"paylink:{order.number}", title=turn.t("payment_online")))
     if order.cancellable:
         choices.append(Choice(id=f"cancel:{order.number}", title=turn.t("cancel_order")))
+    choices.append(Choice(id=f"again:{order.number}", title=turn.t("buy_again")))
+    if turn.shop.config.invoices is not None and eligible(order):
+        choices.append(Choice(id=f"invoice:{order.number}", title=turn.t("invoice_button")))
     choices.append(turn.choice("orders", "menu_orders"))
-    turn.ask(body, choices[:3])
+    turn.ask(body, choices)
 
 
 async def ask_cancel(turn: Turn, number: str) -> None:
@@ -141,6 +147,50 @@ async def reorder(turn: Turn, number: str) -> None:
     await start_checkout(turn)
 
 
+async def buy_again(turn: Turn, number: str) -> None:
+    """Any past order's lines into the cart, at today's prices and stock, with what changed said."""
+    order = await _own(turn, number)
+    if order is None:
+        return
+    products = {p.id: p for p in (turn.shop.catalog.get(ln.product_id) for ln in order.lines) if p is not None}
+    views = {v.product.id: v for v in await turn.views(list(products.values()))}
+    changes, added = [], 0
+    for line in order.lines:
+        view = views.get(line.product_id)
+        if view is None or not view.active:
+            changes.append(turn.t("again_gone", title=line.title))
+            continue
+        if not view.buyable:
+            changes.append(turn.t("again_sold_out", title=view.product.title))
+            continue
+        in_cart = turn.state.cart.line(line.product_id)
+        room = MAX_QUANTITY if view.stock is None else min(view.stock, MAX_QUANTITY)
+        quantity = min(line.quantity, room - (in_cart.quantity if in_cart else 0))
+        if quantity <= 0:
+            continue
+        if quantity < line.quantity:
+            changes.append(turn.t("again_fewer", title=view.product.title, count=quantity, wanted=line.quantity))
+        if view.price != line.unit_price:
+            changes.append(
+                turn.t(
+                    "again_price",
+                    title=view.product.title,
+                    price=turn.money(view.price),
+                    was=turn.money(line.unit_price),
+                )
+            )
+        turn.state.cart.add(line.product_id, view.product.title, view.price, quantity)
+        added += quantity
+    if changes:
+        turn.say("\n".join([turn.t("again_changed", number=order.number), *changes]))
+    if not added:
+        turn.ask(
+            turn.t("again_nothing", number=order.number), [turn.choice("browse", "menu_browse"), menu_button(turn)]
+        )
+        return
+    show_cart(turn)
+
+
 async def _orders(turn: Turn, page: str) -> None:
     await list_orders(turn, bounded_int(page))
 
@@ -154,6 +204,7 @@ FEATURE = DialogFeature(
         "cancelyes": Action(cancel),
         "paylink": Action(pay_again),
         "reorder": Action(reorder),
+        "again": Action(buy_again),
     },
     commands={"words_orders": "orders"},
     labels={"menu_orders": "orders", "cancel_order": "orders"},  # which order is not said: the list

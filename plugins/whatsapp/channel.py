@@ -75,6 +75,7 @@ class WhatsAppChannel(Channel):
         native_catalog=False,
         in_chat_payment=True,
         shares_location=True,
+        documents=True,
     )
     #: Also show "typing…" with the read receipt. Off by default: the core acknowledges while the
     #: dialog works, so on a quick turn the indicator can land after the reply, and then it lingers
@@ -90,6 +91,8 @@ class WhatsAppChannel(Channel):
         if config.catalog_id:
             # Native catalog messages only where the shop named its WhatsApp catalog.
             self.capabilities = dataclasses.replace(self.capabilities, native_catalog=True)
+        if config.address_message:
+            self.capabilities = dataclasses.replace(self.capabilities, address_form=True)
         self.app_secrets = read_secrets(config.app_secret_env)
         self.app_secret = self.app_secrets[0]
         self.verify_token = read_secret(config.verify_token_env)

@@ -92,6 +92,9 @@ class WhatsAppConfig(ChannelConfig):
     catalog_sync_seconds: float = Field(default=0, ge=0, le=86_400)
     messages_per_second: int = Field(default=80, ge=1, le=10_000)
     templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
+    #: India: ask for the delivery address with WhatsApp's own form (``address_message``), with the
+    #: customer's saved addresses to pick from and the PIN code checked against the delivery areas.
+    address_message: bool = False
 
     @field_validator("api_base_url")
     @classmethod

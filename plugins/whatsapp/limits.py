@@ -10,6 +10,8 @@ INTERACTIVE_BODY = 1024  # Meta's OpenAPI spec says 1024 for every interactive t
 HEADER_TEXT = 60
 FOOTER_TEXT = 60
 CAPTION = 1024
+#: Meta names no limit for a document's file name; ours keeps it within what file systems allow.
+DOCUMENT_FILENAME = 240
 
 MAX_BUTTONS = 3
 BUTTON_TITLE = 20

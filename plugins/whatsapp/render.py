@@ -16,10 +16,12 @@ from typing import Any
 import structlog
 
 from chatshop.messages import (
+    AddressRequest,
     Buttons,
     CatalogMessage,
     Choice,
     ChoiceList,
+    Document,
     Image,
     OrderStatusUpdate,
     Outbound,
@@ -89,6 +91,10 @@ def render(message: Outbound, catalog_id: str | None = None) -> Rendered:
         return catalog_message(message, catalog_id)
     if isinstance(message, Image):
         return image(message.url, message.caption)
+    if isinstance(message, Document):
+        return document(message)
+    if isinstance(message, AddressRequest):
+        return address_message(message)
     if isinstance(message, PaymentRequest):
         return payment_request(message)
     if isinstance(message, OrderStatusUpdate):
@@ -114,6 +120,62 @@ def image(url: str, caption: str | None) -> Rendered:
     if caption:
         content["caption"] = shorten(caption, L.CAPTION)
     return Rendered("image", content)
+
+
+def document(message: Document) -> Rendered:
+    """A document message Meta fetches from ``link`` ([M: Document messages]); the file name, with
+    its extension, picks the icon the customer sees. A link Meta cannot fetch goes as text."""
+    if fetchable(message.url) is None:
+        return text("\n".join(p for p in (message.caption, message.url) if p))
+    content: Body = {"link": message.url, "filename": shorten(message.filename, L.DOCUMENT_FILENAME)}
+    if message.caption:
+        content["caption"] = shorten(message.caption, L.CAPTION)
+    return Rendered("document", content)
+
+
+#: The fields of India's address form ([M: Address Messages]); in_pin_code holds at most 6 digits.
+ADDRESS_FIELDS = (
+    "name",
+    "phone_number",
+    "in_pin_code",
+    "house_number",
+    "floor_number",
+    "tower_number",
+    "building_name",
+    "address",
+    "landmark_area",
+    "city",
+    "state",
+)
+
+
+def address_message(request: AddressRequest) -> Rendered:
+    """WhatsApp's address form: saved addresses to pick from, fields filled in, errors to fix."""
+    parameters: Body = {"country": request.country}
+    values = {k: v for k, v in request.values.items() if k in ADDRESS_FIELDS and v}
+    if values:
+        parameters["values"] = values
+    if request.saved:
+        parameters["saved_addresses"] = [
+            {
+                "id": saved.id,
+                "value": {
+                    **({"name": saved.name} if saved.name else {}),
+                    "in_pin_code": saved.postal_code[:6],
+                    "address": saved.line,
+                },
+            }
+            for saved in request.saved
+        ]
+    errors = {k: v for k, v in request.errors.items() if k in ADDRESS_FIELDS}
+    if errors:
+        parameters["validation_errors"] = errors
+    content: Body = {
+        "type": "address_message",
+        "body": _body(request.body),
+        "action": {"name": "address_message", "parameters": parameters},
+    }
+    return Rendered("interactive", content)
 
 
 def _body(value: str) -> Body:

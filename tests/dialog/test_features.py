@@ -72,24 +72,31 @@ def test_the_built_in_dialog_is_registered_like_any_plugin() -> None:
     assert {"chatshop.plugins.dialog.menu", "chatshop.plugins.dialog.checkout"} <= set(BUILTIN_PLUGINS)
     assert Plugins(builtins=False, entry_points=False).dialog_features() == []
     names = {f.name for f in Plugins(entry_points=False).dialog_features()}
-    assert names == {"menu", "browse", "cart", "checkout", "orders"}
+    assert names == {"menu", "browse", "cart", "checkout", "orders", "addresses", "slots", "coupons", "invoices"}
 
 
 @pytest.mark.parametrize(
     ("theirs", "message"),
     [
-        (DialogFeature(name="coupons", actions={"cart": Action(noop)}), "choice prefix 'cart' .* 'cart' and 'coupons'"),
         (
-            DialogFeature(name="coupons", commands={"words_cart": "coupon"}),
-            "command key 'words_cart' .* 'cart' and 'coupons'",
+            DialogFeature(name="vouchers", actions={"cart": Action(noop)}),
+            "choice prefix 'cart' .* 'cart' and 'vouchers'",
         ),
         (
-            DialogFeature(name="slots", checkout_steps=[CheckoutStep("slot", 400, noop)]),
-            "checkout steps 'payment' of 'checkout' and 'slot' of 'slots' are both at order 400",
+            DialogFeature(name="vouchers", commands={"words_cart": "coupon"}),
+            "command key 'words_cart' .* 'cart' and 'vouchers'",
         ),
         (
-            DialogFeature(name="slots", checkout_steps=[CheckoutStep("address", 150, noop)]),
-            "'address' is claimed by two plugins: 'checkout' and 'slots'",
+            DialogFeature(name="windows", checkout_steps=[CheckoutStep("window", 400, noop)]),
+            "checkout steps 'payment' of 'checkout' and 'window' of 'windows' are both at order 400",
+        ),
+        (
+            DialogFeature(name="windows", checkout_steps=[CheckoutStep("address", 160, noop)]),
+            "'address' is claimed by two plugins: 'checkout' and 'windows'",
+        ),
+        (
+            DialogFeature(name="vouchers", checkout_steps=[CheckoutStep("voucher", 300, noop)]),
+            "checkout steps 'coupon' of 'coupons' and 'voucher' of 'vouchers' are both at order 300",
         ),
         (
             DialogFeature(name="maps", inbound={InboundKind.LOCATION: noop}),
@@ -233,8 +240,8 @@ async def test_a_step_that_does_not_apply_is_skipped_and_one_that_does_is_asked_
             name="steps",
             actions={"ok": Action(ok, in_checkout=True)},
             checkout_steps=[
-                CheckoutStep("coupon", 300, ask("coupon")),
-                CheckoutStep("slot", 200, ask("slot")),
+                CheckoutStep("gift", 320, ask("gift")),
+                CheckoutStep("window", 220, ask("window")),
                 CheckoutStep("never", 350, ask("never"), applies=lambda turn: False),
             ],
         ),
@@ -243,10 +250,10 @@ async def test_a_step_that_does_not_apply_is_skipped_and_one_that_does_is_asked_
         await h.say("s", "atta")
         await h.say("s", "1")
         await h.say("s", "checkout")
-        assert "slot?" in await h.say("s", "Bandra 400050")
-        assert "coupon?" in await h.choose("s", "ok:slot")
-        assert "Please check your order" in await h.choose("s", "ok:coupon")
-        assert asked == ["slot", "coupon"]
+        assert "window?" in await h.say("s", "Bandra 400050")
+        assert "gift?" in await h.choose("s", "ok:window")
+        assert "Please check your order" in await h.choose("s", "ok:gift")
+        assert asked == ["window", "gift"]
 
 
 async def test_a_question_takes_its_typed_answer_after_command_words(install: Install, make_shop: ShopFactory) -> None:

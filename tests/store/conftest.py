@@ -22,7 +22,10 @@ from chatshop.store.postgres import PostgresStore
 from chatshop.store.sqlite import SQLiteStore
 
 SERVER = os.environ.get("CHATSHOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
-TABLES = "inbox, conversations, outbox, inventory, order_history, orders, events, kv, leases, jobs"
+TABLES = (
+    "inbox, conversations, outbox, inventory, order_history, order_claims, claims, invoices, invoice_counters, "
+    "orders, events, kv, leases, jobs"
+)
 
 
 async def _admin(sql: str) -> None:

@@ -302,6 +302,7 @@ class FakeGraph:
         validators = {
             "text": _text,
             "image": _image,
+            "document": _document,
             "interactive": self._interactive,
             "template": self._template,
         }
@@ -339,6 +340,7 @@ class FakeGraph:
             "catalog_message": _catalog_message,
             "order_details": self._order_details,
             "order_status": self._order_status,
+            "address_message": _address_message,
         }
         _require(kind in validators, f"interactive.type {kind!r} is not supported", 100)
         validators[kind](content)
@@ -455,6 +457,69 @@ def _image(content: Any) -> None:
     _media_link(content, "image")
     if "caption" in content:
         _string(content["caption"], 1024, "image.caption")
+
+
+#: [M: Document messages]: "Supported document types", by the extension the client shows an icon for.
+DOCUMENT_EXTENSIONS = (".txt", ".xls", ".xlsx", ".doc", ".docx", ".ppt", ".pptx", ".pdf")
+
+
+def _document(content: Any) -> None:
+    """``{"id" | "link", "caption"?, "filename"?}``: an uploaded media id or an http(s) link Meta
+    fetches; caption at most 1024 characters; the file name, "with extension", picks the icon."""
+    _media_link(content, "document")
+    _require(not ("id" in content and "link" in content), "document takes id or link, not both", 100)
+    if "caption" in content:
+        _string(content["caption"], 1024, "document.caption")
+    if "filename" in content:
+        _string(content["filename"], 240, "document.filename")
+        _require(content["filename"].lower().endswith(DOCUMENT_EXTENSIONS), "document.filename extension", 100)
+    unknown = set(content) - {"id", "link", "caption", "filename"}
+    _require(not unknown, f"unknown document fields {sorted(unknown)}", 100)
+
+
+#: [M: Address Messages]: the fields of India's form.
+ADDRESS_FIELDS = {
+    "name",
+    "phone_number",
+    "in_pin_code",
+    "house_number",
+    "floor_number",
+    "tower_number",
+    "building_name",
+    "address",
+    "landmark_area",
+    "city",
+    "state",
+}
+
+
+def _address_fields(values: Any, what: str, *, messages: bool = False) -> None:
+    """Known fields with text values; a PIN code of at most 6 characters (``messages``: the values
+    are error texts about the fields, not the fields' contents)."""
+    _require(isinstance(values, dict), f"{what} must be an object", 100)
+    unknown = set(values) - ADDRESS_FIELDS
+    _require(not unknown, f"{what}: unknown fields {sorted(unknown)}", 100)
+    for key, value in values.items():
+        _require(isinstance(value, str), f"{what}.{key} must be a string", 100)
+    pin = values.get("in_pin_code")
+    _require(messages or pin is None or len(pin) <= 6, f"{what}.in_pin_code: max length 6", 100)
+
+
+def _address_message(content: Any) -> None:
+    """India's address form: ``action.name`` address_message, a mandatory ``country``, and the
+    optional ``values``, ``saved_addresses`` (``id`` and ``value``) and ``validation_errors``."""
+    _body(content, required=True)
+    action = _dict(content, "action")
+    _require(action.get("name") == "address_message", "action.name must be address_message", 100)
+    parameters = _dict(action, "parameters")
+    _require(parameters.get("country") == "IN", "parameters.country is required (IN)", 100)
+    if "values" in parameters:
+        _address_fields(parameters["values"], "values")
+    for saved in parameters.get("saved_addresses", []):
+        _require(isinstance(saved.get("id"), str) and bool(saved["id"]), "saved_addresses[].id", 100)
+        _address_fields(saved.get("value"), "saved_addresses[].value")
+    if "validation_errors" in parameters:
+        _address_fields(parameters["validation_errors"], "validation_errors", messages=True)
 
 
 def _body(content: Any, required: bool) -> None:
