@@ -165,6 +165,11 @@ class Channel(ABC):
         """Webhook routes; each path is relative to ``/webhooks/NAME`` (``""`` is the prefix itself)."""
         return ()
 
+    def warnings(self) -> list[str]:
+        """Advice for the shop owner about how this channel is set up (a weaker mode than the
+        messenger offers): ``chatshop check`` prints it and the shop logs it at start-up."""
+        return []
+
     async def start(self) -> None:
         """Called once the shop is ready (storage open, HTTP session up)."""
 

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from chatshop import scaffold
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, load_config
+from chatshop.export import customer_export
 from chatshop.legal import legal_warnings
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
@@ -385,6 +386,9 @@ def check(shop_toml: str) -> None:
         f"channels: {', '.join(sorted(shop.channels)) or 'none'}; "
         f"payments: {', '.join(sorted(shop.payment_methods)) or 'none'}"
     )
+    for name, channel in sorted(shop.channels.items()):
+        for advice in channel.warnings():
+            click.echo(f"warning: channels.{name}: {advice}", err=True)
     if not shop.payment_methods:
         click.echo("warning: no payment method is enabled, so customers cannot check out", err=True)
     if not shop.catalog:
@@ -452,6 +456,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "paid": str(order.paid.decimal),
         "refunded": str(Money(order.refunded_amount, order.currency).decimal),
         "created_at": order.created_at.isoformat() if order.created_at else None,
+        **({"referral": order.referral} if order.referral else {}),
     }
 
 
@@ -508,6 +513,38 @@ def forget(shop_toml: str, customer_key: str) -> None:
 
     erased, kept = _run(go())
     click.echo(f"forgot {erased} records of {key}; {kept} orders kept (see docs/privacy.md)")
+
+
+@cli.command()
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.argument("customer_key")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to FILE instead of the terminal.")
+@friendly_errors
+def export(shop_toml: str, customer_key: str, out: str | None) -> None:
+    """Everything the shop holds about one customer (CHANNEL:ID) as JSON: conversation, messages still
+    kept, orders with addresses, chat history (GDPR Art. 15 and 20; docs/privacy.md)."""
+    key = customer_key.strip()
+    channel, _, customer_id = key.partition(":")
+    if not channel or not customer_id:
+        _fail(f"customer key {key!r}: expected CHANNEL:ID, e.g. whatsapp:919812345678")
+    config, store = _store(shop_toml)
+
+    async def go() -> dict[str, Any]:
+        await store.open()
+        try:
+            return await customer_export(store, key, shop=config.shop.name)
+        finally:
+            await store.close()
+
+    text = json.dumps(_run(go()), indent=2, ensure_ascii=False)
+    if out is None:
+        click.echo(text)
+        return
+    try:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write {out}: {e.strerror}")
+    click.echo(f"wrote everything held about {key} to {out}", err=True)
 
 
 @cli.command()

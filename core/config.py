@@ -32,16 +32,19 @@ from pydantic import (
     model_validator,
 )
 
+from chatshop.addresses import networks
 from chatshop.money import Money, MoneyError, validate_currency
 
 __all__ = [
     "Amount",
     "ConfigError",
     "ConfigProblem",
+    "SecretNames",
     "ShopConfig",
     "code_as_text",
     "load_config",
     "read_secret",
+    "read_secrets",
     "validate_section",
 ]
 
@@ -206,6 +209,16 @@ def _to_money(value: Any, info: ValidationInfo) -> Money:
 Amount = Annotated[Money, BeforeValidator(_to_money)]
 
 
+def _names(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+#: The environment variable holding a secret, or a list of them: the current secret first, then
+#: ones still accepted while a rotation settles (a provider retries older events signed with the
+#: secret it had then). ``webhook_secret_env = ["RAZORPAY_WEBHOOK_SECRET", "RAZORPAY_WEBHOOK_SECRET_OLD"]``
+SecretNames = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_names), Field(min_length=1)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -255,6 +268,10 @@ class StorageSection(_Section):
     url: str = "sqlite:///shop.db"
     #: Days handled messages and sent replies are kept (messengers redeliver for up to a few days).
     retention_days: int = Field(default=7, ge=1, le=3650)
+    #: Orders older than this many years lose their customer (id, address, contact name, location):
+    #: what was sold, for how much and when stays. Off (kept whole) by default; how long invoices
+    #: must be kept is the shop's legal decision (docs/privacy.md).
+    order_retention_years: int | None = Field(default=None, ge=1, le=100)
 
     @field_validator("url")
     @classmethod
@@ -283,6 +300,16 @@ class ServerSection(_Section):
     #: behind it for good. A messenger that is down for less than this loses nothing; replies held
     #: by a revoked token (sending halted until an operator acts) are never given up.
     give_up_sending_seconds: float = Field(default=6 * 3600.0, gt=0)
+    #: Reverse proxies (addresses or networks) whose ``X-Forwarded-For`` names the client: the
+    #: dashboard's login throttle and its logs then see each visitor, not the proxy. Empty: the
+    #: header is ignored (anyone could write it).
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: list[str]) -> list[str]:
+        networks(value)
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -646,6 +673,9 @@ class PluginsSection(_Section):
 class AdminSection(_Section):
     token_env: str | None = None
     session_secret_env: str | None = None
+    #: A dashboard session unused for this long ends (the owner logs in again); 0 keeps it for the
+    #: whole 12 hours of the cookie.
+    session_idle_minutes: float = Field(default=30, ge=0)
 
 
 class ShopConfig(_Section):
@@ -854,6 +884,13 @@ def _env_keys(section: BaseModel) -> Iterator[tuple[str, str]]:
         value = getattr(section, key)
         if key.endswith("_env") and isinstance(value, str) and value:
             yield key, value
+        elif key.endswith("_env") and isinstance(value, list):  # a list of secrets (SecretNames)
+            yield from ((f"{key}[{i}]", item) for i, item in enumerate(value) if isinstance(item, str) and item)
+
+
+def read_secrets(variables: list[str]) -> list[str]:
+    """The secrets in each of ``variables`` (a :data:`SecretNames`), current first."""
+    return [read_secret(variable) for variable in variables]
 
 
 def read_secret(variable: str) -> str:

@@ -166,7 +166,12 @@ def _choices(
 
 
 def _short(choice: Choice, title_limit: int, description_limit: int | None) -> Choice:
-    """A shortened title keeps the full one in the description, where there is one to fill."""
+    """A shortened title keeps the full one in the description, where there is room for it.
+
+    The description (a product's price, an order's state) always stays: the full name goes before
+    it only with room to spare, and a row whose description leaves too little room keeps just the
+    shortened title and the price, never the name twice without the price.
+    """
     title = shorten(choice.title, title_limit)
     if description_limit is None:
         return Choice(id=choice.id, title=title)
@@ -174,7 +179,10 @@ def _short(choice: Choice, title_limit: int, description_limit: int | None) -> C
     if title != " ".join(choice.title.split()):  # the full name moves to the description, before the price
         suffix = f" · {description}" if description else ""
         room = description_limit - len(suffix)
-        description = shorten(choice.title, room) + suffix if room >= 12 else choice.title
+        if room >= 12:
+            description = shorten(choice.title, room) + suffix
+        elif not description:
+            description = choice.title
     return Choice(
         id=choice.id, title=title, description=shorten(description, description_limit) if description else None
     )

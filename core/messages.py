@@ -7,11 +7,13 @@ stored in the outbox as JSON, so every model here round-trips through ``model_du
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chatshop.money import Money
 
@@ -44,6 +46,26 @@ __all__ = [
     "outbound_to_json",
 ]
 
+#: What no store keeps and no keyboard types: half of a UTF-16 pair (``\ud83d`` from a message cut
+#: inside an emoji), which SQLite's and PostgreSQL's UTF-8 refuse; control characters but tab and
+#: new line (a NUL breaks PostgreSQL's jsonb, an ESC sequence would paint the terminal of whoever
+#: lists the orders).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` as every store keeps it: a lone surrogate becomes U+FFFD (the character that says
+    one was lost), control characters but tab and new line are dropped."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _SURROGATES.sub("\ufffd", re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text))
+
+
+#: Text a customer (or a messenger on their behalf) sent: made safe once, as the message is built,
+#: whichever channel built it.
+SafeText = Annotated[str, AfterValidator(safe_text)]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, extra="forbid")
@@ -63,7 +85,7 @@ class InboundKind(StrEnum):
 class CartItem(_Model):
     """One line of a native-catalog cart; the price is what the messenger showed, checked by us."""
 
-    product_id: str
+    product_id: SafeText
     quantity: int = Field(ge=1)
     unit_price: Money | None = None
 
@@ -71,22 +93,35 @@ class CartItem(_Model):
 class Location(_Model):
     latitude: float  # coordinates are not money; a float is the honest type here
     longitude: float
-    name: str | None = None
-    address: str | None = None
+    name: SafeText | None = None
+    address: SafeText | None = None
 
 
 class Address(_Model):
     """A delivery address as a structured form returns it."""
 
-    name: str | None = None
-    phone: str | None = None
-    line: str
-    city: str | None = None
-    postal_code: str | None = None
+    name: SafeText | None = None
+    phone: SafeText | None = None
+    line: SafeText
+    city: SafeText | None = None
+    postal_code: SafeText | None = None
 
     def one_line(self) -> str:
         parts = [self.line, self.city, self.postal_code]
         return ", ".join(p for p in parts if p)
+
+
+class Referral(_Model):
+    """Where a customer came from: an ad or a post that opened the chat (WhatsApp's click-to-chat
+    ads carry ``ctwa_clid``, the click's id in the advertiser's reports)."""
+
+    source_type: SafeText | None = None  # "ad" or "post"
+    source_id: SafeText | None = None
+    source_url: SafeText | None = None
+    headline: SafeText | None = None
+    body: SafeText | None = None
+    media_type: SafeText | None = None
+    ctwa_clid: SafeText | None = None
 
 
 class Inbound(_Model):
@@ -94,22 +129,32 @@ class Inbound(_Model):
 
     ``message_id`` is the messenger's own id (or a key the channel derives, such as WeChat's
     FromUserName + CreateTime for events); the inbox deduplicates on ``(channel, message_id)``.
+
+    Every text in it is :func:`safe_text`, however a channel built it (``model_copy`` included), so
+    what a customer sends always fits the inbox, the chat history and the orders.
     """
 
-    channel: str
-    customer_id: str
-    message_id: str
+    channel: SafeText
+    customer_id: SafeText
+    message_id: SafeText
     kind: InboundKind
-    text: str | None = None
-    choice_id: str | None = None
+    text: SafeText | None = None
+    choice_id: SafeText | None = None
     items: tuple[CartItem, ...] = ()
     location: Location | None = None
     address: Address | None = None
-    event: str | None = None  # subscribe, unsubscribe, scan, click, view
-    event_key: str | None = None
-    profile_name: str | None = None
-    locale: str | None = None  # the messenger's language hint, if any
+    event: SafeText | None = None  # subscribe, unsubscribe, scan, click, view
+    event_key: SafeText | None = None
+    profile_name: SafeText | None = None
+    locale: SafeText | None = None  # the messenger's language hint, if any
     received_at: datetime | None = None
+    referral: Referral | None = None  # the ad or post the customer came from, when the messenger says
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied, validated like a new message (pydantic's own skips it)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return self.model_validate({**dict(self), **update})
 
     @property
     def customer_key(self) -> str:
@@ -326,9 +371,11 @@ class DeliveryState(StrEnum):
 
 
 class DeliveryReport(_Model):
-    channel: str
-    provider_message_id: str
+    """A messenger's word on a message we sent; its texts are made safe like an inbound's."""
+
+    channel: SafeText
+    provider_message_id: SafeText
     state: DeliveryState
-    customer_id: str | None = None
-    error_code: str | None = None
-    error_title: str | None = None
+    customer_id: SafeText | None = None
+    error_code: SafeText | None = None
+    error_title: SafeText | None = None

@@ -17,13 +17,16 @@ from typing import Any
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
-__all__ = ["CurrencyMismatch", "Money", "MoneyError", "currency_exponent", "validate_currency"]
+__all__ = ["MAX_MINOR", "CurrencyMismatch", "Money", "MoneyError", "currency_exponent", "validate_currency"]
 
 
 #: Commas that group thousands: 1,234,567.50 or the Indian 12,34,567.50; anything else is refused.
 _GROUPED = re.compile(r"^(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?$")
 #: Amounts with this many digits before the point or more (10^15 major units) are refused.
 MAX_DIGITS = 15
+#: No amount is this large in minor units or larger (10^15 major units of a three-decimal currency):
+#: it fits every store's 64-bit integers, and ``Decimal`` formats it exactly.
+MAX_MINOR = 10**18
 
 
 class MoneyError(ValueError):
@@ -63,6 +66,21 @@ class Money:
     def __post_init__(self) -> None:
         if isinstance(self.minor, bool) or not isinstance(self.minor, int):
             raise MoneyError(f"minor units must be an int, got {type(self.minor).__name__}")
+        if not -MAX_MINOR < self.minor < MAX_MINOR:
+            raise MoneyError(f"{self.minor.bit_length()}-bit amount is larger than any price or order total can be")
+
+    @classmethod
+    def reported(cls, minor: Any, currency: Any) -> Money | None:
+        """An amount a payment provider reported in minor units (Razorpay ``amount_paid``, WeChat Pay
+        ``total``), or None when it is no amount: not a whole number, no known currency, or larger
+        than any order. The core treats None as a payment that does not match its order (an alert,
+        no change), so a signed but absurd event is answered and never retried for days."""
+        if isinstance(minor, bool) or not isinstance(minor, int) or not isinstance(currency, str):
+            return None
+        try:
+            return cls(minor, validate_currency(currency))
+        except MoneyError:
+            return None
 
     @classmethod
     def parse(cls, value: Any, currency: str) -> Money:

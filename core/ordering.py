@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from chatshop import referrals
 from chatshop.cart import Cart, CartLine
 from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
@@ -41,6 +42,10 @@ _STATUS_TEXT = {
     OrderStatus.DELIVERED: "status_delivered",
     OrderStatus.CANCELLED: "status_cancelled",
 }
+
+
+def _payment_key(method: str, payment_id: str) -> str:
+    return f"payment:{method}:{payment_id}"
 
 
 class UnknownOrder(KeyError):
@@ -144,6 +149,7 @@ class Ordering:
             longitude=checkout.longitude,
             payment_expires_at=expires if method.online else None,
             extras={**checkout.extras, **quote.extras},
+            referral=await referrals.recall(self.shop.store, customer_key, utcnow()),
         )
         order, created = await self.shop.store.place_order(draft, quote.claims)
         if created:
@@ -253,7 +259,7 @@ class Ordering:
 
     async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
         """Apply a verified provider event once, and only if the money matches the order."""
-        order = await self.shop.store.get_order(event.order_number)
+        order = await self._order_of(event)
         if order is None:
             log.warning("payment.unknown_order", method=event.method, event_id=event.event_id)
             return None
@@ -272,6 +278,10 @@ class Ordering:
                 order = await self._expired(order)
             elif event.kind == PaymentEventKind.REFUND_FAILED:
                 order = await self._refund_failed(order, event)
+            elif event.kind == PaymentEventKind.REFUNDED:
+                order = await self._refunded_outside(order, event)
+            elif event.kind == PaymentEventKind.DISPUTED:
+                order = await self._disputed(order, event)
             elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
                 await self.tell(order, "payment_failed", choices=self._retry_choices(order))
         except IllegalTransition as e:
@@ -281,6 +291,19 @@ class Ordering:
         if await self.shop.store.record_event(event.method, event.event_id):
             await self.shop.plugins.payment_updated(self.shop, order, event)
         return order
+
+    async def _order_of(self, event: PaymentEvent) -> Order | None:
+        """The event's order: by its number, else by the payment it names (see :meth:`_remember`)."""
+        number = event.order_number
+        if not number and event.provider_payment_id:
+            number = await self.shop.store.kv_get(_payment_key(event.method, event.provider_payment_id), utcnow()) or ""
+        return await self.shop.store.get_order(number) if number else None
+
+    async def _remember(self, order: Order, event: PaymentEvent) -> None:
+        """Which order a provider's payment paid: a refund or dispute made in the provider's own
+        dashboard names only the payment."""
+        if event.provider_payment_id:
+            await self.shop.store.kv_set(_payment_key(event.method, event.provider_payment_id), order.number)
 
     @staticmethod
     def _replaced(order: Order, event: PaymentEvent) -> bool:
@@ -300,6 +323,7 @@ class Ordering:
                 got=str(event.amount) if event.amount else None,
             )
             return order
+        await self._remember(order, event)
         if order.status != OrderStatus.PENDING_PAYMENT:
             return await self._late(order, event, event.amount)
         try:
@@ -344,6 +368,11 @@ class Ordering:
         customer got nothing. The amount is owed again (the dashboard's Refund can pay it) and the
         owner is alerted; the order's status, a fact of the past, stays."""
         refund = event.provider_payment_id or "?"
+        if event.provider_payment_id and order.refund_failed(refund):
+            # Told before (another event about the same refund), or it failed when it was made
+            # and never counted as refunded: owing it again would let it be refunded twice.
+            log.info("payment.refund_failure_known", order=order.number, refund=refund)
+            return order
         log.error("payment.refund_failed", alert=True, order=order.number, refund=refund)
         amount = event.amount
         if amount is None or amount.currency != order.currency or not 0 < amount.minor <= order.refunded_amount:
@@ -352,6 +381,45 @@ class Ordering:
             order.number,
             refunded_amount=order.refunded_amount - amount.minor,
             note=f"refund {refund} failed: {amount} owed again",
+        )
+
+    async def _refunded_outside(self, order: Order, event: PaymentEvent) -> Order:
+        """Money the provider says went back, made outside chatshop (its dashboard): recorded on the
+        order, the owner alerted and the customer told; the order's Refund then offers only what is
+        left, so nothing is refunded twice. A total the order already counts (a refund of ours, or
+        this news told before) changes nothing."""
+        total = event.amount
+        if total is None or total.currency != order.currency:
+            log.error("payment.refund_unreadable", alert=True, order=order.number, method=event.method)
+            return order
+        refunded = min(total.minor, order.paid_amount)
+        if refunded <= order.refunded_amount:
+            log.info("payment.refund_known", order=order.number, method=event.method)
+            return order
+        amount = Money(refunded - order.refunded_amount, order.currency)
+        note = f"refunded {amount} at {event.method} ({event.raw_status or 'outside chatshop'})"
+        log.warning("payment.refunded_outside", alert=True, order=order.number, method=event.method, amount=str(amount))
+        if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+            try:
+                order, _ = await self.shop.store.transition_order(
+                    order.number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+                )
+            except IllegalTransition:  # moved meanwhile: the amount is recorded all the same
+                order = await self.shop.store.record_amounts(order.number, refunded_amount=refunded, note=note)
+        else:
+            order = await self.shop.store.record_amounts(order.number, refunded_amount=refunded, note=note)
+        await self.tell(order, "refunded", amount=amount.format(await self._locale(order)))
+        return order
+
+    async def _disputed(self, order: Order, event: PaymentEvent) -> Order:
+        """A chargeback: written on the order (which then refuses refunds) and alerted, once."""
+        what = event.raw_status or event.event_id
+        if any(what in str(entry.get("note", "")) for entry in order.history):
+            return order
+        amount = str(event.amount) if event.amount is not None else "?"
+        log.error("payment.disputed", alert=True, order=order.number, method=event.method, amount=amount)
+        return await self.shop.store.record_amounts(
+            order.number, note=f"dispute of {amount} at {event.method}: {what}; answer it in the provider's dashboard"
         )
 
     async def _expired(self, order: Order) -> Order:
@@ -441,7 +509,15 @@ class Ordering:
         await self.shop.notify(order.customer_key, message)
 
     async def _refund_with(self, order: Order, amount: Money) -> RefundResult:
-        """The order's method refunds ``amount``; a refund it reports failed is noted on the order."""
+        """The order's method refunds ``amount``; a refund it reports failed is noted on the order.
+
+        Never while the customer disputes the payment: a dispute they win gives the money back
+        already, and a refund on top would pay them twice."""
+        if order.disputed:
+            raise PaymentError(
+                f"order {order.number}: the customer disputed the payment at {order.payment_method}; "
+                "answer the dispute in the provider's dashboard instead of refunding"
+            )
         try:
             return await self._method(order).refund(order, amount)
         except RefundFailed as e:

@@ -127,6 +127,8 @@ class Order:
     history: list[dict[str, Any]] = field(default_factory=list)
     #: The answers of dialog features' checkout steps, by feature name (see ``Checkout.extras``).
     extras: dict[str, Any] = field(default_factory=dict)
+    #: The ad or post that brought the customer (``chatshop.referrals``), when one did.
+    referral: dict[str, str] | None = None
 
     @property
     def channel(self) -> str:
@@ -163,6 +165,15 @@ class Order:
         new one once part of the order was refunded or a refund the provider accepted failed."""
         key = f"chatshop-{self.number}-{self.refunded_amount}-{amount.minor}"
         return f"{key}-{self.failed_refunds}" if self.failed_refunds else key
+
+    def refund_failed(self, refund_id: str) -> bool:
+        """Whether the order's history already says that refund failed."""
+        return any(str(entry.get("note", "")).startswith(f"refund {refund_id} failed") for entry in self.history)
+
+    @property
+    def disputed(self) -> bool:
+        """The customer disputed the payment with their bank (the provider told us)."""
+        return any(str(entry.get("note", "")).startswith("dispute ") for entry in self.history)
 
     def can_become(self, new: OrderStatus) -> bool:
         return new in TRANSITIONS[self.status]

@@ -61,7 +61,13 @@ class PaymentEventKind(StrEnum):
     FAILED = "failed"  # this attempt failed; the customer may try again
     EXPIRED = "expired"  # the link or QR expired unpaid: the order is cancelled, stock released
     CANCELLED = "cancelled"
+    #: Money went back outside chatshop (the provider's dashboard): ``amount`` is the **total**
+    #: refunded for the payment so far, so the same news told twice counts once, and a refund of
+    #: ours the provider reports is already counted. ``raw_status`` names the refund for the record.
     REFUNDED = "refunded"
+    #: The customer disputed the payment with their bank (a chargeback): recorded and alerted; the
+    #: order refuses refunds meanwhile, since a lost dispute already gives the money back.
+    DISPUTED = "disputed"
     #: A refund the provider had accepted failed after all (``amount`` of it is owed again);
     #: ``provider_payment_id`` names the refund.
     REFUND_FAILED = "refund_failed"
@@ -71,8 +77,12 @@ class PaymentEventKind(StrEnum):
 class PaymentEvent:
     """A provider's verified word about a payment, normalized.
 
-    ``event_id`` deduplicates (Stripe ``evt_...``, ``x-razorpay-event-id``, WeChat's notification
-    id). ``amount`` is what the provider says was paid; the core compares it with the order.
+    ``event_id`` deduplicates, so it must come from what the provider signed (Stripe's ``evt_...``,
+    WeChat Pay's notification id, Razorpay's event name and entity ids), never from a header the
+    signature does not cover: a captured body replayed with a fresh header would count again.
+    ``amount`` is what the provider says was paid; the core compares it with the order. An
+    ``order_number`` left empty is found from ``provider_payment_id``, the payment the core
+    recorded when it was paid (a refund made in the provider's dashboard names only the payment).
     ``provider_ref`` names the link, session or transaction the event is about, when the provider
     says: the expiry of a link the order no longer waits on (the customer's "Try again" replaced
     it) then changes nothing.

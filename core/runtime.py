@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 import structlog
 
+from chatshop import referrals
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
 from chatshop.channels import Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
@@ -229,7 +230,9 @@ class Shop:
             )
             self._owns_http = True
         self._http = http
-        for channel in self.channels.values():
+        for name, channel in self.channels.items():
+            for advice in channel.warnings():
+                log.warning("channel.advice", channel=name, advice=advice)
             await channel.start()
         await self.plugins.startup(self)
         self.started = True
@@ -291,13 +294,20 @@ class Shop:
 
     async def purge(self) -> int:
         """Forget what is older than ``[storage] retention_days``: handled messages, sent replies,
-        and what idle conversations held for a checkout never finished (see ``Store.purge``)."""
+        and what idle conversations held for a checkout never finished (see ``Store.purge``); and
+        anonymise orders older than ``order_retention_years`` when the shop sets it."""
         # Newest messages whose turns ran on another worker would otherwise be remembered forever.
         self._newest_inbound.clear()
         now = utcnow()
         deleted = await self.store.purge(now, now - timedelta(days=self.config.storage.retention_days))
         if deleted:
             log.info("store.purged", rows=deleted)
+        years = self.config.storage.order_retention_years
+        if years is not None:
+            anonymised = await self.store.anonymise_orders(now - timedelta(days=round(365.2425 * years)))
+            if anonymised:
+                log.info("orders.anonymised", orders=anonymised, older_than_years=years)
+            deleted += anonymised
         return deleted
 
     def schedule_outbox(self, customer_key: str, delay: float) -> None:
@@ -335,6 +345,8 @@ class Shop:
     # --- the message path ---------------------------------------------------------------------
     async def receive(self, inbound: Inbound) -> bool:
         """Record a customer's message durably and schedule it; False if it was a duplicate."""
+        if inbound.referral is not None:  # kept before the message, so its turn can place with it
+            await referrals.remember(self.store, inbound)
         if not await self.store.add_inbound(inbound):
             log.info("inbound.duplicate", channel=inbound.channel, customer=inbound.customer_key)
             return False

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
+from structlog._config import BoundLoggerLazyProxy
 
 from chatshop.testing import ShopHarness, running_shop
 
@@ -80,6 +83,20 @@ category = "Beverages"
 """
 
 ShopFactory = Callable[..., AbstractAsyncContextManager[ShopHarness]]
+
+
+@pytest.fixture(autouse=True)
+def _loggers_stay_reconfigurable() -> Iterator[None]:
+    """``chatshop serve`` run in-process (a CLI test) binds each module's logger once for good
+    (``cache_logger_on_first_use``, right for a server): undone after the test, so a later test's
+    ``structlog.testing.capture_logs`` sees every module's lines, whatever ran before it."""
+    yield
+    if structlog.get_config().get("cache_logger_on_first_use"):
+        structlog.configure(cache_logger_on_first_use=False)
+        for module in [m for name, m in list(sys.modules.items()) if name.startswith("chatshop")]:
+            proxy = getattr(module, "log", None)
+            if isinstance(proxy, BoundLoggerLazyProxy):
+                proxy.__dict__.pop("bind", None)
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.orders import Claim, Order, OrderStatus
 
 __all__ = [
+    "ANONYMISED",
+    "MAX_ROWS",
     "ClaimUse",
     "ConversationRecord",
     "FinishedTurn",
@@ -32,7 +34,29 @@ __all__ = [
     "OutboxItem",
     "StaleConversation",
     "Store",
+    "anonymised_details",
+    "bounded_page",
 ]
+
+
+#: The most rows a look-up skips or returns: a page number parsed from a customer's choice id
+#: ("orders:99999999999999999999") must not overflow SQLite's or PostgreSQL's 64-bit integers.
+MAX_ROWS = 2**31
+
+
+#: What an anonymised order's customer id is (``whatsapp:anonymised``).
+ANONYMISED = "anonymised"
+
+
+def anonymised_details(details: dict[str, Any]) -> dict[str, Any]:
+    """An order's details without the customer: lines and amounts only."""
+    kept = {k: v for k, v in details.items() if k in ("lines", "adjustments")}
+    return {**kept, "address": None, "postal_code": None, "contact_name": None, "latitude": None, "longitude": None}
+
+
+def bounded_page(limit: int, offset: int) -> tuple[int, int]:
+    """``limit`` and ``offset`` within what every database takes (past the end is simply empty)."""
+    return min(max(limit, 0), MAX_ROWS), min(max(offset, 0), MAX_ROWS)
 
 
 class OutOfStock(Exception):
@@ -425,6 +449,21 @@ class Store(ABC):
         notification kept for a resend). Orders and their history stay whole: they are the shop's
         record of a sale, which fulfilment and accounting need (see docs/privacy.md).
         """
+
+    @abstractmethod
+    async def export_customer(self, customer_key: str) -> dict[str, Any]:
+        """Everything kept about one customer but their orders (their right of access), as JSON:
+        ``conversation`` (the saved state, or None), ``received`` and ``sent`` (the messages still
+        kept, both ways, oldest first), ``jobs`` (scheduled for them) and ``values`` (the kv values
+        :meth:`forget_customer` would erase: the web chat history, a messenger's window, the ad they
+        came from). Times are ISO 8601 text."""
+
+    @abstractmethod
+    async def anonymise_orders(self, placed_before: datetime) -> int:
+        """Strip the customer from orders placed before ``placed_before`` (``[storage]
+        order_retention_years``); how many changed. What was sold, for how much, when and how it
+        was paid stays (the shop's books); the customer's id becomes ``CHANNEL:anonymised``, and the
+        address, contact name, location, referral and checkout answers go. Idempotent."""
 
     # --- leases: one worker at a time per customer, across processes and machines -----------------
     @abstractmethod

@@ -80,6 +80,7 @@ def order_details(order: Order) -> str:
             "latitude": order.latitude,
             "longitude": order.longitude,
             **({"extras": order.extras} if order.extras else {}),
+            **({"referral": order.referral} if order.referral else {}),
         }
     )
 
@@ -127,6 +128,7 @@ def order_from_parts(
         latitude=data.get("latitude"),
         longitude=data.get("longitude"),
         extras=dict(data.get("extras") or {}),
+        referral=data.get("referral") if isinstance(data.get("referral"), dict) else None,
         created_at=created_at,
         paid_amount=paid_minor,
         refunded_amount=refunded_minor,

@@ -21,6 +21,7 @@ from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
 from chatshop.store.base import (
+    ANONYMISED,
     ClaimUse,
     ConversationRecord,
     InboxItem,
@@ -32,6 +33,8 @@ from chatshop.store.base import (
     StaleConversation,
     StockChanged,
     Store,
+    anonymised_details,
+    bounded_page,
 )
 from chatshop.store.codec import (
     dumps,
@@ -818,6 +821,7 @@ class PostgresStore(Store):
         if since is not None:
             clauses.append(f"created_at >= {param(since)}")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        limit, offset = bounded_page(limit, offset)
         query = (
             f"SELECT {_ORDER_COLUMNS} FROM orders {where} "  # noqa: S608
             f"ORDER BY created_at DESC, seq DESC LIMIT {param(limit)} OFFSET {param(offset)}"
@@ -1084,6 +1088,95 @@ class PostgresStore(Store):
                 dumps(customer_id),
             )
             return deleted + int(status.split()[-1])
+
+    async def export_customer(self, customer_key: str) -> dict[str, Any]:
+        channel, _, customer_id = customer_key.partition(":")
+
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value is not None else None
+
+        async with self.pool.acquire() as db, db.transaction(isolation="repeatable_read", readonly=True):
+            conversation = await db.fetchrow(
+                "SELECT state, version, last_inbound_at, updated_at FROM conversations WHERE customer_key = $1",
+                customer_key,
+            )
+            received = await db.fetch(
+                "SELECT message_id, payload, received_at, handled_at FROM inbox WHERE customer_key = $1 ORDER BY id",
+                customer_key,
+            )
+            sent = await db.fetch(
+                "SELECT payload, status, provider_message_id, created_at, sent_at FROM outbox "
+                "WHERE customer_key = $1 ORDER BY id",
+                customer_key,
+            )
+            jobs = await db.fetch(
+                "SELECT kind, key, due_at, payload, status FROM jobs WHERE customer_key = $1 ORDER BY id", customer_key
+            )
+            values = await db.fetch(
+                "SELECT key, value, expires_at FROM kv WHERE starts_with(key, $1) "
+                "AND (right(key, length($2)) = $2 OR strpos(value, $3) > 0) ORDER BY key",
+                f"{channel}:",
+                f":{customer_id}",
+                dumps(customer_id),
+            )
+        return {
+            "conversation": None
+            if conversation is None
+            else {
+                "state": json.loads(conversation["state"]),
+                "version": conversation["version"],
+                "last_message_at": iso(conversation["last_inbound_at"]),
+                "updated_at": iso(conversation["updated_at"]),
+            },
+            "received": [
+                {
+                    "message_id": r["message_id"],
+                    "message": json.loads(r["payload"]),
+                    "received_at": iso(r["received_at"]),
+                    "handled_at": iso(r["handled_at"]),
+                }
+                for r in received
+            ],
+            "sent": [
+                {
+                    "message": json.loads(r["payload"]),
+                    "status": r["status"],
+                    "messenger_id": r["provider_message_id"],
+                    "queued_at": iso(r["created_at"]),
+                    "sent_at": iso(r["sent_at"]),
+                }
+                for r in sent
+            ],
+            "jobs": [
+                {
+                    "kind": r["kind"],
+                    "key": r["key"],
+                    "due_at": iso(r["due_at"]),
+                    "payload": json.loads(r["payload"]),
+                    "status": r["status"],
+                }
+                for r in jobs
+            ],
+            "values": [{"key": r["key"], "value": r["value"], "expires_at": iso(r["expires_at"])} for r in values],
+        }
+
+    async def anonymise_orders(self, placed_before: datetime) -> int:
+        async with self.pool.acquire() as db, db.transaction():
+            rows = await db.fetch(
+                "SELECT number, customer_key, details FROM orders WHERE created_at < $1 AND customer_key NOT LIKE $2 "
+                "FOR UPDATE",
+                placed_before,
+                f"%:{ANONYMISED}",
+            )
+            for row in rows:
+                channel = row["customer_key"].partition(":")[0]
+                await db.execute(
+                    "UPDATE orders SET customer_key = $1, details = $2, payment_url = NULL WHERE number = $3",
+                    f"{channel}:{ANONYMISED}",
+                    dumps(anonymised_details(json.loads(row["details"]))),
+                    row["number"],
+                )
+            return len(rows)
 
     # --- dashboard numbers -------------------------------------------------------------------
     async def abandoned_carts(self, idle_before: datetime, since: datetime | None = None) -> int:

@@ -20,6 +20,7 @@ from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
 from chatshop.store.base import (
+    ANONYMISED,
     ClaimUse,
     ConversationRecord,
     FinishedTurn,
@@ -32,6 +33,8 @@ from chatshop.store.base import (
     StaleConversation,
     StockChanged,
     Store,
+    anonymised_details,
+    bounded_page,
 )
 from chatshop.store.codec import (
     dumps,
@@ -710,6 +713,7 @@ class SQLiteStore(Store):
             clauses.append("created_at >= ?")
             params.append(_ts(since) or "")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        limit, offset = bounded_page(limit, offset)
 
         def fetch(db: sqlite3.Connection) -> list[Order]:
             rows = db.execute(
@@ -994,6 +998,81 @@ class SQLiteStore(Store):
             self._peeks.pop(customer_key, None)
         await self._drop_old_pages()
         return deleted
+
+    async def export_customer(self, customer_key: str) -> dict[str, Any]:
+        channel, _, customer_id = customer_key.partition(":")
+        suffix, quoted = f":{customer_id}", dumps(customer_id)
+
+        def read(db: sqlite3.Connection) -> dict[str, Any]:
+            conversation = db.execute(
+                "SELECT state, version, last_inbound_at, updated_at FROM conversations WHERE customer_key = ?",
+                (customer_key,),
+            ).fetchone()
+            received = db.execute(
+                "SELECT message_id, payload, received_at, handled_at FROM inbox WHERE customer_key = ? ORDER BY id",
+                (customer_key,),
+            ).fetchall()
+            sent = db.execute(
+                "SELECT payload, status, provider_message_id, created_at, sent_at FROM outbox "
+                "WHERE customer_key = ? ORDER BY id",
+                (customer_key,),
+            ).fetchall()
+            jobs = db.execute(
+                "SELECT kind, key, due_at, payload, status FROM jobs WHERE customer_key = ? ORDER BY id",
+                (customer_key,),
+            ).fetchall()
+            values = db.execute(
+                "SELECT key, value, expires_at FROM kv WHERE key LIKE ? ESCAPE '\\' "
+                "AND (substr(key, -?) = ? OR instr(value, ?) > 0) ORDER BY key",
+                (_like_prefix(channel), len(suffix), suffix, quoted),
+            ).fetchall()
+            return {
+                "conversation": None
+                if conversation is None
+                else {
+                    "state": json.loads(conversation[0]),
+                    "version": conversation[1],
+                    "last_message_at": conversation[2],
+                    "updated_at": conversation[3],
+                },
+                "received": [
+                    {"message_id": r[0], "message": json.loads(r[1]), "received_at": r[2], "handled_at": r[3]}
+                    for r in received
+                ],
+                "sent": [
+                    {
+                        "message": json.loads(r[0]),
+                        "status": r[1],
+                        "messenger_id": r[2],
+                        "queued_at": r[3],
+                        "sent_at": r[4],
+                    }
+                    for r in sent
+                ],
+                "jobs": [
+                    {"kind": r[0], "key": r[1], "due_at": r[2], "payload": json.loads(r[3]), "status": r[4]}
+                    for r in jobs
+                ],
+                "values": [{"key": r[0], "value": r[1], "expires_at": r[2]} for r in values],
+            }
+
+        return await self._run(read)
+
+    async def anonymise_orders(self, placed_before: datetime) -> int:
+        def strip(db: sqlite3.Connection) -> int:
+            rows = db.execute(
+                "SELECT number, customer_key, details FROM orders WHERE created_at < ? AND customer_key NOT LIKE ?",
+                (_ts(placed_before), f"%:{ANONYMISED}"),
+            ).fetchall()
+            for number, customer_key, details in rows:
+                channel = customer_key.partition(":")[0]
+                db.execute(
+                    "UPDATE orders SET customer_key = ?, details = ?, payment_url = NULL WHERE number = ?",
+                    (f"{channel}:{ANONYMISED}", dumps(anonymised_details(json.loads(details))), number),
+                )
+            return len(rows)
+
+        return await self._write(strip)
 
     # --- numbers -----------------------------------------------------------------------------
     async def abandoned_carts(self, idle_before: datetime, since: datetime | None = None) -> int:

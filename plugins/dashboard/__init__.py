@@ -27,4 +27,5 @@ def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
     # Without a session secret, a random one per process: logins end when the shop restarts.
     secret: str | bytes = read_secret(admin.session_secret_env) if admin.session_secret_env else random_secret()
     secure = (shop.config.server.public_url or "").startswith("https://")
-    Dashboard(shop, token, Sessions(secret, secure=secure)).add_to(router)
+    sessions = Sessions(secret, secure=secure, idle_seconds=admin.session_idle_minutes * 60)
+    Dashboard(shop, token, sessions).add_to(router)

@@ -1,7 +1,8 @@
 """Which buttons an order's page shows: only the moves the order's state table allows.
 
 Payments are never marked by hand here (``paid`` comes from the provider's verified webhook); a
-refund is offered only when money was taken and not yet all given back.
+refund is offered whenever money was taken and not all given back, which includes an order already
+"refunded" whose refund failed later (the provider's ``refund.failed``: the amount is owed again).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from chatshop.orders import TRANSITIONS, Order, OrderStatus
 
-__all__ = ["Action", "actions_for"]
+__all__ = ["Action", "actions_for", "owed"]
 
 S = OrderStatus
 
@@ -38,9 +39,15 @@ def actions_for(order: Order) -> list[Action]:
     allowed = TRANSITIONS[order.status]
     actions = []
     for status, label in OFFERED:
-        if status not in allowed:
-            continue
-        if status == S.REFUNDED and order.paid_amount <= order.refunded_amount:
-            continue
-        actions.append(Action(status, label))
+        if status == S.REFUNDED:
+            # none while the customer disputes the payment: the core refuses such a refund
+            if owed(order) and not order.disputed and (status in allowed or order.status == S.REFUNDED):
+                actions.append(Action(status, label))
+        elif status in allowed:
+            actions.append(Action(status, label))
     return actions
+
+
+def owed(order: Order) -> bool:
+    """Money taken for the order and not (or no longer: a refund failed) given back."""
+    return order.paid_amount > order.refunded_amount

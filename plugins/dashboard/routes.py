@@ -7,9 +7,8 @@ their own messenger exactly as when the order moves any other way.
 
 from __future__ import annotations
 
-import hmac
+import math
 import re
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,8 @@ from urllib.parse import urlencode
 import structlog
 from aiohttp import web
 
+from chatshop.addresses import client_address, masked, networks
+from chatshop.digests import same_digest
 from chatshop.money import Money, MoneyError
 from chatshop.orders import IllegalTransition, OrderStatus
 from chatshop.payments import PaymentError
@@ -28,10 +29,11 @@ from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
 from chatshop.store.base import StockChanged
 
-from .actions import actions_for
+from .actions import actions_for, owed
 from .contact import contact_of
 from .numbers import shop_numbers
 from .session import LOGIN_COOKIE, Session, Sessions
+from .throttle import LoginThrottle
 
 __all__ = ["Dashboard"]
 
@@ -47,7 +49,15 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
+    # The dashboard uses no camera, microphone, location, payment or other powerful feature: no
+    # script that ever got in could ask for one either (OWASP ASVS 14.4).
+    "Permissions-Policy": (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+        "payment=(), usb=(), browsing-topics=()"
+    ),
 }
+#: Over https the browser is told to come back over https only, for a year (OWASP ASVS 9.1.1).
+HSTS = "max-age=31536000"
 #: Status filters on the orders page: (label, statuses).
 FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "open": ("To do", (OrderStatus.PAID, OrderStatus.COD_PENDING, OrderStatus.CONFIRMED)),
@@ -66,9 +76,8 @@ MAX_PAGE = 1_000_000
 _PHONE = re.compile(r"^\+?[\d\s().-]+$")
 #: More digits than an order number has (six, all digits by chance: "234-567" is still searched as typed).
 MIN_PHONE_DIGITS = 7
-#: Failed logins allowed per minute from one address (per process) before the form says "wait":
-#: per address, so that someone guessing cannot lock the owner out.
-LOGIN_ATTEMPTS_PER_MINUTE = 10
+#: The account the admin token logs in as (staff accounts will name their own).
+ADMIN_ACCOUNT = "admin"
 
 Handler = Callable[[web.Request, Session], Awaitable[web.StreamResponse]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -80,14 +89,16 @@ class Dashboard:
         self._token = token.encode()
         self.sessions = sessions
         self.templates = Templates(HERE / "templates")
-        self._failures: dict[str, list[float]] = {}
+        self.throttle = LoginThrottle()
+        self.trusted_proxies = networks(shop.config.server.trusted_proxies)
+        self.headers = {**HEADERS, "Strict-Transport-Security": HSTS} if sessions.secure else HEADERS
 
     # --- plumbing --------------------------------------------------------------------------
     def page(self, name: str, session: Session, *, status: int = 200, **context: Any) -> web.Response:
         return self.templates.response(
             name,
             status=status,
-            headers=HEADERS,
+            headers=self.headers,
             shop=self.shop.config.shop.name,
             csrf=session.csrf,
             admin=session.admin,
@@ -118,7 +129,14 @@ class Dashboard:
                 raise web.HTTPSeeOther("/admin/login")
             if await self._ended(session):
                 raise web.HTTPSeeOther("/admin/login")  # logged out: this cookie ended
-            return await handler(request, session)
+            try:
+                response = await handler(request, session)
+            except web.HTTPException as answer:  # a redirect after a POST is a use too
+                if session is not None and answer.status < 400:
+                    self.sessions.touch(answer, session)
+                raise
+            self.sessions.touch(response, session)
+            return response
 
         return wrapper
 
@@ -141,17 +159,24 @@ class Dashboard:
         session = self.sessions.read(request, LOGIN_COOKIE)
         if session is None or not session.csrf_ok(_field(form, "csrf")):
             raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the login page and try again")
-        now = time.monotonic()
-        self._failures = {a: r for a, t in self._failures.items() if (r := [x for x in t if now - x < 60])}
-        address = request.remote or "?"
-        if len(self._failures.get(address, ())) >= LOGIN_ATTEMPTS_PER_MINUTE:
-            return self.login_page(session, status=429, error="Too many attempts. Wait a minute and try again.")
-        given = (_field(form, "token") or "").encode()
-        if not hmac.compare_digest(given, self._token):
-            self._failures.setdefault(address, []).append(now)
-            log.warning("dashboard.login_refused")
+        address = client_address(request, self.trusted_proxies)
+        account = ADMIN_ACCOUNT
+        if not same_digest(self._token, _field(form, "token")):
+            wait = self.throttle.retry_after(account, address)
+            failures = self.throttle.failed(account, address)
+            log.warning("dashboard.login_refused", account=account, client=masked(address), failures=failures)
+            if wait > 0:
+                seconds = math.ceil(wait)
+                page = self.login_page(
+                    session, status=429, error=f"Too many attempts. Wait {seconds} seconds and try again."
+                )
+                page.headers["Retry-After"] = str(seconds)
+                return page
             return self.login_page(session, status=401, error="That token is not right.")
-        log.info("dashboard.login")
+        # Right is right, however many wrong attempts came before (from here or anywhere): failing on
+        # purpose must never keep the owner out.
+        self.throttle.succeeded(account, address)
+        log.info("dashboard.login", account=account, client=masked(address))
         response = web.HTTPSeeOther("/admin/orders")
         self.sessions.write(response, self.sessions.fresh(admin=True))  # a new CSRF token after login
         self.sessions.end(response, LOGIN_COOKIE)
@@ -213,7 +238,7 @@ class Dashboard:
         html = self.templates.render(
             "_rows.html", orders=orders, contact=contact_of, locale=self._locale(), methods=self._method_labels()
         )
-        return web.Response(text=html, content_type="text/html", headers=HEADERS)
+        return web.Response(text=html, content_type="text/html", headers=self.headers)
 
     async def order(self, request: web.Request, session: Session) -> web.StreamResponse:
         order = await self.shop.store.get_order(request.match_info["number"])
@@ -225,6 +250,7 @@ class Dashboard:
             order=order,
             contact=contact_of(order),
             actions=actions_for(order),
+            owed=owed(order),
             locale=self._locale(),
             done=self.sessions.note(request, "done"),
             error=self.sessions.note(request, "error"),
@@ -258,7 +284,9 @@ class Dashboard:
         order = await self.shop.store.get_order(number)
         if order is None:
             raise web.HTTPNotFound(text="no such order")
-        if order.status == new:  # the second click of a double click, or another tab: already done
+        if order.status == new and not (new == OrderStatus.REFUNDED and owed(order)):
+            # the second click of a double click, or another tab: already done (a refund is done
+            # only when nothing is owed: one that failed later leaves the order "refunded" and owing)
             raise self._back(f"/admin/orders/{number}", done=new.value)
         if new not in {a.status for a in actions_for(order)}:
             raise self._back(f"/admin/orders/{number}", error=f"cannot go to {new.value}")

@@ -1,8 +1,9 @@
 """The admin's session: a signed cookie holding a CSRF token, whether they logged in, and until when.
 
 The cookie is ``HttpOnly`` (no script reads it), ``SameSite=Strict`` (no other site's page sends
-it), ``Secure`` when the shop is served over https, and expires after ``SESSION_HOURS``. Every form
-carries the session's CSRF token; a POST without the right one is refused with 403.
+it), ``Secure`` when the shop is served over https, and expires after ``SESSION_HOURS``, or sooner
+when unused for ``[admin] session_idle_minutes`` (a dashboard left open on a shared computer). Every
+form carries the session's CSRF token; a POST without the right one is refused with 403.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 
+from chatshop.digests import same_digest
 from chatshop.plugins.webchat.signing import Signer
 
 __all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_HOURS", "Session", "Sessions"]
@@ -26,6 +29,8 @@ COOKIE = "chatshop_admin"
 #: logged-in session: a link from another site arrives without the Strict session cookie.
 LOGIN_COOKIE = "chatshop_admin_login"
 SESSION_HOURS = 12
+#: How often a session in use has its last-use time written again (not on every click).
+TOUCH_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +38,19 @@ class Session:
     csrf: str
     admin: bool
     expires: int
+    #: When the session was last used (Unix seconds), for the idle timeout.
+    seen: int = 0
 
     def csrf_ok(self, given: str | None) -> bool:
-        return bool(given) and hmac.compare_digest(self.csrf.encode(), (given or "").encode())
+        return same_digest(self.csrf, given)
 
 
 class Sessions:
-    def __init__(self, secret: str | bytes, *, secure: bool) -> None:
+    def __init__(self, secret: str | bytes, *, secure: bool, idle_seconds: float = 0) -> None:
         self.signer = Signer(secret, "dashboard-session")
         self.secure = secure
+        self.idle_seconds = idle_seconds
+        self.clock: Callable[[], float] = time.time
         key = secret.encode() if isinstance(secret, str) else secret
         self._note_key = hashlib.sha256(b"dashboard-note\0" + key).digest()
 
@@ -53,13 +62,13 @@ class Sessions:
     def note(self, request: web.Request, name: str) -> str | None:
         """The note ``name`` from the address if the dashboard wrote it, else None."""
         text, signature = request.query.get(name), request.query.get(f"{name}_sig", "")
-        if text is None or not hmac.compare_digest(signature.encode(), self.seal(name, text).encode()):
+        if text is None or not same_digest(self.seal(name, text), signature):
             return None
         return text
 
-    @staticmethod
-    def fresh(admin: bool = False) -> Session:
-        return Session(secrets.token_urlsafe(24), admin, int(time.time()) + SESSION_HOURS * 3600)
+    def fresh(self, admin: bool = False) -> Session:
+        now = int(self.clock())
+        return Session(secrets.token_urlsafe(24), admin, now + SESSION_HOURS * 3600, now)
 
     def read(self, request: web.Request, cookie: str = COOKIE) -> Session | None:
         value = self.signer.unsign(request.cookies.get(cookie))
@@ -67,20 +76,34 @@ class Sessions:
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-            session = Session(str(data["c"]), bool(data["a"]), int(data["e"]))
+            expires = int(data["e"])
+            seen = int(data.get("s", expires - SESSION_HOURS * 3600))  # a cookie from before idle times
+            session = Session(str(data["c"]), bool(data["a"]), expires, seen)
         except (ValueError, KeyError, TypeError):
             return None
         if session.admin != (cookie == COOKIE):
             return None  # a login form's cookie never passes for a session, nor the other way round
-        return session if session.expires > time.time() else None
+        now = self.clock()
+        if session.admin and self.idle_seconds and now - session.seen > self.idle_seconds:
+            return None  # unused for too long: log in again
+        return session if session.expires > now else None
+
+    def touch(self, response: web.StreamResponse, session: Session) -> None:
+        """Note that the session was used now (the idle timeout starts again), once a minute at most."""
+        now = int(self.clock())
+        if COOKIE in response.cookies:  # the answer sets (or ends) the session itself: logging out
+            return
+        if session.admin and self.idle_seconds and now - session.seen >= min(TOUCH_SECONDS, self.idle_seconds / 2):
+            self.write(response, replace(session, seen=now))
 
     def write(self, response: web.StreamResponse, session: Session, cookie: str = COOKIE) -> None:
-        payload = json.dumps({"c": session.csrf, "a": session.admin, "e": session.expires}, separators=(",", ":"))
+        fields = {"c": session.csrf, "a": session.admin, "e": session.expires, "s": session.seen}
+        payload = json.dumps(fields, separators=(",", ":"))
         value = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")  # "=" would need quoting
         response.set_cookie(
             cookie,
             self.signer.sign(value),
-            max_age=max(session.expires - int(time.time()), 0),
+            max_age=max(session.expires - int(self.clock()), 0),
             path="/admin" if cookie == COOKIE else "/admin/login",
             httponly=True,
             samesite="Strict",

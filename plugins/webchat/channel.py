@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from chatshop.channels import Capabilities, Channel, SendResult
 from chatshop.config import ConfigError, ConfigProblem, read_secret
-from chatshop.messages import Inbound, InboundKind, Outbound
+from chatshop.messages import Inbound, InboundKind, Outbound, safe_text
 
 from .config import WebChatConfig
 from .history import Entry, History
@@ -250,7 +250,9 @@ class WebChatChannel(Channel):
             choice_id=choice_id,
             received_at=self.shop.now(),
         )
-        # Echo first, so the customer's words sit above the shop's answer in every tab.
+        # Echo first, so the customer's words sit above the shop's answer in every tab: as the
+        # message reads once made safe (half an emoji would never reach the history's store).
+        shown = inbound.text if inbound.text is not None else safe_text(shown)
         entry = await self.history.add_customer(connection.customer_id, shown, message_id)
         await self.shop.receive(inbound)
         await connection.ws.send_json({"type": "ack", "id": client_id})

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import secrets
 
+from chatshop.digests import same_digest
+
 __all__ = ["Signer", "random_secret"]
 
 
@@ -37,9 +39,7 @@ class Signer:
 
     def unsign(self, signed: str | None) -> str | None:
         """The value if the signature is right, else None."""
-        if not signed or "." not in signed:
+        if not signed or "." not in signed or not signed.isascii():  # we sign ASCII only
             return None
         value, _, signature = signed.rpartition(".")
-        if not hmac.compare_digest(signature.encode(), self._signature(value).encode()):
-            return None
-        return value
+        return value if same_digest(self._signature(value), signature) else None

@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -60,6 +61,19 @@ class _Refused(Exception):
         self.status = status
 
 
+def _refused(e: _Refused) -> web.Response:
+    log.warning("wechat.push_refused", status=e.status, reason=str(e))
+    return web.Response(status=e.status, text="forbidden" if e.status == 403 else "bad request")
+
+
+@dataclass(frozen=True, slots=True)
+class _Push:
+    """A push's signed address (``timestamp:nonce``) and what its body hashes to."""
+
+    address: str
+    digest: str
+
+
 class WeChatChannel(Channel):
     #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
     shop: Shop
@@ -100,7 +114,7 @@ class WeChatChannel(Channel):
         self.client = WeChatClient(
             base_url=self.settings.api_base_url, session=lambda: self.shop.http, tokens=self.tokens
         )
-        self._late: set[asyncio.Task[bool]] = set()
+        self._late: set[asyncio.Task[bool | None]] = set()
 
     def _open_keys(self) -> list[WeChatCrypto]:
         """The current and previous EncodingAESKey; a malformed one is a config problem at its key."""
@@ -119,6 +133,15 @@ class WeChatChannel(Channel):
 
     def routes(self) -> Sequence[web.RouteDef]:
         return [web.get("", self.verify_url), web.post("", self.receive_push)]
+
+    def warnings(self) -> list[str]:
+        if self.settings.safe_mode:
+            return []
+        return [
+            "plain mode: WeChat signs a push's address but not its body, so whoever sees one address "
+            "could send another body with it; chatshop accepts each nonce once, but set "
+            "encoding_aes_key_env (safe mode, 安全模式) to close this for good"
+        ]
 
     async def stop(self) -> None:
         if self._late:  # pushes answered before the inbox held them: let them land
@@ -144,21 +167,24 @@ class WeChatChannel(Channel):
         """A message or event: verify, decrypt, parse, record in the inbox, answer ``success``."""
         started = asyncio.get_running_loop().time()
         try:
-            item = await self._read_push(request)
+            item, push = await self._read_push(request)
         except _Refused as e:
-            log.warning("wechat.push_refused", status=e.status, reason=str(e))
-            return web.Response(status=e.status, text="forbidden" if e.status == 403 else "bad request")
+            return _refused(e)
         if isinstance(item, DeliveryReport):
-            await self.shop.report_delivery(item)
+            if await self._first_time(push):
+                await self.shop.report_delivery(item)
             return web.Response(text="success")
         if item.kind is InboundKind.EVENT and item.event == "unsubscribe":
+            if not await self._first_time(push):  # erasing is not done on a replayed address
+                return _refused(_Refused(403, "nonce already used with another body"))
             await self._forget(item)
             return web.Response(text="success")
         budget = self.settings.answer_within_seconds - (asyncio.get_running_loop().time() - started)
-        await self._record(item, budget)
+        if await self._record(item, budget, push) is None:
+            return _refused(_Refused(403, "nonce already used with another body"))
         return web.Response(text="success")
 
-    async def _read_push(self, request: web.Request) -> Inbound | DeliveryReport:
+    async def _read_push(self, request: web.Request) -> tuple[Inbound | DeliveryReport, _Push]:
         query = request.query
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
         try:
@@ -167,6 +193,7 @@ class WeChatChannel(Channel):
         except SignatureError as e:
             raise _Refused(403, str(e)) from None
         body = await _read_body(request)
+        push = _Push(f"{timestamp}:{nonce}", hashlib.sha256(body).hexdigest()[:32])
         try:
             fields = parse_fields(body)
             if self._cryptos:
@@ -182,7 +209,24 @@ class WeChatChannel(Channel):
         if isinstance(item, Inbound) and item.kind is InboundKind.CHOICE and item.event != "click":
             assert item.choice_id is not None
             item = item.model_copy(update={"choice_id": await resolve_legacy(self.shop.store, item.choice_id)})
-        return item
+        return item, push
+
+    async def _first_time(self, push: _Push) -> bool:
+        """Whether this signed address (timestamp and nonce) comes with this body only, across workers.
+
+        In plain mode the signature does not cover the body: a captured address replayed within the
+        replay window with another body (an ``unsubscribe`` for someone else, a message in their
+        name) is refused. WeChat's own retry of a push it got no answer to sends the same body, and
+        is let through (the inbox drops the duplicate). Safe mode's ``msg_signature`` covers the
+        body already; the check costs nothing there and is kept for every push.
+        """
+        # Two atomic claims: this address with this body, then this address at all. A push whose
+        # pair was seen is WeChat's retry; one that claims the address first is new.
+        retried = not await self.shop.store.record_event("wechat-push", f"{push.address}:{push.digest}")
+        first = await self.shop.store.record_event("wechat-nonce", push.address)
+        if not (first or retried):
+            log.warning("wechat.replayed_address", alert=True)
+        return first or retried
 
     def _open(self, envelope: dict[str, str], msg_signature: str | None, timestamp: str, nonce: str) -> dict[str, str]:
         """Safe mode: check ``msg_signature`` over the ciphertext, decrypt, parse the inner XML."""
@@ -207,20 +251,29 @@ class WeChatChannel(Channel):
         erased = await self.shop.store.forget_customer(inbound.customer_key)
         log.info("wechat.unsubscribed_forgotten", customer=inbound.customer_key, records=erased)
 
-    async def _record(self, inbound: Inbound, budget: float) -> None:
-        """Hand the message to the inbox; past the budget, answer anyway and let it land later."""
-        task = asyncio.ensure_future(self.shop.receive(inbound))
+    async def _record(self, inbound: Inbound, budget: float, push: _Push) -> bool | None:
+        """Hand the message to the inbox; past the budget, answer anyway and let it land later.
+
+        None: refused, its address replayed with another body (found in time; found later, it is
+        dropped all the same)."""
+        task = asyncio.ensure_future(self._accept(inbound, push))
         done, _ = await asyncio.wait({task}, timeout=max(budget, 0.0))
         if task in done:
             fresh = task.result()  # a storage failure surfaces as a 500: WeChat will retry
-            if not fresh:
+            if fresh is False:
                 log.info("wechat.duplicate_push", customer=inbound.customer_key)
-            return
+            return fresh
         log.warning("wechat.slow_inbox", customer=inbound.customer_key)
         self._late.add(task)
         task.add_done_callback(self._late_done)
+        return True
 
-    def _late_done(self, task: asyncio.Task[bool]) -> None:
+    async def _accept(self, inbound: Inbound, push: _Push) -> bool | None:
+        if not await self._first_time(push):
+            return None
+        return await self.shop.receive(inbound)
+
+    def _late_done(self, task: asyncio.Task[bool | None]) -> None:
         self._late.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("wechat.late_inbox_failed", error=repr(task.exception()))

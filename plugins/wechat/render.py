@@ -144,8 +144,7 @@ def _menu(
     items = []
     for choice in choices[:MAX_MENU_ITEMS]:
         # Not numbered here: the core numbers every choice of a turn and maps a typed number.
-        line = f"{choice.title} ({choice.description})" if choice.description else choice.title
-        content = truncate_bytes(line, MAX_MENU_ITEM_BYTES)
+        content = _item(choice)
         # The core hands over ids that fit (``max_choice_id_bytes``/``choice_id_pattern``) and maps
         # its short stand-ins back when the item is tapped.
         items.append({"id": choice.id, "content": content})
@@ -162,6 +161,15 @@ def _menu(
         "tail_content": truncate_bytes(tail or "", MAX_MENU_TAIL_BYTES),
     }
     out.bodies.append({"touser": openid, "msgtype": "msgmenu", "msgmenu": menu})
+
+
+def _item(choice: Choice) -> str:
+    """One msgmenu line, "title (description)", within WeChat's bytes: the title is what gets
+    shortened, so a product's price (its description) always shows."""
+    if not choice.description:
+        return truncate_bytes(choice.title, MAX_MENU_ITEM_BYTES)
+    tail = f" ({truncate_bytes(choice.description, MAX_MENU_ITEM_BYTES // 2)})"
+    return truncate_bytes(choice.title, MAX_MENU_ITEM_BYTES - len(tail.encode())) + tail
 
 
 def _news(openid: str, title: str, description: str, url: str, picurl: str | None) -> dict[str, Any]:

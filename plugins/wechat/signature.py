@@ -8,7 +8,8 @@ cannot be replayed later.
 from __future__ import annotations
 
 import hashlib
-import hmac
+
+from chatshop.digests import same_digest
 
 __all__ = ["SignatureError", "check_fresh", "sha1_signature", "verify"]
 
@@ -19,15 +20,16 @@ class SignatureError(Exception):
 
 def sha1_signature(*parts: str) -> str:
     """``sha1(''.join(sorted(parts)))`` in lowercase hex, as WeChat computes it."""
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()  # noqa: S324 - the protocol's hash
+    # surrogatepass: a forged part holding half an emoji hashes to a signature nobody has, not a 500
+    joined = "".join(sorted(parts)).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(joined).hexdigest()  # noqa: S324 - the protocol's hash
 
 
 def verify(signature: str | None, *parts: str) -> None:
     """Raise :class:`SignatureError` unless ``signature`` matches ``parts``."""
     if not signature:
         raise SignatureError("missing signature")
-    expected = sha1_signature(*parts)
-    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
+    if not same_digest(sha1_signature(*parts), signature.strip().lower()):
         raise SignatureError("signature mismatch")
 
 

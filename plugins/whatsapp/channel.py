@@ -19,7 +19,7 @@ from chatshop.channels import (
     SendingHalted,
     SendResult,
 )
-from chatshop.config import read_secret
+from chatshop.config import read_secret, read_secrets
 from chatshop.messages import (
     Inbound,
     InboundKind,
@@ -97,7 +97,8 @@ class WhatsAppChannel(Channel):
             self.capabilities = dataclasses.replace(self.capabilities, native_catalog=True)
         if config.address_message:
             self.capabilities = dataclasses.replace(self.capabilities, address_form=True)
-        self.app_secret = read_secret(config.app_secret_env)
+        self.app_secrets = read_secrets(config.app_secret_env)
+        self.app_secret = self.app_secrets[0]
         self.verify_token = read_secret(config.verify_token_env)
         self.window = ConversationWindow(lambda: self.shop.store, self.name)
         self.bills = Bills(lambda: self.shop.store)

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatshop.channels import ChannelConfig
+from chatshop.config import SecretNames
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentConfig
 
@@ -80,7 +81,8 @@ class WhatsAppConfig(ChannelConfig):
 
     phone_number_id: str = Field(min_length=1, pattern=r"^[0-9]+$")
     access_token_env: str = Field(min_length=1)
-    app_secret_env: str = Field(min_length=1)
+    #: One variable, or a list: the current app secret first, then the one before a reset.
+    app_secret_env: SecretNames
     verify_token_env: str = Field(min_length=1)
     api_base_url: str = "https://graph.facebook.com"
     api_version: str = Field(default="v23.0", pattern=r"^v[0-9]+\.[0-9]+$")

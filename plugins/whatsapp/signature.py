@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from chatshop.digests import same_digest
+
 __all__ = ["HEADER", "sign", "verify"]
 
 HEADER = "X-Hub-Signature-256"
@@ -25,5 +27,4 @@ def verify(body: bytes, header: str | None, app_secret: str) -> bool:
     """Whether ``header`` is the signature of ``body``, compared in constant time."""
     if not header or not header.startswith(_PREFIX):
         return False
-    expected = sign(body, app_secret)
-    return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
+    return same_digest(sign(body, app_secret), header.strip().lower())

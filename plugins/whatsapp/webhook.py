@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -26,12 +26,14 @@ from chatshop.messages import (
     Inbound,
     InboundKind,
     Location,
+    Referral,
 )
 from chatshop.money import Money, MoneyError
 
 __all__ = ["PaymentStatus", "StatusUpdate", "WebhookBatch", "load_body", "parse_webhook"]
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 _MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "voice"})
 #: Nothing to answer: a reaction, a system notice, a message the customer deleted ("revoke").
@@ -85,8 +87,11 @@ def load_body(body: bytes) -> Any:
     return json.loads(body, parse_float=Decimal)
 
 
-def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None) -> WebhookBatch:
-    """Everything in one webhook POST. Changes for another phone number are skipped and counted."""
+def parse_webhook(
+    payload: Any, channel: str, phone_number_id: str | None = None, catalog_id: str | None = None
+) -> WebhookBatch:
+    """Everything in one webhook POST. Changes for another phone number are skipped and counted;
+    ``catalog_id`` is the shop's catalog, against which a native cart's is checked."""
     batch = WebhookBatch()
     if not isinstance(payload, dict):
         return batch
@@ -99,18 +104,18 @@ def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None
             continue
         names = _profile_names(value)
         for message in _list(value.get("messages")):
-            inbound = _inbound(message, channel, names)
+            inbound = _isolated(_inbound, message, channel, names, catalog_id)
             if inbound is None:
                 batch.ignored += 1
             else:
                 batch.inbound.append(inbound)
         for status in _list(value.get("statuses")):
             if status.get("type") == "payment":
-                payment = _payment(status)
+                payment = _isolated(_payment, status)
                 if payment is not None:
                     batch.payments.append(payment)
             else:
-                update = _status(status, channel)
+                update = _isolated(_status, status, channel)
                 if update is not None:
                     batch.statuses.append(update)
         batch.errors.extend(_list(value.get("errors")))
@@ -119,6 +124,25 @@ def parse_webhook(payload: Any, channel: str, phone_number_id: str | None = None
     # of the same second keep the order Meta gave them.
     batch.inbound.sort(key=lambda inbound: inbound.received_at or _NO_TIME)
     return batch
+
+
+def _isolated(parse: Callable[..., T | None], update: Mapping[str, Any], *args: Any) -> T | None:
+    """``parse(update, ...)``, or None (logged) when the update is malformed in a way no rule here
+    foresaw: one such update is skipped, and the batch's other messages are still accepted, rather
+    than the whole POST answered 500 and every message in it resent by Meta for days.
+
+    Only the update's kind and the error's type are logged: its fields may hold a phone number.
+    """
+    try:
+        return parse(update, *args)
+    except Exception as e:
+        kind = update.get("type")
+        log.warning(
+            "whatsapp.update_unreadable",
+            kind=kind if isinstance(kind, str) and kind.isidentifier() else None,
+            error=type(e).__name__,
+        )
+        return None
 
 
 def _values(payload: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -193,29 +217,55 @@ def _timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _inbound(message: Mapping[str, Any], channel: str, names: dict[str, str]) -> Inbound | None:
+def _inbound(
+    message: Mapping[str, Any], channel: str, names: dict[str, str], catalog_id: str | None = None
+) -> Inbound | None:
     customer = customer_of(message.get("from"), message.get("from_user_id"))
     message_id = _text(message.get("id"))
-    kind = message.get("type")
+    kind = _text(message.get("type"))
     if customer is None or message_id is None or kind in _IGNORED:
         return None
     if kind == "edit":
         # The customer corrected a message (a typo in a search, an address): the new version is
         # what they mean now, read like any message of its kind under the edit's own id.
         edited = _mapping(_mapping(message.get("edit")).get("message"))
-        kind = edited.get("type")
+        kind = _text(edited.get("type"))
         if kind in _IGNORED or kind == "edit":
             return None
         message = {**edited, "from": message.get("from"), "timestamp": message.get("timestamp")}
     fields = _fields(kind, message)
+    if kind == "order" and not _ours(_mapping(message.get("order")), catalog_id):
+        # A cart from another business's catalog (a forwarded cart, a second shop on one number):
+        # none of it is ours to sell, so it is refused once, not line by line as "no longer sold".
+        log.warning("whatsapp.cart_from_other_catalog", customer=customer)
+        fields = {**fields, "items": ()}
     return Inbound(
         channel=channel,
         customer_id=customer,
         message_id=message_id,
         profile_name=names.get(customer) or names.get(str(message.get("from_user_id", ""))),
         received_at=_timestamp(message.get("timestamp")),
+        referral=_referral(message.get("referral")),
         **fields,
     )
+
+
+def _ours(order: Mapping[str, Any], catalog_id: str | None) -> bool:
+    """Whether a native cart is from the shop's catalog (unknown either side: assumed so)."""
+    theirs = order.get("catalog_id")
+    return not catalog_id or theirs is None or str(theirs) == catalog_id
+
+
+def _referral(value: Any) -> Referral | None:
+    """A click-to-WhatsApp ad's (or post's) ``referral``: which ad sold, and the click's ``ctwa_clid``."""
+    referral = _mapping(value)
+    fields = {
+        name: _text(referral.get(name))
+        for name in ("source_type", "source_id", "source_url", "headline", "body", "media_type", "ctwa_clid")
+    }
+    if not any(fields.values()):
+        return None
+    return Referral(**{name: text[:500] for name, text in fields.items() if text})
 
 
 def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
@@ -251,7 +301,28 @@ def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:
     if kind in _MEDIA:
         caption = _words(_mapping(message.get(kind)).get("caption"))
         return {"kind": InboundKind.MEDIA, "text": caption}
+    if kind == "contacts":
+        return _contacts(_list(message.get("contacts")))
     return {"kind": InboundKind.UNSUPPORTED}
+
+
+def _contacts(cards: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """A shared contact card. One with a postal address is a delivery address (to that person, at
+    that phone), read as the address form is; one without is a card the shop cannot use, answered
+    like a picture rather than as unreadable."""
+    for card in cards:
+        name = _words(_mapping(card.get("name")).get("formatted_name"))
+        phones = [_words(phone.get("phone")) or _words(phone.get("wa_id")) for phone in _list(card.get("phones"))]
+        phone = next((p for p in phones if p), None)
+        for address in _list(card.get("addresses")):
+            street = _words(address.get("street"))
+            if not street:
+                continue
+            city = ", ".join(p for p in (_words(address.get("city")), _words(address.get("state"))) if p) or None
+            postal = _words(address.get("zip"))
+            line = Address(name=name, phone=phone, line=street, city=city, postal_code=postal)
+            return {"kind": InboundKind.ADDRESS, "address": line}
+    return {"kind": InboundKind.MEDIA}
 
 
 def _interactive(interactive: Mapping[str, Any]) -> dict[str, Any]:

@@ -53,3 +53,21 @@ def test_currency_codes_are_validated() -> None:
     assert validate_currency("inr") == "INR"
     with pytest.raises(MoneyError, match="ISO 4217"):
         validate_currency("RUPEES")
+
+
+def test_no_money_is_larger_than_any_order_can_be() -> None:
+    """A provider's ``amount_paid: 10**40`` cannot become money that fails later in a format or a store."""
+    from chatshop.money import MAX_MINOR
+
+    for minor in (MAX_MINOR, -MAX_MINOR, 10**40):
+        with pytest.raises(MoneyError):
+            Money(minor, "INR")
+    assert Money(MAX_MINOR - 1, "KWD").format("en")  # the largest there is still formats exactly
+    with pytest.raises(MoneyError):
+        Money(MAX_MINOR // 2, "INR") + Money(MAX_MINOR // 2, "INR")
+
+
+def test_an_amount_a_provider_reported_is_none_when_it_is_no_amount() -> None:
+    assert Money.reported(24500, "inr") == Money(24500, "INR")
+    for minor, currency in ((10**40, "INR"), ("24500", "INR"), (True, "INR"), (24500, None), (24500, "XYZ")):
+        assert Money.reported(minor, currency) is None

@@ -37,7 +37,8 @@ async def test_a_signed_paid_event_pays_the_order(razorpay_shop: ShopHarness, fa
     assert order.status is OrderStatus.PAID and order.paid_amount == 49000
     (payment_id,) = fake.payments
     assert moves(order)[-1] == ("paid", f"razorpay {payment_id}")
-    assert await h.shop.store.event_seen("razorpay", "evt_paid_1")
+    link = order.payment_ref
+    assert await h.shop.store.event_seen("razorpay", f"payment_link.paid:{link}/{payment_id}")
     (receipt,) = h.texts_to("terminal:alice")
     assert "Payment of ₹490.00 received for order K7M-4QX" in receipt
 
@@ -83,15 +84,18 @@ async def test_the_signature_is_checked_over_the_raw_bytes(razorpay_shop: ShopHa
     assert (await stored(h)).status is OrderStatus.PAID
 
 
-async def test_a_replayed_event_is_applied_once(razorpay_shop: ShopHarness, fake: FakeRazorpay) -> None:
+@pytest.mark.parametrize("header", ["the same", "a fresh"])
+async def test_a_replayed_event_is_applied_once(razorpay_shop: ShopHarness, fake: FakeRazorpay, header: str) -> None:
+    """Known by the ids inside the signed body: x-razorpay-event-id is not signed, so a fresh one
+    on a captured body changes nothing."""
     h = razorpay_shop
     event = await paid_event(h, fake)
-    for _ in range(2):
-        assert await send(h, fake, event, event_id="evt_same") == 200
+    for n in range(2):
+        assert await send(h, fake, event, event_id="evt_same" if header == "the same" else f"evt_{n}") == 200
     order = await stored(h)
     assert order.status is OrderStatus.PAID and order.paid_amount == 49000
     assert [new for new, _ in moves(order)] == ["pending_payment", "paid"]
-    assert await h.shop.store.event_seen("razorpay", "evt_same")
+    assert not await h.shop.store.event_seen("razorpay", "evt_same")  # the header names nothing
     assert len(h.texts_to("terminal:alice")) == 1  # one receipt
 
 
@@ -114,7 +118,7 @@ async def test_a_link_cancelled_on_the_dashboard_cancels_the_order(
     link["status"] = "cancelled"
     assert await send(h, fake, fake.event("payment_link.cancelled", link), event_id="evt_cancel") == 200
     assert (await stored(h)).status is OrderStatus.CANCELLED
-    assert await h.shop.store.event_seen("razorpay", "evt_cancel")
+    assert await h.shop.store.event_seen("razorpay", f"payment_link.cancelled:{order.payment_ref}")
 
 
 async def test_an_expiry_after_payment_is_acknowledged_and_the_order_stays_paid(
@@ -158,3 +162,31 @@ async def test_an_unreadable_body_with_a_valid_signature_is_a_bad_request(
     async with h.client.session.post(h.url(URL), data=body, headers={"X-Razorpay-Signature": sig}) as response:
         assert response.status == 400
     assert await untouched(h)
+
+
+async def test_a_refund_failed_sent_again_with_a_fresh_event_id_is_owed_once(
+    razorpay_shop: ShopHarness, fake: FakeRazorpay
+) -> None:
+    """x-razorpay-event-id is not covered by the signature: the same signed ``refund.failed`` with a
+    new header must not make the amount owed a second time (which a second refund would then pay)."""
+    h = razorpay_shop
+    assert await send(h, fake, await paid_event(h, fake)) == 200
+    await h.shop.move_order("K7M-4QX", OrderStatus.CANCELLED)  # refunded through Razorpay
+    ((_, refund),) = fake.refunds.values()
+    (payment,) = fake.payments.values()
+    payment["amount_refunded"] = 0  # the bank sent it back to the merchant
+    failed = {
+        "entity": "event",
+        "event": "refund.failed",
+        "contains": ["refund", "payment"],
+        "payload": {"refund": {"entity": {**refund, "status": "failed"}}, "payment": {"entity": payment}},
+    }
+    for n in range(3):
+        assert await send(h, fake, failed, event_id=f"evt_fresh_{n}") == 200
+    order = await stored(h)
+    assert order.refunded_amount == 0 and order.paid_amount == 49000  # owed once: 490, not 1470
+    order = await h.shop.refund_order("K7M-4QX")  # the owner pays what is owed, once
+    assert order.refunded_amount == 49000 and len(fake.refunds) == 2
+    for n in range(3, 5):  # and a replay after that owes nothing again
+        assert await send(h, fake, failed, event_id=f"evt_fresh_{n}") == 200
+    assert (await stored(h)).refunded_amount == 49000

@@ -33,11 +33,11 @@ def test_the_recorded_notification_verifies_and_decrypts(recorded: dict[str, Any
     assert crypto.answer_message(headers["Wechatpay-Timestamp"], headers["Wechatpay-Nonce"], body) == (
         recorded["verification"]["signing_string"].encode()
     )
-    common = {"key": key, "key_id": headers["Wechatpay-Serial"], "tolerance": 300}
+    common = {"keys": {headers["Wechatpay-Serial"]: key}, "tolerance": 300}
     assert verify_notification(headers, body, now=signed_at + 60, **common)  # type: ignore[arg-type]
     assert not verify_notification(headers, body, now=signed_at + 301, **common)  # type: ignore[arg-type]
     assert not verify_notification(headers, body + b" ", now=signed_at, **common)  # type: ignore[arg-type]
-    other = {**common, "key_id": "PUB_KEY_ID_SOMEONE_ELSE"}
+    other = {**common, "keys": {"PUB_KEY_ID_SOMEONE_ELSE": key}}
     assert not verify_notification(headers, body, now=signed_at, **other)  # type: ignore[arg-type]
 
     envelope, transaction = open_notification(body, recorded["test_apiv3_key"].encode())

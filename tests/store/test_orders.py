@@ -162,3 +162,9 @@ async def test_a_stock_edit_based_on_a_figure_a_sale_changed_changes_nothing(sto
     assert updated.stock == 10
     await store.update_inventory("ghee", stock=None, stock_was=10)  # unlimited from now on
     assert (await store.update_inventory("ghee", stock=5, stock_was=None)).stock == 5
+
+
+async def test_a_page_past_any_integer_is_empty_not_an_overflow(store: Store) -> None:
+    """A page number parsed from a customer's choice id (``orders:99999999999999999999``)."""
+    assert await store.list_orders(customer_key="terminal:x", limit=10**20, offset=10**20) == []
+    assert await store.list_orders(limit=-5, offset=-(10**30)) == []

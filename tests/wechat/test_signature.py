@@ -45,3 +45,11 @@ def test_replay_window() -> None:
         check_fresh("1767254400", 1767254400 + 301, 300)
     with pytest.raises(SignatureError):
         check_fresh("1767254400", 1767254400 - 301, 300)
+
+
+@pytest.mark.parametrize("signature", ["\udce9" * 40, "é" * 40, "\ud83d"])
+def test_a_signature_that_is_not_ascii_is_refused_not_an_error(signature: str) -> None:
+    with pytest.raises(SignatureError):
+        verify(signature, "token", "1767254400", "nonce")
+    with pytest.raises(SignatureError):
+        verify(sha1_signature("token", "1767254400", "n"), "token", "1767254400", "\udce9\ud83d")

@@ -54,3 +54,10 @@ def test_escaped_unicode_body_is_verified_as_received() -> None:
     assert verify(body, signature, "s3cret")
     utf8 = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     assert not verify(utf8, signature, "s3cret")
+
+
+def test_a_header_with_bytes_that_are_not_utf8_is_a_bad_signature() -> None:
+    """aiohttp keeps such bytes as lone surrogates; the check compares the bytes that were sent."""
+    assert not verify(PYWA_BODY, "sha256=\udce9\udc80" + "0" * 62, PYWA_SECRET)
+    assert not verify(PYWA_BODY, "sha256=\ud83d", PYWA_SECRET)
+    assert not verify(PYWA_BODY, "sha256=é" + "0" * 63, PYWA_SECRET)

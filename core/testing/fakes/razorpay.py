@@ -207,6 +207,34 @@ class FakeRazorpay:
         link["status"] = "expired"
         return self.event("payment_link.expired", link)
 
+    def dashboard_refund(self, payment_id: str, amount: int) -> dict[str, Any]:
+        """The merchant refunds in the Razorpay Dashboard: the ``refund.processed`` event (a refund
+        without our notes; the payment entity with its total refunded so far)."""
+        payment = self.payments[payment_id]
+        payment["amount_refunded"] += amount
+        refund = {
+            "id": _id("rfnd"),
+            "entity": "refund",
+            "amount": amount,
+            "currency": payment["currency"],
+            "payment_id": payment_id,
+            "notes": [],
+            "status": "processed",
+        }
+        return self.refund_event("refund.processed", refund)
+
+    def refund_event(self, name: str, refund: dict[str, Any]) -> dict[str, Any]:
+        """A ``refund.*`` event: the refund and its payment (as Razorpay's refund webhooks carry)."""
+        payment = self.payments[refund["payment_id"]]
+        return {
+            "entity": "event",
+            "account_id": "acc_BFQ7uQEaa7j2z7",
+            "event": name,
+            "contains": ["refund", "payment"],
+            "payload": {"refund": {"entity": dict(refund)}, "payment": {"entity": dict(payment)}},
+            "created_at": int(time.time()),
+        }
+
     def event(self, name: str, link: dict[str, Any], payment: dict[str, Any] | None = None) -> dict[str, Any]:
         payload: dict[str, Any] = {"payment_link": {"entity": dict(link)}}
         contains = ["payment_link"]

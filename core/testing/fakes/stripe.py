@@ -298,6 +298,48 @@ class FakeStripe:
             return self.event("checkout.session.async_payment_succeeded", session)
         return self.event("checkout.session.async_payment_failed", session)
 
+    def dashboard_refund(self, intent_id: str, amount: int) -> dict[str, Any]:
+        """The merchant refunds in the Stripe Dashboard: the ``charge.refunded`` event, whose charge
+        carries the total refunded so far (``amount_refunded``) and none of our metadata."""
+        intent = self.intents[intent_id]
+        intent["amount_refunded"] += amount
+        self.refunds.append(
+            {"id": _id("re"), "object": "refund", "amount": amount, "currency": intent["currency"],
+             "payment_intent": intent_id, "metadata": {}, "status": "succeeded"}
+        )  # fmt: skip
+        return self.event("charge.refunded", self.charge(intent_id))
+
+    def charge(self, intent_id: str) -> dict[str, Any]:
+        intent = self.intents[intent_id]
+        return {
+            "id": "ch_" + intent_id.removeprefix("pi_"),
+            "object": "charge",
+            "amount": intent["amount_received"],
+            "amount_captured": intent["amount_received"],
+            "amount_refunded": intent["amount_refunded"],
+            "refunded": intent["amount_refunded"] >= intent["amount_received"],
+            "currency": intent["currency"],
+            "payment_intent": intent_id,
+            "metadata": {},
+            "disputed": False,
+        }
+
+    def dispute(self, intent_id: str, reason: str = "fraudulent") -> dict[str, Any]:
+        """The customer disputes the charge with their bank: ``charge.dispute.created``."""
+        intent = self.intents[intent_id]
+        dispute = {
+            "id": _id("dp"),
+            "object": "dispute",
+            "amount": intent["amount_received"],
+            "currency": intent["currency"],
+            "charge": "ch_" + intent_id.removeprefix("pi_"),
+            "payment_intent": intent_id,
+            "reason": reason,
+            "status": "needs_response",
+            "metadata": {},
+        }
+        return self.event("charge.dispute.created", dispute)
+
     def expire(self, session_id: str) -> dict[str, Any]:
         session = self.sessions[session_id]
         session["status"] = "expired"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from chatshop.config import SecretNames
 from chatshop.money import MoneyError, validate_currency
 from chatshop.payments import PaymentConfig
 
@@ -11,7 +12,9 @@ from chatshop.payments import PaymentConfig
 class RazorpayConfig(PaymentConfig):
     key_id: str = Field(min_length=1, pattern=r"^rzp_(test|live)_\w+$")
     key_secret_env: str = "RAZORPAY_KEY_SECRET"  # noqa: S105 (a variable name)
-    webhook_secret_env: str = "RAZORPAY_WEBHOOK_SECRET"  # noqa: S105
+    #: One variable, or a list: the current webhook secret first, then the one before a rotation
+    #: (Razorpay signs its retries of older events with the secret it had when they happened).
+    webhook_secret_env: SecretNames = Field(default_factory=lambda: ["RAZORPAY_WEBHOOK_SECRET"])
     api_base_url: str = Field(default="https://api.razorpay.com", pattern=r"^https?://")
     #: Razorpay refuses an ``expire_by`` less than 15 minutes ahead.
     link_expiry_minutes: int = Field(default=30, ge=16, le=60 * 24 * 180)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import structlog
 from aiohttp import web
 
-from chatshop.config import read_secret
+from chatshop.config import read_secret, read_secrets
 from chatshop.money import Money
 from chatshop.payments import (
     PaymentContext,
@@ -29,7 +29,7 @@ from chatshop.payments import (
 from chatshop.plugins.payments.razorpay import signature
 from chatshop.plugins.payments.razorpay.client import RazorpayClient, RazorpayError
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
-from chatshop.plugins.payments.razorpay.webhook import event_id_of, parse_event
+from chatshop.plugins.payments.razorpay.webhook import parse_event
 
 if TYPE_CHECKING:
     from chatshop.orders import Order
@@ -51,7 +51,7 @@ class Razorpay(PaymentMethod):
     def __init__(self, shop: Shop, config: RazorpayConfig) -> None:
         super().__init__(shop, config)
         self._key_secret = read_secret(config.key_secret_env)
-        self._webhook_secret = read_secret(config.webhook_secret_env)
+        self._webhook_secrets = read_secrets(config.webhook_secret_env)
         self._client: RazorpayClient | None = None
 
     @property
@@ -147,11 +147,11 @@ class Razorpay(PaymentMethod):
         """``POST /webhooks/payments/razorpay``: verify first, then apply; 401 changes nothing."""
         body = await request.read()
         given = request.headers.get("X-Razorpay-Signature")
-        if not signature.verify(body, given, self._webhook_secret):
+        if not signature.verify_any(body, given, self._webhook_secrets):
             log.warning("razorpay.bad_signature")
             return web.Response(status=401, text="invalid signature")
         try:
-            event = parse_event(body, event_id_of(request.headers, body), self.name)
+            event = parse_event(body, self.name)
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("razorpay.unreadable_event")
             return web.Response(status=400, text="unreadable event")
@@ -178,7 +178,7 @@ class Razorpay(PaymentMethod):
         log.info("razorpay.refunded", order=order.number, refund=refund.get("id"))
         return RefundResult(
             refund_id=str(refund["id"]),
-            amount=Money(int(refund.get("amount", amount.minor)), amount.currency),
+            amount=Money.reported(refund.get("amount", amount.minor), amount.currency) or amount,
             pending=refund.get("status") != "processed",
             details={"payment_id": payment_id, "speed": self.config.refund_speed},
         )
@@ -197,7 +197,7 @@ class Razorpay(PaymentMethod):
             return None
         amount = None
         if kind is PaymentEventKind.PAID:
-            amount = Money(int(link.get("amount_paid", 0)), str(link["currency"]).upper())
+            amount = Money.reported(link.get("amount_paid"), link.get("currency"))
         return PaymentEvent(
             method=self.name,
             event_id=f"poll:{order.payment_ref}:{status}",

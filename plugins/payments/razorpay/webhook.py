@@ -25,21 +25,46 @@ _KINDS = {
 }
 
 
-def event_id_of(headers: Any, body: bytes) -> str:
-    """``x-razorpay-event-id`` ("unique per event"); a body hash only if a proxy dropped it."""
-    event_id = headers.get("x-razorpay-event-id")
-    return str(event_id) if event_id else "sha256:" + hashlib.sha256(body).hexdigest()
+#: The entities an event is about, in the order its identity names them.
+_ENTITIES = ("payment_link", "payment", "refund", "dispute")
 
 
-def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
+def event_id_of(data: dict[str, Any], body: bytes) -> str:
+    """The event's identity, from the signed body: its name and the ids of what it is about
+    (``payment_link.paid:plink_…/pay_…``, ``refund.failed:pay_…/rfnd_…``).
+
+    Not ``x-razorpay-event-id``: the signature does not cover headers, so a captured body replayed
+    with a fresh header would count again (a second ``refund.failed``, the amount owed twice). A body
+    naming no entity is known by its hash.
+    """
+    raw = data.get("payload")
+    payload: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    ids = [str(entity["id"]) for name in _ENTITIES if (entity := _entity(payload, name)).get("id")]
+    if not ids:
+        return "sha256:" + hashlib.sha256(body).hexdigest()
+    return f"{data.get('event')}:{'/'.join(ids)}"
+
+
+def _entity(payload: dict[str, Any], name: str) -> dict[str, Any]:
+    wrapper = payload.get(name)
+    entity = wrapper.get("entity") if isinstance(wrapper, dict) else None
+    return entity if isinstance(entity, dict) else {}
+
+
+def parse_event(body: bytes, method: str) -> PaymentEvent | None:
     """The normalized event, or None for events that do not move an order."""
     data = json.loads(body)
     name = str(data.get("event", ""))
+    event_id = event_id_of(data, body)
     payload = data.get("payload") or {}
     link = (payload.get("payment_link") or {}).get("entity") or {}
     payment = (payload.get("payment") or {}).get("entity") or {}
     if name == "refund.failed":
         return _refund_failed(payload, event_id, method)
+    if name == "refund.processed":
+        return _refund_processed(payload, event_id, method)
+    if name == "payment.dispute.created":
+        return _disputed(payload, event_id, method)
     if name == "payment_link.partially_paid":
         # We never set accept_partial; a partial payment is for a person to look at.
         log.warning("razorpay.partially_paid", link=link.get("id"), alert=True)
@@ -56,8 +81,7 @@ def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
     if kind is PaymentEventKind.PAID:
         paid = link.get("amount_paid", payment.get("amount"))
         currency = link.get("currency") or payment.get("currency")
-        if isinstance(paid, int) and isinstance(currency, str):
-            amount = Money(paid, currency.upper())
+        amount = Money.reported(paid, currency)  # None (absurd, unreadable): the core's mismatch
     return PaymentEvent(
         method=method,
         event_id=event_id,
@@ -70,13 +94,61 @@ def parse_event(body: bytes, event_id: str, method: str) -> PaymentEvent | None:
     )
 
 
+def _order_number(*entities: dict[str, Any]) -> str:
+    """Our order number from the first entity whose notes carry it ("" if none: the core finds the
+    order by its payment)."""
+    for entity in entities:
+        notes = entity.get("notes")
+        if isinstance(notes, dict) and notes.get("order_number"):
+            return str(notes["order_number"])
+    return ""
+
+
+def _refund_processed(payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``refund.processed``: the payment's ``amount_refunded`` is the total so far, ours included
+    (the core counts only what it did not know: a refund made in the Razorpay Dashboard)."""
+    refund, payment = _entity(payload, "refund"), _entity(payload, "payment")
+    total = Money.reported(payment.get("amount_refunded"), payment.get("currency"))
+    payment_id = refund.get("payment_id") or payment.get("id")
+    if total is None or not payment_id:
+        log.warning("razorpay.refund_unmatched", refund=refund.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.REFUNDED,
+        order_number=_order_number(refund, payment),
+        amount=total,
+        provider_payment_id=str(payment_id),
+        raw_status=f"refund {refund.get('id')} processed",
+    )
+
+
+def _disputed(payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``payment.dispute.created``: a chargeback on one of our payments."""
+    dispute, payment = _entity(payload, "dispute"), _entity(payload, "payment")
+    payment_id = dispute.get("payment_id") or payment.get("id")
+    if not payment_id:
+        log.warning("razorpay.dispute_unmatched", dispute=dispute.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.DISPUTED,
+        order_number=_order_number(payment),
+        amount=Money.reported(dispute.get("amount"), dispute.get("currency")),
+        provider_payment_id=str(payment_id),
+        raw_status=f"{dispute.get('id')} ({dispute.get('reason_code')})",
+    )
+
+
 def _refund_failed(payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
     """``refund.failed``: the refund's notes carry our order number (every refund we make has it)."""
     refund = (payload.get("refund") or {}).get("entity") or {}
     notes = refund.get("notes")
     number = notes.get("order_number") if isinstance(notes, dict) else None
-    amount, currency = refund.get("amount"), refund.get("currency")
-    if not number or not isinstance(amount, int) or not isinstance(currency, str):
+    amount = Money.reported(refund.get("amount"), refund.get("currency"))
+    if not number or amount is None:
         log.warning("razorpay.refund_failed_unmatched", refund=refund.get("id"), alert=True)
         return None
     return PaymentEvent(
@@ -84,7 +156,7 @@ def _refund_failed(payload: dict[str, Any], event_id: str, method: str) -> Payme
         event_id=event_id,
         kind=PaymentEventKind.REFUND_FAILED,
         order_number=str(number),
-        amount=Money(amount, currency.upper()),
+        amount=amount,
         provider_payment_id=str(refund.get("id") or ""),
         raw_status="refund.failed",
     )

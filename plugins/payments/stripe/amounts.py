@@ -62,10 +62,11 @@ def to_stripe(amount: Money) -> int | None:
 
 
 def from_stripe(value: int, currency: str) -> Money | None:
-    """Stripe's ``value`` in ``currency`` as our Money; None if it has more precision than we keep."""
+    """Stripe's ``value`` in ``currency`` as our Money; None if it has more precision than we keep,
+    or is no amount at all (larger than any order: the core's mismatch, see ``Money.reported``)."""
     code = currency.upper()
     shift = stripe_decimals(code) - currency_exponent(code)
     if shift <= 0:
-        return Money(value * int(10**-shift), code)
+        return Money.reported(value * int(10**-shift), code)
     minor, rest = divmod(value, 10**shift)
-    return None if rest else Money(minor, code)
+    return None if rest else Money.reported(minor, code)

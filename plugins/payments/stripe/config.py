@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from chatshop.config import SecretNames
 from chatshop.payments import PaymentConfig
 
 
 class StripeConfig(PaymentConfig):
     secret_key_env: str = "STRIPE_SECRET_KEY"  # noqa: S105 (the variable's name)
-    webhook_secret_env: str = "STRIPE_WEBHOOK_SECRET"  # noqa: S105
+    #: One variable, or a list: the current endpoint secret first, then the one being rolled away.
+    webhook_secret_env: SecretNames = Field(default_factory=lambda: ["STRIPE_WEBHOOK_SECRET"])
     api_base_url: str = Field(default="https://api.stripe.com", pattern=r"^https?://")
     #: Stripe takes an ``expires_at`` between 30 minutes and 24 hours after the session is made.
     link_expiry_minutes: int = Field(default=30, ge=30, le=24 * 60)

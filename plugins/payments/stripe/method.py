@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import structlog
 from aiohttp import web
 
-from chatshop.config import read_secret
+from chatshop.config import read_secret, read_secrets
 from chatshop.messages import Text
 from chatshop.money import Money
 from chatshop.payments import (
@@ -60,7 +60,7 @@ class Stripe(PaymentMethod):
     def __init__(self, shop: Shop, config: StripeConfig) -> None:
         super().__init__(shop, config)
         self._secret_key = read_secret(config.secret_key_env)
-        self._webhook_secret = read_secret(config.webhook_secret_env)
+        self._webhook_secrets = read_secrets(config.webhook_secret_env)
         self._client: StripeClient | None = None
 
     @property
@@ -156,7 +156,8 @@ class Stripe(PaymentMethod):
         body = await request.read()
         given = request.headers.get("Stripe-Signature")
         tolerance = self.config.webhook_tolerance_seconds
-        if not signature.verify(body, given, self._webhook_secret, tolerance=tolerance, now=time.time()):
+        now = time.time()
+        if not any([signature.verify(body, given, s, tolerance=tolerance, now=now) for s in self._webhook_secrets]):
             log.warning("stripe.bad_signature")
             return web.Response(status=401, text="invalid signature")
         try:
@@ -173,7 +174,7 @@ class Stripe(PaymentMethod):
 
         A payment of the old session still counts: the core checks its amount.
         """
-        if event.kind in (PaymentEventKind.PAID, PaymentEventKind.REFUND_FAILED):
+        if event.kind not in (PaymentEventKind.FAILED, PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
             return False
         session_id = ((json.loads(body).get("data") or {}).get("object") or {}).get("id")
         order = await self.shop.store.get_order(event.order_number)

@@ -28,8 +28,12 @@ def parse_event(body: bytes, method: str) -> PaymentEvent | None:
     event = json.loads(body)
     name = str(event.get("type", ""))
     session = (event.get("data") or {}).get("object") or {}
-    if name == "refund.failed":
+    if name == "refund.failed" or (name == "refund.updated" and session.get("status") in ("failed", "canceled")):
         return _refund_failed(session, str(event["id"]), method)
+    if name == "charge.refunded":
+        return _charge_refunded(session, str(event["id"]), method)
+    if name == "charge.dispute.created":
+        return _disputed(session, str(event["id"]), method)
     if name == "checkout.session.completed":
         if session.get("payment_status") != "paid":
             log.info("stripe.completed_unpaid", session=session.get("id"))
@@ -73,6 +77,44 @@ def payment_intent_id(session: dict[str, Any]) -> str | None:
     if isinstance(intent, dict):
         intent = intent.get("id")
     return str(intent) if intent else None
+
+
+def _charge_refunded(charge: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``charge.refunded``: the charge's ``amount_refunded`` is the total so far, ours included (the
+    core counts only what it did not know: a refund made in the Stripe Dashboard)."""
+    total, currency = charge.get("amount_refunded"), charge.get("currency")
+    amount = from_stripe(total, currency) if isinstance(total, int) and isinstance(currency, str) else None
+    intent = payment_intent_id(charge)
+    if amount is None or intent is None:
+        log.warning("stripe.refund_unmatched", charge=charge.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.REFUNDED,
+        order_number=str((charge.get("metadata") or {}).get("order_number") or ""),
+        amount=amount,
+        provider_payment_id=intent,
+        raw_status=f"charge {charge.get('id')} refunded",
+    )
+
+
+def _disputed(dispute: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``charge.dispute.created``: a chargeback on one of our payments."""
+    value, currency = dispute.get("amount"), dispute.get("currency")
+    intent = payment_intent_id(dispute)
+    if intent is None:
+        log.warning("stripe.dispute_unmatched", dispute=dispute.get("id"), alert=True)
+        return None
+    return PaymentEvent(
+        method=method,
+        event_id=event_id,
+        kind=PaymentEventKind.DISPUTED,
+        order_number=str((dispute.get("metadata") or {}).get("order_number") or ""),
+        amount=from_stripe(value, currency) if isinstance(value, int) and isinstance(currency, str) else None,
+        provider_payment_id=intent,
+        raw_status=f"{dispute.get('id')} ({dispute.get('reason')})",
+    )
 
 
 def _refund_failed(refund: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:

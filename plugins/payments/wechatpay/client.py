@@ -42,8 +42,7 @@ class WeChatPayClient:
         mchid: str,
         serial_no: str,
         private_key: rsa.RSAPrivateKey,
-        platform_key: rsa.RSAPublicKey,
-        platform_key_id: str,
+        platform_keys: Mapping[str, rsa.RSAPublicKey],
         timeout: float = 10.0,
         retry_delays: Sequence[float] = (0.5, 2.0),
     ) -> None:
@@ -52,8 +51,7 @@ class WeChatPayClient:
         self.mchid = mchid
         self._serial_no = serial_no
         self._private_key = private_key
-        self._platform_key = platform_key
-        self._platform_key_id = platform_key_id
+        self._platform_keys = platform_keys
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry_delays = tuple(retry_delays)
 
@@ -154,11 +152,11 @@ class WeChatPayClient:
         )
 
     def _signed_by_wechatpay(self, headers: Mapping[str, str], raw: bytes) -> bool:
-        serial = headers.get("Wechatpay-Serial")
+        key = self._platform_keys.get(headers.get("Wechatpay-Serial") or "")  # the key it names, if ours
         timestamp = headers.get("Wechatpay-Timestamp")
         nonce_str = headers.get("Wechatpay-Nonce")
         signature = headers.get("Wechatpay-Signature")
-        if serial != self._platform_key_id or not (timestamp and nonce_str and signature):
+        if key is None or not (timestamp and nonce_str and signature):
             return False
         signed = crypto.answer_message(timestamp, nonce_str, raw)
-        return crypto.verify(self._platform_key, signed, signature)
+        return crypto.verify(key, signed, signature)

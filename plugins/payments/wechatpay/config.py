@@ -16,7 +16,12 @@ class WeChatPayConfig(PaymentConfig):
     private_key_file: str = "apiclient_key.pem"
     #: WeChat Pay's public key (``PUB_KEY_ID_...`` mode): verifies answers and notifications.
     platform_public_key_file: str = "pub_key.pem"
-    platform_public_key_id: str = Field(min_length=1)
+    platform_public_key_id: str | None = Field(default=None, min_length=1)
+    #: More keys WeChat Pay may sign with, by the id it names in ``Wechatpay-Serial``: a public key
+    #: (``PUB_KEY_ID_...``) or a platform certificate (its serial number), as a PEM file. While
+    #: WeChat Pay moves a merchant from platform certificates to a public key, or rotates either,
+    #: it signs with one or the other: list both.
+    platform_keys: dict[str, str] = Field(default_factory=dict)
     apiv3_key_env: str = "WECHATPAY_APIV3_KEY"
     api_base_url: str = Field(default="https://api.mch.weixin.qq.com", pattern=r"^https?://")
     link_expiry_minutes: int = Field(default=30, ge=5, le=7 * 24 * 60)
@@ -29,6 +34,22 @@ class WeChatPayConfig(PaymentConfig):
     notification_tolerance_seconds: int = Field(default=300, ge=1)
     request_timeout_seconds: float = Field(default=10.0, gt=0)
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [0.5, 2.0])
+
+    @model_validator(mode="after")
+    def _some_key(self) -> WeChatPayConfig:
+        if self.platform_public_key_id is None and not self.platform_keys:
+            raise ValueError(
+                "set platform_public_key_id (with platform_public_key_file), or list the keys WeChat Pay "
+                "signs with in platform_keys (id or certificate serial = PEM file)"
+            )
+        return self
+
+    def signing_keys(self) -> dict[str, str]:
+        """Every key WeChat Pay may sign with: its id (``Wechatpay-Serial``) and its file."""
+        keys = dict(self.platform_keys)
+        if self.platform_public_key_id is not None:
+            keys.setdefault(self.platform_public_key_id, self.platform_public_key_file)
+        return keys
 
     @model_validator(mode="after")
     def _cny_only(self, info: ValidationInfo) -> WeChatPayConfig:

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from chatshop.digests import wire_bytes
+
 SCHEME = "WECHATPAY2-SHA256-RSA2048"
 
 
@@ -50,8 +52,10 @@ def message(*lines: str) -> bytes:
 
 
 def answer_message(timestamp: str, nonce_str: str, body: bytes) -> bytes:
-    """What WeChat Pay signs in an answer or a notification: the raw body bytes, untouched."""
-    return f"{timestamp}\n{nonce_str}\n".encode() + body + b"\n"
+    """What WeChat Pay signs in an answer or a notification: the raw body bytes, untouched, and the
+    headers' values as the bytes that were sent (a forged one may hold any)."""
+    head = wire_bytes(f"{timestamp}\n{nonce_str}\n")
+    return (head if head is not None else b"") + body + b"\n"
 
 
 def sign(key: rsa.RSAPrivateKey, data: bytes) -> str:

@@ -71,14 +71,18 @@ class WeChatPay(PaymentMethod):
             message = "the APIv3 key must be 32 bytes"
             problems.append(ConfigProblem(path=f"{_SECTION}.apiv3_key_env", message=message))
         private_key = _load(shop, "private_key_file", config.private_key_file, crypto.load_private_key, problems)
-        platform_key = _load(
-            shop, "platform_public_key_file", config.platform_public_key_file, crypto.load_public_key, problems
-        )
+        platform_keys: dict[str, rsa.RSAPublicKey] = {}
+        for key_id, file in config.signing_keys().items():
+            where = "platform_public_key_file" if key_id == config.platform_public_key_id else f"platform_keys.{key_id}"
+            loaded = _load(shop, where, file, crypto.load_public_key, problems)
+            if loaded is not None:
+                platform_keys[key_id] = loaded
         problems += _unknown_jsapi_channels(shop, config) + _other_account(shop, config)
-        if problems or private_key is None or platform_key is None:
+        if problems or private_key is None:
             raise ConfigError(problems)
         self._private_key: rsa.RSAPrivateKey = private_key
-        self._platform_key: rsa.RSAPublicKey = platform_key
+        #: WeChat Pay's keys by the id its ``Wechatpay-Serial`` names.
+        self._platform_keys = platform_keys
         self._client: WeChatPayClient | None = None
         #: The clock notifications are checked against (tests replay old, recorded ones).
         self.now = time.time
@@ -93,8 +97,7 @@ class WeChatPay(PaymentMethod):
                 mchid=self.config.mchid,
                 serial_no=self.config.serial_no,
                 private_key=self._private_key,
-                platform_key=self._platform_key,
-                platform_key_id=self.config.platform_public_key_id,
+                platform_keys=self._platform_keys,
                 timeout=self.config.request_timeout_seconds,
                 retry_delays=self.config.retry_delays_seconds,
             )
@@ -169,8 +172,7 @@ class WeChatPay(PaymentMethod):
         if not verify_notification(
             request.headers,
             body,
-            key=self._platform_key,
-            key_id=self.config.platform_public_key_id,
+            keys=self._platform_keys,
             tolerance=self.config.notification_tolerance_seconds,
             now=self.now(),
         ):
@@ -192,9 +194,10 @@ class WeChatPay(PaymentMethod):
             else:
                 log.info("wechatpay.notification", event_type=envelope.get("event_type"))
         except crypto.DecryptionError:
-            # Signed by WeChat Pay but not readable with our key: fail, so it is sent again.
+            # Signed by WeChat Pay but not readable with our key: fail, so it is sent again (WeChat Pay
+            # resends on any answer but 200/204; a 4xx says the fault is not a crash of ours).
             log.error("wechatpay.undecryptable", alert=True)
-            return web.json_response(FAIL_BODY, status=500)
+            return web.json_response(FAIL_BODY, status=400)
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("wechatpay.unreadable_notification", alert=True)
             return web.json_response(FAIL_BODY, status=400)

@@ -8,13 +8,13 @@ check (``POST .../{number}/check``), and the shop asks WeChat Pay: the receipt c
 
 from __future__ import annotations
 
-import hmac
 import html
 import json
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from chatshop.digests import same_digest
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentError, PaymentEventKind
 from chatshop.plugins.payments.wechatpay.method import WeChatPay
@@ -69,7 +69,7 @@ def _method(shop: Shop, request: web.Request) -> WeChatPay:
     method = shop.payment_methods.get("wechatpay")
     number = request.match_info["number"]
     signature = request.query.get("sig", "")
-    if not isinstance(method, WeChatPay) or not hmac.compare_digest(signature, method.page_token(number)):
+    if not isinstance(method, WeChatPay) or not same_digest(method.page_token(number), signature):
         raise web.HTTPNotFound()
     return method
 

@@ -27,16 +27,16 @@ def verify_notification(
     headers: Mapping[str, str],
     body: bytes,
     *,
-    key: rsa.RSAPublicKey,
-    key_id: str,
+    keys: Mapping[str, rsa.RSAPublicKey],
     tolerance: int,
     now: float,
 ) -> bool:
-    serial = headers.get("Wechatpay-Serial")
+    """Signed by the key ``Wechatpay-Serial`` names (one of ``keys``), recently."""
+    key = keys.get(headers.get("Wechatpay-Serial") or "")
     timestamp = headers.get("Wechatpay-Timestamp", "")
     nonce_str = headers.get("Wechatpay-Nonce")
     signature = headers.get("Wechatpay-Signature")
-    if serial != key_id or not (timestamp.isdigit() and nonce_str and signature):
+    if key is None or not (timestamp.isdigit() and nonce_str and signature):
         return False
     if abs(now - int(timestamp)) > tolerance:
         return False
@@ -78,9 +78,7 @@ def transaction_event(
     amount = None
     if kind is PaymentEventKind.PAID:
         figures = transaction.get("amount") or {}
-        total, currency = figures.get("total"), figures.get("currency", "CNY")
-        if isinstance(total, int) and isinstance(currency, str):
-            amount = Money(total, currency)
+        amount = Money.reported(figures.get("total"), figures.get("currency", "CNY"))
     return PaymentEvent(
         method=method,
         event_id=event_id,
