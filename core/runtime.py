@@ -43,7 +43,7 @@ from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
-from chatshop.store.base import ConversationRecord, InboxItem, InventoryItem, StaleConversation, Store
+from chatshop.store.base import ConversationRecord, InboxItem, InventoryItem, StaleConversation, Store, TurnClaim
 from chatshop.store.codec import utcnow
 from chatshop.texts import Texts
 
@@ -109,6 +109,8 @@ class Shop:
         #: Each customer's newest message this process accepted; an older one is not acknowledged on
         #: its own, as a read receipt for the newer one also covers everything before it (WhatsApp).
         self._newest_inbound: dict[str, str] = {}
+        #: Turns claimed while their message was recorded, waiting for their runner to start.
+        self._claims: dict[str, TurnClaim] = {}
         self._sweeper: asyncio.Task[None] | None = None
         #: Long choice ids go out short where a channel needs it, and come back whole (any worker).
         self.choice_ids = ChoiceIds(self.kv("chatshop"))
@@ -257,6 +259,10 @@ class Shop:
         for timer in self._timers:
             timer.cancel()
         await self._turns.close()
+        for key, (held, _, _) in list(self._claims.items()):  # claimed, never started: let others have them
+            if held:
+                await self._turn_lease(key).release()
+        self._claims.clear()
         await self.outbox.runner.close()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
@@ -344,15 +350,31 @@ class Shop:
 
     # --- the message path ---------------------------------------------------------------------
     async def receive(self, inbound: Inbound) -> bool:
-        """Record a customer's message durably and schedule it; False if it was a duplicate."""
+        """Record a customer's message durably and schedule it; False if it was a duplicate.
+
+        With no turn of the customer's running here, recording the message also claims the turn it
+        starts (the lease, the message, the conversation) in the same step to the store, and the
+        turn starts from that claim.
+        """
+        key = inbound.customer_key
         if inbound.referral is not None:  # kept before the message, so its turn can place with it
             await referrals.remember(self.store, inbound)
-        if not await self.store.add_inbound(inbound):
-            log.info("inbound.duplicate", channel=inbound.channel, customer=inbound.customer_key)
+        if self._turns.running(key) or key in self._claims or not self.started:
+            added, claim = await self.store.add_inbound(inbound), None
+        else:
+            lease = self._turn_lease(key)
+            added, claim = await self.store.receive(inbound, lease.name, lease.owner, lease.seconds)
+        if not added:
+            log.info("inbound.duplicate", channel=inbound.channel, customer=key)
             return False
-        self._newest_inbound[inbound.customer_key] = inbound.message_id
-        self._turns.kick(inbound.customer_key)
+        self._newest_inbound[key] = inbound.message_id
+        if claim is not None and not self._turns.running(key) and key not in self._claims:
+            self._claims[key] = claim  # a claim made while a turn started meanwhile is left: that turn sees the message
+        self._turns.kick(key)
         return True
+
+    def _turn_lease(self, customer_key: str) -> Lease:
+        return Lease(self.store, f"turns:{customer_key}", self.worker_id, self.config.server.lease_seconds)
 
     async def _drain_inbox(self, customer_key: str) -> None:
         """Handle a customer's messages in order, holding their lease so no other worker does too.
@@ -360,8 +382,11 @@ class Shop:
         A worker that finds the lease taken just leaves: the holder learns on release that new
         work came and looks again, and if the holder died, the sweeper retries once it lapsed.
         """
-        lease = Lease(self.store, f"turns:{customer_key}", self.worker_id, self.config.server.lease_seconds)
-        held, item, record = await self.store.claim_inbound(customer_key, lease.name, lease.owner, lease.seconds)
+        lease = self._turn_lease(customer_key)
+        claim = self._claims.pop(customer_key, None)
+        if claim is None:
+            claim = await self.store.claim_inbound(customer_key, lease.name, lease.owner, lease.seconds)
+        held, item, record = claim
         if not held:
             return
         lease.taken()
@@ -475,7 +500,11 @@ class Shop:
                 sending.owner,
                 sending.seconds,
             )
-        except BaseException:
+        except BaseException as error:
+            # The step may have committed and taken the send lease before its answer was lost (a
+            # dropped connection): give that lease back, so the replies are not held until it lapses.
+            if isinstance(error, Exception) and not isinstance(error, StaleConversation):
+                self._background(self._give_back(sending, key), "outbox.release_failed", customer=key)
             self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
             raise
         self.outbox.answered(key, SendContext(customer_key=key, locale=state.locale, answers=inbound))
@@ -484,6 +513,10 @@ class Shop:
         elif finished.send_wanted:
             self.outbox.kick(key)
         return finished.item, finished.record, finished.wanted
+
+    async def _give_back(self, sending: Lease, customer_key: str) -> None:
+        if await sending.release():
+            self.outbox.kick(customer_key)  # a sender asked meanwhile and was refused
 
     def _acknowledge(self, channel: Channel, inbound: Inbound) -> None:
         """The read receipt, sent while the dialog works rather than after the reply. In a burst

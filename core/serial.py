@@ -48,6 +48,10 @@ class SerialRunner:
             self._tasks.pop(key, None)
             self._again.discard(key)
 
+    def running(self, key: str) -> bool:
+        """Whether ``key``'s work is running or about to (a kick now only makes it run once more)."""
+        return key in self._tasks
+
     @property
     def busy(self) -> int:
         return len(self._tasks)

@@ -32,10 +32,13 @@ __all__ = [
     "LimitReached",
     "OutOfStock",
     "OutboxItem",
+    "QueueDepths",
     "StaleConversation",
     "Store",
     "anonymised_details",
     "bounded_page",
+    "StoreStats",
+    "TurnClaim",
 ]
 
 
@@ -141,6 +144,27 @@ class FinishedTurn:
     send_wanted: bool = False
 
 
+@dataclass(slots=True)
+class StoreStats:
+    """What a store counts about itself, for ``/metrics`` and the benchmark."""
+
+    #: Calls that went to the database and waited for its answer: statements sent to PostgreSQL
+    #: (a transaction's BEGIN and COMMIT count too), hops to the SQLite store's thread.
+    round_trips: int = 0
+    #: Leases taken from another worker whose hold had lapsed (it died or stalled).
+    lease_takeovers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDepths:
+    """The shop's backlog, for ``/metrics``: unhandled messages and unsent replies."""
+
+    inbox: int
+    outbox: int
+    #: Age of the oldest reply still waiting to be sent (0 with none waiting).
+    oldest_unsent_seconds: float
+
+
 @dataclass(frozen=True, slots=True)
 class InventoryItem:
     product_id: str
@@ -174,6 +198,11 @@ class InvoiceRecord:
     data: dict[str, Any]
 
 
+#: What claiming a customer's turn found: whether the lease is held, then (held) the oldest
+#: unhandled message and the conversation it continues.
+TurnClaim = tuple[bool, InboxItem | None, ConversationRecord | None]
+
+
 class Store(ABC):
     """Persistence for carts (in conversations), orders, inventory, the inbox and the outbox."""
 
@@ -181,6 +210,9 @@ class Store(ABC):
     #: what was asked of it: a turn that meets one is tried again whole, never answered as if the
     #: customer had said something wrong.
     faults: ClassVar[tuple[type[Exception], ...]] = (OSError,)
+
+    def __init__(self) -> None:
+        self.stats = StoreStats()
 
     # --- lifecycle -------------------------------------------------------------------------
     @abstractmethod
@@ -465,6 +497,11 @@ class Store(ABC):
         was paid stays (the shop's books); the customer's id becomes ``CHANNEL:anonymised``, and the
         address, contact name, location, referral and checkout answers go. Idempotent."""
 
+    # --- operations --------------------------------------------------------------------------
+    @abstractmethod
+    async def queue_depths(self, now: datetime) -> QueueDepths:
+        """How many messages wait for their turn and replies for their send, and the oldest reply's age."""
+
     # --- leases: one worker at a time per customer, across processes and machines -----------------
     @abstractmethod
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
@@ -481,9 +518,16 @@ class Store(ABC):
 
     # --- fused steps of the message path: one round trip where the database allows ---------------
     # The defaults compose the steps above; a networked store overrides them with one statement.
-    async def claim_inbound(
-        self, customer_key: str, lease: str, owner: str, seconds: float
-    ) -> tuple[bool, InboxItem | None, ConversationRecord | None]:
+    async def receive(
+        self, inbound: Inbound, lease: str, owner: str, seconds: float
+    ) -> tuple[bool, TurnClaim | None]:
+        """:meth:`add_inbound`, then (for a new message) :meth:`claim_inbound`: a message recorded
+        and the turn it starts claimed in one step. ``(False, None)`` for a duplicate."""
+        if not await self.add_inbound(inbound):
+            return False, None
+        return True, await self.claim_inbound(inbound.customer_key, lease, owner, seconds)
+
+    async def claim_inbound(self, customer_key: str, lease: str, owner: str, seconds: float) -> TurnClaim:
         """Take ``lease``; if held, also the oldest unhandled message and the conversation."""
         if not await self.acquire_lease(lease, owner, seconds):
             return False, None, None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from chatshop.store.base import StoreStats
+
 __all__ = ["LocalLeases"]
 
 
@@ -20,13 +22,17 @@ class _Lease:
 
 
 class LocalLeases:
-    def __init__(self) -> None:
+    def __init__(self, stats: StoreStats | None = None) -> None:
         self._held: dict[str, _Lease] = {}
+        #: Counts leases taken while another owner's hold had lapsed.
+        self._stats = stats or StoreStats()
 
     def acquire(self, name: str, owner: str, seconds: float) -> bool:
         now = time.monotonic()
         lease = self._held.get(name)
         if lease is None or lease.expires <= now:
+            if lease is not None and lease.owner != owner:
+                self._stats.lease_takeovers += 1
             self._held[name] = _Lease(owner, now + seconds)
             return True
         if lease.owner == owner:

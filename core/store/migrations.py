@@ -303,3 +303,132 @@ CREATE TABLE invoices (
 """,
     ),
 ]
+
+# The message path's fused steps as functions: one round trip each, whose statements run one after
+# another in one transaction, each seeing what the ones before it wrote (a single statement's parts
+# see only the snapshot it started from). See PostgresStore.receive and .finish_turn.
+_LEASE_TAKE = """
+    INSERT INTO leases AS l (name, owner, expires_at)
+    VALUES ({name}, {owner}, clock_timestamp() + make_interval(secs => {seconds}))
+    ON CONFLICT (name) DO UPDATE SET
+        owner = CASE WHEN l.owner = {owner} OR l.expires_at <= clock_timestamp() THEN {owner} ELSE l.owner END,
+        expires_at = CASE WHEN l.owner = {owner} OR l.expires_at <= clock_timestamp()
+                          THEN excluded.expires_at ELSE l.expires_at END,
+        wanted = CASE WHEN l.owner = {owner} THEN l.wanted ELSE l.expires_at > clock_timestamp() END,
+        taken_over = l.owner <> {owner} AND l.expires_at <= clock_timestamp()
+    RETURNING l.owner = {owner}, l.taken_over"""
+
+POSTGRES_MIGRATIONS.append(
+    (
+        4,
+        """
+ALTER TABLE leases ADD COLUMN taken_over BOOLEAN NOT NULL DEFAULT FALSE;
+
+CREATE FUNCTION chatshop_receive(
+    p_channel TEXT, p_message_id TEXT, p_customer TEXT, p_payload TEXT, p_at TIMESTAMPTZ,
+    p_lease TEXT, p_owner TEXT, p_seconds DOUBLE PRECISION,
+    OUT o_added BOOLEAN, OUT o_held BOOLEAN, OUT o_taken_over BOOLEAN, OUT o_id BIGINT, OUT o_payload TEXT,
+    OUT o_state TEXT, OUT o_version INTEGER, OUT o_last_inbound_at TIMESTAMPTZ
+) LANGUAGE plpgsql AS $$
+DECLARE
+    new_id BIGINT;
+BEGIN
+    o_held := false;
+    o_taken_over := false;
+    INSERT INTO inbox (channel, message_id, customer_key, payload, received_at)
+    VALUES (p_channel, p_message_id, p_customer, p_payload, p_at)
+    ON CONFLICT (channel, message_id) DO NOTHING RETURNING id INTO new_id;
+    o_added := new_id IS NOT NULL;
+    IF NOT o_added THEN
+        RETURN;
+    END IF;
+    INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (p_customer, '{}', 0, p_at)
+    ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at;
+    """
+        + _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")
+        + """ INTO o_held, o_taken_over;
+    IF NOT o_held THEN
+        RETURN;
+    END IF;
+    -- the message just added is usually the first: its text is not sent back (the caller has it)
+    SELECT i.id, CASE WHEN i.id = new_id THEN NULL ELSE i.payload END INTO o_id, o_payload
+    FROM inbox i WHERE i.customer_key = p_customer AND i.handled_at IS NULL ORDER BY i.id LIMIT 1;
+    SELECT c.state, c.version, c.last_inbound_at INTO o_state, o_version, o_last_inbound_at
+    FROM conversations c WHERE c.customer_key = p_customer;
+END
+$$;
+
+CREATE FUNCTION chatshop_finish_turn(
+    p_customer TEXT, p_inbox_id BIGINT, p_state TEXT, p_at TIMESTAMPTZ, p_version INTEGER, p_replies TEXT[],
+    p_lease TEXT, p_owner TEXT, p_send_lease TEXT, p_send_owner TEXT, p_seconds DOUBLE PRECISION,
+    p_now TIMESTAMPTZ,
+    OUT o_ok BOOLEAN, OUT o_id BIGINT, OUT o_payload TEXT, OUT o_last_inbound_at TIMESTAMPTZ,
+    OUT o_wanted BOOLEAN, OUT o_send_held BOOLEAN, OUT o_send_wanted BOOLEAN, OUT o_taken_over BOOLEAN,
+    OUT o_queued BIGINT[], OUT o_ids BIGINT[], OUT o_payloads TEXT[], OUT o_attempts INTEGER[],
+    OUT o_next_attempts TIMESTAMPTZ[], OUT o_created TIMESTAMPTZ[]
+) LANGUAGE plpgsql AS $$
+DECLARE
+    first_due TIMESTAMPTZ;
+    first_id BIGINT;
+BEGIN
+    o_wanted := false;
+    o_send_held := false;
+    o_send_wanted := false;
+    o_taken_over := false;
+    -- the turn: saved only on the version it read
+    UPDATE conversations SET state = p_state, version = version + 1, updated_at = p_at
+    WHERE customer_key = p_customer AND version = p_version;
+    o_ok := FOUND;
+    IF NOT o_ok AND p_version = 0 THEN
+        INSERT INTO conversations (customer_key, state, version, updated_at) VALUES (p_customer, p_state, 1, p_at)
+        ON CONFLICT (customer_key) DO NOTHING;
+        o_ok := FOUND;
+    END IF;
+    IF NOT o_ok THEN
+        RETURN;
+    END IF;
+    UPDATE inbox SET handled_at = p_at WHERE id = p_inbox_id;
+    -- the customer wrote again: replies held for a retry are due now
+    UPDATE outbox SET next_attempt_at = NULL
+    WHERE customer_key = p_customer AND status = 'pending' AND next_attempt_at IS NOT NULL;
+    WITH queued AS (
+        INSERT INTO outbox (customer_key, payload, created_at)
+        SELECT p_customer, m.payload, p_at FROM unnest(p_replies) WITH ORDINALITY AS m(payload, n) ORDER BY m.n
+        RETURNING id
+    )
+    SELECT COALESCE(array_agg(id ORDER BY id), '{}') INTO o_queued FROM queued;
+    -- the customer's next message, or the turn lease back
+    SELECT i.id, i.payload INTO o_id, o_payload
+    FROM inbox i WHERE i.customer_key = p_customer AND i.handled_at IS NULL ORDER BY i.id LIMIT 1;
+    IF o_id IS NOT NULL THEN
+        SELECT c.last_inbound_at INTO o_last_inbound_at FROM conversations c WHERE c.customer_key = p_customer;
+    ELSE
+        DELETE FROM leases WHERE name = p_lease AND owner = p_owner RETURNING wanted INTO o_wanted;
+        o_wanted := COALESCE(o_wanted, false);
+    END IF;
+    -- the replies, ready to send under the send lease (unless another sender holds it)
+    """
+        + _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
+        + """ INTO o_send_held, o_taken_over;
+    IF NOT o_send_held THEN
+        RETURN;
+    END IF;
+    SELECT o.id, o.next_attempt_at INTO first_id, first_due
+    FROM outbox o WHERE o.customer_key = p_customer AND o.status = 'pending' ORDER BY o.id LIMIT 1;
+    IF first_id IS NULL OR (first_due IS NOT NULL AND first_due > p_now) THEN
+        DELETE FROM leases WHERE name = p_send_lease AND owner = p_send_owner RETURNING wanted INTO o_send_wanted;
+        o_send_wanted := COALESCE(o_send_wanted, false);
+        o_send_held := false;
+        RETURN;
+    END IF;
+    SELECT array_agg(o.id ORDER BY o.id),
+           array_agg(CASE WHEN o.id = ANY (o_queued) THEN NULL ELSE o.payload END ORDER BY o.id),
+           array_agg(o.attempts ORDER BY o.id), array_agg(o.next_attempt_at ORDER BY o.id),
+           array_agg(o.created_at ORDER BY o.id)
+    INTO o_ids, o_payloads, o_attempts, o_next_attempts, o_created
+    FROM outbox o WHERE o.customer_key = p_customer AND o.status = 'pending';
+END
+$$
+""",
+    )
+)

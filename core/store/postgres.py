@@ -24,17 +24,21 @@ from chatshop.store.base import (
     ANONYMISED,
     ClaimUse,
     ConversationRecord,
+    FinishedTurn,
     InboxItem,
     InventoryItem,
     InvoiceRecord,
     LimitReached,
     OutboxItem,
     OutOfStock,
+    QueueDepths,
     StaleConversation,
     StockChanged,
     Store,
     anonymised_details,
     bounded_page,
+    StoreStats,
+    TurnClaim,
 )
 from chatshop.store.codec import (
     dumps,
@@ -71,8 +75,9 @@ ON CONFLICT (name) DO UPDATE SET
     expires_at = CASE WHEN l.owner = $2 OR l.expires_at <= clock_timestamp()
                       THEN excluded.expires_at ELSE l.expires_at END,
     wanted = CASE WHEN l.owner = $2 THEN l.wanted
-                  ELSE l.expires_at > clock_timestamp() END
-RETURNING l.owner = $2
+                  ELSE l.expires_at > clock_timestamp() END,
+    taken_over = l.owner <> $2 AND l.expires_at <= clock_timestamp()
+RETURNING l.owner = $2 AS held, l.taken_over
 """
 
 
@@ -149,8 +154,9 @@ _LEASE_UPSERT = """
         owner = CASE WHEN l.owner = $3 OR l.expires_at <= clock_timestamp() THEN $3 ELSE l.owner END,
         expires_at = CASE WHEN l.owner = $3 OR l.expires_at <= clock_timestamp()
                           THEN excluded.expires_at ELSE l.expires_at END,
-        wanted = CASE WHEN l.owner = $3 THEN l.wanted ELSE l.expires_at > clock_timestamp() END
-    RETURNING l.owner = $3 AS held
+        wanted = CASE WHEN l.owner = $3 THEN l.wanted ELSE l.expires_at > clock_timestamp() END,
+        taken_over = l.owner <> $3 AND l.expires_at <= clock_timestamp()
+    RETURNING l.owner = $3 AS held, l.taken_over
 """
 _NEXT = "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
 # Read only once the lease is ours, and FOR UPDATE: a holder that committed its turn and released
@@ -168,7 +174,8 @@ conv AS (
     SELECT state, version, last_inbound_at FROM conversations
     WHERE customer_key = $1 AND (SELECT held FROM lease) FOR UPDATE
 )
-SELECT (SELECT held FROM lease) AS held, nxt.id, nxt.payload, conv.state, conv.version, conv.last_inbound_at
+SELECT (SELECT held FROM lease) AS held, (SELECT taken_over FROM lease) AS taken_over,
+       nxt.id, nxt.payload, conv.state, conv.version, conv.last_inbound_at
 FROM (SELECT 1) AS one LEFT JOIN nxt ON true LEFT JOIN conv ON true
 """  # noqa: S608 (constant text only)
 _NEXT_OR_RELEASE = f"""
@@ -195,7 +202,7 @@ _PENDING = (
 _CLAIM_OUTBOX = f"""
 WITH lease AS ({_LEASE_UPSERT}),
 p AS ({_PENDING} AND (SELECT held FROM lease) FOR UPDATE)
-SELECT (SELECT held FROM lease) AS held, p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
+SELECT (SELECT held FROM lease) AS held, (SELECT taken_over FROM lease) AS taken_over, p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
 FROM (SELECT 1) AS one LEFT JOIN p ON true
 ORDER BY p.id
 """  # noqa: S608 (constant text only)
@@ -248,6 +255,36 @@ def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem 
     if row["version"] is None:
         return item, ConversationRecord(customer_key, {}, 0)
     return item, ConversationRecord(customer_key, json.loads(row["state"]), row["version"], row["last_inbound_at"])
+
+
+class _CountingConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A connection that counts the statements it sends (one round trip each) into ``stats``.
+
+    A transaction's BEGIN and COMMIT go through ``execute`` and count too. The store makes one
+    subclass per pool, naming its own stats.
+    """
+
+    stats: StoreStats
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        self.stats.round_trips += 1
+        return str(await super().execute(query, *args, timeout=timeout))
+
+    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
+        self.stats.round_trips += 1
+        await super().executemany(command, args, timeout=timeout)
+
+    async def fetch(self, query: str, *args: Any, **kwargs: Any) -> list[Any]:
+        self.stats.round_trips += 1
+        return list(await super().fetch(query, *args, **kwargs))
+
+    async def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self.stats.round_trips += 1
+        return await super().fetchrow(query, *args, **kwargs)
+
+    async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self.stats.round_trips += 1
+        return await super().fetchval(query, *args, **kwargs)
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
@@ -311,6 +348,7 @@ class PostgresStore(Store):
     )
 
     def __init__(self, url: str, *, min_size: int = 2, max_size: int = 20) -> None:
+        super().__init__()
         self.url = url.replace("postgres://", "postgresql://", 1)
         self.min_size = min_size
         self.max_size = max_size
@@ -331,6 +369,7 @@ class PostgresStore(Store):
                 max_size=self.max_size,
                 command_timeout=60,
                 reset=_keep_session,
+                connection_class=type("CountingConnection", (_CountingConnection,), {"stats": self.stats}),
             )
         try:
             await self._migrate()
@@ -1190,12 +1229,34 @@ class PostgresStore(Store):
         return int(count or 0)
 
     # --- fused steps of the message path ---------------------------------------------------------
-    async def claim_inbound(
-        self, customer_key: str, lease: str, owner: str, seconds: float
-    ) -> tuple[bool, InboxItem | None, ConversationRecord | None]:
+    async def receive(self, inbound: Inbound, lease: str, owner: str, seconds: float) -> tuple[bool, TurnClaim | None]:
+        key = inbound.customer_key
+        row = await self.pool.fetchrow(
+            "SELECT * FROM chatshop_receive($1, $2, $3, $4, $5, $6, $7, $8)",
+            inbound.channel,
+            inbound.message_id,
+            key,
+            inbound_to_text(inbound),
+            utcnow(),
+            lease,
+            owner,
+            float(seconds),
+        )
+        if not row["o_added"]:
+            return False, None
+        self.stats.lease_takeovers += row["o_taken_over"]
+        if not row["o_held"]:
+            return True, (False, None, None)
+        payload = row["o_payload"]
+        item = InboxItem(row["o_id"], inbound if payload is None else inbound_from_text(payload))
+        record = ConversationRecord(key, json.loads(row["o_state"]), row["o_version"], row["o_last_inbound_at"])
+        return True, (True, item, record)
+
+    async def claim_inbound(self, customer_key: str, lease: str, owner: str, seconds: float) -> TurnClaim:
         row = await self.pool.fetchrow(_CLAIM_INBOUND, customer_key, lease, owner, float(seconds))
         if not row["held"]:
             return False, None, None
+        self.stats.lease_takeovers += row["taken_over"]
         return (True, *_item_and_record(customer_key, row))
 
     async def next_inbound_or_release(
@@ -1235,12 +1296,64 @@ class PostgresStore(Store):
         record = ConversationRecord(customer_key, json.loads(state_text), expected_version + 1, row["last_inbound_at"])
         return item, record, False
 
+    async def finish_turn(
+        self,
+        customer_key: str,
+        inbox_id: int,
+        state: dict[str, Any],
+        expected_version: int,
+        outbound: Sequence[Outbound],
+        lease: str,
+        owner: str,
+        send_lease: str,
+        send_owner: str,
+        seconds: float,
+    ) -> FinishedTurn:
+        state_text = dumps(state)
+        now = utcnow()
+        row = await self.pool.fetchrow(
+            "SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            customer_key,
+            inbox_id,
+            state_text,
+            now,
+            expected_version,
+            [outbound_to_text(m) for m in outbound],
+            lease,
+            owner,
+            send_lease,
+            send_owner,
+            float(seconds),
+            now,
+        )
+        if not row["o_ok"]:
+            raise StaleConversation(customer_key)
+        item = record = None
+        if row["o_id"] is not None:
+            item = InboxItem(row["o_id"], inbound_from_text(row["o_payload"]))
+            record = ConversationRecord(customer_key, json.loads(state_text), expected_version + 1, row["o_last_inbound_at"])
+        self.stats.lease_takeovers += row["o_taken_over"]
+        if not row["o_send_held"]:
+            return FinishedTurn(item, record, row["o_wanted"], None, row["o_send_wanted"])
+        # the replies just written come back by id only: they are the objects the caller passed
+        written = dict(zip(row["o_queued"], outbound, strict=True))
+        sends = []
+        for outbox_id, payload, attempts, next_attempt_at, created_at in zip(
+            row["o_ids"], row["o_payloads"], row["o_attempts"], row["o_next_attempts"], row["o_created"], strict=True
+        ):
+            if next_attempt_at is not None and next_attempt_at > now:
+                break  # a later message must not overtake one waiting for its retry
+            message = written[outbox_id] if payload is None else outbound_from_text(payload)
+            sends.append(OutboxItem(outbox_id, customer_key, message, attempts, created_at=created_at))
+        return FinishedTurn(item, record, row["o_wanted"], sends)
+
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
     ) -> tuple[bool, list[OutboxItem]]:
         rows = await self.pool.fetch(_CLAIM_OUTBOX, customer_key, lease, owner, float(seconds))
         if not rows[0]["held"]:
             return False, []
+        self.stats.lease_takeovers += rows[0]["taken_over"]
         return True, _due(customer_key, rows, now)
 
     async def pending_outbox_or_release(
@@ -1261,9 +1374,20 @@ class PostgresStore(Store):
             return [], bool(rows[0]["wanted"])
         return _due(customer_key, rows, now), False
 
+    # --- operations --------------------------------------------------------------------------
+    async def queue_depths(self, now: datetime) -> QueueDepths:
+        row = await self.pool.fetchrow(
+            "SELECT (SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL) AS inbox, COUNT(*) AS outbox, "
+            "MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'"
+        )
+        age = (now - row["oldest"]).total_seconds() if row["oldest"] is not None else 0.0
+        return QueueDepths(int(row["inbox"]), int(row["outbox"]), max(age, 0.0))
+
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
-        return bool(await self.pool.fetchval(_ACQUIRE, name, owner, float(seconds)))
+        row = await self.pool.fetchrow(_ACQUIRE, name, owner, float(seconds))
+        self.stats.lease_takeovers += row["taken_over"]
+        return bool(row["held"])
 
     async def release_lease(self, name: str, owner: str) -> bool:
         wanted = await self.pool.fetchval(

@@ -30,6 +30,7 @@ from chatshop.store.base import (
     LimitReached,
     OutboxItem,
     OutOfStock,
+    QueueDepths,
     StaleConversation,
     StockChanged,
     Store,
@@ -114,10 +115,11 @@ class SQLiteStore(Store):
     faults = (OSError, sqlite3.OperationalError)
 
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
+        super().__init__()
         self.path = str(path)
         self.synchronous = synchronous
         self._thread = SQLiteThread()  # owns the connection; queued writes share one commit
-        self._leases = LocalLeases()  # one process owns the file: leases need not be shared
+        self._leases = LocalLeases(self.stats)  # one process owns the file: leases need not be shared
         #: What recording a message found first in its customer's inbox, and their conversation:
         #: the turn that the message starts takes it from here instead of reading it again. Only
         #: this process writes the file, and a turn commits only on the version it read, so a peek
@@ -137,6 +139,7 @@ class SQLiteStore(Store):
         """Run ``fn`` on the store's thread, seeing only committed data."""
         if self._thread.db is None:
             raise RuntimeError("store is not open")
+        self.stats.round_trips += 1
         return await self._thread.call(fn)
 
     async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -146,6 +149,7 @@ class SQLiteStore(Store):
         """
         if self._thread.db is None:
             raise RuntimeError("store is not open")
+        self.stats.round_trips += 1
         return await self._thread.call(fn, write=True)
 
     async def open(self) -> None:
@@ -1201,6 +1205,18 @@ class SQLiteStore(Store):
         if not items:
             return [], self._leases.release(lease, owner)
         return items, False
+
+    # --- operations --------------------------------------------------------------------------
+    async def queue_depths(self, now: datetime) -> QueueDepths:
+        def count(db: sqlite3.Connection) -> QueueDepths:
+            inbox = db.execute("SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL").fetchone()[0]
+            outbox, oldest = db.execute(
+                "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'"
+            ).fetchone()
+            age = (now - _dt(oldest)).total_seconds() if oldest else 0.0  # type: ignore[operator]
+            return QueueDepths(int(inbox), int(outbox), max(age, 0.0))
+
+        return await self._run(count)
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
