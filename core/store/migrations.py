@@ -344,9 +344,7 @@ BEGIN
     END IF;
     INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (p_customer, '{}', 0, p_at)
     ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at;
-    """
-        + _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")
-        + """ INTO o_held, o_taken_over;
+    {TAKE_TURN} INTO o_held, o_taken_over;
     IF NOT o_held THEN
         RETURN;
     END IF;
@@ -407,9 +405,7 @@ BEGIN
         o_wanted := COALESCE(o_wanted, false);
     END IF;
     -- the replies, ready to send under the send lease (unless another sender holds it)
-    """
-        + _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
-        + """ INTO o_send_held, o_taken_over;
+    {TAKE_SEND} INTO o_send_held, o_taken_over;
     IF NOT o_send_held THEN
         RETURN;
     END IF;
@@ -429,6 +425,8 @@ BEGIN
     FROM outbox o WHERE o.customer_key = p_customer AND o.status = 'pending';
 END
 $$
-""",
+""".replace("{TAKE_TURN}", _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")).replace(
+            "{TAKE_SEND}", _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
+        ),
     )
 )

@@ -202,7 +202,8 @@ _PENDING = (
 _CLAIM_OUTBOX = f"""
 WITH lease AS ({_LEASE_UPSERT}),
 p AS ({_PENDING} AND (SELECT held FROM lease) FOR UPDATE)
-SELECT (SELECT held FROM lease) AS held, (SELECT taken_over FROM lease) AS taken_over, p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
+SELECT (SELECT held FROM lease) AS held, (SELECT taken_over FROM lease) AS taken_over,
+       p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
 FROM (SELECT 1) AS one LEFT JOIN p ON true
 ORDER BY p.id
 """  # noqa: S608 (constant text only)
@@ -266,11 +267,11 @@ class _CountingConnection(asyncpg.Connection):  # type: ignore[misc]
 
     stats: StoreStats
 
-    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109
         self.stats.round_trips += 1
         return str(await super().execute(query, *args, timeout=timeout))
 
-    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
+    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109
         self.stats.round_trips += 1
         await super().executemany(command, args, timeout=timeout)
 
@@ -1331,7 +1332,8 @@ class PostgresStore(Store):
         item = record = None
         if row["o_id"] is not None:
             item = InboxItem(row["o_id"], inbound_from_text(row["o_payload"]))
-            record = ConversationRecord(customer_key, json.loads(state_text), expected_version + 1, row["o_last_inbound_at"])
+            state_now = json.loads(state_text)
+            record = ConversationRecord(customer_key, state_now, expected_version + 1, row["o_last_inbound_at"])
         self.stats.lease_takeovers += row["o_taken_over"]
         if not row["o_send_held"]:
             return FinishedTurn(item, record, row["o_wanted"], None, row["o_send_wanted"])
