@@ -6,11 +6,17 @@ background workers live exactly as long as the server, and shutdown drains them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
+import structlog
 from aiohttp import web
 
+from chatshop.config import read_secret
+from chatshop.metrics import metrics_handler, webhook_counter
 from chatshop.runtime import Shop
+
+log = structlog.get_logger(__name__)
 
 __all__ = ["SHOP", "create_app"]
 
@@ -36,13 +42,47 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "schema": await shop.store.schema_version()})
 
 
+def _database_unavailable(shop: Shop) -> Callable[..., object]:
+    """A webhook whose messages could not be recorded (the database is away) is answered 503, so
+    the messenger or provider delivers it again later; never 200 without a commit, and not a 500
+    that reads like a bug."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Callable[[web.Request], object]) -> web.StreamResponse:
+        if not request.path.startswith("/webhooks/"):
+            return await handler(request)  # type: ignore[misc,no-any-return]
+        try:
+            return await handler(request)  # type: ignore[misc,no-any-return]
+        except shop.store.faults:
+            log.warning("webhook.database_unavailable", path=request.path)
+            return web.Response(status=503, text="try again later", headers={"Retry-After": "5"})
+
+    return guard
+
+
 def create_app(shop: Shop) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    settings = shop.config.metrics
+    middlewares: list[Any] = []
+    if settings.enabled:
+        known = set(shop.channels) | {f"payments:{name}" for name in shop.payment_methods}
+        middlewares.append(webhook_counter(shop.metrics, known))
+    middlewares.append(_database_unavailable(shop))
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     app[SHOP] = shop
+    token = read_secret(settings.token_env) if settings.enabled and settings.token_env else None
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await shop.start()
+        runner = None
+        if settings.enabled and settings.port is not None:  # /metrics on a port of its own
+            own = web.Application()
+            own.router.add_get("/metrics", metrics_handler(shop.metrics, token))  # type: ignore[arg-type]
+            runner = web.AppRunner(own, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, settings.host, settings.port).start()
         yield
+        if runner is not None:
+            await runner.cleanup()
         await shop.stop()
 
     async def disconnect(app: web.Application) -> None:
@@ -53,6 +93,8 @@ def create_app(shop: Shop) -> web.Application:
     app.on_shutdown.append(disconnect)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if settings.enabled and settings.port is None:
+        app.router.add_get("/metrics", metrics_handler(shop.metrics, token))  # type: ignore[arg-type]
     for name, channel in shop.channels.items():
         _mount(app, f"/webhooks/{name}", channel.routes())
     for name, method in shop.payment_methods.items():

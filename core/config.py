@@ -678,6 +678,25 @@ class AdminSection(_Section):
     session_idle_minutes: float = Field(default=30, ge=0)
 
 
+class MetricsSection(_Section):
+    """``/metrics`` for Prometheus: off unless enabled, and then never open to anyone who asks."""
+
+    enabled: bool = False
+    #: Environment variable holding a bearer token: /metrics on the shop's own port asks for it.
+    token_env: str | None = None
+    #: Serve /metrics on this port instead (no token), bound to ``host``.
+    port: int | None = Field(default=None, ge=1, le=65535)
+    host: str = Field(default="127.0.0.1", min_length=1)
+
+    @model_validator(mode="after")
+    def _protected(self) -> MetricsSection:
+        if self.enabled and not self.token_env and self.port is None:
+            raise ValueError(
+                "enabled metrics need token_env (a bearer token on the shop's port) or port (a port of their own)"
+            )
+        return self
+
+
 class ShopConfig(_Section):
     """The whole ``shop.toml``. Plugin sections stay raw until their plugin validates them."""
 
@@ -696,6 +715,7 @@ class ShopConfig(_Section):
     legal: LegalSection = Field(default_factory=LegalSection)
     invoices: InvoicesSection | None = None
     addresses: AddressesSection = Field(default_factory=AddressesSection)
+    metrics: MetricsSection = Field(default_factory=MetricsSection)
 
     #: The folder of the TOML file; relative paths in it (catalog, keys, database) start here.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -259,16 +259,26 @@ class Ordering:
 
     async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
         """Apply a verified provider event once, and only if the money matches the order."""
+        outcome = "error"
+        try:
+            order, outcome = await self._apply(event)
+            return order
+        finally:
+            self.shop.metrics.payment_event(event.method, outcome)
+
+    async def _apply(self, event: PaymentEvent) -> tuple[Order | None, str]:
+        """The event applied, and what came of it (the outcome ``/metrics`` counts)."""
         order = await self._order_of(event)
         if order is None:
             log.warning("payment.unknown_order", method=event.method, event_id=event.event_id)
-            return None
+            return None, "unknown_order"
         if event.method != order.payment_method:
             log.warning("payment.method_mismatch", order=order.number, method=event.method)
-            return order
+            return order, "method_mismatch"
         if await self.shop.store.event_seen(event.method, event.event_id):
             log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
-            return order
+            return order, "duplicate"
+        outcome = event.kind.value
         try:
             if self._replaced(order, event):
                 log.info("payment.replaced_link_event", order=order.number, kind=event.kind.value)
@@ -287,10 +297,11 @@ class Ordering:
         except IllegalTransition as e:
             # Out of order or raced (expired after paid): the state table said no, and that is the answer.
             log.info("payment.event_refused", order=order.number, kind=event.kind.value, status=e.old.value)
+            outcome = "refused"
         # Seen only once applied: if applying failed (a refund outage), the provider's retry is not dropped.
         if await self.shop.store.record_event(event.method, event.event_id):
             await self.shop.plugins.payment_updated(self.shop, order, event)
-        return order
+        return order, outcome
 
     async def _order_of(self, event: PaymentEvent) -> Order | None:
         """The event's order: by its number, else by the payment it names (see :meth:`_remember`)."""

@@ -164,6 +164,7 @@ class OutboxSender:
             log.warning("outbox.no_channel", channel=channel_name)
             return Progress(go_on=False)
         unrecorded: tuple[int, str | None] | None = None
+        metrics = self.shop.metrics
         for item in items:
             if unrecorded is not None:
                 await self.shop.store.mark_sent(*unrecorded)
@@ -174,9 +175,11 @@ class OutboxSender:
                 result = await self._deliver(channel, item)
             except PermanentSendError as e:
                 log.error("outbox.failed", channel=channel_name, customer=customer_key, code=e.code, error=str(e))
+                metrics.send(channel_name, "failed")
                 await self.shop.store.mark_failed(item.id, f"{e.code}: {e}")
                 continue
             except SendError as e:
+                metrics.send(channel_name, "retry")
                 if not isinstance(e, SendingHalted) and self._overdue(item):
                     await self._give_up(channel_name, customer_key, item, f"{e.code}: {e}")
                     continue
@@ -192,6 +195,7 @@ class OutboxSender:
                 return Progress(go_on=False)
             except Exception as e:  # a bug or an unexpected network error: keep the message
                 log.exception("outbox.error", channel=channel_name, customer=customer_key)
+                metrics.send(channel_name, "error")
                 if self._overdue(item):
                     await self._give_up(channel_name, customer_key, item, repr(e))
                     continue
@@ -199,6 +203,7 @@ class OutboxSender:
                 await self.shop.store.mark_retry(item.id, self.shop.now() + timedelta(seconds=delay), repr(e))
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
+            metrics.send(channel_name, "sent")
             unrecorded = (item.id, result.provider_message_id)
         return Progress(go_on=True, unrecorded=unrecorded)
 
@@ -211,5 +216,6 @@ class OutboxSender:
     async def _give_up(self, channel: str, customer_key: str, item: OutboxItem, error: str) -> None:
         """Stop retrying a reply that kept failing: recorded as failed, and an alert for the shop."""
         attempts = item.attempts + 1
+        self.shop.metrics.send(channel, "gave_up")
         log.error("outbox.gave_up", alert=True, channel=channel, customer=customer_key, attempts=attempts, error=error)
         await self.shop.store.mark_failed(item.id, f"gave up after {attempts} attempts: {error}")

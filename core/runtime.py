@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,7 @@ from chatshop.locales_offered import offered_locale
 from chatshop.logs import configure_logging
 from chatshop.lowering import lower
 from chatshop.messages import DeliveryReport, Inbound, InboundKind, Outbound, Text
+from chatshop.metrics import Metrics
 from chatshop.money import Money
 from chatshop.ordering import Ordering
 from chatshop.orders import Order, OrderStatus
@@ -117,6 +119,7 @@ class Shop:
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
         self.worker_id = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+        self.metrics = Metrics(lambda: self.store, self.worker_id)
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
@@ -178,9 +181,22 @@ class Shop:
             raise ConfigError(problems)
 
     def _admin_problems(self) -> list[ConfigProblem]:
-        """``[admin]`` turns the dashboard on: its token must exist and be hard to guess."""
+        """``[admin]`` turns the dashboard on, ``[metrics] token_env`` guards /metrics: each token
+        must exist and be hard to guess."""
         admin = self.config.admin
         problems = []
+        metrics = self.config.metrics
+        if metrics.enabled and metrics.token_env:
+            token = os.environ.get(metrics.token_env, "")
+            if len(token) < MIN_ADMIN_TOKEN_LENGTH:
+                problems.append(
+                    ConfigProblem(
+                        path="metrics.token_env",
+                        message=f"environment variable {metrics.token_env} is not set"
+                        if not token
+                        else f"the metrics token must be at least {MIN_ADMIN_TOKEN_LENGTH} characters",
+                    )
+                )
         if admin.token_env:
             token = os.environ.get(admin.token_env, "")
             if not token:
@@ -467,6 +483,7 @@ class Shop:
             choice_id = await self.choice_ids.resolve(inbound.choice_id)
             if choice_id != inbound.choice_id:
                 inbound = inbound.model_copy(update={"choice_id": choice_id})
+        started = time.perf_counter()
         turn = Turn(self, channel.capabilities, inbound.channel, key, state)
         try:
             await engine.handle(turn, inbound)
@@ -508,6 +525,7 @@ class Shop:
             self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
             raise
         self.outbox.answered(key, SendContext(customer_key=key, locale=state.locale, answers=inbound))
+        self.metrics.turn_seconds.observe(time.perf_counter() - started)
         if finished.sends is not None:
             self.outbox.hand_over(key, sending, finished.sends)
         elif finished.send_wanted:
