@@ -1,4 +1,4 @@
-"""Instructions per message of the SQLite worker, counted by callgrind: ``python bench/instructions.py``.
+"""Instructions per message of the worker (SQLite, or ``--store postgres``), counted by callgrind: ``python bench/instructions.py``.
 
 Throughput and CPU time move with whatever else a shared host runs; the number of instructions the
 worker executes per message hardly does, so two versions of the code can be compared on a busy
@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make ``bench`` importable
@@ -28,7 +29,7 @@ from aiohttp.test_utils import TestServer
 
 from bench.customers import journey
 from bench.graph_recorder import GraphRecorder
-from bench.run import Result, drive, replies_per_step
+from bench.run import PG_SERVER, Result, _admin, drive, replies_per_step
 from bench.workers import CHATSHOP, Worker, shop_toml
 
 WARMUP_SECONDS = 3.0
@@ -48,21 +49,30 @@ def _total(out: Path) -> int:
     return total
 
 
-async def measure(seconds: float, customers: int) -> tuple[int, int, int]:
+async def measure(
+    seconds: float, customers: int, store: str = "sqlite", keep: Path | None = None
+) -> tuple[int, int, int]:
     """(messages, instructions, errors) of one measured window."""
     recorder = GraphRecorder()
     graph = TestServer(recorder.app(), host="127.0.0.1")
     await graph.start_server()
     folder = Path(tempfile.mkdtemp(prefix="chatshop-instructions-"))
+    database = None
     try:
         toml = folder / "shop.toml"
         graph_url = str(graph.make_url("")).rstrip("/")
-        toml.write_text(shop_toml(f"sqlite:///{folder}/shop.db", graph_url, sweep_seconds=5.0, lease_seconds=30.0))
+        storage_url = f"sqlite:///{folder}/shop.db"
+        if store == "postgres":
+            database = f"chatshop_bench_{uuid.uuid4().hex[:8]}"
+            await _admin(f'CREATE DATABASE "{database}"')
+            storage_url = f"{PG_SERVER}/{database}"
+        toml.write_text(shop_toml(storage_url, graph_url, sweep_seconds=5.0, lease_seconds=30.0))
         out = folder / "callgrind.out"
         command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
         command += [sys.executable, str(CHATSHOP), "serve", str(toml), "--port", "{port}"]
         worker = Worker(toml, command=command)
-        await worker.start_ready()
+        worker.start()
+        await worker.ready(within=120.0)  # start-up under callgrind is slow, the more so on a busy host
         assert worker.process is not None
         pid = worker.process.pid
         async with aiohttp.ClientSession() as http:
@@ -83,20 +93,27 @@ async def measure(seconds: float, customers: int) -> tuple[int, int, int]:
             ),
         )  # fmt: skip
         await asyncio.to_thread(worker.terminate, 120.0)
+        if keep is not None:  # for callgrind_annotate: where the instructions went, by function
+            for dump in out.parent.glob(out.name + "*"):
+                shutil.copy(dump, keep.with_name(keep.name + dump.name.removeprefix(out.name)))
         return result.messages, _total(out), result.errors
     finally:
         await graph.close()
         shutil.rmtree(folder, ignore_errors=True)
+        if database:
+            await _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="counted time (default 30)")
     parser.add_argument("--customers", type=int, default=20, help="shoppers typing at once (default 20)")
+    parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite", help="the worker's store")
+    parser.add_argument("--keep", type=Path, help="keep callgrind's output in this file (for callgrind_annotate)")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("needs valgrind (apt-get install valgrind)")
-    messages, instructions, errors = asyncio.run(measure(args.seconds, args.customers))
+    messages, instructions, errors = asyncio.run(measure(args.seconds, args.customers, args.store, args.keep))
     per_message = instructions / messages / 1000 if messages else 0.0
     print(f"messages {messages}  instructions {instructions / 1e9:.2f} G  per message {per_message:,.0f} k", end="")
     print(f"  errors {errors}")

@@ -55,6 +55,8 @@ class Result:
     errors: int = 0
     server_cpu: float = 0.0  # CPU seconds the workers used in the measured window
     driver_cpu: float = 0.0  # CPU seconds this process (customers and fake Graph API) used in it
+    database_cpu: float | None = None  # CPU seconds PostgreSQL's backends for the workers used in it
+    round_trips: float = 0.0  # calls to the store that waited for its answer, all workers, in it
     messages: int = 0
 
 
@@ -95,6 +97,7 @@ async def drive(
     customers: int,
     warmup: float,
     seconds: float,
+    database: Database | None = None,
 ) -> None:
     """Run ``customers`` closed-loop shoppers; measure what starts inside the window."""
     connector = aiohttp.TCPConnector(limit=0)
@@ -135,17 +138,54 @@ async def drive(
                     return
 
     async def meter() -> None:
-        """CPU used by the workers and by this process over exactly the measured window."""
+        """CPU used by the workers, their database and this process, and the store's round trips,
+        over exactly the measured window."""
         await asyncio.sleep(start - time.monotonic())
         server, driver = sum(w.cpu_seconds() for w in workers), time.process_time()
+        trips = await _round_trips(workers)
+        backends = await database.cpu_by_backend() if database else {}
         await asyncio.sleep(end - time.monotonic())
         result.server_cpu = sum(w.cpu_seconds() for w in workers) - server
         result.driver_cpu = time.process_time() - driver
+        result.round_trips = await _round_trips(workers) - trips
+        if database:
+            now = await database.cpu_by_backend()
+            result.database_cpu = sum(cpu - backends.get(pid, 0.0) for pid, cpu in now.items())
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         await asyncio.gather(meter(), *(shopper(i, http) for i in range(customers)))
     result.rate = answered / seconds
     result.messages = answered
+
+
+async def _round_trips(workers: list[Worker]) -> float:
+    if not workers or "bench.bare" in (workers[0].command or []):
+        return 0.0  # the bare ceiling has no store
+    return sum([await w.metric("chatshop_store_round_trips_total") for w in workers])
+
+
+@dataclass
+class Database:
+    """The benchmark's PostgreSQL database, to read the CPU its server processes use (from /proc:
+    the server runs on this machine; pg_stat_statements would need a server restart to load)."""
+
+    name: str
+
+    async def cpu_by_backend(self) -> dict[int, float]:
+        """CPU seconds so far of each server process connected to this database."""
+        db = await asyncpg.connect(f"{PG_SERVER}/postgres")
+        try:
+            pids = [r[0] for r in await db.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.name)]
+        finally:
+            await db.close()
+        cpu = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile, or the server is on another machine
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu
 
 
 async def _admin(sql: str) -> None:
@@ -189,8 +229,16 @@ async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Res
         async with aiohttp.ClientSession() as http:
             expected = await replies_per_step(recorder, urls, http)
         await drive(
-            result, recorder, urls, journey(), expected, workers,
-            customers=args.customers, warmup=args.warmup, seconds=args.seconds,
+            result,
+            recorder,
+            urls,
+            journey(),
+            expected,
+            workers,
+            customers=args.customers,
+            warmup=args.warmup,
+            seconds=args.seconds,
+            database=Database(database) if database else None,
         )
         result.peak_rss_mb = max(w.peak_rss_mb() for w in workers)
         for worker in workers:
@@ -215,7 +263,7 @@ def table(results: list[Result]) -> str:
     header = (
         f"{'scenario':<32} {'msg/s':>7} {'answer p50':>11} {'answer p99':>11} "
         f"{'reply p50':>10} {'reply p99':>10} {'peak RSS':>9} {'errors':>7} {'of bare':>8} "
-        f"{'server CPU/msg':>15} {'driver CPU/msg':>15}"
+        f"{'server CPU/msg':>15} {'driver CPU/msg':>15} {'DB CPU/msg':>11} {'workers+DB':>11} {'trips/msg':>10}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
@@ -224,7 +272,10 @@ def table(results: list[Result]) -> str:
             f"{r.name:<32} {r.rate:>7.0f} {percentile(r.answer, 0.5) * 1000:>9.1f}ms "
             f"{percentile(r.answer, 0.99) * 1000:>9.1f}ms {percentile(r.reply, 0.5) * 1000:>8.1f}ms "
             f"{percentile(r.reply, 0.99) * 1000:>8.1f}ms {r.peak_rss_mb:>6.0f}MiB {r.errors:>7} {ratio:>8} "
-            f"{per_message(r.server_cpu, r.messages):>15} {per_message(r.driver_cpu, r.messages):>15}"
+            f"{per_message(r.server_cpu, r.messages):>15} {per_message(r.driver_cpu, r.messages):>15} "
+            f"{per_message(r.database_cpu, r.messages) if r.database_cpu is not None else '':>11} "
+            f"{per_message(r.server_cpu + r.database_cpu, r.messages) if r.database_cpu is not None else '':>11} "
+            f"{r.round_trips / r.messages if r.messages and r.round_trips else 0:>10.2f}"
         )
     return "\n".join(lines)
 

@@ -20,10 +20,11 @@ import aiohttp
 
 from .webhooks import PHONE_NUMBER_ID
 
-__all__ = ["ACCESS_TOKEN", "APP_SECRET", "Worker", "free_port", "shop_toml", "worker_env"]
+__all__ = ["ACCESS_TOKEN", "APP_SECRET", "METRICS_TOKEN", "Worker", "free_port", "shop_toml", "worker_env"]
 
 APP_SECRET = "bench-app-secret"
 ACCESS_TOKEN = "bench-access-token"
+METRICS_TOKEN = "bench-metrics-token"
 CHATSHOP = Path(sys.executable).with_name("chatshop")
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,6 +41,7 @@ def worker_env() -> dict[str, str]:
         WHATSAPP_ACCESS_TOKEN=ACCESS_TOKEN,
         WHATSAPP_APP_SECRET=APP_SECRET,
         WHATSAPP_VERIFY_TOKEN="bench-verify-token",
+        CHATSHOP_METRICS_TOKEN=METRICS_TOKEN,
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -73,6 +75,10 @@ host = "127.0.0.1"
 retry_base_seconds = {retry_base_seconds}
 sweep_seconds = {sweep_seconds}
 lease_seconds = {lease_seconds}
+
+[metrics]
+enabled = true
+token_env = "CHATSHOP_METRICS_TOKEN"
 
 [channels.whatsapp]
 phone_number_id = "{PHONE_NUMBER_ID}"
@@ -201,6 +207,18 @@ class Worker:
         assert self.process is not None
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def metric(self, name: str) -> float:
+        """One sample of the worker's ``/metrics`` (0 when it has none by that name)."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{self.url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as response,
+        ):
+            text = await response.text()
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return 0.0
 
     def tail(self, lines: int = 30) -> str:
         if self.log_path is None or not self.log_path.exists():

@@ -6,17 +6,18 @@ background workers live exactly as long as the server, and shutdown drains them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import structlog
 from aiohttp import web
 
 from chatshop.config import read_secret
-from chatshop.metrics import metrics_handler, webhook_counter
+from chatshop.metrics import metrics_handler
 from chatshop.runtime import Shop
 
 log = structlog.get_logger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 __all__ = ["SHOP", "create_app"]
 
@@ -26,9 +27,15 @@ SHOP = web.AppKey("shop", Shop)
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def _mount(app: web.Application, prefix: str, routes: Sequence[web.RouteDef]) -> None:
+def _mount(
+    app: web.Application,
+    prefix: str,
+    routes: Sequence[web.RouteDef],
+    guard: Callable[[Handler], Handler] | None = None,
+) -> None:
     for route in routes:
-        web.RouteDef(route.method, prefix + route.path, route.handler, route.kwargs).register(app.router)
+        handler = route.handler if guard is None else guard(route.handler)
+        web.RouteDef(route.method, prefix + route.path, handler, route.kwargs).register(app.router)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -42,32 +49,42 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "schema": await shop.store.schema_version()})
 
 
-def _database_unavailable(shop: Shop) -> Callable[..., object]:
-    """A webhook whose messages could not be recorded (the database is away) is answered 503, so
-    the messenger or provider delivers it again later; never 200 without a commit, and not a 500
-    that reads like a bug."""
+def _webhook_guard(shop: Shop, name: str) -> Callable[[Handler], Handler]:
+    """Wrap one webhook handler: a webhook whose messages could not be recorded (the database is
+    away) is answered 503, so the messenger or provider delivers it again later (never 200 without
+    a commit, and not a 500 that reads like a bug); and, with metrics on, each answer is counted
+    by channel (``name``) and outcome. Wrapping the handlers themselves costs the other routes
+    nothing (a middleware would run on every request)."""
+    faults = shop.store.faults
+    counted = shop.metrics.webhook_outcomes(name) if shop.config.metrics.enabled else None
 
-    @web.middleware
-    async def guard(request: web.Request, handler: Callable[[web.Request], object]) -> web.StreamResponse:
-        if not request.path.startswith("/webhooks/"):
-            return await handler(request)  # type: ignore[misc,no-any-return]
-        try:
-            return await handler(request)  # type: ignore[misc,no-any-return]
-        except shop.store.faults:
-            log.warning("webhook.database_unavailable", path=request.path)
-            return web.Response(status=503, text="try again later", headers={"Retry-After": "5"})
+    def wrap(handler: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            try:
+                response = await handler(request)
+            except faults:
+                log.warning("webhook.database_unavailable", channel=name)
+                response = web.Response(status=503, text="try again later", headers={"Retry-After": "5"})
+            except web.HTTPException as e:
+                if counted is not None:
+                    counted(e.status)
+                raise
+            except Exception:
+                if counted is not None:
+                    counted(500)
+                raise
+            if counted is not None:
+                counted(response.status)
+            return response
 
-    return guard
+        return guarded
+
+    return wrap
 
 
 def create_app(shop: Shop) -> web.Application:
     settings = shop.config.metrics
-    middlewares: list[Any] = []
-    if settings.enabled:
-        known = set(shop.channels) | {f"payments:{name}" for name in shop.payment_methods}
-        middlewares.append(webhook_counter(shop.metrics, known))
-    middlewares.append(_database_unavailable(shop))
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SHOP] = shop
     token = read_secret(settings.token_env) if settings.enabled and settings.token_env else None
 
@@ -96,8 +113,8 @@ def create_app(shop: Shop) -> web.Application:
     if settings.enabled and settings.port is None:
         app.router.add_get("/metrics", metrics_handler(shop.metrics, token))  # type: ignore[arg-type]
     for name, channel in shop.channels.items():
-        _mount(app, f"/webhooks/{name}", channel.routes())
+        _mount(app, f"/webhooks/{name}", channel.routes(), _webhook_guard(shop, name))
     for name, method in shop.payment_methods.items():
-        _mount(app, f"/webhooks/payments/{name}", method.routes())
+        _mount(app, f"/webhooks/payments/{name}", method.routes(), _webhook_guard(shop, f"payments:{name}"))
     shop.plugins.register_routes(shop, app.router)
     return app

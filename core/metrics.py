@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -24,7 +25,10 @@ from prometheus_client.registry import Collector
 
 from chatshop.store.base import Store
 
-__all__ = ["CONTENT_TYPE", "Metrics", "metrics_handler", "webhook_counter"]
+__all__ = ["CONTENT_TYPE", "Metrics", "metrics_handler"]
+
+#: How a webhook was answered: 2xx, 401/403, another 4xx, 503 (the database away), another 5xx.
+OUTCOMES = ("accepted", "refused", "bad_request", "unavailable", "error")
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -93,9 +97,22 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_StoreCollector(store))
+        self._sends: dict[tuple[str, str], Any] = {}
+
+    def webhook_outcomes(self, channel: str) -> Callable[[int], None]:
+        """A counter of ``channel``'s webhooks by the status they were answered with."""
+        children = {outcome: self.webhooks.labels(channel, outcome) for outcome in OUTCOMES}
+
+        def count(status: int) -> None:
+            children[_outcome(status)].inc()
+
+        return count
 
     def send(self, channel: str, result: str) -> None:
-        self.sends.labels(channel, result).inc()
+        child = self._sends.get((channel, result))
+        if child is None:
+            child = self._sends[channel, result] = self.sends.labels(channel, result)
+        child.inc()
 
     def payment_event(self, provider: str, outcome: str) -> None:
         self.payment_events.labels(provider, outcome).inc()
@@ -134,33 +151,3 @@ def _outcome(status: int) -> str:
     if status < 500:
         return "bad_request"
     return "error"
-
-
-def webhook_counter(metrics: Metrics, known: set[str]) -> Callable[..., object]:
-    """A middleware counting every request to ``/webhooks/...`` by channel and outcome.
-
-    ``known`` names the mounted channels (``payments:<provider>`` for payment methods); any other
-    path counts as ``unknown``, so that made-up addresses cannot grow the label set.
-    """
-
-    @web.middleware
-    async def count(request: web.Request, handler: Callable[[web.Request], object]) -> web.StreamResponse:
-        path = request.path
-        if not path.startswith("/webhooks/"):
-            return await handler(request)  # type: ignore[misc,no-any-return]
-        parts = path.split("/")
-        channel = f"payments:{parts[3]}" if parts[2] == "payments" and len(parts) > 3 else parts[2]
-        if channel not in known:
-            channel = "unknown"
-        try:
-            response: web.StreamResponse = await handler(request)  # type: ignore[misc]
-        except web.HTTPException as e:
-            metrics.webhooks.labels(channel, _outcome(e.status)).inc()
-            raise
-        except Exception:
-            metrics.webhooks.labels(channel, "error").inc()
-            raise
-        metrics.webhooks.labels(channel, _outcome(response.status)).inc()
-        return response
-
-    return count

@@ -424,7 +424,7 @@ BEGIN
     INTO o_ids, o_payloads, o_attempts, o_next_attempts, o_created
     FROM outbox o WHERE o.customer_key = p_customer AND o.status = 'pending';
 END
-$$
+$$;
 """.replace("{TAKE_TURN}", _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")).replace(
             "{TAKE_SEND}", _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
         ),

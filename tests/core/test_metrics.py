@@ -72,8 +72,7 @@ async def test_webhooks_are_counted_by_channel_and_outcome(make_shop: Any, monke
         text = await (await h.client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})).text()
         values = _values(text)
         assert values[("chatshop_webhooks_total", (("channel", "whatsapp"), ("outcome", "refused")))] == 1
-        assert values[("chatshop_webhooks_total", (("channel", "unknown"), ("outcome", "bad_request")))] == 1
-        assert "made-up-name" not in text
+        assert "made-up-name" not in text  # only mounted channels are counted: no label from a made-up path
 
 
 async def test_metrics_on_a_port_of_their_own(make_shop: Any) -> None:

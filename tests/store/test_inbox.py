@@ -105,7 +105,6 @@ async def test_migrations_are_idempotent(store: Store, twin: Callable[[], Store]
         await again.close()
 
 
-
 async def test_a_burst_of_messages_is_recorded_together_each_once(store: Store) -> None:
     burst = [message(f"c{i % 7}", f"m{i}", f"burst-{i % 40}") for i in range(60)]  # 20 repeats
     added = await asyncio.gather(*(store.add_inbound(m) for m in burst))
