@@ -1,4 +1,4 @@
-"""Instructions per message of the worker (SQLite, or ``--store postgres``), counted by callgrind: ``python bench/instructions.py``.
+"""Instructions per message of the worker, counted by callgrind: ``python bench/instructions.py [--store postgres]``.
 
 Throughput and CPU time move with whatever else a shared host runs; the number of instructions the
 worker executes per message hardly does, so two versions of the code can be compared on a busy

@@ -178,14 +178,19 @@ class Database:
             pids = [r[0] for r in await db.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.name)]
         finally:
             await db.close()
-        cpu = {}
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # gone meanwhile, or the server is on another machine
-            cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return cpu
+        return _process_cpu(pids)
+
+
+def _process_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user and system) so far of each process still running."""
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile, or the server is on another machine
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu
 
 
 async def _admin(sql: str) -> None:
