@@ -57,6 +57,7 @@ def shop_toml(
     ghee_stock: int | None = None,
     extra: str = "",
     shop_extra: str = "",
+    messages_per_second: int = 10000,
 ) -> str:
     """The bench shop; ``extra`` adds sections of its own (discounts, delivery slots), ``shop_extra``
     keys of ``[shop]`` (a time zone)."""
@@ -86,7 +87,7 @@ access_token_env = "WHATSAPP_ACCESS_TOKEN"
 app_secret_env = "WHATSAPP_APP_SECRET"
 verify_token_env = "WHATSAPP_VERIFY_TOKEN"
 api_base_url = "{graph_url}"
-messages_per_second = 10000
+messages_per_second = {messages_per_second}
 
 [payments.cod]
 max_order_total = "100000.00"

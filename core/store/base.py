@@ -502,6 +502,23 @@ class Store(ABC):
     async def queue_depths(self, now: datetime) -> QueueDepths:
         """How many messages wait for their turn and replies for their send, and the oldest reply's age."""
 
+    # --- send budgets: a rate shared by every worker (a messenger's per-number throughput) ----------
+    @abstractmethod
+    async def reserve_sends(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]:
+        """Reserve up to ``wanted`` send slots of the budget ``name``; ``(delay, granted)``.
+
+        Slots are ``interval`` seconds apart across all workers (the rate is ``1 / interval``), on
+        the store's clock. ``observed`` slots are used up first whatever the room (messages the
+        budget counts that nobody sends: a customer's inbound ones). Slots are handed out at most
+        ``horizon`` seconds ahead, so a worker that dies holding some wastes at most that much of
+        the budget. Slots left unused up to ``slack`` seconds ago may still be handed out (a short
+        lull between requests costs no throughput). The first granted slot is ``delay`` seconds from now (negative: it is due), the
+        others follow at ``interval``; with ``granted == 0`` the next free slot is ``delay`` seconds
+        away: ask again once it is within ``horizon``.
+        """
+
     # --- leases: one worker at a time per customer, across processes and machines -----------------
     @abstractmethod
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

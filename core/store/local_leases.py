@@ -47,3 +47,21 @@ class LocalLeases:
             return False
         del self._held[name]
         return lease.wanted
+
+
+class LocalBudgets:
+    """Send budgets kept in memory, for a store that only one process uses: the same slot rule as
+    the shared store's (see ``Store.reserve_sends``), on this process's monotonic clock."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}  # name -> time of the next free slot
+
+    def reserve(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int, slack: float
+    ) -> tuple[float, int]:
+        now = time.monotonic()
+        start = max(self._next.get(name, now), now - slack) + observed * interval
+        room = max(0, int((now + horizon - start) / interval) + 1) if start <= now + horizon else 0
+        granted = min(wanted, room)
+        self._next[name] = start + granted * interval
+        return start - now, granted

@@ -425,6 +425,34 @@ BEGIN
     FROM outbox o WHERE o.customer_key = p_customer AND o.status = 'pending';
 END
 $$;
+
+-- A rate shared by all workers (see Store.reserve_sends): the time of each budget's next free slot.
+CREATE TABLE send_budgets (
+    name TEXT PRIMARY KEY,
+    next_slot TIMESTAMPTZ NOT NULL
+);
+
+CREATE FUNCTION chatshop_reserve_sends(
+    p_name TEXT, p_interval DOUBLE PRECISION, p_horizon DOUBLE PRECISION, p_wanted INTEGER, p_observed INTEGER,
+    p_slack DOUBLE PRECISION, OUT o_delay DOUBLE PRECISION, OUT o_granted INTEGER
+) LANGUAGE plpgsql AS $$
+DECLARE
+    now_at TIMESTAMPTZ := clock_timestamp();
+    step INTERVAL := make_interval(secs => p_interval);
+    start_at TIMESTAMPTZ;
+BEGIN
+    INSERT INTO send_budgets (name, next_slot) VALUES (p_name, now_at) ON CONFLICT (name) DO NOTHING;
+    SELECT GREATEST(next_slot, now_at - make_interval(secs => p_slack)) + p_observed * step INTO start_at
+    FROM send_budgets WHERE name = p_name FOR UPDATE;
+    o_granted := 0;
+    IF start_at <= now_at + make_interval(secs => p_horizon) THEN
+        o_granted := LEAST(p_wanted, floor(extract(epoch FROM (now_at + make_interval(secs => p_horizon) - start_at))
+                                           / p_interval)::INTEGER + 1);
+    END IF;
+    UPDATE send_budgets SET next_slot = start_at + o_granted * step WHERE name = p_name;
+    o_delay := extract(epoch FROM (start_at - now_at));
+END
+$$;
 """.replace("{TAKE_TURN}", _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")).replace(
             "{TAKE_SEND}", _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
         ),

@@ -1441,6 +1441,20 @@ class PostgresStore(Store):
         age = (now - row["oldest"]).total_seconds() if row["oldest"] is not None else 0.0
         return QueueDepths(int(row["inbox"]), int(row["outbox"]), max(age, 0.0))
 
+    async def reserve_sends(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]:
+        row = await self._fetchrow(
+            "SELECT * FROM chatshop_reserve_sends($1, $2, $3, $4, $5, $6)",
+            name,
+            float(interval),
+            float(horizon),
+            wanted,
+            observed,
+            float(slack),
+        )
+        return float(row["o_delay"]), int(row["o_granted"])
+
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
         row = await self._fetchrow(_ACQUIRE, name, owner, float(seconds))

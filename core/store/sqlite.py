@@ -48,7 +48,7 @@ from chatshop.store.codec import (
     outbound_to_text,
     utcnow,
 )
-from chatshop.store.local_leases import LocalLeases
+from chatshop.store.local_leases import LocalBudgets, LocalLeases
 from chatshop.store.migrations import SQLITE_MIGRATIONS, refuse_newer
 from chatshop.store.sqlite_thread import SQLiteThread
 
@@ -120,6 +120,7 @@ class SQLiteStore(Store):
         self.synchronous = synchronous
         self._thread = SQLiteThread()  # owns the connection; queued writes share one commit
         self._leases = LocalLeases(self.stats)  # one process owns the file: leases need not be shared
+        self._budgets = LocalBudgets()  # nor send budgets
         #: What recording a message found first in its customer's inbox, and their conversation:
         #: the turn that the message starts takes it from here instead of reading it again. Only
         #: this process writes the file, and a turn commits only on the version it read, so a peek
@@ -1217,6 +1218,11 @@ class SQLiteStore(Store):
             return QueueDepths(int(inbox), int(outbox), max(age, 0.0))
 
         return await self._run(count)
+
+    async def reserve_sends(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]:
+        return self._budgets.reserve(name, interval, horizon, wanted, observed, slack)
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

@@ -33,11 +33,11 @@ from chatshop.messages import (
 
 from . import render
 from .bill import BillMove, Bills
+from .budget import HORIZON, SLACK_SLOTS, SendBudget
 from .catalog_sync import refused_items
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
 from .errors import BAD_PARAMETER_CODES, REENGAGEMENT, GraphError
-from .ratelimit import RateLimiter
 from .routes import webhook_routes
 from .webhook import StatusUpdate
 from .window import ConversationWindow
@@ -108,8 +108,18 @@ class WhatsAppChannel(Channel):
             version=config.api_version,
             phone_number_id=config.phone_number_id,
             token=read_secret(config.access_token_env),
-            limiter=RateLimiter(config.messages_per_second),
+            limiter=SendBudget(self._reserve_sends, config.messages_per_second),
             retry=self.retry_policy,
+        )
+
+    async def _reserve_sends(self, wanted: int, observed: int) -> tuple[float, int]:
+        """Slots of the number's throughput, shared with every worker through the store."""
+        budget = self.client.limiter
+        name = f"whatsapp:{self.settings.phone_number_id}"
+        assert isinstance(budget, SendBudget)
+        interval = budget.interval
+        return await self.shop.store.reserve_sends(
+            name, interval, HORIZON, wanted, observed, slack=SLACK_SLOTS * interval
         )
 
     def routes(self) -> Sequence[web.RouteDef]:

@@ -19,7 +19,7 @@ import structlog
 from yarl import URL
 
 from .errors import PAIR_RATE_LIMIT, GraphError
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter
 
 __all__ = ["GraphClient", "RetryPolicy"]
 
@@ -53,7 +53,7 @@ class GraphClient:
         version: str,
         phone_number_id: str,
         token: str,
-        limiter: RateLimiter,
+        limiter: Limiter,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:

@@ -1,4 +1,7 @@
-"""A client-side limiter that keeps sends under the number's messages-per-second tier.
+"""A limiter that keeps one process's sends under the number's messages-per-second tier.
+
+The channel shares the tier between workers through the store instead (``budget.py``); this one
+serves a Graph client used alone.
 
 Meta answers 130429 once a number goes over its throughput; waiting here first is cheaper than
 being refused and retried. At most ``rate`` sends start in any ``period``; the default period is a
@@ -12,8 +15,18 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-__all__ = ["RateLimiter"]
+__all__ = ["Limiter", "RateLimiter"]
+
+
+class Limiter(Protocol):
+    """What the Graph client needs of a limiter: this process's one, or the number's shared
+    budget (``budget.SendBudget``, what the channel uses)."""
+
+    def observe(self, count: int = 1) -> None: ...
+
+    async def acquire(self) -> None: ...
 
 
 class RateLimiter:

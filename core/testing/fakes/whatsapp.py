@@ -14,6 +14,7 @@ import itertools
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,9 @@ class FakeGraph:
     token: str = "test-access-token"
     phone_number_id: str = "106540352242922"
     version: str = "v23.0"
-    mps: int | None = None  # enforce the number's throughput (130429) when set
+    #: Enforce the number's throughput (130429) when set: at most this many messages in any second
+    #: of ``clock``, counting the customers' incoming messages (``inbound``) as Meta does.
+    mps: int | None = None
     pair_burst: int | None = None  # messages to one customer per 6 s before 131056, when set
     sent: list[Sent] = field(default_factory=list)
     read_marks: list[dict[str, Any]] = field(default_factory=list)
@@ -110,6 +113,11 @@ class FakeGraph:
     #: Commerce catalogs and their batch API (created with the same token and version)
     catalogs: FakeCatalogs = field(default_factory=lambda: FakeCatalogs("", ""))
     _ids: itertools.count[int] = field(default_factory=itertools.count)
+    #: The fake's own clock: what its throughput window and ``throughput_log`` read.
+    clock: Callable[[], float] = time.monotonic
+    #: When each message counted against the throughput happened (accepted sends and inbound).
+    throughput_log: list[float] = field(default_factory=list)
+    inbound_log: list[float] = field(default_factory=list)  # the customers' messages of it
     _recent: deque[float] = field(default_factory=deque)
     _pairs: dict[str, deque[float]] = field(default_factory=dict)
 
@@ -255,8 +263,15 @@ class FakeGraph:
             return graph_error(401, 190, "Error validating access token: Session has expired")
         return graph_error(400, code, TITLES.get(code, "Error"))
 
+    def inbound(self, count: int = 1) -> None:
+        """Customers' messages to the number arrived: Meta counts them against its throughput."""
+        now = self.clock()
+        self._recent.extend([now] * count)
+        self.throughput_log.extend([now] * count)
+        self.inbound_log.extend([now] * count)
+
     def _throughput(self, to: str) -> web.Response | None:
-        now = time.monotonic()
+        now = self.clock()
         if self.mps is not None:
             while self._recent and now - self._recent[0] >= 1.0:
                 self._recent.popleft()
@@ -264,6 +279,7 @@ class FakeGraph:
                 self.refused.append((130429, "throughput"))
                 return graph_error(400, 130429, "Rate limit hit")
             self._recent.append(now)
+            self.throughput_log.append(now)
         if self.pair_burst is not None:
             pair = self._pairs.setdefault(to, deque())
             while pair and now - pair[0] >= 6.0:

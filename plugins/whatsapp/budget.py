@@ -1,0 +1,115 @@
+"""The number's throughput, shared by every worker: one send budget per number, kept in the store.
+
+Meta refuses a number's messages with 130429 once it goes over its tier (80 messages a second, or
+1,000), and counts the customers' incoming messages against the same tier. Each worker limiting
+itself to the tier would let N workers send N times it, so the workers draw send *slots* from one
+budget in the store (``Store.reserve_sends``): slots are spaced evenly across all workers, handed
+out a few at a time and at most ``HORIZON`` ahead, so the database is asked some tens of times a
+second rather than once a send, and a worker that dies wastes at most that much of the budget.
+Incoming messages take their slots too, reported within ``FLUSH``.
+
+The spacing is a little wider than the tier (``SAFETY``): Meta counts arrivals, and requests
+that leave evenly spaced arrive a little bunched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+__all__ = ["HORIZON", "SAFETY", "SLACK_SLOTS", "SendBudget"]
+
+log = structlog.get_logger(__name__)
+
+#: Slots are spaced ``SAFETY / rate`` apart: 74 a second on an 80 tier (92.6%).
+SAFETY = 1.08
+#: How far ahead a worker may hold slots, in seconds. Customers' messages are charged to the
+#: budget after the slots already handed out, so this bounds how far they can bunch with sends.
+HORIZON = 0.05
+#: How soon observed incoming messages are reported to the shared budget, at the latest.
+FLUSH = 0.02
+#: A slot missed by more than this (the worker was busy) is given up, not used late in a bunch.
+LATE = 0.05
+#: Slots left unused for up to this many intervals (a lull between two workers' requests) can
+#: still be taken: a burst of at most that many over the steady rate.
+SLACK_SLOTS = 1
+
+#: ``reserve(wanted, observed) -> (delay, granted)``, as ``Store.reserve_sends`` for one budget.
+Reserve = Callable[[int, int], Awaitable[tuple[float, int]]]
+
+
+class SendBudget:
+    def __init__(
+        self,
+        reserve: Reserve,
+        rate: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate < 1:
+            raise ValueError("rate must be at least 1")
+        self.rate = rate
+        self.interval = SAFETY / rate
+        #: Slots asked for at once: half of what the horizon holds.
+        self.chunk = max(2, min(64, int(HORIZON / self.interval / 2)))
+        self._reserve = reserve
+        self._clock = clock
+        self._sleep = sleep
+        self._slots: deque[float] = deque()  # this worker's slots, on its own clock
+        self._observed: deque[tuple[float, int]] = deque()  # inbound messages not yet reported
+        self._lock = asyncio.Lock()
+        self._flush: asyncio.TimerHandle | None = None
+        self._reporting: set[asyncio.Future[None]] = set()
+
+    def observe(self, count: int = 1) -> None:
+        """Count customers' messages, which use the number's throughput too. They are reported to
+        the shared budget within ``FLUSH`` seconds (with this worker's next reservation, or on their
+        own), so that no worker hands out slots as if they had not come."""
+        if not count:
+            return
+        self._observed.append((self._clock(), count))
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(FLUSH, self._report_soon)
+
+    def _reported(self, now: float) -> int:
+        """The messages observed and not yet reported, less those over a second old (no longer counted)."""
+        count = sum(n for at, n in self._observed if now - at < 1.0)
+        self._observed.clear()
+        return count
+
+    def _report_soon(self) -> None:
+        self._flush = None
+        if self._observed and not self._lock.locked():  # a reservation under way reports them itself
+            task = asyncio.ensure_future(self._report())
+            self._reporting.add(task)
+            task.add_done_callback(self._reporting.discard)
+
+    async def _report(self) -> None:
+        try:
+            await self._reserve(0, self._reported(self._clock()))
+        except Exception:  # the store is away: the messages are a second old soon and no longer count
+            log.debug("whatsapp.budget_report_failed", exc_info=True)
+
+    async def acquire(self) -> None:
+        """Wait for this worker's next slot, reserving more from the shared budget when it has none."""
+        async with self._lock:  # FIFO: callers go out in the order they came
+            while True:
+                now = self._clock()
+                while self._slots and self._slots[0] < now - LATE:
+                    self._slots.popleft()  # missed: using it now would bunch it with later ones
+                if self._slots:
+                    slot = self._slots.popleft()
+                    if slot > now:
+                        await self._sleep(slot - now)
+                    return
+                delay, granted = await self._reserve(self.chunk, self._reported(now))
+                now = self._clock()
+                if granted:
+                    self._slots.extend(now + delay + i * self.interval for i in range(granted))
+                else:
+                    await self._sleep(max(delay - HORIZON, self.interval))

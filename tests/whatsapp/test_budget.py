@@ -1,0 +1,115 @@
+"""The number's throughput shared by several workers: never over the tier together, nearly all of it used."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections.abc import Awaitable
+
+from chatshop.plugins.whatsapp.budget import HORIZON, SLACK_SLOTS, SendBudget
+
+
+class Clock:
+    """Simulated time shared by the store and every worker: sleepers wake in order of their wake-up
+    time, and time jumps to the next wake-up once everyone else is waiting (``run``)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = 0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._order += 1
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), self._order, future))
+        await future
+
+    async def run(self, *work: Awaitable[None]) -> None:
+        tasks = [asyncio.ensure_future(w) for w in work]
+        while not all(t.done() for t in tasks):
+            for _ in range(20):  # let every task run until it waits on the clock
+                await asyncio.sleep(0)
+            if self._sleepers:
+                self.now, _, future = heapq.heappop(self._sleepers)
+                future.set_result(None)
+        await asyncio.gather(*tasks)
+
+
+class Store:
+    """The slot rule of ``Store.reserve_sends``, on the shared clock (the stores' own tests check them)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.next_slot = 0.0
+        self.asked = 0
+
+    async def reserve(self, interval: float, wanted: int, observed: int) -> tuple[float, int]:
+        self.asked += 1
+        now = self.clock()
+        start = max(self.next_slot, now - SLACK_SLOTS * interval) + observed * interval
+        room = int((now + HORIZON - start) / interval) + 1 if start <= now + HORIZON else 0
+        granted = min(wanted, room)
+        self.next_slot = start + granted * interval
+        return start - now, granted
+
+
+def _workers(store: Store, clock: Clock, count: int, rate: int) -> list[SendBudget]:
+    budgets: list[SendBudget] = []
+    for _ in range(count):
+
+        async def reserve(wanted: int, observed: int, budget_index: int = len(budgets)) -> tuple[float, int]:
+            return await store.reserve(budgets[budget_index].interval, wanted, observed)
+
+        budgets.append(SendBudget(reserve, rate, clock=clock, sleep=clock.sleep))
+    return budgets
+
+
+def _busiest_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
+
+
+async def test_three_workers_together_stay_within_the_tier_and_use_most_of_it() -> None:
+    clock = Clock()
+    store = Store(clock)
+    workers = _workers(store, clock, 3, rate=80)
+    sent: list[float] = []
+
+    async def sender(budget: SendBudget) -> None:
+        for _ in range(200):
+            await budget.acquire()
+            sent.append(clock())
+
+    await clock.run(*(sender(budget) for budget in workers))
+    assert len(sent) == 600
+    assert _busiest_second(sent) <= 80
+    assert 600 / (max(sent) - min(sent)) >= 0.9 * 80
+    assert store.asked < 600  # slots are reserved a few at a time, not one round trip a send
+
+
+async def test_incoming_messages_take_their_share_of_the_tier() -> None:
+    clock = Clock()
+    store = Store(clock)
+    (budget,) = _workers(store, clock, 1, rate=80)
+    budget.observe(74)  # a second's worth of customers' messages arrived
+    await clock.run(budget.acquire())
+    assert clock() >= 74 * budget.interval - 0.01
+
+
+async def test_a_worker_that_stops_leaves_the_budget_to_the_others() -> None:
+    clock = Clock()
+    store = Store(clock)
+    dead, alive = _workers(store, clock, 2, rate=80)
+    await clock.run(dead.acquire())  # it holds a few slots ahead, then dies
+    sent = []
+
+    async def sender() -> None:
+        for _ in range(150):
+            await alive.acquire()
+            sent.append(clock())
+
+    await clock.run(sender())
+    assert 150 / (max(sent) - min(sent)) >= 0.9 * 80  # all of the tier, less the dead one's few slots
