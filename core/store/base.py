@@ -514,7 +514,8 @@ class Store(ABC):
         budget counts that nobody sends: a customer's inbound ones). Slots are handed out at most
         ``horizon`` seconds ahead, so a worker that dies holding some wastes at most that much of
         the budget. Slots left unused up to ``slack`` seconds ago may still be handed out (a short
-        lull between requests costs no throughput). The first granted slot is ``delay`` seconds from now (negative: it is due), the
+        lull between requests costs no throughput). The first granted slot is ``delay`` seconds
+        from now (negative: it is due), the
         others follow at ``interval``; with ``granted == 0`` the next free slot is ``delay`` seconds
         away: ask again once it is within ``horizon``.
         """
