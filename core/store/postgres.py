@@ -369,7 +369,12 @@ class PostgresStore(Store):
     # more than a short statement itself (~80 µs of Python a call), so connections that served
     # one are kept for the next instead of going back to the pool each time.
     async def _connection(self) -> asyncpg.Connection:
-        return self._idle.pop() if self._idle else await self.pool.acquire()
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.is_closed():
+                return connection
+            await self.pool.release(connection)  # the server went away meanwhile: the pool replaces it
+        return await self.pool.acquire()
 
     async def _done(self, connection: asyncpg.Connection, failed: bool) -> None:
         if failed or len(self._idle) >= self._keep:
