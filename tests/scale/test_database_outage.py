@@ -90,6 +90,7 @@ async def test_a_database_outage_under_load_refuses_webhooks_with_503_and_loses_
     during_outage: Counter[int] = Counter()
     acknowledged: list[str] = []
     down = asyncio.Event()
+    under_way = asyncio.Event()  # some messages are in and turns are running: time to cut
     ids = itertools.count()
     try:
         await worker.start_ready()
@@ -113,6 +114,8 @@ async def test_a_database_outage_under_load_refuses_webhooks_with_503_and_loses_
                     during_outage[status] += 1
                 if status == 200:
                     acknowledged.append(message_id)
+                    if len(acknowledged) >= CUSTOMERS * 2:
+                        under_way.set()
                     return
                 await asyncio.sleep(REDELIVERY_SECONDS)
             raise AssertionError(f"{message_id} was never accepted")
@@ -125,8 +128,7 @@ async def test_a_database_outage_under_load_refuses_webhooks_with_503_and_loses_
         timeout = aiohttp.ClientTimeout(total=20)
         async with aiohttp.ClientSession(timeout=timeout) as http:
             load = asyncio.gather(*(customer(http, n) for n in range(CUSTOMERS)))
-            while len(acknowledged) < CUSTOMERS * 2:  # under way
-                await asyncio.sleep(0.05)
+            await under_way.wait()
             await proxy.cut()
             down.set()
             await asyncio.sleep(OUTAGE_SECONDS)  # the scenario: the database is away this long
