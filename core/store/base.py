@@ -210,6 +210,8 @@ class Store(ABC):
     #: what was asked of it: a turn that meets one is tried again whole, never answered as if the
     #: customer had said something wrong.
     faults: ClassVar[tuple[type[Exception], ...]] = (OSError,)
+    #: Whether several processes share this store (their leases and send budgets go through it).
+    shared: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.stats = StoreStats()

@@ -337,6 +337,8 @@ def _job(row: asyncpg.Record) -> Job:
 
 
 class PostgresStore(Store):
+    shared = True
+
     #: The server restarted or a connection was killed (pg_terminate_backend), a deadlock or
     #: serialization failure: worth the whole turn again.
     faults = (

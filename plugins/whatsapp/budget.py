@@ -50,6 +50,7 @@ class SendBudget:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: Callable[[], bool] = lambda: True,
     ) -> None:
         if rate < 1:
             raise ValueError("rate must be at least 1")
@@ -58,6 +59,9 @@ class SendBudget:
         #: Slots asked for at once: half of what the horizon holds.
         self.chunk = max(2, min(64, int(HORIZON / self.interval / 2)))
         self._reserve = reserve
+        #: Whether other workers draw on the budget too; alone, incoming messages can wait for the
+        #: next reservation instead of being reported on their own.
+        self._shared = shared
         self._clock = clock
         self._sleep = sleep
         self._slots: deque[float] = deque()  # this worker's slots, on its own clock
@@ -73,7 +77,7 @@ class SendBudget:
         if not count:
             return
         self._observed.append((self._clock(), count))
-        if self._flush is None:
+        if self._flush is None and self._shared():
             self._flush = asyncio.get_running_loop().call_later(FLUSH, self._report_soon)
 
     def _reported(self, now: float) -> int:

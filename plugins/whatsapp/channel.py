@@ -108,7 +108,7 @@ class WhatsAppChannel(Channel):
             version=config.api_version,
             phone_number_id=config.phone_number_id,
             token=read_secret(config.access_token_env),
-            limiter=SendBudget(self._reserve_sends, config.messages_per_second),
+            limiter=SendBudget(self._reserve_sends, config.messages_per_second, shared=lambda: self.shop.store.shared),
             retry=self.retry_policy,
         )
 
