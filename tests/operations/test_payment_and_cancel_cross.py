@@ -44,6 +44,9 @@ async def shop(
 async def queued_on_the_lock(admin: asyncpg.Connection, count: int) -> None:
     """Until ``count`` of the shop's connections wait for the row the test has locked."""
     while True:
+        # Inside the test's transaction the server keeps one picture of its backends unless told
+        # to take a new one: a connection the shop opens after the first look would stay unseen.
+        await admin.execute("SELECT pg_stat_clear_snapshot()")
         waiting = await admin.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
