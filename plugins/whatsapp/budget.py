@@ -66,6 +66,7 @@ class SendBudget:
         self._sleep = sleep
         self._slots: deque[float] = deque()  # this worker's slots, on its own clock
         self._observed: deque[tuple[float, int]] = deque()  # inbound messages not yet reported
+        self._unreported = 0
         self._lock = asyncio.Lock()
         self._flush: asyncio.TimerHandle | None = None
         self._reporting: set[asyncio.Future[None]] = set()
@@ -77,13 +78,17 @@ class SendBudget:
         if not count:
             return
         self._observed.append((self._clock(), count))
-        if self._flush is None and self._shared():
+        self._unreported += count
+        # Reported on their own only once they are a noticeable share of the tier (1%; any on an
+        # 80/s tier); fewer go with the next reservation, or age out within a second unreported.
+        if self._flush is None and self._unreported >= self.rate / 100 and self._shared():
             self._flush = asyncio.get_running_loop().call_later(FLUSH, self._report_soon)
 
     def _reported(self, now: float) -> int:
         """The messages observed and not yet reported, less those over a second old (no longer counted)."""
         count = sum(n for at, n in self._observed if now - at < 1.0)
         self._observed.clear()
+        self._unreported = 0
         return count
 
     def _report_soon(self) -> None:
