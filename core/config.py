@@ -372,6 +372,7 @@ def variant_problems(entry: ProductEntry, where: str, column: dict[str, str] | N
 
     ``column`` renames the keys for a file whose columns are named otherwise (a CSV's ``option2``).
     """
+
     def at(path: str) -> str:
         return f"{where}.{(column or {}).get(path, path)}"
 

@@ -35,10 +35,10 @@ __all__ = [
     "QueueDepths",
     "StaleConversation",
     "Store",
-    "anonymised_details",
-    "bounded_page",
     "StoreStats",
     "TurnClaim",
+    "anonymised_details",
+    "bounded_page",
 ]
 
 
@@ -538,9 +538,7 @@ class Store(ABC):
 
     # --- fused steps of the message path: one round trip where the database allows ---------------
     # The defaults compose the steps above; a networked store overrides them with one statement.
-    async def receive(
-        self, inbound: Inbound, lease: str, owner: str, seconds: float
-    ) -> tuple[bool, TurnClaim | None]:
+    async def receive(self, inbound: Inbound, lease: str, owner: str, seconds: float) -> tuple[bool, TurnClaim | None]:
         """:meth:`add_inbound`, then (for a new message) :meth:`claim_inbound`: a message recorded
         and the turn it starts claimed in one step. ``(False, None)`` for a duplicate."""
         if not await self.add_inbound(inbound):

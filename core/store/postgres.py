@@ -35,10 +35,10 @@ from chatshop.store.base import (
     StaleConversation,
     StockChanged,
     Store,
-    anonymised_details,
-    bounded_page,
     StoreStats,
     TurnClaim,
+    anonymised_details,
+    bounded_page,
 )
 from chatshop.store.codec import (
     dumps,
