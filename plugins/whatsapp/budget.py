@@ -31,7 +31,7 @@ SAFETY = 1.08
 #: budget after the slots already handed out, so this bounds how far they can bunch with sends.
 HORIZON = 0.05
 #: How soon observed incoming messages are reported to the shared budget, at the latest.
-FLUSH = 0.02
+FLUSH = 0.005
 #: A slot missed by more than this (the worker was busy) is given up, not used late in a bunch.
 LATE = 0.05
 #: Slots left unused for up to this many intervals (a lull between two workers' requests) can
