@@ -453,6 +453,72 @@ BEGIN
     o_delay := extract(epoch FROM (start_at - now_at));
 END
 $$;
+
+-- An order placed in one step, all or nothing (an exception undoes every part): an order of the same
+-- checkout returned instead; else each line's stock taken (products in a fixed order, so two orders
+-- never deadlock; shortages raised together as 'CS001' with their stock left as JSON), each claim
+-- counted against its limit (keys in a fixed order; a used-up one raised as 'CS002' naming it), and
+-- the order, its history and its claims written under the first candidate number no order has.
+CREATE FUNCTION chatshop_place_order(
+    p_numbers TEXT[], p_customer TEXT, p_status TEXT, p_currency TEXT, p_method TEXT, p_placement TEXT,
+    p_details TEXT, p_at TIMESTAMPTZ, p_ref TEXT, p_url TEXT, p_expires TIMESTAMPTZ, p_total BIGINT,
+    p_products TEXT[], p_quantities INTEGER[], p_claim_keys TEXT[], p_claim_limits BIGINT[],
+    OUT o_number TEXT, OUT o_placed BOOLEAN
+) LANGUAGE plpgsql AS $$
+DECLARE
+    candidate TEXT;
+    line RECORD;
+    claim RECORD;
+    left_stock INTEGER;
+    shortages JSONB := '{}';
+BEGIN
+    o_placed := false;
+    SELECT number INTO o_number FROM orders WHERE placement_key = p_placement;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    FOR line IN
+        SELECT w.p, w.q FROM unnest(p_products, p_quantities) WITH ORDINALITY AS w(p, q, n) ORDER BY w.p, w.n
+    LOOP
+        UPDATE inventory SET stock = stock - line.q
+        WHERE product_id = line.p AND stock IS NOT NULL AND stock >= line.q;
+        IF NOT FOUND THEN
+            SELECT stock INTO left_stock FROM inventory WHERE product_id = line.p;
+            IF left_stock IS NOT NULL THEN
+                shortages := shortages || jsonb_build_object(line.p, left_stock);
+            END IF;
+        END IF;
+    END LOOP;
+    IF shortages <> '{}' THEN
+        RAISE EXCEPTION 'out of stock' USING ERRCODE = 'CS001', DETAIL = shortages::TEXT;
+    END IF;
+    FOR claim IN SELECT c.k, c.l FROM unnest(p_claim_keys, p_claim_limits) AS c(k, l) ORDER BY c.k LOOP
+        INSERT INTO claims (key) VALUES (claim.k) ON CONFLICT DO NOTHING;
+        UPDATE claims SET used = used + 1 WHERE key = claim.k AND (claim.l IS NULL OR used < claim.l);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'limit reached' USING ERRCODE = 'CS002', DETAIL = claim.k;
+        END IF;
+    END LOOP;
+    o_number := NULL;
+    FOREACH candidate IN ARRAY p_numbers LOOP
+        IF NOT EXISTS (SELECT 1 FROM orders WHERE number = candidate) THEN
+            o_number := candidate;
+            EXIT;
+        END IF;
+    END LOOP;
+    IF o_number IS NULL THEN
+        RAISE EXCEPTION 'no free order number' USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO orders (number, customer_key, status, currency, payment_method, placement_key, details,
+                        created_at, paid_minor, refunded_minor, payment_ref, payment_url, payment_expires_at,
+                        total_minor, updated_at)
+    VALUES (o_number, p_customer, p_status, p_currency, p_method, p_placement, p_details, p_at, 0, 0,
+            p_ref, p_url, p_expires, p_total, p_at);
+    INSERT INTO order_history (number, at, old, new, note) VALUES (o_number, p_at, NULL, p_status, 'placed');
+    INSERT INTO order_claims (number, key) SELECT o_number, k FROM unnest(p_claim_keys) AS k ON CONFLICT DO NOTHING;
+    o_placed := true;
+END
+$$;
 """.replace("{TAKE_TURN}", _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")).replace(
             "{TAKE_SEND}", _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
         ),

@@ -58,6 +58,10 @@ __all__ = ["PostgresStore"]
 #: Key of the advisory lock that keeps two workers starting at once from migrating together.
 _MIGRATION_LOCK = 0x63_68_61_74  # "chat"
 
+#: What chatshop_place_order raises when a line's stock or a claim's limit is not there (migration 4).
+_OUT_OF_STOCK = "CS001"
+_LIMIT_REACHED = "CS002"
+
 _RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 _ORDER_COLUMNS = (
@@ -746,70 +750,58 @@ class PostgresStore(Store):
 
     async def _place(self, order: Order, claims: Sequence[Claim]) -> tuple[Order, bool]:
         now = utcnow()
-        async with self.pool.acquire() as db, db.transaction():
-            existing = await self._fetch_order(db, "placement_key", order.placement_key)
-            if existing is not None:
-                return existing, False
-            shortages: dict[str, int] = {}
-            # A fixed lock order (by product) keeps two multi-line orders from deadlocking.
-            for line in sorted(order.lines, key=lambda ln: ln.product_id):
-                taken = await db.fetchval(
-                    "UPDATE inventory SET stock = stock - $1 WHERE product_id = $2 "
-                    "AND stock IS NOT NULL AND stock >= $1 RETURNING 1",
-                    line.quantity,
-                    line.product_id,
-                )
-                if taken is None:
-                    left = await db.fetchrow("SELECT stock FROM inventory WHERE product_id = $1", line.product_id)
-                    if left is not None and left[0] is not None:
-                        shortages[line.product_id] = left[0]
-            if shortages:
-                raise OutOfStock(shortages)  # leaving the transaction rolls every decrement back
-            # In one order of keys, after the stock, as every placement takes them: no deadlock.
-            # The row lock makes a second placement wait, then see the first one's count.
-            for claim in sorted(claims, key=lambda c: c.key):
-                await db.execute("INSERT INTO claims (key) VALUES ($1) ON CONFLICT DO NOTHING", claim.key)
-                taken = await db.fetchval(
-                    "UPDATE claims SET used = used + 1 WHERE key = $1 AND ($2::bigint IS NULL OR used < $2) "
-                    "RETURNING used",
-                    claim.key,
-                    claim.limit,
-                )
-                if taken is None:
-                    raise LimitReached(claim.key)
-            number = order.number
-            while await db.fetchval("SELECT 1 FROM orders WHERE number = $1", number):
-                number = new_order_number()
-            await db.execute(
-                f"INSERT INTO orders ({_ORDER_COLUMNS}, total_minor, updated_at) "  # noqa: S608
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, $11, $12, $8)",
-                number,
+        details = order_details(order)
+        # Spare numbers in case the drawn one is taken: one step to the database, not a loop of them.
+        numbers = [order.number, new_order_number(), new_order_number(), new_order_number()]
+        try:
+            row = await self._fetchrow(
+                "SELECT * FROM chatshop_place_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+                "$15, $16)",
+                numbers,
                 order.customer_key,
                 order.status.value,
                 order.currency,
                 order.payment_method,
                 order.placement_key,
-                order_details(order),
+                details,
                 now,
                 order.payment_ref,
                 order.payment_url,
                 order.payment_expires_at,
                 order.total.minor,
+                [line.product_id for line in order.lines],
+                [line.quantity for line in order.lines],
+                [claim.key for claim in claims],
+                [claim.limit for claim in claims],
             )
-            await db.execute(
-                "INSERT INTO order_history (number, at, old, new, note) VALUES ($1, $2, NULL, $3, 'placed')",
-                number,
-                now,
-                order.status.value,
-            )
-            if claims:
-                await db.executemany(
-                    "INSERT INTO order_claims (number, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    [(number, claim.key) for claim in claims],
-                )
-            placed = await self._fetch_order(db, "number", number)
-            assert placed is not None
-            return placed, True
+        except asyncpg.PostgresError as e:
+            if e.sqlstate == _OUT_OF_STOCK:
+                raise OutOfStock({k: int(v) for k, v in json.loads(e.detail or "{}").items()}) from None
+            if e.sqlstate == _LIMIT_REACHED:
+                raise LimitReached(e.detail or "") from None
+            raise
+        if not row["o_placed"]:  # this checkout was placed before
+            async with self.pool.acquire() as db:
+                existing = await self._fetch_order(db, "number", row["o_number"])
+            assert existing is not None
+            return existing, False
+        placed = order_from_parts(
+            number=row["o_number"],
+            customer_key=order.customer_key,
+            status=order.status.value,
+            currency=order.currency,
+            payment_method=order.payment_method,
+            placement_key=order.placement_key,
+            details=details,
+            created_at=now,
+            paid_minor=0,
+            refunded_minor=0,
+            payment_ref=order.payment_ref,
+            payment_url=order.payment_url,
+            payment_expires_at=order.payment_expires_at,
+            history=[{"at": _history_time(now), "old": None, "new": order.status.value, "note": "placed"}],
+        )
+        return placed, True
 
     async def get_order(self, number: str) -> Order | None:
         async with self.pool.acquire() as db:
