@@ -1,6 +1,6 @@
 """One send budget per number across workers: three workers under load stay within the tier together.
 
-The fake Graph API (tests/whatsapp/fake_graph.py) refuses a send with 130429 when the number's
+The fake Graph API (chatshop.testing.fakes.whatsapp) refuses a send with 130429 when the number's
 messages in the last second of its clock, the customers' incoming ones included, reach the tier.
 Every worker alone is allowed the whole tier; only the budget they share keeps them under it.
 """
@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestServer
 from bench.customers import Customer
 from bench.webhooks import PHONE_NUMBER_ID
 from bench.workers import ACCESS_TOKEN, Worker, shop_toml
-from tests.whatsapp.fake_graph import FakeGraph
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
 TIER = 80
 CUSTOMERS = 30
