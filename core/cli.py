@@ -171,7 +171,7 @@ def _addresses(shop: Shop, port: int) -> list[str]:
     lines = []
     if "webchat" in shop.channels:
         lines.append(f"Web chat:  {base.rstrip('/')}/chat")
-    if shop.config.admin.token_env:
+    if shop.config.dashboard:
         lines.append(f"Dashboard: {base.rstrip('/')}/admin")
     return lines
 

@@ -33,7 +33,9 @@ from pydantic import (
 )
 
 from chatshop.addresses import networks
+from chatshop.hours import DAYS, parse_ranges, zone
 from chatshop.money import Money, MoneyError, validate_currency
+from chatshop.orders import OrderStatus
 
 __all__ = [
     "Amount",
@@ -657,12 +659,69 @@ class PluginsSection(_Section):
     modules: list[str] = Field(default_factory=list)
 
 
+#: Order moves an agent may make from the dashboard unless ``[admin] agent_moves`` says otherwise.
+AGENT_MOVES = ("confirmed", "shipped", "delivered")
+
+
 class AdminSection(_Section):
+    """The dashboard: on when ``token_env`` is set (the first owner's token) or staff accounts exist."""
+
     token_env: str | None = None
     session_secret_env: str | None = None
     #: A dashboard session unused for this long ends (the owner logs in again); 0 keeps it for the
     #: whole 12 hours of the cookie.
     session_idle_minutes: float = Field(default=30, ge=0)
+    #: The order moves agents may make (owners make every move the order allows).
+    agent_moves: list[str] = Field(default_factory=lambda: list(AGENT_MOVES))
+
+    @field_validator("agent_moves")
+    @classmethod
+    def _moves(cls, value: list[str]) -> list[str]:
+        # Refunds are the owner's: an agent never moves money back (a refund stays owner-only).
+        known = [s.value for s in OrderStatus if s not in (OrderStatus.PENDING_PAYMENT, OrderStatus.REFUNDED)]
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"unknown order status {', '.join(map(repr, unknown))}: use some of {', '.join(known)}")
+        return value
+
+
+class HoursSection(_Section):
+    """Opening hours per weekday: ``"09:00-18:00"``, ``"10:00-13:00, 15:00-18:00"`` or ``"closed"``."""
+
+    mon: str = "closed"
+    tue: str = "closed"
+    wed: str = "closed"
+    thu: str = "closed"
+    fri: str = "closed"
+    sat: str = "closed"
+    sun: str = "closed"
+
+    @field_validator(*DAYS)
+    @classmethod
+    def _ranges(cls, value: str) -> str:
+        parse_ranges(value)
+        return value
+
+    def by_day(self) -> dict[str, str]:
+        return {day: getattr(self, day) for day in DAYS}
+
+
+class SupportSection(_Section):
+    """The shop's people in the chat: when customers are handed over to a person, and when back."""
+
+    #: Opening hours per weekday (a day left out is closed); without the table, always open.
+    hours: HoursSection | None = None
+    timezone: str = "UTC"
+    #: The conversation goes back to the bot after this long without a reply from staff (0: never).
+    idle_minutes: float = 120
+    #: Hand over after this many messages in a row the bot did not understand (0: never).
+    after_not_understood: int = Field(default=3, ge=0, le=100)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        zone(value)
+        return value
 
 
 class ShopConfig(_Section):
@@ -683,9 +742,16 @@ class ShopConfig(_Section):
     legal: LegalSection = Field(default_factory=LegalSection)
     invoices: InvoicesSection | None = None
     addresses: AddressesSection = Field(default_factory=AddressesSection)
+    support: SupportSection = Field(default_factory=SupportSection)
 
     #: The folder of the TOML file; relative paths in it (catalog, keys, database) start here.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @property
+    def dashboard(self) -> bool:
+        """The ``/admin`` dashboard is on: ``shop.toml`` has an ``[admin]`` table (staff log in with
+        their accounts, the first owner with ``token_env``'s token)."""
+        return "admin" in self.model_fields_set or bool(self.admin.token_env)
 
     def resolve(self, relative: str) -> Path:
         path = Path(relative).expanduser()

@@ -51,6 +51,11 @@ class InboundKind(StrEnum):
     MEDIA = "media"  # image, audio, video, document, sticker: answered politely
     EVENT = "event"  # subscribe, unsubscribe, scan, view: lifecycle, no text
     UNSUPPORTED = "unsupported"
+    #: The shop's side of the conversation, queued in the customer's inbox to keep its place in
+    #: their order: a message the owner wrote in the messenger's own app (``event="echo"``, its
+    #: ``text``), or something staff did (``take``, ``release``, ``idle``, ``choose``). Never the
+    #: customer's words: it opens no reply window and gets no read receipt.
+    SHOP = "shop"
 
 
 class CartItem(_Model):
@@ -120,6 +125,8 @@ class Inbound(_Model):
     locale: SafeText | None = None  # the messenger's language hint, if any
     received_at: datetime | None = None
     referral: Referral | None = None  # the ad or post the customer came from, when the messenger says
+    #: Who wrote a ``SHOP`` message: a staff member's name, or the messenger's own app.
+    author: SafeText | None = None
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with ``update`` applied, validated like a new message (pydantic's own skips it)."""
@@ -131,6 +138,11 @@ class Inbound(_Model):
     def customer_key(self) -> str:
         """The customer's identity across the core: the channel plus its own id."""
         return f"{self.channel}:{self.customer_id}"
+
+    @property
+    def from_customer(self) -> bool:
+        """The customer sent it (everything but the shop's own ``SHOP`` messages)."""
+        return self.kind is not InboundKind.SHOP
 
 
 class Choice(_Model):

@@ -330,7 +330,8 @@ class Shop:
         if not await self.store.add_inbound(inbound):
             log.info("inbound.duplicate", channel=inbound.channel, customer=inbound.customer_key)
             return False
-        self._newest_inbound[inbound.customer_key] = inbound.message_id
+        if inbound.from_customer:  # the shop's own messages get no read receipt
+            self._newest_inbound[inbound.customer_key] = inbound.message_id
         self._turns.kick(inbound.customer_key)
         return True
 
@@ -462,6 +463,8 @@ class Shop:
     def _acknowledge(self, channel: Channel, inbound: Inbound) -> None:
         """The read receipt, sent while the dialog works rather than after the reply. In a burst
         ("hi", "milk", "and eggs") only the newest message is acknowledged: its receipt covers the rest."""
+        if not inbound.from_customer:
+            return  # the shop's own message (an echo, a staff action): nothing of the customer's to tick
         key = inbound.customer_key
         newest = self._newest_inbound.get(key)
         if newest is not None and newest != inbound.message_id:
@@ -481,8 +484,9 @@ class Shop:
         self._tasks.add(task)
         task.add_done_callback(done)
 
-    async def notify(self, customer_key: str, *messages: Outbound) -> None:
-        """Queue messages for a customer outside a conversation turn (status changes, receipts)."""
+    async def notify(self, customer_key: str, *messages: Outbound, author: str | None = None) -> None:
+        """Queue messages for a customer outside a conversation turn (status changes, receipts, a
+        staff member's reply: ``author`` names them in the transcript)."""
         channel = self.channels.get(customer_key.split(":", 1)[0])
         if channel is None:
             log.warning("notify.no_channel", customer=customer_key)
@@ -494,7 +498,7 @@ class Shop:
             self.texts.get(locale, "reply_with_number"),
             self.texts.get(locale, "choose"),
         )
-        await self.store.enqueue(customer_key, lowered.messages)
+        await self.store.enqueue(customer_key, lowered.messages, author=author)
         if self.started:
             self.outbox.kick(customer_key)
 

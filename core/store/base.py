@@ -19,6 +19,7 @@ from chatshop.catalog import Product
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.orders import Claim, Order, OrderStatus
+from chatshop.store.people import PeopleStore
 
 __all__ = [
     "ANONYMISED",
@@ -174,8 +175,9 @@ class InvoiceRecord:
     data: dict[str, Any]
 
 
-class Store(ABC):
-    """Persistence for carts (in conversations), orders, inventory, the inbox and the outbox."""
+class Store(PeopleStore, ABC):
+    """Persistence for carts (in conversations), orders, inventory, the inbox and the outbox, and
+    the shop's people (:class:`chatshop.store.people.PeopleStore`)."""
 
     #: Errors of the database itself (gone, restarted, locked by another process) rather than of
     #: what was asked of it: a turn that meets one is tried again whole, never answered as if the
@@ -196,7 +198,10 @@ class Store(ABC):
     # --- inbox: every accepted message, once --------------------------------------------------
     @abstractmethod
     async def add_inbound(self, inbound: Inbound) -> bool:
-        """Record a message durably; False if ``(channel, message_id)`` was already recorded."""
+        """Record a message durably; False if ``(channel, message_id)`` was already recorded.
+
+        A message from the customer marks when they last wrote (``last_inbound_at``, which opens a
+        messenger's reply window); the shop's own (``InboundKind.SHOP``) does not."""
 
     @abstractmethod
     async def next_inbound(self, customer_key: str) -> InboxItem | None:
@@ -222,6 +227,9 @@ class Store(ABC):
     ) -> list[OutboxItem]:
         """Save the new state, queue the replies and mark the message handled, all or nothing.
 
+        The state's ``handover_since`` (a person has the conversation) is kept in a column of its
+        own for :meth:`waiting_conversations`; when it goes, so does the conversation's assignee.
+
         A turn for an inbound message also makes the customer's replies waiting for a retry due
         at once: the customer writing again reopens a messenger's reply window (WhatsApp 24 h,
         WeChat 48 h), so a held reply must not hold back the new ones for minutes.
@@ -231,8 +239,11 @@ class Store(ABC):
 
     # --- outbox: replies and notifications, sent at least once -----------------------------------
     @abstractmethod
-    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
-        """Queue messages outside a turn (order status changes, payment receipts)."""
+    async def enqueue(
+        self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
+    ) -> list[OutboxItem]:
+        """Queue messages outside a turn (order status changes, payment receipts, a staff member's
+        reply: ``author`` is their name, kept with the message for the transcript)."""
 
     @abstractmethod
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
@@ -447,7 +458,8 @@ class Store(ABC):
         handled or not, and the kv values kept for them: keys ending in ``:<customer id>`` (the web
         chat history, the WhatsApp window) and values naming them as a JSON string (a WhatsApp
         notification kept for a resend). Orders and their history stay whole: they are the shop's
-        record of a sale, which fulfilment and accounting need (see docs/privacy.md).
+        record of a sale, which fulfilment and accounting need (see docs/privacy.md). The audit
+        log keeps what staff did but no longer whom it was about (its subject becomes ``forgotten``).
         """
 
     @abstractmethod

@@ -158,6 +158,34 @@ CREATE TABLE invoices (
 )
 """,
     ),
+    (
+        4,
+        """
+ALTER TABLE conversations ADD COLUMN handover_since TEXT;
+ALTER TABLE conversations ADD COLUMN assigned_to TEXT;
+ALTER TABLE conversations ADD COLUMN assigned_at TEXT;
+CREATE INDEX conversations_handover ON conversations (handover_since) WHERE handover_since IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN author TEXT;
+CREATE INDEX inbox_customer ON inbox (customer_key, id);
+CREATE INDEX outbox_customer ON outbox (customer_key, id);
+CREATE TABLE staff (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    session_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_subject ON audit (subject)
+""",
+    ),
 ]
 
 POSTGRES_MIGRATIONS: list[tuple[int, str]] = [
@@ -300,6 +328,34 @@ CREATE TABLE invoices (
     data TEXT NOT NULL,
     UNIQUE (year, seq)
 )
+""",
+    ),
+    (
+        4,
+        """
+ALTER TABLE conversations ADD COLUMN handover_since TIMESTAMPTZ;
+ALTER TABLE conversations ADD COLUMN assigned_to TEXT;
+ALTER TABLE conversations ADD COLUMN assigned_at TIMESTAMPTZ;
+CREATE INDEX conversations_handover ON conversations (handover_since) WHERE handover_since IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN author TEXT;
+CREATE INDEX inbox_customer ON inbox (customer_key, id);
+CREATE INDEX outbox_customer ON outbox (customer_key, id);
+CREATE TABLE staff (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    session_key TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE audit (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_subject ON audit (subject)
 """,
     ),
 ]

@@ -48,6 +48,7 @@ from chatshop.store.codec import (
     utcnow,
 )
 from chatshop.store.migrations import POSTGRES_MIGRATIONS, refuse_newer
+from chatshop.store.postgres_people import PostgresPeople
 
 __all__ = ["PostgresStore"]
 
@@ -84,8 +85,9 @@ WITH added AS (
     RETURNING customer_key
 ), seen AS (
     INSERT INTO conversations (customer_key, state, version, last_inbound_at)
-    SELECT customer_key, '{}', 0, $5 FROM added
-    ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at
+    SELECT customer_key, '{}', 0, CASE WHEN $6 THEN $5 END FROM added
+    ON CONFLICT (customer_key) DO UPDATE
+    SET last_inbound_at = COALESCE(excluded.last_inbound_at, conversations.last_inbound_at)
 )
 SELECT EXISTS (SELECT 1 FROM added)
 """
@@ -94,12 +96,13 @@ SELECT EXISTS (SELECT 1 FROM added)
 # handled, make held replies due (the customer wrote again) and queue the new replies in order.
 _TURN_WRITES = """
 WITH moved AS (
-    UPDATE conversations SET state = $2, version = version + 1, updated_at = $3
+    UPDATE conversations SET state = $2, version = version + 1, updated_at = $3, handover_since = $7,
+        assigned_to = CASE WHEN $7::timestamptz IS NULL AND handover_since IS NOT NULL THEN NULL ELSE assigned_to END
     WHERE customer_key = $1 AND version = $4
     RETURNING 1
 ), created AS (
-    INSERT INTO conversations (customer_key, state, version, updated_at)
-    SELECT $1, $2, 1, $3 WHERE $4 = 0 AND NOT EXISTS (SELECT 1 FROM moved)
+    INSERT INTO conversations (customer_key, state, version, updated_at, handover_since)
+    SELECT $1, $2, 1, $3, $7 WHERE $4 = 0 AND NOT EXISTS (SELECT 1 FROM moved)
     ON CONFLICT (customer_key) DO NOTHING
     RETURNING 1
 ), committed AS (
@@ -130,7 +133,7 @@ _COMMIT_TURN_THEN_NEXT = f"""{_TURN_WRITES}, nxt AS (
     WHERE customer_key = $1 AND handled_at IS NULL AND id <> $5 AND EXISTS (SELECT 1 FROM committed)
     ORDER BY id LIMIT 1
 ), lease_gone AS (
-    DELETE FROM leases WHERE name = $7 AND owner = $8
+    DELETE FROM leases WHERE name = $8 AND owner = $9
     AND EXISTS (SELECT 1 FROM committed) AND NOT EXISTS (SELECT 1 FROM nxt)
     RETURNING wanted
 )
@@ -250,6 +253,12 @@ def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem 
     return item, ConversationRecord(customer_key, json.loads(row["state"]), row["version"], row["last_inbound_at"])
 
 
+def _handover_since(state: dict[str, Any]) -> datetime | None:
+    """Since when a person has the conversation (the state's ``handover_since``), for its column."""
+    since = state.get("handover_since")
+    return datetime.fromisoformat(since) if since else None
+
+
 async def _keep_session(connection: asyncpg.Connection) -> None:
     """Skip asyncpg's reset query on release: the store keeps no session state (no SET, LISTEN,
     session locks or cursors), and the reset would cost a round trip per call."""
@@ -298,7 +307,7 @@ def _job(row: asyncpg.Record) -> Job:
     )
 
 
-class PostgresStore(Store):
+class PostgresStore(PostgresPeople, Store):
     #: The server restarted or a connection was killed (pg_terminate_backend), a deadlock or
     #: serialization failure: worth the whole turn again.
     faults = (
@@ -371,6 +380,7 @@ class PostgresStore(Store):
             inbound.customer_key,
             inbound_to_text(inbound),
             utcnow(),
+            inbound.from_customer,
         )
         return bool(added)
 
@@ -416,6 +426,7 @@ class PostgresStore(Store):
             expected_version,
             inbox_id,
             [outbound_to_text(m) for m in outbound],
+            _handover_since(state),
         )
         if not row["ok"]:
             raise StaleConversation(customer_key)
@@ -424,24 +435,31 @@ class PostgresStore(Store):
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
     async def _enqueue(
-        db: asyncpg.Connection, customer_key: str, outbound: Sequence[Outbound], now: datetime
+        db: asyncpg.Connection,
+        customer_key: str,
+        outbound: Sequence[Outbound],
+        now: datetime,
+        author: str | None = None,
     ) -> list[OutboxItem]:
         if not outbound:
             return []
         ids = await db.fetch(
-            "INSERT INTO outbox (customer_key, payload, created_at) "
-            "SELECT $1, payload, $3 FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) "
+            "INSERT INTO outbox (customer_key, payload, created_at, author) "
+            "SELECT $1, payload, $3, $4 FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) "
             "ORDER BY n RETURNING id",
             customer_key,
             [outbound_to_text(m) for m in outbound],
             now,
+            author,
         )
         ordered = sorted(row[0] for row in ids)
         return [OutboxItem(i, customer_key, m, created_at=now) for i, m in zip(ordered, outbound, strict=True)]
 
-    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
+    async def enqueue(
+        self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
+    ) -> list[OutboxItem]:
         async with self.pool.acquire() as db, db.transaction():
-            return await self._enqueue(db, customer_key, outbound, utcnow())
+            return await self._enqueue(db, customer_key, outbound, utcnow(), author)
 
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
         rows = await self.pool.fetch(
@@ -1079,6 +1097,7 @@ class PostgresStore(Store):
                 "DELETE FROM jobs WHERE customer_key = $1",
                 "DELETE FROM inbox WHERE customer_key = $1",
                 "DELETE FROM outbox WHERE customer_key = $1",
+                "UPDATE audit SET subject = 'forgotten' WHERE subject = $1",
             ):
                 deleted += int((await db.execute(statement, customer_key)).split()[-1])
             status = await db.execute(
@@ -1224,6 +1243,7 @@ class PostgresStore(Store):
             expected_version,
             inbox_id,
             [outbound_to_text(m) for m in outbound],
+            _handover_since(state),
             lease,
             owner,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import EllipsisType
 from typing import Any, TypeVar
@@ -49,28 +49,17 @@ from chatshop.store.codec import (
 )
 from chatshop.store.local_leases import LocalLeases
 from chatshop.store.migrations import SQLITE_MIGRATIONS, refuse_newer
+from chatshop.store.sqlite_people import SQLitePeople
 from chatshop.store.sqlite_thread import SQLiteThread
+from chatshop.store.sqlite_time import parse, stamp
 
 __all__ = ["SQLiteStore"]
 
 T = TypeVar("T")
 
 
-def _ts(value: datetime | None) -> str | None:
-    """One fixed-width UTC form, so that timestamps compare correctly as text.
-
-    ``2026-11-25T06:10:01.123456Z``: what ``strftime("%Y-%m-%dT%H:%M:%S.%fZ")`` gives, made by
-    ``isoformat``, which costs a fraction of it (several timestamps are written per message).
-    """
-    if not value:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(timespec="microseconds")[:-6] + "Z"
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+_ts = stamp
+_dt = parse
 
 
 _ADD_JOB = (
@@ -109,7 +98,7 @@ _Peek = tuple[InboxItem, ConversationRecord]
 _Next = tuple[InboxItem | None, ConversationRecord | None]
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLitePeople, Store):
     #: "database is locked" (another process held it past the busy timeout), "disk I/O error".
     faults = (OSError, sqlite3.OperationalError)
 
@@ -209,6 +198,7 @@ class SQLiteStore(Store):
 
         key = inbound.customer_key
         payload = inbound_to_text(inbound)
+        from_customer = inbound.from_customer
 
         def add(db: sqlite3.Connection) -> _Peek | None:
             cur = db.execute(
@@ -218,11 +208,18 @@ class SQLiteStore(Store):
             )
             if cur.rowcount == 0:
                 return None
-            db.execute(
-                "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
-                "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
-                (key, now),
-            )
+            if from_customer:
+                db.execute(
+                    "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
+                    "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+                    (key, now),
+                )
+            else:  # the shop's own message: the customer did not write
+                db.execute(
+                    "INSERT INTO conversations (customer_key, state, version) VALUES (?, '{}', 0) "
+                    "ON CONFLICT (customer_key) DO NOTHING",
+                    (key,),
+                )
             # What the turn this message starts will read first (usually this very message).
             first = db.execute(
                 "SELECT id, payload FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1",
@@ -300,12 +297,16 @@ class SQLiteStore(Store):
         now = _ts(utcnow())
         state_text = dumps(state)
         payloads = [outbound_to_text(message) for message in outbound]
+        handover = state.get("handover_since")
+        handover_since = _ts(_dt(handover)) if handover else None
 
         def commit(db: sqlite3.Connection) -> list[OutboxItem]:
+            # A hand-over that ends takes its assignee with it; one taken before it began keeps it.
             cur = db.execute(
-                "UPDATE conversations SET state = ?, version = version + 1, updated_at = ? "
+                "UPDATE conversations SET state = ?, version = version + 1, updated_at = ?, handover_since = ?3, "
+                "assigned_to = CASE WHEN ?3 IS NULL AND handover_since IS NOT NULL THEN NULL ELSE assigned_to END "
                 "WHERE customer_key = ? AND version = ?",
-                (state_text, now, customer_key, expected_version),
+                (state_text, now, handover_since, customer_key, expected_version),
             )
             if cur.rowcount == 0:
                 if (
@@ -314,8 +315,9 @@ class SQLiteStore(Store):
                 ):
                     raise StaleConversation(customer_key)
                 db.execute(
-                    "INSERT INTO conversations (customer_key, state, version, updated_at) VALUES (?, ?, 1, ?)",
-                    (customer_key, state_text, now),
+                    "INSERT INTO conversations (customer_key, state, version, updated_at, handover_since) "
+                    "VALUES (?, ?, 1, ?, ?)",
+                    (customer_key, state_text, now, handover_since),
                 )
             if inbox_id is not None:
                 db.execute("UPDATE inbox SET handled_at = ? WHERE id = ?", (now, inbox_id))
@@ -332,22 +334,28 @@ class SQLiteStore(Store):
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
     def _insert_outbox(
-        db: sqlite3.Connection, customer_key: str, messages: Iterable[tuple[Outbound, str]], now: str | None
+        db: sqlite3.Connection,
+        customer_key: str,
+        messages: Iterable[tuple[Outbound, str]],
+        now: str | None,
+        author: str | None = None,
     ) -> list[OutboxItem]:
         items = []
         for message, payload in messages:
             cur = db.execute(
-                "INSERT INTO outbox (customer_key, payload, created_at) VALUES (?, ?, ?)",
-                (customer_key, payload, now),
+                "INSERT INTO outbox (customer_key, payload, created_at, author) VALUES (?, ?, ?, ?)",
+                (customer_key, payload, now, author),
             )
             assert cur.lastrowid is not None
             items.append(OutboxItem(cur.lastrowid, customer_key, message, created_at=_dt(now)))
         return items
 
-    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
+    async def enqueue(
+        self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
+    ) -> list[OutboxItem]:
         now = _ts(utcnow())
         messages = [(message, outbound_to_text(message)) for message in outbound]
-        return await self._write(lambda db: self._insert_outbox(db, customer_key, messages, now))
+        return await self._write(lambda db: self._insert_outbox(db, customer_key, messages, now, author))
 
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
         moment = _ts(now)
@@ -984,6 +992,7 @@ class SQLiteStore(Store):
                     ("DELETE FROM jobs WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM inbox WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM outbox WHERE customer_key = ?", (customer_key,)),
+                    ("UPDATE audit SET subject = 'forgotten' WHERE subject = ?", (customer_key,)),
                     (
                         "DELETE FROM kv WHERE key LIKE ? ESCAPE '\\' AND (substr(key, -?) = ? OR instr(value, ?) > 0)",
                         (_like_prefix(channel), len(suffix), suffix, quoted),

@@ -280,6 +280,7 @@ async def _find(turn: Turn, text: str) -> None:
         if greet:
             show_menu(turn, greet=True)
             return
+        turn.misunderstood = True  # a search for nothing the shop has: the customer meant something else
         turn.say(turn.t("search_none", query=text[:100]) if text else turn.t("unknown"))
         show_menu(turn)
         return
