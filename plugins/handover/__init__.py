@@ -13,11 +13,13 @@ from collections.abc import Callable, Mapping
 
 from chatshop.dialog.feature import DialogFeature
 from chatshop.hookspecs import hookimpl
+from chatshop.jobs import JobHandler
 
+from . import idle
 from .feature import FEATURE
 from .texts import TEXTS
 
-__all__ = ["register_dialog", "register_texts"]
+__all__ = ["register_dialog", "register_jobs", "register_texts"]
 
 
 @hookimpl
@@ -29,3 +31,8 @@ def register_dialog(register: Callable[[DialogFeature], None]) -> None:
 def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
     for locale, table in TEXTS.items():
         register(locale, table)
+
+
+@hookimpl
+def register_jobs(register: Callable[[str, JobHandler], None]) -> None:
+    register(idle.KIND, idle.idle_due)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
+from chatshop.jobs import Job
 from chatshop.messages import Inbound, InboundKind
 from chatshop.runtime import Shop
 
@@ -34,16 +34,13 @@ def first_due(shop: Shop, now: datetime) -> datetime:
 
 async def schedule(shop: Shop, customer_key: str, since: str, due: datetime) -> None:
     """(Re)set the customer's idle timeout for the hand-over that began at ``since``."""
-    jobs: Any = getattr(shop, "jobs", None)
-    if jobs is None or _minutes(shop) <= 0:
+    if _minutes(shop) <= 0:
         return
-    await jobs.schedule(KIND, customer_key, due, {"since": since}, replace=True)
+    await shop.jobs.schedule(KIND, customer_key, due, {"since": since}, customer_key=customer_key, replace=True)
 
 
 async def cancel(shop: Shop, customer_key: str) -> None:
-    jobs: Any = getattr(shop, "jobs", None)
-    if jobs is not None:
-        await jobs.cancel(KIND, customer_key)
+    await shop.jobs.cancel(KIND, customer_key)
 
 
 async def staff_replied(shop: Shop, customer_key: str, since: str) -> None:
@@ -52,10 +49,10 @@ async def staff_replied(shop: Shop, customer_key: str, since: str) -> None:
     await schedule(shop, customer_key, since, shop.now() + timedelta(minutes=_minutes(shop)))
 
 
-async def idle_due(shop: Shop, job: Any) -> None:
+async def idle_due(shop: Shop, job: Job) -> None:
     """The job's handler: queue the ``idle`` message that hands the conversation back to the bot."""
     channel, _, customer_id = str(job.key).partition(":")
-    since = str((job.payload or {}).get("since", ""))
+    since = str(job.payload.get("since", ""))
     await shop.receive(
         Inbound(
             channel=channel,

@@ -72,7 +72,8 @@ def test_the_built_in_dialog_is_registered_like_any_plugin() -> None:
     assert {"chatshop.plugins.dialog.menu", "chatshop.plugins.dialog.checkout"} <= set(BUILTIN_PLUGINS)
     assert Plugins(builtins=False, entry_points=False).dialog_features() == []
     names = {f.name for f in Plugins(entry_points=False).dialog_features()}
-    assert names == {"menu", "browse", "cart", "checkout", "orders", "addresses", "slots", "coupons", "invoices"}
+    names_all = {"menu", "browse", "cart", "checkout", "orders", "addresses", "slots", "coupons", "invoices"}
+    assert names == names_all | {"handover"}
 
 
 @pytest.mark.parametrize(
