@@ -12,18 +12,6 @@ from chatshop.store.people import AuditEntry, PeopleStore, StaffAccount, Transcr
 
 __all__ = ["PostgresPeople"]
 
-#: Of two staff taking one conversation at once, the row lock lets one update it; the other's
-#: condition (nobody has it) is then false, and both read who has it.
-_ASSIGN = """
-WITH taken AS (
-    UPDATE conversations SET assigned_to = $2, assigned_at = $3
-    WHERE customer_key = $1 AND (assigned_to IS NULL OR $4)
-    RETURNING assigned_to
-)
-SELECT COALESCE((SELECT assigned_to FROM taken),
-                (SELECT assigned_to FROM conversations WHERE customer_key = $1)) AS assigned_to
-"""
-
 
 def _staff(row: asyncpg.Record) -> StaffAccount:
     return StaffAccount(row["name"], row["role"], row["password_hash"], row["session_key"], row["created_at"])
@@ -110,8 +98,23 @@ class PostgresPeople(PeopleStore):
         ]
 
     async def assign(self, customer_key: str, staff: str, at: datetime, *, force: bool = False) -> str | None:
-        holder = await self.pool.fetchval(_ASSIGN, customer_key, staff, at, force)
-        return str(holder) if holder is not None else None
+        # The row lock orders two staff taking one conversation at once: the second reads the row as
+        # the first left it (FOR UPDATE reads the newest version), finds it taken, and is told by whom.
+        async with self.pool.acquire() as db, db.transaction():
+            holder = await db.fetchrow(
+                "SELECT assigned_to FROM conversations WHERE customer_key = $1 FOR UPDATE", customer_key
+            )
+            if holder is None:
+                return None
+            if holder[0] is not None and not force:
+                return str(holder[0])
+            await db.execute(
+                "UPDATE conversations SET assigned_to = $2, assigned_at = $3 WHERE customer_key = $1",
+                customer_key,
+                staff,
+                at,
+            )
+            return staff
 
     async def unassign(self, customer_key: str, staff: str) -> bool:
         status = await self.pool.execute(
