@@ -55,7 +55,8 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         channel.client.limiter.observe(len(batch.inbound))
         fresh = 0
         for inbound in batch.inbound:
-            channel.window.opened(inbound.customer_id, inbound.received_at)
+            if inbound.from_customer:  # an echo of the owner's own message opens no window
+                channel.window.opened(inbound.customer_id, inbound.received_at)
             if await channel.shop.receive(inbound):
                 fresh += 1
         for status in batch.statuses:
