@@ -55,6 +55,19 @@ class SendResult:
     provider_message_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReplyWindow:
+    """Whether a message the shop writes now (a staff member's reply) would reach the customer.
+
+    Closed, only the messenger's approved ``templates`` get through (WhatsApp after 24 hours
+    without a message from the customer); ``reason`` says why, for the person writing.
+    """
+
+    open: bool = True
+    reason: str = ""
+    templates: tuple[str, ...] = ()
+
+
 class SendError(Exception):
     """Sending failed. ``retryable`` errors are tried again later; the message is never dropped."""
 
@@ -120,6 +133,11 @@ class Channel(ABC):
     @abstractmethod
     async def send(self, customer_id: str, message: Outbound) -> SendResult:
         """Deliver one message to a customer, or raise a :class:`SendError`."""
+
+    async def reply_window(self, customer_id: str) -> ReplyWindow:
+        """Whether free-form messages reach the customer now (the team inbox asks before a reply);
+        a messenger without such a rule is always open."""
+        return ReplyWindow()
 
     async def acknowledge(self, inbound: Inbound) -> None:
         """Tell the messenger a message was read (WhatsApp's read receipt); optional.

@@ -618,6 +618,13 @@ def invoice(shop_toml: str, order_id: str, out: str) -> None:
     click.echo(f"{number}: invoice {invoice_number} written to {out}")
 
 
+# The people's commands use the helpers above, so they are added once this module has them.
+from chatshop.cli_people import audit, staff  # noqa: E402
+
+cli.add_command(staff)
+cli.add_command(audit)
+
+
 def main() -> None:
     try:
         Plugins().register_commands(cli)

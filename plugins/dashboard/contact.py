@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from chatshop.orders import Order
 
-__all__ = ["Contact", "contact_of"]
+__all__ = ["Contact", "contact_of", "messenger_name"]
 
 #: Messengers whose customer id is the customer's phone number in international form (digits only).
 PHONE_IDS = {"whatsapp"}
@@ -40,6 +40,11 @@ class Contact:
         return f"https://wa.me/{self.phone.lstrip('+')}" if self.phone and self.messenger == "WhatsApp" else None
 
 
+def messenger_name(channel: str) -> str:
+    """How the dashboard names a channel ("WhatsApp", "Web chat")."""
+    return LABELS.get(channel, channel)
+
+
 def contact_of(order: Order) -> Contact:
     channel = order.channel
     digits = _DIGITS.match(order.customer_id) if channel in PHONE_IDS else None
@@ -62,6 +67,8 @@ def _map_url(latitude: str | None, longitude: str | None) -> str | None:
         return None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
-    return "https://www.openstreetmap.org/?" + urlencode({"mlat": f"{lat:.6f}", "mlon": f"{lon:.6f}"}) + (
-        f"#map=17/{lat:.6f}/{lon:.6f}"
+    return (
+        "https://www.openstreetmap.org/?"
+        + urlencode({"mlat": f"{lat:.6f}", "mlon": f"{lon:.6f}"})
+        + (f"#map=17/{lat:.6f}/{lon:.6f}")
     )

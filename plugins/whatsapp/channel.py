@@ -15,6 +15,7 @@ from chatshop.channels import (
     Capabilities,
     Channel,
     PermanentSendError,
+    ReplyWindow,
     RetryableSendError,
     SendingHalted,
     SendResult,
@@ -212,6 +213,18 @@ class WhatsAppChannel(Channel):
         value = json.dumps({"customer": customer_id, "message": outbound_to_json(update)})
         expires = datetime.now(UTC) + _NOTIFICATION_KEEP
         await self.shop.store.kv_set(f"whatsapp:notification:{wamid}", value, expires_at=expires)
+
+    async def reply_window(self, customer_id: str) -> ReplyWindow:
+        if await self.window.is_open(customer_id):
+            return ReplyWindow()
+        templates = self.settings.templates
+        names = tuple(dict.fromkeys(n for n in (templates.order_update, *templates.statuses.values()) if n))
+        return ReplyWindow(
+            open=False,
+            reason="The customer last wrote more than 24 hours ago: until they write again, WhatsApp delivers "
+            "only the shop's approved templates (a free-form message would be refused).",
+            templates=names,
+        )
 
     # --- inbound side effects ------------------------------------------------------------------
     async def acknowledge(self, inbound: Inbound) -> None:
