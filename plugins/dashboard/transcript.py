@@ -48,6 +48,11 @@ class Line:
     link: str | None = None
 
 
+def _web(url: str | None) -> str | None:
+    """Only http(s) addresses become links and pictures on the staff's page (no ``javascript:``)."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
 def lines_of(entries: Sequence[TranscriptEntry], locale: str) -> list[Line]:
     lines = []
     for entry in entries:
@@ -57,6 +62,7 @@ def lines_of(entries: Sequence[TranscriptEntry], locale: str) -> list[Line]:
             line = _outbound(entry.outbound, locale)
             line.key, line.at, line.status = entry.key, entry.at, entry.status
             line.author = entry.author or ASSISTANT
+            line.link, line.image_url = _web(line.link), _web(line.image_url)
             lines.append(line)
     return lines
 
@@ -68,7 +74,6 @@ def _inbound(entry: TranscriptEntry, inbound: Inbound, locale: str) -> Line:
             return _shop(line, inbound)
         case InboundKind.CHOICE:
             line.kind, line.text = "tap", inbound.text or inbound.choice_id or ""
-            line.details = [f"choice {inbound.choice_id}"] if inbound.choice_id and inbound.text else []
         case InboundKind.CART:
             line.kind, line.text = "cart", "An order from the messenger's catalog"
             line.details = [
