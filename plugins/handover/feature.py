@@ -9,6 +9,8 @@ takes its place in the customer's order of turns.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from chatshop.dialog.engine import ask_again, spoken
 from chatshop.dialog.feature import Action, DialogFeature, HelpChoice, Interceptor
 from chatshop.dialog.turn import Turn
@@ -33,13 +35,20 @@ async def ask_for_person(turn: Turn, _: str) -> None:
     await start(turn, "asked", told="handover_started")
 
 
-async def intercept(turn: Turn, inbound: Inbound) -> bool:
-    """The shop's own messages, and every message while a person has the conversation."""
+def intercept(turn: Turn, inbound: Inbound) -> Awaitable[bool] | bool:
+    """The shop's own messages, and every message while a person has the conversation.
+
+    Plain for the usual case (the bot has the conversation): every message of every customer passes
+    here, and a coroutine for each would cost the message path for nothing."""
+    if inbound.kind is not InboundKind.SHOP and turn.state.handover_since is None:
+        return False
+    return _with_person(turn, inbound)
+
+
+async def _with_person(turn: Turn, inbound: Inbound) -> bool:
     if inbound.kind is InboundKind.SHOP:
         await events.apply(turn, inbound)
         return True
-    if turn.state.handover_since is None:
-        return False
     if inbound.kind is InboundKind.TEXT and spoken(inbound.text or "") in turn.shop.texts.words(
         turn.locale, "handover_back_words"
     ):
@@ -52,17 +61,21 @@ async def intercept(turn: Turn, inbound: Inbound) -> bool:
     return True
 
 
-async def after(turn: Turn, inbound: Inbound) -> None:
+def after(turn: Turn, inbound: Inbound) -> Awaitable[None] | None:
     """Count messages in a row the bot did not understand; at ``[support] after_not_understood``,
-    a person takes over instead of another "sorry"."""
-    limit = turn.shop.config.support.after_not_understood
-    if limit <= 0 or not inbound.from_customer:
-        return
+    a person takes over instead of another "sorry". Plain unless there is something to count."""
     if not turn.misunderstood:
         # Understood: the count starts again (cheap for everyone else: no state read at all).
-        if turn.state.handover_since is None and NAME in turn.state.features:
+        if NAME in turn.state.features and turn.state.handover_since is None:
             forget_state(turn)
-        return
+        return None
+    if turn.shop.config.support.after_not_understood <= 0 or not inbound.from_customer:
+        return None
+    return _not_understood(turn)
+
+
+async def _not_understood(turn: Turn) -> None:
+    limit = turn.shop.config.support.after_not_understood
     state = state_of(turn)
     state.misses += 1
     if state.misses >= limit and available(turn.shop):
