@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -41,8 +42,13 @@ MAX_NAME_LENGTH = 40
 _NAME_PUNCTUATION = frozenset(" .'-_")
 
 _hasher = PasswordHasher()  # Argon2id, 64 MiB, 3 passes: the library's (RFC 9106's) defaults
-#: Checked when the name is unknown, so that a wrong name takes as long as a wrong password.
-_DECOY = _hasher.hash(secrets.token_hex(16))
+
+
+@cache
+def _decoy() -> str:
+    """A hash checked when the name is unknown, so that a wrong name takes as long as a wrong
+    password; made at the first login, not at import (every command imports this module)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class Role(StrEnum):
@@ -84,7 +90,7 @@ def verify_password(account: StaffAccount | None, password: str) -> bool:
     if len(password) > MAX_PASSWORD_LENGTH:
         return False
     try:
-        return _hasher.verify(account.password_hash if account else _DECOY, password) and account is not None
+        return _hasher.verify(account.password_hash if account else _decoy(), password) and account is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
