@@ -118,6 +118,7 @@ class InboxPages:
             orders=orders,
             pending=[o for o in orders if o.status is OrderStatus.PENDING_PAYMENT],
             products=list(self.shop.catalog),
+            items=list(self.shop.catalog.items()),  # what goes in a cart: a product, or one of its variants
             lines=lines_of(await self.shop.store.transcript(key, TRANSCRIPT_LINES), self._locale()),
             transcript_url="/admin/inbox/transcript?" + urlencode({"customer": key}),
             locale=self._locale(),
@@ -242,6 +243,8 @@ class InboxPages:
         product = self.shop.catalog.get(_text(form.get("product")))
         if product is None:
             raise self._back(key, error="No such product in the catalog.")
+        if not product.buyable_as_is:
+            raise self._back(key, error=f"{product.title} comes in variants: pick one (its own SKU).")
         quantity = _text(form.get("quantity")) or "1"
         if not quantity.isdigit() or not 1 <= int(quantity) <= MAX_QUANTITY:
             raise self._back(key, error=f"A quantity is a whole number from 1 to {MAX_QUANTITY}.")

@@ -525,7 +525,7 @@ class Dashboard:
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
         router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
-        router.add_get("/admin/catalog", self.guarded(self.catalog, owner=True))
+        router.add_get("/admin/catalog", self.guarded(self.catalog))  # agents read it; only owners change it
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True, owner=True))
         router.add_get("/admin/numbers", self.guarded(self.numbers, owner=True))
         router.add_get("/admin/audit", self.guarded(self.audit_log, owner=True))
