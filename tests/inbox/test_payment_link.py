@@ -43,7 +43,7 @@ async def test_an_agent_sends_the_payment_link_of_a_waiting_order(shop: ShopHarn
     await add_staff(shop, "anna")
     async with Staff(shop, "anna") as anna:
         page = await anna.conversation(KEY)
-        assert "Send a payment link" in page and order.number in page
+        assert "Payment link</button>" in page and order.number in page
         status, where = await anna.post("/admin/inbox/pay-link", customer=KEY, order=order.number)
         assert status == 303 and note(where)[0] == "done"
         await shop.shop.idle()
