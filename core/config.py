@@ -711,7 +711,8 @@ class SupportSection(_Section):
 
     #: Opening hours per weekday (a day left out is closed); without the table, always open.
     hours: HoursSection | None = None
-    timezone: str = "UTC"
+    #: The time zone of the hours; default: ``[shop] timezone`` (else UTC).
+    timezone: str | None = None
     #: The conversation goes back to the bot after this long without a reply from staff (0: never).
     idle_minutes: float = 120
     #: Hand over after this many messages in a row the bot did not understand (0: never).
@@ -719,8 +720,9 @@ class SupportSection(_Section):
 
     @field_validator("timezone")
     @classmethod
-    def _timezone(cls, value: str) -> str:
-        zone(value)
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)
         return value
 
 

@@ -14,6 +14,7 @@ def available(shop: Shop) -> bool:
 
 
 def opening_hours(shop: Shop) -> OpeningHours:
-    """``[support] hours`` in ``[support] timezone``; always open without the table."""
+    """``[support] hours`` in ``[support] timezone`` (else the shop's); always open without the table."""
     support = shop.config.support
-    return OpeningHours.from_config(support.hours.by_day() if support.hours else None, support.timezone)
+    timezone = support.timezone or shop.config.shop.timezone or "UTC"
+    return OpeningHours.from_config(support.hours.by_day() if support.hours else None, timezone)

@@ -134,3 +134,13 @@ async def test_outside_the_hours_the_customer_is_told_when(make_shop: ShopFactor
 
 def _media(customer: str) -> Inbound:
     return Inbound(channel="terminal", customer_id=customer, message_id=uuid.uuid4().hex, kind=InboundKind.MEDIA)
+
+
+async def test_the_hours_are_in_the_shops_time_zone_unless_support_names_one(make_shop: ShopFactory) -> None:
+    toml = HANDOVER_TOML.replace('timezone = "Asia/Kolkata"\n', "").replace(
+        'currency = "INR"', 'currency = "INR"\ntimezone = "Europe/Berlin"'
+    )
+    async with make_shop(toml, sweep_seconds=3600) as h:
+        at(h.shop, datetime(2026, 12, 5, 17, 0, tzinfo=UTC))  # Saturday 18:00 in Berlin: closed
+        await h.say("asha", "hi")
+        assert "they will answer from Mon 09:00 (Europe/Berlin)." in await h.say("asha", "agent")
