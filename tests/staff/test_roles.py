@@ -5,6 +5,10 @@ removing an account or changing its password ends its sessions at once."""
 
 from __future__ import annotations
 
+import pytest
+
+import chatshop.plugins.dashboard.routes as routes_module
+import chatshop.staff as staff_module
 from chatshop.orders import OrderStatus
 from chatshop.staff import new_account, new_session_key
 from chatshop.testing import ShopHarness
@@ -137,3 +141,28 @@ async def test_an_agent_reads_the_catalog_without_its_forms(make_shop: ShopFacto
             status, page = await ravi.get("/admin/catalog")
             assert status == 200 and "Aashirvaad Atta 5 kg" in page and "₹245.00" in page
             assert 'action="/admin/catalog/' not in page and "the owner's to change" in page
+
+
+async def test_wrong_passwords_are_throttled_per_account_and_cost_no_hash_while_waiting(
+    make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with make_shop(INBOX_TOML) as h:
+        await add_staff(h, "ravi")
+        await add_staff(h, "anna")
+        guesser = Staff(h, "ravi", "not the password")
+        try:
+            for _ in range(10):
+                assert (await guesser.login())[0] == 401
+            hashed: list[str] = []
+            real = staff_module.verify_password
+            monkeypatch.setattr(
+                routes_module, "verify_password", lambda account, pw: hashed.append(pw) or real(account, pw)
+            )
+            assert (await guesser.login())[0] == 429
+            guesser.password = PASSWORD
+            assert (await guesser.login())[0] == 429  # not even checked while the wait runs
+            assert hashed == []
+        finally:
+            await guesser.http.close()
+        async with Staff(h, "anna") as anna:  # another account from the same address is not slowed
+            assert (await anna.get("/admin/inbox"))[0] == 200
