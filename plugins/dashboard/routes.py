@@ -28,7 +28,7 @@ from chatshop.payments import PaymentError
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
-from chatshop.staff import StaffError, check_name, verify_password
+from chatshop.staff import TOKEN_OWNER, StaffError, check_name, verify_password
 from chatshop.store.base import StockChanged
 from chatshop.store.people import StaffAccount
 
@@ -205,13 +205,13 @@ class Dashboard:
         # must never keep the owner (or a staff member) out.
         self.throttle.succeeded(account, address)
         log.info("dashboard.login", account=account, client=masked(address))
+        await self.shop.store.record_audit(staff.name if staff else TOKEN_OWNER, "login")
         if staff is None:
             fresh, home = self.sessions.fresh(admin=True), "/admin/orders"
         else:
             fresh, home = self.sessions.fresh(admin=True, name=staff.name, key=staff.session_key), "/admin/inbox"
-        await self.shop.store.record_audit(fresh.name, "login")
         response = web.HTTPSeeOther(home)
-        self.sessions.write(response, fresh)  # a new CSRF token after login
+        self.sessions.write(response, fresh)  # a new CSRF token after login (its hours counted from now)
         self.sessions.end(response, LOGIN_COOKIE)
         raise response
 
