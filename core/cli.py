@@ -33,6 +33,7 @@ from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugin_manager import PluginError, Plugins
 from chatshop.runtime import Shop, open_store
+from chatshop.shoptime import ShopTime
 from chatshop.store.base import Store
 
 T = TypeVar("T")
@@ -482,8 +483,9 @@ def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -
         return
     if not found:
         click.echo("no orders")
+    clock = ShopTime(config.shop.timezone)  # times as the shop's staff read them
     for o in found:
-        created = o.created_at.strftime("%Y-%m-%d %H:%M") if o.created_at else ""
+        created = f"{clock.local(o.created_at):%Y-%m-%d %H:%M}" if o.created_at else ""
         total = o.total.format(config.shop.locale)
         click.echo(f"{o.number}  {created}  {o.status.value:<16} {o.payment_method:<10} {total:>14}  {o.channel}")
 

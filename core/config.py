@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -34,6 +34,7 @@ from pydantic import (
 
 from chatshop.addresses import networks
 from chatshop.money import Money, MoneyError, validate_currency
+from chatshop.shoptime import zone_problem
 
 __all__ = [
     "Amount",
@@ -216,24 +217,21 @@ class ShopSection(_Section):
     locale: str = "en"
     locales: list[str] = Field(default_factory=lambda: ["en", "de"])
     support_contact: str | None = None
-    #: The shop's clock (an IANA name such as "Europe/Berlin"): delivery slots, the days a coupon is
-    #: valid and the year of an invoice number are the shop's, not the server's.
-    timezone: str | None = None
+    #: The shop's time zone (IANA, such as "Asia/Kolkata"): times shown to customers and staff, the
+    #: dashboard's days, quiet hours, delivery slots, the days a coupon is valid, the invoice year.
+    timezone: str = "UTC"
 
     @field_validator("timezone")
     @classmethod
-    def _timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone: expected an IANA name such as 'Europe/Berlin'") from None
-        return value
+    def _timezone(cls, value: str) -> str:
+        problem = zone_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone or "UTC")
+        return ZoneInfo(self.timezone)
 
     @field_validator("name")
     @classmethod
@@ -785,7 +783,7 @@ def _checkout_problems(config: ShopConfig) -> list[ConfigProblem]:
                 known = ", ".join(["online", *sorted(methods)])
                 message = f"{method!r} is no payment method of this shop (known: {known})"
                 problems.append(ConfigProblem(path=f"discounts[{i}].payment_methods[{j}]", message=message))
-    if config.delivery.slots is not None and config.shop.timezone is None:
+    if config.delivery.slots is not None and "timezone" not in config.shop.model_fields_set:
         message = 'delivery slots are times of day in the shop\'s time zone: set it, such as timezone = "Europe/Berlin"'
         problems.append(ConfigProblem(path="shop.timezone", message=message))
     tax = config.tax

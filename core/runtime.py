@@ -40,6 +40,7 @@ from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
+from chatshop.shoptime import ShopTime
 from chatshop.store.base import ConversationRecord, InboxItem, InventoryItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
 from chatshop.texts import Texts
@@ -83,6 +84,8 @@ class Shop:
         self.plugins = plugins or Plugins(config.plugins.modules)
         self.texts = Texts(config.shop.locale, config.texts, self.plugins.texts())
         self.locales = self.texts.supported(config.shop.locales) or [config.shop.locale]
+        #: The shop's wall clock (``[shop] timezone``): times shown, days counted, quiet hours.
+        self.time = ShopTime(config.shop.timezone)
         self.dialog = DialogRegistry.collect(self.plugins.dialog_features(), self.texts, self.locales)
         self.catalog = self._load_catalog()
         self.store = store or open_store(config)

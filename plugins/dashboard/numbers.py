@@ -1,7 +1,7 @@
 """The numbers a shop looks at: orders and revenue today and this week, abandoned carts, payment mix.
 
 Revenue counts every order placed in the period except cancelled and refunded ones, at its total;
-days are UTC days. Charts are plain geometry here and small inline SVG in the template.
+days are the shop's days (``[shop] timezone``). Charts are plain geometry here and small inline SVG in the template.
 """
 
 from __future__ import annotations
@@ -83,16 +83,15 @@ def _rows(values: list[tuple[str, int, str]]) -> list[Bar]:
 async def shop_numbers(shop: Shop, now: datetime) -> Numbers:
     currency = shop.config.shop.currency
     locale = shop.config.shop.locale
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    week_start = today - timedelta(days=6)
+    week = shop.time.last_days(now, 7)
+    week_start, today = week[0].start, week[-1]
     orders = await shop.store.list_orders(since=week_start, limit=MAX_ORDERS)
-    todays = [o for o in orders if o.created_at and o.created_at >= today]
+    todays = [o for o in orders if o.created_at and today.holds(o.created_at)]
     days = []
-    for back in range(6, -1, -1):
-        day = today - timedelta(days=back)
-        placed = [o for o in orders if o.created_at and day <= o.created_at < day + timedelta(days=1)]
+    for day in week:
+        placed = [o for o in orders if o.created_at and day.holds(o.created_at)]
         revenue = _revenue(placed, currency)
-        days.append((day.strftime("%a"), revenue.minor, revenue.format(locale)))
+        days.append((day.date.strftime("%a"), revenue.minor, revenue.format(locale)))
     methods = Counter(o.payment_method for o in orders)
     mix = [
         (_method_label(shop, name, locale), count, f"{count} ({round(100 * count / len(orders))} %)")

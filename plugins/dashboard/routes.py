@@ -89,6 +89,7 @@ class Dashboard:
         self._token = token.encode()
         self.sessions = sessions
         self.templates = Templates(HERE / "templates")
+        self.templates.env.globals["when"] = shop.time.stamp  # every time on the pages, on the shop's clock
         self.throttle = LoginThrottle()
         self.trusted_proxies = networks(shop.config.server.trusted_proxies)
         self.headers = {**HEADERS, "Strict-Transport-Security": HSTS} if sessions.secure else HEADERS
@@ -386,6 +387,7 @@ class Dashboard:
             session,
             numbers=await shop_numbers(self.shop, self.shop.now()),
             discounts=await self._discounts(),
+            zone=self.shop.time.name,
         )
 
     async def _discounts(self) -> list[dict[str, str]]:
