@@ -46,6 +46,8 @@ class Capabilities:
     documents: bool = False
     #: The messenger's own address form (WhatsApp's ``address_message`` in India).
     address_form: bool = False
+    #: A button that opens a web page (WhatsApp's call-to-action URL button); without it a link is text.
+    url_buttons: bool = False
 
 
 @dataclass(frozen=True, slots=True)

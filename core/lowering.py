@@ -17,6 +17,7 @@ from chatshop.messages import (
     ChoiceList,
     Document,
     Image,
+    OrderStatusUpdate,
     Outbound,
     PaymentRequest,
     ProductCard,
@@ -105,6 +106,9 @@ def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: s
         return [Text(body=message.body)]
     if isinstance(message, Document) and not caps.documents:
         return [Text(body="\n".join(part for part in (message.caption, message.url) if part))]
+    if isinstance(message, OrderStatusUpdate) and message.url and not caps.url_buttons:
+        # No button to open a page with: the address goes under the text, where it can be tapped.
+        return [message.model_copy(update={"body": f"{message.body}\n{message.url}", "url": None, "url_label": None})]
     return [message]
 
 

@@ -291,6 +291,10 @@ class OrderStatusUpdate(_Model):
     body: str
     payment_method: str | None = None
     notification: bool = True  # may go out outside the messenger's reply window (as a template)
+    #: A page the customer may open (a shipment's tracking): a button where the messenger has URL
+    #: buttons (``Capabilities.url_buttons``), else the address is written under the body.
+    url: str | None = None
+    url_label: str | None = None
 
 
 Outbound = Annotated[

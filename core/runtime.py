@@ -34,7 +34,7 @@ from chatshop.lowering import lower
 from chatshop.messages import DeliveryReport, Inbound, Outbound, Text
 from chatshop.money import Money
 from chatshop.ordering import Ordering
-from chatshop.orders import Order, OrderStatus
+from chatshop.orders import Order, OrderStatus, Shipment
 from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
@@ -510,6 +510,14 @@ class Shop:
 
     async def move_order(self, number: str, new: OrderStatus, note: str = "") -> Order:
         return await self.ordering.move(number, new, note)
+
+    async def ship_order(self, number: str, shipment: Shipment | None = None, note: str = "") -> Order:
+        """Ship an order (with its carrier and tracking, if given) and tell the customer; an order
+        already shipped gets the tracking given (new or corrected) instead."""
+        order = await self.store.get_order(number)
+        if order is not None and order.status == OrderStatus.SHIPPED and shipment is not None:
+            return await self.ordering.track(number, shipment, note)
+        return await self.ordering.move(number, OrderStatus.SHIPPED, note, shipment=shipment)
 
     async def refund_order(self, number: str, amount: Money | None = None) -> Order:
         return await self.ordering.refund(number, amount)

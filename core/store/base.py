@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from chatshop.catalog import Product
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
-from chatshop.orders import Claim, Order, OrderStatus
+from chatshop.orders import Claim, Order, OrderRevision, OrderStatus
 
 __all__ = [
     "ANONYMISED",
@@ -344,13 +344,21 @@ class Store(ABC):
         note: str = "",
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
+        revision: OrderRevision | None = None,
     ) -> tuple[Order, OrderStatus]:
         """Move an order along the state table; ``(order, old status)``.
 
         Raises :class:`chatshop.orders.IllegalTransition` (nothing changed) when the move is not in
         the table. Cancelling an order whose stock is reserved puts the stock back in the same
-        transaction, and so are the order's claims (a coupon's use, a delivery slot's place).
+        transaction, and so are the order's claims (a coupon's use, a delivery slot's place); a
+        ``revision`` (the shipment it ships with, the method it switches to) is written in it too.
         """
+
+    @abstractmethod
+    async def revise_order(self, number: str, revision: OrderRevision, *, expect: OrderStatus, note: str = "") -> Order:
+        """Change an order that is in status ``expect`` without moving it (a shipped order's
+        tracking corrected); :class:`chatshop.orders.IllegalTransition` (nothing changed) when it
+        is in another status."""
 
     @abstractmethod
     async def record_amounts(

@@ -19,7 +19,16 @@ import asyncpg
 from chatshop.catalog import Product
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
-from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import (
+    RELEASES_STOCK,
+    Claim,
+    IllegalTransition,
+    Order,
+    OrderRevision,
+    OrderStatus,
+    check_transition,
+    new_order_number,
+)
 from chatshop.store.base import (
     ANONYMISED,
     ClaimUse,
@@ -837,6 +846,7 @@ class PostgresStore(Store):
         note: str = "",
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
+        revision: OrderRevision | None = None,
     ) -> tuple[Order, OrderStatus]:
         now = utcnow()
         async with self.pool.acquire() as db, db.transaction():
@@ -847,6 +857,8 @@ class PostgresStore(Store):
             check_transition(number, old, new)
             order = await self._fetch_order(db, "number", number)
             assert order is not None
+            if revision is not None:
+                await self._revise(db, order, revision)
             await db.execute(
                 "UPDATE orders SET status = $1, updated_at = $2, "
                 "paid_minor = COALESCE($3, paid_minor), "
@@ -880,6 +892,44 @@ class PostgresStore(Store):
             moved = await self._fetch_order(db, "number", number)
             assert moved is not None
             return moved, old
+
+    @staticmethod
+    async def _revise(db: asyncpg.Connection, order: Order, revision: OrderRevision) -> None:
+        revision.apply(order)
+        await db.execute(
+            "UPDATE orders SET payment_method = $1, details = $2, total_minor = $3, payment_ref = $4, "
+            "payment_url = $5, payment_expires_at = $6 WHERE number = $7",
+            order.payment_method,
+            order_details(order),
+            order.total.minor,
+            order.payment_ref,
+            order.payment_url,
+            order.payment_expires_at,
+            order.number,
+        )
+
+    async def revise_order(self, number: str, revision: OrderRevision, *, expect: OrderStatus, note: str = "") -> Order:
+        now = utcnow()
+        async with self.pool.acquire() as db, db.transaction():
+            current = await db.fetchval("SELECT status FROM orders WHERE number = $1 FOR UPDATE", number)
+            if current is None:
+                raise KeyError(number)
+            if OrderStatus(current) != expect:
+                raise IllegalTransition(number, OrderStatus(current), expect)
+            order = await self._fetch_order(db, "number", number)
+            assert order is not None
+            await self._revise(db, order, revision)
+            await db.execute("UPDATE orders SET updated_at = $1 WHERE number = $2", now, number)
+            await db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES ($1, $2, $3, $3, $4)",
+                number,
+                now,
+                expect.value,
+                note,
+            )
+            revised = await self._fetch_order(db, "number", number)
+            assert revised is not None
+            return revised
 
     async def record_amounts(
         self,

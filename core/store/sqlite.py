@@ -18,7 +18,16 @@ from typing import Any, TypeVar
 from chatshop.catalog import Product
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
-from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import (
+    RELEASES_STOCK,
+    Claim,
+    IllegalTransition,
+    Order,
+    OrderRevision,
+    OrderStatus,
+    check_transition,
+    new_order_number,
+)
 from chatshop.store.base import (
     ANONYMISED,
     ClaimUse,
@@ -733,6 +742,7 @@ class SQLiteStore(Store):
         note: str = "",
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
+        revision: OrderRevision | None = None,
     ) -> tuple[Order, OrderStatus]:
         now = _ts(utcnow())
 
@@ -742,6 +752,8 @@ class SQLiteStore(Store):
                 raise KeyError(number)
             old = order.status
             check_transition(number, old, new)
+            if revision is not None:
+                self._revise(db, order, revision)
             db.execute(
                 "UPDATE orders SET status = ?, updated_at = ?, paid_minor = COALESCE(?, paid_minor), "
                 "refunded_minor = COALESCE(?, refunded_minor) WHERE number = ?",
@@ -767,6 +779,44 @@ class SQLiteStore(Store):
             return moved, old
 
         return await self._write(move)
+
+    @staticmethod
+    def _revise(db: sqlite3.Connection, order: Order, revision: OrderRevision) -> None:
+        revision.apply(order)
+        db.execute(
+            "UPDATE orders SET payment_method = ?, details = ?, total_minor = ?, payment_ref = ?, payment_url = ?, "
+            "payment_expires_at = ? WHERE number = ?",
+            (
+                order.payment_method,
+                order_details(order),
+                order.total.minor,
+                order.payment_ref,
+                order.payment_url,
+                _ts(order.payment_expires_at),
+                order.number,
+            ),
+        )
+
+    async def revise_order(self, number: str, revision: OrderRevision, *, expect: OrderStatus, note: str = "") -> Order:
+        now = _ts(utcnow())
+
+        def revise(db: sqlite3.Connection) -> Order:
+            order = self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            if order.status != expect:
+                raise IllegalTransition(number, order.status, expect)
+            self._revise(db, order, revision)
+            db.execute("UPDATE orders SET updated_at = ? WHERE number = ?", (now, number))
+            db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
+                (number, now, expect.value, expect.value, note),
+            )
+            revised = self._fetch_order(db, "number", number)
+            assert revised is not None
+            return revised
+
+        return await self._write(revise)
 
     async def record_amounts(
         self, number: str, *, paid_amount: int | None = None, refunded_amount: int | None = None, note: str = ""

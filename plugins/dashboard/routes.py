@@ -22,7 +22,7 @@ from aiohttp import web
 from chatshop.addresses import client_address, masked, networks
 from chatshop.digests import same_digest
 from chatshop.money import Money, MoneyError
-from chatshop.orders import IllegalTransition, OrderStatus
+from chatshop.orders import IllegalTransition, OrderStatus, Shipment
 from chatshop.payments import PaymentError
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.plugins.webchat.view import adjustment_label
@@ -294,6 +294,8 @@ class Dashboard:
         try:
             if new == OrderStatus.REFUNDED:
                 await self.shop.refund_order(number)
+            elif new == OrderStatus.SHIPPED:
+                await self.shop.ship_order(number, _shipment(form), note="dashboard")
             else:
                 await self.shop.move_order(number, new, note="dashboard")
         except IllegalTransition as e:
@@ -305,6 +307,25 @@ class Dashboard:
             raise self._back(f"/admin/orders/{number}", error=str(e)) from None
         log.info("dashboard.order_moved", order=number, new=new.value)
         raise self._back(f"/admin/orders/{number}", done=new.value)
+
+    async def tracking(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """Give a shipped order its carrier and tracking (or correct them); the customer is told."""
+        number = request.match_info["number"]
+        form = await request.post()
+        back = f"/admin/orders/{number}"
+        try:
+            shipment = _shipment(form)
+            if shipment is None:
+                raise ValueError("carrier: name the carrier (e.g. Delhivery, DHL)")
+            await self.shop.ordering.track(number, shipment, note="dashboard")
+        except IllegalTransition as e:
+            raise self._back(back, error=f"tracking goes with a shipped order; this one is {e.old.value}") from None
+        except KeyError:
+            raise web.HTTPNotFound(text="no such order") from None
+        except ValueError as e:
+            raise self._back(back, error=str(e)) from None
+        log.info("dashboard.order_tracking", order=number)
+        raise self._back(back, done="shipped")
 
     # --- catalog -----------------------------------------------------------------------------
     async def catalog(self, request: web.Request, session: Session) -> web.StreamResponse:
@@ -443,6 +464,7 @@ class Dashboard:
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
         router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
+        router.add_post("/admin/orders/{number}/tracking", self.guarded(self.tracking, post=True))
         router.add_get("/admin/catalog", self.guarded(self.catalog))
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))
         router.add_get("/admin/numbers", self.guarded(self.numbers))
@@ -485,6 +507,14 @@ def _stock(text: str) -> int | None:
     if not 0 <= stock <= 1_000_000:
         raise ValueError("stock must be between 0 and 1000000")
     return stock
+
+
+def _shipment(form: Any) -> Shipment | None:
+    """The carrier and tracking typed on a Ship form; None when all three were left empty."""
+    fields = [_field(form, name) or "" for name in ("carrier", "tracking_number", "tracking_url")]
+    if not any(value.strip() for value in fields):
+        return None
+    return Shipment.parse(*fields)
 
 
 def _field(form: Any, name: str) -> str | None:

@@ -71,6 +71,7 @@ class WhatsAppChannel(Channel):
         list_row_description_length=72,
         list_button_length=20,
         images=True,
+        url_buttons=True,
         product_cards=True,
         native_catalog=False,
         in_chat_payment=True,
@@ -96,7 +97,8 @@ class WhatsAppChannel(Channel):
         self.app_secrets = read_secrets(config.app_secret_env)
         self.app_secret = self.app_secrets[0]
         self.verify_token = read_secret(config.verify_token_env)
-        self.window = ConversationWindow(lambda: self.shop.store, self.name)
+        # On the shop's clock, so a test (or a replayed day) that moves the clock moves the window too.
+        self.window = ConversationWindow(lambda: self.shop.store, self.name, clock=lambda: self.shop.now())
         self.bills = Bills(lambda: self.shop.store)
         self.client = GraphClient(
             lambda: self.shop.http,
@@ -197,13 +199,15 @@ class WhatsAppChannel(Channel):
                 raise PermanentSendError("the 24-hour window is closed and no template is set", code=str(REENGAGEMENT))
             templates = self.settings.templates
             payloads = templates.payloads(name, update.order_number)
-            return render.template(name, templates.language, [update.order_number, update.body], payloads), None
+            said = f"{update.body} {update.url}" if update.url else update.body  # a template has no button for it
+            return render.template(name, templates.language, [update.order_number, said], payloads), None
         move = None
         if update.payment_method == WHATSAPP_PAY:
             move = await self.bills.next_move(update.order_number, update.status)
         if move is not None:
-            return render.order_status(move.reference, move.status, update.body), move
-        return render.text(update.body), None
+            said = f"{update.body}\n{update.url}" if update.url else update.body
+            return render.order_status(move.reference, move.status, said), move
+        return render.render(update), None
 
     async def _remember_notification(self, wamid: str, customer_id: str, update: OrderStatusUpdate) -> None:
         """Keep a free-form status update so a late 131047 can resend it as the template."""
