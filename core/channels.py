@@ -48,6 +48,9 @@ class Capabilities:
     address_form: bool = False
     #: A button that opens a web page (WhatsApp's call-to-action URL button); without it a link is text.
     url_buttons: bool = False
+    #: The messenger lets a shop send marketing (an approved template) outside the reply window to
+    #: customers who opted in (WhatsApp): the shop then asks the customer, once, whether they want it.
+    marketing_templates: bool = False
 
 
 @dataclass(frozen=True, slots=True)

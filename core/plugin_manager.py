@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.dialog.slots",
     "chatshop.plugins.dialog.coupons",
     "chatshop.plugins.dialog.orders",
+    "chatshop.plugins.dialog.marketing",
     "chatshop.plugins.pricing",
     "chatshop.plugins.tax",
     "chatshop.plugins.invoices",

@@ -31,6 +31,7 @@ from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugins.dialog.cart import show_cart
+from chatshop.plugins.dialog.marketing import offer
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 from chatshop.pricing import Notice, Quote
 from chatshop.store.base import LimitReached, OutOfStock
@@ -430,10 +431,12 @@ async def confirm(turn: Turn) -> None:
     # One message, not two: the record the law asks for follows the thanks (every message is billed).
     record = order_record(turn, order, quote)
     if not turn.shop.payment_methods[order.payment_method].online:
-        turn.ask(
+        body, choices = await offer(
+            turn,
             _with_record(turn.t("order_placed_cod", number=order.number, total=total), record),
             [turn.choice("orders", "menu_orders"), menu_button(turn)],
         )
+        turn.ask(body, choices)
         return
     turn.say(_with_record(turn.t("order_placed_online", number=order.number, total=total), record))
     await request_payment(turn, order.number)

@@ -20,6 +20,7 @@ from chatshop.channels import (
     SendResult,
 )
 from chatshop.config import read_secret, read_secrets
+from chatshop.consent import record_consent
 from chatshop.messages import (
     Inbound,
     InboundKind,
@@ -36,10 +37,10 @@ from .bill import BillMove, Bills
 from .catalog_sync import refused_items
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
-from .errors import BAD_PARAMETER_CODES, REENGAGEMENT, GraphError
+from .errors import BAD_PARAMETER_CODES, MARKETING_OPTED_OUT, REENGAGEMENT, GraphError
 from .ratelimit import RateLimiter
 from .routes import webhook_routes
-from .webhook import StatusUpdate
+from .webhook import Preference, StatusUpdate
 from .window import ConversationWindow
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class WhatsAppChannel(Channel):
         list_button_length=20,
         images=True,
         url_buttons=True,
+        marketing_templates=True,
         product_cards=True,
         native_catalog=False,
         in_chat_payment=True,
@@ -233,10 +235,33 @@ class WhatsAppChannel(Channel):
         await self.shop.report_delivery(report)
         if report.error_code:
             log.warning("whatsapp.delivery_failed", code=report.error_code, customer=report.customer_id)
+        if MARKETING_OPTED_OUT in update.error_codes and report.customer_id is not None:
+            # Meta refused a marketing template: the customer stopped marketing in WhatsApp itself.
+            await self.on_preference(Preference(report.customer_id, False, update.timestamp))
         if REENGAGEMENT not in update.error_codes or report.customer_id is None:
             return
         await self.window.closed(report.customer_id, update.timestamp)
         await self._resend_as_template(report.provider_message_id)
+
+    async def on_preference(self, preference: Preference) -> None:
+        """The customer stopped (or resumed) marketing in WhatsApp: kept as their word, as a typed
+        STOP would be. WhatsApp shows them its own confirmation, so the shop sends none (and outside
+        the reply window it could not). A redelivered older word never undoes a newer one."""
+        now = self.shop.now()
+        recorded = await record_consent(
+            self.shop.store,
+            f"{self.name}:{preference.customer_id}",
+            opted_in=preference.opted_in,
+            via="messenger",
+            at=preference.timestamp or now,
+            now=now,
+        )
+        log.info(
+            "whatsapp.marketing_preference",
+            customer=preference.customer_id,
+            opted_in=preference.opted_in,
+            applied=recorded is not None,
+        )
 
     async def _resend_as_template(self, wamid: str) -> None:
         store = self.shop.store

@@ -60,6 +60,8 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
                 fresh += 1
         for status in batch.statuses:
             await channel.on_status(status)
+        for preference in batch.preferences:
+            await channel.on_preference(preference)
         if batch.payments:
             method = channel.shop.payment_methods.get(WhatsAppPay.name)
             for payment in batch.payments:
