@@ -126,6 +126,12 @@ class Channel(ABC):
     async def send(self, customer_id: str, message: Outbound) -> SendResult:
         """Deliver one message to a customer, or raise a :class:`SendError`."""
 
+    async def window_open(self, customer_id: str) -> bool:
+        """Whether a free-form message reaches the customer now (WhatsApp: within 24 hours of their
+        last message); a shop-initiated reminder outside it needs a template. A channel without
+        such a rule says yes."""
+        return True
+
     async def acknowledge(self, inbound: Inbound) -> None:
         """Tell the messenger a message was read (WhatsApp's read receipt); optional.
 

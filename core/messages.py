@@ -313,6 +313,17 @@ Outbound = Annotated[
 ]
 
 
+def lead_with(text: str, messages: list[Outbound]) -> list[Outbound]:
+    """``text`` and the ``messages`` after it as one message where the first has a body of its own
+    to open with (a payment link, a question): one reply instead of two, and each message a
+    customer receives is one the shop may pay for. A status update keeps its own words."""
+    if messages:
+        first = messages[0]
+        if isinstance(first, Text | Buttons | ChoiceList | PaymentRequest):
+            return [first.model_copy(update={"body": f"{text}\n\n{first.body}"}), *messages[1:]]
+    return [Text(body=text), *messages]
+
+
 class _OutboundBox(BaseModel):
     message: Outbound
 

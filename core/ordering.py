@@ -7,6 +7,7 @@ told in their own chat and language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -36,7 +37,7 @@ from chatshop.payments import (
     RefundFailed,
     RefundResult,
 )
-from chatshop.pricing import Quote
+from chatshop.pricing import Adjustment, Quote
 from chatshop.store.codec import utcnow
 
 if TYPE_CHECKING:
@@ -98,6 +99,12 @@ class Ordering:
             quote.answers = dict(checkout.extras)
         await self.shop.plugins.price_cart(self.shop, quote)
         return quote
+
+    async def quote_order(self, order: Order, payment_method: str | None = None) -> Quote:
+        """An order priced again, as it stands now, for ``payment_method`` (its lines at their prices)."""
+        cart = Cart(order.currency)
+        cart.lines = [CartLine(ln.product_id, ln.title, ln.quantity, ln.unit_price) for ln in order.lines]
+        return await self.quote(cart, order.channel, order.postal_code, payment_method)
 
     def methods_for(self, quote: Quote) -> list[PaymentMethod]:
         context = PaymentContext(total=quote.total, postal_code=quote.postal_code, channel=quote.channel)
@@ -164,6 +171,42 @@ class Ordering:
             log.info("order.placed", order=order.number, method=method.name, total=str(order.total))
             await self.shop.plugins.order_placed(self.shop, order)
         return Placement(order, created)
+
+    async def switch_to_online(
+        self, number: str, method_name: str, extra: Sequence[Adjustment] = (), note: str = ""
+    ) -> Order:
+        """Make a cash-on-delivery order an online one, paid by ``method_name``, from now on.
+
+        The order is priced again for the new method (the cash fee goes, the method's own lines
+        come) with ``extra`` lines on top (an incentive to pay ahead), gets the method's payment
+        window and waits in ``pending_payment`` like any online order: its payment is deduplicated
+        and checked against the new total, it expires unpaid, and it is refunded through the new
+        method. :class:`IllegalTransition` when it is no longer a cash order waiting (confirmed,
+        shipped, cancelled meanwhile); :class:`PaymentError` when the method is not one this order
+        may use.
+        """
+        order = await self._get(number)
+        check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
+        method = self.shop.payment_methods.get(method_name)
+        if method is None or not method.online:
+            raise PaymentError(f"{method_name} is not an online payment method of this shop")
+        quote = await self.quote_order(order, method.name)
+        for line in extra:
+            quote.add(line.code, line.amount, line.label)
+        if quote.total.minor <= 0 or method not in self.methods_for(quote):
+            raise PaymentError(f"{method_name} cannot take order {number}")
+        revision = OrderRevision(
+            payment_method=method.name,
+            adjustments=tuple((a.code, a.amount) for a in quote.adjustments),
+            payment_expires_at=self.shop.now() + method.payment_window(),
+        )
+        note = note or f"to be paid by {method.name}"
+        order, old = await self.shop.store.transition_order(
+            number, OrderStatus.PENDING_PAYMENT, note=note, revision=revision
+        )
+        log.info("order.switched_to_online", order=number, method=method.name, total=str(order.total))
+        await self.shop.plugins.order_status_changed(self.shop, order, old, OrderStatus.PENDING_PAYMENT)
+        return order
 
     async def start_payment(self, order: Order) -> list[Outbound]:
         """Ask the order's method for a link/request; raises PaymentError on provider trouble."""

@@ -43,6 +43,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.dialog.coupons",
     "chatshop.plugins.dialog.orders",
     "chatshop.plugins.dialog.marketing",
+    "chatshop.plugins.dialog.cod_confirm",
     "chatshop.plugins.pricing",
     "chatshop.plugins.tax",
     "chatshop.plugins.invoices",

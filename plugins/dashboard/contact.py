@@ -62,6 +62,8 @@ def _map_url(latitude: str | None, longitude: str | None) -> str | None:
         return None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
-    return "https://www.openstreetmap.org/?" + urlencode({"mlat": f"{lat:.6f}", "mlon": f"{lon:.6f}"}) + (
-        f"#map=17/{lat:.6f}/{lon:.6f}"
+    return (
+        "https://www.openstreetmap.org/?"
+        + urlencode({"mlat": f"{lat:.6f}", "mlon": f"{lon:.6f}"})
+        + (f"#map=17/{lat:.6f}/{lon:.6f}")
     )

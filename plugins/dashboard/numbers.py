@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
+from chatshop.plugins.dialog import cod_confirm
 
 if TYPE_CHECKING:
     from chatshop.runtime import Shop
@@ -40,6 +41,16 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
+class CashConfirmations:
+    """This week's cash orders by what became of the confirmation asked for them."""
+
+    confirmed: int  # by the customer in the chat
+    waiting: int  # still unconfirmed
+    switched: int  # the customer chose to pay online
+    given_up: int  # cancelled, or kept for the shop, for want of a confirmation
+
+
+@dataclass(frozen=True, slots=True)
 class Numbers:
     orders_today: int
     revenue_today: str
@@ -49,6 +60,7 @@ class Numbers:
     revenue_by_day: list[Bar]
     payment_mix: list[Bar]
     truncated: bool
+    cash: CashConfirmations | None = None
 
 
 def _revenue(orders: list[Order], currency: str) -> Money:
@@ -106,7 +118,31 @@ async def shop_numbers(shop: Shop, now: datetime) -> Numbers:
         revenue_by_day=_columns(days),
         payment_mix=_rows(mix),
         truncated=len(orders) >= MAX_ORDERS,
+        cash=_cash_confirmations(orders) if cod_confirm.settings(shop) is not None else None,
     )
+
+
+def _notes(order: Order) -> set[str]:
+    return {str(entry.get("note", "")) for entry in order.history}
+
+
+def _cash_confirmations(orders: list[Order]) -> CashConfirmations:
+    """Cash orders placed this week, by their confirmation: each order counted once, by what it came to."""
+    confirmed = waiting = switched = given_up = 0
+    for order in orders:
+        notes = _notes(order)
+        placed_as_cash = any(entry.get("old") is None and entry.get("new") == "cod_pending" for entry in order.history)
+        if not placed_as_cash:
+            continue
+        if cod_confirm.CONFIRMED_NOTE in notes:
+            confirmed += 1
+        elif any(note.startswith(cod_confirm.SWITCHED_NOTE) for note in notes):
+            switched += 1
+        elif cod_confirm.UNCONFIRMED_NOTE in notes:
+            given_up += 1
+        elif order.status == OrderStatus.COD_PENDING:
+            waiting += 1
+    return CashConfirmations(confirmed, waiting, switched, given_up)
 
 
 def _method_label(shop: Shop, name: str, locale: str) -> str:

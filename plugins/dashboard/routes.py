@@ -24,6 +24,7 @@ from chatshop.digests import same_digest
 from chatshop.money import Money, MoneyError
 from chatshop.orders import IllegalTransition, OrderStatus, Shipment
 from chatshop.payments import PaymentError
+from chatshop.plugins.dialog import cod_confirm
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
@@ -62,6 +63,7 @@ HSTS = "max-age=31536000"
 FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "open": ("To do", (OrderStatus.PAID, OrderStatus.COD_PENDING, OrderStatus.CONFIRMED)),
     "unpaid": ("Awaiting payment", (OrderStatus.PENDING_PAYMENT,)),
+    "unconfirmed": ("Cash, unconfirmed", (OrderStatus.COD_PENDING,)),
     "shipped": ("Shipped", (OrderStatus.SHIPPED,)),
     "done": ("Delivered", (OrderStatus.DELIVERED,)),
     "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
@@ -256,6 +258,7 @@ class Dashboard:
             done=self.sessions.note(request, "done"),
             error=self.sessions.note(request, "error"),
             method=self._method_label(order.payment_method),
+            confirmation=cod_confirm.confirmation_state(order) if cod_confirm.settings(self.shop) else None,
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
             invoice=await self.shop.store.get_invoice(order_number=order.number),

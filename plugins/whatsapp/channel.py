@@ -219,6 +219,9 @@ class WhatsAppChannel(Channel):
         expires = datetime.now(UTC) + _NOTIFICATION_KEEP
         await self.shop.store.kv_set(f"whatsapp:notification:{wamid}", value, expires_at=expires)
 
+    async def window_open(self, customer_id: str) -> bool:
+        return await self.window.is_open(customer_id)
+
     # --- inbound side effects ------------------------------------------------------------------
     async def acknowledge(self, inbound: Inbound) -> None:
         """Blue ticks (and "typing…") for a handled message; a failure here never fails the turn."""
