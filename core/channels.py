@@ -132,6 +132,11 @@ class Channel(ABC):
         such a rule says yes."""
         return True
 
+    def sends_marketing(self, topic: str) -> bool:
+        """Whether this channel can send a :class:`chatshop.messages.Marketing` message on ``topic``
+        (the shop approved a template for it); only such channels are sent one."""
+        return False
+
     async def acknowledge(self, inbound: Inbound) -> None:
         """Tell the messenger a message was read (WhatsApp's read receipt); optional.
 

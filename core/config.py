@@ -649,6 +649,26 @@ class AddressesSection(_Section):
     remember: int = Field(default=0, ge=0, le=10)
     #: Forgotten this long after last used (``chatshop forget`` erases them at once).
     keep_days: int = Field(default=365, ge=1, le=3650)
+def _wall_time(value: Any) -> Any:
+    """``"21:00"``: a time of day on the shop's clock (``[shop] timezone``)."""
+    if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()):
+        return value.strip()
+    raise ValueError(f"{value!r} is not a time of day: expected HH:MM, such as '21:00'")
+
+
+class RemindersSection(_Section):
+    """What the shop sends on its own initiative: cart reminders, back-in-stock notes, and when not."""
+
+    #: Remind a customer of a cart left with items this long (once per cart); absent: no cart reminders.
+    cart_after_minutes: float | None = Field(default=None, gt=0)
+    #: An order placed this many days after a cart reminder counts as the cart recovered (dashboard).
+    recovered_within_days: int = Field(default=7, ge=1, le=30)
+    #: Offer "Notify me" on products out of stock, and tell those who asked once stock is back.
+    back_in_stock: bool = True
+    #: No reminder or back-in-stock note between these times of the shop's day (one waits for
+    #: ``quiet_until``); the same time twice means none.
+    quiet_from: Annotated[str, BeforeValidator(_wall_time)] = "21:00"
+    quiet_until: Annotated[str, BeforeValidator(_wall_time)] = "09:00"
 
 
 class PluginsSection(_Section):
@@ -674,6 +694,7 @@ class ShopConfig(_Section):
     payments: dict[str, dict[str, Any]] = Field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
     plugins: PluginsSection = Field(default_factory=PluginsSection)
+    reminders: RemindersSection = Field(default_factory=RemindersSection)
     texts: dict[str, dict[str, str]] = Field(default_factory=dict)
     admin: AdminSection = Field(default_factory=AdminSection)
     discounts: list[DiscountEntry] = Field(default_factory=list)

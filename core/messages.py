@@ -297,6 +297,20 @@ class OrderStatusUpdate(_Model):
     url_label: str | None = None
 
 
+class Marketing(_Model):
+    """A marketing message the shop sends on its own initiative where free-form text cannot go (outside
+    WhatsApp's 24-hour window): the approved template the shop set for ``topic`` (``cart_reminder``,
+    ``back_in_stock``), ``parameters`` for its body, ``subject`` for its buttons (a product's id).
+    The core sends it only to a customer who opted in, and only on a channel that has the template
+    (``Channel.sends_marketing``). ``body`` says the same in words, for logs and text renderings."""
+
+    kind: Literal["marketing"] = "marketing"
+    topic: str
+    body: str
+    parameters: tuple[str, ...] = ()
+    subject: str | None = None
+
+
 Outbound = Annotated[
     Text
     | Buttons
@@ -308,7 +322,8 @@ Outbound = Annotated[
     | Document
     | AddressRequest
     | PaymentRequest
-    | OrderStatusUpdate,
+    | OrderStatusUpdate
+    | Marketing,
     Field(discriminator="kind"),
 ]
 

@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.dialog.orders",
     "chatshop.plugins.dialog.marketing",
     "chatshop.plugins.dialog.cod_confirm",
+    "chatshop.plugins.dialog.reminders",
     "chatshop.plugins.pricing",
     "chatshop.plugins.tax",
     "chatshop.plugins.invoices",

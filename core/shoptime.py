@@ -97,6 +97,22 @@ class ShopTime:
         today = self.local(moment).date()
         return [self.day_of(today - timedelta(days=back)) for back in range(count - 1, -1, -1)]
 
+    def quiet_until(self, moment: datetime, start: time, end: time) -> datetime | None:
+        """When the quiet hours from ``start`` to ``end`` (the shop's clock; over midnight when
+        ``start`` is later than ``end``) that hold ``moment`` end; None when ``moment`` is not in them."""
+        if start == end:
+            return None
+        local = self.local(moment)
+        now = local.time()
+        if start < end:
+            quiet, ends = start <= now < end, local.date()
+        else:
+            quiet = now >= start or now < end
+            ends = local.date() + timedelta(days=1) if now >= start else local.date()
+        if not quiet:
+            return None
+        return datetime.combine(ends, end, tzinfo=self.zone).astimezone(UTC)
+
     def at(self, moment: datetime, wall: time) -> datetime:
         """The instant of the wall-clock time ``wall`` on the shop's day that holds ``moment``."""
         local = self.local(moment)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
+    "AfterTurn",
     "CheckoutStep",
     "DialogFeature",
     "InboundHandler",
@@ -47,6 +48,8 @@ Applies: TypeAlias = Callable[["Turn"], Awaitable[bool] | bool]
 Describe: TypeAlias = Callable[["Turn"], Awaitable[str | None] | str | None]
 #: ``intercept(turn, inbound)``: True when the turn is handled and the shopping dialog must not run.
 Intercept: TypeAlias = Callable[["Turn", "Inbound"], Awaitable[bool] | bool]
+#: ``after_turn(turn)``: look at the turn's outcome (a cart that just began) before it is saved.
+AfterTurn: TypeAlias = Callable[["Turn"], Awaitable[None] | None]
 
 
 def _always(turn: Turn) -> bool:
@@ -134,6 +137,9 @@ class DialogFeature:
       button back as its label alone (``{"view_cart": "cart"}``).
     - ``questions``, ``checkout_steps``, ``interceptors``: see their classes.
     - ``inbound``: what a kind of inbound message does (the built-in cart reads native carts).
+    - ``after_turn``: runs at the end of every turn, whoever answered it, before the turn is saved:
+      to notice what the turn made (the cart reminder schedules itself when a cart begins). Keep it
+      cheap: it runs for every message.
     - ``state``: a pydantic model of what the feature remembers per customer; read it with
       ``turn.state_of(name)``, change it in place, and it is saved with the turn under the feature's
       name. ``state_version`` increases when the model changes incompatibly; a stored state of
@@ -148,5 +154,6 @@ class DialogFeature:
     checkout_steps: Sequence[CheckoutStep] = ()
     interceptors: Sequence[Interceptor] = ()
     inbound: Mapping[InboundKind, InboundHandler] = field(default_factory=dict)
+    after_turn: AfterTurn | None = None
     state: type[BaseModel] | None = None
     state_version: int = 1

@@ -11,7 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature, InboundHandler, Interceptor, Question
+from chatshop.dialog.feature import (
+    Action,
+    AfterTurn,
+    CheckoutStep,
+    DialogFeature,
+    InboundHandler,
+    Interceptor,
+    Question,
+)
 from chatshop.messages import InboundKind
 from chatshop.plugin_manager import PluginError
 
@@ -52,6 +60,7 @@ class DialogRegistry:
     steps: list[Owned[CheckoutStep]] = field(default_factory=list)  # in their declared order
     interceptors: list[Owned[Interceptor]] = field(default_factory=list)  # in the order they run
     inbound: dict[InboundKind, Owned[InboundHandler]] = field(default_factory=dict)
+    after_turn: list[Owned[AfterTurn]] = field(default_factory=list)  # in the order features registered
 
     @classmethod
     def collect(
@@ -102,6 +111,8 @@ class DialogRegistry:
             self.interceptors.append(Owned(name, interceptor))
         for kind, handler in feature.inbound.items():
             self._claim(self.inbound, InboundKind(kind), name, handler, "inbound kind")
+        if feature.after_turn is not None:
+            self.after_turn.append(Owned(name, feature.after_turn))
 
     @staticmethod
     def _claim(table: dict[K, Owned[T]], key: K, feature: str, value: T, what: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import EllipsisType
 from typing import Any, ClassVar
 
@@ -23,6 +23,7 @@ from chatshop.orders import Claim, Order, OrderRevision, OrderStatus
 __all__ = [
     "ANONYMISED",
     "MAX_ROWS",
+    "REMINDERS_KEPT",
     "ClaimUse",
     "ConversationRecord",
     "FinishedTurn",
@@ -57,6 +58,10 @@ def anonymised_details(details: dict[str, Any]) -> dict[str, Any]:
 def bounded_page(limit: int, offset: int) -> tuple[int, int]:
     """``limit`` and ``offset`` within what every database takes (past the end is simply empty)."""
     return min(max(limit, 0), MAX_ROWS), min(max(offset, 0), MAX_ROWS)
+
+
+#: How long a sent reminder is remembered: long enough to count the orders it recovered.
+REMINDERS_KEPT = timedelta(days=60)
 
 
 class OutOfStock(Exception):
@@ -434,11 +439,37 @@ class Store(ABC):
     async def get_job(self, kind: str, key: str) -> Job | None:
         """The job ``(kind, key)`` in whatever state it is, or None."""
 
+    # --- reminders and stock alerts (what the shop tells customers on its own initiative) ----------
+    @abstractmethod
+    async def add_stock_alert(self, product_id: str, customer_key: str, at: datetime) -> bool:
+        """The customer wants to hear when ``product_id`` is back; False if they asked already."""
+
+    @abstractmethod
+    async def stock_alerts(self, limit: int = 1000) -> list[tuple[str, str]]:
+        """``(product_id, customer_key)`` of the customers waiting for a product, oldest first."""
+
+    @abstractmethod
+    async def has_stock_alerts(self) -> bool:
+        """Whether any customer waits for a product to come back."""
+
+    @abstractmethod
+    async def take_stock_alert(self, product_id: str, customer_key: str) -> bool:
+        """End an alert; True for the one caller that ended it (the one that tells the customer)."""
+
+    @abstractmethod
+    async def add_reminder(self, kind: str, customer_key: str, subject: str, at: datetime) -> bool:
+        """Record a reminder about ``subject`` (a cart); False if one was sent already: never two."""
+
+    @abstractmethod
+    async def reminders_since(self, kind: str, since: datetime) -> list[tuple[str, datetime]]:
+        """``(customer_key, sent_at)`` of the reminders of ``kind`` sent since ``since``, oldest first."""
+
     @abstractmethod
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         """Forget what is no longer needed; the number of rows deleted.
 
-        Expired kv values; inbox messages handled before ``handled_before`` (their text can hold an
+        Expired kv values; reminders older than ``REMINDERS_KEPT`` (the dashboard counts what they
+        recovered); inbox messages handled before ``handled_before`` (their text can hold an
         address, and they are kept only as long as a messenger may redeliver them); outbox
         messages finished before it; payment events seen before it; and conversations idle since
         before it (no message in, no turn committed, nothing unhandled) lose what
@@ -452,9 +483,10 @@ class Store(ABC):
         """Erase one customer (their right to erasure); the number of rows deleted.
 
         Their conversation (cart, checkout, profile name), every inbox message and outbox reply,
-        handled or not, and the kv values kept for them: keys ending in ``:<customer id>`` (the web
-        chat history, the WhatsApp window) and values naming them as a JSON string (a WhatsApp
-        notification kept for a resend). Orders and their history stay whole: they are the shop's
+        handled or not, their stock alerts, the reminders sent to them, and the kv values kept for
+        them: keys ending in ``:<customer id>`` (the web chat history, the WhatsApp window, their
+        word on marketing) and values naming them as a JSON string (a WhatsApp notification kept
+        for a resend). Orders and their history stay whole: they are the shop's
         record of a sale, which fulfilment and accounting need (see docs/privacy.md).
         """
 

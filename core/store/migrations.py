@@ -158,6 +158,27 @@ CREATE TABLE invoices (
 )
 """,
     ),
+    (
+        4,
+        """
+CREATE TABLE stock_alerts (
+    product_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (product_id, customer_key)
+);
+CREATE INDEX stock_alerts_customer ON stock_alerts (customer_key);
+CREATE TABLE reminders (
+    kind TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (kind, customer_key, subject)
+);
+CREATE INDEX reminders_sent ON reminders (kind, sent_at);
+CREATE INDEX reminders_customer ON reminders (customer_key)
+""",
+    ),
 ]
 
 POSTGRES_MIGRATIONS: list[tuple[int, str]] = [
@@ -300,6 +321,27 @@ CREATE TABLE invoices (
     data TEXT NOT NULL,
     UNIQUE (year, seq)
 )
+""",
+    ),
+    (
+        4,
+        """
+CREATE TABLE stock_alerts (
+    product_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (product_id, customer_key)
+);
+CREATE INDEX stock_alerts_customer ON stock_alerts (customer_key);
+CREATE TABLE reminders (
+    kind TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    sent_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (kind, customer_key, subject)
+);
+CREATE INDEX reminders_sent ON reminders (kind, sent_at);
+CREATE INDEX reminders_customer ON reminders (customer_key)
 """,
     ),
 ]

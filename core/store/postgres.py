@@ -31,6 +31,7 @@ from chatshop.orders import (
 )
 from chatshop.store.base import (
     ANONYMISED,
+    REMINDERS_KEPT,
     ClaimUse,
     ConversationRecord,
     InboxItem,
@@ -1085,6 +1086,57 @@ class PostgresStore(Store):
         )
         return None if row is None else _job(row)
 
+    # --- reminders and stock alerts ----------------------------------------------------------
+    async def add_stock_alert(self, product_id: str, customer_key: str, at: datetime) -> bool:
+        async with self.pool.acquire() as db:
+            status = await db.execute(
+                "INSERT INTO stock_alerts (product_id, customer_key, created_at) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING",
+                product_id,
+                customer_key,
+                at,
+            )
+            return bool(status.endswith(" 1"))
+
+    async def stock_alerts(self, limit: int = 1000) -> list[tuple[str, str]]:
+        async with self.pool.acquire() as db:
+            rows = await db.fetch(
+                "SELECT product_id, customer_key FROM stock_alerts ORDER BY created_at LIMIT $1", limit
+            )
+            return [(row[0], row[1]) for row in rows]
+
+    async def has_stock_alerts(self) -> bool:
+        async with self.pool.acquire() as db:
+            return bool(await db.fetchval("SELECT EXISTS (SELECT 1 FROM stock_alerts)"))
+
+    async def take_stock_alert(self, product_id: str, customer_key: str) -> bool:
+        async with self.pool.acquire() as db:
+            status = await db.execute(
+                "DELETE FROM stock_alerts WHERE product_id = $1 AND customer_key = $2", product_id, customer_key
+            )
+            return bool(status == "DELETE 1")
+
+    async def add_reminder(self, kind: str, customer_key: str, subject: str, at: datetime) -> bool:
+        async with self.pool.acquire() as db:
+            status = await db.execute(
+                "INSERT INTO reminders (kind, customer_key, subject, sent_at) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT DO NOTHING",
+                kind,
+                customer_key,
+                subject,
+                at,
+            )
+            return bool(status.endswith(" 1"))
+
+    async def reminders_since(self, kind: str, since: datetime) -> list[tuple[str, datetime]]:
+        async with self.pool.acquire() as db:
+            rows = await db.fetch(
+                "SELECT customer_key, sent_at FROM reminders WHERE kind = $1 AND sent_at >= $2 ORDER BY sent_at",
+                kind,
+                since,
+            )
+            return [(row[0], row[1]) for row in rows]
+
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         async with self.pool.acquire() as db, db.transaction():
             deleted = 0
@@ -1094,6 +1146,7 @@ class PostgresStore(Store):
                 ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < $1", handled_before),
                 ("DELETE FROM events WHERE at < $1", handled_before),
                 ("DELETE FROM jobs WHERE status <> 'pending' AND updated_at < $1", handled_before),
+                ("DELETE FROM reminders WHERE sent_at < $1", now - REMINDERS_KEPT),
             ):
                 deleted += int((await db.execute(statement, value)).split()[-1])
             return deleted + await self._forget_idle_conversations(db, handled_before)
@@ -1129,6 +1182,8 @@ class PostgresStore(Store):
                 "DELETE FROM jobs WHERE customer_key = $1",
                 "DELETE FROM inbox WHERE customer_key = $1",
                 "DELETE FROM outbox WHERE customer_key = $1",
+                "DELETE FROM stock_alerts WHERE customer_key = $1",
+                "DELETE FROM reminders WHERE customer_key = $1",
             ):
                 deleted += int((await db.execute(statement, customer_key)).split()[-1])
             status = await db.execute(

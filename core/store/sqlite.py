@@ -30,6 +30,7 @@ from chatshop.orders import (
 )
 from chatshop.store.base import (
     ANONYMISED,
+    REMINDERS_KEPT,
     ClaimUse,
     ConversationRecord,
     FinishedTurn,
@@ -967,6 +968,61 @@ class SQLiteStore(Store):
         )
         return None if row is None else _job(row)
 
+    # --- reminders and stock alerts ----------------------------------------------------------
+    async def add_stock_alert(self, product_id: str, customer_key: str, at: datetime) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO stock_alerts (product_id, customer_key, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (product_id, customer_key, _ts(at)),
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def stock_alerts(self, limit: int = 1000) -> list[tuple[str, str]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows = db.execute("SELECT product_id, customer_key FROM stock_alerts ORDER BY created_at LIMIT ?", (limit,))
+            return [(row[0], row[1]) for row in rows]
+
+        return await self._run(fetch)
+
+    async def has_stock_alerts(self) -> bool:
+        return await self._run(lambda db: db.execute("SELECT 1 FROM stock_alerts LIMIT 1").fetchone() is not None)
+
+    async def take_stock_alert(self, product_id: str, customer_key: str) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "DELETE FROM stock_alerts WHERE product_id = ? AND customer_key = ?", (product_id, customer_key)
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def add_reminder(self, kind: str, customer_key: str, subject: str, at: datetime) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO reminders (kind, customer_key, subject, sent_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (kind, customer_key, subject, _ts(at)),
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def reminders_since(self, kind: str, since: datetime) -> list[tuple[str, datetime]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, datetime]]:
+            rows = db.execute(
+                "SELECT customer_key, sent_at FROM reminders WHERE kind = ? AND sent_at >= ? ORDER BY sent_at",
+                (kind, _ts(since)),
+            )
+            return [(row[0], datetime.fromisoformat(row[1])) for row in rows]
+
+        return await self._run(fetch)
+
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         moment, cutoff = _ts(now), _ts(handled_before)
 
@@ -979,6 +1035,7 @@ class SQLiteStore(Store):
                     ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", cutoff),
                     ("DELETE FROM events WHERE at < ?", cutoff),
                     ("DELETE FROM jobs WHERE status <> 'pending' AND updated_at < ?", cutoff),
+                    ("DELETE FROM reminders WHERE sent_at < ?", _ts(now - REMINDERS_KEPT)),
                 )
             ) + self._forget_idle_conversations(db, cutoff)
 
@@ -1034,6 +1091,8 @@ class SQLiteStore(Store):
                     ("DELETE FROM jobs WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM inbox WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM outbox WHERE customer_key = ?", (customer_key,)),
+                    ("DELETE FROM stock_alerts WHERE customer_key = ?", (customer_key,)),
+                    ("DELETE FROM reminders WHERE customer_key = ?", (customer_key,)),
                     (
                         "DELETE FROM kv WHERE key LIKE ? ESCAPE '\\' AND (substr(key, -?) = ? OR instr(value, ?) > 0)",
                         (_like_prefix(channel), len(suffix), suffix, quoted),

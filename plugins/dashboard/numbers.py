@@ -51,6 +51,16 @@ class CashConfirmations:
 
 
 @dataclass(frozen=True, slots=True)
+class CartRecovery:
+    """This week's cart reminders and the orders their customers placed within the days that count."""
+
+    reminded: int
+    recovered: int
+    revenue: str
+    within_days: int
+
+
+@dataclass(frozen=True, slots=True)
 class Numbers:
     orders_today: int
     revenue_today: str
@@ -61,6 +71,7 @@ class Numbers:
     payment_mix: list[Bar]
     truncated: bool
     cash: CashConfirmations | None = None
+    carts: CartRecovery | None = None
 
 
 def _revenue(orders: list[Order], currency: str) -> Money:
@@ -119,7 +130,41 @@ async def shop_numbers(shop: Shop, now: datetime) -> Numbers:
         payment_mix=_rows(mix),
         truncated=len(orders) >= MAX_ORDERS,
         cash=_cash_confirmations(orders) if cod_confirm.settings(shop) is not None else None,
+        carts=await _cart_recovery(shop, week_start, orders, now),
     )
+
+
+async def _cart_recovery(shop: Shop, since: datetime, orders: list[Order], now: datetime) -> CartRecovery | None:
+    """Carts reminded since ``since``; recovered: the customer placed an order (not cancelled or
+    refunded) within ``[reminders] recovered_within_days`` after the reminder; its total is revenue
+    recovered. An order counts for one reminder only."""
+    config = shop.config.reminders
+    if config.cart_after_minutes is None:
+        return None
+    within = timedelta(days=config.recovered_within_days)
+    reminders = await shop.store.reminders_since("cart", since)
+    placed = sorted((o for o in orders if o.created_at and o.status not in NOT_REVENUE), key=_placed_at)
+    used: set[str] = set()
+    recovered, revenue = 0, Money.zero(shop.config.shop.currency)
+    for customer_key, sent_at in reminders:
+        order = next(
+            (o for o in placed if o.customer_key == customer_key and o.number not in used
+             and sent_at < _placed_at(o) <= sent_at + within),
+            None,
+        )  # fmt: skip
+        if order is None:
+            continue
+        used.add(order.number)
+        recovered += 1
+        if order.currency == revenue.currency:
+            revenue += order.total
+    shown = revenue.format(shop.config.shop.locale)
+    return CartRecovery(len(reminders), recovered, shown, config.recovered_within_days)
+
+
+def _placed_at(order: Order) -> datetime:
+    assert order.created_at is not None
+    return order.created_at
 
 
 def _notes(order: Order) -> set[str]:

@@ -25,6 +25,7 @@ from chatshop.money import Money, MoneyError
 from chatshop.orders import IllegalTransition, OrderStatus, Shipment
 from chatshop.payments import PaymentError
 from chatshop.plugins.dialog import cod_confirm
+from chatshop.plugins.dialog.reminders import check_stock_now
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
@@ -361,6 +362,7 @@ class Dashboard:
         if action in ("off", "on", "toggle"):
             active = not view.active if action == "toggle" else action == "on"  # "on"/"off": pressing twice is once
             await self.shop.store.update_inventory(product_id, active=active)
+            await check_stock_now(self.shop)  # back on sale: whoever asked to hear is told
             raise self._back(back, saved=product_id)
         stock_text = (_field(form, "stock") or "").strip()
         price_text = (_field(form, "price") or "").strip()
@@ -393,6 +395,7 @@ class Dashboard:
             message = f"{product_id}: the stock changed to {now} since the page was loaded; nothing saved"
             raise self._back(back, error=message) from None
         log.info("dashboard.product_saved", product=product_id)
+        await check_stock_now(self.shop)  # a restock: whoever asked to hear is told
         raise self._back(back, saved=product_id)
 
     def _back(self, path: str, **notes: str) -> web.HTTPSeeOther:

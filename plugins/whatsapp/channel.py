@@ -24,6 +24,7 @@ from chatshop.consent import record_consent
 from chatshop.messages import (
     Inbound,
     InboundKind,
+    Marketing,
     OrderStatusUpdate,
     Outbound,
     ProductCard,
@@ -120,6 +121,8 @@ class WhatsAppChannel(Channel):
         move: BillMove | None = None
         if isinstance(message, OrderStatusUpdate):
             rendered, move = await self._order_update(customer_id, message)
+        elif isinstance(message, Marketing):
+            rendered = self._marketing(message)
         else:
             if not await self.window.is_open(customer_id):
                 log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
@@ -210,6 +213,19 @@ class WhatsAppChannel(Channel):
             said = f"{update.body}\n{update.url}" if update.url else update.body
             return render.order_status(move.reference, move.status, said), move
         return render.render(update), None
+
+    def sends_marketing(self, topic: str) -> bool:
+        return self.settings.templates.for_topic(topic) is not None
+
+    def _marketing(self, message: Marketing) -> render.Rendered:
+        """The shop's approved marketing template for the message's topic (the core sends one only
+        to a customer who opted in, and only for a topic with a template)."""
+        templates = self.settings.templates
+        name = templates.for_topic(message.topic)
+        if name is None:
+            raise PermanentSendError(f"no template for {message.topic}", code="no_template")
+        payloads = templates.payloads(name, product_id=message.subject)
+        return render.template(name, templates.language, message.parameters, payloads)
 
     async def _remember_notification(self, wamid: str, customer_id: str, update: OrderStatusUpdate) -> None:
         """Keep a free-form status update so a late 131047 can resend it as the template."""
