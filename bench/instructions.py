@@ -50,8 +50,8 @@ def _total(out: Path) -> int:
     return total
 
 
-async def measure(seconds: float, customers: int) -> tuple[int, int, int]:
-    """(messages, instructions, errors) of one measured window."""
+async def measure(seconds: float, customers: int) -> tuple[int, int, int, int]:
+    """(messages, instructions, errors, messages the shop sends per placed order) of one measured window."""
     recorder = GraphRecorder()
     graph = TestServer(recorder.app(), host="127.0.0.1")
     await graph.start_server()
@@ -86,7 +86,7 @@ async def measure(seconds: float, customers: int) -> tuple[int, int, int]:
             ),
         )  # fmt: skip
         await asyncio.to_thread(worker.terminate, 120.0)
-        return result.messages, _total(out), result.errors
+        return result.messages, _total(out), result.errors, sum(expected)
     finally:
         await graph.close()
         shutil.rmtree(folder, ignore_errors=True)
@@ -99,10 +99,10 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("needs valgrind (apt-get install valgrind)")
-    messages, instructions, errors = asyncio.run(measure(args.seconds, args.customers))
+    messages, instructions, errors, per_order = asyncio.run(measure(args.seconds, args.customers))
     per_message = instructions / messages / 1000 if messages else 0.0
     print(f"messages {messages}  instructions {instructions / 1e9:.2f} G  per message {per_message:,.0f} k", end="")
-    print(f"  errors {errors}")
+    print(f"  errors {errors}  messages sent per placed order {per_order}")
 
 
 if __name__ == "__main__":

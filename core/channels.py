@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from chatshop.messages import Inbound, Outbound
 
 if TYPE_CHECKING:
+    from chatshop.costs import Rates
     from chatshop.runtime import Shop
 
 
@@ -30,6 +31,8 @@ class Capabilities:
     """
 
     max_text_length: int = 4096
+    #: The longest body a message with buttons or a list may have (WhatsApp: 1024); 0: as text.
+    max_body_length: int = 0
     max_buttons: int = 0
     button_title_length: int = 20
     max_list_rows: int = 0
@@ -55,9 +58,11 @@ class Capabilities:
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """The messenger's id for what was sent, used to match later delivery reports."""
+    """The messenger's id for what was sent, used to match later delivery reports, and how the
+    messenger bills it (:class:`chatshop.costs.Billing`; None: this channel costs nothing per message)."""
 
     provider_message_id: str | None = None
+    billing: str | None = None
 
 
 class SendError(Exception):
@@ -131,6 +136,11 @@ class Channel(ABC):
         last message); a shop-initiated reminder outside it needs a template. A channel without
         such a rule says yes."""
         return True
+
+    def message_rates(self) -> Rates | None:
+        """What a message of each billing class costs on this channel (the shop's rate table), or
+        None: the dashboard then shows counts without a cost."""
+        return None
 
     def sends_marketing(self, topic: str) -> bool:
         """Whether this channel can send a :class:`chatshop.messages.Marketing` message on ``topic``

@@ -50,12 +50,32 @@ class LoweredTurn:
 
 
 def lower(messages: list[Outbound], caps: Capabilities, reply_hint: str, choose_label: str) -> LoweredTurn:
-    """Lower one turn's messages for ``caps``; ``reply_hint`` ends a numbered menu."""
+    """Lower one turn's messages for ``caps``; ``reply_hint`` ends a numbered menu.
+
+    A text followed by another text, or by a question with choices, becomes one message where it
+    fits: the customer reads the same, and gets (and the shop pays for) one message, not two.
+    """
     turn = LoweredTurn()
     for message in messages:
         for lowered in _lower_one(message, caps, turn, reply_hint, choose_label):
-            turn.messages.append(_fit_text(lowered, caps))
+            _append(turn.messages, _fit_text(lowered, caps), caps)
     return turn
+
+
+def _append(out: list[Outbound], message: Outbound, caps: Capabilities) -> None:
+    """Add ``message``, joined to the text before it when both fit in one message."""
+    before = out[-1] if out else None
+    if isinstance(before, Text):
+        joined = f"{before.body}\n\n"
+        if isinstance(message, Text) and len(joined) + len(message.body) <= caps.max_text_length:
+            out[-1] = Text(body=joined + message.body)
+            return
+        limit = caps.max_body_length or caps.max_text_length
+        fits = len(joined) + len(getattr(message, "body", "")) <= limit
+        if isinstance(message, Buttons | ChoiceList) and not message.header and fits:
+            out[-1] = message.model_copy(update={"body": joined + message.body})
+            return
+    out.append(message)
 
 
 def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: str, choose: str) -> list[Outbound]:

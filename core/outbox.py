@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 import structlog
 
 from chatshop.channels import PermanentSendError, SendError, SendingHalted
+from chatshop.costs import Billing, SentCount, order_number_of
 from chatshop.lease import Lease
 from chatshop.serial import SerialRunner
+from chatshop.shoptime import Day
 from chatshop.store.base import OutboxItem
 from chatshop.store.codec import utcnow
 
@@ -41,7 +43,7 @@ class Progress(NamedTuple):
     """How a batch of sends went: whether to go on to the next batch, and the send not yet recorded."""
 
     go_on: bool
-    unrecorded: tuple[int, str | None] | None = None
+    unrecorded: tuple[int, str | None, SentCount] | None = None
 
 
 class OutboxSender:
@@ -51,6 +53,7 @@ class OutboxSender:
         self.runner = SerialRunner(self._send_pending, name="outbox", concurrency=concurrency)
         self._handed: dict[str, tuple[Lease, list[OutboxItem]]] = {}
         self._handovers = itertools.count()
+        self._today: Day | None = None
 
     def kick(self, customer_key: str) -> None:
         self.runner.kick(customer_key)
@@ -90,9 +93,9 @@ class OutboxSender:
                 # the last send is recorded and what was queued meanwhile looked up in one step;
                 # with nothing due, the lease goes back
                 if progress.unrecorded is not None:
-                    outbox_id, provider_message_id = progress.unrecorded
+                    outbox_id, provider_message_id, count = progress.unrecorded
                     items, wanted = await shop.store.sent_then_pending_or_release(
-                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, utcnow()
+                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, utcnow(), count
                     )
                 else:
                     items, wanted = await shop.store.pending_outbox_or_release(
@@ -113,7 +116,7 @@ class OutboxSender:
         if channel is None:
             log.warning("outbox.no_channel", channel=channel_name)
             return Progress(go_on=False)
-        unrecorded: tuple[int, str | None] | None = None
+        unrecorded: tuple[int, str | None, SentCount] | None = None
         for item in items:
             if unrecorded is not None:
                 await self.shop.store.mark_sent(*unrecorded)
@@ -149,8 +152,20 @@ class OutboxSender:
                 await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), repr(e))
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
-            unrecorded = (item.id, result.provider_message_id)
+            billing = result.billing or Billing.FREE
+            unrecorded = (
+                item.id,
+                result.provider_message_id,
+                SentCount(self._day(), channel_name, billing, order_number_of(item.message)),
+            )
         return Progress(go_on=True, unrecorded=unrecorded)
+
+    def _day(self) -> date:
+        """The shop's day now, for counting what was sent; worked out again only when it ends."""
+        now = self.shop.now()
+        if self._today is None or not self._today.holds(now):
+            self._today = self.shop.time.day(now)
+        return self._today.date
 
     def _overdue(self, item: OutboxItem) -> bool:
         """Whether a reply has been failing for longer than ``[server] give_up_sending_seconds``."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import EllipsisType
 from typing import Any, ClassVar
 
 from chatshop.catalog import Product
+from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.orders import Claim, Order, OrderRevision, OrderStatus
@@ -247,7 +248,17 @@ class Store(ABC):
     async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]: ...
 
     @abstractmethod
-    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None: ...
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None, count: SentCount | None = None) -> None:
+        """Mark a message sent; with ``count``, count it (its day, channel, billing, order) in the
+        same transaction, so a message is counted exactly when it is recorded sent."""
+
+    @abstractmethod
+    async def message_counts(self, since: date) -> list[tuple[date, str, str, int]]:
+        """``(day, channel, billing, messages)`` counted since the shop's day ``since``."""
+
+    @abstractmethod
+    async def order_message_counts(self, number: str) -> list[tuple[str, str, int]]:
+        """``(channel, billing, messages)`` of the messages about order ``number``."""
 
     @abstractmethod
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None: ...
@@ -603,9 +614,16 @@ class Store(ABC):
         return items, False
 
     async def sent_then_pending_or_release(
-        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+        self,
+        outbox_id: int,
+        provider_message_id: str | None,
+        customer_key: str,
+        lease: str,
+        owner: str,
+        now: datetime,
+        count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
         """:meth:`mark_sent`, then :meth:`pending_outbox_or_release`: the last send of a batch is
-        recorded, and the next batch looked up, in one step."""
-        await self.mark_sent(outbox_id, provider_message_id)
+        recorded (and counted), and the next batch looked up, in one step."""
+        await self.mark_sent(outbox_id, provider_message_id, count)
         return await self.pending_outbox_or_release(customer_key, lease, owner, now)

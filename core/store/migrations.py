@@ -176,7 +176,21 @@ CREATE TABLE reminders (
     PRIMARY KEY (kind, customer_key, subject)
 );
 CREATE INDEX reminders_sent ON reminders (kind, sent_at);
-CREATE INDEX reminders_customer ON reminders (customer_key)
+CREATE INDEX reminders_customer ON reminders (customer_key);
+CREATE TABLE message_counts (
+    day TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    PRIMARY KEY (day, channel, billing)
+);
+CREATE TABLE order_messages (
+    number TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    PRIMARY KEY (number, channel, billing)
+)
 """,
     ),
 ]
@@ -341,7 +355,21 @@ CREATE TABLE reminders (
     PRIMARY KEY (kind, customer_key, subject)
 );
 CREATE INDEX reminders_sent ON reminders (kind, sent_at);
-CREATE INDEX reminders_customer ON reminders (customer_key)
+CREATE INDEX reminders_customer ON reminders (customer_key);
+CREATE TABLE message_counts (
+    day DATE NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages BIGINT NOT NULL,
+    PRIMARY KEY (day, channel, billing)
+);
+CREATE TABLE order_messages (
+    number TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages BIGINT NOT NULL,
+    PRIMARY KEY (number, channel, billing)
+)
 """,
     ),
 ]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import EllipsisType
 from typing import Any
 
 import asyncpg
 
 from chatshop.catalog import Product
+from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import (
@@ -226,12 +227,40 @@ _PENDING_OR_RELEASE = f"WITH pending AS ({_PENDING}),{_DUE_OR_RELEASE}"
 
 # A send recorded and the next batch read in one statement; the snapshot still shows the message
 # just sent as pending, so it is left out by id.
+def _counted(day: int) -> str:
+    """CTEs that count a sent message (parameters ``$day`` .. ``$day+3``: day, channel, billing,
+    order number) in the same statement as its "sent" mark; a NULL billing counts nothing."""
+    d, c, b, o = (f"${day + i}" for i in range(4))
+    return f"""
+counted AS (
+    INSERT INTO message_counts (day, channel, billing, messages)
+    SELECT {d}::date, {c}, {b}, 1 WHERE {b}::text IS NOT NULL
+    ON CONFLICT (day, channel, billing) DO UPDATE SET messages = message_counts.messages + 1
+),
+counted_for_order AS (
+    INSERT INTO order_messages (number, channel, billing, messages) SELECT {o}, {c}, {b}, 1
+    WHERE {b}::text IS NOT NULL AND {o}::text IS NOT NULL
+    ON CONFLICT (number, channel, billing) DO UPDATE SET messages = order_messages.messages + 1
+)"""  # noqa: S608 (parameter numbers only)
+
+
+_MARK_SENT = f"""
+WITH {_counted(4).strip()}
+UPDATE outbox SET status = 'sent', provider_message_id = $1, sent_at = $2, attempts = attempts + 1, error = NULL
+WHERE id = $3"""  # noqa: S608 (constant text only)
+
 _SENT_THEN_PENDING_OR_RELEASE = f"""
 WITH sent AS (
     UPDATE outbox SET status = 'sent', provider_message_id = $5, sent_at = $6, attempts = attempts + 1, error = NULL
     WHERE id = $7
-),
+),{_counted(8)},
 pending AS ({_PENDING} AND id <> $7),{_DUE_OR_RELEASE}"""  # noqa: S608 (constant text only)
+
+
+def _count_params(count: SentCount | None) -> tuple[date | None, str | None, str | None, str | None]:
+    if count is None:
+        return None, None, None, None
+    return count.day, count.channel, count.billing, count.order_number
 
 
 def _due(customer_key: str, rows: Sequence[asyncpg.Record], now: datetime) -> list[OutboxItem]:
@@ -476,14 +505,26 @@ class PostgresStore(Store):
         )
         return [row[0] for row in rows]
 
-    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None, count: SentCount | None = None) -> None:
         await self.pool.execute(
-            "UPDATE outbox SET status = 'sent', provider_message_id = $1, sent_at = $2, "
-            "attempts = attempts + 1, error = NULL WHERE id = $3",
+            _MARK_SENT,
             provider_message_id,
             utcnow(),
             outbox_id,
+            *_count_params(count),
         )
+
+    async def message_counts(self, since: date) -> list[tuple[date, str, str, int]]:
+        rows = await self.pool.fetch(
+            "SELECT day, channel, billing, messages FROM message_counts WHERE day >= $1 ORDER BY day", since
+        )
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    async def order_message_counts(self, number: str) -> list[tuple[str, str, int]]:
+        rows = await self.pool.fetch(
+            "SELECT channel, billing, messages FROM order_messages WHERE number = $1 ORDER BY channel, billing", number
+        )
+        return [(r[0], r[1], int(r[2])) for r in rows]
 
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         await self.pool.execute(
@@ -1357,10 +1398,25 @@ class PostgresStore(Store):
         return _due(customer_key, rows, now), False
 
     async def sent_then_pending_or_release(
-        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+        self,
+        outbox_id: int,
+        provider_message_id: str | None,
+        customer_key: str,
+        lease: str,
+        owner: str,
+        now: datetime,
+        count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
         rows = await self.pool.fetch(
-            _SENT_THEN_PENDING_OR_RELEASE, customer_key, lease, owner, now, provider_message_id, utcnow(), outbox_id
+            _SENT_THEN_PENDING_OR_RELEASE,
+            customer_key,
+            lease,
+            owner,
+            now,
+            provider_message_id,
+            utcnow(),
+            outbox_id,
+            *_count_params(count),
         )
         if rows[0]["wanted"] is not None:  # released: nothing was due
             return [], bool(rows[0]["wanted"])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import EllipsisType
 from typing import Any, TypeVar
 
 from chatshop.catalog import Product
+from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import (
@@ -397,17 +398,56 @@ class SQLiteStore(Store):
 
         return await self._run(fetch)
 
-    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None, count: SentCount | None = None) -> None:
         now = _ts(utcnow())
-        await self._write(lambda db: self._mark_sent(db, outbox_id, provider_message_id, now))
+        await self._write(lambda db: self._mark_sent(db, outbox_id, provider_message_id, now, count))
 
     @staticmethod
-    def _mark_sent(db: sqlite3.Connection, outbox_id: int, provider_message_id: str | None, now: str | None) -> None:
+    def _mark_sent(
+        db: sqlite3.Connection,
+        outbox_id: int,
+        provider_message_id: str | None,
+        now: str | None,
+        count: SentCount | None = None,
+    ) -> None:
         db.execute(
             "UPDATE outbox SET status = 'sent', provider_message_id = ?, sent_at = ?, "
             "attempts = attempts + 1, error = NULL WHERE id = ?",
             (provider_message_id, now, outbox_id),
         )
+        if count is None:
+            return
+        db.execute(
+            "INSERT INTO message_counts (day, channel, billing, messages) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (day, channel, billing) DO UPDATE SET messages = messages + 1",
+            (count.day.isoformat(), count.channel, count.billing),
+        )
+        if count.order_number:
+            db.execute(
+                "INSERT INTO order_messages (number, channel, billing, messages) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (number, channel, billing) DO UPDATE SET messages = messages + 1",
+                (count.order_number, count.channel, count.billing),
+            )
+
+    async def message_counts(self, since: date) -> list[tuple[date, str, str, int]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[date, str, str, int]]:
+            rows = db.execute(
+                "SELECT day, channel, billing, messages FROM message_counts WHERE day >= ? ORDER BY day",
+                (since.isoformat(),),
+            )
+            return [(date.fromisoformat(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+        return await self._run(fetch)
+
+    async def order_message_counts(self, number: str) -> list[tuple[str, str, int]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, str, int]]:
+            rows = db.execute(
+                "SELECT channel, billing, messages FROM order_messages WHERE number = ? ORDER BY channel, billing",
+                (number,),
+            )
+            return [(r[0], r[1], int(r[2])) for r in rows]
+
+        return await self._run(fetch)
 
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         await self._write(
@@ -1298,12 +1338,19 @@ class SQLiteStore(Store):
         return FinishedTurn(item, record, wanted, sends if held else None)
 
     async def sent_then_pending_or_release(
-        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+        self,
+        outbox_id: int,
+        provider_message_id: str | None,
+        customer_key: str,
+        lease: str,
+        owner: str,
+        now: datetime,
+        count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
         sent_at, moment = _ts(utcnow()), _ts(now)
 
         def sent_then_due(db: sqlite3.Connection) -> list[OutboxItem]:
-            self._mark_sent(db, outbox_id, provider_message_id, sent_at)
+            self._mark_sent(db, outbox_id, provider_message_id, sent_at, count)
             return self._due_outbox(db, customer_key, moment)
 
         items = await self._write(sent_then_due)

@@ -7,10 +7,12 @@ days are the shop's days (``[shop] timezone``). Charts are plain geometry here a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from chatshop.costs import Rates
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.plugins.dialog import cod_confirm
@@ -61,6 +63,23 @@ class CartRecovery:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelMessages:
+    """What one channel sent, today and this week: messages, by billing class, and their estimated
+    cost (None without a rate table); per order placed on the channel."""
+
+    channel: str
+    today: int
+    week: int
+    by_billing: dict[str, int]
+    orders_today: int
+    orders_week: int
+    cost_today: str | None
+    cost_week: str | None
+    per_order: str | None
+    cost_per_order: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Numbers:
     orders_today: int
     revenue_today: str
@@ -72,6 +91,7 @@ class Numbers:
     truncated: bool
     cash: CashConfirmations | None = None
     carts: CartRecovery | None = None
+    messages: list[ChannelMessages] = field(default_factory=list)
 
 
 def _revenue(orders: list[Order], currency: str) -> Money:
@@ -131,7 +151,49 @@ async def shop_numbers(shop: Shop, now: datetime) -> Numbers:
         truncated=len(orders) >= MAX_ORDERS,
         cash=_cash_confirmations(orders) if cod_confirm.settings(shop) is not None else None,
         carts=await _cart_recovery(shop, week_start, orders, now),
+        messages=await _messages(shop, week[0].date, today.date, orders, todays),
     )
+
+
+async def _messages(
+    shop: Shop, first: date, today: date, orders: list[Order], todays: list[Order]
+) -> list[ChannelMessages]:
+    """Messages sent per channel (counted as sent, on the shop's days) and what they cost."""
+    locale = shop.config.shop.locale
+    week: dict[str, Counter[str]] = {}
+    day: dict[str, Counter[str]] = {}
+    for when, channel, billing, count in await shop.store.message_counts(first):
+        week.setdefault(channel, Counter())[billing] += count
+        if when == today:
+            day.setdefault(channel, Counter())[billing] += count
+    placed_week = Counter(o.channel for o in orders)
+    placed_today = Counter(o.channel for o in todays)
+    rows = []
+    for channel in sorted(set(week) | set(placed_week)):
+        counts, counts_today = week.get(channel, Counter()), day.get(channel, Counter())
+        sender = shop.channels.get(channel)
+        rates = sender.message_rates() if sender is not None else None
+        sent, placed = sum(counts.values()), placed_week[channel]
+
+        def shown(amount: Decimal | None, rates: Rates | None = rates) -> str | None:
+            return rates.money(amount).format(locale) if rates is not None and amount is not None else None
+
+        cost = rates.cost(counts) if rates is not None else None
+        rows.append(
+            ChannelMessages(
+                channel=channel,
+                today=sum(counts_today.values()),
+                week=sent,
+                by_billing=dict(sorted(counts.items())),
+                orders_today=placed_today[channel],
+                orders_week=placed,
+                cost_today=shown(rates.cost(counts_today) if rates is not None else None),
+                cost_week=shown(cost),
+                per_order=f"{Decimal(sent) / placed:.1f}" if placed else None,
+                cost_per_order=shown(cost / placed if cost is not None and placed else None),
+            )
+        )
+    return rows
 
 
 async def _cart_recovery(shop: Shop, since: datetime, orders: list[Order], now: datetime) -> CartRecovery | None:

@@ -260,6 +260,7 @@ class Dashboard:
             error=self.sessions.note(request, "error"),
             method=self._method_label(order.payment_method),
             confirmation=cod_confirm.confirmation_state(order) if cod_confirm.settings(self.shop) else None,
+            messages=await self._order_messages(order.number, order.channel),
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
             invoice=await self.shop.store.get_invoice(order_number=order.number),
@@ -278,6 +279,25 @@ class Dashboard:
         if issued is None:
             raise web.HTTPNotFound(text="no invoice: the order is neither paid nor delivered, or invoices are off")
         return pdf_response(self.shop, issued[0])
+
+    async def _order_messages(self, number: str, channel: str) -> str | None:
+        """The messages about an order (its status updates, its payment requests): how many, how
+        billed, and their estimated cost on its channel; None for none."""
+        counts: dict[str, int] = {}
+        for _, billing, count in await self.shop.store.order_message_counts(number):
+            counts[billing] = counts.get(billing, 0) + count
+        if not counts:
+            return None
+        said = (
+            f"{sum(counts.values())} ("
+            + ", ".join(f"{b.replace('_', ' ')} {n}" for b, n in sorted(counts.items()))
+            + ")"
+        )
+        sender = self.shop.channels.get(channel)
+        rates = sender.message_rates() if sender is not None else None
+        if rates is not None:
+            said += f", about {rates.money(rates.cost(counts)).format(self._locale())}"
+        return said
 
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
         number = request.match_info["number"]

@@ -21,6 +21,7 @@ from chatshop.channels import (
 )
 from chatshop.config import read_secret, read_secrets
 from chatshop.consent import record_consent
+from chatshop.costs import Billing, Rates
 from chatshop.messages import (
     Inbound,
     InboundKind,
@@ -65,6 +66,7 @@ class WhatsAppChannel(Channel):
     Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
     capabilities = Capabilities(
         max_text_length=4096,
+        max_body_length=1024,
         max_buttons=3,
         button_title_length=20,
         max_list_rows=10,
@@ -149,7 +151,20 @@ class WhatsAppChannel(Channel):
             await self.bills.moved(move)
         if isinstance(message, OrderStatusUpdate) and rendered.type != "template":
             await self._remember_notification(wamid, customer_id, message)
-        return SendResult(provider_message_id=wamid)
+        return SendResult(provider_message_id=wamid, billing=self._billing(customer_id, message, rendered))
+
+    def _billing(self, customer_id: str, message: Outbound, rendered: render.Rendered) -> str:
+        """How Meta bills what was sent: everything is free in an entry-point window; a template by
+        its category (marketing for the shop's marketing ones, utility for order updates); anything
+        else is a service message, which only the customer service window allows."""
+        if self.window.free(customer_id):
+            return Billing.FREE_ENTRY_POINT
+        if rendered.type == "template":
+            return Billing.MARKETING if isinstance(message, Marketing) else Billing.UTILITY
+        return Billing.SERVICE
+
+    def message_rates(self) -> Rates | None:
+        return self.settings.rates.as_rates() if self.settings.rates is not None else None
 
     async def _in_meta_catalog(self, message: Outbound) -> tuple[Outbound, str | None]:
         """``message`` as it can be sent with the shop's catalog: products Meta refused at the last

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatshop.channels import ChannelConfig
 from chatshop.config import SecretNames
+from chatshop.costs import Billing, Rates
+from chatshop.money import MoneyError, validate_currency
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentConfig
 
-__all__ = ["ButtonAction", "TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
+__all__ = ["ButtonAction", "RatesConfig", "TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
 
 #: What a template's quick-reply button does when tapped: show the order the template is about
 #: (``order``), ask to cancel it (``cancel``), or open the customer's orders, the main menu, the
@@ -90,6 +93,47 @@ class TemplatesConfig(BaseModel):
         return self.statuses.get(status) or self.order_update
 
 
+class RatesConfig(BaseModel):
+    """``[channels.whatsapp.rates]``: what Meta charges per message in each category, to estimate
+    the cost of what the shop sends (Meta's rate card for the customers' country, in the currency
+    Meta bills the shop in). Rates keep their decimals (INR 0.8631)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    currency: str
+    marketing: Decimal = Decimal(0)
+    utility: Decimal = Decimal(0)
+    #: Free-form messages inside the customer service window (billed since 1 October 2026).
+    service: Decimal = Decimal(0)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        try:
+            return validate_currency(value)
+        except MoneyError as e:
+            raise ValueError(str(e)) from None
+
+    @field_validator("marketing", "utility", "service", mode="before")
+    @classmethod
+    def _rate(cls, value: object) -> Decimal:
+        try:
+            rate = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        except (InvalidOperation, ValueError):
+            raise ValueError(f"{value!r} is not a rate: expected a number such as 0.8631") from None
+        if isinstance(value, bool) or not rate.is_finite() or rate < 0:
+            raise ValueError(f"{value!r} is not a rate: expected a number, 0 or more")
+        if rate > 1000 or rate.as_tuple().exponent < -8:  # type: ignore[operator]
+            raise ValueError(f"{value!r}: at most 1000 per message, with at most 8 decimals")
+        return rate
+
+    def as_rates(self) -> Rates:
+        return Rates(
+            self.currency,
+            {Billing.MARKETING: self.marketing, Billing.UTILITY: self.utility, Billing.SERVICE: self.service},
+        )
+
+
 class WhatsAppConfig(ChannelConfig):
     """One WhatsApp Business number on the Cloud API."""
 
@@ -109,6 +153,7 @@ class WhatsAppConfig(ChannelConfig):
     #: India: ask for the delivery address with WhatsApp's own form (``address_message``), with the
     #: customer's saved addresses to pick from and the PIN code checked against the delivery areas.
     address_message: bool = False
+    rates: RatesConfig | None = None
 
     @field_validator("api_base_url")
     @classmethod

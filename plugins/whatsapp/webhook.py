@@ -88,6 +88,8 @@ class WebhookBatch:
     statuses: list[StatusUpdate] = field(default_factory=list)
     payments: list[PaymentStatus] = field(default_factory=list)
     preferences: list[Preference] = field(default_factory=list)
+    #: Customers whose message came from a click-to-WhatsApp ad (``referral``), with its time.
+    entry_points: list[tuple[str, datetime | None]] = field(default_factory=list)
     errors: list[Mapping[str, Any]] = field(default_factory=list)
     ignored: int = 0
 
@@ -129,6 +131,8 @@ def parse_webhook(
                 batch.ignored += 1
             else:
                 batch.inbound.append(inbound)
+                if isinstance(message.get("referral"), dict):
+                    batch.entry_points.append((inbound.customer_id, inbound.received_at))
         for status in _list(value.get("statuses")):
             if status.get("type") == "payment":
                 payment = _isolated(_payment, status)

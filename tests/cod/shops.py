@@ -12,7 +12,8 @@ from chatshop.testing import ShopHarness, running_shop
 from tests.conftest import on_storage
 from tests.payments.fake_razorpay import FakeRazorpay
 
-#: The shop's clock when a test begins: now (a provider's fake and the stores stamp real times), to the minute.
+#: The shop's clock when a test begins: now (a provider's fake and the stores stamp real times), to
+#: the minute; set afresh for each test (conftest), so a long test run does not drift from it.
 T0 = datetime.now(UTC).replace(second=0, microsecond=0)
 
 SHOP = """
@@ -77,7 +78,8 @@ def toml(storage: str, cod: str = "", razorpay: FakeRazorpay | None = None, api:
 async def cod_shop(text: str, folder: Path) -> AsyncIterator[ShopHarness]:
     """The shop, its clock stopped at ``T0`` (a test moves it)."""
     async with running_shop(text, folder) as h:
-        h.shop.clock = lambda: T0
+        start = T0
+        h.shop.clock = lambda: start
         yield h
 
 

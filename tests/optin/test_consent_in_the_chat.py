@@ -24,14 +24,15 @@ from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
 CATALOG = "id,title,price,category,stock\nmilk-1l,Amul Taaza Milk 1 l,68.00,Dairy,100\n"
 SHOP = 'name = "Kirana Corner"\ncurrency = "INR"\nlocale = "en"\nlocales = ["en", "de", "hi"]'
-T0 = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+T0 = datetime.now(UTC).replace(second=0, microsecond=0)  # set afresh per test (conftest)
 
 
 @pytest.fixture
 async def shop(graph: TestServer, tmp_path: Path, storage: str) -> AsyncIterator[ShopHarness]:
     toml = on_storage(whatsapp_shop_toml(graph_url(graph), shop=SHOP), storage)
     async with whatsapp_shop(toml, tmp_path / "shop", CATALOG) as h:
-        h.shop.clock = lambda: T0
+        start = T0
+        h.shop.clock = lambda: start
         yield h
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from chatshop.testing import ShopHarness
 from tests.conftest import on_storage
 
-#: Now, to the minute (the stores stamp real times); 12:00 in Mumbai is 06:30 UTC.
+#: The shop's clock when a test begins: now, to the minute (WhatsApp and the stores stamp real
+#: times); set afresh for each test (conftest), so a long test run does not drift from it.
 T0 = datetime.now(UTC).replace(second=0, microsecond=0)
 
 SHOP = """
@@ -67,14 +68,14 @@ def at(h: ShopHarness, moment: datetime) -> None:
     h.shop.clock = lambda: moment
 
 
-async def leave_a_cart(h: ShopHarness, customer: str = "asha", start: datetime = T0) -> None:
-    at(h, start)
+async def leave_a_cart(h: ShopHarness, customer: str = "asha", start: datetime | None = None) -> None:
+    at(h, start or T0)
     await h.say(customer, "atta")
     assert "Added 1" in await h.say(customer, "1")  # Add to cart
 
 
-async def run_jobs(h: ShopHarness, minutes: float, start: datetime = T0) -> int:
-    at(h, start + timedelta(minutes=minutes))
+async def run_jobs(h: ShopHarness, minutes: float, start: datetime | None = None) -> int:
+    at(h, (start or T0) + timedelta(minutes=minutes))
     ran = await h.shop.jobs.run_due()
     await h.shop.idle()
     return ran

@@ -43,7 +43,8 @@ T0 = datetime.now(UTC).replace(second=0, microsecond=0)
 async def shop(graph: TestServer, tmp_path: Path, storage: str) -> AsyncIterator[ShopHarness]:
     toml = on_storage(whatsapp_shop_toml(graph_url(graph), shop=SHOP, more=REMINDERS, templates=TEMPLATES), storage)
     async with whatsapp_shop(toml, tmp_path / "shop", CATALOG) as h:
-        h.shop.clock = lambda: T0
+        start = T0
+        h.shop.clock = lambda: start
         yield h
 
 
