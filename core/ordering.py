@@ -100,12 +100,6 @@ class Ordering:
         await self.shop.plugins.price_cart(self.shop, quote)
         return quote
 
-    async def quote_order(self, order: Order, payment_method: str | None = None) -> Quote:
-        """An order priced again, as it stands now, for ``payment_method`` (its lines at their prices)."""
-        cart = Cart(order.currency)
-        cart.lines = [CartLine(ln.product_id, ln.title, ln.quantity, ln.unit_price) for ln in order.lines]
-        return await self.quote(cart, order.channel, order.postal_code, payment_method)
-
     def methods_for(self, quote: Quote) -> list[PaymentMethod]:
         context = PaymentContext(total=quote.total, postal_code=quote.postal_code, channel=quote.channel)
         return [m for m in self.shop.payment_methods.values() if m.available(context)]
@@ -173,31 +167,39 @@ class Ordering:
         return Placement(order, created)
 
     async def switch_to_online(
-        self, number: str, method_name: str, extra: Sequence[Adjustment] = (), note: str = ""
+        self,
+        number: str,
+        method_name: str,
+        *,
+        drop: Sequence[str] = (),
+        extra: Sequence[Adjustment] = (),
+        note: str = "",
     ) -> Order:
         """Make a cash-on-delivery order an online one, paid by ``method_name``, from now on.
 
-        The order is priced again for the new method (the cash fee goes, the method's own lines
-        come) with ``extra`` lines on top (an incentive to pay ahead), gets the method's payment
-        window and waits in ``pending_payment`` like any online order: its payment is deduplicated
-        and checked against the new total, it expires unpaid, and it is refunded through the new
-        method. :class:`IllegalTransition` when it is no longer a cash order waiting (confirmed,
-        shipped, cancelled meanwhile); :class:`PaymentError` when the method is not one this order
-        may use.
+        The order keeps its lines and what it was charged for them (delivery, coupons, tax) but
+        for the lines in ``drop`` (the cash method's own fee), with ``extra`` lines on top (an
+        incentive to pay ahead, a negative amount): the customer pays what they saw, less. It gets
+        the method's payment window and waits in ``pending_payment`` like any online order: its
+        payment is deduplicated and checked against the new total, it expires unpaid, and it is
+        refunded through the new method. :class:`IllegalTransition` when it is no longer a cash
+        order waiting (confirmed, shipped, cancelled meanwhile); :class:`PaymentError` when the
+        method is not one this order may use.
         """
         order = await self._get(number)
         check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
         method = self.shop.payment_methods.get(method_name)
         if method is None or not method.online:
             raise PaymentError(f"{method_name} is not an online payment method of this shop")
-        quote = await self.quote_order(order, method.name)
-        for line in extra:
-            quote.add(line.code, line.amount, line.label)
-        if quote.total.minor <= 0 or method not in self.methods_for(quote):
+        adjustments = tuple((code, amount) for code, amount in order.adjustments if code not in drop)
+        adjustments += tuple((line.code, line.amount) for line in extra)
+        total = order.subtotal + Money.sum((amount for _, amount in adjustments), order.currency)
+        context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
+        if total.minor <= 0 or not method.available(context):
             raise PaymentError(f"{method_name} cannot take order {number}")
         revision = OrderRevision(
             payment_method=method.name,
-            adjustments=tuple((a.code, a.amount) for a in quote.adjustments),
+            adjustments=adjustments,
             payment_expires_at=self.shop.now() + method.payment_window(),
         )
         note = note or f"to be paid by {method.name}"

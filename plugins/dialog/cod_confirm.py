@@ -28,7 +28,7 @@ from chatshop.jobs import Job, JobHandler
 from chatshop.messages import Buttons, Choice, Outbound, lead_with
 from chatshop.money import Money
 from chatshop.orders import IllegalTransition, Order, OrderStatus
-from chatshop.payments import PaymentError, PaymentMethod
+from chatshop.payments import PaymentContext, PaymentError, PaymentMethod
 from chatshop.plugins.dialog.marketing import offer
 from chatshop.plugins.dialog.menu import menu_button
 from chatshop.pricing import Adjustment
@@ -67,9 +67,8 @@ async def confirmation(shop: Shop, order: Order, *, reminder: bool = False) -> O
     total = order.total.format(locale)
     body = shop.text(locale, "cod_confirm_remind" if reminder else "cod_confirm_ask", number=order.number, total=total)
     choices = [Choice(id=f"{CONFIRM}:{order.number}", title=shop.text(locale, "cod_confirm_button"))]
-    online = await _online_methods(shop, order)
-    if online:
-        saving = await _saving(shop, order, online[0])
+    if _online_methods(shop, order):
+        saving = _saving(shop, order)
         if saving.minor > 0:
             body += "\n" + shop.text(locale, "cod_prepaid_offer_save", amount=saving.format(locale))
         else:
@@ -80,31 +79,41 @@ async def confirmation(shop: Shop, order: Order, *, reminder: bool = False) -> O
     return Buttons(body=body, choices=tuple(choices))
 
 
-async def _online_methods(shop: Shop, order: Order) -> list[PaymentMethod]:
+#: The cash method's own fee line (``[payments.cod] fee``): an order paid online does not pay it.
+CASH_FEE = "cod_fee"
+
+
+def _switched_total(shop: Shop, order: Order) -> tuple[Money, list[Adjustment]]:
+    """What the order would cost paid online (its lines and fees as charged, the cash fee gone,
+    the discount taken off) and the discount line; the discount never leaves less than one
+    minor unit to pay."""
+    without_fee = order.subtotal + Money.sum(
+        (amount for code, amount in order.adjustments if code != CASH_FEE), order.currency
+    )
+    config = settings(shop)
+    offered = config.prepaid_discount if config is not None else None
+    if offered is None or offered.minor <= 0:
+        return without_fee, []
+    amount = Money(min(offered.minor, max(without_fee.minor - 1, 0)), order.currency)
+    if not amount.minor:
+        return without_fee, []
+    return without_fee - amount, [Adjustment(DISCOUNT, -amount, "Discount for paying online")]
+
+
+def _online_methods(shop: Shop, order: Order) -> list[PaymentMethod]:
     """The online methods this order could switch to (none unless the shop offers it)."""
     config = settings(shop)
     if config is None or not config.prepaid_offer or order.status != OrderStatus.COD_PENDING:
         return []
-    quote = await shop.ordering.quote_order(order)
-    return [m for m in shop.ordering.methods_for(quote) if m.online]
+    total, _ = _switched_total(shop, order)
+    context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
+    return [m for m in shop.payment_methods.values() if m.online and m.available(context)]
 
 
-def _incentive(shop: Shop, order: Order, without_cash_fees: Money) -> list[Adjustment]:
-    """The discount line for paying online, never more than leaves one minor unit to pay."""
-    config = settings(shop)
-    if config is None or config.prepaid_discount is None or config.prepaid_discount.minor <= 0:
-        return []
-    most = max(without_cash_fees.minor - 1, 0)
-    amount = Money(min(config.prepaid_discount.minor, most), order.currency)
-    return [Adjustment(DISCOUNT, -amount, "Discount for paying online")] if amount.minor else []
-
-
-async def _saving(shop: Shop, order: Order, method: PaymentMethod) -> Money:
-    """How much less the order costs paid by ``method``: the cash fee gone, the discount given."""
-    quote = await shop.ordering.quote_order(order, method.name)
-    for line in _incentive(shop, order, quote.total):
-        quote.add(line.code, line.amount, line.label)
-    return Money(max(order.total.minor - quote.total.minor, 0), order.currency)
+def _saving(shop: Shop, order: Order) -> Money:
+    """How much less the order costs paid online: the cash fee gone, the discount given."""
+    total, _ = _switched_total(shop, order)
+    return Money(max(order.total.minor - total.minor, 0), order.currency)
 
 
 def confirmation_state(order: Order) -> str | None:
@@ -173,7 +182,7 @@ async def pay_online(turn: Turn, arg: str) -> None:
     if order.status != OrderStatus.COD_PENDING:
         _elsewhere(turn, order)
         return
-    methods = await _online_methods(turn.shop, order)
+    methods = _online_methods(turn.shop, order)
     if not methods:
         turn.ask(
             turn.t("no_payment_method"), [Choice(id=f"{CONFIRM}:{order.number}", title=turn.t("cod_confirm_button"))]
@@ -189,10 +198,9 @@ async def pay_online(turn: Turn, arg: str) -> None:
         return
     before = order.total
     try:
-        quote = await turn.shop.ordering.quote_order(order, method.name)
-        extra = _incentive(turn.shop, order, quote.total)
+        _, extra = _switched_total(turn.shop, order)
         order = await turn.shop.ordering.switch_to_online(
-            order.number, method.name, extra, f"{SWITCHED_NOTE} ({method.name})"
+            order.number, method.name, drop=(CASH_FEE,), extra=extra, note=f"{SWITCHED_NOTE} ({method.name})"
         )
     except IllegalTransition:
         current = await turn.shop.store.get_order(order.number)
