@@ -51,6 +51,9 @@ __all__ = ["WeChatChannel"]
 
 log = structlog.get_logger(__name__)
 
+#: How long after a customer's last message the shop may write to them (customer service messages).
+REPLY_WINDOW = timedelta(hours=48)
+
 #: How long the progress of a half-sent message is remembered (the 48-hour window and more).
 PARTIAL_KEPT_FOR = timedelta(hours=72)
 
@@ -272,6 +275,13 @@ class WeChatChannel(Channel):
             log.error("wechat.late_inbox_failed", error=repr(task.exception()))
 
     # --- outbound ---------------------------------------------------------------------------
+    async def window_open(self, customer_id: str) -> bool:
+        """WeChat lets a shop write to a customer for 48 hours after their last message; a reminder
+        (a cart left behind) is not sent after that, rather than held until they write again."""
+        record = await self.shop.store.load_conversation(f"{self.name}:{customer_id}")
+        last = record.last_inbound_at
+        return last is not None and self.shop.now() - last < REPLY_WINDOW
+
     async def send(self, customer_id: str, message: Outbound) -> SendResult:
         rendered = render(customer_id, message, self.shop.config.shop.locale)
         if rendered.choice_ids:
