@@ -23,6 +23,7 @@ import asyncpg
 import click
 from aiohttp import web
 
+from chatshop import scaffold
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, load_config
 from chatshop.export import customer_export
 from chatshop.legal import legal_warnings
@@ -644,6 +645,9 @@ def invoice(shop_toml: str, order_id: str, out: str) -> None:
     except OSError as e:
         _fail(f"cannot write {out}: {e.strerror}")
     click.echo(f"{number}: invoice {invoice_number} written to {out}")
+
+
+scaffold.register(cli)  # chatshop plugin new
 
 
 def main() -> None:

@@ -89,7 +89,7 @@ def problems_from(
         loc = tuple(item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key" + _did_you_mean(model, loc) + " (see the shop.toml reference in the README)"
+            message = "unknown key" + _did_you_mean(model, loc) + _known_keys(model, loc, prefix)
         elif item["type"] == "missing":
             message = "required key is missing"
         problems.append(ConfigProblem(path=format_path(loc, prefix), message=message))
@@ -105,6 +105,19 @@ def _did_you_mean(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> 
     typed = loc[-1]
     close = [k for k in known if k.lower() == typed.lower()] or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _known_keys(model: type[BaseModel] | None, loc: tuple[int | str, ...], prefix: str) -> str:
+    """Where to read about the keys: the README for the core's sections; for a plugin's section (the
+    core's README does not know it), the keys its model has."""
+    if not prefix:
+        return " (see the shop.toml reference in the README)"
+    section = _model_at(model, loc[:-1]) if model is not None else None
+    if section is None:
+        return f" (see the documentation of the plugin that provides [{prefix}])"
+    known = sorted(name for name, field in section.model_fields.items() if not field.exclude)
+    where = format_path(tuple(part for part in loc[:-1]), prefix)
+    return f" ([{where}] has: {', '.join(known)})" if known else f" ([{where}] takes no keys)"
 
 
 def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:

@@ -17,6 +17,35 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chatshop.money import Money
 
+__all__ = [
+    "Address",
+    "AddressRequest",
+    "Buttons",
+    "CartItem",
+    "CatalogMessage",
+    "Choice",
+    "ChoiceList",
+    "DeliveryReport",
+    "DeliveryState",
+    "Document",
+    "Image",
+    "Inbound",
+    "InboundKind",
+    "Location",
+    "OrderLine",
+    "OrderStatusUpdate",
+    "OrderSummary",
+    "Outbound",
+    "PaymentRequest",
+    "ProductCard",
+    "ProductList",
+    "SavedAddress",
+    "Section",
+    "Text",
+    "outbound_from_json",
+    "outbound_to_json",
+]
+
 #: What no store keeps and no keyboard types: half of a UTF-16 pair (``\ud83d`` from a message cut
 #: inside an emoji), which SQLite's and PostgreSQL's UTF-8 refuse; control characters but tab and
 #: new line (a NUL breaks PostgreSQL's jsonb, an ESC sequence would paint the terminal of whoever

@@ -248,6 +248,12 @@ class Order:
         idempotency key, so asking again makes a new refund instead of replaying the failed one."""
         return sum(1 for entry in self.history if _FAILED_REFUND.match(str(entry.get("note", ""))))
 
+    def refund_key(self, amount: Money) -> str:
+        """An idempotency key for refunding ``amount`` now: the same while the refund is retried, a
+        new one once part of the order was refunded or a refund the provider accepted failed."""
+        key = f"chatshop-{self.number}-{self.refunded_amount}-{amount.minor}"
+        return f"{key}-{self.failed_refunds}" if self.failed_refunds else key
+
     def refund_failed(self, refund_id: str) -> bool:
         """Whether the order's history already says that refund failed."""
         return any(str(entry.get("note", "")).startswith(f"refund {refund_id} failed") for entry in self.history)

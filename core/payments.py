@@ -22,8 +22,8 @@ from chatshop.messages import Outbound, PaymentRequest
 from chatshop.money import Money
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
 
 
 #: How long an online order waits for its payment unless the method says otherwise.

@@ -28,6 +28,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"skipped in CI, which must run every test: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def _loggers_not_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``chatshop serve`` caches its loggers for speed, for good: run in-process by one test, it would
+    freeze every module's logger and later tests could no longer capture what they log."""
+    import chatshop.cli
+    from chatshop.logs import configure_logging
+
+    def uncached(level: str = "info", *, json: bool | None = None, cache: bool = False) -> None:
+        configure_logging(level, json=json, cache=False)
+
+    monkeypatch.setattr(chatshop.cli, "configure_logging", uncached)
+
+
 SHOP_TOML = """
 [shop]
 name = "Test Kirana"

@@ -62,11 +62,15 @@ _NOTIFICATION_KEEP = timedelta(days=3)
 class WhatsAppChannel(Channel):
     """WhatsApp Business Cloud API: one business number, its webhooks and its sends."""
 
+    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
+    shop: Shop
+
     name: ClassVar[str] = "whatsapp"
     Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
     capabilities = Capabilities(
         max_text_length=4096,
         max_body_length=1024,
+        max_caption_length=1024,  # an image's caption (Meta's limit)
         max_buttons=3,
         button_title_length=20,
         max_list_rows=10,

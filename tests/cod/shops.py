@@ -9,8 +9,8 @@ from pathlib import Path
 
 from chatshop.orders import Order
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.conftest import on_storage
-from tests.payments.fake_razorpay import FakeRazorpay
 
 #: The shop's clock when a test begins: now (a provider's fake and the stores stamp real times), to
 #: the minute; set afresh for each test (conftest), so a long test run does not drift from it.

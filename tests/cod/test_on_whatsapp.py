@@ -7,8 +7,8 @@ from pathlib import Path
 from aiohttp.test_utils import TestServer
 
 from chatshop.orders import OrderStatus
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
 CATALOG = "id,title,price,category,stock\nmilk-1l,Amul Taaza Milk 1 l,68.00,Dairy,100\n"

@@ -13,8 +13,8 @@ import pytest
 from chatshop.money import Money
 from chatshop.orders import OrderStatus
 from chatshop.plugins.dialog.cod_confirm import REMIND, TIME_OUT
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.cod.shops import T0, at, cash_order, cod_shop, toml
-from tests.payments.fake_razorpay import FakeRazorpay
 
 WEBHOOK = "/webhooks/payments/razorpay"
 OFFER = 'prepaid_offer = true\nprepaid_discount = "10.00"'

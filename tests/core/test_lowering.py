@@ -101,9 +101,12 @@ def test_product_card_degrades_to_picture_buttons_then_text() -> None:
     assert native.messages == [card] and native.menu == ["c1", "c2", "c3"]
 
 
-def test_long_text_is_cut_at_a_line_within_the_limit() -> None:
+def test_long_text_is_cut_at_lines_within_the_limit_keeping_its_end() -> None:
+    """The middle goes, marked: the first line and the last (a total, a question) are kept whole."""
     body = "\n".join(f"line {i} " + "x" * 30 for i in range(20))
     (message,) = lower([Text(body=body)], TEXT_ONLY, "h", "C").messages
     assert isinstance(message, Text)
-    assert len(message.body) <= 200 and message.body.endswith("…")
-    assert "\n" in message.body
+    lines = message.body.split("\n")
+    assert len(message.body) <= 200 and "…" in lines
+    assert lines[0] == "line 0 " + "x" * 30 and lines[-1] == "line 19 " + "x" * 30
+    assert all(line == "…" or line in body.split("\n") for line in lines)

@@ -17,9 +17,9 @@ from chatshop.config import ConfigError
 from chatshop.orders import Order
 from chatshop.plugins.dashboard.numbers import shop_numbers
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.conftest import SHOP_TOML, ShopFactory, on_storage
 from tests.whatsapp.customer import Customer
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import contact, envelope
 from tests.whatsapp.shops import ORDER_TEMPLATES, graph_url, whatsapp_shop, whatsapp_shop_toml
 

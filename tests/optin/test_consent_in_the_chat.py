@@ -16,9 +16,9 @@ from chatshop.consent import read_consent
 from chatshop.dialog.registry import DialogError
 from chatshop.runtime import Shop
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.conftest import SHOP_TOML, on_storage
 from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import envelope, user_preferences
 from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 

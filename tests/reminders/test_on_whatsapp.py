@@ -13,9 +13,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.conftest import on_storage
 from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.shops import ORDER_TEMPLATES, graph_url, whatsapp_shop, whatsapp_shop_toml
 
 CATALOG = (

@@ -13,12 +13,12 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.privacy.conftest import logs
 from tests.privacy.leaks import in_logs
 from tests.reminders import shops
 from tests.reminders.test_on_whatsapp import CATALOG, REMINDERS, SHOP, TEMPLATES, cart, opted_in, run_at
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
 __all__ = ["logs"]

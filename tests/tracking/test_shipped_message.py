@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestServer
 
 from chatshop.orders import IllegalTransition, Order, OrderStatus, Shipment, ShipmentError
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.conftest import on_storage
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
 WA_ID = "919812345678"
