@@ -1,6 +1,6 @@
 """A minimal fake WhatsApp Cloud API that answers like Graph and records every reply it is sent.
 
-Unlike ``tests/whatsapp/fake_graph.py`` it validates nothing beyond the bearer token: it sits on
+Unlike ``chatshop.testing.fakes.whatsapp`` it validates nothing beyond the bearer token: it sits on
 the benchmark's hot path and must cost as little as possible. It can be switched "down" (HTTP 503
 with Graph's transient error) to show that replies wait and are not lost.
 """

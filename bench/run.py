@@ -56,6 +56,8 @@ class Result:
     server_cpu: float = 0.0  # CPU seconds the workers used in the measured window
     driver_cpu: float = 0.0  # CPU seconds this process (customers and fake Graph API) used in it
     messages: int = 0
+    #: Messages the shop sends a customer over the journey, which places one order (None: no shop).
+    per_order: int | None = None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -188,9 +190,18 @@ async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Res
         urls = [w.url for w in workers]
         async with aiohttp.ClientSession() as http:
             expected = await replies_per_step(recorder, urls, http)
+        if storage != "bare":
+            result.per_order = sum(expected)  # the journey ends in one cash order
         await drive(
-            result, recorder, urls, journey(), expected, workers,
-            customers=args.customers, warmup=args.warmup, seconds=args.seconds,
+            result,
+            recorder,
+            urls,
+            journey(),
+            expected,
+            workers,
+            customers=args.customers,
+            warmup=args.warmup,
+            seconds=args.seconds,
         )
         result.peak_rss_mb = max(w.peak_rss_mb() for w in workers)
         for worker in workers:
@@ -215,7 +226,7 @@ def table(results: list[Result]) -> str:
     header = (
         f"{'scenario':<32} {'msg/s':>7} {'answer p50':>11} {'answer p99':>11} "
         f"{'reply p50':>10} {'reply p99':>10} {'peak RSS':>9} {'errors':>7} {'of bare':>8} "
-        f"{'server CPU/msg':>15} {'driver CPU/msg':>15}"
+        f"{'server CPU/msg':>15} {'driver CPU/msg':>15} {'msgs/order':>11}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
@@ -224,7 +235,8 @@ def table(results: list[Result]) -> str:
             f"{r.name:<32} {r.rate:>7.0f} {percentile(r.answer, 0.5) * 1000:>9.1f}ms "
             f"{percentile(r.answer, 0.99) * 1000:>9.1f}ms {percentile(r.reply, 0.5) * 1000:>8.1f}ms "
             f"{percentile(r.reply, 0.99) * 1000:>8.1f}ms {r.peak_rss_mb:>6.0f}MiB {r.errors:>7} {ratio:>8} "
-            f"{per_message(r.server_cpu, r.messages):>15} {per_message(r.driver_cpu, r.messages):>15}"
+            f"{per_message(r.server_cpu, r.messages):>15} {per_message(r.driver_cpu, r.messages):>15} "
+            f"{r.per_order if r.per_order is not None else 'n/a':>11}"
         )
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -36,6 +36,7 @@ from chatshop.addresses import networks
 from chatshop.hours import DAYS, parse_ranges, zone
 from chatshop.money import Money, MoneyError, validate_currency
 from chatshop.orders import OrderStatus
+from chatshop.shoptime import zone_problem
 
 __all__ = [
     "Amount",
@@ -90,7 +91,7 @@ def problems_from(
         loc = tuple(item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key" + _did_you_mean(model, loc) + " (see the shop.toml reference in the README)"
+            message = "unknown key" + _did_you_mean(model, loc) + _known_keys(model, loc, prefix)
         elif item["type"] == "missing":
             message = "required key is missing"
         problems.append(ConfigProblem(path=format_path(loc, prefix), message=message))
@@ -106,6 +107,19 @@ def _did_you_mean(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> 
     typed = loc[-1]
     close = [k for k in known if k.lower() == typed.lower()] or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _known_keys(model: type[BaseModel] | None, loc: tuple[int | str, ...], prefix: str) -> str:
+    """Where to read about the keys: the README for the core's sections; for a plugin's section (the
+    core's README does not know it), the keys its model has."""
+    if not prefix:
+        return " (see the shop.toml reference in the README)"
+    section = _model_at(model, loc[:-1]) if model is not None else None
+    if section is None:
+        return f" (see the documentation of the plugin that provides [{prefix}])"
+    known = sorted(name for name, field in section.model_fields.items() if not field.exclude)
+    where = format_path(tuple(part for part in loc[:-1]), prefix)
+    return f" ([{where}] has: {', '.join(known)})" if known else f" ([{where}] takes no keys)"
 
 
 def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
@@ -218,24 +232,21 @@ class ShopSection(_Section):
     locale: str = "en"
     locales: list[str] = Field(default_factory=lambda: ["en", "de"])
     support_contact: str | None = None
-    #: The shop's clock (an IANA name such as "Europe/Berlin"): delivery slots, the days a coupon is
-    #: valid and the year of an invoice number are the shop's, not the server's.
-    timezone: str | None = None
+    #: The shop's time zone (IANA, such as "Asia/Kolkata"): times shown to customers and staff, the
+    #: dashboard's days, quiet hours, delivery slots, the days a coupon is valid, the invoice year.
+    timezone: str = "UTC"
 
     @field_validator("timezone")
     @classmethod
-    def _timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone: expected an IANA name such as 'Europe/Berlin'") from None
-        return value
+    def _timezone(cls, value: str) -> str:
+        problem = zone_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone or "UTC")
+        return ZoneInfo(self.timezone)
 
     @field_validator("name")
     @classmethod
@@ -653,6 +664,26 @@ class AddressesSection(_Section):
     remember: int = Field(default=0, ge=0, le=10)
     #: Forgotten this long after last used (``chatshop forget`` erases them at once).
     keep_days: int = Field(default=365, ge=1, le=3650)
+def _wall_time(value: Any) -> Any:
+    """``"21:00"``: a time of day on the shop's clock (``[shop] timezone``)."""
+    if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()):
+        return value.strip()
+    raise ValueError(f"{value!r} is not a time of day: expected HH:MM, such as '21:00'")
+
+
+class RemindersSection(_Section):
+    """What the shop sends on its own initiative: cart reminders, back-in-stock notes, and when not."""
+
+    #: Remind a customer of a cart left with items this long (once per cart); absent: no cart reminders.
+    cart_after_minutes: float | None = Field(default=None, gt=0)
+    #: An order placed this many days after a cart reminder counts as the cart recovered (dashboard).
+    recovered_within_days: int = Field(default=7, ge=1, le=30)
+    #: Offer "Notify me" on products out of stock, and tell those who asked once stock is back.
+    back_in_stock: bool = True
+    #: No reminder or back-in-stock note between these times of the shop's day (one waits for
+    #: ``quiet_until``); the same time twice means none.
+    quiet_from: Annotated[str, BeforeValidator(_wall_time)] = "21:00"
+    quiet_until: Annotated[str, BeforeValidator(_wall_time)] = "09:00"
 
 
 class PluginsSection(_Section):
@@ -737,6 +768,7 @@ class ShopConfig(_Section):
     payments: dict[str, dict[str, Any]] = Field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
     plugins: PluginsSection = Field(default_factory=PluginsSection)
+    reminders: RemindersSection = Field(default_factory=RemindersSection)
     texts: dict[str, dict[str, str]] = Field(default_factory=dict)
     admin: AdminSection = Field(default_factory=AdminSection)
     discounts: list[DiscountEntry] = Field(default_factory=list)
@@ -853,7 +885,7 @@ def _checkout_problems(config: ShopConfig) -> list[ConfigProblem]:
                 known = ", ".join(["online", *sorted(methods)])
                 message = f"{method!r} is no payment method of this shop (known: {known})"
                 problems.append(ConfigProblem(path=f"discounts[{i}].payment_methods[{j}]", message=message))
-    if config.delivery.slots is not None and config.shop.timezone is None:
+    if config.delivery.slots is not None and "timezone" not in config.shop.model_fields_set:
         message = 'delivery slots are times of day in the shop\'s time zone: set it, such as timezone = "Europe/Berlin"'
         problems.append(ConfigProblem(path="shop.timezone", message=message))
     tax = config.tax

@@ -1,7 +1,10 @@
 """Every door into the core: the hooks a chatshop plugin may implement.
 
-pluggy calls hooks synchronously; an implementation may still be ``async def``: the core awaits
-whatever a hook returns when it is awaitable. ``shop`` is the running :class:`chatshop.runtime.Shop`.
+pluggy calls hooks synchronously. The event hooks (``price_cart``, ``validate_checkout``,
+``order_placed``, ``order_status_changed``, ``payment_updated``, ``startup``, ``shutdown``) may be
+``async def``: the core awaits whatever they return. The ``register_*`` hooks and ``load_catalog`` run
+while the shop is built and must be plain ``def``: an ``async def`` one stops the shop at start-up.
+``shop`` is the running shop; :class:`chatshop.api.Shop` says what a plugin may use of it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ if TYPE_CHECKING:
     import click
     from aiohttp import web
 
+    from chatshop.api import Shop
     from chatshop.catalog import Catalog
     from chatshop.channels import Channel
     from chatshop.checkout import Checkout
@@ -23,7 +27,6 @@ if TYPE_CHECKING:
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent, PaymentMethod
     from chatshop.pricing import Quote
-    from chatshop.runtime import Shop
 
 hookspec = pluggy.HookspecMarker("chatshop")
 hookimpl = pluggy.HookimplMarker("chatshop")

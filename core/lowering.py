@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chatshop.channels import Capabilities
+from chatshop.fitting import fit, fit_message
 from chatshop.messages import (
     AddressRequest,
     Buttons,
@@ -17,6 +18,7 @@ from chatshop.messages import (
     ChoiceList,
     Document,
     Image,
+    OrderStatusUpdate,
     Outbound,
     PaymentRequest,
     ProductCard,
@@ -49,12 +51,32 @@ class LoweredTurn:
 
 
 def lower(messages: list[Outbound], caps: Capabilities, reply_hint: str, choose_label: str) -> LoweredTurn:
-    """Lower one turn's messages for ``caps``; ``reply_hint`` ends a numbered menu."""
+    """Lower one turn's messages for ``caps``; ``reply_hint`` ends a numbered menu.
+
+    A text followed by another text, or by a question with choices, becomes one message where it
+    fits: the customer reads the same, and gets (and the shop pays for) one message, not two.
+    """
     turn = LoweredTurn()
     for message in messages:
         for lowered in _lower_one(message, caps, turn, reply_hint, choose_label):
-            turn.messages.append(_fit_text(lowered, caps))
+            _append(turn.messages, fit_message(lowered, caps), caps)
     return turn
+
+
+def _append(out: list[Outbound], message: Outbound, caps: Capabilities) -> None:
+    """Add ``message``, joined to the text before it when both fit in one message."""
+    before = out[-1] if out else None
+    if isinstance(before, Text):
+        joined = f"{before.body}\n\n"
+        if isinstance(message, Text) and caps.measure(joined + message.body) <= caps.max_text_length:
+            out[-1] = Text(body=joined + message.body)
+            return
+        limit = caps.max_body_length or caps.max_text_length
+        fits = caps.measure(joined + getattr(message, "body", "")) <= limit
+        if isinstance(message, Buttons | ChoiceList) and not message.header and fits:
+            out[-1] = message.model_copy(update={"body": joined + message.body})
+            return
+    out.append(message)
 
 
 def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: str, choose: str) -> list[Outbound]:
@@ -105,6 +127,9 @@ def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: s
         return [Text(body=message.body)]
     if isinstance(message, Document) and not caps.documents:
         return [Text(body="\n".join(part for part in (message.caption, message.url) if part))]
+    if isinstance(message, OrderStatusUpdate) and message.url and not caps.url_buttons:
+        # No button to open a page with: the address goes under the text, where it can be tapped.
+        return [message.model_copy(update={"body": f"{message.body}\n{message.url}", "url": None, "url_label": None})]
     return [message]
 
 
@@ -155,8 +180,13 @@ def _choices(
     lines = [
         f"{first + i}. {c.title}" + (f" ({c.description})" if c.description else "") for i, c in enumerate(choices)
     ]
-    text = "\n".join(part for part in (header, body, "\n".join(lines), footer, hint) if part)
-    return Text(body=text)
+    menu = "\n".join(part for part in ("\n".join(lines), footer, hint) if part)
+    head = "\n".join(part for part in (header, body) if part)
+    # A long body gives way to the menu: cut, it still leaves every numbered choice readable.
+    room = caps.max_text_length - caps.measure(menu) - caps.measure("\n")
+    if head and room > 0:
+        head = fit(head, room, caps.measure)
+    return Text(body="\n".join(part for part in (head, menu) if part))
 
 
 def _short(choice: Choice, title_limit: int, description_limit: int | None) -> Choice:
@@ -180,17 +210,3 @@ def _short(choice: Choice, title_limit: int, description_limit: int | None) -> C
     return Choice(
         id=choice.id, title=title, description=shorten(description, description_limit) if description else None
     )
-
-
-def _fit_text(message: Outbound, caps: Capabilities) -> Outbound:
-    """Keep a long text's line breaks; cut it at the last line or word that fits."""
-    if not isinstance(message, Text) or len(message.body) <= caps.max_text_length:
-        return message
-    limit = caps.max_text_length - 1
-    cut = message.body[:limit]
-    for separator in ("\n", " "):
-        at = cut.rfind(separator)
-        if at >= limit // 2:
-            cut = cut[:at]
-            break
-    return Text(body=cut.rstrip() + "…")

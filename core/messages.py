@@ -17,6 +17,35 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chatshop.money import Money
 
+__all__ = [
+    "Address",
+    "AddressRequest",
+    "Buttons",
+    "CartItem",
+    "CatalogMessage",
+    "Choice",
+    "ChoiceList",
+    "DeliveryReport",
+    "DeliveryState",
+    "Document",
+    "Image",
+    "Inbound",
+    "InboundKind",
+    "Location",
+    "OrderLine",
+    "OrderStatusUpdate",
+    "OrderSummary",
+    "Outbound",
+    "PaymentRequest",
+    "ProductCard",
+    "ProductList",
+    "SavedAddress",
+    "Section",
+    "Text",
+    "outbound_from_json",
+    "outbound_to_json",
+]
+
 #: What no store keeps and no keyboard types: half of a UTF-16 pair (``\ud83d`` from a message cut
 #: inside an emoji), which SQLite's and PostgreSQL's UTF-8 refuse; control characters but tab and
 #: new line (a NUL breaks PostgreSQL's jsonb, an ESC sequence would paint the terminal of whoever
@@ -303,6 +332,24 @@ class OrderStatusUpdate(_Model):
     body: str
     payment_method: str | None = None
     notification: bool = True  # may go out outside the messenger's reply window (as a template)
+    #: A page the customer may open (a shipment's tracking): a button where the messenger has URL
+    #: buttons (``Capabilities.url_buttons``), else the address is written under the body.
+    url: str | None = None
+    url_label: str | None = None
+
+
+class Marketing(_Model):
+    """A marketing message the shop sends on its own initiative where free-form text cannot go (outside
+    WhatsApp's 24-hour window): the approved template the shop set for ``topic`` (``cart_reminder``,
+    ``back_in_stock``), ``parameters`` for its body, ``subject`` for its buttons (a product's id).
+    The core sends it only to a customer who opted in, and only on a channel that has the template
+    (``Channel.sends_marketing``). ``body`` says the same in words, for logs and text renderings."""
+
+    kind: Literal["marketing"] = "marketing"
+    topic: str
+    body: str
+    parameters: tuple[str, ...] = ()
+    subject: str | None = None
 
 
 Outbound = Annotated[
@@ -316,9 +363,21 @@ Outbound = Annotated[
     | Document
     | AddressRequest
     | PaymentRequest
-    | OrderStatusUpdate,
+    | OrderStatusUpdate
+    | Marketing,
     Field(discriminator="kind"),
 ]
+
+
+def lead_with(text: str, messages: list[Outbound]) -> list[Outbound]:
+    """``text`` and the ``messages`` after it as one message where the first has a body of its own
+    to open with (a payment link, a question): one reply instead of two, and each message a
+    customer receives is one the shop may pay for. A status update keeps its own words."""
+    if messages:
+        first = messages[0]
+        if isinstance(first, Text | Buttons | ChoiceList | PaymentRequest):
+            return [first.model_copy(update={"body": f"{text}\n\n{first.body}"}), *messages[1:]]
+    return [Text(body=text), *messages]
 
 
 class _OutboundBox(BaseModel):

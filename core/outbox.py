@@ -8,40 +8,65 @@ message waiting for a retry holds back the ones after it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
-import random
-from datetime import timedelta
-from typing import TYPE_CHECKING, NamedTuple
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import structlog
 
-from chatshop.channels import PermanentSendError, SendError, SendingHalted
+from chatshop.channels import Channel, PermanentSendError, SendContext, SendError, SendingHalted, SendResult
+from chatshop.costs import Billing, SentCount, order_number_of
 from chatshop.lease import Lease
+from chatshop.retry import backoff
 from chatshop.serial import SerialRunner
+from chatshop.shoptime import Day
 from chatshop.store.base import OutboxItem
-from chatshop.store.codec import utcnow
 
 if TYPE_CHECKING:
     from chatshop.runtime import Shop
 
 log = structlog.get_logger(__name__)
 
-MAX_BACKOFF_SECONDS = 300.0
 HALTED_RETRY_SECONDS = 60.0
+K = TypeVar("K", str, int)
+#: Send contexts remembered per process (by outbox id, and each customer's latest turn).
+_REMEMBERED = 10_000
 
 
-def backoff(attempt: int, base: float, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter; a messenger's own ``retry_after`` is a floor."""
-    ceiling = min(MAX_BACKOFF_SECONDS, base * (2 ** min(attempt, 16)))
-    delay = random.uniform(base / 2, max(ceiling, base / 2))
-    return max(delay, retry_after or 0.0)
+#: Whether a channel's ``send`` function declares ``context``, asked once per function.
+_TAKES_CONTEXT: weakref.WeakKeyDictionary[Callable[..., Any], bool] = weakref.WeakKeyDictionary()
+
+
+def takes_context(channel: Channel) -> bool:
+    """Whether the channel's ``send`` declares ``context`` (channels written before it did not)."""
+    send = channel.send
+    function = getattr(send, "__func__", send)
+    known = _TAKES_CONTEXT.get(function)
+    if known is None:
+        try:
+            known = "context" in inspect.signature(send).parameters
+        except (TypeError, ValueError):
+            known = False
+        _TAKES_CONTEXT[function] = known
+    return known
+
+
+def _keep(table: OrderedDict[K, SendContext], key: K, value: SendContext) -> None:
+    table[key] = value
+    table.move_to_end(key)
+    while len(table) > _REMEMBERED:
+        table.popitem(last=False)
 
 
 class Progress(NamedTuple):
     """How a batch of sends went: whether to go on to the next batch, and the send not yet recorded."""
 
     go_on: bool
-    unrecorded: tuple[int, str | None] | None = None
+    unrecorded: tuple[int, str | None, SentCount] | None = None
 
 
 class OutboxSender:
@@ -51,6 +76,33 @@ class OutboxSender:
         self.runner = SerialRunner(self._send_pending, name="outbox", concurrency=concurrency)
         self._handed: dict[str, tuple[Lease, list[OutboxItem]]] = {}
         self._handovers = itertools.count()
+        self._today: Day | None = None
+        self._by_item: OrderedDict[int, SendContext] = OrderedDict()
+        self._latest: OrderedDict[str, SendContext] = OrderedDict()
+
+    def answered(self, customer_key: str, context: SendContext) -> None:
+        """A turn of this customer ran here: its replies answer ``context.answers``, in its locale."""
+        _keep(self._latest, customer_key, context)
+
+    def contexts(self, items: Iterable[OutboxItem], context: SendContext) -> None:
+        """Queued outside a turn (``shop.notify``): these replies answer no message."""
+        for item in items:
+            _keep(self._by_item, item.id, context)
+
+    async def _context(self, item: OutboxItem) -> SendContext:
+        found = self._by_item.get(item.id) or self._latest.get(item.customer_key)
+        if found is not None:
+            return found
+        locale = await self.shop.customer_locale(item.customer_key)  # sent after a restart, or elsewhere
+        return SendContext(customer_key=item.customer_key, locale=locale)
+
+    async def _deliver(self, channel: Channel, item: OutboxItem) -> SendResult:
+        """Hand one reply to the channel: choice ids fitted to it, and its context if it asks."""
+        message = await self.shop.choice_ids.shorten(item.message, channel.capabilities, self.shop.now())
+        if takes_context(channel):
+            send = channel.send  # a subclass's send that declares ``context``
+            return await send(item.customer_id, message, context=await self._context(item))  # type: ignore[call-arg]
+        return await channel.send(item.customer_id, message)
 
     def kick(self, customer_key: str) -> None:
         self.runner.kick(customer_key)
@@ -77,7 +129,8 @@ class OutboxSender:
             lease, items = handed
         else:
             lease = self.lease(customer_key)
-            held, items = await shop.store.claim_outbox(customer_key, lease.name, lease.owner, lease.seconds, utcnow())
+            now = shop.now()
+            held, items = await shop.store.claim_outbox(customer_key, lease.name, lease.owner, lease.seconds, now)
             if not held:
                 return  # the holder is told on release that we asked, and looks again
             lease.taken()
@@ -90,13 +143,13 @@ class OutboxSender:
                 # the last send is recorded and what was queued meanwhile looked up in one step;
                 # with nothing due, the lease goes back
                 if progress.unrecorded is not None:
-                    outbox_id, provider_message_id = progress.unrecorded
+                    outbox_id, provider_message_id, count = progress.unrecorded
                     items, wanted = await shop.store.sent_then_pending_or_release(
-                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, utcnow()
+                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, shop.now(), count
                     )
                 else:
                     items, wanted = await shop.store.pending_outbox_or_release(
-                        customer_key, lease.name, lease.owner, utcnow()
+                        customer_key, lease.name, lease.owner, shop.now()
                     )
                 released = not items
         finally:
@@ -113,7 +166,7 @@ class OutboxSender:
         if channel is None:
             log.warning("outbox.no_channel", channel=channel_name)
             return Progress(go_on=False)
-        unrecorded: tuple[int, str | None] | None = None
+        unrecorded: tuple[int, str | None, SentCount] | None = None
         for item in items:
             if unrecorded is not None:
                 await self.shop.store.mark_sent(*unrecorded)
@@ -121,7 +174,7 @@ class OutboxSender:
             if not await lease.keep():
                 return Progress(go_on=False)  # we stalled past the lease; its new holder sends the rest
             try:
-                result = await channel.send(item.customer_id, item.message)
+                result = await self._deliver(channel, item)
             except PermanentSendError as e:
                 log.error("outbox.failed", channel=channel_name, customer=customer_key, code=e.code, error=str(e))
                 await self.shop.store.mark_failed(item.id, f"{e.code}: {e}")
@@ -137,7 +190,7 @@ class OutboxSender:
                 )
                 level = log.error if isinstance(e, SendingHalted) else log.warning
                 level("outbox.retry", channel=channel_name, customer=customer_key, code=e.code, delay=round(delay, 3))
-                await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), f"{e.code}: {e}")
+                await self.shop.store.mark_retry(item.id, self.shop.now() + timedelta(seconds=delay), f"{e.code}: {e}")
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
             except Exception as e:  # a bug or an unexpected network error: keep the message
@@ -146,17 +199,29 @@ class OutboxSender:
                     await self._give_up(channel_name, customer_key, item, repr(e))
                     continue
                 delay = backoff(item.attempts, self.retry_base)
-                await self.shop.store.mark_retry(item.id, utcnow() + timedelta(seconds=delay), repr(e))
+                await self.shop.store.mark_retry(item.id, self.shop.now() + timedelta(seconds=delay), repr(e))
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
-            unrecorded = (item.id, result.provider_message_id)
+            billing = result.billing or Billing.FREE
+            unrecorded = (
+                item.id,
+                result.provider_message_id,
+                SentCount(self._day(), channel_name, billing, order_number_of(item.message)),
+            )
         return Progress(go_on=True, unrecorded=unrecorded)
+
+    def _day(self) -> date:
+        """The shop's day now, for counting what was sent; worked out again only when it ends."""
+        now = self.shop.now()
+        if self._today is None or not self._today.holds(now):
+            self._today = self.shop.time.day(now)
+        return self._today.date
 
     def _overdue(self, item: OutboxItem) -> bool:
         """Whether a reply has been failing for longer than ``[server] give_up_sending_seconds``."""
         if item.created_at is None:
             return False
-        return utcnow() - item.created_at >= timedelta(seconds=self.shop.config.server.give_up_sending_seconds)
+        return self.shop.now() - item.created_at >= timedelta(seconds=self.shop.config.server.give_up_sending_seconds)
 
     async def _give_up(self, channel: str, customer_key: str, item: OutboxItem, error: str) -> None:
         """Stop retrying a reply that kept failing: recorded as failed, and an alert for the shop."""

@@ -42,6 +42,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.dialog.slots",
     "chatshop.plugins.dialog.coupons",
     "chatshop.plugins.dialog.orders",
+    "chatshop.plugins.dialog.marketing",
+    "chatshop.plugins.dialog.cod_confirm",
+    "chatshop.plugins.dialog.reminders",
     "chatshop.plugins.handover",
     "chatshop.plugins.pricing",
     "chatshop.plugins.tax",
@@ -51,6 +54,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.whatsapp",
     "chatshop.plugins.catalog_imports.plugin",
     "chatshop.plugins.wechat",
+    "chatshop.plugins.telegram",
     "chatshop.plugins.payments.razorpay",
     "chatshop.plugins.payments.stripe",
     "chatshop.plugins.payments.wechatpay",
@@ -59,6 +63,22 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 )
 
 T = TypeVar("T")
+
+#: Hooks the core calls while it builds the shop or its app, outside any event loop's await: an
+#: ``async def`` implementation of one would return a coroutine nobody runs (routes that 404,
+#: a catalog that is a coroutine), so it stops the shop at start-up instead.
+SYNCHRONOUS_HOOKS: frozenset[str] = frozenset(
+    {
+        "register_channels",
+        "register_payment_methods",
+        "register_texts",
+        "register_dialog",
+        "register_jobs",
+        "register_routes",
+        "register_commands",
+        "load_catalog",
+    }
+)
 
 
 class PluginError(Exception):
@@ -89,6 +109,18 @@ class Plugins:
             self.pm.check_pending()
         except pluggy.PluginValidationError as e:
             raise PluginError(f"plugin {e.plugin!r} implements a hook that does not exist: {e}") from None
+        self.check_synchronous()
+
+    def check_synchronous(self) -> None:
+        """Refuse an ``async def`` implementation of a hook the core calls synchronously."""
+        for name in sorted(SYNCHRONOUS_HOOKS):
+            for impl in getattr(self.pm.hook, name).get_hookimpls():
+                function = impl.function
+                if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r}: {name} must be a plain 'def', not 'async def': "
+                        "the core calls it while building the shop and would never run it"
+                    )
 
     def register_module(self, name: str) -> None:
         try:
@@ -101,9 +133,11 @@ class Plugins:
             self.pm.register(module, name=name)
         except (pluggy.PluginValidationError, ValueError) as e:
             raise PluginError(f"plugin module {name!r}: {e}") from None
+        self.check_synchronous()
 
     def register(self, plugin: object, name: str | None = None) -> None:
         self.pm.register(plugin, name=name)
+        self.check_synchronous()
 
     def names(self) -> list[str]:
         return sorted(name for name, _ in self.pm.list_name_plugin() if name)

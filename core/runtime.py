@@ -21,25 +21,29 @@ import structlog
 
 from chatshop import referrals
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
-from chatshop.channels import Channel
+from chatshop.channels import Channel, SendContext
+from chatshop.choice_ids import ChoiceIds
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
 from chatshop.dialog.registry import DialogRegistry
 from chatshop.dialog.state import ConversationState
 from chatshop.dialog.turn import FeatureFailed, ProductView, Turn
 from chatshop.jobs import Jobs
+from chatshop.kv import KeyValueSpace
 from chatshop.lease import Lease
+from chatshop.locales_offered import offered_locale
 from chatshop.logs import configure_logging
 from chatshop.lowering import lower
-from chatshop.messages import DeliveryReport, Inbound, Outbound, Text
+from chatshop.messages import DeliveryReport, Inbound, InboundKind, Outbound, Text
 from chatshop.money import Money
 from chatshop.ordering import Ordering
-from chatshop.orders import Order, OrderStatus
+from chatshop.orders import Order, OrderStatus, Shipment
 from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
+from chatshop.shoptime import ShopTime
 from chatshop.store.base import ConversationRecord, InboxItem, InventoryItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
 from chatshop.texts import Texts
@@ -83,6 +87,8 @@ class Shop:
         self.plugins = plugins or Plugins(config.plugins.modules)
         self.texts = Texts(config.shop.locale, config.texts, self.plugins.texts())
         self.locales = self.texts.supported(config.shop.locales) or [config.shop.locale]
+        #: The shop's wall clock (``[shop] timezone``): times shown, days counted, quiet hours.
+        self.time = ShopTime(config.shop.timezone)
         self.dialog = DialogRegistry.collect(self.plugins.dialog_features(), self.texts, self.locales)
         self.catalog = self._load_catalog()
         self.store = store or open_store(config)
@@ -100,12 +106,15 @@ class Shop:
             self, retry_base=config.server.retry_base_seconds, concurrency=config.server.workers_per_process
         )
         self._timers: set[asyncio.TimerHandle] = set()
+        self._retries: dict[asyncio.TimerHandle, tuple[datetime, str]] = {}
         self._tasks: set[asyncio.Future[None]] = set()
         self._turn_failures: dict[int, int] = {}
         #: Each customer's newest message this process accepted; an older one is not acknowledged on
         #: its own, as a read receipt for the newer one also covers everything before it (WhatsApp).
         self._newest_inbound: dict[str, str] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        #: Long choice ids go out short where a channel needs it, and come back whole (any worker).
+        self.choice_ids = ChoiceIds(self.kv("chatshop"))
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
         self.worker_id = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
@@ -267,7 +276,7 @@ class Shop:
         """Pick up messages accepted but not handled, and replies not yet sent (after a crash)."""
         for key in await self.store.customers_with_pending_inbound():
             self._turns.kick(key)
-        for key in await self.store.customers_with_due_outbox(utcnow()):
+        for key in await self.store.customers_with_due_outbox(self.now()):
             self.outbox.kick(key)
 
     async def _sweep_forever(self) -> None:
@@ -310,10 +319,24 @@ class Shop:
 
         def fire() -> None:
             self._timers.discard(timer)
+            self._retries.pop(timer, None)
             self.outbox.kick(customer_key)
 
         timer = loop.call_later(delay, fire)
         self._timers.add(timer)
+        self._retries[timer] = (self.now() + timedelta(seconds=delay), customer_key)
+
+    def retries_waiting(self) -> list[tuple[datetime, str]]:
+        """Replies waiting for a retry in this process: (when, by the shop's clock; the customer)."""
+        return sorted(self._retries.values())
+
+    def retry_now(self) -> None:
+        """Fire every retry timer at once (tests, once they moved the clock past the retries)."""
+        for timer, (_, customer_key) in list(self._retries.items()):
+            timer.cancel()
+            self._timers.discard(timer)
+            del self._retries[timer]
+            self.outbox.kick(customer_key)
 
     async def idle(self) -> None:
         """Wait until every accepted message is handled and every due reply sent (for tests)."""
@@ -409,7 +432,8 @@ class Shop:
         if record is None:
             record = await self.store.load_conversation(key)
         state = ConversationState.from_json(
-            record.state, locale=self.config.shop.locale, currency=self.config.shop.currency
+            record.state, locale=self._first_locale(inbound) if not record.state else self.config.shop.locale,
+            currency=self.config.shop.currency,
         )
         channel = self.channels.get(inbound.channel)
         if channel is None:
@@ -418,6 +442,10 @@ class Shop:
                 key, item.id, record.state, record.version, [], lease.name, lease.owner
             )
         self._acknowledge(channel, inbound)
+        if inbound.kind is InboundKind.CHOICE and inbound.choice_id:
+            choice_id = await self.choice_ids.resolve(inbound.choice_id)
+            if choice_id != inbound.choice_id:
+                inbound = inbound.model_copy(update={"choice_id": choice_id})
         turn = Turn(self, channel.capabilities, inbound.channel, key, state)
         try:
             await engine.handle(turn, inbound)
@@ -454,6 +482,7 @@ class Shop:
         except BaseException:
             self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
             raise
+        self.outbox.answered(key, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         if finished.sends is not None:
             self.outbox.hand_over(key, sending, finished.sends)
         elif finished.send_wanted:
@@ -467,10 +496,15 @@ class Shop:
             return  # the shop's own message (an echo, a staff action): nothing of the customer's to tick
         key = inbound.customer_key
         newest = self._newest_inbound.get(key)
-        if newest is not None and newest != inbound.message_id:
+        if not channel.acknowledge_every_message and newest is not None and newest != inbound.message_id:
             return  # a newer message is waiting; its turn acknowledges both
-        self._newest_inbound.pop(key, None)
+        if newest == inbound.message_id:
+            self._newest_inbound.pop(key, None)
         self._background(channel.acknowledge(inbound), "inbound.acknowledge_failed", channel=inbound.channel)
+
+    def _first_locale(self, inbound: Inbound) -> str:
+        """A new conversation starts in the messenger's language when the shop offers it."""
+        return offered_locale(inbound.locale, self.locales) or self.config.shop.locale
 
     def _background(self, work: Awaitable[None], failure: str, **context: Any) -> None:
         """Run best-effort work (a read receipt) without holding up the turn; drained on stop."""
@@ -498,7 +532,8 @@ class Shop:
             self.texts.get(locale, "reply_with_number"),
             self.texts.get(locale, "choose"),
         )
-        await self.store.enqueue(customer_key, lowered.messages, author=author)
+        items = await self.store.enqueue(customer_key, lowered.messages, author=author)
+        self.outbox.contexts(items, SendContext(customer_key=customer_key, locale=locale))
         if self.started:
             self.outbox.kick(customer_key)
 
@@ -511,6 +546,14 @@ class Shop:
 
     async def move_order(self, number: str, new: OrderStatus, note: str = "") -> Order:
         return await self.ordering.move(number, new, note)
+
+    async def ship_order(self, number: str, shipment: Shipment | None = None, note: str = "") -> Order:
+        """Ship an order (with its carrier and tracking, if given) and tell the customer; an order
+        already shipped gets the tracking given (new or corrected) instead."""
+        order = await self.store.get_order(number)
+        if order is not None and order.status == OrderStatus.SHIPPED and shipment is not None:
+            return await self.ordering.track(number, shipment, note)
+        return await self.ordering.move(number, OrderStatus.SHIPPED, note, shipment=shipment)
 
     async def refund_order(self, number: str, amount: Money | None = None) -> Order:
         return await self.ordering.refund(number, amount)
@@ -544,6 +587,10 @@ class Shop:
     async def customer_locale(self, customer_key: str) -> str:
         record = await self.store.load_conversation(customer_key)
         return str(record.state.get("locale") or self.config.shop.locale)
+
+    def kv(self, namespace: str) -> KeyValueSpace:
+        """A plugin's own durable key-value space, shared by every worker (:mod:`chatshop.kv`)."""
+        return KeyValueSpace(self.store, namespace, self.now)
 
     def text(self, locale: str, key: str, **values: Any) -> str:
         return self.texts.get(locale, key, shop=self.config.shop.name, **values)

@@ -171,7 +171,7 @@ async def _typed_pick(turn: Turn, word: str) -> bool:
 def _back_after(turn: Turn, inbound: Inbound) -> timedelta | None:
     """How long since the customer last wrote (None the first time); remembers this message's time.
     A redelivered old message never moves the time back."""
-    now = inbound.received_at or datetime.now(UTC)
+    now = inbound.received_at or turn.shop.now()
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     try:
         last = datetime.fromisoformat(turn.state.seen_at) if turn.state.seen_at else None
@@ -190,6 +190,13 @@ async def handle(turn: Turn, inbound: Inbound) -> None:
         turn.state.name = inbound.profile_name[:60]
     if inbound.from_customer:  # the shop's own messages say nothing of when the customer wrote
         turn.away = _back_after(turn, inbound)
+    await _answer(turn, inbound)
+    for owned in turn.dialog.after_turn:
+        await turn.run_as(owned.feature, owned.value, turn)
+
+
+async def _answer(turn: Turn, inbound: Inbound) -> None:
+    """Interceptors first; else the shopping dialog, then what runs after it answered."""
     for owned in turn.dialog.interceptors:
         if await turn.run_as(owned.feature, owned.value.intercept, turn, inbound):
             return

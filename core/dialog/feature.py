@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
+    "AfterAnswer",
     "AfterTurn",
     "CheckoutStep",
     "DialogFeature",
@@ -51,7 +52,9 @@ Describe: TypeAlias = Callable[["Turn"], Awaitable[str | None] | str | None]
 Intercept: TypeAlias = Callable[["Turn", "Inbound"], Awaitable[bool] | bool]
 #: ``after(turn, inbound)``: the shopping dialog answered a message; ``turn.out`` holds its replies
 #: and ``turn.misunderstood`` says whether it could not make sense of the message.
-AfterTurn: TypeAlias = Callable[["Turn", "Inbound"], Awaitable[None] | None]
+AfterAnswer: TypeAlias = Callable[["Turn", "Inbound"], Awaitable[None] | None]
+#: ``after_turn(turn)``: look at the turn's outcome (a cart that just began) before it is saved.
+AfterTurn: TypeAlias = Callable[["Turn"], Awaitable[None] | None]
 
 
 def _always(turn: Turn) -> bool:
@@ -153,6 +156,9 @@ class DialogFeature:
       took it), in the order features registered: it may read and change ``turn.out`` (a hand-over
       to a person after several messages in a row the dialog did not understand).
     - ``inbound``: what a kind of inbound message does (the built-in cart reads native carts).
+    - ``after_turn``: runs at the end of every turn, whoever answered it, before the turn is saved:
+      to notice what the turn made (the cart reminder schedules itself when a cart begins). Keep it
+      cheap: it runs for every message.
     - ``state``: a pydantic model of what the feature remembers per customer; read it with
       ``turn.state_of(name)``, change it in place, and it is saved with the turn under the feature's
       name. ``state_version`` increases when the model changes incompatibly; a stored state of
@@ -166,8 +172,9 @@ class DialogFeature:
     questions: Sequence[Question] = ()
     checkout_steps: Sequence[CheckoutStep] = ()
     interceptors: Sequence[Interceptor] = ()
-    after: Sequence[AfterTurn] = ()
+    after: Sequence[AfterAnswer] = ()
     help: Sequence[HelpChoice] = ()
     inbound: Mapping[InboundKind, InboundHandler] = field(default_factory=dict)
+    after_turn: AfterTurn | None = None
     state: type[BaseModel] | None = None
     state_version: int = 1

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from chatshop.dialog.feature import (
     Action,
+    AfterAnswer,
     AfterTurn,
     CheckoutStep,
     DialogFeature,
@@ -60,9 +61,10 @@ class DialogRegistry:
     questions: dict[str, Owned[Question]] = field(default_factory=dict)
     steps: list[Owned[CheckoutStep]] = field(default_factory=list)  # in their declared order
     interceptors: list[Owned[Interceptor]] = field(default_factory=list)  # in the order they run
-    after: list[Owned[AfterTurn]] = field(default_factory=list)  # in the order features registered
+    after: list[Owned[AfterAnswer]] = field(default_factory=list)  # in the order features registered
     help: list[Owned[HelpChoice]] = field(default_factory=list)  # in the order features registered
     inbound: dict[InboundKind, Owned[InboundHandler]] = field(default_factory=dict)
+    after_turn: list[Owned[AfterTurn]] = field(default_factory=list)  # in the order features registered
 
     @classmethod
     def collect(
@@ -117,6 +119,8 @@ class DialogRegistry:
             self.help.append(Owned(name, offered))
         for kind, handler in feature.inbound.items():
             self._claim(self.inbound, InboundKind(kind), name, handler, "inbound kind")
+        if feature.after_turn is not None:
+            self.after_turn.append(Owned(name, feature.after_turn))
 
     @staticmethod
     def _claim(table: dict[K, Owned[T]], key: K, feature: str, value: T, what: str) -> None:

@@ -161,6 +161,41 @@ CREATE TABLE invoices (
     (
         4,
         """
+CREATE TABLE stock_alerts (
+    product_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (product_id, customer_key)
+);
+CREATE INDEX stock_alerts_customer ON stock_alerts (customer_key);
+CREATE TABLE reminders (
+    kind TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (kind, customer_key, subject)
+);
+CREATE INDEX reminders_sent ON reminders (kind, sent_at);
+CREATE INDEX reminders_customer ON reminders (customer_key);
+CREATE TABLE message_counts (
+    day TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    PRIMARY KEY (day, channel, billing)
+);
+CREATE TABLE order_messages (
+    number TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    PRIMARY KEY (number, channel, billing)
+)
+""",
+    ),
+    (
+        5,
+        """
 ALTER TABLE conversations ADD COLUMN handover_since TEXT;
 ALTER TABLE conversations ADD COLUMN assigned_to TEXT;
 ALTER TABLE conversations ADD COLUMN assigned_at TEXT;
@@ -332,6 +367,41 @@ CREATE TABLE invoices (
     ),
     (
         4,
+        """
+CREATE TABLE stock_alerts (
+    product_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (product_id, customer_key)
+);
+CREATE INDEX stock_alerts_customer ON stock_alerts (customer_key);
+CREATE TABLE reminders (
+    kind TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    sent_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (kind, customer_key, subject)
+);
+CREATE INDEX reminders_sent ON reminders (kind, sent_at);
+CREATE INDEX reminders_customer ON reminders (customer_key);
+CREATE TABLE message_counts (
+    day DATE NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages BIGINT NOT NULL,
+    PRIMARY KEY (day, channel, billing)
+);
+CREATE TABLE order_messages (
+    number TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages BIGINT NOT NULL,
+    PRIMARY KEY (number, channel, billing)
+)
+""",
+    ),
+    (
+        5,
         """
 ALTER TABLE conversations ADD COLUMN handover_since TIMESTAMPTZ;
 ALTER TABLE conversations ADD COLUMN assigned_to TEXT;

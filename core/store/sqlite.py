@@ -10,17 +10,28 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import EllipsisType
 from typing import Any, TypeVar
 
 from chatshop.catalog import Product
+from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
-from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import (
+    RELEASES_STOCK,
+    Claim,
+    IllegalTransition,
+    Order,
+    OrderRevision,
+    OrderStatus,
+    check_transition,
+    new_order_number,
+)
 from chatshop.store.base import (
     ANONYMISED,
+    REMINDERS_KEPT,
     ClaimUse,
     ConversationRecord,
     FinishedTurn,
@@ -395,17 +406,56 @@ class SQLiteStore(SQLitePeople, Store):
 
         return await self._run(fetch)
 
-    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None, count: SentCount | None = None) -> None:
         now = _ts(utcnow())
-        await self._write(lambda db: self._mark_sent(db, outbox_id, provider_message_id, now))
+        await self._write(lambda db: self._mark_sent(db, outbox_id, provider_message_id, now, count))
 
     @staticmethod
-    def _mark_sent(db: sqlite3.Connection, outbox_id: int, provider_message_id: str | None, now: str | None) -> None:
+    def _mark_sent(
+        db: sqlite3.Connection,
+        outbox_id: int,
+        provider_message_id: str | None,
+        now: str | None,
+        count: SentCount | None = None,
+    ) -> None:
         db.execute(
             "UPDATE outbox SET status = 'sent', provider_message_id = ?, sent_at = ?, "
             "attempts = attempts + 1, error = NULL WHERE id = ?",
             (provider_message_id, now, outbox_id),
         )
+        if count is None:
+            return
+        db.execute(
+            "INSERT INTO message_counts (day, channel, billing, messages) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (day, channel, billing) DO UPDATE SET messages = messages + 1",
+            (count.day.isoformat(), count.channel, count.billing),
+        )
+        if count.order_number:
+            db.execute(
+                "INSERT INTO order_messages (number, channel, billing, messages) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (number, channel, billing) DO UPDATE SET messages = messages + 1",
+                (count.order_number, count.channel, count.billing),
+            )
+
+    async def message_counts(self, since: date) -> list[tuple[date, str, str, int]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[date, str, str, int]]:
+            rows = db.execute(
+                "SELECT day, channel, billing, messages FROM message_counts WHERE day >= ? ORDER BY day",
+                (since.isoformat(),),
+            )
+            return [(date.fromisoformat(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+        return await self._run(fetch)
+
+    async def order_message_counts(self, number: str) -> list[tuple[str, str, int]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, str, int]]:
+            rows = db.execute(
+                "SELECT channel, billing, messages FROM order_messages WHERE number = ? ORDER BY channel, billing",
+                (number,),
+            )
+            return [(r[0], r[1], int(r[2])) for r in rows]
+
+        return await self._run(fetch)
 
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         await self._write(
@@ -741,6 +791,7 @@ class SQLiteStore(SQLitePeople, Store):
         note: str = "",
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
+        revision: OrderRevision | None = None,
     ) -> tuple[Order, OrderStatus]:
         now = _ts(utcnow())
 
@@ -750,6 +801,8 @@ class SQLiteStore(SQLitePeople, Store):
                 raise KeyError(number)
             old = order.status
             check_transition(number, old, new)
+            if revision is not None:
+                self._revise(db, order, revision)
             db.execute(
                 "UPDATE orders SET status = ?, updated_at = ?, paid_minor = COALESCE(?, paid_minor), "
                 "refunded_minor = COALESCE(?, refunded_minor) WHERE number = ?",
@@ -775,6 +828,44 @@ class SQLiteStore(SQLitePeople, Store):
             return moved, old
 
         return await self._write(move)
+
+    @staticmethod
+    def _revise(db: sqlite3.Connection, order: Order, revision: OrderRevision) -> None:
+        revision.apply(order)
+        db.execute(
+            "UPDATE orders SET payment_method = ?, details = ?, total_minor = ?, payment_ref = ?, payment_url = ?, "
+            "payment_expires_at = ? WHERE number = ?",
+            (
+                order.payment_method,
+                order_details(order),
+                order.total.minor,
+                order.payment_ref,
+                order.payment_url,
+                _ts(order.payment_expires_at),
+                order.number,
+            ),
+        )
+
+    async def revise_order(self, number: str, revision: OrderRevision, *, expect: OrderStatus, note: str = "") -> Order:
+        now = _ts(utcnow())
+
+        def revise(db: sqlite3.Connection) -> Order:
+            order = self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            if order.status != expect:
+                raise IllegalTransition(number, order.status, expect)
+            self._revise(db, order, revision)
+            db.execute("UPDATE orders SET updated_at = ? WHERE number = ?", (now, number))
+            db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
+                (number, now, expect.value, expect.value, note),
+            )
+            revised = self._fetch_order(db, "number", number)
+            assert revised is not None
+            return revised
+
+        return await self._write(revise)
 
     async def record_amounts(
         self, number: str, *, paid_amount: int | None = None, refunded_amount: int | None = None, note: str = ""
@@ -925,6 +1016,61 @@ class SQLiteStore(SQLitePeople, Store):
         )
         return None if row is None else _job(row)
 
+    # --- reminders and stock alerts ----------------------------------------------------------
+    async def add_stock_alert(self, product_id: str, customer_key: str, at: datetime) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO stock_alerts (product_id, customer_key, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (product_id, customer_key, _ts(at)),
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def stock_alerts(self, limit: int = 1000) -> list[tuple[str, str]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows = db.execute("SELECT product_id, customer_key FROM stock_alerts ORDER BY created_at LIMIT ?", (limit,))
+            return [(row[0], row[1]) for row in rows]
+
+        return await self._run(fetch)
+
+    async def has_stock_alerts(self) -> bool:
+        return await self._run(lambda db: db.execute("SELECT 1 FROM stock_alerts LIMIT 1").fetchone() is not None)
+
+    async def take_stock_alert(self, product_id: str, customer_key: str) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "DELETE FROM stock_alerts WHERE product_id = ? AND customer_key = ?", (product_id, customer_key)
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def add_reminder(self, kind: str, customer_key: str, subject: str, at: datetime) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO reminders (kind, customer_key, subject, sent_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (kind, customer_key, subject, _ts(at)),
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def reminders_since(self, kind: str, since: datetime) -> list[tuple[str, datetime]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, datetime]]:
+            rows = db.execute(
+                "SELECT customer_key, sent_at FROM reminders WHERE kind = ? AND sent_at >= ? ORDER BY sent_at",
+                (kind, _ts(since)),
+            )
+            return [(row[0], datetime.fromisoformat(row[1])) for row in rows]
+
+        return await self._run(fetch)
+
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         moment, cutoff = _ts(now), _ts(handled_before)
 
@@ -937,6 +1083,7 @@ class SQLiteStore(SQLitePeople, Store):
                     ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", cutoff),
                     ("DELETE FROM events WHERE at < ?", cutoff),
                     ("DELETE FROM jobs WHERE status <> 'pending' AND updated_at < ?", cutoff),
+                    ("DELETE FROM reminders WHERE sent_at < ?", _ts(now - REMINDERS_KEPT)),
                 )
             ) + self._forget_idle_conversations(db, cutoff)
 
@@ -993,6 +1140,8 @@ class SQLiteStore(SQLitePeople, Store):
                     ("DELETE FROM inbox WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM outbox WHERE customer_key = ?", (customer_key,)),
                     ("UPDATE audit SET subject = 'forgotten' WHERE subject = ?", (customer_key,)),
+                    ("DELETE FROM stock_alerts WHERE customer_key = ?", (customer_key,)),
+                    ("DELETE FROM reminders WHERE customer_key = ?", (customer_key,)),
                     (
                         "DELETE FROM kv WHERE key LIKE ? ESCAPE '\\' AND (substr(key, -?) = ? OR instr(value, ?) > 0)",
                         (_like_prefix(channel), len(suffix), suffix, quoted),
@@ -1198,12 +1347,19 @@ class SQLiteStore(SQLitePeople, Store):
         return FinishedTurn(item, record, wanted, sends if held else None)
 
     async def sent_then_pending_or_release(
-        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+        self,
+        outbox_id: int,
+        provider_message_id: str | None,
+        customer_key: str,
+        lease: str,
+        owner: str,
+        now: datetime,
+        count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
         sent_at, moment = _ts(utcnow()), _ts(now)
 
         def sent_then_due(db: sqlite3.Connection) -> list[OutboxItem]:
-            self._mark_sent(db, outbox_id, provider_message_id, sent_at)
+            self._mark_sent(db, outbox_id, provider_message_id, sent_at, count)
             return self._due_outbox(db, customer_key, moment)
 
         items = await self._write(sent_then_due)

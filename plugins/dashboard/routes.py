@@ -23,8 +23,10 @@ from aiohttp import web
 from chatshop.addresses import client_address, masked, networks
 from chatshop.digests import same_digest
 from chatshop.money import Money, MoneyError
-from chatshop.orders import IllegalTransition, OrderStatus
+from chatshop.orders import IllegalTransition, OrderStatus, Shipment
 from chatshop.payments import PaymentError
+from chatshop.plugins.dialog import cod_confirm
+from chatshop.plugins.dialog.reminders import check_stock_now
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
@@ -50,6 +52,7 @@ HERE = Path(__file__).parent
 FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "open": ("To do", (OrderStatus.PAID, OrderStatus.COD_PENDING, OrderStatus.CONFIRMED)),
     "unpaid": ("Awaiting payment", (OrderStatus.PENDING_PAYMENT,)),
+    "unconfirmed": ("Cash, unconfirmed", (OrderStatus.COD_PENDING,)),
     "shipped": ("Shipped", (OrderStatus.SHIPPED,)),
     "done": ("Delivered", (OrderStatus.DELIVERED,)),
     "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
@@ -78,6 +81,7 @@ class Dashboard:
         self._token = token.encode() if token else None
         self.sessions = sessions
         self.templates = Templates(HERE / "templates")
+        self.templates.env.globals["when"] = shop.time.stamp  # every time on the pages, on the shop's clock
         self.throttle = LoginThrottle()
         self.trusted_proxies = networks(shop.config.server.trusted_proxies)
         self.headers = {**HEADERS, "Strict-Transport-Security": HSTS} if sessions.secure else HEADERS
@@ -301,6 +305,8 @@ class Dashboard:
             done=self.sessions.note(request, "done"),
             error=self.sessions.note(request, "error"),
             method=self._method_label(order.payment_method),
+            confirmation=cod_confirm.confirmation_state(order) if cod_confirm.settings(self.shop) else None,
+            messages=await self._order_messages(order.number, order.channel),
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
             invoice=await self.shop.store.get_invoice(order_number=order.number),
@@ -319,6 +325,25 @@ class Dashboard:
         if issued is None:
             raise web.HTTPNotFound(text="no invoice: the order is neither paid nor delivered, or invoices are off")
         return pdf_response(self.shop, issued[0])
+
+    async def _order_messages(self, number: str, channel: str) -> str | None:
+        """The messages about an order (its status updates, its payment requests): how many, how
+        billed, and their estimated cost on its channel; None for none."""
+        counts: dict[str, int] = {}
+        for _, billing, count in await self.shop.store.order_message_counts(number):
+            counts[billing] = counts.get(billing, 0) + count
+        if not counts:
+            return None
+        said = (
+            f"{sum(counts.values())} ("
+            + ", ".join(f"{b.replace('_', ' ')} {n}" for b, n in sorted(counts.items()))
+            + ")"
+        )
+        sender = self.shop.channels.get(channel)
+        rates = sender.message_rates() if sender is not None else None
+        if rates is not None:
+            said += f", about {rates.money(rates.cost(counts)).format(self._locale())}"
+        return said
 
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
         number = request.match_info["number"]
@@ -341,6 +366,8 @@ class Dashboard:
         try:
             if new == OrderStatus.REFUNDED:
                 await self.shop.refund_order(number)
+            elif new == OrderStatus.SHIPPED:
+                await self.shop.ship_order(number, _shipment(form), note="dashboard")
             else:
                 await self.shop.move_order(number, new, note="dashboard")
         except IllegalTransition as e:
@@ -353,6 +380,25 @@ class Dashboard:
         log.info("dashboard.order_moved", order=number, new=new.value)
         await self.audit(request, f"order.{new.value}", number, f"{order.status.value} -> {new.value}")
         raise self._back(f"/admin/orders/{number}", done=new.value)
+
+    async def tracking(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """Give a shipped order its carrier and tracking (or correct them); the customer is told."""
+        number = request.match_info["number"]
+        form = await request.post()
+        back = f"/admin/orders/{number}"
+        try:
+            shipment = _shipment(form)
+            if shipment is None:
+                raise ValueError("carrier: name the carrier (e.g. Delhivery, DHL)")
+            await self.shop.ordering.track(number, shipment, note="dashboard")
+        except IllegalTransition as e:
+            raise self._back(back, error=f"tracking goes with a shipped order; this one is {e.old.value}") from None
+        except KeyError:
+            raise web.HTTPNotFound(text="no such order") from None
+        except ValueError as e:
+            raise self._back(back, error=str(e)) from None
+        log.info("dashboard.order_tracking", order=number)
+        raise self._back(back, done="shipped")
 
     # --- catalog -----------------------------------------------------------------------------
     async def catalog(self, request: web.Request, session: Session) -> web.StreamResponse:
@@ -388,6 +434,7 @@ class Dashboard:
             await self.shop.store.update_inventory(product_id, active=active)
             if active != view.active:
                 await self.audit(request, "product.on" if active else "product.off", product_id)
+            await check_stock_now(self.shop)  # back on sale: whoever asked to hear is told
             raise self._back(back, saved=product_id)
         stock_text = (_field(form, "stock") or "").strip()
         price_text = (_field(form, "price") or "").strip()
@@ -428,6 +475,7 @@ class Dashboard:
         if new_stock is not ... and new_stock != view.stock:
             change = f"{_shown_stock(view.stock)} -> {_shown_stock(new_stock)}"
             await self.audit(request, "product.stock", product_id, change)
+        await check_stock_now(self.shop)  # a restock: whoever asked to hear is told
         raise self._back(back, saved=product_id)
 
     def _back(self, path: str, **notes: str) -> web.HTTPSeeOther:
@@ -470,6 +518,7 @@ class Dashboard:
             session,
             numbers=await shop_numbers(self.shop, self.shop.now()),
             discounts=await self._discounts(),
+            zone=self.shop.time.name,
         )
 
     async def _discounts(self) -> list[dict[str, str]]:
@@ -525,6 +574,7 @@ class Dashboard:
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
         router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
+        router.add_post("/admin/orders/{number}/tracking", self.guarded(self.tracking, post=True))
         router.add_get("/admin/catalog", self.guarded(self.catalog))  # agents read it; only owners change it
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True, owner=True))
         router.add_get("/admin/numbers", self.guarded(self.numbers, owner=True))
@@ -582,6 +632,14 @@ def _stock(text: str) -> int | None:
     if not 0 <= stock <= 1_000_000:
         raise ValueError("stock must be between 0 and 1000000")
     return stock
+
+
+def _shipment(form: Any) -> Shipment | None:
+    """The carrier and tracking typed on a Ship form; None when all three were left empty."""
+    fields = [_field(form, name) or "" for name in ("carrier", "tracking_number", "tracking_url")]
+    if not any(value.strip() for value in fields):
+        return None
+    return Shipment.parse(*fields)
 
 
 def _field(form: Any, name: str) -> str | None:

@@ -13,6 +13,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatshop.channels import utf8_bytes
+from chatshop.fitting import fit
 from chatshop.messages import (
     Buttons,
     CatalogMessage,
@@ -26,8 +28,6 @@ from chatshop.messages import (
     ProductList,
     Text,
 )
-
-from .choices import menu_item_id
 
 __all__ = [
     "MAX_MENU_ITEMS",
@@ -145,7 +145,9 @@ def _menu(
     for choice in choices[:MAX_MENU_ITEMS]:
         # Not numbered here: the core numbers every choice of a turn and maps a typed number.
         content = _item(choice)
-        items.append({"id": menu_item_id(choice.id), "content": content})
+        # The core hands over ids that fit (``max_choice_id_bytes``/``choice_id_pattern``) and maps
+        # its short stand-ins back when the item is tapped.
+        items.append({"id": choice.id, "content": content})
         out.choice_ids.append(choice.id)
     if not items:
         out.bodies.extend(_texts(openid, _join(head, tail)))
@@ -172,8 +174,9 @@ def _item(choice: Choice) -> str:
 
 def _news(openid: str, title: str, description: str, url: str, picurl: str | None) -> dict[str, Any]:
     article = {
-        "title": truncate_bytes(title, MAX_NEWS_TITLE_BYTES),
-        "description": truncate_bytes(description, MAX_NEWS_DESCRIPTION_BYTES),
+        "title": fit(title, MAX_NEWS_TITLE_BYTES, utf8_bytes),
+        # fit keeps a long description's first and last lines (the price, the end of a summary)
+        "description": fit(description, MAX_NEWS_DESCRIPTION_BYTES, utf8_bytes),
         "url": url,
     }
     if picurl:

@@ -86,7 +86,21 @@ class WhatsAppPay(PaymentMethod):
         return timedelta(minutes=self.settings.expires_after_minutes)
 
     async def start(self, order: Order) -> PaymentStart:
-        reference = reference_for(order.number)
+        """The bill; asked again (the customer's "Try again"), the same bill, never a second one to pay.
+
+        A fresh ``reference_id`` would make a second payable bill beside the first: both could be
+        paid. So an order that has one keeps it, and one Meta already saw paid gets nothing new.
+        """
+        if order.payment_ref:
+            try:
+                paid = await self._captured(order)
+            except GraphError as error:  # Meta cannot say: the same bill again is safe either way
+                log.warning("whatsapp_pay.lookup_failed", code=error.code)
+                paid = None
+            if paid is not None:
+                await self.shop.apply_payment_event(paid)  # its webhook is still on the way
+                return PaymentStart()
+        reference = order.payment_ref or reference_for(order.number)
         expires = order.payment_expires_at or datetime.now(UTC) + self.payment_window()
         await self._channel().bills.opened(order.number, reference)
         data: dict[str, Any] = {
@@ -155,6 +169,10 @@ class WhatsAppPay(PaymentMethod):
 
     async def poll(self, order: Order) -> PaymentEvent | None:
         """Meta's record of the bill, asked before the core gives up waiting (a lost webhook)."""
+        return await self._captured(order)
+
+    async def _captured(self, order: Order) -> PaymentEvent | None:
+        """The bill's payment as Meta records it, when it is captured."""
         if not order.payment_ref:
             return None
         record = await self._channel().client.payment(self.settings.configuration_name, order.payment_ref)

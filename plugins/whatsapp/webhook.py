@@ -30,7 +30,7 @@ from chatshop.messages import (
 )
 from chatshop.money import Money, MoneyError
 
-__all__ = ["PaymentStatus", "StatusUpdate", "WebhookBatch", "load_body", "parse_webhook"]
+__all__ = ["PaymentStatus", "Preference", "StatusUpdate", "WebhookBatch", "load_body", "parse_webhook"]
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -78,11 +78,23 @@ class PaymentStatus:
     timestamp: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """A customer stopped or resumed marketing messages in WhatsApp itself (``user_preferences``)."""
+
+    customer_id: str
+    opted_in: bool
+    timestamp: datetime | None
+
+
 @dataclass(slots=True)
 class WebhookBatch:
     inbound: list[Inbound] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     payments: list[PaymentStatus] = field(default_factory=list)
+    preferences: list[Preference] = field(default_factory=list)
+    #: Customers whose message came from a click-to-WhatsApp ad (``referral``), with its time.
+    entry_points: list[tuple[str, datetime | None]] = field(default_factory=list)
     errors: list[Mapping[str, Any]] = field(default_factory=list)
     ignored: int = 0
 
@@ -100,7 +112,17 @@ def parse_webhook(
     batch = WebhookBatch()
     if not isinstance(payload, dict):
         return batch
-    for field_name, value in _values(payload):
+    for _, value in _values(payload, "user_preferences"):
+        if _other_number(value, phone_number_id):
+            batch.ignored += 1
+            continue
+        for item in _list(value.get("user_preferences")):
+            preference = _isolated(_preference, item)
+            if preference is None:
+                batch.ignored += 1
+            else:
+                batch.preferences.append(preference)
+    for field_name, value in _values(payload, "messages", ECHOES):
         metadata = _mapping(value.get("metadata"))
         number = metadata.get("phone_number_id")
         if phone_number_id and number and str(number) != phone_number_id:
@@ -122,6 +144,8 @@ def parse_webhook(
                 batch.ignored += 1
             else:
                 batch.inbound.append(inbound)
+                if isinstance(message.get("referral"), dict):
+                    batch.entry_points.append((inbound.customer_id, inbound.received_at))
         for status in _list(value.get("statuses")):
             if status.get("type") == "payment":
                 payment = _isolated(_payment, status)
@@ -158,11 +182,26 @@ def _isolated(parse: Callable[..., T | None], update: Mapping[str, Any], *args: 
         return None
 
 
-def _values(payload: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _other_number(value: Mapping[str, Any], phone_number_id: str | None) -> bool:
+    number = _mapping(value.get("metadata")).get("phone_number_id")
+    return bool(phone_number_id and number and str(number) != phone_number_id)
+
+
+def _preference(item: Mapping[str, Any]) -> Preference | None:
+    """One ``user_preferences`` item: ``category`` ``marketing_messages``, ``value`` stop or resume."""
+    customer = customer_of(item.get("wa_id"), item.get("user_id"))
+    value = item.get("value")
+    if customer is None or item.get("category") != "marketing_messages" or value not in ("stop", "resume"):
+        return None
+    return Preference(customer, value == "resume", _timestamp(item.get("timestamp")))
+
+
+def _values(payload: Mapping[str, Any], *wanted: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The ``value`` of every change of the ``wanted`` fields, with its field's name."""
     for entry in _list(payload.get("entry")):
         for change in _list(entry.get("changes")):
             field_name = change.get("field", "messages")
-            if field_name not in ("messages", ECHOES):
+            if field_name not in wanted:
                 continue
             value = change.get("value")
             if isinstance(value, dict):

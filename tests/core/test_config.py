@@ -79,6 +79,15 @@ def test_plugin_sections_are_validated_by_the_plugin(tmp_path: Path) -> None:
     assert "no plugin provides this channel" in found["channels.nosuch"]
 
 
+def test_an_unknown_key_in_a_plugins_section_names_that_sections_keys_not_the_core_readme(tmp_path: Path) -> None:
+    """The core's README knows nothing of a plugin's keys: the message lists them instead."""
+    found = problems(tmp_path, '[shop]\nname = "X"\n[payments.cod]\nmax_order_totl = "10.00"\n')
+    message = found["payments.cod.max_order_totl"]
+    assert "did you mean 'max_order_total'" in message and "README" not in message
+    assert "[payments.cod] has: " in message and "areas" in message and "fee" in message
+    assert "README" in problems(tmp_path, '[shop]\nname = "X"\nnmae = "Y"\n')["shop.nmae"]
+
+
 def test_missing_secret_environment_variable_is_a_startup_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

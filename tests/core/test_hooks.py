@@ -211,3 +211,24 @@ def test_register_texts(giftcard: ModuleType, tmp_path: Path) -> None:
     (tmp_path / "shop.toml").write_text(GIFT_TOML + '\n[texts.en]\ngiftcard_balanse = "x"\n')
     with pytest.raises(ConfigError, match=r"texts\.en\.giftcard_balanse"):
         Shop(load_config(tmp_path / "shop.toml"))
+
+
+@pytest.mark.parametrize("hook", ["register_routes", "register_commands", "register_channels", "load_catalog"])
+def test_an_async_implementation_of_a_hook_the_core_calls_synchronously_stops_the_start(hook: str) -> None:
+    """An ``async def register_routes`` would return a coroutine nobody awaits: routes that 404."""
+    broken = ModuleType("async_routes_plugin")
+    params = {
+        "register_routes": "shop, router",
+        "register_commands": "cli",
+        "register_channels": "register",
+        "load_catalog": "shop, source",
+    }[hook]
+    namespace: dict[str, object] = {}
+    exec(f"async def {hook}({params}):\n    return None", namespace)
+    setattr(broken, hook, hookspecs.hookimpl(namespace[hook]))
+    sys.modules["async_routes_plugin"] = broken
+    try:
+        with pytest.raises(PluginError, match=f"async_routes_plugin.*{hook}.*plain 'def'"):
+            Plugins(["async_routes_plugin"], entry_points=False)
+    finally:
+        del sys.modules["async_routes_plugin"]

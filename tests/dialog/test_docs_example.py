@@ -13,9 +13,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from chatshop.plugin_manager import Plugins
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.conftest import ShopFactory
 from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.shops import graph_url, whatsapp_shop
 from tests.whatsapp.test_e2e import catalog_csv, shop_toml
 

@@ -14,9 +14,9 @@ from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
+from chatshop.testing.fakes.razorpay import FakeRazorpay
+from chatshop.testing.fakes.stripe import FakeStripe
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key
 from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE, wechatpay_merchant
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.payments.fake_wechatpay import FakeWeChatPay, pem_private, pem_public
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay, pem_private, pem_public
 
 CATALOG = """
 [[catalog.products]]

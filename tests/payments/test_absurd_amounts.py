@@ -6,9 +6,9 @@ from __future__ import annotations
 import structlog.testing
 
 from chatshop.testing import ShopHarness
-from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
+from chatshop.testing.fakes.stripe import FakeStripe
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.payment_helpers import place, untouched
 
 ABSURD = 10**40

@@ -11,7 +11,7 @@ import pytest
 
 from chatshop.orders import Order, OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_razorpay import FakeRazorpay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY
 
 WEBHOOK = "/webhooks/payments/razorpay"

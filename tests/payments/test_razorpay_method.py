@@ -13,7 +13,7 @@ from chatshop.money import Money
 from chatshop.payments import PaymentContext, PaymentError, PaymentEventKind
 from chatshop.plugins.payments.razorpay import Razorpay
 from chatshop.plugins.payments.razorpay.config import RazorpayConfig
-from tests.payments.fake_razorpay import FakeRazorpay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.payments.payment_helpers import make_order
 
 

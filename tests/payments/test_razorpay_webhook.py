@@ -11,7 +11,7 @@ import pytest
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.payments.fake_razorpay import FakeRazorpay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.payments.payment_helpers import moves, place, stored, untouched
 
 URL = "/webhooks/payments/razorpay"

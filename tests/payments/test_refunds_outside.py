@@ -14,8 +14,8 @@ import structlog.testing
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.testing import ShopHarness
-from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.razorpay import FakeRazorpay
+from chatshop.testing.fakes.stripe import FakeStripe
 from tests.payments.payment_helpers import place, stored
 
 STRIPE = "/webhooks/payments/stripe"

@@ -11,7 +11,7 @@ import pytest
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.stripe import FakeStripe
 from tests.payments.journey_shops import CATALOG, INDIA, STRIPE
 from tests.payments.test_razorpay_journey import checkout_online, stock
 

@@ -15,7 +15,7 @@ from chatshop.plugins.payments.stripe import Stripe
 from chatshop.plugins.payments.stripe.config import StripeConfig
 from chatshop.plugins.payments.stripe.form import encode
 from chatshop.testing import ShopHarness
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.stripe import FakeStripe
 from tests.payments.payment_helpers import make_order
 
 

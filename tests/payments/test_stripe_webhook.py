@@ -12,7 +12,7 @@ import pytest
 from chatshop.orders import OrderStatus
 from chatshop.plugins.payments.stripe import signature
 from chatshop.testing import ShopHarness
-from tests.payments.fake_stripe import FakeStripe
+from chatshop.testing.fakes.stripe import FakeStripe
 from tests.payments.payment_helpers import moves, place, stored, untouched
 
 URL = "/webhooks/payments/stripe"

@@ -11,8 +11,8 @@ import json
 import pytest
 
 from chatshop.testing import ShopHarness
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.stripe import FakeStripe
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.payment_helpers import place, untouched
 from tests.raw_http import raw_request
 

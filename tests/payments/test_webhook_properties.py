@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatshop.testing import ShopHarness
-from tests.payments.fake_razorpay import FakeRazorpay
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.fake_wechatpay import FakeWeChatPay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
+from chatshop.testing.fakes.stripe import FakeStripe
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.payment_helpers import place
 from tests.perturbed import perturbed, without_missing
 

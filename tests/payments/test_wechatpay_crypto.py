@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from chatshop.plugins.payments.wechatpay import crypto
 from chatshop.plugins.payments.wechatpay.webhook import open_notification, verify_notification
-from tests.payments.fake_wechatpay import new_key
+from chatshop.testing.fakes.wechatpay import new_key
 
 FIXTURE = Path("/work/shared/fixtures/wechat/pay_notify_transaction_success.json")
 

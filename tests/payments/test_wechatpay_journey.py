@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.orders import Order, OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key
 from tests.payments.journey_shops import wechatpay_merchant
 
 WEBHOOK = "/webhooks/payments/wechatpay"

@@ -17,8 +17,8 @@ from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentContext, PaymentError, PaymentEventKind
 from chatshop.plugins.payments.wechatpay import WeChatPay, crypto
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key
 from tests.conftest import ShopFactory
-from tests.payments.fake_wechatpay import FakeWeChatPay, new_key
 from tests.payments.journey_shops import wechatpay_merchant
 from tests.payments.payment_helpers import make_order, moves, place, stored
 

@@ -13,7 +13,7 @@ import pytest
 from chatshop.orders import OrderStatus
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_wechatpay import FakeWeChatPay, new_key, pem_private
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key, pem_private
 from tests.payments.journey_shops import CHINA
 from tests.payments.payment_helpers import make_order, moves, place, stored, untouched
 

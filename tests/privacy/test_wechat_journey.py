@@ -20,8 +20,8 @@ from chatshop.orders import OrderStatus
 from chatshop.runtime import Shop
 from chatshop.store.codec import utcnow
 from chatshop.testing import running_shop
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.conftest import SECRET, clock, fake, fake_url, secrets_env  # noqa: F401 (fixtures)
-from tests.wechat.fake_wechat import FakeWeChat
 from tests.wechat.test_end_to_end import SHOP_TOML, Customer
 from tests.wechat.wire import AES_KEY, APP_ID, OPENID, ORIGINAL_ID, TOKEN
 

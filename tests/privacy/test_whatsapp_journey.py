@@ -17,9 +17,9 @@ from aiohttp.test_utils import TestServer
 from chatshop.orders import OrderStatus
 from chatshop.store.codec import utcnow
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.conftest import fake, graph, secrets_env  # noqa: F401 (fixtures)
 from tests.whatsapp.customer import Customer
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, envelope
 
 from .leaks import in_database, in_logs, outside_orders

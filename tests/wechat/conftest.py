@@ -20,8 +20,8 @@ from chatshop.plugins.wechat.config import WeChatConfig
 from chatshop.runtime import Shop
 from chatshop.store.codec import inbound_from_text
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.wechat import FakeWeChat
 
-from .fake_wechat import FakeWeChat
 from .wire import AES_KEY, APP_ID, ORIGINAL_ID, TOKEN
 
 SECRET = "fake-app-secret-0123456789"

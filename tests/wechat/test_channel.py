@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chatshop.channels import RetryableSendError
 from chatshop.messages import (
     Choice,
-    ChoiceList,
     InboundKind,
     OrderStatusUpdate,
     ProductCard,
-    Section,
     Text,
 )
 from chatshop.money import Money
+from chatshop.testing.fakes.wechat import FakeWeChat
 
 from .conftest import FIXTURE_TIME, Clock, MakeChannel
-from .fake_wechat import FakeWeChat
 from .wire import (
     BILLION_LAUGHS,
     ENVELOPE,
@@ -223,22 +222,15 @@ async def test_send_text_through_customer_service_api(make_channel: MakeChannel,
     assert fake.texts_to(OPENID) == ["Welcome to Tea House"]
 
 
-async def test_long_choice_ids_come_back_from_a_msgmenu_tap(make_channel: MakeChannel, fake: FakeWeChat) -> None:
-    channel, client, shop = await make_channel()
-    fake.customer_wrote(OPENID)
+async def test_a_menu_sent_before_the_core_shortened_ids_still_maps_its_taps_back(
+    make_channel: MakeChannel, fake: FakeWeChat
+) -> None:
+    """Menus of the last 72 hours kept their own way back under ``wechat:choice:``."""
+    _, client, shop = await make_channel()
     long_id = "checkout:pay:" + "cod:" * 40
-    menu = ChoiceList(
-        body="How would you like to pay?",
-        button="Pay",
-        sections=(Section(choices=(Choice(id=long_id, title="Cash on delivery"),)),),
-    )
-    await channel.send(OPENID, menu)
-    item = fake.sent[0]["msgmenu"]["list"][0]
-    assert len(item["id"]) <= 64
-    # the customer taps it: WeChat sends a text with bizmsgmenuid = the item id
-    extra = f"<bizmsgmenuid><![CDATA[{item['id']}]]></bizmsgmenuid>"
-    tap = text_xml(item["content"], 77, FIXTURE_TIME, extra=extra)
-    await client.post(URL, **safe_push(tap, FIXTURE_TIME))
+    await shop.shop.store.kv_set("wechat:choice:cs_legacy", long_id, datetime.now(UTC) + timedelta(hours=1))
+    extra = "<bizmsgmenuid><![CDATA[cs_legacy]]></bizmsgmenuid>"
+    await client.post(URL, **safe_push(text_xml("Cash on delivery", 77, FIXTURE_TIME, extra=extra), FIXTURE_TIME))
     assert (shop.inbox[0].kind, shop.inbox[0].choice_id) == (InboundKind.CHOICE, long_id)
 
 

@@ -1,7 +1,7 @@
 """A WeChat customer shops through the real aiohttp app, the real dialog and SQLite.
 
 WeChat is played by the test: pushes are signed and encrypted by ``wire`` (not by the plugin) and
-the customer-service API is the fake in ``fake_wechat``. The customer taps msgmenu items exactly as
+the customer-service API is the fake in ``chatshop.testing.fakes.wechat``. The customer taps msgmenu items exactly as
 WeChat reports taps: a text message whose ``bizmsgmenuid`` is the tapped item's id.
 """
 
@@ -22,8 +22,8 @@ from chatshop.messages import Text
 from chatshop.orders import OrderStatus
 from chatshop.runtime import Shop
 from chatshop.testing import running_shop
+from chatshop.testing.fakes.wechat import FakeWeChat
 
-from .fake_wechat import FakeWeChat
 from .wire import APP_ID, BILLION_LAUGHS, OPENID, ORIGINAL_ID, XXE, safe_push, text_xml
 
 URL = "/webhooks/wechat"

@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from chatshop.plugins.wechat import register_commands
 from chatshop.plugins.wechat.config import WeChatConfig
 from chatshop.plugins.wechat.menu import build_menu, choice_for_key, publish_menu
+from chatshop.testing.fakes.wechat import FakeWeChat, _check_menu
 
 from .conftest import SECRET, wechat_config
-from .fake_wechat import FakeWeChat, _check_menu
 
 SHOP_TOML = """
 [shop]

@@ -13,10 +13,8 @@ from chatshop.messages import (
     Text,
 )
 from chatshop.money import Money
-from chatshop.plugins.wechat.choices import menu_item_id
 from chatshop.plugins.wechat.render import MAX_MENU_ITEMS, MAX_TEXT_BYTES, render, truncate_bytes
-
-from .fake_wechat import _check_custom
+from chatshop.testing.fakes.wechat import _check_custom
 
 U = "oK7zR5vQ2nW9xT4bY1mH8cJ6dE3a"
 CNY = "CNY"
@@ -85,15 +83,6 @@ def test_too_many_choices_are_cut_to_the_limit() -> None:
     out = render(U, Buttons(body="Pick", choices=choices))
     assert len(out.bodies[0]["msgmenu"]["list"]) == MAX_MENU_ITEMS
     _valid(out.bodies)
-
-
-def test_long_choice_ids_get_short_stable_menu_ids() -> None:
-    long_id = "add:" + "x" * 150
-    short = menu_item_id(long_id)
-    assert short.startswith("cs_") and len(short) <= 64 and short == menu_item_id(long_id)
-    assert menu_item_id("cod_A1001") == "cod_A1001"
-    assert menu_item_id("has space") != "has space"
-    assert menu_item_id("cs_looks_short") != "cs_looks_short"
 
 
 def test_product_card_is_news_plus_actions() -> None:

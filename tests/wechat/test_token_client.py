@@ -11,9 +11,9 @@ from chatshop.channels import PermanentSendError, RetryableSendError, SendingHal
 from chatshop.plugins.wechat.client import WeChatClient
 from chatshop.plugins.wechat.errors import ReplyWindowClosed
 from chatshop.plugins.wechat.token import AccessTokens, MemoryKV
+from chatshop.testing.fakes.wechat import FakeWeChat
 
 from .conftest import SECRET, Clock
-from .fake_wechat import FakeWeChat
 from .wire import APP_ID, OPENID
 
 TEXT = {"touser": OPENID, "msgtype": "text", "text": {"content": "hello"}}

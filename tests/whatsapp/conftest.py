@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestServer
 
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.client import RetryPolicy
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
-from .fake_graph import FakeGraph
 from .meta import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
 
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.01, timeout=5)

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph, Sent
 
-from .fake_graph import FakeGraph, Sent
 from .meta import contact, envelope, signed
 
 _ids = itertools.count(1)

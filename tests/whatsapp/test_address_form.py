@@ -10,8 +10,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestServer
 
+from chatshop.testing.fakes.whatsapp import FakeGraph, Sent
+
 from .customer import Customer, choices_of, text_of
-from .fake_graph import FakeGraph, Sent
 from .shops import CATALOG_FILE, COD, graph_url, whatsapp_shop, whatsapp_shop_toml
 
 KIRANA = """name = "Kirana Corner"

@@ -15,9 +15,9 @@ from chatshop import referrals
 from chatshop.cli import order_json
 from chatshop.messages import InboundKind
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
 from .customer import Customer, text_of
-from .fake_graph import FakeGraph
 from .meta import envelope, text_message
 from .shops import graph_url, whatsapp_shop
 from .test_e2e import catalog_csv, shop_toml

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from chatshop.plugins.whatsapp.catalog_sync import plan, push, refused_items
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.commands import register
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.store.helpers import order
 
 from .customer import Customer
-from .fake_graph import FakeGraph
 from .shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
 CATALOG_ID = "730514628893517"

@@ -21,8 +21,8 @@ from chatshop.messages import Buttons, Choice, Inbound, InboundKind, OrderStatus
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
 from chatshop.plugins.whatsapp.config import WhatsAppConfig
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
-from .fake_graph import FakeGraph
 from .meta import envelope, signed
 from .shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestServer
 from chatshop.plugins.whatsapp.client import GraphClient, RetryPolicy
 from chatshop.plugins.whatsapp.errors import GraphError
 from chatshop.plugins.whatsapp.ratelimit import RateLimiter
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
-from .fake_graph import FakeGraph
 from .meta import ACCESS_TOKEN, PHONE_NUMBER_ID
 
 TEXT = {

@@ -7,8 +7,7 @@ import pytest
 
 from chatshop.messages import Document
 from chatshop.plugins.whatsapp.render import envelope, render
-
-from .fake_graph import FakeGraph, Invalid
+from chatshop.testing.fakes.whatsapp import FakeGraph, Invalid
 
 
 def test_an_invoice_goes_as_a_document_with_its_file_name_and_caption() -> None:

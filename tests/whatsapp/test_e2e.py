@@ -16,9 +16,9 @@ from aiohttp.test_utils import TestServer
 from chatshop.messages import DeliveryReport, DeliveryState
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
 from .customer import Customer, choices_of, eventually, text_of
-from .fake_graph import FakeGraph
 from .meta import envelope, fixture, signed
 from .shops import ORDER_TEMPLATES, graph_url, whatsapp_shop, whatsapp_shop_toml
 

@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from chatshop.messages import Inbound, InboundKind
 from chatshop.plugins.whatsapp.signature import HEADER
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
-from .fake_graph import FakeGraph
 from .meta import VERIFY_TOKEN, batch, contact, envelope, fixture, signed, text_message, wire
 from .test_e2e import catalog_csv, shop_toml
 

@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestServer
 
 from chatshop.store.codec import utcnow
 from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
 from .customer import Customer, text_of
-from .fake_graph import FakeGraph
 from .shops import graph_url, whatsapp_shop
 from .test_e2e import WA_ID, catalog_csv, shop_toml
 

@@ -16,9 +16,9 @@ from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentContext
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
 from .customer import Customer, eventually, text_of
-from .fake_graph import FakeGraph
 from .meta import fixture
 from .test_e2e import WA_ID, catalog_csv, shop_toml
 
@@ -203,3 +203,19 @@ async def test_a_captured_webhook_for_a_payment_meta_never_saw_is_not_trusted(
     assert await priya.post(captured(reference, 72750)) == 200  # no such payment at Meta
     assert await status_of(shop, order.number) is OrderStatus.PENDING_PAYMENT
     assert not any("received" in text_of(m) for m in priya.new())
+
+
+async def test_asked_again_the_customer_gets_the_same_bill_and_once_paid_none(
+    shop: ShopHarness, fake: FakeGraph, priya: Customer
+) -> None:
+    """A second bill with a new reference would be a second thing to pay: both could be paid."""
+    order, reference = await billed(shop, fake, priya)
+    method = shop.shop.payment_methods["whatsapp_pay"]
+    again = await method.start(order)
+    [request] = again.messages
+    assert again.provider_ref == reference and request.data["reference_id"] == reference  # type: ignore[union-attr]
+    at_meta(fake, reference, 72750)  # paid; its webhook has not come yet
+    after = await method.start(order)
+    await shop.shop.idle()
+    assert after.messages == () and after.provider_ref is None
+    assert await status_of(shop, order.number) is OrderStatus.PAID

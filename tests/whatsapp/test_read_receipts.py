@@ -11,9 +11,9 @@ import structlog.testing
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.whatsapp import FakeGraph
 
 from .customer import Customer, text_of
-from .fake_graph import FakeGraph
 from .test_e2e import WA_ID, catalog_csv, shop_toml
 
 

@@ -25,8 +25,7 @@ from chatshop.money import Money
 from chatshop.plugins.whatsapp import limits as L
 from chatshop.plugins.whatsapp import render
 from chatshop.plugins.whatsapp.text import keep_ends, shorten, template_safe
-
-from .fake_graph import FakeGraph, Invalid
+from chatshop.testing.fakes.whatsapp import FakeGraph, Invalid
 
 LONG = "Aashirvaad Shudh Chakki Whole Wheat Atta with Multigrain Goodness Family Pack 10 kg"
 

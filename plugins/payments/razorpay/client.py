@@ -16,7 +16,7 @@ import aiohttp
 import structlog
 
 from chatshop.payments import PaymentError
-from chatshop.plugins.payments.retry import retrying
+from chatshop.retry import retrying
 
 log = structlog.get_logger(__name__)
 

@@ -166,10 +166,9 @@ class Razorpay(PaymentMethod):
             "speed": self.config.refund_speed,
             "notes": {"order_number": order.number},
         }
-        # Same order, same refunded-so-far, same amount: the same refund, whatever retried it.
-        key = f"chatshop-{order.number}-{order.refunded_amount}-{amount.minor}"
-        if order.failed_refunds:  # the failed one is not to be replayed
-            key += f"-{order.failed_refunds}"
+        # Same order, same refunded-so-far, same amount: the same refund, whatever retried it; a
+        # refund that failed is not replayed.
+        key = order.refund_key(amount)
         refund = await self.client.refund(payment_id, body, key)
         if refund.get("status") == "failed":  # pending -> processed | failed: nothing went back
             log.error("razorpay.refund_failed", alert=True, order=order.number, refund=refund.get("id"))

@@ -13,8 +13,8 @@ import aiohttp
 import structlog
 
 from chatshop.payments import PaymentError
-from chatshop.plugins.payments.retry import retrying
 from chatshop.plugins.payments.stripe.form import encode
+from chatshop.retry import retrying
 
 log = structlog.get_logger(__name__)
 

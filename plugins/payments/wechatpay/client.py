@@ -18,8 +18,8 @@ import structlog
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.payments import PaymentError
-from chatshop.plugins.payments.retry import retrying
 from chatshop.plugins.payments.wechatpay import crypto
+from chatshop.retry import retrying
 
 log = structlog.get_logger(__name__)
 

@@ -55,6 +55,8 @@ REFUND_FAILED = frozenset({"REFUND.ABNORMAL", "REFUND.CLOSED"})
 
 
 class WeChatPay(PaymentMethod):
+    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
+    shop: Shop
     name: ClassVar[str] = "wechatpay"
     Config: ClassVar[type[WeChatPayConfig]] = WeChatPayConfig
     label_key: ClassVar[str | None] = "payment_wechatpay"
@@ -255,6 +257,8 @@ class WeChatPay(PaymentMethod):
         paid = order.paid_amount or order.total.minor
         # Same order, same refunded-so-far, same amount: the same refund, however often sent.
         refund_no = f"{order.number}-R{order.refunded_amount}-{amount.minor}"
+        if order.failed_refunds:  # a refund reported failed is a new refund, not that one replayed
+            refund_no += f"-F{order.failed_refunds}"
         body = {
             "out_trade_no": order.payment_ref or order.number,
             "out_refund_no": refund_no,

@@ -1,7 +1,0 @@
-"""Fixtures of the dialog QA tests: the WhatsApp tests' fake Graph API and secrets."""
-
-from __future__ import annotations
-
-from tests.whatsapp.conftest import fake, graph, secrets_env
-
-__all__ = ["fake", "graph", "secrets_env"]
