@@ -7,7 +7,7 @@ collects the cash (Vendure's "authorize now, settle later").
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import BeforeValidator, Field
 
@@ -70,7 +70,8 @@ class CashOnDelivery(PaymentMethod):
         asked to confirm the order (the question is this method's message, in place of "placed")."""
         if not self.config.confirm:
             return PaymentStart()
-        return PaymentStart(messages=(await confirmation(self.shop, order),))
+        # The confirmation is the built-in cod_confirm feature's, which works on the running shop.
+        return PaymentStart(messages=(await confirmation(cast("Shop", self.shop), order),))
 
 
 def _confirmation_problems(config: CashOnDeliveryConfig) -> list[ConfigProblem]:
