@@ -13,8 +13,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.inbox.staff import ADMIN_ENV, ADMIN_TOKEN, Staff, add_staff
-from tests.wechat.fake_wechat import FakeWeChat
 from tests.wechat.test_end_to_end import SHOP_TOML, Customer
 from tests.wechat.wire import AES_KEY, APP_ID, OPENID, ORIGINAL_ID, TOKEN
 

@@ -13,8 +13,8 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 
 from chatshop.messages import InboundKind
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.meta import PHONE_NUMBER_ID, signed
 from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Page, expect
 
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.web.browser import chromium, needs_chromium
 from tests.web.conftest import shot_path
 from tests.whatsapp.customer import Customer, text_of
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.shops import graph_url, whatsapp_shop
 
 from .staff import PASSWORD, add_staff

@@ -12,7 +12,7 @@ import pytest
 from chatshop.messages import PaymentRequest
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.payments.fake_razorpay import FakeRazorpay
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY
 from tests.payments.test_razorpay_journey import checkout_online
 

@@ -14,8 +14,8 @@ from chatshop.messages import OrderLine
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus, new_order_number
 from chatshop.plugins.whatsapp.channel import WhatsAppChannel
+from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.whatsapp.customer import Customer
-from tests.whatsapp.fake_graph import FakeGraph
 from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
 from .staff import ADMIN_ENV, Staff, add_staff
