@@ -33,6 +33,8 @@ from bench.run import PG_SERVER, Result, _admin, drive, replies_per_step
 from bench.workers import CHATSHOP, Worker, shop_toml
 
 WARMUP_SECONDS = 3.0
+#: How long the worker may take to start under callgrind, which runs it some fifty times slower.
+STARTUP_SECONDS = 180.0
 
 
 def _callgrind(pid: int, instrumentation: str) -> None:
@@ -51,8 +53,8 @@ def _total(out: Path) -> int:
 
 async def measure(
     seconds: float, customers: int, store: str = "sqlite", keep: Path | None = None
-) -> tuple[int, int, int]:
-    """(messages, instructions, errors) of one measured window."""
+) -> tuple[int, int, int, int]:
+    """(messages, instructions, errors, messages the shop sends per placed order) of one measured window."""
     recorder = GraphRecorder()
     graph = TestServer(recorder.app(), host="127.0.0.1")
     await graph.start_server()
@@ -72,7 +74,7 @@ async def measure(
         command += [sys.executable, str(CHATSHOP), "serve", str(toml), "--port", "{port}"]
         worker = Worker(toml, command=command)
         worker.start()
-        await worker.ready(within=120.0)  # start-up under callgrind is slow, the more so on a busy host
+        await worker.ready(within=STARTUP_SECONDS)  # under callgrind, start-up alone takes ~20 s on a busy host
         assert worker.process is not None
         pid = worker.process.pid
         async with aiohttp.ClientSession() as http:
@@ -96,7 +98,7 @@ async def measure(
         if keep is not None:  # for callgrind_annotate: where the instructions went, by function
             for dump in out.parent.glob(out.name + "*"):
                 shutil.copy(dump, keep.with_name(keep.name + dump.name.removeprefix(out.name)))
-        return result.messages, _total(out), result.errors
+        return result.messages, _total(out), result.errors, sum(expected)
     finally:
         await graph.close()
         shutil.rmtree(folder, ignore_errors=True)
@@ -113,10 +115,10 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("needs valgrind (apt-get install valgrind)")
-    messages, instructions, errors = asyncio.run(measure(args.seconds, args.customers, args.store, args.keep))
+    messages, instructions, errors, per_order = asyncio.run(measure(args.seconds, args.customers, args.store, args.keep))
     per_message = instructions / messages / 1000 if messages else 0.0
     print(f"messages {messages}  instructions {instructions / 1e9:.2f} G  per message {per_message:,.0f} k", end="")
-    print(f"  errors {errors}")
+    print(f"  errors {errors}  messages sent per placed order {per_order}")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,8 @@ class Result:
     database_cpu: float | None = None  # CPU seconds PostgreSQL's backends for the workers used in it
     round_trips: float = 0.0  # calls to the store that waited for its answer, all workers, in it
     messages: int = 0
+    #: Messages the shop sends a customer over the journey, which places one order (None: no shop).
+    per_order: int | None = None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -233,6 +235,8 @@ async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Res
         urls = [w.url for w in workers]
         async with aiohttp.ClientSession() as http:
             expected = await replies_per_step(recorder, urls, http)
+        if storage != "bare":
+            result.per_order = sum(expected)  # the journey ends in one cash order
         await drive(
             result,
             recorder,
@@ -268,7 +272,7 @@ def table(results: list[Result]) -> str:
     header = (
         f"{'scenario':<32} {'msg/s':>7} {'answer p50':>11} {'answer p99':>11} "
         f"{'reply p50':>10} {'reply p99':>10} {'peak RSS':>9} {'errors':>7} {'of bare':>8} "
-        f"{'server CPU/msg':>15} {'driver CPU/msg':>15} {'DB CPU/msg':>11} {'workers+DB':>11} {'trips/msg':>10}"
+        f"{'server CPU/msg':>15} {'driver CPU/msg':>15} {'DB CPU/msg':>11} {'workers+DB':>11} {'trips/msg':>10} {'msgs/order':>11}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
@@ -280,7 +284,8 @@ def table(results: list[Result]) -> str:
             f"{per_message(r.server_cpu, r.messages):>15} {per_message(r.driver_cpu, r.messages):>15} "
             f"{per_message(r.database_cpu, r.messages) if r.database_cpu is not None else '':>11} "
             f"{per_message(r.server_cpu + r.database_cpu, r.messages) if r.database_cpu is not None else '':>11} "
-            f"{r.round_trips / r.messages if r.messages and r.round_trips else 0:>10.2f}"
+            f"{r.round_trips / r.messages if r.messages and r.round_trips else 0:>10.2f} "
+            f"{r.per_order if r.per_order is not None else 'n/a':>11}"
         )
     return "\n".join(lines)
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chatshop.money import Money
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent, PaymentMethod
+    from chatshop.shoptime import ShopTime
 
 __all__ = ["OrderBook", "Shop"]
 
@@ -144,6 +145,11 @@ class Shop(Protocol):
 
     def now(self) -> datetime:
         """The current time (UTC, aware); tests move it."""
+        ...
+
+    @property
+    def time(self) -> ShopTime:
+        """The shop's wall clock (``[shop] timezone``): ``time.clock(moment)`` as customers read it."""
         ...
 
     async def product_views(self, products: Sequence[Product]) -> list[ProductView]:

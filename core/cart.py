@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,12 +30,21 @@ class CartLine:
 class Cart:
     currency: str
     lines: list[CartLine] = field(default_factory=list)
+    #: Names one cart from its first item until it is emptied (ordered, cleared, its last line
+    #: removed): a cart left behind is reminded of once, and a new one is a new cart.
+    id: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.lines)
 
     def __len__(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    def identify(self) -> str:
+        """The cart's id; a cart kept from before carts had one gets it now."""
+        if self.id is None:
+            self.id = uuid.uuid4().hex[:16]
+        return self.id
 
     def line(self, product_id: str) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
@@ -45,6 +55,8 @@ class Cart:
             raise ValueError("quantity must be at least 1")
         if unit_price.currency != self.currency:
             raise ValueError(f"{unit_price.currency} price in a {self.currency} cart")
+        if not self.lines:
+            self.id = uuid.uuid4().hex[:16]  # a new cart
         current = self.line(product_id)
         if current is None:
             new = CartLine(product_id, title, min(quantity, MAX_QUANTITY), unit_price)
@@ -68,6 +80,7 @@ class Cart:
 
     def clear(self) -> None:
         self.lines.clear()
+        self.id = None
 
     @property
     def subtotal(self) -> Money:
@@ -76,6 +89,7 @@ class Cart:
     def to_json(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
+            **({"id": self.id} if self.id and self.lines else {}),
             "lines": [
                 {
                     "product_id": ln.product_id,
@@ -98,4 +112,5 @@ class Cart:
                 )
                 for ln in data.get("lines", [])
             ],
+            str(data["id"]) if data.get("id") else None,
         )

@@ -20,6 +20,7 @@ from chatshop.messages import Inbound, Outbound
 
 if TYPE_CHECKING:
     from chatshop.api import Shop
+    from chatshop.costs import Rates
 
 __all__ = [
     "Capabilities",
@@ -63,6 +64,8 @@ class Capabilities:
     """
 
     max_text_length: int = 4096
+    #: The longest body a message with buttons or a list may have (WhatsApp: 1024); 0: as text.
+    max_body_length: int = 0
     #: How the messenger counts ``max_text_length`` and ``max_caption_length``.
     measure: Callable[[str], int] = characters
     #: The limit of a picture's caption (a product card with a picture is one), if shorter.
@@ -93,6 +96,11 @@ class Capabilities:
     documents: bool = False
     #: The messenger's own address form (WhatsApp's ``address_message`` in India).
     address_form: bool = False
+    #: A button that opens a web page (WhatsApp's call-to-action URL button); without it a link is text.
+    url_buttons: bool = False
+    #: The messenger lets a shop send marketing (an approved template) outside the reply window to
+    #: customers who opted in (WhatsApp): the shop then asks the customer, once, whether they want it.
+    marketing_templates: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +118,24 @@ class SendContext:
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """The messenger's id for what was sent, used to match later delivery reports."""
+    """The messenger's id for what was sent, used to match later delivery reports, and how the
+    messenger bills it (:class:`chatshop.costs.Billing`; None: this channel costs nothing per message)."""
 
     provider_message_id: str | None = None
+    billing: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyWindow:
+    """Whether a message the shop writes now (a staff member's reply) would reach the customer.
+
+    Closed, only the messenger's approved ``templates`` get through (WhatsApp after 24 hours
+    without a message from the customer); ``reason`` says why, for the person writing.
+    """
+
+    open: bool = True
+    reason: str = ""
+    templates: tuple[str, ...] = ()
 
 
 class SendError(Exception):
@@ -187,6 +210,27 @@ class Channel(ABC):
         Declare a third parameter ``context: SendContext | None = None`` to be told the customer's
         language and the message the reply answers; the core passes it to a ``send`` that has it.
         """
+
+    async def window_open(self, customer_id: str) -> bool:
+        """Whether a free-form message reaches the customer now (WhatsApp: within 24 hours of their
+        last message); a shop-initiated reminder outside it needs a template. Read from
+        :meth:`reply_window`, the one place a channel states its rule."""
+        return (await self.reply_window(customer_id)).open
+
+    def message_rates(self) -> Rates | None:
+        """What a message of each billing class costs on this channel (the shop's rate table), or
+        None: the dashboard then shows counts without a cost."""
+        return None
+
+    def sends_marketing(self, topic: str) -> bool:
+        """Whether this channel can send a :class:`chatshop.messages.Marketing` message on ``topic``
+        (the shop approved a template for it); only such channels are sent one."""
+        return False
+
+    async def reply_window(self, customer_id: str) -> ReplyWindow:
+        """Whether free-form messages reach the customer now (the team inbox asks before a reply);
+        a messenger without such a rule is always open."""
+        return ReplyWindow()
 
     async def acknowledge(self, inbound: Inbound) -> None:
         """Tell the messenger a message was read or handled (WhatsApp's read receipt, Telegram's

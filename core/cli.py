@@ -30,10 +30,11 @@ from chatshop.legal import legal_warnings
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.money import Money
-from chatshop.orders import IllegalTransition, Order, OrderStatus
+from chatshop.orders import IllegalTransition, Order, OrderStatus, Shipment, ShipmentError
 from chatshop.payments import PaymentError
 from chatshop.plugin_manager import PluginError, Plugins
 from chatshop.runtime import Shop, open_store
+from chatshop.shoptime import ShopTime
 from chatshop.store.base import Store
 
 T = TypeVar("T")
@@ -172,7 +173,7 @@ def _addresses(shop: Shop, port: int) -> list[str]:
     lines = []
     if "webchat" in shop.channels:
         lines.append(f"Web chat:  {base.rstrip('/')}/chat")
-    if shop.config.admin.token_env:
+    if shop.config.dashboard:
         lines.append(f"Dashboard: {base.rstrip('/')}/admin")
     return lines
 
@@ -483,8 +484,9 @@ def orders(shop_toml: str, as_json: bool, status: tuple[str, ...], limit: int) -
         return
     if not found:
         click.echo("no orders")
+    clock = ShopTime(config.shop.timezone)  # times as the shop's staff read them
     for o in found:
-        created = o.created_at.strftime("%Y-%m-%d %H:%M") if o.created_at else ""
+        created = f"{clock.local(o.created_at):%Y-%m-%d %H:%M}" if o.created_at else ""
         total = o.total.format(config.shop.locale)
         click.echo(f"{o.number}  {created}  {o.status.value:<16} {o.payment_method:<10} {total:>14}  {o.channel}")
 
@@ -551,15 +553,41 @@ def export(shop_toml: str, customer_key: str, out: str | None) -> None:
 @click.argument("shop_toml", type=click.Path(dir_okay=False))
 @click.argument("order_id")
 @click.argument("action", type=click.Choice(sorted(ACTIONS)))
+@click.option("--carrier", default=None, help="ship: who carries the parcel (Delhivery, DHL, ...).")
+@click.option("--tracking-number", default=None, help="ship: the carrier's tracking number.")
+@click.option("--tracking-url", default=None, help="ship: the page where the customer follows the parcel.")
 @friendly_errors
-def order(shop_toml: str, order_id: str, action: str) -> None:
-    """Move an order (confirm, ship, deliver, cancel) and tell the customer in their chat."""
+def order(
+    shop_toml: str,
+    order_id: str,
+    action: str,
+    carrier: str | None,
+    tracking_number: str | None,
+    tracking_url: str | None,
+) -> None:
+    """Move an order (confirm, ship, deliver, cancel) and tell the customer in their chat.
+
+    A shipment's carrier and tracking number (and tracking page) go with ``ship``; the customer's
+    "shipped" message carries them. Shipping an order already shipped gives it the tracking given.
+    """
+    shipment: Shipment | None = None
+    if carrier is not None or tracking_number is not None or tracking_url is not None:
+        if action != "ship":
+            _fail("--carrier, --tracking-number and --tracking-url go with 'ship' only")
+        try:
+            shipment = Shipment.parse(carrier, tracking_number, tracking_url)
+        except ShipmentError as e:
+            _fail(f"--{e.field.replace('_', '-')}: {e.message}")
     shop = _shop(shop_toml)
+    number = order_id.strip().upper()
 
     async def go() -> Order:
         await shop.start(background=False)
         try:
-            moved = await shop.move_order(order_id.strip().upper(), ACTIONS[action], note="command line")
+            if action == "ship":
+                moved = await shop.ship_order(number, shipment, note="command line")
+            else:
+                moved = await shop.move_order(number, ACTIONS[action], note="command line")
             await shop.idle()
             return moved
         finally:
@@ -620,6 +648,12 @@ def invoice(shop_toml: str, order_id: str, out: str) -> None:
 
 
 scaffold.register(cli)  # chatshop plugin new
+
+# The people's commands use the helpers above, so they are added once this module has them.
+from chatshop.cli_people import audit, staff  # noqa: E402
+
+cli.add_command(staff)
+cli.add_command(audit)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -33,7 +33,10 @@ from pydantic import (
 )
 
 from chatshop.addresses import networks
+from chatshop.hours import DAYS, parse_ranges, zone
 from chatshop.money import Money, MoneyError, validate_currency
+from chatshop.orders import OrderStatus
+from chatshop.shoptime import zone_problem
 
 __all__ = [
     "Amount",
@@ -229,24 +232,21 @@ class ShopSection(_Section):
     locale: str = "en"
     locales: list[str] = Field(default_factory=lambda: ["en", "de"])
     support_contact: str | None = None
-    #: The shop's clock (an IANA name such as "Europe/Berlin"): delivery slots, the days a coupon is
-    #: valid and the year of an invoice number are the shop's, not the server's.
-    timezone: str | None = None
+    #: The shop's time zone (IANA, such as "Asia/Kolkata"): times shown to customers and staff, the
+    #: dashboard's days, quiet hours, delivery slots, the days a coupon is valid, the invoice year.
+    timezone: str = "UTC"
 
     @field_validator("timezone")
     @classmethod
-    def _timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone: expected an IANA name such as 'Europe/Berlin'") from None
-        return value
+    def _timezone(cls, value: str) -> str:
+        problem = zone_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone or "UTC")
+        return ZoneInfo(self.timezone)
 
     @field_validator("name")
     @classmethod
@@ -665,18 +665,97 @@ class AddressesSection(_Section):
     remember: int = Field(default=0, ge=0, le=10)
     #: Forgotten this long after last used (``chatshop forget`` erases them at once).
     keep_days: int = Field(default=365, ge=1, le=3650)
+def _wall_time(value: Any) -> Any:
+    """``"21:00"``: a time of day on the shop's clock (``[shop] timezone``)."""
+    if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()):
+        return value.strip()
+    raise ValueError(f"{value!r} is not a time of day: expected HH:MM, such as '21:00'")
+
+
+class RemindersSection(_Section):
+    """What the shop sends on its own initiative: cart reminders, back-in-stock notes, and when not."""
+
+    #: Remind a customer of a cart left with items this long (once per cart); absent: no cart reminders.
+    cart_after_minutes: float | None = Field(default=None, gt=0)
+    #: An order placed this many days after a cart reminder counts as the cart recovered (dashboard).
+    recovered_within_days: int = Field(default=7, ge=1, le=30)
+    #: Offer "Notify me" on products out of stock, and tell those who asked once stock is back.
+    back_in_stock: bool = True
+    #: No reminder or back-in-stock note between these times of the shop's day (one waits for
+    #: ``quiet_until``); the same time twice means none.
+    quiet_from: Annotated[str, BeforeValidator(_wall_time)] = "21:00"
+    quiet_until: Annotated[str, BeforeValidator(_wall_time)] = "09:00"
 
 
 class PluginsSection(_Section):
     modules: list[str] = Field(default_factory=list)
 
 
+#: Order moves an agent may make from the dashboard unless ``[admin] agent_moves`` says otherwise.
+AGENT_MOVES = ("confirmed", "shipped", "delivered")
+
+
 class AdminSection(_Section):
+    """The dashboard: on when ``token_env`` is set (the first owner's token) or staff accounts exist."""
+
     token_env: str | None = None
     session_secret_env: str | None = None
     #: A dashboard session unused for this long ends (the owner logs in again); 0 keeps it for the
     #: whole 12 hours of the cookie.
     session_idle_minutes: float = Field(default=30, ge=0)
+    #: The order moves agents may make (owners make every move the order allows).
+    agent_moves: list[str] = Field(default_factory=lambda: list(AGENT_MOVES))
+
+    @field_validator("agent_moves")
+    @classmethod
+    def _moves(cls, value: list[str]) -> list[str]:
+        # Refunds are the owner's: an agent never moves money back (a refund stays owner-only).
+        known = [s.value for s in OrderStatus if s not in (OrderStatus.PENDING_PAYMENT, OrderStatus.REFUNDED)]
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"unknown order status {', '.join(map(repr, unknown))}: use some of {', '.join(known)}")
+        return value
+
+
+class HoursSection(_Section):
+    """Opening hours per weekday: ``"09:00-18:00"``, ``"10:00-13:00, 15:00-18:00"`` or ``"closed"``."""
+
+    mon: str = "closed"
+    tue: str = "closed"
+    wed: str = "closed"
+    thu: str = "closed"
+    fri: str = "closed"
+    sat: str = "closed"
+    sun: str = "closed"
+
+    @field_validator(*DAYS)
+    @classmethod
+    def _ranges(cls, value: str) -> str:
+        parse_ranges(value)
+        return value
+
+    def by_day(self) -> dict[str, str]:
+        return {day: getattr(self, day) for day in DAYS}
+
+
+class SupportSection(_Section):
+    """The shop's people in the chat: when customers are handed over to a person, and when back."""
+
+    #: Opening hours per weekday (a day left out is closed); without the table, always open.
+    hours: HoursSection | None = None
+    #: The time zone of the hours; default: ``[shop] timezone`` (else UTC).
+    timezone: str | None = None
+    #: The conversation goes back to the bot after this long without a reply from staff (0: never).
+    idle_minutes: float = 120
+    #: Hand over after this many messages in a row the bot did not understand (0: never).
+    after_not_understood: int = Field(default=3, ge=0, le=100)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)
+        return value
 
 
 class MetricsSection(_Section):
@@ -709,6 +788,7 @@ class ShopConfig(_Section):
     payments: dict[str, dict[str, Any]] = Field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
     plugins: PluginsSection = Field(default_factory=PluginsSection)
+    reminders: RemindersSection = Field(default_factory=RemindersSection)
     texts: dict[str, dict[str, str]] = Field(default_factory=dict)
     admin: AdminSection = Field(default_factory=AdminSection)
     discounts: list[DiscountEntry] = Field(default_factory=list)
@@ -717,9 +797,16 @@ class ShopConfig(_Section):
     invoices: InvoicesSection | None = None
     addresses: AddressesSection = Field(default_factory=AddressesSection)
     metrics: MetricsSection = Field(default_factory=MetricsSection)
+    support: SupportSection = Field(default_factory=SupportSection)
 
     #: The folder of the TOML file; relative paths in it (catalog, keys, database) start here.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @property
+    def dashboard(self) -> bool:
+        """The ``/admin`` dashboard is on: ``shop.toml`` has an ``[admin]`` table (staff log in with
+        their accounts, the first owner with ``token_env``'s token)."""
+        return "admin" in self.model_fields_set or bool(self.admin.token_env)
 
     def resolve(self, relative: str) -> Path:
         path = Path(relative).expanduser()
@@ -819,7 +906,7 @@ def _checkout_problems(config: ShopConfig) -> list[ConfigProblem]:
                 known = ", ".join(["online", *sorted(methods)])
                 message = f"{method!r} is no payment method of this shop (known: {known})"
                 problems.append(ConfigProblem(path=f"discounts[{i}].payment_methods[{j}]", message=message))
-    if config.delivery.slots is not None and config.shop.timezone is None:
+    if config.delivery.slots is not None and "timezone" not in config.shop.model_fields_set:
         message = 'delivery slots are times of day in the shop\'s time zone: set it, such as timezone = "Europe/Berlin"'
         problems.append(ConfigProblem(path="shop.timezone", message=message))
     tax = config.tax

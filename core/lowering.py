@@ -18,6 +18,7 @@ from chatshop.messages import (
     ChoiceList,
     Document,
     Image,
+    OrderStatusUpdate,
     Outbound,
     PaymentRequest,
     ProductCard,
@@ -50,12 +51,32 @@ class LoweredTurn:
 
 
 def lower(messages: list[Outbound], caps: Capabilities, reply_hint: str, choose_label: str) -> LoweredTurn:
-    """Lower one turn's messages for ``caps``; ``reply_hint`` ends a numbered menu."""
+    """Lower one turn's messages for ``caps``; ``reply_hint`` ends a numbered menu.
+
+    A text followed by another text, or by a question with choices, becomes one message where it
+    fits: the customer reads the same, and gets (and the shop pays for) one message, not two.
+    """
     turn = LoweredTurn()
     for message in messages:
         for lowered in _lower_one(message, caps, turn, reply_hint, choose_label):
-            turn.messages.append(fit_message(lowered, caps))
+            _append(turn.messages, fit_message(lowered, caps), caps)
     return turn
+
+
+def _append(out: list[Outbound], message: Outbound, caps: Capabilities) -> None:
+    """Add ``message``, joined to the text before it when both fit in one message."""
+    before = out[-1] if out else None
+    if isinstance(before, Text):
+        joined = f"{before.body}\n\n"
+        if isinstance(message, Text) and caps.measure(joined + message.body) <= caps.max_text_length:
+            out[-1] = Text(body=joined + message.body)
+            return
+        limit = caps.max_body_length or caps.max_text_length
+        fits = caps.measure(joined + getattr(message, "body", "")) <= limit
+        if isinstance(message, Buttons | ChoiceList) and not message.header and fits:
+            out[-1] = message.model_copy(update={"body": joined + message.body})
+            return
+    out.append(message)
 
 
 def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: str, choose: str) -> list[Outbound]:
@@ -106,6 +127,9 @@ def _lower_one(message: Outbound, caps: Capabilities, turn: LoweredTurn, hint: s
         return [Text(body=message.body)]
     if isinstance(message, Document) and not caps.documents:
         return [Text(body="\n".join(part for part in (message.caption, message.url) if part))]
+    if isinstance(message, OrderStatusUpdate) and message.url and not caps.url_buttons:
+        # No button to open a page with: the address goes under the text, where it can be tapped.
+        return [message.model_copy(update={"body": f"{message.body}\n{message.url}", "url": None, "url_label": None})]
     return [message]
 
 

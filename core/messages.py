@@ -80,6 +80,11 @@ class InboundKind(StrEnum):
     MEDIA = "media"  # image, audio, video, document, sticker: answered politely
     EVENT = "event"  # subscribe, unsubscribe, scan, view: lifecycle, no text
     UNSUPPORTED = "unsupported"
+    #: The shop's side of the conversation, queued in the customer's inbox to keep its place in
+    #: their order: a message the owner wrote in the messenger's own app (``event="echo"``, its
+    #: ``text``), or something staff did (``take``, ``release``, ``idle``, ``choose``). Never the
+    #: customer's words: it opens no reply window and gets no read receipt.
+    SHOP = "shop"
 
 
 class CartItem(_Model):
@@ -149,6 +154,8 @@ class Inbound(_Model):
     locale: SafeText | None = None  # the messenger's language hint, if any
     received_at: datetime | None = None
     referral: Referral | None = None  # the ad or post the customer came from, when the messenger says
+    #: Who wrote a ``SHOP`` message: a staff member's name, or the messenger's own app.
+    author: SafeText | None = None
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with ``update`` applied, validated like a new message (pydantic's own skips it)."""
@@ -160,6 +167,11 @@ class Inbound(_Model):
     def customer_key(self) -> str:
         """The customer's identity across the core: the channel plus its own id."""
         return f"{self.channel}:{self.customer_id}"
+
+    @property
+    def from_customer(self) -> bool:
+        """The customer sent it (everything but the shop's own ``SHOP`` messages)."""
+        return self.kind is not InboundKind.SHOP
 
 
 class Choice(_Model):
@@ -320,6 +332,24 @@ class OrderStatusUpdate(_Model):
     body: str
     payment_method: str | None = None
     notification: bool = True  # may go out outside the messenger's reply window (as a template)
+    #: A page the customer may open (a shipment's tracking): a button where the messenger has URL
+    #: buttons (``Capabilities.url_buttons``), else the address is written under the body.
+    url: str | None = None
+    url_label: str | None = None
+
+
+class Marketing(_Model):
+    """A marketing message the shop sends on its own initiative where free-form text cannot go (outside
+    WhatsApp's 24-hour window): the approved template the shop set for ``topic`` (``cart_reminder``,
+    ``back_in_stock``), ``parameters`` for its body, ``subject`` for its buttons (a product's id).
+    The core sends it only to a customer who opted in, and only on a channel that has the template
+    (``Channel.sends_marketing``). ``body`` says the same in words, for logs and text renderings."""
+
+    kind: Literal["marketing"] = "marketing"
+    topic: str
+    body: str
+    parameters: tuple[str, ...] = ()
+    subject: str | None = None
 
 
 Outbound = Annotated[
@@ -333,9 +363,21 @@ Outbound = Annotated[
     | Document
     | AddressRequest
     | PaymentRequest
-    | OrderStatusUpdate,
+    | OrderStatusUpdate
+    | Marketing,
     Field(discriminator="kind"),
 ]
+
+
+def lead_with(text: str, messages: list[Outbound]) -> list[Outbound]:
+    """``text`` and the ``messages`` after it as one message where the first has a body of its own
+    to open with (a payment link, a question): one reply instead of two, and each message a
+    customer receives is one the shop may pay for. A status update keeps its own words."""
+    if messages:
+        first = messages[0]
+        if isinstance(first, Text | Buttons | ChoiceList | PaymentRequest):
+            return [first.model_copy(update={"body": f"{text}\n\n{first.body}"}), *messages[1:]]
+    return [Text(body=text), *messages]
 
 
 class _OutboundBox(BaseModel):

@@ -7,6 +7,7 @@ told in their own chat and language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,7 +19,15 @@ from chatshop.cart import Cart, CartLine
 from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
 from chatshop.money import Money
-from chatshop.orders import IllegalTransition, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import (
+    IllegalTransition,
+    Order,
+    OrderRevision,
+    OrderStatus,
+    Shipment,
+    check_transition,
+    new_order_number,
+)
 from chatshop.payments import (
     PaymentContext,
     PaymentError,
@@ -28,7 +37,7 @@ from chatshop.payments import (
     RefundFailed,
     RefundResult,
 )
-from chatshop.pricing import Quote
+from chatshop.pricing import Adjustment, Quote
 from chatshop.store.codec import utcnow
 
 if TYPE_CHECKING:
@@ -157,6 +166,50 @@ class Ordering:
             await self.shop.plugins.order_placed(self.shop, order)
         return Placement(order, created)
 
+    async def switch_to_online(
+        self,
+        number: str,
+        method_name: str,
+        *,
+        drop: Sequence[str] = (),
+        extra: Sequence[Adjustment] = (),
+        note: str = "",
+    ) -> Order:
+        """Make a cash-on-delivery order an online one, paid by ``method_name``, from now on.
+
+        The order keeps its lines and what it was charged for them (delivery, coupons, tax) but
+        for the lines in ``drop`` (the cash method's own fee), with ``extra`` lines on top (an
+        incentive to pay ahead, a negative amount): the customer pays what they saw, less. It gets
+        the method's payment window and waits in ``pending_payment`` like any online order: its
+        payment is deduplicated and checked against the new total, it expires unpaid, and it is
+        refunded through the new method. :class:`IllegalTransition` when it is no longer a cash
+        order waiting (confirmed, shipped, cancelled meanwhile); :class:`PaymentError` when the
+        method is not one this order may use.
+        """
+        order = await self._get(number)
+        check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
+        method = self.shop.payment_methods.get(method_name)
+        if method is None or not method.online:
+            raise PaymentError(f"{method_name} is not an online payment method of this shop")
+        adjustments = tuple((code, amount) for code, amount in order.adjustments if code not in drop)
+        adjustments += tuple((line.code, line.amount) for line in extra)
+        total = order.subtotal + Money.sum((amount for _, amount in adjustments), order.currency)
+        context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
+        if total.minor <= 0 or not method.available(context):
+            raise PaymentError(f"{method_name} cannot take order {number}")
+        revision = OrderRevision(
+            payment_method=method.name,
+            adjustments=adjustments,
+            payment_expires_at=self.shop.now() + method.payment_window(),
+        )
+        note = note or f"to be paid by {method.name}"
+        order, old = await self.shop.store.transition_order(
+            number, OrderStatus.PENDING_PAYMENT, note=note, revision=revision
+        )
+        log.info("order.switched_to_online", order=number, method=method.name, total=str(order.total))
+        await self.shop.plugins.order_status_changed(self.shop, order, old, OrderStatus.PENDING_PAYMENT)
+        return order
+
     async def start_payment(self, order: Order) -> list[Outbound]:
         """Ask the order's method for a link/request; raises PaymentError on provider trouble."""
         method = self._method(order)
@@ -178,12 +231,16 @@ class Ordering:
         return list(start.messages)
 
     # --- moving ----------------------------------------------------------------------------
-    async def move(self, number: str, new: OrderStatus, note: str = "", *, notify: bool = True) -> Order:
-        """Move an order and tell the customer.
+    async def move(
+        self, number: str, new: OrderStatus, note: str = "", *, notify: bool = True, shipment: Shipment | None = None
+    ) -> Order:
+        """Move an order and tell the customer; ``shipment`` (carrier and tracking) goes with a ship.
 
         Cancelling a paid order refunds it first: when the provider cannot refund right now,
         :class:`PaymentError` is raised and the order stays exactly as it was, to be cancelled later.
         """
+        if shipment is not None and new != OrderStatus.SHIPPED:
+            raise ValueError("a shipment goes with shipping an order, not with moving it to " + new.value)
         refund: RefundResult | None = None
         refunded: int | None = None
         if new == OrderStatus.CANCELLED:
@@ -194,7 +251,10 @@ class Ordering:
                 refund = await self._refund_with(current, left)
                 refunded = current.refunded_amount + refund.amount.minor
         try:
-            order, old = await self.shop.store.transition_order(number, new, note=note, refunded_amount=refunded)
+            revision = OrderRevision(shipment=shipment) if shipment is not None else None
+            order, old = await self.shop.store.transition_order(
+                number, new, note=note, refunded_amount=refunded, revision=revision
+            )
         except IllegalTransition as e:
             if refund is not None and refunded is not None:
                 await self._refunded_anyway(number, refund, refunded, e)
@@ -203,7 +263,7 @@ class Ordering:
         await self.shop.plugins.order_status_changed(self.shop, order, old, new)
         order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
         if notify and new in _STATUS_TEXT:
-            await self.tell(order, _STATUS_TEXT[new], notification=True)
+            await self.tell_status(order)
         if refund is not None and refunded is not None:
             if refunded >= order.paid_amount:
                 order, _ = await self.shop.store.transition_order(
@@ -214,6 +274,37 @@ class Ordering:
         elif new == OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount:
             order = await self._refund_paid_meanwhile(order)
         return order
+
+    async def track(self, number: str, shipment: Shipment, note: str = "") -> Order:
+        """Give a shipped order its carrier and tracking (new or corrected) and tell the customer.
+
+        The same tracking again changes nothing and tells nobody (a command run twice)."""
+        current = await self._get(number)
+        if current.status == OrderStatus.SHIPPED and current.shipment == shipment:
+            return current
+        order = await self.shop.store.revise_order(
+            number, OrderRevision(shipment=shipment), expect=OrderStatus.SHIPPED, note=note or "tracking"
+        )
+        log.info("order.tracking", order=number)
+        await self.tell_status(order)
+        return order
+
+    async def tell_status(self, order: Order) -> None:
+        """Tell the customer where their order is now; a shipment's carrier and tracking go with it."""
+        shipment = order.shipment
+        if order.status != OrderStatus.SHIPPED or shipment is None:
+            await self.tell(order, _STATUS_TEXT[order.status], notification=True)
+            return
+        locale = await self._locale(order)
+        await self.tell(
+            order,
+            "status_shipped_tracking",
+            notification=True,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            url=shipment.tracking_url,
+            url_label=self.shop.texts.get(locale, "track_shipment"),
+        )
 
     async def _refund_paid_meanwhile(self, order: Order) -> Order:
         """The payment landed between reading the order and cancelling it (a webhook on another
@@ -501,6 +592,8 @@ class Ordering:
         *,
         notification: bool = False,
         choices: tuple[Choice, ...] = (),
+        url: str | None = None,
+        url_label: str | None = None,
         **values: str,
     ) -> None:
         locale = await self._locale(order)
@@ -508,7 +601,12 @@ class Ordering:
         message: Outbound
         if notification:
             message = OrderStatusUpdate(
-                order_number=order.number, status=order.status.value, body=text, payment_method=order.payment_method
+                order_number=order.number,
+                status=order.status.value,
+                body=text,
+                payment_method=order.payment_method,
+                url=url,
+                url_label=url_label if url else None,
             )
         elif choices:
             message = Buttons(

@@ -2,6 +2,7 @@
 
 Online:  pending_payment → paid → confirmed → shipped → delivered
 Cash:    cod_pending → confirmed → shipped → delivered (paid on delivery)
+Cash to online (the customer chose to pay online after all): cod_pending → pending_payment
 Any order not yet shipped may be cancelled; a cancelled or delivered order that was paid may be
 refunded. Anything else raises :class:`IllegalTransition`, in the store as in the dialog.
 """
@@ -23,7 +24,10 @@ __all__ = [
     "Claim",
     "IllegalTransition",
     "Order",
+    "OrderRevision",
     "OrderStatus",
+    "Shipment",
+    "ShipmentError",
     "new_order_number",
 ]
 
@@ -43,7 +47,7 @@ S = OrderStatus
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
     S.PAID: frozenset({S.CONFIRMED, S.SHIPPED, S.CANCELLED, S.REFUNDED}),
-    S.COD_PENDING: frozenset({S.CONFIRMED, S.SHIPPED, S.CANCELLED}),
+    S.COD_PENDING: frozenset({S.CONFIRMED, S.SHIPPED, S.CANCELLED, S.PENDING_PAYMENT}),
     S.CONFIRMED: frozenset({S.SHIPPED, S.CANCELLED}),
     S.SHIPPED: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset({S.REFUNDED}),
@@ -83,6 +87,88 @@ class Claim:
     #: ``key``) and the checkout step that asks again (None: the summary, shown anew).
     message: str | None = None
     step: str | None = None
+MAX_CARRIER = 60
+MAX_TRACKING_NUMBER = 60
+MAX_TRACKING_URL = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_TRACKING_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _/.\-]*")
+#: A web page a customer can open: http(s), a host, no spaces or quotes (it lands in messages and pages).
+_TRACKING_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s\"'<>\\^`{|}]*)?")
+
+
+class ShipmentError(ValueError):
+    """What staff typed for a shipment is not usable; ``field`` names it (``tracking_number``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field.replace('_', ' ')}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """How a shipped order travels: the carrier, its tracking number and (optionally) its tracking page."""
+
+    carrier: str
+    tracking_number: str
+    tracking_url: str | None = None
+
+    @classmethod
+    def parse(cls, carrier: str | None, tracking_number: str | None, tracking_url: str | None = None) -> Shipment:
+        """A shipment from what staff typed (the command line, the dashboard's form); ValueError
+        saying which field is wrong. Control characters are refused, not stripped: a number that
+        is not what was typed would send the customer looking for the wrong parcel."""
+        carrier = " ".join((carrier or "").split())
+        number = (tracking_number or "").strip()
+        url = (tracking_url or "").strip() or None
+        if not carrier:
+            raise ShipmentError("carrier", "name the carrier (e.g. Delhivery, DHL)")
+        if len(carrier) > MAX_CARRIER or _CONTROL.search(carrier):
+            raise ShipmentError("carrier", f"at most {MAX_CARRIER} printable characters")
+        if not number:
+            raise ShipmentError("tracking_number", "required with a carrier")
+        if len(number) > MAX_TRACKING_NUMBER or not _TRACKING_NUMBER.fullmatch(number):
+            limit = MAX_TRACKING_NUMBER
+            raise ShipmentError("tracking_number", f"letters, digits, spaces and - _ / . only, at most {limit}")
+        if url is not None and (len(url) > MAX_TRACKING_URL or not _TRACKING_URL.fullmatch(url)):
+            raise ShipmentError("tracking_url", "expected a web address such as https://track.example.com/123")
+        return cls(carrier, number, url)
+
+    def to_json(self) -> dict[str, str]:
+        data = {"carrier": self.carrier, "tracking_number": self.tracking_number}
+        if self.tracking_url:
+            data["tracking_url"] = self.tracking_url
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> Shipment | None:
+        if not isinstance(data, dict) or not data.get("carrier"):
+            return None
+        return cls(str(data["carrier"]), str(data.get("tracking_number") or ""), data.get("tracking_url") or None)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRevision:
+    """What changes in an order besides its status, in the same transaction as the move: the
+    shipment given when it ships, or the method, fee lines and payment window of a cash order the
+    customer chose to pay online after all. ``None`` leaves a part as it is."""
+
+    payment_method: str | None = None
+    adjustments: tuple[tuple[str, Money], ...] | None = None
+    payment_expires_at: datetime | None = None
+    shipment: Shipment | None = None
+
+    def apply(self, order: Order) -> None:
+        """Change ``order`` in place (the stores then write what it became)."""
+        if self.payment_method is not None:
+            order.payment_method = self.payment_method
+            order.payment_ref = order.payment_url = None  # a new method starts without a link
+        if self.adjustments is not None:
+            order.adjustments = self.adjustments
+        if self.payment_expires_at is not None:
+            order.payment_expires_at = self.payment_expires_at
+        if self.shipment is not None:
+            order.shipment = self.shipment
 
 
 _FAILED_REFUND = re.compile(r"^refund \S+ failed\b")
@@ -129,6 +215,8 @@ class Order:
     extras: dict[str, Any] = field(default_factory=dict)
     #: The ad or post that brought the customer (``chatshop.referrals``), when one did.
     referral: dict[str, str] | None = None
+    #: Carrier and tracking, once the order ships with them.
+    shipment: Shipment | None = None
 
     @property
     def channel(self) -> str:

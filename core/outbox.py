@@ -13,15 +13,17 @@ import itertools
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import structlog
 
 from chatshop.channels import Channel, PermanentSendError, SendContext, SendError, SendingHalted, SendResult
+from chatshop.costs import Billing, SentCount, order_number_of
 from chatshop.lease import Lease
 from chatshop.retry import backoff
 from chatshop.serial import SerialRunner
+from chatshop.shoptime import Day
 from chatshop.store.base import OutboxItem
 
 if TYPE_CHECKING:
@@ -64,7 +66,7 @@ class Progress(NamedTuple):
     """How a batch of sends went: whether to go on to the next batch, and the send not yet recorded."""
 
     go_on: bool
-    unrecorded: tuple[int, str | None] | None = None
+    unrecorded: tuple[int, str | None, SentCount] | None = None
 
 
 class OutboxSender:
@@ -74,6 +76,7 @@ class OutboxSender:
         self.runner = SerialRunner(self._send_pending, name="outbox", concurrency=concurrency)
         self._handed: dict[str, tuple[Lease, list[OutboxItem]]] = {}
         self._handovers = itertools.count()
+        self._today: Day | None = None
         self._by_item: OrderedDict[int, SendContext] = OrderedDict()
         self._latest: OrderedDict[str, SendContext] = OrderedDict()
 
@@ -140,9 +143,9 @@ class OutboxSender:
                 # the last send is recorded and what was queued meanwhile looked up in one step;
                 # with nothing due, the lease goes back
                 if progress.unrecorded is not None:
-                    outbox_id, provider_message_id = progress.unrecorded
+                    outbox_id, provider_message_id, count = progress.unrecorded
                     items, wanted = await shop.store.sent_then_pending_or_release(
-                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, shop.now()
+                        outbox_id, provider_message_id, customer_key, lease.name, lease.owner, shop.now(), count
                     )
                 else:
                     items, wanted = await shop.store.pending_outbox_or_release(
@@ -163,7 +166,7 @@ class OutboxSender:
         if channel is None:
             log.warning("outbox.no_channel", channel=channel_name)
             return Progress(go_on=False)
-        unrecorded: tuple[int, str | None] | None = None
+        unrecorded: tuple[int, str | None, SentCount] | None = None
         metrics = self.shop.metrics
         for item in items:
             if unrecorded is not None:
@@ -204,8 +207,20 @@ class OutboxSender:
                 self.shop.schedule_outbox(customer_key, delay)
                 return Progress(go_on=False)
             metrics.send(channel_name, "sent")
-            unrecorded = (item.id, result.provider_message_id)
+            billing = result.billing or Billing.FREE
+            unrecorded = (
+                item.id,
+                result.provider_message_id,
+                SentCount(self._day(), channel_name, billing, order_number_of(item.message)),
+            )
         return Progress(go_on=True, unrecorded=unrecorded)
+
+    def _day(self) -> date:
+        """The shop's day now, for counting what was sent; worked out again only when it ends."""
+        now = self.shop.now()
+        if self._today is None or not self._today.holds(now):
+            self._today = self.shop.time.day(now)
+        return self._today.date
 
     def _overdue(self, item: OutboxItem) -> bool:
         """Whether a reply has been failing for longer than ``[server] give_up_sending_seconds``."""

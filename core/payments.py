@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -159,7 +159,7 @@ class PaymentMethod(ABC):
         """The message asking the customer to pay ``order`` at ``url``, in the customer's language."""
         locale = await self.shop.customer_locale(order.customer_key)
         body = self.shop.text(locale, "payment_link", total=order.total.format(locale), number=order.number, url=url)
-        until = self.shop.text(locale, "payment_link_expires", time=expires_at.astimezone(UTC).strftime("%H:%M"))
+        until = self.shop.text(locale, "payment_link_expires", time=self.shop.time.clock(expires_at))
         return PaymentRequest(
             method=self.name,
             body=f"{body}\n{until}",

@@ -9,6 +9,7 @@ from chatshop.messages import (
     ChoiceList,
     Document,
     Image,
+    Marketing,
     OrderStatusUpdate,
     Outbound,
     PaymentRequest,
@@ -37,7 +38,7 @@ def plain_text(message: Outbound) -> str:
     if isinstance(message, PaymentRequest):
         link = message.url if message.url and message.url not in message.body else None
         return "\n".join(p for p in (message.body, link) if p)
-    if isinstance(message, OrderStatusUpdate):
+    if isinstance(message, OrderStatusUpdate | Marketing):
         return message.body
     if isinstance(message, Image):
         return "\n".join(p for p in (message.caption, message.url) if p)

@@ -39,12 +39,13 @@ from chatshop.messages import DeliveryReport, Inbound, InboundKind, Outbound, Te
 from chatshop.metrics import Metrics
 from chatshop.money import Money
 from chatshop.ordering import Ordering
-from chatshop.orders import Order, OrderStatus
+from chatshop.orders import Order, OrderStatus, Shipment
 from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
+from chatshop.shoptime import ShopTime
 from chatshop.store.base import ConversationRecord, InboxItem, InventoryItem, StaleConversation, Store, TurnClaim
 from chatshop.store.codec import utcnow
 from chatshop.texts import Texts
@@ -88,6 +89,8 @@ class Shop:
         self.plugins = plugins or Plugins(config.plugins.modules)
         self.texts = Texts(config.shop.locale, config.texts, self.plugins.texts())
         self.locales = self.texts.supported(config.shop.locales) or [config.shop.locale]
+        #: The shop's wall clock (``[shop] timezone``): times shown, days counted, quiet hours.
+        self.time = ShopTime(config.shop.timezone)
         self.dialog = DialogRegistry.collect(self.plugins.dialog_features(), self.texts, self.locales)
         self.catalog = self._load_catalog()
         self.store = store or open_store(config)
@@ -383,7 +386,8 @@ class Shop:
         if not added:
             log.info("inbound.duplicate", channel=inbound.channel, customer=key)
             return False
-        self._newest_inbound[key] = inbound.message_id
+        if inbound.from_customer:  # the shop's own messages get no read receipt
+            self._newest_inbound[key] = inbound.message_id
         if claim is not None and not self._turns.running(key) and key not in self._claims:
             self._claims[key] = claim  # a claim made while a turn started meanwhile is left: that turn sees the message
         self._turns.kick(key)
@@ -539,6 +543,8 @@ class Shop:
     def _acknowledge(self, channel: Channel, inbound: Inbound) -> None:
         """The read receipt, sent while the dialog works rather than after the reply. In a burst
         ("hi", "milk", "and eggs") only the newest message is acknowledged: its receipt covers the rest."""
+        if not inbound.from_customer:
+            return  # the shop's own message (an echo, a staff action): nothing of the customer's to tick
         key = inbound.customer_key
         newest = self._newest_inbound.get(key)
         if not channel.acknowledge_every_message and newest is not None and newest != inbound.message_id:
@@ -563,8 +569,9 @@ class Shop:
         self._tasks.add(task)
         task.add_done_callback(done)
 
-    async def notify(self, customer_key: str, *messages: Outbound) -> None:
-        """Queue messages for a customer outside a conversation turn (status changes, receipts)."""
+    async def notify(self, customer_key: str, *messages: Outbound, author: str | None = None) -> None:
+        """Queue messages for a customer outside a conversation turn (status changes, receipts, a
+        staff member's reply: ``author`` names them in the transcript)."""
         channel = self.channels.get(customer_key.split(":", 1)[0])
         if channel is None:
             log.warning("notify.no_channel", customer=customer_key)
@@ -576,7 +583,7 @@ class Shop:
             self.texts.get(locale, "reply_with_number"),
             self.texts.get(locale, "choose"),
         )
-        items = await self.store.enqueue(customer_key, lowered.messages)
+        items = await self.store.enqueue(customer_key, lowered.messages, author=author)
         self.outbox.contexts(items, SendContext(customer_key=customer_key, locale=locale))
         if self.started:
             self.outbox.kick(customer_key)
@@ -590,6 +597,14 @@ class Shop:
 
     async def move_order(self, number: str, new: OrderStatus, note: str = "") -> Order:
         return await self.ordering.move(number, new, note)
+
+    async def ship_order(self, number: str, shipment: Shipment | None = None, note: str = "") -> Order:
+        """Ship an order (with its carrier and tracking, if given) and tell the customer; an order
+        already shipped gets the tracking given (new or corrected) instead."""
+        order = await self.store.get_order(number)
+        if order is not None and order.status == OrderStatus.SHIPPED and shipment is not None:
+            return await self.ordering.track(number, shipment, note)
+        return await self.ordering.move(number, OrderStatus.SHIPPED, note, shipment=shipment)
 
     async def refund_order(self, number: str, amount: Money | None = None) -> Order:
         return await self.ordering.refund(number, amount)

@@ -15,6 +15,8 @@ from structlog._config import BoundLoggerLazyProxy
 
 from chatshop.testing import ShopHarness, running_shop
 
+PG_SERVER = os.environ.get("CHATSHOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -120,3 +122,41 @@ def make_shop(tmp_path: Path) -> ShopFactory:
 async def harness(make_shop: ShopFactory) -> AsyncIterator[ShopHarness]:
     async with make_shop() as h:
         yield h
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    db = await asyncpg.connect(f"{PG_SERVER}/postgres")
+    try:
+        await db.execute(sql)
+    finally:
+        await db.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def storage(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A ``[storage] url`` for a shop, once per store: its own SQLite file, or a fresh PostgreSQL
+    database (created for the test, dropped after). Without a server the PostgreSQL half is skipped
+    locally and fails in CI."""
+    if request.param == "sqlite":
+        yield "sqlite:///shop.db"
+        return
+    import uuid
+
+    name = f"chatshop_shop_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+    except OSError as e:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL at {PG_SERVER}: {e}")
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def on_storage(toml: str, url: str) -> str:
+    """``toml`` with its ``[storage] url`` replaced by ``url``."""
+    return toml.replace('url = "sqlite:///shop.db"', f'url = "{url}"', 1)

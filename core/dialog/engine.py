@@ -69,6 +69,7 @@ async def choose(turn: Turn, choice_id: str) -> None:
     prefix, _, arg = choice_id.partition(":")
     owned = turn.dialog.action(prefix)
     if owned is None:
+        turn.misunderstood = True
         turn.say(turn.t("unknown"))
         if prefix != MENU:  # a shop without a menu feature still answers, once
             await choose(turn, MENU)
@@ -137,6 +138,7 @@ async def on_text(turn: Turn, text: str) -> None:
         if 1 <= typed <= len(state.menu):
             await choose(turn, state.menu[typed - 1])
         elif state.menu:
+            turn.misunderstood = True
             turn.say(turn.t("number_out_of_range", max=len(state.menu)))
         else:
             await choose(turn, MENU)
@@ -169,7 +171,7 @@ async def _typed_pick(turn: Turn, word: str) -> bool:
 def _back_after(turn: Turn, inbound: Inbound) -> timedelta | None:
     """How long since the customer last wrote (None the first time); remembers this message's time.
     A redelivered old message never moves the time back."""
-    now = inbound.received_at or datetime.now(UTC)
+    now = inbound.received_at or turn.shop.now()
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     try:
         last = datetime.fromisoformat(turn.state.seen_at) if turn.state.seen_at else None
@@ -186,10 +188,24 @@ async def handle(turn: Turn, inbound: Inbound) -> None:
     turn.state.keep_features(turn.dialog.features.keys())
     if inbound.profile_name and not turn.state.name:
         turn.state.name = inbound.profile_name[:60]
-    turn.away = _back_after(turn, inbound)
+    if inbound.from_customer:  # the shop's own messages say nothing of when the customer wrote
+        turn.away = _back_after(turn, inbound)
+    await _answer(turn, inbound)
+    for owned in turn.dialog.after_turn:
+        await turn.run_as(owned.feature, owned.value, turn)
+
+
+async def _answer(turn: Turn, inbound: Inbound) -> None:
+    """Interceptors first; else the shopping dialog, then what runs after it answered."""
     for owned in turn.dialog.interceptors:
         if await turn.run_as(owned.feature, owned.value.intercept, turn, inbound):
             return
+    await _dispatch(turn, inbound)
+    for after in turn.dialog.after:
+        await turn.run_as(after.feature, after.value, turn, inbound)
+
+
+async def _dispatch(turn: Turn, inbound: Inbound) -> None:
     handler = turn.dialog.inbound.get(inbound.kind)
     match inbound.kind:
         case InboundKind.CHOICE if inbound.choice_id:
@@ -201,9 +217,10 @@ async def handle(turn: Turn, inbound: Inbound) -> None:
             await on_text(turn, inbound.text or "")
         case _ if handler is not None:
             await turn.run_as(handler.feature, handler.value, turn, inbound)
-        case InboundKind.EVENT:
-            pass  # lifecycle events no feature reads (view, unsubscribe)
+        case InboundKind.EVENT | InboundKind.SHOP:
+            pass  # lifecycle events no feature reads (view, unsubscribe); the shop's own messages
         case _:
+            turn.misunderstood = True
             turn.say(turn.t("media_reply"))
             await ask_again(turn)
 

@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
+    "AfterAnswer",
+    "AfterTurn",
     "CheckoutStep",
     "DialogFeature",
+    "HelpChoice",
     "InboundHandler",
     "Interceptor",
     "Question",
@@ -47,6 +50,11 @@ Applies: TypeAlias = Callable[["Turn"], Awaitable[bool] | bool]
 Describe: TypeAlias = Callable[["Turn"], Awaitable[str | None] | str | None]
 #: ``intercept(turn, inbound)``: True when the turn is handled and the shopping dialog must not run.
 Intercept: TypeAlias = Callable[["Turn", "Inbound"], Awaitable[bool] | bool]
+#: ``after(turn, inbound)``: the shopping dialog answered a message; ``turn.out`` holds its replies
+#: and ``turn.misunderstood`` says whether it could not make sense of the message.
+AfterAnswer: TypeAlias = Callable[["Turn", "Inbound"], Awaitable[None] | None]
+#: ``after_turn(turn)``: look at the turn's outcome (a cart that just began) before it is saved.
+AfterTurn: TypeAlias = Callable[["Turn"], Awaitable[None] | None]
 
 
 def _always(turn: Turn) -> bool:
@@ -123,6 +131,16 @@ class Interceptor:
 
 
 @dataclass(frozen=True, slots=True)
+class HelpChoice:
+    """A choice Help offers beside the menu ("Talk to a person"): ``choice`` runs, titled by the
+    text ``title_key``; ``applies(turn)`` leaves it out where it would lead nowhere."""
+
+    choice: str
+    title_key: str
+    applies: Applies = _always
+
+
+@dataclass(frozen=True, slots=True)
 class DialogFeature:
     """A plugin's part of the conversation. Only ``name`` is required.
 
@@ -133,7 +151,14 @@ class DialogFeature:
     - ``labels``: button titles, by text key, that stand for a choice when a messenger sends a
       button back as its label alone (``{"view_cart": "cart"}``).
     - ``questions``, ``checkout_steps``, ``interceptors``: see their classes.
+    - ``help``: choices Help offers beside the menu (see :class:`HelpChoice`).
+    - ``after``: what runs once the shopping dialog answered a message (not when an interceptor
+      took it), in the order features registered: it may read and change ``turn.out`` (a hand-over
+      to a person after several messages in a row the dialog did not understand).
     - ``inbound``: what a kind of inbound message does (the built-in cart reads native carts).
+    - ``after_turn``: runs at the end of every turn, whoever answered it, before the turn is saved:
+      to notice what the turn made (the cart reminder schedules itself when a cart begins). Keep it
+      cheap: it runs for every message.
     - ``state``: a pydantic model of what the feature remembers per customer; read it with
       ``turn.state_of(name)``, change it in place, and it is saved with the turn under the feature's
       name. ``state_version`` increases when the model changes incompatibly; a stored state of
@@ -147,6 +172,9 @@ class DialogFeature:
     questions: Sequence[Question] = ()
     checkout_steps: Sequence[CheckoutStep] = ()
     interceptors: Sequence[Interceptor] = ()
+    after: Sequence[AfterAnswer] = ()
+    help: Sequence[HelpChoice] = ()
     inbound: Mapping[InboundKind, InboundHandler] = field(default_factory=dict)
+    after_turn: AfterTurn | None = None
     state: type[BaseModel] | None = None
     state_version: int = 1

@@ -11,7 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature, InboundHandler, Interceptor, Question
+from chatshop.dialog.feature import (
+    Action,
+    AfterAnswer,
+    AfterTurn,
+    CheckoutStep,
+    DialogFeature,
+    HelpChoice,
+    InboundHandler,
+    Interceptor,
+    Question,
+)
 from chatshop.messages import InboundKind
 from chatshop.plugin_manager import PluginError
 
@@ -51,7 +61,10 @@ class DialogRegistry:
     questions: dict[str, Owned[Question]] = field(default_factory=dict)
     steps: list[Owned[CheckoutStep]] = field(default_factory=list)  # in their declared order
     interceptors: list[Owned[Interceptor]] = field(default_factory=list)  # in the order they run
+    after: list[Owned[AfterAnswer]] = field(default_factory=list)  # in the order features registered
+    help: list[Owned[HelpChoice]] = field(default_factory=list)  # in the order features registered
     inbound: dict[InboundKind, Owned[InboundHandler]] = field(default_factory=dict)
+    after_turn: list[Owned[AfterTurn]] = field(default_factory=list)  # in the order features registered
 
     @classmethod
     def collect(
@@ -100,8 +113,14 @@ class DialogRegistry:
             self._claim(self.questions, step.name, name, question, "question (conversation step)")
         for interceptor in feature.interceptors:
             self.interceptors.append(Owned(name, interceptor))
+        for after in feature.after:
+            self.after.append(Owned(name, after))
+        for offered in feature.help:
+            self.help.append(Owned(name, offered))
         for kind, handler in feature.inbound.items():
             self._claim(self.inbound, InboundKind(kind), name, handler, "inbound kind")
+        if feature.after_turn is not None:
+            self.after_turn.append(Owned(name, feature.after_turn))
 
     @staticmethod
     def _claim(table: dict[K, Owned[T]], key: K, feature: str, value: T, what: str) -> None:

@@ -31,6 +31,10 @@ class ConversationState:
     last_order: str | None = None
     seen_at: str | None = None  # when the customer last wrote (ISO), to tell a return from a reply
     summary: str | None = None  # what the last order summary showed (a digest), so Confirm places that
+    #: Since when (ISO) a person has the conversation and the bot is silent; None while the bot has
+    #: it. Set by the feature that hands over; the store keeps it in a column of its own, by which
+    #: the team inbox lists the conversations waiting for a person.
+    handover_since: str | None = None
     #: Each dialog feature's own state by its name: stored ``{"v": version, "data": {...}}``, or its
     #: model once a turn has read it (``Turn.state_of``).
     features: dict[str, BaseModel | dict[str, Any]] = field(default_factory=dict)
@@ -51,6 +55,7 @@ class ConversationState:
             "last_order": self.last_order,
             "seen_at": self.seen_at,
             "summary": self.summary,
+            **({"handover_since": self.handover_since} if self.handover_since else {}),
             **({"features": self._features_json()} if self.features else {}),
         }
 
@@ -86,5 +91,6 @@ class ConversationState:
             last_order=data.get("last_order"),
             seen_at=data.get("seen_at"),
             summary=data.get("summary"),
+            handover_since=data.get("handover_since"),
             features=dict(data.get("features") or {}),
         )

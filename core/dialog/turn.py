@@ -60,6 +60,9 @@ class Turn:
     out: list[Outbound] = field(default_factory=list)
     #: How long since the customer last wrote before this message (None: their first message).
     away: timedelta | None = None
+    #: The dialog could not make sense of the message (a search that found nothing, a photo, a
+    #: number no menu had): features that answer "sorry" set it; ``after`` features read it.
+    misunderstood: bool = False
 
     @property
     def locale(self) -> str:

@@ -11,18 +11,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import EllipsisType
 from typing import Any, ClassVar
 
 from chatshop.catalog import Product
+from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
-from chatshop.orders import Claim, Order, OrderStatus
+from chatshop.orders import Claim, Order, OrderRevision, OrderStatus
+from chatshop.store.people import PeopleStore
 
 __all__ = [
     "ANONYMISED",
     "MAX_ROWS",
+    "REMINDERS_KEPT",
     "ClaimUse",
     "ConversationRecord",
     "FinishedTurn",
@@ -60,6 +63,10 @@ def anonymised_details(details: dict[str, Any]) -> dict[str, Any]:
 def bounded_page(limit: int, offset: int) -> tuple[int, int]:
     """``limit`` and ``offset`` within what every database takes (past the end is simply empty)."""
     return min(max(limit, 0), MAX_ROWS), min(max(offset, 0), MAX_ROWS)
+
+
+#: How long a sent reminder is remembered: long enough to count the orders it recovered.
+REMINDERS_KEPT = timedelta(days=60)
 
 
 class OutOfStock(Exception):
@@ -203,8 +210,9 @@ class InvoiceRecord:
 TurnClaim = tuple[bool, InboxItem | None, ConversationRecord | None]
 
 
-class Store(ABC):
-    """Persistence for carts (in conversations), orders, inventory, the inbox and the outbox."""
+class Store(PeopleStore, ABC):
+    """Persistence for carts (in conversations), orders, inventory, the inbox and the outbox, and
+    the shop's people (:class:`chatshop.store.people.PeopleStore`)."""
 
     #: Errors of the database itself (gone, restarted, locked by another process) rather than of
     #: what was asked of it: a turn that meets one is tried again whole, never answered as if the
@@ -230,7 +238,10 @@ class Store(ABC):
     # --- inbox: every accepted message, once --------------------------------------------------
     @abstractmethod
     async def add_inbound(self, inbound: Inbound) -> bool:
-        """Record a message durably; False if ``(channel, message_id)`` was already recorded."""
+        """Record a message durably; False if ``(channel, message_id)`` was already recorded.
+
+        A message from the customer marks when they last wrote (``last_inbound_at``, which opens a
+        messenger's reply window); the shop's own (``InboundKind.SHOP``) does not."""
 
     @abstractmethod
     async def next_inbound(self, customer_key: str) -> InboxItem | None:
@@ -256,6 +267,9 @@ class Store(ABC):
     ) -> list[OutboxItem]:
         """Save the new state, queue the replies and mark the message handled, all or nothing.
 
+        The state's ``handover_since`` (a person has the conversation) is kept in a column of its
+        own for :meth:`waiting_conversations`; when it goes, so does the conversation's assignee.
+
         A turn for an inbound message also makes the customer's replies waiting for a retry due
         at once: the customer writing again reopens a messenger's reply window (WhatsApp 24 h,
         WeChat 48 h), so a held reply must not hold back the new ones for minutes.
@@ -265,8 +279,11 @@ class Store(ABC):
 
     # --- outbox: replies and notifications, sent at least once -----------------------------------
     @abstractmethod
-    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
-        """Queue messages outside a turn (order status changes, payment receipts)."""
+    async def enqueue(
+        self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
+    ) -> list[OutboxItem]:
+        """Queue messages outside a turn (order status changes, payment receipts, a staff member's
+        reply: ``author`` is their name, kept with the message for the transcript)."""
 
     @abstractmethod
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
@@ -276,7 +293,17 @@ class Store(ABC):
     async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]: ...
 
     @abstractmethod
-    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None: ...
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None, count: SentCount | None = None) -> None:
+        """Mark a message sent; with ``count``, count it (its day, channel, billing, order) in the
+        same transaction, so a message is counted exactly when it is recorded sent."""
+
+    @abstractmethod
+    async def message_counts(self, since: date) -> list[tuple[date, str, str, int]]:
+        """``(day, channel, billing, messages)`` counted since the shop's day ``since``."""
+
+    @abstractmethod
+    async def order_message_counts(self, number: str) -> list[tuple[str, str, int]]:
+        """``(channel, billing, messages)`` of the messages about order ``number``."""
 
     @abstractmethod
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None: ...
@@ -378,13 +405,21 @@ class Store(ABC):
         note: str = "",
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
+        revision: OrderRevision | None = None,
     ) -> tuple[Order, OrderStatus]:
         """Move an order along the state table; ``(order, old status)``.
 
         Raises :class:`chatshop.orders.IllegalTransition` (nothing changed) when the move is not in
         the table. Cancelling an order whose stock is reserved puts the stock back in the same
-        transaction, and so are the order's claims (a coupon's use, a delivery slot's place).
+        transaction, and so are the order's claims (a coupon's use, a delivery slot's place); a
+        ``revision`` (the shipment it ships with, the method it switches to) is written in it too.
         """
+
+    @abstractmethod
+    async def revise_order(self, number: str, revision: OrderRevision, *, expect: OrderStatus, note: str = "") -> Order:
+        """Change an order that is in status ``expect`` without moving it (a shipped order's
+        tracking corrected); :class:`chatshop.orders.IllegalTransition` (nothing changed) when it
+        is in another status."""
 
     @abstractmethod
     async def record_amounts(
@@ -460,11 +495,37 @@ class Store(ABC):
     async def get_job(self, kind: str, key: str) -> Job | None:
         """The job ``(kind, key)`` in whatever state it is, or None."""
 
+    # --- reminders and stock alerts (what the shop tells customers on its own initiative) ----------
+    @abstractmethod
+    async def add_stock_alert(self, product_id: str, customer_key: str, at: datetime) -> bool:
+        """The customer wants to hear when ``product_id`` is back; False if they asked already."""
+
+    @abstractmethod
+    async def stock_alerts(self, limit: int = 1000) -> list[tuple[str, str]]:
+        """``(product_id, customer_key)`` of the customers waiting for a product, oldest first."""
+
+    @abstractmethod
+    async def has_stock_alerts(self) -> bool:
+        """Whether any customer waits for a product to come back."""
+
+    @abstractmethod
+    async def take_stock_alert(self, product_id: str, customer_key: str) -> bool:
+        """End an alert; True for the one caller that ended it (the one that tells the customer)."""
+
+    @abstractmethod
+    async def add_reminder(self, kind: str, customer_key: str, subject: str, at: datetime) -> bool:
+        """Record a reminder about ``subject`` (a cart); False if one was sent already: never two."""
+
+    @abstractmethod
+    async def reminders_since(self, kind: str, since: datetime) -> list[tuple[str, datetime]]:
+        """``(customer_key, sent_at)`` of the reminders of ``kind`` sent since ``since``, oldest first."""
+
     @abstractmethod
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         """Forget what is no longer needed; the number of rows deleted.
 
-        Expired kv values; inbox messages handled before ``handled_before`` (their text can hold an
+        Expired kv values; reminders older than ``REMINDERS_KEPT`` (the dashboard counts what they
+        recovered); inbox messages handled before ``handled_before`` (their text can hold an
         address, and they are kept only as long as a messenger may redeliver them); outbox
         messages finished before it; payment events seen before it; and conversations idle since
         before it (no message in, no turn committed, nothing unhandled) lose what
@@ -478,10 +539,12 @@ class Store(ABC):
         """Erase one customer (their right to erasure); the number of rows deleted.
 
         Their conversation (cart, checkout, profile name), every inbox message and outbox reply,
-        handled or not, and the kv values kept for them: keys ending in ``:<customer id>`` (the web
-        chat history, the WhatsApp window) and values naming them as a JSON string (a WhatsApp
-        notification kept for a resend). Orders and their history stay whole: they are the shop's
-        record of a sale, which fulfilment and accounting need (see docs/privacy.md).
+        handled or not, their stock alerts, the reminders sent to them, and the kv values kept for
+        them: keys ending in ``:<customer id>`` (the web chat history, the WhatsApp window, their
+        word on marketing) and values naming them as a JSON string (a WhatsApp notification kept
+        for a resend). Orders and their history stay whole: they are the shop's
+        record of a sale, which fulfilment and accounting need (see docs/privacy.md). The audit
+        log keeps what staff did but no longer whom it was about (its subject becomes ``forgotten``).
         """
 
     @abstractmethod
@@ -625,9 +688,16 @@ class Store(ABC):
         return items, False
 
     async def sent_then_pending_or_release(
-        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+        self,
+        outbox_id: int,
+        provider_message_id: str | None,
+        customer_key: str,
+        lease: str,
+        owner: str,
+        now: datetime,
+        count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
         """:meth:`mark_sent`, then :meth:`pending_outbox_or_release`: the last send of a batch is
-        recorded, and the next batch looked up, in one step."""
-        await self.mark_sent(outbox_id, provider_message_id)
+        recorded (and counted), and the next batch looked up, in one step."""
+        await self.mark_sent(outbox_id, provider_message_id, count)
         return await self.pending_outbox_or_release(customer_key, lease, owner, now)

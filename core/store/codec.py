@@ -18,7 +18,7 @@ from chatshop.messages import (
     outbound_to_json_text,
 )
 from chatshop.money import Money
-from chatshop.orders import Order, OrderStatus
+from chatshop.orders import Order, OrderStatus, Shipment
 
 log = structlog.get_logger(__name__)
 
@@ -81,6 +81,7 @@ def order_details(order: Order) -> str:
             "longitude": order.longitude,
             **({"extras": order.extras} if order.extras else {}),
             **({"referral": order.referral} if order.referral else {}),
+            **({"shipment": order.shipment.to_json()} if order.shipment else {}),
         }
     )
 
@@ -129,6 +130,7 @@ def order_from_parts(
         longitude=data.get("longitude"),
         extras=dict(data.get("extras") or {}),
         referral=data.get("referral") if isinstance(data.get("referral"), dict) else None,
+        shipment=Shipment.from_json(data.get("shipment")),
         created_at=created_at,
         paid_amount=paid_minor,
         refunded_amount=refunded_minor,

@@ -158,6 +158,69 @@ CREATE TABLE invoices (
 )
 """,
     ),
+    (
+        4,
+        """
+CREATE TABLE stock_alerts (
+    product_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (product_id, customer_key)
+);
+CREATE INDEX stock_alerts_customer ON stock_alerts (customer_key);
+CREATE TABLE reminders (
+    kind TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (kind, customer_key, subject)
+);
+CREATE INDEX reminders_sent ON reminders (kind, sent_at);
+CREATE INDEX reminders_customer ON reminders (customer_key);
+CREATE TABLE message_counts (
+    day TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    PRIMARY KEY (day, channel, billing)
+);
+CREATE TABLE order_messages (
+    number TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages INTEGER NOT NULL,
+    PRIMARY KEY (number, channel, billing)
+)
+""",
+    ),
+    (
+        5,
+        """
+ALTER TABLE conversations ADD COLUMN handover_since TEXT;
+ALTER TABLE conversations ADD COLUMN assigned_to TEXT;
+ALTER TABLE conversations ADD COLUMN assigned_at TEXT;
+CREATE INDEX conversations_handover ON conversations (handover_since) WHERE handover_since IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN author TEXT;
+CREATE INDEX inbox_customer ON inbox (customer_key, id);
+CREATE INDEX outbox_customer ON outbox (customer_key, id);
+CREATE TABLE staff (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    session_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_subject ON audit (subject)
+""",
+    ),
 ]
 
 POSTGRES_MIGRATIONS: list[tuple[int, str]] = [
@@ -302,6 +365,69 @@ CREATE TABLE invoices (
 )
 """,
     ),
+    (
+        4,
+        """
+CREATE TABLE stock_alerts (
+    product_id TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (product_id, customer_key)
+);
+CREATE INDEX stock_alerts_customer ON stock_alerts (customer_key);
+CREATE TABLE reminders (
+    kind TEXT NOT NULL,
+    customer_key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    sent_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (kind, customer_key, subject)
+);
+CREATE INDEX reminders_sent ON reminders (kind, sent_at);
+CREATE INDEX reminders_customer ON reminders (customer_key);
+CREATE TABLE message_counts (
+    day DATE NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages BIGINT NOT NULL,
+    PRIMARY KEY (day, channel, billing)
+);
+CREATE TABLE order_messages (
+    number TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    messages BIGINT NOT NULL,
+    PRIMARY KEY (number, channel, billing)
+)
+""",
+    ),
+    (
+        5,
+        """
+ALTER TABLE conversations ADD COLUMN handover_since TIMESTAMPTZ;
+ALTER TABLE conversations ADD COLUMN assigned_to TEXT;
+ALTER TABLE conversations ADD COLUMN assigned_at TIMESTAMPTZ;
+CREATE INDEX conversations_handover ON conversations (handover_since) WHERE handover_since IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN author TEXT;
+CREATE INDEX inbox_customer ON inbox (customer_key, id);
+CREATE INDEX outbox_customer ON outbox (customer_key, id);
+CREATE TABLE staff (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    session_key TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE audit (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_subject ON audit (subject)
+""",
+    ),
 ]
 
 # The message path's fused steps as functions: one round trip each, whose statements run one after
@@ -320,7 +446,7 @@ _LEASE_TAKE = """
 
 POSTGRES_MIGRATIONS.append(
     (
-        4,
+        6,
         """
 ALTER TABLE leases ADD COLUMN taken_over BOOLEAN NOT NULL DEFAULT FALSE;
 

@@ -10,18 +10,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import EllipsisType
 from typing import Any
 
 import asyncpg
 
 from chatshop.catalog import Product
+from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
-from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import (
+    RELEASES_STOCK,
+    Claim,
+    IllegalTransition,
+    Order,
+    OrderRevision,
+    OrderStatus,
+    check_transition,
+    new_order_number,
+)
 from chatshop.store.base import (
     ANONYMISED,
+    REMINDERS_KEPT,
     ClaimUse,
     ConversationRecord,
     FinishedTurn,
@@ -52,6 +63,7 @@ from chatshop.store.codec import (
     utcnow,
 )
 from chatshop.store.migrations import POSTGRES_MIGRATIONS, refuse_newer
+from chatshop.store.postgres_people import PostgresPeople
 
 __all__ = ["PostgresStore"]
 
@@ -93,8 +105,9 @@ WITH added AS (
     RETURNING customer_key
 ), seen AS (
     INSERT INTO conversations (customer_key, state, version, last_inbound_at)
-    SELECT customer_key, '{}', 0, $5 FROM added
-    ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at
+    SELECT customer_key, '{}', 0, CASE WHEN $6 THEN $5 END FROM added
+    ON CONFLICT (customer_key) DO UPDATE
+    SET last_inbound_at = COALESCE(excluded.last_inbound_at, conversations.last_inbound_at)
 )
 SELECT EXISTS (SELECT 1 FROM added)
 """
@@ -103,12 +116,13 @@ SELECT EXISTS (SELECT 1 FROM added)
 # handled, make held replies due (the customer wrote again) and queue the new replies in order.
 _TURN_WRITES = """
 WITH moved AS (
-    UPDATE conversations SET state = $2, version = version + 1, updated_at = $3
+    UPDATE conversations SET state = $2, version = version + 1, updated_at = $3, handover_since = $7,
+        assigned_to = CASE WHEN $7::timestamptz IS NULL AND handover_since IS NOT NULL THEN NULL ELSE assigned_to END
     WHERE customer_key = $1 AND version = $4
     RETURNING 1
 ), created AS (
-    INSERT INTO conversations (customer_key, state, version, updated_at)
-    SELECT $1, $2, 1, $3 WHERE $4 = 0 AND NOT EXISTS (SELECT 1 FROM moved)
+    INSERT INTO conversations (customer_key, state, version, updated_at, handover_since)
+    SELECT $1, $2, 1, $3, $7 WHERE $4 = 0 AND NOT EXISTS (SELECT 1 FROM moved)
     ON CONFLICT (customer_key) DO NOTHING
     RETURNING 1
 ), committed AS (
@@ -139,7 +153,7 @@ _COMMIT_TURN_THEN_NEXT = f"""{_TURN_WRITES}, nxt AS (
     WHERE customer_key = $1 AND handled_at IS NULL AND id <> $5 AND EXISTS (SELECT 1 FROM committed)
     ORDER BY id LIMIT 1
 ), lease_gone AS (
-    DELETE FROM leases WHERE name = $7 AND owner = $8
+    DELETE FROM leases WHERE name = $8 AND owner = $9
     AND EXISTS (SELECT 1 FROM committed) AND NOT EXISTS (SELECT 1 FROM nxt)
     RETURNING wanted
 )
@@ -228,12 +242,40 @@ _PENDING_OR_RELEASE = f"WITH pending AS ({_PENDING}),{_DUE_OR_RELEASE}"
 
 # A send recorded and the next batch read in one statement; the snapshot still shows the message
 # just sent as pending, so it is left out by id.
+def _counted(day: int) -> str:
+    """CTEs that count a sent message (parameters ``$day`` .. ``$day+3``: day, channel, billing,
+    order number) in the same statement as its "sent" mark; a NULL billing counts nothing."""
+    d, c, b, o = (f"${day + i}" for i in range(4))
+    return f"""
+counted AS (
+    INSERT INTO message_counts (day, channel, billing, messages)
+    SELECT {d}::date, {c}, {b}, 1 WHERE {b}::text IS NOT NULL
+    ON CONFLICT (day, channel, billing) DO UPDATE SET messages = message_counts.messages + 1
+),
+counted_for_order AS (
+    INSERT INTO order_messages (number, channel, billing, messages) SELECT {o}, {c}, {b}, 1
+    WHERE {b}::text IS NOT NULL AND {o}::text IS NOT NULL
+    ON CONFLICT (number, channel, billing) DO UPDATE SET messages = order_messages.messages + 1
+)"""  # noqa: S608 (parameter numbers only)
+
+
+_MARK_SENT = f"""
+WITH {_counted(4).strip()}
+UPDATE outbox SET status = 'sent', provider_message_id = $1, sent_at = $2, attempts = attempts + 1, error = NULL
+WHERE id = $3"""  # noqa: S608 (constant text only)
+
 _SENT_THEN_PENDING_OR_RELEASE = f"""
 WITH sent AS (
     UPDATE outbox SET status = 'sent', provider_message_id = $5, sent_at = $6, attempts = attempts + 1, error = NULL
     WHERE id = $7
-),
+),{_counted(8)},
 pending AS ({_PENDING} AND id <> $7),{_DUE_OR_RELEASE}"""  # noqa: S608 (constant text only)
+
+
+def _count_params(count: SentCount | None) -> tuple[date | None, str | None, str | None, str | None]:
+    if count is None:
+        return None, None, None, None
+    return count.day, count.channel, count.billing, count.order_number
 
 
 def _due(customer_key: str, rows: Sequence[asyncpg.Record], now: datetime) -> list[OutboxItem]:
@@ -292,6 +334,12 @@ class _CountingConnection(asyncpg.Connection):  # type: ignore[misc]
         return await super().fetchval(query, *args, **kwargs)
 
 
+def _handover_since(state: dict[str, Any]) -> datetime | None:
+    """Since when a person has the conversation (the state's ``handover_since``), for its column."""
+    since = state.get("handover_since")
+    return datetime.fromisoformat(since) if since else None
+
+
 async def _keep_session(connection: asyncpg.Connection) -> None:
     """Skip asyncpg's reset query on release: the store keeps no session state (no SET, LISTEN,
     session locks or cursors), and the reset would cost a round trip per call."""
@@ -340,7 +388,7 @@ def _job(row: asyncpg.Record) -> Job:
     )
 
 
-class PostgresStore(Store):
+class PostgresStore(PostgresPeople, Store):
     shared = True
 
     #: The server restarted or a connection was killed (pg_terminate_backend), a deadlock or
@@ -480,6 +528,7 @@ class PostgresStore(Store):
             inbound.customer_key,
             inbound_to_text(inbound),
             utcnow(),
+            inbound.from_customer,
         )
         return bool(added)
 
@@ -525,6 +574,7 @@ class PostgresStore(Store):
             expected_version,
             inbox_id,
             [outbound_to_text(m) for m in outbound],
+            _handover_since(state),
         )
         if not row["ok"]:
             raise StaleConversation(customer_key)
@@ -533,24 +583,31 @@ class PostgresStore(Store):
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
     async def _enqueue(
-        db: asyncpg.Connection, customer_key: str, outbound: Sequence[Outbound], now: datetime
+        db: asyncpg.Connection,
+        customer_key: str,
+        outbound: Sequence[Outbound],
+        now: datetime,
+        author: str | None = None,
     ) -> list[OutboxItem]:
         if not outbound:
             return []
         ids = await db.fetch(
-            "INSERT INTO outbox (customer_key, payload, created_at) "
-            "SELECT $1, payload, $3 FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) "
+            "INSERT INTO outbox (customer_key, payload, created_at, author) "
+            "SELECT $1, payload, $3, $4 FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) "
             "ORDER BY n RETURNING id",
             customer_key,
             [outbound_to_text(m) for m in outbound],
             now,
+            author,
         )
         ordered = sorted(row[0] for row in ids)
         return [OutboxItem(i, customer_key, m, created_at=now) for i, m in zip(ordered, outbound, strict=True)]
 
-    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
+    async def enqueue(
+        self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
+    ) -> list[OutboxItem]:
         async with self.pool.acquire() as db, db.transaction():
-            return await self._enqueue(db, customer_key, outbound, utcnow())
+            return await self._enqueue(db, customer_key, outbound, utcnow(), author)
 
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
         rows = await self._fetch(
@@ -575,14 +632,26 @@ class PostgresStore(Store):
         )
         return [row[0] for row in rows]
 
-    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None, count: SentCount | None = None) -> None:
         await self._execute(
-            "UPDATE outbox SET status = 'sent', provider_message_id = $1, sent_at = $2, "
-            "attempts = attempts + 1, error = NULL WHERE id = $3",
+            _MARK_SENT,
             provider_message_id,
             utcnow(),
             outbox_id,
+            *_count_params(count),
         )
+
+    async def message_counts(self, since: date) -> list[tuple[date, str, str, int]]:
+        rows = await self.pool.fetch(
+            "SELECT day, channel, billing, messages FROM message_counts WHERE day >= $1 ORDER BY day", since
+        )
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    async def order_message_counts(self, number: str) -> list[tuple[str, str, int]]:
+        rows = await self.pool.fetch(
+            "SELECT channel, billing, messages FROM order_messages WHERE number = $1 ORDER BY channel, billing", number
+        )
+        return [(r[0], r[1], int(r[2])) for r in rows]
 
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         await self._execute(
@@ -934,6 +1003,7 @@ class PostgresStore(Store):
         note: str = "",
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
+        revision: OrderRevision | None = None,
     ) -> tuple[Order, OrderStatus]:
         now = utcnow()
         async with self.pool.acquire() as db, db.transaction():
@@ -944,6 +1014,8 @@ class PostgresStore(Store):
             check_transition(number, old, new)
             order = await self._fetch_order(db, "number", number)
             assert order is not None
+            if revision is not None:
+                await self._revise(db, order, revision)
             await db.execute(
                 "UPDATE orders SET status = $1, updated_at = $2, "
                 "paid_minor = COALESCE($3, paid_minor), "
@@ -977,6 +1049,44 @@ class PostgresStore(Store):
             moved = await self._fetch_order(db, "number", number)
             assert moved is not None
             return moved, old
+
+    @staticmethod
+    async def _revise(db: asyncpg.Connection, order: Order, revision: OrderRevision) -> None:
+        revision.apply(order)
+        await db.execute(
+            "UPDATE orders SET payment_method = $1, details = $2, total_minor = $3, payment_ref = $4, "
+            "payment_url = $5, payment_expires_at = $6 WHERE number = $7",
+            order.payment_method,
+            order_details(order),
+            order.total.minor,
+            order.payment_ref,
+            order.payment_url,
+            order.payment_expires_at,
+            order.number,
+        )
+
+    async def revise_order(self, number: str, revision: OrderRevision, *, expect: OrderStatus, note: str = "") -> Order:
+        now = utcnow()
+        async with self.pool.acquire() as db, db.transaction():
+            current = await db.fetchval("SELECT status FROM orders WHERE number = $1 FOR UPDATE", number)
+            if current is None:
+                raise KeyError(number)
+            if OrderStatus(current) != expect:
+                raise IllegalTransition(number, OrderStatus(current), expect)
+            order = await self._fetch_order(db, "number", number)
+            assert order is not None
+            await self._revise(db, order, revision)
+            await db.execute("UPDATE orders SET updated_at = $1 WHERE number = $2", now, number)
+            await db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES ($1, $2, $3, $3, $4)",
+                number,
+                now,
+                expect.value,
+                note,
+            )
+            revised = await self._fetch_order(db, "number", number)
+            assert revised is not None
+            return revised
 
     async def record_amounts(
         self,
@@ -1130,6 +1240,57 @@ class PostgresStore(Store):
         )
         return None if row is None else _job(row)
 
+    # --- reminders and stock alerts ----------------------------------------------------------
+    async def add_stock_alert(self, product_id: str, customer_key: str, at: datetime) -> bool:
+        async with self.pool.acquire() as db:
+            status = await db.execute(
+                "INSERT INTO stock_alerts (product_id, customer_key, created_at) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING",
+                product_id,
+                customer_key,
+                at,
+            )
+            return bool(status.endswith(" 1"))
+
+    async def stock_alerts(self, limit: int = 1000) -> list[tuple[str, str]]:
+        async with self.pool.acquire() as db:
+            rows = await db.fetch(
+                "SELECT product_id, customer_key FROM stock_alerts ORDER BY created_at LIMIT $1", limit
+            )
+            return [(row[0], row[1]) for row in rows]
+
+    async def has_stock_alerts(self) -> bool:
+        async with self.pool.acquire() as db:
+            return bool(await db.fetchval("SELECT EXISTS (SELECT 1 FROM stock_alerts)"))
+
+    async def take_stock_alert(self, product_id: str, customer_key: str) -> bool:
+        async with self.pool.acquire() as db:
+            status = await db.execute(
+                "DELETE FROM stock_alerts WHERE product_id = $1 AND customer_key = $2", product_id, customer_key
+            )
+            return bool(status == "DELETE 1")
+
+    async def add_reminder(self, kind: str, customer_key: str, subject: str, at: datetime) -> bool:
+        async with self.pool.acquire() as db:
+            status = await db.execute(
+                "INSERT INTO reminders (kind, customer_key, subject, sent_at) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT DO NOTHING",
+                kind,
+                customer_key,
+                subject,
+                at,
+            )
+            return bool(status.endswith(" 1"))
+
+    async def reminders_since(self, kind: str, since: datetime) -> list[tuple[str, datetime]]:
+        async with self.pool.acquire() as db:
+            rows = await db.fetch(
+                "SELECT customer_key, sent_at FROM reminders WHERE kind = $1 AND sent_at >= $2 ORDER BY sent_at",
+                kind,
+                since,
+            )
+            return [(row[0], row[1]) for row in rows]
+
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         async with self.pool.acquire() as db, db.transaction():
             deleted = 0
@@ -1139,6 +1300,7 @@ class PostgresStore(Store):
                 ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < $1", handled_before),
                 ("DELETE FROM events WHERE at < $1", handled_before),
                 ("DELETE FROM jobs WHERE status <> 'pending' AND updated_at < $1", handled_before),
+                ("DELETE FROM reminders WHERE sent_at < $1", now - REMINDERS_KEPT),
             ):
                 deleted += int((await db.execute(statement, value)).split()[-1])
             return deleted + await self._forget_idle_conversations(db, handled_before)
@@ -1174,6 +1336,9 @@ class PostgresStore(Store):
                 "DELETE FROM jobs WHERE customer_key = $1",
                 "DELETE FROM inbox WHERE customer_key = $1",
                 "DELETE FROM outbox WHERE customer_key = $1",
+                "UPDATE audit SET subject = 'forgotten' WHERE subject = $1",
+                "DELETE FROM stock_alerts WHERE customer_key = $1",
+                "DELETE FROM reminders WHERE customer_key = $1",
             ):
                 deleted += int((await db.execute(statement, customer_key)).split()[-1])
             status = await db.execute(
@@ -1341,6 +1506,7 @@ class PostgresStore(Store):
             expected_version,
             inbox_id,
             [outbound_to_text(m) for m in outbound],
+            _handover_since(state),
             lease,
             owner,
         )
@@ -1422,10 +1588,25 @@ class PostgresStore(Store):
         return _due(customer_key, rows, now), False
 
     async def sent_then_pending_or_release(
-        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+        self,
+        outbox_id: int,
+        provider_message_id: str | None,
+        customer_key: str,
+        lease: str,
+        owner: str,
+        now: datetime,
+        count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
         rows = await self._fetch(
-            _SENT_THEN_PENDING_OR_RELEASE, customer_key, lease, owner, now, provider_message_id, utcnow(), outbox_id
+            _SENT_THEN_PENDING_OR_RELEASE,
+            customer_key,
+            lease,
+            owner,
+            now,
+            provider_message_id,
+            utcnow(),
+            outbox_id,
+            *_count_params(count),
         )
         if rows[0]["wanted"] is not None:  # released: nothing was due
             return [], bool(rows[0]["wanted"])

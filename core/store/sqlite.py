@@ -10,17 +10,28 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import EllipsisType
 from typing import Any, TypeVar
 
 from chatshop.catalog import Product
+from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
-from chatshop.orders import RELEASES_STOCK, Claim, Order, OrderStatus, check_transition, new_order_number
+from chatshop.orders import (
+    RELEASES_STOCK,
+    Claim,
+    IllegalTransition,
+    Order,
+    OrderRevision,
+    OrderStatus,
+    check_transition,
+    new_order_number,
+)
 from chatshop.store.base import (
     ANONYMISED,
+    REMINDERS_KEPT,
     ClaimUse,
     ConversationRecord,
     FinishedTurn,
@@ -50,28 +61,17 @@ from chatshop.store.codec import (
 )
 from chatshop.store.local_leases import LocalBudgets, LocalLeases
 from chatshop.store.migrations import SQLITE_MIGRATIONS, refuse_newer
+from chatshop.store.sqlite_people import SQLitePeople
 from chatshop.store.sqlite_thread import SQLiteThread
+from chatshop.store.sqlite_time import parse, stamp
 
 __all__ = ["SQLiteStore"]
 
 T = TypeVar("T")
 
 
-def _ts(value: datetime | None) -> str | None:
-    """One fixed-width UTC form, so that timestamps compare correctly as text.
-
-    ``2026-11-25T06:10:01.123456Z``: what ``strftime("%Y-%m-%dT%H:%M:%S.%fZ")`` gives, made by
-    ``isoformat``, which costs a fraction of it (several timestamps are written per message).
-    """
-    if not value:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(timespec="microseconds")[:-6] + "Z"
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+_ts = stamp
+_dt = parse
 
 
 _ADD_JOB = (
@@ -110,7 +110,7 @@ _Peek = tuple[InboxItem, ConversationRecord]
 _Next = tuple[InboxItem | None, ConversationRecord | None]
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLitePeople, Store):
     #: "database is locked" (another process held it past the busy timeout), "disk I/O error".
     faults = (OSError, sqlite3.OperationalError)
 
@@ -214,6 +214,7 @@ class SQLiteStore(Store):
 
         key = inbound.customer_key
         payload = inbound_to_text(inbound)
+        from_customer = inbound.from_customer
 
         def add(db: sqlite3.Connection) -> _Peek | None:
             cur = db.execute(
@@ -223,11 +224,18 @@ class SQLiteStore(Store):
             )
             if cur.rowcount == 0:
                 return None
-            db.execute(
-                "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
-                "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
-                (key, now),
-            )
+            if from_customer:
+                db.execute(
+                    "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
+                    "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+                    (key, now),
+                )
+            else:  # the shop's own message: the customer did not write
+                db.execute(
+                    "INSERT INTO conversations (customer_key, state, version) VALUES (?, '{}', 0) "
+                    "ON CONFLICT (customer_key) DO NOTHING",
+                    (key,),
+                )
             # What the turn this message starts will read first (usually this very message).
             first = db.execute(
                 "SELECT id, payload FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1",
@@ -305,12 +313,16 @@ class SQLiteStore(Store):
         now = _ts(utcnow())
         state_text = dumps(state)
         payloads = [outbound_to_text(message) for message in outbound]
+        handover = state.get("handover_since")
+        handover_since = _ts(_dt(handover)) if handover else None
 
         def commit(db: sqlite3.Connection) -> list[OutboxItem]:
+            # A hand-over that ends takes its assignee with it; one taken before it began keeps it.
             cur = db.execute(
-                "UPDATE conversations SET state = ?, version = version + 1, updated_at = ? "
+                "UPDATE conversations SET state = ?, version = version + 1, updated_at = ?, handover_since = ?3, "
+                "assigned_to = CASE WHEN ?3 IS NULL AND handover_since IS NOT NULL THEN NULL ELSE assigned_to END "
                 "WHERE customer_key = ? AND version = ?",
-                (state_text, now, customer_key, expected_version),
+                (state_text, now, handover_since, customer_key, expected_version),
             )
             if cur.rowcount == 0:
                 if (
@@ -319,8 +331,9 @@ class SQLiteStore(Store):
                 ):
                     raise StaleConversation(customer_key)
                 db.execute(
-                    "INSERT INTO conversations (customer_key, state, version, updated_at) VALUES (?, ?, 1, ?)",
-                    (customer_key, state_text, now),
+                    "INSERT INTO conversations (customer_key, state, version, updated_at, handover_since) "
+                    "VALUES (?, ?, 1, ?, ?)",
+                    (customer_key, state_text, now, handover_since),
                 )
             if inbox_id is not None:
                 db.execute("UPDATE inbox SET handled_at = ? WHERE id = ?", (now, inbox_id))
@@ -337,22 +350,28 @@ class SQLiteStore(Store):
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
     def _insert_outbox(
-        db: sqlite3.Connection, customer_key: str, messages: Iterable[tuple[Outbound, str]], now: str | None
+        db: sqlite3.Connection,
+        customer_key: str,
+        messages: Iterable[tuple[Outbound, str]],
+        now: str | None,
+        author: str | None = None,
     ) -> list[OutboxItem]:
         items = []
         for message, payload in messages:
             cur = db.execute(
-                "INSERT INTO outbox (customer_key, payload, created_at) VALUES (?, ?, ?)",
-                (customer_key, payload, now),
+                "INSERT INTO outbox (customer_key, payload, created_at, author) VALUES (?, ?, ?, ?)",
+                (customer_key, payload, now, author),
             )
             assert cur.lastrowid is not None
             items.append(OutboxItem(cur.lastrowid, customer_key, message, created_at=_dt(now)))
         return items
 
-    async def enqueue(self, customer_key: str, outbound: Sequence[Outbound]) -> list[OutboxItem]:
+    async def enqueue(
+        self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
+    ) -> list[OutboxItem]:
         now = _ts(utcnow())
         messages = [(message, outbound_to_text(message)) for message in outbound]
-        return await self._write(lambda db: self._insert_outbox(db, customer_key, messages, now))
+        return await self._write(lambda db: self._insert_outbox(db, customer_key, messages, now, author))
 
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
         moment = _ts(now)
@@ -392,17 +411,56 @@ class SQLiteStore(Store):
 
         return await self._run(fetch)
 
-    async def mark_sent(self, outbox_id: int, provider_message_id: str | None) -> None:
+    async def mark_sent(self, outbox_id: int, provider_message_id: str | None, count: SentCount | None = None) -> None:
         now = _ts(utcnow())
-        await self._write(lambda db: self._mark_sent(db, outbox_id, provider_message_id, now))
+        await self._write(lambda db: self._mark_sent(db, outbox_id, provider_message_id, now, count))
 
     @staticmethod
-    def _mark_sent(db: sqlite3.Connection, outbox_id: int, provider_message_id: str | None, now: str | None) -> None:
+    def _mark_sent(
+        db: sqlite3.Connection,
+        outbox_id: int,
+        provider_message_id: str | None,
+        now: str | None,
+        count: SentCount | None = None,
+    ) -> None:
         db.execute(
             "UPDATE outbox SET status = 'sent', provider_message_id = ?, sent_at = ?, "
             "attempts = attempts + 1, error = NULL WHERE id = ?",
             (provider_message_id, now, outbox_id),
         )
+        if count is None:
+            return
+        db.execute(
+            "INSERT INTO message_counts (day, channel, billing, messages) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (day, channel, billing) DO UPDATE SET messages = messages + 1",
+            (count.day.isoformat(), count.channel, count.billing),
+        )
+        if count.order_number:
+            db.execute(
+                "INSERT INTO order_messages (number, channel, billing, messages) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (number, channel, billing) DO UPDATE SET messages = messages + 1",
+                (count.order_number, count.channel, count.billing),
+            )
+
+    async def message_counts(self, since: date) -> list[tuple[date, str, str, int]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[date, str, str, int]]:
+            rows = db.execute(
+                "SELECT day, channel, billing, messages FROM message_counts WHERE day >= ? ORDER BY day",
+                (since.isoformat(),),
+            )
+            return [(date.fromisoformat(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+        return await self._run(fetch)
+
+    async def order_message_counts(self, number: str) -> list[tuple[str, str, int]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, str, int]]:
+            rows = db.execute(
+                "SELECT channel, billing, messages FROM order_messages WHERE number = ? ORDER BY channel, billing",
+                (number,),
+            )
+            return [(r[0], r[1], int(r[2])) for r in rows]
+
+        return await self._run(fetch)
 
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         await self._write(
@@ -738,6 +796,7 @@ class SQLiteStore(Store):
         note: str = "",
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
+        revision: OrderRevision | None = None,
     ) -> tuple[Order, OrderStatus]:
         now = _ts(utcnow())
 
@@ -747,6 +806,8 @@ class SQLiteStore(Store):
                 raise KeyError(number)
             old = order.status
             check_transition(number, old, new)
+            if revision is not None:
+                self._revise(db, order, revision)
             db.execute(
                 "UPDATE orders SET status = ?, updated_at = ?, paid_minor = COALESCE(?, paid_minor), "
                 "refunded_minor = COALESCE(?, refunded_minor) WHERE number = ?",
@@ -772,6 +833,44 @@ class SQLiteStore(Store):
             return moved, old
 
         return await self._write(move)
+
+    @staticmethod
+    def _revise(db: sqlite3.Connection, order: Order, revision: OrderRevision) -> None:
+        revision.apply(order)
+        db.execute(
+            "UPDATE orders SET payment_method = ?, details = ?, total_minor = ?, payment_ref = ?, payment_url = ?, "
+            "payment_expires_at = ? WHERE number = ?",
+            (
+                order.payment_method,
+                order_details(order),
+                order.total.minor,
+                order.payment_ref,
+                order.payment_url,
+                _ts(order.payment_expires_at),
+                order.number,
+            ),
+        )
+
+    async def revise_order(self, number: str, revision: OrderRevision, *, expect: OrderStatus, note: str = "") -> Order:
+        now = _ts(utcnow())
+
+        def revise(db: sqlite3.Connection) -> Order:
+            order = self._fetch_order(db, "number", number)
+            if order is None:
+                raise KeyError(number)
+            if order.status != expect:
+                raise IllegalTransition(number, order.status, expect)
+            self._revise(db, order, revision)
+            db.execute("UPDATE orders SET updated_at = ? WHERE number = ?", (now, number))
+            db.execute(
+                "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
+                (number, now, expect.value, expect.value, note),
+            )
+            revised = self._fetch_order(db, "number", number)
+            assert revised is not None
+            return revised
+
+        return await self._write(revise)
 
     async def record_amounts(
         self, number: str, *, paid_amount: int | None = None, refunded_amount: int | None = None, note: str = ""
@@ -922,6 +1021,61 @@ class SQLiteStore(Store):
         )
         return None if row is None else _job(row)
 
+    # --- reminders and stock alerts ----------------------------------------------------------
+    async def add_stock_alert(self, product_id: str, customer_key: str, at: datetime) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO stock_alerts (product_id, customer_key, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (product_id, customer_key, _ts(at)),
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def stock_alerts(self, limit: int = 1000) -> list[tuple[str, str]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows = db.execute("SELECT product_id, customer_key FROM stock_alerts ORDER BY created_at LIMIT ?", (limit,))
+            return [(row[0], row[1]) for row in rows]
+
+        return await self._run(fetch)
+
+    async def has_stock_alerts(self) -> bool:
+        return await self._run(lambda db: db.execute("SELECT 1 FROM stock_alerts LIMIT 1").fetchone() is not None)
+
+    async def take_stock_alert(self, product_id: str, customer_key: str) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "DELETE FROM stock_alerts WHERE product_id = ? AND customer_key = ?", (product_id, customer_key)
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def add_reminder(self, kind: str, customer_key: str, subject: str, at: datetime) -> bool:
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO reminders (kind, customer_key, subject, sent_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (kind, customer_key, subject, _ts(at)),
+                ).rowcount
+                == 1
+            )
+        )
+
+    async def reminders_since(self, kind: str, since: datetime) -> list[tuple[str, datetime]]:
+        def fetch(db: sqlite3.Connection) -> list[tuple[str, datetime]]:
+            rows = db.execute(
+                "SELECT customer_key, sent_at FROM reminders WHERE kind = ? AND sent_at >= ? ORDER BY sent_at",
+                (kind, _ts(since)),
+            )
+            return [(row[0], datetime.fromisoformat(row[1])) for row in rows]
+
+        return await self._run(fetch)
+
     async def purge(self, now: datetime, handled_before: datetime) -> int:
         moment, cutoff = _ts(now), _ts(handled_before)
 
@@ -934,6 +1088,7 @@ class SQLiteStore(Store):
                     ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", cutoff),
                     ("DELETE FROM events WHERE at < ?", cutoff),
                     ("DELETE FROM jobs WHERE status <> 'pending' AND updated_at < ?", cutoff),
+                    ("DELETE FROM reminders WHERE sent_at < ?", _ts(now - REMINDERS_KEPT)),
                 )
             ) + self._forget_idle_conversations(db, cutoff)
 
@@ -989,6 +1144,9 @@ class SQLiteStore(Store):
                     ("DELETE FROM jobs WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM inbox WHERE customer_key = ?", (customer_key,)),
                     ("DELETE FROM outbox WHERE customer_key = ?", (customer_key,)),
+                    ("UPDATE audit SET subject = 'forgotten' WHERE subject = ?", (customer_key,)),
+                    ("DELETE FROM stock_alerts WHERE customer_key = ?", (customer_key,)),
+                    ("DELETE FROM reminders WHERE customer_key = ?", (customer_key,)),
                     (
                         "DELETE FROM kv WHERE key LIKE ? ESCAPE '\\' AND (substr(key, -?) = ? OR instr(value, ?) > 0)",
                         (_like_prefix(channel), len(suffix), suffix, quoted),
@@ -1194,12 +1352,19 @@ class SQLiteStore(Store):
         return FinishedTurn(item, record, wanted, sends if held else None)
 
     async def sent_then_pending_or_release(
-        self, outbox_id: int, provider_message_id: str | None, customer_key: str, lease: str, owner: str, now: datetime
+        self,
+        outbox_id: int,
+        provider_message_id: str | None,
+        customer_key: str,
+        lease: str,
+        owner: str,
+        now: datetime,
+        count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
         sent_at, moment = _ts(utcnow()), _ts(now)
 
         def sent_then_due(db: sqlite3.Connection) -> list[OutboxItem]:
-            self._mark_sent(db, outbox_id, provider_message_id, sent_at)
+            self._mark_sent(db, outbox_id, provider_message_id, sent_at, count)
             return self._due_outbox(db, customer_key, moment)
 
         items = await self._write(sent_then_due)

@@ -1,6 +1,8 @@
-"""The shop's dashboard at ``/admin``: orders, catalog and numbers (docs/web.md).
+"""The shop's dashboard at ``/admin``: the team inbox, orders, catalog, numbers and the audit log
+(docs/web.md, docs/people.md).
 
-Off unless ``[admin] token_env`` names the variable holding the admin token.
+On when ``shop.toml`` has an ``[admin]`` table: staff log in with their accounts (``chatshop staff
+add``), the first owner also with the token ``[admin] token_env`` names.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ __all__ = ["Dashboard", "register_routes"]
 @hookimpl
 def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
     admin = shop.config.admin
-    if not admin.token_env:
+    if not shop.config.dashboard:
         return
-    token = read_secret(admin.token_env)  # present and long enough: the shop checked [admin] when built
+    # Present and long enough: the shop checked [admin] when built. Without it, staff accounts only.
+    token = read_secret(admin.token_env) if admin.token_env else None
     # Without a session secret, a random one per process: logins end when the shop restarts.
     secret: str | bytes = read_secret(admin.session_secret_env) if admin.session_secret_env else random_secret()
     secure = (shop.config.server.public_url or "").startswith("https://")

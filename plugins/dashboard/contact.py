@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from chatshop.orders import Order
 
-__all__ = ["Contact", "contact_of"]
+__all__ = ["Contact", "contact_of", "messenger_name"]
 
 #: Messengers whose customer id is the customer's phone number in international form (digits only).
 PHONE_IDS = {"whatsapp"}
@@ -38,6 +38,11 @@ class Contact:
     def chat_url(self) -> str | None:
         """Opens a WhatsApp chat with the customer (wa.me takes the number without the plus)."""
         return f"https://wa.me/{self.phone.lstrip('+')}" if self.phone and self.messenger == "WhatsApp" else None
+
+
+def messenger_name(channel: str) -> str:
+    """How the dashboard names a channel ("WhatsApp", "Web chat")."""
+    return LABELS.get(channel, channel)
 
 
 def contact_of(order: Order) -> Contact:

@@ -7,6 +7,7 @@ their own messenger exactly as when the order moves any other way.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections.abc import Awaitable, Callable
@@ -22,15 +23,22 @@ from aiohttp import web
 from chatshop.addresses import client_address, masked, networks
 from chatshop.digests import same_digest
 from chatshop.money import Money, MoneyError
-from chatshop.orders import IllegalTransition, OrderStatus
+from chatshop.orders import IllegalTransition, OrderStatus, Shipment
 from chatshop.payments import PaymentError
+from chatshop.plugins.dialog import cod_confirm
+from chatshop.plugins.dialog.reminders import check_stock_now
 from chatshop.plugins.webchat.pages import Templates
 from chatshop.plugins.webchat.view import adjustment_label
 from chatshop.runtime import Shop
+from chatshop.staff import TOKEN_OWNER, StaffError, check_name, verify_password
 from chatshop.store.base import StockChanged
+from chatshop.store.people import StaffAccount
 
+from .access import WHO, Who, may_move, who_is
 from .actions import actions_for, owed
 from .contact import contact_of
+from .headers import HEADERS, HSTS
+from .inbox import InboxPages
 from .numbers import shop_numbers
 from .session import LOGIN_COOKIE, Session, Sessions
 from .throttle import LoginThrottle
@@ -40,28 +48,11 @@ __all__ = ["Dashboard"]
 log = structlog.get_logger(__name__)
 
 HERE = Path(__file__).parent
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    # The dashboard uses no camera, microphone, location, payment or other powerful feature: no
-    # script that ever got in could ask for one either (OWASP ASVS 14.4).
-    "Permissions-Policy": (
-        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-        "payment=(), usb=(), browsing-topics=()"
-    ),
-}
-#: Over https the browser is told to come back over https only, for a year (OWASP ASVS 9.1.1).
-HSTS = "max-age=31536000"
 #: Status filters on the orders page: (label, statuses).
 FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "open": ("To do", (OrderStatus.PAID, OrderStatus.COD_PENDING, OrderStatus.CONFIRMED)),
     "unpaid": ("Awaiting payment", (OrderStatus.PENDING_PAYMENT,)),
+    "unconfirmed": ("Cash, unconfirmed", (OrderStatus.COD_PENDING,)),
     "shipped": ("Shipped", (OrderStatus.SHIPPED,)),
     "done": ("Delivered", (OrderStatus.DELIVERED,)),
     "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
@@ -76,7 +67,7 @@ MAX_PAGE = 1_000_000
 _PHONE = re.compile(r"^\+?[\d\s().-]+$")
 #: More digits than an order number has (six, all digits by chance: "234-567" is still searched as typed).
 MIN_PHONE_DIGITS = 7
-#: The account the admin token logs in as (staff accounts will name their own).
+#: The account the admin token logs in as, for the login throttle (staff accounts name their own).
 ADMIN_ACCOUNT = "admin"
 
 Handler = Callable[[web.Request, Session], Awaitable[web.StreamResponse]]
@@ -84,34 +75,48 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Dashboard:
-    def __init__(self, shop: Shop, token: str, sessions: Sessions) -> None:
+    def __init__(self, shop: Shop, token: str | None, sessions: Sessions) -> None:
         self.shop = shop
-        self._token = token.encode()
+        #: The first owner's ``[admin] token_env`` token; None: only staff accounts log in.
+        self._token = token.encode() if token else None
         self.sessions = sessions
         self.templates = Templates(HERE / "templates")
+        self.templates.env.globals["when"] = shop.time.stamp  # every time on the pages, on the shop's clock
         self.throttle = LoginThrottle()
         self.trusted_proxies = networks(shop.config.server.trusted_proxies)
         self.headers = {**HEADERS, "Strict-Transport-Security": HSTS} if sessions.secure else HEADERS
 
     # --- plumbing --------------------------------------------------------------------------
-    def page(self, name: str, session: Session, *, status: int = 200, **context: Any) -> web.Response:
+    def page(
+        self, template: str, session: Session, *, status: int = 200, who: Who | None = None, **context: Any
+    ) -> web.Response:
         return self.templates.response(
-            name,
+            template,
             status=status,
             headers=self.headers,
             shop=self.shop.config.shop.name,
             csrf=session.csrf,
             admin=session.admin,
+            who=who,
             **context,
         )
 
+    def staff_page(self, request: web.Request, template: str, session: Session, **context: Any) -> web.Response:
+        """A page for the logged-in staff member (their name and role in the header)."""
+        return self.page(template, session, who=request[WHO], **context)
+
+    async def audit(self, request: web.Request, action: str, subject: str = "", detail: str = "") -> None:
+        """Note in the audit log that the logged-in staff member did ``action``."""
+        await self.shop.store.record_audit(request[WHO].name, action, subject, detail)
+
     def login_page(self, session: Session, *, status: int = 200, error: str | None = None) -> web.Response:
-        response = self.page("login.html", session, status=status, error=error)
+        response = self.page("login.html", session, status=status, error=error, token_login=self._token is not None)
         self.sessions.write(response, session, LOGIN_COOKIE)
         return response
 
-    def guarded(self, handler: Handler, *, post: bool = False) -> RouteHandler:
-        """Logged in, and for a POST the right CSRF token; else a redirect to the login or 403."""
+    def guarded(self, handler: Handler, *, post: bool = False, owner: bool = False) -> RouteHandler:
+        """Logged in (as a staff member whose account still stands), and for a POST the right CSRF
+        token; else a redirect to the login or 403. ``owner``: agents are refused with 403."""
 
         async def wrapper(request: web.Request) -> web.StreamResponse:
             session = self.sessions.read(request)
@@ -129,6 +134,17 @@ class Dashboard:
                 raise web.HTTPSeeOther("/admin/login")
             if await self._ended(session):
                 raise web.HTTPSeeOther("/admin/login")  # logged out: this cookie ended
+            who = await who_is(self.shop, session, self._token is not None)
+            if who is None:  # the account was removed or its password changed: this session ended
+                if post:
+                    raise self._back("/admin/login", error=SESSION_ENDED)
+                raise web.HTTPSeeOther("/admin/login")
+            request[WHO] = who
+            if owner and not who.owner:
+                log.warning("dashboard.forbidden", path=request.path, role=who.role.value)
+                if post:
+                    raise web.HTTPForbidden(text="only an owner may do this")
+                return self.page("forbidden.html", session, status=403, who=who)
             try:
                 response = await handler(request, session)
             except web.HTTPException as answer:  # a redirect after a POST is a use too
@@ -147,7 +163,12 @@ class Dashboard:
     # --- login -------------------------------------------------------------------------------
     async def login_form(self, request: web.Request) -> web.Response:
         session = self.sessions.read(request)
-        if session is not None and not await self._ended(session):  # an ended one would bounce back here
+        # An ended session (logged out, its account removed or its password changed) would bounce back here.
+        if (
+            session is not None
+            and not await self._ended(session)
+            and await who_is(self.shop, session, self._token is not None) is not None
+        ):
             raise web.HTTPSeeOther("/admin/orders")
         return self.login_page(
             self.sessions.read(request, LOGIN_COOKIE) or self.sessions.fresh(),
@@ -160,8 +181,19 @@ class Dashboard:
         if session is None or not session.csrf_ok(_field(form, "csrf")):
             raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the login page and try again")
         address = client_address(request, self.trusted_proxies)
-        account = ADMIN_ACCOUNT
-        if not same_digest(self._token, _field(form, "token")):
+        name, token = (_field(form, "name") or "").strip(), _field(form, "token")
+        staff: StaffAccount | None = None
+        if not name and (token or self._token is not None):  # the owner's token (no staff name given)
+            account, refused = ADMIN_ACCOUNT, "That token is not right."
+            right = self._token is not None and same_digest(self._token, token or "")
+        else:
+            account, refused = _account_key(name), "That name and password do not match."
+            if self.throttle.retry_after(account, address) > 0:
+                right = False  # not even hashed: each guess costs the shop an Argon2 hash
+            else:
+                staff = await self._account(name, _field(form, "password") or "")
+                right = staff is not None
+        if not right:
             wait = self.throttle.retry_after(account, address)
             failures = self.throttle.failed(account, address)
             log.warning("dashboard.login_refused", account=account, client=masked(address), failures=failures)
@@ -172,15 +204,31 @@ class Dashboard:
                 )
                 page.headers["Retry-After"] = str(seconds)
                 return page
-            return self.login_page(session, status=401, error="That token is not right.")
-        # Right is right, however many wrong attempts came before (from here or anywhere): failing on
-        # purpose must never keep the owner out.
+            return self.login_page(session, status=401, error=refused)
+        # Right is right, however many wrong attempts came before from elsewhere: failing on purpose
+        # must never keep the owner (or a staff member) out.
         self.throttle.succeeded(account, address)
         log.info("dashboard.login", account=account, client=masked(address))
-        response = web.HTTPSeeOther("/admin/orders")
-        self.sessions.write(response, self.sessions.fresh(admin=True))  # a new CSRF token after login
+        await self.shop.store.record_audit(staff.name if staff else TOKEN_OWNER, "login")
+        if staff is None:
+            fresh, home = self.sessions.fresh(admin=True), "/admin/orders"
+        else:
+            fresh, home = self.sessions.fresh(admin=True, name=staff.name, key=staff.session_key), "/admin/inbox"
+        response = web.HTTPSeeOther(home)
+        self.sessions.write(response, fresh)  # a new CSRF token after login (its hours counted from now)
         self.sessions.end(response, LOGIN_COOKIE)
         raise response
+
+    async def _account(self, name: str, password: str) -> StaffAccount | None:
+        """The account ``name`` if ``password`` is its own. Hashing is slow by design (Argon2):
+        off the event loop, and as slow for a name that does not exist."""
+        try:
+            name = check_name(name)
+        except StaffError:
+            name = ""
+        account = await self.shop.store.get_staff(name) if name else None
+        ok = await asyncio.to_thread(verify_password, account, password)
+        return account if ok else None
 
     async def logout(self, request: web.Request, session: Session) -> web.StreamResponse:
         # The cookie is signed, not stored: remember it as ended (in the shop's store, so every worker
@@ -215,7 +263,8 @@ class Dashboard:
         def page_url(to: int) -> str:
             return "/admin/orders?" + urlencode({"status": key, **({"q": search} if search else {}), "page": to})
 
-        return self.page(
+        return self.staff_page(
+            request,
             "orders.html",
             session,
             orders=orders,
@@ -244,17 +293,20 @@ class Dashboard:
         order = await self.shop.store.get_order(request.match_info["number"])
         if order is None:
             raise web.HTTPNotFound(text="no such order")
-        return self.page(
+        return self.staff_page(
+            request,
             "order.html",
             session,
             order=order,
             contact=contact_of(order),
-            actions=actions_for(order),
+            actions=[a for a in actions_for(order) if may_move(request[WHO], self.shop, order, a.status)],
             owed=owed(order),
             locale=self._locale(),
             done=self.sessions.note(request, "done"),
             error=self.sessions.note(request, "error"),
             method=self._method_label(order.payment_method),
+            confirmation=cod_confirm.confirmation_state(order) if cod_confirm.settings(self.shop) else None,
+            messages=await self._order_messages(order.number, order.channel),
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
             invoice=await self.shop.store.get_invoice(order_number=order.number),
@@ -274,6 +326,25 @@ class Dashboard:
             raise web.HTTPNotFound(text="no invoice: the order is neither paid nor delivered, or invoices are off")
         return pdf_response(self.shop, issued[0])
 
+    async def _order_messages(self, number: str, channel: str) -> str | None:
+        """The messages about an order (its status updates, its payment requests): how many, how
+        billed, and their estimated cost on its channel; None for none."""
+        counts: dict[str, int] = {}
+        for _, billing, count in await self.shop.store.order_message_counts(number):
+            counts[billing] = counts.get(billing, 0) + count
+        if not counts:
+            return None
+        said = (
+            f"{sum(counts.values())} ("
+            + ", ".join(f"{b.replace('_', ' ')} {n}" for b, n in sorted(counts.items()))
+            + ")"
+        )
+        sender = self.shop.channels.get(channel)
+        rates = sender.message_rates() if sender is not None else None
+        if rates is not None:
+            said += f", about {rates.money(rates.cost(counts)).format(self._locale())}"
+        return said
+
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
         number = request.match_info["number"]
         form = await request.post()
@@ -288,11 +359,15 @@ class Dashboard:
             # the second click of a double click, or another tab: already done (a refund is done
             # only when nothing is owed: one that failed later leaves the order "refunded" and owing)
             raise self._back(f"/admin/orders/{number}", done=new.value)
+        if not may_move(request[WHO], self.shop, order, new):
+            raise web.HTTPForbidden(text=f"an agent may not move an order to {new.value}: ask an owner")
         if new not in {a.status for a in actions_for(order)}:
             raise self._back(f"/admin/orders/{number}", error=f"cannot go to {new.value}")
         try:
             if new == OrderStatus.REFUNDED:
                 await self.shop.refund_order(number)
+            elif new == OrderStatus.SHIPPED:
+                await self.shop.ship_order(number, _shipment(form), note="dashboard")
             else:
                 await self.shop.move_order(number, new, note="dashboard")
         except IllegalTransition as e:
@@ -303,13 +378,34 @@ class Dashboard:
         except (PaymentError, ValueError) as e:
             raise self._back(f"/admin/orders/{number}", error=str(e)) from None
         log.info("dashboard.order_moved", order=number, new=new.value)
+        await self.audit(request, f"order.{new.value}", number, f"{order.status.value} -> {new.value}")
         raise self._back(f"/admin/orders/{number}", done=new.value)
+
+    async def tracking(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """Give a shipped order its carrier and tracking (or correct them); the customer is told."""
+        number = request.match_info["number"]
+        form = await request.post()
+        back = f"/admin/orders/{number}"
+        try:
+            shipment = _shipment(form)
+            if shipment is None:
+                raise ValueError("carrier: name the carrier (e.g. Delhivery, DHL)")
+            await self.shop.ordering.track(number, shipment, note="dashboard")
+        except IllegalTransition as e:
+            raise self._back(back, error=f"tracking goes with a shipped order; this one is {e.old.value}") from None
+        except KeyError:
+            raise web.HTTPNotFound(text="no such order") from None
+        except ValueError as e:
+            raise self._back(back, error=str(e)) from None
+        log.info("dashboard.order_tracking", order=number)
+        raise self._back(back, done="shipped")
 
     # --- catalog -----------------------------------------------------------------------------
     async def catalog(self, request: web.Request, session: Session) -> web.StreamResponse:
         products = list(self.shop.catalog.items())  # a variant is a row of its own: its stock, its price
         views = await self.shop.product_views(products)
-        return self.page(
+        return self.staff_page(
+            request,
             "catalog.html",
             session,
             views=views,
@@ -336,6 +432,9 @@ class Dashboard:
         if action in ("off", "on", "toggle"):
             active = not view.active if action == "toggle" else action == "on"  # "on"/"off": pressing twice is once
             await self.shop.store.update_inventory(product_id, active=active)
+            if active != view.active:
+                await self.audit(request, "product.on" if active else "product.off", product_id)
+            await check_stock_now(self.shop)  # back on sale: whoever asked to hear is told
             raise self._back(back, saved=product_id)
         stock_text = (_field(form, "stock") or "").strip()
         price_text = (_field(form, "price") or "").strip()
@@ -368,6 +467,15 @@ class Dashboard:
             message = f"{product_id}: the stock changed to {now} since the page was loaded; nothing saved"
             raise self._back(back, error=message) from None
         log.info("dashboard.product_saved", product=product_id)
+        if new_price is not ...:
+            price_now = product.price if new_price is None else Money(new_price, product.price.currency)
+            if price_now != view.price:
+                prices = f"{view.price.format(self._locale())} -> {price_now.format(self._locale())}"
+                await self.audit(request, "product.price", product_id, prices)
+        if new_stock is not ... and new_stock != view.stock:
+            change = f"{_shown_stock(view.stock)} -> {_shown_stock(new_stock)}"
+            await self.audit(request, "product.stock", product_id, change)
+        await check_stock_now(self.shop)  # a restock: whoever asked to hear is told
         raise self._back(back, saved=product_id)
 
     def _back(self, path: str, **notes: str) -> web.HTTPSeeOther:
@@ -377,15 +485,40 @@ class Dashboard:
         for name, text in notes.items():
             query[name] = text
             query[f"{name}_sig"] = self.sessions.seal(name, text)
-        return web.HTTPSeeOther(f"{path}?{urlencode(query)}" + (f"#{anchor}" if anchor else ""))
+        joint = "&" if "?" in path else "?"
+        return web.HTTPSeeOther(f"{path}{joint}{urlencode(query)}" + (f"#{anchor}" if anchor else ""))
+
+    # --- audit -------------------------------------------------------------------------------
+    async def audit_log(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """Who did what, newest first, a page at a time (owners only)."""
+        number = _page_number(request.query.get("page"))
+        subject = request.query.get("subject", "").strip()[:200] or None
+        entries = await self.shop.store.audit_log(limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE, subject=subject)
+        more = len(entries) > PAGE_SIZE
+
+        def page_url(to: int) -> str:
+            return "/admin/audit?" + urlencode({**({"subject": subject} if subject else {}), "page": to})
+
+        return self.staff_page(
+            request,
+            "audit.html",
+            session,
+            entries=entries[:PAGE_SIZE],
+            subject=subject or "",
+            staff=await self.shop.store.list_staff(),
+            newer_url=page_url(number - 1) if number > 1 else None,
+            older_url=page_url(number + 1) if more else None,
+        )
 
     # --- numbers -----------------------------------------------------------------------------
     async def numbers(self, request: web.Request, session: Session) -> web.StreamResponse:
-        return self.page(
+        return self.staff_page(
+            request,
             "numbers.html",
             session,
             numbers=await shop_numbers(self.shop, self.shop.now()),
             discounts=await self._discounts(),
+            zone=self.shop.time.name,
         )
 
     async def _discounts(self) -> list[dict[str, str]]:
@@ -441,10 +574,26 @@ class Dashboard:
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
         router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
-        router.add_get("/admin/catalog", self.guarded(self.catalog))
-        router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True))
-        router.add_get("/admin/numbers", self.guarded(self.numbers))
+        router.add_post("/admin/orders/{number}/tracking", self.guarded(self.tracking, post=True))
+        router.add_get("/admin/catalog", self.guarded(self.catalog))  # agents read it; only owners change it
+        router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True, owner=True))
+        router.add_get("/admin/numbers", self.guarded(self.numbers, owner=True))
+        router.add_get("/admin/audit", self.guarded(self.audit_log, owner=True))
+        InboxPages(self).add_to(router)
         router.add_static("/admin/static", HERE / "static")
+
+
+def _account_key(name: str) -> str:
+    """The login throttle's name for a staff login: the account tried (as staff names are written),
+    never what was typed when it is no name at all (a password typed in the wrong field)."""
+    try:
+        return "staff:" + check_name(name)
+    except StaffError:
+        return "staff:?"
+
+
+def _shown_stock(stock: int | None) -> str:
+    return "unlimited" if stock is None else str(stock)
 
 
 def _search_term(search: str) -> str:
@@ -483,6 +632,14 @@ def _stock(text: str) -> int | None:
     if not 0 <= stock <= 1_000_000:
         raise ValueError("stock must be between 0 and 1000000")
     return stock
+
+
+def _shipment(form: Any) -> Shipment | None:
+    """The carrier and tracking typed on a Ship form; None when all three were left empty."""
+    fields = [_field(form, name) or "" for name in ("carrier", "tracking_number", "tracking_url")]
+    if not any(value.strip() for value in fields):
+        return None
+    return Shipment.parse(*fields)
 
 
 def _field(form: Any, name: str) -> str | None:

@@ -1,4 +1,5 @@
-"""The admin's session: a signed cookie holding a CSRF token, whether they logged in, and until when.
+"""The staff member's session: a signed cookie holding a CSRF token, whether and as whom they
+logged in, and until when.
 
 The cookie is ``HttpOnly`` (no script reads it), ``SameSite=Strict`` (no other site's page sends
 it), ``Secure`` when the shop is served over https, and expires after ``SESSION_HOURS``, or sooner
@@ -21,6 +22,7 @@ from aiohttp import web
 
 from chatshop.digests import same_digest
 from chatshop.plugins.webchat.signing import Signer
+from chatshop.staff import TOKEN_OWNER
 
 __all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_HOURS", "Session", "Sessions"]
 
@@ -40,6 +42,11 @@ class Session:
     expires: int
     #: When the session was last used (Unix seconds), for the idle timeout.
     seen: int = 0
+    #: Who logged in: a staff member's name, or ``TOKEN_OWNER`` for the ``[admin]`` token.
+    name: str = TOKEN_OWNER
+    #: The account's session key when the session began: a new password or a removed (and
+    #: re-created) account changes it, and the session ends.
+    key: str = ""
 
     def csrf_ok(self, given: str | None) -> bool:
         return same_digest(self.csrf, given)
@@ -66,9 +73,9 @@ class Sessions:
             return None
         return text
 
-    def fresh(self, admin: bool = False) -> Session:
+    def fresh(self, admin: bool = False, name: str = TOKEN_OWNER, key: str = "") -> Session:
         now = int(self.clock())
-        return Session(secrets.token_urlsafe(24), admin, now + SESSION_HOURS * 3600, now)
+        return Session(secrets.token_urlsafe(24), admin, now + SESSION_HOURS * 3600, now, name, key)
 
     def read(self, request: web.Request, cookie: str = COOKIE) -> Session | None:
         value = self.signer.unsign(request.cookies.get(cookie))
@@ -78,7 +85,9 @@ class Sessions:
             data = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
             expires = int(data["e"])
             seen = int(data.get("s", expires - SESSION_HOURS * 3600))  # a cookie from before idle times
-            session = Session(str(data["c"]), bool(data["a"]), expires, seen)
+            # A cookie from before staff accounts carries no name: the token's owner made it.
+            name, key = str(data.get("n", TOKEN_OWNER)), str(data.get("k", ""))
+            session = Session(str(data["c"]), bool(data["a"]), expires, seen, name, key)
         except (ValueError, KeyError, TypeError):
             return None
         if session.admin != (cookie == COOKIE):
@@ -97,8 +106,15 @@ class Sessions:
             self.write(response, replace(session, seen=now))
 
     def write(self, response: web.StreamResponse, session: Session, cookie: str = COOKIE) -> None:
-        fields = {"c": session.csrf, "a": session.admin, "e": session.expires, "s": session.seen}
-        payload = json.dumps(fields, separators=(",", ":"))
+        fields = {
+            "c": session.csrf,
+            "a": session.admin,
+            "e": session.expires,
+            "s": session.seen,
+            "n": session.name,
+            "k": session.key,
+        }
+        payload = json.dumps(fields, separators=(",", ":"), ensure_ascii=True)
         value = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")  # "=" would need quoting
         response.set_cookie(
             cookie,

@@ -144,7 +144,10 @@ async def show_product(turn: Turn, product_id: str) -> None:
         )
     else:
         body += "\n\n" + turn.t("out_of_stock", title=product.title)
-        choices = (back, menu_button(turn))
+        if turn.shop.config.reminders.back_in_stock:  # "Notify me" (the reminders feature) when it is back
+            choices = (Choice(id=f"notify:{product.id}", title=turn.t("notify_me")), back, menu_button(turn))
+        else:
+            choices = (back, menu_button(turn))
     turn.out.append(
         ProductCard(
             product_id=product.id,
@@ -280,6 +283,7 @@ async def _find(turn: Turn, text: str) -> None:
         if greet:
             show_menu(turn, greet=True)
             return
+        turn.misunderstood = True  # a search for nothing the shop has: the customer meant something else
         turn.say(turn.t("search_none", query=text[:100]) if text else turn.t("unknown"))
         show_menu(turn)
         return

@@ -26,11 +26,12 @@ from chatshop.dialog.registry import Owned
 from chatshop.dialog.turn import Turn
 from chatshop.hookspecs import hookimpl
 from chatshop.legal import applies_eu, legal_lines
-from chatshop.messages import Address, AddressRequest, Choice, Inbound, InboundKind, Location
+from chatshop.messages import Address, AddressRequest, Choice, Inbound, InboundKind, Location, lead_with
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugins.dialog.cart import show_cart
+from chatshop.plugins.dialog.marketing import offer
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 from chatshop.pricing import Notice, Quote
 from chatshop.store.base import LimitReached, OutOfStock
@@ -430,13 +431,25 @@ async def confirm(turn: Turn) -> None:
     # One message, not two: the record the law asks for follows the thanks (every message is billed).
     record = order_record(turn, order, quote)
     if not turn.shop.payment_methods[order.payment_method].online:
-        turn.ask(
+        try:  # a cash method may have something to ask (cash on delivery with confirmation)
+            asked = await turn.shop.ordering.start_payment(order)
+        except PaymentError:
+            asked = []
+        if asked:
+            if record:  # the record the law asks for goes in the same message
+                first = asked[0]
+                asked[0] = first.model_copy(update={"body": _with_record(getattr(first, "body", ""), record)})
+            turn.out.extend(asked)
+            return
+        body, choices = await offer(
+            turn,
             _with_record(turn.t("order_placed_cod", number=order.number, total=total), record),
             [turn.choice("orders", "menu_orders"), menu_button(turn)],
         )
+        turn.ask(body, choices)
         return
-    turn.say(_with_record(turn.t("order_placed_online", number=order.number, total=total), record))
-    await request_payment(turn, order.number)
+    placed = _with_record(turn.t("order_placed_online", number=order.number, total=total), record)
+    await request_payment(turn, order.number, lead=placed)
 
 
 def _with_record(placed: str, record: str | None) -> str:
@@ -464,12 +477,17 @@ def order_record(turn: Turn, order: Order, quote: Quote) -> str | None:
     return "\n\n".join([record, "\n".join(law)]) if law else record
 
 
-async def request_payment(turn: Turn, number: str) -> None:
-    """Send the payment link (again); a provider outage leaves the order reserved and retryable."""
+async def request_payment(turn: Turn, number: str, *, lead: str | None = None) -> None:
+    """Send the payment link (again); a provider outage leaves the order reserved and retryable.
+
+    ``lead`` (the order is placed) opens the payment message itself rather than a message of its own.
+    """
     order = await turn.shop.store.get_order(number)
     if order is None or order.customer_key != turn.customer_key:
         turn.say(turn.t("order_unknown"))
         return
+    if lead is not None and order.status is not OrderStatus.PENDING_PAYMENT:
+        turn.say(lead)
     if order.status is OrderStatus.CANCELLED:  # the window passed (or it was cancelled) meanwhile
         turn.ask(
             turn.t("order_cancelled", number=order.number),
@@ -480,12 +498,16 @@ async def request_payment(turn: Turn, number: str) -> None:
         turn.say(turn.t("status_update", number=order.number, status=turn.t(f"state_{order.status.value}")))
         return
     try:
-        turn.out.extend(await turn.shop.ordering.start_payment(order))
+        messages = await turn.shop.ordering.start_payment(order)
     except PaymentError:
+        if lead is not None:
+            turn.say(lead)
         turn.ask(
             turn.t("payment_unavailable", number=order.number),
             [Choice(id=f"paylink:{order.number}", title=turn.t("try_again")), turn.choice("orders", "menu_orders")],
         )
+        return
+    turn.out.extend(lead_with(lead, messages) if lead is not None else messages)
 
 
 def abort(turn: Turn) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from chatshop.dialog.engine import MENU
 from chatshop.dialog.feature import Action, DialogFeature
@@ -15,7 +15,7 @@ from chatshop.messages import Choice, Inbound, InboundKind
 GREET = "greet"
 
 
-def show_menu(turn: Turn, *, greet: bool = False) -> None:
+def show_menu(turn: Turn, *, greet: bool = False, extra: Sequence[Choice] = ()) -> None:
     if greet:
         name = (turn.state.name or "").split(" ")[0].strip()
         body = turn.t("welcome_named", name=name) if name else turn.t("welcome")
@@ -32,7 +32,7 @@ def show_menu(turn: Turn, *, greet: bool = False) -> None:
     ]
     if len(turn.shop.locales) > 1:
         choices.append(turn.choice("lang", "menu_language"))
-    turn.ask(body, choices, button=turn.t("menu_button"))
+    turn.ask(body, [*choices, *extra], button=turn.t("menu_button"))
     turn.state.step = "idle"
     turn.state.welcomed = True
 
@@ -45,9 +45,16 @@ def _menu(turn: Turn, arg: str) -> None:
     show_menu(turn, greet=arg == GREET and not turn.state.welcomed)
 
 
-def _help(turn: Turn, _: str) -> None:
+async def _help(turn: Turn, _: str) -> None:
+    """Help, then the menu with the choices features add under Help (numbered after the menu's own,
+    so a typed "1" still means the same as on the menu)."""
+    extra = [
+        turn.choice(owned.value.choice, owned.value.title_key)
+        for owned in turn.dialog.help
+        if await turn.run_as(owned.feature, owned.value.applies, turn)
+    ]
     turn.say(turn.t("help"))
-    show_menu(turn)
+    show_menu(turn, extra=extra)
 
 
 def _language(turn: Turn, code: str) -> None:

@@ -69,6 +69,10 @@ async def show_order(turn: Turn, number: str) -> None:
         lines=lines,
         total=turn.money(order.total),
     )
+    if order.shipment is not None:
+        shipment = order.shipment
+        tracking = turn.t("order_tracking", carrier=shipment.carrier, tracking_number=shipment.tracking_number)
+        body = "\n".join(part for part in (body, tracking, shipment.tracking_url) if part)
     choices = []
     if order.status == OrderStatus.PENDING_PAYMENT:
         choices.append(Choice(id=f"paylink:{order.number}", title=turn.t("payment_online")))

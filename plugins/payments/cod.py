@@ -7,14 +7,15 @@ collects the cash (Vendure's "authorize now, settle later").
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from chatshop.config import Amount, ConfigError, ConfigProblem, code_as_text
 from chatshop.hookspecs import hookimpl
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentConfig, PaymentContext, PaymentMethod, PaymentStart
+from chatshop.plugins.dialog.cod_confirm import confirmation  # the dialog feature owns the question
 from chatshop.pricing import Quote
 from chatshop.runtime import Shop
 
@@ -24,6 +25,18 @@ class CashOnDeliveryConfig(PaymentConfig):
     fee: Amount | None = None
     #: Postal codes where COD is offered (numbers allowed, as in [delivery]); default: all delivery areas.
     areas: list[Annotated[str, BeforeValidator(code_as_text)]] | None = None
+    #: Ask the customer to confirm a cash order before it is packed (buttons: confirm / cancel).
+    confirm: bool = False
+    #: Remind a customer who has not confirmed after this long (0: no reminder).
+    confirm_remind_minutes: float = 30
+    #: What is done with an order still unconfirmed after this long (``confirm_unanswered``).
+    confirm_cancel_minutes: float = Field(default=120, gt=0)
+    #: ``cancel``: the order is cancelled (stock released, customer told); ``keep``: it waits for the shop.
+    confirm_unanswered: Literal["cancel", "keep"] = "cancel"
+    #: At confirmation, offer to pay online instead (any enabled online method the order may use).
+    prepaid_offer: bool = False
+    #: An amount off for paying online, shown as its own line of the order (the COD fee goes too).
+    prepaid_discount: Amount | None = None
 
 
 class CashOnDelivery(PaymentMethod):
@@ -35,9 +48,13 @@ class CashOnDelivery(PaymentMethod):
 
     def __init__(self, shop: Shop, config: CashOnDeliveryConfig) -> None:
         super().__init__(shop, config)
-        problems = _area_problems(config.areas, shop.config.delivery.areas)
+        problems = [
+            ConfigProblem(path="payments.cod.areas", message=m)
+            for m in _area_problems(config.areas, shop.config.delivery.areas)
+        ]
+        problems += _confirmation_problems(config)
         if problems:
-            raise ConfigError([ConfigProblem(path="payments.cod.areas", message=m) for m in problems])
+            raise ConfigError(problems)
 
     def available(self, context: PaymentContext) -> bool:
         limit = self.config.max_order_total
@@ -49,7 +66,31 @@ class CashOnDelivery(PaymentMethod):
         return context.postal_code in {a.strip().upper().replace(" ", "") for a in areas}
 
     async def start(self, order: Order) -> PaymentStart:
-        return PaymentStart()  # nothing to do until the courier collects the cash
+        """Nothing to pay until the courier collects the cash; with ``confirm``, the customer is
+        asked to confirm the order (the question is this method's message, in place of "placed")."""
+        if not self.config.confirm:
+            return PaymentStart()
+        # The confirmation is the built-in cod_confirm feature's, which works on the running shop.
+        return PaymentStart(messages=(await confirmation(cast("Shop", self.shop), order),))
+
+
+def _confirmation_problems(config: CashOnDeliveryConfig) -> list[ConfigProblem]:
+    """Confirmation settings that contradict each other, each with its key path."""
+    problems = []
+    if config.confirm_remind_minutes and config.confirm_remind_minutes >= config.confirm_cancel_minutes:
+        problems.append(
+            ConfigProblem(
+                path="payments.cod.confirm_remind_minutes",
+                message=f"{config.confirm_remind_minutes:g} is not less than confirm_cancel_minutes "
+                f"({config.confirm_cancel_minutes:g}): the reminder must come before the order is given up",
+            )
+        )
+    for key in ("prepaid_offer", "confirm_unanswered", "confirm_remind_minutes", "confirm_cancel_minutes"):
+        if key in config.model_fields_set and not config.confirm:
+            problems.append(ConfigProblem(path=f"payments.cod.{key}", message="goes with confirm = true"))
+    if config.prepaid_discount is not None and not config.prepaid_offer:
+        problems.append(ConfigProblem(path="payments.cod.prepaid_discount", message="goes with prepaid_offer = true"))
+    return problems
 
 
 def _area_problems(areas: list[str] | None, delivered: list[str]) -> list[str]:

@@ -22,7 +22,7 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel
 
-from chatshop.channels import Capabilities, Channel, SendError, SendResult, utf8_bytes
+from chatshop.channels import Capabilities, Channel, ReplyWindow, SendError, SendResult, utf8_bytes
 from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import (
     DeliveryReport,
@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 __all__ = ["WeChatChannel"]
 
 log = structlog.get_logger(__name__)
+
+#: WeChat's customer-service window: 48 hours after the follower's last message.
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
 
 #: How long the progress of a half-sent message is remembered (the 48-hour window and more).
 PARTIAL_KEPT_FOR = timedelta(hours=72)
@@ -279,6 +282,20 @@ class WeChatChannel(Channel):
             log.error("wechat.late_inbox_failed", error=repr(task.exception()))
 
     # --- outbound ---------------------------------------------------------------------------
+    async def reply_window(self, customer_id: str) -> ReplyWindow:
+        """Customer-service messages reach a follower for 48 hours after their last message."""
+        record = await self.shop.store.load_conversation(f"{self.name}:{customer_id}")
+        last = record.last_inbound_at
+        if last is not None and self.shop.now() - last < CUSTOMER_SERVICE_WINDOW:
+            return ReplyWindow()
+        template = self.settings.order_template
+        return ReplyWindow(
+            open=False,
+            reason="The customer last wrote more than 48 hours ago: until they write again, WeChat delivers "
+            "only template messages (a customer-service message would be refused).",
+            templates=(template.template_id,) if template else (),
+        )
+
     async def send(self, customer_id: str, message: Outbound) -> SendResult:
         rendered = render(customer_id, message, self.shop.config.shop.locale)
         try:

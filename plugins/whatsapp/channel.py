@@ -15,14 +15,18 @@ from chatshop.channels import (
     Capabilities,
     Channel,
     PermanentSendError,
+    ReplyWindow,
     RetryableSendError,
     SendingHalted,
     SendResult,
 )
 from chatshop.config import read_secret, read_secrets
+from chatshop.consent import record_consent
+from chatshop.costs import Billing, Rates
 from chatshop.messages import (
     Inbound,
     InboundKind,
+    Marketing,
     OrderStatusUpdate,
     Outbound,
     ProductCard,
@@ -37,9 +41,10 @@ from .budget import HORIZON, SLACK_SLOTS, SendBudget
 from .catalog_sync import refused_items
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
-from .errors import BAD_PARAMETER_CODES, REENGAGEMENT, GraphError
+from .errors import BAD_PARAMETER_CODES, MARKETING_OPTED_OUT, REENGAGEMENT, GraphError
+from .ratelimit import RateLimiter
 from .routes import webhook_routes
-from .webhook import StatusUpdate
+from .webhook import Preference, StatusUpdate
 from .window import ConversationWindow
 
 if TYPE_CHECKING:
@@ -66,6 +71,7 @@ class WhatsAppChannel(Channel):
     Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
     capabilities = Capabilities(
         max_text_length=4096,
+        max_body_length=1024,
         max_caption_length=1024,  # an image's caption (Meta's limit)
         max_buttons=3,
         button_title_length=20,
@@ -75,6 +81,8 @@ class WhatsAppChannel(Channel):
         list_row_description_length=72,
         list_button_length=20,
         images=True,
+        url_buttons=True,
+        marketing_templates=True,
         product_cards=True,
         native_catalog=False,
         in_chat_payment=True,
@@ -100,7 +108,8 @@ class WhatsAppChannel(Channel):
         self.app_secrets = read_secrets(config.app_secret_env)
         self.app_secret = self.app_secrets[0]
         self.verify_token = read_secret(config.verify_token_env)
-        self.window = ConversationWindow(lambda: self.shop.store, self.name)
+        # On the shop's clock, so a test (or a replayed day) that moves the clock moves the window too.
+        self.window = ConversationWindow(lambda: self.shop.store, self.name, clock=lambda: self.shop.now())
         self.bills = Bills(lambda: self.shop.store)
         self.client = GraphClient(
             lambda: self.shop.http,
@@ -130,6 +139,8 @@ class WhatsAppChannel(Channel):
         move: BillMove | None = None
         if isinstance(message, OrderStatusUpdate):
             rendered, move = await self._order_update(customer_id, message)
+        elif isinstance(message, Marketing):
+            rendered = self._marketing(message)
         else:
             if not await self.window.is_open(customer_id):
                 log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
@@ -156,7 +167,20 @@ class WhatsAppChannel(Channel):
             await self.bills.moved(move)
         if isinstance(message, OrderStatusUpdate) and rendered.type != "template":
             await self._remember_notification(wamid, customer_id, message)
-        return SendResult(provider_message_id=wamid)
+        return SendResult(provider_message_id=wamid, billing=self._billing(customer_id, message, rendered))
+
+    def _billing(self, customer_id: str, message: Outbound, rendered: render.Rendered) -> str:
+        """How Meta bills what was sent: everything is free in an entry-point window; a template by
+        its category (marketing for the shop's marketing ones, utility for order updates); anything
+        else is a service message, which only the customer service window allows."""
+        if self.window.free(customer_id):
+            return Billing.FREE_ENTRY_POINT
+        if rendered.type == "template":
+            return Billing.MARKETING if isinstance(message, Marketing) else Billing.UTILITY
+        return Billing.SERVICE
+
+    def message_rates(self) -> Rates | None:
+        return self.settings.rates.as_rates() if self.settings.rates is not None else None
 
     async def _in_meta_catalog(self, message: Outbound) -> tuple[Outbound, str | None]:
         """``message`` as it can be sent with the shop's catalog: products Meta refused at the last
@@ -211,13 +235,28 @@ class WhatsAppChannel(Channel):
                 raise PermanentSendError("the 24-hour window is closed and no template is set", code=str(REENGAGEMENT))
             templates = self.settings.templates
             payloads = templates.payloads(name, update.order_number)
-            return render.template(name, templates.language, [update.order_number, update.body], payloads), None
+            said = f"{update.body} {update.url}" if update.url else update.body  # a template has no button for it
+            return render.template(name, templates.language, [update.order_number, said], payloads), None
         move = None
         if update.payment_method == WHATSAPP_PAY:
             move = await self.bills.next_move(update.order_number, update.status)
         if move is not None:
-            return render.order_status(move.reference, move.status, update.body), move
-        return render.text(update.body), None
+            said = f"{update.body}\n{update.url}" if update.url else update.body
+            return render.order_status(move.reference, move.status, said), move
+        return render.render(update), None
+
+    def sends_marketing(self, topic: str) -> bool:
+        return self.settings.templates.for_topic(topic) is not None
+
+    def _marketing(self, message: Marketing) -> render.Rendered:
+        """The shop's approved marketing template for the message's topic (the core sends one only
+        to a customer who opted in, and only for a topic with a template)."""
+        templates = self.settings.templates
+        name = templates.for_topic(message.topic)
+        if name is None:
+            raise PermanentSendError(f"no template for {message.topic}", code="no_template")
+        payloads = templates.payloads(name, product_id=message.subject)
+        return render.template(name, templates.language, message.parameters, payloads)
 
     async def _remember_notification(self, wamid: str, customer_id: str, update: OrderStatusUpdate) -> None:
         """Keep a free-form status update so a late 131047 can resend it as the template."""
@@ -226,6 +265,18 @@ class WhatsAppChannel(Channel):
         value = json.dumps({"customer": customer_id, "message": outbound_to_json(update)})
         expires = datetime.now(UTC) + _NOTIFICATION_KEEP
         await self.shop.store.kv_set(f"whatsapp:notification:{wamid}", value, expires_at=expires)
+
+    async def reply_window(self, customer_id: str) -> ReplyWindow:
+        if await self.window.is_open(customer_id):
+            return ReplyWindow()
+        templates = self.settings.templates
+        names = tuple(dict.fromkeys(n for n in (templates.order_update, *templates.statuses.values()) if n))
+        return ReplyWindow(
+            open=False,
+            reason="The customer last wrote more than 24 hours ago: until they write again, WhatsApp delivers "
+            "only the shop's approved templates (a free-form message would be refused).",
+            templates=names,
+        )
 
     # --- inbound side effects ------------------------------------------------------------------
     async def acknowledge(self, inbound: Inbound) -> None:
@@ -243,10 +294,33 @@ class WhatsAppChannel(Channel):
         await self.shop.report_delivery(report)
         if report.error_code:
             log.warning("whatsapp.delivery_failed", code=report.error_code, customer=report.customer_id)
+        if MARKETING_OPTED_OUT in update.error_codes and report.customer_id is not None:
+            # Meta refused a marketing template: the customer stopped marketing in WhatsApp itself.
+            await self.on_preference(Preference(report.customer_id, False, update.timestamp))
         if REENGAGEMENT not in update.error_codes or report.customer_id is None:
             return
         await self.window.closed(report.customer_id, update.timestamp)
         await self._resend_as_template(report.provider_message_id)
+
+    async def on_preference(self, preference: Preference) -> None:
+        """The customer stopped (or resumed) marketing in WhatsApp: kept as their word, as a typed
+        STOP would be. WhatsApp shows them its own confirmation, so the shop sends none (and outside
+        the reply window it could not). A redelivered older word never undoes a newer one."""
+        now = self.shop.now()
+        recorded = await record_consent(
+            self.shop.store,
+            f"{self.name}:{preference.customer_id}",
+            opted_in=preference.opted_in,
+            via="messenger",
+            at=preference.timestamp or now,
+            now=now,
+        )
+        log.info(
+            "whatsapp.marketing_preference",
+            customer=preference.customer_id,
+            opted_in=preference.opted_in,
+            applied=recorded is not None,
+        )
 
     async def _resend_as_template(self, wamid: str) -> None:
         store = self.shop.store

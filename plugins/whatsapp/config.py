@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatshop.channels import ChannelConfig
 from chatshop.config import SecretNames
+from chatshop.costs import Billing, Rates
+from chatshop.money import MoneyError, validate_currency
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentConfig
 
-__all__ = ["ButtonAction", "TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
+__all__ = ["ButtonAction", "RatesConfig", "TemplatesConfig", "WhatsAppConfig", "WhatsAppPayConfig"]
 
 #: What a template's quick-reply button does when tapped: show the order the template is about
 #: (``order``), ask to cancel it (``cancel``), or open the customer's orders, the main menu, the
 #: cart, the catalog or help. ``none`` is a button that takes no payload (a URL or phone button).
-ButtonAction = Literal["order", "cancel", "orders", "menu", "cart", "browse", "help", "none"]
+ButtonAction = Literal["order", "cancel", "orders", "menu", "cart", "checkout", "product", "browse", "help", "none"]
 
 #: Meta's limit on buttons in one template.
 MAX_TEMPLATE_BUTTONS = 10
@@ -38,6 +41,11 @@ class TemplatesConfig(BaseModel):
     language: str = Field(default="en_US", min_length=2, max_length=15)
     order_update: str | None = Field(default=None, min_length=1, max_length=512)
     statuses: dict[str, str] = Field(default_factory=dict)
+    #: MARKETING templates, sent outside the window only to customers who opted in: a cart left
+    #: behind (``{{1}}`` what is in it, ``{{2}}`` its subtotal) and a product back in stock
+    #: (``{{1}}`` its name, ``{{2}}`` its price).
+    cart_reminder: str | None = Field(default=None, min_length=1, max_length=512)
+    back_in_stock: str | None = Field(default=None, min_length=1, max_length=512)
     buttons: dict[str, list[ButtonAction]] = Field(default_factory=dict)
 
     @field_validator("buttons")
@@ -50,18 +58,27 @@ class TemplatesConfig(BaseModel):
 
     @model_validator(mode="after")
     def _buttons_of_used_templates(self) -> TemplatesConfig:
-        used = {self.order_update, *self.statuses.values()} - {None}
+        used = {self.order_update, self.cart_reminder, self.back_in_stock, *self.statuses.values()} - {None}
         unknown = sorted(set(self.buttons) - used)
         if unknown:
             names = ", ".join(sorted(n for n in used if n)) or "none"
             raise ValueError(f"buttons for {', '.join(unknown)}, a template not used here (used: {names})")
         return self
 
-    def payloads(self, name: str, order_number: str) -> list[str | None]:
-        """The payload of each of template ``name``'s buttons for an update on ``order_number``:
-        the dialog's own choice ids, so a tap is read like any button (None: no payload)."""
-        by_action = {"order": f"o:{order_number}", "cancel": f"cancel:{order_number}", "none": None}
+    def payloads(self, name: str, order_number: str | None = None, product_id: str | None = None) -> list[str | None]:
+        """The payload of each of template ``name``'s buttons for an update on ``order_number`` (or
+        a note about ``product_id``): the dialog's own choice ids, so a tap is read like any button
+        (None: no payload)."""
+        by_action: dict[str, str | None] = {"none": None}
+        if order_number:
+            by_action.update(order=f"o:{order_number}", cancel=f"cancel:{order_number}")
+        if product_id:
+            by_action.update(product=f"p:{product_id}")
         return [by_action.get(action, action) for action in self.buttons.get(name, [])]
+
+    def for_topic(self, topic: str) -> str | None:
+        """The marketing template for ``cart_reminder`` or ``back_in_stock`` (None: not set)."""
+        return {"cart_reminder": self.cart_reminder, "back_in_stock": self.back_in_stock}.get(topic)
 
     @field_validator("statuses")
     @classmethod
@@ -74,6 +91,47 @@ class TemplatesConfig(BaseModel):
 
     def for_status(self, status: str) -> str | None:
         return self.statuses.get(status) or self.order_update
+
+
+class RatesConfig(BaseModel):
+    """``[channels.whatsapp.rates]``: what Meta charges per message in each category, to estimate
+    the cost of what the shop sends (Meta's rate card for the customers' country, in the currency
+    Meta bills the shop in). Rates keep their decimals (INR 0.8631)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    currency: str
+    marketing: Decimal = Decimal(0)
+    utility: Decimal = Decimal(0)
+    #: Free-form messages inside the customer service window (billed since 1 October 2026).
+    service: Decimal = Decimal(0)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        try:
+            return validate_currency(value)
+        except MoneyError as e:
+            raise ValueError(str(e)) from None
+
+    @field_validator("marketing", "utility", "service", mode="before")
+    @classmethod
+    def _rate(cls, value: object) -> Decimal:
+        try:
+            rate = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        except (InvalidOperation, ValueError):
+            raise ValueError(f"{value!r} is not a rate: expected a number such as 0.8631") from None
+        if isinstance(value, bool) or not rate.is_finite() or rate < 0:
+            raise ValueError(f"{value!r} is not a rate: expected a number, 0 or more")
+        if rate > 1000 or rate.as_tuple().exponent < -8:  # type: ignore[operator]
+            raise ValueError(f"{value!r}: at most 1000 per message, with at most 8 decimals")
+        return rate
+
+    def as_rates(self) -> Rates:
+        return Rates(
+            self.currency,
+            {Billing.MARKETING: self.marketing, Billing.UTILITY: self.utility, Billing.SERVICE: self.service},
+        )
 
 
 class WhatsAppConfig(ChannelConfig):
@@ -95,6 +153,7 @@ class WhatsAppConfig(ChannelConfig):
     #: India: ask for the delivery address with WhatsApp's own form (``address_message``), with the
     #: customer's saved addresses to pick from and the PIN code checked against the delivery areas.
     address_message: bool = False
+    rates: RatesConfig | None = None
 
     @field_validator("api_base_url")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 __all__ = [
     "AUTH_CODES",
     "BAD_PARAMETER_CODES",
+    "MARKETING_OPTED_OUT",
     "PAIR_RATE_LIMIT",
     "REENGAGEMENT",
     "THROUGHPUT",
@@ -17,6 +18,8 @@ __all__ = [
 THROUGHPUT = 130429
 PAIR_RATE_LIMIT = 131056
 REENGAGEMENT = 131047
+#: "User opted out of marketing" (a failed status): the customer stopped marketing in WhatsApp.
+MARKETING_OPTED_OUT = 131050
 AUTH_CODES = frozenset({0, 190})
 BAD_PARAMETER_CODES = frozenset({100, 131008, 131009})
 #: Throttles, overload and maintenance: the same request may simply be tried again later.

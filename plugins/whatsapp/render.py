@@ -98,6 +98,8 @@ def render(message: Outbound, catalog_id: str | None = None) -> Rendered:
     if isinstance(message, PaymentRequest):
         return payment_request(message)
     if isinstance(message, OrderStatusUpdate):
+        if message.url:
+            return cta_url(message.body, message.url_label or message.url, message.url)
         return text(message.body)
     raise TypeError(f"cannot render {type(message).__name__}")
 
@@ -277,6 +279,20 @@ def choice_list(message: ChoiceList) -> Rendered:
         "action": {"button": shorten(message.button, L.LIST_BUTTON) or "…", "sections": out},
     }
     return Rendered("interactive", _decorate(content, message.header, message.footer))
+
+
+def cta_url(body: str, label: str, url: str, footer: str | None = None) -> Rendered:
+    """A body with one button that opens ``url`` (a parcel's tracking page); the address itself
+    stays out of the text. One Meta would not open (not http or https) goes in the text instead."""
+    if fetchable(url) is None:
+        return text(f"{body}\n{url}")
+    button = {"display_text": shorten(label, L.BUTTON_TITLE) or "…", "url": url}
+    content: Body = {
+        "type": "cta_url",
+        "body": _body(body),
+        "action": {"name": "cta_url", "parameters": button},
+    }
+    return Rendered("interactive", _decorate(content, None, footer))
 
 
 def _card_body(card: ProductCard) -> str:

@@ -54,12 +54,17 @@ def webhook_routes(channel: WhatsAppChannel) -> Sequence[web.RouteDef]:
         batch = parse_webhook(payload, channel.name, channel.settings.phone_number_id, channel.settings.catalog_id)
         channel.client.limiter.observe(len(batch.inbound))
         fresh = 0
+        for customer_id, at in batch.entry_points:
+            channel.window.entry_point(customer_id, at)
         for inbound in batch.inbound:
-            channel.window.opened(inbound.customer_id, inbound.received_at)
+            if inbound.from_customer:  # an echo of the owner's own message opens no window
+                channel.window.opened(inbound.customer_id, inbound.received_at)
             if await channel.shop.receive(inbound):
                 fresh += 1
         for status in batch.statuses:
             await channel.on_status(status)
+        for preference in batch.preferences:
+            await channel.on_preference(preference)
         if batch.payments:
             method = channel.shop.payment_methods.get(WhatsAppPay.name)
             for payment in batch.payments:

@@ -30,7 +30,7 @@ from chatshop.messages import (
 )
 from chatshop.money import Money, MoneyError
 
-__all__ = ["PaymentStatus", "StatusUpdate", "WebhookBatch", "load_body", "parse_webhook"]
+__all__ = ["PaymentStatus", "Preference", "StatusUpdate", "WebhookBatch", "load_body", "parse_webhook"]
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -41,6 +41,11 @@ _IGNORED = frozenset({"reaction", "system", "ephemeral", "revoke"})
 #: A catalog price with more integer digits than this is no price (and would not survive the inbox).
 _MAX_PRICE_DIGITS = 12
 _NO_TIME = datetime.min.replace(tzinfo=UTC)
+#: The webhook field of what the owner sends from the WhatsApp Business app on the same number
+#: ("coexistence"); the shop subscribes to it in the app's webhook settings.
+ECHOES = "smb_message_echoes"
+#: Who wrote an echo, in the transcript.
+ECHO_AUTHOR = "WhatsApp Business app"
 _STATES = {
     "sent": DeliveryState.SENT,
     "delivered": DeliveryState.DELIVERED,
@@ -73,11 +78,23 @@ class PaymentStatus:
     timestamp: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """A customer stopped or resumed marketing messages in WhatsApp itself (``user_preferences``)."""
+
+    customer_id: str
+    opted_in: bool
+    timestamp: datetime | None
+
+
 @dataclass(slots=True)
 class WebhookBatch:
     inbound: list[Inbound] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     payments: list[PaymentStatus] = field(default_factory=list)
+    preferences: list[Preference] = field(default_factory=list)
+    #: Customers whose message came from a click-to-WhatsApp ad (``referral``), with its time.
+    entry_points: list[tuple[str, datetime | None]] = field(default_factory=list)
     errors: list[Mapping[str, Any]] = field(default_factory=list)
     ignored: int = 0
 
@@ -95,12 +112,30 @@ def parse_webhook(
     batch = WebhookBatch()
     if not isinstance(payload, dict):
         return batch
-    for value in _values(payload):
+    for _, value in _values(payload, "user_preferences"):
+        if _other_number(value, phone_number_id):
+            batch.ignored += 1
+            continue
+        for item in _list(value.get("user_preferences")):
+            preference = _isolated(_preference, item)
+            if preference is None:
+                batch.ignored += 1
+            else:
+                batch.preferences.append(preference)
+    for field_name, value in _values(payload, "messages", ECHOES):
         metadata = _mapping(value.get("metadata"))
         number = metadata.get("phone_number_id")
         if phone_number_id and number and str(number) != phone_number_id:
             batch.ignored += 1
             log.warning("whatsapp.update_for_other_number", phone_number_id=str(number))
+            continue
+        if field_name == ECHOES:
+            for echo in _list(value.get("message_echoes")):
+                inbound = _isolated(_echo, echo, channel)
+                if inbound is None:
+                    batch.ignored += 1
+                else:
+                    batch.inbound.append(inbound)
             continue
         names = _profile_names(value)
         for message in _list(value.get("messages")):
@@ -109,6 +144,8 @@ def parse_webhook(
                 batch.ignored += 1
             else:
                 batch.inbound.append(inbound)
+                if isinstance(message.get("referral"), dict):
+                    batch.entry_points.append((inbound.customer_id, inbound.received_at))
         for status in _list(value.get("statuses")):
             if status.get("type") == "payment":
                 payment = _isolated(_payment, status)
@@ -145,14 +182,30 @@ def _isolated(parse: Callable[..., T | None], update: Mapping[str, Any], *args: 
         return None
 
 
-def _values(payload: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def _other_number(value: Mapping[str, Any], phone_number_id: str | None) -> bool:
+    number = _mapping(value.get("metadata")).get("phone_number_id")
+    return bool(phone_number_id and number and str(number) != phone_number_id)
+
+
+def _preference(item: Mapping[str, Any]) -> Preference | None:
+    """One ``user_preferences`` item: ``category`` ``marketing_messages``, ``value`` stop or resume."""
+    customer = customer_of(item.get("wa_id"), item.get("user_id"))
+    value = item.get("value")
+    if customer is None or item.get("category") != "marketing_messages" or value not in ("stop", "resume"):
+        return None
+    return Preference(customer, value == "resume", _timestamp(item.get("timestamp")))
+
+
+def _values(payload: Mapping[str, Any], *wanted: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The ``value`` of every change of the ``wanted`` fields, with its field's name."""
     for entry in _list(payload.get("entry")):
         for change in _list(entry.get("changes")):
-            if change.get("field", "messages") != "messages":
+            field_name = change.get("field", "messages")
+            if field_name not in wanted:
                 continue
             value = change.get("value")
             if isinstance(value, dict):
-                yield value
+                yield field_name, value
 
 
 # JSON objects load as dicts: ``isinstance(x, dict)`` says the same as ``Mapping`` here, several
@@ -266,6 +319,31 @@ def _referral(value: Any) -> Referral | None:
     if not any(fields.values()):
         return None
     return Referral(**{name: text[:500] for name, text in fields.items() if text})
+
+
+def _echo(echo: Mapping[str, Any], channel: str) -> Inbound | None:
+    """A message the owner sent from the WhatsApp Business app on the shop's number: the shop's
+    own word in the conversation (a person is answering), addressed ``to`` the customer."""
+    to = _text(echo.get("to"))
+    customer = customer_of(re.sub(r"\D", "", to) if to else None, echo.get("to_user_id"))
+    message_id = _text(echo.get("id"))
+    kind = _text(echo.get("type"))
+    if customer is None or message_id is None or kind in _IGNORED:
+        return None
+    content = _mapping(echo.get(kind)) if kind else {}
+    text = _words(content.get("body")) or _words(content.get("caption"))
+    if text is None and kind == "interactive":
+        text = _words(_mapping(content.get("body")).get("text"))
+    return Inbound(
+        channel=channel,
+        customer_id=customer,
+        message_id=message_id,
+        kind=InboundKind.SHOP,
+        event="echo",
+        text=text or (f"[{kind}]" if kind else None),
+        author=ECHO_AUTHOR,
+        received_at=_timestamp(echo.get("timestamp")),
+    )
 
 
 def _fields(kind: Any, message: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["WINDOW", "ConversationWindow"]
 
 WINDOW = timedelta(hours=24)
+#: A customer who came from a click-to-WhatsApp ad (or a Page's button) opens a free entry-point
+#: window: for 72 hours every message to them is free.
+ENTRY_POINT_WINDOW = timedelta(hours=72)
 _KEEP = timedelta(days=30)
 #: Customers remembered per process; the rest are read from the store when needed.
 _REMEMBERED = 100_000
@@ -38,6 +41,9 @@ class ConversationWindow:
         self._channel = channel
         self._clock = clock
         self._recent: OrderedDict[str, datetime] = OrderedDict()
+        #: Free entry-point windows this process saw open, by customer (an estimate: the first reply
+        #: after the ad opens it; another worker counts those messages as service ones).
+        self._free_until: dict[str, datetime] = {}
 
     def _closed_key(self, customer_id: str) -> str:
         return f"{self._channel}:window:closed:{customer_id}"
@@ -51,6 +57,19 @@ class ConversationWindow:
             self._recent.move_to_end(customer_id)
             if len(self._recent) > _REMEMBERED:
                 self._recent.popitem(last=False)
+
+    def entry_point(self, customer_id: str, at: datetime | None = None) -> None:
+        """The customer wrote from a click-to-WhatsApp ad at ``at``: messages to them are free for 72 hours."""
+        until = (at or self._clock()) + ENTRY_POINT_WINDOW
+        if len(self._free_until) > _REMEMBERED:
+            now = self._clock()
+            self._free_until = {c: t for c, t in self._free_until.items() if t > now}
+        self._free_until[customer_id] = max(until, self._free_until.get(customer_id, until))
+
+    def free(self, customer_id: str) -> bool:
+        """Whether a message to the customer falls in a free entry-point window now."""
+        until = self._free_until.get(customer_id)
+        return until is not None and self._clock() < until
 
     async def closed(self, customer_id: str, at: datetime | None = None) -> None:
         """Meta refused a message with 131047: the window is closed as of ``at``."""

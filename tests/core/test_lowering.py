@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chatshop.channels import Capabilities
 from chatshop.lowering import lower, shorten
 from chatshop.messages import Buttons, Choice, ChoiceList, Image, ProductCard, Section, Text
@@ -46,8 +48,20 @@ def test_numbers_continue_across_the_messages_of_one_turn() -> None:
         "hint",
         "Choose",
     )
-    assert "3. b 1" in turn.messages[1].body  # type: ignore[union-attr]
+    assert "3. b 1" in turn.messages[-1].body  # type: ignore[union-attr]
     assert turn.menu == ["c1", "c2", "c1", "c2"]
+
+
+def test_a_text_and_the_question_after_it_are_one_message_where_they_fit() -> None:
+    said, asked = Text(body="Added 1 × Atta."), Buttons(body="What next?", choices=choices(2))
+    turn = lower([said, asked], RICH, "hint", "Choose")
+    assert turn.messages == [asked.model_copy(update={"body": "Added 1 × Atta.\n\nWhat next?"})]
+    two_texts = lower([said, Text(body="Thanks.")], RICH, "hint", "Choose")
+    assert two_texts.messages == [Text(body="Added 1 × Atta.\n\nThanks.")]
+    tight = replace(RICH, max_body_length=20)  # the buttons' body would be too long: two messages
+    assert lower([said, asked], tight, "hint", "Choose").messages == [said, asked]
+    headed = Buttons(body="What next?", choices=choices(2), header="Cart")
+    assert lower([said, headed], RICH, "hint", "Choose").messages == [said, headed]
 
 
 def test_long_titles_are_shortened_at_word_boundaries_and_kept_in_the_description() -> None:

@@ -74,3 +74,40 @@ def batch(*payloads: dict[str, Any]) -> dict[str, Any]:
     for payload in payloads[1:]:
         out["entry"].extend(copy.deepcopy(payload["entry"]))
     return out
+
+
+def user_preferences(wa_id: str, value: str, timestamp: int, phone_number_id: str = PHONE_NUMBER_ID) -> dict[str, Any]:
+    """The ``user_preferences`` webhook (field ``user_preferences``): the customer stopped or resumed
+    marketing messages in WhatsApp itself (Meta's user_preferences webhook reference)."""
+    detail = (
+        "User requested to stop marketing messages"
+        if value == "stop"
+        else "User requested to resume marketing messages"
+    )
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "109876543210987",
+                "changes": [
+                    {
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "919800012345", "phone_number_id": phone_number_id},
+                            "contacts": [{"wa_id": wa_id}],
+                            "user_preferences": [
+                                {
+                                    "wa_id": wa_id,
+                                    "detail": detail,
+                                    "category": "marketing_messages",
+                                    "value": value,
+                                    "timestamp": timestamp,
+                                }
+                            ],
+                        },
+                        "field": "user_preferences",
+                    }
+                ],
+            }
+        ],
+    }

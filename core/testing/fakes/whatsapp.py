@@ -357,6 +357,7 @@ class FakeGraph:
             "order_details": self._order_details,
             "order_status": self._order_status,
             "address_message": _address_message,
+            "cta_url": _cta_url,
         }
         _require(kind in validators, f"interactive.type {kind!r} is not supported", 100)
         validators[kind](content)
@@ -631,6 +632,20 @@ def _product_list(content: Any) -> None:
             _string(item.get("product_retailer_id"), 100, "product_retailer_id")
         total += len(items)
     _require(total <= 30, "at most 30 products")
+
+
+def _cta_url(content: Any) -> None:
+    """Interactive call-to-action URL button message: a required body (1024), optional header and
+    footer (60), and one button: ``display_text`` at most 20 characters, a ``url`` to open."""
+    _body(content, required=True)
+    _footer(content)
+    _header(content, {"text", "image", "video", "document"})
+    action = _dict(content, "action")
+    _require(action.get("name") == "cta_url", "action.name must be cta_url")
+    parameters = _dict(action, "parameters")
+    _string(parameters.get("display_text"), 20, "display_text")
+    url = parameters.get("url")
+    _require(isinstance(url, str) and url.startswith(("http://", "https://")), "parameters.url must be http(s)")
 
 
 def _catalog_message(content: Any) -> None:

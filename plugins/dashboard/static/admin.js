@@ -1,5 +1,6 @@
-// The dashboard's only script: refresh the orders table when orders change (polling, so it works
-// with any number of workers), and ask before cancelling or refunding.
+// The dashboard's only script: refresh the orders table and the inbox when they change, and an
+// open conversation's transcript (polling, so it works with any number of workers), and ask
+// before cancelling or refunding.
 (function () {
   "use strict";
   var rows = document.getElementById("rows");
@@ -14,9 +15,9 @@
 
   // The session ended (logged out elsewhere, or its hours are up): the table would silently stop
   // showing new orders, so say so and stop asking.
-  function sessionEnded() {
+  function sessionEnded(what) {
     if (!live) return;
-    live.textContent = "Your session ended, so new orders no longer appear here: ";
+    live.textContent = "Your session ended, so " + (what || "new orders no longer appear here") + ": ";
     var again = document.createElement("a");
     again.href = "/admin/login";
     again.textContent = "log in again";
@@ -30,7 +31,7 @@
     fetch(rows.dataset.refresh, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (r) {
         if (r.redirected && new URL(r.url).pathname === "/admin/login") {
-          sessionEnded();
+          sessionEnded(rows.dataset.ended);
           return null;
         }
         if (!r.ok) throw new Error("not now");
@@ -51,7 +52,12 @@
           if (tr) tr.classList.add("fresh");
         });
         if (fresh.length && live) {
-          live.textContent = fresh.length === 1 ? "New order " + fresh[0] : fresh.length + " new orders";
+          // The inbox names no customer here (their number is the row itself); orders say which one.
+          if (rows.dataset.newOne) {
+            live.textContent = fresh.length === 1 ? rows.dataset.newOne : fresh.length + " " + rows.dataset.newMany;
+          } else {
+            live.textContent = fresh.length === 1 ? "New order " + fresh[0] : fresh.length + " new orders";
+          }
           live.hidden = false;
         }
       })
@@ -60,6 +66,39 @@
   }
 
   if (rows && rows.dataset.refresh) setTimeout(refresh, INTERVAL);
+
+  // A conversation's transcript follows new messages (the customer's, the assistant's, a
+  // colleague's), keeping the view at the bottom when it was there.
+  var transcript = document.getElementById("transcript");
+
+  function follow() {
+    fetch(transcript.dataset.refresh, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) {
+        if (r.redirected && new URL(r.url).pathname === "/admin/login") {
+          live = live || document.getElementById("handover");
+          sessionEnded("new messages no longer appear here");
+          return null;
+        }
+        if (!r.ok) throw new Error("not now");
+        return r.text();
+      })
+      .then(function (html) {
+        if (html === null) return "stop";
+        var scratch = document.createElement("ol");
+        scratch.innerHTML = html; // our own server-rendered, autoescaped lines
+        if (scratch.innerHTML.trim() === transcript.innerHTML.trim()) return;
+        var atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
+        transcript.replaceChildren.apply(transcript, Array.prototype.slice.call(scratch.childNodes));
+        if (atBottom) transcript.scrollTop = transcript.scrollHeight;
+      })
+      .catch(function () { /* try again at the next tick */ })
+      .then(function (stop) { if (stop !== "stop") setTimeout(follow, INTERVAL); });
+  }
+
+  if (transcript && transcript.dataset.refresh) {
+    transcript.scrollTop = transcript.scrollHeight;
+    setTimeout(follow, INTERVAL);
+  }
 
   document.querySelectorAll("button.danger").forEach(function (button) {
     button.addEventListener("click", function (event) {
