@@ -115,7 +115,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("needs valgrind (apt-get install valgrind)")
-    messages, instructions, errors, per_order = asyncio.run(measure(args.seconds, args.customers, args.store, args.keep))
+    run = measure(args.seconds, args.customers, args.store, args.keep)
+    messages, instructions, errors, per_order = asyncio.run(run)
     per_message = instructions / messages / 1000 if messages else 0.0
     print(f"messages {messages}  instructions {instructions / 1e9:.2f} G  per message {per_message:,.0f} k", end="")
     print(f"  errors {errors}  messages sent per placed order {per_order}")

@@ -272,7 +272,8 @@ def table(results: list[Result]) -> str:
     header = (
         f"{'scenario':<32} {'msg/s':>7} {'answer p50':>11} {'answer p99':>11} "
         f"{'reply p50':>10} {'reply p99':>10} {'peak RSS':>9} {'errors':>7} {'of bare':>8} "
-        f"{'server CPU/msg':>15} {'driver CPU/msg':>15} {'DB CPU/msg':>11} {'workers+DB':>11} {'trips/msg':>10} {'msgs/order':>11}"
+        f"{'server CPU/msg':>15} {'driver CPU/msg':>15} {'DB CPU/msg':>11} {'workers+DB':>11} {'trips/msg':>10} "
+        f"{'msgs/order':>11}"
     )
     lines = [header, "-" * len(header)]
     for r in results:

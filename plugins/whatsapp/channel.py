@@ -42,7 +42,6 @@ from .catalog_sync import refused_items
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
 from .errors import BAD_PARAMETER_CODES, MARKETING_OPTED_OUT, REENGAGEMENT, GraphError
-from .ratelimit import RateLimiter
 from .routes import webhook_routes
 from .webhook import Preference, StatusUpdate
 from .window import ConversationWindow
