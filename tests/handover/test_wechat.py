@@ -69,5 +69,5 @@ async def test_a_wechat_follower_reaches_a_person_and_the_reply_goes_through_the
     assert reply == {"touser": OPENID, "msgtype": "text", "text": {"content": "明天上午送到。"}}
     await follower.say("菜单")
     back = follower.new_messages()
-    assert "您已回到Tea House的购物助手。" in back[0]["text"]["content"]
-    assert back[-1]["msgtype"] == "msgmenu"  # the shopping dialog again
+    assert back[-1]["msgtype"] == "msgmenu"  # the shopping dialog again, the news above its choices
+    assert "您已回到Tea House的购物助手。" in back[-1]["msgmenu"]["head_content"]
