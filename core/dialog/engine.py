@@ -93,21 +93,17 @@ def _labelled(turn: Turn, label: str) -> str | None:
     return None
 
 
-def _command_keys(turn: Turn) -> tuple[str, ...]:
-    return (*turn.dialog.commands, *WORD_PICKS)
-
-
 def _language_of(turn: Turn, word: str) -> str | None:
     """Another of the shop's languages whose command word ``word`` is, when the customer's own has
     no such word: 购物车 typed to a shop that greeted in English means "my cart, in Chinese"."""
-    texts, own = turn.shop.texts, turn.state.locale
-    keys = _command_keys(turn)
-    if any(word in texts.words(own, key) for key in keys):
+    texts, own, dialog = turn.shop.texts, turn.state.locale, turn.dialog
+
+    def known(code: str) -> bool:
+        return word in dialog.command_words(texts, code) or any(word in texts.words(code, key) for key in WORD_PICKS)
+
+    if known(own):
         return None
-    for code in turn.shop.locales:
-        if code != own and any(word in texts.words(code, key) for key in keys):
-            return code
-    return None
+    return next((code for code in turn.shop.locales if code != own and known(code)), None)
 
 
 async def on_text(turn: Turn, text: str) -> None:
@@ -124,10 +120,10 @@ async def on_text(turn: Turn, text: str) -> None:
         return
     if await _typed_pick(turn, word):
         return
-    for key, owned in dialog.commands.items():
-        if word in texts.words(state.locale, key):
-            await choose(turn, owned.value)
-            return
+    command = dialog.command_words(texts, state.locale).get(word)
+    if command is not None:
+        await choose(turn, command)
+        return
     if (
         question is not None
         and typed is None

@@ -65,6 +65,9 @@ class DialogRegistry:
     help: list[Owned[HelpChoice]] = field(default_factory=list)  # in the order features registered
     inbound: dict[InboundKind, Owned[InboundHandler]] = field(default_factory=dict)
     after_turn: list[Owned[AfterTurn]] = field(default_factory=list)  # in the order features registered
+    #: Every command word of a locale (with English's) and the choice it stands for, built once per
+    #: locale: a typed message is looked up once, not against each feature's word list.
+    _word_choices: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def collect(
@@ -157,6 +160,18 @@ class DialogRegistry:
 
     def step_index(self, name: str) -> int | None:
         return next((i for i, owned in enumerate(self.steps) if owned.value.name == name), None)
+
+    def command_words(self, texts: Texts, locale: str) -> dict[str, str]:
+        """Each command word of ``locale`` (and English) and its choice id; where a feature lists a
+        word under two of its keys, the key it registered first wins, as a scan of them would."""
+        found = self._word_choices.get(locale)
+        if found is None:
+            found = {}
+            for key, owned in self.commands.items():
+                for word in texts.words(locale, key):
+                    found.setdefault(word, owned.value)
+            self._word_choices[locale] = found
+        return found
 
     @property
     def step_names(self) -> frozenset[str]:
