@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "bench"
 
-from bench.catalog_data import LABELS, filler, synonyms, write_csv
+from bench.catalog_data import FORMS, LABELS, filler, synonyms, write_catalog
 
 
 def _peak_rss_mib() -> float:
@@ -57,22 +57,25 @@ def _queries(titles: list[str], count: int, seed: int = 7) -> list[str]:
     return out
 
 
-def child(csv_path: Path, size: int) -> dict[str, object]:
+def child(path: Path, size: int, form: str) -> dict[str, object]:
     """Run in a fresh process: start-up, memory and search figures for one catalog."""
-    from chatshop.config import parse_config
+    started, cpu = time.perf_counter(), time.process_time()
+    from chatshop.config import load_config, parse_config
     from chatshop.runtime import Shop
 
-    folder = Path(tempfile.mkdtemp(prefix="chatshop-catalog-bench-"))
-    config = parse_config(
-        {
-            "shop": {"name": "Bench Bazaar", "currency": "INR"},
-            "storage": {"url": f"sqlite:///{folder / 'shop.db'}"},
-            "catalog": {"file": str(csv_path)},
-            "channels": {"terminal": {}},
-        },
-        base_dir=folder,
-    )
-    started, cpu = time.perf_counter(), time.process_time()
+    if form == "toml":  # the products inline: reading shop.toml is part of start-up
+        config = load_config(path)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="chatshop-catalog-bench-"))
+        config = parse_config(
+            {
+                "shop": {"name": "Bench Bazaar", "currency": "INR"},
+                "storage": {"url": f"sqlite:///{folder / 'shop.db'}"},
+                "catalog": {"file": str(path)},
+                "channels": {"terminal": {}},
+            },
+            base_dir=folder,
+        )
     shop = Shop(config)
     loaded, loaded_cpu = time.perf_counter() - started, time.process_time() - cpu
     asyncio.run(_start_stop(shop))
@@ -96,6 +99,8 @@ def child(csv_path: Path, size: int) -> dict[str, object]:
     timings.sort()
     return {
         "products": size,
+        "form": form,
+        "items": sum(1 for _ in catalog.items()),
         "load_s": loaded,
         "load_cpu_s": loaded_cpu,
         "startup_s": startup,
@@ -119,30 +124,40 @@ async def _start_stop(shop: object) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="50000,500000", help="catalog sizes, comma-separated")
-    parser.add_argument("--child", nargs=2, metavar=("CSV", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--forms", default="csv", help=f"catalog forms, comma-separated, of {','.join(FORMS)} (or 'all')"
+    )
+    parser.add_argument("--child", nargs=3, metavar=("FILE", "SIZE", "FORM"), help=argparse.SUPPRESS)
     parser.add_argument("--misses", action="store_true", help="list the labelled queries not in the top three")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), int(args.child[1]))))
+        print(json.dumps(child(Path(args.child[0]), int(args.child[1]), args.child[2])))
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="chatshop-catalog-") as folder:
+        forms = FORMS if args.forms == "all" else tuple(args.forms.split(","))
         for size in (int(s) for s in args.sizes.split(",")):
-            path = write_csv(Path(folder) / f"catalog-{size}.csv", size)
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(path), str(size)], check=True, capture_output=True, text=True
-            )
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            for form in forms:
+                path = write_catalog(Path(folder), form, size)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", str(path), str(size), form],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=folder,
+                )
+                rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                path.unlink()
     print(f"catalog search: {len(LABELS)} labelled queries and 2,000 made from titles per size\n")
     header = (
-        f"{'products':>9}  {'load':>7}  {'start-up':>8}  {'(CPU)':>7}  {'peak RSS':>9}  {'search p50':>10}  "
+        f"{'products':>9}  {'form':>11}  {'items':>7}  {'load':>7}  {'start-up':>8}  {'(CPU)':>7}  {'peak RSS':>9}  {'search p50':>10}  "
         f"{'p99':>8}  {'max':>8}  {'top-3':>6}"
     )
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['products']:>9,}  {r['load_s']:>6.1f}s  {r['startup_s']:>7.1f}s  {r['startup_cpu_s']:>6.1f}s  "
+            f"{r['products']:>9,}  {r['form']:>11}  {r['items']:>7,}  {r['load_s']:>6.1f}s  {r['startup_s']:>7.1f}s  {r['startup_cpu_s']:>6.1f}s  "
             f"{r['peak_rss_mib']:>6.0f}MiB  "
             f"{r['p50_ms']:>8.2f}ms  {r['p99_ms']:>6.2f}ms  {r['max_ms']:>6.1f}ms  {r['top3']:>6.0%}"
         )
