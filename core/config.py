@@ -28,11 +28,15 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_validator,
 )
 
 from chatshop.addresses import networks
+from chatshop.catalog_gc import collector_paused
+from chatshop.catalog_quick import quick_entry, variants_plainly_right
 from chatshop.hours import DAYS, parse_ranges, zone
 from chatshop.money import Money, MoneyError, validate_currency
 from chatshop.orders import OrderStatus
@@ -431,9 +435,20 @@ def variant_problems(entry: ProductEntry, where: str, column: dict[str, str] | N
     return problems
 
 
+def _products_quickly(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    """Inline products that are plainly right are built the quick way (:mod:`chatshop.catalog_quick`);
+    if any one is not, the model validates them all, naming each problem at its key path."""
+    currency = (info.context or {}).get("currency")
+    if type(value) is list and currency is not None:
+        entries = [quick_entry(item, currency) if type(item) is dict else None for item in value]
+        if all(entry is not None for entry in entries):
+            return entries
+    return handler(value)
+
+
 class CatalogSection(_Section):
     file: str | None = None
-    products: list[ProductEntry] = Field(default_factory=list)
+    products: Annotated[list[ProductEntry], WrapValidator(_products_quickly)] = Field(default_factory=list)
 
 
 def code_as_text(value: Any) -> Any:
@@ -884,7 +899,8 @@ def parse_config(data: Mapping[str, Any], base_dir: Path | None = None) -> ShopC
         raise ConfigError(problems_from(e, model=ShopConfig) + checked) from None
     problems = checked + duration_problems(config) + _checkout_problems(config)
     for i, product in enumerate(config.catalog.products):
-        problems.extend(variant_problems(product, f"catalog.products[{i}]"))
+        if not variants_plainly_right(product, MAX_OPTIONS, MAX_OPTION_VALUES):
+            problems.extend(variant_problems(product, f"catalog.products[{i}]"))
     if problems:
         raise ConfigError(problems)
     return config
@@ -950,6 +966,11 @@ def tax_system(config: ShopConfig) -> str | None:
 def load_config(path: str | Path) -> ShopConfig:
     """Read and validate ``shop.toml``. Numbers are read as ``Decimal`` so money stays exact."""
     file = Path(path)
+    with collector_paused():  # a shop.toml may hold thousands of products
+        return _load_config(file)
+
+
+def _load_config(file: Path) -> ShopConfig:
     try:
         with file.open("rb") as f:
             data = tomllib.load(f, parse_float=Decimal)

@@ -22,6 +22,7 @@ import structlog
 
 from chatshop import referrals
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
+from chatshop.catalog_gc import collector_paused
 from chatshop.channels import Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
@@ -126,12 +127,18 @@ class Shop:
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
+        with collector_paused():
+            return self._read_catalog()
+
+    def _read_catalog(self) -> Catalog:
         currency = self.config.shop.currency
         products = [Product.from_entry(entry) for entry in self.config.catalog.products]
         source = self.config.catalog.file
         if source:
             # A plugin's format first: a Shopify or WooCommerce export is a .csv too.
             loaded = self.plugins.load_catalog(self, source)
+            if loaded is not None and not products:
+                return loaded  # indexed once already
             if loaded is not None:
                 products = [*loaded, *products]
             elif self.config.resolve(source).suffix.lower() in (".csv", ".json"):
