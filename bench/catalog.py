@@ -150,14 +150,16 @@ def main() -> None:
                 path.unlink()
     print(f"catalog search: {len(LABELS)} labelled queries and 2,000 made from titles per size\n")
     header = (
-        f"{'products':>9}  {'form':>11}  {'items':>7}  {'load':>7}  {'start-up':>8}  {'(CPU)':>7}  {'peak RSS':>9}  {'search p50':>10}  "
+        f"{'products':>9}  {'form':>11}  {'items':>7}  "
+        f"{'load':>7}  {'start-up':>8}  {'(CPU)':>7}  {'peak RSS':>9}  {'search p50':>10}  "
         f"{'p99':>8}  {'max':>8}  {'top-3':>6}"
     )
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['products']:>9,}  {r['form']:>11}  {r['items']:>7,}  {r['load_s']:>6.1f}s  {r['startup_s']:>7.1f}s  {r['startup_cpu_s']:>6.1f}s  "
+            f"{r['products']:>9,}  {r['form']:>11}  {r['items']:>7,}  "
+            f"{r['load_s']:>6.1f}s  {r['startup_s']:>7.1f}s  {r['startup_cpu_s']:>6.1f}s  "
             f"{r['peak_rss_mib']:>6.0f}MiB  "
             f"{r['p50_ms']:>8.2f}ms  {r['p99_ms']:>6.2f}ms  {r['max_ms']:>6.1f}ms  {r['top3']:>6.0%}"
         )

@@ -352,8 +352,19 @@ def _write_variant_csv(folder: Path, count: int, seed: int) -> Path:
         writer.writerow(columns)
         for row, variants in _with_variants(count, seed):
             if not variants:
-                writer.writerow([row["id"], row["title"], row["category"], row["description"], "", "", "",
-                                 row["price"], row["stock"]])
+                writer.writerow(
+                    [
+                        row["id"],
+                        row["title"],
+                        row["category"],
+                        row["description"],
+                        "",
+                        "",
+                        "",
+                        row["price"],
+                        row["stock"],
+                    ]
+                )
                 continue
             for i, (sku, pack, price, stock) in enumerate(variants):
                 head = [row["title"], row["category"], row["description"], "Pack"] if i == 0 else ["", "", "", ""]
@@ -409,8 +420,22 @@ def _write_toml(folder: Path, count: int, seed: int) -> Path:
     return path
 
 
-_SHOPIFY = ["Handle", "Title", "Body (HTML)", "Vendor", "Type", "Tags", "Published", "Option1 Name",
-            "Option1 Value", "Variant SKU", "Variant Inventory Qty", "Variant Price", "Image Src", "Status"]
+_SHOPIFY = [
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Variant SKU",
+    "Variant Inventory Qty",
+    "Variant Price",
+    "Image Src",
+    "Status",
+]
 
 
 def _write_shopify(folder: Path, count: int, seed: int) -> Path:
@@ -429,21 +454,47 @@ def _write_shopify(folder: Path, count: int, seed: int) -> Path:
                 "Status": "active",
             }
             if not variants:
-                writer.writerow({**first, "Option1 Name": "Title", "Option1 Value": "Default Title",
-                                 "Variant SKU": row["id"], "Variant Inventory Qty": row["stock"],
-                                 "Variant Price": row["price"]})
+                writer.writerow(
+                    {
+                        **first,
+                        "Option1 Name": "Title",
+                        "Option1 Value": "Default Title",
+                        "Variant SKU": row["id"],
+                        "Variant Inventory Qty": row["stock"],
+                        "Variant Price": row["price"],
+                    }
+                )
                 continue
             for i, (sku, pack, price, stock) in enumerate(variants):
-                own = {"Variant SKU": sku, "Option1 Value": pack, "Variant Price": price,
-                       "Variant Inventory Qty": stock}
+                own = {
+                    "Variant SKU": sku,
+                    "Option1 Value": pack,
+                    "Variant Price": price,
+                    "Variant Inventory Qty": stock,
+                }
                 head = {**first, "Option1 Name": "Pack"} if i == 0 else {"Handle": first["Handle"]}
                 writer.writerow({**head, **own})
     return path
 
 
-_WOO = ["ID", "Type", "SKU", "Name", "Published", "Short description", "Description", "In stock?", "Stock",
-        "Sale price", "Regular price", "Categories", "Images", "Parent", "Attribute 1 name",
-        "Attribute 1 value(s)"]
+_WOO = [
+    "ID",
+    "Type",
+    "SKU",
+    "Name",
+    "Published",
+    "Short description",
+    "Description",
+    "In stock?",
+    "Stock",
+    "Sale price",
+    "Regular price",
+    "Categories",
+    "Images",
+    "Parent",
+    "Attribute 1 name",
+    "Attribute 1 value(s)",
+]
 
 
 def _write_woocommerce(folder: Path, count: int, seed: int) -> Path:
@@ -456,16 +507,47 @@ def _write_woocommerce(folder: Path, count: int, seed: int) -> Path:
             number += 1
             base = {"Published": "1", "Description": f"<p>{row['description']}</p>", "Categories": row["category"]}
             if not variants:
-                writer.writerow({**base, "ID": number, "Type": "simple", "SKU": row["id"], "Name": row["title"],
-                                 "In stock?": "1", "Stock": row["stock"], "Regular price": row["price"]})
+                writer.writerow(
+                    {
+                        **base,
+                        "ID": number,
+                        "Type": "simple",
+                        "SKU": row["id"],
+                        "Name": row["title"],
+                        "In stock?": "1",
+                        "Stock": row["stock"],
+                        "Regular price": row["price"],
+                    }
+                )
                 continue
             parent = number
             packs = ", ".join(pack for _, pack, _, _ in variants)
-            writer.writerow({**base, "ID": parent, "Type": "variable", "SKU": f"{row['id']}-p", "Name": row["title"],
-                             "Attribute 1 name": "Pack", "Attribute 1 value(s)": packs})
+            writer.writerow(
+                {
+                    **base,
+                    "ID": parent,
+                    "Type": "variable",
+                    "SKU": f"{row['id']}-p",
+                    "Name": row["title"],
+                    "Attribute 1 name": "Pack",
+                    "Attribute 1 value(s)": packs,
+                }
+            )
             for sku, pack, price, stock in variants:
                 number += 1
-                writer.writerow({"ID": number, "Type": "variation", "SKU": sku, "Name": f"{row['title']} - {pack}",
-                                 "Published": "1", "In stock?": "1", "Stock": stock, "Regular price": price,
-                                 "Parent": f"id:{parent}", "Attribute 1 name": "Pack", "Attribute 1 value(s)": pack})
+                writer.writerow(
+                    {
+                        "ID": number,
+                        "Type": "variation",
+                        "SKU": sku,
+                        "Name": f"{row['title']} - {pack}",
+                        "Published": "1",
+                        "In stock?": "1",
+                        "Stock": stock,
+                        "Regular price": price,
+                        "Parent": f"id:{parent}",
+                        "Attribute 1 name": "Pack",
+                        "Attribute 1 value(s)": pack,
+                    }
+                )
     return path

@@ -16,7 +16,7 @@ from chatshop.categories import CategoryTree, tidy_category
 from chatshop.config import ProductEntry
 from chatshop.money import Money
 from chatshop.search import SearchIndex, synonym_table
-from chatshop.words import fold, romanize, sound
+from chatshop.words import fold, romanize, sizes_and_words, sound
 
 _romanize = romanize  # the names the dialog and older plugins import
 
@@ -136,6 +136,7 @@ class Catalog:
         #: Categories with their subcategories ("Staples > Atta & Flour" is inside "Staples").
         self.tree = CategoryTree((name, len(products)) for name, products in self._categories.items())
         self._ordered = list(self._products.values())
+        self._option_values: dict[str, frozenset[str]] | None = None
         self._index = SearchIndex((p.title, p.category, _searched_text(p)) for p in self._ordered)
 
     def __iter__(self) -> Iterator[Product]:
@@ -158,6 +159,19 @@ class Catalog:
     def product_of(self, item: Product) -> Product:
         """The product a variant belongs to (a product without variants is its own)."""
         return self._products.get(item.parent, item) if item.parent else item
+
+    def option_values(self, option: str) -> frozenset[str]:
+        """The values products have for an option of this name ("Size": s, m, xl), as the typed
+        answer to a variant's question reads them: each size as one token, each word by its sound."""
+        if self._option_values is None:  # once, on first use: most shops never need it
+            found: dict[str, set[str]] = {}
+            for product in self._ordered:
+                for variant in product.variants:
+                    for name, value in zip(variant.options, variant.values, strict=False):
+                        sizes, words = sizes_and_words(fold(value))
+                        found.setdefault(name.casefold(), set()).update(sizes, map(sound, words))
+            self._option_values = {name: frozenset(values) for name, values in found.items()}
+        return self._option_values.get(option.casefold(), frozenset())
 
     @property
     def categories(self) -> list[str]:
