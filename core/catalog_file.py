@@ -32,16 +32,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from chatshop.catalog import Product
 from chatshop.catalog_csv import quick_csv_products
-from chatshop.catalog_quick import quick_entry, variants_plainly_right
-from chatshop.config import (
-    MAX_OPTION_VALUES,
-    MAX_OPTIONS,
-    ConfigError,
-    ConfigProblem,
-    ProductEntry,
-    problems_from,
-    variant_problems,
-)
+from chatshop.catalog_quick import quick_product
+from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from, variant_problems
 
 __all__ = ["VARIANT_COLUMNS", "RawEntry", "read_catalog_file", "validated"]
 
@@ -117,10 +109,14 @@ def validated(entries: list[RawEntry], currency: str) -> list[Product]:
             problems.append(ConfigProblem(path=entry.where, message="more fields than the header row names"))
             continue
         problems.extend(entry.early)
-        product = None if entry.early else quick_entry(entry.fields, currency)
-        if product is None or not variants_plainly_right(product, MAX_OPTIONS, MAX_OPTION_VALUES):
+        quick = None if entry.early else quick_product(entry.fields, currency)
+        found: list[ConfigProblem] = []
+        if quick is not None:
+            skus = [quick.id, *(v.id for v in quick.variants)]
+            entry.fields = {}  # read: its memory goes back before the next is read (500,000 of them)
+        else:
             try:
-                product = adapter.validate_python(entry.fields, context={"currency": currency})
+                checked = adapter.validate_python(entry.fields, context={"currency": currency})
             except ValidationError as e:
                 problems.extend(
                     ConfigProblem(path=entry.place(p.path), message=p.message)
@@ -129,21 +125,22 @@ def validated(entries: list[RawEntry], currency: str) -> list[Product]:
                 continue
             found = [
                 ConfigProblem(path=entry.place(p.path.lstrip(".")), message=p.message)
-                for p in variant_problems(product, "")
+                for p in variant_problems(checked, "")
             ]
-        else:
-            found = []
-        for i, sku in enumerate((product.id, *(v.id for v in product.variants))):
+            skus = [checked.id, *(v.id for v in checked.variants)]
+            if not found and not entry.early:
+                quick = Product.from_entry(checked)
+        for i, sku in enumerate(skus):
             if sku in seen:
                 first, at = seen[sku]
                 where = _place_of(first, at).rsplit(".", 1)[0]
                 found.append(ConfigProblem(path=_place_of(entry, i), message=f"{sku!r} is already at {where}"))
             else:
                 seen[sku] = entry, i
-        if found or entry.early:
+        if found or entry.early or quick is None:
             problems.extend(found)
             continue
-        products.append(Product.from_entry(product))
+        products.append(quick)
     if problems:
         raise ConfigError(problems)
     return products
