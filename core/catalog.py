@@ -8,7 +8,7 @@ inventory), not here.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,30 +64,39 @@ class Product:
     ) -> Product:
         """``product`` with its variants, each ``(sku, values, price, stock, image_url)``."""
         names = tuple(name.strip() for name in options)
-        items = tuple(
-            Product(
-                id=sku,
-                title=f"{product.title} ({', '.join(v.strip() for v in values)})",
-                price=price,
-                category=product.category,
-                stock=stock,
-                description=product.description,
-                image_url=image_url or product.image_url,
-                url=product.url,
-                options=names,
-                parent=product.id,
-                values=tuple(v.strip() for v in values),
+        items = []
+        for sku, values, price, stock, image_url in variants:
+            stripped = tuple(v.strip() for v in values)
+            items.append(
+                Product(
+                    id=sku,
+                    title=f"{product.title} ({', '.join(stripped)})",
+                    price=price,
+                    category=product.category,
+                    stock=stock,
+                    description=product.description,
+                    image_url=image_url or product.image_url,
+                    url=product.url,
+                    options=names,
+                    parent=product.id,
+                    values=stripped,
+                )
             )
-            for sku, values, price, stock, image_url in variants
-        )
         if not items:
             return product
-        return replace(
-            product,
-            price=min((item.price for item in items), key=lambda m: m.minor),
+        lowest = min((item.price for item in items), key=lambda m: m.minor)
+        # (built anew, not with dataclasses.replace: a catalog makes hundreds of thousands)
+        return Product(
+            id=product.id,
+            title=product.title,
+            price=lowest,
+            category=product.category,
             stock=None,
+            description=product.description,
+            image_url=product.image_url,
+            url=product.url,
             options=names,
-            variants=items,
+            variants=tuple(items),
         )
 
     @classmethod

@@ -5,6 +5,7 @@ entry the careful way refuses: checked on generated entries, plainly right and s
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,6 @@ from chatshop.catalog_quick import quick_entry, quick_product
 from chatshop.config import ProductEntry, variant_problems
 
 ADAPTER = TypeAdapter(ProductEntry)
-
 
 
 def mostly(good: list[Any], bad: list[Any]) -> st.SearchStrategy[Any]:
@@ -104,3 +104,34 @@ def test_plain_entries_take_the_quick_way() -> None:
     for fields in (product, variants, {"id": "x", "title": "X", "price": 5}):
         quick = quick_product(fields, "INR")
         assert quick is not None and quick == careful(fields)
+
+
+VARIANT_CSV = """id,title,category,description,options,variant_id,option1,option2,price,stock,image_url,url
+atta,Aashirvaad Atta, Staples >Atta ,Stone-ground,Weight,atta-1kg,1 kg,,62.00,10,,https://shop/atta
+ghee,Amul Ghee,Dairy,,,,,,612.50,,https://img/ghee.jpg,
+atta,,,,,atta-5kg, 5 kg ,,245,4,https://img/atta5.jpg,
+tee,Cotton Tee,Clothes,,Size | Colour,tee-m-red,M,Red,499.00,,,
+tee,ignored title,,,,tee-l-red,L,Red,549.00,0,,
+"""
+
+
+def test_a_variant_csv_takes_the_quick_way_to_the_same_products(tmp_path: Path) -> None:
+    from chatshop.catalog_csv import quick_csv_products
+    from chatshop.catalog_file import _csv_entries, validated
+
+    path = tmp_path / "catalog.csv"
+    path.write_text(VARIANT_CSV, encoding="utf-8")
+    quick = quick_csv_products(path, "INR")
+    assert quick is not None and [p.id for p in quick] == ["atta", "ghee", "tee"]
+    assert quick == validated(_csv_entries(path), "INR")
+    for broken in (
+        VARIANT_CSV.replace("tee-l-red,L,Red", "tee-l-red,L,"),  # a variant without its colour
+        VARIANT_CSV.replace("tee-l-red,L,Red", "tee-m-red,L,Red"),  # a SKU twice
+        VARIANT_CSV.replace("612.50,,https", "612.50,,https").replace(
+            ",,,,612.50", ",,M,,612.50"
+        ),  # a value, no variant
+        VARIANT_CSV.replace("Weight,atta-1kg", ",atta-1kg"),  # variants without options
+        VARIANT_CSV.replace("245,4", "245.001,4"),  # a price finer than paise
+    ):
+        path.write_text(broken, encoding="utf-8")
+        assert quick_csv_products(path, "INR") is None, broken  # the careful way names the problem
