@@ -62,13 +62,17 @@ WOO_COLUMNS = {
 
 
 def _rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each row by column name, stripped (a short row's missing fields empty), and the line it starts on."""
     with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        _ = reader.fieldnames
+        reader = csv.reader(f)
+        named = [(i, name.strip()) for i, name in enumerate(next(reader, [])) if name.strip()]
         last = reader.line_num
-        for row in reader:
+        for raw in reader:
+            if not raw:
+                continue  # a blank line
             where, last = f"{path.name} line {last + 1}", reader.line_num
-            yield where, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            width = len(raw)
+            yield where, {name: raw[i].strip() if i < width else "" for i, name in named}
 
 
 def _header(path: Path) -> set[str]:
