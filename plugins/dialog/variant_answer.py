@@ -69,9 +69,10 @@ def _value_tokens(value: str) -> frozenset[str]:
 
 
 def _synonyms(turn: Turn) -> dict[str, list[str]]:
-    """``option_synonyms`` of English and the customer's language, by sound (see :func:`synonym_table`)."""
+    """``option_synonyms`` of English, the customer's language and the shop's others (a customer who
+    reads English may still type 红色), by sound (see :func:`synonym_table`)."""
     pairs: dict[str, list[str]] = {}
-    for locale in dict.fromkeys(("en", turn.locale)):
+    for locale in dict.fromkeys(("en", turn.locale, *turn.shop.locales)):
         for pair in turn.shop.texts.raw(locale, "option_synonyms").split(","):
             word, _, meaning = pair.partition("=")
             if word.strip() and meaning.strip():
