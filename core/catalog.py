@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 
 from chatshop.categories import CategoryTree, tidy_category
 from chatshop.config import ProductEntry
@@ -63,10 +64,10 @@ class Product:
         variants: Iterable[tuple[str, Iterable[str], Money, int | None, str | None]],
     ) -> Product:
         """``product`` with its variants, each ``(sku, values, price, stock, image_url)``."""
-        names = tuple(name.strip() for name in options)
+        names = tuple(intern(name.strip()) for name in options)
         items = []
         for sku, values, price, stock, image_url in variants:
-            stripped = tuple(v.strip() for v in values)
+            stripped = tuple(intern(v.strip()) for v in values)  # "1 kg" once, not once per variant
             items.append(
                 Product(
                     id=sku,

@@ -44,7 +44,7 @@ class _Group:
 def quick_csv_products(path: Path, currency: str) -> list[Product] | None:
     """The products of a plain, valid CSV (variant rows too); None when any row needs the careful way."""
     from chatshop.catalog import Product
-    from chatshop.catalog_quick import options_plainly_right
+    from chatshop.catalog_quick import options_plainly_right, shared_money
     from chatshop.config import MAX_OPTION_VALUES, MAX_OPTIONS
 
     exponent = currency_exponent(currency)
@@ -106,7 +106,7 @@ def quick_csv_products(path: Path, currency: str) -> list[Product] | None:
                 values = [raw[i].strip() for i in i_values]
                 while values and not values[-1]:
                     values.pop()
-                group.variants.append((sku, values, Money(minor, currency), stock, image))
+                group.variants.append((sku, values, shared_money(minor, currency), stock, image))
                 continue
             if any(raw[i].strip() for i in i_values) or (i_options is not None and raw[i_options].strip()):
                 return None  # option values on a row without variant_id: the careful way explains
@@ -117,7 +117,7 @@ def quick_csv_products(path: Path, currency: str) -> list[Product] | None:
                 Product(
                     id=pid,
                     title=title,
-                    price=Money(minor, currency),
+                    price=shared_money(minor, currency),
                     category=tidy_category(raw[i_category]) if i_category is not None else "Other",
                     stock=stock,
                     description=raw[i_description].strip() if i_description is not None else "",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chatshop.categories import tidy_category
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from chatshop.catalog import Product
     from chatshop.config import ProductEntry
 
-__all__ = ["options_plainly_right", "quick_entry", "quick_product", "variants_plainly_right"]
+__all__ = ["options_plainly_right", "quick_entry", "quick_product", "shared_money", "variants_plainly_right"]
 
 _ID = re.compile(r"[A-Za-z0-9._\-]{1,100}")
 _PRICE = re.compile(r"(\d{1,%d})(?:\.(\d+))?" % (MAX_DIGITS - 1), re.ASCII)  # noqa: UP031 (a regex's braces)
@@ -35,6 +36,13 @@ _PRODUCT_KEYS = frozenset(
 _VARIANT_KEYS = frozenset({"id", "values", "price", "stock", "image_url"})
 
 
+@lru_cache(maxsize=1 << 16)
+def shared_money(minor: int, currency: str) -> Money:
+    """One ``Money`` per price: a catalog of 500,000 products has a few thousand prices, and an
+    immutable amount is shared rather than made (and kept) half a million times."""
+    return Money(minor, currency)
+
+
 def _money(value: Any, currency: str, exponent: int) -> Money | None:
     """``"245.50"`` in minor units; a Decimal or int through :meth:`Money.parse`; None otherwise."""
     if type(value) is str:
@@ -42,7 +50,7 @@ def _money(value: Any, currency: str, exponent: int) -> Money | None:
         if found is None or (found[2] is not None and len(found[2]) > exponent):
             return None  # "1,234.50", " 12", "-3", "1.005": the careful way reads or refuses them
         fraction = int(found[2].ljust(exponent, "0")) if found[2] else 0
-        return Money(int(found[1]) * 10**exponent + fraction, currency)
+        return shared_money(int(found[1]) * 10**exponent + fraction, currency)
     if type(value) is int or type(value) is Decimal:
         try:
             amount = Money.parse(value, currency)
