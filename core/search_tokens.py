@@ -34,6 +34,7 @@ _SIZE = re.compile(SIZE_PATTERN)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 Ints = npt.NDArray[np.int32]
+Flags = npt.NDArray[np.int8]
 
 
 @dataclass(slots=True)
@@ -76,7 +77,7 @@ class _Side:
             tokens.append(_END)
         self.ids.extend(map(self.raw_id.__getitem__, tokens))
 
-    def pairs(self, start: int, kind: Ints, lookup: Ints) -> tuple[Ints, Ints]:
+    def pairs(self, start: int, kind: Flags, lookup: Ints) -> tuple[Ints, Ints]:
         """(term or size id, document) of the tokens whose ``kind`` is set; ``lookup`` maps raw ids."""
         ids = np.frombuffer(self.ids, np.int32)
         ends = ids == self.raw_id[_END]
