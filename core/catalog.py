@@ -7,7 +7,10 @@ inventory), not here.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -123,6 +126,10 @@ def _no_price(entry: ProductEntry) -> Money:
     return entry.variants[0].price
 
 
+#: From this many products on, the search index is built in a thread while the shop starts.
+BACKGROUND_INDEX_FROM = 20_000
+
+
 class Catalog:
     """Products in the shop's order, by id and by category, and a search index over them."""
 
@@ -147,7 +154,36 @@ class Catalog:
         self.tree = CategoryTree((name, len(products)) for name, products in self._categories.items())
         self._ordered = list(self._products.values())
         self._option_values: dict[str, frozenset[str]] | None = None
-        self._index = SearchIndex((p.title, p.category, _searched_text(p)) for p in self._ordered)
+        self._index: SearchIndex | None = None
+        self._indexing: Future[SearchIndex] | None = None
+        if len(self._ordered) < BACKGROUND_INDEX_FROM:
+            self._index = self._build_index()
+        else:  # a big catalog's shop starts (browsing, carts, orders) while its index is built
+            self._indexing = Future()
+            threading.Thread(target=self._index_in_background, name="catalog-index", daemon=True).start()
+
+    def _build_index(self) -> SearchIndex:
+        return SearchIndex((p.title, p.category, _searched_text(p)) for p in self._ordered)
+
+    def _index_in_background(self) -> None:
+        assert self._indexing is not None
+        try:
+            self._indexing.set_result(self._build_index())
+        except BaseException as error:  # raised again to the first search
+            self._indexing.set_exception(error)
+
+    def search_index(self) -> SearchIndex:
+        """The search index; a big catalog's is built in a thread as the shop starts, and the first
+        search (in the first seconds after start-up) waits for it."""
+        if self._index is None:
+            assert self._indexing is not None
+            self._index = self._indexing.result()
+        return self._index
+
+    async def ready(self) -> None:
+        """Wait, without holding the event loop, until the search index is built."""
+        if self._index is None and self._indexing is not None and not self._indexing.done():
+            await asyncio.wrap_future(self._indexing)
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self._products.values())
@@ -207,7 +243,7 @@ class Catalog:
         ``limit`` products are returned; ``total`` says how many matched.
         """
         table = _synonym_table(tuple((w, tuple(m)) for w, m in (synonyms or {}).items()))
-        hits = self._index.search(query, _folded(frozenset(filler)), table, limit)
+        hits = self.search_index().search(query, _folded(frozenset(filler)), table, limit)
         found = [self._ordered[doc] for doc in hits.documents]
         exact = self._products.get(query.strip())
         if exact is not None and (not found or found[0] is not exact):  # a SKU as the shop writes it comes first

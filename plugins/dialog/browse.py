@@ -228,6 +228,7 @@ async def _variant_answer(turn: Turn, text: str) -> bool:
     chosen = tuple(pick.chosen)
     if len(chosen) >= len(values) or any(not 0 <= k < len(values[j]) for j, k in enumerate(chosen)):
         return False
+    await turn.shop.catalog.ready()
     found = read_value(turn, product, chosen, text)
     if found is None:
         return False
@@ -288,6 +289,7 @@ def ask_search(turn: Turn) -> None:
 async def search(turn: Turn, query: str, page: int = 0) -> bool:
     """Show the products matching ``query``; False (and nothing said) when none match."""
     filler = turn.shop.texts.words(turn.locale, "search_filler")
+    await turn.shop.catalog.ready()  # a big catalog's index, in the first seconds after start-up
     hits = turn.shop.catalog.search(query, filler, synonyms=_synonyms(turn))
     turn.state.step = "idle"
     if not hits:
