@@ -970,8 +970,10 @@ def tax_system(config: ShopConfig) -> str | None:
 def load_config(path: str | Path) -> ShopConfig:
     """Read and validate ``shop.toml``. Numbers are read as ``Decimal`` so money stays exact."""
     file = Path(path)
-    with collector_paused():  # a shop.toml may hold thousands of products
-        return _load_config(file)
+    with collector_paused(freeze_from=20_000) as loaded:  # a shop.toml may hold thousands of products
+        config = _load_config(file)
+        loaded.append(len(config.catalog.products))
+        return config
 
 
 def _load_config(file: Path) -> ShopConfig:

@@ -21,7 +21,7 @@ import aiohttp
 import structlog
 
 from chatshop import referrals
-from chatshop.catalog import Catalog, Product, fold, load_catalog_file
+from chatshop.catalog import BACKGROUND_INDEX_FROM, Catalog, Product, fold, load_catalog_file
 from chatshop.catalog_gc import collector_paused
 from chatshop.channels import Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
@@ -127,8 +127,10 @@ class Shop:
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
-        with collector_paused():
-            return self._read_catalog()
+        with collector_paused(freeze_from=BACKGROUND_INDEX_FROM) as loaded:
+            catalog = self._read_catalog()
+            loaded.append(len(catalog))
+            return catalog
 
     def _read_catalog(self) -> Catalog:
         currency = self.config.shop.currency
