@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
@@ -233,6 +233,9 @@ class Plugins:
 
     async def payment_updated(self, shop: Shop, order: Order, event: PaymentEvent) -> None:
         await self._each(self.pm.hook.payment_updated(shop=shop, order=order, event=event))
+
+    async def catalog_changed(self, shop: Shop, product_ids: Sequence[str]) -> None:
+        await self._each(self.pm.hook.catalog_changed(shop=shop, product_ids=list(product_ids)))
 
     async def startup(self, shop: Shop) -> None:
         await self._each(self.pm.hook.startup(shop=shop))
