@@ -53,6 +53,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.payments.cod",
     "chatshop.plugins.whatsapp",
     "chatshop.plugins.catalog_imports.plugin",
+    "chatshop.plugins.catalog_sources",
     "chatshop.plugins.wechat",
     "chatshop.plugins.telegram",
     "chatshop.plugins.payments.razorpay",

@@ -268,7 +268,10 @@ class Shop:
         )
 
     async def stop(self) -> None:
-        if not self.started:
+        if not self.started:  # never started, or a start that failed half-way (a startup hook refused)
+            if self._owns_http and self._http is not None:
+                await self._http.close()
+            self._http = None
             await self.store.close()
             return
         self.started = False
