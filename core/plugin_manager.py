@@ -253,5 +253,11 @@ class Plugins:
 
     @staticmethod
     async def _each(results: list[Any]) -> None:
-        for result in results:
-            await await_me_maybe(result)
+        for i, result in enumerate(results):
+            try:
+                await await_me_maybe(result)
+            except BaseException:
+                for rest in results[i + 1 :]:  # never run now: closed, not left to warn "never awaited"
+                    if inspect.iscoroutine(rest):
+                        rest.close()
+                raise

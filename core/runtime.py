@@ -251,11 +251,15 @@ class Shop:
             )
             self._owns_http = True
         self._http = http
-        for name, channel in self.channels.items():
-            for advice in channel.warnings():
-                log.warning("channel.advice", channel=name, advice=advice)
-            await channel.start()
-        await self.plugins.startup(self)
+        try:
+            for name, channel in self.channels.items():
+                for advice in channel.warnings():
+                    log.warning("channel.advice", channel=name, advice=advice)
+                await channel.start()
+            await self.plugins.startup(self)
+        except BaseException:  # a channel or a startup hook refused: leave nothing open behind
+            await self.stop()
+            raise
         self.started = True
         if background:
             await self.recover()

@@ -31,7 +31,6 @@ async def request_json(
     what: str,
     sleep: Sleep = asyncio.sleep,
     headers: Mapping[str, str] | None = None,
-    auth: aiohttp.BasicAuth | None = None,
     params: Mapping[str, str] | None = None,
     body: Any = None,
 ) -> tuple[Any, Mapping[str, str]]:
@@ -41,7 +40,7 @@ async def request_json(
             await sleep(min(BACKOFF_SECONDS * 2**attempt, 30.0))
         try:
             async with http.request(
-                method, url, headers=headers, auth=auth, params=params, json=body, allow_redirects=False
+                method, url, headers=headers, params=params, json=body, allow_redirects=False
             ) as response:
                 if response.status == 429 or response.status >= 500:
                     retry_after = response.headers.get("Retry-After", "")

@@ -12,6 +12,7 @@ grouped and external ones (bought elsewhere) are not. ``price`` is the price a c
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 
 import aiohttp
@@ -52,7 +53,8 @@ async def read_woocommerce(
     sleep: Sleep = asyncio.sleep,
 ) -> list[RawEntry]:
     """Every published simple and variable product, in the shape of ``[[catalog.products]]``."""
-    auth = aiohttp.BasicAuth(key, secret)
+    basic = base64.b64encode(f"{key}:{secret}".encode()).decode()
+    auth = {"Authorization": f"Basic {basic}"}  # over HTTPS only (SourceConfig checks base_url)
     api = f"{source.base_url}/wp-json/wc/v3"
 
     async def pages(path: str, params: dict[str, str]) -> list[dict[str, Any]]:
@@ -61,7 +63,7 @@ async def read_woocommerce(
         while page <= total:
             query = {**params, "per_page": str(PER_PAGE), "page": str(page)}
             answer, headers = await request_json(
-                http, "GET", f"{api}/{path}", what="WooCommerce", sleep=sleep, auth=auth, params=query
+                http, "GET", f"{api}/{path}", what="WooCommerce", sleep=sleep, headers=auth, params=query
             )
             if not isinstance(answer, list):
                 raise SourceError(f"WooCommerce answered {path} with something that is not a list")

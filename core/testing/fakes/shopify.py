@@ -69,7 +69,8 @@ def shopify_product(
                 "inventoryPolicy": v.get("policy", "DENY"),
                 "inventoryItem": {"tracked": v.get("tracked", True)},
                 "selectedOptions": [
-                    {"name": n, "value": value} for n, value in zip(names, v.get("values", ["Default Title"]), strict=False)
+                    {"name": n, "value": value}
+                    for n, value in zip(names, v.get("values", ["Default Title"]), strict=False)
                 ],
                 "image": {"url": v["image"]} if v.get("image") else None,
             }
@@ -118,7 +119,9 @@ class FakeShopify:
     # --- the endpoint ------------------------------------------------------------------------
     async def _graphql(self, request: web.Request) -> web.Response:
         if request.headers.get("X-Shopify-Access-Token") != self.token:
-            return web.json_response({"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, status=401)
+            return web.json_response(
+                {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, status=401
+            )
         if self.outages:
             return web.json_response({"errors": "Service unavailable"}, status=self.outages.pop(0))
         try:
@@ -151,7 +154,10 @@ class FakeShopify:
                     "errors": [
                         {
                             "message": "Throttled",
-                            "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/limits"},
+                            "extensions": {
+                                "code": "THROTTLED",
+                                "documentation": "https://shopify.dev/api/usage/limits",
+                            },
                         }
                     ],
                     "extensions": self._cost(requested, None),
@@ -213,7 +219,10 @@ class FakeShopify:
         return {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": self._status()}}
 
     def _error(self, message: str, code: str, requested: int = 0) -> web.Response:
-        body = {"errors": [{"message": message, "extensions": {"code": code}}], "extensions": self._cost(requested, None)}
+        body = {
+            "errors": [{"message": message, "extensions": {"code": code}}],
+            "extensions": self._cost(requested, None),
+        }
         return web.json_response(body)
 
 

@@ -143,7 +143,11 @@ class FakeWooCommerce:
             return _error(400, "rest_invalid_param", "Invalid parameter(s): page")
         pages = max(math.ceil(len(items) / per_page), 1) if items else 0
         if items and page > pages:
-            return _error(400, "rest_post_invalid_page_number", "The page number requested is larger than the number of pages available.")
+            return _error(
+                400,
+                "rest_post_invalid_page_number",
+                "The page number requested is larger than the number of pages available.",
+            )
         chunk = items[(page - 1) * per_page : page * per_page]
         headers = {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(pages)}
         return web.json_response(chunk, headers=headers)

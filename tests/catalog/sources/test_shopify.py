@@ -184,9 +184,7 @@ async def test_a_shop_whose_store_cannot_be_read_at_its_first_start_does_not_sta
 async def test_a_bad_price_in_the_store_is_named_and_the_shop_does_not_start_on_half_a_catalog(
     shopify: FakeShopify, shopify_server: TestServer, tmp_path: Path
 ) -> None:
-    broken = shopify_product(
-        5, "tee", "Tee", [{"sku": "tee-m", "price": "4.999", "values": ["M"]}], options=["Size"]
-    )
+    broken = shopify_product(5, "tee", "Tee", [{"sku": "tee-m", "price": "4.999", "values": ["M"]}], options=["Size"])
     shopify.products = [SALT, broken]
     with pytest.raises(ConfigError) as caught:
         async with running_shop(shopify_toml(shopify_server), tmp_path):
