@@ -7,7 +7,8 @@ and ``handles`` empty when nothing was taken. ``GET /{catalog_id}/check_batch_re
 says ``in_progress`` for a while, then applies the batch and says ``finished`` with the errors met
 while processing (``errors``, ``errors_total_count``, ``ids_of_invalid_requests``). Too many calls
 answer 80014. Single- and multi-product messages naming a catalog kept here are checked against it:
-a product it does not hold is refused (131009), and a product list with none of its products too.
+a product it does not hold is refused (131009), and a product list with none of its products too,
+and a product carousel with any card naming a product it does not hold.
 """
 
 from __future__ import annotations
@@ -162,6 +163,11 @@ class FakeCatalogs:
     def check_products(self, content: dict[str, Any]) -> str | None:
         """Why a product message naming a catalog kept here is refused (None: it is sent)."""
         action = content.get("action") or {}
+        if content.get("type") == "carousel":  # each card a single-product message: each must be there
+            for card in action.get("cards") or []:
+                if why := self.check_products({"type": "product", "action": card.get("action") or {}}):
+                    return why
+            return None
         items = self.items.get(str(action.get("catalog_id")))
         if items is None:
             return None
