@@ -32,7 +32,7 @@ def live_catalog(shop: Shop) -> LiveCatalog | None:
 async def _refresh(shop: Shop, job: Job) -> None:
     live = _LIVE.get(shop)
     if live is not None:  # else the sources left shop.toml since: nothing to read
-        await live.refresh()
+        await live.refresh(job.due_at)
 
 
 @hookimpl

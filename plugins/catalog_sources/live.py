@@ -176,15 +176,17 @@ class LiveCatalog:
             await asyncio.gather(self._follower, return_exceptions=True)
             self._follower = None
 
-    async def schedule_next(self) -> None:
-        """The refresh at the end of the current window: every worker names the same job."""
+    async def schedule_next(self, after: datetime | None = None) -> None:
+        """The refresh at the end of the current window (the one after ``after``, a refresh's own
+        due time, if later): every worker names the same job."""
         seconds = self.every.total_seconds()
-        end = (int(self.shop.now().timestamp() // seconds) + 1) * seconds
+        now = max(self.shop.now(), after) if after is not None else self.shop.now()
+        end = (int(now.timestamp() // seconds) + 1) * seconds
         await self.shop.jobs.schedule(JOB, f"window:{end:.0f}", datetime.fromtimestamp(end, UTC))
 
-    async def refresh(self) -> None:
+    async def refresh(self, due_at: datetime | None = None) -> None:
         """Read the sources now; on success every worker swaps to it, on failure nothing changes."""
-        await self.schedule_next()
+        await self.schedule_next(due_at)
         try:
             snapshot, catalog = await self.fetch()
         except (SourceError, ConfigError) as e:
