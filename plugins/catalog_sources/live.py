@@ -132,7 +132,12 @@ class LiveCatalog:
         for source in self.sources.values():
             entries.extend(await _read(self.shop, source, self.sleep))
         snapshot = Snapshot.of(entries, self.shop.now())
-        return snapshot, self.build(snapshot)
+        return snapshot, await self.built(snapshot)
+
+    async def built(self, snapshot: Snapshot) -> Catalog:
+        """:meth:`build` beside the event loop: a big catalog's index takes a while to build, and
+        customers' messages keep being answered meanwhile."""
+        return await asyncio.to_thread(self.build, snapshot)
 
     def build(self, snapshot: Snapshot) -> Catalog:
         """The catalog a snapshot makes beside the shop's own products; :class:`ConfigError` if any
@@ -144,12 +149,24 @@ class LiveCatalog:
             raise ConfigError([ConfigProblem(path="catalog.sources", message=str(e))]) from None
 
     async def stored(self) -> Snapshot | None:
+        """The snapshot kept, its ``fetched_at`` the last time the sources were read."""
         text = await self.space.get("snapshot")
-        return Snapshot.loads(text) if text else None
+        if not text:
+            return None
+        snapshot = Snapshot.loads(text)
+        checked = await self.space.get("checked")
+        if checked and checked.startswith(snapshot.version + " "):
+            seen = datetime.fromisoformat(checked.split(" ", 1)[1])
+            snapshot = Snapshot(snapshot.version, max(seen, snapshot.fetched_at), snapshot.entries)
+        return snapshot
 
     async def keep(self, snapshot: Snapshot) -> None:
-        await self.space.set("snapshot", snapshot.dumps())
-        await self.space.set("version", snapshot.version)  # written last: followers read it first
+        """Keep what was read; the products themselves only when they changed (a big catalog is
+        megabytes: an unchanged refresh writes one line)."""
+        if await self.space.get("version") != snapshot.version:
+            await self.space.set("snapshot", snapshot.dumps())
+            await self.space.set("version", snapshot.version)  # written last: followers read it first
+        await self.space.set("checked", f"{snapshot.version} {snapshot.fetched_at.isoformat()}")
 
     # --- life --------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -198,7 +215,7 @@ class LiveCatalog:
 
     async def apply(self, snapshot: Snapshot, catalog: Catalog | None = None) -> None:
         """Sell ``snapshot`` from now on: one assignment, then the inventory and the plugins told."""
-        catalog = catalog or self.build(snapshot)
+        catalog = catalog or await self.built(snapshot)
         old = self.shop.catalog
         self.shop.catalog = catalog
         self.version = snapshot.version
