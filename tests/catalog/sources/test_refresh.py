@@ -58,6 +58,8 @@ async def test_a_refresh_swaps_the_catalog_and_a_vanished_variant_leaves_the_car
         salt_now = catalog.get("salt-1kg")
         assert salt_now is not None and salt_now.price == Money(3000, "INR")
         assert (await h.shop.store.inventory(["atta-1kg"]))["atta-1kg"].stock == 7
+        cart = await h.say("ravi", "cart")  # the cart keeps what was seen until it is priced to confirm
+        assert "Your cart" in cart and "Checkout" in cart
         await h.say("ravi", "checkout")
         reply = await h.say("ravi", "12 Hill Road, Bandra 400050")
         assert "The price of Tata Salt is now ₹30.00." in reply  # told before confirming, never an error
