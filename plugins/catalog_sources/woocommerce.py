@@ -27,6 +27,8 @@ __all__ = ["PER_PAGE", "read_woocommerce"]
 
 #: WooCommerce's largest page (``per_page`` above 100 is refused).
 PER_PAGE = 100
+#: Variable products whose variations are read at once (a shop's server, not a CDN, answers).
+VARIATION_READS = 4
 _SOLD = ("simple", "variable")
 _COLUMNS = {
     "id": "sku",
@@ -75,17 +77,18 @@ async def read_woocommerce(
             page += 1
         return found
 
-    entries: list[RawEntry] = []
-    for product in await pages("products", {"status": "publish"}):
-        if product.get("type") not in _SOLD:
-            continue
-        variations: list[dict[str, Any]] = []
-        if product.get("type") == "variable":
-            variations = [
-                v for v in await pages(f"products/{int(product['id'])}/variations", {}) if v.get("status") != "private"
-            ]
-        entries.append(_entry(product, variations))
-    return entries
+    sold = [p for p in await pages("products", {"status": "publish"}) if p.get("type") in _SOLD]
+    gate = asyncio.Semaphore(VARIATION_READS)
+
+    async def variations(product: dict[str, Any]) -> list[dict[str, Any]]:
+        if product.get("type") != "variable":
+            return []
+        async with gate:
+            found = await pages(f"products/{int(product['id'])}/variations", {})
+        return [v for v in found if v.get("status") != "private"]
+
+    read = await asyncio.gather(*(variations(p) for p in sold))
+    return [_entry(product, found) for product, found in zip(sold, read, strict=True)]
 
 
 def _entry(product: dict[str, Any], variations: list[dict[str, Any]]) -> RawEntry:
