@@ -100,7 +100,7 @@ async def _read(shop: Shop, source: SourceConfig, sleep: Sleep) -> list[RawEntry
         return await read_shopify(shop.http, source, token, shop.config.shop.currency, sleep=sleep)
     if isinstance(source, WooCommerceSource):
         key, secret = shop.secret(source.key_env), shop.secret(source.secret_env)
-        return await read_woocommerce(shop.http, source, key, secret, sleep=sleep)
+        return await read_woocommerce(shop.http, source, key, secret, shop.config.shop.currency, sleep=sleep)
     raise TypeError(f"no reader for {type(source).__name__}")
 
 

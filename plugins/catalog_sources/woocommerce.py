@@ -51,10 +51,12 @@ async def read_woocommerce(
     source: WooCommerceSource,
     key: str,
     secret: str,
+    currency: str | None = None,
     *,
     sleep: Sleep = asyncio.sleep,
 ) -> list[RawEntry]:
-    """Every published simple and variable product, in the shape of ``[[catalog.products]]``."""
+    """Every published simple and variable product, in the shape of ``[[catalog.products]]``;
+    a store that says it sells in another ``currency`` is refused."""
     basic = base64.b64encode(f"{key}:{secret}".encode()).decode()
     auth = {"Authorization": f"Basic {basic}"}  # over HTTPS only (SourceConfig checks base_url)
     api = f"{source.base_url}/wp-json/wc/v3"
@@ -77,6 +79,8 @@ async def read_woocommerce(
             page += 1
         return found
 
+    if currency is not None:
+        await _same_currency(http, api, auth, currency, sleep)
     sold = [p for p in await pages("products", {"status": "publish"}) if p.get("type") in _SOLD]
     gate = asyncio.Semaphore(VARIATION_READS)
 
@@ -89,6 +93,22 @@ async def read_woocommerce(
 
     read = await asyncio.gather(*(variations(p) for p in sold))
     return [_entry(product, found) for product, found in zip(sold, read, strict=True)]
+
+
+async def _same_currency(
+    http: aiohttp.ClientSession, api: str, auth: dict[str, str], currency: str, sleep: Sleep
+) -> None:
+    """``/data/currencies/current`` says the store's currency; a key not allowed to read it (the
+    endpoint asks for the shop manager's rights) is not an error: the prices are taken as the shop's."""
+    try:
+        answer, _ = await request_json(
+            http, "GET", f"{api}/data/currencies/current", what="WooCommerce", sleep=sleep, headers=auth
+        )
+    except SourceError:
+        return
+    code = answer.get("code") if isinstance(answer, dict) else None
+    if isinstance(code, str) and code and code.upper() != currency:
+        raise SourceError(f"the WooCommerce store sells in {code.upper()}, the shop in {currency}")
 
 
 def _entry(product: dict[str, Any], variations: list[dict[str, Any]]) -> RawEntry:

@@ -4,7 +4,9 @@
 auth (consumer key as user, consumer secret as password; a wrong or missing pair is 401
 ``woocommerce_rest_cannot_view``). ``page`` (from 1) and ``per_page`` (1 to 100, else 400
 ``rest_invalid_param``) page the list, and every answer says ``X-WP-Total`` and
-``X-WP-TotalPages``; ``status=publish`` keeps the published products. WooCommerce takes Basic auth
+``X-WP-TotalPages``; ``status=publish`` keeps the published products. ``GET
+/wp-json/wc/v3/data/currencies/current`` says the store's currency (403 for a key whose user is
+not a shop manager). WooCommerce takes Basic auth
 only over HTTPS; the fake stands in for an HTTPS site on a loopback address.
 """
 
@@ -102,12 +104,27 @@ class FakeWooCommerce:
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     #: HTTP statuses to answer the next calls with (a 503 while the site is down).
     outages: list[int] = field(default_factory=list)
+    #: The store's currency, and whether the key's user may read it (a shop manager's key).
+    currency: str = "INR"
+    manager: bool = True
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/wp-json/wc/v3/products", self._products)
         app.router.add_get("/wp-json/wc/v3/products/{id:\\d+}/variations", self._variations)
+        app.router.add_get("/wp-json/wc/v3/data/currencies/current", self._currency)
         return app
+
+    async def _currency(self, request: web.Request) -> web.Response:
+        self.calls.append((request.path, dict(request.query)))
+        if not self._authorised(request):
+            return _error(401, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
+        if not self.manager:
+            return _error(403, "woocommerce_rest_cannot_view", "Sorry, you cannot view this resource.")
+        symbols = {"INR": "₹", "USD": "$", "EUR": "€"}
+        return web.json_response(
+            {"code": self.currency, "name": self.currency, "symbol": symbols.get(self.currency, "")}
+        )
 
     def add(self, product: dict[str, Any], *variations: dict[str, Any]) -> None:
         self.products.append(product)

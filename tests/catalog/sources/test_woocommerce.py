@@ -65,8 +65,9 @@ async def test_simple_and_variable_products_become_the_shops_catalog(
         assert salt is not None and salt.price == Money(2500, "INR") and salt.stock == 0
         honey = catalog.get("woo-13")
         assert honey is not None and honey.stock is None
-    assert all(path.startswith("/wp-json/wc/v3/products") for path, _ in woo.calls)
-    assert all(query.get("per_page") == str(PER_PAGE) for _, query in woo.calls)
+    listed = [(path, query) for path, query in woo.calls if path.startswith("/wp-json/wc/v3/products")]
+    assert [path for path, _ in woo.calls if (path, _) not in listed] == ["/wp-json/wc/v3/data/currencies/current"]
+    assert all(query.get("per_page") == str(PER_PAGE) for _, query in listed)
 
 
 async def test_every_page_is_read_as_x_wp_totalpages_says(woo: FakeWooCommerce, woo_server: TestServer) -> None:
@@ -105,3 +106,15 @@ async def test_a_variation_without_a_value_is_named_and_nothing_of_the_store_is_
         async with running_shop(woo_toml(woo_server), tmp_path):
             pass
     assert "woocommerce variation 212.attributes[1]" in str(caught.value)
+
+
+async def test_a_store_in_another_currency_is_refused_and_a_key_that_may_not_say_is_trusted(
+    woo: FakeWooCommerce, woo_server: TestServer
+) -> None:
+    woo.add(woo_product(1, "Salt", sku="salt", price="28.00"))
+    woo.currency = "USD"
+    async with aiohttp.ClientSession() as http:
+        with pytest.raises(SourceError, match="sells in USD, the shop in INR"):
+            await read_woocommerce(http, source(woo_server), WOO_KEY, WOO_SECRET, "INR")
+        woo.manager = False  # a read key of a user who is not a shop manager: 403 on the currency
+        assert len(await read_woocommerce(http, source(woo_server), WOO_KEY, WOO_SECRET, "INR")) == 1
