@@ -207,7 +207,8 @@ class LiveCatalog:
         try:
             snapshot, catalog = await self.fetch()
         except (SourceError, ConfigError) as e:
-            log.warning("catalog_sources.refresh_failed", error=_reason(e))
+            # A product broken in the store is the owner's to fix (alerted); a store away passes.
+            log.warning("catalog_sources.refresh_failed", error=_reason(e), alert=isinstance(e, ConfigError))
             raise
         await self.keep(snapshot)
         if snapshot.version != self.version:
@@ -215,7 +216,8 @@ class LiveCatalog:
 
     async def apply(self, snapshot: Snapshot, catalog: Catalog | None = None) -> None:
         """Sell ``snapshot`` from now on: one assignment, then the inventory and the plugins told."""
-        catalog = catalog or await self.built(snapshot)
+        if catalog is None:
+            catalog = await self.built(snapshot)
         old = self.shop.catalog
         self.shop.catalog = catalog
         self.version = snapshot.version
