@@ -14,6 +14,7 @@ from chatshop.money import Money
 from chatshop.plugins.catalog_sources import live_catalog
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.shopify import FakeShopify, shopify_product
+from tests.conftest import on_storage
 
 from .conftest import shopify_toml
 
@@ -88,10 +89,11 @@ async def test_a_refresh_that_fails_keeps_the_last_good_catalog_and_is_tried_aga
 
 
 async def test_every_worker_follows_a_refresh_and_a_restart_reuses_a_fresh_copy(
-    shopify: FakeShopify, shopify_server: TestServer, tmp_path: Path
+    shopify: FakeShopify, shopify_server: TestServer, tmp_path: Path, storage: str
 ) -> None:
+    """Two workers on one database (SQLite here, PostgreSQL as several machines would share)."""
     shopify.products = [salt("28.00")]
-    toml = shopify_toml(shopify_server, "follow_seconds = 0.05\n")
+    toml = on_storage(shopify_toml(shopify_server, "follow_seconds = 0.05\n"), storage)
     async with running_shop(toml, tmp_path) as one, running_shop(toml, tmp_path) as two:
         reads = len(shopify.calls)
         assert reads == 1  # the second worker took the first one's fresh copy
