@@ -171,14 +171,35 @@ async def test_an_outage_is_tried_again_and_a_store_in_another_currency_is_refus
 
 
 async def test_a_shop_whose_store_cannot_be_read_at_its_first_start_does_not_start(
-    shopify: FakeShopify, shopify_server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shopify: FakeShopify,
+    shopify_server: TestServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("SHOPIFY_TOKEN", "shpat_revoked")
     with pytest.raises(ConfigError) as caught:
         async with running_shop(shopify_toml(shopify_server), tmp_path):
             pass
     assert "catalog.sources" in str(caught.value) and "401" in str(caught.value)
-    assert "shpat_revoked" not in str(caught.value)
+    logged = capsys.readouterr()
+    assert "shpat_revoked" not in str(caught.value) + logged.out + logged.err
+
+
+async def test_a_refresh_refused_by_the_store_is_logged_without_the_token(
+    shopify: FakeShopify, shopify_server: TestServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+
+    shopify.products = [SALT]
+    async with running_shop(shopify_toml(shopify_server), tmp_path) as h:
+        shopify.token = "shpat_rotated_in_the_store"  # the shop's token no longer works
+        later = h.shop.now() + timedelta(minutes=31)
+        assert await h.shop.jobs.run_due(later) == 0  # failed, kept for a retry
+        assert "salt-1kg" in h.shop.catalog
+    logged = capsys.readouterr()
+    assert "catalog_sources.refresh_failed" in logged.err and "HTTP 401" in logged.err
+    assert SHOPIFY_TOKEN not in logged.out + logged.err
 
 
 async def test_a_bad_price_in_the_store_is_named_and_the_shop_does_not_start_on_half_a_catalog(
