@@ -2,7 +2,7 @@
 
 pluggy calls hooks synchronously. The event hooks (``price_cart``, ``validate_checkout``,
 ``order_placed``, ``order_status_changed``, ``payment_updated``, ``startup``, ``shutdown``) may be
-``async def``: the core awaits whatever they return. The ``register_*`` hooks and ``load_catalog`` run
+``async def``: the core awaits whatever they return. The ``register_*`` hooks, ``check_config`` and ``load_catalog`` run
 while the shop is built and must be plain ``def``: an ``async def`` one stops the shop at start-up.
 ``shop`` is the running shop; :class:`chatshop.api.Shop` says what a plugin may use of it.
 """
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chatshop.catalog import Catalog
     from chatshop.channels import Channel
     from chatshop.checkout import Checkout
+    from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.dialog.feature import DialogFeature
     from chatshop.jobs import JobHandler
     from chatshop.orders import Order, OrderStatus
@@ -88,6 +89,16 @@ def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
 @hookspec
 def register_commands(cli: click.Group) -> None:
     """Add subcommands to the ``chatshop`` command line (``chatshop wechat menu ...``)."""
+
+
+@hookspec
+def check_config(config: ShopConfig) -> list[ConfigProblem] | None:
+    """Problems in the ``shop.toml`` keys your plugin reads outside its own ``[channels.NAME]`` or
+    ``[payments.NAME]`` section (those the core validates with your ``Config`` model).
+
+    Called while the shop is built, so ``chatshop check`` and start-up both refuse a bad key with
+    its path (``catalog.sources.shopify.token_env: ...``) before anything runs. Plain ``def``.
+    """
 
 
 @hookspec(firstresult=True)

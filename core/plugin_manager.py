@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from chatshop.catalog import Catalog
     from chatshop.checkout import Checkout
+    from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.dialog.feature import DialogFeature
     from chatshop.jobs import JobHandler
     from chatshop.orders import Order, OrderStatus
@@ -77,6 +78,7 @@ SYNCHRONOUS_HOOKS: frozenset[str] = frozenset(
         "register_jobs",
         "register_routes",
         "register_commands",
+        "check_config",
         "load_catalog",
     }
 )
@@ -209,6 +211,10 @@ class Plugins:
 
     def register_commands(self, cli: click.Group) -> None:
         self.pm.hook.register_commands(cli=cli)
+
+    def check_config(self, config: ShopConfig) -> list[ConfigProblem]:
+        """Every plugin's problems with the keys it reads outside its own section."""
+        return [problem for found in self.pm.hook.check_config(config=config) for problem in found or ()]
 
     # --- domain hooks ---------------------------------------------------------------------
     def load_catalog(self, shop: Shop, source: str) -> Catalog | None:

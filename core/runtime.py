@@ -180,6 +180,7 @@ class Shop:
             except ConfigError as e:
                 problems.extend(e.problems)
         problems.extend(self._admin_problems())
+        problems.extend(self.plugins.check_config(self.config))
         if problems:
             raise ConfigError(problems)
 

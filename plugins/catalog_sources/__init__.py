@@ -10,16 +10,18 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from chatshop.config import ConfigError
 from chatshop.hookspecs import hookimpl
 
 from .config import source_configs
 from .live import JOB, LiveCatalog
 
 if TYPE_CHECKING:
+    from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.jobs import Job, JobHandler
     from chatshop.runtime import Shop
 
-__all__ = ["live_catalog", "register_jobs", "shutdown", "startup"]
+__all__ = ["check_config", "live_catalog", "register_jobs", "shutdown", "startup"]
 
 _LIVE: weakref.WeakKeyDictionary[Shop, LiveCatalog] = weakref.WeakKeyDictionary()
 
@@ -33,6 +35,16 @@ async def _refresh(shop: Shop, job: Job) -> None:
     live = _LIVE.get(shop)
     if live is not None:  # else the sources left shop.toml since: nothing to read
         await live.refresh(job.due_at)
+
+
+@hookimpl
+def check_config(config: ShopConfig) -> list[ConfigProblem]:
+    """``[catalog.sources.*]`` is refused by ``chatshop check`` too, not only when the shop starts."""
+    try:
+        source_configs(config.catalog.sources)
+    except ConfigError as e:
+        return e.problems
+    return []
 
 
 @hookimpl

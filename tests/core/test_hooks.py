@@ -101,6 +101,17 @@ def test_load_catalog(giftcard: ModuleType, tmp_path: Path) -> None:
     assert [p.id for p in shop.catalog] == ["card-500"]
 
 
+def test_check_config(giftcard: ModuleType, tmp_path: Path) -> None:
+    """A plugin's rule about keys outside its section stops `chatshop check` with the key path."""
+    toml = tmp_path / "shop.toml"
+    toml.write_text(GIFT_TOML + '[texts.de]\ngiftcard_balance = "Guthaben"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(toml)])
+    assert result.exit_code != 0
+    assert "texts.de.giftcard_balance: must keep {amount}" in result.output
+    toml.write_text(GIFT_TOML + '[texts.de]\ngiftcard_balance = "Guthaben: {amount}"\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["check", str(toml)]).exit_code == 0
+
+
 async def test_register_dialog(giftcard: ModuleType, make_shop: ShopFactory) -> None:
     """A plugin's feature answers its choice id and its command word, beside the built-in dialog."""
     async with make_shop(GIFT_TOML) as h:
