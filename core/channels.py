@@ -107,8 +107,9 @@ class Capabilities:
 class SendContext:
     """What the core knows about a message it hands to ``send`` (declare ``context`` to receive it).
 
-    ``answers`` is the customer's message this reply answers, when this process ran that turn (a
-    reply sent after a restart, by another worker, or outside a turn has None).
+    ``answers`` is the customer's message this reply answers (None for a message sent outside a
+    turn). It is kept with the reply in the outbox: a reply sent after a restart or by another
+    worker has the same context.
     """
 
     customer_key: str

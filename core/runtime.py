@@ -43,6 +43,7 @@ from chatshop.orders import Order, OrderStatus, Shipment
 from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
+from chatshop.reply_context import Replies
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
 from chatshop.shoptime import ShopTime
@@ -457,7 +458,8 @@ class Shop:
         record = await self.store.load_conversation(key)
         locale = str(record.state.get("locale") or self.config.shop.locale)
         apology = Text(body=self.text(locale, "unknown"))
-        await self.store.commit_turn(key, item.id, record.state, record.version, [apology])
+        answering = SendContext(customer_key=key, locale=locale, answers=item.inbound)
+        await self.store.commit_turn(key, item.id, record.state, record.version, Replies([apology], answering))
         del self._turn_failures[item.id]
         log.error("turn.dead_letter", alert=True, channel=item.inbound.channel, customer=key)
         self.outbox.kick(key)
@@ -508,13 +510,16 @@ class Shop:
             state.menu = lowered.menu
             state.labels = [fold(label) for label in lowered.labels]
         sending = self.outbox.lease(key, handover=True)
+        # The context goes into the replies' rows: whichever worker sends them, now or after a
+        # restart, tells the channel the language and the message they answer.
+        replies = Replies(lowered.messages, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         try:
             finished = await self.store.finish_turn(
                 key,
                 item.id,
                 state.to_json(),
                 record.version,
-                lowered.messages,
+                replies,
                 lease.name,
                 lease.owner,
                 sending.name,
@@ -528,7 +533,6 @@ class Shop:
                 self._background(self._give_back(sending, key), "outbox.release_failed", customer=key)
             self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
             raise
-        self.outbox.answered(key, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         self.metrics.turn_seconds.observe(time.perf_counter() - started)
         if finished.sends is not None:
             self.outbox.hand_over(key, sending, finished.sends)
@@ -583,8 +587,8 @@ class Shop:
             self.texts.get(locale, "reply_with_number"),
             self.texts.get(locale, "choose"),
         )
-        items = await self.store.enqueue(customer_key, lowered.messages, author=author)
-        self.outbox.contexts(items, SendContext(customer_key=customer_key, locale=locale))
+        context = SendContext(customer_key=customer_key, locale=locale)
+        await self.store.enqueue(customer_key, Replies(lowered.messages, context), author=author)
         if self.started:
             self.outbox.kick(customer_key)
 
