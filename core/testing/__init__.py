@@ -39,7 +39,9 @@ from chatshop.runtime import Shop
 
 __all__ = ["DEMO_SHOP_TOML", "Customer", "ShopHarness", "running_shop"]
 
-#: A small shop for plugin tests: INR, English and German, three products, cash on delivery.
+#: A small shop for plugin tests: INR, English and German, three products (the atta with a
+#: picture, the last ghee in stock, for races), cash on delivery, a sweeper every 0.2 s.
+#: chatshop's own suite runs the same shop (``tests/conftest.py``).
 DEMO_SHOP_TOML = """
 [shop]
 name = "Test Kirana"
@@ -52,7 +54,7 @@ url = "sqlite:///shop.db"
 
 [server]
 retry_base_seconds = 0.01
-sweep_seconds = 60
+sweep_seconds = 0.2
 
 [delivery]
 fee = "30.00"
@@ -75,7 +77,7 @@ id = "ghee-1l"
 title = "Amul Pure Ghee 1 l"
 price = "612.50"
 category = "Dairy"
-stock = 3
+stock = 1
 
 [[catalog.products]]
 id = "cafe-latte"
