@@ -9,7 +9,7 @@ from aiohttp import web
 
 from chatshop.channels import Channel
 from chatshop.hookspecs import hookimpl
-from chatshop.runtime import Shop
+from chatshop.api import Shop
 
 from .channel import WebChatChannel
 from .routes import add_routes

@@ -29,7 +29,7 @@ from .signing import Signer, random_secret
 from .view import entry_view
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["Connection", "WebChatChannel"]
 

@@ -18,7 +18,7 @@ from .history import Entry
 from .view import message_view
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["PREVIEW_CHANNELS", "preview_capabilities", "preview_channels", "preview_entries"]
 

@@ -45,7 +45,7 @@ from .token import AccessTokens
 from .xml import MAX_BODY_BYTES, XmlRejected, parse_fields
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["WeChatChannel"]
 

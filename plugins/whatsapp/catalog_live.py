@@ -22,7 +22,7 @@ from .catalog_sync import plan, push
 if TYPE_CHECKING:
     from chatshop.jobs import Job, JobHandler
     from chatshop.orders import Order, OrderStatus
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
     from .channel import WhatsAppChannel
 

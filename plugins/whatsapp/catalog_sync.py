@@ -31,7 +31,7 @@ from .errors import GraphError
 if TYPE_CHECKING:
     from chatshop.catalog import Product
     from chatshop.dialog.turn import ProductView
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
     from .client import GraphClient
 

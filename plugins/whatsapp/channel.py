@@ -49,7 +49,7 @@ from .window import ConversationWindow
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["WhatsAppChannel"]
 

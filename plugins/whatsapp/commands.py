@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from chatshop.config import ConfigError, ConfigProblem, load_config
-from chatshop.runtime import Shop
+from chatshop.api import Shop
 
 from .catalog_sync import CatalogDiff, SyncReport, plan, push
 from .channel import WhatsAppChannel

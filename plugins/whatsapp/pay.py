@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from chatshop.kv import KeyValueSpace
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
     from .channel import WhatsAppChannel
 
