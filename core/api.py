@@ -131,6 +131,11 @@ class Shop(Protocol):
         """The language a customer's conversation is in."""
         ...
 
+    async def last_message_at(self, customer_key: str) -> datetime | None:
+        """When the customer's newest message reached the shop (None: they never wrote): a
+        messenger's reply window (WhatsApp 24 h, WeChat 48 h) counts from it."""
+        ...
+
     def text(self, locale: str, key: str, **values: object) -> str:
         """A customer-facing text in ``locale`` (the shop's overrides first, then English)."""
         ...

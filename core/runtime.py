@@ -643,6 +643,9 @@ class Shop:
         record = await self.store.load_conversation(customer_key)
         return str(record.state.get("locale") or self.config.shop.locale)
 
+    async def last_message_at(self, customer_key: str) -> datetime | None:
+        return (await self.store.load_conversation(customer_key)).last_inbound_at
+
     def kv(self, namespace: str) -> KeyValueSpace:
         """A plugin's own durable key-value space, shared by every worker (:mod:`chatshop.kv`)."""
         return KeyValueSpace(self.store, namespace, self.now)
