@@ -35,10 +35,13 @@ Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
 
 
-def load_section(shop_toml: str | Path, path: str, model: type[Model]) -> tuple[ShopConfig, Model]:
+def load_section(
+    shop_toml: str | Path, path: str, model: type[Model], *, secrets: bool = True
+) -> tuple[ShopConfig, Model]:
     """``shop.toml`` and its ``[path]`` section (``"channels.smoke"``) validated by ``model``; every
-    ``*_env`` key must name a set variable. A mistake raises :class:`ConfigError` with key paths,
-    which :func:`friendly_errors` prints as one line each (exit status 1)."""
+    ``*_env`` key must name a set variable, unless ``secrets=False`` (a dry run that calls no API).
+    A mistake raises :class:`ConfigError` with key paths, which :func:`friendly_errors` prints as
+    one line each (exit status 1)."""
     config = load_config(shop_toml)
     kind, _, name = path.partition(".")
     sections: dict[str, dict[str, Any]] | None = {"channels": config.channels, "payments": config.payments}.get(kind)
@@ -48,7 +51,7 @@ def load_section(shop_toml: str | Path, path: str, model: type[Model]) -> tuple[
     if raw is None:
         raise ConfigError([ConfigProblem(path=path, message="no such section in the file")], str(shop_toml))
     try:
-        return config, validate_section(model, raw, path, config.shop.currency)
+        return config, validate_section(model, raw, path, config.shop.currency, secrets=secrets)
     except ConfigError as e:
         raise ConfigError(e.problems, str(shop_toml)) from None
 

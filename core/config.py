@@ -966,12 +966,15 @@ def load_config(path: str | Path) -> ShopConfig:
 SectionModel = TypeVar("SectionModel", bound=BaseModel)
 
 
-def validate_section(model: type[SectionModel], data: Mapping[str, Any], path: str, currency: str) -> SectionModel:
+def validate_section(
+    model: type[SectionModel], data: Mapping[str, Any], path: str, currency: str, *, secrets: bool = True
+) -> SectionModel:
     """Validate a plugin's section with the plugin's model; errors carry the section's key path.
 
-    Every ``*_env`` key must name a set environment variable, so a missing secret is a start-up
-    error rather than a failure at the first customer's message; every duration (``*_seconds``
-    and the like) must be finite and not negative.
+    Every ``*_env`` key must name a set environment variable (unless ``secrets`` is False: a dry
+    run that calls no API), so a missing secret is a start-up error rather than a failure at the
+    first customer's message; every duration (``*_seconds`` and the like) must be finite and not
+    negative.
     """
     try:
         section = model.model_validate(dict(data), context={"currency": currency})
@@ -980,7 +983,7 @@ def validate_section(model: type[SectionModel], data: Mapping[str, Any], path: s
     problems = duration_problems(section, path) + [
         ConfigProblem(path=f"{path}.{key}", message=f"environment variable {var} is not set")
         for key, var in _env_keys(section)
-        if not os.environ.get(var)
+        if secrets and not os.environ.get(var)
     ]
     if problems:
         raise ConfigError(problems)
