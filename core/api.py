@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from chatshop.catalog import Catalog, Product
-    from chatshop.channels import Channel
+    from chatshop.channels import Capabilities, Channel
     from chatshop.config import ShopConfig
     from chatshop.dialog.turn import ProductView
     from chatshop.jobs import Jobs
@@ -155,6 +155,17 @@ class Shop(Protocol):
     @property
     def time(self) -> ShopTime:
         """The shop's wall clock (``[shop] timezone``): ``time.clock(moment)`` as customers read it."""
+        ...
+
+    def channel_capabilities(self, name: str) -> Capabilities | None:
+        """What an installed channel plugin can show (``whatsapp``), enabled in this shop or not;
+        None for a channel no plugin provides."""
+        ...
+
+    def lowered(self, messages: Sequence[Outbound], capabilities: Capabilities, locale: str) -> list[Outbound]:
+        """``messages`` as the core hands them to a channel with ``capabilities`` (buttons, else a
+        list, else a numbered menu; product cards, else pictures, else text): to show a customer
+        what another messenger would get."""
         ...
 
     async def product_views(self, products: Sequence[Product]) -> list[ProductView]:

@@ -22,7 +22,7 @@ import structlog
 
 from chatshop import referrals
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
-from chatshop.channels import Channel, SendContext
+from chatshop.channels import Capabilities, Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
@@ -642,6 +642,14 @@ class Shop:
     async def customer_locale(self, customer_key: str) -> str:
         record = await self.store.load_conversation(customer_key)
         return str(record.state.get("locale") or self.config.shop.locale)
+
+    def channel_capabilities(self, name: str) -> Capabilities | None:
+        channel = self.plugins.channel_classes().get(name)
+        return channel.capabilities if channel is not None else None
+
+    def lowered(self, messages: Sequence[Outbound], capabilities: Capabilities, locale: str) -> list[Outbound]:
+        hint, choose = self.texts.get(locale, "reply_with_number"), self.texts.get(locale, "choose")
+        return lower(list(messages), capabilities, hint, choose).messages
 
     async def last_message_at(self, customer_key: str) -> datetime | None:
         return (await self.store.load_conversation(customer_key)).last_inbound_at

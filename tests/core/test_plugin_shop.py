@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chatshop.messages import Inbound, InboundKind
+from chatshop.channels import Capabilities
+from chatshop.messages import Buttons, Choice, Inbound, InboundKind, Text
 from chatshop.testing import running_shop
 from tests.conftest import SHOP_TOML, on_storage
 
@@ -53,3 +54,20 @@ async def test_last_message_at_is_when_the_customers_newest_message_arrived(tmp_
         await h.send_inbound(inbound)
         seen = await h.shop.last_message_at("terminal:asha")
         assert seen is not None and before - timedelta(seconds=5) <= seen <= h.shop.now() + timedelta(seconds=5)
+
+
+async def test_an_installed_channel_can_be_previewed_with_the_cores_own_ladder(tmp_path: Path) -> None:
+    """``channel_capabilities`` names an installed channel's limits whether or not the shop enables
+    it; ``lowered`` applies the fallback ladder to them as the core does before sending there."""
+    async with running_shop(SHOP_TOML, tmp_path) as h:  # the terminal only: WhatsApp installed, not enabled
+        assert "whatsapp" not in h.shop.channels
+        whatsapp = h.shop.channel_capabilities("whatsapp")
+        assert whatsapp is not None and whatsapp.max_buttons == 3
+        assert h.shop.channel_capabilities("no-such-messenger") is None
+        five = [Choice(id=f"c{n}", title=f"Choice {n}") for n in range(5)]
+        [buttons] = h.shop.lowered([Buttons(body="Pick one", choices=tuple(five[:3]))], whatsapp, "en")
+        assert isinstance(buttons, Buttons)
+        text_only = Capabilities(max_text_length=4096)
+        [numbered] = h.shop.lowered([Buttons(body="Pick one", choices=tuple(five))], text_only, "de")
+        assert isinstance(numbered, Text) and "5. Choice 4" in numbered.body
+        assert "Antworten Sie mit einer Zahl" in numbered.body  # the ladder's hint in the locale asked
