@@ -29,9 +29,9 @@ from chatshop.store.codec import utcnow
 from .errors import GraphError
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.catalog import Product
     from chatshop.dialog.turn import ProductView
-    from chatshop.api import Shop
 
     from .client import GraphClient
 

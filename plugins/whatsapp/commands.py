@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from chatshop.config import ConfigError, ConfigProblem, load_config
 from chatshop.api import Shop
+from chatshop.config import ConfigError, ConfigProblem, load_config
 
 from .catalog_sync import CatalogDiff, SyncReport, plan, push
 from .channel import WhatsAppChannel

@@ -36,9 +36,9 @@ from .webhook import PaymentStatus, amount_of
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from chatshop.api import Shop
     from chatshop.kv import KeyValueSpace
     from chatshop.orders import Order
-    from chatshop.api import Shop
 
     from .channel import WhatsAppChannel
 
