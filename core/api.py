@@ -131,6 +131,12 @@ class Shop(Protocol):
         """The language a customer's conversation is in."""
         ...
 
+    async def record_consent(self, customer_key: str, opted_in: bool, *, at: datetime) -> bool:
+        """The customer's yes or no to marketing as their messenger reported it (WhatsApp's "Stop
+        promotions"), kept as their word as of ``at``; False when a newer word is kept already (a
+        webhook redelivered late never undoes what the customer said since)."""
+        ...
+
     async def last_message_at(self, customer_key: str) -> datetime | None:
         """When the customer's newest message reached the shop (None: they never wrote): a
         messenger's reply window (WhatsApp 24 h, WeChat 48 h) counts from it."""

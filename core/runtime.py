@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import structlog
 
-from chatshop import referrals
+from chatshop import consent, referrals
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
 from chatshop.channels import Capabilities, Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
@@ -650,6 +650,12 @@ class Shop:
     def lowered(self, messages: Sequence[Outbound], capabilities: Capabilities, locale: str) -> list[Outbound]:
         hint, choose = self.texts.get(locale, "reply_with_number"), self.texts.get(locale, "choose")
         return lower(list(messages), capabilities, hint, choose).messages
+
+    async def record_consent(self, customer_key: str, opted_in: bool, *, at: datetime) -> bool:
+        kept = await consent.record_consent(
+            self.store, customer_key, opted_in=opted_in, via="messenger", at=at, now=self.now()
+        )
+        return kept is not None
 
     async def last_message_at(self, customer_key: str) -> datetime | None:
         return (await self.store.load_conversation(customer_key)).last_inbound_at

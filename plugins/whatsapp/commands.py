@@ -7,25 +7,23 @@ from pathlib import Path
 
 import click
 
-from chatshop.api import Shop
-from chatshop.config import ConfigError, ConfigProblem, load_config
+from chatshop.cli_helpers import load_section, open_shop
+from chatshop.config import ConfigError, ConfigProblem
 
 from .catalog_sync import CatalogDiff, SyncReport, plan, push
 from .channel import WhatsAppChannel
+from .config import WhatsAppConfig
 from .errors import GraphError
 
 __all__ = ["register"]
 
 
 async def _sync(path: Path, dry_run: bool) -> tuple[CatalogDiff, SyncReport | None]:
-    config = load_config(path)
-    section = config.channels.get("whatsapp")
-    if section is None or not section.get("catalog_id"):
+    _, section = load_section(path, "channels.whatsapp", WhatsAppConfig)  # before anything is opened
+    if not section.catalog_id:
         message = "set catalog_id: the id of the shop's Commerce catalog in Meta's Commerce Manager"
         raise ConfigError([ConfigProblem(path="channels.whatsapp.catalog_id", message=message)], str(path))
-    shop = Shop(config)
-    await shop.start(background=False)
-    try:
+    async with open_shop(path) as shop:
         diff = await plan(shop)
         for line in diff.lines():
             click.echo(line)
@@ -33,10 +31,8 @@ async def _sync(path: Path, dry_run: bool) -> tuple[CatalogDiff, SyncReport | No
             return diff, None
         channel = shop.channels["whatsapp"]
         assert isinstance(channel, WhatsAppChannel)
-        report = await push(shop, channel.client, str(section["catalog_id"]), diff)
+        report = await push(shop, channel.client, section.catalog_id, diff)
         return diff, report
-    finally:
-        await shop.stop()
 
 
 def register(cli: click.Group) -> None:

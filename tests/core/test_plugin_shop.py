@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from chatshop.channels import Capabilities
+from chatshop.consent import read_consent
 from chatshop.messages import Buttons, Choice, Inbound, InboundKind, Text
 from chatshop.testing import running_shop
 from tests.conftest import SHOP_TOML, on_storage
@@ -71,3 +72,14 @@ async def test_an_installed_channel_can_be_previewed_with_the_cores_own_ladder(t
         [numbered] = h.shop.lowered([Buttons(body="Pick one", choices=tuple(five))], text_only, "de")
         assert isinstance(numbered, Text) and "5. Choice 4" in numbered.body
         assert "Antworten Sie mit einer Zahl" in numbered.body  # the ladder's hint in the locale asked
+
+
+async def test_a_customers_word_on_marketing_is_kept_and_a_late_older_one_never_undoes_it(tmp_path: Path) -> None:
+    async with running_shop(SHOP_TOML, tmp_path) as h:
+        now = h.shop.now()
+        assert await h.shop.record_consent("terminal:asha", False, at=now) is True
+        assert (await read_consent(h.shop.store, "terminal:asha", now)).opted_in is False
+        # a redelivered webhook from an hour before: what she said since stands
+        assert await h.shop.record_consent("terminal:asha", True, at=now - timedelta(hours=1)) is False
+        kept = await read_consent(h.shop.store, "terminal:asha", now)
+        assert kept.opted_in is False and kept.via == "messenger"
