@@ -33,7 +33,7 @@ from chatshop.plugins.payments.razorpay.webhook import parse_event
 
 if TYPE_CHECKING:
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 log = structlog.get_logger(__name__)
 

@@ -41,7 +41,7 @@ from chatshop.plugins.payments.stripe.webhook import (
 
 if TYPE_CHECKING:
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 log = structlog.get_logger(__name__)
 
