@@ -32,8 +32,8 @@ from chatshop.plugins.payments.razorpay.config import RazorpayConfig
 from chatshop.plugins.payments.razorpay.webhook import parse_event
 
 if TYPE_CHECKING:
-    from chatshop.orders import Order
     from chatshop.api import Shop
+    from chatshop.orders import Order
 
 log = structlog.get_logger(__name__)
 

@@ -40,8 +40,8 @@ from chatshop.plugins.payments.stripe.webhook import (
 )
 
 if TYPE_CHECKING:
-    from chatshop.orders import Order
     from chatshop.api import Shop
+    from chatshop.orders import Order
 
 log = structlog.get_logger(__name__)
 
