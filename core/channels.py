@@ -175,6 +175,9 @@ class Channel(ABC):
 
     name: ClassVar[str]
     Config: ClassVar[type[BaseModel]] = ChannelConfig
+    #: Where the channel's ``[channels.NAME]`` keys are documented (a URL or a page): ``chatshop
+    #: check`` points a shop owner there from a key it does not know.
+    docs: ClassVar[str | None] = None
     #: What the messenger can show; set per instance where it depends on the configuration.
     capabilities: Capabilities = Capabilities()
     #: ``acknowledge`` every message (Telegram must answer each button tap), or only the newest of

@@ -83,15 +83,18 @@ def format_path(loc: tuple[int | str, ...], prefix: str = "") -> str:
 
 
 def problems_from(
-    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None
+    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None, docs: str | None = None
 ) -> list[ConfigProblem]:
-    """Pydantic's errors as key paths; with ``model``, an unknown key names the known key it resembles."""
+    """Pydantic's errors as key paths; with ``model``, an unknown key names the known key it
+    resembles; with ``docs``, where the plugin that owns the section documents its keys."""
     problems = []
     for item in error.errors():
         loc = tuple(item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key" + _did_you_mean(model, loc) + _known_keys(model, loc, prefix)
+            if docs:
+                message += f"; see {docs}"
         elif item["type"] == "missing":
             message = "required key is missing"
         problems.append(ConfigProblem(path=format_path(loc, prefix), message=message))
@@ -967,7 +970,13 @@ SectionModel = TypeVar("SectionModel", bound=BaseModel)
 
 
 def validate_section(
-    model: type[SectionModel], data: Mapping[str, Any], path: str, currency: str, *, secrets: bool = True
+    model: type[SectionModel],
+    data: Mapping[str, Any],
+    path: str,
+    currency: str,
+    *,
+    secrets: bool = True,
+    docs: str | None = None,
 ) -> SectionModel:
     """Validate a plugin's section with the plugin's model; errors carry the section's key path.
 
@@ -979,7 +988,7 @@ def validate_section(
     try:
         section = model.model_validate(dict(data), context={"currency": currency})
     except ValidationError as e:
-        raise ConfigError(problems_from(e, prefix=path, model=model)) from None
+        raise ConfigError(problems_from(e, prefix=path, model=model, docs=docs)) from None
     problems = duration_problems(section, path) + [
         ConfigProblem(path=f"{path}.{key}", message=f"environment variable {var} is not set")
         for key, var in _env_keys(section)

@@ -159,7 +159,8 @@ class Shop:
                 )
                 continue
             try:
-                self.channels[name] = cls(self, validate_section(cls.Config, raw or {}, f"channels.{name}", currency))
+                section = validate_section(cls.Config, raw or {}, f"channels.{name}", currency, docs=cls.docs)
+                self.channels[name] = cls(self, section)
             except ConfigError as e:
                 problems.extend(e.problems)
         method_classes = self.plugins.payment_method_classes()
@@ -175,7 +176,9 @@ class Shop:
                 )
                 continue
             try:
-                section = validate_section(method_cls.Config, raw or {}, f"payments.{name}", currency)
+                section = validate_section(
+                    method_cls.Config, raw or {}, f"payments.{name}", currency, docs=method_cls.docs
+                )
                 if getattr(section, "enabled", True):
                     self.payment_methods[name] = method_cls(self, section)  # may read key files
             except ConfigError as e:

@@ -65,6 +65,7 @@ class WebChatChannel(Channel):
     shop: Shop
     name = "webchat"
     Config = WebChatConfig
+    docs = "chatshop's docs/web.md"
     capabilities = Capabilities(
         max_text_length=4096,
         max_buttons=5,

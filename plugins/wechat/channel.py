@@ -82,6 +82,7 @@ class WeChatChannel(Channel):
     shop: Shop
     name = "wechat"
     Config = WeChatConfig
+    docs = "chatshop's docs/wechat.md"
     capabilities = Capabilities(
         # A text goes in up to four customer-service messages of 2048 UTF-8 bytes each (the renderer
         # splits it at line breaks), so that is one body's room, counted as WeChat counts.

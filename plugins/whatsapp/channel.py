@@ -67,6 +67,7 @@ class WhatsAppChannel(Channel):
 
     name: ClassVar[str] = "whatsapp"
     Config: ClassVar[type[WhatsAppConfig]] = WhatsAppConfig
+    docs = "chatshop's docs/whatsapp.md"
     capabilities = Capabilities(
         max_text_length=4096,
         max_body_length=1024,

@@ -63,6 +63,7 @@ def order_of(reference: str) -> str:
 class WhatsAppPay(PaymentMethod):
     name: ClassVar[str] = "whatsapp_pay"
     Config: ClassVar[type[WhatsAppPayConfig]] = WhatsAppPayConfig
+    docs = "chatshop's docs/whatsapp.md (WhatsApp Pay)"
     online: ClassVar[bool] = True
     label_key: ClassVar[str | None] = None  # the core's "pay online" label
 

@@ -44,6 +44,7 @@ _CLOSED = {"expired", "cancelled"}
 class Razorpay(PaymentMethod):
     name: ClassVar[str] = "razorpay"
     Config: ClassVar[type[RazorpayConfig]] = RazorpayConfig
+    docs = "chatshop's docs/payments.md (Razorpay)"
     label_key: ClassVar[str | None] = "payment_razorpay"
 
     config: RazorpayConfig

@@ -53,6 +53,7 @@ _REFUND_FAILED = {"failed", "canceled"}
 class Stripe(PaymentMethod):
     name: ClassVar[str] = "stripe"
     Config: ClassVar[type[StripeConfig]] = StripeConfig
+    docs = "chatshop's docs/payments.md (Stripe)"
     label_key: ClassVar[str | None] = "payment_stripe"
 
     config: StripeConfig

@@ -60,6 +60,7 @@ class WeChatPay(PaymentMethod):
     shop: Shop
     name: ClassVar[str] = "wechatpay"
     Config: ClassVar[type[WeChatPayConfig]] = WeChatPayConfig
+    docs = "chatshop's docs/payments.md (WeChat Pay)"
     label_key: ClassVar[str | None] = "payment_wechatpay"
 
     config: WeChatPayConfig
