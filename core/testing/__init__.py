@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,11 @@ class ShopHarness:
         """Move the shop's clock forward (a retry's wait, a payment window running out)."""
         before = self.shop.clock
         self.shop.clock = lambda: before() + by
+
+    def set_clock(self, moment: datetime) -> None:
+        """The shop's clock reads ``moment`` from now on (a Saturday night, the support hours'
+        end): time moves only when a test moves it, nobody sleeps."""
+        self.shop.clock = lambda: moment
 
     def customer(self, customer_id: str, channel: str = "terminal") -> Customer:
         """A customer who talks to the shop through ``channel`` (as :class:`Inbound` messages)."""
