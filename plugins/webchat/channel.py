@@ -61,8 +61,6 @@ class Connection:
 
 
 class WebChatChannel(Channel):
-    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
-    shop: Shop
     name = "webchat"
     Config = WebChatConfig
     docs = "chatshop's docs/web.md"

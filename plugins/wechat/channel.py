@@ -78,8 +78,6 @@ class _Push:
 
 
 class WeChatChannel(Channel):
-    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
-    shop: Shop
     name = "wechat"
     Config = WeChatConfig
     docs = "chatshop's docs/wechat.md"

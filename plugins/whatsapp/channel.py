@@ -62,7 +62,8 @@ _NOTIFICATION_KEEP = timedelta(days=3)
 class WhatsAppChannel(Channel):
     """WhatsApp Business Cloud API: one business number, its webhooks and its sends."""
 
-    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
+    #: The plugin API's shop; only the send budget shared across workers reaches past it
+    #: (:class:`~chatshop.plugins.whatsapp.budget.SharedBudgets`).
     shop: Shop
 
     name: ClassVar[str] = "whatsapp"

@@ -56,8 +56,6 @@ REFUND_FAILED = frozenset({"REFUND.ABNORMAL", "REFUND.CLOSED"})
 
 
 class WeChatPay(PaymentMethod):
-    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
-    shop: Shop
     name: ClassVar[str] = "wechatpay"
     Config: ClassVar[type[WeChatPayConfig]] = WeChatPayConfig
     docs = "chatshop's docs/payments.md (WeChat Pay)"
