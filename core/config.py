@@ -437,6 +437,9 @@ def variant_problems(entry: ProductEntry, where: str, column: dict[str, str] | N
 class CatalogSection(_Section):
     file: str | None = None
     products: list[ProductEntry] = Field(default_factory=list)
+    #: ``[catalog.sources.shopify]``, ``[catalog.sources.woocommerce]``: live sources, read at
+    #: start-up and refreshed on a schedule; each stays raw until its plugin validates it.
+    sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 def code_as_text(value: Any) -> Any:

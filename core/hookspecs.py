@@ -9,7 +9,7 @@ while the shop is built and must be plain ``def``: an ``async def`` one stops th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -126,6 +126,16 @@ def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderS
 @hookspec
 def payment_updated(shop: Shop, order: Order, event: PaymentEvent) -> None:
     """A verified payment event was applied to ``order`` (paid, expired, refunded, ...)."""
+
+
+@hookspec
+def catalog_changed(shop: Shop, product_ids: Sequence[str]) -> None:
+    """Prices, stock or products changed while the shop runs: a staff member's edit on the
+    dashboard, a live catalog source refreshed (``product_ids``: the SKUs concerned).
+
+    Not called for orders (``order_placed`` and ``order_status_changed`` say those). Keep it quick:
+    schedule a job (``shop.jobs.schedule``) for slow work; a staff member is waiting.
+    """
 
 
 @hookspec

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
@@ -53,6 +53,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.payments.cod",
     "chatshop.plugins.whatsapp",
     "chatshop.plugins.catalog_imports.plugin",
+    "chatshop.plugins.catalog_sources",
     "chatshop.plugins.wechat",
     "chatshop.plugins.telegram",
     "chatshop.plugins.payments.razorpay",
@@ -234,6 +235,9 @@ class Plugins:
     async def payment_updated(self, shop: Shop, order: Order, event: PaymentEvent) -> None:
         await self._each(self.pm.hook.payment_updated(shop=shop, order=order, event=event))
 
+    async def catalog_changed(self, shop: Shop, product_ids: Sequence[str]) -> None:
+        await self._each(self.pm.hook.catalog_changed(shop=shop, product_ids=list(product_ids)))
+
     async def startup(self, shop: Shop) -> None:
         await self._each(self.pm.hook.startup(shop=shop))
 
@@ -249,5 +253,11 @@ class Plugins:
 
     @staticmethod
     async def _each(results: list[Any]) -> None:
-        for result in results:
-            await await_me_maybe(result)
+        for i, result in enumerate(results):
+            try:
+                await await_me_maybe(result)
+            except BaseException:
+                for rest in results[i + 1 :]:  # never run now: closed, not left to warn "never awaited"
+                    if inspect.iscoroutine(rest):
+                        rest.close()
+                raise

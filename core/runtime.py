@@ -255,11 +255,15 @@ class Shop:
             )
             self._owns_http = True
         self._http = http
-        for name, channel in self.channels.items():
-            for advice in channel.warnings():
-                log.warning("channel.advice", channel=name, advice=advice)
-            await channel.start()
-        await self.plugins.startup(self)
+        try:
+            for name, channel in self.channels.items():
+                for advice in channel.warnings():
+                    log.warning("channel.advice", channel=name, advice=advice)
+                await channel.start()
+            await self.plugins.startup(self)
+        except BaseException:  # a channel or a startup hook refused: leave nothing open behind
+            await self.stop()
+            raise
         self.started = True
         if background:
             await self.recover()
@@ -272,7 +276,10 @@ class Shop:
         )
 
     async def stop(self) -> None:
-        if not self.started:
+        if not self.started:  # never started, or a start that failed half-way (a startup hook refused)
+            if self._owns_http and self._http is not None:
+                await self._http.close()
+            self._http = None
             await self.store.close()
             return
         self.started = False

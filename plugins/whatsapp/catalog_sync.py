@@ -97,6 +97,8 @@ class CatalogDiff:
     update: list[dict[str, Any]] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: Items in Meta's catalog the shop neither sells nor put there (read with ``--against-meta``): left alone.
+    foreign: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.create or self.update or self.delete)
@@ -118,6 +120,8 @@ class CatalogDiff:
             f"{len(self.create)} to create, {len(self.update)} to update, {len(self.delete)} to delete, "
             f"{self.unchanged} unchanged"
         )
+        if self.foreign:
+            summary += f"; {self.foreign} other item(s) in Meta's catalog left alone"
         return [*out, summary]
 
 

@@ -150,7 +150,8 @@ class WhatsAppChannel(Channel):
             if not await self.window.is_open(customer_id):
                 log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
                 raise PermanentSendError("the 24-hour window is closed", code=str(REENGAGEMENT))
-            rendered = render.render(*await self._in_meta_catalog(message))
+            shown, catalog_id = await self._in_meta_catalog(message)
+            rendered = render.render(shown, catalog_id, carousel=self.settings.product_carousel)
         try:
             wamid = await self._post(customer_id, rendered)
         except PermanentSendError as error:
@@ -347,5 +348,5 @@ def shape_of(value: object) -> object:
 
 
 def _native_product(rendered: render.Rendered) -> bool:
-    """A single- or multi-product message: one that names products in Meta's catalog."""
-    return rendered.type == "interactive" and rendered.content.get("type") in ("product", "product_list")
+    """A single- or multi-product message or a product carousel: one that names products in Meta's catalog."""
+    return rendered.type == "interactive" and rendered.content.get("type") in ("product", "product_list", "carousel")

@@ -175,6 +175,24 @@ async def test_payment_updated(giftcard: ModuleType, make_shop: ShopFactory) -> 
         assert calls(giftcard, "payment_updated") == ["evt-1"]
 
 
+async def test_catalog_changed(
+    giftcard: ModuleType, make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A price saved on the dashboard is a catalog change; an order is not (it has its own hooks)."""
+    from tests.web.admin_client import login, page_csrf
+
+    monkeypatch.setenv("CHATSHOP_TEST_HOOKS_ADMIN", "hooks-admin-token-0123456789")
+    async with make_shop(GIFT_TOML + '[admin]\ntoken_env = "CHATSHOP_TEST_HOOKS_ADMIN"\n') as h:
+        await checkout_with_giftcard(h, "cc", "Bandra 400050")
+        await h.choose("cc", "pay:cod")
+        await h.choose("cc", "confirm")
+        await login(h, "hooks-admin-token-0123456789")
+        csrf = await page_csrf(h, "/admin/catalog")
+        form = {"csrf": csrf, "action": "save", "price": "599.00"}
+        assert (await h.client.post("/admin/catalog/ghee-1l", data=form)).status == 200
+        assert calls(giftcard, "catalog_changed") == [("ghee-1l",)]
+
+
 async def test_startup(giftcard: ModuleType, make_shop: ShopFactory) -> None:
     async with make_shop(GIFT_TOML):
         assert calls(giftcard, "startup") == ["Test Kirana"]

@@ -251,7 +251,13 @@ async def test_with_a_native_catalog_the_37th_product_can_be_browsed_to(
         for s in m.content["action"]["sections"]
         for i in s["product_items"]
     ]
-    assert "oil-37" in items
+    cards = [  # the last page's 7 products: a product carousel
+        card["action"]["product_retailer_id"]
+        for m in priya.inbox()
+        if m.content.get("type") == "carousel"
+        for card in m.content["action"]["cards"]
+    ]
+    assert "oil-30" in items and cards == [f"oil-{n}" for n in range(31, 38)]
 
 
 async def test_address_form_location_template_button_and_media_through_the_shop(

@@ -374,6 +374,7 @@ class FakeGraph:
             "list": _list,
             "product": _product,
             "product_list": _product_list,
+            "carousel": _carousel,
             "catalog_message": _catalog_message,
             "order_details": self._order_details,
             "order_status": self._order_status,
@@ -382,7 +383,7 @@ class FakeGraph:
         }
         _require(kind in validators, f"interactive.type {kind!r} is not supported", 100)
         validators[kind](content)
-        if kind in ("product", "product_list"):
+        if kind in ("product", "product_list", "carousel"):
             missing = self.catalogs.check_products(content)
             _require(missing is None, str(missing), 131009)
 
@@ -657,6 +658,32 @@ def _product_list(content: Any) -> None:
             _string(item.get("product_retailer_id"), 100, "product_retailer_id")
         total += len(items)
     _require(total <= 30, "at most 30 products")
+
+
+def _carousel(content: Any) -> None:
+    """Interactive product carousel (Meta: catalogs/interactive-product-carousel-messages): a
+    required body (1024), no header, footer or buttons, 2 to 10 cards each ``{card_index: 0-9
+    (unique), type: "product", action: {product_retailer_id, catalog_id}}``, all in one catalog."""
+    _require("header" not in content, "a carousel message cannot have a header", 131009)
+    _require("footer" not in content, "a carousel message cannot have a footer", 131009)
+    _body(content, required=True)
+    action = _dict(content, "action")
+    _require(set(action) == {"cards"}, "a carousel's action holds its cards and nothing else", 131009)
+    cards = action.get("cards")
+    _require(isinstance(cards, list) and 2 <= len(cards) <= 10, "a carousel has 2 to 10 cards", 131009)
+    indexes, catalogs = set(), set()
+    for card in cards:
+        _require(isinstance(card, dict), "a card is an object", 131009)
+        index = card.get("card_index")
+        _require(isinstance(index, int) and 0 <= index <= 9 and index not in indexes, "card_index 0-9, unique", 131009)
+        indexes.add(index)
+        _require(card.get("type") == "product", "a product carousel's cards are of type product", 131009)
+        _require(set(card) == {"card_index", "type", "action"}, "a product card has no header, body or buttons", 131009)
+        card_action = _dict(card, "action")
+        _string(card_action.get("product_retailer_id"), 100, "product_retailer_id")
+        _string(card_action.get("catalog_id"), 100, "catalog_id")
+        catalogs.add(card_action["catalog_id"])
+    _require(len(catalogs) == 1, "every card must name the same catalog_id", 131009)
 
 
 def _cta_url(content: Any) -> None:

@@ -131,6 +131,11 @@ def payment_updated(shop: Any, order: Order, event: PaymentEvent) -> None:
 
 
 @hookimpl
+async def catalog_changed(shop: Any, product_ids: list[str]) -> None:
+    CALLS.append(("catalog_changed", tuple(product_ids)))
+
+
+@hookimpl
 async def startup(shop: Any) -> None:
     CALLS.append(("startup", shop.config.shop.name))
 
