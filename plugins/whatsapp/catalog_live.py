@@ -21,9 +21,9 @@ from chatshop.hookspecs import hookimpl
 from .catalog_sync import plan, push
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.jobs import Job, JobHandler
     from chatshop.orders import Order, OrderStatus
-    from chatshop.runtime import Shop
 
     from .channel import WhatsAppChannel
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from .catalog_sync import SYNCED_KEY, CatalogDiff, _remembered, catalog_items
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
     from .client import GraphClient
 

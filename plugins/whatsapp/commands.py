@@ -7,40 +7,36 @@ from pathlib import Path
 
 import click
 
-from chatshop.config import ConfigError, ConfigProblem, load_config
-from chatshop.runtime import Shop
+from chatshop.cli_helpers import load_section, open_shop
+from chatshop.config import ConfigError, ConfigProblem
 
 from .catalog_meta import plan_against_meta
 from .catalog_sync import CatalogDiff, SyncReport, plan, push
 from .channel import WhatsAppChannel
+from .config import WhatsAppConfig
 from .errors import GraphError
 
 __all__ = ["register"]
 
 
 async def _sync(path: Path, dry_run: bool, against_meta: bool = False) -> tuple[CatalogDiff, SyncReport | None]:
-    config = load_config(path)
-    section = config.channels.get("whatsapp")
-    if section is None or not section.get("catalog_id"):
+    _, section = load_section(path, "channels.whatsapp", WhatsAppConfig)  # before anything is opened
+    if not section.catalog_id:
         message = "set catalog_id: the id of the shop's Commerce catalog in Meta's Commerce Manager"
         raise ConfigError([ConfigProblem(path="channels.whatsapp.catalog_id", message=message)], str(path))
-    shop = Shop(config)
-    await shop.start(background=False)
-    try:
+    async with open_shop(path) as shop:
         channel = shop.channels["whatsapp"]
         assert isinstance(channel, WhatsAppChannel)
         if against_meta:
-            diff = await plan_against_meta(shop, channel.client, str(section["catalog_id"]))
+            diff = await plan_against_meta(shop, channel.client, section.catalog_id)
         else:
             diff = await plan(shop)
         for line in diff.lines():
             click.echo(line)
         if dry_run or not diff:
             return diff, None
-        report = await push(shop, channel.client, str(section["catalog_id"]), diff)
+        report = await push(shop, channel.client, section.catalog_id, diff)
         return diff, report
-    finally:
-        await shop.stop()
 
 
 def register(cli: click.Group) -> None:

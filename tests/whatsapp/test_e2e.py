@@ -306,11 +306,17 @@ async def test_the_window_is_read_from_the_shop_store_by_any_worker(shop: ShopHa
     """A worker that never saw the customer's webhook still knows the window from the store."""
     from datetime import UTC, datetime, timedelta
 
+    from chatshop.kv import KeyValueSpace
     from chatshop.plugins.whatsapp.window import ConversationWindow
 
     await priya.say("hi")
     now = datetime.now(UTC)
-    other_worker = ConversationWindow(lambda: shop.shop.store, "whatsapp", clock=lambda: now)
+    def space() -> KeyValueSpace:
+        return shop.shop.kv("whatsapp")
+
+    other_worker = ConversationWindow(space, shop.shop.last_message_at, "whatsapp", clock=lambda: now)
     assert await other_worker.is_open(WA_ID)
-    a_day_later = ConversationWindow(lambda: shop.shop.store, "whatsapp", clock=lambda: now + timedelta(hours=25))
+    a_day_later = ConversationWindow(
+        space, shop.shop.last_message_at, "whatsapp", clock=lambda: now + timedelta(hours=25)
+    )
     assert not await a_day_later.is_open(WA_ID)

@@ -106,7 +106,13 @@ class FakeGraph:
     async_errors: list[dict[str, Any]] = field(default_factory=list)  # 2046/2047 error webhooks
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # reference_id -> payment
     bills: dict[str, str] = field(default_factory=dict)  # reference_id -> status
+    #: reference_id -> the payment configuration its order_details named: lookups and refunds
+    #: name the same one (Meta: "payment_configuration and reference_id must be the same as that
+    #: provided in the initial order_details message").
+    bill_configs: dict[str, str] = field(default_factory=dict)
     refunds: list[dict[str, Any]] = field(default_factory=list)  # accepted payments_refund bodies
+    #: Refunds to make and then drop the connection of, unanswered (the answer lost on the way).
+    lost_refund_answers: int = 0
     #: Approved templates and the labels of their quick-reply buttons, in order (set to check sends)
     templates: dict[str, list[str]] = field(default_factory=dict)
     requests: int = 0
@@ -188,7 +194,11 @@ class FakeGraph:
         refused = self._check_request(request)
         if refused is not None:
             return refused
-        payment = self.payments.get(request.match_info["reference"])
+        reference = request.match_info["reference"]
+        if self.bill_configs.get(reference, request.match_info["config"]) != request.match_info["config"]:
+            self.refused.append((100, "payment configuration"))
+            return graph_error(400, 100, "payment_configuration does not match the order_details message")
+        payment = self.payments.get(reference)
         return web.json_response({"payments": [payment] if payment else []})
 
     async def _refund(self, request: web.Request) -> web.Response:
@@ -202,6 +212,8 @@ class FakeGraph:
             _require(payment.get("status") == "captured", "no captured payment for reference_id", 100)
             _require(body.get("speed") in ("instant", "normal"), "speed must be instant or normal", 100)
             _require(isinstance(body.get("payment_config_id"), str), "payment_config_id is required", 100)
+            config = self.bill_configs.get(str(body["reference_id"]), body["payment_config_id"])
+            _require(body["payment_config_id"] == config, "payment_config_id of another configuration", 100)
             amount = _dict(body, "amount")
             _require(amount.get("currency") == payment.get("currency"), "amount.currency", 100)
             value = _amount(amount, "amount")
@@ -211,9 +223,18 @@ class FakeGraph:
             self.refused.append((error.code, str(error)))
             return graph_error(400, error.code, str(error))
         self.refunds.append(body)
-        return web.json_response(
-            {"id": f"refund.{len(self.refunds)}", "status": "pending", "speed_processed": "normal"}
+        # Meta takes no idempotency key here: every accepted request is a refund of its own. The
+        # payment's record lists it (the ``refunds`` of a payment, as its status webhook carries them).
+        refund = {"id": f"refund.{len(self.refunds)}", "status": "pending", "speed_processed": "normal"}
+        now = int(time.time())
+        payment.setdefault("refunds", []).append(
+            {**refund, "amount": dict(amount), "created_timestamp": now, "updated_timestamp": now}
         )
+        if self.lost_refund_answers:
+            self.lost_refund_answers -= 1
+            assert request.transport is not None
+            request.transport.close()
+        return web.json_response(refund)
 
     async def _messages(self, request: web.Request) -> web.Response:
         refused = self._check_request(request)
@@ -378,12 +399,14 @@ class FakeGraph:
         _require(p.get("currency") == "INR", "currency must be INR")
         settings = p.get("payment_settings")
         _require(isinstance(settings, list) and len(settings) >= 1, "payment_settings")
+        configuration = ""
         for s in settings:
             if s.get("type") == "payment_gateway":
                 gateway = _dict(s, "payment_gateway")
                 _require(gateway.get("type") in GATEWAYS, "payment_gateway.type")
                 name = gateway.get("configuration_name")
                 _require(isinstance(name, str) and 1 <= len(name) <= 60, "configuration_name")
+                configuration = str(name)
             else:
                 _require(s.get("type") in ("upi_intent_link", "payment_link"), "payment_settings.type")
         order = _dict(p, "order")
@@ -411,6 +434,8 @@ class FakeGraph:
             _require(int(expiration["timestamp"]) >= time.time() + 299, "expiration ≥ 300 s ahead")
             _require(len(expiration.get("description", "")) <= 120, "expiration.description ≤ 120")
         self.bills[reference] = "pending"
+        if configuration:
+            self.bill_configs[reference] = configuration
 
     def _order_status(self, content: Any) -> None:
         _body(content, required=True)
