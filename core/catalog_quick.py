@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
+from sys import intern
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chatshop.categories import tidy_category
@@ -34,6 +35,21 @@ _PRODUCT_KEYS = frozenset(
     {"id", "title", "price", "category", "stock", "description", "image_url", "url", "options", "variants"}
 )
 _VARIANT_KEYS = frozenset({"id", "values", "price", "stock", "image_url"})
+_ID_MATCH = _ID.fullmatch
+_DIGITS_MATCH = _DIGITS.fullmatch
+_intern = intern
+_MAX_OPTIONS = 3  # config's MAX_OPTIONS and MAX_OPTION_VALUES (config imports this module):
+_MAX_OPTION_VALUES = 9  # tests/catalog/test_quick_way.py holds them equal
+_NONE: list[Any] = []  # an absent list (never changed)
+_PRODUCT: list[type[Product]] = []  # the Product class, once imported (the catalog imports config, which imports this)
+
+
+def _product_type() -> type[Product]:
+    if not _PRODUCT:
+        from chatshop.catalog import Product
+
+        _PRODUCT.append(Product)
+    return _PRODUCT[0]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -181,26 +197,131 @@ def quick_entry(fields: Mapping[str, Any], currency: str) -> ProductEntry | None
 
 def quick_product(fields: Mapping[str, Any], currency: str) -> Product | None:
     """The :class:`Product` of plainly right ``fields``, exactly as ``Product.from_entry`` of the
-    validated entry would be; else None. No pydantic model is made on the way."""
-    from chatshop.catalog import Product
+    validated entry would be; else None. No pydantic model is made on the way.
 
-    plain = _plain(fields, currency)
-    if plain is None:
+    The checks of :func:`_plain` and :func:`options_plainly_right` written out in one function:
+    it runs once per product of a JSON file or an export (500,000 times), and each call, tuple
+    and generator it saves is seconds of a big shop's start."""
+    if not _PRODUCT_KEYS.issuperset(fields):
+        return None  # an unknown key: the careful way names it
+    get = fields.get
+    pid, title = get("id"), get("title")
+    if type(pid) is not str or type(title) is not str or not _ID_MATCH(pid):
         return None
-    product = Product(
-        id=plain.id,
-        title=plain.title,
-        price=plain.price if plain.price is not None else plain.variants[0].price,
-        category=tidy_category(plain.category) if plain.category is not None else "Other",
-        stock=plain.stock,
-        description=plain.description.strip() if plain.description else "",
-        image_url=plain.image_url,
-        url=plain.url,
-    )
-    if not plain.variants:
-        return product
-    return Product.with_variants(
-        product, plain.options, ((v.id, v.values, v.price, v.stock, v.image_url) for v in plain.variants)
+    title = title.strip()
+    if not title:
+        return None
+    exponent = currency_exponent(currency)
+    price = None
+    if "price" in fields and (price := _money(fields["price"], currency, exponent)) is None:
+        return None
+    _Product = _product_type()
+    stock = get("stock")
+    if stock is not None:
+        if type(stock) is str and _DIGITS_MATCH(stock):
+            stock = int(stock)
+        elif type(stock) is not int or stock < 0:
+            return None
+    category, description, image_url, url = get("category"), get("description"), get("image_url"), get("url")
+    if category is None:
+        if "category" in fields:
+            return None  # an explicit None is refused by the model: the careful way says so
+        category = "Other"
+    elif type(category) is str:
+        category = tidy_category(category)
+    else:
+        return None
+    if description is None:
+        if "description" in fields:
+            return None
+        description = ""
+    elif type(description) is str:
+        description = description.strip()
+    else:
+        return None
+    if (image_url is not None and type(image_url) is not str) or (url is not None and type(url) is not str):
+        return None
+    options, raw_variants = get("options", _NONE), get("variants", _NONE)
+    if type(options) is not list or type(raw_variants) is not list:
+        return None
+    if not raw_variants:
+        if price is None or options:
+            return None  # (options without variants, or no price: the careful way explains)
+        return _Product(pid, title, price, category, stock, description, image_url, url)
+    if price is not None or stock is not None or not 0 < len(options) <= _MAX_OPTIONS:
+        return None
+    width = len(options)
+    names = []
+    folded = set()
+    for name in options:
+        if type(name) is not str:
+            return None
+        name = name.strip()
+        key = name.casefold()
+        if not key or key in folded:
+            return None
+        folded.add(key)
+        names.append(_intern(name))
+    option_names = tuple(names)
+    seen: set[tuple[str, ...]] = set()
+    variants = []
+    lowest: Money | None = None
+    for raw in raw_variants:
+        if type(raw) is not dict or not _VARIANT_KEYS.issuperset(raw):
+            return None
+        vget = raw.get
+        sku, values = vget("id"), vget("values")
+        if type(sku) is not str or not _ID_MATCH(sku) or type(values) is not list or len(values) != width:
+            return None
+        stripped = []
+        for value in values:
+            if type(value) is not str:
+                return None  # a number (a size written 500) is turned to text by the careful way
+            value = value.strip()
+            if not value:
+                return None
+            stripped.append(value)
+        key = tuple(value.casefold() for value in stripped) if width > 1 else (stripped[0].casefold(),)
+        if key in seen:
+            return None
+        seen.add(key)
+        if "price" not in raw or (amount := _money(raw["price"], currency, exponent)) is None:
+            return None
+        count = vget("stock")
+        if count is not None:
+            if type(count) is str and _DIGITS_MATCH(count):
+                count = int(count)
+            elif type(count) is not int or count < 0:
+                return None
+        image = vget("image_url")
+        if image is not None and type(image) is not str:
+            return None
+        values_of = tuple(map(_intern, stripped))  # "1 kg" once, not once per variant
+        variants.append(
+            _Product(
+                sku,
+                f"{title} ({', '.join(values_of)})",
+                amount,
+                category,
+                count,
+                description,
+                image or image_url,
+                url,
+                option_names,
+                (),
+                pid,
+                values_of,
+            )
+        )
+        if lowest is None or amount.minor < lowest.minor:
+            lowest = amount
+    if len(variants) > _MAX_OPTION_VALUES and any(
+        len({key[j] for key in seen}) > _MAX_OPTION_VALUES for j in range(width)
+    ):
+        return None  # an option with too many values for one message
+    assert lowest is not None
+    return _Product(
+        pid, title, lowest, category, None, description, image_url, url, option_names, tuple(variants)
     )
 
 
