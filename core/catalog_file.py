@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -94,7 +94,7 @@ class RawEntry:
         return f"{self.where}.{self.columns.get(key, key)}" if key else self.where
 
 
-def validated(entries: list[RawEntry], currency: str) -> list[Product]:
+def validated(entries: Iterable[RawEntry], currency: str) -> list[Product]:
     """Products from raw entries, or :class:`ConfigError` with every problem (and no product).
 
     An entry that is plainly right takes the quick way (:mod:`chatshop.catalog_quick`); any other
@@ -112,8 +112,20 @@ def validated(entries: list[RawEntry], currency: str) -> list[Product]:
         quick = None if entry.early else quick_product(entry.fields, currency)
         found: list[ConfigProblem] = []
         if quick is not None:
-            skus = [quick.id, *(v.id for v in quick.variants)]
             entry.fields = {}  # read: its memory goes back before the next is read (500,000 of them)
+            if quick.id not in seen:  # the common case, without the list of SKUs
+                seen[quick.id] = entry, 0
+                for i, variant in enumerate(quick.variants, 1):
+                    if variant.id in seen:
+                        break
+                    seen[variant.id] = entry, i
+                else:
+                    products.append(quick)
+                    continue
+                for variant in quick.variants[: i - 1]:
+                    del seen[variant.id]  # taken back: the loop below names the SKU seen twice
+                del seen[quick.id]
+            skus = [quick.id, *(v.id for v in quick.variants)]
         else:
             try:
                 checked = adapter.validate_python(entry.fields, context={"currency": currency})
@@ -151,7 +163,7 @@ def _place_of(entry: RawEntry, at: int) -> str:
     return entry.place("id" if at == 0 else f"variants[{at - 1}].id")
 
 
-def _entries(path: Path, key: str) -> list[RawEntry]:
+def _entries(path: Path, key: str) -> Iterable[RawEntry]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _csv_entries(path)
@@ -160,8 +172,16 @@ def _entries(path: Path, key: str) -> list[RawEntry]:
         items = data["products"] if isinstance(data, Mapping) else data
         if not isinstance(items, list):
             raise TypeError('expected a list of products, or {"products": [...]}')
-        return [RawEntry(f"{path.name}[{index}]", item) for index, item in enumerate(items)]
+        return _json_entries(items, path.name)
     raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: expected .csv or .json")])
+
+
+def _json_entries(items: list[Any], name: str) -> Iterator[RawEntry]:
+    """Each product of a JSON file, let go of by the list as it is read: what a product is made of
+    is freed as soon as it is made (a 500,000-product file's tree is most of its memory)."""
+    for index in range(len(items)):
+        item, items[index] = items[index], None
+        yield RawEntry(f"{name}[{index}]", item)
 
 
 def _csv_entries(path: Path) -> list[RawEntry]:
