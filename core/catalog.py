@@ -68,40 +68,41 @@ class Product:
     ) -> Product:
         """``product`` with its variants, each ``(sku, values, price, stock, image_url)``."""
         names = tuple(intern(name.strip()) for name in options)
+        # (positional, and the parent's fields read once: a catalog makes hundreds of thousands)
+        pid, title, category, description, image, url = (
+            product.id,
+            product.title,
+            product.category,
+            product.description,
+            product.image_url,
+            product.url,
+        )
         items = []
+        lowest: Money | None = None
         for sku, values, price, stock, image_url in variants:
-            stripped = tuple(intern(v.strip()) for v in values)  # "1 kg" once, not once per variant
+            stripped = tuple([intern(v.strip()) for v in values])  # "1 kg" once, not once per variant
             items.append(
                 Product(
-                    id=sku,
-                    title=f"{product.title} ({', '.join(stripped)})",
-                    price=price,
-                    category=product.category,
-                    stock=stock,
-                    description=product.description,
-                    image_url=image_url or product.image_url,
-                    url=product.url,
-                    options=names,
-                    parent=product.id,
-                    values=stripped,
+                    sku,
+                    f"{title} ({', '.join(stripped)})",
+                    price,
+                    category,
+                    stock,
+                    description,
+                    image_url or image,
+                    url,
+                    names,
+                    (),
+                    pid,
+                    stripped,
                 )
             )
-        if not items:
+            if lowest is None or price.minor < lowest.minor:
+                lowest = price
+        if lowest is None:
             return product
-        lowest = min((item.price for item in items), key=lambda m: m.minor)
-        # (built anew, not with dataclasses.replace: a catalog makes hundreds of thousands)
-        return Product(
-            id=product.id,
-            title=product.title,
-            price=lowest,
-            category=product.category,
-            stock=None,
-            description=product.description,
-            image_url=product.image_url,
-            url=product.url,
-            options=names,
-            variants=tuple(items),
-        )
+        # (built anew, not with dataclasses.replace)
+        return Product(pid, title, lowest, category, None, description, image, url, names, tuple(items))
 
     @classmethod
     def from_entry(cls, entry: ProductEntry) -> Product:

@@ -114,15 +114,15 @@ def quick_csv_products(path: Path, currency: str) -> list[Product] | None:
                 return None
             seen.add(pid)
             found.append(
-                Product(
-                    id=pid,
-                    title=title,
-                    price=shared_money(minor, currency),
-                    category=tidy_category(raw[i_category]) if i_category is not None else "Other",
-                    stock=stock,
-                    description=raw[i_description].strip() if i_description is not None else "",
-                    image_url=image,
-                    url=(raw[i_url].strip() or None) if i_url is not None else None,
+                Product(  # (positional: half a million of them)
+                    pid,
+                    title,
+                    shared_money(minor, currency),
+                    tidy_category(raw[i_category]) if i_category is not None else "Other",
+                    stock,
+                    raw[i_description].strip() if i_description is not None else "",
+                    image,
+                    (raw[i_url].strip() or None) if i_url is not None else None,
                 )
             )
     products: list[Product] = []
@@ -136,8 +136,6 @@ def quick_csv_products(path: Path, currency: str) -> list[Product] | None:
         ):
             return None
         pid, title, category, description, url = item.fields
-        base = Product(
-            id=pid, title=title, price=item.variants[0][2], category=category, description=description, url=url
-        )
+        base = Product(pid, title, item.variants[0][2], category, None, description, None, url)
         products.append(Product.with_variants(base, options, item.variants))
     return products

@@ -345,17 +345,16 @@ def options_plainly_right(
         return False
     width = len(options)
     seen: set[tuple[str, ...]] = set()
-    distinct: list[set[str]] = [set() for _ in options]
     for values in variants:
         if len(values) != width:
             return False
-        key = tuple(value.strip().casefold() for value in values)
+        key = tuple([value.strip().casefold() for value in values])
         if not all(key) or key in seen:
             return False
         seen.add(key)
-        for j, value in enumerate(key):
-            distinct[j].add(value)
-    return all(len(found) <= max_values for found in distinct)
+    if len(seen) <= max_values:
+        return True  # no option can have more values than there are variants
+    return all(len({key[j] for key in seen}) <= max_values for j in range(width))
 
 
 def variants_plainly_right(entry: ProductEntry, max_options: int, max_values: int) -> bool:
