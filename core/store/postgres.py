@@ -707,7 +707,9 @@ class PostgresStore(PostgresPeople, Store):
 
     # --- inventory ---------------------------------------------------------------------------
     async def seed_inventory(self, products: Iterable[Product]) -> None:
-        rows = [(p.id, p.stock) for p in products]
+        # in key order: the index filled in order, and two workers seeding at once take their
+        # row locks in the same order (no deadlock)
+        rows = sorted([(p.id, p.stock) for p in products])
         if not rows:
             return
         async with self.pool.acquire() as db, db.transaction():

