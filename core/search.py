@@ -29,6 +29,7 @@ __all__ = ["Hits", "SearchIndex", "synonym_table"]
 
 #: A word in the title counts this many times a word in the category, description or id.
 TITLE_WEIGHT = 3
+_WEIGHT_BITS = 3  # a pair's weight (1, or TITLE_WEIGHT) packed under its key while sorting
 _K1 = 1.2
 _B = 0.75
 #: How much a match is worth by how it was found: the word itself, a spelling that sounds the same
@@ -287,11 +288,21 @@ def _summed(
 ) -> tuple[npt.NDArray[np.int64], Scores]:
     """Each (term, document) pair once, sorted by term then document, with its weights added up."""
     keys = terms.astype(np.int64) * size + docs
-    if weights is None:
+    if weights is None or not len(keys):
         return np.unique(keys), np.empty(0, np.float32)
-    unique, inverse = np.unique(keys, return_inverse=True)
-    summed = np.bincount(inverse, weights=weights, minlength=len(unique))
-    return unique, summed.astype(np.float32)
+    if int(keys.max()) >= 1 << 59 or int(weights.min()) < 0 or int(weights.max()) >= 1 << _WEIGHT_BITS:
+        unique, inverse = np.unique(keys, return_inverse=True)
+        summed = np.bincount(inverse, weights=weights, minlength=len(unique))
+        return unique, summed.astype(np.float32)
+    # Each weight in the low bits of its key, and one plain sort (not unique's argsort, twice as slow
+    # on the ~12 million pairs of 500,000 products): equal keys end up side by side, then added up.
+    keys <<= _WEIGHT_BITS
+    keys |= weights
+    keys.sort()
+    weight = keys & ((1 << _WEIGHT_BITS) - 1)
+    keys >>= _WEIGHT_BITS
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.add.reduceat(weight, starts).astype(np.float32)
 
 
 def _lookup(docs: Docs, sorted_docs: Docs) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
