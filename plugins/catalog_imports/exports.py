@@ -61,11 +61,51 @@ WOO_COLUMNS = {
 }
 
 
-def _rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """Each row by column name, stripped (a short row's missing fields empty), and the line it starts on."""
+#: The columns read; an export has dozens more (SEO, Google Shopping, tax, shipping), and making a
+#: dict of all of them per row was most of the time of a 500,000-product export.
+SHOPIFY_READ = frozenset(
+    {
+        "Handle",
+        "Status",
+        "Title",
+        "Body (HTML)",
+        "Product Category",
+        "Type",
+        "Image Src",
+        "Variant SKU",
+        "Variant Price",
+        "Variant Inventory Qty",
+        "Variant Image",
+        *(f"Option{n} {part}" for n in (1, 2, 3) for part in ("Name", "Value")),
+    }
+)
+WOO_READ = frozenset(
+    {
+        "ID",
+        "Type",
+        "SKU",
+        "Name",
+        "Published",
+        "Description",
+        "Short description",
+        "Categories",
+        "Images",
+        "Regular price",
+        "Sale price",
+        "Stock",
+        "In stock?",
+        "Parent",
+        *(f"Attribute {n} {part}" for n in (1, 2, 3) for part in ("name", "value(s)")),
+    }
+)
+
+
+def _rows(path: Path, read: frozenset[str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each row by column name (the columns in ``read``), stripped (a short row's missing fields
+    empty), and the line it starts on."""
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
-        named = [(i, name.strip()) for i, name in enumerate(next(reader, [])) if name.strip()]
+        named = [(i, name.strip()) for i, name in enumerate(next(reader, [])) if name.strip() in read]
         last = reader.line_num
         for raw in reader:
             if not raw:
@@ -98,7 +138,7 @@ def _stock(text: str) -> int | str | None:
 def shopify_entries(path: Path) -> list[RawEntry]:
     entries: list[RawEntry] = []
     by_handle: dict[str, RawEntry] = {}
-    for where, row in _rows(path):
+    for where, row in _rows(path, SHOPIFY_READ):
         handle = row.get("Handle", "")
         values = [row.get(f"Option{n} Value", "") for n in (1, 2, 3)]
         while values and not values[-1]:
@@ -149,7 +189,7 @@ def woocommerce_entries(path: Path) -> list[RawEntry]:
     # A variation's parent may come later in the file: each is kept until the end, as the little
     # it needs (not its row of forty columns: an export may hold hundreds of thousands).
     variations: list[tuple[str, str, dict[str, str], dict[str, Any], bool]] = []
-    for where, row in _rows(path):
+    for where, row in _rows(path, WOO_READ):
         kind = row.get("Type", "").lower()
         if row.get("Published", "1") in ("0", "-1"):
             continue
