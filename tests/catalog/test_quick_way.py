@@ -135,3 +135,27 @@ def test_a_variant_csv_takes_the_quick_way_to_the_same_products(tmp_path: Path) 
     ):
         path.write_text(broken, encoding="utf-8")
         assert quick_csv_products(path, "INR") is None, broken  # the careful way names the problem
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(entries(), min_size=1, max_size=4))
+def test_a_json_file_gives_what_the_careful_way_gives_entry_by_entry(tmp_path: Path, drawn: list[dict[str, Any]]) -> None:
+    """The whole file's way (quick products, their SKUs recorded without a list, the file let go
+    of as it is read): every product the careful way makes, or an error when any entry is wrong
+    or a SKU is there twice."""
+    import json
+
+    from chatshop.catalog_file import read_catalog_file
+    from chatshop.config import ConfigError
+
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps({"products": drawn}, default=str), encoding="utf-8")
+    items = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)["products"]
+    expected = [careful(item) for item in items]
+    skus = [sku for p in expected if p is not None for sku in (p.id, *(v.id for v in p.variants))]
+    try:
+        products = read_catalog_file(path, "INR")
+    except ConfigError:
+        assert None in expected or len(set(skus)) != len(skus)
+        return
+    assert None not in expected and len(set(skus)) == len(skus) and products == expected
