@@ -320,9 +320,7 @@ def quick_product(fields: Mapping[str, Any], currency: str) -> Product | None:
     ):
         return None  # an option with too many values for one message
     assert lowest is not None
-    return _Product(
-        pid, title, lowest, category, None, description, image_url, url, option_names, tuple(variants)
-    )
+    return _Product(pid, title, lowest, category, None, description, image_url, url, option_names, tuple(variants))
 
 
 def options_plainly_right(

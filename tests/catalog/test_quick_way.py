@@ -137,9 +137,13 @@ def test_a_variant_csv_takes_the_quick_way_to_the_same_products(tmp_path: Path) 
         assert quick_csv_products(path, "INR") is None, broken  # the careful way names the problem
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(entries(), min_size=1, max_size=4))
-def test_a_json_file_gives_what_the_careful_way_gives_entry_by_entry(tmp_path: Path, drawn: list[dict[str, Any]]) -> None:
+def test_a_json_file_gives_what_the_careful_way_gives_entry_by_entry(
+    tmp_path: Path, drawn: list[dict[str, Any]]
+) -> None:
     """The whole file's way (quick products, their SKUs recorded without a list, the file let go
     of as it is read): every product the careful way makes, or an error when any entry is wrong
     or a SKU is there twice."""
