@@ -252,15 +252,15 @@ def quick_product(fields: Mapping[str, Any], currency: str) -> Product | None:
         return None
     width = len(options)
     names = []
-    folded = set()
+    folded: set[str] = set()
     for name in options:
         if type(name) is not str:
             return None
         name = name.strip()
-        key = name.casefold()
-        if not key or key in folded:
+        folded_name = name.casefold()
+        if not folded_name or folded_name in folded:
             return None
-        folded.add(key)
+        folded.add(folded_name)
         names.append(_intern(name))
     option_names = tuple(names)
     seen: set[tuple[str, ...]] = set()
