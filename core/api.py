@@ -116,7 +116,8 @@ class Shop(Protocol):
 
     async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
         """Apply a verified provider event: once, only when amount and currency match; None for an
-        unknown order. An event the order's state refuses (expired after paid) is logged, not raised."""
+        unknown order. An event the order's state refuses (expired after paid) is logged, not raised.
+        A method with ``online = False`` reports cash it collected as a PAID event on the delivered order."""
         ...
 
     async def move_order(self, number: str, new: OrderStatus, note: str = "") -> Order:
