@@ -81,7 +81,6 @@ NOT_YET = {
     "catalog_sources": "Shopify and WooCommerce catalogs: the catalog file's entries and validation, "
     "seeding the inventory (restock), the runtime shop",
     "invoices.py": "issuing invoices and their PDFs (invoices, invoice_pdf)",
-    "pricing.py": "the runtime shop in price_cart",
     "tax.py": "the tax computation and India's state codes",
 }
 
