@@ -175,6 +175,14 @@ class Shop(Protocol):
         what another messenger would get."""
         ...
 
+    async def replace_catalog(self, catalog: Catalog) -> list[str]:
+        """Sell ``catalog`` from now on, on this worker (a live catalog source refreshed): swapped
+        whole (a turn under way keeps the one it started with), the inventory seeded (new products
+        counted; a stock figure changed since the last catalog applied once, so sales since are not
+        counted twice), and ``catalog_changed`` told of the SKUs added, gone or changed, which are
+        returned."""
+        ...
+
     async def product_views(self, products: Sequence[Product]) -> list[ProductView]:
         """Products as a customer sees them now: live price, stock and whether they are on sale."""
         ...

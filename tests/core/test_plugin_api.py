@@ -77,9 +77,6 @@ NOT_YET = {
     "dialog": "the shopping conversation itself: the engine's helpers, checkout, slots, discounts, consent",
     "handover": "the engine's ask_again/choose/spoken and the support hours",
     "dashboard": "the staff's own pages: accounts, roles, transcripts, the order state table",
-    "catalog_imports": "the catalog file's validation (catalog_file)",
-    "catalog_sources": "Shopify and WooCommerce catalogs: the catalog file's entries and validation, "
-    "seeding the inventory (restock), the runtime shop",
     "invoices.py": "issuing invoices and their PDFs (invoices, invoice_pdf)",
     "tax.py": "the tax computation and India's state codes",
 }
