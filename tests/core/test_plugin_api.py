@@ -77,8 +77,8 @@ NOT_YET = {
     "dialog": "the shopping conversation itself: the engine's helpers, checkout, slots, discounts, consent",
     "handover": "the engine's ask_again/choose/spoken and the support hours",
     "dashboard": "the staff's own pages: accounts, roles, transcripts, the order state table",
-    "invoices.py": "the core's own [invoices] section: invoice numbers issued by the store, each year's without gap or repeat across "
-    "workers (store.issue_invoice/get_invoice, InvoiceRecord; a migration's table), "
+    "invoices.py": "the core's own [invoices] section: invoice numbers issued by the store, each year's "
+    "without gap or repeat across workers (store.issue_invoice/get_invoice, InvoiceRecord; a migration's table), "
     "shared with the dashboard's re-issue and the orders dialog (chatshop.invoices, invoice_pdf)",
     "tax.py": "implements the core's own [tax] section (TaxSection and tax_system, which the config's "
     "validation and the invoices share), spreads a discount by the rules of [[discounts]] (eligible_lines), "
