@@ -4,15 +4,14 @@ to a delivered order; plugins hear of it through ``payment_updated`` as of any p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentEvent, PaymentEventKind
 from chatshop.plugins.payments.cod import CASH_COLLECTED
 from chatshop.testing import ShopHarness
 from tests.cod import payment_ledger
-from tests.cod.shops import cash_order, cod_shop, toml
+from tests.cod.conftest import CodShop
+from tests.cod.shops import cash_order, toml
 
 LEDGER = '\n[plugins]\nmodules = ["tests.cod.payment_ledger"]\n'
 
@@ -42,9 +41,9 @@ async def delivered(h: ShopHarness, order: Order) -> Order:
     return order
 
 
-async def test_delivering_a_cash_order_pays_it_once_and_tells_the_plugins(tmp_path: Path, storage: str) -> None:
+async def test_delivering_a_cash_order_pays_it_once_and_tells_the_plugins(storage: str, cod_shop: CodShop) -> None:
     payment_ledger.APPLIED.clear()
-    async with cod_shop(plain_cod(storage) + LEDGER, tmp_path / "shop") as h:
+    async with cod_shop(plain_cod(storage) + LEDGER) as h:
         order, _ = await cash_order(h)
         assert order.status is OrderStatus.COD_PENDING and order.paid_amount == 0
         order = await delivered(h, order)
@@ -58,9 +57,9 @@ async def test_delivering_a_cash_order_pays_it_once_and_tells_the_plugins(tmp_pa
         assert len(payment_ledger.APPLIED) == 1
 
 
-async def test_cash_is_not_counted_before_delivery_nor_twice_nor_short(tmp_path: Path, storage: str) -> None:
+async def test_cash_is_not_counted_before_delivery_nor_twice_nor_short(storage: str, cod_shop: CodShop) -> None:
     payment_ledger.APPLIED.clear()
-    async with cod_shop(plain_cod(storage) + LEDGER, tmp_path / "shop") as h:
+    async with cod_shop(plain_cod(storage) + LEDGER) as h:
         order, _ = await cash_order(h)
         early = await h.shop.apply_payment_event(collected(order))  # nothing changed hands yet
         assert early is not None and early.paid_amount == 0 and early.status is OrderStatus.COD_PENDING
@@ -76,9 +75,9 @@ async def test_cash_is_not_counted_before_delivery_nor_twice_nor_short(tmp_path:
         assert after.status is OrderStatus.DELIVERED
 
 
-async def test_an_online_payment_for_a_cash_order_is_refused(tmp_path: Path, storage: str) -> None:
+async def test_an_online_payment_for_a_cash_order_is_refused(storage: str, cod_shop: CodShop) -> None:
     """Only the order's own method pays it: an event naming another method changes nothing."""
-    async with cod_shop(plain_cod(storage), tmp_path / "shop") as h:
+    async with cod_shop(plain_cod(storage)) as h:
         order, _ = await cash_order(h)
         order = await delivered(h, order)
         forged = PaymentEvent(
