@@ -15,7 +15,7 @@ from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
-from tests.payments.journey_shops import wechatpay_merchant
+from tests.payments.conftest import WeChatPayMerchant
 from tests.wechat.test_end_to_end import Customer, _words
 from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 
@@ -44,13 +44,12 @@ async def shop(
     secrets_env: None,
     fake_url: str,
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop")
     toml += WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
     async with running_shop(toml, tmp_path / "shop", terminal=False) as h:
         yield h
@@ -174,15 +173,14 @@ async def test_a_restart_between_checkout_and_payment_loses_nothing(
     fake_url: str,
     fake: FakeWeChat,
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> None:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(
-        wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch
-    ) + WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop") + WECHAT.format(
+        app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url
+    )
     fake.clock = time.time
     async with running_shop(toml, tmp_path / "shop", terminal=False) as first:
         li = Customer(first.client, fake, first.shop, OPENID)

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
-from tests.payments.journey_shops import wechatpay_merchant
+from tests.payments.conftest import WeChatPayMerchant, wechatpay_merchant
 from tests.payments.providers.conftest import (
     clock,
     fake,
@@ -39,6 +39,7 @@ __all__ = [
     "platform_key",
     "secrets_env",
     "session",
+    "wechatpay_merchant",
 ]
 
 WECHAT = """
@@ -85,13 +86,12 @@ async def tea_shop(
     fake_url: str,
     fake: FakeWeChat,
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop")
     toml = toml.replace('locale = "en"', 'locale = "en"\nlocales = ["en", "zh"]')
     toml += extra_catalog + WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
     fake.clock = time.time
