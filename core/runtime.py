@@ -21,7 +21,8 @@ import aiohttp
 import structlog
 
 from chatshop import consent, referrals
-from chatshop.catalog import Catalog, Product, fold, load_catalog_file
+from chatshop.catalog import BACKGROUND_INDEX_FROM, Catalog, Product, fold, load_catalog_file
+from chatshop.catalog_gc import collector_paused
 from chatshop.catalog_swap import changed_items
 from chatshop.channels import Capabilities, Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
@@ -128,12 +129,20 @@ class Shop:
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
+        with collector_paused(freeze_from=BACKGROUND_INDEX_FROM) as loaded:
+            catalog = self._read_catalog()
+            loaded.append(len(catalog))
+            return catalog
+
+    def _read_catalog(self) -> Catalog:
         currency = self.config.shop.currency
         products = [Product.from_entry(entry) for entry in self.config.catalog.products]
         source = self.config.catalog.file
         if source:
             # A plugin's format first: a Shopify or WooCommerce export is a .csv too.
             loaded = self.plugins.load_catalog(self, source)
+            if loaded is not None and not products:
+                return loaded  # indexed once already
             if loaded is not None:
                 products = [*loaded, *products]
             elif self.config.resolve(source).suffix.lower() in (".csv", ".json"):
