@@ -72,16 +72,18 @@ async def test_a_replaced_catalog_is_sold_at_once_with_its_stock_and_the_mirrors
 
 
 def test_validated_names_every_problem_at_its_place_in_the_plugins_file() -> None:
-    entries = [
-        RawEntry(
-            "export.csv line 2", {"id": "tea", "title": "Tea", "price": "a lot"}, columns={"price": "Variant Price"}
-        ),
-        RawEntry("export.csv line 3", {"id": "soap", "title": "Soap", "price": "40.00"}),
-        RawEntry("export.csv line 4", {"id": "soap", "title": "Soap again", "price": "41.00"}),
-    ]
+    def entries() -> list[RawEntry]:  # validated reads each entry once: new ones for each call
+        return [
+            RawEntry(
+                "export.csv line 2", {"id": "tea", "title": "Tea", "price": "a lot"}, columns={"price": "Variant Price"}
+            ),
+            RawEntry("export.csv line 3", {"id": "soap", "title": "Soap", "price": "40.00"}),
+            RawEntry("export.csv line 4", {"id": "soap", "title": "Soap again", "price": "41.00"}),
+        ]
+
     with pytest.raises(ConfigError) as raised:
-        validated(entries, "INR")
+        validated(entries(), "INR")
     paths = [problem.path for problem in raised.value.problems]
     assert paths == ["export.csv line 2.Variant Price", "export.csv line 4.id"]
     assert "export.csv line 3" in raised.value.problems[1].message  # where the SKU is already
-    assert [p.id for p in validated(entries[1:2], "INR")] == ["soap"]
+    assert [p.id for p in validated(entries()[1:2], "INR")] == ["soap"]

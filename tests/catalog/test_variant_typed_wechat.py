@@ -18,6 +18,7 @@ from tests.wechat.journeys.conftest import (
     session,
     tea_shop,
     wechatpay_api,
+    wechatpay_merchant,
 )
 from tests.wechat.journeys.shops import customer, read
 
@@ -32,6 +33,7 @@ __all__ = [
     "session",
     "tea_shop",
     "wechatpay_api",
+    "wechatpay_merchant",
 ]
 
 
