@@ -16,7 +16,7 @@ from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.payments.conftest import WeChatPayMerchant
-from tests.wechat.test_end_to_end import Customer, _words
+from tests.wechat.customer import Customer, words_of
 from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 
 WEBHOOK = "/webhooks/payments/wechatpay"
@@ -81,7 +81,7 @@ async def test_pay_in_wechat_then_cancel_and_get_the_money_back(
     assert order.status is OrderStatus.PENDING_PAYMENT
     known = wechatpay_api.transactions[order.number]
     assert known["trade_type"] == "JSAPI" and known["request"]["payer"] == {"openid": OPENID}
-    words = "\n".join(_words(m) for m in asked)
+    words = "\n".join(words_of(m) for m in asked)
     assert f"/pay/wechatpay/{order.number}?sig=" in words and "58.00" in words
     assert not fake.rejected, fake.rejected
 
@@ -95,7 +95,7 @@ async def test_pay_in_wechat_then_cancel_and_get_the_money_back(
     await shop.shop.idle()
     paid = await shop.shop.store.get_order(order.number)
     assert paid is not None and paid.status is OrderStatus.PAID and paid.paid_amount == 5800
-    receipts = [m for m in li.new_messages() if "received" in _words(m)]
+    receipts = [m for m in li.new_messages() if "received" in words_of(m)]
     assert len(receipts) == 1
 
     fake.customer_wrote(OPENID)
@@ -106,7 +106,7 @@ async def test_pay_in_wechat_then_cancel_and_get_the_money_back(
     refunded = await shop.shop.store.get_order(order.number)
     assert refunded is not None and refunded.status is OrderStatus.REFUNDED and refunded.refunded_amount == 5800
     assert [r["amount"]["refund"] for r in wechatpay_api.refunds.values()] == [5800]
-    told = "\n".join(_words(m) for m in li.new_messages())
+    told = "\n".join(words_of(m) for m in li.new_messages())
     assert "58.00" in told and "refund" in told.lower()
     assert not fake.rejected, fake.rejected
 
@@ -133,7 +133,7 @@ async def test_stale_buttons_after_payment_neither_reorder_nor_charge_again(
 
     await li.tap(confirm)  # the old summary's "Confirm", tapped again an hour later
     await li.tap({"id": f"paylink:{order.number}", "content": "Try again"})  # an old "Try again"
-    late = "\n".join(_words(m) for m in li.new_messages())
+    late = "\n".join(words_of(m) for m in li.new_messages())
     assert len(await shop.shop.store.list_orders()) == 1
     assert len(wechatpay_api.transactions) == 1
     assert "/pay/wechatpay/" not in late  # no second invitation to pay a paid order
@@ -158,12 +158,12 @@ async def test_wechat_pay_down_at_checkout_then_try_again_from_the_menu(
     li = Customer(shop.client, fake, shop.shop, OPENID)
     wechatpay_api.outage = [500, 502, 503]
     told = await _to_confirmed(li)
-    words = "\n".join(_words(m) for m in told)
+    words = "\n".join(words_of(m) for m in told)
     assert "SYSTEM_ERROR" not in words and "系统错误" not in words and "500" not in words
     (order,) = await shop.shop.store.list_orders()
     assert order.status is OrderStatus.PENDING_PAYMENT and not wechatpay_api.transactions
     await li.tap(_item(told, f"paylink:{order.number}"))
-    again = "\n".join(_words(m) for m in li.new_messages())
+    again = "\n".join(words_of(m) for m in li.new_messages())
     assert f"/pay/wechatpay/{order.number}?sig=" in again
     assert not fake.rejected, fake.rejected
 
@@ -195,8 +195,8 @@ async def test_a_restart_between_checkout_and_payment_loses_nothing(
         li = Customer(second.client, fake, second.shop, OPENID)
         li._seen = len([b for b in fake.sent if b["touser"] == OPENID]) - 1
         li._ids = itertools.count(35013462771290000)  # WeChat's next MsgIds, not the first session's
-        assert "received" in "\n".join(_words(m) for m in li.new_messages())
+        assert "received" in "\n".join(words_of(m) for m in li.new_messages())
         await li.say("orders")
-        listed = "\n".join(_words(m) for m in li.new_messages())
+        listed = "\n".join(words_of(m) for m in li.new_messages())
         assert order.number in listed
     assert len(wechatpay_api.transactions) == 1

@@ -6,8 +6,9 @@ and encrypted by tests/wechat/wire.py, independently of the plugin.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ from tests.payments.providers.conftest import (
     secrets_env,
     session,
 )
-from tests.wechat.wire import APP_ID, ORIGINAL_ID
+from tests.wechat.customer import Customer
+from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 
 __all__ = [
     "clock",
@@ -97,3 +99,20 @@ async def tea_shop(
     fake.clock = time.time
     async with running_shop(toml, tmp_path / "shop", terminal=False) as h:
         yield h
+
+
+#: ``wechat_customer(openid=OPENID, first_id=...)``: what the ``wechat_customer`` fixture gives.
+WeChatCustomer = Callable[..., Customer]
+
+
+@pytest.fixture
+def wechat_customer(tea_shop: ShopHarness, fake: FakeWeChat) -> WeChatCustomer:
+    """``wechat_customer()``: Li, a WeChat user of the tea shop; ``wechat_customer(openid,
+    first_id=...)`` another, whose message ids start at ``first_id`` (apart from Li's)."""
+
+    def make(openid: str = OPENID, first_id: int = 25013462771290000) -> Customer:
+        customer = Customer(tea_shop.client, fake, tea_shop.shop, openid)
+        customer._ids = itertools.count(first_id)
+        return customer
+
+    return make
