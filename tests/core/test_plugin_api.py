@@ -75,8 +75,10 @@ def _chatshop_imports(path: Path) -> list[tuple[str, str]]:
 #: until it is removed. A built-in plugin not listed here lives by the rule third parties do.
 NOT_YET = {
     "dialog": "the shopping conversation itself: the engine's helpers, checkout, slots, discounts, consent",
-    "handover": "the engine's ask_again/choose/spoken and the support hours",
-    "dashboard": "the staff's own pages: accounts, roles, transcripts, the order state table",
+    "handover": "the staff hand-over the team inbox serves: the core's own [support] section and its hours "
+    "(chatshop.hours), the engine's ask_again and spoken, the shop's command words (shop.texts), the runtime shop",
+    "dashboard": "the core's own staff UI: accounts, roles and sessions (chatshop.staff, store.people), "
+    "transcripts, the order state table, invoices re-issued, stock edits (store.base.StockChanged)",
     "invoices.py": "the core's own [invoices] section: invoice numbers issued by the store, each year's "
     "without gap or repeat across workers (store.issue_invoice/get_invoice, InvoiceRecord; a migration's table), "
     "shared with the dashboard's re-issue and the orders dialog (chatshop.invoices, invoice_pdf)",
