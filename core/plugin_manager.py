@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from types import CoroutineType
 from collections.abc import Awaitable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -87,9 +88,17 @@ class PluginError(Exception):
 
 async def await_me_maybe(value: T | Awaitable[T]) -> T:
     """Hooks may be ``async def``: await what they return when it is awaitable (datasette)."""
-    if inspect.isawaitable(value):
-        return await value
-    return value
+    if is_awaitable(value):
+        return await value  # type: ignore[misc]
+    return value  # type: ignore[return-value]
+
+
+def is_awaitable(value: object) -> bool:
+    """``inspect.isawaitable``, answered at once for the usual cases (a coroutine, None, a bool):
+    every dialog handler's result is asked this, and the general check ends in an ABC's."""
+    if type(value) is CoroutineType:
+        return True
+    return value is not None and value is not True and value is not False and inspect.isawaitable(value)
 
 
 class Plugins:
