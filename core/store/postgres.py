@@ -1534,7 +1534,7 @@ class PostgresStore(PostgresPeople, Store):
         state_text = dumps(state)
         now = utcnow()
         row = await self._fetchrow(
-            "SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             customer_key,
             inbox_id,
             state_text,
@@ -1547,6 +1547,7 @@ class PostgresStore(PostgresPeople, Store):
             send_owner,
             float(seconds),
             now,
+            _handover_since(state),
         )
         if not row["o_ok"]:
             raise StaleConversation(customer_key)
