@@ -8,7 +8,6 @@ with drifting clocks still agree on when a lease lapsed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from types import EllipsisType
@@ -56,6 +55,7 @@ from chatshop.store.codec import (
     forget_idle,
     inbound_from_text,
     inbound_to_text,
+    loads,
     order_details,
     order_from_parts,
     outbound_from_text,
@@ -301,7 +301,7 @@ def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem 
     item = InboxItem(row["id"], inbound_from_text(row["payload"]))
     if row["version"] is None:
         return item, ConversationRecord(customer_key, {}, 0)
-    return item, ConversationRecord(customer_key, json.loads(row["state"]), row["version"], row["last_inbound_at"])
+    return item, ConversationRecord(customer_key, loads(row["state"]), row["version"], row["last_inbound_at"])
 
 
 class _CountingConnection(asyncpg.Connection):  # type: ignore[misc]
@@ -381,7 +381,7 @@ def _job(row: asyncpg.Record) -> Job:
         kind=row["kind"],
         key=row["key"],
         due_at=row["due_at"],
-        payload=json.loads(row["payload"]),
+        payload=loads(row["payload"]),
         attempts=row["attempts"],
         customer_key=row["customer_key"],
         status=row["status"],
@@ -555,7 +555,7 @@ class PostgresStore(PostgresPeople, Store):
         )
         if row is None:
             return ConversationRecord(customer_key, {}, 0)
-        return ConversationRecord(customer_key, json.loads(row[0]), row[1], row[2])
+        return ConversationRecord(customer_key, loads(row[0]), row[1], row[2])
 
     async def commit_turn(
         self,
@@ -845,7 +845,7 @@ class PostgresStore(PostgresPeople, Store):
             )
         except asyncpg.PostgresError as e:
             if e.sqlstate == _OUT_OF_STOCK:
-                raise OutOfStock({k: int(v) for k, v in json.loads(e.detail or "{}").items()}) from None
+                raise OutOfStock({k: int(v) for k, v in loads(e.detail or "{}").items()}) from None
             if e.sqlstate == _LIMIT_REACHED:
                 raise LimitReached(e.detail or "") from None
             raise
@@ -905,7 +905,7 @@ class PostgresStore(PostgresPeople, Store):
             seq=int(row["seq"]),
             token=row["token"],
             issued_at=row["issued_at"],
-            data=json.loads(row["data"]),
+            data=loads(row["data"]),
         )
 
     async def issue_invoice(
@@ -1315,7 +1315,7 @@ class PostgresStore(PostgresPeople, Store):
         rows = await db.fetch(_IDLE_CONVERSATIONS, cutoff)
         changed = 0
         for row in rows:
-            kept = forget_idle(json.loads(row["state"]))
+            kept = forget_idle(loads(row["state"]))
             if kept is None:
                 await db.execute("DELETE FROM conversations WHERE customer_key = $1", row["customer_key"])
             else:
@@ -1383,7 +1383,7 @@ class PostgresStore(PostgresPeople, Store):
             "conversation": None
             if conversation is None
             else {
-                "state": json.loads(conversation["state"]),
+                "state": loads(conversation["state"]),
                 "version": conversation["version"],
                 "last_message_at": iso(conversation["last_inbound_at"]),
                 "updated_at": iso(conversation["updated_at"]),
@@ -1391,7 +1391,7 @@ class PostgresStore(PostgresPeople, Store):
             "received": [
                 {
                     "message_id": r["message_id"],
-                    "message": json.loads(r["payload"]),
+                    "message": loads(r["payload"]),
                     "received_at": iso(r["received_at"]),
                     "handled_at": iso(r["handled_at"]),
                 }
@@ -1399,7 +1399,7 @@ class PostgresStore(PostgresPeople, Store):
             ],
             "sent": [
                 {
-                    "message": json.loads(r["payload"]),
+                    "message": loads(r["payload"]),
                     "status": r["status"],
                     "messenger_id": r["provider_message_id"],
                     "queued_at": iso(r["created_at"]),
@@ -1412,7 +1412,7 @@ class PostgresStore(PostgresPeople, Store):
                     "kind": r["kind"],
                     "key": r["key"],
                     "due_at": iso(r["due_at"]),
-                    "payload": json.loads(r["payload"]),
+                    "payload": loads(r["payload"]),
                     "status": r["status"],
                 }
                 for r in jobs
@@ -1433,7 +1433,7 @@ class PostgresStore(PostgresPeople, Store):
                 await db.execute(
                     "UPDATE orders SET customer_key = $1, details = $2, payment_url = NULL WHERE number = $3",
                     f"{channel}:{ANONYMISED}",
-                    dumps(anonymised_details(json.loads(row["details"]))),
+                    dumps(anonymised_details(loads(row["details"]))),
                     row["number"],
                 )
             return len(rows)
@@ -1470,7 +1470,7 @@ class PostgresStore(PostgresPeople, Store):
             return True, (False, None, None)
         payload = row["o_payload"]
         item = InboxItem(row["o_id"], inbound if payload is None else inbound_from_text(payload))
-        record = ConversationRecord(key, json.loads(row["o_state"]), row["o_version"], row["o_last_inbound_at"])
+        record = ConversationRecord(key, loads(row["o_state"]), row["o_version"], row["o_last_inbound_at"])
         return True, (True, item, record)
 
     async def claim_inbound(self, customer_key: str, lease: str, owner: str, seconds: float) -> TurnClaim:
@@ -1515,7 +1515,7 @@ class PostgresStore(PostgresPeople, Store):
         if row["id"] is None:
             return None, None, bool(row["wanted"])
         item = InboxItem(row["id"], inbound_from_text(row["payload"]))
-        record = ConversationRecord(customer_key, json.loads(state_text), expected_version + 1, row["last_inbound_at"])
+        record = ConversationRecord(customer_key, loads(state_text), expected_version + 1, row["last_inbound_at"])
         return item, record, False
 
     async def finish_turn(
@@ -1554,7 +1554,7 @@ class PostgresStore(PostgresPeople, Store):
         item = record = None
         if row["o_id"] is not None:
             item = InboxItem(row["o_id"], inbound_from_text(row["o_payload"]))
-            state_now = json.loads(state_text)
+            state_now = loads(state_text)
             record = ConversationRecord(customer_key, state_now, expected_version + 1, row["o_last_inbound_at"])
         self.stats.lease_takeovers += row["o_taken_over"]
         if not row["o_send_held"]:
