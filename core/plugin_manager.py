@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from types import CoroutineType
 from collections.abc import Awaitable, Iterable, Mapping
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy

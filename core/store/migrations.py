@@ -655,10 +655,45 @@ $$;
 # inbox lists conversations by it; migration 6's function left it as it was), and takes fewer steps:
 # the message handled, held replies made due and the new ones queued in one statement, and the due
 # replies read in one. The twelve-argument function stays for workers of the version before.
+# Recording a message reads the turn's first message and its conversation in one statement.
 POSTGRES_MIGRATIONS.append(
     (
         7,
         """
+CREATE OR REPLACE FUNCTION chatshop_receive(
+    p_channel TEXT, p_message_id TEXT, p_customer TEXT, p_payload TEXT, p_at TIMESTAMPTZ,
+    p_lease TEXT, p_owner TEXT, p_seconds DOUBLE PRECISION,
+    OUT o_added BOOLEAN, OUT o_held BOOLEAN, OUT o_taken_over BOOLEAN, OUT o_id BIGINT, OUT o_payload TEXT,
+    OUT o_state TEXT, OUT o_version INTEGER, OUT o_last_inbound_at TIMESTAMPTZ
+) LANGUAGE plpgsql AS $$
+DECLARE
+    new_id BIGINT;
+BEGIN
+    o_held := false;
+    o_taken_over := false;
+    INSERT INTO inbox (channel, message_id, customer_key, payload, received_at)
+    VALUES (p_channel, p_message_id, p_customer, p_payload, p_at)
+    ON CONFLICT (channel, message_id) DO NOTHING RETURNING id INTO new_id;
+    o_added := new_id IS NOT NULL;
+    IF NOT o_added THEN
+        RETURN;
+    END IF;
+    INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (p_customer, '{}', 0, p_at)
+    ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at;
+    {TAKE_TURN} INTO o_held, o_taken_over;
+    IF NOT o_held THEN
+        RETURN;
+    END IF;
+    -- the message just added is usually the first: its text is not sent back (the caller has it)
+    SELECT i.id, CASE WHEN i.id = new_id THEN NULL ELSE i.payload END, c.state, c.version, c.last_inbound_at
+    INTO o_id, o_payload, o_state, o_version, o_last_inbound_at
+    FROM conversations c LEFT JOIN LATERAL (
+        SELECT id, payload FROM inbox WHERE customer_key = p_customer AND handled_at IS NULL ORDER BY id LIMIT 1
+    ) i ON true
+    WHERE c.customer_key = p_customer;
+END
+$$;
+
 CREATE FUNCTION chatshop_finish_turn(
     p_customer TEXT, p_inbox_id BIGINT, p_state TEXT, p_at TIMESTAMPTZ, p_version INTEGER, p_replies TEXT[],
     p_lease TEXT, p_owner TEXT, p_send_lease TEXT, p_send_owner TEXT, p_seconds DOUBLE PRECISION,
@@ -733,6 +768,8 @@ BEGIN
     END IF;
 END
 $$;
-""".replace("{TAKE_SEND}", _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")),
+""".replace("{TAKE_TURN}", _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")).replace(
+            "{TAKE_SEND}", _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
+        ),
     )
 )

@@ -8,7 +8,8 @@ with drifting clocks still agree on when a lease lapsed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from types import EllipsisType
 from typing import Any
@@ -435,6 +436,17 @@ class PostgresStore(PostgresPeople, Store):
             await self.pool.release(connection)  # a broken one is closed by the pool, not kept
         else:
             self._idle.append(connection)
+
+    @contextlib.asynccontextmanager
+    async def _kept(self) -> AsyncIterator[asyncpg.Connection]:
+        """A kept connection for a few statements outside a transaction (each commits alone)."""
+        connection = await self._connection()
+        failed = True
+        try:
+            yield connection
+            failed = False
+        finally:
+            await self._done(connection, failed)
 
     async def _fetchrow(self, query: str, *args: Any) -> Any:
         connection = await self._connection()
@@ -873,7 +885,7 @@ class PostgresStore(PostgresPeople, Store):
         return placed, True
 
     async def get_order(self, number: str) -> Order | None:
-        async with self.pool.acquire() as db:
+        async with self._kept() as db:
             return await self._fetch_order(db, "number", number.strip().upper())
 
     async def claim_counts(self, keys: Iterable[str]) -> dict[str, int]:
@@ -992,7 +1004,7 @@ class PostgresStore(PostgresPeople, Store):
             f"SELECT {_ORDER_COLUMNS} FROM orders {where} "  # noqa: S608
             f"ORDER BY created_at DESC, seq DESC LIMIT {param(limit)} OFFSET {param(offset)}"
         )
-        async with self.pool.acquire() as db:
+        async with self._kept() as db:  # a customer's "My orders" is on the message path
             return await self._orders(db, await db.fetch(query, *params))
 
     async def transition_order(
@@ -1474,7 +1486,7 @@ class PostgresStore(PostgresPeople, Store):
         return True, (True, item, record)
 
     async def claim_inbound(self, customer_key: str, lease: str, owner: str, seconds: float) -> TurnClaim:
-        row = await self.pool.fetchrow(_CLAIM_INBOUND, customer_key, lease, owner, float(seconds))
+        row = await self._fetchrow(_CLAIM_INBOUND, customer_key, lease, owner, float(seconds))
         if not row["held"]:
             return False, None, None
         self.stats.lease_takeovers += row["taken_over"]
