@@ -10,7 +10,7 @@ import importlib
 import inspect
 from collections.abc import Awaitable, Iterable, Mapping
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, cast
 
 import pluggy
 
@@ -89,11 +89,11 @@ class PluginError(Exception):
 async def await_me_maybe(value: T | Awaitable[T]) -> T:
     """Hooks may be ``async def``: await what they return when it is awaitable (datasette)."""
     if is_awaitable(value):
-        return await value  # type: ignore[misc]
-    return value  # type: ignore[return-value]
+        return cast(T, await value)
+    return cast(T, value)
 
 
-def is_awaitable(value: object) -> bool:
+def is_awaitable(value: object) -> TypeGuard[Awaitable[Any]]:
     """``inspect.isawaitable``, answered at once for the usual cases (a coroutine, None, a bool):
     every dialog handler's result is asked this, and the general check ends in an ABC's."""
     if type(value) is CoroutineType:
