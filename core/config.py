@@ -83,15 +83,18 @@ def format_path(loc: tuple[int | str, ...], prefix: str = "") -> str:
 
 
 def problems_from(
-    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None
+    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None, docs: str | None = None
 ) -> list[ConfigProblem]:
-    """Pydantic's errors as key paths; with ``model``, an unknown key names the known key it resembles."""
+    """Pydantic's errors as key paths; with ``model``, an unknown key names the known key it
+    resembles; with ``docs``, where the plugin that owns the section documents its keys."""
     problems = []
     for item in error.errors():
         loc = tuple(item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key" + _did_you_mean(model, loc) + _known_keys(model, loc, prefix)
+            if docs:
+                message += f"; see {docs}"
         elif item["type"] == "missing":
             message = "required key is missing"
         problems.append(ConfigProblem(path=format_path(loc, prefix), message=message))
@@ -434,6 +437,9 @@ def variant_problems(entry: ProductEntry, where: str, column: dict[str, str] | N
 class CatalogSection(_Section):
     file: str | None = None
     products: list[ProductEntry] = Field(default_factory=list)
+    #: ``[catalog.sources.shopify]``, ``[catalog.sources.woocommerce]``: live sources, read at
+    #: start-up and refreshed on a schedule; each stays raw until its plugin validates it.
+    sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 def code_as_text(value: Any) -> Any:
@@ -966,21 +972,30 @@ def load_config(path: str | Path) -> ShopConfig:
 SectionModel = TypeVar("SectionModel", bound=BaseModel)
 
 
-def validate_section(model: type[SectionModel], data: Mapping[str, Any], path: str, currency: str) -> SectionModel:
+def validate_section(
+    model: type[SectionModel],
+    data: Mapping[str, Any],
+    path: str,
+    currency: str,
+    *,
+    secrets: bool = True,
+    docs: str | None = None,
+) -> SectionModel:
     """Validate a plugin's section with the plugin's model; errors carry the section's key path.
 
-    Every ``*_env`` key must name a set environment variable, so a missing secret is a start-up
-    error rather than a failure at the first customer's message; every duration (``*_seconds``
-    and the like) must be finite and not negative.
+    Every ``*_env`` key must name a set environment variable (unless ``secrets`` is False: a dry
+    run that calls no API), so a missing secret is a start-up error rather than a failure at the
+    first customer's message; every duration (``*_seconds`` and the like) must be finite and not
+    negative.
     """
     try:
         section = model.model_validate(dict(data), context={"currency": currency})
     except ValidationError as e:
-        raise ConfigError(problems_from(e, prefix=path, model=model)) from None
+        raise ConfigError(problems_from(e, prefix=path, model=model, docs=docs)) from None
     problems = duration_problems(section, path) + [
         ConfigProblem(path=f"{path}.{key}", message=f"environment variable {var} is not set")
         for key, var in _env_keys(section)
-        if not os.environ.get(var)
+        if secrets and not os.environ.get(var)
     ]
     if problems:
         raise ConfigError(problems)

@@ -20,9 +20,9 @@ from typing import Any
 import aiohttp
 import structlog
 
-from chatshop import referrals
+from chatshop import consent, referrals
 from chatshop.catalog import Catalog, Product, fold, load_catalog_file
-from chatshop.channels import Channel, SendContext
+from chatshop.channels import Capabilities, Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
@@ -43,6 +43,7 @@ from chatshop.orders import Order, OrderStatus, Shipment
 from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
+from chatshop.reply_context import Replies
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
 from chatshop.shoptime import ShopTime
@@ -158,7 +159,8 @@ class Shop:
                 )
                 continue
             try:
-                self.channels[name] = cls(self, validate_section(cls.Config, raw or {}, f"channels.{name}", currency))
+                section = validate_section(cls.Config, raw or {}, f"channels.{name}", currency, docs=cls.docs)
+                self.channels[name] = cls(self, section)
             except ConfigError as e:
                 problems.extend(e.problems)
         method_classes = self.plugins.payment_method_classes()
@@ -174,12 +176,15 @@ class Shop:
                 )
                 continue
             try:
-                section = validate_section(method_cls.Config, raw or {}, f"payments.{name}", currency)
+                section = validate_section(
+                    method_cls.Config, raw or {}, f"payments.{name}", currency, docs=method_cls.docs
+                )
                 if getattr(section, "enabled", True):
                     self.payment_methods[name] = method_cls(self, section)  # may read key files
             except ConfigError as e:
                 problems.extend(e.problems)
         problems.extend(self._admin_problems())
+        problems.extend(self.plugins.check_config(self.config))
         if problems:
             raise ConfigError(problems)
 
@@ -251,11 +256,15 @@ class Shop:
             )
             self._owns_http = True
         self._http = http
-        for name, channel in self.channels.items():
-            for advice in channel.warnings():
-                log.warning("channel.advice", channel=name, advice=advice)
-            await channel.start()
-        await self.plugins.startup(self)
+        try:
+            for name, channel in self.channels.items():
+                for advice in channel.warnings():
+                    log.warning("channel.advice", channel=name, advice=advice)
+                await channel.start()
+            await self.plugins.startup(self)
+        except BaseException:  # a channel or a startup hook refused: leave nothing open behind
+            await self.stop()
+            raise
         self.started = True
         if background:
             await self.recover()
@@ -268,7 +277,10 @@ class Shop:
         )
 
     async def stop(self) -> None:
-        if not self.started:
+        if not self.started:  # never started, or a start that failed half-way (a startup hook refused)
+            if self._owns_http and self._http is not None:
+                await self._http.close()
+            self._http = None
             await self.store.close()
             return
         self.started = False
@@ -457,7 +469,8 @@ class Shop:
         record = await self.store.load_conversation(key)
         locale = str(record.state.get("locale") or self.config.shop.locale)
         apology = Text(body=self.text(locale, "unknown"))
-        await self.store.commit_turn(key, item.id, record.state, record.version, [apology])
+        answering = SendContext(customer_key=key, locale=locale, answers=item.inbound)
+        await self.store.commit_turn(key, item.id, record.state, record.version, Replies([apology], answering))
         del self._turn_failures[item.id]
         log.error("turn.dead_letter", alert=True, channel=item.inbound.channel, customer=key)
         self.outbox.kick(key)
@@ -508,13 +521,16 @@ class Shop:
             state.menu = lowered.menu
             state.labels = [fold(label) for label in lowered.labels]
         sending = self.outbox.lease(key, handover=True)
+        # The context goes into the replies' rows: whichever worker sends them, now or after a
+        # restart, tells the channel the language and the message they answer.
+        replies = Replies(lowered.messages, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         try:
             finished = await self.store.finish_turn(
                 key,
                 item.id,
                 state.to_json(),
                 record.version,
-                lowered.messages,
+                replies,
                 lease.name,
                 lease.owner,
                 sending.name,
@@ -528,7 +544,6 @@ class Shop:
                 self._background(self._give_back(sending, key), "outbox.release_failed", customer=key)
             self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
             raise
-        self.outbox.answered(key, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         self.metrics.turn_seconds.observe(time.perf_counter() - started)
         if finished.sends is not None:
             self.outbox.hand_over(key, sending, finished.sends)
@@ -583,8 +598,8 @@ class Shop:
             self.texts.get(locale, "reply_with_number"),
             self.texts.get(locale, "choose"),
         )
-        items = await self.store.enqueue(customer_key, lowered.messages, author=author)
-        self.outbox.contexts(items, SendContext(customer_key=customer_key, locale=locale))
+        context = SendContext(customer_key=customer_key, locale=locale)
+        await self.store.enqueue(customer_key, Replies(lowered.messages, context), author=author)
         if self.started:
             self.outbox.kick(customer_key)
 
@@ -638,6 +653,23 @@ class Shop:
     async def customer_locale(self, customer_key: str) -> str:
         record = await self.store.load_conversation(customer_key)
         return str(record.state.get("locale") or self.config.shop.locale)
+
+    def channel_capabilities(self, name: str) -> Capabilities | None:
+        channel = self.plugins.channel_classes().get(name)
+        return channel.capabilities if channel is not None else None
+
+    def lowered(self, messages: Sequence[Outbound], capabilities: Capabilities, locale: str) -> list[Outbound]:
+        hint, choose = self.texts.get(locale, "reply_with_number"), self.texts.get(locale, "choose")
+        return lower(list(messages), capabilities, hint, choose).messages
+
+    async def record_consent(self, customer_key: str, opted_in: bool, *, at: datetime) -> bool:
+        kept = await consent.record_consent(
+            self.store, customer_key, opted_in=opted_in, via="messenger", at=at, now=self.now()
+        )
+        return kept is not None
+
+    async def last_message_at(self, customer_key: str) -> datetime | None:
+        return (await self.store.load_conversation(customer_key)).last_inbound_at
 
     def kv(self, namespace: str) -> KeyValueSpace:
         """A plugin's own durable key-value space, shared by every worker (:mod:`chatshop.kv`)."""

@@ -16,6 +16,7 @@ from types import EllipsisType
 from typing import Any, ClassVar
 
 from chatshop.catalog import Product
+from chatshop.channels import SendContext
 from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
@@ -124,6 +125,9 @@ class OutboxItem:
     #: When the message was queued; set on the items of the outbox's look-ups (the sender gives
     #: a reply up once it has been failing for too long).
     created_at: datetime | None = None
+    #: What the channel's ``send`` is told (the customer's language, the message this answers), as
+    #: queued with the message (:mod:`chatshop.reply_context`); None for a row queued without one.
+    context: SendContext | None = None
 
     @property
     def channel(self) -> str:

@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import structlog
 
@@ -40,6 +41,21 @@ SLACK_SLOTS = 1
 
 #: ``reserve(wanted, observed) -> (delay, granted)``, as ``Store.reserve_sends`` for one budget.
 Reserve = Callable[[int, int], Awaitable[tuple[float, int]]]
+
+
+class SharedBudgets(Protocol):
+    """The store's send budgets, shared by every worker (``Store.reserve_sends``).
+
+    The one door into the core WhatsApp still takes that is not part of the plugin API
+    (docs/plugins.md): a budget across workers needs the store's atomic reservation, and no
+    other channel has asked for one yet. ``tests/core/test_plugin_api.py`` lists it.
+    """
+
+    shared: bool
+
+    async def reserve_sends(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]: ...
 
 
 class SendBudget:
