@@ -1,9 +1,10 @@
 """The send context a reply carries in its outbox row.
 
 A channel's ``send`` is told the customer's language and the message the reply answers, by
-reference (:class:`chatshop.channels.SendContext`, :meth:`chatshop.messages.Inbound.reference`). Kept only in the memory of the worker that ran the turn,
-it would be lost when the reply is sent after a restart or by another worker; so the store writes
-it into the reply's row, beside the message, and reads it back with it.
+reference (:class:`chatshop.channels.SendContext`, :meth:`chatshop.messages.Inbound.reference`).
+Kept only in the memory of the worker that ran the turn, it would be lost when the reply is sent
+after a restart or by another worker; so the store writes it into the reply's row, beside the
+message, and reads it back with it.
 """
 
 from __future__ import annotations
