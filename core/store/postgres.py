@@ -63,6 +63,7 @@ from chatshop.store.codec import (
     utcnow,
 )
 from chatshop.store.migrations import POSTGRES_MIGRATIONS, refuse_newer
+from chatshop.store.pair_rate import PairRule
 from chatshop.store.postgres_people import PostgresPeople
 
 __all__ = ["PostgresStore"]
@@ -1634,6 +1635,42 @@ class PostgresStore(PostgresPeople, Store):
             float(slack),
         )
         return float(row["o_delay"]), int(row["o_granted"])
+
+    async def reserve_send_slots(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]:
+        # The database's clock is read just after the function's, microseconds apart.
+        row = await self._fetchrow(
+            "SELECT r.o_delay + extract(epoch FROM clock_timestamp()) AS at, r.o_granted "
+            "FROM chatshop_reserve_sends($1, $2, $3, $4, $5, $6) AS r",
+            name,
+            float(interval),
+            float(horizon),
+            wanted,
+            observed,
+            float(slack),
+        )
+        return float(row["at"]), int(row["o_granted"])
+
+    # --- pair budgets ------------------------------------------------------------------------
+    async def pace_pair(self, name: str, rule: PairRule) -> float:
+        wait = await self._fetchval(
+            "SELECT chatshop_pace_pair($1, $2, $3, $4, $5)",
+            name,
+            float(rule.interval),
+            float(rule.window),
+            rule.burst,
+            float(rule.guard),
+        )
+        return float(wait)
+
+    async def give_back_pair(self, name: str, rule: PairRule) -> None:
+        await self._execute(
+            "UPDATE pair_budgets SET burst_count = burst_count - 1, due = due - make_interval(secs => $2) "
+            "WHERE name = $1 AND burst_count > 0",
+            name,
+            float(rule.interval),
+        )
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

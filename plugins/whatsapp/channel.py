@@ -42,6 +42,7 @@ from .catalog_sync import refused_items
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
 from .errors import BAD_PARAMETER_CODES, MARKETING_OPTED_OUT, REENGAGEMENT, GraphError
+from .pairs import PairPacer
 from .routes import webhook_routes
 from .webhook import Preference, StatusUpdate
 from .window import ConversationWindow
@@ -118,6 +119,13 @@ class WhatsAppChannel(Channel):
             token=read_secret(config.access_token_env),
             limiter=SendBudget(self._reserve_sends, config.messages_per_second, shared=lambda: self.shop.store.shared),
             retry=self.retry_policy,
+        )
+        self.pairs = PairPacer(
+            lambda: self.shop.store,
+            config.phone_number_id,
+            seconds=config.pair_seconds,
+            burst=config.pair_burst,
+            lease_seconds=lambda: self.shop.config.server.lease_seconds,
         )
 
     async def _reserve_sends(self, wanted: int, observed: int) -> tuple[float, int]:
@@ -199,9 +207,12 @@ class WhatsAppChannel(Channel):
         return (message.model_copy(update={"sections": sections}), catalog_id) if sections else (message, None)
 
     async def _post(self, customer_id: str, rendered: render.Rendered) -> str:
+        await self.pairs.pace(customer_id)
         try:
             return await self.client.send_message(render.envelope(customer_id, rendered))
         except GraphError as error:
+            if 400 <= error.status < 500:  # refused: Meta did not count it against the pair
+                await self.pairs.give_back(customer_id)
             raise self._send_error(error, rendered) from None
 
     def _send_error(self, error: GraphError, rendered: render.Rendered) -> Exception:

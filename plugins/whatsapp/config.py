@@ -149,6 +149,11 @@ class WhatsAppConfig(ChannelConfig):
     #: restarts): changes are gathered for this long, then synced in one batch. 0: only by command.
     catalog_sync_seconds: float = Field(default=0, ge=0, le=86_400)
     messages_per_second: int = Field(default=80, ge=1, le=10_000)
+    #: Meta's pair rate: one message to a customer every ``pair_seconds``, bursts of up to
+    #: ``pair_burst`` within that time, paid back afterwards (131056 otherwise). Every worker paces
+    #: its sends to one customer by it through the store; 0 leaves pacing to Meta's refusals.
+    pair_seconds: float = Field(default=6.0, ge=0, le=3600)
+    pair_burst: int = Field(default=45, ge=1, le=1000)
     templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
     #: India: ask for the delivery address with WhatsApp's own form (``address_message``), with the
     #: customer's saved addresses to pick from and the PIN code checked against the delivery areas.

@@ -49,6 +49,8 @@ access_token_env = "WHATSAPP_ACCESS_TOKEN"
 app_secret_env = "WHATSAPP_APP_SECRET"
 verify_token_env = "WHATSAPP_VERIFY_TOKEN"
 api_base_url = "{url}"
+# The fake enforces no pair rate here (tests of it turn both on): a conversation goes at its own pace.
+pair_seconds = 0
 {channel_extra}
 
 {templates}"""
