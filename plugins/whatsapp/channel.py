@@ -134,7 +134,7 @@ class WhatsAppChannel(Channel):
         name = f"whatsapp:{self.settings.phone_number_id}"
         assert isinstance(budget, SendBudget)
         interval = budget.interval
-        return await self.shop.store.reserve_sends(
+        return await self.shop.store.reserve_send_slots(
             name, interval, HORIZON, wanted, observed, slack=SLACK_SLOTS * interval
         )
 

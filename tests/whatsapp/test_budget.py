@@ -39,7 +39,7 @@ class Clock:
 
 
 class Store:
-    """The slot rule of ``Store.reserve_sends``, on the shared clock (the stores' own tests check them)."""
+    """The slot rule of ``Store.reserve_send_slots``, on the shared clock (the stores' own tests check them)."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -53,7 +53,7 @@ class Store:
         room = int((now + HORIZON - start) / interval) + 1 if start <= now + HORIZON else 0
         granted = min(wanted, room)
         self.next_slot = start + granted * interval
-        return start - now, granted
+        return start, granted  # a time on the shared clock, as ``Store.reserve_send_slots`` answers
 
 
 def _workers(store: Store, clock: Clock, count: int, rate: int) -> list[SendBudget]:

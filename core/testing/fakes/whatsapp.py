@@ -9,6 +9,7 @@ response and error shapes. Tests inject faults: throughput storms (130429), the 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import re
@@ -123,6 +124,8 @@ class FakeGraph:
     inbound_log: list[float] = field(default_factory=list)  # the customers' messages of it
     _recent: deque[float] = field(default_factory=deque)
     _pairs: dict[str, tuple[float, int, float]] = field(default_factory=dict)
+    _counts: dict[str, int] = field(default_factory=dict)  # messages sent, by recipient
+    _waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = field(default_factory=dict)
 
     # --- test controls -------------------------------------------------------------------
     def storm(self, code: int, times: int) -> None:
@@ -134,6 +137,25 @@ class FakeGraph:
         """As :meth:`storm`, for the next ``times`` messages only: read receipts, which the shop
         sends alongside, go through."""
         self.send_faults.extend([code] * times)
+
+    async def sent_to(self, to: str, count: int) -> None:
+        """Wait until ``to`` has been sent ``count`` messages (bound it with ``asyncio.wait_for``):
+        a test with many customers waits on this rather than scanning ``sent`` over and over,
+        which would slow the fake it shares a process with."""
+        if self._counts.get(to, 0) >= count:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(to, []).append((count, future))
+        await future
+
+    def _arrived(self, to: str) -> None:
+        have = self._counts[to] = self._counts.get(to, 0) + 1
+        waiting = self._waiters.get(to)
+        if waiting:
+            for count, future in [w for w in waiting if w[0] <= have]:
+                waiting.remove((count, future))
+                if not future.done():
+                    future.set_result(None)
 
     def texts(self, to: str | None = None) -> list[Sent]:
         return [s for s in self.sent if to is None or s.to == to]
@@ -247,6 +269,7 @@ class FakeGraph:
             return limited
         wamid = self._wamid(to)
         self.sent.append(Sent(to=to, type=body["type"], body=body, wamid=wamid))
+        self._arrived(to)
         if to in self.closed_windows and body["type"] != "template":
             self.statuses.append(_failed_status(wamid, to))
         return web.json_response(
