@@ -77,7 +77,6 @@ async def test_three_workers_share_the_numbers_throughput(
         for worker in workers:
             worker.kill()
     assert not stalled, f"replies never came for {len(stalled)} customers"
-    print("FIGS", _debug(graph), graph.refused[:3])
     assert [code for code, _ in graph.refused] == [], _debug(graph)  # not one 130429
     # Sustained: the middle of the run, in the fake's own clock (the load starts and ends raggedly).
     log = sorted(graph.throughput_log)
