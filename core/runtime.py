@@ -122,7 +122,7 @@ class Shop:
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
         self.worker_id = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
-        self.metrics = Metrics(lambda: self.store, self.worker_id)
+        self.metrics = Metrics(lambda: self.store, self.worker_id, lambda: self.now())
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
