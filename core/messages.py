@@ -156,6 +156,9 @@ class Inbound(_Model):
     referral: Referral | None = None  # the ad or post the customer came from, when the messenger says
     #: Who wrote a ``SHOP`` message: a staff member's name, or the messenger's own app.
     author: SafeText | None = None
+    #: With tracing on, the W3C ``traceparent`` of the webhook that brought it (:mod:`chatshop.tracing`):
+    #: the inbox keeps it, so the turn and the replies link to that webhook on any worker.
+    trace: SafeText | None = None
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with ``update`` applied, validated like a new message (pydantic's own skips it)."""

@@ -97,6 +97,26 @@ class OutboxSender:
         return SendContext(customer_key=item.customer_key, locale=locale)
 
     async def _deliver(self, channel: Channel, item: OutboxItem) -> SendResult:
+        """Hand one reply to the channel, in its span when tracing is on."""
+        tracing = self.shop.tracing
+        if not tracing.on:
+            return await self._hand(channel, item)
+        parent = await self._trace(item)
+        with tracing.send(channel.name, item.message.kind, parent) as span:
+            result = await self._hand(channel, item)
+            if span is not None:
+                span.set_attribute("chatshop.result", "sent")
+            return result
+
+    async def _trace(self, item: OutboxItem) -> str | None:
+        """The trace a reply belongs to: its turn's message, when that turn ran here, else the
+        customer's latest message in the inbox (the turn ran on another worker, or before a restart)."""
+        found = self._by_item.get(item.id) or self._latest.get(item.customer_key)
+        if found is not None and found.answers is not None:
+            return found.answers.trace
+        return await self.shop.store.latest_inbound_trace(item.customer_key)
+
+    async def _hand(self, channel: Channel, item: OutboxItem) -> SendResult:
         """Hand one reply to the channel: choice ids fitted to it, and its context if it asks."""
         message = await self.shop.choice_ids.shorten(item.message, channel.capabilities, self.shop.now())
         if takes_context(channel):

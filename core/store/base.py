@@ -598,6 +598,13 @@ class Store(PeopleStore, ABC):
         delay, granted = await self.reserve_sends(name, interval, horizon, wanted, observed, slack)
         return time.time() + delay, granted
 
+    # --- tracing -----------------------------------------------------------------------------
+    async def latest_inbound_trace(self, customer_key: str) -> str | None:
+        """The trace context (``Inbound.trace``) of the customer's latest message in the inbox: what
+        a reply sent by a worker that did not run its turn links to (only asked with tracing on).
+        This default knows none."""
+        return None
+
     # --- pair budgets: how fast one customer may be messaged (WhatsApp's pair rate) ---------------
     async def pace_pair(self, name: str, rule: PairRule) -> float:
         """Charge one message to the pair ``name`` under ``rule`` (:mod:`chatshop.store.pair_rate`):

@@ -540,6 +540,13 @@ class PostgresStore(PostgresPeople, Store):
         )
         return InboxItem(row["id"], inbound_from_text(row["payload"])) if row else None
 
+    async def latest_inbound_trace(self, customer_key: str) -> str | None:
+        trace = await self._fetchval(
+            "SELECT payload::jsonb ->> 'trace' FROM inbox WHERE customer_key = $1 ORDER BY id DESC LIMIT 1",
+            customer_key,
+        )
+        return str(trace) if trace is not None else None
+
     async def customers_with_pending_inbound(self, limit: int = 1000) -> list[str]:
         rows = await self._fetch(
             "SELECT customer_key, MIN(id) AS first FROM inbox WHERE handled_at IS NULL "
