@@ -112,7 +112,7 @@ async def test_a_journey_is_traced_from_each_webhook_to_its_replies_with_no_pers
     secrets += ["Aashirvaad", ACCESS_TOKEN, APP_SECRET, VERIFY_TOKEN, order.number, "hi"]
     for span in finished:
         said = _everything_said(span)
-        assert not [secret for secret in secrets if secret in said.split() or len(secret) > 3 and secret in said]
+        assert not [secret for secret in secrets if secret in said.split() or (len(secret) > 3 and secret in said)]
 
 
 async def test_a_reply_sent_by_another_worker_links_to_its_webhook(

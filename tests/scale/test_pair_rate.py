@@ -11,7 +11,7 @@ next reply as soon as its turn came; only the pair state they share through Post
 from __future__ import annotations
 
 import asyncio
-import time
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -42,10 +42,9 @@ async def fake() -> AsyncIterator[tuple[FakeGraph, str]]:
 
 async def _replies(graph: FakeGraph, wa_id: str, count: int, within: float = 30.0) -> int:
     """How many replies ``wa_id`` has once it has ``count`` (waits for them, with a bound)."""
-    deadline = time.monotonic() + within
-    while (have := sum(1 for sent in graph.sent if sent.to == wa_id)) < count and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    return have
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(graph.sent_to(wa_id, count), within)
+    return len(graph.texts(wa_id))
 
 
 async def test_turns_on_three_workers_keep_each_customers_pair_rate_and_survive_a_killed_worker(

@@ -24,7 +24,6 @@ from .customer import Customer, text_of
 from .meta import ACCESS_TOKEN, PHONE_NUMBER_ID
 from .shops import graph_url, whatsapp_shop, whatsapp_shop_toml
 
-
 CATALOG = "id,title,price,category,stock\natta-5kg,Atta 5 kg,245.00,Staples,40\n"
 
 
