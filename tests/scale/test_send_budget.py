@@ -23,9 +23,11 @@ from bench.workers import ACCESS_TOKEN, Worker, shop_toml
 from chatshop.testing.fakes.whatsapp import FakeGraph
 
 TIER = 80
-CUSTOMERS = 30
+CUSTOMERS = 45
 #: Messages counted against the tier (incoming and sent) before the test stops the load.
 COUNTED = 700
+#: Seconds at the start left out of the sustained rate.
+WARM_UP = 2.0
 
 
 @pytest.fixture
@@ -78,9 +80,11 @@ async def test_three_workers_share_the_numbers_throughput(
             worker.kill()
     assert not stalled, f"replies never came for {len(stalled)} customers"
     assert [code for code, _ in graph.refused] == [], _debug(graph)  # not one 130429
-    # Sustained: the middle of the run, in the fake's own clock (the load starts and ends raggedly).
+    # Sustained: the middle of the run, in the fake's own clock. The load ends raggedly, and starts
+    # with every customer's first message at once: Meta counts those too, so the budget rightly
+    # holds the replies back for most of a second after.
     log = sorted(graph.throughput_log)
-    start, end = log[0] + 1.0, log[-1] - 1.0
+    start, end = log[0] + WARM_UP, log[-1] - 1.0
     counted = sum(1 for at in log if start <= at < end)
     assert counted / (end - start) >= 0.9 * TIER, _debug(graph)
 
@@ -89,6 +93,6 @@ def _debug(graph: FakeGraph) -> str:
     """What the fake counted, for a failure's message: the busiest second, the sustained rate."""
     log = sorted(graph.throughput_log)
     busiest = max(sum(1 for t in log[i:] if t - s < 1.0) for i, s in enumerate(log))
-    start, end = log[0] + 1.0, log[-1] - 1.0
+    start, end = log[0] + WARM_UP, log[-1] - 1.0
     middle = sum(1 for at in log if start <= at < end) / (end - start)
     return f"counted {len(log)} ({len(graph.inbound_log)} incoming), busiest second {busiest}, middle {middle:.1f}/s"
