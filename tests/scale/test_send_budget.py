@@ -8,9 +8,11 @@ Every worker alone is allowed the whole tier; only the budget they share keeps t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -39,6 +41,30 @@ async def fake() -> AsyncIterator[tuple[FakeGraph, str]]:
         yield graph, str(server.make_url("")).rstrip("/")
     finally:
         await server.close()
+
+
+@contextlib.contextmanager
+def _ahead_of_the_host(workers: list[Worker]) -> Iterator[None]:
+    """The test's processes ahead of the host's other work, where the test may raise them: this one
+    (the fake Graph API and the customers: Meta and the customers' phones do not share the shop's
+    machine), and the workers a step behind it. On a 2-core host shared with other busy work, a
+    stall of a second starves the workers of their sends (the rate measured is then the host's)
+    and, in the fake, counts a batch of sends in the next second of its clock. The budget must
+    still absorb the workers' lateness: they run below the fake and share the host with the
+    database and everything else."""
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+    except (OSError, AttributeError):  # not allowed here (an unprivileged CI): as it is
+        yield
+        return
+    try:
+        for worker in workers:
+            assert worker.process is not None
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, -5)
+        yield
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, before)
 
 
 async def _replied(graph: FakeGraph, wa_id: str, count: int, within: float = 30.0) -> bool:
@@ -73,8 +99,9 @@ async def test_three_workers_share_the_numbers_throughput(
                 if not await _replied(graph, shopper.wa_id, replies):
                     stalled.append(shopper.wa_id)
 
-        async with aiohttp.ClientSession() as http:
-            await asyncio.gather(*(customer(http) for _ in range(CUSTOMERS)))
+        with _ahead_of_the_host(workers):
+            async with aiohttp.ClientSession() as http:
+                await asyncio.gather(*(customer(http) for _ in range(CUSTOMERS)))
     finally:
         for worker in workers:
             worker.kill()
