@@ -11,13 +11,14 @@ thousand).
 from __future__ import annotations
 
 import csv
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import permutations
 from pathlib import Path
 
-__all__ = ["LABELS", "Label", "generate", "write_csv"]
+__all__ = ["FORMS", "LABELS", "Label", "generate", "write_catalog", "write_csv"]
 
 #: category path → (brands, first words, second words, sizes)
 _CATEGORIES: dict[str, tuple[str, str, str, str]] = {
@@ -307,4 +308,246 @@ def write_csv(path: Path, count: int, seed: int = 16) -> Path:
         writer = csv.DictWriter(f, ["id", "title", "price", "category", "stock", "description"])
         writer.writeheader()
         writer.writerows(generate(count, seed))
+    return path
+
+
+# --- the same catalog in every form a shop may keep it in ----------------------------------------
+#: The forms ``write_catalog`` writes: our CSV plain and with variants, JSON, shop.toml, and the
+#: product exports of Shopify and WooCommerce.
+FORMS = ("csv", "variants", "json", "toml", "shopify", "woocommerce")
+
+
+def _with_variants(count: int, seed: int) -> Iterator[tuple[dict[str, str], list[tuple[str, str, str, str]]]]:
+    """Each generated product, every other one sold in two packs: ``(row, [(sku, pack, price, stock)])``;
+    a product with an empty list has no variants."""
+    for number, row in enumerate(generate(count, seed)):
+        if number % 2:
+            yield row, []
+            continue
+        units, _, cents = row["price"].partition(".")
+        double = f"{int(units) * 2 - 1}.{cents}"
+        yield row, [(row["id"], "Single", row["price"], row["stock"]), (f"{row['id']}-x2", "Pack of 2", double, "7")]
+
+
+def write_catalog(folder: Path, form: str, count: int, seed: int = 16) -> Path:
+    """``count`` products in ``form`` under ``folder``: the file to name in ``[catalog] file``, or a
+    ``shop.toml`` holding them (form ``toml``)."""
+    if form == "csv":
+        return write_csv(folder / f"catalog-{count}.csv", count, seed)
+    writer = {
+        "variants": _write_variant_csv,
+        "json": _write_json,
+        "toml": _write_toml,
+        "shopify": _write_shopify,
+        "woocommerce": _write_woocommerce,
+    }[form]
+    return writer(folder, count, seed)
+
+
+def _write_variant_csv(folder: Path, count: int, seed: int) -> Path:
+    path = folder / f"catalog-{count}-variants.csv"
+    columns = ["id", "title", "category", "description", "options", "variant_id", "option1", "price", "stock"]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for row, variants in _with_variants(count, seed):
+            if not variants:
+                writer.writerow(
+                    [
+                        row["id"],
+                        row["title"],
+                        row["category"],
+                        row["description"],
+                        "",
+                        "",
+                        "",
+                        row["price"],
+                        row["stock"],
+                    ]
+                )
+                continue
+            for i, (sku, pack, price, stock) in enumerate(variants):
+                head = [row["title"], row["category"], row["description"], "Pack"] if i == 0 else ["", "", "", ""]
+                writer.writerow([f"{row['id']}-p", *head, sku, pack, price, stock])
+    return path
+
+
+def _entries(count: int, seed: int) -> Iterator[dict[str, object]]:
+    for row, variants in _with_variants(count, seed):
+        entry: dict[str, object] = {k: row[k] for k in ("id", "title", "category", "description")}
+        if variants:
+            entry["id"] = f"{row['id']}-p"
+            entry["options"] = ["Pack"]
+            entry["variants"] = [
+                {"id": sku, "values": [pack], "price": price, **({"stock": int(stock)} if stock else {})}
+                for sku, pack, price, stock in variants
+            ]
+        else:
+            entry["price"] = row["price"]
+            if row["stock"]:
+                entry["stock"] = int(row["stock"])
+        yield entry
+
+
+def _write_json(folder: Path, count: int, seed: int) -> Path:
+    path = folder / f"catalog-{count}.json"
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{"products": [\n')
+        for i, entry in enumerate(_entries(count, seed)):
+            f.write((",\n" if i else "") + json.dumps(entry, ensure_ascii=False))
+        f.write("\n]}\n")
+    return path
+
+
+def _write_toml(folder: Path, count: int, seed: int) -> Path:
+    """A ``shop.toml`` with the products inline (``[[catalog.products]]``), storage beside it."""
+    path = folder / f"shop-{count}.toml"
+    with path.open("w", encoding="utf-8") as f:
+        f.write('[shop]\nname = "Bench Bazaar"\ncurrency = "INR"\n\n[storage]\nurl = "sqlite:///shop.db"\n\n')
+        f.write("[channels.terminal]\n\n")
+        for entry in _entries(count, seed):
+            f.write("[[catalog.products]]\n")
+            for key in ("id", "title", "category", "description", "price", "stock"):
+                if key in entry:
+                    f.write(f"{key} = {json.dumps(entry[key], ensure_ascii=False)}\n")
+            if "options" in entry:
+                f.write(f"options = {json.dumps(entry['options'])}\n")
+                for variant in entry["variants"]:  # type: ignore[attr-defined]
+                    f.write("[[catalog.products.variants]]\n")
+                    for key, value in variant.items():
+                        f.write(f"{key} = {json.dumps(value, ensure_ascii=False)}\n")
+            f.write("\n")
+    return path
+
+
+_SHOPIFY = [
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Variant SKU",
+    "Variant Inventory Qty",
+    "Variant Price",
+    "Image Src",
+    "Status",
+]
+
+
+def _write_shopify(folder: Path, count: int, seed: int) -> Path:
+    path = folder / f"products_export_{count}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, _SHOPIFY)
+        writer.writeheader()
+        for row, variants in _with_variants(count, seed):
+            first = {
+                "Handle": f"{row['id']}-p" if variants else row["id"],
+                "Title": row["title"],
+                "Body (HTML)": f"<p>{row['description']}</p>",
+                "Vendor": row["title"].split()[0],
+                "Type": row["category"],
+                "Published": "TRUE",
+                "Status": "active",
+            }
+            if not variants:
+                writer.writerow(
+                    {
+                        **first,
+                        "Option1 Name": "Title",
+                        "Option1 Value": "Default Title",
+                        "Variant SKU": row["id"],
+                        "Variant Inventory Qty": row["stock"],
+                        "Variant Price": row["price"],
+                    }
+                )
+                continue
+            for i, (sku, pack, price, stock) in enumerate(variants):
+                own = {
+                    "Variant SKU": sku,
+                    "Option1 Value": pack,
+                    "Variant Price": price,
+                    "Variant Inventory Qty": stock,
+                }
+                head = {**first, "Option1 Name": "Pack"} if i == 0 else {"Handle": first["Handle"]}
+                writer.writerow({**head, **own})
+    return path
+
+
+_WOO = [
+    "ID",
+    "Type",
+    "SKU",
+    "Name",
+    "Published",
+    "Short description",
+    "Description",
+    "In stock?",
+    "Stock",
+    "Sale price",
+    "Regular price",
+    "Categories",
+    "Images",
+    "Parent",
+    "Attribute 1 name",
+    "Attribute 1 value(s)",
+]
+
+
+def _write_woocommerce(folder: Path, count: int, seed: int) -> Path:
+    path = folder / f"wc-product-export-{count}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, _WOO)
+        writer.writeheader()
+        number = 0
+        for row, variants in _with_variants(count, seed):
+            number += 1
+            base = {"Published": "1", "Description": f"<p>{row['description']}</p>", "Categories": row["category"]}
+            if not variants:
+                writer.writerow(
+                    {
+                        **base,
+                        "ID": number,
+                        "Type": "simple",
+                        "SKU": row["id"],
+                        "Name": row["title"],
+                        "In stock?": "1",
+                        "Stock": row["stock"],
+                        "Regular price": row["price"],
+                    }
+                )
+                continue
+            parent = number
+            packs = ", ".join(pack for _, pack, _, _ in variants)
+            writer.writerow(
+                {
+                    **base,
+                    "ID": parent,
+                    "Type": "variable",
+                    "SKU": f"{row['id']}-p",
+                    "Name": row["title"],
+                    "Attribute 1 name": "Pack",
+                    "Attribute 1 value(s)": packs,
+                }
+            )
+            for sku, pack, price, stock in variants:
+                number += 1
+                writer.writerow(
+                    {
+                        "ID": number,
+                        "Type": "variation",
+                        "SKU": sku,
+                        "Name": f"{row['title']} - {pack}",
+                        "Published": "1",
+                        "In stock?": "1",
+                        "Stock": stock,
+                        "Regular price": price,
+                        "Parent": f"id:{parent}",
+                        "Attribute 1 name": "Pack",
+                        "Attribute 1 value(s)": pack,
+                    }
+                )
     return path

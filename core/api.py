@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from chatshop.catalog import Catalog, Product
-    from chatshop.channels import Channel
+    from chatshop.channels import Capabilities, Channel
     from chatshop.config import ShopConfig
     from chatshop.dialog.turn import ProductView
     from chatshop.jobs import Jobs
@@ -131,6 +131,17 @@ class Shop(Protocol):
         """The language a customer's conversation is in."""
         ...
 
+    async def record_consent(self, customer_key: str, opted_in: bool, *, at: datetime) -> bool:
+        """The customer's yes or no to marketing as their messenger reported it (WhatsApp's "Stop
+        promotions"), kept as their word as of ``at``; False when a newer word is kept already (a
+        webhook redelivered late never undoes what the customer said since)."""
+        ...
+
+    async def last_message_at(self, customer_key: str) -> datetime | None:
+        """When the customer's newest message reached the shop (None: they never wrote): a
+        messenger's reply window (WhatsApp 24 h, WeChat 48 h) counts from it."""
+        ...
+
     def text(self, locale: str, key: str, **values: object) -> str:
         """A customer-facing text in ``locale`` (the shop's overrides first, then English)."""
         ...
@@ -150,6 +161,17 @@ class Shop(Protocol):
     @property
     def time(self) -> ShopTime:
         """The shop's wall clock (``[shop] timezone``): ``time.clock(moment)`` as customers read it."""
+        ...
+
+    def channel_capabilities(self, name: str) -> Capabilities | None:
+        """What an installed channel plugin can show (``whatsapp``), enabled in this shop or not;
+        None for a channel no plugin provides."""
+        ...
+
+    def lowered(self, messages: Sequence[Outbound], capabilities: Capabilities, locale: str) -> list[Outbound]:
+        """``messages`` as the core hands them to a channel with ``capabilities`` (buttons, else a
+        list, else a numbered menu; product cards, else pictures, else text): to show a customer
+        what another messenger would get."""
         ...
 
     async def product_views(self, products: Sequence[Product]) -> list[ProductView]:

@@ -7,16 +7,20 @@ inventory), not here.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 
 from chatshop.categories import CategoryTree, tidy_category
 from chatshop.config import ProductEntry
 from chatshop.money import Money
 from chatshop.search import SearchIndex, synonym_table
-from chatshop.words import fold, romanize, sound
+from chatshop.words import fold, romanize, sizes_and_words, sound
 
 _romanize = romanize  # the names the dialog and older plugins import
 
@@ -63,31 +67,40 @@ class Product:
         variants: Iterable[tuple[str, Iterable[str], Money, int | None, str | None]],
     ) -> Product:
         """``product`` with its variants, each ``(sku, values, price, stock, image_url)``."""
-        names = tuple(name.strip() for name in options)
-        items = tuple(
-            Product(
-                id=sku,
-                title=f"{product.title} ({', '.join(v.strip() for v in values)})",
-                price=price,
-                category=product.category,
-                stock=stock,
-                description=product.description,
-                image_url=image_url or product.image_url,
-                url=product.url,
-                options=names,
-                parent=product.id,
-                values=tuple(v.strip() for v in values),
+        names = tuple(intern(name.strip()) for name in options)
+        items = []
+        for sku, values, price, stock, image_url in variants:
+            stripped = tuple(intern(v.strip()) for v in values)  # "1 kg" once, not once per variant
+            items.append(
+                Product(
+                    id=sku,
+                    title=f"{product.title} ({', '.join(stripped)})",
+                    price=price,
+                    category=product.category,
+                    stock=stock,
+                    description=product.description,
+                    image_url=image_url or product.image_url,
+                    url=product.url,
+                    options=names,
+                    parent=product.id,
+                    values=stripped,
+                )
             )
-            for sku, values, price, stock, image_url in variants
-        )
         if not items:
             return product
-        return replace(
-            product,
-            price=min((item.price for item in items), key=lambda m: m.minor),
+        lowest = min((item.price for item in items), key=lambda m: m.minor)
+        # (built anew, not with dataclasses.replace: a catalog makes hundreds of thousands)
+        return Product(
+            id=product.id,
+            title=product.title,
+            price=lowest,
+            category=product.category,
             stock=None,
+            description=product.description,
+            image_url=product.image_url,
+            url=product.url,
             options=names,
-            variants=items,
+            variants=tuple(items),
         )
 
     @classmethod
@@ -113,6 +126,10 @@ def _no_price(entry: ProductEntry) -> Money:
     return entry.variants[0].price
 
 
+#: From this many products on, the search index is built in a thread while the shop starts.
+BACKGROUND_INDEX_FROM = 20_000
+
+
 class Catalog:
     """Products in the shop's order, by id and by category, and a search index over them."""
 
@@ -136,7 +153,37 @@ class Catalog:
         #: Categories with their subcategories ("Staples > Atta & Flour" is inside "Staples").
         self.tree = CategoryTree((name, len(products)) for name, products in self._categories.items())
         self._ordered = list(self._products.values())
-        self._index = SearchIndex((p.title, p.category, _searched_text(p)) for p in self._ordered)
+        self._option_values: dict[str, frozenset[str]] | None = None
+        self._index: SearchIndex | None = None
+        self._indexing: Future[SearchIndex] | None = None
+        if len(self._ordered) < BACKGROUND_INDEX_FROM:
+            self._index = self._build_index()
+        else:  # a big catalog's shop starts (browsing, carts, orders) while its index is built
+            self._indexing = Future()
+            threading.Thread(target=self._index_in_background, name="catalog-index", daemon=True).start()
+
+    def _build_index(self) -> SearchIndex:
+        return SearchIndex((p.title, p.category, _searched_text(p)) for p in self._ordered)
+
+    def _index_in_background(self) -> None:
+        assert self._indexing is not None
+        try:
+            self._indexing.set_result(self._build_index())
+        except BaseException as error:  # raised again to the first search
+            self._indexing.set_exception(error)
+
+    def search_index(self) -> SearchIndex:
+        """The search index; a big catalog's is built in a thread as the shop starts, and the first
+        search (in the first seconds after start-up) waits for it."""
+        if self._index is None:
+            assert self._indexing is not None
+            self._index = self._indexing.result()
+        return self._index
+
+    async def ready(self) -> None:
+        """Wait, without holding the event loop, until the search index is built."""
+        if self._index is None and self._indexing is not None and not self._indexing.done():
+            await asyncio.wrap_future(self._indexing)
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self._products.values())
@@ -158,6 +205,19 @@ class Catalog:
     def product_of(self, item: Product) -> Product:
         """The product a variant belongs to (a product without variants is its own)."""
         return self._products.get(item.parent, item) if item.parent else item
+
+    def option_values(self, option: str) -> frozenset[str]:
+        """The values products have for an option of this name ("Size": s, m, xl), as the typed
+        answer to a variant's question reads them: each size as one token, each word by its sound."""
+        if self._option_values is None:  # once, on first use: most shops never need it
+            found: dict[str, set[str]] = {}
+            for product in self._ordered:
+                for variant in product.variants:
+                    for name, value in zip(variant.options, variant.values, strict=False):
+                        sizes, words = sizes_and_words(fold(value))
+                        found.setdefault(name.casefold(), set()).update(sizes, map(sound, words))
+            self._option_values = {name: frozenset(values) for name, values in found.items()}
+        return self._option_values.get(option.casefold(), frozenset())
 
     @property
     def categories(self) -> list[str]:
@@ -183,7 +243,7 @@ class Catalog:
         ``limit`` products are returned; ``total`` says how many matched.
         """
         table = _synonym_table(tuple((w, tuple(m)) for w, m in (synonyms or {}).items()))
-        hits = self._index.search(query, _folded(frozenset(filler)), table, limit)
+        hits = self.search_index().search(query, _folded(frozenset(filler)), table, limit)
         found = [self._ordered[doc] for doc in hits.documents]
         exact = self._products.get(query.strip())
         if exact is not None and (not found or found[0] is not exact):  # a SKU as the shop writes it comes first

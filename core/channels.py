@@ -107,8 +107,9 @@ class Capabilities:
 class SendContext:
     """What the core knows about a message it hands to ``send`` (declare ``context`` to receive it).
 
-    ``answers`` is the customer's message this reply answers, when this process ran that turn (a
-    reply sent after a restart, by another worker, or outside a turn has None).
+    ``answers`` is the customer's message this reply answers (None for a message sent outside a
+    turn). It is kept with the reply in the outbox: a reply sent after a restart or by another
+    worker has the same context.
     """
 
     customer_key: str
@@ -174,6 +175,9 @@ class Channel(ABC):
 
     name: ClassVar[str]
     Config: ClassVar[type[BaseModel]] = ChannelConfig
+    #: Where the channel's ``[channels.NAME]`` keys are documented (a URL or a page): ``chatshop
+    #: check`` points a shop owner there from a key it does not know.
+    docs: ClassVar[str | None] = None
     #: What the messenger can show; set per instance where it depends on the configuration.
     capabilities: Capabilities = Capabilities()
     #: ``acknowledge`` every message (Telegram must answer each button tap), or only the newest of

@@ -392,7 +392,7 @@ def check(shop_toml: str) -> None:
             click.echo(f"warning: channels.{name}: {advice}", err=True)
     if not shop.payment_methods:
         click.echo("warning: no payment method is enabled, so customers cannot check out", err=True)
-    if not shop.catalog:
+    if not shop.catalog and not shop.config.catalog.sources:  # a live source is read at start-up
         click.echo("warning: the catalog is empty", err=True)
     for problem in legal_warnings(shop.config):
         click.echo(f"warning: {problem}", err=True)

@@ -2,14 +2,14 @@
 
 pluggy calls hooks synchronously. The event hooks (``price_cart``, ``validate_checkout``,
 ``order_placed``, ``order_status_changed``, ``payment_updated``, ``startup``, ``shutdown``) may be
-``async def``: the core awaits whatever they return. The ``register_*`` hooks and ``load_catalog`` run
+``async def``: the core awaits whatever they return. The ``register_*`` hooks, ``check_config`` and ``load_catalog`` run
 while the shop is built and must be plain ``def``: an ``async def`` one stops the shop at start-up.
 ``shop`` is the running shop; :class:`chatshop.api.Shop` says what a plugin may use of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chatshop.catalog import Catalog
     from chatshop.channels import Channel
     from chatshop.checkout import Checkout
+    from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.dialog.feature import DialogFeature
     from chatshop.jobs import JobHandler
     from chatshop.orders import Order, OrderStatus
@@ -90,6 +91,16 @@ def register_commands(cli: click.Group) -> None:
     """Add subcommands to the ``chatshop`` command line (``chatshop wechat menu ...``)."""
 
 
+@hookspec
+def check_config(config: ShopConfig) -> list[ConfigProblem] | None:
+    """Problems in the ``shop.toml`` keys your plugin reads outside its own ``[channels.NAME]`` or
+    ``[payments.NAME]`` section (those the core validates with your ``Config`` model).
+
+    Called while the shop is built, so ``chatshop check`` and start-up both refuse a bad key with
+    its path (``catalog.sources.shopify.token_env: ...``) before anything runs. Plain ``def``.
+    """
+
+
 @hookspec(firstresult=True)
 def load_catalog(shop: Shop, source: str) -> Catalog | None:
     """Load the catalog from a ``[catalog] file``; None if the file is not yours.
@@ -126,6 +137,16 @@ def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderS
 @hookspec
 def payment_updated(shop: Shop, order: Order, event: PaymentEvent) -> None:
     """A verified payment event was applied to ``order`` (paid, expired, refunded, ...)."""
+
+
+@hookspec
+def catalog_changed(shop: Shop, product_ids: Sequence[str]) -> None:
+    """Prices, stock or products changed while the shop runs: a staff member's edit on the
+    dashboard, a live catalog source refreshed (``product_ids``: the SKUs concerned).
+
+    Not called for orders (``order_placed`` and ``order_status_changed`` say those). Keep it quick:
+    schedule a job (``shop.jobs.schedule``) for slow work; a staff member is waiting.
+    """
 
 
 @hookspec

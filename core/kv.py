@@ -20,11 +20,13 @@ _NAMESPACE = re.compile(r"[a-z][a-z0-9_.\-]{0,63}")
 
 
 class KeyValueStore(Protocol):
-    """The store's two kv calls (:class:`chatshop.store.base.Store` has them)."""
+    """The store's kv calls and its record of things seen once (:class:`chatshop.store.base.Store`)."""
 
     async def kv_get(self, key: str, now: datetime) -> str | None: ...
 
     async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None: ...
+
+    async def record_event(self, source: str, event_id: str) -> bool: ...
 
 
 class KeyValueSpace:
@@ -55,3 +57,9 @@ class KeyValueSpace:
     async def delete(self, key: str) -> None:
         """Forget the value (it reads as absent at once and is purged later)."""
         await self._store.kv_set(self._key(key), "", self._clock())
+
+    async def claim(self, key: str) -> bool:
+        """True the first time ``key`` is claimed in this space, False ever after, on every worker
+        at once (one atomic write): to do something once for a webhook's event id, a nonce, a
+        redelivered request. A claim is kept like a provider's event id and never expires."""
+        return await self._store.record_event(f"kv:{self.namespace}", self._key(key))

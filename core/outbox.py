@@ -11,10 +11,9 @@ import asyncio
 import inspect
 import itertools
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import structlog
 
@@ -32,9 +31,6 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 HALTED_RETRY_SECONDS = 60.0
-K = TypeVar("K", str, int)
-#: Send contexts remembered per process (by outbox id, and each customer's latest turn).
-_REMEMBERED = 10_000
 
 
 #: Whether a channel's ``send`` function declares ``context``, asked once per function.
@@ -55,13 +51,6 @@ def takes_context(channel: Channel) -> bool:
     return known
 
 
-def _keep(table: OrderedDict[K, SendContext], key: K, value: SendContext) -> None:
-    table[key] = value
-    table.move_to_end(key)
-    while len(table) > _REMEMBERED:
-        table.popitem(last=False)
-
-
 class Progress(NamedTuple):
     """How a batch of sends went: whether to go on to the next batch, and the send not yet recorded."""
 
@@ -77,23 +66,13 @@ class OutboxSender:
         self._handed: dict[str, tuple[Lease, list[OutboxItem]]] = {}
         self._handovers = itertools.count()
         self._today: Day | None = None
-        self._by_item: OrderedDict[int, SendContext] = OrderedDict()
-        self._latest: OrderedDict[str, SendContext] = OrderedDict()
-
-    def answered(self, customer_key: str, context: SendContext) -> None:
-        """A turn of this customer ran here: its replies answer ``context.answers``, in its locale."""
-        _keep(self._latest, customer_key, context)
-
-    def contexts(self, items: Iterable[OutboxItem], context: SendContext) -> None:
-        """Queued outside a turn (``shop.notify``): these replies answer no message."""
-        for item in items:
-            _keep(self._by_item, item.id, context)
 
     async def _context(self, item: OutboxItem) -> SendContext:
-        found = self._by_item.get(item.id) or self._latest.get(item.customer_key)
-        if found is not None:
-            return found
-        locale = await self.shop.customer_locale(item.customer_key)  # sent after a restart, or elsewhere
+        """The context the reply was queued with (kept in its row); for a row queued without one
+        (by a plugin's own ``store.enqueue``, or before contexts were kept), the customer's language."""
+        if item.context is not None:
+            return item.context
+        locale = await self.shop.customer_locale(item.customer_key)
         return SendContext(customer_key=item.customer_key, locale=locale)
 
     async def _deliver(self, channel: Channel, item: OutboxItem) -> SendResult:

@@ -128,6 +128,9 @@ class PaymentMethod(ABC):
 
     name: ClassVar[str]
     Config: ClassVar[type[BaseModel]] = PaymentConfig
+    #: Where the method's ``[payments.NAME]`` keys are documented (a URL or a page): ``chatshop
+    #: check`` points a shop owner there from a key it does not know.
+    docs: ClassVar[str | None] = None
     online: ClassVar[bool] = True
     #: The text key of the label customers see (``payment.cod`` is "Cash on delivery").
     label_key: ClassVar[str | None] = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from chatshop.catalog import Catalog
     from chatshop.checkout import Checkout
+    from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.dialog.feature import DialogFeature
     from chatshop.jobs import JobHandler
     from chatshop.orders import Order, OrderStatus
@@ -53,6 +54,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "chatshop.plugins.payments.cod",
     "chatshop.plugins.whatsapp",
     "chatshop.plugins.catalog_imports.plugin",
+    "chatshop.plugins.catalog_sources",
     "chatshop.plugins.wechat",
     "chatshop.plugins.telegram",
     "chatshop.plugins.payments.razorpay",
@@ -76,6 +78,7 @@ SYNCHRONOUS_HOOKS: frozenset[str] = frozenset(
         "register_jobs",
         "register_routes",
         "register_commands",
+        "check_config",
         "load_catalog",
     }
 )
@@ -209,6 +212,10 @@ class Plugins:
     def register_commands(self, cli: click.Group) -> None:
         self.pm.hook.register_commands(cli=cli)
 
+    def check_config(self, config: ShopConfig) -> list[ConfigProblem]:
+        """Every plugin's problems with the keys it reads outside its own section."""
+        return [problem for found in self.pm.hook.check_config(config=config) for problem in found or ()]
+
     # --- domain hooks ---------------------------------------------------------------------
     def load_catalog(self, shop: Shop, source: str) -> Catalog | None:
         result: Catalog | None = self.pm.hook.load_catalog(shop=shop, source=source)
@@ -234,6 +241,9 @@ class Plugins:
     async def payment_updated(self, shop: Shop, order: Order, event: PaymentEvent) -> None:
         await self._each(self.pm.hook.payment_updated(shop=shop, order=order, event=event))
 
+    async def catalog_changed(self, shop: Shop, product_ids: Sequence[str]) -> None:
+        await self._each(self.pm.hook.catalog_changed(shop=shop, product_ids=list(product_ids)))
+
     async def startup(self, shop: Shop) -> None:
         await self._each(self.pm.hook.startup(shop=shop))
 
@@ -249,5 +259,11 @@ class Plugins:
 
     @staticmethod
     async def _each(results: list[Any]) -> None:
-        for result in results:
-            await await_me_maybe(result)
+        for i, result in enumerate(results):
+            try:
+                await await_me_maybe(result)
+            except BaseException:
+                for rest in results[i + 1 :]:  # never run now: closed, not left to warn "never awaited"
+                    if inspect.iscoroutine(rest):
+                        rest.close()
+                raise

@@ -20,9 +20,10 @@ from typing import Any
 import aiohttp
 import structlog
 
-from chatshop import referrals
-from chatshop.catalog import Catalog, Product, fold, load_catalog_file
-from chatshop.channels import Channel, SendContext
+from chatshop import consent, referrals
+from chatshop.catalog import BACKGROUND_INDEX_FROM, Catalog, Product, fold, load_catalog_file
+from chatshop.catalog_gc import collector_paused
+from chatshop.channels import Capabilities, Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
@@ -43,6 +44,7 @@ from chatshop.orders import Order, OrderStatus, Shipment
 from chatshop.outbox import OutboxSender
 from chatshop.payments import PaymentEvent, PaymentMethod
 from chatshop.plugin_manager import Plugins
+from chatshop.reply_context import Replies
 from chatshop.restock import seed_inventory
 from chatshop.serial import SerialRunner
 from chatshop.shoptime import ShopTime
@@ -128,12 +130,20 @@ class Shop:
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
+        with collector_paused(freeze_from=BACKGROUND_INDEX_FROM) as loaded:
+            catalog = self._read_catalog()
+            loaded.append(len(catalog))
+            return catalog
+
+    def _read_catalog(self) -> Catalog:
         currency = self.config.shop.currency
         products = [Product.from_entry(entry) for entry in self.config.catalog.products]
         source = self.config.catalog.file
         if source:
             # A plugin's format first: a Shopify or WooCommerce export is a .csv too.
             loaded = self.plugins.load_catalog(self, source)
+            if loaded is not None and not products:
+                return loaded  # indexed once already
             if loaded is not None:
                 products = [*loaded, *products]
             elif self.config.resolve(source).suffix.lower() in (".csv", ".json"):
@@ -160,7 +170,8 @@ class Shop:
                 )
                 continue
             try:
-                self.channels[name] = cls(self, validate_section(cls.Config, raw or {}, f"channels.{name}", currency))
+                section = validate_section(cls.Config, raw or {}, f"channels.{name}", currency, docs=cls.docs)
+                self.channels[name] = cls(self, section)
             except ConfigError as e:
                 problems.extend(e.problems)
         method_classes = self.plugins.payment_method_classes()
@@ -176,12 +187,15 @@ class Shop:
                 )
                 continue
             try:
-                section = validate_section(method_cls.Config, raw or {}, f"payments.{name}", currency)
+                section = validate_section(
+                    method_cls.Config, raw or {}, f"payments.{name}", currency, docs=method_cls.docs
+                )
                 if getattr(section, "enabled", True):
                     self.payment_methods[name] = method_cls(self, section)  # may read key files
             except ConfigError as e:
                 problems.extend(e.problems)
         problems.extend(self._admin_problems())
+        problems.extend(self.plugins.check_config(self.config))
         if problems:
             raise ConfigError(problems)
 
@@ -253,11 +267,15 @@ class Shop:
             )
             self._owns_http = True
         self._http = http
-        for name, channel in self.channels.items():
-            for advice in channel.warnings():
-                log.warning("channel.advice", channel=name, advice=advice)
-            await channel.start()
-        await self.plugins.startup(self)
+        try:
+            for name, channel in self.channels.items():
+                for advice in channel.warnings():
+                    log.warning("channel.advice", channel=name, advice=advice)
+                await channel.start()
+            await self.plugins.startup(self)
+        except BaseException:  # a channel or a startup hook refused: leave nothing open behind
+            await self.stop()
+            raise
         self.started = True
         if background:
             await self.recover()
@@ -270,7 +288,10 @@ class Shop:
         )
 
     async def stop(self) -> None:
-        if not self.started:
+        if not self.started:  # never started, or a start that failed half-way (a startup hook refused)
+            if self._owns_http and self._http is not None:
+                await self._http.close()
+            self._http = None
             await self.store.close()
             return
         self.started = False
@@ -463,7 +484,8 @@ class Shop:
         record = await self.store.load_conversation(key)
         locale = str(record.state.get("locale") or self.config.shop.locale)
         apology = Text(body=self.text(locale, "unknown"))
-        await self.store.commit_turn(key, item.id, record.state, record.version, [apology])
+        answering = SendContext(customer_key=key, locale=locale, answers=item.inbound)
+        await self.store.commit_turn(key, item.id, record.state, record.version, Replies([apology], answering))
         del self._turn_failures[item.id]
         log.error("turn.dead_letter", alert=True, channel=item.inbound.channel, customer=key)
         self.outbox.kick(key)
@@ -514,13 +536,16 @@ class Shop:
             state.menu = lowered.menu
             state.labels = [fold(label) for label in lowered.labels]
         sending = self.outbox.lease(key, handover=True)
+        # The context goes into the replies' rows: whichever worker sends them, now or after a
+        # restart, tells the channel the language and the message they answer.
+        replies = Replies(lowered.messages, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         try:
             finished = await self.store.finish_turn(
                 key,
                 item.id,
                 state.to_json(),
                 record.version,
-                lowered.messages,
+                replies,
                 lease.name,
                 lease.owner,
                 sending.name,
@@ -534,7 +559,6 @@ class Shop:
                 self._background(self._give_back(sending, key), "outbox.release_failed", customer=key)
             self.outbox.kick(key)  # a sender refused while the turn held the send lease looks again
             raise
-        self.outbox.answered(key, SendContext(customer_key=key, locale=state.locale, answers=inbound))
         self.metrics.turn_seconds.observe(time.perf_counter() - started)
         if finished.sends is not None:
             self.outbox.hand_over(key, sending, finished.sends)
@@ -589,8 +613,8 @@ class Shop:
             self.texts.get(locale, "reply_with_number"),
             self.texts.get(locale, "choose"),
         )
-        items = await self.store.enqueue(customer_key, lowered.messages, author=author)
-        self.outbox.contexts(items, SendContext(customer_key=customer_key, locale=locale))
+        context = SendContext(customer_key=customer_key, locale=locale)
+        await self.store.enqueue(customer_key, Replies(lowered.messages, context), author=author)
         if self.started:
             self.outbox.kick(customer_key)
 
@@ -644,6 +668,23 @@ class Shop:
     async def customer_locale(self, customer_key: str) -> str:
         record = await self.store.load_conversation(customer_key)
         return str(record.state.get("locale") or self.config.shop.locale)
+
+    def channel_capabilities(self, name: str) -> Capabilities | None:
+        channel = self.plugins.channel_classes().get(name)
+        return channel.capabilities if channel is not None else None
+
+    def lowered(self, messages: Sequence[Outbound], capabilities: Capabilities, locale: str) -> list[Outbound]:
+        hint, choose = self.texts.get(locale, "reply_with_number"), self.texts.get(locale, "choose")
+        return lower(list(messages), capabilities, hint, choose).messages
+
+    async def record_consent(self, customer_key: str, opted_in: bool, *, at: datetime) -> bool:
+        kept = await consent.record_consent(
+            self.store, customer_key, opted_in=opted_in, via="messenger", at=at, now=self.now()
+        )
+        return kept is not None
+
+    async def last_message_at(self, customer_key: str) -> datetime | None:
+        return (await self.store.load_conversation(customer_key)).last_inbound_at
 
     def kv(self, namespace: str) -> KeyValueSpace:
         """A plugin's own durable key-value space, shared by every worker (:mod:`chatshop.kv`)."""

@@ -15,16 +15,14 @@ sound-alike table, a sorted list for prefixes and a deletion table for typos. Me
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import count
 
 import numpy as np
 import numpy.typing as npt
 
+from chatshop.search_tokens import tokenize
 from chatshop.words import distance, fold, is_cjk, is_word, sizes_and_words, sound
 
 __all__ = ["Hits", "SearchIndex", "synonym_table"]
@@ -85,52 +83,24 @@ class SearchIndex:
     def __init__(self, documents: Iterable[tuple[str, str, str]]) -> None:
         """Index ``(title, category, description)`` of each document.
 
-        Every word met is appended to flat arrays (term id, document, weight) by C-level calls, with
-        no Python step per word; numpy then sorts them into postings and scores them all at once.
+        The documents are cut into terms a batch at a time (:mod:`chatshop.search_tokens`), with no
+        Python step per word; numpy then sorts them into postings and scores them all at once.
         A catalog of 500,000 products is indexed in a few seconds.
         """
-        term_ids: defaultdict[str, int] = defaultdict(count().__next__)
-        size_ids: defaultdict[str, int] = defaultdict(count().__next__)
-        # Title words and the other words apart (a title word weighs more): term ids and documents,
-        # gathered in lists (extended in C) and moved into compact arrays now and then.
-        flat = {name: array("i") for name in ("title", "title_docs", "rest", "rest_docs", "sized", "sized_docs")}
-        lists: dict[str, list[int]] = {name: [] for name in flat}
-        title_terms, title_docs, rest_terms = lists["title"], lists["title_docs"], lists["rest"]
-        rest_docs, sized, sized_docs = lists["rest_docs"], lists["sized"], lists["sized_docs"]
-        categories: dict[str, list[int]] = {}  # a category's term ids, read once
-        id_of, size_of = term_ids.__getitem__, size_ids.__getitem__
-        number = -1
-        for number, (title, category, description) in enumerate(documents):
-            title_sizes, title_words = sizes_and_words(fold(title))
-            in_category = categories.get(category)
-            if in_category is None:
-                in_category = categories[category] = [id_of(w) for w in sizes_and_words(fold(category))[1]]
-            rest_sizes, rest_words = sizes_and_words(fold(description)) if description else ([], [])
-            title_terms += map(id_of, title_words)
-            title_docs += [number] * len(title_words)
-            rest_terms += in_category
-            rest_terms += map(id_of, rest_words)
-            rest_docs += [number] * (len(in_category) + len(rest_words))
-            if title_sizes or rest_sizes:
-                sized += map(size_of, title_sizes)
-                sized += map(size_of, rest_sizes)
-                sized_docs += [number] * (len(title_sizes) + len(rest_sizes))
-            if len(rest_terms) > 1 << 16:
-                _flush(lists, flat)
-        _flush(lists, flat)
-        terms = np.concatenate([np.frombuffer(flat["title"], np.int32), np.frombuffer(flat["rest"], np.int32)])
-        docs = np.concatenate([np.frombuffer(flat["title_docs"], np.int32), np.frombuffer(flat["rest_docs"], np.int32)])
+        tokens = tokenize(documents)
+        terms = np.concatenate([tokens.title[0], tokens.rest[0]])
+        docs = np.concatenate([tokens.title[1], tokens.rest[1]])
         weights = np.concatenate(
-            [np.full(len(flat["title"]), TITLE_WEIGHT, np.int8), np.ones(len(flat["rest"]), np.int8)]
+            [np.full(len(tokens.title[0]), TITLE_WEIGHT, np.int8), np.ones(len(tokens.rest[0]), np.int8)]
         )
-        self.size = number + 1
-        self._vocabulary = sorted(term_ids)
-        self._term = dict(term_ids)
+        self.size = tokens.count
+        self._vocabulary = sorted(tokens.terms)
+        self._term = tokens.terms
         # Postings: one flat array of documents and one of BM25 scores; term i owns
         # [start[i], start[i+1]), its documents ascending.
         size = max(self.size, 1)
         keys, tf = _summed(terms, docs, weights, size)
-        del terms, docs, weights, flat["title"], flat["rest"], flat["title_docs"], flat["rest_docs"]
+        del terms, docs, weights
         term_of = (keys // size).astype(np.int32)
         self._docs: Docs = (keys % size).astype(np.int32)
         del keys
@@ -142,9 +112,9 @@ class SearchIndex:
         idf = np.log1p((self.size - per_term + 0.5) / (per_term + 0.5)).astype(np.float32)
         self._scores: Scores = (idf[term_of] * tf * np.float32(_K1 + 1) / (tf + norm[self._docs])).astype(np.float32)
         del term_of, tf
-        sizes_found = np.frombuffer(flat["sized"], np.int32), np.frombuffer(flat["sized_docs"], np.int32)
-        size_keys, _ = _summed(*sizes_found, None, size)
-        size_names = list(size_ids)
+        size_keys, _ = _summed(*tokens.sized, None, size)
+        size_names = list(tokens.sizes)
+        del tokens
         self._sizes: dict[str, Docs] = {}
         if len(size_keys):
             split = np.flatnonzero(np.diff(size_keys // size)) + 1
@@ -310,12 +280,6 @@ class SearchIndex:
                 text = text.replace(phrase, " ")
             kept = [w for chunk in text.split() for w in ([*chunk] if is_cjk(chunk) else [chunk])]
         return kept or parts
-
-
-def _flush(lists: dict[str, list[int]], flat: dict[str, array[int]]) -> None:
-    for name, gathered in lists.items():
-        flat[name].extend(gathered)
-        gathered.clear()
 
 
 def _summed(

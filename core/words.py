@@ -12,7 +12,18 @@ import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 
-__all__ = ["distance", "fold", "is_cjk", "is_word", "romanize", "sizes_and_words", "sound"]
+__all__ = [
+    "SIZE_PATTERN",
+    "TOKEN_PATTERN",
+    "distance",
+    "fold",
+    "is_cjk",
+    "is_word",
+    "romanize",
+    "size_token",
+    "sizes_and_words",
+    "sound",
+]
 
 
 def fold(text: str) -> str:
@@ -47,7 +58,8 @@ _UNIT_NAMES = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 
 
 @lru_cache(maxsize=4096)
-def _size_token(number: str, unit: str) -> str:
+def size_token(number: str, unit: str) -> str:
+    """``("1,5", "kg")`` as ``"1500g"``: one token per size, however it was written."""
     base, factor = _UNITS[unit]
     amount = Decimal(number.replace(",", ".")) * factor
     return f"{amount.normalize():f}{base}"
@@ -55,7 +67,12 @@ def _size_token(number: str, unit: str) -> str:
 
 _DIGIT = re.compile(r"\d")
 #: A size or a word, in one pass: the unit must end where the word ends ("5 kgs", not "5 kgsx").
-_TOKEN = re.compile(rf"(\d+(?:[.,]\d+)?)\s*({_UNIT_NAMES})(?![\w\u0900-\u0dff])|([\w\u0900-\u0dff]+)")
+_NUMBER, _WORD_END = r"\d+(?:[.,]\d+)?", r"(?![\w\u0900-\u0dff])"
+#: A size, its number and unit in two groups.
+SIZE_PATTERN = rf"({_NUMBER})\s*({_UNIT_NAMES}){_WORD_END}"
+#: A size or a word, without groups (``findall`` gives the tokens as written): the index's cut.
+TOKEN_PATTERN = rf"{_NUMBER}\s*(?:{_UNIT_NAMES}){_WORD_END}|[\w\u0900-\u0dff]+"
+_TOKEN = re.compile(rf"{SIZE_PATTERN}|([\w\u0900-\u0dff]+)")
 
 
 def sizes_and_words(folded: str) -> tuple[list[str], list[str]]:
@@ -70,7 +87,7 @@ def sizes_and_words(folded: str) -> tuple[list[str], list[str]]:
             if word:
                 words.append(word)
             else:
-                sizes.append(_size_token(number, unit))
+                sizes.append(size_token(number, unit))
     if folded.isascii():
         return sizes, words
     out: list[str] = []

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 import structlog
 from structlog._config import BoundLoggerLazyProxy
 
-from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing import DEMO_SHOP_TOML, ShopHarness
+from chatshop.testing.plugin import ShopFactory
+
+__all__ = ["SHOP_TOML", "ShopFactory", "on_storage"]
 
 PG_SERVER = os.environ.get("CHATSHOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
@@ -41,50 +42,8 @@ def _loggers_not_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chatshop.cli, "configure_logging", uncached)
 
 
-SHOP_TOML = """
-[shop]
-name = "Test Kirana"
-currency = "INR"
-locale = "en"
-locales = ["en", "de"]
-
-[storage]
-url = "sqlite:///shop.db"
-
-[server]
-retry_base_seconds = 0.01
-sweep_seconds = 0.2
-
-[delivery]
-fee = "30.00"
-free_above = "499.00"
-areas = ["400050", "400051"]
-
-[payments.cod]
-max_order_total = "2000.00"
-
-[[catalog.products]]
-id = "atta-5kg"
-title = "Aashirvaad Atta 5 kg"
-price = "245.00"
-category = "Staples"
-stock = 40
-
-[[catalog.products]]
-id = "ghee-1l"
-title = "Amul Pure Ghee 1 l"
-price = "612.50"
-category = "Dairy"
-stock = 1
-
-[[catalog.products]]
-id = "cafe-latte"
-title = "Café Latte Premix"
-price = 99
-category = "Beverages"
-"""
-
-ShopFactory = Callable[..., AbstractAsyncContextManager[ShopHarness]]
+#: The suite's small shop is the one chatshop's pytest plugin gives outsiders: one source.
+SHOP_TOML = DEMO_SHOP_TOML
 
 
 @pytest.fixture(autouse=True)
@@ -101,21 +60,8 @@ def _loggers_stay_reconfigurable() -> Iterator[None]:
                 proxy.__dict__.pop("bind", None)
 
 
-@pytest.fixture
-def shop_toml() -> str:
-    return SHOP_TOML
-
-
-@pytest.fixture
-def make_shop(tmp_path: Path) -> ShopFactory:
-    """``async with make_shop(toml) as h:`` runs a real shop in a fresh folder."""
-    counter = iter(range(1000))
-
-    def factory(toml: str = SHOP_TOML, **kwargs: Any) -> AbstractAsyncContextManager[ShopHarness]:
-        directory = kwargs.pop("directory", None) or tmp_path / f"shop{next(counter)}"
-        return running_shop(toml, directory, **kwargs)
-
-    return factory
+# ``shop_toml``, ``make_shop``, ``shop`` and ``customer`` come from chatshop's pytest plugin
+# (chatshop.testing.plugin), the fixtures plugin authors get: the suite uses them as they do.
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from types import EllipsisType
 from typing import Any, ClassVar
 
 from chatshop.catalog import Product
+from chatshop.channels import SendContext
 from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
@@ -126,6 +127,9 @@ class OutboxItem:
     #: When the message was queued; set on the items of the outbox's look-ups (the sender gives
     #: a reply up once it has been failing for too long).
     created_at: datetime | None = None
+    #: What the channel's ``send`` is told (the customer's language, the message this answers), as
+    #: queued with the message (:mod:`chatshop.reply_context`); None for a row queued without one.
+    context: SendContext | None = None
 
     @property
     def channel(self) -> str:
@@ -606,17 +610,17 @@ class Store(PeopleStore, ABC):
         return None
 
     # --- pair budgets: how fast one customer may be messaged (WhatsApp's pair rate) ---------------
-    async def pace_pair(self, name: str, rule: PairRule) -> float:
-        """Charge one message to the pair ``name`` under ``rule`` (:mod:`chatshop.store.pair_rate`):
+    async def pace_pair(self, name: str, interval: float, window: float, burst: int, guard: float) -> float:
+        """Charge one message to the pair ``name`` under the rule of :class:`chatshop.store.pair_rate.PairRule`:
         0.0 when it may go now, else the seconds to wait, with nothing charged. The pair's state is
         all there is, nothing is held: a worker that dies after a charge costs that customer one
         interval at most. This default keeps pairs in this process's memory (a store only one
         process uses); a shared store keeps them where every worker sees them."""
-        return self._local_pairs.pace(name, rule)
+        return self._local_pairs.pace(name, PairRule(interval, window, burst, guard))
 
-    async def give_back_pair(self, name: str, rule: PairRule) -> None:
-        """Undo the last charge of ``name``: its message was refused or never sent."""
-        self._local_pairs.give_back(name, rule)
+    async def give_back_pair(self, name: str, interval: float) -> None:
+        """Undo the last charge of ``name`` (one ``interval``): its message was refused or never sent."""
+        self._local_pairs.give_back(name, interval)
 
     # --- leases: one worker at a time per customer, across processes and machines -----------------
     @abstractmethod

@@ -14,11 +14,11 @@ from chatshop.messages import (
     InboundKind,
     OrderLine,
     Outbound,
-    outbound_from_json_text,
     outbound_to_json_text,
 )
 from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus, Shipment
+from chatshop.reply_context import read_message
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +56,8 @@ def outbound_to_text(message: Outbound) -> str:
 
 
 def outbound_from_text(text: str) -> Outbound:
-    return outbound_from_json_text(text)
+    """An outbox row's message, whether or not the row also carries its send context."""
+    return read_message(text)
 
 
 def order_details(order: Order) -> str:

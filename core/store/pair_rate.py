@@ -51,11 +51,11 @@ def pace(state: PairState | None, now: float, rule: PairRule) -> tuple[PairState
     return state, state.due - now
 
 
-def give_back(state: PairState | None, rule: PairRule) -> PairState | None:
-    """Undo the last charge: the message it was for never reached the messenger."""
+def give_back(state: PairState | None, interval: float) -> PairState | None:
+    """Undo the last charge (one ``interval``): the message it was for never reached the messenger."""
     if state is None or state.count < 1:
         return state
-    return PairState(state.start, state.count - 1, state.due - rule.interval)
+    return PairState(state.start, state.count - 1, state.due - interval)
 
 
 class LocalPairs:
@@ -74,7 +74,7 @@ class LocalPairs:
             self._states = {k: s for k, s in self._states.items() if s.due > now}
         return wait
 
-    def give_back(self, name: str, rule: PairRule) -> None:
-        state = give_back(self._states.get(name), rule)
+    def give_back(self, name: str, interval: float) -> None:
+        state = give_back(self._states.get(name), interval)
         if state is not None:
             self._states[name] = state

@@ -30,6 +30,7 @@ from chatshop.orders import (
     check_transition,
     new_order_number,
 )
+from chatshop.reply_context import context_of, payloads, read
 from chatshop.store.base import (
     ANONYMISED,
     REMINDERS_KEPT,
@@ -59,11 +60,9 @@ from chatshop.store.codec import (
     order_details,
     order_from_parts,
     outbound_from_text,
-    outbound_to_text,
     utcnow,
 )
 from chatshop.store.migrations import POSTGRES_MIGRATIONS, refuse_newer
-from chatshop.store.pair_rate import PairRule
 from chatshop.store.postgres_people import PostgresPeople
 
 __all__ = ["PostgresStore"]
@@ -292,8 +291,8 @@ def _due(customer_key: str, rows: Sequence[asyncpg.Record], now: datetime) -> li
 
 
 def _outbox_item(customer_key: str, row: asyncpg.Record) -> OutboxItem:
-    message = outbound_from_text(row["payload"])
-    return OutboxItem(row["id"], customer_key, message, row["attempts"], created_at=row["created_at"])
+    message, context = read(row["payload"], customer_key)
+    return OutboxItem(row["id"], customer_key, message, row["attempts"], created_at=row["created_at"], context=context)
 
 
 def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem | None, ConversationRecord | None]:
@@ -581,12 +580,16 @@ class PostgresStore(PostgresPeople, Store):
             now,
             expected_version,
             inbox_id,
-            [outbound_to_text(m) for m in outbound],
+            payloads(outbound),
             _handover_since(state),
         )
         if not row["ok"]:
             raise StaleConversation(customer_key)
-        return [OutboxItem(i, customer_key, m, created_at=now) for i, m in zip(row["ids"], outbound, strict=True)]
+        context = context_of(outbound)
+        return [
+            OutboxItem(i, customer_key, m, created_at=now, context=context)
+            for i, m in zip(row["ids"], outbound, strict=True)
+        ]
 
     # --- outbox ------------------------------------------------------------------------------
     @staticmethod
@@ -604,12 +607,16 @@ class PostgresStore(PostgresPeople, Store):
             "SELECT $1, payload, $3, $4 FROM unnest($2::text[]) WITH ORDINALITY AS m(payload, n) "
             "ORDER BY n RETURNING id",
             customer_key,
-            [outbound_to_text(m) for m in outbound],
+            payloads(outbound),
             now,
             author,
         )
         ordered = sorted(row[0] for row in ids)
-        return [OutboxItem(i, customer_key, m, created_at=now) for i, m in zip(ordered, outbound, strict=True)]
+        context = context_of(outbound)
+        return [
+            OutboxItem(i, customer_key, m, created_at=now, context=context)
+            for i, m in zip(ordered, outbound, strict=True)
+        ]
 
     async def enqueue(
         self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
@@ -1513,7 +1520,7 @@ class PostgresStore(PostgresPeople, Store):
             utcnow(),
             expected_version,
             inbox_id,
-            [outbound_to_text(m) for m in outbound],
+            payloads(outbound),
             _handover_since(state),
             lease,
             owner,
@@ -1548,7 +1555,7 @@ class PostgresStore(PostgresPeople, Store):
             state_text,
             now,
             expected_version,
-            [outbound_to_text(m) for m in outbound],
+            payloads(outbound),
             lease,
             owner,
             send_lease,
@@ -1574,8 +1581,11 @@ class PostgresStore(PostgresPeople, Store):
         ):
             if next_attempt_at is not None and next_attempt_at > now:
                 break  # a later message must not overtake one waiting for its retry
-            message = written[outbox_id] if payload is None else outbound_from_text(payload)
-            sends.append(OutboxItem(outbox_id, customer_key, message, attempts, created_at=created_at))
+            if payload is None:
+                message, context = written[outbox_id], context_of(outbound)
+            else:
+                message, context = read(payload, customer_key)
+            sends.append(OutboxItem(outbox_id, customer_key, message, attempts, created_at=created_at, context=context))
         return FinishedTurn(item, record, row["o_wanted"], sends)
 
     async def claim_outbox(
@@ -1660,23 +1670,18 @@ class PostgresStore(PostgresPeople, Store):
         return float(row["at"]), int(row["o_granted"])
 
     # --- pair budgets ------------------------------------------------------------------------
-    async def pace_pair(self, name: str, rule: PairRule) -> float:
+    async def pace_pair(self, name: str, interval: float, window: float, burst: int, guard: float) -> float:
         wait = await self._fetchval(
-            "SELECT chatshop_pace_pair($1, $2, $3, $4, $5)",
-            name,
-            float(rule.interval),
-            float(rule.window),
-            rule.burst,
-            float(rule.guard),
+            "SELECT chatshop_pace_pair($1, $2, $3, $4, $5)", name, float(interval), float(window), burst, float(guard)
         )
         return float(wait)
 
-    async def give_back_pair(self, name: str, rule: PairRule) -> None:
+    async def give_back_pair(self, name: str, interval: float) -> None:
         await self._execute(
             "UPDATE pair_budgets SET burst_count = burst_count - 1, due = due - make_interval(secs => $2) "
             "WHERE name = $1 AND burst_count > 0",
             name,
-            float(rule.interval),
+            float(interval),
         )
 
     # --- leases ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from types import EllipsisType
 from typing import Any, TypeVar
 
 from chatshop.catalog import Product
+from chatshop.channels import SendContext
 from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
@@ -29,6 +30,7 @@ from chatshop.orders import (
     check_transition,
     new_order_number,
 )
+from chatshop.reply_context import context_of, payloads, read
 from chatshop.store.base import (
     ANONYMISED,
     REMINDERS_KEPT,
@@ -56,7 +58,6 @@ from chatshop.store.codec import (
     order_details,
     order_from_parts,
     outbound_from_text,
-    outbound_to_text,
     utcnow,
 )
 from chatshop.store.local_leases import LocalBudgets, LocalLeases
@@ -322,7 +323,8 @@ class SQLiteStore(SQLitePeople, Store):
         """The turn's writes as a function of the connection (the text is encoded here, off the thread)."""
         now = _ts(utcnow())
         state_text = dumps(state)
-        payloads = [outbound_to_text(message) for message in outbound]
+        texts = payloads(outbound)
+        context = context_of(outbound)
         handover = state.get("handover_since")
         handover_since = _ts(_dt(handover)) if handover else None
 
@@ -353,7 +355,7 @@ class SQLiteStore(SQLitePeople, Store):
                     "WHERE customer_key = ? AND status = 'pending' AND next_attempt_at IS NOT NULL",
                     (customer_key,),
                 )
-            return self._insert_outbox(db, customer_key, zip(outbound, payloads, strict=True), now)
+            return self._insert_outbox(db, customer_key, zip(outbound, texts, strict=True), now, context=context)
 
         return commit
 
@@ -365,6 +367,8 @@ class SQLiteStore(SQLitePeople, Store):
         messages: Iterable[tuple[Outbound, str]],
         now: str | None,
         author: str | None = None,
+        *,
+        context: SendContext | None = None,
     ) -> list[OutboxItem]:
         items = []
         for message, payload in messages:
@@ -373,15 +377,18 @@ class SQLiteStore(SQLitePeople, Store):
                 (customer_key, payload, now, author),
             )
             assert cur.lastrowid is not None
-            items.append(OutboxItem(cur.lastrowid, customer_key, message, created_at=_dt(now)))
+            items.append(OutboxItem(cur.lastrowid, customer_key, message, created_at=_dt(now), context=context))
         return items
 
     async def enqueue(
         self, customer_key: str, outbound: Sequence[Outbound], *, author: str | None = None
     ) -> list[OutboxItem]:
         now = _ts(utcnow())
-        messages = [(message, outbound_to_text(message)) for message in outbound]
-        return await self._write(lambda db: self._insert_outbox(db, customer_key, messages, now, author))
+        messages = list(zip(outbound, payloads(outbound), strict=True))
+        context = context_of(outbound)
+        return await self._write(
+            lambda db: self._insert_outbox(db, customer_key, messages, now, author, context=context)
+        )
 
     async def pending_outbox(self, customer_key: str, now: datetime) -> list[OutboxItem]:
         moment = _ts(now)
@@ -393,7 +400,7 @@ class SQLiteStore(SQLitePeople, Store):
     ) -> list[OutboxItem]:
         """The customer's due messages, oldest first, up to one waiting for its retry. Those in
         ``known`` (just written by the same transaction) are taken as they are, not decoded again."""
-        written = {item.id: item.message for item in known}
+        written = {item.id: item for item in known}
         rows = db.execute(
             "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
             "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
@@ -403,11 +410,12 @@ class SQLiteStore(SQLitePeople, Store):
         for row in rows:
             if row["next_attempt_at"] and moment and row["next_attempt_at"] > moment:
                 break  # a later message must not overtake one waiting for its retry
-            message = written.get(row["id"])
-            if message is None:
-                message = outbound_from_text(row["payload"])
+            item = written.get(row["id"])
+            message, context = (item.message, item.context) if item else read(row["payload"], customer_key)
             created_at = _dt(row["created_at"])
-            items.append(OutboxItem(row["id"], customer_key, message, row["attempts"], created_at=created_at))
+            items.append(
+                OutboxItem(row["id"], customer_key, message, row["attempts"], created_at=created_at, context=context)
+            )
         return items
 
     async def customers_with_due_outbox(self, now: datetime, limit: int = 1000) -> list[str]:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ from chatshop.runtime import Shop
 
 __all__ = ["DEMO_SHOP_TOML", "Customer", "ShopHarness", "running_shop"]
 
-#: A small shop for plugin tests: INR, English and German, three products, cash on delivery.
+#: A small shop for plugin tests: INR, English and German, three products (the atta with a
+#: picture, the last ghee in stock, for races), cash on delivery, a sweeper every 0.2 s.
+#: chatshop's own suite runs the same shop (``tests/conftest.py``).
 DEMO_SHOP_TOML = """
 [shop]
 name = "Test Kirana"
@@ -52,7 +54,7 @@ url = "sqlite:///shop.db"
 
 [server]
 retry_base_seconds = 0.01
-sweep_seconds = 60
+sweep_seconds = 0.2
 
 [delivery]
 fee = "30.00"
@@ -75,7 +77,7 @@ id = "ghee-1l"
 title = "Amul Pure Ghee 1 l"
 price = "612.50"
 category = "Dairy"
-stock = 3
+stock = 1
 
 [[catalog.products]]
 id = "cafe-latte"
@@ -115,6 +117,11 @@ class ShopHarness:
         """Move the shop's clock forward (a retry's wait, a payment window running out)."""
         before = self.shop.clock
         self.shop.clock = lambda: before() + by
+
+    def set_clock(self, moment: datetime) -> None:
+        """The shop's clock reads ``moment`` from now on (a Saturday night, the support hours'
+        end): time moves only when a test moves it, nobody sleeps."""
+        self.shop.clock = lambda: moment
 
     def customer(self, customer_id: str, channel: str = "terminal") -> Customer:
         """A customer who talks to the shop through ``channel`` (as :class:`Inbound` messages)."""

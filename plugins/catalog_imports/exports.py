@@ -62,13 +62,17 @@ WOO_COLUMNS = {
 
 
 def _rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each row by column name, stripped (a short row's missing fields empty), and the line it starts on."""
     with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        _ = reader.fieldnames
+        reader = csv.reader(f)
+        named = [(i, name.strip()) for i, name in enumerate(next(reader, [])) if name.strip()]
         last = reader.line_num
-        for row in reader:
+        for raw in reader:
+            if not raw:
+                continue  # a blank line
             where, last = f"{path.name} line {last + 1}", reader.line_num
-            yield where, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            width = len(raw)
+            yield where, {name: raw[i].strip() if i < width else "" for i, name in named}
 
 
 def _header(path: Path) -> set[str]:
@@ -142,13 +146,20 @@ def shopify_entries(path: Path) -> list[RawEntry]:
 def woocommerce_entries(path: Path) -> list[RawEntry]:
     entries: list[RawEntry] = []
     parents: dict[str, RawEntry] = {}  # by "id:123" and by SKU
-    variations: list[tuple[str, dict[str, str]]] = []
+    # A variation's parent may come later in the file: each is kept until the end, as the little
+    # it needs (not its row of forty columns: an export may hold hundreds of thousands).
+    variations: list[tuple[str, str, dict[str, str], dict[str, Any], bool]] = []
     for where, row in _rows(path):
         kind = row.get("Type", "").lower()
         if row.get("Published", "1") in ("0", "-1"):
             continue
         if "variation" in kind.split(","):
-            variations.append((where, row))
+            found = {row.get(f"Attribute {n} name", ""): row.get(f"Attribute {n} value(s)", "") for n in (1, 2, 3)}
+            variant: dict[str, Any] = {"id": row.get("SKU") or f"woo-{row.get('ID', '')}"}
+            _put(variant, "price", row.get("Sale price") or row.get("Regular price"))
+            _put(variant, "stock", _woo_stock(row))
+            _put(variant, "image_url", row.get("Images", "").split(",")[0].strip())
+            variations.append((where, row.get("Parent", ""), found, variant, bool(row.get("Sale price"))))
             continue
         fields: dict[str, Any] = {
             "id": row.get("SKU") or f"woo-{row.get('ID', '')}",
@@ -170,24 +181,18 @@ def woocommerce_entries(path: Path) -> list[RawEntry]:
             parents[f"id:{row['ID']}"] = entry
         if row.get("SKU"):
             parents[row["SKU"]] = entry
-    for where, row in variations:
-        parent = parents.get(row.get("Parent", ""))
+    for where, parent_key, found, variant, on_sale in variations:
+        parent = parents.get(parent_key)
         if parent is None or parent.fields is None or "variants" not in parent.fields:
-            message = f"no variable product {row.get('Parent', '')!r} in the file for this variation"
+            message = f"no variable product {parent_key!r} in the file for this variation"
             entries.append(RawEntry(where, {}, early=[_problem(f"{where}.Parent", message)]))
             continue
-        names = parent.fields["options"]
-        found = {row.get(f"Attribute {n} name", ""): row.get(f"Attribute {n} value(s)", "") for n in (1, 2, 3)}
-        variant: dict[str, Any] = {
-            "id": row.get("SKU") or f"woo-{row.get('ID', '')}",
-            "values": [found.get(name, "") for name in names],
+        variant = {"id": variant["id"], "values": [found.get(name, "") for name in parent.fields["options"]]} | {
+            key: value for key, value in variant.items() if key != "id"
         }
-        _put(variant, "price", row.get("Sale price") or row.get("Regular price"))
-        _put(variant, "stock", _woo_stock(row))
-        _put(variant, "image_url", row.get("Images", "").split(",")[0].strip())
         parent.fields["variants"].append(variant)
         parent.variant_lines.append(where)
-        parent.variant_columns.append({"price": "Sale price"} if row.get("Sale price") else {})
+        parent.variant_columns.append({"price": "Sale price"} if on_sale else {})
     return entries
 
 

@@ -434,6 +434,7 @@ class Dashboard:
             await self.shop.store.update_inventory(product_id, active=active)
             if active != view.active:
                 await self.audit(request, "product.on" if active else "product.off", product_id)
+                await self.shop.plugins.catalog_changed(self.shop, [product_id])  # Meta's catalog, ...
             await check_stock_now(self.shop)  # back on sale: whoever asked to hear is told
             raise self._back(back, saved=product_id)
         stock_text = (_field(form, "stock") or "").strip()
@@ -467,14 +468,19 @@ class Dashboard:
             message = f"{product_id}: the stock changed to {now} since the page was loaded; nothing saved"
             raise self._back(back, error=message) from None
         log.info("dashboard.product_saved", product=product_id)
+        changed = False
         if new_price is not ...:
             price_now = product.price if new_price is None else Money(new_price, product.price.currency)
             if price_now != view.price:
                 prices = f"{view.price.format(self._locale())} -> {price_now.format(self._locale())}"
                 await self.audit(request, "product.price", product_id, prices)
+                changed = True
         if new_stock is not ... and new_stock != view.stock:
             change = f"{_shown_stock(view.stock)} -> {_shown_stock(new_stock)}"
             await self.audit(request, "product.stock", product_id, change)
+            changed = True
+        if changed:  # Meta's catalog and other copies of the catalog follow (in the background)
+            await self.shop.plugins.catalog_changed(self.shop, [product_id])
         await check_stock_now(self.shop)  # a restock: whoever asked to hear is told
         raise self._back(back, saved=product_id)
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from chatshop.catalog import Product
 from chatshop.categories import name_of, parent_of
 from chatshop.dialog.engine import SEARCH, bounded_int
-from chatshop.dialog.feature import Action, DialogFeature
+from chatshop.dialog.feature import Action, DialogFeature, Question
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
 from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, ProductCard, ProductList
 from chatshop.plugins.dialog.menu import menu_button, show_menu
+from chatshop.plugins.dialog.variant_answer import NAME, STEP, VariantPick, read_value, register_option_texts
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
@@ -211,6 +212,59 @@ async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...]) ->
         body = turn.t("product_body", title=product.title, price=price, stock="", description=product.description)
     body = body.strip() + "\n\n" + turn.t("choose_option", option=product.options[option])
     turn.ask(body, [*choices, back], button=turn.t("choose"), image_url=product.image_url if not chosen else None)
+    # A value may be typed too ("5kg", "xl"): the question waits for it (variant_answer.py).
+    turn.state.step = STEP
+    pick = turn.state_of(NAME, VariantPick)
+    pick.product, pick.chosen = product.id, list(chosen)
+
+
+async def _variant_answer(turn: Turn, text: str) -> bool:
+    """A value typed at the option's prompt; False when the text is no answer to it (a search)."""
+    pick = turn.state_of(NAME, VariantPick)
+    product = turn.shop.catalog.get(pick.product)
+    if product is None or not product.variants:
+        return False
+    values = [_values(product, j) for j in range(len(product.options))]
+    chosen = tuple(pick.chosen)
+    if len(chosen) >= len(values) or any(not 0 <= k < len(values[j]) for j, k in enumerate(chosen)):
+        return False
+    await turn.shop.catalog.ready()
+    found = read_value(turn, product, chosen, text)
+    if found is None:
+        return False
+    named = [values[j][k] for j, k in enumerate(found.chosen)]
+    if found.unknown:
+        option = len(named)
+        offered = [
+            v for v in values[option] if any(list(x.values[: option + 1]) == [*named, v] for x in product.variants)
+        ]
+        title = f"{product.title} ({', '.join(named)})" if named else product.title
+        values_text = ", ".join(offered)
+        turn.say(
+            turn.t(
+                "option_unknown", title=title, value=found.unknown, option=product.options[option], values=values_text
+            )
+        )
+        turn.state.step = "idle"
+        await pick_variant(turn, product, found.chosen)
+        return True
+    matching = [v for v in product.variants if list(v.values[: len(named)]) == named]
+    if not any(view.buyable for view in await turn.views(matching)):  # never a dead end: the question again
+        turn.say(turn.t("out_of_stock", title=f"{product.title} ({', '.join(named)})"))
+        await pick_variant(turn, product, chosen)
+        return True
+    turn.state.step = "idle"
+    await pick_variant(turn, product, found.chosen)
+    return True
+
+
+async def _ask_variant_again(turn: Turn) -> None:
+    pick = turn.state_of(NAME, VariantPick)
+    if turn.shop.catalog.get(pick.product) is None:
+        turn.state.step = "idle"
+        show_menu(turn)
+        return
+    await _pick(turn, f"{pick.product}:{'.'.join(str(k) for k in pick.chosen)}")
 
 
 async def _pick(turn: Turn, arg: str) -> None:
@@ -235,6 +289,7 @@ def ask_search(turn: Turn) -> None:
 async def search(turn: Turn, query: str, page: int = 0) -> bool:
     """Show the products matching ``query``; False (and nothing said) when none match."""
     filler = turn.shop.texts.words(turn.locale, "search_filler")
+    await turn.shop.catalog.ready()  # a big catalog's index, in the first seconds after start-up
     hits = turn.shop.catalog.search(query, filler, synonyms=_synonyms(turn))
     turn.state.step = "idle"
     if not hits:
@@ -315,9 +370,16 @@ FEATURE = DialogFeature(
         SEARCH: Action(_find),
     },
     labels={"menu_browse": "browse"},
+    questions=(Question(STEP, _variant_answer, _ask_variant_again, numbers=False),),
+    state=VariantPick,
 )
 
 
 @hookimpl
 def register_dialog(register: Callable[[DialogFeature], None]) -> None:
     register(FEATURE)
+
+
+@hookimpl
+def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    register_option_texts(register)

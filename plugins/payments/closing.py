@@ -14,7 +14,7 @@ import structlog
 from chatshop.orders import Order, OrderStatus
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 log = structlog.get_logger(__name__)
 

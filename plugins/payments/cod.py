@@ -42,6 +42,7 @@ class CashOnDeliveryConfig(PaymentConfig):
 class CashOnDelivery(PaymentMethod):
     name = "cod"
     Config = CashOnDeliveryConfig
+    docs = "chatshop's docs/payments.md (cash on delivery)"
     online = False
     label_key = "payment_cod"
     config: CashOnDeliveryConfig

@@ -48,6 +48,7 @@ PARTIAL_KEPT_FOR = timedelta(days=2)
 class TelegramChannel(Channel):
     name = "telegram"
     Config = TelegramConfig
+    docs = "chatshop's docs/telegram.md"
     capabilities = Capabilities(
         max_text_length=4096,  # sendMessage: 1-4096 characters, as Telegram counts them (UTF-16 units)
         measure=utf16_units,

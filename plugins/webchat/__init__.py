@@ -7,9 +7,9 @@ from collections.abc import Callable
 import structlog
 from aiohttp import web
 
+from chatshop.api import Shop
 from chatshop.channels import Channel
 from chatshop.hookspecs import hookimpl
-from chatshop.runtime import Shop
 
 from .channel import WebChatChannel
 from .routes import add_routes

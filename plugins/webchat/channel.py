@@ -26,10 +26,10 @@ from .config import WebChatConfig
 from .history import Entry, History
 from .limits import Window
 from .signing import Signer, random_secret
-from .view import entry_view
+from .view import entry_view, shop_texts
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["Connection", "WebChatChannel"]
 
@@ -61,10 +61,9 @@ class Connection:
 
 
 class WebChatChannel(Channel):
-    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
-    shop: Shop
     name = "webchat"
     Config = WebChatConfig
+    docs = "chatshop's docs/web.md"
     capabilities = Capabilities(
         max_text_length=4096,
         max_buttons=5,
@@ -97,7 +96,7 @@ class WebChatChannel(Channel):
         self.signer = Signer(secret, "webchat-customer")
         # The history repeats addresses and order details: kept no longer than the shop keeps messages.
         keep_days = min(self.settings.cookie_days, shop.config.storage.retention_days)
-        self.history = History(shop.store, limit=self.settings.history_limit, keep_days=keep_days)
+        self.history = History(shop.kv(self.name), limit=self.settings.history_limit, keep_days=keep_days)
         self.connections: defaultdict[str, set[Connection]] = defaultdict(set)
         #: Per customer over all their tabs, and per address over all its customers: more tabs or a
         #: fresh cookie for every tab never buy more messages.
@@ -175,7 +174,7 @@ class WebChatChannel(Channel):
 
     async def _send_entries(self, connection: Connection, entries: list[Entry], **extra: Any) -> None:
         locale = await self.shop.customer_locale(self.customer_key(connection.customer_id))
-        frame = {"type": "entries", "entries": [entry_view(e, locale, self.shop.texts) for e in entries], **extra}
+        frame = {"type": "entries", "entries": [entry_view(e, locale, shop_texts(self.shop)) for e in entries], **extra}
         try:
             await connection.ws.send_json(frame)
         except (ConnectionError, RuntimeError):

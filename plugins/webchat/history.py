@@ -13,12 +13,11 @@ import asyncio
 import json
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
+from chatshop.kv import KeyValueSpace
 from chatshop.messages import Outbound, outbound_from_json, outbound_to_json
-from chatshop.store.base import Store
-from chatshop.store.codec import utcnow
 
 __all__ = ["Entry", "History"]
 
@@ -59,8 +58,8 @@ class Entry:
 
 
 class History:
-    def __init__(self, store: Store, *, limit: int, keep_days: int) -> None:
-        self.store = store
+    def __init__(self, space: KeyValueSpace, *, limit: int, keep_days: int) -> None:
+        self.space = space  # the channel's: history:CUSTOMER_ID, erased with the customer
         self.limit = limit
         self.keep = timedelta(days=keep_days)
         # Striped locks: one customer's writes never interleave, and memory stays flat however
@@ -69,10 +68,10 @@ class History:
 
     @staticmethod
     def _key(customer_id: str) -> str:
-        return f"webchat:history:{customer_id}"
+        return f"history:{customer_id}"
 
     async def entries(self, customer_id: str, after: int = 0) -> list[Entry]:
-        return [e for e in await self._load(customer_id, utcnow()) if e.seq > after]
+        return [e for e in await self._load(customer_id) if e.seq > after]
 
     async def add_shop(self, customer_id: str, message: Outbound) -> Entry:
         entry = await self._append(customer_id, "shop", message=message)
@@ -83,8 +82,8 @@ class History:
         """Record what the customer said; None if this message id is already there."""
         return await self._append(customer_id, "customer", text=text, message_id=message_id)
 
-    async def _load(self, customer_id: str, now: datetime) -> list[Entry]:
-        raw = await self.store.kv_get(self._key(customer_id), now)
+    async def _load(self, customer_id: str) -> list[Entry]:
+        raw = await self.space.get(self._key(customer_id))
         if not raw:
             return []
         return [Entry.from_json(item) for item in json.loads(raw)]
@@ -99,12 +98,11 @@ class History:
         message_id: str | None = None,
     ) -> Entry | None:
         async with self._locks[zlib.crc32(customer_id.encode()) % LOCK_STRIPES]:
-            now = utcnow()
-            entries = await self._load(customer_id, now)
+            entries = await self._load(customer_id)
             if message_id is not None and any(e.message_id == message_id for e in entries):
                 return None
             entry = Entry(entries[-1].seq + 1 if entries else 1, who, message, text, message_id)
             entries = [*entries, entry][-self.limit :]
             payload = json.dumps([e.to_json() for e in entries], ensure_ascii=False, separators=(",", ":"))
-            await self.store.kv_set(self._key(customer_id), payload, now + self.keep)
+            await self.space.set(self._key(customer_id), payload, ttl=self.keep)
             return entry

@@ -1,9 +1,9 @@
 """Preview: the same conversation as WhatsApp or WeChat would show it, their limits applied.
 
 The chat's history holds what the web chat showed (the richest form); the core's fallback ladder
-(:func:`chatshop.lowering.lower`) lowers each reply of the shop to the other messenger's
-capabilities, exactly as it does before sending there. The capabilities come from the installed
-channel plugin, so a preview can never drift from what that messenger really gets.
+(``shop.lowered``) lowers each reply of the shop to the other messenger's capabilities, exactly as
+it does before sending there. The capabilities come from the installed channel plugin
+(``shop.channel_capabilities``), so a preview can never drift from what that messenger really gets.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chatshop.channels import Capabilities
-from chatshop.lowering import lower
 from chatshop.messages import Outbound
 
 from .history import Entry
-from .view import message_view
+from .view import message_view, shop_texts
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["PREVIEW_CHANNELS", "preview_capabilities", "preview_channels", "preview_entries"]
 
@@ -27,20 +26,21 @@ PREVIEW_CHANNELS = ("whatsapp", "wechat")
 
 def preview_channels(shop: Shop) -> tuple[str, ...]:
     """The messengers a preview can show: those whose channel plugin is installed."""
-    installed = shop.plugins.channel_classes()
-    return tuple(name for name in PREVIEW_CHANNELS if name in installed)
+    return tuple(name for name in PREVIEW_CHANNELS if shop.channel_capabilities(name) is not None)
 
 
 def preview_capabilities(shop: Shop, channel: str) -> Capabilities:
     """The channel plugin's own capabilities, the very numbers the core lowers to before sending."""
-    return shop.plugins.channel_classes()[channel].capabilities
+    capabilities = shop.channel_capabilities(channel)
+    if capabilities is None:
+        raise KeyError(channel)
+    return capabilities
 
 
 def preview_entries(shop: Shop, entries: list[Entry], channel: str, locale: str) -> list[dict[str, Any]]:
     """Lower every run of shop messages (one reply) as the other channel would get it."""
     caps = preview_capabilities(shop, channel)
-    hint = shop.texts.get(locale, "reply_with_number")
-    choose = shop.texts.get(locale, "choose")
+    texts = shop_texts(shop)
     views: list[dict[str, Any]] = []
     run: list[Outbound] = []
     first_seq = 0
@@ -48,8 +48,8 @@ def preview_entries(shop: Shop, entries: list[Entry], channel: str, locale: str)
     def flush() -> None:
         if not run:
             return
-        for message in lower(list(run), caps, hint, choose).messages:
-            views.append({"seq": first_seq, "who": "shop", "message": message_view(message, locale, shop.texts)})
+        for message in shop.lowered(run, caps, locale):
+            views.append({"seq": first_seq, "who": "shop", "message": message_view(message, locale, texts)})
         run.clear()
 
     for entry in entries:

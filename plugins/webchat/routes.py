@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import structlog
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from chatshop.runtime import Shop
+from chatshop.api import Shop
 
 from .channel import Connection, WebChatChannel
 from .history import Entry

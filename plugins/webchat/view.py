@@ -7,7 +7,7 @@ and pictures keep only ``http(s)`` and same-site addresses, so a catalog entry c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from chatshop.messages import (
@@ -19,11 +19,32 @@ from chatshop.messages import (
     outbound_to_json,
 )
 from chatshop.money import Money
-from chatshop.texts import Texts
 
 from .history import Entry
 
-__all__ = ["adjustment_label", "entry_view", "message_view", "safe_url", "status_label"]
+if TYPE_CHECKING:
+    from chatshop.api import Shop
+
+
+class Texts(Protocol):
+    """Customer-facing texts by locale and key (raises KeyError for a key nobody registered)."""
+
+    def get(self, locale: str, key: str, **values: object) -> str: ...
+
+
+class _ShopTexts:
+    def __init__(self, shop: Shop) -> None:
+        self._shop = shop
+
+    def get(self, locale: str, key: str, **values: object) -> str:
+        return self._shop.text(locale, key, **values)
+
+
+def shop_texts(shop: Shop) -> Texts:
+    """The shop's texts (its ``[texts.LOCALE]`` first) as the views look them up."""
+    return _ShopTexts(shop)
+
+__all__ = ["Texts", "adjustment_label", "entry_view", "message_view", "safe_url", "shop_texts", "status_label"]
 
 _INLINE_PICTURES = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
 

@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import structlog
@@ -45,7 +45,7 @@ from .token import AccessTokens
 from .xml import MAX_BODY_BYTES, XmlRejected, parse_fields
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["WeChatChannel"]
 
@@ -78,10 +78,9 @@ class _Push:
 
 
 class WeChatChannel(Channel):
-    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
-    shop: Shop
     name = "wechat"
     Config = WeChatConfig
+    docs = "chatshop's docs/wechat.md"
     capabilities = Capabilities(
         # A text goes in up to four customer-service messages of 2048 UTF-8 bytes each (the renderer
         # splits it at line breaks), so that is one body's room, counted as WeChat counts.
@@ -111,7 +110,7 @@ class WeChatChannel(Channel):
             secret=read_secret(self.settings.app_secret_env),
             base_url=self.settings.api_base_url,
             session=lambda: self.shop.http,
-            kv=self.shop.store,
+            kv=self.shop.kv(self.name),
             clock=lambda: self.clock(),
         )
         self.client = WeChatClient(
@@ -211,7 +210,7 @@ class WeChatChannel(Channel):
             raise _Refused(400, str(e)) from None
         if isinstance(item, Inbound) and item.kind is InboundKind.CHOICE and item.event != "click":
             assert item.choice_id is not None
-            item = item.model_copy(update={"choice_id": await resolve_legacy(self.shop.store, item.choice_id)})
+            item = item.model_copy(update={"choice_id": await resolve_legacy(self.shop.kv(self.name), item.choice_id)})
         return item, push
 
     async def _first_time(self, push: _Push) -> bool:
@@ -225,8 +224,9 @@ class WeChatChannel(Channel):
         """
         # Two atomic claims: this address with this body, then this address at all. A push whose
         # pair was seen is WeChat's retry; one that claims the address first is new.
-        retried = not await self.shop.store.record_event("wechat-push", f"{push.address}:{push.digest}")
-        first = await self.shop.store.record_event("wechat-nonce", push.address)
+        claims = self.shop.kv(self.name)
+        retried = not await claims.claim(f"push:{push.address}:{push.digest}")
+        first = await claims.claim(f"nonce:{push.address}")
         if not (first or retried):
             log.warning("wechat.replayed_address", alert=True)
         return first or retried
@@ -284,8 +284,7 @@ class WeChatChannel(Channel):
     # --- outbound ---------------------------------------------------------------------------
     async def reply_window(self, customer_id: str) -> ReplyWindow:
         """Customer-service messages reach a follower for 48 hours after their last message."""
-        record = await self.shop.store.load_conversation(f"{self.name}:{customer_id}")
-        last = record.last_inbound_at
+        last = await self.shop.last_message_at(f"{self.name}:{customer_id}")
         if last is not None and self.shop.now() - last < CUSTOMER_SERVICE_WINDOW:
             return ReplyWindow()
         template = self.settings.order_template
@@ -319,21 +318,20 @@ class WeChatChannel(Channel):
         if len(bodies) == 1:
             await self.client.send_custom(bodies[0])
             return
-        store = self.shop.store
+        space = self.shop.kv(self.name)
         identity = json.dumps([openid, outbound_to_json(message)], sort_keys=True, default=str)
-        key = "wechat:partial:" + hashlib.sha256(identity.encode()).hexdigest()
-        now = datetime.now(UTC)
-        done = await store.kv_get(key, now)
+        key = "partial:" + hashlib.sha256(identity.encode()).hexdigest()  # wechat:partial:... in the kv
+        done = await space.get(key)
         start = int(done) if done and done.isdigit() else 0
         for index in range(start, len(bodies)):
             try:
                 await self.client.send_custom(bodies[index])
             except SendError:
                 if index > start:  # written only when a message half went out
-                    await store.kv_set(key, str(index), now + PARTIAL_KEPT_FOR)
+                    await space.set(key, str(index), ttl=PARTIAL_KEPT_FOR)
                 raise
         if start:
-            await store.kv_set(key, "0", now)  # done: the same message later starts afresh
+            await space.delete(key)  # done: the same message later starts afresh
 
     def _template(self, openid: str, update: OrderStatusUpdate) -> dict[str, Any]:
         template = self.settings.order_template

@@ -8,8 +8,6 @@ way back under ``wechat:choice:ID`` for 72 hours: :func:`resolve_legacy` still r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from .token import TokenKV
 
 __all__ = ["CHOICE_ID_PATTERN", "MAX_MENU_ID_LENGTH", "resolve_legacy"]
@@ -20,9 +18,10 @@ CHOICE_ID_PATTERN = r"[A-Za-z0-9_.:\-]{1,64}"
 _LEGACY_PREFIX = "cs_"
 
 
-async def resolve_legacy(kv: TokenKV, menu_id: str, now: datetime | None = None) -> str:
-    """The choice id behind a stand-in this channel made itself (the id as it is otherwise)."""
+async def resolve_legacy(kv: TokenKV, menu_id: str) -> str:
+    """The choice id behind a stand-in this channel made itself (the id as it is otherwise); ``kv``
+    is the channel's space (``wechat:choice:ID``)."""
     if not menu_id.startswith(_LEGACY_PREFIX):
         return menu_id
-    found = await kv.kv_get(f"wechat:choice:{menu_id}", now or datetime.now(UTC))
+    found = await kv.get(f"choice:{menu_id}")
     return found if found is not None else menu_id

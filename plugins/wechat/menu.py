@@ -15,10 +15,10 @@ from typing import Any
 
 import aiohttp
 import click
-from pydantic import ValidationError
 
 from chatshop.channels import SendError
-from chatshop.config import ConfigError, load_config, problems_from, read_secret, validate_section
+from chatshop.cli_helpers import load_section
+from chatshop.config import ConfigError, read_secret
 
 from .client import WeChatClient
 from .config import MenuButton, WeChatConfig
@@ -88,16 +88,8 @@ async def publish_menu(config: WeChatConfig, secret: str) -> None:
 
 
 def _load(shop_toml: Path, dry_run: bool) -> WeChatConfig:
-    shop = load_config(shop_toml)
-    section = shop.channels.get("wechat")
-    if section is None:
-        raise click.ClickException(f"{shop_toml}: no [channels.wechat] section")
-    if dry_run:  # no secrets needed to look at the menu
-        try:
-            return WeChatConfig.model_validate(section)
-        except ValidationError as e:
-            raise ConfigError(problems_from(e, prefix="channels.wechat")) from None
-    return validate_section(WeChatConfig, section, "channels.wechat", shop.shop.currency)
+    # No secrets needed to look at the menu (a dry run).
+    return load_section(shop_toml, "channels.wechat", WeChatConfig, secrets=not dry_run)[1]
 
 
 def register(cli: click.Group) -> None:

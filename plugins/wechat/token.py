@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any, Protocol
 
 import aiohttp
@@ -33,27 +33,24 @@ FORCE_INTERVAL_SECONDS = 30
 
 
 class TokenKV(Protocol):
-    """The part of :class:`chatshop.store.base.Store` that shares the token between workers."""
+    """Where the token is shared between workers: the channel's ``shop.kv("wechat")``."""
 
-    async def kv_get(self, key: str, now: datetime) -> str | None: ...
+    async def get(self, key: str) -> str | None: ...
 
-    async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None: ...
+    async def set(self, key: str, value: str, *, ttl: timedelta | None = None) -> None: ...
 
 
 class MemoryKV:
     """A process-local :class:`TokenKV` for one-off commands such as ``chatshop wechat menu``."""
 
     def __init__(self) -> None:
-        self._values: dict[str, tuple[str, datetime | None]] = {}
+        self._values: dict[str, str] = {}
 
-    async def kv_get(self, key: str, now: datetime) -> str | None:
-        value, expires = self._values.get(key, ("", None))
-        if not value or (expires is not None and expires <= now):
-            return None
-        return value
+    async def get(self, key: str) -> str | None:
+        return self._values.get(key)
 
-    async def kv_set(self, key: str, value: str, expires_at: datetime | None = None) -> None:
-        self._values[key] = (value, expires_at)
+    async def set(self, key: str, value: str, *, ttl: timedelta | None = None) -> None:
+        self._values[key] = value  # the token's own good_until decides whether it is still good
 
 
 class AccessTokens:
@@ -75,7 +72,7 @@ class AccessTokens:
         self._session = session
         self._kv = kv
         self._clock = clock
-        self._key = f"wechat:access_token:{app_id}"
+        self._key = f"access_token:{app_id}"  # wechat:access_token:APPID in the shop's kv
         self._token: str | None = None
         self._good_until = 0.0
         self._forced_at = float("-inf")
@@ -110,7 +107,7 @@ class AccessTokens:
             return token
 
     async def _load_shared(self) -> bool:
-        raw = await self._kv.kv_get(self._key, datetime.fromtimestamp(self._clock(), UTC))
+        raw = await self._kv.get(self._key)
         if not raw:
             return False
         try:
@@ -144,7 +141,7 @@ class AccessTokens:
         self._token = token
         self._good_until = now + max(lifetime - REFRESH_MARGIN_SECONDS, lifetime // 2)
         shared = json.dumps({"token": token, "good_until": self._good_until})
-        await self._kv.kv_set(self._key, shared, datetime.fromtimestamp(self._good_until, UTC))
+        await self._kv.set(self._key, shared, ttl=timedelta(seconds=max(self._good_until - now, 1)))
         log.info("wechat.token_fetched", expires_in=lifetime, force=force)
         return token
 

@@ -10,13 +10,14 @@ from chatshop.channels import Channel
 from chatshop.hookspecs import hookimpl
 from chatshop.payments import PaymentMethod
 
-from .catalog_live import order_placed, order_status_changed, register_jobs, startup
+from .catalog_live import catalog_changed, order_placed, order_status_changed, register_jobs, startup
 from .channel import WhatsAppChannel
 from .pay import WhatsAppPay
 
 __all__ = [
     "WhatsAppChannel",
     "WhatsAppPay",
+    "catalog_changed",
     "order_placed",
     "order_status_changed",
     "register_channels",

@@ -28,6 +28,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import structlog
 
@@ -53,6 +54,26 @@ SLACK_SLOTS = 0
 #: ``reserve(wanted, observed) -> (first slot's wall-clock time, granted)``, as
 #: ``Store.reserve_send_slots`` for one budget.
 Reserve = Callable[[int, int], Awaitable[tuple[float, int]]]
+
+
+class SharedBudgets(Protocol):
+    """The store's send budgets and pair budgets, shared by every worker
+    (``Store.reserve_send_slots``, ``Store.pace_pair``).
+
+    The one door into the core WhatsApp still takes that is not part of the plugin API
+    (docs/plugins.md): a budget across workers needs the store's atomic reservation, and no
+    other channel has asked for one yet. ``tests/core/test_plugin_api.py`` lists it.
+    """
+
+    shared: bool
+
+    async def reserve_send_slots(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]: ...
+
+    async def pace_pair(self, name: str, interval: float, window: float, burst: int, guard: float) -> float: ...
+
+    async def give_back_pair(self, name: str, interval: float) -> None: ...
 
 
 class SendBudget:

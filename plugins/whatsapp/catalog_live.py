@@ -1,6 +1,7 @@
 """Meta's catalog kept in step while the shop runs (``catalog_sync_seconds``).
 
-An order takes stock, a cancellation puts it back, a restart may bring new prices: each schedules a
+An order takes stock, a cancellation puts it back, a staff member edits a price or a stock on the
+dashboard, a live catalog source brings new products, a restart may bring new prices: each schedules a
 catalog sync job for the end of the current window of ``catalog_sync_seconds``. Every change in one
 window falls on the same job (jobs are idempotent by key), so a busy hour makes one sync a window,
 not one per order; the job runs in the background (never in a customer's turn), once across
@@ -9,7 +10,7 @@ workers, and is tried again with backoff when Meta is away or throttles.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -20,9 +21,9 @@ from chatshop.hookspecs import hookimpl
 from .catalog_sync import plan, push
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.jobs import Job, JobHandler
     from chatshop.orders import Order, OrderStatus
-    from chatshop.runtime import Shop
 
     from .channel import WhatsAppChannel
 
@@ -73,6 +74,11 @@ def register_jobs(register: Callable[[str, JobHandler], None]) -> None:
 @hookimpl
 async def startup(shop: Shop) -> None:
     await schedule_sync(shop)  # shop.toml may have changed prices and products since the last run
+
+
+@hookimpl
+async def catalog_changed(shop: Shop, product_ids: Sequence[str]) -> None:
+    await schedule_sync(shop)  # a dashboard edit or a refreshed live catalog: never waits for Meta
 
 
 @hookimpl

@@ -24,14 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from chatshop.store.codec import utcnow
-
 from .errors import GraphError
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.catalog import Product
     from chatshop.dialog.turn import ProductView
-    from chatshop.runtime import Shop
 
     from .client import GraphClient
 
@@ -41,8 +39,10 @@ log = structlog.get_logger(__name__)
 
 BATCH_LIMIT = 5000  # Meta: "The requests parameter can contain up to 5000 items"
 BATCH_SIZE = 3000  # Meta: "recommended that the request size be kept under 3000 records"
-SYNCED_KEY = "whatsapp:catalog:synced"  # {retailer id: fingerprint} of what Meta accepted
-REFUSED_KEY = "whatsapp:catalog:refused"  # [retailer id] Meta refused: shown as our own card
+#: In the channel's kv space (``whatsapp:catalog:...``): {retailer id: fingerprint} of what Meta
+#: accepted, and [retailer id] Meta refused (shown as our own card).
+SYNCED_KEY = "catalog:synced"
+REFUSED_KEY = "catalog:refused"
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 9999
 #: Option names Meta's catalog has a field for; a variant's other options stay in its title.
@@ -97,6 +97,8 @@ class CatalogDiff:
     update: list[dict[str, Any]] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: Items in Meta's catalog the shop neither sells nor put there (read with ``--against-meta``): left alone.
+    foreign: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.create or self.update or self.delete)
@@ -118,11 +120,13 @@ class CatalogDiff:
             f"{len(self.create)} to create, {len(self.update)} to update, {len(self.delete)} to delete, "
             f"{self.unchanged} unchanged"
         )
+        if self.foreign:
+            summary += f"; {self.foreign} other item(s) in Meta's catalog left alone"
         return [*out, summary]
 
 
 async def _remembered(shop: Shop, key: str) -> Any:
-    raw = await shop.store.kv_get(key, utcnow())
+    raw = await shop.kv("whatsapp").get(key)
     return json.loads(raw) if raw else None
 
 
@@ -203,9 +207,9 @@ async def push(
                 else:
                     synced[retailer_id] = _fingerprint(by_id[retailer_id])
     finally:
-        await shop.store.kv_set(SYNCED_KEY, json.dumps(synced, sort_keys=True))
+        await shop.kv("whatsapp").set(SYNCED_KEY, json.dumps(synced, sort_keys=True))
         still_refused = (refused_before - set(report.accepted)) | set(report.refused)
-        await shop.store.kv_set(REFUSED_KEY, json.dumps(sorted(still_refused)))
+        await shop.kv("whatsapp").set(REFUSED_KEY, json.dumps(sorted(still_refused)))
     log.info("whatsapp.catalog_synced", accepted=len(report.accepted), refused=len(report.refused))
     return report
 

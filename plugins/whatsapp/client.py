@@ -98,14 +98,18 @@ class GraphClient:
         return None
 
     async def refund(self, payment_config: str, reference_id: str, amount: Mapping[str, Any]) -> Mapping[str, Any]:
-        """Give back part or all of an in-chat payment: ``{id, status: pending|failed|completed}``."""
+        """Give back part or all of an in-chat payment: ``{id, status: pending|failed|completed}``.
+
+        Asked once, never retried here: Meta takes no idempotency key, so a second request after
+        an answer that was lost could refund twice. The caller finds a lost one in the payment's record.
+        """
         payload = {
             "reference_id": reference_id,
             "speed": "normal",
             "payment_config_id": payment_config,
             "amount": amount,
         }
-        return await self.call("POST", f"{self.phone_number_id}/payments_refund", payload)
+        return await self._once("POST", f"{self.phone_number_id}/payments_refund", payload)
 
     async def call(
         self,

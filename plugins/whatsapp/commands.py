@@ -1,4 +1,4 @@
-"""``chatshop whatsapp catalog sync SHOP_TOML [--dry-run]``: the shop's products into Meta's catalog."""
+"""``chatshop whatsapp catalog sync SHOP_TOML [--dry-run] [--against-meta]``: products into Meta's catalog."""
 
 from __future__ import annotations
 
@@ -7,36 +7,36 @@ from pathlib import Path
 
 import click
 
-from chatshop.config import ConfigError, ConfigProblem, load_config
-from chatshop.runtime import Shop
+from chatshop.cli_helpers import load_section, open_shop
+from chatshop.config import ConfigError, ConfigProblem
 
+from .catalog_meta import plan_against_meta
 from .catalog_sync import CatalogDiff, SyncReport, plan, push
 from .channel import WhatsAppChannel
+from .config import WhatsAppConfig
 from .errors import GraphError
 
 __all__ = ["register"]
 
 
-async def _sync(path: Path, dry_run: bool) -> tuple[CatalogDiff, SyncReport | None]:
-    config = load_config(path)
-    section = config.channels.get("whatsapp")
-    if section is None or not section.get("catalog_id"):
+async def _sync(path: Path, dry_run: bool, against_meta: bool = False) -> tuple[CatalogDiff, SyncReport | None]:
+    _, section = load_section(path, "channels.whatsapp", WhatsAppConfig)  # before anything is opened
+    if not section.catalog_id:
         message = "set catalog_id: the id of the shop's Commerce catalog in Meta's Commerce Manager"
         raise ConfigError([ConfigProblem(path="channels.whatsapp.catalog_id", message=message)], str(path))
-    shop = Shop(config)
-    await shop.start(background=False)
-    try:
-        diff = await plan(shop)
+    async with open_shop(path) as shop:
+        channel = shop.channels["whatsapp"]
+        assert isinstance(channel, WhatsAppChannel)
+        if against_meta:
+            diff = await plan_against_meta(shop, channel.client, section.catalog_id)
+        else:
+            diff = await plan(shop)
         for line in diff.lines():
             click.echo(line)
         if dry_run or not diff:
             return diff, None
-        channel = shop.channels["whatsapp"]
-        assert isinstance(channel, WhatsAppChannel)
-        report = await push(shop, channel.client, str(section["catalog_id"]), diff)
+        report = await push(shop, channel.client, section.catalog_id, diff)
         return diff, report
-    finally:
-        await shop.stop()
 
 
 def register(cli: click.Group) -> None:
@@ -53,10 +53,15 @@ def register(cli: click.Group) -> None:
     @catalog.command("sync")
     @click.argument("shop_toml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
-    def sync(shop_toml: Path, dry_run: bool) -> None:
+    @click.option(
+        "--against-meta",
+        is_flag=True,
+        help="Compare with what Meta's catalog holds now (read through the Graph API), not with the last sync.",
+    )
+    def sync(shop_toml: Path, dry_run: bool, against_meta: bool) -> None:
         """Push products, variants, prices, stock and pictures to the catalog; the diff first."""
         try:
-            _, report = asyncio.run(_sync(shop_toml, dry_run))
+            _, report = asyncio.run(_sync(shop_toml, dry_run, against_meta))
         except ConfigError as e:
             raise click.ClickException(str(e)) from None
         except GraphError as e:

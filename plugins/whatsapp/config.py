@@ -148,6 +148,9 @@ class WhatsAppConfig(ChannelConfig):
     #: Keep Meta's catalog in step as stock and prices change (after orders, cancellations and
     #: restarts): changes are gathered for this long, then synced in one batch. 0: only by command.
     catalog_sync_seconds: float = Field(default=0, ge=0, le=86_400)
+    #: With ``catalog_id``: 2 to 10 products go out as a product carousel (a card each, scrolled
+    #: sideways) rather than a product list; false keeps the list.
+    product_carousel: bool = True
     messages_per_second: int = Field(default=80, ge=1, le=10_000)
     #: Meta's pair rate: one message to a customer every ``pair_seconds``, bursts of up to
     #: ``pair_burst`` within that time, paid back afterwards (131056 otherwise). Every worker paces

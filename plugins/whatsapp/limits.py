@@ -26,6 +26,7 @@ ROW_ID = 200
 SECTION_TITLE = 24
 
 MAX_PRODUCTS = 30  # product_list, in all sections together
+CAROUSEL_CARDS = (2, 10)  # a product carousel: at least two cards, at most ten
 
 REFERENCE_ID = 35
 ITEM_NAME = 60

@@ -15,9 +15,8 @@ import hashlib
 from collections.abc import Awaitable, Callable
 
 from chatshop.channels import RetryableSendError
-from chatshop.store.base import Store
-from chatshop.store.pair_rate import PairRule
 
+from .budget import SharedBudgets
 from .errors import PAIR_RATE_LIMIT
 
 __all__ = ["GUARD_SHARE", "PairPacer"]
@@ -33,7 +32,7 @@ INLINE_SHARE = 0.25
 class PairPacer:
     def __init__(
         self,
-        store: Callable[[], Store],
+        store: Callable[[], SharedBudgets],
         phone_number_id: str,
         *,
         seconds: float,
@@ -43,8 +42,11 @@ class PairPacer:
     ) -> None:
         self._store = store
         self._number = phone_number_id
-        guard = min(seconds * GUARD_SHARE, MAX_GUARD)
-        self.rule = PairRule(interval=seconds, window=seconds, burst=burst, guard=guard)
+        #: One message per ``interval`` to a customer, bursts of ``burst`` within ``window``, and
+        #: the ``guard`` (chatshop.store.pair_rate): Meta's window is its interval.
+        self.interval = self.window = seconds
+        self.burst = burst
+        self.guard = min(seconds * GUARD_SHARE, MAX_GUARD)
         self._lease_seconds = lease_seconds
         self._sleep = sleep
 
@@ -57,12 +59,12 @@ class PairPacer:
     async def pace(self, customer_id: str) -> None:
         """Charge one message to the customer's pair, waiting a little if it must; a longer wait
         raises :class:`RetryableSendError` with ``retry_after`` for the outbox to send it then."""
-        if not self.rule.interval:
+        if not self.interval:
             return  # pacing is off: Meta's refusals are retried instead
         name = self.name(customer_id)
         inline = self._lease_seconds() * INLINE_SHARE
         while True:
-            wait = await self._store().pace_pair(name, self.rule)
+            wait = await self._store().pace_pair(name, self.interval, self.window, self.burst, self.guard)
             if wait <= 0:
                 return
             if wait > inline:
@@ -75,6 +77,6 @@ class PairPacer:
 
     async def give_back(self, customer_id: str) -> None:
         """The charged message was refused: the pair did not use its quota."""
-        if not self.rule.interval:
+        if not self.interval:
             return
-        await self._store().give_back_pair(self.name(customer_id), self.rule)
+        await self._store().give_back_pair(self.name(customer_id), self.interval)

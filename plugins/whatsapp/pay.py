@@ -7,7 +7,9 @@ amount equals the order's.
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,6 +24,7 @@ from chatshop.payments import (
     PaymentEventKind,
     PaymentMethod,
     PaymentStart,
+    RefundFailed,
     RefundResult,
 )
 
@@ -33,8 +36,9 @@ from .webhook import PaymentStatus, amount_of
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from chatshop.api import Shop
+    from chatshop.kv import KeyValueSpace
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
 
     from .channel import WhatsAppChannel
 
@@ -59,6 +63,7 @@ def order_of(reference: str) -> str:
 class WhatsAppPay(PaymentMethod):
     name: ClassVar[str] = "whatsapp_pay"
     Config: ClassVar[type[WhatsAppPayConfig]] = WhatsAppPayConfig
+    docs = "chatshop's docs/whatsapp.md (WhatsApp Pay)"
     online: ClassVar[bool] = True
     label_key: ClassVar[str | None] = None  # the core's "pay online" label
 
@@ -153,19 +158,63 @@ class WhatsAppPay(PaymentMethod):
         await self.shop.apply_payment_event(event)
 
     async def refund(self, order: Order, amount: Money) -> RefundResult:
-        """Meta's refund API; the gateway pays back (``normal`` speed: days, no extra fee)."""
+        """Meta's refund API; the gateway pays back (``normal`` speed: days, no extra fee).
+
+        Meta's ``payments_refund`` takes no idempotency key: each call it accepts is one more refund.
+        So the refund's key (``order.refund_key``) is kept in this method's own space before the
+        call, with the refunds Meta listed for the bill then, and its refund id after it. Asked
+        again, a refund with an id is answered from there; one whose answer was lost is found in
+        Meta's record of the payment (a refund of that amount it did not list before), not made twice.
+        """
         if not order.payment_ref:
             raise PaymentError(f"order {order.number} has no WhatsApp bill to refund")
+        key = order.refund_key(amount)
+        known = await self._refund_record(key)
+        if known.get("id"):
+            return self._refund_result(order, amount, known)
+        listed = await self._listed_refunds(order.payment_ref)
+        if "before" in known:  # asked before, its answer lost: did Meta make it?
+            made = [r for r in listed.values() if r["id"] not in known["before"] and _value(r) == amount.minor]
+            if made:
+                return await self._refunded(order, amount, key, made[0])
+        await self._space().set(_refund_key(key), json.dumps({"before": sorted(listed)}), ttl=_KEEP_REFUNDS)
         offset = 10 ** currency_exponent(amount.currency)
         money = {"currency": amount.currency, "value": amount.minor, "offset": offset}
         try:
             body = await self._channel().client.refund(self.settings.configuration_name, order.payment_ref, money)
         except GraphError as error:
             raise PaymentError(f"WhatsApp refused the refund: {error}", retryable=error.retryable) from None
-        status = str(body.get("status", ""))
-        if status == "failed" or not body.get("id"):
+        if not body.get("id"):
             raise PaymentError("WhatsApp could not refund the payment")
-        return RefundResult(refund_id=str(body["id"]), amount=amount, pending=status != "completed")
+        return await self._refunded(order, amount, key, body)
+
+    def _space(self) -> KeyValueSpace:
+        return self.shop.kv(self.name)
+
+    async def _refund_record(self, key: str) -> dict[str, Any]:
+        stored = await self._space().get(_refund_key(key))
+        return dict(json.loads(stored)) if stored else {}
+
+    async def _listed_refunds(self, reference: str) -> dict[str, Mapping[str, Any]]:
+        """The refunds Meta's record of the bill lists, by id."""
+        try:
+            record = await self._channel().client.payment(self.settings.configuration_name, reference)
+        except GraphError as error:
+            message = f"WhatsApp could not say what was refunded: {error}"
+            raise PaymentError(message, retryable=error.retryable) from None
+        refunds = (record or {}).get("refunds") or []
+        return {str(r["id"]): r for r in refunds if isinstance(r, Mapping) and r.get("id")}
+
+    async def _refunded(self, order: Order, amount: Money, key: str, refund: Mapping[str, Any]) -> RefundResult:
+        known = {"id": str(refund["id"]), "status": str(refund.get("status", ""))}
+        await self._space().set(_refund_key(key), json.dumps(known), ttl=_KEEP_REFUNDS)
+        return self._refund_result(order, amount, known)
+
+    def _refund_result(self, order: Order, amount: Money, known: Mapping[str, Any]) -> RefundResult:
+        if known.get("status") == "failed":
+            log.error("whatsapp_pay.refund_failed", alert=True, order=order.number, refund=known["id"])
+            raise RefundFailed(f"WhatsApp refund {known['id']} for order {order.number} failed", refund_id=known["id"])
+        return RefundResult(refund_id=known["id"], amount=amount, pending=known.get("status") != "completed")
 
     async def poll(self, order: Order) -> PaymentEvent | None:
         """Meta's record of the bill, asked before the core gives up waiting (a lost webhook)."""
@@ -195,3 +244,17 @@ class WhatsAppPay(PaymentMethod):
             log.warning("whatsapp_pay.capture_not_confirmed", found=bool(record))
             return None
         return amount_of(record.get("amount"), record.get("currency"))
+
+
+#: How long a refund's record is kept: far longer than anyone retries a refund.
+_KEEP_REFUNDS = timedelta(days=30)
+
+
+def _refund_key(key: str) -> str:
+    return f"refund:{key}"
+
+
+def _value(refund: Mapping[str, Any]) -> int | None:
+    amount = refund.get("amount")
+    value = amount.get("value") if isinstance(amount, Mapping) else None
+    return value if isinstance(value, int) else None

@@ -75,8 +75,9 @@ def envelope(to: str, rendered: Rendered) -> Body:
     }
 
 
-def render(message: Outbound, catalog_id: str | None = None) -> Rendered:
-    """The richest WhatsApp form of ``message`` that the API accepts."""
+def render(message: Outbound, catalog_id: str | None = None, *, carousel: bool = True) -> Rendered:
+    """The richest WhatsApp form of ``message`` that the API accepts (``carousel``: 2 to 10
+    catalog products as a product carousel)."""
     if isinstance(message, Text):
         return text(message.body)
     if isinstance(message, Buttons):
@@ -86,6 +87,8 @@ def render(message: Outbound, catalog_id: str | None = None) -> Rendered:
     if isinstance(message, ProductCard):
         return product_card(message, catalog_id)
     if isinstance(message, ProductList):
+        if catalog_id and carousel and (cards := product_carousel(message, catalog_id)) is not None:
+            return cards
         return product_list(message, catalog_id)
     if isinstance(message, CatalogMessage):
         return catalog_message(message, catalog_id)
@@ -350,6 +353,22 @@ def product_list(message: ProductList, catalog_id: str | None) -> Rendered:
     if message.footer:
         content["footer"] = {"text": shorten(message.footer, L.FOOTER_TEXT)}
     return Rendered("interactive", content)
+
+
+def product_carousel(message: ProductList, catalog_id: str) -> Rendered | None:
+    """2 to 10 products as cards scrolled sideways, each showing the catalog's picture, title and
+    price with its View button; None for fewer or more (a product list then). A carousel has no
+    header, footer or section titles: the header leads the body."""
+    products = list(dict.fromkeys(pid for _, ids in message.sections for pid in ids))
+    least, most = L.CAROUSEL_CARDS
+    if not least <= len(products) <= most:
+        return None
+    body = "\n\n".join(part for part in (f"*{message.header}*" if message.header else "", message.body) if part)
+    cards = [
+        {"card_index": i, "type": "product", "action": {"product_retailer_id": pid, "catalog_id": catalog_id}}
+        for i, pid in enumerate(products)
+    ]
+    return Rendered("interactive", {"type": "carousel", "body": _body(body), "action": {"cards": cards}})
 
 
 def catalog_message(message: CatalogMessage, catalog_id: str | None) -> Rendered:

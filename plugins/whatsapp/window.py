@@ -1,10 +1,10 @@
 """The 24-hour customer service window.
 
 Free-form messages reach a customer only within 24 hours of their last message; after that only
-templates do. The core already records when each customer last wrote (the inbox commit sets the
-conversation's ``last_inbound_at``), so the window costs no write of its own. Meta tells us a window
-closed only after the fact (a ``failed`` status with 131047); that refusal is kept in the shop's
-shared key-value store, so every worker sees it.
+templates do. The core already records when each customer last wrote (``shop.last_message_at``),
+so the window costs no write of its own. Meta tells us a window closed only after the fact (a
+``failed`` status with 131047); that refusal is kept in the channel's key-value space, so every
+worker sees it.
 
 Customers this process heard from recently are remembered in memory: a window known to have opened
 less than 24 hours ago is open, so a reply to a customer who just wrote needs no database read.
@@ -13,12 +13,15 @@ less than 24 hours ago is open, so a reply to a customer who just wrote needs no
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chatshop.store.base import Store
+    from chatshop.kv import KeyValueSpace
+
+#: When a customer last wrote, by customer key (``shop.last_message_at``).
+LastMessage = Callable[[str], Awaitable[datetime | None]]
 
 __all__ = ["WINDOW", "ConversationWindow"]
 
@@ -36,8 +39,15 @@ def _now() -> datetime:
 
 
 class ConversationWindow:
-    def __init__(self, store: Callable[[], Store], channel: str, clock: Callable[[], datetime] = _now) -> None:
-        self._store = store
+    def __init__(
+        self,
+        space: Callable[[], KeyValueSpace],
+        last_message: LastMessage,
+        channel: str,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self._space = space
+        self._last_message = last_message
         self._channel = channel
         self._clock = clock
         self._recent: OrderedDict[str, datetime] = OrderedDict()
@@ -46,7 +56,7 @@ class ConversationWindow:
         self._free_until: dict[str, datetime] = {}
 
     def _closed_key(self, customer_id: str) -> str:
-        return f"{self._channel}:window:closed:{customer_id}"
+        return f"window:closed:{customer_id}"  # in the channel's space: whatsapp:window:closed:ID
 
     def opened(self, customer_id: str, at: datetime | None = None) -> None:
         """The customer wrote at ``at``: the window is open for 24 hours from then."""
@@ -75,7 +85,7 @@ class ConversationWindow:
         """Meta refused a message with 131047: the window is closed as of ``at``."""
         self._recent.pop(customer_id, None)
         when = at or self._clock()
-        await self._store().kv_set(self._closed_key(customer_id), when.isoformat(), expires_at=self._clock() + _KEEP)
+        await self._space().set(self._closed_key(customer_id), when.isoformat(), ttl=_KEEP)
 
     async def is_open(self, customer_id: str) -> bool:
         """Closed when the last message is over 24 hours old or Meta refused one since it.
@@ -86,10 +96,9 @@ class ConversationWindow:
         remembered = self._recent.get(customer_id)
         if remembered is not None and now - remembered < WINDOW:
             return True
-        store = self._store()
-        record = await store.load_conversation(f"{self._channel}:{customer_id}")
-        last = max((t for t in (remembered, record.last_inbound_at) if t is not None), default=None)
-        raw = await store.kv_get(self._closed_key(customer_id), now)
+        written = await self._last_message(f"{self._channel}:{customer_id}")
+        last = max((t for t in (remembered, written) if t is not None), default=None)
+        raw = await self._space().get(self._closed_key(customer_id))
         refused = datetime.fromisoformat(raw) if raw else None
         if last is None:
             return refused is None

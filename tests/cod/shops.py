@@ -83,8 +83,6 @@ async def cod_shop(text: str, folder: Path) -> AsyncIterator[ShopHarness]:
         yield h
 
 
-def at(h: ShopHarness, moment: datetime) -> None:
-    h.shop.clock = lambda: moment
 
 
 async def cash_order(h: ShopHarness, customer: str = "asha") -> tuple[Order, str]:

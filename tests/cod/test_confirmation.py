@@ -13,7 +13,7 @@ from chatshop.config import ConfigError
 from chatshop.orders import OrderStatus
 from chatshop.plugins.dashboard.numbers import shop_numbers
 from chatshop.plugins.dialog.cod_confirm import REMIND, TIME_OUT
-from tests.cod.shops import T0, at, cash_order, cod_shop, toml
+from tests.cod.shops import T0, cash_order, cod_shop, toml
 from tests.conftest import SHOP_TOML, ShopFactory
 
 
@@ -34,7 +34,7 @@ async def test_the_customer_confirms_in_the_chat(tmp_path: Path, storage: str) -
         assert confirmed.history[-1]["note"] == "confirmed by the customer"
         assert await h.shop.store.get_job(REMIND, order.number) is None  # moot, so dropped
         assert await h.shop.store.get_job(TIME_OUT, order.number) is None
-        at(h, T0 + timedelta(hours=3))
+        h.set_clock(T0 + timedelta(hours=3))
         told = len(h.sent_to("terminal:asha"))
         await h.shop.jobs.run_due()
         await h.shop.idle()
@@ -47,15 +47,15 @@ async def test_reminded_once_then_cancelled_with_the_stock_back_across_a_restart
         order, _ = await cash_order(h)
         assert await stock(h) == 39
     async with cod_shop(toml(storage), folder) as h:  # the shop restarted: its jobs did not go away
-        at(h, T0 + timedelta(minutes=29))
+        h.set_clock(T0 + timedelta(minutes=29))
         assert await h.shop.jobs.run_due() == 0
-        at(h, T0 + timedelta(minutes=31))
+        h.set_clock(T0 + timedelta(minutes=31))
         assert await h.shop.jobs.run_due() == 1
         await h.shop.idle()
         [reminder] = h.texts_to("terminal:asha")
         assert "waiting for your confirmation" in reminder and "Yes, confirm" in reminder
         assert await h.shop.jobs.run_due() == 0  # once
-        at(h, T0 + timedelta(minutes=121))
+        h.set_clock(T0 + timedelta(minutes=121))
         assert await h.shop.jobs.run_due() == 1
         await h.shop.idle()
         cancelled = await h.shop.store.get_order(order.number)
@@ -74,7 +74,7 @@ async def test_keep_leaves_the_unconfirmed_order_for_the_shop(tmp_path: Path, st
         order, _ = await cash_order(h)
         await cash_order(h, "bela")
         await h.say("bela", "1")  # Bela confirms
-        at(h, T0 + timedelta(hours=3))
+        h.set_clock(T0 + timedelta(hours=3))
         await h.shop.jobs.run_due()
         await h.shop.idle()
         kept = await h.shop.store.get_order(order.number)
@@ -90,7 +90,7 @@ async def test_an_order_cancelled_before_its_confirmation_ends_cleanly(tmp_path:
         assert "Cancel order" in await h.say("asha", "2")
         assert "is cancelled" in await h.choose("asha", f"cancelyes:{order.number}")
         told = len(h.sent_to("terminal:asha"))
-        at(h, T0 + timedelta(hours=3))
+        h.set_clock(T0 + timedelta(hours=3))
         await h.shop.jobs.run_due()
         await h.shop.idle()
         assert len(h.sent_to("terminal:asha")) == told

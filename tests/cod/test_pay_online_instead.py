@@ -14,7 +14,7 @@ from chatshop.money import Money
 from chatshop.orders import OrderStatus
 from chatshop.plugins.dialog.cod_confirm import REMIND, TIME_OUT
 from chatshop.testing.fakes.razorpay import FakeRazorpay
-from tests.cod.shops import T0, at, cash_order, cod_shop, toml
+from tests.cod.shops import T0, cash_order, cod_shop, toml
 
 WEBHOOK = "/webhooks/payments/razorpay"
 OFFER = 'prepaid_offer = true\nprepaid_discount = "10.00"'
@@ -67,7 +67,7 @@ async def test_a_switched_order_left_unpaid_expires_like_any_online_order(
     async with cod_shop(toml("sqlite:///shop.db", OFFER, razorpay_api, api), tmp_path / "shop") as h:
         order, _ = await cash_order(h)
         await h.say("asha", "2")
-        at(h, T0 + timedelta(hours=2))
+        h.set_clock(T0 + timedelta(hours=2))
         assert await h.shop.ordering.expire_due(h.shop.now()) == 1
         await h.shop.idle()
         expired = await h.shop.store.get_order(order.number)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from chatshop.channels import Capabilities, Channel, ChannelConfig, SendContext, SendResult, utf16_units
+from chatshop.channels import (
+    Capabilities,
+    Channel,
+    ChannelConfig,
+    RetryableSendError,
+    SendContext,
+    SendResult,
+    utf16_units,
+)
 from chatshop.dialog.feature import DialogFeature, Interceptor
 from chatshop.dialog.turn import Turn
 from chatshop.hookspecs import hookimpl
@@ -15,6 +23,8 @@ SENT: list[tuple[str, Outbound, SendContext | None]] = []
 ACKNOWLEDGED: list[str] = []
 #: The choice ids turns saw, once the core mapped them back.
 CHOICES: list[str | None] = []
+#: How many of the next sends the messenger throttles (each a retry for later).
+THROTTLED: list[int] = [0]
 
 
 class NarrowConfig(ChannelConfig):
@@ -39,6 +49,9 @@ class Narrow(Channel):
     acknowledge_every_message: ClassVar[bool] = True
 
     async def send(self, customer_id: str, message: Outbound, context: SendContext | None = None) -> SendResult:
+        if THROTTLED[0]:
+            THROTTLED[0] -= 1
+            raise RetryableSendError("throttled", code="429", retry_after=60)
         SENT.append((customer_id, message, context))
         return SendResult(provider_message_id=f"n{len(SENT)}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from chatshop.messages import Buttons, Choice, Image, Inbound, InboundKind, Prod
 from chatshop.money import Money
 from chatshop.runtime import Shop
 from chatshop.testing import running_shop
-from tests.conftest import SHOP_TOML
+from tests.conftest import SHOP_TOML, on_storage
 from tests.core import narrow_channel
 
 TOML = SHOP_TOML + '\n[plugins]\nmodules = ["tests.core.narrow_channel"]\n[channels.narrow]\n[channels.plain]\n'
@@ -29,6 +30,7 @@ def _clean() -> Iterator[None]:
     narrow_channel.SENT.clear()
     narrow_channel.ACKNOWLEDGED.clear()
     narrow_channel.CHOICES.clear()
+    narrow_channel.THROTTLED[0] = 0
     yield
 
 
@@ -118,6 +120,27 @@ async def test_a_new_conversation_starts_in_the_messengers_language_when_the_sho
         contexts = [c for customer, _, c in narrow_channel.SENT if customer == "jonas"]
         assert contexts and all(c is not None and c.locale == "de" for c in contexts)
         assert all(c is not None and c.answers is not None and c.answers.text == "hallo" for c in contexts)
+
+
+async def test_a_reply_sent_after_a_restart_or_by_another_worker_keeps_its_context(
+    tmp_path: Path, storage: str
+) -> None:
+    """The context travels in the reply's outbox row: a reply throttled on one worker and sent by
+    the next one (a restart on SQLite, a second worker on PostgreSQL) still says what it answers."""
+    toml = on_storage(TOML, storage)
+    narrow_channel.THROTTLED[0] = 1_000  # the messenger refuses everything while the first worker runs
+    async with running_shop(toml, tmp_path) as first:
+        await first.send_inbound(_inbound("jonas", text="hallo", locale="de-AT"))
+        assert not narrow_channel.SENT and first.shop.retries_waiting()
+    narrow_channel.THROTTLED[0] = 0
+    async with running_shop(toml, tmp_path) as second:
+        second.move_clock(timedelta(minutes=5))  # the retry is due
+        await second.shop.recover()  # what the sweeper does every sweep_seconds
+        await second.idle()
+    contexts = [c for customer, _, c in narrow_channel.SENT if customer == "jonas"]
+    assert contexts, "the throttled reply was never sent"
+    assert all(c is not None and c.locale == "de" and c.customer_key == "narrow:jonas" for c in contexts)
+    assert all(c is not None and c.answers is not None and c.answers.text == "hallo" for c in contexts)
 
 
 async def test_a_channel_without_a_context_parameter_is_sent_to_as_before(tmp_path: Path) -> None:

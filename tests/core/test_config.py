@@ -88,6 +88,24 @@ def test_an_unknown_key_in_a_plugins_section_names_that_sections_keys_not_the_co
     assert "README" in problems(tmp_path, '[shop]\nname = "X"\nnmae = "Y"\n')["shop.nmae"]
 
 
+def test_an_unknown_key_points_at_the_documentation_of_the_plugin_that_owns_the_section(tmp_path: Path) -> None:
+    """A plugin names where its keys are documented (``docs`` on its channel or payment method):
+    ``chatshop check`` sends the owner there, not to chatshop's own README."""
+    found = problems(tmp_path, '[shop]\nname = "X"\n[payments.cod]\nmax_order_totl = "10.00"\n')
+    assert found["payments.cod.max_order_totl"].endswith("; see chatshop's docs/payments.md (cash on delivery)")
+    from chatshop.channels import ChannelConfig
+    from chatshop.config import validate_section
+
+    class SmokeConfig(ChannelConfig):
+        region: str = "eu"
+
+    with pytest.raises(ConfigError) as raised:
+        validate_section(SmokeConfig, {"regoin": "us"}, "channels.smoke", "INR", docs="https://smoke.example/docs")
+    [problem] = raised.value.problems
+    assert problem.path == "channels.smoke.regoin" and "did you mean 'region'" in problem.message
+    assert problem.message.endswith("; see https://smoke.example/docs") and "README" not in problem.message
+
+
 def test_missing_secret_environment_variable_is_a_startup_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

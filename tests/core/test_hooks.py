@@ -101,6 +101,17 @@ def test_load_catalog(giftcard: ModuleType, tmp_path: Path) -> None:
     assert [p.id for p in shop.catalog] == ["card-500"]
 
 
+def test_check_config(giftcard: ModuleType, tmp_path: Path) -> None:
+    """A plugin's rule about keys outside its section stops `chatshop check` with the key path."""
+    toml = tmp_path / "shop.toml"
+    toml.write_text(GIFT_TOML + '[texts.de]\ngiftcard_balance = "Guthaben"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(toml)])
+    assert result.exit_code != 0
+    assert "texts.de.giftcard_balance: must keep {amount}" in result.output
+    toml.write_text(GIFT_TOML + '[texts.de]\ngiftcard_balance = "Guthaben: {amount}"\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["check", str(toml)]).exit_code == 0
+
+
 async def test_register_dialog(giftcard: ModuleType, make_shop: ShopFactory) -> None:
     """A plugin's feature answers its choice id and its command word, beside the built-in dialog."""
     async with make_shop(GIFT_TOML) as h:
@@ -173,6 +184,24 @@ async def test_payment_updated(giftcard: ModuleType, make_shop: ShopFactory) -> 
         await h.shop.apply_payment_event(event)
         await h.shop.apply_payment_event(event)  # a replay is not applied twice
         assert calls(giftcard, "payment_updated") == ["evt-1"]
+
+
+async def test_catalog_changed(
+    giftcard: ModuleType, make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A price saved on the dashboard is a catalog change; an order is not (it has its own hooks)."""
+    from tests.web.admin_client import login, page_csrf
+
+    monkeypatch.setenv("CHATSHOP_TEST_HOOKS_ADMIN", "hooks-admin-token-0123456789")
+    async with make_shop(GIFT_TOML + '[admin]\ntoken_env = "CHATSHOP_TEST_HOOKS_ADMIN"\n') as h:
+        await checkout_with_giftcard(h, "cc", "Bandra 400050")
+        await h.choose("cc", "pay:cod")
+        await h.choose("cc", "confirm")
+        await login(h, "hooks-admin-token-0123456789")
+        csrf = await page_csrf(h, "/admin/catalog")
+        form = {"csrf": csrf, "action": "save", "price": "599.00"}
+        assert (await h.client.post("/admin/catalog/ghee-1l", data=form)).status == 200
+        assert calls(giftcard, "catalog_changed") == [("ghee-1l",)]
 
 
 async def test_startup(giftcard: ModuleType, make_shop: ShopFactory) -> None:

@@ -13,8 +13,6 @@ from chatshop.messages import Inbound, InboundKind, Text
 from chatshop.testing import ShopHarness
 from tests.conftest import SHOP_TOML, ShopFactory
 
-from .shops import HANDOVER_TOML, at
-
 STARTED = "I've asked a person from Test Kirana to answer you"
 
 
@@ -26,8 +24,10 @@ async def waiting(h: ShopHarness) -> list[str]:
     ("word", "locale"),
     [("agent", "en"), ("human", "en"), ("Mensch", "de"), ("इंसान", "hi"), ("人工", "zh")],
 )
-async def test_a_command_word_in_each_language_hands_over(make_shop: ShopFactory, word: str, locale: str) -> None:
-    toml = HANDOVER_TOML.replace('locales = ["en", "de"]', 'locales = ["en", "de", "hi", "zh"]')
+async def test_a_command_word_in_each_language_hands_over(
+    make_shop: ShopFactory, handover_toml: str, word: str, locale: str,
+) -> None:
+    toml = handover_toml.replace('locales = ["en", "de"]', 'locales = ["en", "de", "hi", "zh"]')
     async with make_shop(toml) as h:
         await h.say("asha", "hi")
         reply = await h.say("asha", word)
@@ -37,8 +37,10 @@ async def test_a_command_word_in_each_language_hands_over(make_shop: ShopFactory
         assert record.state["locale"] == locale
 
 
-async def test_the_bot_is_silent_while_a_person_has_it_and_the_messages_are_kept(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML) as h:
+async def test_the_bot_is_silent_while_a_person_has_it_and_the_messages_are_kept(
+    make_shop: ShopFactory, handover_toml: str,
+) -> None:
+    async with make_shop(handover_toml) as h:
         await h.say("asha", "hi")
         assert STARTED in await h.say("asha", "agent")
         assert await h.say("asha", "where is my parcel?") == ""
@@ -50,8 +52,8 @@ async def test_the_bot_is_silent_while_a_person_has_it_and_the_messages_are_kept
         assert await waiting(h) == ["terminal:asha"]
 
 
-async def test_help_offers_a_person_and_the_choice_hands_over(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML) as h:
+async def test_help_offers_a_person_and_the_choice_hands_over(make_shop: ShopFactory, handover_toml: str) -> None:
+    async with make_shop(handover_toml) as h:
         await h.say("asha", "hi")
         help_reply = await h.say("asha", "help")
         assert "7. Talk to a person" in help_reply
@@ -71,8 +73,10 @@ async def test_without_anyone_to_answer_there_is_no_hand_over(make_shop: ShopFac
         assert "Atta" in await h.say("asha", "atta")  # the bot still answers
 
 
-async def test_after_three_messages_not_understood_a_person_takes_over(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML) as h:
+async def test_after_three_messages_not_understood_a_person_takes_over(
+    make_shop: ShopFactory, handover_toml: str,
+) -> None:
+    async with make_shop(handover_toml) as h:
         await h.say("asha", "hi")
         assert "Nothing found" in await h.say("asha", "qwzx")
         assert "Nothing found" in await h.say("asha", "plmk")
@@ -86,8 +90,8 @@ async def test_after_three_messages_not_understood_a_person_takes_over(make_shop
         assert await waiting(h) == ["terminal:asha"]
 
 
-async def test_zero_turns_the_automatic_hand_over_off(make_shop: ShopFactory) -> None:
-    toml = HANDOVER_TOML.replace("after_not_understood = 3", "after_not_understood = 0")
+async def test_zero_turns_the_automatic_hand_over_off(make_shop: ShopFactory, handover_toml: str) -> None:
+    toml = handover_toml.replace("after_not_understood = 3", "after_not_understood = 0")
     async with make_shop(toml) as h:
         await h.say("asha", "hi")
         for word in ("qwzx", "plmk", "zzqq", "vvbn", "xxyy"):
@@ -95,8 +99,8 @@ async def test_zero_turns_the_automatic_hand_over_off(make_shop: ShopFactory) ->
         assert await waiting(h) == []
 
 
-async def test_a_photo_counts_as_not_understood(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML) as h:
+async def test_a_photo_counts_as_not_understood(make_shop: ShopFactory, handover_toml: str) -> None:
+    async with make_shop(handover_toml) as h:
         await h.say("asha", "hi")
         for _ in range(2):
             await h.send_inbound(_media("asha"))
@@ -105,8 +109,10 @@ async def test_a_photo_counts_as_not_understood(make_shop: ShopFactory) -> None:
         assert await waiting(h) == ["terminal:asha"]
 
 
-async def test_mid_checkout_the_menu_word_gives_the_checkout_back_with_the_cart(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML) as h:
+async def test_mid_checkout_the_menu_word_gives_the_checkout_back_with_the_cart(
+    make_shop: ShopFactory, handover_toml: str,
+) -> None:
+    async with make_shop(handover_toml) as h:
         await h.say("asha", "atta")
         await h.say("asha", "1")  # add to cart
         assert "Where should we deliver?" in await h.say("asha", "checkout")
@@ -120,14 +126,14 @@ async def test_mid_checkout_the_menu_word_gives_the_checkout_back_with_the_cart(
         assert "Aashirvaad Atta 5 kg" in summary and "Confirm" in summary
 
 
-async def test_outside_the_hours_the_customer_is_told_when(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
-        at(h.shop, datetime(2026, 12, 5, 17, 0, tzinfo=UTC))  # Saturday 22:30 in Kolkata: closed
+async def test_outside_the_hours_the_customer_is_told_when(make_shop: ShopFactory, handover_toml: str) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
+        h.set_clock(datetime(2026, 12, 5, 17, 0, tzinfo=UTC))  # Saturday 22:30 in Kolkata: closed
         await h.say("asha", "hi")
         reply = await h.say("asha", "agent")
         assert STARTED in reply
         assert "Our team is away right now; they will answer from Mon 09:00 (Asia/Kolkata)." in reply
-        at(h.shop, datetime(2026, 12, 7, 4, 0, tzinfo=UTC))  # Monday 09:30 there: open
+        h.set_clock(datetime(2026, 12, 7, 4, 0, tzinfo=UTC))  # Monday 09:30 there: open
         await h.say("ravi", "hi")
         assert "away" not in await h.say("ravi", "agent")
 
@@ -136,11 +142,13 @@ def _media(customer: str) -> Inbound:
     return Inbound(channel="terminal", customer_id=customer, message_id=uuid.uuid4().hex, kind=InboundKind.MEDIA)
 
 
-async def test_the_hours_are_in_the_shops_time_zone_unless_support_names_one(make_shop: ShopFactory) -> None:
-    toml = HANDOVER_TOML.replace('timezone = "Asia/Kolkata"\n', "").replace(
+async def test_the_hours_are_in_the_shops_time_zone_unless_support_names_one(
+    make_shop: ShopFactory, handover_toml: str,
+) -> None:
+    toml = handover_toml.replace('timezone = "Asia/Kolkata"\n', "").replace(
         'currency = "INR"', 'currency = "INR"\ntimezone = "Europe/Berlin"'
     )
     async with make_shop(toml, sweep_seconds=3600) as h:
-        at(h.shop, datetime(2026, 12, 5, 17, 0, tzinfo=UTC))  # Saturday 18:00 in Berlin: closed
+        h.set_clock(datetime(2026, 12, 5, 17, 0, tzinfo=UTC))  # Saturday 18:00 in Berlin: closed
         await h.say("asha", "hi")
         assert "they will answer from Mon 09:00 (Europe/Berlin)." in await h.say("asha", "agent")

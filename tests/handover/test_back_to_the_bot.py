@@ -11,8 +11,6 @@ from chatshop.plugins.handover import events, idle
 from chatshop.testing import ShopHarness
 from tests.conftest import ShopFactory
 
-from .shops import HANDOVER_TOML, at
-
 #: Tuesday 10:00 in Kolkata: the team is there.
 T0 = datetime(2026, 12, 8, 4, 30, tzinfo=UTC)
 KEY = "terminal:asha"
@@ -23,7 +21,7 @@ async def waiting(h: ShopHarness) -> list[str]:
 
 
 async def handed_over(h: ShopHarness) -> None:
-    at(h.shop, T0)
+    h.set_clock(T0)
     await h.say("asha", "atta")
     await h.say("asha", "1")
     await h.say("asha", "agent")
@@ -32,15 +30,15 @@ async def handed_over(h: ShopHarness) -> None:
 
 async def run_jobs(h: ShopHarness, moment: datetime) -> list[str]:
     """Move the clock to ``moment``, run what fell due, and return what the customer was sent."""
-    at(h.shop, moment)
+    h.set_clock(moment)
     before = len(h.texts_to(KEY))
     await h.shop.jobs.run_due()
     await h.shop.idle()
     return h.texts_to(KEY)[before:]
 
 
-async def test_staff_give_the_conversation_back(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
+async def test_staff_give_the_conversation_back(make_shop: ShopFactory, handover_toml: str) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
         await handed_over(h)
         await events.queue(h.shop, KEY, events.RELEASE, "anna")
         await h.shop.idle()
@@ -51,8 +49,10 @@ async def test_staff_give_the_conversation_back(make_shop: ShopFactory) -> None:
         assert "Aashirvaad Atta" in await h.say("asha", "atta")  # the bot answers again
 
 
-async def test_after_idle_minutes_without_a_staff_reply_the_bot_answers_again(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
+async def test_after_idle_minutes_without_a_staff_reply_the_bot_answers_again(
+    make_shop: ShopFactory, handover_toml: str,
+) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
         await handed_over(h)
         assert await run_jobs(h, T0 + timedelta(minutes=59)) == []
         assert await waiting(h) == [KEY]
@@ -62,10 +62,10 @@ async def test_after_idle_minutes_without_a_staff_reply_the_bot_answers_again(ma
         assert await run_jobs(h, T0 + timedelta(days=1)) == []  # once
 
 
-async def test_a_staff_reply_moves_the_idle_time(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
+async def test_a_staff_reply_moves_the_idle_time(make_shop: ShopFactory, handover_toml: str) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
         await handed_over(h)
-        at(h.shop, T0 + timedelta(minutes=45))
+        h.set_clock(T0 + timedelta(minutes=45))
         since = (await h.shop.store.waiting_conversations())[0].since
         await idle.staff_replied(h.shop, KEY, since.isoformat())
         assert await run_jobs(h, T0 + timedelta(minutes=100)) == []
@@ -73,10 +73,12 @@ async def test_a_staff_reply_moves_the_idle_time(make_shop: ShopFactory) -> None
         assert (await run_jobs(h, T0 + timedelta(minutes=105)))[0].startswith("Sorry, nobody")
 
 
-async def test_outside_the_hours_the_idle_time_counts_from_the_opening(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
+async def test_outside_the_hours_the_idle_time_counts_from_the_opening(
+    make_shop: ShopFactory, handover_toml: str,
+) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
         saturday_night = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
-        at(h.shop, saturday_night)
+        h.set_clock(saturday_night)
         await h.say("asha", "agent")
         monday_nine = datetime(2026, 12, 7, 3, 30, tzinfo=UTC)
         assert await run_jobs(h, monday_nine + timedelta(minutes=59)) == []
@@ -84,12 +86,14 @@ async def test_outside_the_hours_the_idle_time_counts_from_the_opening(make_shop
         assert (await run_jobs(h, monday_nine + timedelta(minutes=60)))[0].startswith("Sorry, nobody")
 
 
-async def test_the_idle_job_of_an_earlier_hand_over_leaves_a_new_one_alone(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
+async def test_the_idle_job_of_an_earlier_hand_over_leaves_a_new_one_alone(
+    make_shop: ShopFactory, handover_toml: str,
+) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
         await handed_over(h)
         first = (await h.shop.store.waiting_conversations())[0].since
         await h.say("asha", "menu")
-        at(h.shop, T0 + timedelta(minutes=5))
+        h.set_clock(T0 + timedelta(minutes=5))
         await h.say("asha", "agent")
         stale = Job(id=0, kind=idle.KIND, key=KEY, due_at=T0 + timedelta(hours=1), payload={"since": first.isoformat()})
         await idle.idle_due(h.shop, stale)
@@ -98,10 +102,10 @@ async def test_the_idle_job_of_an_earlier_hand_over_leaves_a_new_one_alone(make_
 
 
 async def test_a_staff_member_takes_a_conversation_without_the_customer_being_told_to_wait(
-    make_shop: ShopFactory,
+    make_shop: ShopFactory, handover_toml: str,
 ) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
-        at(h.shop, T0)
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
+        h.set_clock(T0)
         await h.say("asha", "hi")
         await events.queue(h.shop, KEY, events.TAKE, "anna")
         await h.shop.idle()
@@ -111,8 +115,8 @@ async def test_a_staff_member_takes_a_conversation_without_the_customer_being_to
         assert [(n.event, n.author) for n in notes] == [("take", "anna")]
 
 
-async def test_staff_put_a_product_in_the_cart_for_the_customer(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
+async def test_staff_put_a_product_in_the_cart_for_the_customer(make_shop: ShopFactory, handover_toml: str) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
         await handed_over(h)
         await events.queue(h.shop, KEY, events.CHOOSE, "anna", "add:ghee-1l:1")
         await h.shop.idle()
@@ -122,8 +126,8 @@ async def test_staff_put_a_product_in_the_cart_for_the_customer(make_shop: ShopF
         assert await waiting(h) == [KEY]  # still with the person
 
 
-async def test_staff_cannot_make_any_other_choice_for_the_customer(make_shop: ShopFactory) -> None:
-    async with make_shop(HANDOVER_TOML, sweep_seconds=3600) as h:
+async def test_staff_cannot_make_any_other_choice_for_the_customer(make_shop: ShopFactory, handover_toml: str) -> None:
+    async with make_shop(handover_toml, sweep_seconds=3600) as h:
         await handed_over(h)
         before = len(h.texts_to(KEY))
         await events.queue(h.shop, KEY, events.CHOOSE, "anna", "clear")

@@ -85,6 +85,9 @@ class RazorpayDriver(PaymentDriver, _Webhooks):
     def refund_keys(self) -> list[str]:
         return list(self.fake.refund_requests)
 
+    def refunds_made(self) -> int:
+        return len(self.fake.refunds)
+
 
 class StripeDriver(PaymentDriver, _Webhooks):
     method: ClassVar[str] = "stripe"
@@ -131,6 +134,9 @@ class StripeDriver(PaymentDriver, _Webhooks):
 
     def refund_keys(self) -> list[str]:
         return [key or "" for method, path, key in self.fake.requests if method == "POST" and path == "/v1/refunds"]
+
+    def refunds_made(self) -> int:
+        return len(self.fake.refunds)
 
 
 MERCHANT_KEY: rsa.RSAPrivateKey = new_key()
@@ -194,6 +200,9 @@ class WeChatPayDriver(PaymentDriver, _Webhooks):
 
     def refund_keys(self) -> list[str]:
         return list(self.fake.refund_requests)
+
+    def refunds_made(self) -> int:
+        return len(self.fake.refunds)
 
 
 class CashOnDeliveryDriver(PaymentDriver):

@@ -64,18 +64,16 @@ def toml(storage: str = "sqlite:///shop.db", **reminders: str) -> str:
     return text
 
 
-def at(h: ShopHarness, moment: datetime) -> None:
-    h.shop.clock = lambda: moment
 
 
 async def leave_a_cart(h: ShopHarness, customer: str = "asha", start: datetime | None = None) -> None:
-    at(h, start or T0)
+    h.set_clock(start or T0)
     await h.say(customer, "atta")
     assert "Added 1" in await h.say(customer, "1")  # Add to cart
 
 
 async def run_jobs(h: ShopHarness, minutes: float, start: datetime | None = None) -> int:
-    at(h, (start or T0) + timedelta(minutes=minutes))
+    h.set_clock((start or T0) + timedelta(minutes=minutes))
     ran = await h.shop.jobs.run_due()
     await h.shop.idle()
     return ran

@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from chatshop.testing import running_shop
-from tests.reminders.shops import T0, at, run_jobs, toml
+from tests.reminders.shops import T0, run_jobs, toml
 
 
 async def ask_to_be_told(h, customer: str = "asha") -> None:  # type: ignore[no-untyped-def]
-    at(h, T0)
+    h.set_clock(T0)
     reply = await h.choose(customer, "p:ghee-1l")
     assert "out of stock" in reply and "Notify me" in reply
     assert "as soon as Amul Pure Ghee 1 l is back" in await h.choose(customer, "notify:ghee-1l")
@@ -53,7 +53,7 @@ async def test_nothing_in_the_quiet_hours(tmp_path: Path) -> None:
     async with running_shop(toml(quiet_from='"00:00"', quiet_until='"23:59"'), tmp_path / "shop") as h:
         await ask_to_be_told(h)
         await h.shop.store.update_inventory("ghee-1l", stock=3)
-        at(h, h.shop.time.day(T0).start + timedelta(hours=12))
+        h.set_clock(h.shop.time.day(T0).start + timedelta(hours=12))
         await h.shop.jobs.run_due()
         await h.shop.idle()
         assert not any("back in stock, ₹" in t for t in h.texts_to("terminal:asha"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from chatshop.plugins.dashboard.numbers import shop_numbers
 from chatshop.testing import running_shop
-from tests.reminders.shops import T0, at, leave_a_cart, run_jobs, toml
+from tests.reminders.shops import T0, leave_a_cart, run_jobs, toml
 
 
 def reminders_in(texts: list[str]) -> list[str]:
@@ -27,7 +27,7 @@ async def test_one_reminder_across_two_workers_and_a_restart(tmp_path: Path, sto
             two.shop.store = one.shop.store  # one SQLite file is one process's: the workers share it
             two.shop.jobs.shop = two.shop
         for h in (one, two):
-            at(h, T0 + timedelta(minutes=61))
+            h.set_clock(T0 + timedelta(minutes=61))
         ran = await asyncio.gather(one.shop.jobs.run_due(), two.shop.jobs.run_due())
         await one.shop.idle()
         await two.shop.idle()
@@ -36,14 +36,14 @@ async def test_one_reminder_across_two_workers_and_a_restart(tmp_path: Path, sto
         assert len(sent) == 1
         assert "1 × Aashirvaad Atta 5 kg: ₹245.00" in sent[0] and "Checkout" in sent[0]
         for h in (one, two):
-            at(h, T0 + timedelta(days=3))
+            h.set_clock(T0 + timedelta(days=3))
         assert await one.shop.jobs.run_due() + await two.shop.jobs.run_due() == 0
 
 
 async def test_a_cart_still_being_filled_waits_then_is_reminded_once(tmp_path: Path, storage: str) -> None:
     async with running_shop(toml(storage), tmp_path / "shop") as h:
         await leave_a_cart(h)
-        at(h, T0 + timedelta(minutes=50))
+        h.set_clock(T0 + timedelta(minutes=50))
         await h.say("asha", "help")  # still here, ten minutes before the reminder is due
         await run_jobs(h, 61)
         assert reminders_in(h.texts_to("terminal:asha")) == []
@@ -85,13 +85,13 @@ async def test_never_at_night_in_the_shops_time_zone(tmp_path: Path) -> None:
         night = h.shop.time.day(T0).start + timedelta(hours=23)  # 23:00 in Mumbai, that day
         nine = h.shop.time.day(T0).end + timedelta(hours=9)  # 09:00 the next morning
         assert local.tzname() == "IST"
-        at(h, night)
+        h.set_clock(night)
         await h.shop.jobs.run_due()  # due long since, but it is night: it waits for the morning
         await h.shop.idle()
         assert reminders_in(h.texts_to("terminal:asha")) == []
-        at(h, nine - timedelta(minutes=1))
+        h.set_clock(nine - timedelta(minutes=1))
         assert await h.shop.jobs.run_due() == 0
-        at(h, nine)
+        h.set_clock(nine)
         assert await h.shop.jobs.run_due() == 1
         await h.shop.idle()
         assert len(reminders_in(h.texts_to("terminal:asha"))) == 1
@@ -104,7 +104,7 @@ async def test_the_dashboard_counts_carts_reminded_and_recovered(tmp_path: Path,
         await leave_a_cart(h, start=early)
         await leave_a_cart(h, "bela", start=early)
         await run_jobs(h, 61, start=early)
-        at(h, T0)
+        h.set_clock(T0)
         for text in ("checkout", "Flat 4, Sea View, Bandra West, Mumbai 400050", "1"):
             await h.say("asha", text)
         numbers = await shop_numbers(h.shop, T0 + timedelta(minutes=5))

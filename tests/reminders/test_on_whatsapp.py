@@ -48,8 +48,6 @@ async def shop(graph: TestServer, tmp_path: Path, storage: str) -> AsyncIterator
         yield h
 
 
-def at(h: ShopHarness, moment: datetime) -> None:
-    h.shop.clock = lambda: moment
 
 
 async def cart(customer: Customer) -> None:
@@ -59,7 +57,7 @@ async def cart(customer: Customer) -> None:
 
 
 async def run_at(h: ShopHarness, moment: datetime) -> None:
-    at(h, moment)
+    h.set_clock(moment)
     await h.shop.jobs.run_due()
     await h.shop.idle()
 

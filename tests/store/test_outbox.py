@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from chatshop.channels import SendContext
 from chatshop.messages import DeliveryReport, DeliveryState
+from chatshop.reply_context import Replies
 from chatshop.store.base import Store
 from chatshop.store.codec import utcnow
 
-from .helpers import reply
+from .helpers import message, reply
 
 KEY = "terminal:asha"
 
@@ -64,3 +66,23 @@ async def test_delivery_reports_move_a_message_forward_never_back(store: Store) 
 async def test_queuing_nothing_is_fine(store: Store) -> None:
     assert await store.enqueue(KEY, []) == []
     assert await store.pending_outbox(KEY, utcnow()) == []
+
+
+async def test_a_reply_keeps_the_context_it_was_queued_with(store: Store) -> None:
+    """The customer's language and the message a reply answers live in its row: whoever reads
+    the outbox (another worker, the same one after a restart) hands them to the channel."""
+    hallo = message("asha", "hallo")
+    context = SendContext(customer_key=KEY, locale="de", answers=hallo)
+    queued = await store.enqueue(KEY, Replies([reply("Willkommen"), reply("Menü")], context))
+    assert [q.context for q in queued] == [context, context]
+    await store.enqueue(KEY, [reply("plain")])  # queued without one (a plugin's own enqueue)
+    pending = await store.pending_outbox(KEY, utcnow())
+    assert [p.message for p in pending] == [reply("Willkommen"), reply("Menü"), reply("plain")]
+    assert [p.context for p in pending] == [context, context, None]
+    assert pending[0].context is not None and pending[0].context.answers == hallo
+    held, claimed = await store.claim_outbox(KEY, "send:" + KEY, "w2", 30, utcnow())
+    assert held and [c.context for c in claimed] == [context, context, None]
+    entries = await store.transcript(KEY)
+    assert [e.outbound for e in entries if e.outbound is not None] == [
+        reply("Willkommen"), reply("Menü"), reply("plain")
+    ]

@@ -13,28 +13,28 @@ from chatshop.store.pair_rate import PairRule, pace
 from chatshop.store.postgres import PostgresStore
 
 #: One message per 100 s, bursts of 3 within 100 s, paid back 10 s late.
-RULE = PairRule(interval=100.0, window=100.0, burst=3, guard=10.0)
+RULE = (100.0, 100.0, 3, 10.0)
 
 
 async def test_a_burst_is_allowed_then_the_pair_waits_until_it_is_paid_back(store: Store) -> None:
-    assert [await store.pace_pair("whatsapp-pair:1:a", RULE) for _ in range(3)] == [0.0, 0.0, 0.0]
-    wait = await store.pace_pair("whatsapp-pair:1:a", RULE)
+    assert [await store.pace_pair("whatsapp-pair:1:a", *RULE) for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = await store.pace_pair("whatsapp-pair:1:a", *RULE)
     assert 300.0 < wait <= 310.0  # three intervals from the burst's start, and the guard
-    assert await store.pace_pair("whatsapp-pair:1:a", RULE) > 300.0  # waiting charged nothing
-    assert await store.pace_pair("whatsapp-pair:1:b", RULE) == 0.0  # each customer has a pair of their own
+    assert await store.pace_pair("whatsapp-pair:1:a", *RULE) > 300.0  # waiting charged nothing
+    assert await store.pace_pair("whatsapp-pair:1:b", *RULE) == 0.0  # each customer has a pair of their own
 
 
 async def test_a_message_given_back_leaves_its_quota(store: Store) -> None:
     for _ in range(3):
-        assert await store.pace_pair("whatsapp-pair:1:a", RULE) == 0.0
-    await store.give_back_pair("whatsapp-pair:1:a", RULE)  # the last one was refused
-    assert await store.pace_pair("whatsapp-pair:1:a", RULE) == 0.0
-    assert await store.pace_pair("whatsapp-pair:1:a", RULE) > 300.0
+        assert await store.pace_pair("whatsapp-pair:1:a", *RULE) == 0.0
+    await store.give_back_pair("whatsapp-pair:1:a", 100.0)  # the last one was refused
+    assert await store.pace_pair("whatsapp-pair:1:a", *RULE) == 0.0
+    assert await store.pace_pair("whatsapp-pair:1:a", *RULE) > 300.0
 
 
 async def test_giving_back_what_was_never_charged_changes_nothing(store: Store) -> None:
-    await store.give_back_pair("whatsapp-pair:1:never", RULE)
-    assert await store.pace_pair("whatsapp-pair:1:never", RULE) == 0.0
+    await store.give_back_pair("whatsapp-pair:1:never", 100.0)
+    assert await store.pace_pair("whatsapp-pair:1:never", *RULE) == 0.0
 
 
 async def test_workers_share_a_pair(store: Store, twin: Callable[[], Store]) -> None:
@@ -43,10 +43,10 @@ async def test_workers_share_a_pair(store: Store, twin: Callable[[], Store]) -> 
     other = twin()
     await other.open()
     try:
-        assert await store.pace_pair("whatsapp-pair:1:a", RULE) == 0.0
-        assert await other.pace_pair("whatsapp-pair:1:a", RULE) == 0.0
-        assert await store.pace_pair("whatsapp-pair:1:a", RULE) == 0.0
-        assert await other.pace_pair("whatsapp-pair:1:a", RULE) > 300.0  # the burst both took is used up
+        assert await store.pace_pair("whatsapp-pair:1:a", *RULE) == 0.0
+        assert await other.pace_pair("whatsapp-pair:1:a", *RULE) == 0.0
+        assert await store.pace_pair("whatsapp-pair:1:a", *RULE) == 0.0
+        assert await other.pace_pair("whatsapp-pair:1:a", *RULE) > 300.0  # the burst both took is used up
     finally:
         await other.close()
 

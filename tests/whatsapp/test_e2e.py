@@ -251,7 +251,13 @@ async def test_with_a_native_catalog_the_37th_product_can_be_browsed_to(
         for s in m.content["action"]["sections"]
         for i in s["product_items"]
     ]
-    assert "oil-37" in items
+    cards = [  # the last page's 7 products: a product carousel
+        card["action"]["product_retailer_id"]
+        for m in priya.inbox()
+        if m.content.get("type") == "carousel"
+        for card in m.content["action"]["cards"]
+    ]
+    assert "oil-30" in items and cards == [f"oil-{n}" for n in range(31, 38)]
 
 
 async def test_address_form_location_template_button_and_media_through_the_shop(
@@ -300,11 +306,17 @@ async def test_the_window_is_read_from_the_shop_store_by_any_worker(shop: ShopHa
     """A worker that never saw the customer's webhook still knows the window from the store."""
     from datetime import UTC, datetime, timedelta
 
+    from chatshop.kv import KeyValueSpace
     from chatshop.plugins.whatsapp.window import ConversationWindow
 
     await priya.say("hi")
     now = datetime.now(UTC)
-    other_worker = ConversationWindow(lambda: shop.shop.store, "whatsapp", clock=lambda: now)
+    def space() -> KeyValueSpace:
+        return shop.shop.kv("whatsapp")
+
+    other_worker = ConversationWindow(space, shop.shop.last_message_at, "whatsapp", clock=lambda: now)
     assert await other_worker.is_open(WA_ID)
-    a_day_later = ConversationWindow(lambda: shop.shop.store, "whatsapp", clock=lambda: now + timedelta(hours=25))
+    a_day_later = ConversationWindow(
+        space, shop.shop.last_message_at, "whatsapp", clock=lambda: now + timedelta(hours=25)
+    )
     assert not await a_day_later.is_open(WA_ID)

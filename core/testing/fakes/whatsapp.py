@@ -110,7 +110,13 @@ class FakeGraph:
     async_errors: list[dict[str, Any]] = field(default_factory=list)  # 2046/2047 error webhooks
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # reference_id -> payment
     bills: dict[str, str] = field(default_factory=dict)  # reference_id -> status
+    #: reference_id -> the payment configuration its order_details named: lookups and refunds
+    #: name the same one (Meta: "payment_configuration and reference_id must be the same as that
+    #: provided in the initial order_details message").
+    bill_configs: dict[str, str] = field(default_factory=dict)
     refunds: list[dict[str, Any]] = field(default_factory=list)  # accepted payments_refund bodies
+    #: Refunds to make and then drop the connection of, unanswered (the answer lost on the way).
+    lost_refund_answers: int = 0
     #: Approved templates and the labels of their quick-reply buttons, in order (set to check sends)
     templates: dict[str, list[str]] = field(default_factory=dict)
     requests: int = 0
@@ -213,7 +219,11 @@ class FakeGraph:
         refused = self._check_request(request)
         if refused is not None:
             return refused
-        payment = self.payments.get(request.match_info["reference"])
+        reference = request.match_info["reference"]
+        if self.bill_configs.get(reference, request.match_info["config"]) != request.match_info["config"]:
+            self.refused.append((100, "payment configuration"))
+            return graph_error(400, 100, "payment_configuration does not match the order_details message")
+        payment = self.payments.get(reference)
         return web.json_response({"payments": [payment] if payment else []})
 
     async def _refund(self, request: web.Request) -> web.Response:
@@ -227,6 +237,8 @@ class FakeGraph:
             _require(payment.get("status") == "captured", "no captured payment for reference_id", 100)
             _require(body.get("speed") in ("instant", "normal"), "speed must be instant or normal", 100)
             _require(isinstance(body.get("payment_config_id"), str), "payment_config_id is required", 100)
+            config = self.bill_configs.get(str(body["reference_id"]), body["payment_config_id"])
+            _require(body["payment_config_id"] == config, "payment_config_id of another configuration", 100)
             amount = _dict(body, "amount")
             _require(amount.get("currency") == payment.get("currency"), "amount.currency", 100)
             value = _amount(amount, "amount")
@@ -236,9 +248,18 @@ class FakeGraph:
             self.refused.append((error.code, str(error)))
             return graph_error(400, error.code, str(error))
         self.refunds.append(body)
-        return web.json_response(
-            {"id": f"refund.{len(self.refunds)}", "status": "pending", "speed_processed": "normal"}
+        # Meta takes no idempotency key here: every accepted request is a refund of its own. The
+        # payment's record lists it (the ``refunds`` of a payment, as its status webhook carries them).
+        refund = {"id": f"refund.{len(self.refunds)}", "status": "pending", "speed_processed": "normal"}
+        now = int(time.time())
+        payment.setdefault("refunds", []).append(
+            {**refund, "amount": dict(amount), "created_timestamp": now, "updated_timestamp": now}
         )
+        if self.lost_refund_answers:
+            self.lost_refund_answers -= 1
+            assert request.transport is not None
+            request.transport.close()
+        return web.json_response(refund)
 
     async def _messages(self, request: web.Request) -> web.Response:
         refused = self._check_request(request)
@@ -393,6 +414,7 @@ class FakeGraph:
             "list": _list,
             "product": _product,
             "product_list": _product_list,
+            "carousel": _carousel,
             "catalog_message": _catalog_message,
             "order_details": self._order_details,
             "order_status": self._order_status,
@@ -401,7 +423,7 @@ class FakeGraph:
         }
         _require(kind in validators, f"interactive.type {kind!r} is not supported", 100)
         validators[kind](content)
-        if kind in ("product", "product_list"):
+        if kind in ("product", "product_list", "carousel"):
             missing = self.catalogs.check_products(content)
             _require(missing is None, str(missing), 131009)
 
@@ -417,12 +439,14 @@ class FakeGraph:
         _require(p.get("currency") == "INR", "currency must be INR")
         settings = p.get("payment_settings")
         _require(isinstance(settings, list) and len(settings) >= 1, "payment_settings")
+        configuration = ""
         for s in settings:
             if s.get("type") == "payment_gateway":
                 gateway = _dict(s, "payment_gateway")
                 _require(gateway.get("type") in GATEWAYS, "payment_gateway.type")
                 name = gateway.get("configuration_name")
                 _require(isinstance(name, str) and 1 <= len(name) <= 60, "configuration_name")
+                configuration = str(name)
             else:
                 _require(s.get("type") in ("upi_intent_link", "payment_link"), "payment_settings.type")
         order = _dict(p, "order")
@@ -450,6 +474,8 @@ class FakeGraph:
             _require(int(expiration["timestamp"]) >= time.time() + 299, "expiration ≥ 300 s ahead")
             _require(len(expiration.get("description", "")) <= 120, "expiration.description ≤ 120")
         self.bills[reference] = "pending"
+        if configuration:
+            self.bill_configs[reference] = configuration
 
     def _order_status(self, content: Any) -> None:
         _body(content, required=True)
@@ -672,6 +698,32 @@ def _product_list(content: Any) -> None:
             _string(item.get("product_retailer_id"), 100, "product_retailer_id")
         total += len(items)
     _require(total <= 30, "at most 30 products")
+
+
+def _carousel(content: Any) -> None:
+    """Interactive product carousel (Meta: catalogs/interactive-product-carousel-messages): a
+    required body (1024), no header, footer or buttons, 2 to 10 cards each ``{card_index: 0-9
+    (unique), type: "product", action: {product_retailer_id, catalog_id}}``, all in one catalog."""
+    _require("header" not in content, "a carousel message cannot have a header", 131009)
+    _require("footer" not in content, "a carousel message cannot have a footer", 131009)
+    _body(content, required=True)
+    action = _dict(content, "action")
+    _require(set(action) == {"cards"}, "a carousel's action holds its cards and nothing else", 131009)
+    cards = action.get("cards")
+    _require(isinstance(cards, list) and 2 <= len(cards) <= 10, "a carousel has 2 to 10 cards", 131009)
+    indexes, catalogs = set(), set()
+    for card in cards:
+        _require(isinstance(card, dict), "a card is an object", 131009)
+        index = card.get("card_index")
+        _require(isinstance(index, int) and 0 <= index <= 9 and index not in indexes, "card_index 0-9, unique", 131009)
+        indexes.add(index)
+        _require(card.get("type") == "product", "a product carousel's cards are of type product", 131009)
+        _require(set(card) == {"card_index", "type", "action"}, "a product card has no header, body or buttons", 131009)
+        card_action = _dict(card, "action")
+        _string(card_action.get("product_retailer_id"), 100, "product_retailer_id")
+        _string(card_action.get("catalog_id"), 100, "catalog_id")
+        catalogs.add(card_action["catalog_id"])
+    _require(len(catalogs) == 1, "every card must name the same catalog_id", 131009)
 
 
 def _cta_url(content: Any) -> None:

@@ -7,11 +7,16 @@ and ``handles`` empty when nothing was taken. ``GET /{catalog_id}/check_batch_re
 says ``in_progress`` for a while, then applies the batch and says ``finished`` with the errors met
 while processing (``errors``, ``errors_total_count``, ``ids_of_invalid_requests``). Too many calls
 answer 80014. Single- and multi-product messages naming a catalog kept here are checked against it:
-a product it does not hold is refused (131009), and a product list with none of its products too.
+a product it does not hold is refused (131009), and a product list with none of its products too,
+and a product carousel with any card naming a product it does not hold. ``GET /{catalog_id}/products``
+reads the items back a page at a time (``fields`` named, each one a ProductItem field; ``limit``;
+``paging.cursors.after`` and ``paging.next`` while more are left), prices formatted as Meta shows
+them ("₹1,234.00").
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 import re
 from collections import deque
@@ -60,6 +65,50 @@ def item_errors(method: Any, data: Any) -> list[str]:
     return errors
 
 
+PRODUCT_ITEM_FIELDS = {
+    "id",
+    "retailer_id",
+    "name",
+    "description",
+    "price",
+    "currency",
+    "availability",
+    "inventory",
+    "condition",
+    "brand",
+    "url",
+    "image_url",
+    "retailer_product_group_id",
+    "sale_price",
+}
+_SYMBOLS = {"INR": "₹", "USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def _product_item(number: int, data: dict[str, Any]) -> dict[str, Any]:
+    """An item as ``GET /{catalog_id}/products`` shows it: Meta's field names, the price formatted."""
+    amount, _, currency = str(data.get("price", "")).partition(" ")
+    shown = amount
+    if amount:
+        whole, _, cents = amount.partition(".")
+        shown = f"{_SYMBOLS.get(currency, currency + ' ')}{int(whole):,}" + (f".{cents}" if cents else "")
+    item = {
+        "id": str(7_000_000_000 + number),
+        "retailer_id": data.get("id"),
+        "name": data.get("title"),
+        "description": data.get("description"),
+        "price": shown or None,
+        "currency": currency or None,
+        "availability": data.get("availability"),
+        "inventory": data.get("inventory"),
+        "condition": data.get("condition"),
+        "brand": data.get("brand"),
+        "url": data.get("link"),
+        "image_url": data.get("image_link"),
+        "retailer_product_group_id": data.get("item_group_id"),
+    }
+    return {k: v for k, v in item.items() if v is not None}
+
+
 @dataclass
 class FakeCatalogs:
     token: str
@@ -69,6 +118,7 @@ class FakeCatalogs:
     polls: int = 1  # status checks that say in_progress before a batch is processed
     calls: list[dict[str, Any]] = field(default_factory=list)  # accepted items_batch bodies
     checks: int = 0
+    reads: int = 0  # GET /{catalog_id}/products pages served
     _pending: dict[str, tuple[str, list[dict[str, Any]], int]] = field(default_factory=dict)
     _done: dict[str, dict[str, Any]] = field(default_factory=dict)
     _handles: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -79,6 +129,7 @@ class FakeCatalogs:
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/{version}/{catalog}/items_batch", self._items_batch)
         app.router.add_get("/{version}/{catalog}/check_batch_request_status", self._status)
+        app.router.add_get("/{version}/{catalog}/products", self._products)
 
     def _refused(self, request: web.Request) -> web.Response | None:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
@@ -159,9 +210,44 @@ class FakeCatalogs:
         self._done[handle] = status
         return web.json_response({"data": [status]})
 
+    async def _products(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        self.reads += 1
+        fields = [f for f in request.query.get("fields", "id").split(",") if f]
+        unknown = [f for f in fields if f not in PRODUCT_ITEM_FIELDS]
+        if unknown:
+            return _error(400, 100, f"Tried accessing nonexisting field ({unknown[0]}) on node type (ProductItem)")
+        limit_text = request.query.get("limit", "25")
+        if not limit_text.isdigit() or int(limit_text) < 1:
+            return _error(400, 100, "limit must be a positive integer")
+        limit = int(limit_text)
+        try:
+            start = int(base64.b64decode(request.query.get("after", "") or "MA==").decode())
+        except ValueError:
+            return _error(400, 100, "Invalid cursor")
+        held = list(self.items[request.match_info["catalog"]].values())
+        page = held[start : start + limit]
+        data = [
+            {k: v for k, v in _product_item(n + start, item).items() if k in fields or k == "id"}
+            for n, item in enumerate(page)
+        ]
+        end = start + len(page)
+        after = base64.b64encode(str(end).encode()).decode()
+        paging: dict[str, Any] = {"cursors": {"before": base64.b64encode(str(start).encode()).decode(), "after": after}}
+        if end < len(held):
+            paging["next"] = str(request.url.update_query({"after": after}))
+        return web.json_response({"data": data, "paging": paging})
+
     def check_products(self, content: dict[str, Any]) -> str | None:
         """Why a product message naming a catalog kept here is refused (None: it is sent)."""
         action = content.get("action") or {}
+        if content.get("type") == "carousel":  # each card a single-product message: each must be there
+            for card in action.get("cards") or []:
+                if why := self.check_products({"type": "product", "action": card.get("action") or {}}):
+                    return why
+            return None
         items = self.items.get(str(action.get("catalog_id")))
         if items is None:
             return None

@@ -13,8 +13,9 @@ The kit runs a real shop with your method against your fake and checks that:
   finding it paid: one receipt, the order paid once;
 - a payment of the wrong amount never marks the order paid;
 - a payment that arrives after the order was cancelled is refunded;
-- refunds carry idempotency keys: the same for a retried refund, a new one after a partial refund
-  or a refund the provider reported failed;
+- a retried refund is made once, a new refund after a partial one or one the provider reported
+  failed is made anew; where the provider takes idempotency keys, refunds carry them (the same for
+  a retried refund, a new one after a partial or a failed refund);
 - a forged webhook is refused (4xx) and changes nothing.
 
 Checks that do not apply (a method without a provider, like cash on delivery) are left out by the
@@ -50,8 +51,6 @@ except ImportError:  # pragma: no cover - chatshop[testing] brings it
 
 __all__ = ["PaymentDriver", "PaymentKit", "PaymentShop"]
 
-BUYER = "terminal:kit-buyer"
-
 
 class PaymentDriver(ABC):
     """Plays your payment provider for the kit. One instance per test."""
@@ -64,6 +63,12 @@ class PaymentDriver(ABC):
     online: ClassVar[bool] = True
     #: The provider refunds through the method.
     refunds: ClassVar[bool] = True
+    #: The provider takes an idempotency key with each refund (``refund_keys``). A provider without
+    #: one (WhatsApp Pay) leaves it to the method to keep a retried refund from being made twice.
+    keyed_refunds: ClassVar[bool] = True
+    #: Who buys the kit's orders (``channel:customer id``): a customer of the channel the method
+    #: pays through, where it pays inside a messenger.
+    buyer: ClassVar[str] = "terminal:kit-buyer"
 
     def fake_api(self) -> web.Application | None:
         """The provider's API the method calls, as an aiohttp app (None: it has none)."""
@@ -76,6 +81,15 @@ class PaymentDriver(ABC):
     def environment(self) -> dict[str, str]:
         """Environment variables the section's ``*_env`` keys name (the secrets)."""
         return {}
+
+    def other_sections(self, api_url: str) -> dict[str, dict[str, Any]]:
+        """More sections the method needs, by key path (``{"channels.whatsapp": {...}}``): the
+        channel an in-chat payment method pays through."""
+        return {}
+
+    async def greet(self, client: TestClient[Any, Any]) -> None:
+        """The buyer writes to the shop before the kit's orders (a messenger that lets a shop
+        answer only customers who wrote recently)."""
 
     def prepare(self, directory: Path) -> None:
         """Write files the section names (key files) into the shop's folder."""
@@ -111,7 +125,12 @@ class PaymentDriver(ABC):
 
     def refund_keys(self) -> list[str]:
         """The idempotency keys of the refund requests the provider received, in order."""
-        raise NotImplementedError("a refunding method's driver reads the keys the fake saw")
+        raise NotImplementedError("a keyed refunding method's driver reads the keys the fake saw")
+
+    def refunds_made(self) -> int:
+        """How many refunds the provider made (a request it answered by replaying an earlier one
+        for its idempotency key is not one)."""
+        raise NotImplementedError("a refunding method's driver counts the refunds the fake made")
 
 
 @dataclass
@@ -142,7 +161,7 @@ class PaymentShop:
                          unit_price=Money(24500, currency))
         order = Order(
             number=number,
-            customer_key=BUYER,
+            customer_key=self.driver.buyer,
             status=OrderStatus.PENDING_PAYMENT if self.method.online else OrderStatus.COD_PENDING,
             lines=(line,),
             adjustments=(),
@@ -153,7 +172,8 @@ class PaymentShop:
         )
         placed, created = await self.shop.store.place_order(order)
         assert created, "the kit's order was not placed"
-        await self.shop.ordering.start_payment(placed)
+        messages = await self.shop.ordering.start_payment(placed)
+        await self.shop.notify(self.driver.buyer, *messages)  # as checkout sends them: the bill, a link
         await self.harness.idle()
         return await self.get(number)
 
@@ -166,7 +186,7 @@ class PaymentShop:
         """Messages telling the buyer the order was paid."""
         return sum(
             1
-            for m in self.harness.sent_to(BUYER)
+            for m in self.harness.sent_to(self.driver.buyer)
             if isinstance(m, OrderStatusUpdate) and m.order_number == order.number and m.status == "paid"
         )
 
@@ -189,8 +209,12 @@ async def _payment_shop(driver: PaymentDriver, directory: Path) -> AsyncIterator
         if modules:
             toml += toml_section("plugins", {"modules": modules})
         toml += toml_section(f"payments.{driver.method}", driver.section(api_url))
+        for path, section in driver.other_sections(api_url).items():
+            toml += toml_section(path, section)
         harness = await stack.enter_async_context(running_shop(toml, directory, **driver.server()))
         driver.started(harness.shop)
+        await driver.greet(harness.client)
+        await harness.idle()
         yield PaymentShop(harness, driver)
 
 
@@ -203,8 +227,10 @@ _OPTIONAL = {
     ),
     "refunds": (
         "test_a_payment_after_the_order_was_cancelled_is_refunded",
+        "test_a_retried_refund_is_made_once",
         "test_refunds_carry_idempotency_keys",
     ),
+    "keyed_refunds": ("test_refunds_carry_idempotency_keys",),
 }
 
 
@@ -239,6 +265,7 @@ class PaymentKit:
         order = await kit.order()
         first = order.payment_url
         again = await kit.method.start(await kit.get(order.number))
+        await kit.shop.notify(kit.driver.buyer, *again.messages)  # "Try again" sends what it gave
         await kit.harness.idle()
         if kit.driver.online:
             assert kit.driver.payables(order) == 1, "starting again made a second thing to pay"
@@ -281,9 +308,12 @@ class PaymentKit:
         after = await kit.get(order.number)
         assert after.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
         assert after.refunded_amount == order.total.minor, "money paid for a cancelled order was kept"
-        assert len(kit.driver.refund_keys()) == 1
+        assert kit.driver.refunds_made() == 1, f"the late payment was refunded {kit.driver.refunds_made()} times"
 
-    async def test_refunds_carry_idempotency_keys(self, kit: PaymentShop) -> None:
+    async def _refunded_thrice(self, kit: PaymentShop) -> list[tuple[int, list[str]]]:
+        """A paid order refunded in part, the same refund asked again (a lost answer), then a
+        second part after the first was recorded, then a third after a refund was reported failed.
+        What the provider had made and seen after each: (refunds made, idempotency keys)."""
         order = await kit.order()
         await kit.driver.pay(kit.client, order)
         await kit.harness.idle()
@@ -291,14 +321,30 @@ class PaymentKit:
         part = Money(10000, order.currency)
         await kit.method.refund(paid, part)
         await kit.method.refund(paid, part)  # the same refund asked again (a lost answer)
-        first, retried = kit.driver.refund_keys()[-2:]
-        assert first == retried, "a retried refund must reuse its idempotency key"
+        seen = [(kit.driver.refunds_made(), self._keys(kit))]
         await kit.shop.store.record_amounts(order.number, refunded_amount=part.minor, note="kit: partial refund")
         await kit.method.refund(await kit.get(order.number), part)
-        assert kit.driver.refund_keys()[-1] != first, "a second refund must not replay the first by its key"
+        seen.append((kit.driver.refunds_made(), self._keys(kit)))
         await kit.shop.store.record_amounts(order.number, note="refund kit-refund-1 failed")
         await kit.method.refund(await kit.get(order.number), part)
-        keys = kit.driver.refund_keys()
+        seen.append((kit.driver.refunds_made(), self._keys(kit)))
+        return seen
+
+    @staticmethod
+    def _keys(kit: PaymentShop) -> list[str]:
+        return kit.driver.refund_keys() if kit.driver.keyed_refunds else []
+
+    async def test_a_retried_refund_is_made_once(self, kit: PaymentShop) -> None:
+        (retried, _), (second, _), (third, _) = await self._refunded_thrice(kit)
+        assert retried == 1, f"a refund asked twice was made {retried} times"
+        assert second == 2, "a second refund after a partial one was not made"
+        assert third == 3, "a refund after one reported failed was not made"
+
+    async def test_refunds_carry_idempotency_keys(self, kit: PaymentShop) -> None:
+        (_, retry), (_, second), (_, keys) = await self._refunded_thrice(kit)
+        first, retried = retry[-2:]
+        assert first == retried, "a retried refund must reuse its idempotency key"
+        assert second[-1] != first, "a second refund must not replay the first by its key"
         assert keys[-1] != keys[-2], "a refund reported failed must not be replayed by its key"
 
     async def test_a_forged_webhook_is_refused_and_changes_nothing(self, kit: PaymentShop) -> None:

@@ -32,8 +32,8 @@ from chatshop.plugins.payments.razorpay.config import RazorpayConfig
 from chatshop.plugins.payments.razorpay.webhook import parse_event
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +44,7 @@ _CLOSED = {"expired", "cancelled"}
 class Razorpay(PaymentMethod):
     name: ClassVar[str] = "razorpay"
     Config: ClassVar[type[RazorpayConfig]] = RazorpayConfig
+    docs = "chatshop's docs/payments.md (Razorpay)"
     label_key: ClassVar[str | None] = "payment_razorpay"
 
     config: RazorpayConfig

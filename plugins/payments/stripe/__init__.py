@@ -12,7 +12,7 @@ from chatshop.plugins.payments.closing import close_when_cancelled
 from chatshop.plugins.payments.stripe.method import Stripe
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["Stripe"]
 

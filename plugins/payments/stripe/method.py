@@ -40,8 +40,8 @@ from chatshop.plugins.payments.stripe.webhook import (
 )
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
 
 log = structlog.get_logger(__name__)
 
@@ -53,6 +53,7 @@ _REFUND_FAILED = {"failed", "canceled"}
 class Stripe(PaymentMethod):
     name: ClassVar[str] = "stripe"
     Config: ClassVar[type[StripeConfig]] = StripeConfig
+    docs = "chatshop's docs/payments.md (Stripe)"
     label_key: ClassVar[str | None] = "payment_stripe"
 
     config: StripeConfig

@@ -15,7 +15,7 @@ from chatshop.plugins.payments.wechatpay.page import payment_routes
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["WeChatPay"]
 

@@ -42,8 +42,9 @@ from chatshop.plugins.payments.wechatpay.webhook import (
 )
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
+    from chatshop.kv import KeyValueSpace
     from chatshop.orders import Order
-    from chatshop.runtime import Shop
 
 log = structlog.get_logger(__name__)
 
@@ -55,10 +56,9 @@ REFUND_FAILED = frozenset({"REFUND.ABNORMAL", "REFUND.CLOSED"})
 
 
 class WeChatPay(PaymentMethod):
-    #: Built before the plugin API was stated, it still reads the store's internals (see docs/plugins.md).
-    shop: Shop
     name: ClassVar[str] = "wechatpay"
     Config: ClassVar[type[WeChatPayConfig]] = WeChatPayConfig
+    docs = "chatshop's docs/payments.md (WeChat Pay)"
     label_key: ClassVar[str | None] = "payment_wechatpay"
 
     config: WeChatPayConfig
@@ -113,7 +113,8 @@ class WeChatPay(PaymentMethod):
         try:
             if self._uses_jsapi(order):
                 prepay_id = await self.client.create_jsapi(body)
-                await self.shop.store.kv_set(_prepay_key(order.number), prepay_id, expires_at)
+                kept = max(expires_at - self.shop.now(), _MOMENT)
+                await self._prepays().set(f"prepay:{order.number}", prepay_id, ttl=kept)
                 url = self.page_url(order.number)
                 data = {"mode": "jsapi"}
             else:
@@ -143,7 +144,7 @@ class WeChatPay(PaymentMethod):
 
     async def jsapi_parameters(self, order: Order) -> dict[str, str]:
         """What the page hands to ``getBrandWCPayRequest``, signed with the merchant key."""
-        prepay_id = await self.shop.store.kv_get(_prepay_key(order.number), datetime.now(UTC))
+        prepay_id = await self._prepays().get(f"prepay:{order.number}")
         if prepay_id is None:  # the cache was lost: the same parameters give the same prepay id
             prepay_id = await self.client.create_jsapi(self._transaction(order, self._expiry(order)))
         params = {
@@ -190,7 +191,7 @@ class WeChatPay(PaymentMethod):
                     appid=self.config.appid,
                 )
             elif envelope.get("event_type") in REFUND_FAILED:
-                await self._refund_failed(str(envelope.get("id")), resource)
+                event = self._refund_failed(str(envelope.get("id")), resource)
             else:
                 log.info("wechatpay.notification", event_type=envelope.get("event_type"))
         except crypto.DecryptionError:
@@ -205,21 +206,30 @@ class WeChatPay(PaymentMethod):
             await self.shop.apply_payment_event(event)
         return web.Response(status=204)
 
-    async def _refund_failed(self, event_id: str, refund: dict[str, Any]) -> None:
+    def _prepays(self) -> KeyValueSpace:
+        """JSAPI prepay ids by order number, for the payment page (``wechatpay:prepay:NUMBER``)."""
+        return self.shop.kv(self.name)
+
+    def _refund_failed(self, event_id: str, refund: dict[str, Any]) -> PaymentEvent | None:
         """A refund WeChat Pay took (PROCESSING) but could not pay out: the order said "refunded",
-        so its history now says otherwise and the owner is alerted, to refund by hand."""
+        so the core owes the amount again, notes it on the order and alerts the owner."""
         number = str(refund.get("out_trade_no") or "")
         if refund.get("mchid") != self.config.mchid or not number:
             log.warning("wechatpay.foreign_refund", alert=True)
-            return
-        if await self.shop.store.event_seen(self.name, event_id):
-            return  # told before: WeChat Pay repeats a notification until it hears 204
+            return None
         status = str(refund.get("refund_status") or refund.get("status") or "")
-        log.error("wechatpay.refund_failed", alert=True, order=number, status=status)
-        if await self.shop.store.get_order(number) is not None:
-            note = f"wechatpay refund {refund.get('out_refund_no')} {status}: not paid out, refund by hand"
-            await self.shop.store.record_amounts(number, note=note)
-        await self.shop.store.record_event(self.name, event_id)  # only once written: a failure is retried
+        amount = refund.get("amount")
+        refunded = amount.get("refund") if isinstance(amount, dict) else None
+        log.info("wechatpay.refund_failed", order=number, status=status)
+        return PaymentEvent(
+            method=self.name,
+            event_id=event_id,
+            kind=PaymentEventKind.REFUND_FAILED,
+            order_number=number,
+            amount=Money.reported(refunded, "CNY"),
+            provider_payment_id=str(refund.get("refund_id") or refund.get("out_refund_no") or ""),
+            raw_status=f"{refund.get('out_refund_no')} {status}",
+        )
 
     async def poll(self, order: Order) -> PaymentEvent | None:
         transaction = await self.client.query(order.payment_ref or order.number)
@@ -304,8 +314,8 @@ class WeChatPay(PaymentMethod):
         return body
 
 
-def _prepay_key(number: str) -> str:
-    return f"wechatpay:prepay:{number}"
+#: The shortest a prepay id is kept (one asked for as its order's window closes).
+_MOMENT = timedelta(seconds=1)
 
 
 def _unknown_jsapi_channels(shop: Shop, config: WeChatPayConfig) -> list[ConfigProblem]:

@@ -20,7 +20,7 @@ from chatshop.payments import PaymentError, PaymentEventKind
 from chatshop.plugins.payments.wechatpay.method import WeChatPay
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 _PAGE = """<!doctype html>
 <html lang="zh"><head><meta charset="utf-8">

@@ -12,6 +12,7 @@ from aiohttp import web
 from chatshop.catalog import Catalog, Product
 from chatshop.channels import Channel, SendResult
 from chatshop.checkout import Checkout
+from chatshop.config import ConfigProblem, ShopConfig
 from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.hookspecs import hookimpl
 from chatshop.messages import Outbound
@@ -66,6 +67,16 @@ def _balance(turn: Any, arg: str) -> None:
 
 async def _expire_card(shop: Any, job: Any) -> None:
     CALLS.append(("register_jobs", (job.key, job.payload["card"])))
+
+
+@hookimpl
+def check_config(config: ShopConfig) -> list[ConfigProblem]:
+    """A shop's own wording of the balance text must still show the balance."""
+    return [
+        ConfigProblem(path=f"texts.{locale}.giftcard_balance", message="must keep {amount}")
+        for locale, table in config.texts.items()
+        if "{amount}" not in table.get("giftcard_balance", "{amount}")
+    ]
 
 
 @hookimpl
@@ -128,6 +139,11 @@ async def order_status_changed(shop: Any, order: Order, old: OrderStatus, new: O
 @hookimpl
 def payment_updated(shop: Any, order: Order, event: PaymentEvent) -> None:
     CALLS.append(("payment_updated", event.event_id))
+
+
+@hookimpl
+async def catalog_changed(shop: Any, product_ids: list[str]) -> None:
+    CALLS.append(("catalog_changed", tuple(product_ids)))
 
 
 @hookimpl

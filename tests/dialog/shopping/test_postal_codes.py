@@ -3,14 +3,14 @@ sells): an Indian PIN has six digits, a German PLZ five; a flat or house number 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from chatshop.checkout import find_postal_code
 from chatshop.orders import Order
 from chatshop.testing import ShopHarness
 from tests.conftest import ShopFactory
-
-from .shop import shop_toml
 
 
 @pytest.mark.parametrize(
@@ -41,8 +41,8 @@ async def placed(h: ShopHarness) -> Order:
     return order
 
 
-async def test_a_flat_number_is_not_taken_for_the_pin_code(make_shop: ShopFactory) -> None:
-    async with make_shop(shop_toml()) as h:
+async def test_a_flat_number_is_not_taken_for_the_pin_code(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery()) as h:
         await h.choose("ravi", "add:rice-5kg:1")
         await h.choose("ravi", "checkout")
         reply = await h.say("ravi", "Flat 1204, Hill Road, Bandra West, Mumbai")

@@ -3,12 +3,12 @@ when a side word ("red") is in some products; filler words, typos and other lang
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from chatshop.testing import ShopHarness
 from tests.conftest import ShopFactory
-
-from .shop import shop_toml
 
 
 async def search(h: ShopHarness, locale: str, query: str) -> str:
@@ -20,9 +20,9 @@ async def search(h: ShopHarness, locale: str, query: str) -> str:
     ("locale", "query"), [("en", "red shoes"), ("en", "I want red shoes please"), ("de", "rote Schuhe")]
 )
 async def test_a_query_whose_main_word_matches_nothing_finds_nothing(
-    make_shop: ShopFactory, locale: str, query: str
+    grocery: Callable[..., str], make_shop: ShopFactory, locale: str, query: str
 ) -> None:
-    async with make_shop(shop_toml()) as h:
+    async with make_shop(grocery()) as h:
         reply = await search(h, locale, query)
         assert "Onion" not in reply and "Tomato" not in reply, reply
         assert query in reply  # "Nothing found for …", in the customer's language
@@ -41,25 +41,27 @@ async def test_a_query_whose_main_word_matches_nothing_finds_nothing(
     ],
 )
 async def test_what_the_customer_means_is_still_found(
-    make_shop: ShopFactory, locale: str, query: str, found: str
+    grocery: Callable[..., str], make_shop: ShopFactory, locale: str, query: str, found: str
 ) -> None:
-    async with make_shop(shop_toml()) as h:
+    async with make_shop(grocery()) as h:
         reply = await search(h, locale, query)
         assert found in reply, reply
 
 
-async def test_a_side_word_alone_still_finds_what_has_it(make_shop: ShopFactory) -> None:
-    async with make_shop(shop_toml()) as h:
+async def test_a_side_word_alone_still_finds_what_has_it(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery()) as h:
         reply = await search(h, "en", "red")
         assert "Red Onion 1 kg" in reply and "Tomato 1 kg" in reply, reply
 
 
 @pytest.mark.parametrize(("query", "found"), [("rice 5kg", "Basmati Rice 5 kg"), ("लाल जूते", None)])
-async def test_the_main_word_is_the_last_word_of_letters(make_shop: ShopFactory, query: str, found: str | None) -> None:
+async def test_the_main_word_is_the_last_word_of_letters(
+    grocery: Callable[..., str], make_shop: ShopFactory, query: str, found: str | None,
+) -> None:
     """A size or code after the product ("rice 5kg") is not the thing asked for; "लाल जूते" (red
     shoes) in Hindi finds nothing, even though लाल (red) is the onions' colour in the catalog."""
     extra = '[texts.hi]\nsearch_synonyms = "लाल=red"\n'
-    async with make_shop(shop_toml(extra=extra)) as h:
+    async with make_shop(grocery(extra=extra)) as h:
         reply = await search(h, "hi", query)
         if found:
             assert found in reply, reply

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,8 +11,6 @@ import pytest
 from chatshop.testing import ShopHarness
 from chatshop.texts import Texts
 from tests.conftest import ShopFactory
-
-from .shop import shop_toml
 
 #: locale: (next page, more, checkout, remove, empty the cart)
 WORDS = {
@@ -31,9 +30,11 @@ async def as_customer(h: ShopHarness, locale: str) -> None:
 
 
 @pytest.mark.parametrize("locale", sorted(WORDS))
-async def test_next_page_and_more_show_the_next_page(make_shop: ShopFactory, locale: str) -> None:
+async def test_next_page_and_more_show_the_next_page(
+    grocery: Callable[..., str], make_shop: ShopFactory, locale: str,
+) -> None:
     next_page, more, *_ = WORDS[locale]
-    async with make_shop(shop_toml()) as h:
+    async with make_shop(grocery()) as h:
         await as_customer(h, locale)
         first = await h.choose("li", "cat:0:0")  # Vegetables: 12 products, 8 to a numbered page
         assert "Vegetable number 8" in first and "Vegetable number 9" not in first
@@ -48,9 +49,11 @@ async def test_next_page_and_more_show_the_next_page(make_shop: ShopFactory, loc
 
 
 @pytest.mark.parametrize("locale", sorted(WORDS))
-async def test_checkout_remove_and_empty_cart_typed(make_shop: ShopFactory, locale: str) -> None:
+async def test_checkout_remove_and_empty_cart_typed(
+    grocery: Callable[..., str], make_shop: ShopFactory, locale: str,
+) -> None:
     *_, checkout, remove, clear = WORDS[locale]
-    async with make_shop(shop_toml()) as h:
+    async with make_shop(grocery()) as h:
         await as_customer(h, locale)
         await h.choose("li", "add:veg-1:1")
         await h.choose("li", "add:veg-2:2")
@@ -70,9 +73,9 @@ async def conversation(h: ShopHarness) -> dict[str, Any]:
     return (await h.shop.store.load_conversation("terminal:li")).state
 
 
-async def test_a_shop_may_change_the_command_words(make_shop: ShopFactory) -> None:
+async def test_a_shop_may_change_the_command_words(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
     extra = '[texts.zh]\nwords_more = "再来, 下一页"\n'
-    async with make_shop(shop_toml(extra=extra)) as h:
+    async with make_shop(grocery(extra=extra)) as h:
         await as_customer(h, "zh")
         await h.choose("li", "cat:0:0")
         assert "Vegetable number 9" in await h.say("li", "再来")
