@@ -88,11 +88,10 @@ class OutboxSender:
             return result
 
     async def _trace(self, item: OutboxItem) -> str | None:
-        """The trace a reply belongs to: its turn's message, when that turn ran here, else the
-        customer's latest message in the inbox (the turn ran on another worker, or before a restart)."""
-        found = self._by_item.get(item.id) or self._latest.get(item.customer_key)
-        if found is not None and found.answers is not None:
-            return found.answers.trace
+        """The trace a reply belongs to: the message it answers (kept with it in the outbox, so on
+        any worker), else, for a reply queued without one, the customer's latest message's."""
+        if item.context is not None and item.context.answers is not None:
+            return item.context.answers.trace
         return await self.shop.store.latest_inbound_trace(item.customer_key)
 
     async def _hand(self, channel: Channel, item: OutboxItem) -> SendResult:

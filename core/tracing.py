@@ -5,9 +5,9 @@ Off unless ``[tracing] enabled`` (docs/scale.md); then OpenTelemetry's packages 
 
 A webhook's span context goes into the messages it brought (``Inbound.trace``, a W3C
 ``traceparent``), which the inbox keeps with them: the turn that handles a message, on whichever
-worker, is a child of its webhook's span. A reply's send is a child of the webhook of the message
-it answers (the turn that wrote it ran here), or of the customer's latest message, read from the
-inbox (it was written elsewhere, or before a restart).
+worker, is a child of its webhook's span. A reply's send joins the trace of the message it answers,
+which the outbox keeps with the reply (so on any worker, after a restart too); a reply queued
+outside a turn joins the customer's latest message's, read from the inbox.
 
 Spans carry no personal data: channel and plugin names, message kinds, counts, results and error
 codes only; never a customer's id or number, what they wrote, an address, an order's contents, or a
