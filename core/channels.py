@@ -107,7 +107,8 @@ class Capabilities:
 class SendContext:
     """What the core knows about a message it hands to ``send`` (declare ``context`` to receive it).
 
-    ``answers`` is the customer's message this reply answers (None for a message sent outside a
+    ``answers`` is the customer's message this reply answers, by reference: its channel, customer,
+    id, kind and language hint, not what the customer wrote (None for a message sent outside a
     turn). It is kept with the reply in the outbox: a reply sent after a restart or by another
     worker has the same context.
     """

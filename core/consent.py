@@ -102,7 +102,9 @@ async def record_consent(
     return consent
 
 
-async def record_asked(store: Store, customer_key: str, at: datetime) -> None:
-    """Remember that the shop asked, so it does not ask again."""
-    current = await read_consent(store, customer_key, at)
+async def record_asked(store: Store, customer_key: str, at: datetime, current: Consent | None = None) -> None:
+    """Remember that the shop asked, so it does not ask again; ``current``: what the caller just
+    read of this customer's consent, so it is not read twice."""
+    if current is None:
+        current = await read_consent(store, customer_key, at)
     await store.kv_set(_key(customer_key), replace(current, asked_at=at).to_json())

@@ -112,6 +112,12 @@ def _head(text: str, room: int, measure: Callable[[str], int]) -> str:
     return head
 
 
+#: Kinds whose only text to fit is ``body``, and kinds with a caption. Tuples, not ``A | B``: a union
+#: written in the function would be built anew at every call (every outbound message comes here).
+_BODY_ONLY = (Text, Buttons, ChoiceList, PaymentRequest, OrderStatusUpdate, CatalogMessage, AddressRequest)
+_CAPTIONED = (Image, Document)
+
+
 def fit_message(message: Outbound, caps: Capabilities) -> Outbound:
     """``message`` with every body and caption fitted to ``caps``."""
     text_limit = caps.max_text_length
@@ -120,9 +126,7 @@ def fit_message(message: Outbound, caps: Capabilities) -> Outbound:
     def cut(value: str, limit: int = text_limit) -> str:
         return fit(value, limit, caps.measure)
 
-    if isinstance(
-        message, Text | Buttons | ChoiceList | PaymentRequest | OrderStatusUpdate | CatalogMessage | AddressRequest
-    ):
+    if isinstance(message, _BODY_ONLY):
         body = cut(message.body)
         return message if body == message.body else message.model_copy(update={"body": body})
     if isinstance(message, ProductList):
@@ -131,7 +135,7 @@ def fit_message(message: Outbound, caps: Capabilities) -> Outbound:
         limit = caption_limit if message.image_url and caps.images else text_limit
         body = cut(message.body, limit)
         return message if body == message.body else message.model_copy(update={"body": body})
-    if isinstance(message, Image | Document) and message.caption:
+    if isinstance(message, _CAPTIONED) and message.caption:
         caption = cut(message.caption, caption_limit)
         return message if caption == message.caption else message.model_copy(update={"caption": caption})
     return message

@@ -43,6 +43,10 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:-–") + "…"
 
 
+#: A tuple, not ``Buttons | ChoiceList``: a union in the function would be built at every call.
+_QUESTIONS = (Buttons, ChoiceList)
+
+
 @dataclass(slots=True)
 class LoweredTurn:
     messages: list[Outbound] = field(default_factory=list)
@@ -73,7 +77,7 @@ def _append(out: list[Outbound], message: Outbound, caps: Capabilities) -> None:
             return
         limit = caps.max_body_length or caps.max_text_length
         fits = caps.measure(joined + getattr(message, "body", "")) <= limit
-        if isinstance(message, Buttons | ChoiceList) and not message.header and fits:
+        if isinstance(message, _QUESTIONS) and not message.header and fits:
             out[-1] = message.model_copy(update={"body": joined + message.body})
             return
     out.append(message)
@@ -198,6 +202,8 @@ def _short(choice: Choice, title_limit: int, description_limit: int | None) -> C
     """
     title = shorten(choice.title, title_limit)
     if description_limit is None:
+        if title == choice.title and choice.description is None:
+            return choice  # nothing to cut or drop: the same (immutable) choice, not a copy
         return Choice(id=choice.id, title=title)
     description = choice.description
     if title != " ".join(choice.title.split()):  # the full name moves to the description, before the price
@@ -207,6 +213,7 @@ def _short(choice: Choice, title_limit: int, description_limit: int | None) -> C
             description = shorten(choice.title, room) + suffix
         elif not description:
             description = choice.title
-    return Choice(
-        id=choice.id, title=title, description=shorten(description, description_limit) if description else None
-    )
+    description = shorten(description, description_limit) if description else None
+    if title == choice.title and description == choice.description:
+        return choice
+    return Choice(id=choice.id, title=title, description=description)

@@ -166,6 +166,18 @@ class Inbound(_Model):
             return super().model_copy(deep=deep)
         return self.model_validate({**dict(self), **update})
 
+    def reference(self) -> Inbound:
+        """This message by identity alone (channel, customer, id, kind, language hint), without
+        what the customer wrote: what a reply carries in its outbox row as the message it answers,
+        so the outbox keeps no second copy of texts, addresses or locations."""
+        return type(self).model_construct(
+            channel=self.channel,
+            customer_id=self.customer_id,
+            message_id=self.message_id,
+            kind=self.kind,
+            locale=self.locale,
+        )
+
     @property
     def customer_key(self) -> str:
         """The customer's identity across the core: the channel plus its own id."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, cast
 
 import pluggy
 
@@ -90,9 +91,17 @@ class PluginError(Exception):
 
 async def await_me_maybe(value: T | Awaitable[T]) -> T:
     """Hooks may be ``async def``: await what they return when it is awaitable (datasette)."""
-    if inspect.isawaitable(value):
-        return await value
-    return value
+    if is_awaitable(value):
+        return cast(T, await value)
+    return cast(T, value)
+
+
+def is_awaitable(value: object) -> TypeGuard[Awaitable[Any]]:
+    """``inspect.isawaitable``, answered at once for the usual cases (a coroutine, None, a bool):
+    every dialog handler's result is asked this, and the general check ends in an ABC's."""
+    if type(value) is CoroutineType:
+        return True
+    return value is not None and value is not True and value is not False and inspect.isawaitable(value)
 
 
 class Plugins:

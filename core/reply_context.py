@@ -1,9 +1,10 @@
 """The send context a reply carries in its outbox row.
 
-A channel's ``send`` is told the customer's language and the message the reply answers
-(:class:`chatshop.channels.SendContext`). Kept only in the memory of the worker that ran the turn,
-it would be lost when the reply is sent after a restart or by another worker; so the store writes
-it into the reply's row, beside the message, and reads it back with it.
+A channel's ``send`` is told the customer's language and the message the reply answers, by
+reference (:class:`chatshop.channels.SendContext`, :meth:`chatshop.messages.Inbound.reference`).
+Kept only in the memory of the worker that ran the turn, it would be lost when the reply is sent
+after a restart or by another worker; so the store writes it into the reply's row, beside the
+message, and reads it back with it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import to_json
 
 from chatshop.channels import SendContext
 from chatshop.messages import Inbound, Outbound, outbound_from_json_text, outbound_to_json_text
@@ -53,9 +55,26 @@ def payloads(outbound: Sequence[Outbound]) -> list[str]:
     context = context_of(outbound)
     if context is None:
         return [outbound_to_json_text(message) for message in outbound]
-    stored = _StoredContext(locale=context.locale, answers=context.answers)
-    head = f"{_HEAD}{stored.model_dump_json(exclude_none=True)},\"message\":"
+    head = f"{_HEAD}{_context_json(context)},\"message\":"
     return [f"{head}{outbound_to_json_text(message)}}}" for message in outbound]
+
+
+def _context_json(context: SendContext) -> str:
+    """The context's JSON, written by hand: it is made for every turn's replies, and the message
+    it answers goes by reference only (:meth:`Inbound.reference`)."""
+    stored: dict[str, object] = {"locale": context.locale}
+    answers = context.answers
+    if answers is not None:
+        reference: dict[str, object] = {
+            "channel": answers.channel,
+            "customer_id": answers.customer_id,
+            "message_id": answers.message_id,
+            "kind": answers.kind.value,
+        }
+        if answers.locale is not None:
+            reference["locale"] = answers.locale
+        stored["answers"] = reference
+    return to_json(stored).decode()
 
 
 def read(text: str, customer_key: str) -> tuple[Outbound, SendContext | None]:

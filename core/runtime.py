@@ -484,7 +484,7 @@ class Shop:
         record = await self.store.load_conversation(key)
         locale = str(record.state.get("locale") or self.config.shop.locale)
         apology = Text(body=self.text(locale, "unknown"))
-        answering = SendContext(customer_key=key, locale=locale, answers=item.inbound)
+        answering = SendContext(customer_key=key, locale=locale, answers=item.inbound.reference())
         await self.store.commit_turn(key, item.id, record.state, record.version, Replies([apology], answering))
         del self._turn_failures[item.id]
         log.error("turn.dead_letter", alert=True, channel=item.inbound.channel, customer=key)
@@ -538,7 +538,9 @@ class Shop:
         sending = self.outbox.lease(key, handover=True)
         # The context goes into the replies' rows: whichever worker sends them, now or after a
         # restart, tells the channel the language and the message they answer.
-        replies = Replies(lowered.messages, SendContext(customer_key=key, locale=state.locale, answers=inbound))
+        replies = Replies(
+            lowered.messages, SendContext(customer_key=key, locale=state.locale, answers=inbound.reference())
+        )
         try:
             finished = await self.store.finish_turn(
                 key,

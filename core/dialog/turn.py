@@ -14,7 +14,7 @@ from chatshop.channels import Capabilities
 from chatshop.dialog.state import ConversationState
 from chatshop.messages import Buttons, Choice, ChoiceList, Outbound, Section, Text
 from chatshop.money import Money
-from chatshop.plugin_manager import await_me_maybe
+from chatshop.plugin_manager import is_awaitable
 
 if TYPE_CHECKING:
     from chatshop.dialog.registry import DialogRegistry
@@ -79,7 +79,8 @@ class Turn:
         A database fault passes through unchanged: the turn is tried again, not answered "sorry".
         """
         try:
-            return await await_me_maybe(handler(*args))
+            result = handler(*args)
+            return await result if is_awaitable(result) else result
         except FeatureFailed:
             raise
         except self.shop.store.faults:

@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError, from_json, to_json
 
 from chatshop.messages import (
     Inbound,
@@ -28,7 +29,21 @@ def utcnow() -> datetime:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """``value`` as compact JSON text, non-ASCII kept as it is (``json.dumps`` with ``(",", ":")``
+    and ``ensure_ascii=False`` gives the same text but for the spelling of some floats: ``1e-07``
+    here is ``1e-7``). pydantic-core's encoder, because a conversation's state is written at every
+    turn and ``json.dumps`` takes about four times as long. A value JSON cannot hold raises
+    ``TypeError``, as ``json.dumps`` does."""
+    try:
+        return to_json(value).decode()
+    except PydanticSerializationError as error:
+        raise TypeError(str(error)) from None
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON text read back (what ``json.loads`` reads, in about half the time: a conversation's
+    state is read at every turn)."""
+    return from_json(text)
 
 
 def inbound_to_text(inbound: Inbound) -> str:
@@ -104,7 +119,7 @@ def order_from_parts(
     payment_expires_at: datetime | None,
     history: list[dict[str, Any]],
 ) -> Order:
-    data = json.loads(details) if isinstance(details, str) else details
+    data = loads(details) if isinstance(details, str) else details
     return Order(
         number=number,
         customer_key=customer_key,

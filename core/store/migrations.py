@@ -651,9 +651,132 @@ $$;
     )
 )
 
+# The turn's commit on the message path keeps the hand-over's column, as commit_turn does (the team
+# inbox lists conversations by it; migration 6's function left it as it was), and takes fewer steps:
+# the message handled, held replies made due and the new ones queued in one statement, and the due
+# replies read in one. The twelve-argument function stays for workers of the version before.
+# Recording a message reads the turn's first message and its conversation in one statement.
 POSTGRES_MIGRATIONS.append(
     (
         7,
+        """
+CREATE OR REPLACE FUNCTION chatshop_receive(
+    p_channel TEXT, p_message_id TEXT, p_customer TEXT, p_payload TEXT, p_at TIMESTAMPTZ,
+    p_lease TEXT, p_owner TEXT, p_seconds DOUBLE PRECISION,
+    OUT o_added BOOLEAN, OUT o_held BOOLEAN, OUT o_taken_over BOOLEAN, OUT o_id BIGINT, OUT o_payload TEXT,
+    OUT o_state TEXT, OUT o_version INTEGER, OUT o_last_inbound_at TIMESTAMPTZ
+) LANGUAGE plpgsql AS $$
+DECLARE
+    new_id BIGINT;
+BEGIN
+    o_held := false;
+    o_taken_over := false;
+    INSERT INTO inbox (channel, message_id, customer_key, payload, received_at)
+    VALUES (p_channel, p_message_id, p_customer, p_payload, p_at)
+    ON CONFLICT (channel, message_id) DO NOTHING RETURNING id INTO new_id;
+    o_added := new_id IS NOT NULL;
+    IF NOT o_added THEN
+        RETURN;
+    END IF;
+    INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (p_customer, '{}', 0, p_at)
+    ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at;
+    {TAKE_TURN} INTO o_held, o_taken_over;
+    IF NOT o_held THEN
+        RETURN;
+    END IF;
+    -- the message just added is usually the first: its text is not sent back (the caller has it)
+    SELECT i.id, CASE WHEN i.id = new_id THEN NULL ELSE i.payload END, c.state, c.version, c.last_inbound_at
+    INTO o_id, o_payload, o_state, o_version, o_last_inbound_at
+    FROM conversations c LEFT JOIN LATERAL (
+        SELECT id, payload FROM inbox WHERE customer_key = p_customer AND handled_at IS NULL ORDER BY id LIMIT 1
+    ) i ON true
+    WHERE c.customer_key = p_customer;
+END
+$$;
+
+CREATE FUNCTION chatshop_finish_turn(
+    p_customer TEXT, p_inbox_id BIGINT, p_state TEXT, p_at TIMESTAMPTZ, p_version INTEGER, p_replies TEXT[],
+    p_lease TEXT, p_owner TEXT, p_send_lease TEXT, p_send_owner TEXT, p_seconds DOUBLE PRECISION,
+    p_now TIMESTAMPTZ, p_handover TIMESTAMPTZ,
+    OUT o_ok BOOLEAN, OUT o_id BIGINT, OUT o_payload TEXT, OUT o_last_inbound_at TIMESTAMPTZ,
+    OUT o_wanted BOOLEAN, OUT o_send_held BOOLEAN, OUT o_send_wanted BOOLEAN, OUT o_taken_over BOOLEAN,
+    OUT o_queued BIGINT[], OUT o_ids BIGINT[], OUT o_payloads TEXT[], OUT o_attempts INTEGER[],
+    OUT o_next_attempts TIMESTAMPTZ[], OUT o_created TIMESTAMPTZ[]
+) LANGUAGE plpgsql AS $$
+BEGIN
+    o_wanted := false;
+    o_send_held := false;
+    o_send_wanted := false;
+    o_taken_over := false;
+    -- the turn: saved only on the version it read; a hand-over that ends takes its assignee with it
+    UPDATE conversations SET state = p_state, version = version + 1, updated_at = p_at, handover_since = p_handover,
+        assigned_to = CASE WHEN p_handover IS NULL AND handover_since IS NOT NULL THEN NULL ELSE assigned_to END
+    WHERE customer_key = p_customer AND version = p_version;
+    o_ok := FOUND;
+    IF NOT o_ok AND p_version = 0 THEN
+        INSERT INTO conversations (customer_key, state, version, updated_at, handover_since)
+        VALUES (p_customer, p_state, 1, p_at, p_handover)
+        ON CONFLICT (customer_key) DO NOTHING;
+        o_ok := FOUND;
+    END IF;
+    IF NOT o_ok THEN
+        RETURN;
+    END IF;
+    -- the message handled; the customer wrote again, so replies held for a retry are due now; the
+    -- turn's replies queued in order (the parts touch different rows: one statement)
+    WITH handled AS (
+        UPDATE inbox SET handled_at = p_at WHERE id = p_inbox_id
+    ), released AS (
+        UPDATE outbox SET next_attempt_at = NULL
+        WHERE customer_key = p_customer AND status = 'pending' AND next_attempt_at IS NOT NULL
+    ), queued AS (
+        INSERT INTO outbox (customer_key, payload, created_at)
+        SELECT p_customer, m.payload, p_at FROM unnest(p_replies) WITH ORDINALITY AS m(payload, n) ORDER BY m.n
+        RETURNING id
+    )
+    SELECT COALESCE(array_agg(id ORDER BY id), '{}') INTO o_queued FROM queued;
+    -- the customer's next message, or the turn lease back
+    SELECT i.id, i.payload INTO o_id, o_payload
+    FROM inbox i WHERE i.customer_key = p_customer AND i.handled_at IS NULL ORDER BY i.id LIMIT 1;
+    IF o_id IS NOT NULL THEN
+        SELECT c.last_inbound_at INTO o_last_inbound_at FROM conversations c WHERE c.customer_key = p_customer;
+    ELSE
+        DELETE FROM leases WHERE name = p_lease AND owner = p_owner RETURNING wanted INTO o_wanted;
+        o_wanted := COALESCE(o_wanted, false);
+    END IF;
+    -- the replies, ready to send under the send lease (unless another sender holds it)
+    {TAKE_SEND} INTO o_send_held, o_taken_over;
+    IF NOT o_send_held THEN
+        RETURN;
+    END IF;
+    SELECT array_agg(o.id ORDER BY o.id),
+           array_agg(CASE WHEN o.id = ANY (o_queued) THEN NULL ELSE o.payload END ORDER BY o.id),
+           array_agg(o.attempts ORDER BY o.id), array_agg(o.next_attempt_at ORDER BY o.id),
+           array_agg(o.created_at ORDER BY o.id)
+    INTO o_ids, o_payloads, o_attempts, o_next_attempts, o_created
+    FROM outbox o WHERE o.customer_key = p_customer AND o.status = 'pending';
+    -- nothing pending, or the first waits for its retry (the ones after it wait behind it)
+    IF o_ids IS NULL OR (o_next_attempts[1] IS NOT NULL AND o_next_attempts[1] > p_now) THEN
+        DELETE FROM leases WHERE name = p_send_lease AND owner = p_send_owner RETURNING wanted INTO o_send_wanted;
+        o_send_wanted := COALESCE(o_send_wanted, false);
+        o_send_held := false;
+        o_ids := NULL;
+        o_payloads := NULL;
+        o_attempts := NULL;
+        o_next_attempts := NULL;
+        o_created := NULL;
+    END IF;
+END
+$$;
+""".replace("{TAKE_TURN}", _LEASE_TAKE.format(name="p_lease", owner="p_owner", seconds="p_seconds")).replace(
+            "{TAKE_SEND}", _LEASE_TAKE.format(name="p_send_lease", owner="p_send_owner", seconds="p_seconds")
+        ),
+    )
+)
+
+POSTGRES_MIGRATIONS.append(
+    (
+        8,
         """
 -- WhatsApp's pair rate shared by all workers (see chatshop/store/pair_rate.py and Store.pace_pair):
 -- per pair, the current burst's start, its messages and when the borrowed quota is paid back.

@@ -8,8 +8,8 @@ with drifting clocks still agree on when a lease lapsed.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from types import EllipsisType
 from typing import Any
@@ -57,6 +57,7 @@ from chatshop.store.codec import (
     forget_idle,
     inbound_from_text,
     inbound_to_text,
+    loads,
     order_details,
     order_from_parts,
     outbound_from_text,
@@ -301,7 +302,7 @@ def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem 
     item = InboxItem(row["id"], inbound_from_text(row["payload"]))
     if row["version"] is None:
         return item, ConversationRecord(customer_key, {}, 0)
-    return item, ConversationRecord(customer_key, json.loads(row["state"]), row["version"], row["last_inbound_at"])
+    return item, ConversationRecord(customer_key, loads(row["state"]), row["version"], row["last_inbound_at"])
 
 
 class _CountingConnection(asyncpg.Connection):  # type: ignore[misc]
@@ -381,7 +382,7 @@ def _job(row: asyncpg.Record) -> Job:
         kind=row["kind"],
         key=row["key"],
         due_at=row["due_at"],
-        payload=json.loads(row["payload"]),
+        payload=loads(row["payload"]),
         attempts=row["attempts"],
         customer_key=row["customer_key"],
         status=row["status"],
@@ -435,6 +436,17 @@ class PostgresStore(PostgresPeople, Store):
             await self.pool.release(connection)  # a broken one is closed by the pool, not kept
         else:
             self._idle.append(connection)
+
+    @contextlib.asynccontextmanager
+    async def _kept(self) -> AsyncIterator[asyncpg.Connection]:
+        """A kept connection for a few statements outside a transaction (each commits alone)."""
+        connection = await self._connection()
+        failed = True
+        try:
+            yield connection
+            failed = False
+        finally:
+            await self._done(connection, failed)
 
     async def _fetchrow(self, query: str, *args: Any) -> Any:
         connection = await self._connection()
@@ -562,7 +574,7 @@ class PostgresStore(PostgresPeople, Store):
         )
         if row is None:
             return ConversationRecord(customer_key, {}, 0)
-        return ConversationRecord(customer_key, json.loads(row[0]), row[1], row[2])
+        return ConversationRecord(customer_key, loads(row[0]), row[1], row[2])
 
     async def commit_turn(
         self,
@@ -860,7 +872,7 @@ class PostgresStore(PostgresPeople, Store):
             )
         except asyncpg.PostgresError as e:
             if e.sqlstate == _OUT_OF_STOCK:
-                raise OutOfStock({k: int(v) for k, v in json.loads(e.detail or "{}").items()}) from None
+                raise OutOfStock({k: int(v) for k, v in loads(e.detail or "{}").items()}) from None
             if e.sqlstate == _LIMIT_REACHED:
                 raise LimitReached(e.detail or "") from None
             raise
@@ -888,7 +900,7 @@ class PostgresStore(PostgresPeople, Store):
         return placed, True
 
     async def get_order(self, number: str) -> Order | None:
-        async with self.pool.acquire() as db:
+        async with self._kept() as db:
             return await self._fetch_order(db, "number", number.strip().upper())
 
     async def claim_counts(self, keys: Iterable[str]) -> dict[str, int]:
@@ -920,7 +932,7 @@ class PostgresStore(PostgresPeople, Store):
             seq=int(row["seq"]),
             token=row["token"],
             issued_at=row["issued_at"],
-            data=json.loads(row["data"]),
+            data=loads(row["data"]),
         )
 
     async def issue_invoice(
@@ -1007,7 +1019,7 @@ class PostgresStore(PostgresPeople, Store):
             f"SELECT {_ORDER_COLUMNS} FROM orders {where} "  # noqa: S608
             f"ORDER BY created_at DESC, seq DESC LIMIT {param(limit)} OFFSET {param(offset)}"
         )
-        async with self.pool.acquire() as db:
+        async with self._kept() as db:  # a customer's "My orders" is on the message path
             return await self._orders(db, await db.fetch(query, *params))
 
     async def transition_order(
@@ -1330,7 +1342,7 @@ class PostgresStore(PostgresPeople, Store):
         rows = await db.fetch(_IDLE_CONVERSATIONS, cutoff)
         changed = 0
         for row in rows:
-            kept = forget_idle(json.loads(row["state"]))
+            kept = forget_idle(loads(row["state"]))
             if kept is None:
                 await db.execute("DELETE FROM conversations WHERE customer_key = $1", row["customer_key"])
             else:
@@ -1398,7 +1410,7 @@ class PostgresStore(PostgresPeople, Store):
             "conversation": None
             if conversation is None
             else {
-                "state": json.loads(conversation["state"]),
+                "state": loads(conversation["state"]),
                 "version": conversation["version"],
                 "last_message_at": iso(conversation["last_inbound_at"]),
                 "updated_at": iso(conversation["updated_at"]),
@@ -1406,7 +1418,7 @@ class PostgresStore(PostgresPeople, Store):
             "received": [
                 {
                     "message_id": r["message_id"],
-                    "message": json.loads(r["payload"]),
+                    "message": loads(r["payload"]),
                     "received_at": iso(r["received_at"]),
                     "handled_at": iso(r["handled_at"]),
                 }
@@ -1414,7 +1426,7 @@ class PostgresStore(PostgresPeople, Store):
             ],
             "sent": [
                 {
-                    "message": json.loads(r["payload"]),
+                    "message": loads(r["payload"]),
                     "status": r["status"],
                     "messenger_id": r["provider_message_id"],
                     "queued_at": iso(r["created_at"]),
@@ -1427,7 +1439,7 @@ class PostgresStore(PostgresPeople, Store):
                     "kind": r["kind"],
                     "key": r["key"],
                     "due_at": iso(r["due_at"]),
-                    "payload": json.loads(r["payload"]),
+                    "payload": loads(r["payload"]),
                     "status": r["status"],
                 }
                 for r in jobs
@@ -1448,7 +1460,7 @@ class PostgresStore(PostgresPeople, Store):
                 await db.execute(
                     "UPDATE orders SET customer_key = $1, details = $2, payment_url = NULL WHERE number = $3",
                     f"{channel}:{ANONYMISED}",
-                    dumps(anonymised_details(json.loads(row["details"]))),
+                    dumps(anonymised_details(loads(row["details"]))),
                     row["number"],
                 )
             return len(rows)
@@ -1485,11 +1497,11 @@ class PostgresStore(PostgresPeople, Store):
             return True, (False, None, None)
         payload = row["o_payload"]
         item = InboxItem(row["o_id"], inbound if payload is None else inbound_from_text(payload))
-        record = ConversationRecord(key, json.loads(row["o_state"]), row["o_version"], row["o_last_inbound_at"])
+        record = ConversationRecord(key, loads(row["o_state"]), row["o_version"], row["o_last_inbound_at"])
         return True, (True, item, record)
 
     async def claim_inbound(self, customer_key: str, lease: str, owner: str, seconds: float) -> TurnClaim:
-        row = await self.pool.fetchrow(_CLAIM_INBOUND, customer_key, lease, owner, float(seconds))
+        row = await self._fetchrow(_CLAIM_INBOUND, customer_key, lease, owner, float(seconds))
         if not row["held"]:
             return False, None, None
         self.stats.lease_takeovers += row["taken_over"]
@@ -1530,7 +1542,7 @@ class PostgresStore(PostgresPeople, Store):
         if row["id"] is None:
             return None, None, bool(row["wanted"])
         item = InboxItem(row["id"], inbound_from_text(row["payload"]))
-        record = ConversationRecord(customer_key, json.loads(state_text), expected_version + 1, row["last_inbound_at"])
+        record = ConversationRecord(customer_key, loads(state_text), expected_version + 1, row["last_inbound_at"])
         return item, record, False
 
     async def finish_turn(
@@ -1549,7 +1561,7 @@ class PostgresStore(PostgresPeople, Store):
         state_text = dumps(state)
         now = utcnow()
         row = await self._fetchrow(
-            "SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             customer_key,
             inbox_id,
             state_text,
@@ -1562,13 +1574,14 @@ class PostgresStore(PostgresPeople, Store):
             send_owner,
             float(seconds),
             now,
+            _handover_since(state),
         )
         if not row["o_ok"]:
             raise StaleConversation(customer_key)
         item = record = None
         if row["o_id"] is not None:
             item = InboxItem(row["o_id"], inbound_from_text(row["o_payload"]))
-            state_now = json.loads(state_text)
+            state_now = loads(state_text)
             record = ConversationRecord(customer_key, state_now, expected_version + 1, row["o_last_inbound_at"])
         self.stats.lease_takeovers += row["o_taken_over"]
         if not row["o_send_held"]:

@@ -7,7 +7,6 @@ on file I/O. WAL mode lets the file be read by ``chatshop orders`` while the sho
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -55,6 +54,7 @@ from chatshop.store.codec import (
     forget_idle,
     inbound_from_text,
     inbound_to_text,
+    loads,
     order_details,
     order_from_parts,
     outbound_from_text,
@@ -95,7 +95,7 @@ def _job(row: Any) -> Job:
         kind=row[1],
         key=row[2],
         due_at=due_at,
-        payload=json.loads(row[4]),
+        payload=loads(row[4]),
         attempts=row[5],
         customer_key=row[6],
         status=row[7],
@@ -294,7 +294,7 @@ class SQLiteStore(SQLitePeople, Store):
             ).fetchone()
             if row is None:
                 return ConversationRecord(customer_key, {}, 0)
-            return ConversationRecord(customer_key, json.loads(row[0]), row[1], _dt(row[2]))
+            return ConversationRecord(customer_key, loads(row[0]), row[1], _dt(row[2]))
 
         return await self._run(fetch)
 
@@ -719,7 +719,7 @@ class SQLiteStore(SQLitePeople, Store):
             seq=row["seq"],
             token=row["token"],
             issued_at=datetime.fromisoformat(row["issued_at"]),
-            data=json.loads(row["data"]),
+            data=loads(row["data"]),
         )
 
     _INVOICE_COLUMNS = "number, order_number, year, seq, token, issued_at, data"
@@ -1139,7 +1139,7 @@ class SQLiteStore(SQLitePeople, Store):
         ).fetchall()
         changed = 0
         for row in rows:
-            kept = forget_idle(json.loads(row["state"]))
+            kept = forget_idle(loads(row["state"]))
             if kept is None:
                 db.execute("DELETE FROM conversations WHERE customer_key = ?", (row["customer_key"],))
             else:
@@ -1211,18 +1211,18 @@ class SQLiteStore(SQLitePeople, Store):
                 "conversation": None
                 if conversation is None
                 else {
-                    "state": json.loads(conversation[0]),
+                    "state": loads(conversation[0]),
                     "version": conversation[1],
                     "last_message_at": conversation[2],
                     "updated_at": conversation[3],
                 },
                 "received": [
-                    {"message_id": r[0], "message": json.loads(r[1]), "received_at": r[2], "handled_at": r[3]}
+                    {"message_id": r[0], "message": loads(r[1]), "received_at": r[2], "handled_at": r[3]}
                     for r in received
                 ],
                 "sent": [
                     {
-                        "message": json.loads(r[0]),
+                        "message": loads(r[0]),
                         "status": r[1],
                         "messenger_id": r[2],
                         "queued_at": r[3],
@@ -1231,7 +1231,7 @@ class SQLiteStore(SQLitePeople, Store):
                     for r in sent
                 ],
                 "jobs": [
-                    {"kind": r[0], "key": r[1], "due_at": r[2], "payload": json.loads(r[3]), "status": r[4]}
+                    {"kind": r[0], "key": r[1], "due_at": r[2], "payload": loads(r[3]), "status": r[4]}
                     for r in jobs
                 ],
                 "values": [{"key": r[0], "value": r[1], "expires_at": r[2]} for r in values],
@@ -1249,7 +1249,7 @@ class SQLiteStore(SQLitePeople, Store):
                 channel = customer_key.partition(":")[0]
                 db.execute(
                     "UPDATE orders SET customer_key = ?, details = ?, payment_url = NULL WHERE number = ?",
-                    (f"{channel}:{ANONYMISED}", dumps(anonymised_details(json.loads(details))), number),
+                    (f"{channel}:{ANONYMISED}", dumps(anonymised_details(loads(details))), number),
                 )
             return len(rows)
 
@@ -1287,7 +1287,7 @@ class SQLiteStore(SQLitePeople, Store):
         ).fetchone()
         if conv is None:
             return ConversationRecord(customer_key, {}, 0)
-        return ConversationRecord(customer_key, json.loads(conv[0]), conv[1], _dt(conv[2]))
+        return ConversationRecord(customer_key, loads(conv[0]), conv[1], _dt(conv[2]))
 
     async def claim_inbound(
         self, customer_key: str, lease: str, owner: str, seconds: float

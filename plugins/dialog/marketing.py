@@ -31,7 +31,7 @@ async def offer(turn: Turn, body: str, choices: Sequence[Choice]) -> tuple[str, 
     consent = await read_consent(turn.shop.store, turn.customer_key, now)
     if consent.asked_at is not None or consent.opted_in is not None:
         return body, list(choices)
-    await record_asked(turn.shop.store, turn.customer_key, now)
+    await record_asked(turn.shop.store, turn.customer_key, now, consent)
     asked = [
         Choice(id=OPT_IN, title=turn.t("marketing_yes")),
         Choice(id=f"{OPT_IN}:{NO}", title=turn.t("marketing_no")),

@@ -8,7 +8,6 @@ tries again later. Nothing is dropped on a throttle.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 import aiohttp
 import structlog
+from pydantic_core import from_json, to_json
 from yarl import URL
 
 from .errors import PAIR_RATE_LIMIT, GraphError
@@ -137,16 +137,17 @@ class GraphClient:
         raise last
 
     async def _once(self, method: str, path: str, payload: Mapping[str, Any] | None) -> Mapping[str, Any]:
-        # Every reply and read receipt comes through here: the body is encoded once, compactly, and
-        # the headers, URL and timeout are built once per client rather than per call.
-        data = None if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        # Every reply and read receipt comes through here: the body is encoded once, compactly (UTF-8
+        # JSON by pydantic-core, several times faster than ``json``), and the headers, URL and
+        # timeout are built once per client rather than per call.
+        data = None if payload is None else to_json(payload)
         try:
             async with self._session().request(
                 method, self._url(path), data=data, headers=self._headers, timeout=self._timeout
             ) as response:
                 raw = await response.read()
                 try:
-                    body: Any = json.loads(raw)
+                    body: Any = from_json(raw)
                 except ValueError:
                     body = None
                 if response.status >= 400 or not isinstance(body, Mapping):

@@ -119,7 +119,9 @@ async def test_a_new_conversation_starts_in_the_messengers_language_when_the_sho
         assert await h.shop.customer_locale("narrow:li") == "en"
         contexts = [c for customer, _, c in narrow_channel.SENT if customer == "jonas"]
         assert contexts and all(c is not None and c.locale == "de" for c in contexts)
-        assert all(c is not None and c.answers is not None and c.answers.text == "hallo" for c in contexts)
+        answers = [c.answers for c in contexts if c is not None]
+        assert len(answers) == len(contexts)
+        assert all(a is not None and a.kind == "text" and a.text is None for a in answers)
 
 
 async def test_a_reply_sent_after_a_restart_or_by_another_worker_keeps_its_context(
@@ -140,7 +142,9 @@ async def test_a_reply_sent_after_a_restart_or_by_another_worker_keeps_its_conte
     contexts = [c for customer, _, c in narrow_channel.SENT if customer == "jonas"]
     assert contexts, "the throttled reply was never sent"
     assert all(c is not None and c.locale == "de" and c.customer_key == "narrow:jonas" for c in contexts)
-    assert all(c is not None and c.answers is not None and c.answers.text == "hallo" for c in contexts)
+    answers = [c.answers for c in contexts if c is not None]
+    assert len(answers) == len(contexts)
+    assert all(a is not None and a.kind == "text" and a.text is None for a in answers)
 
 
 async def test_a_channel_without_a_context_parameter_is_sent_to_as_before(tmp_path: Path) -> None:

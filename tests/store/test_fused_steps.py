@@ -222,3 +222,25 @@ async def test_a_claim_failing_after_the_commit_leaves_the_turn_committed(tmp_pa
         assert [i.message for i in await store.pending_outbox(KEY, utcnow())] == [reply("a")]
     finally:
         await store.close()
+
+
+async def test_finishing_a_turn_keeps_the_hand_over_for_the_team_inbox(store: Store) -> None:
+    """The message path's own commit (not only ``commit_turn``) writes the hand-over's column: the
+    team inbox lists the conversation while a person has it, and an ended hand-over takes its
+    assignee with it."""
+    since = utcnow().replace(microsecond=0)
+    inbox_id, version = await _turn_with_next(store)
+    await store.finish_turn(
+        KEY, inbox_id, {"handover_since": since.isoformat()}, version, [], "turns:asha", "w1", "send:asha", "t1", 30
+    )
+    (waiting,) = await store.waiting_conversations()
+    assert waiting.customer_key == KEY and waiting.since == since
+    assert await store.assign(KEY, "anna", utcnow()) == "anna"
+    inbox_id, version = await _turn_with_next(store)
+    await store.finish_turn(KEY, inbox_id, {}, version, [], "turns:asha", "w1", "send:asha", "t1", 30)
+    assert await store.waiting_conversations() == []
+    inbox_id, version = await _turn_with_next(store)
+    await store.finish_turn(
+        KEY, inbox_id, {"handover_since": since.isoformat()}, version, [], "turns:asha", "w1", "send:asha", "t1", 30
+    )
+    assert [w.assigned_to for w in await store.waiting_conversations()] == [None]  # not anna's any more

@@ -71,7 +71,7 @@ async def test_queuing_nothing_is_fine(store: Store) -> None:
 async def test_a_reply_keeps_the_context_it_was_queued_with(store: Store) -> None:
     """The customer's language and the message a reply answers live in its row: whoever reads
     the outbox (another worker, the same one after a restart) hands them to the channel."""
-    hallo = message("asha", "hallo")
+    hallo = message("asha", "hallo").reference()
     context = SendContext(customer_key=KEY, locale="de", answers=hallo)
     queued = await store.enqueue(KEY, Replies([reply("Willkommen"), reply("Menü")], context))
     assert [q.context for q in queued] == [context, context]
