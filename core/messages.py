@@ -167,15 +167,16 @@ class Inbound(_Model):
         return self.model_validate({**dict(self), **update})
 
     def reference(self) -> Inbound:
-        """This message by identity alone (channel, customer, id, kind, language hint), without
-        what the customer wrote: what a reply carries in its outbox row as the message it answers,
-        so the outbox keeps no second copy of texts, addresses or locations."""
+        """This message by identity alone (channel, customer, id, kind, language hint, and the trace
+        it belongs to), without what the customer wrote: what a reply carries in its outbox row as
+        the message it answers, so the outbox keeps no second copy of texts, addresses or locations."""
         return type(self).model_construct(
             channel=self.channel,
             customer_id=self.customer_id,
             message_id=self.message_id,
             kind=self.kind,
             locale=self.locale,
+            trace=self.trace,
         )
 
     @property
