@@ -58,9 +58,12 @@ def shop_toml(
     extra: str = "",
     shop_extra: str = "",
     messages_per_second: int = 10000,
+    pair_seconds: float = 0,
+    pair_burst: int = 45,
 ) -> str:
     """The bench shop; ``extra`` adds sections of its own (discounts, delivery slots), ``shop_extra``
-    keys of ``[shop]`` (a time zone)."""
+    keys of ``[shop]`` (a time zone). The pair rate is not paced unless ``pair_seconds`` is given:
+    the bench's customers write faster than Meta lets a number answer one customer."""
     ghee = f"stock = {ghee_stock}" if ghee_stock is not None else ""
     return f"""
 [shop]
@@ -88,6 +91,8 @@ app_secret_env = "WHATSAPP_APP_SECRET"
 verify_token_env = "WHATSAPP_VERIFY_TOKEN"
 api_base_url = "{graph_url}"
 messages_per_second = {messages_per_second}
+pair_seconds = {pair_seconds}
+pair_burst = {pair_burst}
 
 [payments.cod]
 max_order_total = "100000.00"

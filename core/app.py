@@ -57,9 +57,19 @@ def _webhook_guard(shop: Shop, name: str) -> Callable[[Handler], Handler]:
     nothing (a middleware would run on every request)."""
     faults = shop.store.faults
     counted = shop.metrics.webhook_outcomes(name) if shop.config.metrics.enabled else None
+    tracing = shop.tracing
 
     def wrap(handler: Handler) -> Handler:
         async def guarded(request: web.Request) -> web.StreamResponse:
+            if tracing.on:
+                with tracing.webhook(name) as span:
+                    response = await answered(request)
+                    if span is not None:
+                        span.set_attribute("http.response.status_code", response.status)
+                    return response
+            return await answered(request)
+
+        async def answered(request: web.Request) -> web.StreamResponse:
             try:
                 response = await handler(request)
             except faults:

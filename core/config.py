@@ -802,6 +802,54 @@ class MetricsSection(_Section):
         return self
 
 
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class TracingSection(_Section):
+    """OpenTelemetry spans for a message's way through the shop (a webhook, its turn, each send):
+    off unless enabled, and never a customer's number, words or address in a span (docs/scale.md)."""
+
+    enabled: bool = False
+    #: Where spans go: ``otlp`` (OTLP over HTTP to ``endpoint``, else ``OTEL_EXPORTER_OTLP_ENDPOINT``),
+    #: ``console`` (standard output), or ``global`` (the tracer provider the process set up itself,
+    #: such as ``opentelemetry-instrument``'s).
+    exporter: Literal["otlp", "console", "global"] = "otlp"
+    endpoint: str | None = None
+    service_name: str = Field(default="chatshop", min_length=1, max_length=100)
+
+    @field_validator("enabled")
+    @classmethod
+    def _packages(cls, value: bool) -> bool:
+        if value and not (_installed("opentelemetry.trace") and _installed("opentelemetry.sdk.trace")):
+            raise ValueError("tracing needs the OpenTelemetry packages: pip install 'chatshop[tracing]'")
+        return value
+
+    @field_validator("exporter")
+    @classmethod
+    def _exporter(cls, value: str, info: ValidationInfo) -> str:
+        if value == "otlp" and info.data.get("enabled") and not _installed("opentelemetry.exporter.otlp.proto.http"):
+            raise ValueError(
+                "the otlp exporter needs opentelemetry-exporter-otlp-proto-http (pip install 'chatshop[tracing]'),"
+                " or choose console or global"
+            )
+        return value
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("the OTLP endpoint is an http:// or https:// URL (…/v1/traces)")
+        if value is not None and info.data.get("exporter") != "otlp":
+            raise ValueError("an endpoint is for the otlp exporter only")
+        return value
+
+
 class ShopConfig(_Section):
     """The whole ``shop.toml``. Plugin sections stay raw until their plugin validates them."""
 
@@ -822,6 +870,7 @@ class ShopConfig(_Section):
     invoices: InvoicesSection | None = None
     addresses: AddressesSection = Field(default_factory=AddressesSection)
     metrics: MetricsSection = Field(default_factory=MetricsSection)
+    tracing: TracingSection = Field(default_factory=TracingSection)
     support: SupportSection = Field(default_factory=SupportSection)
 
     #: The folder of the TOML file; relative paths in it (catalog, keys, database) start here.

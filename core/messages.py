@@ -156,6 +156,9 @@ class Inbound(_Model):
     referral: Referral | None = None  # the ad or post the customer came from, when the messenger says
     #: Who wrote a ``SHOP`` message: a staff member's name, or the messenger's own app.
     author: SafeText | None = None
+    #: With tracing on, the W3C ``traceparent`` of the webhook that brought it (:mod:`chatshop.tracing`):
+    #: the inbox keeps it, so the turn and the replies link to that webhook on any worker.
+    trace: SafeText | None = None
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with ``update`` applied, validated like a new message (pydantic's own skips it)."""
@@ -164,15 +167,16 @@ class Inbound(_Model):
         return self.model_validate({**dict(self), **update})
 
     def reference(self) -> Inbound:
-        """This message by identity alone (channel, customer, id, kind, language hint), without
-        what the customer wrote: what a reply carries in its outbox row as the message it answers,
-        so the outbox keeps no second copy of texts, addresses or locations."""
+        """This message by identity alone (channel, customer, id, kind, language hint, and the trace
+        it belongs to), without what the customer wrote: what a reply carries in its outbox row as
+        the message it answers, so the outbox keeps no second copy of texts, addresses or locations."""
         return type(self).model_construct(
             channel=self.channel,
             customer_id=self.customer_id,
             message_id=self.message_id,
             kind=self.kind,
             locale=self.locale,
+            trace=self.trace,
         )
 
     @property

@@ -57,8 +57,12 @@ class _StoreCollector(Collector):
 class Metrics:
     """One worker's metrics, in a registry of its own (never the process-wide default one)."""
 
-    def __init__(self, store: Callable[[], Store], worker: str) -> None:
+    def __init__(
+        self, store: Callable[[], Store], worker: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._store = store
+        #: The shop's clock: replies are stamped with it, so their age is read on it too.
+        self._clock = clock
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.set_target_info({"worker": worker})
         self.webhooks = Counter(
@@ -119,7 +123,7 @@ class Metrics:
 
     async def render(self, now: datetime | None = None) -> bytes:
         """The text exposition, with the queue gauges read from the store just now."""
-        depths = await self._store().queue_depths(now or datetime.now(UTC))
+        depths = await self._store().queue_depths(now or self._clock())
         self.inbox_depth.set(depths.inbox)
         self.outbox_depth.set(depths.outbox)
         self.outbox_oldest.set(depths.oldest_unsent_seconds)

@@ -76,6 +76,25 @@ class OutboxSender:
         return SendContext(customer_key=item.customer_key, locale=locale)
 
     async def _deliver(self, channel: Channel, item: OutboxItem) -> SendResult:
+        """Hand one reply to the channel, in its span when tracing is on."""
+        tracing = self.shop.tracing
+        if not tracing.on:
+            return await self._hand(channel, item)
+        parent = await self._trace(item)
+        with tracing.send(channel.name, item.message.kind, parent) as span:
+            result = await self._hand(channel, item)
+            if span is not None:
+                span.set_attribute("chatshop.result", "sent")
+            return result
+
+    async def _trace(self, item: OutboxItem) -> str | None:
+        """The trace a reply belongs to: the message it answers (kept with it in the outbox, so on
+        any worker), else, for a reply queued without one, the customer's latest message's."""
+        if item.context is not None and item.context.answers is not None:
+            return item.context.answers.trace
+        return await self.shop.store.latest_inbound_trace(item.customer_key)
+
+    async def _hand(self, channel: Channel, item: OutboxItem) -> SendResult:
         """Hand one reply to the channel: choice ids fitted to it, and its context if it asks."""
         message = await self.shop.choice_ids.shorten(item.message, channel.capabilities, self.shop.now())
         if takes_context(channel):

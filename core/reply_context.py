@@ -73,6 +73,8 @@ def _context_json(context: SendContext) -> str:
         }
         if answers.locale is not None:
             reference["locale"] = answers.locale
+        if answers.trace is not None:  # tracing on: the reply's send joins its webhook's trace
+            reference["trace"] = answers.trace
         stored["answers"] = reference
     return to_json(stored).decode()
 

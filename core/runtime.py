@@ -52,6 +52,7 @@ from chatshop.shoptime import ShopTime
 from chatshop.store.base import ConversationRecord, InboxItem, InventoryItem, StaleConversation, Store, TurnClaim
 from chatshop.store.codec import utcnow
 from chatshop.texts import Texts
+from chatshop.tracing import Tracing
 
 __all__ = ["Shop", "open_store"]
 
@@ -125,7 +126,8 @@ class Shop:
         self.started = False
         #: Names this process in the leases it holds (several workers may share one database).
         self.worker_id = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
-        self.metrics = Metrics(lambda: self.store, self.worker_id)
+        self.metrics = Metrics(lambda: self.store, self.worker_id, lambda: self.now())
+        self.tracing = Tracing(config.tracing)
 
     # --- building ---------------------------------------------------------------------------
     def _load_catalog(self) -> Catalog:
@@ -314,6 +316,7 @@ class Shop:
             await self._http.close()
         self._http = None
         await self.store.close()
+        self.tracing.shutdown()
         log.info("shop.stopped")
 
     async def recover(self) -> None:
@@ -397,6 +400,8 @@ class Shop:
         starts (the lease, the message, the conversation) in the same step to the store, and the
         turn starts from that claim.
         """
+        if self.tracing.on:
+            inbound = self.tracing.stamp(inbound)  # the webhook's span, for the turn and the replies
         key = inbound.customer_key
         if inbound.referral is not None:  # kept before the message, so its turn can place with it
             await referrals.remember(self.store, inbound)
@@ -442,7 +447,8 @@ class Shop:
                 try:
                     # commits the turn and reads the next message in one step; with none left,
                     # the lease goes back
-                    item, record, wanted = await self._turn(current, record, lease)
+                    with self.tracing.turn(current.inbound):
+                        item, record, wanted = await self._turn(current, record, lease)
                     released = item is None
                     stale = 0
                     continue

@@ -8,6 +8,7 @@ its database allows.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
 from chatshop.orders import Claim, Order, OrderRevision, OrderStatus
+from chatshop.store.pair_rate import LocalPairs, PairRule
 from chatshop.store.people import PeopleStore
 
 __all__ = [
@@ -227,6 +229,7 @@ class Store(PeopleStore, ABC):
 
     def __init__(self) -> None:
         self.stats = StoreStats()
+        self._local_pairs = LocalPairs()
 
     # --- lifecycle -------------------------------------------------------------------------
     @abstractmethod
@@ -588,6 +591,36 @@ class Store(PeopleStore, ABC):
         others follow at ``interval``; with ``granted == 0`` the next free slot is ``delay`` seconds
         away: ask again once it is within ``horizon``.
         """
+
+    async def reserve_send_slots(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]:
+        """:meth:`reserve_sends`, with the first slot as a time on the wall clock (``time.time()``)
+        rather than a delay: every worker of a host reads that clock alike (and the machines of a
+        deployment to within NTP's accuracy), so how long the answer took to come back does not
+        shift one worker's slots against another's. A shared store reads its own clock for it."""
+        delay, granted = await self.reserve_sends(name, interval, horizon, wanted, observed, slack)
+        return time.time() + delay, granted
+
+    # --- tracing -----------------------------------------------------------------------------
+    async def latest_inbound_trace(self, customer_key: str) -> str | None:
+        """The trace context (``Inbound.trace``) of the customer's latest message in the inbox: what
+        a reply sent by a worker that did not run its turn links to (only asked with tracing on).
+        This default knows none."""
+        return None
+
+    # --- pair budgets: how fast one customer may be messaged (WhatsApp's pair rate) ---------------
+    async def pace_pair(self, name: str, interval: float, window: float, burst: int, guard: float) -> float:
+        """Charge one message to the pair ``name`` under the rule of :class:`chatshop.store.pair_rate.PairRule`:
+        0.0 when it may go now, else the seconds to wait, with nothing charged. The pair's state is
+        all there is, nothing is held: a worker that dies after a charge costs that customer one
+        interval at most. This default keeps pairs in this process's memory (a store only one
+        process uses); a shared store keeps them where every worker sees them."""
+        return self._local_pairs.pace(name, PairRule(interval, window, burst, guard))
+
+    async def give_back_pair(self, name: str, interval: float) -> None:
+        """Undo the last charge of ``name`` (one ``interval``): its message was refused or never sent."""
+        self._local_pairs.give_back(name, interval)
 
     # --- leases: one worker at a time per customer, across processes and machines -----------------
     @abstractmethod

@@ -773,3 +773,52 @@ $$;
         ),
     )
 )
+
+POSTGRES_MIGRATIONS.append(
+    (
+        8,
+        """
+-- WhatsApp's pair rate shared by all workers (see chatshop/store/pair_rate.py and Store.pace_pair):
+-- per pair, the current burst's start, its messages and when the borrowed quota is paid back.
+CREATE TABLE pair_budgets (
+    name TEXT PRIMARY KEY,
+    burst_start TIMESTAMPTZ NOT NULL,
+    burst_count INTEGER NOT NULL,
+    due TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX pair_budgets_due ON pair_budgets (due);
+
+CREATE FUNCTION chatshop_pace_pair(
+    p_name TEXT, p_interval DOUBLE PRECISION, p_window DOUBLE PRECISION, p_burst INTEGER,
+    p_guard DOUBLE PRECISION, OUT o_wait DOUBLE PRECISION
+) LANGUAGE plpgsql AS $$
+DECLARE
+    now_at TIMESTAMPTZ := clock_timestamp();
+    pair pair_budgets%ROWTYPE;
+BEGIN
+    o_wait := 0;
+    INSERT INTO pair_budgets (name, burst_start, burst_count, due)
+    VALUES (p_name, now_at, 1, now_at + make_interval(secs => p_interval + p_guard))
+    ON CONFLICT (name) DO NOTHING;
+    IF FOUND THEN
+        IF random() < 0.001 THEN  -- now and then, forget the pairs that owe nothing for an hour
+            DELETE FROM pair_budgets WHERE due < now_at - interval '1 hour';
+        END IF;
+        RETURN;
+    END IF;
+    SELECT * INTO pair FROM pair_budgets WHERE name = p_name FOR UPDATE;
+    IF now_at >= pair.due THEN
+        UPDATE pair_budgets SET burst_start = now_at, burst_count = 1,
+                                due = now_at + make_interval(secs => p_interval + p_guard)
+        WHERE name = p_name;
+    ELSIF now_at < pair.burst_start + make_interval(secs => p_window - p_guard) AND pair.burst_count < p_burst THEN
+        UPDATE pair_budgets SET burst_count = burst_count + 1, due = due + make_interval(secs => p_interval)
+        WHERE name = p_name;
+    ELSE
+        o_wait := extract(epoch FROM (pair.due - now_at));
+    END IF;
+END
+$$;
+""",
+    )
+)

@@ -551,6 +551,13 @@ class PostgresStore(PostgresPeople, Store):
         )
         return InboxItem(row["id"], inbound_from_text(row["payload"])) if row else None
 
+    async def latest_inbound_trace(self, customer_key: str) -> str | None:
+        trace = await self._fetchval(
+            "SELECT payload::jsonb ->> 'trace' FROM inbox WHERE customer_key = $1 ORDER BY id DESC LIMIT 1",
+            customer_key,
+        )
+        return str(trace) if trace is not None else None
+
     async def customers_with_pending_inbound(self, limit: int = 1000) -> list[str]:
         rows = await self._fetch(
             "SELECT customer_key, MIN(id) AS first FROM inbox WHERE handled_at IS NULL "
@@ -1660,6 +1667,37 @@ class PostgresStore(PostgresPeople, Store):
             float(slack),
         )
         return float(row["o_delay"]), int(row["o_granted"])
+
+    async def reserve_send_slots(
+        self, name: str, interval: float, horizon: float, wanted: int, observed: int = 0, slack: float = 0.0
+    ) -> tuple[float, int]:
+        # The database's clock is read just after the function's, microseconds apart.
+        row = await self._fetchrow(
+            "SELECT r.o_delay + extract(epoch FROM clock_timestamp()) AS at, r.o_granted "
+            "FROM chatshop_reserve_sends($1, $2, $3, $4, $5, $6) AS r",
+            name,
+            float(interval),
+            float(horizon),
+            wanted,
+            observed,
+            float(slack),
+        )
+        return float(row["at"]), int(row["o_granted"])
+
+    # --- pair budgets ------------------------------------------------------------------------
+    async def pace_pair(self, name: str, interval: float, window: float, burst: int, guard: float) -> float:
+        wait = await self._fetchval(
+            "SELECT chatshop_pace_pair($1, $2, $3, $4, $5)", name, float(interval), float(window), burst, float(guard)
+        )
+        return float(wait)
+
+    async def give_back_pair(self, name: str, interval: float) -> None:
+        await self._execute(
+            "UPDATE pair_budgets SET burst_count = burst_count - 1, due = due - make_interval(secs => $2) "
+            "WHERE name = $1 AND burst_count > 0",
+            name,
+            float(interval),
+        )
 
     # --- leases ------------------------------------------------------------------------------
     async def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:

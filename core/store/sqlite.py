@@ -264,6 +264,16 @@ class SQLiteStore(SQLitePeople, Store):
 
         return await self._run(fetch)
 
+    async def latest_inbound_trace(self, customer_key: str) -> str | None:
+        def fetch(db: sqlite3.Connection) -> str | None:
+            row = db.execute(
+                "SELECT json_extract(payload, '$.trace') FROM inbox WHERE customer_key = ? ORDER BY id DESC LIMIT 1",
+                (customer_key,),
+            ).fetchone()
+            return str(row[0]) if row and row[0] is not None else None
+
+        return await self._run(fetch)
+
     async def customers_with_pending_inbound(self, limit: int = 1000) -> list[str]:
         def fetch(db: sqlite3.Connection) -> list[str]:
             rows = db.execute(

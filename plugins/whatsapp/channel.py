@@ -41,6 +41,7 @@ from .catalog_sync import refused_items
 from .client import GraphClient, RetryPolicy
 from .config import WhatsAppConfig
 from .errors import BAD_PARAMETER_CODES, MARKETING_OPTED_OUT, REENGAGEMENT, GraphError
+from .pairs import PairPacer
 from .routes import webhook_routes
 from .webhook import Preference, StatusUpdate
 from .window import ConversationWindow
@@ -122,6 +123,13 @@ class WhatsAppChannel(Channel):
             limiter=SendBudget(self._reserve_sends, config.messages_per_second, shared=lambda: self._budgets().shared),
             retry=self.retry_policy,
         )
+        self.pairs = PairPacer(
+            self._budgets,
+            config.phone_number_id,
+            seconds=config.pair_seconds,
+            burst=config.pair_burst,
+            lease_seconds=lambda: self.shop.config.server.lease_seconds,
+        )
 
     def _budgets(self) -> SharedBudgets:
         return cast("SharedBudgets", self.shop.store)  # not in the plugin API yet: see SharedBudgets
@@ -132,7 +140,7 @@ class WhatsAppChannel(Channel):
         name = f"whatsapp:{self.settings.phone_number_id}"
         assert isinstance(budget, SendBudget)
         interval = budget.interval
-        return await self._budgets().reserve_sends(
+        return await self._budgets().reserve_send_slots(
             name, interval, HORIZON, wanted, observed, slack=SLACK_SLOTS * interval
         )
 
@@ -206,9 +214,12 @@ class WhatsAppChannel(Channel):
         return (message.model_copy(update={"sections": sections}), catalog_id) if sections else (message, None)
 
     async def _post(self, customer_id: str, rendered: render.Rendered) -> str:
+        await self.pairs.pace(customer_id)
         try:
             return await self.client.send_message(render.envelope(customer_id, rendered))
         except GraphError as error:
+            if 400 <= error.status < 500:  # refused: Meta did not count it against the pair
+                await self.pairs.give_back(customer_id)
             raise self._send_error(error, rendered) from None
 
     def _send_error(self, error: GraphError, rendered: render.Rendered) -> Exception:

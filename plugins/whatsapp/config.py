@@ -152,6 +152,13 @@ class WhatsAppConfig(ChannelConfig):
     #: sideways) rather than a product list; false keeps the list.
     product_carousel: bool = True
     messages_per_second: int = Field(default=80, ge=1, le=10_000)
+    #: Meta's pair rate: one message to a customer every ``pair_seconds``, bursts of up to
+    #: ``pair_burst`` within that time, paid back afterwards (131056 otherwise). When set (Meta
+    #: documents 6), every worker paces its sends to one customer by it through the store. Off by
+    #: default: paced by the documented rule, a customer who chats briskly waits 18 s after a burst
+    #: of 3 replies; unpaced, Meta's refusals are retried with its suggested 4^n backoff.
+    pair_seconds: float = Field(default=0.0, ge=0, le=3600)
+    pair_burst: int = Field(default=45, ge=1, le=1000)
     templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
     #: India: ask for the delivery address with WhatsApp's own form (``address_message``), with the
     #: customer's saved addresses to pick from and the PIN code checked against the delivery areas.

@@ -52,6 +52,7 @@ access_token_env = "WHATSAPP_ACCESS_TOKEN"
 app_secret_env = "WHATSAPP_APP_SECRET"
 verify_token_env = "WHATSAPP_VERIFY_TOKEN"
 api_base_url = "{graph_url}"
+pair_seconds = 0
 
 [[catalog.products]]
 id = "atta-5kg"

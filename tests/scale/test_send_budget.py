@@ -8,10 +8,11 @@ Every worker alone is allowed the whole tier; only the budget they share keeps t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
-import time
+import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -24,9 +25,11 @@ from bench.workers import ACCESS_TOKEN, Worker, shop_toml
 from chatshop.testing.fakes.whatsapp import FakeGraph
 
 TIER = 80
-CUSTOMERS = 30
+CUSTOMERS = 45
 #: Messages counted against the tier (incoming and sent) before the test stops the load.
 COUNTED = 700
+#: Seconds at the start left out of the sustained rate.
+WARM_UP = 2.0
 
 
 @pytest.fixture
@@ -40,13 +43,36 @@ async def fake() -> AsyncIterator[tuple[FakeGraph, str]]:
         await server.close()
 
 
+@contextlib.contextmanager
+def _ahead_of_the_host(workers: list[Worker]) -> Iterator[None]:
+    """The test's processes ahead of the host's other work, where the test may raise them: this one
+    (the fake Graph API and the customers: Meta and the customers' phones do not share the shop's
+    machine), and the workers a step behind it. On a 2-core host shared with other busy work, a
+    stall of a second starves the workers of their sends (the rate measured is then the host's)
+    and, in the fake, counts a batch of sends in the next second of its clock. The budget must
+    still absorb the workers' lateness: they run below the fake and share the host with the
+    database and everything else."""
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+    except (OSError, AttributeError):  # not allowed here (an unprivileged CI): as it is
+        yield
+        return
+    try:
+        for worker in workers:
+            assert worker.process is not None
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, -5)
+        yield
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, before)
+
+
 async def _replied(graph: FakeGraph, wa_id: str, count: int, within: float = 30.0) -> bool:
     """Whether ``wa_id`` has ``count`` replies (waits for them, with a bound; nothing is timed)."""
-    deadline = time.monotonic() + within
-    while sum(1 for sent in graph.sent if sent.to == wa_id) < count:
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.02)
+    try:
+        await asyncio.wait_for(graph.sent_to(wa_id, count), within)
+    except TimeoutError:
+        return False
     return True
 
 
@@ -73,16 +99,19 @@ async def test_three_workers_share_the_numbers_throughput(
                 if not await _replied(graph, shopper.wa_id, replies):
                     stalled.append(shopper.wa_id)
 
-        async with aiohttp.ClientSession() as http:
-            await asyncio.gather(*(customer(http) for _ in range(CUSTOMERS)))
+        with _ahead_of_the_host(workers):
+            async with aiohttp.ClientSession() as http:
+                await asyncio.gather(*(customer(http) for _ in range(CUSTOMERS)))
     finally:
         for worker in workers:
             worker.kill()
     assert not stalled, f"replies never came for {len(stalled)} customers"
     assert [code for code, _ in graph.refused] == [], _debug(graph)  # not one 130429
-    # Sustained: the middle of the run, in the fake's own clock (the load starts and ends raggedly).
+    # Sustained: the middle of the run, in the fake's own clock. The load ends raggedly, and starts
+    # with every customer's first message at once: Meta counts those too, so the budget rightly
+    # holds the replies back for most of a second after.
     log = sorted(graph.throughput_log)
-    start, end = log[0] + 1.0, log[-1] - 1.0
+    start, end = log[0] + WARM_UP, log[-1] - 1.0
     counted = sum(1 for at in log if start <= at < end)
     assert counted / (end - start) >= 0.9 * TIER, _debug(graph)
 
@@ -91,6 +120,6 @@ def _debug(graph: FakeGraph) -> str:
     """What the fake counted, for a failure's message: the busiest second, the sustained rate."""
     log = sorted(graph.throughput_log)
     busiest = max(sum(1 for t in log[i:] if t - s < 1.0) for i, s in enumerate(log))
-    start, end = log[0] + 1.0, log[-1] - 1.0
+    start, end = log[0] + WARM_UP, log[-1] - 1.0
     middle = sum(1 for at in log if start <= at < end) / (end - start)
     return f"counted {len(log)} ({len(graph.inbound_log)} incoming), busiest second {busiest}, middle {middle:.1f}/s"

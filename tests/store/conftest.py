@@ -66,6 +66,8 @@ async def _empty(url: str) -> None:
     try:
         if await db.fetchval("SELECT to_regclass('leases')"):
             await db.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+        if await db.fetchval("SELECT to_regclass('pair_budgets')"):  # PostgreSQL migration 8
+            await db.execute("TRUNCATE pair_budgets")
     finally:
         await db.close()
 

@@ -39,9 +39,12 @@ def graph_url(graph: TestServer) -> str:
     return str(graph.make_url("")).rstrip("/")
 
 
-def whatsapp_section(url: str, channel_extra: str = "", templates: str = ORDER_TEMPLATES) -> str:
+def whatsapp_section(
+    url: str, channel_extra: str = "", templates: str = ORDER_TEMPLATES, pair_seconds: float = 0
+) -> str:
     """``[channels.whatsapp]`` against the fake at ``url``; ``channel_extra`` adds keys to the section,
-    ``templates`` follows it (a table of its own, and whatever the caller appends to it)."""
+    ``templates`` follows it (a table of its own, and whatever the caller appends to it). The pair
+    rate is not paced unless ``pair_seconds`` is given (the fake enforces it only when told to)."""
     return f"""
 [channels.whatsapp]
 phone_number_id = "{PHONE_NUMBER_ID}"
@@ -49,6 +52,7 @@ access_token_env = "WHATSAPP_ACCESS_TOKEN"
 app_secret_env = "WHATSAPP_APP_SECRET"
 verify_token_env = "WHATSAPP_VERIFY_TOKEN"
 api_base_url = "{url}"
+pair_seconds = {pair_seconds}
 {channel_extra}
 
 {templates}"""
@@ -62,6 +66,7 @@ def whatsapp_shop_toml(
     more: str = COD,
     channel_extra: str = "",
     templates: str = ORDER_TEMPLATES,
+    pair_seconds: float = 0,
 ) -> str:
     """A whole shop.toml: ``shop`` is the body of ``[shop]``, ``more`` any sections between the
     catalog and the channel (delivery, payments)."""
@@ -78,7 +83,7 @@ sweep_seconds = 0.2
 
 {catalog}
 {more}
-{whatsapp_section(url, channel_extra, templates)}"""
+{whatsapp_section(url, channel_extra, templates, pair_seconds)}"""
 
 
 @asynccontextmanager

@@ -60,6 +60,7 @@ class WhatsAppDriver(ChannelDriver):
             "app_secret_env": "WHATSAPP_APP_SECRET",
             "verify_token_env": "WHATSAPP_VERIFY_TOKEN",
             "api_base_url": api_url,
+            "pair_seconds": 0,  # the fake enforces no pair rate here
         }
 
     def environment(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ response and error shapes. Tests inject faults: throughput storms (130429), the 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import re
@@ -95,7 +96,10 @@ class FakeGraph:
     #: Enforce the number's throughput (130429) when set: at most this many messages in any second
     #: of ``clock``, counting the customers' incoming messages (``inbound``) as Meta does.
     mps: int | None = None
-    pair_burst: int | None = None  # messages to one customer per 6 s before 131056, when set
+    #: Enforce the pair rate (131056) when set: bursts of up to this many messages to one customer
+    #: (Meta: 45), then one per ``pair_seconds`` (Meta: 6), as research §2.9 documents it.
+    pair_burst: int | None = None
+    pair_seconds: float = 6.0
     sent: list[Sent] = field(default_factory=list)
     read_marks: list[dict[str, Any]] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (code, reason) of 4xx answers
@@ -125,7 +129,9 @@ class FakeGraph:
     throughput_log: list[float] = field(default_factory=list)
     inbound_log: list[float] = field(default_factory=list)  # the customers' messages of it
     _recent: deque[float] = field(default_factory=deque)
-    _pairs: dict[str, deque[float]] = field(default_factory=dict)
+    _pairs: dict[str, tuple[float, int, float]] = field(default_factory=dict)
+    _counts: dict[str, int] = field(default_factory=dict)  # messages sent, by recipient
+    _waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = field(default_factory=dict)
 
     # --- test controls -------------------------------------------------------------------
     def storm(self, code: int, times: int) -> None:
@@ -137,6 +143,25 @@ class FakeGraph:
         """As :meth:`storm`, for the next ``times`` messages only: read receipts, which the shop
         sends alongside, go through."""
         self.send_faults.extend([code] * times)
+
+    async def sent_to(self, to: str, count: int) -> None:
+        """Wait until ``to`` has been sent ``count`` messages (bound it with ``asyncio.wait_for``):
+        a test with many customers waits on this rather than scanning ``sent`` over and over,
+        which would slow the fake it shares a process with."""
+        if self._counts.get(to, 0) >= count:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(to, []).append((count, future))
+        await future
+
+    def _arrived(self, to: str) -> None:
+        have = self._counts[to] = self._counts.get(to, 0) + 1
+        waiting = self._waiters.get(to)
+        if waiting:
+            for count, future in [w for w in waiting if w[0] <= have]:
+                waiting.remove((count, future))
+                if not future.done():
+                    future.set_result(None)
 
     def texts(self, to: str | None = None) -> list[Sent]:
         return [s for s in self.sent if to is None or s.to == to]
@@ -265,6 +290,7 @@ class FakeGraph:
             return limited
         wamid = self._wamid(to)
         self.sent.append(Sent(to=to, type=body["type"], body=body, wamid=wamid))
+        self._arrived(to)
         if to in self.closed_windows and body["type"] != "template":
             self.statuses.append(_failed_status(wamid, to))
         return web.json_response(
@@ -292,6 +318,7 @@ class FakeGraph:
         self.inbound_log.extend([now] * count)
 
     def _throughput(self, to: str) -> web.Response | None:
+        """130429 past the number's tier; 131056 past the pair rate; else the message counts."""
         now = self.clock()
         if self.mps is not None:
             while self._recent and now - self._recent[0] >= 1.0:
@@ -299,16 +326,29 @@ class FakeGraph:
             if len(self._recent) >= self.mps:
                 self.refused.append((130429, "throughput"))
                 return graph_error(400, 130429, "Rate limit hit")
+        if self.pair_burst is not None:
+            pair = self._pair_after(self._pairs.get(to), now)
+            if pair is None:
+                self.refused.append((131056, "pair"))
+                return graph_error(400, 131056, TITLES[131056])
+            self._pairs[to] = pair
+        if self.mps is not None:
             self._recent.append(now)
             self.throughput_log.append(now)
-        if self.pair_burst is not None:
-            pair = self._pairs.setdefault(to, deque())
-            while pair and now - pair[0] >= 6.0:
-                pair.popleft()
-            if len(pair) >= self.pair_burst:
-                self.refused.append((131056, "pair"))
-                return graph_error(400, 131056, "pair rate limit hit")
-            pair.append(now)
+        return None
+
+    def _pair_after(self, pair: tuple[float, int, float] | None, now: float) -> tuple[float, int, float] | None:
+        """A pair's (burst start, messages, paid back at) once one more message is sent at ``now``,
+        or None when Meta refuses it: one message per ``pair_seconds``, and bursts of up to
+        ``pair_burst`` within ``pair_seconds`` that borrow from the future: after a burst of n,
+        nothing more until n intervals from its start (research §2.9, "a burst of 20 requires
+        about a 2-minute wait")."""
+        assert self.pair_burst is not None
+        if pair is None or now >= pair[2]:
+            return (now, 1, now + self.pair_seconds)
+        start, count, due = pair
+        if now < start + self.pair_seconds and count < self.pair_burst:
+            return (start, count + 1, due + self.pair_seconds)
         return None
 
     def _wamid(self, to: str) -> str:
