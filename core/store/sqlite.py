@@ -107,6 +107,17 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
 
 
+def _record(customer_key: str, row: Sequence[Any]) -> ConversationRecord:
+    """A conversation from its row's ``state, version, last_inbound_at``."""
+    return ConversationRecord(customer_key, loads(row[0]), row[1], _dt(row[2]))
+
+
+#: A customer's pending replies, read through the partial index that holds only those: left to
+#: itself, SQLite's planner (no statistics) takes ``outbox_customer`` (every reply the customer was
+#: ever sent, for the transcript) and reads each row to check its status, a cost that grows with
+#: the conversation's length at every turn and every send.
+_PENDING_OUTBOX = "INDEXED BY outbox_pending"
+
 _Peek = tuple[InboxItem, ConversationRecord]
 _Next = tuple[InboxItem | None, ConversationRecord | None]
 
@@ -225,12 +236,14 @@ class SQLiteStore(SQLitePeople, Store):
             )
             if cur.rowcount == 0:
                 return None
-            if from_customer:
-                db.execute(
+            conversation = None
+            if from_customer:  # the conversation as it now is comes back from the same statement
+                conversation = db.execute(
                     "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
-                    "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+                    "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at "
+                    "RETURNING state, version, last_inbound_at",
                     (key, now),
-                )
+                ).fetchone()
             else:  # the shop's own message: the customer did not write
                 db.execute(
                     "INSERT INTO conversations (customer_key, state, version) VALUES (?, '{}', 0) "
@@ -246,7 +259,9 @@ class SQLiteStore(SQLitePeople, Store):
                 item = InboxItem(first["id"], inbound)
             else:
                 item = InboxItem(first["id"], inbound_from_text(first["payload"]))
-            return item, self._conversation(db, key)
+            if conversation is None:
+                return item, self._conversation(db, key)
+            return item, _record(key, conversation)
 
         peek = await self._write(add)
         if peek is None:
@@ -341,7 +356,7 @@ class SQLiteStore(SQLitePeople, Store):
                 db.execute("UPDATE inbox SET handled_at = ? WHERE id = ?", (now, inbox_id))
                 # The customer just wrote: a reply held back (closed window, quota) may go out now.
                 db.execute(
-                    "UPDATE outbox SET next_attempt_at = NULL "
+                    f"UPDATE outbox {_PENDING_OUTBOX} SET next_attempt_at = NULL "
                     "WHERE customer_key = ? AND status = 'pending' AND next_attempt_at IS NOT NULL",
                     (customer_key,),
                 )
@@ -392,7 +407,7 @@ class SQLiteStore(SQLitePeople, Store):
         ``known`` (just written by the same transaction) are taken as they are, not decoded again."""
         written = {item.id: item for item in known}
         rows = db.execute(
-            "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
+            f"SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox {_PENDING_OUTBOX} "
             "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
             (customer_key,),
         ).fetchall()
@@ -1277,7 +1292,7 @@ class SQLiteStore(SQLitePeople, Store):
         ).fetchone()
         if conv is None:
             return ConversationRecord(customer_key, {}, 0)
-        return ConversationRecord(customer_key, loads(conv[0]), conv[1], _dt(conv[2]))
+        return _record(customer_key, conv)
 
     async def claim_inbound(
         self, customer_key: str, lease: str, owner: str, seconds: float
