@@ -112,12 +112,6 @@ def _record(customer_key: str, row: Sequence[Any]) -> ConversationRecord:
     return ConversationRecord(customer_key, loads(row[0]), row[1], _dt(row[2]))
 
 
-#: A customer's pending replies, read through the partial index that holds only those: left to
-#: itself, SQLite's planner (no statistics) takes ``outbox_customer`` (every reply the customer was
-#: ever sent, for the transcript) and reads each row to check its status, a cost that grows with
-#: the conversation's length at every turn and every send.
-_PENDING_OUTBOX = "INDEXED BY outbox_pending"
-
 _Peek = tuple[InboxItem, ConversationRecord]
 _Next = tuple[InboxItem | None, ConversationRecord | None]
 
@@ -354,9 +348,10 @@ class SQLiteStore(SQLitePeople, Store):
                 )
             if inbox_id is not None:
                 db.execute("UPDATE inbox SET handled_at = ? WHERE id = ?", (now, inbox_id))
-                # The customer just wrote: a reply held back (closed window, quota) may go out now.
+                # The customer just wrote: a reply held back (closed window, quota) may go out now
+                # (the pending replies' own index: see _due_outbox).
                 db.execute(
-                    f"UPDATE outbox {_PENDING_OUTBOX} SET next_attempt_at = NULL "
+                    "UPDATE outbox INDEXED BY outbox_pending SET next_attempt_at = NULL "
                     "WHERE customer_key = ? AND status = 'pending' AND next_attempt_at IS NOT NULL",
                     (customer_key,),
                 )
@@ -404,10 +399,15 @@ class SQLiteStore(SQLitePeople, Store):
         db: sqlite3.Connection, customer_key: str, moment: str | None, known: Iterable[OutboxItem] = ()
     ) -> list[OutboxItem]:
         """The customer's due messages, oldest first, up to one waiting for its retry. Those in
-        ``known`` (just written by the same transaction) are taken as they are, not decoded again."""
+        ``known`` (just written by the same transaction) are taken as they are, not decoded again.
+
+        Read through the partial index of pending replies (``INDEXED BY``, here and in the turn's
+        commit): left to itself, SQLite's planner (no statistics) takes ``outbox_customer``, every
+        reply the customer was ever sent, and reads each row to check its status, at every turn
+        and every send, a cost that grew with the length of the conversation."""
         written = {item.id: item for item in known}
         rows = db.execute(
-            f"SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox {_PENDING_OUTBOX} "
+            "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox INDEXED BY outbox_pending "
             "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
             (customer_key,),
         ).fetchall()
