@@ -230,32 +230,36 @@ class SQLiteStore(SQLitePeople, Store):
             )
             if cur.rowcount == 0:
                 return None
-            conversation = None
-            if from_customer:  # the conversation as it now is comes back from the same statement
-                conversation = db.execute(
-                    "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
+            # The conversation as it now is and the first message its turn will read (usually this
+            # very one) come back from the upsert itself.
+            if from_customer:
+                row = db.execute(
+                    "INSERT INTO conversations (customer_key, state, version, last_inbound_at) "
+                    "VALUES (?1, '{}', 0, ?2) "
                     "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at "
-                    "RETURNING state, version, last_inbound_at",
+                    "RETURNING state, version, last_inbound_at, (SELECT id FROM inbox "
+                    "WHERE customer_key = ?1 AND handled_at IS NULL ORDER BY id LIMIT 1)",
                     (key, now),
                 ).fetchone()
-            else:  # the shop's own message: the customer did not write
-                db.execute(
-                    "INSERT INTO conversations (customer_key, state, version) VALUES (?, '{}', 0) "
-                    "ON CONFLICT (customer_key) DO NOTHING",
+            else:  # the shop's own message: the customer did not write (an existing row: nothing returned)
+                row = db.execute(
+                    "INSERT INTO conversations (customer_key, state, version) VALUES (?1, '{}', 0) "
+                    "ON CONFLICT (customer_key) DO NOTHING "
+                    "RETURNING state, version, last_inbound_at, (SELECT id FROM inbox "
+                    "WHERE customer_key = ?1 AND handled_at IS NULL ORDER BY id LIMIT 1)",
                     (key,),
-                )
-            # What the turn this message starts will read first (usually this very message).
-            first = db.execute(
-                "SELECT id, payload FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1",
-                (key,),
-            ).fetchone()
-            if first["id"] == cur.lastrowid:
-                item = InboxItem(first["id"], inbound)
+                ).fetchone()
+            if row is None:
+                conversation = self._conversation(db, key)
+                first = db.execute(
+                    "SELECT id FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1", (key,)
+                ).fetchone()[0]
             else:
-                item = InboxItem(first["id"], inbound_from_text(first["payload"]))
-            if conversation is None:
-                return item, self._conversation(db, key)
-            return item, _record(key, conversation)
+                conversation, first = _record(key, row), row[3]
+            if first == cur.lastrowid:
+                return InboxItem(first, inbound), conversation
+            older = db.execute("SELECT payload FROM inbox WHERE id = ?", (first,)).fetchone()[0]
+            return InboxItem(first, inbound_from_text(older)), conversation
 
         peek = await self._write(add)
         if peek is None:
