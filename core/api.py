@@ -116,7 +116,8 @@ class Shop(Protocol):
 
     async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
         """Apply a verified provider event: once, only when amount and currency match; None for an
-        unknown order. An event the order's state refuses (expired after paid) is logged, not raised."""
+        unknown order. An event the order's state refuses (expired after paid) is logged, not raised.
+        A method with ``online = False`` reports cash it collected as a PAID event on the delivered order."""
         ...
 
     async def move_order(self, number: str, new: OrderStatus, note: str = "") -> Order:
@@ -172,6 +173,14 @@ class Shop(Protocol):
         """``messages`` as the core hands them to a channel with ``capabilities`` (buttons, else a
         list, else a numbered menu; product cards, else pictures, else text): to show a customer
         what another messenger would get."""
+        ...
+
+    async def replace_catalog(self, catalog: Catalog) -> list[str]:
+        """Sell ``catalog`` from now on, on this worker (a live catalog source refreshed): swapped
+        whole (a turn under way keeps the one it started with), the inventory seeded (new products
+        counted; a stock figure changed since the last catalog applied once, so sales since are not
+        counted twice), and ``catalog_changed`` told of the SKUs added, gone or changed, which are
+        returned."""
         ...
 
     async def product_views(self, products: Sequence[Product]) -> list[ProductView]:

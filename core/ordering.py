@@ -426,6 +426,9 @@ class Ordering:
             )
             return order
         await self._remember(order, event)
+        method = self.shop.payment_methods.get(order.payment_method)
+        if method is not None and not method.online:
+            return await self._collected(order, event, event.amount)
         if order.status != OrderStatus.PENDING_PAYMENT:
             return await self._late(order, event, event.amount)
         try:
@@ -446,6 +449,19 @@ class Ordering:
         await self.tell(order, "payment_received", notification=True, amount=order.total.format(locale), lines=lines)
         await self.shop.plugins.order_status_changed(self.shop, order, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
         return order
+
+    async def _collected(self, order: Order, event: PaymentEvent, amount: Money) -> Order:
+        """Money an offline method (cash on delivery) collected: counted as paid on the delivered
+        order, whose status (a fact of the delivery) stays. Before delivery nothing has changed
+        hands, and an order paid already is not paid twice: either is refused, and logged."""
+        if order.status != OrderStatus.DELIVERED or order.paid_amount:
+            log.warning(
+                "payment.collection_refused", order=order.number, method=event.method, status=order.status.value
+            )
+            return order
+        note = event.raw_status or f"collected by {event.method}"
+        log.info("payment.collected", order=order.number, method=event.method, total=str(amount))
+        return await self.shop.store.record_amounts(order.number, paid_amount=amount.minor, note=note)
 
     async def _late(self, order: Order, event: PaymentEvent, amount: Money) -> Order:
         """A payment for an order no longer waiting for one: already applied, or given back."""

@@ -23,6 +23,7 @@ import structlog
 from chatshop import consent, referrals
 from chatshop.catalog import BACKGROUND_INDEX_FROM, Catalog, Product, fold, load_catalog_file
 from chatshop.catalog_gc import collector_paused
+from chatshop.catalog_swap import changed_items
 from chatshop.channels import Capabilities, Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
 from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
@@ -634,6 +635,17 @@ class Shop:
 
     async def refund_order(self, number: str, amount: Money | None = None) -> Order:
         return await self.ordering.refund(number, amount)
+
+    async def replace_catalog(self, catalog: Catalog) -> list[str]:
+        """Sell ``catalog`` from now on (a live source refreshed): swapped in one assignment, the
+        inventory seeded (new products counted, stock figures changed since applied once), and
+        ``catalog_changed`` told of the SKUs that changed, which are returned."""
+        old, self.catalog = self.catalog, catalog
+        await seed_inventory(self.store, catalog)
+        changed = changed_items(old, catalog)
+        if changed:
+            await self.plugins.catalog_changed(self, changed)
+        return changed
 
     # --- helpers for plugins and the dialog -----------------------------------------------------
     async def product_views(self, products: Sequence[Product]) -> list[ProductView]:

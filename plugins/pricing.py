@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from chatshop.api import Shop
 from chatshop.hookspecs import hookimpl
 from chatshop.pricing import Quote
-from chatshop.runtime import Shop
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
+from chatshop.api import Shop
 from chatshop.cart import CartLine
 from chatshop.config import TaxSection, tax_system
 from chatshop.discounts import eligible_lines
@@ -17,7 +18,6 @@ from chatshop.hookspecs import hookimpl
 from chatshop.india import state_of_address, state_of_code
 from chatshop.money import Money
 from chatshop.pricing import Notice, Quote
-from chatshop.runtime import Shop
 from chatshop.tax import TaxBreakdown, compute
 
 NAME = "tax"

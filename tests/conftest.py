@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -40,6 +41,13 @@ def _loggers_not_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
         configure_logging(level, json=json, cache=False)
 
     monkeypatch.setattr(chatshop.cli, "configure_logging", uncached)
+
+
+@pytest.fixture
+def t0() -> datetime:
+    """Now, to the minute: where a test's shop clock starts. Fakes and stores stamp real times, so
+    a moment fixed when the tests were collected would drift from them during a long run."""
+    return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 #: The suite's small shop is the one chatshop's pytest plugin gives outsiders: one source.

@@ -24,7 +24,7 @@ from chatshop.plugins.catalog_imports.exports import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 READERS: dict[str, tuple[Callable[[Path], bool], Callable[[Path], list[RawEntry]]]] = {
     "shopify": (is_shopify, shopify_entries),

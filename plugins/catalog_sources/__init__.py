@@ -17,9 +17,9 @@ from .config import source_configs
 from .live import JOB, LiveCatalog
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop
     from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.jobs import Job, JobHandler
-    from chatshop.runtime import Shop
 
 __all__ = ["check_config", "live_catalog", "register_jobs", "shutdown", "startup"]
 

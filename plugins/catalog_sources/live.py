@@ -9,7 +9,7 @@ the whole refresh is refused, nothing of it used), and keeps it in the shop's st
 Every worker follows the snapshot (a small version key read every ``follow_seconds``) and swaps its
 catalog in one assignment: a customer's turn under way keeps the catalog it started with, the next
 turn sees the new one. Stock figures that changed at the source are applied to the inventory
-(:func:`chatshop.restock.seed_inventory`: sales made in the chat since are not counted twice); a
+(``shop.replace_catalog``: sales made in the chat since are not counted twice); a
 cart line whose variant vanished is dropped, and the customer told, when the cart is next priced.
 
 At start-up a snapshot younger than ``refresh_minutes`` is used as it is (a restart, or the tenth
@@ -31,7 +31,6 @@ import structlog
 from chatshop.catalog import Catalog, Product
 from chatshop.catalog_file import RawEntry, validated
 from chatshop.config import ConfigError, ConfigProblem
-from chatshop.restock import seed_inventory
 
 from .config import ShopifySource, SourceConfig, WooCommerceSource
 from .shopify import read_shopify
@@ -39,7 +38,7 @@ from .source import Sleep, SourceError
 from .woocommerce import read_woocommerce
 
 if TYPE_CHECKING:
-    from chatshop.runtime import Shop
+    from chatshop.api import Shop
 
 __all__ = ["JOB", "LiveCatalog", "Snapshot"]
 
@@ -218,14 +217,9 @@ class LiveCatalog:
         """Sell ``snapshot`` from now on: one assignment, then the inventory and the plugins told."""
         if catalog is None:
             catalog = await self.built(snapshot)
-        old = self.shop.catalog
-        self.shop.catalog = catalog
         self.version = snapshot.version
-        await seed_inventory(self.shop.store, catalog)
-        changed = changed_items(old, catalog)
+        changed = await self.shop.replace_catalog(catalog)
         log.info("catalog_sources.applied", products=len(catalog), changed=len(changed))
-        if changed:
-            await self.shop.plugins.catalog_changed(self.shop, changed)
 
     async def _follow(self) -> None:
         while True:
@@ -240,17 +234,6 @@ class LiveCatalog:
                 raise
             except Exception as e:  # the database away for a moment: the next look will do
                 log.warning("catalog_sources.follow_failed", error=_reason(e))
-
-
-def changed_items(old: Catalog, new: Catalog) -> list[str]:
-    """The SKUs added, gone, or sold differently (price, stock, title, picture)."""
-    before = {item.id: _shape(item) for item in old.items()}
-    after = {item.id: _shape(item) for item in new.items()}
-    return sorted(sku for sku in before.keys() | after.keys() if before.get(sku) != after.get(sku))
-
-
-def _shape(item: Product) -> tuple[object, ...]:
-    return (item.price, item.stock, item.title, item.image_url, item.description)
 
 
 def _reason(error: Exception) -> str:

@@ -34,6 +34,7 @@ from chatshop.plugins.dialog.menu import menu_button
 from chatshop.pricing import Adjustment
 
 if TYPE_CHECKING:
+    from chatshop.api import Shop as PluginShop
     from chatshop.plugins.payments.cod import CashOnDeliveryConfig
     from chatshop.runtime import Shop
 
@@ -50,7 +51,7 @@ SWITCHED_NOTE = "to be paid online by the customer"
 DISCOUNT = "prepaid_discount"
 
 
-def settings(shop: Shop) -> CashOnDeliveryConfig | None:
+def settings(shop: PluginShop) -> CashOnDeliveryConfig | None:
     """``[payments.cod]`` when cash on delivery is enabled with ``confirm``; else None."""
     method = shop.payment_methods.get("cod")
     config = getattr(method, "config", None)
@@ -60,7 +61,7 @@ def settings(shop: Shop) -> CashOnDeliveryConfig | None:
 
 
 # --- the question ---------------------------------------------------------------------------
-async def confirmation(shop: Shop, order: Order, *, reminder: bool = False) -> Outbound:
+async def confirmation(shop: PluginShop, order: Order, *, reminder: bool = False) -> Outbound:
     """The question for a cash order waiting to be confirmed, in the customer's language: its
     number and total, the saving of paying online where the shop offers it, and the buttons."""
     locale = await shop.customer_locale(order.customer_key)
@@ -83,7 +84,7 @@ async def confirmation(shop: Shop, order: Order, *, reminder: bool = False) -> O
 CASH_FEE = "cod_fee"
 
 
-def _switched_total(shop: Shop, order: Order) -> tuple[Money, list[Adjustment]]:
+def _switched_total(shop: PluginShop, order: Order) -> tuple[Money, list[Adjustment]]:
     """What the order would cost paid online (its lines and fees as charged, the cash fee gone,
     the discount taken off) and the discount line; the discount never leaves less than one
     minor unit to pay."""
@@ -100,7 +101,7 @@ def _switched_total(shop: Shop, order: Order) -> tuple[Money, list[Adjustment]]:
     return without_fee - amount, [Adjustment(DISCOUNT, -amount, "Discount for paying online")]
 
 
-def _online_methods(shop: Shop, order: Order) -> list[PaymentMethod]:
+def _online_methods(shop: PluginShop, order: Order) -> list[PaymentMethod]:
     """The online methods this order could switch to (none unless the shop offers it)."""
     config = settings(shop)
     if config is None or not config.prepaid_offer or order.status != OrderStatus.COD_PENDING:
@@ -110,7 +111,7 @@ def _online_methods(shop: Shop, order: Order) -> list[PaymentMethod]:
     return [m for m in shop.payment_methods.values() if m.online and m.available(context)]
 
 
-def _saving(shop: Shop, order: Order) -> Money:
+def _saving(shop: PluginShop, order: Order) -> Money:
     """How much less the order costs paid online: the cash fee gone, the discount given."""
     total, _ = _switched_total(shop, order)
     return Money(max(order.total.minor - total.minor, 0), order.currency)

@@ -7,17 +7,27 @@ collects the cash (Vendure's "authorize now, settle later").
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
+from chatshop.api import Shop
 from chatshop.config import Amount, ConfigError, ConfigProblem, code_as_text
 from chatshop.hookspecs import hookimpl
 from chatshop.orders import Order, OrderStatus
-from chatshop.payments import PaymentConfig, PaymentContext, PaymentMethod, PaymentStart
+from chatshop.payments import (
+    PaymentConfig,
+    PaymentContext,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentMethod,
+    PaymentStart,
+)
 from chatshop.plugins.dialog.cod_confirm import confirmation  # the dialog feature owns the question
 from chatshop.pricing import Quote
-from chatshop.runtime import Shop
+
+#: The order's history note when the courier collected the cash.
+CASH_COLLECTED = "cash collected"
 
 
 class CashOnDeliveryConfig(PaymentConfig):
@@ -71,8 +81,7 @@ class CashOnDelivery(PaymentMethod):
         asked to confirm the order (the question is this method's message, in place of "placed")."""
         if not self.config.confirm:
             return PaymentStart()
-        # The confirmation is the built-in cod_confirm feature's, which works on the running shop.
-        return PaymentStart(messages=(await confirmation(cast("Shop", self.shop), order),))
+        return PaymentStart(messages=(await confirmation(self.shop, order),))
 
 
 def _confirmation_problems(config: CashOnDeliveryConfig) -> list[ConfigProblem]:
@@ -125,6 +134,15 @@ def price_cart(shop: Shop, quote: Quote) -> None:
 
 @hookimpl
 async def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
-    """Delivered means the cash was collected: record the COD order as paid."""
+    """Delivered means the courier collected the cash: the order is paid, as a payment event the
+    core applies once (its id is the order's: a retried hook pays nothing twice)."""
     if new == OrderStatus.DELIVERED and order.payment_method == "cod" and order.paid_amount == 0:
-        await shop.store.record_amounts(order.number, paid_amount=order.total.minor, note="cash collected")
+        collected = PaymentEvent(
+            method="cod",
+            event_id=f"delivered:{order.number}",
+            kind=PaymentEventKind.PAID,
+            order_number=order.number,
+            amount=order.total,
+            raw_status=CASH_COLLECTED,
+        )
+        await shop.apply_payment_event(collected)

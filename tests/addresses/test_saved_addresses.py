@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from chatshop.cli import cli
 from chatshop.testing import running_shop
-from tests.coupons.shops import german_shop, plain
+from tests.legal.shops import german_shop, plain
 
 ON = "[addresses]\nremember = 2\n"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatshop.testing import ShopHarness
-from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.journeys.conftest import (
+    WeChatCustomer,
     clock,
     fake,
     fake_url,
@@ -17,9 +16,11 @@ from tests.wechat.journeys.conftest import (
     secrets_env,
     session,
     tea_shop,
+    wechat_customer,
     wechatpay_api,
+    wechatpay_merchant,
 )
-from tests.wechat.journeys.shops import customer, read
+from tests.wechat.journeys.shops import read
 
 __all__ = [
     "clock",
@@ -31,7 +32,9 @@ __all__ = [
     "secrets_env",
     "session",
     "tea_shop",
+    "wechat_customer",
     "wechatpay_api",
+    "wechatpay_merchant",
 ]
 
 
@@ -58,8 +61,8 @@ price = "59.00"
 """
 
 
-async def test_values_typed_at_the_numbered_menu(tea_shop: ShopHarness, fake: FakeWeChat) -> None:
-    c = customer(tea_shop, fake)
+async def test_values_typed_at_the_numbered_menu(wechat_customer: WeChatCustomer) -> None:
+    c = wechat_customer()
     await c.say("cotton tee")
     told = read(c.new_messages())
     assert "Choose the Size" in told, told

@@ -13,8 +13,8 @@ from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.catalog.test_variant_files import CSV
 from tests.whatsapp.conftest import fake, graph, secrets_env
-from tests.whatsapp.conversation.shop import said, shop_toml
-from tests.whatsapp.customer import Customer, choices_of
+from tests.whatsapp.conversation.shop import shop_toml
+from tests.whatsapp.customer import Customer, choices_of, said
 from tests.whatsapp.shops import graph_url, whatsapp_shop
 
 __all__ = ["fake", "graph", "secrets_env"]

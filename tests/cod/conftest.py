@@ -1,22 +1,33 @@
-"""COD tests pay online through tests/payments' fake Razorpay and talk WhatsApp through its fake
-Graph API: their fixtures from there."""
+"""The running cash shop, and the fixtures of tests/payments' fake Razorpay and of WhatsApp's fake
+Graph API, which COD tests pay online and talk through."""
 
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 
-from tests.cod import shops
+from chatshop.testing import ShopHarness, running_shop
 from tests.payments.conftest import razorpay_api
 from tests.whatsapp.conftest import fake, graph, secrets_env
 
-__all__ = ["fake", "graph", "razorpay_api", "secrets_env"]
+__all__ = ["CodShop", "fake", "graph", "razorpay_api", "secrets_env"]
+
+#: ``cod_shop(toml, folder=None)``: what the ``cod_shop`` fixture gives.
+CodShop = Callable[..., AbstractAsyncContextManager[ShopHarness]]
 
 
-@pytest.fixture(autouse=True)
-def fresh_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts the shop's clock at now, to the minute: WhatsApp and the stores stamp real
-    times, and a clock fixed when the tests were collected drifts from them during a long run."""
-    start = datetime.now(UTC).replace(second=0, microsecond=0)
-    for module in (shops, request.module):
-        if hasattr(module, "T0"):
-            monkeypatch.setattr(module, "T0", start)
+@pytest.fixture
+def cod_shop(t0: datetime, tmp_path: Path) -> CodShop:
+    """``async with cod_shop(toml) as h:`` runs a shop (``tests.cod.shops.toml``) in the test's
+    folder, its clock stopped at ``t0``; ``cod_shop(toml, folder)`` again on the same folder is a
+    restart."""
+
+    @asynccontextmanager
+    async def running(text: str, folder: Path | None = None) -> AsyncIterator[ShopHarness]:
+        async with running_shop(text, folder or tmp_path / "shop") as h:
+            h.set_clock(t0)
+            yield h
+
+    return running

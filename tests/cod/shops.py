@@ -1,20 +1,12 @@
-"""A cash-on-delivery shop that asks for confirmation, and a customer's way to a cash order in it."""
+"""A cash-on-delivery shop that asks for confirmation (its ``shop.toml``), and a customer's way to a
+cash order in it. The running shop is the ``cod_shop`` fixture (conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from pathlib import Path
-
 from chatshop.orders import Order
-from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.conftest import on_storage
-
-#: The shop's clock when a test begins: now (a provider's fake and the stores stamp real times), to
-#: the minute; set afresh for each test (conftest), so a long test run does not drift from it.
-T0 = datetime.now(UTC).replace(second=0, microsecond=0)
 
 SHOP = """
 [shop]
@@ -72,17 +64,6 @@ def toml(storage: str, cod: str = "", razorpay: FakeRazorpay | None = None, api:
     if razorpay is not None:
         text += RAZORPAY.format(key_id=razorpay.key_id, api=api)
     return text
-
-
-@asynccontextmanager
-async def cod_shop(text: str, folder: Path) -> AsyncIterator[ShopHarness]:
-    """The shop, its clock stopped at ``T0`` (a test moves it)."""
-    async with running_shop(text, folder) as h:
-        start = T0
-        h.shop.clock = lambda: start
-        yield h
-
-
 
 
 async def cash_order(h: ShopHarness, customer: str = "asha") -> tuple[Order, str]:

@@ -4,7 +4,7 @@ moved by the test's clock, on SQLite and PostgreSQL, across a restart."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,8 @@ from chatshop.config import ConfigError
 from chatshop.orders import OrderStatus
 from chatshop.plugins.dashboard.numbers import shop_numbers
 from chatshop.plugins.dialog.cod_confirm import REMIND, TIME_OUT
-from tests.cod.shops import T0, cash_order, cod_shop, toml
+from tests.cod.conftest import CodShop
+from tests.cod.shops import cash_order, toml
 from tests.conftest import SHOP_TOML, ShopFactory
 
 
@@ -21,8 +22,8 @@ async def stock(h) -> int | None:  # type: ignore[no-untyped-def]
     return (await h.shop.store.inventory(["atta-5kg"]))["atta-5kg"].stock
 
 
-async def test_the_customer_confirms_in_the_chat(tmp_path: Path, storage: str) -> None:
-    async with cod_shop(toml(storage), tmp_path / "shop") as h:
+async def test_the_customer_confirms_in_the_chat(storage: str, cod_shop: CodShop, t0: datetime) -> None:
+    async with cod_shop(toml(storage)) as h:
         order, reply = await cash_order(h)
         assert order.status is OrderStatus.COD_PENDING and order.number in reply
         assert "Please confirm it" in reply and "₹295.00" in reply  # 245 + 30 delivery + 20 COD fee
@@ -34,28 +35,30 @@ async def test_the_customer_confirms_in_the_chat(tmp_path: Path, storage: str) -
         assert confirmed.history[-1]["note"] == "confirmed by the customer"
         assert await h.shop.store.get_job(REMIND, order.number) is None  # moot, so dropped
         assert await h.shop.store.get_job(TIME_OUT, order.number) is None
-        h.set_clock(T0 + timedelta(hours=3))
+        h.set_clock(t0 + timedelta(hours=3))
         told = len(h.sent_to("terminal:asha"))
         await h.shop.jobs.run_due()
         await h.shop.idle()
         assert len(h.sent_to("terminal:asha")) == told  # neither a reminder nor a cancel
 
 
-async def test_reminded_once_then_cancelled_with_the_stock_back_across_a_restart(tmp_path: Path, storage: str) -> None:
+async def test_reminded_once_then_cancelled_with_the_stock_back_across_a_restart(
+    tmp_path: Path, storage: str, cod_shop: CodShop, t0: datetime
+) -> None:
     folder = tmp_path / "shop"
     async with cod_shop(toml(storage), folder) as h:
         order, _ = await cash_order(h)
         assert await stock(h) == 39
     async with cod_shop(toml(storage), folder) as h:  # the shop restarted: its jobs did not go away
-        h.set_clock(T0 + timedelta(minutes=29))
+        h.set_clock(t0 + timedelta(minutes=29))
         assert await h.shop.jobs.run_due() == 0
-        h.set_clock(T0 + timedelta(minutes=31))
+        h.set_clock(t0 + timedelta(minutes=31))
         assert await h.shop.jobs.run_due() == 1
         await h.shop.idle()
         [reminder] = h.texts_to("terminal:asha")
         assert "waiting for your confirmation" in reminder and "Yes, confirm" in reminder
         assert await h.shop.jobs.run_due() == 0  # once
-        h.set_clock(T0 + timedelta(minutes=121))
+        h.set_clock(t0 + timedelta(minutes=121))
         assert await h.shop.jobs.run_due() == 1
         await h.shop.idle()
         cancelled = await h.shop.store.get_order(order.number)
@@ -69,36 +72,38 @@ async def test_reminded_once_then_cancelled_with_the_stock_back_across_a_restart
         assert still is not None and still.status is OrderStatus.CANCELLED
 
 
-async def test_keep_leaves_the_unconfirmed_order_for_the_shop(tmp_path: Path, storage: str) -> None:
-    async with cod_shop(toml(storage, 'confirm_unanswered = "keep"'), tmp_path / "shop") as h:
+async def test_keep_leaves_the_unconfirmed_order_for_the_shop(storage: str, cod_shop: CodShop, t0: datetime) -> None:
+    async with cod_shop(toml(storage, 'confirm_unanswered = "keep"')) as h:
         order, _ = await cash_order(h)
         await cash_order(h, "bela")
         await h.say("bela", "1")  # Bela confirms
-        h.set_clock(T0 + timedelta(hours=3))
+        h.set_clock(t0 + timedelta(hours=3))
         await h.shop.jobs.run_due()
         await h.shop.idle()
         kept = await h.shop.store.get_order(order.number)
         assert kept is not None and kept.status is OrderStatus.COD_PENDING and await stock(h) == 38
         assert kept.history[-1]["note"] == "not confirmed in time"
-        cash = (await shop_numbers(h.shop, T0 + timedelta(hours=3))).cash
+        cash = (await shop_numbers(h.shop, t0 + timedelta(hours=3))).cash
         assert cash is not None and (cash.confirmed, cash.waiting, cash.given_up) == (1, 0, 1)
 
 
-async def test_an_order_cancelled_before_its_confirmation_ends_cleanly(tmp_path: Path, storage: str) -> None:
-    async with cod_shop(toml(storage), tmp_path / "shop") as h:
+async def test_an_order_cancelled_before_its_confirmation_ends_cleanly(
+    storage: str, cod_shop: CodShop, t0: datetime
+) -> None:
+    async with cod_shop(toml(storage)) as h:
         order, _ = await cash_order(h)
         assert "Cancel order" in await h.say("asha", "2")
         assert "is cancelled" in await h.choose("asha", f"cancelyes:{order.number}")
         told = len(h.sent_to("terminal:asha"))
-        h.set_clock(T0 + timedelta(hours=3))
+        h.set_clock(t0 + timedelta(hours=3))
         await h.shop.jobs.run_due()
         await h.shop.idle()
         assert len(h.sent_to("terminal:asha")) == told
         assert await stock(h) == 40
 
 
-async def test_another_customers_order_cannot_be_confirmed(tmp_path: Path, storage: str) -> None:
-    async with cod_shop(toml(storage), tmp_path / "shop") as h:
+async def test_another_customers_order_cannot_be_confirmed(storage: str, cod_shop: CodShop) -> None:
+    async with cod_shop(toml(storage)) as h:
         order, _ = await cash_order(h)
         reply = await h.choose("mallory", f"codok:{order.number}")
         assert "confirmed" not in reply
@@ -115,9 +120,7 @@ async def test_another_customers_order_cannot_be_confirmed(tmp_path: Path, stora
         ('prepaid_discount = "10.00"', "payments.cod.prepaid_discount"),
     ],
 )
-async def test_a_wrong_setting_is_named_with_its_key_path(
-    make_shop: ShopFactory, tmp_path: Path, cod: str, path: str
-) -> None:
+async def test_a_wrong_setting_is_named_with_its_key_path(make_shop: ShopFactory, cod: str, path: str) -> None:
     with pytest.raises(ConfigError) as caught:
         async with make_shop(toml("sqlite:///shop.db", cod)):
             pass

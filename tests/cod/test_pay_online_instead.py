@@ -4,8 +4,7 @@ window, refunds through the new method), the COD fee gone and the incentive a vi
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +13,8 @@ from chatshop.money import Money
 from chatshop.orders import OrderStatus
 from chatshop.plugins.dialog.cod_confirm import REMIND, TIME_OUT
 from chatshop.testing.fakes.razorpay import FakeRazorpay
-from tests.cod.shops import T0, cash_order, cod_shop, toml
+from tests.cod.conftest import CodShop
+from tests.cod.shops import cash_order, toml
 
 WEBHOOK = "/webhooks/payments/razorpay"
 OFFER = 'prepaid_offer = true\nprepaid_discount = "10.00"'
@@ -29,9 +29,9 @@ async def api(razorpay_api: FakeRazorpay, aiohttp_server: Any, monkeypatch: pyte
 
 
 async def test_switch_to_prepaid_and_pay_by_razorpay(
-    razorpay_api: FakeRazorpay, api: str, tmp_path: Path, storage: str
+    razorpay_api: FakeRazorpay, api: str, storage: str, cod_shop: CodShop, t0: datetime
 ) -> None:
-    async with cod_shop(toml(storage, OFFER, razorpay_api, api), tmp_path / "shop") as h:
+    async with cod_shop(toml(storage, OFFER, razorpay_api, api)) as h:
         order, reply = await cash_order(h)
         assert order.total == Money(29500, "INR")  # 245 + 30 delivery + 20 COD fee
         assert "Or pay online now and save ₹30.00." in reply  # the COD fee and ₹10 off
@@ -44,7 +44,7 @@ async def test_switch_to_prepaid_and_pay_by_razorpay(
         assert switched.payment_method == "razorpay"
         assert dict(switched.adjustments) == {"delivery": Money(3000, "INR"), "prepaid_discount": Money(-1000, "INR")}
         assert switched.total == Money(26500, "INR")
-        assert switched.payment_expires_at is not None and switched.payment_expires_at > T0
+        assert switched.payment_expires_at is not None and switched.payment_expires_at > t0
         assert "now paid online: ₹265.00 (you save ₹30.00)" in reply
         link = razorpay_api.links[switched.payment_ref or ""]
         assert link["amount"] == 26500 and link["short_url"] in reply
@@ -62,12 +62,12 @@ async def test_switch_to_prepaid_and_pay_by_razorpay(
 
 
 async def test_a_switched_order_left_unpaid_expires_like_any_online_order(
-    razorpay_api: FakeRazorpay, api: str, tmp_path: Path
+    razorpay_api: FakeRazorpay, api: str, cod_shop: CodShop, t0: datetime
 ) -> None:
-    async with cod_shop(toml("sqlite:///shop.db", OFFER, razorpay_api, api), tmp_path / "shop") as h:
+    async with cod_shop(toml("sqlite:///shop.db", OFFER, razorpay_api, api)) as h:
         order, _ = await cash_order(h)
         await h.say("asha", "2")
-        h.set_clock(T0 + timedelta(hours=2))
+        h.set_clock(t0 + timedelta(hours=2))
         assert await h.shop.ordering.expire_due(h.shop.now()) == 1
         await h.shop.idle()
         expired = await h.shop.store.get_order(order.number)

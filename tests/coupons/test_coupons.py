@@ -13,9 +13,8 @@ import pytest
 from chatshop.config import ConfigError, parse_config
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
+from tests.legal.shops import german_shop, plain
 from tests.web.admin_client import login
-
-from .shops import german_shop, plain
 
 ADMIN_TOKEN = "hofladen-admin-token-0123"
 

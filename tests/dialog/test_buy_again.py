@@ -6,7 +6,7 @@ from pathlib import Path
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import running_shop
-from tests.coupons.shops import german_shop, plain
+from tests.legal.shops import german_shop, plain
 
 
 async def test_buy_again_takes_todays_prices_and_stock_and_says_what_changed(tmp_path: Path) -> None:

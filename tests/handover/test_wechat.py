@@ -15,7 +15,8 @@ from aiohttp.test_utils import TestServer
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.inbox.staff import ADMIN_ENV, ADMIN_TOKEN, Staff, add_staff
-from tests.wechat.test_end_to_end import SHOP_TOML, Customer
+from tests.wechat.customer import Customer
+from tests.wechat.test_end_to_end import SHOP_TOML
 from tests.wechat.wire import AES_KEY, APP_ID, OPENID, ORIGINAL_ID, TOKEN
 
 SECRET = "fake-app-secret-0123456789"

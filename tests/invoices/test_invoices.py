@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from chatshop.cli import cli
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.coupons.shops import german_shop, indian_shop, plain
+from tests.legal.shops import german_shop, indian_shop, plain
 from tests.web.admin_client import login
 
 ADMIN_TOKEN = "hofladen-admin-token-0123"

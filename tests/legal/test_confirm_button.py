@@ -12,7 +12,7 @@ from chatshop.cli import cli
 from chatshop.plaintext import plain_text
 from chatshop.testing import running_shop
 from chatshop.texts import Texts, available_locales
-from tests.coupons.shops import german_shop, indian_shop, plain
+from tests.legal.shops import german_shop, indian_shop, plain
 
 ADDRESS = "Hauptstraße 5, 10115 Berlin"
 

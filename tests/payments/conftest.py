@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,8 @@ from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.razorpay import FakeRazorpay
 from chatshop.testing.fakes.stripe import FakeStripe
-from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key
-from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE, wechatpay_merchant
+from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key, pem_private, pem_public
+from tests.payments.journey_shops import CATALOG, CHINA, INDIA, RAZORPAY, STRIPE
 
 
 @pytest.fixture
@@ -115,17 +115,39 @@ def wechatpay_api(merchant_key: rsa.RSAPrivateKey, platform_key: rsa.RSAPrivateK
     return FakeWeChatPay(merchant_public_key=merchant_key.public_key(), platform_key=platform_key)
 
 
+#: ``wechatpay_merchant(api, api_url, folder)``: what the ``wechatpay_merchant`` fixture gives.
+WeChatPayMerchant = Callable[[FakeWeChatPay, object, Path], str]
+
+
+@pytest.fixture
+def wechatpay_merchant(merchant_key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch) -> WeChatPayMerchant:
+    """``wechatpay_merchant(api, api_url, folder)``: a WeChat Pay merchant for a shop in ``folder``
+    (its key files written there, its APIv3 key in the environment for the test), and the shop's
+    TOML (``journey_shops.CHINA``) with its ``[payments.wechatpay]`` section."""
+
+    def merchant(api: FakeWeChatPay, api_url: object, folder: Path) -> str:
+        monkeypatch.setenv("WECHATPAY_APIV3_KEY", api.apiv3_key.decode())
+        keys = folder / "keys"
+        keys.mkdir(parents=True, exist_ok=True)
+        (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
+        (keys / "pub_key.pem").write_bytes(pem_public(api.platform_key))
+        return CHINA.format(
+            mchid=api.mchid, appid=api.appid, serial_no=api.serial_no, key_id=api.platform_key_id, api=api_url
+        )
+
+    return merchant
+
+
 @pytest.fixture
 async def wechatpay_shop(
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
+    wechatpay_merchant: WeChatPayMerchant,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[ShopHarness]:
     """A real running shop in yuan whose WeChat Pay merchant talks to the fake WeChat Pay."""
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop")
     async with running_shop(toml, tmp_path / "shop") as h:
         yield h
 

@@ -1,13 +1,7 @@
-"""Shop files for the end-to-end payment journeys: a real shop whose provider is a fake server."""
+"""Shop files for the end-to-end payment journeys: a real shop whose provider is a fake server. A
+WeChat Pay merchant's key files and secret come with the ``wechatpay_merchant`` fixture (conftest.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from chatshop.testing.fakes.wechatpay import FakeWeChatPay, pem_private, pem_public
 
 CATALOG = """
 [[catalog.products]]
@@ -92,18 +86,3 @@ price = "58.00"
 category = "Tea"
 stock = 5
 """
-
-
-def wechatpay_merchant(
-    api: FakeWeChatPay, api_url: object, merchant_key: rsa.RSAPrivateKey, folder: Path, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """A WeChat Pay merchant for a shop in ``folder``: its key files written, its APIv3 key in the
-    environment; returns the shop's TOML with the ``[payments.wechatpay]`` section."""
-    monkeypatch.setenv("WECHATPAY_APIV3_KEY", api.apiv3_key.decode())
-    keys = folder / "keys"
-    keys.mkdir(parents=True, exist_ok=True)
-    (keys / "apiclient_key.pem").write_bytes(pem_private(merchant_key))
-    (keys / "pub_key.pem").write_bytes(pem_public(api.platform_key))
-    return CHINA.format(
-        mchid=api.mchid, appid=api.appid, serial_no=api.serial_no, key_id=api.platform_key_id, api=api_url
-    )

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.config import ConfigError
 from chatshop.orders import OrderStatus
@@ -21,7 +20,8 @@ from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.razorpay import FakeRazorpay
 from chatshop.testing.fakes.stripe import FakeStripe
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key, pem_public
-from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE, wechatpay_merchant
+from tests.payments.conftest import WeChatPayMerchant
+from tests.payments.journey_shops import CATALOG, INDIA, RAZORPAY, STRIPE
 from tests.payments.payment_helpers import place, stored, untouched
 
 OLD = "the-secret-before-the-rotation"
@@ -93,14 +93,13 @@ CERT_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 
 async def test_wechatpay_picks_the_key_its_serial_names(
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> None:
     server = await aiohttp_server(wechatpay_api.app())
     folder = tmp_path / "shop"
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, folder, monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), folder)
     certificate_key = new_key()  # the platform certificate's key, used before the public key
     (folder / "keys" / "platform_cert_key.pem").write_bytes(pem_public(certificate_key))
     toml += f'\n[payments.wechatpay.platform_keys]\n"{CERT_SERIAL}" = "keys/platform_cert_key.pem"\n'

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chatshop.orders import Order, OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key
-from tests.payments.journey_shops import wechatpay_merchant
+from tests.payments.conftest import WeChatPayMerchant
 
 WEBHOOK = "/webhooks/payments/wechatpay"
 
@@ -21,13 +20,12 @@ WEBHOOK = "/webhooks/payments/wechatpay"
 @pytest.fixture
 async def harness(
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop")
     async with running_shop(toml, tmp_path / "shop") as h:
         yield h
 
@@ -114,14 +112,13 @@ async def test_unpaid_at_expiry_is_closed_cancelled_and_released(
 @pytest.fixture
 async def jsapi_harness(
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> AsyncIterator[ShopHarness]:
     """The same shop, treating terminal customers as WeChat users (their id is the OpenID)."""
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch).replace(
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop").replace(
         "retry_delays_seconds", 'jsapi_channels = ["terminal"]\nretry_delays_seconds'
     )
     async with running_shop(toml, tmp_path / "shop") as h:

@@ -19,7 +19,7 @@ from chatshop.plugins.payments.wechatpay import WeChatPay, crypto
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay, new_key
 from tests.conftest import ShopFactory
-from tests.payments.journey_shops import wechatpay_merchant
+from tests.payments.conftest import WeChatPayMerchant
 from tests.payments.payment_helpers import make_order, moves, place, stored
 
 PAGE = "/pay/wechatpay/K7M-4QX"
@@ -192,11 +192,12 @@ async def test_no_page_without_the_section(wechatpay_shop: ShopHarness, make_sho
 
 
 async def test_config_problems_name_their_key(
-    wechatpay_api: FakeWeChatPay, merchant_key: rsa.RSAPrivateKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    wechatpay_api: FakeWeChatPay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> None:
     """The shop refuses to start, naming the key to fix."""
     folder = tmp_path / "shop"
-    toml = wechatpay_merchant(wechatpay_api, "https://api.mch.weixin.qq.com", merchant_key, folder, monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, "https://api.mch.weixin.qq.com", folder)
 
     async def problems(shop_toml: str = toml) -> list[str]:
         with pytest.raises(ConfigError) as caught:

@@ -22,7 +22,8 @@ from chatshop.store.codec import utcnow
 from chatshop.testing import running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.wechat.conftest import SECRET, clock, fake, fake_url, secrets_env  # noqa: F401 (fixtures)
-from tests.wechat.test_end_to_end import SHOP_TOML, Customer
+from tests.wechat.customer import Customer
+from tests.wechat.test_end_to_end import SHOP_TOML
 from tests.wechat.wire import AES_KEY, APP_ID, OPENID, ORIGINAL_ID, TOKEN
 
 from .leaks import in_database, in_logs, outside_orders

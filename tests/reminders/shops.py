@@ -1,15 +1,9 @@
-"""A shop that reminds of carts left behind and tells of products back in stock, and a customer's cart."""
+"""A shop that reminds of carts left behind and tells of products back in stock (its ``shop.toml``).
+A customer's cart left behind and the jobs run later are fixtures (conftest.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from chatshop.testing import ShopHarness
 from tests.conftest import on_storage
-
-#: The shop's clock when a test begins: now, to the minute (WhatsApp and the stores stamp real
-#: times); set afresh for each test (conftest), so a long test run does not drift from it.
-T0 = datetime.now(UTC).replace(second=0, microsecond=0)
 
 SHOP = """
 [shop]
@@ -62,18 +56,3 @@ def toml(storage: str = "sqlite:///shop.db", **reminders: str) -> str:
         lines.insert(at + 1, f"{key} = {value}")
         text = "\n".join(lines)
     return text
-
-
-
-
-async def leave_a_cart(h: ShopHarness, customer: str = "asha", start: datetime | None = None) -> None:
-    h.set_clock(start or T0)
-    await h.say(customer, "atta")
-    assert "Added 1" in await h.say(customer, "1")  # Add to cart
-
-
-async def run_jobs(h: ShopHarness, minutes: float, start: datetime | None = None) -> int:
-    h.set_clock((start or T0) + timedelta(minutes=minutes))
-    ran = await h.shop.jobs.run_due()
-    await h.shop.idle()
-    return ran

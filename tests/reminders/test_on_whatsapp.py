@@ -6,7 +6,7 @@ the alert ends."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,19 +35,14 @@ cart_left = ["checkout"]
 back_again = ["product"]
 """
 )
-#: Now, to the minute; WhatsApp's timestamps and the stores' are real times.
-T0 = datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 @pytest.fixture
-async def shop(graph: TestServer, tmp_path: Path, storage: str) -> AsyncIterator[ShopHarness]:
+async def shop(graph: TestServer, tmp_path: Path, storage: str, t0: datetime) -> AsyncIterator[ShopHarness]:
     toml = on_storage(whatsapp_shop_toml(graph_url(graph), shop=SHOP, more=REMINDERS, templates=TEMPLATES), storage)
     async with whatsapp_shop(toml, tmp_path / "shop", CATALOG) as h:
-        start = T0
-        h.shop.clock = lambda: start
+        h.set_clock(t0)
         yield h
-
-
 
 
 async def cart(customer: Customer) -> None:
@@ -68,7 +63,7 @@ async def opted_in(customer: Customer) -> None:
 
 
 async def test_inside_the_window_a_message_outside_a_template_for_the_opted_in_only(
-    shop: ShopHarness, fake: FakeGraph
+    shop: ShopHarness, fake: FakeGraph, t0: datetime
 ) -> None:
     asha, bela, chitra = (
         Customer(shop, fake, f"9198000000{n}", name) for n, name in ((1, "Asha"), (2, "Bela"), (3, "Chitra"))
@@ -76,7 +71,7 @@ async def test_inside_the_window_a_message_outside_a_template_for_the_opted_in_o
     await opted_in(asha)
     for customer in (asha, bela, chitra):
         await cart(customer)
-    await run_at(shop, T0 + timedelta(minutes=61))  # within the day: free-form for both who did not say no
+    await run_at(shop, t0 + timedelta(minutes=61))  # within the day: free-form for both who did not say no
     [reminder] = asha.new()
     assert reminder.type == "interactive" and "You left something in your cart" in text_of(reminder)
     assert [cid for cid, _ in choices_of(reminder)] == ["checkout", "cart"]
@@ -85,13 +80,13 @@ async def test_inside_the_window_a_message_outside_a_template_for_the_opted_in_o
 
 
 async def test_outside_the_window_only_the_marketing_template_to_the_opted_in(
-    shop: ShopHarness, fake: FakeGraph
+    shop: ShopHarness, fake: FakeGraph, t0: datetime
 ) -> None:
     asha, bela = Customer(shop, fake, "919800000001", "Asha"), Customer(shop, fake, "919800000002", "Bela")
     await opted_in(asha)
     for customer in (asha, bela):
         await cart(customer)
-    await run_at(shop, T0 + timedelta(hours=25))  # the shop was down a day: the window closed meanwhile
+    await run_at(shop, t0 + timedelta(hours=25))  # the shop was down a day: the window closed meanwhile
     [template] = asha.new()
     assert template.type == "template" and template.content["name"] == "cart_left"
     summary, subtotal = (p["text"] for p in template.content["components"][0]["parameters"])
@@ -106,31 +101,31 @@ async def test_outside_the_window_only_the_marketing_template_to_the_opted_in(
     assert "Where should we deliver?" in text_of(ask)
 
 
-async def test_stop_prevents_the_next_marketing_message(shop: ShopHarness, fake: FakeGraph) -> None:
+async def test_stop_prevents_the_next_marketing_message(shop: ShopHarness, fake: FakeGraph, t0: datetime) -> None:
     asha = Customer(shop, fake, "919800000001", "Asha")
     await opted_in(asha)
     await cart(asha)
     [said] = await asha.say("STOP")
     assert "no more offers or reminders" in text_of(said)
-    await run_at(shop, T0 + timedelta(hours=25))
+    await run_at(shop, t0 + timedelta(hours=25))
     assert asha.new() == []
 
 
-async def test_back_in_stock_once_when_the_dashboard_restocks(shop: ShopHarness, fake: FakeGraph) -> None:
+async def test_back_in_stock_once_when_the_dashboard_restocks(shop: ShopHarness, fake: FakeGraph, t0: datetime) -> None:
     asha = Customer(shop, fake, "919800000001", "Asha")
     [card] = await asha.say("ghee")
     assert "out of stock" in text_of(card)
     [set_up] = await asha.tap("notify:ghee-1l")
     assert "as soon as Amul Pure Ghee 1 l is back" in text_of(set_up)
-    await run_at(shop, T0 + timedelta(minutes=10))  # still out of stock: nothing, and the alert waits
+    await run_at(shop, t0 + timedelta(minutes=10))  # still out of stock: nothing, and the alert waits
     assert asha.new() == []
     await shop.shop.store.update_inventory("ghee-1l", stock=5)  # the dashboard's, the sync's or a file's restock
-    await run_at(shop, T0 + timedelta(minutes=16))
+    await run_at(shop, t0 + timedelta(minutes=16))
     [told] = asha.new()
     assert "back in stock" in text_of(told) and "₹612.50" in text_of(told)
     assert [cid for cid, _ in choices_of(told)] == ["add:ghee-1l:1", "p:ghee-1l"]
     await shop.shop.store.update_inventory("ghee-1l", stock=0)
     await shop.shop.store.update_inventory("ghee-1l", stock=9)
-    await run_at(shop, T0 + timedelta(hours=1))
+    await run_at(shop, t0 + timedelta(hours=1))
     assert asha.new() == []  # the alert ended with its message
     assert not await shop.shop.store.has_stock_alerts()

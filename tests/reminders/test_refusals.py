@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
 from tests.privacy.conftest import logs
 from tests.privacy.leaks import in_logs
-from tests.reminders import shops
 from tests.reminders.test_on_whatsapp import CATALOG, REMINDERS, SHOP, TEMPLATES, cart, opted_in, run_at
 from tests.whatsapp.customer import Customer, text_of
 from tests.whatsapp.shops import graph_url, whatsapp_shop, whatsapp_shop_toml
@@ -35,10 +34,10 @@ async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
 
 @pytest.mark.parametrize(("code", "outside"), [(132001, True), (132015, True), (131031, False)])
 async def test_a_refused_reminder_ends_cleanly(
-    shop: ShopHarness, fake: FakeGraph, logs: Callable[[], io.StringIO], code: int, outside: bool
+    shop: ShopHarness, fake: FakeGraph, logs: Callable[[], io.StringIO], code: int, outside: bool, t0: datetime
 ) -> None:
-    start = shops.T0
-    shop.shop.clock = lambda: start
+    start = t0
+    shop.set_clock(start)
     asha = Customer(shop, fake, WA_ID, "Asha Rao")
     await opted_in(asha)
     await cart(asha)

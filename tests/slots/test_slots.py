@@ -14,7 +14,7 @@ import pytest
 from chatshop.config import ConfigError, parse_config
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
-from tests.coupons.shops import german_shop, plain
+from tests.legal.shops import german_shop, plain
 
 SLOTS = """
 [delivery.slots]

@@ -9,7 +9,7 @@ import pytest
 
 from chatshop.india import state_of_address, state_of_code, state_of_pin
 from chatshop.testing import running_shop
-from tests.coupons.shops import indian_shop
+from tests.legal.shops import indian_shop
 
 GST = """
 [tax]

@@ -13,7 +13,7 @@ from chatshop.cart import CartLine
 from chatshop.config import ConfigError, TaxSection, parse_config
 from chatshop.money import Money
 from chatshop.tax import allocate, compute, tax_of
-from tests.coupons.shops import german_shop, indian_shop
+from tests.legal.shops import german_shop, indian_shop
 
 
 def line(pid: str, cents: int, quantity: int = 1, currency: str = "EUR") -> CartLine:

@@ -117,3 +117,16 @@ class Customer:
         message["context"] = {"from": "919800012345", "id": sent.wamid}
         assert await self.post(self.wrap(message)) == 200
         return self.new()
+
+
+async def tap_stale(customer: Customer, choice_id: str, title: str = "Old button") -> list[Sent]:
+    """Tap a button from a menu long gone (or one never sent): WhatsApp delivers whatever id it had."""
+    reply = {"type": "button_reply", "button_reply": {"id": choice_id, "title": title}}
+    message = customer.message("interactive", interactive=reply)
+    message["context"] = {"from": "919800012345", "id": "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSOld"}
+    return await customer.post_and_read(message)
+
+
+def said(messages: list[Sent]) -> str:
+    """Everything the customer read in these messages, buttons and rows included."""
+    return "\n".join([text_of(m) for m in messages] + [title for m in messages for _, title in choices_of(m)])

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from chatshop.orders import OrderStatus
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.coupons.shops import GERMAN_LEGAL, INDIAN_LEGAL, plain
+from tests.legal.shops import GERMAN_LEGAL, INDIAN_LEGAL, plain
 
 from .customer import Customer, choices_of, text_of
 from .shops import COD, graph_url, whatsapp_shop, whatsapp_shop_toml

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import structlog.testing
 
 from chatshop.orders import OrderStatus
@@ -16,7 +15,7 @@ from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.razorpay import FakeRazorpay
 from chatshop.testing.fakes.stripe import FakeStripe
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
-from tests.payments.journey_shops import wechatpay_merchant
+from tests.payments.conftest import WeChatPayMerchant
 from tests.payments.test_razorpay_journey import checkout_online
 
 
@@ -99,10 +98,10 @@ async def test_the_jsapi_page_while_wechat_pay_is_down_says_so_instead_of_a_serv
     merchant_key: Any,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> None:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop")
     toml = toml.replace("retry_delays_seconds", 'jsapi_channels = ["terminal"]\nretry_delays_seconds')
     async with running_shop(toml, tmp_path / "shop") as h:
         await h.say("li", "longjing")

@@ -15,8 +15,8 @@ from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
-from tests.payments.journey_shops import wechatpay_merchant
-from tests.wechat.test_end_to_end import Customer, _words
+from tests.payments.conftest import WeChatPayMerchant
+from tests.wechat.customer import Customer, words_of
 from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 
 WEBHOOK = "/webhooks/payments/wechatpay"
@@ -44,13 +44,12 @@ async def shop(
     secrets_env: None,
     fake_url: str,
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop")
     toml += WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
     async with running_shop(toml, tmp_path / "shop", terminal=False) as h:
         yield h
@@ -82,7 +81,7 @@ async def test_pay_in_wechat_then_cancel_and_get_the_money_back(
     assert order.status is OrderStatus.PENDING_PAYMENT
     known = wechatpay_api.transactions[order.number]
     assert known["trade_type"] == "JSAPI" and known["request"]["payer"] == {"openid": OPENID}
-    words = "\n".join(_words(m) for m in asked)
+    words = "\n".join(words_of(m) for m in asked)
     assert f"/pay/wechatpay/{order.number}?sig=" in words and "58.00" in words
     assert not fake.rejected, fake.rejected
 
@@ -96,7 +95,7 @@ async def test_pay_in_wechat_then_cancel_and_get_the_money_back(
     await shop.shop.idle()
     paid = await shop.shop.store.get_order(order.number)
     assert paid is not None and paid.status is OrderStatus.PAID and paid.paid_amount == 5800
-    receipts = [m for m in li.new_messages() if "received" in _words(m)]
+    receipts = [m for m in li.new_messages() if "received" in words_of(m)]
     assert len(receipts) == 1
 
     fake.customer_wrote(OPENID)
@@ -107,7 +106,7 @@ async def test_pay_in_wechat_then_cancel_and_get_the_money_back(
     refunded = await shop.shop.store.get_order(order.number)
     assert refunded is not None and refunded.status is OrderStatus.REFUNDED and refunded.refunded_amount == 5800
     assert [r["amount"]["refund"] for r in wechatpay_api.refunds.values()] == [5800]
-    told = "\n".join(_words(m) for m in li.new_messages())
+    told = "\n".join(words_of(m) for m in li.new_messages())
     assert "58.00" in told and "refund" in told.lower()
     assert not fake.rejected, fake.rejected
 
@@ -134,7 +133,7 @@ async def test_stale_buttons_after_payment_neither_reorder_nor_charge_again(
 
     await li.tap(confirm)  # the old summary's "Confirm", tapped again an hour later
     await li.tap({"id": f"paylink:{order.number}", "content": "Try again"})  # an old "Try again"
-    late = "\n".join(_words(m) for m in li.new_messages())
+    late = "\n".join(words_of(m) for m in li.new_messages())
     assert len(await shop.shop.store.list_orders()) == 1
     assert len(wechatpay_api.transactions) == 1
     assert "/pay/wechatpay/" not in late  # no second invitation to pay a paid order
@@ -159,12 +158,12 @@ async def test_wechat_pay_down_at_checkout_then_try_again_from_the_menu(
     li = Customer(shop.client, fake, shop.shop, OPENID)
     wechatpay_api.outage = [500, 502, 503]
     told = await _to_confirmed(li)
-    words = "\n".join(_words(m) for m in told)
+    words = "\n".join(words_of(m) for m in told)
     assert "SYSTEM_ERROR" not in words and "系统错误" not in words and "500" not in words
     (order,) = await shop.shop.store.list_orders()
     assert order.status is OrderStatus.PENDING_PAYMENT and not wechatpay_api.transactions
     await li.tap(_item(told, f"paylink:{order.number}"))
-    again = "\n".join(_words(m) for m in li.new_messages())
+    again = "\n".join(words_of(m) for m in li.new_messages())
     assert f"/pay/wechatpay/{order.number}?sig=" in again
     assert not fake.rejected, fake.rejected
 
@@ -174,15 +173,14 @@ async def test_a_restart_between_checkout_and_payment_loses_nothing(
     fake_url: str,
     fake: FakeWeChat,
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> None:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(
-        wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch
-    ) + WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop") + WECHAT.format(
+        app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url
+    )
     fake.clock = time.time
     async with running_shop(toml, tmp_path / "shop", terminal=False) as first:
         li = Customer(first.client, fake, first.shop, OPENID)
@@ -197,8 +195,8 @@ async def test_a_restart_between_checkout_and_payment_loses_nothing(
         li = Customer(second.client, fake, second.shop, OPENID)
         li._seen = len([b for b in fake.sent if b["touser"] == OPENID]) - 1
         li._ids = itertools.count(35013462771290000)  # WeChat's next MsgIds, not the first session's
-        assert "received" in "\n".join(_words(m) for m in li.new_messages())
+        assert "received" in "\n".join(words_of(m) for m in li.new_messages())
         await li.say("orders")
-        listed = "\n".join(_words(m) for m in li.new_messages())
+        listed = "\n".join(words_of(m) for m in li.new_messages())
         assert order.number in listed
     assert len(wechatpay_api.transactions) == 1

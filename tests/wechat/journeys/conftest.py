@@ -6,8 +6,9 @@ and encrypted by tests/wechat/wire.py, independently of the plugin.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
-from tests.payments.journey_shops import wechatpay_merchant
+from tests.payments.conftest import WeChatPayMerchant, wechatpay_merchant
 from tests.payments.providers.conftest import (
     clock,
     fake,
@@ -28,7 +29,8 @@ from tests.payments.providers.conftest import (
     secrets_env,
     session,
 )
-from tests.wechat.wire import APP_ID, ORIGINAL_ID
+from tests.wechat.customer import Customer
+from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 
 __all__ = [
     "clock",
@@ -39,6 +41,7 @@ __all__ = [
     "platform_key",
     "secrets_env",
     "session",
+    "wechatpay_merchant",
 ]
 
 WECHAT = """
@@ -85,15 +88,31 @@ async def tea_shop(
     fake_url: str,
     fake: FakeWeChat,
     wechatpay_api: FakeWeChatPay,
-    merchant_key: rsa.RSAPrivateKey,
     aiohttp_server: Any,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    wechatpay_merchant: WeChatPayMerchant,
 ) -> AsyncIterator[ShopHarness]:
     server = await aiohttp_server(wechatpay_api.app())
-    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), merchant_key, tmp_path / "shop", monkeypatch)
+    toml = wechatpay_merchant(wechatpay_api, server.make_url(""), tmp_path / "shop")
     toml = toml.replace('locale = "en"', 'locale = "en"\nlocales = ["en", "zh"]')
     toml += extra_catalog + WECHAT.format(app_id=APP_ID, original_id=ORIGINAL_ID, api=fake_url)
     fake.clock = time.time
     async with running_shop(toml, tmp_path / "shop", terminal=False) as h:
         yield h
+
+
+#: ``wechat_customer(openid=OPENID, first_id=...)``: what the ``wechat_customer`` fixture gives.
+WeChatCustomer = Callable[..., Customer]
+
+
+@pytest.fixture
+def wechat_customer(tea_shop: ShopHarness, fake: FakeWeChat) -> WeChatCustomer:
+    """``wechat_customer()``: Li, a WeChat user of the tea shop; ``wechat_customer(openid,
+    first_id=...)`` another, whose message ids start at ``first_id`` (apart from Li's)."""
+
+    def make(openid: str = OPENID, first_id: int = 25013462771290000) -> Customer:
+        customer = Customer(tea_shop.client, fake, tea_shop.shop, openid)
+        customer._ids = itertools.count(first_id)
+        return customer
+
+    return make

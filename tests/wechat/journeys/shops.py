@@ -1,23 +1,14 @@
-"""WeChat customers of the tea shop in conftest: what they do and read."""
+"""What WeChat customers of the tea shop (conftest.py, with the ``wechat_customer`` fixture) do and
+read: a menu item to tap, the words of messages, the way to a confirmed order."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-from chatshop.testing import ShopHarness
-from chatshop.testing.fakes.wechat import FakeWeChat
-from tests.wechat.test_end_to_end import Customer, _words
-from tests.wechat.wire import OPENID
+from tests.wechat.customer import Customer, words_of
 
 WEBHOOK = "/webhooks/payments/wechatpay"
 OTHER = "oK7zR5vQ2nW9xT4bY1mH8cJ6dQ7b"
-
-
-def customer(h: ShopHarness, fake: FakeWeChat, openid: str = OPENID, first_id: int = 25013462771290000) -> Customer:
-    c = Customer(h.client, fake, h.shop, openid)
-    c._ids = itertools.count(first_id)
-    return c
 
 
 def item(messages: list[dict[str, Any]], prefix: str) -> dict[str, str]:
@@ -30,7 +21,7 @@ def item(messages: list[dict[str, Any]], prefix: str) -> dict[str, str]:
 
 
 def read(messages: list[dict[str, Any]]) -> str:
-    return "\n".join(_words(m) for m in messages)
+    return "\n".join(words_of(m) for m in messages)
 
 
 async def to_confirmed(c: Customer) -> list[dict[str, Any]]:

@@ -13,9 +13,10 @@ from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
-from tests.wechat.test_end_to_end import Customer
+from tests.wechat.customer import Customer
+from tests.wechat.journeys.conftest import WeChatCustomer
 
-from .shops import OTHER, WEBHOOK, customer, read
+from .shops import OTHER, WEBHOOK, read
 
 
 @pytest.fixture
@@ -58,10 +59,13 @@ async def _english(c: Customer) -> list[str]:
 
 
 async def test_a_chinese_and_an_english_customer_shop_at_once(
-    tea_shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay
+    tea_shop: ShopHarness,
+    fake: FakeWeChat,
+    wechatpay_api: FakeWeChatPay,
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
-    amy = customer(tea_shop, fake, OTHER, first_id=45013462771290000)
+    li = wechat_customer()
+    amy = wechat_customer(OTHER, first_id=45013462771290000)
     li_told, amy_told = await asyncio.gather(_chinese(li), _english(amy))
     assert "您的购物车" in li_told[3], li_told[3]
     assert "送到哪里" in li_told[4] and "送到哪里" in li_told[6], li_told[4]

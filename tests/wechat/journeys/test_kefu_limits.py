@@ -9,20 +9,23 @@ import time
 
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.wechat import FakeWeChat
+from tests.wechat.journeys.conftest import WeChatCustomer
 from tests.wechat.wire import text_xml
 
-from .shops import OTHER, customer, read
+from .shops import OTHER, read
 
 THIRD = "oK7zR5vQ2nW9xT4bY1mH8cJ6dR4c"
 FOURTH = "oK7zR5vQ2nW9xT4bY1mH8cJ6dS5d"
 
 
 async def test_four_customers_write_as_the_token_expires_and_one_token_is_fetched(
-    tea_shop: ShopHarness, fake: FakeWeChat
+    tea_shop: ShopHarness,
+    fake: FakeWeChat,
+    wechat_customer: WeChatCustomer,
 ) -> None:
     people = [
-        customer(tea_shop, fake, openid, first_id=25013462771290000 + n * 10**9)
-        for n, openid in enumerate([customer(tea_shop, fake).openid, OTHER, THIRD, FOURTH])
+        wechat_customer(openid, first_id=25013462771290000 + n * 10**9)
+        for n, openid in enumerate([wechat_customer().openid, OTHER, THIRD, FOURTH])
     ]
     for c in people:
         await c.say("hello")
@@ -38,9 +41,10 @@ async def test_four_customers_write_as_the_token_expires_and_one_token_is_fetche
 
 
 async def test_replies_held_by_a_spent_quota_go_out_once_and_in_order_when_the_customer_writes(
-    tea_shop: ShopHarness, fake: FakeWeChat
+    fake: FakeWeChat,
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
+    li = wechat_customer()
     await li.say("hello")
     li.new_messages()
     fake.windows[li.openid].left = 0  # as if five replies already went out for this message

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.wechat import FakeWeChat
+from tests.wechat.journeys.conftest import WeChatCustomer
 
 from .conftest import MANY_TEAS
-from .shops import customer, item, read
+from .shops import item, read
 
 
 @pytest.fixture
@@ -17,8 +17,10 @@ def extra_catalog() -> str:
     return MANY_TEAS
 
 
-async def test_a_forty_line_cart_and_its_summary_arrive_whole(tea_shop: ShopHarness, fake: FakeWeChat) -> None:
-    li = customer(tea_shop, fake)
+async def test_a_forty_line_cart_and_its_summary_arrive_whole(
+    fake: FakeWeChat, wechat_customer: WeChatCustomer
+) -> None:
+    li = wechat_customer()
     for n in range(40):
         await li.say(f"第{n:02d}号")
         await li.tap(item(li.new_messages(), f"add:tea{n:02d}"))

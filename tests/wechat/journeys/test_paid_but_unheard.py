@@ -12,16 +12,18 @@ from urllib.parse import urljoin
 from chatshop.orders import OrderStatus
 from chatshop.plugins.payments.wechatpay import WeChatPay
 from chatshop.testing import ShopHarness
-from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
+from tests.wechat.journeys.conftest import WeChatCustomer
 
-from .shops import WEBHOOK, customer, item, read, to_confirmed
+from .shops import WEBHOOK, item, read, to_confirmed
 
 
 async def test_cancelling_an_order_paid_without_a_notification_gives_the_money_back(
-    tea_shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay
+    tea_shop: ShopHarness,
+    wechatpay_api: FakeWeChatPay,
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
+    li = wechat_customer()
     await to_confirmed(li)
     (order,) = await tea_shop.shop.store.list_orders()
     wechatpay_api.pay(order.number)  # paid on the page; the notification is lost
@@ -43,9 +45,11 @@ async def test_cancelling_an_order_paid_without_a_notification_gives_the_money_b
 
 
 async def test_back_from_the_payment_page_the_shop_asks_wechat_pay_and_sends_the_receipt_once(
-    tea_shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay
+    tea_shop: ShopHarness,
+    wechatpay_api: FakeWeChatPay,
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
+    li = wechat_customer()
     told = read(await to_confirmed(li))
     (order,) = await tea_shop.shop.store.list_orders()
     link = re.search(r'href="https://shop\.example\.cn(/pay/wechatpay/[^"]+)"', told)
@@ -77,9 +81,11 @@ async def test_back_from_the_payment_page_the_shop_asks_wechat_pay_and_sends_the
 
 
 async def test_the_check_needs_the_pages_signature_and_says_unpaid_until_paid(
-    tea_shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay
+    tea_shop: ShopHarness,
+    wechatpay_api: FakeWeChatPay,
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
+    li = wechat_customer()
     await to_confirmed(li)
     (order,) = await tea_shop.shop.store.list_orders()
     method = tea_shop.shop.payment_methods["wechatpay"]
@@ -95,9 +101,11 @@ async def test_the_check_needs_the_pages_signature_and_says_unpaid_until_paid(
 
 
 async def test_the_notification_its_retry_and_the_pages_check_at_once_send_one_receipt(
-    tea_shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay
+    tea_shop: ShopHarness,
+    wechatpay_api: FakeWeChatPay,
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
+    li = wechat_customer()
     await to_confirmed(li)
     (order,) = await tea_shop.shop.store.list_orders()
     method = tea_shop.shop.payment_methods["wechatpay"]

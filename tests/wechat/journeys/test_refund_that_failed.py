@@ -10,19 +10,22 @@ from collections.abc import Callable
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from chatshop.testing.fakes.wechat import FakeWeChat
 from chatshop.testing.fakes.wechatpay import FakeWeChatPay
 from tests.privacy.conftest import logs
+from tests.wechat.journeys.conftest import WeChatCustomer
 
-from .shops import WEBHOOK, customer, item, to_confirmed
+from .shops import WEBHOOK, item, to_confirmed
 
 __all__ = ["logs"]
 
 
 async def test_a_refund_that_did_not_reach_the_customer_is_owed_again_and_alerted(
-    tea_shop: ShopHarness, fake: FakeWeChat, wechatpay_api: FakeWeChatPay, logs: Callable[[], io.StringIO]
+    tea_shop: ShopHarness,
+    wechatpay_api: FakeWeChatPay,
+    logs: Callable[[], io.StringIO],
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
+    li = wechat_customer()
     await to_confirmed(li)
     (order,) = await tea_shop.shop.store.list_orders()
     session, url = tea_shop.client.session, tea_shop.url(WEBHOOK)

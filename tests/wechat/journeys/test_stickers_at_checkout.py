@@ -11,10 +11,11 @@ import pytest
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.wechat import FakeWeChat
-from tests.wechat.test_end_to_end import Customer
+from tests.wechat.customer import Customer
+from tests.wechat.journeys.conftest import WeChatCustomer
 from tests.wechat.wire import ORIGINAL_ID
 
-from .shops import customer, item, read
+from .shops import item, read
 
 MEDIA = {
     "image": "<PicUrl><![CDATA[http://mmbiz.qpic.cn/x.jpg]]></PicUrl><MediaId><![CDATA[m1]]></MediaId>",
@@ -37,9 +38,12 @@ async def _send(c: Customer, kind: str) -> str:
 
 @pytest.mark.parametrize("kind", sorted(MEDIA))
 async def test_media_at_the_summary_shows_the_summary_again_and_1_still_confirms(
-    tea_shop: ShopHarness, fake: FakeWeChat, kind: str
+    tea_shop: ShopHarness,
+    fake: FakeWeChat,
+    kind: str,
+    wechat_customer: WeChatCustomer,
 ) -> None:
-    li = customer(tea_shop, fake)
+    li = wechat_customer()
     await li.say("longjing")
     await li.tap(item(li.new_messages(), "add:longjing"))
     await li.tap(item(li.new_messages(), "checkout"))
@@ -56,8 +60,8 @@ async def test_media_at_the_summary_shows_the_summary_again_and_1_still_confirms
 
 
 @pytest.mark.parametrize("extra_catalog", ['\n[payments.cod]\nmax_order_total = "500.00"\n'])
-async def test_a_sticker_at_the_payment_question_asks_it_again(tea_shop: ShopHarness, fake: FakeWeChat) -> None:
-    li = customer(tea_shop, fake)
+async def test_a_sticker_at_the_payment_question_asks_it_again(wechat_customer: WeChatCustomer) -> None:
+    li = wechat_customer()
     await li.say("longjing")
     await li.tap(item(li.new_messages(), "add:longjing"))
     await li.tap(item(li.new_messages(), "checkout"))

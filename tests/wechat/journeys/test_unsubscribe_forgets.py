@@ -8,20 +8,22 @@ from pathlib import Path
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from chatshop.testing.fakes.wechat import FakeWeChat
 from tests.privacy.leaks import in_database, outside_orders
+from tests.wechat.journeys.conftest import WeChatCustomer
 
-from .shops import OTHER, customer, item, read, to_confirmed
+from .shops import OTHER, item, read, to_confirmed
 
 ADDRESS = "Room 301, 88 Nanjing Road, Shanghai 200001"
 
 
 async def test_unfollowing_erases_the_customer_but_keeps_their_orders(
-    tea_shop: ShopHarness, fake: FakeWeChat, tmp_path: Path
+    tea_shop: ShopHarness,
+    tmp_path: Path,
+    wechat_customer: WeChatCustomer,
 ) -> None:
     shop = tea_shop.shop
-    li = customer(tea_shop, fake)
-    wang = customer(tea_shop, fake, OTHER, first_id=45013462771290000)
+    li = wechat_customer()
+    wang = wechat_customer(OTHER, first_id=45013462771290000)
     await to_confirmed(li)
     (order,) = await shop.store.list_orders()
     await wang.say("longjing")  # someone else, who stays

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from chatshop.testing.fakes.wechat import FakeWeChat
-from tests.wechat.test_end_to_end import URL, Customer, customer, shop_app
+from tests.wechat.customer import URL, Customer
+from tests.wechat.test_end_to_end import customer, shop_app
 from tests.wechat.wire import OPENID, ORIGINAL_ID, TOKEN, encrypt, safe_push, sha1_sorted, text_xml
 
 __all__ = ["customer", "shop_app"]

@@ -14,7 +14,8 @@ import pytest
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.wechat import FakeWeChat
-from tests.wechat.test_end_to_end import SHOP_TOML, Customer, _words
+from tests.wechat.customer import Customer, words_of
+from tests.wechat.test_end_to_end import SHOP_TOML
 from tests.wechat.wire import APP_ID, OPENID, ORIGINAL_ID
 
 OTHER = "oK7zR5vQ2nW9xT4bY1mH8cJ6dEZZ"
@@ -30,7 +31,7 @@ async def shop(secrets_env: None, fake_url: str, tmp_path: Path) -> AsyncIterato
 
 
 def _read(messages: list[dict[str, Any]]) -> str:
-    return "\n".join(_words(m) for m in messages)
+    return "\n".join(words_of(m) for m in messages)
 
 
 async def _buy(c: Customer, *, switch: bool) -> str:

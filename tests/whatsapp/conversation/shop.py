@@ -1,4 +1,5 @@
-"""A real four-language shop on WhatsApp against the fake Graph API, for the conversation journeys.
+"""The four-language shop of the conversation journeys on WhatsApp (its ``shop.toml`` and catalog);
+conftest.py runs it against the fake Graph API as the ``shop`` fixture.
 
 Its catalog is what trips a renderer: product names far past WhatsApp's 20/24-character titles (in
 Latin, Devanagari and Chinese), a category of 45 products, a sold-out product and one with little
@@ -7,16 +8,7 @@ stock, and an unlimited one.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-from aiohttp.test_utils import TestServer
-
-from chatshop.testing import ShopHarness
-from chatshop.testing.fakes.whatsapp import FakeGraph, Sent
-from tests.whatsapp.customer import Customer, choices_of, text_of
-from tests.whatsapp.shops import COD, ORDER_TEMPLATES, graph_url, whatsapp_shop, whatsapp_shop_toml
+from tests.whatsapp.shops import COD, ORDER_TEMPLATES, whatsapp_shop_toml
 
 #: A description longer than any WhatsApp interactive body (1024).
 SAFFRON = "Hand-picked Mongra saffron from Pampore in Kashmir. " + "Deep red threads with a strong aroma. " * 60
@@ -54,27 +46,3 @@ def shop_toml(graph_url: str, *, locale: str = "en", channel_extra: str = "", ex
         channel_extra=channel_extra,
         templates=ORDER_TEMPLATES + extra,
     )
-
-
-@pytest.fixture
-async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
-    async with whatsapp_shop(shop_toml(graph_url(graph)), tmp_path / "shop", catalog_csv()) as h:
-        yield h
-
-
-@pytest.fixture
-def asha(shop: ShopHarness, fake: FakeGraph) -> Customer:
-    return Customer(shop, fake, "919812345678", "Asha Verma")
-
-
-async def tap_stale(customer: Customer, choice_id: str, title: str = "Old button") -> list[Sent]:
-    """Tap a button from a menu long gone (or one never sent): WhatsApp delivers whatever id it had."""
-    reply = {"type": "button_reply", "button_reply": {"id": choice_id, "title": title}}
-    message = customer.message("interactive", interactive=reply)
-    message["context"] = {"from": "919800012345", "id": "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSOld"}
-    return await customer.post_and_read(message)
-
-
-def said(messages: list[Sent]) -> str:
-    """Everything the customer read in these messages, buttons and rows included."""
-    return "\n".join([text_of(m) for m in messages] + [title for m in messages for _, title in choices_of(m)])

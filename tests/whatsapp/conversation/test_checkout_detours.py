@@ -7,9 +7,7 @@ import json
 
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.customer import Customer, choices_of
-
-from .shop import said, tap_stale
+from tests.whatsapp.customer import Customer, choices_of, said, tap_stale
 
 
 def address_form(customer: Customer, response_json: str, body: str) -> dict[str, object]:

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from chatshop.testing import ShopHarness
-from tests.whatsapp.conversation.shop import said, tap_stale
-from tests.whatsapp.customer import Customer
+from tests.whatsapp.customer import Customer, said, tap_stale
 
 
 def catalog_order(customer: Customer, items: list[dict[str, Any]]) -> dict[str, Any]:

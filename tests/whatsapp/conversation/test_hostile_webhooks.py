@@ -9,8 +9,7 @@ import json
 from chatshop.messages import DeliveryReport, DeliveryState
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.conversation.shop import said, tap_stale
-from tests.whatsapp.customer import Customer, text_of
+from tests.whatsapp.customer import Customer, said, tap_stale, text_of
 from tests.whatsapp.meta import contact, envelope
 
 from .hooks import post_bytes, wire_with

@@ -8,8 +8,7 @@ import pytest
 
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.conversation.shop import said
-from tests.whatsapp.customer import Customer, choices_of
+from tests.whatsapp.customer import Customer, choices_of, said
 
 
 @pytest.mark.parametrize("typed", ["\u200f1", "1\u200b", "\ufeff1", "\u2067١\u2069", "\u200e1\u200e"])

@@ -5,9 +5,7 @@ from __future__ import annotations
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.customer import Customer, choices_of
-
-from .shop import said, tap_stale
+from tests.whatsapp.customer import Customer, choices_of, said, tap_stale
 
 
 async def buy_milk(customer: Customer) -> None:

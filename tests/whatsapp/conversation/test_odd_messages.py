@@ -6,10 +6,8 @@ from __future__ import annotations
 from chatshop.plugins.whatsapp.signature import HEADER, sign
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.customer import Customer, text_of
+from tests.whatsapp.customer import Customer, said, tap_stale, text_of
 from tests.whatsapp.meta import APP_SECRET, contact, envelope
-
-from .shop import said, tap_stale
 
 
 async def test_a_deleted_message_gets_no_answer(shop: ShopHarness, fake: FakeGraph, asha: Customer) -> None:

@@ -17,8 +17,8 @@ from aiohttp.test_utils import TestServer
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.conversation.shop import catalog_csv, said, shop_toml, tap_stale
-from tests.whatsapp.customer import Customer
+from tests.whatsapp.conversation.shop import catalog_csv, shop_toml
+from tests.whatsapp.customer import Customer, said, tap_stale
 from tests.whatsapp.shops import graph_url, whatsapp_shop
 
 DAY = 20 * 3600

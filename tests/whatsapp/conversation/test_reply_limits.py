@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.conversation.shop import said, tap_stale
-from tests.whatsapp.customer import Customer
+from tests.whatsapp.customer import Customer, said, tap_stale
 
 
 async def test_two_search_hits_show_their_prices_and_full_names(

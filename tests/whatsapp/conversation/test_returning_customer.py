@@ -9,8 +9,7 @@ from typing import Any
 
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.conversation.shop import said
-from tests.whatsapp.customer import Customer
+from tests.whatsapp.customer import Customer, said
 
 DAY_AND_A_BIT = 30 * 3600
 

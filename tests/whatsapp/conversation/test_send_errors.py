@@ -16,8 +16,7 @@ from chatshop.messages import Text
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import RESET, FakeGraph
-from tests.whatsapp.conversation.shop import said, tap_stale
-from tests.whatsapp.customer import Customer, choices_of, eventually, text_of
+from tests.whatsapp.customer import Customer, choices_of, eventually, said, tap_stale, text_of
 
 
 def masked(logs: list[dict[str, Any]]) -> str:

@@ -20,8 +20,8 @@ from chatshop.config import ConfigError
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph, Sent
-from tests.whatsapp.conversation.shop import catalog_csv, said, shop_toml, tap_stale
-from tests.whatsapp.customer import Customer
+from tests.whatsapp.conversation.shop import catalog_csv, shop_toml
+from tests.whatsapp.customer import Customer, said, tap_stale
 from tests.whatsapp.shops import graph_url, whatsapp_shop
 
 #: The order-update template as approved: three quick-reply buttons.

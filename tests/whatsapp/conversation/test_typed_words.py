@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
-from tests.whatsapp.customer import Customer, choices_of, text_of
-
-from .shop import said, tap_stale
+from tests.whatsapp.customer import Customer, choices_of, said, tap_stale, text_of
 
 
 async def test_a_circled_number_from_a_chinese_keyboard_picks_that_option(

@@ -1,5 +1,6 @@
-"""Shops for the checkout-law tests (coupons, tax, invoices, slots): a German farm shop selling in
-euros with VAT included, and an Indian grocery with GST added; each test adds its own sections."""
+"""Shops under the law of their country, for every test of what the law asks at checkout (the
+confirm button, tax, invoices, coupons, slots, saved addresses): a German farm shop selling in euros
+with VAT included, and an Indian grocery with GST added; each test adds its own sections."""
 
 from __future__ import annotations
 
@@ -111,20 +112,3 @@ max_order_total = "50000.00"
 def plain(text: str) -> str:
     """Replies with the no-break spaces of formatted money ("1,14\\xa0€") as plain spaces."""
     return text.replace("\xa0", " ").replace("\u202f", " ")
-
-
-class Customer:
-    """Someone at the terminal of a test shop; every reply read with plain spaces."""
-
-    def __init__(self, harness: object, name: str) -> None:
-        from chatshop.testing import ShopHarness
-
-        assert isinstance(harness, ShopHarness)
-        self.h = harness
-        self.name = name
-
-    async def say(self, text: str) -> str:
-        return plain(await self.h.say(self.name, text))
-
-    async def choose(self, choice_id: str) -> str:
-        return plain(await self.h.choose(self.name, choice_id))
