@@ -169,8 +169,11 @@ class Inbound(_Model):
     def reference(self) -> Inbound:
         """This message by identity alone (channel, customer, id, kind, language hint, and the trace
         it belongs to), without what the customer wrote: what a reply carries in its outbox row as
-        the message it answers, so the outbox keeps no second copy of texts, addresses or locations."""
-        return type(self).model_construct(
+        the message it answers, so the outbox keeps no second copy of texts, addresses or locations.
+
+        Validated like any message: with a few fields set, pydantic-core does it in about half the
+        time of ``model_construct``, which fills each of the other fields' defaults in Python."""
+        return type(self)(
             channel=self.channel,
             customer_id=self.customer_id,
             message_id=self.message_id,

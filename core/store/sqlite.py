@@ -107,6 +107,11 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
 
 
+def _record(customer_key: str, row: Sequence[Any]) -> ConversationRecord:
+    """A conversation from its row's ``state, version, last_inbound_at``."""
+    return ConversationRecord(customer_key, loads(row[0]), row[1], _dt(row[2]))
+
+
 _Peek = tuple[InboxItem, ConversationRecord]
 _Next = tuple[InboxItem | None, ConversationRecord | None]
 
@@ -225,28 +230,36 @@ class SQLiteStore(SQLitePeople, Store):
             )
             if cur.rowcount == 0:
                 return None
+            # The conversation as it now is and the first message its turn will read (usually this
+            # very one) come back from the upsert itself.
             if from_customer:
-                db.execute(
-                    "INSERT INTO conversations (customer_key, state, version, last_inbound_at) VALUES (?, '{}', 0, ?) "
-                    "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+                row = db.execute(
+                    "INSERT INTO conversations (customer_key, state, version, last_inbound_at) "
+                    "VALUES (?1, '{}', 0, ?2) "
+                    "ON CONFLICT (customer_key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at "
+                    "RETURNING state, version, last_inbound_at, (SELECT id FROM inbox "
+                    "WHERE customer_key = ?1 AND handled_at IS NULL ORDER BY id LIMIT 1)",
                     (key, now),
-                )
-            else:  # the shop's own message: the customer did not write
-                db.execute(
-                    "INSERT INTO conversations (customer_key, state, version) VALUES (?, '{}', 0) "
-                    "ON CONFLICT (customer_key) DO NOTHING",
+                ).fetchone()
+            else:  # the shop's own message: the customer did not write (an existing row: nothing returned)
+                row = db.execute(
+                    "INSERT INTO conversations (customer_key, state, version) VALUES (?1, '{}', 0) "
+                    "ON CONFLICT (customer_key) DO NOTHING "
+                    "RETURNING state, version, last_inbound_at, (SELECT id FROM inbox "
+                    "WHERE customer_key = ?1 AND handled_at IS NULL ORDER BY id LIMIT 1)",
                     (key,),
-                )
-            # What the turn this message starts will read first (usually this very message).
-            first = db.execute(
-                "SELECT id, payload FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1",
-                (key,),
-            ).fetchone()
-            if first["id"] == cur.lastrowid:
-                item = InboxItem(first["id"], inbound)
+                ).fetchone()
+            if row is None:
+                conversation = self._conversation(db, key)
+                first = db.execute(
+                    "SELECT id FROM inbox WHERE customer_key = ? AND handled_at IS NULL ORDER BY id LIMIT 1", (key,)
+                ).fetchone()[0]
             else:
-                item = InboxItem(first["id"], inbound_from_text(first["payload"]))
-            return item, self._conversation(db, key)
+                conversation, first = _record(key, row), row[3]
+            if first == cur.lastrowid:
+                return InboxItem(first, inbound), conversation
+            older = db.execute("SELECT payload FROM inbox WHERE id = ?", (first,)).fetchone()[0]
+            return InboxItem(first, inbound_from_text(older)), conversation
 
         peek = await self._write(add)
         if peek is None:
@@ -349,9 +362,10 @@ class SQLiteStore(SQLitePeople, Store):
                 )
             if inbox_id is not None:
                 db.execute("UPDATE inbox SET handled_at = ? WHERE id = ?", (now, inbox_id))
-                # The customer just wrote: a reply held back (closed window, quota) may go out now.
+                # The customer just wrote: a reply held back (closed window, quota) may go out now
+                # (the pending replies' own index: see _due_outbox).
                 db.execute(
-                    "UPDATE outbox SET next_attempt_at = NULL "
+                    "UPDATE outbox INDEXED BY outbox_pending SET next_attempt_at = NULL "
                     "WHERE customer_key = ? AND status = 'pending' AND next_attempt_at IS NOT NULL",
                     (customer_key,),
                 )
@@ -399,10 +413,15 @@ class SQLiteStore(SQLitePeople, Store):
         db: sqlite3.Connection, customer_key: str, moment: str | None, known: Iterable[OutboxItem] = ()
     ) -> list[OutboxItem]:
         """The customer's due messages, oldest first, up to one waiting for its retry. Those in
-        ``known`` (just written by the same transaction) are taken as they are, not decoded again."""
+        ``known`` (just written by the same transaction) are taken as they are, not decoded again.
+
+        Read through the partial index of pending replies (``INDEXED BY``, here and in the turn's
+        commit): left to itself, SQLite's planner (no statistics) takes ``outbox_customer``, every
+        reply the customer was ever sent, and reads each row to check its status, at every turn
+        and every send, a cost that grew with the length of the conversation."""
         written = {item.id: item for item in known}
         rows = db.execute(
-            "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
+            "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox INDEXED BY outbox_pending "
             "WHERE customer_key = ? AND status = 'pending' ORDER BY id",
             (customer_key,),
         ).fetchall()
@@ -1289,7 +1308,7 @@ class SQLiteStore(SQLitePeople, Store):
         ).fetchone()
         if conv is None:
             return ConversationRecord(customer_key, {}, 0)
-        return ConversationRecord(customer_key, loads(conv[0]), conv[1], _dt(conv[2]))
+        return _record(customer_key, conv)
 
     async def claim_inbound(
         self, customer_key: str, lease: str, owner: str, seconds: float
