@@ -12,7 +12,9 @@ async def test_slots_are_granted_only_up_to_the_horizon(store: Store) -> None:
     delay, granted = await store.reserve_sends("whatsapp:1", 0.01, 0.1, 1000)
     assert 10 <= granted <= 11 and -0.01 <= delay <= 0.01  # slots 0, 10 ms, ... 100 ms ahead
     delay, more = await store.reserve_sends("whatsapp:1", 0.01, 0.1, 1000)
-    assert more <= 2 and delay >= 0.09  # the next free slot is after those just granted
+    # The next free slot is after those just granted: ~0.1 s ahead, less whatever time passed
+    # between the two calls (up to 50 ms allowed for a loaded host; the slots are 10 ms apart).
+    assert more <= 5 and delay >= 0.05
     _, other = await store.reserve_sends("whatsapp:2", 0.01, 0.1, 5)
     assert other == 5  # each number has its own budget
 
@@ -42,6 +44,6 @@ async def test_workers_share_one_budget(store: Store, twin: Callable[[], Store])
     try:
         _, first = await store.reserve_sends("whatsapp:1", 0.01, 0.1, 1000)
         delay, second = await other.reserve_sends("whatsapp:1", 0.01, 0.1, 1000)
-        assert first >= 10 and second <= 2 and delay >= 0.09
+        assert first >= 10 and second <= 5 and delay >= 0.05  # as above: up to 50 ms between calls
     finally:
         await other.close()
