@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from types import EllipsisType
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -305,6 +305,10 @@ def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem 
     return item, ConversationRecord(customer_key, loads(row["state"]), row["version"], row["last_inbound_at"])
 
 
+#: The statements :meth:`PostgresStore._once` sends, by the connection method that sends each.
+_Statement = Literal["execute", "fetch", "fetchrow", "fetchval"]
+
+
 class _CountingConnection(asyncpg.Connection):  # type: ignore[misc]
     """A connection that counts the statements it sends (one round trip each) into ``stats``.
 
@@ -448,45 +452,30 @@ class PostgresStore(PostgresPeople, Store):
         finally:
             await self._done(connection, failed)
 
-    async def _fetchrow(self, query: str, *args: Any) -> Any:
+    async def _once(self, method: _Statement, query: str, *args: Any) -> Any:
+        """One statement on a kept connection, which goes back to the pool if it failed. The
+        method is named, not taken from ``asyncpg.Connection``: the pool's connection class
+        counts round trips in its own overrides."""
         connection = await self._connection()
         try:
-            row = await connection.fetchrow(query, *args)
+            result = await getattr(connection, method)(query, *args)
         except BaseException:
             await self._done(connection, True)
             raise
         await self._done(connection, False)
-        return row
+        return result
+
+    async def _fetchrow(self, query: str, *args: Any) -> Any:
+        return await self._once("fetchrow", query, *args)
 
     async def _fetch(self, query: str, *args: Any) -> list[Any]:
-        connection = await self._connection()
-        try:
-            rows = await connection.fetch(query, *args)
-        except BaseException:
-            await self._done(connection, True)
-            raise
-        await self._done(connection, False)
-        return list(rows)
+        return list(await self._once("fetch", query, *args))
 
     async def _fetchval(self, query: str, *args: Any) -> Any:
-        connection = await self._connection()
-        try:
-            value = await connection.fetchval(query, *args)
-        except BaseException:
-            await self._done(connection, True)
-            raise
-        await self._done(connection, False)
-        return value
+        return await self._once("fetchval", query, *args)
 
     async def _execute(self, query: str, *args: Any) -> str:
-        connection = await self._connection()
-        try:
-            status = await connection.execute(query, *args)
-        except BaseException:
-            await self._done(connection, True)
-            raise
-        await self._done(connection, False)
-        return str(status)
+        return str(await self._once("execute", query, *args))
 
     # --- lifecycle -------------------------------------------------------------------------
     async def open(self) -> None:
