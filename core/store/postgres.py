@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from types import EllipsisType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import asyncpg
 
@@ -52,6 +52,7 @@ from chatshop.store.base import (
     anonymised_details,
     bounded_page,
 )
+from chatshop.store.batches import Batches
 from chatshop.store.codec import (
     dumps,
     forget_idle,
@@ -279,6 +280,30 @@ WHERE id = $3 AND {_LAZY_COMMIT}"""  # noqa: S608 (constant text only)
 _FINISH_TURN = f"""
 SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) WHERE {_LAZY_COMMIT}"""  # noqa: S608 (constant text only)
 
+_RECEIVE = "SELECT * FROM chatshop_receive($1, $2, $3, $4, $5, $6, $7, $8)"
+
+# Several messages recorded in one statement, one transaction: each call sees what the ones before
+# it wrote (the function's statements take a fresh snapshot each), in the arrays' order.
+_RECEIVE_MANY = """
+SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                       $8::float8[]) WITH ORDINALITY AS m(channel, message_id, customer, payload, at, lease, owner,
+                                                          seconds, n)
+CROSS JOIN LATERAL chatshop_receive(m.channel, m.message_id, m.customer, m.payload, m.at, m.lease, m.owner,
+                                    m.seconds) AS r
+ORDER BY m.n"""
+
+# Several turns committed in one statement; each turn's replies are its slice of $14.
+_FINISH_MANY = f"""
+SELECT r.* FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::int[], $6::int[], $7::int[],
+                       $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::timestamptz[])
+    WITH ORDINALITY AS m(customer, inbox_id, state, at, version, first, last, lease, owner, send_lease, send_owner,
+                         seconds, handover, n)
+CROSS JOIN LATERAL chatshop_finish_turn(m.customer, m.inbox_id, m.state, m.at, m.version, ($14::text[])[m.first:m.last],
+                                        m.lease, m.owner, m.send_lease, m.send_owner, m.seconds, m.at,
+                                        m.handover) AS r
+WHERE {_LAZY_COMMIT}
+ORDER BY m.n"""  # noqa: S608 (constant text only)
+
 _SENT_THEN_PENDING_OR_RELEASE = f"""
 WITH sent AS (
     UPDATE outbox SET status = 'sent', provider_message_id = $5, sent_at = $6, attempts = attempts + 1, error = NULL
@@ -351,6 +376,31 @@ class _CountingConnection(asyncpg.Connection):  # type: ignore[misc]
     async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
         self.stats.round_trips += 1
         return await super().fetchval(query, *args, **kwargs)
+
+
+#: What one call of :meth:`PostgresStore.receive` sends: chatshop_receive's arguments.
+_ReceiveArgs = tuple[str, str, str, str, datetime, str, str, float]
+#: What one call of :meth:`PostgresStore.finish_turn` sends: chatshop_finish_turn's arguments (its
+#: "now" is the turn's time), the replies as their rows' texts.
+_FinishArgs = tuple[str, int, str, datetime, int, list[str], str, str, str, str, float, datetime | None]
+_Args = TypeVar("_Args", _ReceiveArgs, _FinishArgs)
+
+
+def _columns(batch: list[_ReceiveArgs]) -> list[Any]:
+    """_RECEIVE_MANY's arrays: one per argument."""
+    return [list(column) for column in zip(*batch, strict=True)]
+
+
+def _finish_columns(batch: list[_FinishArgs]) -> list[Any]:
+    """_FINISH_MANY's arrays: one per argument, the replies of all turns in one, each turn's slice
+    given by its first and last index (1-based; an empty slice when it has none)."""
+    firsts, lasts, replies = [], [], []
+    for args in batch:
+        firsts.append(len(replies) + 1)
+        replies.extend(args[5])
+        lasts.append(len(replies))
+    columns = [list(column) for column in zip(*batch, strict=True)]
+    return [*columns[:5], firsts, lasts, *columns[6:], replies]
 
 
 def _handover_since(state: dict[str, Any]) -> datetime | None:
@@ -431,6 +481,10 @@ class PostgresStore(PostgresPeople, Store):
         #: stays free for transactions).
         self._idle: list[asyncpg.Connection] = []
         self._keep = max(1, max_size // 2)
+        #: Messages recorded and turns committed while one such statement is on its way go
+        #: together in the next (see batches.py): under load, one round trip and one commit serve many.
+        self._receives: Batches[_ReceiveArgs, asyncpg.Record] = Batches(self._receive_batch, self.faults)
+        self._finishes: Batches[_FinishArgs, asyncpg.Record] = Batches(self._finish_batch, self.faults)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -1484,17 +1538,8 @@ class PostgresStore(PostgresPeople, Store):
     # --- fused steps of the message path ---------------------------------------------------------
     async def receive(self, inbound: Inbound, lease: str, owner: str, seconds: float) -> tuple[bool, TurnClaim | None]:
         key = inbound.customer_key
-        row = await self._fetchrow(
-            "SELECT * FROM chatshop_receive($1, $2, $3, $4, $5, $6, $7, $8)",
-            inbound.channel,
-            inbound.message_id,
-            key,
-            inbound_to_text(inbound),
-            utcnow(),
-            lease,
-            owner,
-            float(seconds),
-        )
+        channel, text = inbound.channel, inbound_to_text(inbound)
+        row = await self._receives((channel, inbound.message_id, key, text, utcnow(), lease, owner, float(seconds)))
         if not row["o_added"]:
             return False, None
         self.stats.lease_takeovers += row["o_taken_over"]
@@ -1504,6 +1549,28 @@ class PostgresStore(PostgresPeople, Store):
         item = InboxItem(row["o_id"], inbound if payload is None else inbound_from_text(payload))
         record = ConversationRecord(key, loads(row["o_state"]), row["o_version"], row["o_last_inbound_at"])
         return True, (True, item, record)
+
+    async def _receive_batch(self, batch: list[_ReceiveArgs]) -> list[asyncpg.Record]:
+        if len(batch) == 1:
+            return [await self._fetchrow(_RECEIVE, *batch[0])]
+        return await self._by_customer(_RECEIVE_MANY, batch, lambda args: args[2], _columns)
+
+    async def _by_customer(
+        self,
+        query: str,
+        batch: Sequence[_Args],
+        customer: Callable[[_Args], str],
+        columns: Callable[[list[_Args]], list[Any]],
+    ) -> list[asyncpg.Record]:
+        """One statement for a batch, its calls ordered by customer (a stable sort: one customer's
+        stay in arrival order) so that two workers' batches lock conversations in the same order
+        and never deadlock; the rows come back in the callers' order."""
+        order = sorted(range(len(batch)), key=lambda i: customer(batch[i]))
+        rows = await self._fetch(query, *columns([batch[i] for i in order]))
+        answers: list[asyncpg.Record] = [None] * len(batch)
+        for i, row in zip(order, rows, strict=True):
+            answers[i] = row
+        return answers
 
     async def claim_inbound(self, customer_key: str, lease: str, owner: str, seconds: float) -> TurnClaim:
         row = await self._fetchrow(_CLAIM_INBOUND, customer_key, lease, owner, float(seconds))
@@ -1565,21 +1632,21 @@ class PostgresStore(PostgresPeople, Store):
     ) -> FinishedTurn:
         state_text = dumps(state)
         now = utcnow()
-        row = await self._fetchrow(
-            _FINISH_TURN,
-            customer_key,
-            inbox_id,
-            state_text,
-            now,
-            expected_version,
-            payloads(outbound),
-            lease,
-            owner,
-            send_lease,
-            send_owner,
-            float(seconds),
-            now,
-            _handover_since(state),
+        row = await self._finishes(
+            (
+                customer_key,
+                inbox_id,
+                state_text,
+                now,
+                expected_version,
+                payloads(outbound),
+                lease,
+                owner,
+                send_lease,
+                send_owner,
+                float(seconds),
+                _handover_since(state),
+            )
         )
         if not row["o_ok"]:
             raise StaleConversation(customer_key)
@@ -1605,6 +1672,30 @@ class PostgresStore(PostgresPeople, Store):
                 message, context = read(payload, customer_key)
             sends.append(OutboxItem(outbox_id, customer_key, message, attempts, created_at=created_at, context=context))
         return FinishedTurn(item, record, row["o_wanted"], sends)
+
+    async def _finish_batch(self, batch: list[_FinishArgs]) -> list[asyncpg.Record]:
+        if len(batch) == 1:
+            customer, inbox_id, state, at, version, replies, lease, owner, send_lease, send_owner, seconds, handover = (
+                batch[0]
+            )
+            row = await self._fetchrow(
+                _FINISH_TURN,
+                customer,
+                inbox_id,
+                state,
+                at,
+                version,
+                replies,
+                lease,
+                owner,
+                send_lease,
+                send_owner,
+                seconds,
+                at,
+                handover,
+            )
+            return [row]
+        return await self._by_customer(_FINISH_MANY, batch, lambda args: args[0], _finish_columns)
 
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime

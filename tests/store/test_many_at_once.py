@@ -1,0 +1,88 @@
+"""Messages recorded and turns committed many at once (PostgreSQL puts them in one statement): each
+call gets what it would have got alone, in the order the calls were made."""
+
+from __future__ import annotations
+
+import asyncio
+
+from chatshop.store.base import StaleConversation, Store
+from chatshop.store.codec import utcnow
+from chatshop.store.postgres import PostgresStore
+
+from .helpers import message, reply
+
+
+def _batched(store: Store) -> int:
+    """How many calls went in a statement with others (0 on a store that does not batch)."""
+    if not isinstance(store, PostgresStore):
+        return 0
+    return store._receives.calls - store._receives.batches + store._finishes.calls - store._finishes.batches
+
+
+async def test_messages_recorded_at_once_are_each_recorded_claimed_or_refused_as_alone(store: Store) -> None:
+    hi = message("asha", "hi", message_id="wamid.1")
+    results = await asyncio.gather(
+        store.receive(hi, "turns:terminal:asha", "w1", 30),
+        store.receive(message("ravi", "namaste"), "turns:terminal:ravi", "w1", 30),
+        store.receive(message("asha", "milk"), "turns:terminal:asha", "w1", 30),
+        store.receive(hi, "turns:terminal:asha", "w1", 30),  # Meta delivered it twice
+        store.receive(message("mei", "ni hao"), "turns:terminal:mei", "w2", 30),
+        store.receive(message("mei", "hello"), "turns:terminal:mei", "w1", 30),  # w2 holds mei's turn
+    )
+    (asha, asha_claim), (ravi, ravi_claim), (milk, milk_claim), duplicate = results[:4]
+    (mei, mei_claim), (hello, hello_claim) = results[4:]
+    assert asha and ravi and milk and mei and hello and duplicate == (False, None)
+    assert asha_claim is not None and asha_claim[0] and asha_claim[1] is not None
+    assert asha_claim[1].inbound.text == "hi" and asha_claim[2] is not None and asha_claim[2].version == 0
+    assert milk_claim is not None and milk_claim[0] and milk_claim[1] is not None
+    assert milk_claim[1].inbound.text == "hi"  # the turn starts from the oldest unhandled message
+    assert ravi_claim is not None and ravi_claim[1] is not None and ravi_claim[1].inbound.text == "namaste"
+    assert mei_claim is not None and mei_claim[0] and hello_claim == (False, None, None)
+    assert [i.inbound.text for i in await _unhandled(store, "terminal:asha")] == ["hi", "milk"]
+    if isinstance(store, PostgresStore):
+        assert _batched(store) >= 4  # the five after the first went together
+
+
+async def _unhandled(store: Store, key: str) -> list[object]:
+    items = []
+    while (item := await store.next_inbound(key)) is not None:
+        items.append(item)
+        await store.commit_turn(key, item.id, {"seen": len(items)}, len(items) - 1, [])
+    return items
+
+
+async def test_turns_committed_at_once_each_commit_their_replies_in_order(store: Store) -> None:
+    claims = {}
+    for name in ("asha", "ravi", "mei", "li"):
+        added, claim = await store.receive(message(name, "hi"), f"turns:terminal:{name}", "w1", 30)
+        assert added and claim is not None and claim[1] is not None and claim[2] is not None
+        claims[name] = claim
+    await store.commit_turn("terminal:mei", None, {"elsewhere": True}, 0, [])  # another worker won mei's turn
+
+    def finish(name: str, replies: list[str]) -> object:
+        _, item, record = claims[name]
+        return store.finish_turn(
+            f"terminal:{name}", item.id, {"name": name}, record.version, [reply(r) for r in replies],
+            f"turns:terminal:{name}", "w1", f"send:terminal:{name}", "w1#0", 30,
+        )  # fmt: skip
+
+    results = await asyncio.gather(
+        finish("ravi", ["namaste", "menu"]),
+        finish("asha", ["hello"]),
+        finish("mei", ["lost"]),
+        finish("li", []),
+        return_exceptions=True,
+    )
+    ravi, asha, mei, li = results
+    assert [s.message for s in ravi.sends] == [reply("namaste"), reply("menu")]  # type: ignore[union-attr]
+    assert [s.message for s in asha.sends] == [reply("hello")]  # type: ignore[union-attr]
+    assert isinstance(mei, StaleConversation)
+    assert li.sends is None and li.item is None  # type: ignore[union-attr]
+    assert (await store.load_conversation("terminal:asha")).state == {"name": "asha"}
+    assert (await store.load_conversation("terminal:mei")).state == {"elsewhere": True}
+    assert await store.pending_outbox("terminal:mei", utcnow()) == []
+    # each turn's lease went back with it
+    for name in ("asha", "ravi", "li"):
+        assert (await store.claim_inbound(f"terminal:{name}", f"turns:terminal:{name}", "w2", 30))[0] is True
+    if isinstance(store, PostgresStore):
+        assert _batched(store) >= 2
