@@ -394,7 +394,9 @@ def _columns(batch: list[_ReceiveArgs]) -> list[Any]:
 def _finish_columns(batch: list[_FinishArgs]) -> list[Any]:
     """_FINISH_MANY's arrays: one per argument, the replies of all turns in one, each turn's slice
     given by its first and last index (1-based; an empty slice when it has none)."""
-    firsts, lasts, replies = [], [], []
+    firsts: list[int] = []
+    lasts: list[int] = []
+    replies: list[str] = []
     for args in batch:
         firsts.append(len(replies) + 1)
         replies.extend(args[5])
