@@ -822,3 +822,48 @@ $$;
 """,
     )
 )
+
+# A reply's send recorded (and counted) and the customer's next due replies read, or the send lease
+# given back when none is due: the step PostgresStore.sent_then_pending_or_release took as one
+# statement, as a function, so that several senders' steps go in one statement (store/batches.py).
+POSTGRES_MIGRATIONS.append(
+    (
+        9,
+        """
+CREATE FUNCTION chatshop_sent_then_pending(
+    p_id BIGINT, p_provider_id TEXT, p_sent_at TIMESTAMPTZ, p_customer TEXT, p_lease TEXT, p_owner TEXT,
+    p_now TIMESTAMPTZ, p_day DATE, p_channel TEXT, p_billing TEXT, p_order TEXT,
+    OUT o_wanted BOOLEAN, OUT o_ids BIGINT[], OUT o_payloads TEXT[], OUT o_attempts INTEGER[],
+    OUT o_next_attempts TIMESTAMPTZ[], OUT o_created TIMESTAMPTZ[]
+) LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE outbox SET status = 'sent', provider_message_id = p_provider_id, sent_at = p_sent_at,
+        attempts = attempts + 1, error = NULL
+    WHERE id = p_id;
+    IF p_billing IS NOT NULL THEN
+        INSERT INTO message_counts (day, channel, billing, messages) VALUES (p_day, p_channel, p_billing, 1)
+        ON CONFLICT (day, channel, billing) DO UPDATE SET messages = message_counts.messages + 1;
+        IF p_order IS NOT NULL THEN
+            INSERT INTO order_messages (number, channel, billing, messages) VALUES (p_order, p_channel, p_billing, 1)
+            ON CONFLICT (number, channel, billing) DO UPDATE SET messages = order_messages.messages + 1;
+        END IF;
+    END IF;
+    SELECT array_agg(o.id ORDER BY o.id), array_agg(o.payload ORDER BY o.id), array_agg(o.attempts ORDER BY o.id),
+           array_agg(o.next_attempt_at ORDER BY o.id), array_agg(o.created_at ORDER BY o.id)
+    INTO o_ids, o_payloads, o_attempts, o_next_attempts, o_created
+    FROM outbox o WHERE o.customer_key = p_customer AND o.status = 'pending';
+    -- nothing pending, or the first waits for its retry (the ones after it wait behind it): released
+    IF o_ids IS NULL OR (o_next_attempts[1] IS NOT NULL AND o_next_attempts[1] > p_now) THEN
+        DELETE FROM leases WHERE name = p_lease AND owner = p_owner RETURNING wanted INTO o_wanted;
+        o_wanted := COALESCE(o_wanted, false);
+        o_ids := NULL;
+        o_payloads := NULL;
+        o_attempts := NULL;
+        o_next_attempts := NULL;
+        o_created := NULL;
+    END IF;
+END
+$$;
+""",
+    )
+)

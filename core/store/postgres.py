@@ -304,12 +304,18 @@ CROSS JOIN LATERAL chatshop_finish_turn(m.customer, m.inbox_id, m.state, m.at, m
 WHERE {_LAZY_COMMIT}
 ORDER BY m.n"""  # noqa: S608 (constant text only)
 
-_SENT_THEN_PENDING_OR_RELEASE = f"""
-WITH sent AS (
-    UPDATE outbox SET status = 'sent', provider_message_id = $5, sent_at = $6, attempts = attempts + 1, error = NULL
-    WHERE id = $7 AND {_LAZY_COMMIT}
-),{_counted(8)},
-pending AS ({_PENDING} AND id <> $7),{_DUE_OR_RELEASE}"""  # noqa: S608 (constant text only)
+_SENT_THEN_PENDING = f"""
+SELECT * FROM chatshop_sent_then_pending($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) WHERE {_LAZY_COMMIT}"""  # noqa: S608 (constant text only)
+
+# Several senders' steps in one statement.
+_SENT_THEN_PENDING_MANY = f"""
+SELECT r.* FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+                       $7::timestamptz[], $8::date[], $9::text[], $10::text[], $11::text[])
+    WITH ORDINALITY AS m(id, provider_id, sent_at, customer, lease, owner, now_at, day, channel, billing, number, n)
+CROSS JOIN LATERAL chatshop_sent_then_pending(m.id, m.provider_id, m.sent_at, m.customer, m.lease, m.owner,
+                                              m.now_at, m.day, m.channel, m.billing, m.number) AS r
+WHERE {_LAZY_COMMIT}
+ORDER BY m.n"""  # noqa: S608 (constant text only)
 
 
 def _count_params(count: SentCount | None) -> tuple[date | None, str | None, str | None, str | None]:
@@ -383,11 +389,13 @@ _ReceiveArgs = tuple[str, str, str, str, datetime, str, str, float]
 #: What one call of :meth:`PostgresStore.finish_turn` sends: chatshop_finish_turn's arguments (its
 #: "now" is the turn's time), the replies as their rows' texts.
 _FinishArgs = tuple[str, int, str, datetime, int, list[str], str, str, str, str, float, datetime | None]
-_Args = TypeVar("_Args", _ReceiveArgs, _FinishArgs)
+#: What one call of :meth:`PostgresStore.sent_then_pending_or_release` sends.
+_SentArgs = tuple[int, str | None, datetime, str, str, str, datetime, date | None, str | None, str | None, str | None]
+_Args = TypeVar("_Args", _ReceiveArgs, _FinishArgs, _SentArgs)
 
 
-def _columns(batch: list[_ReceiveArgs]) -> list[Any]:
-    """_RECEIVE_MANY's arrays: one per argument."""
+def _columns(batch: list[_ReceiveArgs] | list[_SentArgs]) -> list[Any]:
+    """A batch statement's arrays: one per argument."""
     return [list(column) for column in zip(*batch, strict=True)]
 
 
@@ -487,6 +495,7 @@ class PostgresStore(PostgresPeople, Store):
         #: together in the next (see batches.py): under load, one round trip and one commit serve many.
         self._receives: Batches[_ReceiveArgs, asyncpg.Record] = Batches(self._receive_batch, self.faults)
         self._finishes: Batches[_FinishArgs, asyncpg.Record] = Batches(self._finish_batch, self.faults)
+        self._sents: Batches[_SentArgs, asyncpg.Record] = Batches(self._sent_batch, self.faults)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -1726,20 +1735,25 @@ class PostgresStore(PostgresPeople, Store):
         now: datetime,
         count: SentCount | None = None,
     ) -> tuple[list[OutboxItem], bool]:
-        rows = await self._fetch(
-            _SENT_THEN_PENDING_OR_RELEASE,
-            customer_key,
-            lease,
-            owner,
-            now,
-            provider_message_id,
-            utcnow(),
-            outbox_id,
-            *_count_params(count),
+        row = await self._sents(
+            (outbox_id, provider_message_id, utcnow(), customer_key, lease, owner, now, *_count_params(count))
         )
-        if rows[0]["wanted"] is not None:  # released: nothing was due
-            return [], bool(rows[0]["wanted"])
-        return _due(customer_key, rows, now), False
+        if row["o_wanted"] is not None:  # released: nothing was due
+            return [], bool(row["o_wanted"])
+        items = []
+        for pending, payload, attempts, due, created_at in zip(
+            row["o_ids"], row["o_payloads"], row["o_attempts"], row["o_next_attempts"], row["o_created"], strict=True
+        ):
+            if due is not None and due > now:
+                break  # a later message must not overtake one waiting for its retry
+            message, context = read(payload, customer_key)
+            items.append(OutboxItem(pending, customer_key, message, attempts, created_at=created_at, context=context))
+        return items, False
+
+    async def _sent_batch(self, batch: list[_SentArgs]) -> list[asyncpg.Record]:
+        if len(batch) == 1:
+            return [await self._fetchrow(_SENT_THEN_PENDING, *batch[0])]
+        return await self._by_customer(_SENT_THEN_PENDING_MANY, batch, lambda args: args[3], _columns)
 
     # --- operations --------------------------------------------------------------------------
     async def queue_depths(self, now: datetime) -> QueueDepths:

@@ -4,8 +4,9 @@ call gets what it would have got alone, in the order the calls were made."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
-from chatshop.store.base import StaleConversation, Store
+from chatshop.store.base import OutboxItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
 from chatshop.store.postgres import PostgresStore
 
@@ -86,3 +87,33 @@ async def test_turns_committed_at_once_each_commit_their_replies_in_order(store:
         assert (await store.claim_inbound(f"terminal:{name}", f"turns:terminal:{name}", "w2", 30))[0] is True
     if isinstance(store, PostgresStore):
         assert _batched(store) >= 2
+
+
+async def test_sends_recorded_at_once_each_read_their_customers_next_replies(store: Store) -> None:
+    sends = {}
+    for name, replies in (("asha", ["one", "two"]), ("ravi", ["only"]), ("mei", ["first", "second", "third"])):
+        added, claim = await store.receive(message(name, "hi"), f"turns:terminal:{name}", "w1", 30)
+        assert added and claim is not None and claim[1] is not None and claim[2] is not None
+        finished = await store.finish_turn(
+            f"terminal:{name}", claim[1].id, {}, claim[2].version, [reply(r) for r in replies],
+            f"turns:terminal:{name}", "w1", f"send:terminal:{name}", "w1#0", 30,
+        )  # fmt: skip
+        assert finished.sends is not None
+        sends[name] = finished.sends
+    await store.mark_sent(sends["mei"][0].id, "wamid.mei.1")
+    now = utcnow()
+
+    def sent(name: str, index: int) -> Awaitable[tuple[list[OutboxItem], bool]]:
+        key, outbox_id = f"terminal:{name}", sends[name][index].id
+        return store.sent_then_pending_or_release(outbox_id, f"wamid.{name}", key, f"send:{key}", "w1#0", now)
+
+    (asha, asha_wanted), (ravi, ravi_wanted), (mei, _) = await asyncio.gather(
+        sent("asha", 0), sent("ravi", 0), sent("mei", 1)
+    )
+    assert [i.message for i in asha] == [reply("two")] and not asha_wanted
+    assert ravi == [] and not ravi_wanted  # nothing left: ravi's send lease went back
+    assert [i.message for i in mei] == [reply("third")]
+    assert (await store.claim_outbox("terminal:ravi", "send:terminal:ravi", "w2", 30, utcnow()))[0] is True
+    assert (await store.claim_outbox("terminal:asha", "send:terminal:asha", "w2", 30, utcnow()))[0] is False
+    if isinstance(store, PostgresStore):
+        assert store._sents.calls - store._sents.batches >= 1
