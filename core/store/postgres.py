@@ -496,6 +496,9 @@ class PostgresStore(PostgresPeople, Store):
         self._receives: Batches[_ReceiveArgs, asyncpg.Record] = Batches(self._receive_batch, self.faults)
         self._finishes: Batches[_FinishArgs, asyncpg.Record] = Batches(self._finish_batch, self.faults)
         self._sents: Batches[_SentArgs, asyncpg.Record] = Batches(self._sent_batch, self.faults)
+        self._inventory_reads: Batches[list[str], dict[str, InventoryItem]] = Batches(
+            self._inventory_batch, self.faults
+        )
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -808,12 +811,19 @@ class PostgresStore(PostgresPeople, Store):
     async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]:
         if product_ids is None:
             rows = await self._fetch("SELECT product_id, stock, price_minor, active FROM inventory")
-        else:
-            rows = await self._fetch(
-                "SELECT product_id, stock, price_minor, active FROM inventory WHERE product_id = ANY($1::text[])",
-                list(product_ids),
-            )
-        return {r[0]: InventoryItem(r[0], r[1], r[2], r[3]) for r in rows}
+            return {r[0]: InventoryItem(r[0], r[1], r[2], r[3]) for r in rows}
+        return await self._inventory_reads(list(product_ids))
+
+    async def _inventory_batch(self, batch: list[list[str]]) -> list[dict[str, InventoryItem]]:
+        """Several turns' stock look-ups in one statement (a read: it commits nothing)."""
+        wanted = batch[0] if len(batch) == 1 else list({product_id for ids in batch for product_id in ids})
+        rows = await self._fetch(
+            "SELECT product_id, stock, price_minor, active FROM inventory WHERE product_id = ANY($1::text[])", wanted
+        )
+        found = {r[0]: InventoryItem(r[0], r[1], r[2], r[3]) for r in rows}
+        if len(batch) == 1:
+            return [found]
+        return [{product_id: found[product_id] for product_id in ids if product_id in found} for ids in batch]
 
     async def update_inventory(
         self,

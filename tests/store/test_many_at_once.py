@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 
+from chatshop.catalog import Product
+from chatshop.money import Money
 from chatshop.store.base import OutboxItem, StaleConversation, Store
 from chatshop.store.codec import utcnow
 from chatshop.store.postgres import PostgresStore
@@ -117,3 +119,25 @@ async def test_sends_recorded_at_once_each_read_their_customers_next_replies(sto
     assert (await store.claim_outbox("terminal:asha", "send:terminal:asha", "w2", 30, utcnow()))[0] is False
     if isinstance(store, PostgresStore):
         assert store._sents.calls - store._sents.batches >= 1
+
+
+async def test_stock_looked_up_at_once_answers_each_with_its_own_products(store: Store) -> None:
+    await store.seed_inventory(
+        [
+            Product(id="ghee", title="Ghee", price=Money(61250, "INR"), stock=3),
+            Product(id="rice", title="Rice", price=Money(9900, "INR"), stock=0),
+            Product(id="latte", title="Latte", price=Money(9900, "INR")),
+        ]
+    )
+    ghee, rice_and_latte, unknown, everything = await asyncio.gather(
+        store.inventory(["ghee"]),
+        store.inventory(["rice", "latte"]),
+        store.inventory(["tea"]),
+        store.inventory(["latte", "ghee", "rice", "tea"]),
+    )
+    assert {k: v.stock for k, v in ghee.items()} == {"ghee": 3}
+    assert {k: v.stock for k, v in rice_and_latte.items()} == {"rice": 0, "latte": None}
+    assert unknown == {}
+    assert set(everything) == {"ghee", "rice", "latte"}
+    if isinstance(store, PostgresStore):
+        assert store._inventory_reads.calls - store._inventory_reads.batches >= 2
