@@ -10,99 +10,174 @@ transactions; this shares the statement, the round trip and the commit.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 __all__ = ["Batches"]
 
 A = TypeVar("A")
 R = TypeVar("R")
+_Waiting = list[tuple[A, asyncio.Future[R]]]
 
 
 class Batches(Generic[A, R]):
     """Run calls of one kind through ``run``, batched while one is in flight.
 
     ``run`` takes a list of arguments and returns one result per argument, in order, in one
-    transaction. If a batch of several fails with an error that is not the database's fault
-    (``faults``: a lost connection, a server restart), nothing of it committed, and each call is
-    run alone so that one bad argument fails only its own caller. A fault fails every caller of
-    the batch, as it would have failed each of them alone.
+    transaction. When a batch of several fails, nothing of it committed, and:
+
+    - an error in ``split_on`` (a lock the batch waited for too long, a deadlock with another
+      worker's batch: things the batch's size brought about) or any error that is not the
+      database's fault runs each call alone, so only a call that fails alone fails; calls of
+      different ``key`` (customers) alone run side by side, those of one key in order;
+    - a fault (``faults``: the connection lost, the server restarting) fails every caller of the
+      batch, as it would have failed each of them alone.
+
+    A batch on its way longer than ``patience`` (it waits for a customer's locked row, or the
+    database is slow) does not hold up the calls queued behind it: they go at once, as a batch of
+    their own. A caller that gives up (is cancelled) before its batch leaves is dropped from it:
+    a turn cancelled at shutdown must not commit after its worker gave the turn's lease back.
     """
 
     def __init__(
         self,
         run: Callable[[list[A]], Awaitable[list[R]]],
         faults: tuple[type[BaseException], ...],
+        *,
+        split_on: tuple[type[BaseException], ...] = (),
+        key: Callable[[A], Hashable] | None = None,
         limit: int = 64,
+        patience: float = 0.02,
     ) -> None:
         self._run = run
         self._faults = faults
+        self._split_on = split_on
+        self._key = key
         self._limit = limit
-        self._waiting: list[tuple[A, asyncio.Future[R]]] = []
-        self._busy = False
-        self._flusher: asyncio.Task[None] | None = None
+        self._patience = patience
+        self._waiting: _Waiting[A, R] = []
+        self._in_flight = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._flushers: set[asyncio.Task[None]] = set()
         #: Batches run and calls they carried, for the benchmark and the tests.
         self.batches = 0
         self.calls = 0
 
     async def __call__(self, argument: A) -> R:
-        if self._busy:
-            future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (the store reused by another asyncio.run)
+            self._loop, self._waiting, self._in_flight, self._timer, self._flushers = loop, [], 0, None, set()
+        if self._in_flight:
+            future: asyncio.Future[R] = loop.create_future()
             self._waiting.append((argument, future))
+            if self._timer is None:
+                self._timer = loop.call_later(self._patience, self._overdue)
             return await future
-        self._busy = True
+        self._in_flight += 1
         try:
             self.batches += 1
             self.calls += 1
             (result,) = await self._run([argument])
             return result
         finally:
+            self._in_flight -= 1
             self._next()
 
-    def _next(self) -> None:
-        """Start the batch that queued meanwhile, or become idle."""
-        if not self._waiting:
-            self._busy = False
-            return
-        batch, self._waiting = self._waiting[: self._limit], self._waiting[self._limit :]
-        self._flusher = asyncio.get_running_loop().create_task(self._flush(batch))
+    async def close(self) -> None:
+        """Stop: batches still on their way are cancelled (their callers gave up: the store
+        closes after the turns stopped), and calls still queued are cancelled."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        waiting, self._waiting = self._waiting, []
+        for _, future in waiting:
+            future.cancel()
+        flushers, self._flushers = list(self._flushers), set()
+        for flusher in flushers:
+            flusher.cancel()
+        await asyncio.gather(*flushers, return_exceptions=True)
+        self._in_flight = 0
 
-    async def _flush(self, batch: list[tuple[A, asyncio.Future[R]]]) -> None:
+    def _overdue(self) -> None:
+        """The batch on its way is slow: what queued behind it goes now, on its own."""
+        self._timer = None
+        self._next()
+
+    def _next(self) -> None:
+        """Start the batch that queued meanwhile, if any."""
+        loop = self._loop
+        waiting = [(argument, future) for argument, future in self._waiting if not future.done()]
+        if not waiting or loop is None or loop.is_closed():
+            self._waiting = []
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            return
+        batch, self._waiting = waiting[: self._limit], waiting[self._limit :]
+        if not self._waiting and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._in_flight += 1
+        flusher = loop.create_task(self._flush(batch))
+        self._flushers.add(flusher)
+        flusher.add_done_callback(self._flushers.discard)
+
+    async def _flush(self, batch: _Waiting[A, R]) -> None:
         try:
             await self._settle(batch)
         finally:
+            self._in_flight -= 1
             self._next()
 
-    async def _settle(self, batch: list[tuple[A, asyncio.Future[R]]]) -> None:
+    async def _settle(self, batch: _Waiting[A, R]) -> None:
+        batch = [(argument, future) for argument, future in batch if not future.done()]
+        if not batch:
+            return
         self.batches += 1
         self.calls += len(batch)
         try:
-            results = await self._run([argument for argument, _ in batch])
-        except self._faults as error:
-            _fail(batch, error)
-        except Exception as error:
-            if len(batch) == 1:
+            try:
+                results = await self._run([argument for argument, _ in batch])
+            except self._split_on:
+                await self._one_by_one(batch)
+            except self._faults as error:
                 _fail(batch, error)
-                return
-            for argument, future in batch:  # one bad argument: the others go through on their own
-                try:
-                    (result,) = await self._run([argument])
-                except Exception as alone:
-                    _fail([(argument, future)], alone)
+            except Exception as error:
+                if len(batch) == 1:
+                    _fail(batch, error)
                 else:
-                    if not future.done():
+                    await self._one_by_one(batch)
+            else:
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():  # its caller may have been cancelled meanwhile
                         future.set_result(result)
         except BaseException:
-            for _, future in batch:
+            for _, future in batch:  # cancelled itself (shutdown): no caller is left waiting
                 future.cancel()
             raise
-        else:
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():  # its caller may have been cancelled meanwhile
+
+    async def _one_by_one(self, batch: _Waiting[A, R]) -> None:
+        """Each call alone: one key's calls in order, different keys' side by side."""
+        by_key: dict[Hashable, _Waiting[A, R]] = {}
+        for argument, future in batch:
+            by_key.setdefault(self._key(argument) if self._key else None, []).append((argument, future))
+        await asyncio.gather(*(self._alone(calls) for calls in by_key.values()))
+
+    async def _alone(self, calls: _Waiting[A, R]) -> None:
+        for argument, future in calls:
+            if future.done():
+                continue
+            try:
+                (result,) = await self._run([argument])
+            except Exception as alone:
+                _fail([(argument, future)], alone)
+            else:
+                if not future.done():
                     future.set_result(result)
 
 
-def _fail(batch: list[tuple[A, asyncio.Future[R]]], error: BaseException) -> None:
+def _fail(batch: _Waiting[A, R], error: BaseException) -> None:
     for _, future in batch:
         if not future.done():
             future.set_exception(error)

@@ -282,22 +282,37 @@ SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
 
 _RECEIVE = "SELECT * FROM chatshop_receive($1, $2, $3, $4, $5, $6, $7, $8)"
 
+#: A condition, always true, that bounds how long a batch statement waits for a row lock (a purge,
+#: an erasure, a staff action, another worker's batch holding one of its customers): past it the
+#: batch fails with lock_not_available, nothing of it committed, and its calls run alone, so one
+#: customer's locked row holds up the others at most this long (see batches.py).
+_BATCH_LOCK_TIMEOUT = "set_config('lock_timeout', '100ms', true) IS NOT NULL"
+
+#: Errors of a batch that its calls alone would not meet: run them alone (see batches.py).
+_SPLIT_ON = (asyncpg.exceptions.LockNotAvailableError, asyncpg.exceptions.DeadlockDetectedError)
+
 # Several messages recorded in one statement, one transaction: each call sees what the ones before
 # it wrote (the function's statements take a fresh snapshot each), in the arrays' order.
-_RECEIVE_MANY = """
-SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
-                       $8::float8[]) WITH ORDINALITY AS m(channel, message_id, customer, payload, at, lease, owner,
-                                                          seconds, n)
+_RECEIVE_MANY = f"""
+SELECT r.* FROM (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                         $8::float8[]) WITH ORDINALITY AS u(channel, message_id, customer, payload, at, lease, owner,
+                                                            seconds, n)
+    WHERE {_BATCH_LOCK_TIMEOUT}
+) AS m
 CROSS JOIN LATERAL chatshop_receive(m.channel, m.message_id, m.customer, m.payload, m.at, m.lease, m.owner,
                                     m.seconds) AS r
-ORDER BY m.n"""
+ORDER BY m.n"""  # noqa: S608 (constant text only)
 
 # Several turns committed in one statement; each turn's replies are its slice of $14.
 _FINISH_MANY = f"""
-SELECT r.* FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::int[], $6::int[], $7::int[],
-                       $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::timestamptz[])
-    WITH ORDINALITY AS m(customer, inbox_id, state, at, version, first, last, lease, owner, send_lease, send_owner,
-                         seconds, handover, n)
+SELECT r.* FROM (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::int[], $6::int[], $7::int[],
+                         $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::timestamptz[])
+        WITH ORDINALITY AS u(customer, inbox_id, state, at, version, first, last, lease, owner, send_lease,
+                             send_owner, seconds, handover, n)
+    WHERE {_BATCH_LOCK_TIMEOUT}
+) AS m
 CROSS JOIN LATERAL chatshop_finish_turn(m.customer, m.inbox_id, m.state, m.at, m.version, ($14::text[])[m.first:m.last],
                                         m.lease, m.owner, m.send_lease, m.send_owner, m.seconds, m.at,
                                         m.handover) AS r
@@ -309,9 +324,12 @@ SELECT * FROM chatshop_sent_then_pending($1, $2, $3, $4, $5, $6, $7, $8, $9, $10
 
 # Several senders' steps in one statement.
 _SENT_THEN_PENDING_MANY = f"""
-SELECT r.* FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
-                       $7::timestamptz[], $8::date[], $9::text[], $10::text[], $11::text[])
-    WITH ORDINALITY AS m(id, provider_id, sent_at, customer, lease, owner, now_at, day, channel, billing, number, n)
+SELECT r.* FROM (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+                         $7::timestamptz[], $8::date[], $9::text[], $10::text[], $11::text[])
+        WITH ORDINALITY AS u(id, provider_id, sent_at, customer, lease, owner, now_at, day, channel, billing, number, n)
+    WHERE {_BATCH_LOCK_TIMEOUT}
+) AS m
 CROSS JOIN LATERAL chatshop_sent_then_pending(m.id, m.provider_id, m.sent_at, m.customer, m.lease, m.owner,
                                               m.now_at, m.day, m.channel, m.billing, m.number) AS r
 WHERE {_LAZY_COMMIT}
@@ -397,6 +415,13 @@ _Args = TypeVar("_Args", _ReceiveArgs, _FinishArgs, _SentArgs)
 def _columns(batch: list[_ReceiveArgs] | list[_SentArgs]) -> list[Any]:
     """A batch statement's arrays: one per argument."""
     return [list(column) for column in zip(*batch, strict=True)]
+
+
+def _counted_first(args: _SentArgs) -> tuple[str, ...]:
+    """A send's place in its batch: by the counters it adds to (every send of a day and billing
+    shares one row; order by their keys, as two batches must take them alike), then customer."""
+    _, _, _, customer, _, _, _, day, channel, billing, number = args
+    return (str(day or ""), channel or "", billing or "", number or "", customer)
 
 
 def _finish_columns(batch: list[_FinishArgs]) -> list[Any]:
@@ -493,12 +518,19 @@ class PostgresStore(PostgresPeople, Store):
         self._keep = max(1, max_size // 2)
         #: Messages recorded and turns committed while one such statement is on its way go
         #: together in the next (see batches.py): under load, one round trip and one commit serve many.
-        self._receives: Batches[_ReceiveArgs, asyncpg.Record] = Batches(self._receive_batch, self.faults)
-        self._finishes: Batches[_FinishArgs, asyncpg.Record] = Batches(self._finish_batch, self.faults)
-        self._sents: Batches[_SentArgs, asyncpg.Record] = Batches(self._sent_batch, self.faults)
-        self._inventory_reads: Batches[list[str], dict[str, InventoryItem]] = Batches(
-            self._inventory_batch, self.faults
+        self._receives: Batches[_ReceiveArgs, asyncpg.Record] = Batches(
+            self._receive_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[2]
         )
+        self._finishes: Batches[_FinishArgs, asyncpg.Record] = Batches(
+            self._finish_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[0]
+        )
+        self._sents: Batches[_SentArgs, asyncpg.Record] = Batches(
+            self._sent_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[3]
+        )
+        self._inventory_reads: Batches[list[str], dict[str, InventoryItem]] = Batches(
+            self._inventory_batch, self.faults, split_on=_SPLIT_ON
+        )
+        self._closing = False
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -518,7 +550,7 @@ class PostgresStore(PostgresPeople, Store):
         return await self.pool.acquire()
 
     async def _done(self, connection: asyncpg.Connection, failed: bool) -> None:
-        if failed or len(self._idle) >= self._keep:
+        if failed or self._closing or len(self._idle) >= self._keep:
             await self.pool.release(connection)  # a broken one is closed by the pool, not kept
         else:
             self._idle.append(connection)
@@ -593,10 +625,14 @@ class PostgresStore(PostgresPeople, Store):
 
     async def close(self) -> None:
         if self._pool is not None:
+            self._closing = True  # a statement still returning gives its connection back to the pool
+            for batches in (self._receives, self._finishes, self._sents, self._inventory_reads):
+                await batches.close()
             while self._idle:
                 await self._pool.release(self._idle.pop())
             await self._pool.close()
             self._pool = None
+            self._closing = False
 
     async def schema_version(self) -> int:
         version = await self._fetchval("SELECT MAX(version) FROM schema_migrations")
@@ -1574,19 +1610,19 @@ class PostgresStore(PostgresPeople, Store):
     async def _receive_batch(self, batch: list[_ReceiveArgs]) -> list[asyncpg.Record]:
         if len(batch) == 1:
             return [await self._fetchrow(_RECEIVE, *batch[0])]
-        return await self._by_customer(_RECEIVE_MANY, batch, lambda args: args[2], _columns)
+        return await self._in_lock_order(_RECEIVE_MANY, batch, lambda args: (args[2],), _columns)
 
-    async def _by_customer(
+    async def _in_lock_order(
         self,
         query: str,
         batch: Sequence[_Args],
-        customer: Callable[[_Args], str],
+        key: Callable[[_Args], tuple[str, ...]],
         columns: Callable[[list[_Args]], list[Any]],
     ) -> list[asyncpg.Record]:
-        """One statement for a batch, its calls ordered by customer (a stable sort: one customer's
-        stay in arrival order) so that two workers' batches lock conversations in the same order
-        and never deadlock; the rows come back in the callers' order."""
-        order = sorted(range(len(batch)), key=lambda i: customer(batch[i]))
+        """One statement for a batch, its calls ordered by ``key`` (a stable sort: one customer's
+        calls stay in arrival order) so that two workers' batches take the rows they share in the
+        same order and do not deadlock; the rows come back in the callers' order."""
+        order = sorted(range(len(batch)), key=lambda i: key(batch[i]))
         rows = await self._fetch(query, *columns([batch[i] for i in order]))
         answers: list[asyncpg.Record] = [None] * len(batch)
         for i, row in zip(order, rows, strict=True):
@@ -1716,7 +1752,7 @@ class PostgresStore(PostgresPeople, Store):
                 handover,
             )
             return [row]
-        return await self._by_customer(_FINISH_MANY, batch, lambda args: args[0], _finish_columns)
+        return await self._in_lock_order(_FINISH_MANY, batch, lambda args: (args[0],), _finish_columns)
 
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
@@ -1763,7 +1799,7 @@ class PostgresStore(PostgresPeople, Store):
     async def _sent_batch(self, batch: list[_SentArgs]) -> list[asyncpg.Record]:
         if len(batch) == 1:
             return [await self._fetchrow(_SENT_THEN_PENDING, *batch[0])]
-        return await self._by_customer(_SENT_THEN_PENDING_MANY, batch, lambda args: args[3], _columns)
+        return await self._in_lock_order(_SENT_THEN_PENDING_MANY, batch, _counted_first, _columns)
 
     # --- operations --------------------------------------------------------------------------
     async def queue_depths(self, now: datetime) -> QueueDepths:

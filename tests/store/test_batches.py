@@ -102,7 +102,8 @@ async def test_a_fault_fails_every_call_of_its_batch_and_the_next_ones_still_run
     assert await batches("d") == "D"
 
 
-async def test_a_caller_that_gives_up_leaves_the_others_their_answers() -> None:
+async def test_a_caller_that_gives_up_before_its_batch_leaves_is_dropped_from_it() -> None:
+    """A turn cancelled at shutdown must not commit after its worker gave the turn's lease back."""
     database = Database()
     batches = Batches(database.run, (Fault,))
     database.gate.clear()
@@ -115,4 +116,100 @@ async def test_a_caller_that_gives_up_leaves_the_others_their_answers() -> None:
     assert await first == "A" and await stayer == "C"
     with pytest.raises(asyncio.CancelledError):
         await quitter
-    assert database.batches == [["a"], ["b", "c"]]  # its call still ran: it may have committed
+    assert database.batches == [["a"], ["c"]]
+
+
+async def test_a_flusher_cancelled_while_retrying_one_by_one_answers_every_caller() -> None:
+    """Shutdown cancelling the batch while its calls run alone leaves no caller waiting for ever."""
+    alone_started, alone_gate = asyncio.Event(), asyncio.Event()
+    database = Database()
+
+    async def run(arguments: list[str]) -> list[str]:
+        if len(arguments) == 1 and len(database.batches) >= 2:  # a retry one by one
+            database.batches.append(list(arguments))
+            alone_started.set()
+            await alone_gate.wait()
+            return [a.upper() for a in arguments]
+        return await database.run(arguments)
+
+    batches = Batches(run, (Fault,))
+    database.bad = {"c"}
+    database.gate.clear()
+    first = asyncio.create_task(batches("a"))
+    await database.arrived.wait()
+    rest = [asyncio.create_task(batches(name)) for name in ("b", "c", "d")]
+    await asyncio.sleep(0)
+    database.gate.set()
+    await first
+    await alone_started.wait()
+    await batches.close()  # the store closing: the batch on its way is cancelled
+    _, pending = await asyncio.wait(rest, timeout=2)
+    assert not pending, f"{len(pending)} callers never got an answer"
+
+
+def test_a_batch_left_behind_by_a_closed_loop_does_not_block_the_next_loop() -> None:
+    """A store used by one asyncio.run and then another (a command, a test with a loop per test)."""
+
+    async def run(arguments: list[int]) -> list[int]:
+        await asyncio.sleep(0.05)
+        return arguments
+
+    batches: Batches[int, int] = Batches(run, (Fault,))
+
+    async def first_loop() -> None:
+        asyncio.get_running_loop().create_task(batches(1))
+        asyncio.get_running_loop().create_task(batches(2))
+        await asyncio.sleep(0.01)  # 1 in flight, 2 queued; the loop ends
+
+    asyncio.run(first_loop())
+
+    async def second_loop() -> int:
+        return await asyncio.wait_for(batches(3), timeout=2)
+
+    assert asyncio.run(second_loop()) == 3
+
+
+async def test_a_slow_batch_does_not_hold_up_the_calls_behind_it() -> None:
+    """One customer's call waiting for a locked row: the others go on their own after the patience."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), patience=0.01)
+    database.gate.clear()
+    stuck = asyncio.create_task(batches("a"))
+    await database.arrived.wait()
+    database.gate = asyncio.Event()  # the next batch is not held
+    database.gate.set()
+    assert await asyncio.wait_for(asyncio.gather(batches("b"), batches("c")), timeout=2) == ["B", "C"]
+    assert database.batches == [["a"], ["b", "c"]]
+    stuck.cancel()
+
+
+async def test_a_batch_that_waited_too_long_for_a_lock_runs_its_calls_alone_side_by_side() -> None:
+    class LockTimeout(Exception):
+        """What the batch statement raises past its lock timeout."""
+
+    order: list[str] = []
+
+    async def run(arguments: list[str]) -> list[str]:
+        if len(arguments) > 1:
+            raise LockTimeout
+        order.append(arguments[0])
+        return [arguments[0].upper()]
+
+    batches = Batches(run, (Fault, LockTimeout), split_on=(LockTimeout,), key=lambda a: a[0])
+    gate = asyncio.Event()
+
+    async def leader(arguments: list[str]) -> list[str]:
+        await gate.wait()
+        return await run(arguments)
+
+    batches._run = leader  # the first call holds the way until the others queued
+    first = asyncio.create_task(batches("x"))
+    await asyncio.sleep(0)
+    rest = [asyncio.create_task(batches(name)) for name in ("a1", "b1", "a2")]
+    await asyncio.sleep(0)
+    batches._run = run
+    gate.set()
+    # a deadlock or lock timeout is a fault to the store, but not the calls': each alone succeeds,
+    # and one key's calls keep their order
+    assert await asyncio.gather(first, *rest) == ["X", "A1", "B1", "A2"]
+    assert order.index("a1") < order.index("a2")
