@@ -265,7 +265,7 @@ counted_for_order AS (
 #: A condition, always true, that makes the statement's transaction commit without waiting for its
 #: WAL to reach the disk (``synchronous_commit`` off until its end). Only for writes the message path
 #: already survives losing: a turn's commit and a "sent" mark. They are lost only if the database
-#: server itself crashes within a few hundred milliseconds of them (a killed worker loses nothing,
+#: server itself crashes within three wal_writer_delays of them (600 ms; a killed worker loses nothing,
 #: and every later synchronous commit, such as the next message's, flushes them too), and losing one
 #: is a worker dying just before it: the turn is taken again from the inbox, the reply sent again.
 #: What a webhook's 200 promises (the message in the inbox) and orders commit synchronously. It

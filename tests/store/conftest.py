@@ -24,7 +24,8 @@ from chatshop.store.sqlite import SQLiteStore
 SERVER = os.environ.get("CHATSHOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 TABLES = (
     "inbox, conversations, outbox, inventory, order_history, order_claims, claims, invoices, invoice_counters, "
-    "orders, events, kv, leases, jobs, send_budgets, stock_alerts, reminders, staff, audit"
+    "orders, events, kv, leases, jobs, send_budgets, stock_alerts, reminders, staff, audit, message_counts, "
+    "order_messages"
 )
 
 
