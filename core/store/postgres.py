@@ -277,8 +277,9 @@ WITH {_counted(4).strip()}
 UPDATE outbox SET status = 'sent', provider_message_id = $1, sent_at = $2, attempts = attempts + 1, error = NULL
 WHERE id = $3 AND {_LAZY_COMMIT}"""  # noqa: S608 (constant text only)
 
+# One turn's commit: the arguments of a _FinishArgs in order, its time ($4) also the function's "now".
 _FINISH_TURN = f"""
-SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) WHERE {_LAZY_COMMIT}"""  # noqa: S608 (constant text only)
+SELECT * FROM chatshop_finish_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $4, $12) WHERE {_LAZY_COMMIT}"""  # noqa: S608 (constant text only)
 
 _RECEIVE = "SELECT * FROM chatshop_receive($1, $2, $3, $4, $5, $6, $7, $8)"
 
@@ -1732,26 +1733,7 @@ class PostgresStore(PostgresPeople, Store):
 
     async def _finish_batch(self, batch: list[_FinishArgs]) -> list[asyncpg.Record]:
         if len(batch) == 1:
-            customer, inbox_id, state, at, version, replies, lease, owner, send_lease, send_owner, seconds, handover = (
-                batch[0]
-            )
-            row = await self._fetchrow(
-                _FINISH_TURN,
-                customer,
-                inbox_id,
-                state,
-                at,
-                version,
-                replies,
-                lease,
-                owner,
-                send_lease,
-                send_owner,
-                seconds,
-                at,
-                handover,
-            )
-            return [row]
+            return [await self._fetchrow(_FINISH_TURN, *batch[0])]
         return await self._in_lock_order(_FINISH_MANY, batch, lambda args: (args[0],), _finish_columns)
 
     async def claim_outbox(
