@@ -710,10 +710,20 @@ class Store(PeopleStore, ABC):
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
     ) -> tuple[bool, list[OutboxItem]]:
-        """Take ``lease``; if held, also the customer's due messages (as :meth:`pending_outbox`)."""
-        if not await self.acquire_lease(lease, owner, seconds):
-            return False, []
-        return True, await self.pending_outbox(customer_key, now)
+        """Take ``lease`` and the customer's due messages (as :meth:`pending_outbox`).
+
+        ``(False, [])`` when another owner holds the lease, or when nothing is due: then the lease
+        is not kept, since a sender woken by a release that said "wanted" often finds the reply that
+        asked already sent by the holder. A reply committed later needs no sender woken: its turn
+        takes the free lease itself, or marks the holder's as wanted.
+        """
+        while await self.acquire_lease(lease, owner, seconds):
+            items = await self.pending_outbox(customer_key, now)
+            if items:
+                return True, items
+            if not await self.release_lease(lease, owner):
+                break  # nobody asked meanwhile; one who did has a reply due: look again
+        return False, []
 
     async def pending_outbox_or_release(
         self, customer_key: str, lease: str, owner: str, now: datetime

@@ -167,9 +167,10 @@ FROM (SELECT 1) AS one LEFT JOIN nxt ON true
 
 
 # The fused steps of the message path (see Store.claim_inbound and friends): one round trip each.
-_LEASE_UPSERT = """
-    INSERT INTO leases AS l (name, owner, expires_at)
-    VALUES ($2, $3, clock_timestamp() + make_interval(secs => $4))
+# A lease ($2 name, $3 owner, $4 seconds) taken or extended, or, while another owner holds it,
+# marked as wanted (see Store.acquire_lease); ``_LEASE_ROW`` is the row a statement inserts.
+_LEASE_ROW = "$2, $3, clock_timestamp() + make_interval(secs => $4)"
+_LEASE_TAKEN = """
     ON CONFLICT (name) DO UPDATE SET
         owner = CASE WHEN l.owner = $3 OR l.expires_at <= clock_timestamp() THEN $3 ELSE l.owner END,
         expires_at = CASE WHEN l.owner = $3 OR l.expires_at <= clock_timestamp()
@@ -178,6 +179,7 @@ _LEASE_UPSERT = """
         taken_over = l.owner <> $3 AND l.expires_at <= clock_timestamp()
     RETURNING l.owner = $3 AS held, l.taken_over
 """
+_LEASE_UPSERT = f"INSERT INTO leases AS l (name, owner, expires_at) VALUES ({_LEASE_ROW}){_LEASE_TAKEN}"  # noqa: S608 (constant text only)
 _NEXT = "SELECT id, payload FROM inbox WHERE customer_key = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
 # Read only once the lease is ours, and FOR UPDATE: a holder that committed its turn and released
 # the lease after this statement began is waited for and its rows read as it left them (the
@@ -215,14 +217,29 @@ _PENDING = (
     "SELECT id, payload, attempts, next_attempt_at, created_at FROM outbox "
     "WHERE customer_key = $1 AND status = 'pending'"
 )
-# Read only once the lease is ours, and FOR UPDATE: a holder that recorded a send and released the
-# lease after this statement began is waited for and its rows read as it left them (the snapshot
-# alone would still show the reply just sent as pending, and it would go out twice). Unheld,
-# nothing is locked, so a holder releasing the lease this statement marks as wanted never waits.
+# The lease is taken only when the customer's first pending reply is due ($5: now): a sender
+# woken by a release that said "wanted" often finds the reply that asked already sent by the
+# holder (two workers answering one customer), and taking the lease for nothing costs a second
+# step to give it back. A reply committed after this statement's snapshot is no concern of it:
+# its turn took the free lease itself, or marked the holder's as wanted.
+# The rows are read only once the lease is ours, and FOR UPDATE: a holder that recorded a send and
+# released the lease after this statement began is waited for and its rows read as it left them
+# (the snapshot alone would still show the reply just sent as pending, and it would go out twice).
+# Unheld, nothing is locked, so a holder releasing the lease this statement marks as wanted never
+# waits.
 _CLAIM_OUTBOX = f"""
-WITH lease AS ({_LEASE_UPSERT}),
+WITH due AS (
+    SELECT 1 FROM (SELECT next_attempt_at FROM outbox WHERE customer_key = $1 AND status = 'pending'
+                   ORDER BY id LIMIT 1) AS first
+    WHERE first.next_attempt_at IS NULL OR first.next_attempt_at <= $5
+),
+lease AS (
+    INSERT INTO leases AS l (name, owner, expires_at) SELECT {_LEASE_ROW} WHERE EXISTS (SELECT 1 FROM due)
+    {_LEASE_TAKEN}
+),
 p AS ({_PENDING} AND (SELECT held FROM lease) FOR UPDATE)
-SELECT (SELECT held FROM lease) AS held, (SELECT taken_over FROM lease) AS taken_over,
+SELECT COALESCE((SELECT held FROM lease), false) AS held,
+       COALESCE((SELECT taken_over FROM lease), false) AS taken_over,
        p.id, p.payload, p.attempts, p.next_attempt_at, p.created_at
 FROM (SELECT 1) AS one LEFT JOIN p ON true
 ORDER BY p.id
@@ -1739,8 +1756,8 @@ class PostgresStore(PostgresPeople, Store):
     async def claim_outbox(
         self, customer_key: str, lease: str, owner: str, seconds: float, now: datetime
     ) -> tuple[bool, list[OutboxItem]]:
-        rows = await self._fetch(_CLAIM_OUTBOX, customer_key, lease, owner, float(seconds))
-        if not rows[0]["held"]:
+        rows = await self._fetch(_CLAIM_OUTBOX, customer_key, lease, owner, float(seconds), now)
+        if not rows[0]["held"]:  # another worker's, or nothing due (then no lease was taken)
             return False, []
         self.stats.lease_takeovers += rows[0]["taken_over"]
         return True, _due(customer_key, rows, now)

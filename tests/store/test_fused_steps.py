@@ -39,8 +39,9 @@ async def test_claiming_the_inbox_takes_the_lease_and_reads_message_and_conversa
 
 async def test_claiming_the_outbox_reads_what_is_due_and_releases_when_nothing_is(store: Store) -> None:
     now = utcnow()
-    held, items = await store.claim_outbox(KEY, "send:asha", "w1", 30, now)
-    assert held and items == []
+    assert await store.claim_outbox(KEY, "send:asha", "w1", 30, now) == (False, [])  # nothing due: not taken
+    assert await store.acquire_lease("send:asha", "w0", 30)
+    assert await store.release_lease("send:asha", "w0") is False  # nobody asked for it either
     first, _ = await store.enqueue(KEY, [reply("one"), reply("two")])
     held, items = await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow())
     assert held and [i.message for i in items] == [reply("one"), reply("two")]
@@ -49,6 +50,7 @@ async def test_claiming_the_outbox_reads_what_is_due_and_releases_when_nothing_i
     await store.mark_retry(first.id, utcnow() + timedelta(minutes=5), "503")
     items, wanted = await store.pending_outbox_or_release(KEY, "send:asha", "w1", utcnow())
     assert items == [] and wanted is True  # the first waits for its retry: nothing is due
+    assert await store.claim_outbox(KEY, "send:asha", "w3", 30, utcnow()) == (False, [])  # still waiting
     held, items = await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow() + timedelta(minutes=6))
     assert held and [i.message for i in items] == [reply("one"), reply("two")]
     items, wanted = await store.pending_outbox_or_release(KEY, "send:asha", "w2", utcnow() + timedelta(minutes=6))
@@ -56,7 +58,8 @@ async def test_claiming_the_outbox_reads_what_is_due_and_releases_when_nothing_i
     for item in items:
         await store.mark_sent(item.id, None)
     assert await store.pending_outbox_or_release(KEY, "send:asha", "w2", utcnow()) == ([], False)
-    assert (await store.claim_outbox(KEY, "send:asha", "w3", 30, utcnow()))[0] is True
+    assert await store.claim_outbox(KEY, "send:asha", "w3", 30, utcnow()) == (False, [])  # all sent
+    assert await store.acquire_lease("send:asha", "w4", 30)  # and w3 left the lease free
 
 
 async def test_committing_a_turn_reads_the_next_message_only_after_the_commit(store: Store) -> None:
@@ -103,7 +106,7 @@ async def test_recording_the_last_send_reads_what_was_queued_meanwhile(store: St
     items, wanted = await store.sent_then_pending_or_release(items[0].id, None, KEY, "send:asha", "w1", utcnow())
     assert items == [] and wanted is True  # nothing due: released, and w2 had asked
     assert await store.pending_outbox(KEY, utcnow()) == []
-    assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
+    assert await store.acquire_lease("send:asha", "w2", 30)  # released
 
 
 async def test_a_claim_sees_turns_committed_after_the_message_was_recorded(store: Store) -> None:
@@ -152,7 +155,7 @@ async def test_finishing_a_turn_claims_its_replies_for_sending(store: Store) -> 
 
 async def test_finishing_a_turn_leaves_replies_to_a_sender_that_is_at_work(store: Store) -> None:
     inbox_id, version = await _turn_with_next(store)
-    assert (await store.claim_outbox(KEY, "send:asha", "w1", 30, utcnow()))[0] is True  # sending already
+    assert await store.acquire_lease("send:asha", "w1", 30)  # a sender at work
     finished = await store.finish_turn(
         KEY, inbox_id, {"seen": 1}, version, [reply("a")], "turns:asha", "w1", "send:asha", "t1", 30
     )
@@ -170,7 +173,7 @@ async def test_finishing_a_turn_with_nothing_due_gives_the_send_lease_back(store
         KEY, inbox_id, {"seen": 1}, version, [], "turns:asha", "w1", "send:asha", "t1", 30
     )
     assert finished.sends is None and finished.send_wanted is False
-    assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
+    assert await store.acquire_lease("send:asha", "w2", 30)  # the send lease is free
 
 
 async def test_a_reply_waiting_for_its_retry_holds_back_the_turns_replies(store: Store) -> None:
@@ -194,7 +197,7 @@ async def test_a_stale_finish_commits_nothing_and_leaves_the_send_lease_free(sto
             KEY, inbox_id, {"seen": 1}, version, [reply("x")], "turns:asha", "w1", "send:asha", "t1", 30
         )
     assert await store.pending_outbox(KEY, utcnow()) == []
-    assert (await store.claim_outbox(KEY, "send:asha", "w2", 30, utcnow()))[0] is True
+    assert await store.acquire_lease("send:asha", "w2", 30)  # the send lease is free
 
 
 class _ClaimFails(SQLiteStore):
