@@ -867,3 +867,44 @@ $$;
 """,
     )
 )
+
+# Every worker keeps the stock it read (store/stock_cache.py); the database tells them which
+# products changed as each change commits, whoever made it (an order, a restock, a staff edit, the
+# shop's own SQL). One notice a statement: the changed ids as a JSON array, or JSON null (any may
+# have changed) for a statement that changed many, or for TRUNCATE. NOTIFY's payload is at most
+# 8,000 bytes.
+POSTGRES_MIGRATIONS.append(
+    (
+        10,
+        """
+CREATE FUNCTION chatshop_inventory_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids TEXT;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        ids := 'null';
+    ELSIF (SELECT count(*) FROM changed) > 100 THEN
+        ids := 'null';
+    ELSE
+        SELECT json_agg(DISTINCT product_id)::text INTO ids FROM changed;
+        IF ids IS NULL THEN
+            RETURN NULL;  -- the statement changed nothing
+        ELSIF octet_length(ids) > 7900 THEN
+            ids := 'null';
+        END IF;
+    END IF;
+    PERFORM pg_notify('chatshop_inventory', ids);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER chatshop_inventory_inserted AFTER INSERT ON inventory
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chatshop_inventory_changed();
+CREATE TRIGGER chatshop_inventory_updated AFTER UPDATE ON inventory
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chatshop_inventory_changed();
+CREATE TRIGGER chatshop_inventory_deleted AFTER DELETE ON inventory
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chatshop_inventory_changed();
+CREATE TRIGGER chatshop_inventory_truncated AFTER TRUNCATE ON inventory
+    FOR EACH STATEMENT EXECUTE FUNCTION chatshop_inventory_changed();
+""",
+    )
+)

@@ -9,6 +9,7 @@ with drifting clocks still agree on when a lease lapsed.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from types import EllipsisType
@@ -65,7 +66,9 @@ from chatshop.store.codec import (
     utcnow,
 )
 from chatshop.store.migrations import POSTGRES_MIGRATIONS, refuse_newer
+from chatshop.store.postgres_notices import Notices
 from chatshop.store.postgres_people import PostgresPeople
+from chatshop.store.stock_cache import StockCache
 
 __all__ = ["PostgresStore"]
 
@@ -386,6 +389,9 @@ def _item_and_record(customer_key: str, row: asyncpg.Record) -> tuple[InboxItem 
     return item, ConversationRecord(customer_key, loads(row["state"]), row["version"], row["last_inbound_at"])
 
 
+#: The channel migration 10's trigger tells the workers on which products changed.
+INVENTORY_CHANNEL = "chatshop_inventory"
+
 #: The statements :meth:`PostgresStore._once` sends, by the connection method that sends each.
 _Statement = Literal["execute", "fetch", "fetchrow", "fetchval"]
 
@@ -549,6 +555,16 @@ class PostgresStore(PostgresPeople, Store):
             self._inventory_batch, self.faults, split_on=_SPLIT_ON
         )
         self._closing = False
+        #: Stock looked up by the turns, kept while the database tells which products change
+        #: (PostgreSQL migration 10's trigger, on its own connection: see stock_cache.py).
+        self._stock = StockCache()
+        self._stock_notices = Notices(
+            self.url,
+            INVENTORY_CHANNEL,
+            heard=self._stock_changed,
+            started=self._stock.listening_started,
+            stopped=self._stock.listening_stopped,
+        )
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -625,6 +641,7 @@ class PostgresStore(PostgresPeople, Store):
         except BaseException:
             await self.close()  # a database this code must not use (newer schema): no pool left open
             raise
+        await self._stock_notices.start()
 
     async def _migrate(self) -> None:
         async with self.pool.acquire() as db, db.transaction():
@@ -644,6 +661,7 @@ class PostgresStore(PostgresPeople, Store):
     async def close(self) -> None:
         if self._pool is not None:
             self._closing = True  # a statement still returning gives its connection back to the pool
+            await self._stock_notices.close()
             for batches in (self._receives, self._finishes, self._sents, self._inventory_reads):
                 await batches.close()
             while self._idle:
@@ -856,17 +874,40 @@ class PostgresStore(PostgresPeople, Store):
         rows = sorted([(p.id, p.stock) for p in products])
         if not rows:
             return
-        async with self.pool.acquire() as db, db.transaction():
-            await db.executemany(
-                "INSERT INTO inventory (product_id, stock) VALUES ($1, $2) ON CONFLICT (product_id) DO NOTHING",
-                rows,
-            )
+        # one statement: one notice to the workers' kept stock (see migration 10), not one a row
+        await self._execute(
+            "INSERT INTO inventory (product_id, stock) "
+            "SELECT product_id, stock FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(product_id, stock, n) "
+            "ORDER BY n ON CONFLICT (product_id) DO NOTHING",
+            [product_id for product_id, _ in rows],
+            [stock for _, stock in rows],
+        )
+        self._stock.changed(None)  # this worker's next look-up sees its own write, notice or not
 
     async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]:
         if product_ids is None:
             rows = await self._fetch("SELECT product_id, stock, price_minor, active FROM inventory")
             return {r[0]: InventoryItem(r[0], r[1], r[2], r[3]) for r in rows}
-        return await self._inventory_reads(list(product_ids))
+        if not self._stock_notices.heard_here():
+            return await self._inventory_reads(list(product_ids))
+        found, missing = self._stock.look_up(product_ids)
+        if missing:
+            asked_at = self._stock.generation
+            read = await self._inventory_reads(missing)
+            self._stock.keep(asked_at, missing, read)
+            found.update(read)
+        return found
+
+    def _stock_changed(self, payload: str) -> None:
+        """A notice from migration 10's trigger: the changed products as a JSON array, or null."""
+        try:
+            changed = json.loads(payload)
+        except ValueError:
+            changed = None  # not ours (a stranger's NOTIFY on the channel): assume anything changed
+        if isinstance(changed, list):
+            self._stock.changed(str(product_id) for product_id in changed)
+        else:
+            self._stock.changed(None)
 
     async def _inventory_batch(self, batch: list[list[str]]) -> list[dict[str, InventoryItem]]:
         """Several turns' stock look-ups in one statement (a read: it commits nothing)."""
@@ -919,7 +960,8 @@ class PostgresStore(PostgresPeople, Store):
                 "SELECT product_id, stock, price_minor, active FROM inventory WHERE product_id = $1",
                 product_id,
             )
-            return InventoryItem(r[0], r[1], r[2], r[3])
+        self._stock.changed([product_id])  # this worker's next look-up sees its own write, notice or not
+        return InventoryItem(r[0], r[1], r[2], r[3])
 
     # --- orders ------------------------------------------------------------------------------
     @staticmethod
@@ -1010,6 +1052,7 @@ class PostgresStore(PostgresPeople, Store):
             if e.sqlstate == _LIMIT_REACHED:
                 raise LimitReached(e.detail or "") from None
             raise
+        self._stock.changed(line.product_id for line in order.lines)  # its stock, as seen from here
         if not row["o_placed"]:  # this checkout was placed before
             async with self.pool.acquire() as db:
                 existing = await self._fetch_order(db, "number", row["o_number"])
@@ -1209,7 +1252,9 @@ class PostgresStore(PostgresPeople, Store):
             )
             moved = await self._fetch_order(db, "number", number)
             assert moved is not None
-            return moved, old
+        if new == OrderStatus.CANCELLED and old in RELEASES_STOCK:
+            self._stock.changed(line.product_id for line in order.lines)  # its stock back, as seen from here
+        return moved, old
 
     @staticmethod
     async def _revise(db: asyncpg.Connection, order: Order, revision: OrderRevision) -> None:
