@@ -3,10 +3,12 @@
 Meta refuses a number's messages with 130429 once it goes over its tier (80 messages a second, or
 1,000), and counts the customers' incoming messages against the same tier. Each worker limiting
 itself to the tier would let N workers send N times it, so the workers draw send *slots* from one
-budget in the store (``Store.reserve_send_slots``): slots are spaced evenly across all workers,
-handed out a few at a time and at most ``HORIZON`` ahead, so the database is asked some tens of
-times a second rather than once a send, and a worker that dies wastes at most that much of the
-budget. Incoming messages take their slots too, reported within ``FLUSH``.
+budget in the store (``Store.reserve_send_slots``): slots are spaced evenly across all workers and
+handed out at most ``HORIZON`` ahead, so a worker that dies wastes at most that much of the budget.
+A worker asks for as many at a time as it took in the last ``LATE`` (its demand) or has callers
+waiting, two at least and half the horizon's worth at most, so the database is asked some tens of
+times a second a worker rather than once a send. Incoming messages take their slots too, reported
+within ``FLUSH``.
 
 Slots are times on the wall clock, which every worker of a host reads alike: a worker whose answer
 from the store came back late finds its slots due rather than shifted behind the others'.
@@ -99,6 +101,8 @@ class SendBudget:
         self._clock = clock
         self._sleep = sleep
         self._slots: deque[float] = deque()  # this worker's slots, on the wall clock
+        #: When this worker's last slots were taken: its demand (``_demand``), up to a chunk.
+        self._taken: deque[float] = deque(maxlen=self.chunk)
         self._observed: deque[tuple[float, int]] = deque()  # inbound messages not yet reported
         self._unreported = 0
         self._lock = asyncio.Lock()
@@ -146,6 +150,13 @@ class SendBudget:
         except Exception:  # the store is away: the messages are a second old soon and no longer count
             log.debug("whatsapp.budget_report_failed", exc_info=True)
 
+    def _demand(self, now: float) -> int:
+        """Slots this worker took in the last ``LATE`` seconds (up to a chunk): about what it will use
+        of a reservation made now before its slots go stale. A steady sender then reserves about once
+        per ``LATE`` rather than once per two sends, however few callers it has waiting at once (the
+        more workers, the fewer); after a lull the demand is back to nothing."""
+        return sum(1 for at in self._taken if now - at < LATE)
+
     async def acquire(self) -> None:
         """Wait for this worker's next slot, reserving more from the shared budget when it has none."""
         self._waiting += 1
@@ -157,12 +168,14 @@ class SendBudget:
                         self._slots.popleft()  # missed: using it now would bunch it with later ones
                     if self._slots:
                         slot = self._slots.popleft()
+                        self._taken.append(now)
                         if slot > now:
                             await self._sleep(slot - now)
                         return
-                    # As many as are waiting, within the chunk (two at least, to halve the trips):
-                    # a slot nobody here uses is lost to all.
-                    wanted = min(self.chunk, max(2, self._waiting))
+                    # As many as this worker will use before they go stale (its recent demand) or
+                    # as are waiting, within the chunk (two at least, to halve the trips): a slot
+                    # nobody here uses is lost to all.
+                    wanted = min(self.chunk, max(2, self._waiting, self._demand(now)))
                     self._reserving = True
                     try:
                         at, granted = await self._reserve(wanted, self._reported(now))

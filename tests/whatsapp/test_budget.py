@@ -133,3 +133,69 @@ async def test_incoming_messages_are_reported_at_once_while_a_send_waits_for_its
     await asyncio.sleep(0.05)  # more than FLUSH, in the loop's own time
     assert store.observed == 3 and store.asked == asked + 1
     waiting.cancel()
+
+
+def _recording_worker(store: Store, clock: Clock, rate: int) -> tuple[SendBudget, list[int]]:
+    """One worker on ``store`` whose reservations' ``wanted`` are recorded, in order."""
+    wanted: list[int] = []
+
+    async def reserve(count: int, observed: int) -> tuple[float, int]:
+        if count:
+            wanted.append(count)
+        return await store.reserve(budget.interval, count, observed)
+
+    budget = SendBudget(reserve, rate, clock=clock, sleep=clock.sleep)
+    return budget, wanted
+
+
+async def _steady(budget: SendBudget, clock: Clock, sends: int, every: float) -> None:
+    for _ in range(sends):
+        await budget.acquire()
+        await clock.sleep(every)
+
+
+async def test_a_steady_worker_reserves_what_it_uses_before_its_next_reservation() -> None:
+    """Not two at a time while one caller waits: on a wide tier that cost a round trip per two sends."""
+    clock = Clock()
+    store = Store(clock)
+    budget, wanted = _recording_worker(store, clock, rate=10_000)
+    assert budget.chunk > 8
+    await clock.run(_steady(budget, clock, 200, HORIZON / 8.5))  # 8 sends in the horizon before each reservation
+    assert max(wanted) <= budget.chunk
+    assert all(7 <= w <= 9 for w in wanted[3:])  # once the worker has sent for a horizon
+    assert store.asked < 200 / 6  # about one reservation per 8 sends (was 100)
+
+
+async def test_a_worker_sending_flat_out_reserves_no_more_than_its_chunk() -> None:
+    clock = Clock()
+    store = Store(clock)
+    budget, wanted = _recording_worker(store, clock, rate=1_000)  # 13 slots a chunk, 27 in a horizon
+
+    async def sender() -> None:
+        for _ in range(100):
+            await budget.acquire()
+
+    await clock.run(*(sender() for _ in range(5)))
+    assert max(wanted) == budget.chunk
+
+
+async def test_after_a_lull_a_worker_reserves_the_minimum_again() -> None:
+    """A slot nobody uses is lost to every worker: a worker back from a lull does not take a chunk."""
+    clock = Clock()
+    store = Store(clock)
+    budget, wanted = _recording_worker(store, clock, rate=10_000)
+    await clock.run(_steady(budget, clock, 60, HORIZON / 8.5))
+    assert wanted[-1] >= 7
+    reservations = len(wanted)
+    await clock.run(clock.sleep(2 * HORIZON))  # no sends: the slots still held go stale too
+    await clock.run(budget.acquire())
+    assert len(wanted) == reservations + 1 and wanted[-1] == 2
+
+
+async def test_an_80_tier_still_reserves_two_slots_at_a_time() -> None:
+    clock = Clock()
+    store = Store(clock)
+    budget, wanted = _recording_worker(store, clock, rate=80)
+    assert budget.chunk == 2
+    await clock.run(_steady(budget, clock, 40, 0.0), *(_steady(budget, clock, 40, 0.005) for _ in range(3)))
+    assert len(wanted) >= 160 / 2 and set(wanted) == {2}
