@@ -8,7 +8,9 @@ throughput is what the server sustains with ``--customers`` people typing at onc
 
 Scenarios: the bare aiohttp ceiling (signature, parse, one text reply), chatshop on SQLite with one
 worker, and on PostgreSQL with one and with two workers (requests alternate between them, as a load
-balancer would spread them).
+balancer would spread them), and with two workers and twice the customers (``pg2x2``: each worker
+carries what one carries in ``pg1``, so what two cost beyond that is what having two costs).
+``--think`` gives the customers a pause before each message, for a shop that is not flat out.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -37,11 +40,14 @@ from bench.graph_recorder import GraphRecorder
 from bench.workers import Worker, shop_toml
 
 PG_SERVER = os.environ.get("CHATSHOP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+#: name -> (label, storage, workers, customers as a multiple of ``--customers``)
 SCENARIOS = {
-    "bare": ("bare aiohttp ceiling", "bare", 1),
-    "sqlite": ("chatshop SQLite, 1 worker", "sqlite", 1),
-    "pg1": ("chatshop PostgreSQL, 1 worker", "postgres", 1),
-    "pg2": ("chatshop PostgreSQL, 2 workers", "postgres", 2),
+    "bare": ("bare aiohttp ceiling", "bare", 1, 1),
+    "sqlite": ("chatshop SQLite, 1 worker", "sqlite", 1, 1),
+    "pg1": ("chatshop PostgreSQL, 1 worker", "postgres", 1, 1),
+    "pg2": ("chatshop PostgreSQL, 2 workers", "postgres", 2, 1),
+    # the load of pg1 on each worker: what two workers cost beyond what each one's load costs
+    "pg2x2": ("PostgreSQL, 2 workers, 2x customers", "postgres", 2, 2),
 }
 
 
@@ -100,8 +106,10 @@ async def drive(
     warmup: float,
     seconds: float,
     database: Database | None = None,
+    think: float = 0.0,
 ) -> None:
-    """Run ``customers`` closed-loop shoppers; measure what starts inside the window."""
+    """Run ``customers`` closed-loop shoppers; measure what starts inside the window. With ``think``,
+    each reads their replies for 0.5-1.5 times that many seconds before the next message."""
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
     turn = 0
@@ -111,6 +119,7 @@ async def drive(
 
     async def shopper(slot: int, http: aiohttp.ClientSession) -> None:
         nonlocal turn, answered
+        pauses = random.Random(slot)
         loop = 0
         while time.monotonic() < end:
             loop += 1
@@ -138,6 +147,8 @@ async def drive(
                     result.reply.append(recorder.replies[customer.wa_id][first].at - sent)
                 if time.monotonic() >= end:
                     return
+                if think:
+                    await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
 
     async def meter() -> None:
         """CPU used by the workers, their database and this process, and the store's round trips,
@@ -204,7 +215,7 @@ async def _admin(sql: str) -> None:
 
 
 async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Result:
-    name, storage, count = SCENARIOS[key]
+    name, storage, count, scale = SCENARIOS[key]
     result = Result(name)
     recorder = GraphRecorder()
     graph = TestServer(recorder.app(), host="127.0.0.1")
@@ -244,10 +255,11 @@ async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Res
             journey(),
             expected,
             workers,
-            customers=args.customers,
+            customers=args.customers * scale,
             warmup=args.warmup,
             seconds=args.seconds,
             database=Database(database) if database else None,
+            think=args.think,
         )
         result.peak_rss_mb = max(w.peak_rss_mb() for w in workers)
         for worker in workers:
@@ -302,7 +314,8 @@ async def main(args: argparse.Namespace) -> None:
             runs.sort(key=lambda r: r.rate)
             results.append(runs[len(runs) // 2])  # the median run, whole (not a mix of runs)
     print(
-        f"\n{args.customers} customers, {args.warmup:.0f}s warm-up, {args.seconds:.0f}s measured per scenario "
+        f"\n{args.customers} customers{f' thinking {args.think:g}s' if args.think else ''}, "
+        f"{args.warmup:.0f}s warm-up, {args.seconds:.0f}s measured per scenario "
         f"(median of {args.repeat}), "
         f"{os.cpu_count()} CPUs; latencies in ms; peak RSS is the largest worker's\n"
     )
@@ -313,6 +326,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--customers", type=int, default=100, help="shoppers typing at once (default 100)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per scenario")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds a customer reads the replies before writing again (default 0)"
+    )
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured time before it")
     parser.add_argument("--repeat", type=int, default=1, help="runs per scenario; the median run is shown")
     parser.add_argument(
