@@ -713,17 +713,17 @@ class Store(PeopleStore, ABC):
         """Take ``lease`` and the customer's due messages (as :meth:`pending_outbox`).
 
         ``(False, [])`` when another owner holds the lease, or when nothing is due: then the lease
-        is not kept, since a sender woken by a release that said "wanted" often finds the reply that
-        asked already sent by the holder. A reply committed later needs no sender woken: its turn
-        takes the free lease itself, or marks the holder's as wanted.
+        is not taken, since a sender woken by a release that said "wanted" often finds the reply
+        that asked already sent by the holder. A reply committed after the look needs no sender
+        woken: its turn takes the free lease itself, or marks the holder's as wanted. Held, the
+        due messages are read again (one may have been sent before the lease was ours), so the
+        answer may be ``(True, [])``: the caller's release then says whether someone asked.
         """
-        while await self.acquire_lease(lease, owner, seconds):
-            items = await self.pending_outbox(customer_key, now)
-            if items:
-                return True, items
-            if not await self.release_lease(lease, owner):
-                break  # nobody asked meanwhile; one who did has a reply due: look again
-        return False, []
+        if not await self.pending_outbox(customer_key, now):
+            return False, []
+        if not await self.acquire_lease(lease, owner, seconds):
+            return False, []
+        return True, await self.pending_outbox(customer_key, now)
 
     async def pending_outbox_or_release(
         self, customer_key: str, lease: str, owner: str, now: datetime

@@ -5,6 +5,12 @@ never reset, see ``_keep_session``); the notices come on this connection as othe
 What relies on them must know when they may have been missed: ``started`` is called once notices
 are heard, ``stopped`` as soon as the connection is lost (the server restarted, a network fault);
 it is then opened again in the background, with growing pauses, until the store closes.
+
+A connection that carries nothing for minutes is what a NAT or a load balancer drops without a
+word to either end, and it would then hear nothing while seeming fine. So the connection is asked
+a trivial question every ``check_seconds``: an answer also means every notice of a change committed
+before it was asked has arrived (the server sends them first), so notices count as heard only while
+the last answer is that recent; no answer within ``check_seconds`` and the connection is given up.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ class Notices:
         stopped: Callable[[], None],
         retry_seconds: float = 0.5,
         most_retry_seconds: float = 15.0,
+        check_seconds: float = 1.0,
     ) -> None:
         self.url = url
         self.channel = channel
@@ -39,9 +46,12 @@ class Notices:
         self._stopped = stopped
         self.retry_seconds = retry_seconds
         self.most_retry_seconds = most_retry_seconds
+        self.check_seconds = check_seconds
         self._connection: asyncpg.Connection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._retrying: asyncio.Task[None] | None = None
+        self._checking: asyncio.Task[None] | None = None
+        self._answered_at = 0.0  # when the connection last answered, on its event loop's clock
         self._closing = False
 
     def heard_here(self) -> bool:
@@ -50,9 +60,10 @@ class Notices:
         if self._connection is None or self._connection.is_closed():
             return False
         try:
-            return asyncio.get_running_loop() is self._loop
+            loop = asyncio.get_running_loop()
         except RuntimeError:
             return False
+        return loop is self._loop and loop.time() - self._answered_at < 2 * self.check_seconds
 
     @property
     def backend_pid(self) -> int | None:
@@ -67,18 +78,16 @@ class Notices:
 
     async def close(self) -> None:
         self._closing = True
-        if self._retrying is not None:
-            self._retrying.cancel()
-            await asyncio.gather(self._retrying, return_exceptions=True)
-            self._retrying = None
+        for task in (self._retrying, self._checking):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._retrying = self._checking = None
         connection, self._connection = self._connection, None
         if connection is not None:
             connection.remove_termination_listener(self._lost)
             self._stopped()
-            if asyncio.get_running_loop() is self._loop:
-                await connection.close()
-            else:  # opened under an event loop that is gone: nothing left to say goodbye with
-                connection.terminate()
+            connection.terminate()  # nothing to flush; a graceful close waits on a dead link for minutes
 
     async def _listen(self) -> bool:
         try:
@@ -97,8 +106,27 @@ class Notices:
             return False
         connection.add_termination_listener(self._lost)
         self._connection, self._loop = connection, asyncio.get_running_loop()
+        self._answered_at = self._loop.time()
+        self._checking = asyncio.ensure_future(self._check(connection))
         self._started()
         return True
+
+    async def _check(self, connection: asyncpg.Connection) -> None:
+        """Ask the connection a trivial question every ``check_seconds``; give it up unanswered."""
+        loop = asyncio.get_running_loop()
+        while self._listening_on(connection):
+            await asyncio.sleep(self.check_seconds)
+            asked = loop.time()
+            try:
+                await connection.fetchval("SELECT 1", timeout=self.check_seconds)
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                connection.terminate()
+                self._lost(connection)  # terminate() may not tell the termination listeners
+                return
+            self._answered_at = asked
+
+    def _listening_on(self, connection: asyncpg.Connection) -> bool:
+        return connection is self._connection
 
     def _notice(self, connection: object, pid: int, channel: str, payload: object) -> None:
         self._heard(str(payload))
@@ -107,6 +135,9 @@ class Notices:
         if connection is not self._connection:
             return
         self._connection = None
+        if self._checking is not None and self._checking is not asyncio.current_task():
+            self._checking.cancel()
+        self._checking = None
         self._stopped()
         log.warning("store.notices_lost", channel=self.channel)
         if not self._closing:

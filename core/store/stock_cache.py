@@ -14,8 +14,9 @@ What keeps it right:
   the database and keeps its answer only if no change was heard meanwhile: a change that committed
   after the look-up's snapshot is always heard after the look-up was asked (the database notifies
   at commit), so either the answer is not kept or the notice drops it afterwards.
-- **Bounded in time and size.** An entry is read again after ``fresh_seconds`` whatever was heard
-  (a connection that died without a word), and a full cache starts over.
+- **Bounded in time and size.** An entry is read again after ``fresh_seconds`` whatever was heard,
+  and a full cache starts over. Look-ups of more than ``largest`` products (the whole catalog, for
+  the dashboard or a catalog sync) are not kept: a turn shows a handful.
 
 Products the database has no row for are kept too (as ``None``), so asking again costs nothing;
 a row added later is a change like any other.
@@ -33,9 +34,15 @@ __all__ = ["StockCache"]
 
 class StockCache:
     def __init__(
-        self, *, limit: int = 100_000, fresh_seconds: float = 10.0, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        limit: int = 100_000,
+        largest: int = 1_000,
+        fresh_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limit = limit
+        self.largest = min(largest, limit)
         self.fresh_seconds = fresh_seconds
         self._clock = clock
         #: product id -> (when read, its row or None for no row)
@@ -79,10 +86,13 @@ class StockCache:
         was heard since (it may have missed it) or nobody is listening."""
         if not self._listening or asked_at != self.generation:
             return
-        if len(self._kept) >= self.limit:
+        ids = list(product_ids)
+        if len(ids) > self.largest:
+            return
+        if len(self._kept) + len(ids) > self.limit:
             self._kept.clear()
         now = self._clock()
-        for product_id in product_ids:
+        for product_id in ids:
             self._kept[product_id] = (now, rows.get(product_id))
 
     def changed(self, product_ids: Iterable[str] | None) -> None:

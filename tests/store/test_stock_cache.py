@@ -65,13 +65,6 @@ def test_an_entry_is_asked_again_once_it_is_older_than_fresh_seconds() -> None:
     assert cache.look_up(["ghee"]) == ({}, ["ghee"])
 
 
-def test_a_full_cache_starts_over() -> None:
-    cache = listening(limit=2)
-    cache.keep(cache.generation, ["ghee", "rice"], {"ghee": GHEE, "rice": RICE})
-    cache.keep(cache.generation, ["tea"], {})
-    assert cache.look_up(["ghee", "rice", "tea"]) == ({}, ["ghee", "rice"])
-
-
 def test_losing_the_notices_forgets_everything_and_a_look_up_from_before_they_came_back_is_not_kept() -> None:
     cache = listening()
     cache.keep(cache.generation, ["ghee"], {"ghee": GHEE})
@@ -81,3 +74,17 @@ def test_losing_the_notices_forgets_everything_and_a_look_up_from_before_they_ca
     cache.listening_started()  # a change made before this was never heard
     cache.keep(asked_at, ["ghee"], {"ghee": GHEE})
     assert cache.look_up(["ghee"]) == ({}, ["ghee"])
+
+
+def test_a_look_up_of_more_than_largest_products_is_not_kept() -> None:
+    cache = listening(limit=100, largest=10)
+    ids = [f"sku-{i}" for i in range(11)]  # the whole catalog, for the dashboard or a catalog sync
+    cache.keep(cache.generation, ids, {i: InventoryItem(i, 1, None, True) for i in ids})
+    assert cache.look_up(ids[:1]) == ({}, ids[:1])
+
+
+def test_a_look_up_that_would_overfill_the_cache_starts_it_over() -> None:
+    cache = listening(limit=3)
+    cache.keep(cache.generation, ["ghee", "rice"], {"ghee": GHEE, "rice": RICE})
+    cache.keep(cache.generation, ["tea", "salt"], {})
+    assert cache.look_up(["ghee", "tea", "salt"]) == ({}, ["ghee"])  # never more than the limit
