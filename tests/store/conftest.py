@@ -100,3 +100,17 @@ def twin(store: Store) -> Callable[[], Store]:
         return PostgresStore(store.url)
 
     return make
+
+
+@pytest.fixture
+async def two_postgres_workers(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
+    """Two stores on one emptied PostgreSQL database, as two workers open it."""
+    await _empty(postgres_url)
+    first, second = PostgresStore(postgres_url), PostgresStore(postgres_url)
+    await first.open()
+    await second.open()
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()

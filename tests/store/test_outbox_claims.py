@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from chatshop.store.codec import utcnow
 from chatshop.store.postgres import PostgresStore
 from chatshop.store.sqlite import SQLiteStore
 
-from .conftest import _empty
 from .helpers import reply
 
 KEY = "terminal:asha"
@@ -69,19 +68,6 @@ async def test_a_retry_falling_due_between_two_claimers_clocks_gets_one_sender(
         assert [i.id for i in holders[0][1]] == [item.id]
     finally:
         await store.close()
-
-
-@pytest.fixture
-async def two_workers(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    await _empty(postgres_url)
-    a, b = PostgresStore(postgres_url), PostgresStore(postgres_url)
-    await a.open()
-    await b.open()
-    try:
-        yield a, b
-    finally:
-        await a.close()
-        await b.close()
 
 
 class Sender:
@@ -158,8 +144,9 @@ class Sender:
 
 @pytest.mark.parametrize("seed", [54, 1, 2])
 async def test_two_workers_queueing_and_kicking_send_every_reply_once(
-    seed: int, two_workers: tuple[PostgresStore, PostgresStore]
+    seed: int, two_postgres_workers: tuple[PostgresStore, PostgresStore]
 ) -> None:
+    two_workers = two_postgres_workers
     chance = random.Random(seed)
     sent: list[int] = []
     senders = [Sender("worker-a", two_workers[0], sent, chance), Sender("worker-b", two_workers[1], sent, chance)]

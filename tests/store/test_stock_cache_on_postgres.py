@@ -31,18 +31,14 @@ PRODUCTS = [
 
 
 @pytest.fixture
-async def workers(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    await _empty(postgres_url)
-    here, there = PostgresStore(postgres_url), PostgresStore(postgres_url)
-    await here.open()
-    await there.open()
-    try:
-        await here.seed_inventory(PRODUCTS)
-        await heard_everything(here, postgres_url)
-        yield here, there
-    finally:
-        await here.close()
-        await there.close()
+async def workers(
+    two_postgres_workers: tuple[PostgresStore, PostgresStore], postgres_url: str
+) -> tuple[PostgresStore, PostgresStore]:
+    """Two workers, the shop's products in stock, every notice of that heard."""
+    here, _ = two_postgres_workers
+    await here.seed_inventory(PRODUCTS)
+    await heard_everything(here, postgres_url)
+    return two_postgres_workers
 
 
 async def heard_everything(store: PostgresStore, url: str) -> None:
