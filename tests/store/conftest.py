@@ -103,14 +103,23 @@ def twin(store: Store) -> Callable[[], Store]:
 
 
 @pytest.fixture
-async def two_postgres_workers(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    """Two stores on one emptied PostgreSQL database, as two workers open it."""
+async def postgres_store(postgres_url: str) -> AsyncIterator[PostgresStore]:
+    """A store on the emptied PostgreSQL database, for what only a shared database shows."""
     await _empty(postgres_url)
-    first, second = PostgresStore(postgres_url), PostgresStore(postgres_url)
-    await first.open()
+    opened = PostgresStore(postgres_url)
+    await opened.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def two_postgres_workers(postgres_store: PostgresStore) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
+    """Two stores on one emptied PostgreSQL database, as two workers open it."""
+    second = PostgresStore(postgres_store.url)
     await second.open()
     try:
-        yield first, second
+        yield postgres_store, second
     finally:
-        await first.close()
         await second.close()

@@ -9,7 +9,6 @@ the store must close while a batch of cancelled callers is still on its way.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -65,25 +64,14 @@ async def waiting_on_locks(url: str, at_least: int) -> None:
 
 
 @pytest.fixture
-async def pg(postgres_url: str) -> AsyncIterator[PostgresStore]:
-    await _empty(postgres_url)
-    store = PostgresStore(postgres_url)
-    await store.open()
-    try:
-        yield store
-    finally:
-        await store.close()
+def pg(postgres_store: PostgresStore) -> PostgresStore:
+    return postgres_store
 
 
 @pytest.fixture
-async def pg2(pg: PostgresStore) -> AsyncIterator[PostgresStore]:
+def pg2(two_postgres_workers: tuple[PostgresStore, PostgresStore]) -> PostgresStore:
     """A second worker's store on the same database."""
-    store = PostgresStore(pg.url)
-    await store.open()
-    try:
-        yield store
-    finally:
-        await store.close()
+    return two_postgres_workers[1]
 
 
 async def test_a_locked_customer_does_not_hold_up_the_others(pg: PostgresStore) -> None:

@@ -8,7 +8,6 @@ holder left it, not as it was when the claim began, or the reply goes out twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -16,22 +15,15 @@ import pytest
 from chatshop.store.codec import utcnow
 from chatshop.store.postgres import PostgresStore
 
-from .conftest import _empty as empty
 from .helpers import message, reply
 
 KEY = "terminal:asha"
 
 
 @pytest.fixture
-async def store(postgres_url: str) -> AsyncIterator[PostgresStore]:
+def store(postgres_store: PostgresStore) -> PostgresStore:
     """PostgreSQL only: one process owns a SQLite file, and its leases and sends are serial in it."""
-    await empty(postgres_url)
-    opened = PostgresStore(postgres_url)
-    await opened.open()
-    try:
-        yield opened
-    finally:
-        await opened.close()
+    return postgres_store
 
 
 async def test_a_claim_waiting_on_the_holders_release_sees_what_it_sent(store: PostgresStore) -> None:
