@@ -183,6 +183,7 @@ class Shop(Protocol):
         returned."""
         ...
 
-    async def product_views(self, products: Sequence[Product]) -> list[ProductView]:
-        """Products as a customer sees them now: live price, stock and whether they are on sale."""
+    async def product_views(self, products: Sequence[Product], *, fresh: bool = False) -> list[ProductView]:
+        """Products as a customer sees them now: live price, stock and whether they are on sale
+        (``fresh``: as the database holds them this moment, for a price the customer will pay)."""
         ...

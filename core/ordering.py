@@ -110,10 +110,11 @@ class Ordering:
         A cart keeps the price seen when adding; before an order is priced for confirmation the
         shop's current offer wins: a price edited on the dashboard or in a restarted shop.toml, a
         product marked out of stock or gone from the catalog. The customer is shown the result and
-        confirms that, never a total they have not seen.
+        confirms that, never a total they have not seen. Read from the database itself (``fresh``),
+        not from what this worker kept: a change it did not hear must not set the price paid.
         """
         products = [p for p in (self.shop.catalog.get(line.product_id) for line in cart.lines) if p is not None]
-        views = {view.product.id: view for view in await self.shop.product_views(products)}
+        views = {view.product.id: view for view in await self.shop.product_views(products, fresh=True)}
         changes = []
         for i, line in reversed(list(enumerate(cart.lines))):
             view = views.get(line.product_id)

@@ -654,11 +654,12 @@ class Shop:
         return changed
 
     # --- helpers for plugins and the dialog -----------------------------------------------------
-    async def product_views(self, products: Sequence[Product]) -> list[ProductView]:
+    async def product_views(self, products: Sequence[Product], *, fresh: bool = False) -> list[ProductView]:
         """Each product as a customer sees it now (live price, stock, on sale); a product with
-        variants: from its lowest price, buyable while any variant is, its stock their sum."""
+        variants: from its lowest price, buyable while any variant is, its stock their sum.
+        ``fresh``: read from the database itself, not from what this worker kept (see Store.inventory)."""
         items = [item for product in products for item in (product.variants or (product,))]
-        inventory = await self.store.inventory(item.id for item in items)
+        inventory = await self.store.inventory((item.id for item in items), fresh=fresh)
         views = []
         for product in products:
             parts = [self._item_view(item, inventory.get(item.id)) for item in product.variants or (product,)]

@@ -328,7 +328,12 @@ class Store(PeopleStore, ABC):
         """Create inventory rows for products not yet known; existing rows are left alone."""
 
     @abstractmethod
-    async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]: ...
+    async def inventory(
+        self, product_ids: Iterable[str] | None = None, *, fresh: bool = False
+    ) -> dict[str, InventoryItem]:
+        """Stock, price and on/off state of ``product_ids`` (all products: None); a product without a
+        row is missing. A store may answer from what it kept, as current as the changes it has
+        heard; ``fresh`` asks the database itself: the price an order is confirmed at."""
 
     @abstractmethod
     async def update_inventory(

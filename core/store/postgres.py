@@ -884,11 +884,13 @@ class PostgresStore(PostgresPeople, Store):
         )
         self._stock.changed(None)  # this worker's next look-up sees its own write, notice or not
 
-    async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]:
+    async def inventory(
+        self, product_ids: Iterable[str] | None = None, *, fresh: bool = False
+    ) -> dict[str, InventoryItem]:
         if product_ids is None:
             rows = await self._fetch("SELECT product_id, stock, price_minor, active FROM inventory")
             return {r[0]: InventoryItem(r[0], r[1], r[2], r[3]) for r in rows}
-        if not self._stock_notices.heard_here():
+        if fresh or not self._stock_notices.heard_here():
             return await self._inventory_reads(list(product_ids))
         found, missing = self._stock.look_up(product_ids)
         if missing:

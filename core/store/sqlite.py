@@ -556,7 +556,9 @@ class SQLiteStore(SQLitePeople, Store):
             )
         )
 
-    async def inventory(self, product_ids: Iterable[str] | None = None) -> dict[str, InventoryItem]:
+    async def inventory(
+        self, product_ids: Iterable[str] | None = None, *, fresh: bool = False
+    ) -> dict[str, InventoryItem]:
         ids = list(product_ids) if product_ids is not None else None
 
         def fetch(db: sqlite3.Connection) -> dict[str, InventoryItem]:

@@ -7,11 +7,15 @@ offers, and never for a total the customer has not seen. They get the summary ag
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
+
+import asyncpg
 
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
-from tests.conftest import SHOP_TOML, ShopFactory
+from tests.conftest import SHOP_TOML, ShopFactory, on_storage
 
 ADDRESS = "Flat 4, Sea View, Bandra West, Mumbai 400050"
 
@@ -40,6 +44,44 @@ async def test_a_price_raised_before_confirm_is_shown_and_confirmed_again(harnes
     (order,) = await harness.shop.store.list_orders()
     assert order.total.minor == 33000 and order.lines[0].unit_price.minor == 30000
     assert "₹330.00" in reply
+
+
+async def test_a_price_changed_where_the_worker_cannot_hear_it_is_still_the_price_confirmed(
+    make_shop: ShopFactory, storage: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL a worker keeps the stock and prices it showed until the database says they
+    changed; a change made with the triggers off (a data load run as a replica, ``pg_restore
+    --disable-triggers``) says nothing. Browsing may show such a price for a while; the order is
+    priced from the database itself."""
+    folder = tmp_path / "shop"
+    async with make_shop(on_storage(SHOP_TOML, storage), directory=folder) as h:
+        assert "Total: ₹275.00" in await to_summary(h, "atta")  # the worker read (and kept) ₹245
+        await _unheard_write(storage, folder / "shop.db", "UPDATE inventory SET price_minor = 30000")
+        reply = await h.say("asha", "1")  # Confirm
+        assert "The price of Aashirvaad Atta 5 kg is now ₹300.00" in reply
+        assert await h.shop.store.list_orders() == [] and "Total: ₹330.00" in reply
+        await h.say("asha", "1")
+        (order,) = await h.shop.store.list_orders()
+        assert order.total.minor == 33000
+
+
+async def _unheard_write(storage: str, sqlite_file: Path, sql: str) -> None:
+    """``sql`` run outside chatshop where no worker hears it: on PostgreSQL with triggers off."""
+    if storage.startswith("sqlite"):  # nothing kept to miss it: the file is read every time
+        await asyncio.to_thread(_sqlite_write, sqlite_file, sql)
+        return
+    db = await asyncpg.connect(storage)
+    try:
+        async with db.transaction():
+            await db.execute("SET LOCAL session_replication_role = replica")
+            await db.execute(sql)
+    finally:
+        await db.close()
+
+
+def _sqlite_write(path: Path, sql: str) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute(sql)
 
 
 async def test_a_price_lowered_before_confirm_is_charged_lower(harness: ShopHarness) -> None:

@@ -127,6 +127,28 @@ async def test_a_change_made_outside_chatshop_is_heard(
     await until(both_heard)
 
 
+async def test_a_fresh_look_up_reads_past_what_was_kept_and_a_change_not_heard(
+    workers: tuple[PostgresStore, PostgresStore], postgres_url: str
+) -> None:
+    """A write with triggers off (a data load run as a replica) sends no notice: what a worker kept
+    stays until it is read again (10 s at most), but a ``fresh`` look-up (the price an order is
+    confirmed at) asks the database."""
+    here, _ = workers
+    assert (await here.inventory(["ghee"]))["ghee"].price_minor is None
+    db = await asyncpg.connect(postgres_url)
+    try:
+        async with db.transaction():
+            await db.execute("SET LOCAL session_replication_role = replica")
+            await db.execute("UPDATE inventory SET price_minor = 59900, stock = 3 WHERE product_id = 'ghee'")
+    finally:
+        await db.close()
+    await heard_everything(here, postgres_url)
+    assert (await here.inventory(["ghee"]))["ghee"].price_minor is None  # kept: nothing said it changed
+    trips = here.stats.round_trips
+    fresh = (await here.inventory(["ghee"], fresh=True))["ghee"]
+    assert (fresh.price_minor, fresh.stock) == (59900, 3) and here.stats.round_trips == trips + 1
+
+
 async def test_a_worker_reads_its_own_write_at_once(workers: tuple[PostgresStore, PostgresStore]) -> None:
     here, _ = workers
     assert await stock(here, "ghee", "rice") == {"ghee": 5, "rice": 2}
