@@ -6,11 +6,14 @@ real ``chatshop serve`` workers; a fake Graph API records every reply. Each cust
 replies to a message before sending the next one, like a person would, so the load is closed-loop:
 throughput is what the server sustains with ``--customers`` people typing at once.
 
-Scenarios: the bare aiohttp ceiling (signature, parse, one text reply), chatshop on SQLite with one
+Scenarios: the bare aiohttp ceiling (signature, parse, one text reply), the same with two workers
+sharing nothing (``bare2``: what splitting a load costs any asyncio server), chatshop on SQLite with one
 worker, and on PostgreSQL with one and with two workers (requests alternate between them, as a load
 balancer would spread them), and with two workers and twice the customers (``pg2x2``: each worker
 carries what one carries in ``pg1``, so what two cost beyond that is what having two costs).
 ``--think`` gives the customers a pause before each message, for a shop that is not flat out.
+``--repeat`` runs the scenarios round after round (the host's slow spells fall on all of them) and
+shows each one's median run, then what two workers cost against one, round by round.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ PG_SERVER = os.environ.get("CHATSHOP_BENCH_PG", "postgresql://postgres@127.0.0.1
 #: name -> (label, storage, workers, customers as a multiple of ``--customers``)
 SCENARIOS = {
     "bare": ("bare aiohttp ceiling", "bare", 1, 1),
+    # two workers that share nothing: the cost of splitting a load, with no cross-worker step at all
+    "bare2": ("bare aiohttp, 2 workers", "bare", 2, 1),
     "sqlite": ("chatshop SQLite, 1 worker", "sqlite", 1, 1),
     "pg1": ("chatshop PostgreSQL, 1 worker", "postgres", 1, 1),
     "pg2": ("chatshop PostgreSQL, 2 workers", "postgres", 2, 1),
@@ -234,12 +239,12 @@ async def run_scenario(key: str, args: argparse.Namespace, workdir: Path) -> Res
             storage_url = f"sqlite:///{directory}/shop.db"
         toml = directory / "shop.toml"
         toml.write_text(shop_toml(storage_url, graph_url, sweep_seconds=5.0, lease_seconds=30.0))
-        command = None
         if storage == "bare":
             command = [sys.executable, "-m", "bench.bare", "{port}", graph_url]
-        elif args.profile and key == args.profile_scenario:
-            command = [sys.executable, "-m", "cProfile", "-o", args.profile]
-            command += [str(Path(sys.executable).with_name("chatshop")), "serve", str(toml), "--port", "{port}"]
+        else:
+            command = [str(Path(sys.executable).with_name("chatshop")), "serve", str(toml), "--port", "{port}"]
+            if args.profile and key == args.profile_scenario:
+                command = [sys.executable, "-m", "cProfile", "-o", args.profile, *command]
         workers = [Worker(toml, command=command) for _ in range(count)]
         for worker in workers:  # one at a time: both would migrate the same fresh database
             await worker.start_ready()
@@ -304,15 +309,18 @@ def table(results: list[Result]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    results = []
+    rounds: list[dict[str, Result]] = []
     with tempfile.TemporaryDirectory(prefix="chatshop-bench-") as tmp:
-        for key in args.scenarios:
-            runs = []
-            for attempt in range(args.repeat):
+        for attempt in range(args.repeat):
+            runs = {}
+            for key in args.scenarios:
                 print(f"running {SCENARIOS[key][0]} ({attempt + 1}/{args.repeat}) ...", file=sys.stderr, flush=True)
-                runs.append(await run_scenario(key, args, Path(tmp) / str(attempt)))
-            runs.sort(key=lambda r: r.rate)
-            results.append(runs[len(runs) // 2])  # the median run, whole (not a mix of runs)
+                runs[key] = await run_scenario(key, args, Path(tmp) / str(attempt))
+            rounds.append(runs)
+    results = []
+    for key in args.scenarios:
+        runs = sorted((r[key] for r in rounds), key=lambda r: r.rate)
+        results.append(runs[len(runs) // 2])  # the median run, whole (not a mix of runs)
     print(
         f"\n{args.customers} customers{f' thinking {args.think:g}s' if args.think else ''}, "
         f"{args.warmup:.0f}s warm-up, {args.seconds:.0f}s measured per scenario "
@@ -320,6 +328,40 @@ async def main(args: argparse.Namespace) -> None:
         f"{os.cpu_count()} CPUs; latencies in ms; peak RSS is the largest worker's\n"
     )
     print(table(results))
+    scaling = scaling_table(rounds)
+    if scaling:
+        print(f"\n{scaling}")
+
+
+#: (two-worker scenario, its one-worker baseline): CPU a message of the first against the second
+PAIRS = (("bare2", "bare"), ("pg2", "pg1"), ("pg2x2", "pg1"))
+
+
+def total_cpu(result: Result) -> float:
+    """CPU seconds a message: the workers and, where there is one, their database."""
+    return (result.server_cpu + (result.database_cpu or 0.0)) / result.messages if result.messages else float("nan")
+
+
+def scaling_table(rounds: list[dict[str, Result]]) -> str:
+    """Two workers' CPU a message against one's, round by round (runs of one round are neighbours
+    in time, so the host's slow spells fall on both). ``pg2`` beyond ``bare2`` is what chatshop's
+    workers cost each other beyond what splitting the same load costs servers that share nothing."""
+    pairs = [(two, one) for two, one in PAIRS if two in rounds[0] and one in rounds[0]]
+    if not pairs:
+        return ""
+    by_round = []
+    for runs in rounds:
+        ratios = {f"{two}/{one}": total_cpu(runs[two]) / total_cpu(runs[one]) for two, one in pairs}
+        if "pg2/pg1" in ratios and "bare2/bare" in ratios:
+            ratios["pg2 beyond bare2"] = ratios["pg2/pg1"] / ratios["bare2/bare"]
+        by_round.append(ratios)
+    lines = ["two workers' CPU a message (workers + database) against one's, by round:"]
+    for number, ratios in enumerate(by_round, 1):
+        lines.append(f"  round {number}: " + ", ".join(f"{name} {ratio - 1:+.0%}" for name, ratio in ratios.items()))
+    if len(by_round) > 1:
+        medians = {name: statistics.median(r[name] for r in by_round) for name in by_round[0]}
+        lines.append("  median:  " + ", ".join(f"{name} {ratio - 1:+.0%}" for name, ratio in medians.items()))
+    return "\n".join(lines)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
