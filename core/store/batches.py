@@ -5,11 +5,18 @@ shop waits for nothing. Calls made while one is on its way queue, and go togethe
 as soon as it returns (at most ``limit``, in arrival order). Under load, one round trip and one
 commit then serve many messages: PostgreSQL's own group commit shares a disk flush among
 transactions; this shares the statement, the round trip and the commit.
+
+A worker that is busy but not flat out (one of several sharing a load) often has nothing of a kind
+on its way when the next call comes, and would send most calls alone. So while calls of a kind come
+on average less than three ``linger`` apart, one made with nothing of its kind on its way waits ``linger``
+for company, as PostgreSQL's ``commit_delay`` waits for other commits when enough transactions are
+open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -18,6 +25,11 @@ __all__ = ["Batches"]
 A = TypeVar("A")
 R = TypeVar("R")
 _Waiting = list[tuple[A, asyncio.Future[R]]]
+#: How much one gap between calls moves the pace: after a quiet second the pace is 200 ms at least.
+_PACE_WEIGHT = 0.2
+#: Waiting ``linger`` pays while calls come at most this many ``linger`` apart on average: a third
+#: of a call or more is then expected to join, and each that joins saves a round trip and a commit.
+_WORTH_WAITING = 3
 
 
 class Batches(Generic[A, R]):
@@ -32,6 +44,9 @@ class Batches(Generic[A, R]):
       different ``key`` (customers) alone run side by side, those of one key in order;
     - a fault (``faults``: the connection lost, the server restarting) fails every caller of the
       batch, as it would have failed each of them alone.
+
+    With ``linger``, while calls come on average less than three times that apart, a call made
+    while none is on its way waits up to ``linger`` for others to go with (or until ``limit`` have come).
 
     A batch on its way longer than ``patience`` (it waits for a customer's locked row, or the
     database is slow) does not hold up the calls queued behind it: they go at once, as a batch of
@@ -48,6 +63,7 @@ class Batches(Generic[A, R]):
         key: Callable[[A], Hashable] | None = None,
         limit: int = 64,
         patience: float = 0.02,
+        linger: float = 0.0,
     ) -> None:
         self._run = run
         self._faults = faults
@@ -55,10 +71,16 @@ class Batches(Generic[A, R]):
         self._key = key
         self._limit = limit
         self._patience = patience
+        self._linger = linger
         self._waiting: _Waiting[A, R] = []
         self._in_flight = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
+        #: When the last call came (loop time), the average time between calls (a moving average:
+        #: the worker's pace, not one gap's luck), and the timer of a batch waiting for company.
+        self._last_call = -math.inf
+        self._pace = math.inf
+        self._lingering: asyncio.TimerHandle | None = None
         self._flushers: set[asyncio.Task[None]] = set()
         #: Batches run and calls they carried, for the benchmark and the tests.
         self.batches = 0
@@ -68,11 +90,18 @@ class Batches(Generic[A, R]):
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (the store reused by another asyncio.run)
             self._loop, self._waiting, self._in_flight, self._timer, self._flushers = loop, [], 0, None, set()
-        if self._in_flight:
+            self._last_call, self._pace, self._lingering = -math.inf, math.inf, None
+        busy = self._busy(loop.time())  # every call counts towards the pace, queued or not
+        if self._in_flight or self._lingering is not None or busy:
             future: asyncio.Future[R] = loop.create_future()
             self._waiting.append((argument, future))
-            if self._timer is None:
-                self._timer = loop.call_later(self._patience, self._overdue)
+            if self._in_flight:
+                if self._timer is None:
+                    self._timer = loop.call_later(self._patience, self._overdue)
+            elif self._lingering is None:
+                self._lingering = loop.call_later(self._linger, self._next)
+            elif len(self._waiting) >= self._limit:
+                self._next()
             return await future
         self._in_flight += 1
         try:
@@ -84,12 +113,19 @@ class Batches(Generic[A, R]):
             self._in_flight -= 1
             self._next()
 
+    def _busy(self, now: float) -> bool:
+        """Whether calls come often enough to wait ``linger`` for company (a quiet shop's never do)."""
+        gap, self._last_call = now - self._last_call, now
+        self._pace = gap if math.isinf(self._pace) else self._pace + (gap - self._pace) * _PACE_WEIGHT
+        return self._pace < self._linger * _WORTH_WAITING
+
     async def close(self) -> None:
         """Stop: batches still on their way are cancelled (their callers gave up: the store
         closes after the turns stopped), and calls still queued are cancelled."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        for timer in (self._timer, self._lingering):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._lingering = None
         waiting, self._waiting = self._waiting, []
         for _, future in waiting:
             future.cancel()
@@ -106,6 +142,9 @@ class Batches(Generic[A, R]):
 
     def _next(self) -> None:
         """Start the batch that queued meanwhile, if any."""
+        if self._lingering is not None:
+            self._lingering.cancel()
+            self._lingering = None
         loop = self._loop
         waiting = [(argument, future) for argument, future in self._waiting if not future.done()]
         if not waiting or loop is None or loop.is_closed():

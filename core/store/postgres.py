@@ -309,6 +309,11 @@ _RECEIVE = "SELECT * FROM chatshop_receive($1, $2, $3, $4, $5, $6, $7, $8)"
 #: customer's locked row holds up the others at most this long (see batches.py).
 _BATCH_LOCK_TIMEOUT = "set_config('lock_timeout', '100ms', true) IS NOT NULL"
 
+#: How long a message path's step waits for company when steps of its kind come this close together
+#: (see batches.py): with two workers sharing a load, half of each one's steps otherwise went alone.
+#: At most this much more to each of the three steps of a busy worker's message; a quiet one's go at once.
+_LINGER = 0.003
+
 #: Errors of a batch that its calls alone would not meet: run them alone (see batches.py).
 _SPLIT_ON = (asyncpg.exceptions.LockNotAvailableError, asyncpg.exceptions.DeadlockDetectedError)
 
@@ -543,13 +548,13 @@ class PostgresStore(PostgresPeople, Store):
         #: Messages recorded and turns committed while one such statement is on its way go
         #: together in the next (see batches.py): under load, one round trip and one commit serve many.
         self._receives: Batches[_ReceiveArgs, asyncpg.Record] = Batches(
-            self._receive_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[2]
+            self._receive_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[2], linger=_LINGER
         )
         self._finishes: Batches[_FinishArgs, asyncpg.Record] = Batches(
-            self._finish_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[0]
+            self._finish_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[0], linger=_LINGER
         )
         self._sents: Batches[_SentArgs, asyncpg.Record] = Batches(
-            self._sent_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[3]
+            self._sent_batch, self.faults, split_on=_SPLIT_ON, key=lambda args: args[3], linger=_LINGER
         )
         self._inventory_reads: Batches[list[str], dict[str, InventoryItem]] = Batches(
             self._inventory_batch, self.faults, split_on=_SPLIT_ON

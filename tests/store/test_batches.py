@@ -213,3 +213,66 @@ async def test_a_batch_that_waited_too_long_for_a_lock_runs_its_calls_alone_side
     # and one key's calls keep their order
     assert await asyncio.gather(first, *rest) == ["X", "A1", "B1", "A2"]
     assert order.index("a1") < order.index("a2")
+
+
+async def _settle() -> None:
+    """Let every task that can run now run (no time passes)."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_calls_coming_close_together_wait_for_company() -> None:
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=0.2)
+    assert await batches("a") == "A"  # nothing came before it: at once
+    lingering = [asyncio.create_task(batches(name)) for name in ("b", "c")]
+    await _settle()
+    assert database.batches == [["a"]]  # b came right after a: it waits, and c joins it
+    assert await asyncio.gather(*lingering) == ["B", "C"]
+    assert database.batches == [["a"], ["b", "c"]]
+
+
+async def test_a_call_after_a_quiet_spell_goes_at_once() -> None:
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=0.01)
+    await batches("a")
+    await asyncio.sleep(0.1)  # calls 0.1 s apart: too far apart for waiting 0.01 s to find company
+    database.gate.clear()
+    alone = asyncio.create_task(batches("b"))
+    await _settle()
+    assert database.batches == [["a"], ["b"]]
+    database.gate.set()
+    assert await alone == "B"
+
+
+async def test_calls_waiting_for_company_go_when_the_limit_is_reached() -> None:
+    database = Database()
+    batches = Batches(database.run, (Fault,), limit=2, linger=60)
+    await batches("a")
+    full = [asyncio.create_task(batches(name)) for name in ("b", "c")]
+    await _settle()
+    assert database.batches == [["a"], ["b", "c"]]  # not a minute later
+    assert await asyncio.gather(*full) == ["B", "C"]
+
+
+async def test_a_caller_that_gives_up_while_waiting_for_company_is_dropped() -> None:
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=0.05)
+    await batches("a")
+    gone, kept = asyncio.create_task(batches("b")), asyncio.create_task(batches("c"))
+    await _settle()
+    gone.cancel()
+    assert await kept == "C"
+    assert database.batches == [["a"], ["c"]]
+
+
+async def test_closing_cancels_calls_waiting_for_company() -> None:
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=60)
+    await batches("a")
+    waiting = asyncio.create_task(batches("b"))
+    await _settle()
+    await batches.close()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert database.batches == [["a"]]
