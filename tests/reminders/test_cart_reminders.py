@@ -87,10 +87,12 @@ async def test_never_to_a_customer_who_said_stop(tmp_path: Path, leave_a_cart: C
 async def test_never_at_night_in_the_shops_time_zone(tmp_path: Path, leave_a_cart: CartLeaver, t0: datetime) -> None:
     quiet = toml(quiet_from='"21:00"', quiet_until='"09:00"').replace('timezone = "UTC"', 'timezone = "Asia/Kolkata"')
     async with running_shop(quiet, tmp_path / "shop") as h:
-        await leave_a_cart(h)
-        local = h.shop.time.local(t0)
-        night = h.shop.time.day(t0).start + timedelta(hours=23)  # 23:00 in Mumbai, that day
-        nine = h.shop.time.day(t0).end + timedelta(hours=9)  # 09:00 the next morning
+        noon = h.shop.time.day(t0).start + timedelta(hours=12)  # the cart is left at noon in Mumbai,
+        noon -= timedelta(days=1) if noon > t0 else timedelta(0)  # the last noon (whatever the hour now)
+        await leave_a_cart(h, start=noon)
+        local = h.shop.time.local(noon)
+        night = h.shop.time.day(noon).start + timedelta(hours=23)  # 23:00 in Mumbai, that day
+        nine = h.shop.time.day(noon).end + timedelta(hours=9)  # 09:00 the next morning
         assert local.tzname() == "IST"
         h.set_clock(night)
         await h.shop.jobs.run_due()  # due long since, but it is night: it waits for the morning
