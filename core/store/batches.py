@@ -161,6 +161,9 @@ class Batches(Generic[A, R]):
         flusher = loop.create_task(self._flush(batch))
         self._flushers.add(flusher)
         flusher.add_done_callback(self._flushers.discard)
+        # a flusher cancelled before it first ran (close() in the step that made it) never runs
+        # _settle: its callers are cancelled here, as close() cancels the calls still queued
+        flusher.add_done_callback(lambda _: _abandon(batch))
 
     async def _flush(self, batch: _Waiting[A, R]) -> None:
         try:
@@ -214,6 +217,11 @@ class Batches(Generic[A, R]):
             else:
                 if not future.done():
                     future.set_result(result)
+
+
+def _abandon(batch: _Waiting[A, R]) -> None:
+    for _, future in batch:
+        future.cancel()  # a no-op for those answered
 
 
 def _fail(batch: _Waiting[A, R], error: BaseException) -> None:

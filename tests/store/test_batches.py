@@ -276,3 +276,39 @@ async def test_closing_cancels_calls_waiting_for_company() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiting
     assert database.batches == [["a"]]
+
+
+async def test_closing_before_a_batch_that_stopped_waiting_for_company_leaves_answers_every_caller() -> None:
+    """The limit sent the lingering batch off; the store closes before its flusher first ran: its
+    callers are cancelled like every other call still queued, not left waiting for ever."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), limit=2, linger=60)
+    await batches("a")
+    full = [asyncio.create_task(batches(name)) for name in ("b", "c")]
+    await asyncio.sleep(0)  # b waits for company, c fills the batch: its flusher is made, not yet run
+    await batches.close()
+    _, pending = await asyncio.wait(full, timeout=2)
+    assert not pending, f"{len(pending)} callers never got an answer"
+    assert all(call.cancelled() for call in full)
+    assert database.batches == [["a"]]
+
+
+async def test_closing_right_after_a_call_returned_answers_the_calls_queued_behind_it() -> None:
+    """The call in flight returns and hands its queue to a new flusher; closing before that one ran."""
+    database = Database()
+    batches = Batches(database.run, (Fault,))
+    database.gate.clear()
+
+    async def then_close() -> None:
+        await batches("a")
+        await batches.close()  # in the step the call returned in: the flusher it made has not run
+
+    first = asyncio.create_task(then_close())
+    await database.arrived.wait()
+    queued = asyncio.create_task(batches("b"))
+    await asyncio.sleep(0)
+    database.gate.set()
+    await first
+    _, pending = await asyncio.wait([queued], timeout=2)
+    assert not pending, "the queued caller never got an answer"
+    assert queued.cancelled()
