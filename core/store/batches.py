@@ -98,10 +98,10 @@ class Batches(Generic[A, R]):
             if self._in_flight:
                 if self._timer is None:
                     self._timer = loop.call_later(self._patience, self._overdue)
+            elif len(self._waiting) >= self._limit:  # full: nobody more could come with it
+                self._next()
             elif self._lingering is None:
                 self._lingering = loop.call_later(self._linger, self._next)
-            elif len(self._waiting) >= self._limit:
-                self._next()
             return await future
         self._in_flight += 1
         try:

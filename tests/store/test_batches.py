@@ -312,3 +312,14 @@ async def test_closing_right_after_a_call_returned_answers_the_calls_queued_behi
     _, pending = await asyncio.wait([queued], timeout=2)
     assert not pending, "the queued caller never got an answer"
     assert queued.cancelled()
+
+
+async def test_a_limit_of_one_does_not_wait_for_company() -> None:
+    """With room for one call a batch is full as it starts: waiting could bring nobody in."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), limit=1, linger=60)
+    await batches("a")
+    second = asyncio.create_task(batches("b"))
+    await _settle()
+    assert database.batches == [["a"], ["b"]]  # not a minute later
+    assert await second == "B"
