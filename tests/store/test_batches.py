@@ -323,3 +323,20 @@ async def test_a_limit_of_one_does_not_wait_for_company() -> None:
     await _settle()
     assert database.batches == [["a"], ["b"]]  # not a minute later
     assert await second == "B"
+
+
+async def test_a_call_still_on_its_way_when_closing_does_not_hold_up_the_calls_after() -> None:
+    """A call returning after close() (its caller was not cancelled) leaves the count of calls on
+    their way right: a lone call made afterwards (the store opened again) goes at once."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), patience=60)
+    database.gate.clear()
+    first = asyncio.create_task(batches("a"))
+    await database.arrived.wait()
+    await batches.close()
+    database.gate.set()
+    assert await first == "A"
+    alone = asyncio.create_task(batches("b"))
+    await _settle()
+    assert database.batches == [["a"], ["b"]]  # not a minute later
+    assert await alone == "B"
