@@ -340,3 +340,59 @@ async def test_a_call_still_on_its_way_when_closing_does_not_hold_up_the_calls_a
     await _settle()
     assert database.batches == [["a"], ["b"]]  # not a minute later
     assert await alone == "B"
+
+
+async def test_a_quiet_spell_after_a_busy_one_lets_the_next_call_go_at_once() -> None:
+    """However busy it was (calls at the very same moment: a pace of 0), a fifth of one quiet gap
+    moves the pace past three lingers: the first call after the quiet goes alone, at once."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=0.01)
+    await batches("a")
+    await asyncio.gather(*(batches(f"b{i}") for i in range(30)))  # all at once: the pace falls to 0
+    await asyncio.sleep(0.2)
+    database.gate.clear()
+    alone = asyncio.create_task(batches("c"))
+    await _settle()
+    assert database.batches[-1] == ["c"]
+    database.gate.set()
+    assert await alone == "C"
+
+
+async def test_a_batch_that_waited_for_company_fails_as_any_batch_does() -> None:
+    """A bad argument fails only its own call; a fault fails every call of the batch."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=0.05)
+    await batches("a")
+    database.bad = {"c"}
+    lingering = [asyncio.create_task(batches(name)) for name in ("b", "c", "d")]
+    results = await asyncio.gather(*lingering, return_exceptions=True)
+    assert results[0] == "B" and isinstance(results[1], ValueError) and results[2] == "D"
+    assert database.batches == [["a"], ["b", "c", "d"], ["b"], ["c"], ["d"]]
+    database.bad, database.fault = set(), True
+    lingering = [asyncio.create_task(batches(name)) for name in ("e", "f")]
+    results = await asyncio.gather(*lingering, return_exceptions=True)
+    assert all(isinstance(result, Fault) for result in results)
+    assert database.batches[-1] == ["e", "f"]  # not tried one by one: the database is away
+
+
+def test_a_call_waiting_for_company_when_its_loop_ended_does_not_block_the_next_loop() -> None:
+    database: Database | None = None
+    batches: Batches[str, str] | None = None
+
+    async def first_loop() -> None:
+        nonlocal database, batches
+        database = Database()
+        batches = Batches(database.run, (Fault,), linger=60)
+        await batches("a")
+        asyncio.get_running_loop().create_task(batches("b"))  # waits a minute for company; the loop ends
+        await asyncio.sleep(0.01)
+
+    asyncio.run(first_loop())
+    assert batches is not None and database is not None
+
+    async def second_loop() -> str:
+        assert batches is not None
+        return await asyncio.wait_for(batches("c"), timeout=2)  # the first call of a new loop: at once
+
+    assert asyncio.run(second_loop()) == "C"
+    assert database.batches == [["a"], ["c"]]
