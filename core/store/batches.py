@@ -74,6 +74,9 @@ class Batches(Generic[A, R]):
         self._linger = linger
         self._waiting: _Waiting[A, R] = []
         self._in_flight = 0
+        #: Bumped by close() and a new event loop: a call or batch of an earlier epoch returning
+        #: afterwards no longer counts itself off ``_in_flight`` (set to 0 then).
+        self._epoch = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         #: When the last call came (loop time), the average time between calls (a moving average:
@@ -91,6 +94,7 @@ class Batches(Generic[A, R]):
         if loop is not self._loop:  # a new event loop (the store reused by another asyncio.run)
             self._loop, self._waiting, self._in_flight, self._timer, self._flushers = loop, [], 0, None, set()
             self._last_call, self._pace, self._lingering = -math.inf, math.inf, None
+            self._epoch += 1
         busy = self._busy(loop.time())  # every call counts towards the pace, queued or not
         if self._in_flight or self._lingering is not None or busy:
             future: asyncio.Future[R] = loop.create_future()
@@ -98,11 +102,12 @@ class Batches(Generic[A, R]):
             if self._in_flight:
                 if self._timer is None:
                     self._timer = loop.call_later(self._patience, self._overdue)
+            elif len(self._waiting) >= self._limit:  # full: nobody more could come with it
+                self._next()
             elif self._lingering is None:
                 self._lingering = loop.call_later(self._linger, self._next)
-            elif len(self._waiting) >= self._limit:
-                self._next()
             return await future
+        epoch = self._epoch
         self._in_flight += 1
         try:
             self.batches += 1
@@ -110,8 +115,7 @@ class Batches(Generic[A, R]):
             (result,) = await self._run([argument])
             return result
         finally:
-            self._in_flight -= 1
-            self._next()
+            self._done(epoch)
 
     def _busy(self, now: float) -> bool:
         """Whether calls come often enough to wait ``linger`` for company (a quiet shop's never do)."""
@@ -122,6 +126,8 @@ class Batches(Generic[A, R]):
     async def close(self) -> None:
         """Stop: batches still on their way are cancelled (their callers gave up: the store
         closes after the turns stopped), and calls still queued are cancelled."""
+        self._epoch += 1  # what is on its way now returns uncounted: nothing is on its way after
+        self._in_flight = 0
         for timer in (self._timer, self._lingering):
             if timer is not None:
                 timer.cancel()
@@ -133,7 +139,6 @@ class Batches(Generic[A, R]):
         for flusher in flushers:
             flusher.cancel()
         await asyncio.gather(*flushers, return_exceptions=True)
-        self._in_flight = 0
 
     def _overdue(self) -> None:
         """The batch on its way is slow: what queued behind it goes now, on its own."""
@@ -158,14 +163,22 @@ class Batches(Generic[A, R]):
             self._timer.cancel()
             self._timer = None
         self._in_flight += 1
-        flusher = loop.create_task(self._flush(batch))
+        flusher = loop.create_task(self._flush(batch, self._epoch))
         self._flushers.add(flusher)
         flusher.add_done_callback(self._flushers.discard)
+        # a flusher cancelled before it first ran (close() in the step that made it) never runs
+        # _settle: its callers are cancelled here, as close() cancels the calls still queued
+        flusher.add_done_callback(lambda _: _abandon(batch))
 
-    async def _flush(self, batch: _Waiting[A, R]) -> None:
+    async def _flush(self, batch: _Waiting[A, R], epoch: int) -> None:
         try:
             await self._settle(batch)
         finally:
+            self._done(epoch)
+
+    def _done(self, epoch: int) -> None:
+        """A call or batch of ``epoch`` returned: one fewer on its way, and the next may go."""
+        if epoch == self._epoch:  # else close() or a new loop already counted it off
             self._in_flight -= 1
             self._next()
 
@@ -214,6 +227,11 @@ class Batches(Generic[A, R]):
             else:
                 if not future.done():
                     future.set_result(result)
+
+
+def _abandon(batch: _Waiting[A, R]) -> None:
+    for _, future in batch:
+        future.cancel()  # a no-op for those answered
 
 
 def _fail(batch: _Waiting[A, R], error: BaseException) -> None:

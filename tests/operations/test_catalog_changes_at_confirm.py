@@ -65,6 +65,24 @@ async def test_a_price_changed_where_the_worker_cannot_hear_it_is_still_the_pric
         assert order.total.minor == 33000
 
 
+async def test_a_product_taken_off_sale_where_the_worker_cannot_hear_it_is_not_sold(
+    make_shop: ShopFactory, storage: str, tmp_path: Path
+) -> None:
+    """The on/off state an order is placed under is the database's too, not what the worker kept."""
+    folder = tmp_path / "shop"
+    async with make_shop(on_storage(SHOP_TOML, storage), directory=folder) as h:
+        await to_summary(h, "atta", "latte")  # the worker read (and kept) both on sale
+        await _unheard_write(
+            storage, folder / "shop.db", "UPDATE inventory SET active = false WHERE product_id = 'atta-5kg'"
+        )
+        reply = await h.say("asha", "1")  # Confirm
+        assert "Aashirvaad Atta 5 kg is no longer available" in reply
+        assert await h.shop.store.list_orders() == []
+        await h.say("asha", "1")
+        (order,) = await h.shop.store.list_orders()
+        assert [line.product_id for line in order.lines] == ["cafe-latte"]
+
+
 async def _unheard_write(storage: str, sqlite_file: Path, sql: str) -> None:
     """``sql`` run outside chatshop where no worker hears it: on PostgreSQL with triggers off."""
     if storage.startswith("sqlite"):  # nothing kept to miss it: the file is read every time

@@ -276,3 +276,123 @@ async def test_closing_cancels_calls_waiting_for_company() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiting
     assert database.batches == [["a"]]
+
+
+async def test_closing_before_a_batch_that_stopped_waiting_for_company_leaves_answers_every_caller() -> None:
+    """The limit sent the lingering batch off; the store closes before its flusher first ran: its
+    callers are cancelled like every other call still queued, not left waiting for ever."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), limit=2, linger=60)
+    await batches("a")
+    full = [asyncio.create_task(batches(name)) for name in ("b", "c")]
+    await asyncio.sleep(0)  # b waits for company, c fills the batch: its flusher is made, not yet run
+    await batches.close()
+    _, pending = await asyncio.wait(full, timeout=2)
+    assert not pending, f"{len(pending)} callers never got an answer"
+    assert all(call.cancelled() for call in full)
+    assert database.batches == [["a"]]
+
+
+async def test_closing_right_after_a_call_returned_answers_the_calls_queued_behind_it() -> None:
+    """The call in flight returns and hands its queue to a new flusher; closing before that one ran."""
+    database = Database()
+    batches = Batches(database.run, (Fault,))
+    database.gate.clear()
+
+    async def then_close() -> None:
+        await batches("a")
+        await batches.close()  # in the step the call returned in: the flusher it made has not run
+
+    first = asyncio.create_task(then_close())
+    await database.arrived.wait()
+    queued = asyncio.create_task(batches("b"))
+    await asyncio.sleep(0)
+    database.gate.set()
+    await first
+    _, pending = await asyncio.wait([queued], timeout=2)
+    assert not pending, "the queued caller never got an answer"
+    assert queued.cancelled()
+
+
+async def test_a_limit_of_one_does_not_wait_for_company() -> None:
+    """With room for one call a batch is full as it starts: waiting could bring nobody in."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), limit=1, linger=60)
+    await batches("a")
+    second = asyncio.create_task(batches("b"))
+    await _settle()
+    assert database.batches == [["a"], ["b"]]  # not a minute later
+    assert await second == "B"
+
+
+async def test_a_call_still_on_its_way_when_closing_does_not_hold_up_the_calls_after() -> None:
+    """A call returning after close() (its caller was not cancelled) leaves the count of calls on
+    their way right: a lone call made afterwards (the store opened again) goes at once."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), patience=60)
+    database.gate.clear()
+    first = asyncio.create_task(batches("a"))
+    await database.arrived.wait()
+    await batches.close()
+    database.gate.set()
+    assert await first == "A"
+    alone = asyncio.create_task(batches("b"))
+    await _settle()
+    assert database.batches == [["a"], ["b"]]  # not a minute later
+    assert await alone == "B"
+
+
+async def test_a_quiet_spell_after_a_busy_one_lets_the_next_call_go_at_once() -> None:
+    """However busy it was (calls at the very same moment: a pace of 0), a fifth of one quiet gap
+    moves the pace past three lingers: the first call after the quiet goes alone, at once."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=0.01)
+    await batches("a")
+    await asyncio.gather(*(batches(f"b{i}") for i in range(30)))  # all at once: the pace falls to 0
+    await asyncio.sleep(0.2)
+    database.gate.clear()
+    alone = asyncio.create_task(batches("c"))
+    await _settle()
+    assert database.batches[-1] == ["c"]
+    database.gate.set()
+    assert await alone == "C"
+
+
+async def test_a_batch_that_waited_for_company_fails_as_any_batch_does() -> None:
+    """A bad argument fails only its own call; a fault fails every call of the batch."""
+    database = Database()
+    batches = Batches(database.run, (Fault,), linger=0.05)
+    await batches("a")
+    database.bad = {"c"}
+    lingering = [asyncio.create_task(batches(name)) for name in ("b", "c", "d")]
+    results = await asyncio.gather(*lingering, return_exceptions=True)
+    assert results[0] == "B" and isinstance(results[1], ValueError) and results[2] == "D"
+    assert database.batches == [["a"], ["b", "c", "d"], ["b"], ["c"], ["d"]]
+    database.bad, database.fault = set(), True
+    lingering = [asyncio.create_task(batches(name)) for name in ("e", "f")]
+    results = await asyncio.gather(*lingering, return_exceptions=True)
+    assert all(isinstance(result, Fault) for result in results)
+    assert database.batches[-1] == ["e", "f"]  # not tried one by one: the database is away
+
+
+def test_a_call_waiting_for_company_when_its_loop_ended_does_not_block_the_next_loop() -> None:
+    database: Database | None = None
+    batches: Batches[str, str] | None = None
+
+    async def first_loop() -> None:
+        nonlocal database, batches
+        database = Database()
+        batches = Batches(database.run, (Fault,), linger=60)
+        await batches("a")
+        asyncio.get_running_loop().create_task(batches("b"))  # waits a minute for company; the loop ends
+        await asyncio.sleep(0.01)
+
+    asyncio.run(first_loop())
+    assert batches is not None and database is not None
+
+    async def second_loop() -> str:
+        assert batches is not None
+        return await asyncio.wait_for(batches("c"), timeout=2)  # the first call of a new loop: at once
+
+    assert asyncio.run(second_loop()) == "C"
+    assert database.batches == [["a"], ["c"]]

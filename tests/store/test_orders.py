@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -71,6 +72,23 @@ async def test_out_of_stock_changes_nothing(store: Store) -> None:
     assert caught.value.shortages == {"atta": 0}
     assert (await store.inventory(["ghee"]))["ghee"].stock == 5
     assert await store.list_orders() == []
+
+
+async def test_a_fresh_look_up_answers_another_workers_change_at_once(store: Store, twin: Callable[[], Store]) -> None:
+    """What an order is confirmed at (``fresh``) is the database's this moment, on every store: not
+    what this worker read a moment ago, and without waiting to hear of the change. Rows missing are
+    missing, as in any look-up."""
+    await store.update_inventory("ghee", stock=5, price_minor=61250)
+    assert (await store.inventory(["ghee"]))["ghee"].price_minor == 61250  # read (and on PostgreSQL kept)
+    other = twin()
+    await other.open()
+    try:
+        await other.update_inventory("ghee", price_minor=65000, active=False)
+    finally:
+        await other.close()
+    fresh = await store.inventory(["ghee", "not-in-inventory"], fresh=True)
+    assert set(fresh) == {"ghee"}
+    assert (fresh["ghee"].price_minor, fresh["ghee"].active, fresh["ghee"].stock) == (65000, False, 5)
 
 
 async def test_unlimited_and_unknown_products_need_no_stock(store: Store) -> None:
