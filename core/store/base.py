@@ -358,7 +358,9 @@ class Store(PeopleStore, ABC):
         """Reserve stock, take ``claims`` and save the order atomically; ``(order, created)``.
 
         The same ``placement_key`` returns the existing order and ``created=False``. Raises
-        :class:`OutOfStock` (nothing changed) when any line cannot be reserved, and
+        :class:`OutOfStock` (nothing changed) when any line cannot be reserved (a product taken
+        off sale counts as a shortage of 0, however much is left: it may have been switched off
+        after the checkout read it), and
         :class:`LimitReached` (nothing changed) when a claim is at its limit.
         """
 

@@ -908,3 +908,42 @@ CREATE TRIGGER chatshop_inventory_truncated AFTER TRUNCATE ON inventory
 """,
     )
 )
+
+# An order is never placed for a product the shop has taken off sale, not even one switched off
+# after the checkout read it: the order's products' rows are locked (in product order, as
+# chatshop_place_order takes them, so that orders and staff edits queue rather than deadlock) and a
+# product that is off counts as sold out (a shortage of 0). The same checkout placed again still
+# answers its order, whatever changed since. chatshop_place_order stays for workers of the version
+# before.
+POSTGRES_MIGRATIONS.append(
+    (
+        11,
+        """
+CREATE FUNCTION chatshop_place_offered_order(
+    p_numbers TEXT[], p_customer TEXT, p_status TEXT, p_currency TEXT, p_method TEXT, p_placement TEXT,
+    p_details TEXT, p_at TIMESTAMPTZ, p_ref TEXT, p_url TEXT, p_expires TIMESTAMPTZ, p_total BIGINT,
+    p_products TEXT[], p_quantities INTEGER[], p_claim_keys TEXT[], p_claim_limits BIGINT[],
+    OUT o_number TEXT, OUT o_placed BOOLEAN
+) LANGUAGE plpgsql AS $$
+DECLARE
+    off JSONB;
+BEGIN
+    o_placed := false;
+    SELECT number INTO o_number FROM orders WHERE placement_key = p_placement;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    PERFORM 1 FROM inventory WHERE product_id = ANY(p_products) ORDER BY product_id FOR NO KEY UPDATE;
+    SELECT jsonb_object_agg(product_id, 0) INTO off FROM inventory WHERE product_id = ANY(p_products) AND NOT active;
+    IF off IS NOT NULL THEN
+        RAISE EXCEPTION 'out of stock' USING ERRCODE = 'CS001', DETAIL = off::TEXT;
+    END IF;
+    SELECT placed.o_number, placed.o_placed INTO o_number, o_placed
+    FROM chatshop_place_order(p_numbers, p_customer, p_status, p_currency, p_method, p_placement, p_details, p_at,
+                              p_ref, p_url, p_expires, p_total, p_products, p_quantities, p_claim_keys,
+                              p_claim_limits) AS placed;
+END
+$$;
+""",
+    )
+)

@@ -1034,8 +1034,8 @@ class PostgresStore(PostgresPeople, Store):
         numbers = [order.number, new_order_number(), new_order_number(), new_order_number()]
         try:
             row = await self._fetchrow(
-                "SELECT * FROM chatshop_place_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-                "$15, $16)",
+                "SELECT * FROM chatshop_place_offered_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                "$13, $14, $15, $16)",
                 numbers,
                 order.customer_key,
                 order.status.value,

@@ -649,12 +649,17 @@ class SQLiteStore(SQLitePeople, Store):
             shortages: dict[str, int] = {}
             for line in order.lines:
                 cur = db.execute(
-                    "UPDATE inventory SET stock = stock - ? WHERE product_id = ? AND stock IS NOT NULL AND stock >= ?",
+                    "UPDATE inventory SET stock = stock - ? "
+                    "WHERE product_id = ? AND active AND stock IS NOT NULL AND stock >= ?",
                     (line.quantity, line.product_id, line.quantity),
                 )
                 if cur.rowcount == 0:
-                    row = db.execute("SELECT stock FROM inventory WHERE product_id = ?", (line.product_id,)).fetchone()
-                    if row is not None and row[0] is not None:
+                    row = db.execute(
+                        "SELECT stock, active FROM inventory WHERE product_id = ?", (line.product_id,)
+                    ).fetchone()
+                    if row is not None and not row[1]:  # taken off sale since the checkout read it
+                        shortages[line.product_id] = 0
+                    elif row is not None and row[0] is not None:
                         shortages[line.product_id] = row[0]
             if shortages:
                 raise OutOfStock(shortages)  # _write rolls back every decrement above

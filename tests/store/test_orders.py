@@ -74,6 +74,35 @@ async def test_out_of_stock_changes_nothing(store: Store) -> None:
     assert await store.list_orders() == []
 
 
+@pytest.mark.parametrize("stock", [5, None])
+async def test_a_product_taken_off_sale_is_sold_out_to_an_order_however_much_is_left(
+    store: Store, stock: int | None
+) -> None:
+    """Switched off after the checkout read it (staff, a catalog sync): the order is refused as sold
+    out and nothing is taken, stock tracked or not."""
+    await _stock(store, "ghee", 5)
+    await store.update_inventory("atta", stock=stock, active=False)
+    two_lines = order(quantity=2)
+    two_lines.lines = (*two_lines.lines, order(product="atta").lines[0])
+    with pytest.raises(OutOfStock) as caught:
+        await store.place_order(two_lines)
+    assert caught.value.shortages == {"atta": 0}
+    assert {pid: item.stock for pid, item in (await store.inventory(["ghee", "atta"])).items()} == {
+        "ghee": 5,
+        "atta": stock,
+    }
+    assert await store.list_orders() == []
+
+
+async def test_a_checkout_placed_again_after_its_product_went_off_sale_answers_its_order(store: Store) -> None:
+    await _stock(store, "ghee", 5)
+    placed, created = await store.place_order(order(placement_key="checkout-1"))
+    await store.update_inventory("ghee", active=False)
+    again, created_again = await store.place_order(order(placement_key="checkout-1"))
+    assert (created, created_again, again.number) == (True, False, placed.number)
+    assert (await store.inventory(["ghee"]))["ghee"].stock == 4
+
+
 async def test_a_fresh_look_up_answers_another_workers_change_at_once(store: Store, twin: Callable[[], Store]) -> None:
     """What an order is confirmed at (``fresh``) is the database's this moment, on every store: not
     what this worker read a moment ago, and without waiting to hear of the change. Rows missing are

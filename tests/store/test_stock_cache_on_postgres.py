@@ -396,14 +396,14 @@ async def test_an_upgraded_shop_hears_a_worker_still_on_the_old_schema(postgres_
         try:
             await old.open()
             await old.seed_inventory(PRODUCTS)
-            await old.place_order(order(product="ghee", quantity=2))
+            await old.update_inventory("ghee", stock=3)  # its orders: chatshop_place_order took 2
             assert await old.schema_version() == 9
         finally:
             postgres.POSTGRES_MIGRATIONS[:] = every
         new = PostgresStore(url)
         await new.open()
         try:
-            assert await new.schema_version() == 10
+            assert await new.schema_version() == every[-1][0]
             assert await stock(new, "ghee", "rice") == {"ghee": 3, "rice": 2}
             await old.place_order(order(product="rice", quantity=1))
 
