@@ -12,7 +12,9 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -20,6 +22,8 @@ import pytest
 from chatshop.store.base import Store
 from chatshop.store.postgres import PostgresStore
 from chatshop.store.sqlite import SQLiteStore
+
+S = TypeVar("S", bound=Store)
 
 SERVER = os.environ.get("CHATSHOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 TABLES = (
@@ -75,18 +79,24 @@ async def _empty(url: str) -> None:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened: Store
     if request.param == "sqlite":
-        opened = SQLiteStore(tmp_path / "shop.db")
-    else:
-        postgres_url = request.getfixturevalue("postgres_url")
-        await _empty(postgres_url)
-        opened = PostgresStore(postgres_url)
-    await opened.open()
+        async with _opened(SQLiteStore(tmp_path / "shop.db")) as sqlite:
+            yield sqlite
+        return
+    postgres_url = request.getfixturevalue("postgres_url")
+    await _empty(postgres_url)
+    async with _opened(PostgresStore(postgres_url)) as postgres:
+        yield postgres
+
+
+@asynccontextmanager
+async def _opened(store: S) -> AsyncIterator[S]:
+    """``store`` open for the test, closed after it."""
+    await store.open()
     try:
-        yield opened
+        yield store
     finally:
-        await opened.close()
+        await store.close()
 
 
 @pytest.fixture
@@ -106,20 +116,12 @@ def twin(store: Store) -> Callable[[], Store]:
 async def postgres_store(postgres_url: str) -> AsyncIterator[PostgresStore]:
     """A store on the emptied PostgreSQL database, for what only a shared database shows."""
     await _empty(postgres_url)
-    opened = PostgresStore(postgres_url)
-    await opened.open()
-    try:
+    async with _opened(PostgresStore(postgres_url)) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture
 async def two_postgres_workers(postgres_store: PostgresStore) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
     """Two stores on one emptied PostgreSQL database, as two workers open it."""
-    second = PostgresStore(postgres_store.url)
-    await second.open()
-    try:
+    async with _opened(PostgresStore(postgres_store.url)) as second:
         yield postgres_store, second
-    finally:
-        await second.close()
