@@ -201,6 +201,9 @@ class Batches(Generic[A, R]):
                 else:
                     await self._one_by_one(batch)
             else:
+                if len(results) != len(batch):  # a bug in run: no answer goes to the wrong call
+                    _fail(batch, RuntimeError(f"a batch of {len(batch)} calls returned {len(results)} results"))
+                    return
                 for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():  # its caller may have been cancelled meanwhile
                         future.set_result(result)

@@ -85,6 +85,25 @@ async def test_a_bad_argument_fails_only_its_own_call() -> None:
     assert database.batches == [["a"], ["b", "c", "d"], ["b"], ["c"], ["d"]]
 
 
+async def test_a_run_that_answers_the_wrong_number_of_calls_fails_them_with_that_error() -> None:
+    database = Database()
+
+    async def short(arguments: list[str]) -> list[str]:
+        return (await database.run(arguments))[:1]
+
+    batches = Batches(short, (Fault,))
+    database.gate.clear()
+    first = asyncio.create_task(batches("a"))
+    await database.arrived.wait()
+    rest = [asyncio.create_task(batches(name)) for name in ("b", "c")]
+    await asyncio.sleep(0)
+    database.gate.set()
+    results = await asyncio.gather(first, *rest, return_exceptions=True)
+    assert results[0] == "A"
+    assert all(isinstance(result, RuntimeError) and "2 calls returned 1" in str(result) for result in results[1:])
+    assert database.batches == [["a"], ["b", "c"]]  # not run again one by one: it may have written
+
+
 async def test_a_fault_fails_every_call_of_its_batch_and_the_next_ones_still_run() -> None:
     database = Database()
     batches = Batches(database.run, (Fault,))
@@ -178,7 +197,7 @@ async def test_a_slow_batch_does_not_hold_up_the_calls_behind_it() -> None:
     await database.arrived.wait()
     database.gate = asyncio.Event()  # the next batch is not held
     database.gate.set()
-    assert await asyncio.wait_for(asyncio.gather(batches("b"), batches("c")), timeout=2) == ["B", "C"]
+    assert list(await asyncio.wait_for(asyncio.gather(batches("b"), batches("c")), timeout=2)) == ["B", "C"]
     assert database.batches == [["a"], ["b", "c"]]
     stuck.cancel()
 
