@@ -28,6 +28,7 @@ from chatshop.hookspecs import hookimpl
 from chatshop.legal import applies_eu, legal_lines
 from chatshop.messages import Address, AddressRequest, Choice, Inbound, InboundKind, Location, lead_with
 from chatshop.money import Money
+from chatshop.ordering import CartChange
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugins.dialog.cart import show_cart
@@ -228,6 +229,15 @@ def _method_label(turn: Turn, name: str) -> str:
     return name
 
 
+def _say_changes(turn: Turn, changes: list[CartChange]) -> None:
+    """Tell the customer what bringing the cart to the catalog changed."""
+    for change in changes:
+        if change.price is None:
+            turn.say(turn.t("no_longer_sold", title=change.title))
+        else:
+            turn.say(turn.t("price_changed", title=change.title, price=turn.money(change.price)))
+
+
 async def _priced(turn: Turn, checkout: Checkout, *, confirming: bool = False) -> Quote | None:
     """The quote for the checkout as it stands, or None (and the customer told) if it cannot go on.
 
@@ -235,11 +245,7 @@ async def _priced(turn: Turn, checkout: Checkout, *, confirming: bool = False) -
     shows the summary again, so the customer confirms the total they will pay.
     """
     changes = await turn.shop.ordering.refresh(turn.state.cart)
-    for change in changes:
-        if change.price is None:
-            turn.say(turn.t("no_longer_sold", title=change.title))
-        else:
-            turn.say(turn.t("price_changed", title=change.title, price=turn.money(change.price)))
+    _say_changes(turn, changes)
     if not turn.state.cart:
         turn.state.step = "idle"
         show_cart(turn)
@@ -413,11 +419,15 @@ async def confirm(turn: Turn) -> None:
         await checkout_flow.go_to(turn, claim.step if claim and claim.step else CONFIRM)
         return
     except OutOfStock as sold_out:
+        # A shortage of none is also a product switched off since checkout looked: the cart is
+        # brought to the catalog again, so the customer hears which it was.
+        _say_changes(turn, await turn.shop.ordering.refresh(turn.state.cart))
         for product_id, left in sold_out.shortages.items():
             line = turn.state.cart.line(product_id)
             if line is not None:
                 turn.state.cart.set_quantity(product_id, left)
-                turn.say(turn.t("sold_out_at_checkout", title=line.title, left=left))
+                key = "sold_out_at_checkout" if left else "gone_at_checkout"
+                turn.say(turn.t(key, title=line.title, left=left))
         turn.state.step = "idle"
         show_cart(turn)
         return

@@ -161,7 +161,8 @@ async def test_two_customers_race_for_the_last_item(harness: ShopHarness) -> Non
     winner = orders[0].customer_key.split(":")[1]
     loser = "second" if winner == "first" else "first"
     # "sold out" and the cart as it is now: one message
-    assert "sold out while you were checking out" in harness.texts_to(f"terminal:{loser}")[-1]
+    told = harness.texts_to(f"terminal:{loser}")[-1]
+    assert "sold out while you were checking out, so I took it out of your cart" in told
     assert (await harness.shop.store.inventory(["ghee-1l"]))["ghee-1l"].stock == 0
 
 

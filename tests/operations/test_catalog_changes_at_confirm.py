@@ -16,6 +16,7 @@ import asyncpg
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness
 from tests.conftest import SHOP_TOML, ShopFactory, on_storage
+from tests.operations import off_sale_while_placing
 
 ADDRESS = "Flat 4, Sea View, Bandra West, Mumbai 400050"
 
@@ -132,6 +133,28 @@ async def test_a_cart_whose_only_product_went_off_sale_places_nothing(harness: S
     assert "no longer available" in reply and "is placed" not in reply
     assert await harness.shop.store.list_orders() == []
     assert (await harness.shop.store.inventory(["atta-5kg"]))["atta-5kg"].stock == 40
+
+
+async def test_a_product_taken_off_sale_while_the_order_is_placed_is_called_no_longer_available(
+    make_shop: ShopFactory, tmp_path: Path
+) -> None:
+    """Switched off after checkout's last look: the order's placement refuses it (a shortage of
+    none), and the customer is told it is no longer sold, not that it sold out."""
+    folder = tmp_path / "shop"
+    plugin = '[plugins]\nmodules = ["tests.operations.off_sale_while_placing"]\n\n'
+    toml = SHOP_TOML.replace("[storage]", plugin + "[storage]")
+    async with make_shop(toml, directory=folder) as h:
+        await to_summary(h, "atta", "latte")
+        off_sale_while_placing.SWITCH_OFF.append((folder / "shop.db", "atta-5kg"))
+        reply = await h.say("asha", "1")  # Confirm
+        assert "Aashirvaad Atta 5 kg is no longer available" in reply and "sold out" not in reply
+        assert await h.shop.store.list_orders() == []
+        assert "Café Latte Premix" in reply and "Aashirvaad" not in reply.split("no longer available")[1]
+        await h.say("asha", "checkout")
+        await h.say("asha", ADDRESS)
+        await h.say("asha", "1")
+        (order,) = await h.shop.store.list_orders()
+        assert [line.product_id for line in order.lines] == ["cafe-latte"]
 
 
 async def test_a_restart_with_a_new_catalog_sells_only_what_it_lists(make_shop: ShopFactory, tmp_path: Path) -> None:
