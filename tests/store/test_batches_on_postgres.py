@@ -9,6 +9,7 @@ the store must close while a batch of cancelled callers is still on its way.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -42,6 +43,28 @@ class RowLock:
         assert self.db is not None and self.tx is not None
         await self.tx.commit()
         await self.db.close()
+        self.db = None
+
+
+Take = Callable[..., Awaitable[RowLock]]
+
+
+@pytest.fixture
+async def row_locks() -> AsyncIterator[Take]:
+    """``await take(url, sql, *args)``: a RowLock that is let go at the latest when the test ends,
+    so a test failing while it holds one fails rather than hangs its store's teardown. Listed
+    after the store fixtures, so it ends before they close."""
+    held: list[RowLock] = []
+
+    async def take(url: str, sql: str, *args: object) -> RowLock:
+        lock = RowLock(url)
+        held.append(lock)
+        return await lock.take(sql, *args)
+
+    yield take
+    for lock in held:
+        if lock.db is not None:
+            await lock.db.close()  # rolls back: what waited on the row goes on
 
 
 async def waiting_on_locks(url: str, at_least: int) -> None:
@@ -74,12 +97,12 @@ def pg2(two_postgres_workers: tuple[PostgresStore, PostgresStore]) -> PostgresSt
     return two_postgres_workers[1]
 
 
-async def test_a_locked_customer_does_not_hold_up_the_others(pg: PostgresStore) -> None:
+async def test_a_locked_customer_does_not_hold_up_the_others(pg: PostgresStore, row_locks: Take) -> None:
     added, claim = await pg.receive(message("asha", "hi"), "turns:terminal:asha", "w1", 30)
     assert added and claim is not None and claim[1] is not None
     await pg.commit_turn("terminal:asha", claim[1].id, {"cart": 1}, 0, [])
     await pg.release_lease("turns:terminal:asha", "w1")
-    purge = await RowLock(pg.url).take("SELECT 1 FROM conversations WHERE customer_key = 'terminal:asha' FOR UPDATE")
+    purge = await row_locks(pg.url, "SELECT 1 FROM conversations WHERE customer_key = 'terminal:asha' FOR UPDATE")
     asha = asyncio.create_task(pg.receive(message("asha", "back again"), "turns:terminal:asha", "w1", 30))
     await waiting_on_locks(pg.url, 1)
     try:
@@ -94,7 +117,9 @@ async def test_a_locked_customer_does_not_hold_up_the_others(pg: PostgresStore) 
         await asha
 
 
-async def test_a_locked_turn_commit_does_not_hold_up_other_customers_commits(pg: PostgresStore) -> None:
+async def test_a_locked_turn_commit_does_not_hold_up_other_customers_commits(
+    pg: PostgresStore, row_locks: Take
+) -> None:
     claims = {}
     for name in ("asha", "ravi"):
         added, claim = await pg.receive(message(name, "hi"), f"turns:terminal:{name}", "w1", 30)
@@ -116,7 +141,7 @@ async def test_a_locked_turn_commit_does_not_hold_up_other_customers_commits(pg:
             30,
         )
 
-    staff = await RowLock(pg.url).take("SELECT 1 FROM conversations WHERE customer_key = 'terminal:asha' FOR UPDATE")
+    staff = await row_locks(pg.url, "SELECT 1 FROM conversations WHERE customer_key = 'terminal:asha' FOR UPDATE")
     asha = asyncio.create_task(finish("asha"))
     await waiting_on_locks(pg.url, 1)
     try:
@@ -128,7 +153,9 @@ async def test_a_locked_turn_commit_does_not_hold_up_other_customers_commits(pg:
         await asha
 
 
-async def test_a_duplicate_delivery_does_not_deadlock_with_a_batch(pg: PostgresStore, pg2: PostgresStore) -> None:
+async def test_a_duplicate_delivery_does_not_deadlock_with_a_batch(
+    pg: PostgresStore, pg2: PostgresStore, row_locks: Take
+) -> None:
     url = pg.url
     # asha and zed have conversations and a lease row each (as after an earlier turn)
     for name in ("asha", "zed"):
@@ -138,7 +165,7 @@ async def test_a_duplicate_delivery_does_not_deadlock_with_a_batch(pg: PostgresS
     # a leader in flight on worker 1 (held up on zed's conversation), so asha's two messages queue
     # behind it and go together once it returns (patient: they would otherwise go on their own)
     pg._receives._patience = 10.0
-    hold_zed = await RowLock(url).take("SELECT 1 FROM conversations WHERE customer_key = 'terminal:zed' FOR UPDATE")
+    hold_zed = await row_locks(url, "SELECT 1 FROM conversations WHERE customer_key = 'terminal:zed' FOR UPDATE")
     leader = asyncio.create_task(pg.receive(message("zed", "hello"), "turns:terminal:zed", "w1", 30))
     await waiting_on_locks(url, 1)
     m1, m2 = message("asha", "hi"), message("asha", "milk")
@@ -146,7 +173,7 @@ async def test_a_duplicate_delivery_does_not_deadlock_with_a_batch(pg: PostgresS
     second = asyncio.create_task(pg.receive(m2, "turns:terminal:asha", "w1", 30))
     await asyncio.sleep(0.05)
     # another session briefly holds asha's turn lease row (a worker renewing or releasing it)
-    hold_lease = await RowLock(url).take("SELECT 1 FROM leases WHERE name = 'turns:terminal:asha' FOR UPDATE")
+    hold_lease = await row_locks(url, "SELECT 1 FROM leases WHERE name = 'turns:terminal:asha' FOR UPDATE")
     await hold_zed.let_go()
     await leader
     await waiting_on_locks(url, 1)  # the batch [m1, m2]: m1 holds asha's conversation, waits for the lease row
@@ -170,7 +197,7 @@ async def _one_pending(store: PostgresStore, name: str, owner: str) -> int:
     return item.id
 
 
-async def test_two_workers_sent_batches_do_not_deadlock(pg: PostgresStore, pg2: PostgresStore) -> None:
+async def test_two_workers_sent_batches_do_not_deadlock(pg: PostgresStore, pg2: PostgresStore, row_locks: Take) -> None:
     url = pg.url
     day = utcnow().date()
     ids = {}
@@ -201,8 +228,8 @@ async def test_two_workers_sent_batches_do_not_deadlock(pg: PostgresStore, pg2: 
     row = "SELECT 1 FROM outbox WHERE id = $1 FOR UPDATE"
     pg._sents._patience = pg2._sents._patience = 10.0  # queued sends wait for their leader: one batch
     # worker 1: a leader in flight (held up by a lock), a1 and a2 queue behind it: one batch
-    hold_l1 = await RowLock(url).take(row, ids["l1"])
-    hold_a2 = await RowLock(url).take(row, ids["a2"])
+    hold_l1 = await row_locks(url, row, ids["l1"])
+    hold_a2 = await row_locks(url, row, ids["a2"])
     l1 = sent(pg, "l1", "w1", "free")
     await waiting_on_locks(url, 1)
     a1, a2 = sent(pg, "a1", "w1", "service"), sent(pg, "a2", "w1", "utility")
@@ -211,7 +238,7 @@ async def test_two_workers_sent_batches_do_not_deadlock(pg: PostgresStore, pg2: 
     await l1
     await waiting_on_locks(url, 1)  # the batch [a1, a2]: a1 done (holds the 'service' counter), a2 waits
     # worker 2 likewise: its batch [b1, b2]: b1 takes the 'utility' counter, b2 waits for 'service'
-    hold_l2 = await RowLock(url).take(row, ids["l2"])
+    hold_l2 = await row_locks(url, row, ids["l2"])
     l2 = sent(pg2, "l2", "w2", "free")
     await waiting_on_locks(url, 2)
     b1, b2 = sent(pg2, "b1", "w2", "utility"), sent(pg2, "b2", "w2", "service")
@@ -232,7 +259,7 @@ async def test_two_workers_sent_batches_do_not_deadlock(pg: PostgresStore, pg2: 
 
 
 async def test_a_cancelled_turn_commit_does_not_land_after_its_lease_went_back(
-    pg: PostgresStore, pg2: PostgresStore
+    pg: PostgresStore, pg2: PostgresStore, row_locks: Take
 ) -> None:
     claims = {}
     for name in ("asha", "zed"):
@@ -256,7 +283,7 @@ async def test_a_cancelled_turn_commit_does_not_land_after_its_lease_went_back(
         )
 
     pg._finishes._patience = 10.0  # asha's commit waits behind zed's, as in a batch
-    hold_zed = await RowLock(pg.url).take("SELECT 1 FROM conversations WHERE customer_key = 'terminal:zed' FOR UPDATE")
+    hold_zed = await row_locks(pg.url, "SELECT 1 FROM conversations WHERE customer_key = 'terminal:zed' FOR UPDATE")
     zed = asyncio.create_task(finish(pg, "zed", "w1", {}))
     await waiting_on_locks(pg.url, 1)
     asha = asyncio.create_task(finish(pg, "asha", "w1", {"by": "w1"}))
@@ -276,7 +303,7 @@ async def test_a_cancelled_turn_commit_does_not_land_after_its_lease_went_back(
         pytest.fail("worker 2 held the lease, yet the cancelled turn of worker 1 committed the message")
 
 
-async def test_close_returns_while_a_cancelled_batch_is_in_flight(postgres_url: str) -> None:
+async def test_close_returns_while_a_cancelled_batch_is_in_flight(postgres_url: str, row_locks: Take) -> None:
     store = PostgresStore(postgres_url)
     await store.open()
     await _empty(postgres_url)
@@ -303,9 +330,7 @@ async def test_close_returns_while_a_cancelled_batch_is_in_flight(postgres_url: 
 
     zed = asyncio.create_task(finish("zed"))  # the leader, in flight
     await asyncio.sleep(0)
-    lock = await RowLock(postgres_url).take(
-        "SELECT 1 FROM conversations WHERE customer_key = 'terminal:ravi' FOR UPDATE"
-    )
+    lock = await row_locks(postgres_url, "SELECT 1 FROM conversations WHERE customer_key = 'terminal:ravi' FOR UPDATE")
     turns = [asyncio.create_task(finish(name)) for name in ("asha", "ravi")]  # queued: one batch
     await zed
     await waiting_on_locks(postgres_url, 1)  # the batch [asha, ravi] is in flight, ravi waits
