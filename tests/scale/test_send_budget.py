@@ -117,9 +117,16 @@ async def test_three_workers_share_the_numbers_throughput(
 
 
 def _debug(graph: FakeGraph) -> str:
-    """What the fake counted, for a failure's message: the busiest second, the sustained rate."""
+    """What the fake counted, for a failure's message: the busiest second, the sustained rate, and
+    the longest silences (a stall of the whole host shows as one; a budget handing out too few
+    slots does not)."""
     log = sorted(graph.throughput_log)
-    busiest = max(sum(1 for t in log[i:] if t - s < 1.0) for i, s in enumerate(log))
+    busiest = max(sum(1 for t in log if 0 <= t - s < 1.0) for s in log)
     start, end = log[0] + WARM_UP, log[-1] - 1.0
     middle = sum(1 for at in log if start <= at < end) / (end - start)
-    return f"counted {len(log)} ({len(graph.inbound_log)} incoming), busiest second {busiest}, middle {middle:.1f}/s"
+    silences = sorted(((b - a, a - log[0]) for a, b in itertools.pairwise(log)), reverse=True)[:3]
+    longest = ", ".join(f"{gap * 1000:.0f} ms at {at:.1f} s" for gap, at in silences)
+    return (
+        f"counted {len(log)} ({len(graph.inbound_log)} incoming), busiest second {busiest}, "
+        f"middle {middle:.1f}/s, longest silences {longest}"
+    )
