@@ -1,8 +1,9 @@
 """An invoice as a PDF, drawn with fpdf2 from the invoice's snapshot.
 
 fpdf2 is pure Python and well kept; it embeds a TrueType font, so the rupee sign, umlauts and the
-customer's own script print as typed. The font is ``[invoices] font_file``, else DejaVu Sans where
-the system has it; without either, the PDF falls back to a built-in font and writes amounts with
+customer's own script print as typed where the font has them. The font is ``[invoices] font_file``,
+else DejaVu Sans where the system has it (no Devanagari, no Chinese: a heading it cannot draw is
+printed in English); without either, the PDF falls back to a built-in font and writes amounts with
 the currency's code ("15.80 EUR") and any letter it cannot draw as "?".
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
 
 from chatshop.money import Money
 from chatshop.store.base import InvoiceRecord
@@ -56,6 +58,14 @@ class _Page:
             return value
         return value.encode("latin-1", "replace").decode("latin-1")
 
+    def drawable(self, value: str) -> bool:
+        """Whether the font has a glyph for every letter of ``value`` (DejaVu Sans has no
+        Devanagari or Chinese; the built-in fonts only Latin-1)."""
+        font = self.pdf.fonts.get(self.family.lower())
+        if not isinstance(font, TTFFont):
+            return all(ord(char) < 256 for char in value)
+        return all(char.isspace() or ord(char) in font.cmap for char in value)
+
     def money(self, minor: int) -> str:
         amount = Money(minor, self.currency)
         return amount.format(self.locale) if self.unicode else f"{amount.decimal} {self.currency}"
@@ -82,10 +92,16 @@ def _rate(value: Any) -> str:
     return f"{Decimal(str(value)).normalize():f} %"
 
 
-def render_invoice(invoice: InvoiceRecord, label: Label, font_file: Path | None = None) -> bytes:
-    """The invoice's PDF; ``label(key)`` gives each heading in the invoice's language."""
+def render_invoice(
+    invoice: InvoiceRecord, label: Label, font_file: Path | None = None, *, fallback: Label | None = None
+) -> bytes:
+    """The invoice's PDF; ``label(key)`` gives each heading in the invoice's language, and
+    ``fallback(key)`` in English, for a heading whose letters the font cannot draw (a Hindi or
+    Chinese shop without ``[invoices] font_file``): a heading in English, not in empty boxes."""
     data = invoice.data
     page = _Page(font_file, data.get("locale") or "en", data["currency"])
+    if fallback is not None:
+        label = _drawable_label(page, label, fallback)
     pdf = page.pdf
     pdf.set_title(f"{label('invoice_title')} {invoice.number}")
     pdf.set_author(str(data["seller"]["name"]))
@@ -159,7 +175,7 @@ def render_invoice(invoice: InvoiceRecord, label: Label, font_file: Path | None 
         page.row(
             [
                 ("", widths[0], "L"),
-                (str(adjustment["label"]), sum(widths[1:5]), "L"),
+                (_adjustment_label(page, adjustment), sum(widths[1:5]), "L"),
                 (page.money(adjustment["amount_minor"]), widths[5], "R"),
             ]
         )
@@ -181,6 +197,21 @@ def render_invoice(invoice: InvoiceRecord, label: Label, font_file: Path | None 
         page.gap(6)
         page.line(f"{label('invoice_signatory')}: {seller['name']}")
     return bytes(pdf.output())
+
+
+def _drawable_label(page: _Page, label: Label, fallback: Label) -> Label:
+    def drawn(key: str) -> str:
+        text = label(key)
+        return text if page.drawable(text) else fallback(key)
+
+    return drawn
+
+
+def _adjustment_label(page: _Page, adjustment: dict[str, Any]) -> str:
+    """The line's label as issued, or in English (kept beside it since) where the font cannot draw it."""
+    issued = str(adjustment["label"])
+    english = adjustment.get("label_en")
+    return issued if english is None or page.drawable(issued) else str(english)
 
 
 def _tax_table(page: _Page, tax: dict[str, Any], label: Label, gst: bool) -> None:

@@ -59,10 +59,11 @@ def snapshot(shop: Shop, order: Order, issued_at: datetime) -> dict[str, Any]:
     config = shop.config
     legal = config.legal
     locale = config.shop.locale
-    labels = {}
+    labels, english = {}, {}
     for code, _ in order.adjustments:
         kind, _, detail = code.partition(":")
         labels[code] = _label(shop, locale, code, kind, detail)
+        english[code] = _label(shop, "en", code, kind, detail)
     return {
         "order": order.number,
         "order_date": order.created_at.astimezone(config.shop.zone).date().isoformat() if order.created_at else None,
@@ -90,7 +91,8 @@ def snapshot(shop: Shop, order: Order, issued_at: datetime) -> dict[str, Any]:
             for line in order.lines
         ],
         "adjustments": [
-            {"code": code, "label": labels[code], "amount_minor": amount.minor} for code, amount in order.adjustments
+            {"code": code, "label": labels[code], "label_en": english[code], "amount_minor": amount.minor}
+            for code, amount in order.adjustments
         ],
         "subtotal_minor": order.subtotal.minor,
         "total_minor": order.total.minor,

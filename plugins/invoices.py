@@ -30,11 +30,14 @@ NAME = "invoices"
 
 
 def invoice_pdf(shop: Shop, invoice: InvoiceRecord) -> bytes:
-    """The invoice's PDF, its headings in the language the invoice was issued in."""
+    """The invoice's PDF, its headings in the language the invoice was issued in (in English
+    where the font cannot draw that language's letters)."""
     section = shop.config.invoices
     font = shop.config.resolve(section.font_file) if section is not None and section.font_file else None
     locale = str(invoice.data.get("locale") or shop.config.shop.locale)
-    return render_invoice(invoice, lambda key: shop.texts.get(locale, key), font)
+    return render_invoice(
+        invoice, lambda key: shop.texts.get(locale, key), font, fallback=lambda key: shop.texts.get("en", key)
+    )
 
 
 def invoice_url(shop: Shop, invoice: InvoiceRecord) -> str:
@@ -184,5 +187,71 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "invoice_vat_included": "Alle Preise inklusive Umsatzsteuer; Netto ist der Betrag ohne Steuer.",
             "invoice_paid": "Bezahlt",
             "invoice_signatory": "Unterschrift des Verkäufers",
+        },
+    )
+    register(
+        "hi",
+        {
+            "invoice_caption": "ऑर्डर {number} का आपका इनवॉइस {invoice}",
+            "invoice_button": "इनवॉइस",
+            "invoice_not_yet": "ऑर्डर {number} का इनवॉइस भुगतान या डिलीवरी के बाद मिलेगा।",
+            "invoice_title": "बिल",
+            "invoice_title_gst": "टैक्स इनवॉइस",
+            "invoice_gstin": "GSTIN",
+            "invoice_vat_id": "VAT ID",
+            "invoice_tax_number": "कर संख्या",
+            "invoice_buyer": "बिल पाने वाला",
+            "invoice_number": "इनवॉइस संख्या",
+            "invoice_date": "इनवॉइस की तारीख़",
+            "invoice_order": "ऑर्डर",
+            "invoice_supply_date": "आपूर्ति की तारीख़",
+            "invoice_place_of_supply": "आपूर्ति का स्थान",
+            "invoice_qty": "मात्रा",
+            "invoice_item": "विवरण",
+            "invoice_hsn": "HSN",
+            "invoice_rate": "दर",
+            "invoice_unit_price": "इकाई मूल्य",
+            "invoice_amount": "राशि",
+            "invoice_subtotal": "उप-योग",
+            "invoice_total": "कुल",
+            "invoice_tax_summary": "कर",
+            "invoice_taxable": "कर योग्य मूल्य",
+            "invoice_vat": "VAT",
+            "invoice_vat_included": "कीमतों में VAT शामिल है; कर योग्य मूल्य शुद्ध राशि है।",
+            "invoice_paid": "भुगतान किया",
+            "invoice_signatory": "अधिकृत हस्ताक्षरकर्ता",
+        },
+    )
+    register(
+        "zh",
+        {
+            "invoice_caption": "订单 {number} 的发票 {invoice}",
+            "invoice_button": "发票",
+            "invoice_not_yet": "订单 {number} 付款或送达后即可开具发票。",
+            "invoice_title": "发票",
+            "invoice_title_gst": "税务发票",
+            "invoice_gstin": "GSTIN",
+            "invoice_vat_id": "增值税号",
+            "invoice_tax_number": "税号",
+            "invoice_buyer": "购买方",
+            "invoice_number": "发票号码",
+            "invoice_date": "开票日期",
+            "invoice_order": "订单",
+            "invoice_supply_date": "供货日期",
+            "invoice_place_of_supply": "供货地",
+            "invoice_qty": "数量",
+            "invoice_item": "商品名称",
+            "invoice_hsn": "HSN",
+            "invoice_rate": "税率",
+            "invoice_unit_price": "单价",
+            "invoice_amount": "金额",
+            "invoice_subtotal": "小计",
+            "invoice_total": "合计",
+            "invoice_tax_summary": "税额",
+            "invoice_taxable": "计税金额",
+            "invoice_vat": "增值税",
+            "invoice_vat_included": "价格已含增值税；计税金额为不含税金额。",
+            "invoice_paid": "已付",
+            "invoice_signatory": "授权签字人",
         },
     )

@@ -191,6 +191,28 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "address_saved": "Gespeichert. Sie können jederzeit verlangen, dass wir sie löschen.",
         },
     )
+    register(
+        "hi",
+        {
+            "address_pick": "हम कहाँ डिलीवर करें? पहले इस्तेमाल किया हुआ कोई पता चुनें, या नया पता दें।",
+            "address_new": "नया पता",
+            "address_save": "क्या अगले ऑर्डर के लिए यह पता याद रखें?\n{address}",
+            "address_save_yes": "हाँ, याद रखें",
+            "address_save_no": "नहीं, धन्यवाद",
+            "address_saved": "सहेज लिया। आप जब चाहें हमसे इसे हटाने को कह सकते हैं।",
+        },
+    )
+    register(
+        "zh",
+        {
+            "address_pick": "送到哪里？请选择以前用过的地址，或使用新地址。",
+            "address_new": "新地址",
+            "address_save": "要为您下次下单保存这个地址吗？\n{address}",
+            "address_save_yes": "好的，保存",
+            "address_save_no": "不用了，谢谢",
+            "address_saved": "已保存。您随时可以让我们删除它。",
+        },
+    )
 
 
 FEATURE = DialogFeature(

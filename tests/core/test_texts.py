@@ -7,6 +7,7 @@ import string
 import pytest
 
 from chatshop.money import Money
+from chatshop.plugin_manager import Plugins
 from chatshop.texts import Texts, _builtin, available_locales
 
 
@@ -22,6 +23,17 @@ def test_the_shipped_languages() -> None:
 def test_a_translation_has_every_key_with_the_same_placeholders(locale: str) -> None:
     english, translated = _builtin("en"), _builtin(locale)
     assert set(translated) == set(english)
+    for key, text in english.items():
+        assert fields(translated[key]) == fields(text), key
+
+
+@pytest.mark.parametrize("locale", [loc for loc in available_locales() if loc != "en"])
+def test_the_built_in_plugins_speak_every_shipped_language(locale: str) -> None:
+    """Coupons, delivery times, saved addresses, taxes and invoices too: a Hindi or Chinese
+    customer is not switched to English halfway through checkout."""
+    tables = Plugins(entry_points=False).texts()
+    english, translated = tables["en"], tables.get(locale, {})
+    assert sorted(set(english) - set(translated)) == []
     for key, text in english.items():
         assert fields(translated[key]) == fields(text), key
 

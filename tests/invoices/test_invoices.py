@@ -214,6 +214,30 @@ async def test_an_indian_tax_invoice_across_states(tmp_path: Path) -> None:
         assert "CGST" not in text
 
 
+async def test_a_hindi_shop_without_a_devanagari_font_gets_english_headings_not_empty_boxes(tmp_path: Path) -> None:
+    """DejaVu Sans, the system font found here, has no Devanagari: the headings and the coupon's
+    line fall back to English rather than print as glyphs the PDF cannot show. The chat stays Hindi."""
+    coupon = '\n[[discounts]]\ncode = "DIWALI50"\namount = "50.00"\nmin_total = "100.00"\n'
+    async with running_shop(indian_shop(INDIAN + coupon).replace('locale = "en"', 'locale = "hi"'), tmp_path) as h:
+        await h.choose("ravi", "add:atta-5kg:1")
+        await h.choose("ravi", "checkout")
+        asked = plain(await h.say("ravi", "Ravi Kumar, 22 MG Road, Bengaluru 560001"))
+        assert "कोई कूपन है?" in asked
+        assert "कोड DIWALI50 लग गया" in plain(await h.say("ravi", "diwali50"))
+        await h.choose("ravi", "confirm")
+        (placed,) = await h.shop.store.list_orders()
+        for status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+            await h.shop.move_order(placed.number, status)
+        invoice = await h.shop.store.get_invoice(order_number=placed.number)
+        assert invoice is not None
+        labels = {line["code"]: line["label"] for line in invoice.data["adjustments"]}
+        assert labels["coupon:DIWALI50"] == "कूपन DIWALI50"  # as issued, kept
+        text = text_of(await (await h.client.get(f"/invoices/{invoice.token}.pdf")).read())
+        for field in ("Tax Invoice", "Place of supply: Karnataka (29)", "Coupon DIWALI50", "Authorised signatory"):
+            assert field in text, field
+        assert "कूपन" not in text and "इनवॉइस" not in text
+
+
 def test_the_invoice_section_needs_a_seller(tmp_path: Path) -> None:
     path = tmp_path / "shop.toml"
     path.write_text(german_shop("[invoices]\n", legal=""), encoding="utf-8")
