@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel
 
+from chatshop.catalog import fold
 from chatshop.config import normalize_code
 from chatshop.dialog import checkout_flow
 from chatshop.dialog.engine import ask_again
@@ -83,7 +84,11 @@ def ask(turn: Turn) -> None:
 
 
 async def _answer(turn: Turn, text: str) -> bool:
-    """Typed at the "Have a coupon?" question: a code, which is checked at once."""
+    """Typed at the "Have a coupon?" question: a code, which is checked at once, or the title of
+    the "No coupon" choice typed out (on a text channel it is a numbered line to copy)."""
+    if fold(text) == fold(turn.t("coupon_none")):
+        await _no_coupon(turn, text)
+        return True
     await take_code(turn, text, asked=True)
     return True
 

@@ -84,6 +84,14 @@ async def test_a_code_typed_with_odd_spacing_and_case_is_a_visible_discount_line
         assert order.extras["coupons"] == [{"key": "SOMMER10", "code": "SOMMER10", "name": None, "amount_minor": 114}]
 
 
+async def test_no_coupon_typed_out_goes_on_without_one(tmp_path: Path) -> None:
+    async with running_shop(german_shop(COUPONS), tmp_path) as h:
+        await to_coupon_question(h, "anna", "honig")
+        summary = await say(h, "anna", "  kein Gutschein ")
+        assert "kennen wir nicht" not in summary and "Bitte prüfen Sie Ihre Bestellung" in summary
+        assert "Summe: 12,80 €" in summary
+
+
 @pytest.mark.parametrize(
     ("typed", "products", "told"),
     [
