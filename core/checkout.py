@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Checkout", "find_postal_code", "normalize_postal_code"]
+__all__ = ["Checkout", "find_postal_code", "has_postal_code_form", "normalize_postal_code"]
 
 _UK = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
 #: Postal codes by the shop's currency, which says where it delivers (``[shop]`` names no country).
@@ -57,6 +57,11 @@ _HOUSE_BEFORE = re.compile(
 )
 #: What comes right after one in Chinese or Japanese: 88号, 1204室, 3楼, 5栋, 2单元, 12弄, 3号楼.
 _HOUSE_AFTER = re.compile(r"^\s*(?:号|號|室|楼|樓|栋|棟|单元|弄|층|호|番)")
+
+
+def has_postal_code_form(currency: str | None) -> bool:
+    """Whether the country of a shop selling in ``currency`` has a postal code form we know."""
+    return (currency or "").upper() in _PATTERNS
 
 
 def normalize_postal_code(value: str) -> str:

@@ -17,10 +17,10 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code
+from chatshop.checkout import Checkout, find_postal_code, has_postal_code_form, normalize_postal_code
 from chatshop.dialog import checkout_flow
 from chatshop.dialog.checkout_flow import ensure_checkout
-from chatshop.dialog.engine import ABORT, AWAY, ask_again
+from chatshop.dialog.engine import ABORT, AWAY, ask_again, number
 from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature
 from chatshop.dialog.registry import Owned
 from chatshop.dialog.turn import Turn
@@ -98,6 +98,14 @@ def _stale(turn: Turn, text: str) -> bool:
 async def _address_answer(turn: Turn, text: str) -> bool:
     if _stale(turn, text):
         return False
+    if not any(char.isalpha() for char in text) and not has_postal_code(turn, text):
+        # No street, no place, no postal code: no address. A number of the choices under the
+        # question ("1. Cancel") is that choice; anything else, the question again.
+        typed = number(text)
+        if typed is not None and 1 <= typed <= len(turn.state.menu):
+            return False
+        ask_address(turn)
+        return True
     await address_text(turn, text)
     return True
 
@@ -129,9 +137,12 @@ async def postal_code_text(turn: Turn, text: str) -> None:
         show_cart(turn)
         return
     text = ascii_digits(text)
-    code = _postal_code(turn, text) or normalize_postal_code(text)
-    # Every country's postal codes have digits in them: a word ("ok", "no") is not one.
-    if not code.isalnum() or len(code) > 10 or not any(c.isdecimal() for c in code):
+    code = _postal_code(turn, text)
+    if code is None and not has_postal_code_form(turn.shop.config.shop.currency):
+        code = normalize_postal_code(text)
+    # Where the shop's country has a form, a code is in it ("1" is no Indian PIN); elsewhere every
+    # country's postal codes have digits in them: a word ("ok", "no") is not one.
+    if code is None or not code.isalnum() or len(code) > 10 or not any(c.isdecimal() for c in code):
         turn.say(turn.t("ask_postal_code"))
         return
     checkout.postal_code = code

@@ -51,3 +51,40 @@ async def test_a_flat_number_is_not_taken_for_the_pin_code(grocery: Callable[...
         await h.choose("ravi", "confirm")
         order = await placed(h)
         assert order.postal_code == "400050" and order.address == "Flat 1204, Hill Road, Bandra West, Mumbai"
+
+
+async def test_cancel_picked_by_its_number_at_the_address_question_is_not_an_address(
+    grocery: Callable[..., str], make_shop: ShopFactory
+) -> None:
+    """"1. Cancel" under "Where should we deliver?": a "1" is that choice, not an address "1"
+    (which went on to an order to be delivered to "1")."""
+    async with make_shop(grocery()) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        reply = await h.say("ravi", "1")
+        assert "What is the postal code" not in reply and "Please check your order" not in reply, reply
+        assert "Please check your order" not in await h.say("ravi", "Flat 4, Sea View, Bandra West, Mumbai 400050")
+
+
+async def test_a_number_that_is_no_address_is_asked_again(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery()) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        reply = await h.say("ravi", "17")
+        assert "Where should we deliver" in reply and "What is the postal code" not in reply, reply
+        assert "Please check your order" in await h.say("ravi", "Flat 4, Sea View, Bandra West, Mumbai 400050")
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).address == "Flat 4, Sea View, Bandra West, Mumbai 400050"
+
+
+async def test_a_pin_code_in_the_wrong_form_is_asked_again(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    """An Indian shop's PIN has six digits: a "1" typed at the postal code question is not one."""
+    async with make_shop(grocery()) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        await h.say("ravi", "Flat 1204, Hill Road, Bandra West, Mumbai")
+        reply = await h.say("ravi", "1")
+        assert "What is the postal code" in reply and "Please check your order" not in reply, reply
+        assert "Please check your order" in await h.say("ravi", "400 050")
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).postal_code == "400050"
