@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from chatshop.catalog import Product
 from chatshop.categories import name_of, parent_of
-from chatshop.dialog.engine import SEARCH, bounded_int
+from chatshop.dialog.engine import SEARCH, bounded_int, spoken
 from chatshop.dialog.feature import Action, DialogFeature, Question
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
 from chatshop.hookspecs import hookimpl
@@ -338,11 +338,29 @@ async def _find(turn: Turn, text: str) -> None:
         if greet:
             show_menu(turn, greet=True)
             return
+        if _acknowledged(turn, text):
+            turn.say(turn.t("you_are_welcome"))
+            show_menu(turn)
+            return
         turn.misunderstood = True  # a search for nothing the shop has: the customer meant something else
         turn.say(turn.t("search_none", query=text[:100]) if text else turn.t("unknown"))
         show_menu(turn)
         return
     turn.state.welcomed = True
+
+
+def _acknowledged(turn: Turn, text: str) -> bool:
+    """A "thanks", an "ok" or an emoji alone (👍, 🙏): said to be polite, not a search. Read only
+    here, where nothing else took the text: "ok" at an open question is that question's answer.
+    A thanks in another of the shop's languages is answered in that one, from then on."""
+    if not any(char.isalnum() for char in text):
+        return True
+    word, own = spoken(text), turn.state.locale
+    for code in (own, *(c for c in turn.shop.locales if c != own)):
+        if word in turn.shop.texts.words(code, "words_thanks"):
+            turn.state.locale = code
+            return True
+    return False
 
 
 async def _browse(turn: Turn, _: str) -> None:
