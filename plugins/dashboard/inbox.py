@@ -348,9 +348,9 @@ class InboxPages:
     def add_to(self, router: web.UrlDispatcher) -> None:
         g = self.d.guarded
         router.add_get("/admin/inbox", g(self.inbox))
-        router.add_get("/admin/inbox/rows", g(self.inbox_rows))
+        router.add_get("/admin/inbox/rows", g(self.inbox_rows, refresh=True))
         router.add_get("/admin/inbox/chat", g(self.conversation))
-        router.add_get("/admin/inbox/transcript", g(self.transcript))
+        router.add_get("/admin/inbox/transcript", g(self.transcript, refresh=True))
         for path, handler in (
             ("take", self.take),
             ("let-go", self.let_go),

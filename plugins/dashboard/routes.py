@@ -114,9 +114,13 @@ class Dashboard:
         self.sessions.write(response, session, LOGIN_COOKIE)
         return response
 
-    def guarded(self, handler: Handler, *, post: bool = False, owner: bool = False) -> RouteHandler:
+    def guarded(
+        self, handler: Handler, *, post: bool = False, owner: bool = False, refresh: bool = False
+    ) -> RouteHandler:
         """Logged in (as a staff member whose account still stands), and for a POST the right CSRF
-        token; else a redirect to the login or 403. ``owner``: agents are refused with 403."""
+        token; else a redirect to the login or 403. ``owner``: agents are refused with 403.
+        ``refresh``: what an open page asks for by itself every few seconds (the orders' rows, a
+        transcript): the page, not the person, so it never counts as use for the idle timeout."""
 
         async def wrapper(request: web.Request) -> web.StreamResponse:
             session = self.sessions.read(request)
@@ -151,7 +155,8 @@ class Dashboard:
                 if session is not None and answer.status < 400:
                     self.sessions.touch(answer, session)
                 raise
-            self.sessions.touch(response, session)
+            if not refresh:
+                self.sessions.touch(response, session)
             return response
 
         return wrapper
@@ -576,7 +581,7 @@ class Dashboard:
         router.add_post("/admin/login", self.login)
         router.add_post("/admin/logout", self.guarded(self.logout, post=True))
         router.add_get("/admin/orders", self.guarded(self.orders))
-        router.add_get("/admin/orders/rows", self.guarded(self.order_rows))
+        router.add_get("/admin/orders/rows", self.guarded(self.order_rows, refresh=True))
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
         router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
