@@ -26,6 +26,7 @@ from chatshop.store.people import Waiting
 
 from .access import WHO
 from .contact import messenger_name
+from .forms import form_of
 from .session import Session
 from .transcript import lines_of
 
@@ -292,7 +293,7 @@ class InboxPages:
 
     # --- helpers ---------------------------------------------------------------------------------
     async def _form(self, request: web.Request) -> tuple[str, Any]:
-        form = await request.post()
+        form = await form_of(request)
         return self._customer(_text(form.get("customer"))), form
 
     def _channel(self, key: str) -> Channel:

@@ -37,6 +37,7 @@ from chatshop.store.people import StaffAccount
 from .access import WHO, Who, may_move, who_is
 from .actions import actions_for, owed
 from .contact import contact_of
+from .forms import form_of
 from .headers import HEADERS, HSTS
 from .inbox import InboxPages
 from .numbers import shop_numbers
@@ -125,7 +126,7 @@ class Dashboard:
         async def wrapper(request: web.Request) -> web.StreamResponse:
             session = self.sessions.read(request)
             if post:
-                form = await request.post()
+                form = await form_of(request)
                 if session is None:
                     # The browser dropped the cookie when its hours were up: nothing to forge here, so
                     # the way back in rather than a bare 403 (for Log out, that is the whole job).
@@ -181,7 +182,7 @@ class Dashboard:
         )
 
     async def login(self, request: web.Request) -> web.Response:
-        form = await request.post()
+        form = await form_of(request)
         session = self.sessions.read(request, LOGIN_COOKIE)
         if session is None or not session.csrf_ok(_field(form, "csrf")):
             raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the login page and try again")
@@ -352,7 +353,7 @@ class Dashboard:
 
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
         number = request.match_info["number"]
-        form = await request.post()
+        form = await form_of(request)
         try:
             new = OrderStatus(_field(form, "status") or "")
         except ValueError:
@@ -389,7 +390,7 @@ class Dashboard:
     async def tracking(self, request: web.Request, session: Session) -> web.StreamResponse:
         """Give a shipped order its carrier and tracking (or correct them); the customer is told."""
         number = request.match_info["number"]
-        form = await request.post()
+        form = await form_of(request)
         back = f"/admin/orders/{number}"
         try:
             shipment = _shipment(form)
@@ -430,7 +431,7 @@ class Dashboard:
         product = self.shop.catalog.get(product_id)
         if product is None or product.variants:  # a product with variants is stocked by its variants
             raise web.HTTPNotFound(text="no such product")
-        form = await request.post()
+        form = await form_of(request)
         back = f"/admin/catalog#p-{product_id}"
         action = _field(form, "action")
         (view,) = await self.shop.product_views([product])
