@@ -247,7 +247,8 @@ class InboxPages:
         if not product.buyable_as_is:
             raise self._back(key, error=f"{product.title} comes in variants: pick one (its own SKU).")
         quantity = _text(form.get("quantity")) or "1"
-        if not quantity.isdigit() or not 1 <= int(quantity) <= MAX_QUANTITY:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; "٣" (Arabic-Indic) is a 3
+        if not quantity.isdecimal() or not 1 <= int(quantity) <= MAX_QUANTITY:
             raise self._back(key, error=f"A quantity is a whole number from 1 to {MAX_QUANTITY}.")
         await self._ready_to_write(request, key)
         await events.queue(self.shop, key, events.CHOOSE, request[WHO].name, f"add:{product.id}:{int(quantity)}")

@@ -620,7 +620,7 @@ def _search_term(search: str) -> str:
 
 def _page_number(text: str | None) -> int:
     """``?page=``: 1 when absent or not a page number."""
-    if not text or not text.isdigit() or len(text) > 7:
+    if not text or not text.isdecimal() or len(text) > 7:  # isdigit would pass "²", which int() refuses
         return 1
     return min(max(int(text), 1), MAX_PAGE)
 
