@@ -42,12 +42,16 @@ def _secure(shop: Shop) -> bool:
     return (shop.config.server.public_url or "").startswith("https://")
 
 
-def _same_origin(request: web.Request) -> bool:
-    """Browsers send Origin on WebSocket upgrades: refuse pages of other sites (CSWSH)."""
+def _same_origin(request: web.Request, public_url: str | None) -> bool:
+    """Browsers send Origin on WebSocket upgrades: refuse pages of other sites (CSWSH). The shop's
+    own site is the Host it was asked for, or ``[server] public_url``: a reverse proxy (nginx's
+    ``proxy_pass`` by default) may send its upstream's address as Host."""
     origin = request.headers.get("Origin")
     if origin is None:
         return True  # not a browser; the cookie still has to be right
-    return urlsplit(origin).netloc.lower() == request.host.lower()
+    site = urlsplit(origin).netloc.lower()
+    shops = {request.host.lower(), urlsplit(public_url or "").netloc.lower()} - {""}
+    return site in shops  # an Origin of "null" (a sandboxed page, a file) has no site
 
 
 class ChatRoutes:
@@ -98,7 +102,7 @@ class ChatRoutes:
         customer_id = self.customer(request)
         if customer_id is None:
             raise web.HTTPForbidden(text="no chat session: open /chat first")
-        if not _same_origin(request):
+        if not _same_origin(request, self.shop.config.server.public_url):
             raise web.HTTPForbidden(text="cross-site WebSocket refused")
         address = request.remote or "?"
         if not self.channel.may_open(address):
