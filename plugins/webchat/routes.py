@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import structlog
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from chatshop.addresses import client_address, networks
 from chatshop.api import Shop
 
 from .channel import Connection, WebChatChannel
@@ -59,6 +60,8 @@ class ChatRoutes:
         self.shop = shop
         self.channel = channel
         self.templates = Templates(HERE / "templates")
+        #: Behind these, X-Forwarded-For names the client, whose address the chat's limits count.
+        self.trusted_proxies = networks(shop.config.server.trusted_proxies)
 
     def customer(self, request: web.Request) -> str | None:
         return self.channel.signer.unsign(request.cookies.get(COOKIE))
@@ -104,7 +107,7 @@ class ChatRoutes:
             raise web.HTTPForbidden(text="no chat session: open /chat first")
         if not _same_origin(request, self.shop.config.server.public_url):
             raise web.HTTPForbidden(text="cross-site WebSocket refused")
-        address = request.remote or "?"
+        address = client_address(request, self.trusted_proxies)
         if not self.channel.may_open(address):
             raise web.HTTPTooManyRequests(text="too many open chats from this address")
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=16 * 1024)
