@@ -70,6 +70,8 @@ _PHONE = re.compile(r"^\+?[\d\s().-]+$")
 MIN_PHONE_DIGITS = 7
 #: The account the admin token logs in as, for the login throttle (staff accounts name their own).
 ADMIN_ACCOUNT = "admin"
+#: How the throttle and the log name a staff login whose name is no name (or, in the log, no account's).
+UNKNOWN_STAFF = "staff:?"
 
 Handler = Callable[[web.Request, Session], Awaitable[web.StreamResponse]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -190,19 +192,24 @@ class Dashboard:
         name, token = (_field(form, "name") or "").strip(), _field(form, "token")
         staff: StaffAccount | None = None
         if not name and (token or self._token is not None):  # the owner's token (no staff name given)
-            account, refused = ADMIN_ACCOUNT, "That token is not right."
+            account, refused, known = ADMIN_ACCOUNT, "That token is not right.", True
             right = self._token is not None and same_digest(self._token, token or "")
         else:
             account, refused = _account_key(name), "That name and password do not match."
             if self.throttle.retry_after(account, address) > 0:
                 right = False  # not even hashed: each guess costs the shop an Argon2 hash
+                known = await self._named(name) is not None
             else:
-                staff = await self._account(name, _field(form, "password") or "")
-                right = staff is not None
+                found = await self._named(name)
+                staff = await self._account(found, _field(form, "password") or "")
+                right, known = staff is not None, found is not None
         if not right:
             wait = self.throttle.retry_after(account, address)
             failures = self.throttle.failed(account, address)
-            log.warning("dashboard.login_refused", account=account, client=masked(address), failures=failures)
+            # A name no account has may be a password (or the token) typed into the wrong field:
+            # never written down. The throttle still counts it by what was typed.
+            shown = account if known else UNKNOWN_STAFF
+            log.warning("dashboard.login_refused", account=shown, client=masked(address), failures=failures)
             if wait > 0:
                 seconds = math.ceil(wait)
                 page = self.login_page(
@@ -225,14 +232,17 @@ class Dashboard:
         self.sessions.end(response, LOGIN_COOKIE)
         raise response
 
-    async def _account(self, name: str, password: str) -> StaffAccount | None:
-        """The account ``name`` if ``password`` is its own. Hashing is slow by design (Argon2):
-        off the event loop, and as slow for a name that does not exist."""
+    async def _named(self, name: str) -> StaffAccount | None:
+        """The staff account called ``name`` as typed at the login, if there is one."""
         try:
             name = check_name(name)
         except StaffError:
-            name = ""
-        account = await self.shop.store.get_staff(name) if name else None
+            return None
+        return await self.shop.store.get_staff(name)
+
+    async def _account(self, account: StaffAccount | None, password: str) -> StaffAccount | None:
+        """``account`` if ``password`` is its own. Hashing is slow by design (Argon2): off the event
+        loop, and as slow for a name that does not exist (``account`` None)."""
         ok = await asyncio.to_thread(verify_password, account, password)
         return account if ok else None
 
@@ -601,7 +611,7 @@ def _account_key(name: str) -> str:
     try:
         return "staff:" + check_name(name)
     except StaffError:
-        return "staff:?"
+        return UNKNOWN_STAFF
 
 
 def _shown_stock(stock: int | None) -> str:
