@@ -111,7 +111,7 @@ class ChatRoutes:
         if not self.channel.may_open(address):
             raise web.HTTPTooManyRequests(text="too many open chats from this address")
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=16 * 1024)
-        connection = Connection(customer_id, ws, address=address)
+        connection = Connection(customer_id, ws, address=address, transport=request.transport)
         self.channel.open(connection)  # counted before the handshake's await, so a burst cannot slip past
         watcher: asyncio.Task[None] | None = None
         try:
