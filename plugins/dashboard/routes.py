@@ -414,6 +414,7 @@ class Dashboard:
         except ValueError as e:
             raise self._back(back, error=str(e)) from None
         log.info("dashboard.order_tracking", order=number)
+        await self.audit(request, "order.tracking", number, f"{shipment.carrier} {shipment.tracking_number}")
         raise self._back(back, done="shipped")
 
     # --- catalog -----------------------------------------------------------------------------
