@@ -14,7 +14,7 @@ from typing import TypeVar
 import click
 
 from chatshop.cli import _fail, _run, _store, friendly_errors
-from chatshop.staff import Role, StaffError, new_account, new_session_key
+from chatshop.staff import Role, StaffError, check_name, new_account, new_session_key
 from chatshop.store.base import Store
 
 __all__ = ["audit", "staff"]
@@ -104,16 +104,20 @@ def staff_password(shop_toml: str, name: str, password_env: str | None) -> None:
 def staff_remove(shop_toml: str, name: str) -> None:
     """Remove a staff member; their open sessions end at once."""
     _, store = _store(shop_toml)
+    try:
+        name = check_name(name)  # as names are kept: composed (NFC), so "Zoë" is found however typed
+    except StaffError:
+        name = name.strip()  # no account can have it: said below
 
     async def remove() -> bool:
-        if not await store.remove_staff(name.strip()):
+        if not await store.remove_staff(name):
             return False
-        await store.record_audit(COMMAND_LINE, "staff.removed", name.strip())
+        await store.record_audit(COMMAND_LINE, "staff.removed", name)
         return True
 
     if not _run(_with(store, remove)):
-        _fail(f"error: no staff member called {name.strip()!r}")
-    click.echo(f"removed {name.strip()}")
+        _fail(f"error: no staff member called {name!r}")
+    click.echo(f"removed {name}")
 
 
 @staff.command("list")

@@ -26,6 +26,7 @@ from chatshop.store.people import Waiting
 
 from .access import WHO
 from .contact import messenger_name
+from .forms import form_of
 from .session import Session
 from .transcript import lines_of
 
@@ -246,7 +247,8 @@ class InboxPages:
         if not product.buyable_as_is:
             raise self._back(key, error=f"{product.title} comes in variants: pick one (its own SKU).")
         quantity = _text(form.get("quantity")) or "1"
-        if not quantity.isdigit() or not 1 <= int(quantity) <= MAX_QUANTITY:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; "٣" (Arabic-Indic) is a 3
+        if not quantity.isdecimal() or not 1 <= int(quantity) <= MAX_QUANTITY:
             raise self._back(key, error=f"A quantity is a whole number from 1 to {MAX_QUANTITY}.")
         await self._ready_to_write(request, key)
         await events.queue(self.shop, key, events.CHOOSE, request[WHO].name, f"add:{product.id}:{int(quantity)}")
@@ -292,7 +294,7 @@ class InboxPages:
 
     # --- helpers ---------------------------------------------------------------------------------
     async def _form(self, request: web.Request) -> tuple[str, Any]:
-        form = await request.post()
+        form = await form_of(request)
         return self._customer(_text(form.get("customer"))), form
 
     def _channel(self, key: str) -> Channel:
@@ -348,9 +350,9 @@ class InboxPages:
     def add_to(self, router: web.UrlDispatcher) -> None:
         g = self.d.guarded
         router.add_get("/admin/inbox", g(self.inbox))
-        router.add_get("/admin/inbox/rows", g(self.inbox_rows))
+        router.add_get("/admin/inbox/rows", g(self.inbox_rows, refresh=True))
         router.add_get("/admin/inbox/chat", g(self.conversation))
-        router.add_get("/admin/inbox/transcript", g(self.transcript))
+        router.add_get("/admin/inbox/transcript", g(self.transcript, refresh=True))
         for path, handler in (
             ("take", self.take),
             ("let-go", self.let_go),

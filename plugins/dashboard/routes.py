@@ -37,6 +37,7 @@ from chatshop.store.people import StaffAccount
 from .access import WHO, Who, may_move, who_is
 from .actions import actions_for, owed
 from .contact import contact_of
+from .forms import form_of
 from .headers import HEADERS, HSTS
 from .inbox import InboxPages
 from .numbers import shop_numbers
@@ -69,6 +70,8 @@ _PHONE = re.compile(r"^\+?[\d\s().-]+$")
 MIN_PHONE_DIGITS = 7
 #: The account the admin token logs in as, for the login throttle (staff accounts name their own).
 ADMIN_ACCOUNT = "admin"
+#: How the throttle and the log name a staff login whose name is no name (or, in the log, no account's).
+UNKNOWN_STAFF = "staff:?"
 
 Handler = Callable[[web.Request, Session], Awaitable[web.StreamResponse]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -114,14 +117,18 @@ class Dashboard:
         self.sessions.write(response, session, LOGIN_COOKIE)
         return response
 
-    def guarded(self, handler: Handler, *, post: bool = False, owner: bool = False) -> RouteHandler:
+    def guarded(
+        self, handler: Handler, *, post: bool = False, owner: bool = False, refresh: bool = False
+    ) -> RouteHandler:
         """Logged in (as a staff member whose account still stands), and for a POST the right CSRF
-        token; else a redirect to the login or 403. ``owner``: agents are refused with 403."""
+        token; else a redirect to the login or 403. ``owner``: agents are refused with 403.
+        ``refresh``: what an open page asks for by itself every few seconds (the orders' rows, a
+        transcript): the page, not the person, so it never counts as use for the idle timeout."""
 
         async def wrapper(request: web.Request) -> web.StreamResponse:
             session = self.sessions.read(request)
             if post:
-                form = await request.post()
+                form = await form_of(request)
                 if session is None:
                     # The browser dropped the cookie when its hours were up: nothing to forge here, so
                     # the way back in rather than a bare 403 (for Log out, that is the whole job).
@@ -151,7 +158,8 @@ class Dashboard:
                 if session is not None and answer.status < 400:
                     self.sessions.touch(answer, session)
                 raise
-            self.sessions.touch(response, session)
+            if not refresh:
+                self.sessions.touch(response, session)
             return response
 
         return wrapper
@@ -176,7 +184,7 @@ class Dashboard:
         )
 
     async def login(self, request: web.Request) -> web.Response:
-        form = await request.post()
+        form = await form_of(request)
         session = self.sessions.read(request, LOGIN_COOKIE)
         if session is None or not session.csrf_ok(_field(form, "csrf")):
             raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the login page and try again")
@@ -184,19 +192,24 @@ class Dashboard:
         name, token = (_field(form, "name") or "").strip(), _field(form, "token")
         staff: StaffAccount | None = None
         if not name and (token or self._token is not None):  # the owner's token (no staff name given)
-            account, refused = ADMIN_ACCOUNT, "That token is not right."
+            account, refused, known = ADMIN_ACCOUNT, "That token is not right.", True
             right = self._token is not None and same_digest(self._token, token or "")
         else:
             account, refused = _account_key(name), "That name and password do not match."
             if self.throttle.retry_after(account, address) > 0:
                 right = False  # not even hashed: each guess costs the shop an Argon2 hash
+                known = await self._named(name) is not None
             else:
-                staff = await self._account(name, _field(form, "password") or "")
-                right = staff is not None
+                found = await self._named(name)
+                staff = await self._account(found, _field(form, "password") or "")
+                right, known = staff is not None, found is not None
         if not right:
             wait = self.throttle.retry_after(account, address)
             failures = self.throttle.failed(account, address)
-            log.warning("dashboard.login_refused", account=account, client=masked(address), failures=failures)
+            # A name no account has may be a password (or the token) typed into the wrong field:
+            # never written down. The throttle still counts it by what was typed.
+            shown = account if known else UNKNOWN_STAFF
+            log.warning("dashboard.login_refused", account=shown, client=masked(address), failures=failures)
             if wait > 0:
                 seconds = math.ceil(wait)
                 page = self.login_page(
@@ -219,14 +232,17 @@ class Dashboard:
         self.sessions.end(response, LOGIN_COOKIE)
         raise response
 
-    async def _account(self, name: str, password: str) -> StaffAccount | None:
-        """The account ``name`` if ``password`` is its own. Hashing is slow by design (Argon2):
-        off the event loop, and as slow for a name that does not exist."""
+    async def _named(self, name: str) -> StaffAccount | None:
+        """The staff account called ``name`` as typed at the login, if there is one."""
         try:
             name = check_name(name)
         except StaffError:
-            name = ""
-        account = await self.shop.store.get_staff(name) if name else None
+            return None
+        return await self.shop.store.get_staff(name)
+
+    async def _account(self, account: StaffAccount | None, password: str) -> StaffAccount | None:
+        """``account`` if ``password`` is its own. Hashing is slow by design (Argon2): off the event
+        loop, and as slow for a name that does not exist (``account`` None)."""
         ok = await asyncio.to_thread(verify_password, account, password)
         return account if ok else None
 
@@ -347,7 +363,7 @@ class Dashboard:
 
     async def move(self, request: web.Request, session: Session) -> web.StreamResponse:
         number = request.match_info["number"]
-        form = await request.post()
+        form = await form_of(request)
         try:
             new = OrderStatus(_field(form, "status") or "")
         except ValueError:
@@ -384,7 +400,7 @@ class Dashboard:
     async def tracking(self, request: web.Request, session: Session) -> web.StreamResponse:
         """Give a shipped order its carrier and tracking (or correct them); the customer is told."""
         number = request.match_info["number"]
-        form = await request.post()
+        form = await form_of(request)
         back = f"/admin/orders/{number}"
         try:
             shipment = _shipment(form)
@@ -398,6 +414,7 @@ class Dashboard:
         except ValueError as e:
             raise self._back(back, error=str(e)) from None
         log.info("dashboard.order_tracking", order=number)
+        await self.audit(request, "order.tracking", number, f"{shipment.carrier} {shipment.tracking_number}")
         raise self._back(back, done="shipped")
 
     # --- catalog -----------------------------------------------------------------------------
@@ -425,7 +442,7 @@ class Dashboard:
         product = self.shop.catalog.get(product_id)
         if product is None or product.variants:  # a product with variants is stocked by its variants
             raise web.HTTPNotFound(text="no such product")
-        form = await request.post()
+        form = await form_of(request)
         back = f"/admin/catalog#p-{product_id}"
         action = _field(form, "action")
         (view,) = await self.shop.product_views([product])
@@ -576,7 +593,7 @@ class Dashboard:
         router.add_post("/admin/login", self.login)
         router.add_post("/admin/logout", self.guarded(self.logout, post=True))
         router.add_get("/admin/orders", self.guarded(self.orders))
-        router.add_get("/admin/orders/rows", self.guarded(self.order_rows))
+        router.add_get("/admin/orders/rows", self.guarded(self.order_rows, refresh=True))
         router.add_get("/admin/orders/{number}", self.guarded(self.order))
         router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
@@ -595,7 +612,7 @@ def _account_key(name: str) -> str:
     try:
         return "staff:" + check_name(name)
     except StaffError:
-        return "staff:?"
+        return UNKNOWN_STAFF
 
 
 def _shown_stock(stock: int | None) -> str:
@@ -614,7 +631,7 @@ def _search_term(search: str) -> str:
 
 def _page_number(text: str | None) -> int:
     """``?page=``: 1 when absent or not a page number."""
-    if not text or not text.isdigit() or len(text) > 7:
+    if not text or not text.isdecimal() or len(text) > 7:  # isdigit would pass "²", which int() refuses
         return 1
     return min(max(int(text), 1), MAX_PAGE)
 

@@ -47,6 +47,10 @@ MIN_SECRET_LENGTH = 16
 RATE_WINDOW = 10.0
 #: Frames of any kind an address may send per message it may send (reconnects, pings, retries).
 FRAMES_PER_MESSAGE = 5
+#: How long a tab may take to accept a frame. A tab that reads nothing (a dead mobile connection, or
+#: on purpose) would otherwise hold the shop's send to this customer, and a slot of its outbox,
+#: for ever: past this it is dropped, and it catches up from the history when it reconnects.
+SEND_SECONDS = 10.0
 
 
 @dataclass(eq=False)
@@ -58,6 +62,29 @@ class Connection:
     address: str = "?"
     last_seq: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: The tab's connection, to drop it when it stops reading (a close frame could not get through).
+    transport: asyncio.Transport | None = None
+
+    async def send(self, frame: dict[str, Any]) -> bool:
+        """Hand the tab ``frame``; False if the tab is gone, or stalled (and dropped now)."""
+        try:
+            await asyncio.wait_for(self.ws.send_json(frame), SEND_SECONDS)
+        except TimeoutError:
+            log.warning("webchat.tab_stalled", customer=self.customer_id)
+            if self.transport is not None:
+                self.transport.abort()  # the socket's own loop ends; the page reconnects and catches up
+            return False
+        except (ConnectionError, RuntimeError):
+            return False  # the tab went away; it catches up when it reconnects
+        return True
+
+    async def close(self, code: int, message: bytes) -> None:
+        """Say goodbye, or drop a tab that cannot even take that."""
+        try:
+            await asyncio.wait_for(self.ws.close(code=code, message=message), SEND_SECONDS)
+        except TimeoutError:
+            if self.transport is not None:
+                self.transport.abort()
 
 
 class WebChatChannel(Channel):
@@ -117,7 +144,7 @@ class WebChatChannel(Channel):
         for connections in list(self.connections.values()):
             for connection in list(connections):
                 if connection.ws.prepared:
-                    await connection.ws.close(code=1001, message=b"shop stopping")
+                    await connection.close(1001, b"shop stopping")
         self.connections.clear()
 
     # --- tabs -----------------------------------------------------------------------------
@@ -175,11 +202,7 @@ class WebChatChannel(Channel):
     async def _send_entries(self, connection: Connection, entries: list[Entry], **extra: Any) -> None:
         locale = await self.shop.customer_locale(self.customer_key(connection.customer_id))
         frame = {"type": "entries", "entries": [entry_view(e, locale, shop_texts(self.shop)) for e in entries], **extra}
-        try:
-            await connection.ws.send_json(frame)
-        except (ConnectionError, RuntimeError):
-            return  # the tab went away; it catches up when it reconnects
-        if entries:
+        if await connection.send(frame) and entries:
             connection.last_seq = entries[-1].seq
 
     def customer_key(self, customer_id: str) -> str:
@@ -201,7 +224,7 @@ class WebChatChannel(Channel):
         elif kind in ("text", "choice"):
             await self._customer_message(connection, frame)
         elif kind == "ping":
-            await connection.ws.send_json({"type": "pong"})
+            await connection.send({"type": "pong"})
         else:
             await self._error(connection, "unknown frame type")
 
@@ -254,9 +277,9 @@ class WebChatChannel(Channel):
         shown = inbound.text if inbound.text is not None else safe_text(shown)
         entry = await self.history.add_customer(connection.customer_id, shown, message_id)
         await self.shop.receive(inbound)
-        await connection.ws.send_json({"type": "ack", "id": client_id})
+        await connection.send({"type": "ack", "id": client_id})
         if entry is not None:
             await self.push(connection.customer_id)
 
     async def _error(self, connection: Connection, error: str, **extra: Any) -> None:
-        await connection.ws.send_json({"type": "error", "error": error, **extra})
+        await connection.send({"type": "error", "error": error, **extra})

@@ -24,7 +24,8 @@ class WebChatConfig(ChannelConfig):
     #: Messages one customer may send in 10 seconds, over all their tabs.
     messages_per_customer: int = Field(default=30, ge=1, le=10_000)
     #: Messages one client address may send in 10 seconds, over all its customers and tabs (a household
-    #: or an office shares an address; behind a reverse proxy every customer shares the proxy's).
+    #: or an office shares an address; behind a reverse proxy not in ``[server] trusted_proxies``,
+    #: every customer shares the proxy's).
     messages_per_address: int = Field(default=60, ge=1, le=100_000)
     #: Chat sockets one client address may hold open at once.
     sockets_per_address: int = Field(default=20, ge=1, le=100_000)

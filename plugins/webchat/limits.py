@@ -2,8 +2,9 @@
 
 A limit per tab alone is bypassed by opening more tabs (or clearing the cookie for a new customer
 each time), so messages are counted per customer *and* per client address, and so are open sockets.
-The address is the peer the server sees: behind a reverse proxy every customer shares the proxy's
-address, so raise ``messages_per_address`` there (docs/web.md).
+The address is the client's (:func:`chatshop.addresses.client_address`): behind a reverse proxy
+named in ``[server] trusted_proxies``, the one it writes in X-Forwarded-For; behind any other,
+every customer shares the proxy's address (docs/web.md).
 """
 
 from __future__ import annotations

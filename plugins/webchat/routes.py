@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import structlog
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from chatshop.addresses import client_address, networks
 from chatshop.api import Shop
 
 from .channel import Connection, WebChatChannel
@@ -42,12 +43,16 @@ def _secure(shop: Shop) -> bool:
     return (shop.config.server.public_url or "").startswith("https://")
 
 
-def _same_origin(request: web.Request) -> bool:
-    """Browsers send Origin on WebSocket upgrades: refuse pages of other sites (CSWSH)."""
+def _same_origin(request: web.Request, public_url: str | None) -> bool:
+    """Browsers send Origin on WebSocket upgrades: refuse pages of other sites (CSWSH). The shop's
+    own site is the Host it was asked for, or ``[server] public_url``: a reverse proxy (nginx's
+    ``proxy_pass`` by default) may send its upstream's address as Host."""
     origin = request.headers.get("Origin")
     if origin is None:
         return True  # not a browser; the cookie still has to be right
-    return urlsplit(origin).netloc.lower() == request.host.lower()
+    site = urlsplit(origin).netloc.lower()
+    shops = {request.host.lower(), urlsplit(public_url or "").netloc.lower()} - {""}
+    return site in shops  # an Origin of "null" (a sandboxed page, a file) has no site
 
 
 class ChatRoutes:
@@ -55,6 +60,8 @@ class ChatRoutes:
         self.shop = shop
         self.channel = channel
         self.templates = Templates(HERE / "templates")
+        #: Behind these, X-Forwarded-For names the client, whose address the chat's limits count.
+        self.trusted_proxies = networks(shop.config.server.trusted_proxies)
 
     def customer(self, request: web.Request) -> str | None:
         return self.channel.signer.unsign(request.cookies.get(COOKIE))
@@ -98,13 +105,13 @@ class ChatRoutes:
         customer_id = self.customer(request)
         if customer_id is None:
             raise web.HTTPForbidden(text="no chat session: open /chat first")
-        if not _same_origin(request):
+        if not _same_origin(request, self.shop.config.server.public_url):
             raise web.HTTPForbidden(text="cross-site WebSocket refused")
-        address = request.remote or "?"
+        address = client_address(request, self.trusted_proxies)
         if not self.channel.may_open(address):
             raise web.HTTPTooManyRequests(text="too many open chats from this address")
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=16 * 1024)
-        connection = Connection(customer_id, ws, address=address)
+        connection = Connection(customer_id, ws, address=address, transport=request.transport)
         self.channel.open(connection)  # counted before the handshake's await, so a burst cannot slip past
         watcher: asyncio.Task[None] | None = None
         try:

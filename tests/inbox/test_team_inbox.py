@@ -190,3 +190,19 @@ async def test_bad_requests_change_nothing(make_shop: ShopFactory) -> None:
             assert (await anna.post("/admin/inbox/reply", customer=KEY, text="forged"))[0] == 403
             await h.shop.idle()
             assert len(h.texts_to(KEY)) == before
+
+
+async def test_a_quantity_in_superscript_or_other_script_digits(make_shop: ShopFactory) -> None:
+    """Python calls "²" a digit but int() refuses it: refused like any other non-number, while a
+    quantity in the digits of another script ("٣", Arabic-Indic 3) is that number."""
+    async with make_shop(INBOX_TOML) as h:
+        await add_staff(h, "anna")
+        await asked_for_a_person(h)
+        async with Staff(h, "anna") as anna:
+            status, where = await anna.post("/admin/inbox/cart", customer=KEY, product="ghee-1l", quantity="²")
+            assert status == 303 and note(where) == ("error", "A quantity is a whole number from 1 to 99.")
+            status, where = await anna.post("/admin/inbox/cart", customer=KEY, product="cafe-latte", quantity="٣")
+            assert status == 303 and note(where)[0] == "done"
+            await h.shop.idle()
+            record = await h.shop.store.load_conversation(KEY)
+            assert ("cafe-latte", 3) in [(ln["product_id"], ln["quantity"]) for ln in record.state["cart"]["lines"]]

@@ -5,7 +5,10 @@ removing an account or changing its password ends its sessions at once."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import structlog
 
 import chatshop.plugins.dashboard.routes as routes_module
 import chatshop.staff as staff_module
@@ -166,3 +169,22 @@ async def test_wrong_passwords_are_throttled_per_account_and_cost_no_hash_while_
             await guesser.http.close()
         async with Staff(h, "anna") as anna:  # another account from the same address is not slowed
             assert (await anna.get("/admin/inbox"))[0] == 200
+
+
+async def test_a_password_or_token_typed_in_the_name_field_is_never_logged(make_shop: ShopFactory) -> None:
+    """A refused login names the account it tried in the log, but only an account that exists: a
+    password (or the owner's token) typed into the name field reads like a name, and stays unwritten."""
+    async with make_shop(INBOX_TOML) as h:
+        await add_staff(h, "ravi")
+        typed_as_names = [PASSWORD, "Kx9-q2Lr_7vTn0aZ3bYw8e1Hc4mUs6dP", ADMIN_TOKEN]
+        with structlog.testing.capture_logs() as logs:
+            for name, password in [*((typed, "whatever it is") for typed in typed_as_names), ("ravi", "wrong one")]:
+                browser = Staff(h, name, password)
+                try:
+                    assert (await browser.login())[0] == 401
+                finally:
+                    await browser.http.close()
+        refused = [e["account"] for e in logs if e["event"] == "dashboard.login_refused"]
+        assert refused == ["staff:?", "staff:?", "staff:?", "staff:ravi"]  # the real account is still named
+        for typed in typed_as_names:
+            assert typed not in json.dumps(logs, default=str)

@@ -127,3 +127,12 @@ def test_the_commands_need_only_the_database(tmp_path: Path) -> None:
     assert code == 0, out
     with sqlite3.connect(tmp_path / "shop.db") as db:
         assert db.execute("SELECT name, role FROM staff").fetchall() == [("Anna", "agent")]
+
+
+def test_a_name_is_removed_however_its_accents_were_composed(shop_toml: str) -> None:
+    """"Zoë" typed with a combining diaeresis (as some keyboards and copied file names give it) is
+    the account that was added as "Zoë": names are kept composed (NFC), and looked up so too."""
+    assert run("staff", "add", shop_toml, "Zo\u00eb", "--password-env", "PW", env={"PW": SECRET})[0] == 0
+    code, said = run("staff", "remove", shop_toml, "Zoe\u0308")
+    assert code == 0, said
+    assert account(shop_toml, "Zo\u00eb") is None

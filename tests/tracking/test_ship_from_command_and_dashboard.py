@@ -72,3 +72,24 @@ async def test_the_dashboards_ship_form_takes_carrier_and_tracking(
         resp = await h.client.post(f"{page}/tracking", data=fix)
         assert "Blue Dart" in await resp.text()
         assert "Blue Dart" in h.texts_to("terminal:asha")[-1]
+
+
+async def test_a_tracking_correction_from_the_dashboard_is_in_the_audit_log(
+    make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new carrier or tracking page is news the customer is sent: the audit log says who sent it."""
+    monkeypatch.setenv(ADMIN_ENV, ADMIN_TOKEN)
+    async with make_shop(SHOP_TOML + ADMIN) as h:
+        for text in ("atta", "1", "1", "12 Hill Road, Bandra West, Mumbai 400050", "1"):
+            await h.say("asha", text)
+        (order,) = await h.shop.store.list_orders()
+        await login(h)
+        page = f"/admin/orders/{order.number}"
+        csrf = await page_csrf(h, page)
+        ship = {"csrf": csrf, "status": "shipped", "carrier": "Delhivery", "tracking_number": "DLV 1"}
+        assert (await h.client.post(f"{page}/move", data=ship)).status == 200
+        fix = {"csrf": csrf, "carrier": "Blue Dart", "tracking_number": "BD 99", "tracking_url": URL}
+        assert (await h.client.post(f"{page}/tracking", data=fix)).status == 200
+        (entry, *_) = await h.shop.store.audit_log()
+        assert (entry.actor, entry.action, entry.subject) == ("owner (token)", "order.tracking", order.number)
+        assert entry.detail == "Blue Dart BD 99"

@@ -55,3 +55,23 @@ async def test_the_default_idle_timeout_is_thirty_minutes(web: ShopHarness) -> N
     assert (await web.client.get("/admin/orders", allow_redirects=False)).status == 200
     clock.now += 31 * 60
     assert (await web.client.get("/admin/orders", allow_redirects=False)).status == 303
+
+
+async def test_a_dashboard_left_open_ends_though_its_page_keeps_refreshing(make_shop: Any) -> None:
+    """The orders table, the inbox list and a transcript refresh themselves every 2 seconds: that is
+    the page, not the person, so it never counts as use (a dashboard left open on a shared computer)."""
+    async with make_shop(IDLE_10, terminal=False) as h:
+        clock = Clock()
+        dashboard_of(h).sessions.clock = clock
+        assert await login(h) == 303
+        polls = ("/admin/orders/rows", "/admin/inbox/rows", "/admin/inbox/transcript?customer=webchat:x")
+        for _ in range(3):  # nobody clicked for 9 minutes; the open pages went on asking
+            clock.now += 3 * 60
+            for path in polls:
+                assert (await h.client.get(path, allow_redirects=False)).status == 200, path
+        clock.now += 3 * 60
+        answer = await h.client.get("/admin/orders", allow_redirects=False)
+        assert answer.status == 303 and answer.headers["Location"] == "/admin/login"
+        for path in polls:  # and the open pages hear that the session ended
+            answer = await h.client.get(path, allow_redirects=False)
+            assert answer.status == 303 and answer.headers["Location"] == "/admin/login", path

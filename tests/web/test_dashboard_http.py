@@ -180,3 +180,13 @@ async def test_secure_cookies_when_the_shop_is_served_over_https(make_shop: obje
     async with make_shop(toml, terminal=False) as h:  # type: ignore[operator]
         assert (await h.client.get("/admin/login")).cookies["chatshop_admin_login"]["secure"]
         assert (await h.client.get("/chat")).cookies["chatshop_chat"]["secure"]
+
+
+async def test_a_page_number_that_is_no_number_shows_the_first_page(web: ShopHarness) -> None:
+    """"²" passes str.isdigit() but not int(): the first page, as for any other non-number."""
+    await place_order(web)
+    await login(web)
+    for path in ("/admin/orders", "/admin/orders/rows", "/admin/audit"):
+        for page in ("²", "x", "-1", "99999999"):
+            answer = await web.client.get(path, params={"page": page})
+            assert answer.status == 200, (path, page)

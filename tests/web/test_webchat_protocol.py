@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chatshop.messages import OrderStatusUpdate
 from chatshop.plugins.webchat.signing import Signer
 from chatshop.plugins.webchat.view import safe_url
 from chatshop.testing import ShopHarness
 
 from .chat_client import ChatTab, customer_key
+from .conftest import WEB_TOML
+
+UPGRADE = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
 
 
 async def test_the_page_sets_a_signed_http_only_cookie_and_no_personal_data_in_urls(web: ShopHarness) -> None:
@@ -196,3 +202,21 @@ async def test_an_open_tab_picks_up_what_another_worker_stored(web: ShopHarness)
     frame = await tab.frame("entries")  # the tab's watcher polls every poll_seconds (0.5 s here)
     assert [e["message"]["body"] for e in frame["entries"]] == ["from the other worker"]
     await tab.close()
+
+
+async def test_behind_a_proxy_that_rewrites_host_the_shops_own_site_may_open_the_socket(make_shop: Any) -> None:
+    """nginx's proxy_pass sends its upstream's address as Host by default: the page's Origin is then
+    the shop's public address, not the Host the shop sees. It is the shop's own site: let in."""
+    public = WEB_TOML.replace("[server]\n", '[server]\npublic_url = "https://shop.example.com"\n', 1)
+    async with make_shop(public, terminal=False) as h:
+        cookie = (await h.client.get("/chat")).cookies["chatshop_chat"].value  # Secure: sent by hand
+        for origin, allowed in (("https://shop.example.com", True), ("https://evil.example", False)):
+            headers = {"Origin": origin, "Cookie": f"chatshop_chat={cookie}"}
+            if allowed:
+                ws = await h.client.ws_connect("/chat/ws", headers=headers)
+                await ws.send_json({"type": "hello", "after": 0})
+                assert (await ws.receive_json(timeout=5))["type"] == "entries"
+                await ws.close()
+            else:
+                resp = await h.client.get("/chat/ws", headers={**headers, **UPGRADE})
+                assert resp.status == 403

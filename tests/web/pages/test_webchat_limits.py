@@ -52,3 +52,42 @@ async def test_one_address_may_hold_only_so_many_sockets(make_shop: object) -> N
         assert (await say(third, "hi"))["type"] == "ack"
         await second.close()
         await third.close()
+
+
+async def test_behind_a_trusted_proxy_each_customer_has_their_own_addresss_limits(make_shop: object) -> None:
+    """The shop names its proxy in [server] trusted_proxies: X-Forwarded-For then says who the client
+    is, for the chat's limits as for the dashboard's; customers behind the proxy no longer share one."""
+    toml = web_toml("sockets_per_address = 2\nmessages_per_address = 2").replace(
+        "[server]\n", '[server]\ntrusted_proxies = ["127.0.0.1"]\n', 1
+    )
+    async with make_shop(toml, terminal=False) as h:  # type: ignore[operator]
+        sockets = []
+
+        async def tab(browser: Browser, client: str) -> aiohttp.ClientWebSocketResponse:
+            ws = await browser.session.ws_connect(h.url("/chat/ws"), headers={"X-Forwarded-For": client})
+            sockets.append(ws)
+            await ws.send_json({"type": "hello", "after": 0})
+            while (await ws.receive_json(timeout=5))["type"] != "entries":
+                pass
+            return ws
+
+        async with Browser.opened(h) as asha, Browser.opened(h) as ravi, Browser.opened(h) as mole:
+            for client in ("203.0.113.7", "198.51.100.9", "192.0.2.4"):  # three customers, two tabs each
+                browser = {"203.0.113.7": asha, "198.51.100.9": ravi, "192.0.2.4": mole}[client]
+                first, second = await tab(browser, client), await tab(browser, client)
+                assert [(await say(ws, "hi"))["type"] for ws in (first, second)] == ["ack", "ack"]
+            try:  # one client's third socket is still one too many
+                await tab(mole, "192.0.2.4")
+            except aiohttp.WSServerHandshakeError as e:
+                assert e.status == 429
+            else:
+                raise AssertionError("a third socket from one client address was accepted")
+            # Whatever the client writes further left is not believed: the proxy appended the real one.
+            try:
+                await tab(mole, "203.0.113.250, 192.0.2.4")
+            except aiohttp.WSServerHandshakeError as e:
+                assert e.status == 429
+            else:
+                raise AssertionError("a forged X-Forwarded-For bought another socket")
+            for ws in sockets:
+                await ws.close()
