@@ -186,3 +186,19 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "invoice_signatory": "Unterschrift des Verkäufers",
         },
     )
+    register(
+        "hi",
+        {
+            "invoice_caption": "ऑर्डर {number} का आपका बिल {invoice}",
+            "invoice_button": "बिल",
+            "invoice_not_yet": "ऑर्डर {number} का बिल भुगतान या डिलीवरी होने पर मिलेगा।",
+        },
+    )
+    register(
+        "zh",
+        {
+            "invoice_caption": "订单 {number} 的发票 {invoice}",
+            "invoice_button": "发票",
+            "invoice_not_yet": "订单 {number} 付款或送达后即可获得发票。",
+        },
+    )

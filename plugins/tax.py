@@ -126,3 +126,27 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "adjustment_sales_tax": "Umsatzsteuer {detail} %",
         },
     )
+    register(
+        "hi",
+        {
+            "tax_included_vat": "{rate}% VAT शामिल: {amount}",
+            "tax_included_sales_tax": "{rate}% बिक्री कर शामिल: {amount}",
+            "adjustment_cgst": "CGST {detail}%",
+            "adjustment_sgst": "SGST {detail}%",
+            "adjustment_igst": "IGST {detail}%",
+            "adjustment_vat": "VAT {detail}%",
+            "adjustment_sales_tax": "बिक्री कर {detail}%",
+        },
+    )
+    register(
+        "zh",
+        {
+            "tax_included_vat": "含 {rate}% 增值税：{amount}",
+            "tax_included_sales_tax": "含 {rate}% 销售税：{amount}",
+            "adjustment_cgst": "CGST {detail}%",
+            "adjustment_sgst": "SGST {detail}%",
+            "adjustment_igst": "IGST {detail}%",
+            "adjustment_vat": "增值税 {detail}%",
+            "adjustment_sales_tax": "销售税 {detail}%",
+        },
+    )

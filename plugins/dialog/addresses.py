@@ -191,6 +191,28 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "address_saved": "Gespeichert. Sie können jederzeit verlangen, dass wir sie löschen.",
         },
     )
+    register(
+        "hi",
+        {
+            "address_pick": "कहाँ डिलीवर करें? पहले इस्तेमाल किया कोई पता चुनें, या नया पता।",
+            "address_new": "नया पता",
+            "address_save": "क्या हम यह पता आपके अगले ऑर्डर के लिए याद रखें?\n{address}",
+            "address_save_yes": "हाँ, याद रखें",
+            "address_save_no": "नहीं, धन्यवाद",
+            "address_saved": "सहेज लिया। आप जब चाहें इसे हटवा सकते हैं: बस दुकान से कहें।",
+        },
+    )
+    register(
+        "zh",
+        {
+            "address_pick": "请问送到哪里？请选择以前用过的地址，或填写新地址。",
+            "address_new": "新地址",
+            "address_save": "要为您的下一笔订单保存这个地址吗？\n{address}",
+            "address_save_yes": "好的，保存",
+            "address_save_no": "不用了，谢谢",
+            "address_saved": "已保存。您随时可以让本店删除它。",
+        },
+    )
 
 
 FEATURE = DialogFeature(

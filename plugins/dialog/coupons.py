@@ -227,6 +227,48 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "adjustment_offer": "{detail}",
         },
     )
+    register(
+        "hi",
+        {
+            "coupon_ask": "कोई कूपन है? उसका कोड लिखें, या “कोई कूपन नहीं” दबाएँ।",
+            "coupon_none": "कोई कूपन नहीं",
+            "coupon_applied": "कोड {code} लग गया: {amount} की छूट।",
+            "coupon_kept": "कोड {code} सहेज लिया: चेकआउट पर लगेगा।",
+            "coupon_continue": "चेकआउट करें?",
+            "coupon_unknown": "कोड {code} हमें नहीं मिला। कृपया जाँचकर फिर से लिखें।",
+            "coupon_not_yet": "कोड {code} {date} से मान्य है।",
+            "coupon_expired": "कोड {code} की मियाद {date} को ख़त्म हो गई।",
+            "coupon_min_total": "कोड {code} के लिए कम से कम {min} का ऑर्डर चाहिए (आपका {total} है)।",
+            "coupon_no_items": "कोड {code} सिर्फ़ {what} के लिए है: आपकी कार्ट में ऐसा कुछ नहीं है।",
+            "coupon_payment": "कोड {code} सिर्फ़ भुगतान के किसी दूसरे तरीके के साथ लगता है।",
+            "coupon_used_up": "कोड {code} की सारी बार इस्तेमाल हो चुकी है।",
+            "coupon_used_by_you": "आप कोड {code} पहले ही इस्तेमाल कर चुके हैं।",
+            "coupon_not_combinable": "कोड {code} “{offer}” के साथ नहीं लगता, जिसमें आपकी ज़्यादा बचत है।",
+            "adjustment_coupon": "कूपन {detail}",
+            "adjustment_offer": "{detail}",
+        },
+    )
+    register(
+        "zh",
+        {
+            "coupon_ask": "有优惠券吗？请输入券码，或点击“不使用优惠券”。",
+            "coupon_none": "不使用优惠券",
+            "coupon_applied": "券码 {code} 已使用：优惠 {amount}。",
+            "coupon_kept": "券码 {code} 已保存：结账时生效。",
+            "coupon_continue": "现在结账吗？",
+            "coupon_unknown": "没有找到券码 {code}。请检查后重新输入。",
+            "coupon_not_yet": "券码 {code} 自 {date} 起有效。",
+            "coupon_expired": "券码 {code} 已于 {date} 过期。",
+            "coupon_min_total": "券码 {code} 需订单满 {min}（您的订单为 {total}）。",
+            "coupon_no_items": "券码 {code} 仅适用于{what}：您的购物车中没有符合条件的商品。",
+            "coupon_payment": "券码 {code} 仅在使用其他支付方式时有效。",
+            "coupon_used_up": "券码 {code} 的使用次数已满。",
+            "coupon_used_by_you": "您已经使用过券码 {code}。",
+            "coupon_not_combinable": "券码 {code} 不能与“{offer}”同时使用，后者为您节省更多。",
+            "adjustment_coupon": "优惠券 {detail}",
+            "adjustment_offer": "{detail}",
+        },
+    )
 
 
 FEATURE = DialogFeature(

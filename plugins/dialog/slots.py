@@ -150,6 +150,30 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "slot_summary": "Lieferzeit: {slot}",
         },
     )
+    register(
+        "hi",
+        {
+            "slot_ask": "डिलीवरी कब करें? एक समय चुनें।",
+            "slot_button": "डिलीवरी का समय",
+            "slot_none": "माफ़ कीजिए, अगले कुछ दिनों में डिलीवरी का कोई समय खाली नहीं है। कृपया बाद में फिर कोशिश करें।",
+            "slot_gone": "वह समय अब खाली नहीं है। कृपया कोई दूसरा चुनें।",
+            "slot_taken": "माफ़ कीजिए, डिलीवरी का वह समय अभी-अभी किसी दूसरे ऑर्डर ने ले लिया। कृपया कोई दूसरा चुनें।",
+            "slot_passed": "आपका चुना हुआ डिलीवरी का समय बंद हो गया है। कृपया कोई दूसरा चुनें।",
+            "slot_summary": "डिलीवरी का समय: {slot}",
+        },
+    )
+    register(
+        "zh",
+        {
+            "slot_ask": "希望什么时候送达？请选择一个时间段。",
+            "slot_button": "配送时间",
+            "slot_none": "抱歉，未来几天没有空闲的配送时间。请稍后再试。",
+            "slot_gone": "该时间段已约满，请选择其他时间。",
+            "slot_taken": "抱歉，该配送时间刚被其他订单约走了，请选择其他时间。",
+            "slot_passed": "您选择的配送时间已截止，请选择其他时间。",
+            "slot_summary": "配送时间：{slot}",
+        },
+    )
 
 
 FEATURE = DialogFeature(

@@ -7,6 +7,7 @@ import string
 import pytest
 
 from chatshop.money import Money
+from chatshop.plugin_manager import Plugins
 from chatshop.texts import Texts, _builtin, available_locales
 
 
@@ -37,3 +38,19 @@ def test_money_reads_naturally_in_each_language() -> None:
     assert price.format("hi") == "₹1,234.50"
     assert price.format("de") == "1.234,50\xa0₹"
     assert Money.parse("29.00", "CNY").format("zh") == "¥29.00"
+
+
+#: The headings of the invoice PDF: printed with the shop's font, which may lack other scripts'
+#: letters (DejaVu Sans has no Devanagari or Chinese), so they stay in the shop's European languages.
+PDF_HEADINGS = frozenset(
+    key for key in Plugins(entry_points=False).texts()["en"] if key.startswith("invoice_")
+) - {"invoice_caption", "invoice_button", "invoice_not_yet"}
+
+
+@pytest.mark.parametrize("locale", [loc for loc in available_locales() if loc != "en"])
+def test_every_text_a_built_in_plugin_says_in_the_chat_is_in_every_shipped_language(locale: str) -> None:
+    tables = Plugins(entry_points=False).texts()
+    english, translated = tables["en"], tables.get(locale, {})
+    assert sorted(set(english) - set(translated) - PDF_HEADINGS) == []
+    for key, text in translated.items():
+        assert fields(text) == fields(english[key]), key

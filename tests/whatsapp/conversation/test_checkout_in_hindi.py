@@ -1,0 +1,68 @@
+"""A customer who chose Hindi keeps reading Hindi through every step of the checkout: the delivery
+time, the coupon and the summary's coupon line, not English from the step a plugin adds."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from chatshop.testing import ShopHarness
+from chatshop.testing.fakes.whatsapp import FakeGraph
+from tests.whatsapp.customer import Customer, choices_of, said, tap_stale, text_of
+from tests.whatsapp.shops import COD, graph_url, whatsapp_shop, whatsapp_shop_toml
+
+from .shop import DELIVERY, catalog_csv
+
+KIRANA_CORNER = """name = "Kirana Corner"
+currency = "INR"
+locale = "en"
+locales = ["en", "hi"]
+timezone = "Asia/Kolkata\""""
+SLOTS_AND_COUPON = """
+[delivery.slots]
+windows = ["09:00-12:00", "14:00-18:00"]
+capacity = 5
+cutoff_minutes = 60
+days_ahead = 2
+
+[[discounts]]
+code = "DIWALI10"
+percent = "10"
+"""
+
+
+@pytest.fixture
+async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
+    """Kirana Corner with delivery times and a coupon, in English and Hindi."""
+    toml = whatsapp_shop_toml(
+        graph_url(graph),
+        shop=KIRANA_CORNER,
+        more=DELIVERY + COD + SLOTS_AND_COUPON,
+    )
+    async with whatsapp_shop(toml, tmp_path / "shop", catalog_csv()) as h:
+        yield h
+
+
+async def test_the_delivery_time_and_the_coupon_are_asked_in_hindi(
+    shop: ShopHarness, fake: FakeGraph, asha: Customer
+) -> None:
+    await asha.say("hi")
+    await tap_stale(asha, "lang:hi")
+    await asha.say("milk")
+    await asha.tap("add:milk-1l:1")
+    await asha.tap("checkout")
+    [slots] = await asha.say("12 MG Road, Bengaluru 560001")
+    assert text_of(slots) == "डिलीवरी कब करें? एक समय चुनें।"
+    assert slots.content["action"]["button"] == "डिलीवरी का समय"
+    [coupon] = await asha.tap(lambda found: found.startswith("slot:"))
+    assert text_of(coupon) == "कोई कूपन है? उसका कोड लिखें, या “कोई कूपन नहीं” दबाएँ।"
+    assert choices_of(coupon) == [("coupon:none", "कोई कूपन नहीं")]
+    summary = said(await asha.say("DIWALI10"))  # cash on delivery, the only way to pay: the summary
+    assert "कोड DIWALI10 लग गया: ₹6.80 की छूट।" in summary
+    assert "कूपन DIWALI10: -₹6.80" in summary and "डिलीवरी का समय:" in summary
+    assert "Delivery time" not in summary and "Coupon" not in summary
+    assert fake.refused == []
+
