@@ -120,7 +120,8 @@ async def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> lis
     ):
         return None
     checkout.extras.pop(NAME, None)
-    locale = shop.config.shop.locale
+    # Said at the customer's summary: in their language, not the shop's.
+    locale = await shop.customer_locale(quote.customer_key) if quote.customer_key else shop.config.shop.locale
     return [shop.text(locale, "slot_passed" if slot is not None else "slot_ask")]
 
 

@@ -4,6 +4,7 @@ time, the coupon and the summary's coupon line, not English from the step a plug
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,20 @@ async def test_the_delivery_time_and_the_coupon_are_asked_in_hindi(
     assert "Delivery time" not in summary and "Coupon" not in summary
     assert fake.refused == []
 
+
+async def test_a_delivery_time_that_closed_at_the_summary_is_said_in_hindi(
+    shop: ShopHarness, fake: FakeGraph, asha: Customer
+) -> None:
+    shop.set_clock(datetime(2026, 6, 1, 2, 0, tzinfo=UTC))  # 07:30 in Bengaluru: 09:00 is open until 08:00
+    await asha.say("hi")
+    await tap_stale(asha, "lang:hi")
+    await asha.say("milk")
+    await asha.tap("add:milk-1l:1")
+    await asha.tap("checkout")
+    await asha.say("12 MG Road, Bengaluru 560001")
+    await asha.tap("slot:2026-06-01T09:00")
+    await asha.tap("coupon:none")
+    shop.move_clock(timedelta(hours=1))  # she reads the summary for an hour: 09:00 has closed
+    replies = await asha.tap("confirm")
+    assert "आपका चुना हुआ डिलीवरी का समय बंद हो गया है। कृपया कोई दूसरा चुनें।" in said(replies)
+    assert await shop.shop.store.list_orders() == []
