@@ -83,4 +83,6 @@ async def test_a_delivery_time_that_closed_at_the_summary_is_said_in_hindi(
     shop.move_clock(timedelta(hours=1))  # she reads the summary for an hour: 09:00 has closed
     replies = await asha.tap("confirm")
     assert "आपका चुना हुआ डिलीवरी का समय बंद हो गया है। कृपया कोई दूसरा चुनें।" in said(replies)
+    assert text_of(replies[-1]).endswith("डिलीवरी कब करें? एक समय चुनें।")  # the time again, not the address
+    assert not any(found == "slot:2026-06-01T09:00" for found, _ in choices_of(replies[-1]))
     assert await shop.shop.store.list_orders() == []
