@@ -1,5 +1,6 @@
 """A customer who chose Hindi keeps reading Hindi through every step of the checkout: the delivery
-time, the coupon and the summary's coupon line, not English from the step a plugin adds."""
+time, the coupon, the ways to pay and the summary's coupon line, not English from the step a plugin
+adds."""
 
 from __future__ import annotations
 
@@ -32,12 +33,16 @@ days_ahead = 2
 [[discounts]]
 code = "DIWALI10"
 percent = "10"
+
+[payments.whatsapp_pay]
+configuration_name = "kirana-razorpay"
+gateway = "razorpay"
 """
 
 
 @pytest.fixture
 async def shop(graph: TestServer, tmp_path: Path) -> AsyncIterator[ShopHarness]:
-    """Kirana Corner with delivery times and a coupon, in English and Hindi."""
+    """Kirana Corner with delivery times, a coupon and two ways to pay, in English and Hindi."""
     toml = whatsapp_shop_toml(
         graph_url(graph),
         shop=KIRANA_CORNER,
@@ -61,8 +66,12 @@ async def test_the_delivery_time_and_the_coupon_are_asked_in_hindi(
     [coupon] = await asha.tap(lambda found: found.startswith("slot:"))
     assert text_of(coupon) == "कोई कूपन है? उसका कोड लिखें, या “कोई कूपन नहीं” दबाएँ।"
     assert choices_of(coupon) == [("coupon:none", "कोई कूपन नहीं")]
-    summary = said(await asha.say("DIWALI10"))  # cash on delivery, the only way to pay: the summary
-    assert "कोड DIWALI10 लग गया: ₹6.80 की छूट।" in summary
+    [payment] = await asha.say("DIWALI10")
+    assert text_of(payment).startswith("कोड DIWALI10 लग गया: ₹6.80 की छूट।")
+    # A way to pay whose name is cut to the button's 20 letters is read in full above the buttons.
+    assert ("pay:whatsapp_pay", "WhatsApp में ऑनलाइन…") in choices_of(payment)
+    assert text_of(payment).endswith("\n\n• WhatsApp में ऑनलाइन भुगतान")
+    summary = said(await asha.tap("pay:cod"))
     assert "कूपन DIWALI10: -₹6.80" in summary and "डिलीवरी का समय:" in summary
     assert "Delivery time" not in summary and "Coupon" not in summary
     assert fake.refused == []
@@ -80,6 +89,7 @@ async def test_a_delivery_time_that_closed_at_the_summary_is_said_in_hindi(
     await asha.say("12 MG Road, Bengaluru 560001")
     await asha.tap("slot:2026-06-01T09:00")
     await asha.tap("coupon:none")
+    await asha.tap("pay:cod")
     shop.move_clock(timedelta(hours=1))  # she reads the summary for an hour: 09:00 has closed
     replies = await asha.tap("confirm")
     assert "आपका चुना हुआ डिलीवरी का समय बंद हो गया है। कृपया कोई दूसरा चुनें।" in said(replies)
