@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Checkout", "find_postal_code", "has_postal_code_form", "normalize_postal_code"]
+__all__ = ["Checkout", "CheckoutProblem", "find_postal_code", "has_postal_code_form", "normalize_postal_code"]
 
 _UK = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
 #: Postal codes by the shop's currency, which says where it delivers (``[shop]`` names no country).
@@ -85,6 +85,16 @@ def _codes(pattern: re.Pattern[str], address: str) -> list[str]:
         for m in pattern.finditer(address)
         if not _HOUSE_BEFORE.search(address[: m.start()]) and not _HOUSE_AFTER.match(address[m.end() :])
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutProblem:
+    """What ``validate_checkout`` found wrong, and the checkout step whose answer fixes it (a
+    delivery time that closed: the delivery time), so only that step is asked again. A problem
+    without a step (or a plain text) starts the checkout again from its first step."""
+
+    text: str
+    step: str | None = None
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from chatshop.api import Shop
     from chatshop.catalog import Catalog
     from chatshop.channels import Channel
-    from chatshop.checkout import Checkout
+    from chatshop.checkout import Checkout, CheckoutProblem
     from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.dialog.feature import DialogFeature
     from chatshop.jobs import JobHandler
@@ -120,8 +120,9 @@ def price_cart(shop: Shop, quote: Quote) -> None:
 
 
 @hookspec
-def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> list[str] | None:
-    """Return problems the customer must fix before the order can be placed (texts to show them)."""
+def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> Sequence[str | CheckoutProblem] | None:
+    """Return problems the customer must fix before the order can be placed: texts to show them,
+    or :class:`~chatshop.checkout.CheckoutProblem` to name the checkout step that asks again."""
 
 
 @hookspec

@@ -156,9 +156,12 @@ def _choices(
     # state and total) are a list wherever the channel has one, so the description is seen.
     described = any(c.description for c in choices) and count <= caps.max_list_rows
     if 0 < count <= caps.max_buttons and not sections and not described:
+        short = tuple(_short(c, caps.button_title_length, None) for c in choices)
+        # A button holds its title and nothing else: one cut to fit is read in full in the body.
+        cut = [c.title for c, s in zip(choices, short, strict=True) if s.title != " ".join(c.title.split())]
         return Buttons(
-            body=body,
-            choices=tuple(_short(c, caps.button_title_length, None) for c in choices),
+            body="\n\n".join(part for part in (body, "\n".join(f"• {title}" for title in cut)) if part),
+            choices=short,
             header=shorten(header, 60) if header else None,
             footer=shorten(footer, 60) if footer else None,
             image_url=image_url,

@@ -16,6 +16,7 @@ import pluggy
 
 from chatshop import hookspecs
 from chatshop.channels import Channel
+from chatshop.checkout import CheckoutProblem
 from chatshop.payments import PaymentMethod
 
 if TYPE_CHECKING:
@@ -235,10 +236,11 @@ class Plugins:
         # one (a discount) must have added its line before a later one (tax) reads the quote.
         await self._in_turn(self.pm.hook.price_cart, shop=shop, quote=quote)
 
-    async def validate_checkout(self, shop: Shop, checkout: Checkout, quote: Quote) -> list[str]:
-        problems: list[str] = []
+    async def validate_checkout(self, shop: Shop, checkout: Checkout, quote: Quote) -> list[CheckoutProblem]:
+        problems: list[CheckoutProblem] = []
         for result in self.pm.hook.validate_checkout(shop=shop, checkout=checkout, quote=quote):
-            problems.extend(await await_me_maybe(result) or [])
+            for problem in await await_me_maybe(result) or []:
+                problems.append(problem if isinstance(problem, CheckoutProblem) else CheckoutProblem(str(problem)))
         return problems
 
     async def order_placed(self, shop: Shop, order: Order) -> None:

@@ -121,8 +121,8 @@ def _product_choice(turn: Turn, view: ProductView) -> Choice:
 
 async def show_product(turn: Turn, product_id: str) -> None:
     product = turn.shop.catalog.get(product_id)
-    if product is None:
-        turn.say(turn.t("unknown"))
+    if product is None:  # a row or card from before the product left the catalog
+        turn.say(turn.t("product_gone"))
         show_menu(turn)
         return
     if product.variants:  # the customer picks its option values first

@@ -16,8 +16,8 @@ from chatshop.plugins.dialog.menu import menu_button, show_menu
 
 async def add(turn: Turn, product_id: str, quantity: int) -> None:
     product = turn.shop.catalog.get(product_id)
-    if product is None:
-        turn.say(turn.t("unknown"))
+    if product is None:  # a button from before the product left the catalog
+        turn.say(turn.t("product_gone"))
         show_menu(turn)
         return
     if product.variants:  # what is bought is one of its variants: the customer picks it first
@@ -72,6 +72,8 @@ def room(turn: Turn, view: ProductView, in_cart: int, wanted: int) -> int:
 def ask_quantity(turn: Turn, product_id: str) -> None:
     product = turn.shop.catalog.get(product_id)
     if product is None or product.variants:
+        if product is None:
+            turn.say(turn.t("product_gone"))
         show_menu(turn)
         return
     turn.state.step = "quantity"

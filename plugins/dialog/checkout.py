@@ -278,8 +278,14 @@ async def _priced(turn: Turn, checkout: Checkout, *, confirming: bool = False) -
         return None
     problems = await turn.shop.plugins.validate_checkout(turn.shop, checkout, quote)
     if problems:
-        turn.say("\n".join(problems))
-        await start(turn)
+        turn.say("\n".join(problem.text for problem in problems))
+        # The earliest step a problem names is asked again, the answers before it stand (a closed
+        # delivery time asks for a time, not the address); a problem naming none starts over.
+        named = [i for problem in problems if problem.step and (i := turn.dialog.step_index(problem.step)) is not None]
+        if len(named) == len(problems):
+            await checkout_flow.go_to(turn, turn.dialog.steps[min(named)].value.name)
+        else:
+            await start(turn)
         return None
     return quote
 

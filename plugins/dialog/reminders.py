@@ -176,7 +176,7 @@ async def _reachable(
 async def notify_me(turn: Turn, product_id: str) -> None:
     product = turn.shop.catalog.get(product_id)
     if product is None or not turn.shop.config.reminders.back_in_stock:
-        turn.say(turn.t("unknown"))
+        turn.say(turn.t("product_gone" if product is None else "unknown"))
         show_menu(turn)
         return
     (view,) = await turn.views([product])

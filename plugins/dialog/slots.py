@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 
 from babel.dates import format_skeleton
 
-from chatshop.checkout import Checkout
+from chatshop.checkout import Checkout, CheckoutProblem
 from chatshop.dialog import checkout_flow
 from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature
 from chatshop.dialog.turn import Turn
@@ -108,7 +108,7 @@ def price_cart(shop: Shop, quote: Quote) -> None:
 
 
 @hookimpl
-async def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> list[str] | None:
+async def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> list[CheckoutProblem] | None:
     """A slot that passed its cut-off while the customer looked at the summary is picked again."""
     section = shop.config.delivery.slots
     if section is None:
@@ -120,8 +120,9 @@ async def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> lis
     ):
         return None
     checkout.extras.pop(NAME, None)
-    locale = shop.config.shop.locale
-    return [shop.text(locale, "slot_passed" if slot is not None else "slot_ask")]
+    # Said at the customer's summary: in their language, not the shop's.
+    locale = await shop.customer_locale(quote.customer_key) if quote.customer_key else shop.config.shop.locale
+    return [CheckoutProblem(shop.text(locale, "slot_passed" if slot is not None else "slot_ask"), step=STEP)]
 
 
 @hookimpl

@@ -76,6 +76,14 @@ def test_long_titles_are_shortened_at_word_boundaries_and_kept_in_the_descriptio
     assert len(lowered.button) <= 20
 
 
+def test_a_button_title_cut_to_fit_is_readable_in_full_in_the_body() -> None:
+    pay = (Choice(id="pay:cod", title="Cash on delivery"), Choice(id="pay:wa", title="WhatsApp में ऑनलाइन भुगतान"))
+    (lowered,) = lower([Buttons(body="How would you like to pay?", choices=pay)], RICH, "hint", "Choose").messages
+    assert isinstance(lowered, Buttons)
+    assert [c.title for c in lowered.choices] == ["Cash on delivery", "WhatsApp में ऑनलाइन…"]
+    assert lowered.body == "How would you like to pay?\n\n• WhatsApp में ऑनलाइन भुगतान"
+
+
 def test_shorten_never_exceeds_the_limit() -> None:
     for limit in range(1, 40):
         assert len(shorten("Supercalifragilistic expialidocious words everywhere", limit)) <= limit

@@ -70,6 +70,21 @@ async def test_a_slot_closes_at_its_cut_off_in_the_shops_time_zone(tmp_path: Pat
         assert "nicht mehr frei" in told
 
 
+async def test_a_slot_that_closes_while_the_summary_is_read_asks_for_a_slot_not_the_address(tmp_path: Path) -> None:
+    async with running_shop(german_shop(SLOTS), tmp_path) as h:
+        at(h, MONDAY_MORNING)
+        await to_slots(h, "anna")
+        await h.choose("anna", "slot:2026-06-01T09:00")
+        at(h, datetime(2026, 6, 1, 6, 30, tzinfo=UTC))  # 08:30: the morning closed at 08:00
+        told = plain(await h.choose("anna", "confirm"))
+        assert "Die gewählte Lieferzeit ist nicht mehr buchbar" in told
+        assert "Wann sollen wir liefern?" in told and "1. Juni 09:00" not in told.split("liefern?")[1]
+        assert "Wohin sollen wir liefern?" not in told  # the address stands
+        summary = plain(await h.choose("anna", "slot:2026-06-01T14:00"))
+        assert "Lieferzeit: Mo., 1. Juni 14:00–18:00" in summary and ADDRESS in summary
+        assert await h.shop.store.list_orders() == []
+
+
 async def test_sunday_and_closed_days_have_no_slots(tmp_path: Path) -> None:
     closed = SLOTS.replace("days_ahead = 2", "days_ahead = 3\nclosed = [2026-06-09]")
     async with running_shop(german_shop(closed), tmp_path) as h:

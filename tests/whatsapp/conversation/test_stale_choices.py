@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from aiohttp.test_utils import TestServer
 
 from chatshop.testing import ShopHarness
 from chatshop.testing.fakes.whatsapp import FakeGraph
+from tests.whatsapp.conversation.shop import catalog_csv, shop_toml
 from tests.whatsapp.customer import Customer, choices_of, said, tap_stale, text_of
+from tests.whatsapp.shops import graph_url, whatsapp_shop
 
 
 @pytest.mark.parametrize(
@@ -59,4 +64,26 @@ async def test_every_line_of_a_big_cart_can_be_edited(shop: ShopHarness, fake: F
     assert seen == [f"line:atta-{n}" for n in range(1, 14)]
     await asha.tap("line:atta-13")
     assert "Removed" in said(await asha.tap("rm:atta-13"))
+    assert fake.refused == []
+
+
+async def test_a_product_taken_off_the_catalog_overnight_is_said_to_be_gone_wherever_it_is_tapped(
+    graph: TestServer, fake: FakeGraph, tmp_path: Path
+) -> None:
+    folder = tmp_path / "shop"
+    async with whatsapp_shop(shop_toml(graph_url(graph)), folder, catalog_csv()) as evening:
+        asha = Customer(evening, fake, "919812345678", "Asha Verma")
+        await asha.say("hi")
+        await asha.tap("browse")
+        await asha.tap("cat:2:0")  # Dairy: milk and paneer
+        await asha.tap("p:paneer-200g")  # its card: Add to cart, Quantity…
+    without_paneer = "\n".join(line for line in catalog_csv().splitlines() if not line.startswith("paneer-")) + "\n"
+    async with whatsapp_shop(shop_toml(graph_url(graph)), folder, without_paneer) as morning:
+        asha = Customer(morning, fake, "919812345678", "Asha Verma")
+        asha.seen = len(asha.inbox())
+        for old in ("p:paneer-200g", "add:paneer-200g:1", "qty:paneer-200g"):
+            replies = said(await asha.tap(old))
+            assert replies.startswith("Sorry, that product is no longer available."), (old, replies)
+            assert "didn't understand" not in replies and "Browse catalog" in replies
+        assert "paneer" not in str((await morning.shop.store.load_conversation(asha.key)).state)
     assert fake.refused == []
