@@ -61,7 +61,7 @@ async def test_the_delivery_time_and_the_coupon_are_asked_in_hindi(
     await asha.tap("add:milk-1l:1")
     await asha.tap("checkout")
     [slots] = await asha.say("12 MG Road, Bengaluru 560001")
-    assert text_of(slots) == "डिलीवरी कब करें? एक समय चुनें।"
+    assert text_of(slots) == "हम कब डिलीवर करें? कोई समय चुनें।"
     assert slots.content["action"]["button"] == "डिलीवरी का समय"
     [coupon] = await asha.tap(lambda found: found.startswith("slot:"))
     assert text_of(coupon) == "कोई कूपन है? उसका कोड लिखें, या “कोई कूपन नहीं” दबाएँ।"
@@ -92,7 +92,7 @@ async def test_a_delivery_time_that_closed_at_the_summary_is_said_in_hindi(
     await asha.tap("pay:cod")
     shop.move_clock(timedelta(hours=1))  # she reads the summary for an hour: 09:00 has closed
     replies = await asha.tap("confirm")
-    assert "आपका चुना हुआ डिलीवरी का समय बंद हो गया है। कृपया कोई दूसरा चुनें।" in said(replies)
-    assert text_of(replies[-1]).endswith("डिलीवरी कब करें? एक समय चुनें।")  # the time again, not the address
+    assert "आपका चुना हुआ डिलीवरी का समय बंद हो चुका है। कृपया कोई दूसरा समय चुनें।" in said(replies)
+    assert text_of(replies[-1]).endswith("हम कब डिलीवर करें? कोई समय चुनें।")  # the time again, not the address
     assert not any(found == "slot:2026-06-01T09:00" for found, _ in choices_of(replies[-1]))
     assert await shop.shop.store.list_orders() == []
