@@ -22,7 +22,15 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel
 
-from chatshop.channels import Capabilities, Channel, ReplyWindow, SendError, SendResult, utf8_bytes
+from chatshop.channels import (
+    Capabilities,
+    Channel,
+    ReplyWindow,
+    SendContext,
+    SendError,
+    SendResult,
+    utf8_bytes,
+)
 from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import (
     DeliveryReport,
@@ -295,8 +303,11 @@ class WeChatChannel(Channel):
             templates=(template.template_id,) if template else (),
         )
 
-    async def send(self, customer_id: str, message: Outbound) -> SendResult:
-        rendered = render(customer_id, message, self.shop.config.shop.locale)
+    async def send(self, customer_id: str, message: Outbound, context: SendContext | None = None) -> SendResult:
+        # Prices the renderer writes itself (a card's menu head) in the customer's language, as the
+        # dialog wrote the rest: ¥88.00 for a Chinese customer of an English-first shop, not CN¥88.00.
+        locale = context.locale if context is not None else self.shop.config.shop.locale
+        rendered = render(customer_id, message, locale)
         try:
             await self._send_bodies(customer_id, message, rendered.bodies)
         except ReplyWindowClosed as e:
