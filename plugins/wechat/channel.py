@@ -46,7 +46,7 @@ from .client import WeChatClient
 from .config import TemplateValues, WeChatConfig
 from .crypto import CryptoError, WeChatCrypto
 from .errors import ReplyWindowClosed
-from .inbound import InboundRejected, parse_push
+from .inbound import MESSAGE_PREFIX, InboundRejected, parse_push
 from .render import MAX_MENU_ITEMS, MAX_TEXT_BYTES, MAX_TEXT_PARTS, render
 from .signature import SignatureError, check_fresh, verify
 from .token import AccessTokens
@@ -282,7 +282,22 @@ class WeChatChannel(Channel):
     async def _accept(self, inbound: Inbound, push: _Push) -> bool | None:
         if not await self._first_time(push):
             return None
-        return await self.shop.receive(inbound)
+        fresh = await self.shop.receive(inbound)
+        if inbound.message_id.startswith(MESSAGE_PREFIX):  # held (now, or by the first try of a retry)
+            await self._wrote(inbound.customer_id)
+        return fresh
+
+    def _wrote_key(self, openid: str) -> str:
+        # wechat:wrote:OPENID in the kv: ending in the OpenID, it goes when the customer is forgotten
+        return f"wrote:{openid}"
+
+    async def _wrote(self, openid: str) -> None:
+        """The customer sent a message: the 48-hour window opens (again) from now.
+
+        Kept apart from the conversation's last inbound time, which events move too: a follow, a
+        QR scan or a menu tap allows 3 replies within a minute, a link opened from the menu or the
+        periodic location report none, and none of them opens 48 hours (research/wechat.md §3.2)."""
+        await self.shop.kv(self.name).set(self._wrote_key(openid), "1", ttl=CUSTOMER_SERVICE_WINDOW)
 
     def _late_done(self, task: asyncio.Task[bool | None]) -> None:
         self._late.discard(task)
@@ -291,9 +306,9 @@ class WeChatChannel(Channel):
 
     # --- outbound ---------------------------------------------------------------------------
     async def reply_window(self, customer_id: str) -> ReplyWindow:
-        """Customer-service messages reach a follower for 48 hours after their last message."""
-        last = await self.shop.last_message_at(f"{self.name}:{customer_id}")
-        if last is not None and self.shop.now() - last < CUSTOMER_SERVICE_WINDOW:
+        """Customer-service messages reach a follower for 48 hours after their last message (an
+        event does not count, see :meth:`_wrote`)."""
+        if await self.shop.kv(self.name).get(self._wrote_key(customer_id)) is not None:
             return ReplyWindow()
         template = self.settings.order_template
         return ReplyWindow(
