@@ -36,7 +36,10 @@ def verify_notification(
     timestamp = headers.get("Wechatpay-Timestamp", "")
     nonce_str = headers.get("Wechatpay-Nonce")
     signature = headers.get("Wechatpay-Signature")
-    if key is None or not (timestamp.isdigit() and nonce_str and signature):
+    # Unix seconds in ASCII digits: "²" and "１２" pass isdigit(), and 400 digits overflow a float.
+    if key is None or not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    if not (nonce_str and signature):
         return False
     if abs(now - int(timestamp)) > tolerance:
         return False
