@@ -10,10 +10,11 @@ push carry the same ``MsgId`` (or sender + time for events), so the inbox drops 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -61,6 +62,10 @@ log = structlog.get_logger(__name__)
 
 #: WeChat's customer-service window: 48 hours after the follower's last message.
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
+
+#: The pauses between tries to store a message WeChat was already told we hold (about 15 minutes
+#: in all: a database locked by an import, a PostgreSQL failover).
+LATE_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 300.0)
 
 #: How long the progress of a half-sent message is remembered (the 48-hour window and more).
 PARTIAL_KEPT_FOR = timedelta(hours=72)
@@ -125,6 +130,7 @@ class WeChatChannel(Channel):
             base_url=self.settings.api_base_url, session=lambda: self.shop.http, tokens=self.tokens
         )
         self._late: set[asyncio.Task[bool | None]] = set()
+        self._stopping = asyncio.Event()
 
     def _open_keys(self) -> list[WeChatCrypto]:
         """The current and previous EncodingAESKey; a malformed one is a config problem at its key."""
@@ -154,6 +160,7 @@ class WeChatChannel(Channel):
         ]
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._late:  # pushes answered before the inbox held them: let them land
             await asyncio.gather(*self._late, return_exceptions=True)
 
@@ -275,9 +282,28 @@ class WeChatChannel(Channel):
                 log.info("wechat.duplicate_push", customer=inbound.customer_key)
             return fresh
         log.warning("wechat.slow_inbox", customer=inbound.customer_key)
-        self._late.add(task)
-        task.add_done_callback(self._late_done)
+        late = asyncio.ensure_future(self._land(task, inbound, push))
+        self._late.add(late)
+        late.add_done_callback(self._late_done)
         return True
+
+    async def _land(self, first: asyncio.Task[bool | None], inbound: Inbound, push: _Push) -> bool | None:
+        """A message WeChat was told we hold, which it will never send again: if storing it fails
+        (the database gave up waiting for a lock another process holds), it is tried again, a
+        little later each time, until the inbox holds it (the inbox and the claims drop a copy)."""
+        attempt: Awaitable[bool | None] = first
+        pauses = iter(LATE_RETRY_SECONDS)
+        while True:
+            try:
+                return await attempt
+            except Exception as error:  # any storage failure: the message exists only here now
+                pause = next(pauses, None)
+                if pause is None or self._stopping.is_set():  # shutting down: that was the last try
+                    raise
+                log.warning("wechat.late_inbox_retrying", customer=inbound.customer_key, error=type(error).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), pause)  # a shutdown tries once more now
+                attempt = self._accept(inbound, push)
 
     async def _accept(self, inbound: Inbound, push: _Push) -> bool | None:
         if not await self._first_time(push):
@@ -302,7 +328,7 @@ class WeChatChannel(Channel):
     def _late_done(self, task: asyncio.Task[bool | None]) -> None:
         self._late.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("wechat.late_inbox_failed", error=repr(task.exception()))
+            log.error("wechat.late_inbox_failed", alert=True, error=repr(task.exception()))
 
     # --- outbound ---------------------------------------------------------------------------
     async def reply_window(self, customer_id: str) -> ReplyWindow:
