@@ -222,13 +222,25 @@ class SearchIndex:
         of the rest, the last word of letters is the thing asked for ("red shoes"): if nothing in
         the catalog is called that, nothing is found, even though "red" is. Sizes ("2 kg") rank the
         products of that size first without leaving the others out; a number or a word of one or
-        two letters narrows the products to those that have it, if any do.
+        two letters narrows the products to those that have it, if any do. A Chinese word with a
+        synonym (茶 = tea) finds what either names.
         """
         folded = fold(query)
-        if not folded.isascii():  # 牛奶 is milk: Chinese synonyms are found inside the query
-            for word, meanings in synonyms.items():
-                if is_cjk(word) and word in folded:
-                    folded = folded.replace(word, f" {' '.join(meanings)} ")
+        docs, rank = self._ranked(folded, filler, synonyms)
+        meant = _chinese_meanings(folded, synonyms)
+        if meant != folded:
+            # 牛奶 is milk, 茶 is tea: a Chinese word the shop gave a meaning is looked for as that
+            # meaning too (an English "Green Tea" for 绿茶), and still as written, so the teas
+            # named in Chinese (西湖龙井绿茶) are found by their own characters. Each product once.
+            also_docs, also_rank = self._ranked(meant, filler, synonyms)
+            docs, rank = _best_of(np.concatenate([docs, also_docs]), np.concatenate([rank, also_rank]))
+        return Hits(_top(docs, rank, limit), len(docs))
+
+    def _ranked(
+        self, folded: str, filler: Collection[str], synonyms: Mapping[str, Sequence[str]]
+    ) -> tuple[Docs, Scores]:
+        """The documents a folded query finds (each once, in no order) and their rank."""
+        nothing = np.empty(0, np.int32), np.empty(0, np.float32)
         sizes, parts = sizes_and_words(folded)
         parts = self._without_filler(parts, filler)
         required = [w for w in parts if (len(w) > 2 or is_cjk(w)) and not w.isdigit()]
@@ -236,7 +248,7 @@ class SearchIndex:
         if not required and not sizes:
             required, optional = optional, []
         if not required and not sizes:
-            return Hits([], 0)
+            return nothing
         matched: list[tuple[Docs, Scores]] = []
         main: Docs | None = None
         for word in required:
@@ -247,11 +259,11 @@ class SearchIndex:
             if found:
                 matched.append(found)
         if main is not None and not len(main):
-            return Hits([], 0)
+            return nothing
         if matched:
             docs, scores = _with_most_words(matched, main)
         elif required:
-            return Hits([], 0)
+            return nothing
         else:
             docs = np.unique(np.concatenate([self._sizes.get(s, np.empty(0, np.int32)) for s in sizes]))
             scores = np.zeros(len(docs), np.float32)
@@ -267,7 +279,7 @@ class SearchIndex:
         for size in sizes:
             if size in self._sizes:
                 rank = (rank + _SIZE_FIRST * _lookup(docs, self._sizes[size])[0]).astype(np.float32)
-        return Hits(_top(docs, rank, limit), len(docs))
+        return docs, rank
 
     @staticmethod
     def _without_filler(parts: list[str], filler: Collection[str]) -> list[str]:
@@ -339,6 +351,25 @@ def _with_most_words(matched: list[tuple[Docs, Scores]], main: Docs | None) -> t
         return np.empty(0, np.int32), np.empty(0, np.float32)
     keep = counts == best
     return unique[keep], sums[keep].astype(np.float32)
+
+
+def _chinese_meanings(folded: str, synonyms: Mapping[str, Sequence[str]]) -> str:
+    """``folded`` with each Chinese word of ``synonyms`` in it put as its meaning (牛奶 → milk)."""
+    if folded.isascii():
+        return folded
+    for word, meanings in synonyms.items():
+        if is_cjk(word) and word in folded:
+            folded = folded.replace(word, f" {' '.join(meanings)} ")
+    return folded
+
+
+def _best_of(docs: Docs, rank: Scores) -> tuple[Docs, Scores]:
+    """Each document once, with the best of its ranks."""
+    order = np.lexsort((-rank, docs))
+    docs, rank = docs[order], rank[order]
+    first = np.ones(len(docs), bool)
+    first[1:] = docs[1:] != docs[:-1]
+    return docs[first], rank[first]
 
 
 def _top(docs: Docs, rank: Scores, limit: int) -> list[int]:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pydantic import BaseModel
 
 from chatshop.dialog import checkout_flow
+from chatshop.dialog.engine import bounded_int
 from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature
 from chatshop.dialog.turn import Turn
 from chatshop.hookspecs import hookimpl
@@ -103,7 +104,7 @@ async def _pick(turn: Turn, arg: str) -> None:
         await checkout_flow.start(turn)
         return
     addresses = await saved(turn.shop, turn.customer_key)
-    index = int(arg) if arg.isdigit() else -1
+    index = bounded_int(arg, default=-1)
     if not 0 <= index < len(addresses):  # "New address", or a list from before the list changed
         checkout.extras.pop(NAME, None)
         await checkout_flow.proceed(turn, PICK)

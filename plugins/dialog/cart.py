@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from chatshop.cart import MAX_QUANTITY
-from chatshop.dialog.engine import bounded_int, choose, number
+from chatshop.dialog.engine import bounded_int, choose
 from chatshop.dialog.feature import Action, DialogFeature, Question
+from chatshop.dialog.quantities import quantity
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
 from chatshop.hookspecs import hookimpl
 from chatshop.lowering import shorten
@@ -251,7 +252,7 @@ async def _remove(turn: Turn, _: str) -> None:
 
 
 async def _quantity_answer(turn: Turn, text: str) -> bool:
-    typed = number(text)
+    typed = quantity(text)  # 3, 3个, 两盒, 3 pcs
     if typed is None:
         return False
     await quantity_answer(turn, typed)

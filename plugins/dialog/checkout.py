@@ -123,8 +123,14 @@ async def address_text(turn: Turn, text: str) -> None:
         show_cart(turn)
         return
     text = ascii_digits(text)
-    checkout.address = " ".join(text.split())[:500]
-    checkout.postal_code = _postal_code(turn, text)
+    code = _postal_code(turn, text)
+    placed = checkout.address if checkout.latitude else None  # what a shared location said, if anything
+    if placed and code and normalize_postal_code(text) == code:
+        # "Share your location and then your postal code": the code completes the location's address.
+        checkout.address = f"{placed} {code}"[:500]
+    else:
+        checkout.address = " ".join(text.split())[:500]
+    checkout.postal_code = code
     if checkout.postal_code is None:
         await checkout_flow.proceed(turn, ADDRESS)  # the postal code, asked on its own
         return
@@ -166,6 +172,9 @@ async def location(turn: Turn, where: Location) -> None:
         checkout.postal_code = code
         await after_address(turn)
         return
+    # Kept for the postal code the customer sends next (see address_text); none said: none kept.
+    checkout.address = described[:500] or None
+    checkout.postal_code = None
     turn.state.step = ADDRESS
     turn.say(turn.t("location_received"))
 

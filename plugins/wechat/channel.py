@@ -10,10 +10,11 @@ push carry the same ``MsgId`` (or sender + time for events), so the inbox drops 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -22,7 +23,15 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel
 
-from chatshop.channels import Capabilities, Channel, ReplyWindow, SendError, SendResult, utf8_bytes
+from chatshop.channels import (
+    Capabilities,
+    Channel,
+    ReplyWindow,
+    SendContext,
+    SendError,
+    SendResult,
+    utf8_bytes,
+)
 from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.messages import (
     DeliveryReport,
@@ -38,7 +47,7 @@ from .client import WeChatClient
 from .config import TemplateValues, WeChatConfig
 from .crypto import CryptoError, WeChatCrypto
 from .errors import ReplyWindowClosed
-from .inbound import InboundRejected, parse_push
+from .inbound import MESSAGE_PREFIX, InboundRejected, parse_push
 from .render import MAX_MENU_ITEMS, MAX_TEXT_BYTES, MAX_TEXT_PARTS, render
 from .signature import SignatureError, check_fresh, verify
 from .token import AccessTokens
@@ -53,6 +62,10 @@ log = structlog.get_logger(__name__)
 
 #: WeChat's customer-service window: 48 hours after the follower's last message.
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
+
+#: The pauses between tries to store a message WeChat was already told we hold (about 15 minutes
+#: in all: a database locked by an import, a PostgreSQL failover).
+LATE_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 300.0)
 
 #: How long the progress of a half-sent message is remembered (the 48-hour window and more).
 PARTIAL_KEPT_FOR = timedelta(hours=72)
@@ -117,6 +130,7 @@ class WeChatChannel(Channel):
             base_url=self.settings.api_base_url, session=lambda: self.shop.http, tokens=self.tokens
         )
         self._late: set[asyncio.Task[bool | None]] = set()
+        self._stopping = asyncio.Event()
 
     def _open_keys(self) -> list[WeChatCrypto]:
         """The current and previous EncodingAESKey; a malformed one is a config problem at its key."""
@@ -146,6 +160,7 @@ class WeChatChannel(Channel):
         ]
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._late:  # pushes answered before the inbox held them: let them land
             await asyncio.gather(*self._late, return_exceptions=True)
 
@@ -267,25 +282,59 @@ class WeChatChannel(Channel):
                 log.info("wechat.duplicate_push", customer=inbound.customer_key)
             return fresh
         log.warning("wechat.slow_inbox", customer=inbound.customer_key)
-        self._late.add(task)
-        task.add_done_callback(self._late_done)
+        late = asyncio.ensure_future(self._land(task, inbound, push))
+        self._late.add(late)
+        late.add_done_callback(self._late_done)
         return True
+
+    async def _land(self, first: asyncio.Task[bool | None], inbound: Inbound, push: _Push) -> bool | None:
+        """A message WeChat was told we hold, which it will never send again: if storing it fails
+        (the database gave up waiting for a lock another process holds), it is tried again, a
+        little later each time, until the inbox holds it (the inbox and the claims drop a copy)."""
+        attempt: Awaitable[bool | None] = first
+        pauses = iter(LATE_RETRY_SECONDS)
+        while True:
+            try:
+                return await attempt
+            except Exception as error:  # any storage failure: the message exists only here now
+                pause = next(pauses, None)
+                if pause is None or self._stopping.is_set():  # shutting down: that was the last try
+                    raise
+                log.warning("wechat.late_inbox_retrying", customer=inbound.customer_key, error=type(error).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), pause)  # a shutdown tries once more now
+                attempt = self._accept(inbound, push)
 
     async def _accept(self, inbound: Inbound, push: _Push) -> bool | None:
         if not await self._first_time(push):
             return None
-        return await self.shop.receive(inbound)
+        fresh = await self.shop.receive(inbound)
+        if inbound.message_id.startswith(MESSAGE_PREFIX):  # held (now, or by the first try of a retry)
+            await self._wrote(inbound.customer_id)
+        return fresh
+
+    def _wrote_key(self, openid: str) -> str:
+        # wechat:wrote:OPENID in the kv: ending in the OpenID, it goes when the customer is forgotten
+        return f"wrote:{openid}"
+
+    async def _wrote(self, openid: str) -> None:
+        """The customer sent a message: the 48-hour window opens (again) from now.
+
+        Kept apart from the conversation's last inbound time, which events move too: a follow, a
+        QR scan or a menu tap allows 3 replies within a minute, a link opened from the menu or the
+        periodic location report none, and none of them opens 48 hours (research/wechat.md §3.2)."""
+        await self.shop.kv(self.name).set(self._wrote_key(openid), "1", ttl=CUSTOMER_SERVICE_WINDOW)
 
     def _late_done(self, task: asyncio.Task[bool | None]) -> None:
         self._late.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("wechat.late_inbox_failed", error=repr(task.exception()))
+            log.error("wechat.late_inbox_failed", alert=True, error=repr(task.exception()))
 
     # --- outbound ---------------------------------------------------------------------------
     async def reply_window(self, customer_id: str) -> ReplyWindow:
-        """Customer-service messages reach a follower for 48 hours after their last message."""
-        last = await self.shop.last_message_at(f"{self.name}:{customer_id}")
-        if last is not None and self.shop.now() - last < CUSTOMER_SERVICE_WINDOW:
+        """Customer-service messages reach a follower for 48 hours after their last message (an
+        event does not count, see :meth:`_wrote`)."""
+        if await self.shop.kv(self.name).get(self._wrote_key(customer_id)) is not None:
             return ReplyWindow()
         template = self.settings.order_template
         return ReplyWindow(
@@ -295,8 +344,11 @@ class WeChatChannel(Channel):
             templates=(template.template_id,) if template else (),
         )
 
-    async def send(self, customer_id: str, message: Outbound) -> SendResult:
-        rendered = render(customer_id, message, self.shop.config.shop.locale)
+    async def send(self, customer_id: str, message: Outbound, context: SendContext | None = None) -> SendResult:
+        # Prices the renderer writes itself (a card's menu head) in the customer's language, as the
+        # dialog wrote the rest: ¥88.00 for a Chinese customer of an English-first shop, not CN¥88.00.
+        locale = context.locale if context is not None else self.shop.config.shop.locale
+        rendered = render(customer_id, message, locale)
         try:
             await self._send_bodies(customer_id, message, rendered.bodies)
         except ReplyWindowClosed as e:

@@ -13,10 +13,12 @@ from chatshop.messages import DeliveryReport, DeliveryState, Inbound, InboundKin
 
 from .menu import choice_for_key
 
-__all__ = ["CHANNEL", "InboundRejected", "parse_push"]
+__all__ = ["CHANNEL", "MESSAGE_PREFIX", "InboundRejected", "parse_push"]
 
 CHANNEL = "wechat"
 MEDIA_TYPES = {"image", "voice", "video", "shortvideo", "link", "file"}
+#: The start of a message's id (``msg:<MsgId>``); an event's is ``evt:``.
+MESSAGE_PREFIX = "msg:"
 
 
 class InboundRejected(ValueError):
@@ -39,7 +41,7 @@ def parse_push(fields: dict[str, str]) -> Inbound | DeliveryReport:
     base = Inbound(
         channel=CHANNEL,
         customer_id=sender,
-        message_id=f"msg:{msg_id}",
+        message_id=f"{MESSAGE_PREFIX}{msg_id}",
         kind=InboundKind.UNSUPPORTED,
         event=msg_type[:40],
         received_at=received_at,

@@ -28,6 +28,7 @@ from chatshop.messages import (
     ProductList,
     Text,
 )
+from chatshop.texts import available_locales
 
 __all__ = [
     "MAX_MENU_ITEMS",
@@ -190,7 +191,8 @@ def _product(out: Rendered, openid: str, card: ProductCard, locale: str) -> None
     if lines and lines[0].strip() == card.title.strip():
         lines = lines[1:]  # the article's title already says it
     description = "\n".join(lines).strip()
-    if price not in description:
+    # The dialog wrote the price in the customer's language; any form of it will do, never twice.
+    if not any(card.price.format(other) in description for other in (locale, "en", *available_locales())):
         description = _join(price, description)
     if not card.url:  # no page for an article: the card is its text, heading its own menu
         _menu(out, openid, _join(card.title, description, card.image_url), card.choices, None)

@@ -35,7 +35,7 @@ def verify(signature: str | None, *parts: str) -> None:
 
 def check_fresh(timestamp: str | None, now: float, max_skew: int) -> None:
     """Raise :class:`SignatureError` unless ``timestamp`` is within ``max_skew`` s of ``now``."""
-    if not timestamp or not timestamp.isdigit() or len(timestamp) > 12:
+    if not timestamp or not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:  # not "²"
         raise SignatureError("missing or malformed timestamp")
     if abs(now - int(timestamp)) > max_skew:
         raise SignatureError("timestamp outside the replay window")

@@ -70,3 +70,20 @@ async def test_off_by_default(tmp_path: Path) -> None:
         await h.choose("dora", "add:honig:1")
         await h.choose("dora", "checkout")
         assert "speichern?" not in plain(await h.say("dora", "Hauptstraße 5, 10115 Berlin"))
+
+
+async def test_a_tapped_address_number_that_is_no_number_asks_for_the_address(tmp_path: Path) -> None:
+    """A choice id is sent back by the customer's app: "addr:²" (a superscript two passes
+    ``str.isdigit``) is a list the shop never offered, answered with the address question, not
+    a failed turn."""
+    async with running_shop(german_shop(ON), tmp_path) as h:
+        await h.choose("dora", "add:honig:1")
+        await h.choose("dora", "checkout")
+        await h.say("dora", "Hauptstraße 5, 10115 Berlin")
+        await h.choose("dora", "keepaddr:yes")
+        await h.choose("dora", "confirm")
+        await h.choose("dora", "add:apfel:1")
+        await h.choose("dora", "checkout")
+        for forged in ("addr:²", "addr:99999999999999999999"):
+            answer = plain(await h.choose("dora", forged))
+            assert "Lieferadresse" not in answer and "Wohin" in answer, answer

@@ -74,3 +74,20 @@ async def test_the_wechatpay_page_refuses_a_non_ascii_sig_with_a_4xx(
         "POST" if path else "GET", h.url(f"/pay/wechatpay/K7M-4QX{path}"), params={"sig": "é签"}
     ) as response:
         assert response.status == 404
+
+
+@pytest.mark.parametrize("timestamp", ["²", "１７６７２５４４００", "١٧٦٧٢٥٤٤٠٠", "9" * 400])
+async def test_wechatpay_refuses_a_timestamp_of_digits_that_are_no_number(
+    wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay, timestamp: str
+) -> None:
+    """Superscript, full-width or Arabic-Indic digits pass ``str.isdigit``; ``int`` refuses some
+    and reads others as a time. Before any signature is checked, so anyone could send them."""
+    h = wechatpay_shop
+    await place(h, currency="CNY", unit=2900, method="wechatpay")
+    body = wechatpay_api.notification(wechatpay_api.pay("K7M-4QX"))
+    headers = {k.encode(): v.encode() for k, v in wechatpay_api.signed_headers(body).items()}
+    headers[b"Wechatpay-Timestamp"] = timestamp.encode()
+    headers[b"Content-Type"] = b"application/json"
+    status, content = await raw_request(_base(h), "POST", b"/webhooks/payments/wechatpay", headers, body)
+    assert status == 401 and json.loads(content)["code"] == "FAIL"
+    assert await untouched(h)

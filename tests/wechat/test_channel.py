@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import structlog
 
 from chatshop.channels import RetryableSendError
 from chatshop.messages import (
@@ -184,6 +185,26 @@ async def test_slow_inbox_still_answered_in_time(make_channel: MakeChannel) -> N
         assert await response.text() == "success" and not shop.inbox
     await channel.stop()  # waits for the late message to land
     assert [m.text for m in shop.inbox] == ["hi"]
+
+
+async def test_a_message_answered_before_the_database_failed_is_stored_once_it_is_back(
+    make_channel: MakeChannel,
+) -> None:
+    """WeChat was told ``success`` (the inbox was slow) and never sends the message again: when the
+    database then gives up waiting for a lock another process holds (a big import), the message is
+    tried again until the inbox holds it, not dropped."""
+    channel, client, shop = await make_channel(answer_within_seconds=0.05)
+    push = safe_push(text_xml("我要铁观音", 7, FIXTURE_TIME), FIXTURE_TIME)
+    with structlog.testing.capture_logs() as logs, shop.database_locked():
+        response = await client.post(URL, **push)
+        assert await response.text() == "success" and not shop.inbox
+        ended = {"wechat.late_inbox_retrying", "wechat.late_inbox_failed"}
+        for _ in range(600):  # until the first try gave up on the lock (SQLite waits 5 s)
+            if any(entry["event"] in ended for entry in logs):
+                break
+            await asyncio.sleep(0.05)
+    await channel.stop()  # waits for the late message to land
+    assert [m.text for m in shop.inbox] == ["我要铁观音"]
 
 
 async def test_encrypted_push_to_a_plain_mode_channel_explains_itself(make_channel: MakeChannel) -> None:

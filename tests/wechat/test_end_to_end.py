@@ -142,6 +142,21 @@ async def test_full_cod_purchase(customer: Customer, fake: FakeWeChat) -> None:
     assert template["data"]["keyword2"] == {"value": "shipped"}
 
 
+async def test_a_shared_location_and_then_the_postal_code_make_the_address(customer: Customer) -> None:
+    """As the address question says: "share your location and then your postal code". WeChat's
+    location carries the address the customer picked on the map (Label) but no postal code; the
+    order is delivered to that address with the code typed next, not to the code alone."""
+    await _buy_oolong_until_checkout(customer)
+    await customer.share_location("上海市黄浦区人民大道200号")
+    customer.new_messages()
+    await customer.say("200003")
+    summary = customer.new_messages()
+    assert "上海市黄浦区人民大道200号 200003" in "\n".join(words_of(m) for m in summary), summary
+    await customer.tap(customer.menu_item(summary, "confirm"))
+    [order] = await customer.shop.store.list_orders(customer_key=f"wechat:{OPENID}")
+    assert order.address == "上海市黄浦区人民大道200号 200003" and order.latitude == "31.230416"
+
+
 async def test_retries_within_5_seconds_never_reply_twice(customer: Customer, fake: FakeWeChat) -> None:
     shop = customer.shop
     await customer.say("hello")

@@ -32,7 +32,7 @@ def test_msg_signature_covers_the_ciphertext() -> None:
         verify(q["msg_signature"], TOKEN, q["timestamp"], q["nonce"], encrypted[:-4] + "AAA=")
 
 
-@pytest.mark.parametrize("timestamp", ["", "abc", "-5", "1767254400.5", "99999999999999"])
+@pytest.mark.parametrize("timestamp", ["", "abc", "-5", "1767254400.5", "99999999999999", "²", "１７６７２５４４００"])
 def test_malformed_timestamps_refused(timestamp: str) -> None:
     with pytest.raises(SignatureError):
         check_fresh(timestamp, 1767254400, 300)

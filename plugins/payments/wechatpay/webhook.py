@@ -36,7 +36,10 @@ def verify_notification(
     timestamp = headers.get("Wechatpay-Timestamp", "")
     nonce_str = headers.get("Wechatpay-Nonce")
     signature = headers.get("Wechatpay-Signature")
-    if key is None or not (timestamp.isdigit() and nonce_str and signature):
+    # Unix seconds in ASCII digits: "²" and "１２" pass isdigit(), and 400 digits overflow a float.
+    if key is None or not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    if not (nonce_str and signature):
         return False
     if abs(now - int(timestamp)) > tolerance:
         return False
@@ -79,12 +82,13 @@ def transaction_event(
     if kind is PaymentEventKind.PAID:
         figures = transaction.get("amount") or {}
         amount = Money.reported(figures.get("total"), figures.get("currency", "CNY"))
+    paid_by = transaction.get("transaction_id")  # WeChat Pay's 28 digits, as text; anything else is none
     return PaymentEvent(
         method=method,
         event_id=event_id,
         kind=kind,
         order_number=str(number),
         amount=amount,
-        provider_payment_id=transaction.get("transaction_id"),
+        provider_payment_id=paid_by if isinstance(paid_by, str) and paid_by else None,
         raw_status=str(state),
     )

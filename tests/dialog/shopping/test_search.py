@@ -67,3 +67,53 @@ async def test_the_main_word_is_the_last_word_of_letters(
             assert found in reply, reply
         else:
             assert "Onion" not in reply and "Tomato" not in reply, reply
+
+
+#: A tea shop whose teas are named in Chinese, and one in English: 茶 (tea) is one of the Chinese
+#: words the built-in texts give an English meaning (``search_synonyms``), so 绿茶 is 绿 + tea.
+TEAS = """
+[[catalog.products]]
+id = "xihu-longjing"
+title = "西湖龙井绿茶 明前特级"
+price = "128.50"
+category = "绿茶"
+
+[[catalog.products]]
+id = "pearl-milk-tea"
+title = "珍珠奶茶 原味"
+price = "18.00"
+category = "饮品"
+
+[[catalog.products]]
+id = "peanut-oil"
+title = "鲁花花生油 5升"
+price = "99.00"
+category = "粮油"
+
+[[catalog.products]]
+id = "english-green-tea"
+title = "Green Tea 100 g"
+price = "30.00"
+category = "Staples"
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("龙井绿茶", ["西湖龙井绿茶"]),
+        ("绿茶", ["西湖龙井绿茶", "Green Tea 100 g"]),
+        ("我要奶茶", ["珍珠奶茶"]),
+        ("花生油", ["鲁花花生油"]),
+        ("茶", ["西湖龙井绿茶", "珍珠奶茶", "Green Tea 100 g"]),
+    ],
+)
+async def test_a_chinese_word_with_an_english_meaning_still_finds_products_named_in_chinese(
+    grocery: Callable[..., str], make_shop: ShopFactory, query: str, found: list[str]
+) -> None:
+    """Typed without spaces, as Chinese is: 茶 also means tea, so an English "Green Tea" is found
+    too, but the teas named in Chinese are still found by their own characters."""
+    async with make_shop(grocery(extra=TEAS)) as h:
+        reply = await search(h, "zh", query)
+        assert all(title in reply for title in found), reply
+        assert "没有找到" not in reply, reply

@@ -79,3 +79,20 @@ async def test_a_shop_may_change_the_command_words(grocery: Callable[..., str], 
         await as_customer(h, "zh")
         await h.choose("li", "cat:0:0")
         assert "Vegetable number 9" in await h.say("li", "再来")
+
+
+@pytest.mark.parametrize(
+    ("typed", "quantity"),
+    [("3个", 3), ("两个", 2), ("三", 3), ("十二盒", 12), ("二十", 20), ("３件", 3), ("3 pcs", 3), ("x4", 4)],
+)
+async def test_a_quantity_typed_as_people_say_it_is_the_answer(
+    grocery: Callable[..., str], make_shop: ShopFactory, typed: str, quantity: int
+) -> None:
+    """Asked "how many? reply with a number", a Chinese customer writes 3个 (three pieces), 两个 or
+    三; others "3 pcs". The quantity goes in the cart; it is no search for "3个"."""
+    async with make_shop(grocery()) as h:
+        await as_customer(h, "zh")
+        await h.choose("li", "qty:rice-5kg")
+        answer = await h.say("li", typed)
+        assert f"{quantity} × Basmati Rice 5 kg" in answer, answer
+        assert t("zh", "search_none", query=typed) not in answer

@@ -88,3 +88,18 @@ async def test_a_chinese_and_an_english_customer_shop_at_once(
     assert li_receipt.count(orders[f"wechat:{li.openid}"].number) == 1 and "已收到" in li_receipt, li_receipt
     assert amy_receipt.count(orders[f"wechat:{amy.openid}"].number) == 1 and "received" in amy_receipt
     assert not fake.rejected, fake.rejected
+
+
+async def test_a_chinese_customer_reads_each_price_once_and_written_in_chinese(
+    tea_shop: ShopHarness, fake: FakeWeChat, wechat_customer: WeChatCustomer
+) -> None:
+    """The shop's first language is English; Li chats in Chinese. The product card, its menu and
+    the payment link's menu give the price as Li reads it (¥88.00), never the English CN¥88.00,
+    and the card never says it twice."""
+    li = wechat_customer()
+    await _say(li, "你好")
+    card = await _say(li, "铁观音")
+    assert "CN¥" not in card and card.count("88.00") == 1, card
+    told = [await _say(li, text) for text in ("1", "结算", "上海市黄浦区人民大道200号 200003", "1")]
+    assert "https://shop.example.cn/pay/wechatpay/" in told[-1], told[-1]  # 确认订单: the payment link
+    assert not any("CN¥" in t for t in told) and not fake.rejected, told
