@@ -129,6 +129,28 @@ def test_text_overrides_are_checked(tmp_path: Path) -> None:
     assert "placeholder" in found["texts.en.welcome"]
 
 
+@pytest.mark.parametrize(
+    ("welcome", "says"),
+    [
+        ("Hi {shop", "'{' without its '}'"),
+        ("Hi shop}", "'}' without its '{'"),
+        ("Hi {shop:d}", "written {shop}"),
+        ("Hi {shop!r}", "written {shop}"),
+        ("Hi {shop:>99999999}", "written {shop}"),
+    ],
+)
+def test_a_text_whose_placeholder_cannot_be_filled_is_named(tmp_path: Path, welcome: str, says: str) -> None:
+    """A stray brace or a format spec would fail every message that uses the text, at the customer."""
+    found = problems(tmp_path, f'[shop]\nname = "X"\n[texts.en]\nwelcome = "{welcome}"\n')
+    assert list(found) == ["texts.en.welcome"]
+    assert says in found["texts.en.welcome"]
+
+
+def test_doubled_braces_in_a_text_are_literal_braces(tmp_path: Path) -> None:
+    shop = Shop(load_config(write(tmp_path, '[shop]\nname = "X"\n[texts.en]\nwelcome = "{{Hi}} {shop}"\n')))
+    assert shop.texts.get("en", "welcome", shop="X") == "{Hi} X"
+
+
 def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[shop\nname="))
