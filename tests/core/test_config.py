@@ -158,6 +158,23 @@ def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
 
 
+def test_a_shop_toml_not_in_utf8_is_named_by_its_line(tmp_path: Path) -> None:
+    """A file saved as Latin-1 (a spreadsheet's or an old editor's default) is one sentence, not a traceback."""
+    path = tmp_path / "shop.toml"
+    path.write_bytes('[shop]\nname = "Caf\u00e9 Corner"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert [str(p) for p in caught.value.problems] == ["not UTF-8 at line 2, column 12: save the file as UTF-8"]
+
+
+def test_a_shop_toml_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Windows Notepad starts a UTF-8 file with a byte order mark; it is not part of the TOML."""
+    path = tmp_path / "shop.toml"
+    text = '[shop]\nname = "Caf\u00e9"\n[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n'
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_config(path).shop.name == "Caf\u00e9"
+
+
 def test_catalog_file_errors_name_the_line_a_spreadsheet_shows(tmp_path: Path) -> None:
     csv_text = (
         "id,title,price,description\n"
