@@ -54,6 +54,9 @@ def read_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> l
         raise ConfigError([ConfigProblem(path=key, message=f"cannot read {path}: {e.strerror or e}")]) from None
     except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: cannot read: {e}")]) from None
+    except RecursionError:
+        message = f"{path.name}: cannot read: nested deeper than a catalog is"
+        raise ConfigError([ConfigProblem(path=key, message=message)]) from None
     return validated(entries, currency)
 
 
@@ -109,6 +112,8 @@ def validated(entries: Iterable[RawEntry], currency: str) -> list[Product]:
             problems.append(ConfigProblem(path=entry.where, message="more fields than the header row names"))
             continue
         problems.extend(entry.early)
+        if entry.early and not entry.fields:  # nothing of a product to check beyond what was said
+            continue
         quick = None if entry.early else quick_product(entry.fields, currency)
         found: list[ConfigProblem] = []
         if quick is not None:
@@ -168,8 +173,10 @@ def _entries(path: Path, key: str) -> Iterable[RawEntry]:
     if suffix == ".csv":
         return _csv_entries(path)
     if suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        items = data["products"] if isinstance(data, Mapping) else data
+        # Exact decimals, NaN and Infinity too (refused as amounts by the price's own check);
+        # utf-8-sig: a byte order mark (Windows tools write one) is not part of the JSON.
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal, parse_constant=Decimal)
+        items = data.get("products") if isinstance(data, Mapping) else data
         if not isinstance(items, list):
             raise TypeError('expected a list of products, or {"products": [...]}')
         return _json_entries(items, path.name)
@@ -181,7 +188,13 @@ def _json_entries(items: list[Any], name: str) -> Iterator[RawEntry]:
     is freed as soon as it is made (a 500,000-product file's tree is most of its memory)."""
     for index in range(len(items)):
         item, items[index] = items[index], None
-        yield RawEntry(f"{name}[{index}]", item)
+        where = f"{name}[{index}]"
+        if isinstance(item, dict):
+            yield RawEntry(where, item)
+        else:
+            shown = "null" if item is None else f"{type(item).__name__} {str(item)[:20]!r}"
+            message = f"expected a product: an object with id, title and price, got {shown}"
+            yield RawEntry(where, {}, early=[ConfigProblem(path=where, message=message)])
 
 
 def _csv_entries(path: Path) -> list[RawEntry]:
