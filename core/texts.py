@@ -35,6 +35,13 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def _unpaired(synonyms: str) -> list[str]:
+    """The entries of a ``*_synonyms`` text that are not ``word=meaning``: the search would drop
+    them without a word, and never find what the shop meant."""
+    entries = (entry.strip() for entry in synonyms.split(","))
+    return [e for e in entries if e and not all(side.strip() for side in e.partition("=")[::2])]
+
+
 def _stray_brace(template: str) -> str:
     """Names the first brace ``str.format`` cannot pair (``{{`` and ``}}`` are literal braces)."""
     i = 0
@@ -100,6 +107,12 @@ class Texts:
                 form = _form_problem(value)
                 if form is not None:
                     problems.append(ConfigProblem(path=path, message=form))
+                    continue
+                unpaired = _unpaired(value) if key.endswith("_synonyms") else []
+                if unpaired:
+                    shown = " and ".join(repr(p) for p in unpaired)
+                    verb = "is not a word=meaning pair" if len(unpaired) == 1 else "are not word=meaning pairs"
+                    problems.append(ConfigProblem(path=path, message=f"{shown} {verb} (separated by commas)"))
                     continue
                 unknown = _fields(value) - _fields(english[key])
                 if unknown:

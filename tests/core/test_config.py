@@ -146,6 +146,13 @@ def test_a_text_whose_placeholder_cannot_be_filled_is_named(tmp_path: Path, welc
     assert says in found["texts.en.welcome"]
 
 
+@pytest.mark.parametrize("key", ["search_synonyms", "option_synonyms"])
+def test_a_synonym_without_its_meaning_is_named(tmp_path: Path, key: str) -> None:
+    """A pair written "doodh: milk" or "chawal" would be dropped without a word, and the search never find it."""
+    found = problems(tmp_path, f'[shop]\nname = "X"\n[texts.en]\n{key} = "dudh=milk, doodh: milk, chawal ,"\n')
+    assert found == {f"texts.en.{key}": "'doodh: milk' and 'chawal' are not word=meaning pairs (separated by commas)"}
+
+
 def test_doubled_braces_in_a_text_are_literal_braces(tmp_path: Path) -> None:
     shop = Shop(load_config(write(tmp_path, '[shop]\nname = "X"\n[texts.en]\nwelcome = "{{Hi}} {shop}"\n')))
     assert shop.texts.get("en", "welcome", shop="X") == "{Hi} X"
