@@ -33,7 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 from chatshop.catalog import Product
 from chatshop.catalog_csv import quick_csv_products
 from chatshop.catalog_quick import quick_product
-from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from, variant_problems
+from chatshop.config import ConfigError, ConfigProblem, ProductEntry, not_utf8, problems_from, variant_problems
 
 __all__ = ["VARIANT_COLUMNS", "RawEntry", "read_catalog_file", "validated"]
 
@@ -52,7 +52,15 @@ def read_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> l
         raise ConfigError([ConfigProblem(path=key, message=f"no such file: {path}")]) from None
     except OSError as e:  # a folder, no permission
         raise ConfigError([ConfigProblem(path=key, message=f"cannot read {path}: {e.strerror or e}")]) from None
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as e:
+    except UnicodeDecodeError:  # Excel's plain "CSV" is the Windows code page: say where, in lines
+        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        try:
+            raw.decode("utf-8")
+            message = f"{path.name}: cannot read: not UTF-8"
+        except UnicodeDecodeError as e:
+            message = f"{path.name}: {not_utf8(raw, e.start)}"
+        raise ConfigError([ConfigProblem(path=key, message=message)]) from None
+    except (json.JSONDecodeError, KeyError, TypeError, csv.Error) as e:
         raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: cannot read: {e}")]) from None
     except RecursionError:
         message = f"{path.name}: cannot read: nested deeper than a catalog is"

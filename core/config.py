@@ -1037,9 +1037,7 @@ def _load_config(file: Path) -> ShopConfig:
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(path="", message=f"no such file: {file}")]) from None
     except UnicodeDecodeError as e:
-        line, column = _line_and_column(e.object, e.start)
-        message = f"not UTF-8 at line {line}, column {column}: save the file as UTF-8"
-        raise ConfigError([ConfigProblem(path="", message=message)], str(file)) from None
+        raise ConfigError([ConfigProblem(path="", message=not_utf8(e.object, e.start))], str(file)) from None
     except toml.TOMLDecodeError as e:
         raise ConfigError([ConfigProblem(path="", message=f"not valid TOML: {e}")], str(file)) from None
     try:
@@ -1053,10 +1051,11 @@ def _toml_text(raw: bytes) -> str:
     return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
 
 
-def _line_and_column(raw: bytes, offset: int) -> tuple[int, int]:
-    """The line and column (in characters, from 1) an editor shows for byte ``offset``."""
+def not_utf8(raw: bytes, offset: int) -> str:
+    """Where a file's bytes stop being UTF-8 (``offset``), as an editor shows it: line and column."""
     start = raw.rfind(b"\n", 0, offset) + 1
-    return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode("utf-8", "replace")) + 1
+    line, column = raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode("utf-8", "replace")) + 1
+    return f"not UTF-8 at line {line}, column {column}: save the file as UTF-8"
 
 
 SectionModel = TypeVar("SectionModel", bound=BaseModel)
