@@ -247,7 +247,10 @@ def _product_row(where: str, row: dict[str, Any] | None) -> RawEntry:
 def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
-        _ = reader.fieldnames  # reads the header row
+        header = reader.fieldnames or []  # reads the header row
+        if len(header) == 1 and header[0].count(";") >= 2:  # Excel in German, French, Spanish...
+            message = "the columns are separated by ';', not ','; save it as 'CSV UTF-8 (comma delimited)'"
+            raise ConfigError([ConfigProblem(path=f"{path.name} line 1", message=message)])
         last = reader.line_num
         for row in reader:
             # where the row starts (a quoted field may run over several lines)

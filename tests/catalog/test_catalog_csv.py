@@ -77,3 +77,14 @@ def test_a_file_saved_in_a_windows_code_page_is_named_by_its_line(tmp_path: Path
     assert [str(p) for p in caught.value.problems] == [
         f"catalog.file: {name}: not UTF-8 at line 3, column {column}: save the file as UTF-8"
     ]
+
+
+def test_a_csv_separated_by_semicolons_says_so(tmp_path: Path) -> None:
+    """Excel in German, French or Spanish saves "CSV" with ';' between the columns."""
+    path = tmp_path / "catalog.csv"
+    path.write_text("id;title;price\nsalt;Salz;1,99\ntee;Tee;2,50\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_catalog_file(path, "EUR")
+    assert [str(p) for p in caught.value.problems] == [
+        "catalog.csv line 1: the columns are separated by ';', not ','; save it as 'CSV UTF-8 (comma delimited)'"
+    ]
