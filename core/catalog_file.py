@@ -33,7 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 from chatshop.catalog import Product
 from chatshop.catalog_csv import quick_csv_products
 from chatshop.catalog_quick import quick_product
-from chatshop.config import ConfigError, ConfigProblem, ProductEntry, problems_from, variant_problems
+from chatshop.config import ConfigError, ConfigProblem, ProductEntry, not_utf8, problems_from, variant_problems
 
 __all__ = ["VARIANT_COLUMNS", "RawEntry", "read_catalog_file", "validated"]
 
@@ -52,8 +52,19 @@ def read_catalog_file(path: Path, currency: str, key: str = "catalog.file") -> l
         raise ConfigError([ConfigProblem(path=key, message=f"no such file: {path}")]) from None
     except OSError as e:  # a folder, no permission
         raise ConfigError([ConfigProblem(path=key, message=f"cannot read {path}: {e.strerror or e}")]) from None
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as e:
+    except UnicodeDecodeError:  # Excel's plain "CSV" is the Windows code page: say where, in lines
+        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        try:
+            raw.decode("utf-8")
+            message = f"{path.name}: cannot read: not UTF-8"
+        except UnicodeDecodeError as e:
+            message = f"{path.name}: {not_utf8(raw, e.start)}"
+        raise ConfigError([ConfigProblem(path=key, message=message)]) from None
+    except (json.JSONDecodeError, KeyError, TypeError, csv.Error) as e:
         raise ConfigError([ConfigProblem(path=key, message=f"{path.name}: cannot read: {e}")]) from None
+    except RecursionError:
+        message = f"{path.name}: cannot read: nested deeper than a catalog is"
+        raise ConfigError([ConfigProblem(path=key, message=message)]) from None
     return validated(entries, currency)
 
 
@@ -109,6 +120,8 @@ def validated(entries: Iterable[RawEntry], currency: str) -> list[Product]:
             problems.append(ConfigProblem(path=entry.where, message="more fields than the header row names"))
             continue
         problems.extend(entry.early)
+        if entry.early and not entry.fields:  # nothing of a product to check beyond what was said
+            continue
         quick = None if entry.early else quick_product(entry.fields, currency)
         found: list[ConfigProblem] = []
         if quick is not None:
@@ -168,8 +181,10 @@ def _entries(path: Path, key: str) -> Iterable[RawEntry]:
     if suffix == ".csv":
         return _csv_entries(path)
     if suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        items = data["products"] if isinstance(data, Mapping) else data
+        # Exact decimals, NaN and Infinity too (refused as amounts by the price's own check);
+        # utf-8-sig: a byte order mark (Windows tools write one) is not part of the JSON.
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal, parse_constant=Decimal)
+        items = data.get("products") if isinstance(data, Mapping) else data
         if not isinstance(items, list):
             raise TypeError('expected a list of products, or {"products": [...]}')
         return _json_entries(items, path.name)
@@ -181,7 +196,13 @@ def _json_entries(items: list[Any], name: str) -> Iterator[RawEntry]:
     is freed as soon as it is made (a 500,000-product file's tree is most of its memory)."""
     for index in range(len(items)):
         item, items[index] = items[index], None
-        yield RawEntry(f"{name}[{index}]", item)
+        where = f"{name}[{index}]"
+        if isinstance(item, dict):
+            yield RawEntry(where, item)
+        else:
+            shown = "null" if item is None else f"{type(item).__name__} {str(item)[:20]!r}"
+            message = f"expected a product: an object with id, title and price, got {shown}"
+            yield RawEntry(where, {}, early=[ConfigProblem(path=where, message=message)])
 
 
 def _csv_entries(path: Path) -> list[RawEntry]:
@@ -226,7 +247,10 @@ def _product_row(where: str, row: dict[str, Any] | None) -> RawEntry:
 def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
-        _ = reader.fieldnames  # reads the header row
+        header = reader.fieldnames or []  # reads the header row
+        if len(header) == 1 and header[0].count(";") >= 2:  # Excel in German, French, Spanish...
+            message = "the columns are separated by ';', not ','; save it as 'CSV UTF-8 (comma delimited)'"
+            raise ConfigError([ConfigProblem(path=f"{path.name} line 1", message=message)])
         last = reader.line_num
         for row in reader:
             # where the row starts (a quoted field may run over several lines)

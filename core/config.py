@@ -1033,16 +1033,29 @@ def load_config(path: str | Path) -> ShopConfig:
 
 def _load_config(file: Path) -> ShopConfig:
     try:
-        with file.open("rb") as f:
-            data = toml.load(f, parse_float=Decimal)
+        data = toml.loads(_toml_text(file.read_bytes()), parse_float=Decimal)
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(path="", message=f"no such file: {file}")]) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError([ConfigProblem(path="", message=not_utf8(e.object, e.start))], str(file)) from None
     except toml.TOMLDecodeError as e:
         raise ConfigError([ConfigProblem(path="", message=f"not valid TOML: {e}")], str(file)) from None
     try:
         return parse_config(data, base_dir=file.resolve().parent)
     except ConfigError as e:
         raise ConfigError(e.problems, str(file)) from None
+
+
+def _toml_text(raw: bytes) -> str:
+    """The file's text; a UTF-8 byte order mark (Windows Notepad writes one) is not part of the TOML."""
+    return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+
+
+def not_utf8(raw: bytes, offset: int) -> str:
+    """Where a file's bytes stop being UTF-8 (``offset``), as an editor shows it: line and column."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    line, column = raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode("utf-8", "replace")) + 1
+    return f"not UTF-8 at line {line}, column {column}: save the file as UTF-8"
 
 
 SectionModel = TypeVar("SectionModel", bound=BaseModel)

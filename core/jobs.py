@@ -3,8 +3,9 @@
 A plugin registers what a kind of job does (``register_jobs``) and schedules jobs with
 ``shop.jobs.schedule(kind, key, due_at, payload)``. Jobs live with the shop's data, so a restart, a
 SIGKILL or another worker loses none: each worker's sweeper claims the due ones under a lease
-(``Store.claim_due_jobs``), runs them, and marks them done. A job whose handler raises is tried
-again later with backoff, up to ``MAX_ATTEMPTS``; then it is kept as dead and the owner alerted.
+(``Store.claim_due_jobs``, renewed while it runs them, however long), runs them, and marks them
+done. A job whose handler raises is tried again later with backoff, up to ``MAX_ATTEMPTS``; then
+it is kept as dead and the owner alerted.
 
 A job is idempotent by ``(kind, key)``: scheduling a key that is pending or done again changes
 nothing (one cart reminder per cart), unless ``replace=True`` (a later time-out after a new
@@ -15,6 +16,7 @@ checks the state it acts on (the order is still unconfirmed) before acting.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +36,10 @@ log = structlog.get_logger("chatshop.jobs")
 MAX_ATTEMPTS = 8
 #: How long a worker may hold a claimed job before another may take it over (it died).
 LEASE_SECONDS = 120.0
+#: How often a worker running jobs renews the leases of those it still holds: a job may run for
+#: longer than a lease (a live catalog's refresh reads a big store for minutes), and the batch's
+#: later jobs wait behind it; neither may be taken over while their worker lives.
+RENEW_SECONDS = LEASE_SECONDS / 4
 #: Jobs claimed per sweep; the rest wait for the next (a backlog never holds one worker for long).
 BATCH = 50
 
@@ -50,6 +56,7 @@ class Job:
     attempts: int = 1
     customer_key: str | None = None
     status: str = "pending"  # pending, done, or dead (failed MAX_ATTEMPTS times)
+    lease_until: datetime | None = None  # while a worker holds it: when another may take it over
 
 
 JobHandler: TypeAlias = Callable[["Shop", Job], Awaitable[None] | None]
@@ -95,10 +102,33 @@ class Jobs:
         now = now or self.shop.now()
         store = self.shop.store
         claimed = await store.claim_due_jobs(now, self.shop.worker_id, LEASE_SECONDS, BATCH)
+        if not claimed:
+            return 0
+        held = {job.id for job in claimed}
+        keeper = asyncio.create_task(self._keep_leases(held))
+        try:
+            return await self._run(claimed, now, held)
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _keep_leases(self, held: set[int]) -> None:
+        """Renew the leases of the jobs this worker still holds until it has run them all."""
+        while held:
+            await asyncio.sleep(RENEW_SECONDS)
+            until = self.shop.now() + timedelta(seconds=LEASE_SECONDS)
+            try:
+                await self.shop.store.extend_job_leases(sorted(held), self.shop.worker_id, until)
+            except Exception as error:  # the database away for a moment: the next renewal may do
+                log.warning("job.lease_not_renewed", error=type(error).__name__)
+
+    async def _run(self, claimed: list[Job], now: datetime, held: set[int]) -> int:
+        store = self.shop.store
         done = 0
         for job in claimed:
             handler = self.handlers.get(job.kind)
             if handler is None:  # its plugin left the shop: kept, for when it comes back
+                held.discard(job.id)
                 log.warning("job.no_handler", kind=job.kind, job=job.id)
                 await store.retry_job(job.id, self.shop.worker_id, now + timedelta(hours=1), "no handler")
                 continue
@@ -107,8 +137,10 @@ class Jobs:
                 if result is not None:
                     await result
             except Exception as error:  # the database or a messenger away too: tried again later
+                held.discard(job.id)
                 await self._failed(job, now, error)
                 continue
+            held.discard(job.id)
             await store.finish_job(job.id, self.shop.worker_id)
             done += 1
         return done

@@ -13,8 +13,9 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -26,7 +27,7 @@ from chatshop.catalog_gc import collector_paused
 from chatshop.catalog_swap import changed_items
 from chatshop.channels import Capabilities, Channel, SendContext
 from chatshop.choice_ids import ChoiceIds
-from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret, validate_section
+from chatshop.config import ConfigError, ConfigProblem, ProductEntry, ShopConfig, read_secret, validate_section
 from chatshop.dialog import engine
 from chatshop.dialog.registry import DialogRegistry
 from chatshop.dialog.state import ConversationState
@@ -81,6 +82,25 @@ def open_store(config: ShopConfig) -> Store:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _refuse_clashes(inline: list[ProductEntry], from_file: Iterable[Product], file: str) -> None:
+    """An id in ``shop.toml`` that the catalog file has too, named at its key path (both places
+    are the owner's: the catalog alone could only say which id it saw twice)."""
+    if not inline:
+        return  # a file alone: its own reader named any id it holds twice
+    taken = {sku for product in from_file for sku in (product.id, *(v.id for v in product.variants))}
+    problems = [
+        ConfigProblem(path=path, message=f"{sku!r} is already in {file}")
+        for i, entry in enumerate(inline)
+        for path, sku in (
+            (f"catalog.products[{i}].id", entry.id),
+            *((f"catalog.products[{i}].variants[{j}].id", v.id) for j, v in enumerate(entry.variants)),
+        )
+        if sku in taken
+    ]
+    if problems:
+        raise ConfigError(problems)
 
 
 class Shop:
@@ -145,12 +165,15 @@ class Shop:
             loaded = self.plugins.load_catalog(self, source)
             if loaded is not None and not products:
                 return loaded  # indexed once already
+            from_file: Iterable[Product]
             if loaded is not None:
-                products = [*loaded, *products]
+                from_file = loaded
             elif self.config.resolve(source).suffix.lower() in (".csv", ".json"):
-                products = load_catalog_file(self.config.resolve(source), currency) + products
+                from_file = load_catalog_file(self.config.resolve(source), currency)
             else:
                 raise ConfigError([ConfigProblem(path="catalog.file", message=f"no plugin reads {source!r}")])
+            _refuse_clashes(self.config.catalog.products, from_file, Path(source).name)
+            products = [*from_file, *products]
         try:
             return Catalog(products)
         except ValueError as e:

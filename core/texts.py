@@ -35,6 +35,49 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def _unpaired(synonyms: str) -> list[str]:
+    """The entries of a ``*_synonyms`` text that are not ``word=meaning``: the search would drop
+    them without a word, and never find what the shop meant."""
+    entries = (entry.strip() for entry in synonyms.split(","))
+    return [e for e in entries if e and not all(side.strip() for side in e.partition("=")[::2])]
+
+
+def _stray_brace(template: str) -> str:
+    """Names the first brace ``str.format`` cannot pair (``{{`` and ``}}`` are literal braces)."""
+    i = 0
+    while i < len(template):
+        pair = template[i : i + 2]
+        if pair in ("{{", "}}"):
+            i += 2
+        elif template[i] == "{":
+            close = template.find("}", i)
+            if close < 0 or "{" in template[i + 1 : close]:
+                break
+            i = close + 1
+        elif template[i] == "}":
+            return "a '}' without its '{' (write '}}' for a brace itself)"
+        else:
+            i += 1
+    return "a '{' without its '}' (write '{{' for a brace itself)"
+
+
+def _form_problem(template: str) -> str | None:
+    """Why ``template`` cannot be filled with plain values, else None.
+
+    A stray brace or a format spec (``{shop:d}``) passes a check of names alone, then fails every
+    message that uses the text, at the customer; placeholders are therefore plain ``{name}``.
+    """
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return _stray_brace(template)
+    for _, name, spec, conversion in parts:
+        if name is not None and (spec or conversion or not name):
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            return f"placeholder {shown} must be written {{{name or 'name'}}}, with no '!' or ':'"
+    return None
+
+
 class Texts:
     """Looks up ``key`` for a locale and fills in ``{placeholders}``."""
 
@@ -60,6 +103,16 @@ class Texts:
                 path = f"texts.{locale}.{key}"
                 if key not in english:
                     problems.append(ConfigProblem(path=path, message="unknown text key (see core/locales/en.toml)"))
+                    continue
+                form = _form_problem(value)
+                if form is not None:
+                    problems.append(ConfigProblem(path=path, message=form))
+                    continue
+                unpaired = _unpaired(value) if key.endswith("_synonyms") else []
+                if unpaired:
+                    shown = " and ".join(repr(p) for p in unpaired)
+                    verb = "is not a word=meaning pair" if len(unpaired) == 1 else "are not word=meaning pairs"
+                    problems.append(ConfigProblem(path=path, message=f"{shown} {verb} (separated by commas)"))
                     continue
                 unknown = _fields(value) - _fields(english[key])
                 if unknown:

@@ -494,6 +494,10 @@ class Store(PeopleStore, ABC):
         ``owner``, counting an attempt each: no two workers ever hold the same job."""
 
     @abstractmethod
+    async def extend_job_leases(self, job_ids: list[int], owner: str, until: datetime) -> None:
+        """Hold the pending jobs ``owner`` still holds until ``until`` (it is running them)."""
+
+    @abstractmethod
     async def finish_job(self, job_id: int, owner: str) -> None:
         """Mark a job ``owner`` holds as done (kept until purged, so its key is not scheduled again)."""
 

@@ -518,6 +518,7 @@ def _job(row: asyncpg.Record) -> Job:
         attempts=row["attempts"],
         customer_key=row["customer_key"],
         status=row["status"],
+        lease_until=row.get("lease_until"),
     )
 
 
@@ -1417,6 +1418,14 @@ class PostgresStore(PostgresPeople, Store):
         )
         return sorted((_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
 
+    async def extend_job_leases(self, job_ids: list[int], owner: str, until: datetime) -> None:
+        await self._execute(
+            "UPDATE jobs SET lease_until = $3 WHERE id = ANY($1::bigint[]) AND lease_owner = $2 AND status = 'pending'",
+            job_ids,
+            owner,
+            until,
+        )
+
     async def finish_job(self, job_id: int, owner: str) -> None:
         await self._execute(
             "UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = now() "
@@ -1446,7 +1455,7 @@ class PostgresStore(PostgresPeople, Store):
 
     async def get_job(self, kind: str, key: str) -> Job | None:
         row = await self._fetchrow(
-            "SELECT id, kind, key, due_at, payload, attempts, customer_key, status FROM jobs "
+            "SELECT id, kind, key, due_at, payload, attempts, customer_key, status, lease_until FROM jobs "
             "WHERE kind = $1 AND key = $2",
             kind,
             key,

@@ -99,6 +99,7 @@ def _job(row: Any) -> Job:
         attempts=row[5],
         customer_key=row[6],
         status=row[7],
+        lease_until=_dt(row[8]) if len(row) > 8 else None,
     )
 
 
@@ -1036,6 +1037,15 @@ class SQLiteStore(SQLitePeople, Store):
 
         return await self._write(claim)
 
+    async def extend_job_leases(self, job_ids: list[int], owner: str, until: datetime) -> None:
+        marks = ", ".join("?" * len(job_ids))
+        await self._write(
+            lambda db: db.execute(
+                f"UPDATE jobs SET lease_until = ? WHERE id IN ({marks}) AND lease_owner = ? AND status = 'pending'",  # noqa: S608 (only ?s)
+                (_ts(until), *job_ids, owner),
+            )
+        )
+
     async def finish_job(self, job_id: int, owner: str) -> None:
         await self._release_job(job_id, owner, "done", None, None)
 
@@ -1060,7 +1070,7 @@ class SQLiteStore(SQLitePeople, Store):
     async def get_job(self, kind: str, key: str) -> Job | None:
         row = await self._run(
             lambda db: db.execute(
-                "SELECT id, kind, key, due_at, payload, attempts, customer_key, status FROM jobs "
+                "SELECT id, kind, key, due_at, payload, attempts, customer_key, status, lease_until FROM jobs "
                 "WHERE kind = ? AND key = ?",
                 (kind, key),
             ).fetchone()

@@ -61,3 +61,30 @@ def test_an_unknown_column_takes_the_careful_way(tmp_path: Path) -> None:
     assert quick_csv_products(path, "INR") is None
     with pytest.raises(ConfigError, match="colour"):
         load_catalog_file(path, "INR")
+
+
+@pytest.mark.parametrize("name", ["catalog.csv", "catalog.json"])
+def test_a_file_saved_in_a_windows_code_page_is_named_by_its_line(tmp_path: Path, name: str) -> None:
+    """Excel's plain "CSV" is saved in the Windows code page: é is one byte that is not UTF-8."""
+    path = tmp_path / name
+    text = "id,title,price\nsalt,Salt,28.00\ncafe,Café,99.00\n"
+    if name.endswith(".json"):
+        text = '[\n{"id": "salt", "title": "Salt", "price": "28"},\n{"id": "cafe", "title": "Café", "price": "99"}\n]'
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.raises(ConfigError) as caught:
+        load_catalog_file(path, "INR")
+    column = 9 if name.endswith(".csv") else 29
+    assert [str(p) for p in caught.value.problems] == [
+        f"catalog.file: {name}: not UTF-8 at line 3, column {column}: save the file as UTF-8"
+    ]
+
+
+def test_a_csv_separated_by_semicolons_says_so(tmp_path: Path) -> None:
+    """Excel in German, French or Spanish saves "CSV" with ';' between the columns."""
+    path = tmp_path / "catalog.csv"
+    path.write_text("id;title;price\nsalt;Salz;1,99\ntee;Tee;2,50\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_catalog_file(path, "EUR")
+    assert [str(p) for p in caught.value.problems] == [
+        "catalog.csv line 1: the columns are separated by ';', not ','; save it as 'CSV UTF-8 (comma delimited)'"
+    ]

@@ -129,11 +129,57 @@ def test_text_overrides_are_checked(tmp_path: Path) -> None:
     assert "placeholder" in found["texts.en.welcome"]
 
 
+@pytest.mark.parametrize(
+    ("welcome", "says"),
+    [
+        ("Hi {shop", "'{' without its '}'"),
+        ("Hi shop}", "'}' without its '{'"),
+        ("Hi {shop:d}", "written {shop}"),
+        ("Hi {shop!r}", "written {shop}"),
+        ("Hi {shop:>99999999}", "written {shop}"),
+    ],
+)
+def test_a_text_whose_placeholder_cannot_be_filled_is_named(tmp_path: Path, welcome: str, says: str) -> None:
+    """A stray brace or a format spec would fail every message that uses the text, at the customer."""
+    found = problems(tmp_path, f'[shop]\nname = "X"\n[texts.en]\nwelcome = "{welcome}"\n')
+    assert list(found) == ["texts.en.welcome"]
+    assert says in found["texts.en.welcome"]
+
+
+@pytest.mark.parametrize("key", ["search_synonyms", "option_synonyms"])
+def test_a_synonym_without_its_meaning_is_named(tmp_path: Path, key: str) -> None:
+    """A pair written "doodh: milk" or "chawal" would be dropped without a word, and the search never find it."""
+    found = problems(tmp_path, f'[shop]\nname = "X"\n[texts.en]\n{key} = "dudh=milk, doodh: milk, chawal ,"\n')
+    assert found == {f"texts.en.{key}": "'doodh: milk' and 'chawal' are not word=meaning pairs (separated by commas)"}
+
+
+def test_doubled_braces_in_a_text_are_literal_braces(tmp_path: Path) -> None:
+    shop = Shop(load_config(write(tmp_path, '[shop]\nname = "X"\n[texts.en]\nwelcome = "{{Hi}} {shop}"\n')))
+    assert shop.texts.get("en", "welcome", shop="X") == "{Hi} X"
+
+
 def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[shop\nname="))
     with pytest.raises(ConfigError, match="no such file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_shop_toml_not_in_utf8_is_named_by_its_line(tmp_path: Path) -> None:
+    """A file saved as Latin-1 (a spreadsheet's or an old editor's default) is one sentence, not a traceback."""
+    path = tmp_path / "shop.toml"
+    path.write_bytes('[shop]\nname = "Caf\u00e9 Corner"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert [str(p) for p in caught.value.problems] == ["not UTF-8 at line 2, column 12: save the file as UTF-8"]
+
+
+def test_a_shop_toml_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Windows Notepad starts a UTF-8 file with a byte order mark; it is not part of the TOML."""
+    path = tmp_path / "shop.toml"
+    text = '[shop]\nname = "Caf\u00e9"\n[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n'
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_config(path).shop.name == "Caf\u00e9"
 
 
 def test_catalog_file_errors_name_the_line_a_spreadsheet_shows(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ across a restart and taken over from a worker that died; a plugin's kind registe
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,11 +12,12 @@ from typing import Any
 
 import pytest
 
+import chatshop.jobs
 from chatshop.hookspecs import hookimpl
-from chatshop.jobs import MAX_ATTEMPTS, Job
+from chatshop.jobs import LEASE_SECONDS, MAX_ATTEMPTS, Job
 from chatshop.plugin_manager import PluginError, Plugins
 from chatshop.runtime import Shop
-from tests.conftest import SHOP_TOML, ShopFactory
+from tests.conftest import SHOP_TOML, ShopFactory, on_storage
 
 T0 = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
 TOML = SHOP_TOML.replace("[storage]", '[plugins]\nmodules = ["reminder_plugin"]\n\n[storage]')
@@ -27,8 +29,13 @@ class Reminders:
     def __init__(self) -> None:
         self.ran: list[tuple[str, dict[str, Any], int]] = []
         self.failing = False
+        self.hold: asyncio.Event | None = None  # the job "long", the first time it runs, waits for it
+        self.started = asyncio.Event()
 
     async def remind(self, shop: Shop, job: Job) -> None:
+        if job.key == "long" and self.hold is not None and not self.started.is_set():
+            self.started.set()
+            await self.hold.wait()
         if self.failing:
             raise TimeoutError("the messenger is away")
         self.ran.append((job.key, job.payload, job.attempts))
@@ -112,6 +119,44 @@ async def test_a_job_survives_a_restart_and_a_dead_workers_lease(
         assert await h.shop.jobs.run_due(T0 + timedelta(seconds=60)) == 1  # the unclaimed one; the other is leased
         assert await h.shop.jobs.run_due(T0 + timedelta(seconds=121)) == 1  # the lease lapsed: taken over
         assert sorted(key for key, _, _ in reminders.ran) == ["after-restart", "held-by-the-dead"]
+
+
+async def test_a_job_running_longer_than_its_lease_is_not_taken_over_by_another_worker(
+    reminders: Reminders, make_shop: ShopFactory, storage: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live catalog's refresh may read a big store for minutes: the worker running it keeps its
+    lease, so a second worker never starts the same job beside it (nor do the batch's later jobs)."""
+    monkeypatch.setattr(chatshop.jobs, "RENEW_SECONDS", 0.001)  # the renewal's own pace, not a clock in the test
+    toml, folder = on_storage(TOML, storage), tmp_path / "shared"
+    async with make_shop(toml, directory=folder, sweep_seconds=3600) as a, make_shop(
+        toml, directory=folder, sweep_seconds=3600
+    ) as b:
+        for key in ("long", "next-in-batch"):
+            await a.shop.jobs.schedule("remind", key, T0, {"customer": "terminal:a"})
+        at(a.shop, T0)
+        reminders.hold = asyncio.Event()
+        running = asyncio.create_task(a.shop.jobs.run_due())
+        try:
+            await reminders.started.wait()
+            later = T0 + timedelta(seconds=LEASE_SECONDS * 3)
+            at(a.shop, later)  # the long job is still running when its first lease would have lapsed
+            for _ in range(2_000):  # renewed from worker A's clock, once the renewal comes round
+                if await lease_until(b.shop, "next-in-batch") > later:
+                    break
+                await asyncio.sleep(0.001)
+            assert await b.shop.jobs.run_due(later + timedelta(seconds=1)) == 0
+        finally:
+            reminders.hold.set()
+            ran = await running
+        assert ran == 2
+        assert sorted(key for key, _, _ in reminders.ran) == ["long", "next-in-batch"]
+
+
+async def lease_until(shop: Shop, key: str) -> datetime:
+    """When the job's lease lapses, as the database holds it."""
+    job = await shop.store.get_job("remind", key)
+    assert job is not None and job.lease_until is not None
+    return job.lease_until
 
 
 async def test_scheduling_a_kind_no_plugin_runs_is_an_error(make_shop: ShopFactory) -> None:
