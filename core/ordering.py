@@ -7,7 +7,9 @@ told in their own chat and language.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,6 +34,7 @@ from chatshop.payments import (
     PaymentContext,
     PaymentError,
     PaymentEvent,
+    PaymentEventDeferred,
     PaymentEventKind,
     PaymentMethod,
     RefundFailed,
@@ -51,6 +54,11 @@ _STATUS_TEXT = {
     OrderStatus.DELIVERED: "status_delivered",
     OrderStatus.CANCELLED: "status_cancelled",
 }
+
+
+#: How long a refund of ours may take, the provider's retries and timeouts included (see
+#: :meth:`Ordering._refunding`); a worker that dies holding it blocks the order's refunds this long.
+REFUND_HOLD_SECONDS = 300.0
 
 
 def _payment_key(method: str, payment_id: str) -> str:
@@ -244,22 +252,23 @@ class Ordering:
             raise ValueError("a shipment goes with shipping an order, not with moving it to " + new.value)
         refund: RefundResult | None = None
         refunded: int | None = None
-        if new == OrderStatus.CANCELLED:
-            current = await self._get(number)
-            check_transition(number, current.status, new)  # an illegal move refunds nothing
-            left = Money(current.paid_amount - current.refunded_amount, current.currency)
-            if left.minor > 0:
-                refund = await self._refund_with(current, left)
-                refunded = current.refunded_amount + refund.amount.minor
-        try:
-            revision = OrderRevision(shipment=shipment) if shipment is not None else None
-            order, old = await self.shop.store.transition_order(
-                number, new, note=note, refunded_amount=refunded, revision=revision
-            )
-        except IllegalTransition as e:
-            if refund is not None and refunded is not None:
-                await self._refunded_anyway(number, refund, refunded, e)
-            raise
+        async with self._refunding(number) if new == OrderStatus.CANCELLED else nullcontext():
+            if new == OrderStatus.CANCELLED:
+                current = await self._get(number)
+                check_transition(number, current.status, new)  # an illegal move refunds nothing
+                left = Money(current.paid_amount - current.refunded_amount, current.currency)
+                if left.minor > 0:
+                    refund = await self._refund_with(current, left)
+                    refunded = current.refunded_amount + refund.amount.minor
+            try:
+                revision = OrderRevision(shipment=shipment) if shipment is not None else None
+                order, old = await self.shop.store.transition_order(
+                    number, new, note=note, refunded_amount=refunded, revision=revision
+                )
+            except IllegalTransition as e:
+                if refund is not None and refunded is not None:
+                    await self._refunded_anyway(number, refund, refunded, e)
+                raise
         log.info("order.moved", order=number, old=old.value, new=new.value)
         await self.shop.plugins.order_status_changed(self.shop, order, old, new)
         order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
@@ -331,20 +340,21 @@ class Ordering:
 
     async def refund(self, number: str, amount: Money | None = None) -> Order:
         """Refund ``amount`` (default: all that is left) through the order's payment method."""
-        order = await self._get(number)
-        left = Money(order.paid_amount - order.refunded_amount, order.currency)
-        amount = amount or left
-        if amount.minor <= 0 or amount > left:
-            raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
-        result = await self._refund_with(order, amount)
-        refunded = order.refunded_amount + result.amount.minor
-        note = f"refund {result.refund_id}"
-        if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
-            order, _ = await self.shop.store.transition_order(
-                number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
-            )
-        else:
-            order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
+        async with self._refunding(number):
+            order = await self._get(number)
+            left = Money(order.paid_amount - order.refunded_amount, order.currency)
+            amount = amount or left
+            if amount.minor <= 0 or amount > left:
+                raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
+            result = await self._refund_with(order, amount)
+            refunded = order.refunded_amount + result.amount.minor
+            note = f"refund {result.refund_id}"
+            if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+                order, _ = await self.shop.store.transition_order(
+                    number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+                )
+            else:
+                order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
         log.info("order.refunded", order=number, amount=str(result.amount), pending=result.pending)
         await self.tell(order, "refunded", amount=result.amount.format(await self._locale(order)))
         return order
@@ -379,9 +389,11 @@ class Ordering:
             elif event.kind in (PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
                 order = await self._expired(order)
             elif event.kind == PaymentEventKind.REFUND_FAILED:
-                order = await self._refund_failed(order, event)
+                async with self._refunding(order.number, deferred=True):
+                    order = await self._refund_failed(await self._get(order.number), event)
             elif event.kind == PaymentEventKind.REFUNDED:
-                order = await self._refunded_outside(order, event)
+                async with self._refunding(order.number, deferred=True):
+                    order = await self._refunded_outside(await self._get(order.number), event)
             elif event.kind == PaymentEventKind.DISPUTED:
                 order = await self._disputed(order, event)
             elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
@@ -633,6 +645,27 @@ class Ordering:
         else:
             message = Text(body=text)
         await self.shop.notify(order.customer_key, message)
+
+    @asynccontextmanager
+    async def _refunding(self, number: str, *, deferred: bool = False) -> AsyncIterator[None]:
+        """Hold the order's refunds, across workers, from reading what is refunded to writing it.
+
+        A refund of ours is called and written down under it, and the provider's news of refunds
+        (``charge.refunded``, ``refund.processed``, a refund that failed) is applied under it: news
+        that arrives while our refund's answer is still on its way would otherwise be taken for a
+        refund made outside chatshop (an alert, the customer told twice, a cancel refused), and
+        two refunds at once would each write what they alone refunded. The news then waits for the
+        provider's next delivery (``deferred``: :class:`PaymentEventDeferred`); a second refund of
+        ours is refused, to be asked again. The hold lapses by itself if its worker dies."""
+        name, owner = f"refund:{number}", secrets.token_hex(8)
+        if not await self.shop.store.acquire_lease(name, owner, REFUND_HOLD_SECONDS):
+            if deferred:
+                raise PaymentEventDeferred(f"order {number}: a refund is under way")
+            raise PaymentError(f"order {number}: a refund is under way; ask again in a minute", retryable=True)
+        try:
+            yield
+        finally:
+            await self.shop.store.release_lease(name, owner)
 
     async def _refund_with(self, order: Order, amount: Money) -> RefundResult:
         """The order's method refunds ``amount``; a refund it reports failed is noted on the order.

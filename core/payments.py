@@ -123,6 +123,12 @@ class RefundFailed(PaymentError):
         self.refund_id = refund_id
 
 
+class PaymentEventDeferred(Exception):
+    """The event cannot be applied right now (a refund of ours on its order is under way, and the
+    provider's news may be that very refund): it is not recorded as seen, and its webhook is
+    answered 503, so the provider delivers it again once ours is written down."""
+
+
 class PaymentMethod(ABC):
     """A way to pay. Subclass it and register the class in ``register_payment_methods``."""
 
