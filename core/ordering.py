@@ -343,7 +343,7 @@ class Ordering:
         async with self._refunding(number):
             order = await self._get(number)
             left = Money(order.paid_amount - order.refunded_amount, order.currency)
-            amount = amount or left
+            amount = left if amount is None else amount  # Money(0) is falsy: never "all of it"
             if amount.minor <= 0 or amount > left:
                 raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
             result = await self._refund_with(order, amount)
