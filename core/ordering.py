@@ -186,15 +186,18 @@ class Ordering:
     ) -> Order:
         """Make a cash-on-delivery order an online one, paid by ``method_name``, from now on.
 
-        The order keeps its lines and what it was charged for them (delivery, coupons, tax) but
-        for the lines in ``drop`` (the cash method's own fee), with ``extra`` lines on top (an
-        incentive to pay ahead, a negative amount): the customer pays what they saw, less. It gets
+        The order keeps its lines and what it was charged for them (delivery, coupons) but for the
+        lines in ``drop`` (the cash method's own fee), with ``extra`` lines on top (an incentive to
+        pay ahead, a negative amount), and its tax computed anew for that: the customer pays what
+        they saw, less, and never tax on a fee that is gone. It gets
         the method's payment window and waits in ``pending_payment`` like any online order: its
         payment is deduplicated and checked against the new total, it expires unpaid, and it is
         refunded through the new method. :class:`IllegalTransition` when it is no longer a cash
         order waiting (confirmed, shipped, cancelled meanwhile); :class:`PaymentError` when the
         method is not one this order may use.
         """
+        from chatshop.plugins.tax import retax  # a built-in plugin, which imports the runtime
+
         order = await self._get(number)
         check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
         method = self.shop.payment_methods.get(method_name)
@@ -202,6 +205,10 @@ class Ordering:
             raise PaymentError(f"{method_name} is not an online payment method of this shop")
         adjustments = tuple((code, amount) for code, amount in order.adjustments if code not in drop)
         adjustments += tuple((line.code, line.amount) for line in extra)
+        adjustments, tax = retax(self.shop, order, adjustments)
+        extras = {key: value for key, value in order.extras.items() if key != "tax"}
+        if tax is not None:
+            extras["tax"] = tax
         total = order.subtotal + Money.sum((amount for _, amount in adjustments), order.currency)
         context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
         if total.minor <= 0 or not method.available(context):
@@ -210,6 +217,7 @@ class Ordering:
             payment_method=method.name,
             adjustments=adjustments,
             payment_expires_at=self.shop.now() + method.payment_window(),
+            extras=extras,
         )
         note = note or f"to be paid by {method.name}"
         order, old = await self.shop.store.transition_order(
