@@ -574,7 +574,8 @@ class Ordering:
     async def expire_due(self, now: datetime | None = None) -> int:
         """Cancel online orders whose payment window passed, after asking the provider once more."""
         count = 0
-        for order in await self.shop.store.expired_unpaid_orders(now or utcnow()):
+        moment = now or utcnow()
+        for order in await self.shop.store.expired_unpaid_orders(moment):
             method = self.shop.payment_methods.get(order.payment_method)
             wrong: PaymentEvent | None = None
             if method is not None:
@@ -582,6 +583,9 @@ class Ordering:
                     event = await method.poll(order)
                 except Exception:
                     log.exception("payment.poll_failed", order=order.number, method=order.payment_method)
+                    continue
+                if event is not None and event.kind == PaymentEventKind.PROCESSING:
+                    await self._still_processing(order, method, moment)
                     continue
                 if event is not None and event.kind == PaymentEventKind.PAID:
                     applied = await self.apply_payment_event(event)
@@ -603,6 +607,18 @@ class Ordering:
                 await self._give_back(expired, wrong)
             count += 1
         return count
+
+    async def _still_processing(self, order: Order, method: PaymentMethod, now: datetime) -> None:
+        """The customer paid by a method that settles later (a bank debit): the order keeps its
+        stock and waits another payment window, then the provider is asked again. Its settling
+        event pays it; one that failed lets the next sweep cancel it."""
+        current = await self.shop.store.get_order(order.number)
+        if current is None or current.status != OrderStatus.PENDING_PAYMENT or current.payment_ref != order.payment_ref:
+            return  # moved meanwhile (paid, or a new link): nothing to extend
+        log.info("payment.still_processing", order=order.number, method=method.name)
+        await self.shop.store.set_order_payment(
+            order.number, ref=current.payment_ref, url=current.payment_url, expires_at=now + method.payment_window()
+        )
 
     async def _give_back(self, order: Order, payment: PaymentEvent) -> None:
         """Refund a payment that did not match its order, once the order is cancelled."""
