@@ -29,6 +29,7 @@ __all__ = [
     "Shipment",
     "ShipmentError",
     "new_order_number",
+    "releases_stock",
 ]
 
 
@@ -57,6 +58,13 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 #: States from which stock goes back on the shelf when the order is cancelled.
 RELEASES_STOCK = frozenset({S.PENDING_PAYMENT, S.PAID, S.COD_PENDING, S.CONFIRMED})
+
+
+def releases_stock(old: OrderStatus, new: OrderStatus) -> bool:
+    """Whether moving ``old`` → ``new`` ends an order that never shipped, so its stock and its
+    claims (a coupon's use, a slot's place) go back: a cancel, or a paid order refunded in full
+    (it is then over, and will never ship). A cancelled order refunded later gave them back already."""
+    return new in (S.CANCELLED, S.REFUNDED) and old in RELEASES_STOCK
 
 
 class IllegalTransition(Exception):
