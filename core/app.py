@@ -13,6 +13,7 @@ from aiohttp import web
 
 from chatshop.config import read_secret
 from chatshop.metrics import metrics_handler
+from chatshop.payments import PaymentEventDeferred
 from chatshop.runtime import Shop
 
 log = structlog.get_logger(__name__)
@@ -51,8 +52,9 @@ async def readyz(request: web.Request) -> web.Response:
 
 def _webhook_guard(shop: Shop, name: str) -> Callable[[Handler], Handler]:
     """Wrap one webhook handler: a webhook whose messages could not be recorded (the database is
-    away) is answered 503, so the messenger or provider delivers it again later (never 200 without
-    a commit, and not a 500 that reads like a bug); and, with metrics on, each answer is counted
+    away), or a payment event that must wait (:class:`PaymentEventDeferred`), is answered 503, so
+    the messenger or provider delivers it again later (never 200 without a commit, and not a 500
+    that reads like a bug); and, with metrics on, each answer is counted
     by channel (``name``) and outcome. Wrapping the handlers themselves costs the other routes
     nothing (a middleware would run on every request)."""
     faults = shop.store.faults
@@ -75,6 +77,9 @@ def _webhook_guard(shop: Shop, name: str) -> Callable[[Handler], Handler]:
             except faults:
                 log.warning("webhook.database_unavailable", channel=name)
                 response = web.Response(status=503, text="try again later", headers={"Retry-After": "5"})
+            except PaymentEventDeferred:
+                log.info("webhook.deferred", channel=name)
+                response = web.Response(status=503, text="try again later", headers={"Retry-After": "30"})
             except web.HTTPException as e:
                 if counted is not None:
                     counted(e.status)

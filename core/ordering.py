@@ -7,7 +7,9 @@ told in their own chat and language.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,6 +34,7 @@ from chatshop.payments import (
     PaymentContext,
     PaymentError,
     PaymentEvent,
+    PaymentEventDeferred,
     PaymentEventKind,
     PaymentMethod,
     RefundFailed,
@@ -51,6 +54,11 @@ _STATUS_TEXT = {
     OrderStatus.DELIVERED: "status_delivered",
     OrderStatus.CANCELLED: "status_cancelled",
 }
+
+
+#: How long a refund of ours may take, the provider's retries and timeouts included (see
+#: :meth:`Ordering._refunding`); a worker that dies holding it blocks the order's refunds this long.
+REFUND_HOLD_SECONDS = 300.0
 
 
 def _payment_key(method: str, payment_id: str) -> str:
@@ -178,15 +186,18 @@ class Ordering:
     ) -> Order:
         """Make a cash-on-delivery order an online one, paid by ``method_name``, from now on.
 
-        The order keeps its lines and what it was charged for them (delivery, coupons, tax) but
-        for the lines in ``drop`` (the cash method's own fee), with ``extra`` lines on top (an
-        incentive to pay ahead, a negative amount): the customer pays what they saw, less. It gets
+        The order keeps its lines and what it was charged for them (delivery, coupons) but for the
+        lines in ``drop`` (the cash method's own fee), with ``extra`` lines on top (an incentive to
+        pay ahead, a negative amount), and its tax computed anew for that: the customer pays what
+        they saw, less, and never tax on a fee that is gone. It gets
         the method's payment window and waits in ``pending_payment`` like any online order: its
         payment is deduplicated and checked against the new total, it expires unpaid, and it is
         refunded through the new method. :class:`IllegalTransition` when it is no longer a cash
         order waiting (confirmed, shipped, cancelled meanwhile); :class:`PaymentError` when the
         method is not one this order may use.
         """
+        from chatshop.plugins.tax import retax  # a built-in plugin, which imports the runtime
+
         order = await self._get(number)
         check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
         method = self.shop.payment_methods.get(method_name)
@@ -194,6 +205,10 @@ class Ordering:
             raise PaymentError(f"{method_name} is not an online payment method of this shop")
         adjustments = tuple((code, amount) for code, amount in order.adjustments if code not in drop)
         adjustments += tuple((line.code, line.amount) for line in extra)
+        adjustments, tax = retax(self.shop, order, adjustments)
+        extras = {key: value for key, value in order.extras.items() if key != "tax"}
+        if tax is not None:
+            extras["tax"] = tax
         total = order.subtotal + Money.sum((amount for _, amount in adjustments), order.currency)
         context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
         if total.minor <= 0 or not method.available(context):
@@ -202,6 +217,7 @@ class Ordering:
             payment_method=method.name,
             adjustments=adjustments,
             payment_expires_at=self.shop.now() + method.payment_window(),
+            extras=extras,
         )
         note = note or f"to be paid by {method.name}"
         order, old = await self.shop.store.transition_order(
@@ -244,22 +260,23 @@ class Ordering:
             raise ValueError("a shipment goes with shipping an order, not with moving it to " + new.value)
         refund: RefundResult | None = None
         refunded: int | None = None
-        if new == OrderStatus.CANCELLED:
-            current = await self._get(number)
-            check_transition(number, current.status, new)  # an illegal move refunds nothing
-            left = Money(current.paid_amount - current.refunded_amount, current.currency)
-            if left.minor > 0:
-                refund = await self._refund_with(current, left)
-                refunded = current.refunded_amount + refund.amount.minor
-        try:
-            revision = OrderRevision(shipment=shipment) if shipment is not None else None
-            order, old = await self.shop.store.transition_order(
-                number, new, note=note, refunded_amount=refunded, revision=revision
-            )
-        except IllegalTransition as e:
-            if refund is not None and refunded is not None:
-                await self._refunded_anyway(number, refund, refunded, e)
-            raise
+        async with self._refunding(number) if new == OrderStatus.CANCELLED else nullcontext():
+            if new == OrderStatus.CANCELLED:
+                current = await self._get(number)
+                check_transition(number, current.status, new)  # an illegal move refunds nothing
+                left = Money(current.paid_amount - current.refunded_amount, current.currency)
+                if left.minor > 0:
+                    refund = await self._refund_with(current, left)
+                    refunded = current.refunded_amount + refund.amount.minor
+            try:
+                revision = OrderRevision(shipment=shipment) if shipment is not None else None
+                order, old = await self.shop.store.transition_order(
+                    number, new, note=note, refunded_amount=refunded, revision=revision
+                )
+            except IllegalTransition as e:
+                if refund is not None and refunded is not None:
+                    await self._refunded_anyway(number, refund, refunded, e)
+                raise
         log.info("order.moved", order=number, old=old.value, new=new.value)
         await self.shop.plugins.order_status_changed(self.shop, order, old, new)
         order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
@@ -331,20 +348,21 @@ class Ordering:
 
     async def refund(self, number: str, amount: Money | None = None) -> Order:
         """Refund ``amount`` (default: all that is left) through the order's payment method."""
-        order = await self._get(number)
-        left = Money(order.paid_amount - order.refunded_amount, order.currency)
-        amount = amount or left
-        if amount.minor <= 0 or amount > left:
-            raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
-        result = await self._refund_with(order, amount)
-        refunded = order.refunded_amount + result.amount.minor
-        note = f"refund {result.refund_id}"
-        if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
-            order, _ = await self.shop.store.transition_order(
-                number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
-            )
-        else:
-            order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
+        async with self._refunding(number):
+            order = await self._get(number)
+            left = Money(order.paid_amount - order.refunded_amount, order.currency)
+            amount = left if amount is None else amount  # Money(0) is falsy: never "all of it"
+            if amount.minor <= 0 or amount > left:
+                raise ValueError(f"cannot refund {amount} of order {number}: {left} refundable")
+            result = await self._refund_with(order, amount)
+            refunded = order.refunded_amount + result.amount.minor
+            note = f"refund {result.refund_id}"
+            if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+                order, _ = await self.shop.store.transition_order(
+                    number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+                )
+            else:
+                order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
         log.info("order.refunded", order=number, amount=str(result.amount), pending=result.pending)
         await self.tell(order, "refunded", amount=result.amount.format(await self._locale(order)))
         return order
@@ -379,9 +397,11 @@ class Ordering:
             elif event.kind in (PaymentEventKind.EXPIRED, PaymentEventKind.CANCELLED):
                 order = await self._expired(order)
             elif event.kind == PaymentEventKind.REFUND_FAILED:
-                order = await self._refund_failed(order, event)
+                async with self._refunding(order.number, deferred=True):
+                    order = await self._refund_failed(await self._get(order.number), event)
             elif event.kind == PaymentEventKind.REFUNDED:
-                order = await self._refunded_outside(order, event)
+                async with self._refunding(order.number, deferred=True):
+                    order = await self._refunded_outside(await self._get(order.number), event)
             elif event.kind == PaymentEventKind.DISPUTED:
                 order = await self._disputed(order, event)
             elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
@@ -554,7 +574,8 @@ class Ordering:
     async def expire_due(self, now: datetime | None = None) -> int:
         """Cancel online orders whose payment window passed, after asking the provider once more."""
         count = 0
-        for order in await self.shop.store.expired_unpaid_orders(now or utcnow()):
+        moment = now or utcnow()
+        for order in await self.shop.store.expired_unpaid_orders(moment):
             method = self.shop.payment_methods.get(order.payment_method)
             wrong: PaymentEvent | None = None
             if method is not None:
@@ -562,6 +583,9 @@ class Ordering:
                     event = await method.poll(order)
                 except Exception:
                     log.exception("payment.poll_failed", order=order.number, method=order.payment_method)
+                    continue
+                if event is not None and event.kind == PaymentEventKind.PROCESSING:
+                    await self._still_processing(order, method, moment)
                     continue
                 if event is not None and event.kind == PaymentEventKind.PAID:
                     applied = await self.apply_payment_event(event)
@@ -583,6 +607,18 @@ class Ordering:
                 await self._give_back(expired, wrong)
             count += 1
         return count
+
+    async def _still_processing(self, order: Order, method: PaymentMethod, now: datetime) -> None:
+        """The customer paid by a method that settles later (a bank debit): the order keeps its
+        stock and waits another payment window, then the provider is asked again. Its settling
+        event pays it; one that failed lets the next sweep cancel it."""
+        current = await self.shop.store.get_order(order.number)
+        if current is None or current.status != OrderStatus.PENDING_PAYMENT or current.payment_ref != order.payment_ref:
+            return  # moved meanwhile (paid, or a new link): nothing to extend
+        log.info("payment.still_processing", order=order.number, method=method.name)
+        await self.shop.store.set_order_payment(
+            order.number, ref=current.payment_ref, url=current.payment_url, expires_at=now + method.payment_window()
+        )
 
     async def _give_back(self, order: Order, payment: PaymentEvent) -> None:
         """Refund a payment that did not match its order, once the order is cancelled."""
@@ -633,6 +669,27 @@ class Ordering:
         else:
             message = Text(body=text)
         await self.shop.notify(order.customer_key, message)
+
+    @asynccontextmanager
+    async def _refunding(self, number: str, *, deferred: bool = False) -> AsyncIterator[None]:
+        """Hold the order's refunds, across workers, from reading what is refunded to writing it.
+
+        A refund of ours is called and written down under it, and the provider's news of refunds
+        (``charge.refunded``, ``refund.processed``, a refund that failed) is applied under it: news
+        that arrives while our refund's answer is still on its way would otherwise be taken for a
+        refund made outside chatshop (an alert, the customer told twice, a cancel refused), and
+        two refunds at once would each write what they alone refunded. The news then waits for the
+        provider's next delivery (``deferred``: :class:`PaymentEventDeferred`); a second refund of
+        ours is refused, to be asked again. The hold lapses by itself if its worker dies."""
+        name, owner = f"refund:{number}", secrets.token_hex(8)
+        if not await self.shop.store.acquire_lease(name, owner, REFUND_HOLD_SECONDS):
+            if deferred:
+                raise PaymentEventDeferred(f"order {number}: a refund is under way")
+            raise PaymentError(f"order {number}: a refund is under way; ask again in a minute", retryable=True)
+        try:
+            yield
+        finally:
+            await self.shop.store.release_lease(name, owner)
 
     async def _refund_with(self, order: Order, amount: Money) -> RefundResult:
         """The order's method refunds ``amount``; a refund it reports failed is noted on the order.

@@ -29,6 +29,7 @@ __all__ = [
     "Shipment",
     "ShipmentError",
     "new_order_number",
+    "releases_stock",
 ]
 
 
@@ -57,6 +58,13 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 #: States from which stock goes back on the shelf when the order is cancelled.
 RELEASES_STOCK = frozenset({S.PENDING_PAYMENT, S.PAID, S.COD_PENDING, S.CONFIRMED})
+
+
+def releases_stock(old: OrderStatus, new: OrderStatus) -> bool:
+    """Whether moving ``old`` → ``new`` ends an order that never shipped, so its stock and its
+    claims (a coupon's use, a slot's place) go back: a cancel, or a paid order refunded in full
+    (it is then over, and will never ship). A cancelled order refunded later gave them back already."""
+    return new in (S.CANCELLED, S.REFUNDED) and old in RELEASES_STOCK
 
 
 class IllegalTransition(Exception):
@@ -151,12 +159,14 @@ class Shipment:
 class OrderRevision:
     """What changes in an order besides its status, in the same transaction as the move: the
     shipment given when it ships, or the method, fee lines and payment window of a cash order the
-    customer chose to pay online after all. ``None`` leaves a part as it is."""
+    customer chose to pay online after all (with its tax anew). ``None`` leaves a part as it is."""
 
     payment_method: str | None = None
     adjustments: tuple[tuple[str, Money], ...] | None = None
     payment_expires_at: datetime | None = None
     shipment: Shipment | None = None
+    #: The order's ``extras`` anew (the tax breakdown of what it now charges).
+    extras: dict[str, Any] | None = None
 
     def apply(self, order: Order) -> None:
         """Change ``order`` in place (the stores then write what it became)."""
@@ -169,6 +179,8 @@ class OrderRevision:
             order.payment_expires_at = self.payment_expires_at
         if self.shipment is not None:
             order.shipment = self.shipment
+        if self.extras is not None:
+            order.extras = self.extras
 
 
 _FAILED_REFUND = re.compile(r"^refund \S+ failed\b")

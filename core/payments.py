@@ -61,6 +61,9 @@ class PaymentEventKind(StrEnum):
     FAILED = "failed"  # this attempt failed; the customer may try again
     EXPIRED = "expired"  # the link or QR expired unpaid: the order is cancelled, stock released
     CANCELLED = "cancelled"
+    #: Paid with a method that settles later (a bank debit, days): the order keeps waiting for it
+    #: past its payment window. Only ``poll`` reports it; the settling's own event is PAID or FAILED.
+    PROCESSING = "processing"
     #: Money went back outside chatshop (the provider's dashboard): ``amount`` is the **total**
     #: refunded for the payment so far, so the same news told twice counts once, and a refund of
     #: ours the provider reports is already counted. ``raw_status`` names the refund for the record.
@@ -123,6 +126,12 @@ class RefundFailed(PaymentError):
         self.refund_id = refund_id
 
 
+class PaymentEventDeferred(Exception):
+    """The event cannot be applied right now (a refund of ours on its order is under way, and the
+    provider's news may be that very refund): it is not recorded as seen, and its webhook is
+    answered 503, so the provider delivers it again once ours is written down."""
+
+
 class PaymentMethod(ABC):
     """A way to pay. Subclass it and register the class in ``register_payment_methods``."""
 
@@ -177,7 +186,8 @@ class PaymentMethod(ABC):
         raise PaymentError(f"{self.name} cannot refund")
 
     async def poll(self, order: Order) -> PaymentEvent | None:
-        """Ask the provider about a payment still pending (reconciliation); None if unknown."""
+        """Ask the provider about a payment still pending (reconciliation); None if unknown.
+        PROCESSING (a bank debit settling) keeps the order waiting another payment window."""
         return None
 
     async def expire(self, order: Order) -> None:

@@ -7,8 +7,9 @@ The breakdown goes with the order (``order.extras["tax"]``) for its invoice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from chatshop.api import Shop
 from chatshop.cart import CartLine
@@ -17,12 +18,14 @@ from chatshop.discounts import eligible_lines
 from chatshop.hookspecs import hookimpl
 from chatshop.india import state_of_address, state_of_code
 from chatshop.money import Money
-from chatshop.pricing import Notice, Quote
+from chatshop.orders import Order
+from chatshop.pricing import Adjustment, Notice, Quote
 from chatshop.tax import TaxBreakdown, compute
 
 NAME = "tax"
-#: Lines other plugins add that are discounts (spread over the goods) rather than fees (taxed).
-DISCOUNT_KINDS = ("coupon", "offer", "discount")
+#: Lines other plugins add that are discounts (spread over the goods) rather than fees (taxed);
+#: ``prepaid_discount`` is cash on delivery's discount for paying online instead.
+DISCOUNT_KINDS = ("coupon", "offer", "discount", "prepaid_discount")
 
 
 def rate_finder(shop: Shop, section: TaxSection) -> Callable[[CartLine], tuple[Decimal, str | None]]:
@@ -98,6 +101,23 @@ def price_cart(shop: Shop, quote: Quote) -> None:
         else:
             quote.add(f"{kind}:{rate}", Money(amount, quote.currency), label=f"{kind.upper()} {rate}%")
     quote.extras[NAME] = breakdown.to_json()
+
+
+def retax(
+    shop: Shop, order: Order, adjustments: Sequence[tuple[str, Money]]
+) -> tuple[tuple[tuple[str, Money], ...], dict[str, Any] | None]:
+    """``adjustments`` (what ``order`` is now charged besides its goods: a cash order paid online
+    instead, its COD fee gone and a discount given) with the tax lines computed anew, and the
+    breakdown its invoice shows; None when the shop charges no tax. The tax follows what is
+    charged: none on a fee that is gone, and a discount lowers the goods' taxable value."""
+    lines = tuple(CartLine(ln.product_id, ln.title, ln.quantity, ln.unit_price) for ln in order.lines)
+    quote = Quote(order.currency, lines, order.channel, order.postal_code, order.payment_method)
+    quote.customer_key, quote.address = order.customer_key, order.address
+    quote.adjustments = [
+        Adjustment(code, amount) for code, amount in adjustments if code.partition(":")[0] not in _TAX_KINDS
+    ]
+    price_cart(shop, quote)
+    return tuple((a.code, a.amount) for a in quote.adjustments), quote.extras.get(NAME)
 
 
 @hookimpl

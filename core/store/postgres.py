@@ -22,7 +22,6 @@ from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import (
-    RELEASES_STOCK,
     Claim,
     IllegalTransition,
     Order,
@@ -30,6 +29,7 @@ from chatshop.orders import (
     OrderStatus,
     check_transition,
     new_order_number,
+    releases_stock,
 )
 from chatshop.reply_context import context_of, payloads, read
 from chatshop.store.base import (
@@ -1239,7 +1239,7 @@ class PostgresStore(PostgresPeople, Store):
                 refunded_amount,
                 number,
             )
-            if new == OrderStatus.CANCELLED and old in RELEASES_STOCK:
+            if releases_stock(old, new):
                 await db.executemany(
                     "UPDATE inventory SET stock = stock + $1 WHERE product_id = $2 AND stock IS NOT NULL",
                     [(line.quantity, line.product_id) for line in order.lines],
@@ -1260,7 +1260,7 @@ class PostgresStore(PostgresPeople, Store):
             )
             moved = await self._fetch_order(db, "number", number)
             assert moved is not None
-        if new == OrderStatus.CANCELLED and old in RELEASES_STOCK:
+        if releases_stock(old, new):
             self._stock.changed(line.product_id for line in order.lines)  # its stock back, as seen from here
         return moved, old
 

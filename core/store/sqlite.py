@@ -20,7 +20,6 @@ from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
 from chatshop.orders import (
-    RELEASES_STOCK,
     Claim,
     IllegalTransition,
     Order,
@@ -28,6 +27,7 @@ from chatshop.orders import (
     OrderStatus,
     check_transition,
     new_order_number,
+    releases_stock,
 )
 from chatshop.reply_context import context_of, payloads, read
 from chatshop.store.base import (
@@ -860,7 +860,7 @@ class SQLiteStore(SQLitePeople, Store):
                 "refunded_minor = COALESCE(?, refunded_minor) WHERE number = ?",
                 (new.value, now, paid_amount, refunded_amount, number),
             )
-            if new == OrderStatus.CANCELLED and old in RELEASES_STOCK:
+            if releases_stock(old, new):
                 db.executemany(
                     "UPDATE inventory SET stock = stock + ? WHERE product_id = ? AND stock IS NOT NULL",
                     [(line.quantity, line.product_id) for line in order.lines],

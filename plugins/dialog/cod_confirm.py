@@ -31,6 +31,7 @@ from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentContext, PaymentError, PaymentMethod
 from chatshop.plugins.dialog.marketing import offer
 from chatshop.plugins.dialog.menu import menu_button
+from chatshop.plugins.tax import retax
 from chatshop.pricing import Adjustment
 
 if TYPE_CHECKING:
@@ -86,11 +87,10 @@ CASH_FEE = "cod_fee"
 
 def _switched_total(shop: PluginShop, order: Order) -> tuple[Money, list[Adjustment]]:
     """What the order would cost paid online (its lines and fees as charged, the cash fee gone,
-    the discount taken off) and the discount line; the discount never leaves less than one
-    minor unit to pay."""
-    without_fee = order.subtotal + Money.sum(
-        (amount for code, amount in order.adjustments if code != CASH_FEE), order.currency
-    )
+    the discount taken off, its tax anew: what :meth:`Ordering.switch_to_online` will charge) and
+    the discount line; the discount never leaves less than one minor unit to pay."""
+    kept = tuple((code, amount) for code, amount in order.adjustments if code != CASH_FEE)
+    without_fee = _charged(shop, order, kept)
     config = settings(shop)
     offered = config.prepaid_discount if config is not None else None
     if offered is None or offered.minor <= 0:
@@ -98,7 +98,14 @@ def _switched_total(shop: PluginShop, order: Order) -> tuple[Money, list[Adjustm
     amount = Money(min(offered.minor, max(without_fee.minor - 1, 0)), order.currency)
     if not amount.minor:
         return without_fee, []
-    return without_fee - amount, [Adjustment(DISCOUNT, -amount, "Discount for paying online")]
+    line = Adjustment(DISCOUNT, -amount, "Discount for paying online")
+    return _charged(shop, order, (*kept, (line.code, line.amount))), [line]
+
+
+def _charged(shop: PluginShop, order: Order, adjustments: tuple[tuple[str, Money], ...]) -> Money:
+    """The order's total with these lines besides its goods, taxed as the order would be."""
+    taxed, _ = retax(shop, order, adjustments)
+    return order.subtotal + Money.sum((amount for _, amount in taxed), order.currency)
 
 
 def _online_methods(shop: PluginShop, order: Order) -> list[PaymentMethod]:

@@ -218,3 +218,25 @@ async def test_config_problems_name_their_key(
     assert await problems(toml.replace(f'appid = "{wechatpay_api.appid}"', 'appid = "nope"')) == [
         "payments.wechatpay.appid"
     ]
+
+
+async def test_a_refund_wechat_pay_answers_abnormal_can_be_made_again(
+    wechatpay_shop: ShopHarness, wechatpay_api: FakeWeChatPay
+) -> None:
+    """WeChat Pay answers a refund it could not pay out (the buyer's account closed) ABNORMAL, and
+    the same out_refund_no would only ever give that refund back: the next try is a new refund."""
+    h = wechatpay_shop
+    await place(h, currency="CNY", unit=2900, method="wechatpay")
+    wechatpay_api.pay("K7M-4QX")
+    paid = await h.shop.payment_methods["wechatpay"].poll(await stored(h))
+    assert paid is not None
+    await h.shop.apply_payment_event(paid)
+    wechatpay_api.refund_outcomes.append("ABNORMAL")
+    with pytest.raises(PaymentError):
+        await h.shop.refund_order("K7M-4QX")
+    order = await stored(h)
+    assert order.refunded_amount == 0 and order.status is OrderStatus.PAID
+    order = await h.shop.refund_order("K7M-4QX")  # asked again: a new refund, and it goes through
+    assert order.status is OrderStatus.REFUNDED and order.refunded_amount == 5800
+    first, second = wechatpay_api.refund_requests
+    assert first != second and [r["status"] for r in wechatpay_api.refunds.values()] == ["ABNORMAL", "SUCCESS"]

@@ -6,7 +6,8 @@ answer and refuses the same key with other parameters; Checkout Sessions need ``
 ``success_url`` and line items with ``quantity`` and a ``price`` or ``price_data`` (``currency``,
 ``unit_amount`` in minor units, ``product_data[name]``) in one currency, and an ``expires_at``
 between 30 minutes and 24 hours ahead; only open sessions can be expired; refunds need a
-``payment_intent`` and never exceed what is left. Webhooks are signed ``t=...,v1=...`` with
+``payment_intent`` and never exceed what is left; a PaymentIntent's ``status`` is ``processing``
+while a bank debit settles. Webhooks are signed ``t=...,v1=...`` with
 HMAC-SHA256 of ``"{t}.{body}"`` under the ``whsec_`` secret.
 
 Amounts follow Stripe's "Supported currencies" page (docs.stripe.com/currencies), not ISO 4217:
@@ -115,6 +116,7 @@ class FakeStripe:
         app.router.add_get("/v1/checkout/sessions/{id}", self._get_session)
         app.router.add_post("/v1/checkout/sessions/{id}/expire", self._expire_session)
         app.router.add_post("/v1/refunds", self._refund)
+        app.router.add_get("/v1/payment_intents/{id}", self._get_intent)
         return app
 
     @web.middleware
@@ -234,6 +236,12 @@ class FakeStripe:
             return error(404, "No such checkout.session", code="resource_missing")
         return web.json_response(session)
 
+    async def _get_intent(self, request: web.Request) -> web.Response:
+        intent = self.intents.get(request.match_info["id"])
+        if intent is None:
+            return error(404, "No such payment_intent", code="resource_missing")
+        return web.json_response({"object": "payment_intent", **intent})
+
     async def _expire_session(self, request: web.Request) -> web.Response:
         session = self.sessions.get(request.match_info["id"])
         if session is None:
@@ -280,9 +288,12 @@ class FakeStripe:
         intent_id = _id("pi")
         self.intents[intent_id] = {
             "id": intent_id,
+            "amount": session["amount_total"],
             "amount_received": 0 if delayed else session["amount_total"],
             "amount_refunded": 0,
             "currency": session["currency"],
+            # A bank debit runs for days ("processing"), then succeeds or wants another method.
+            "status": "processing" if delayed else "succeeded",
         }
         session.update(status="complete", payment_intent=intent_id)
         session["payment_status"] = "unpaid" if delayed else "paid"
@@ -294,8 +305,10 @@ class FakeStripe:
         intent = self.intents[session["payment_intent"]]
         if succeeded:
             intent["amount_received"] = session["amount_total"]
+            intent["status"] = "succeeded"
             session["payment_status"] = "paid"
             return self.event("checkout.session.async_payment_succeeded", session)
+        intent["status"] = "requires_payment_method"
         return self.event("checkout.session.async_payment_failed", session)
 
     def dashboard_refund(self, intent_id: str, amount: int) -> dict[str, Any]:

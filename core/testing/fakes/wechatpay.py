@@ -78,6 +78,9 @@ class FakeWeChatPay:
     outage: list[int] = field(default_factory=list)
     #: Sign answers with another key (a man in the middle) to see that we refuse them.
     impostor_key: rsa.RSAPrivateKey | None = None
+    #: The status the next new refunds are answered with, one each (then ``SUCCESS``): ``ABNORMAL``
+    #: or ``CLOSED`` is a refund WeChat Pay took but could not pay out (nothing went back).
+    refund_outcomes: list[str] = field(default_factory=list)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
@@ -264,14 +267,16 @@ class FakeWeChatPay:
         refund = amount.get("refund")
         if not isinstance(refund, int) or refund < 1 or refund > paid - known["refunded"]:
             return self._fail(403, "NOT_ENOUGH", "退款金额超过可退金额")
-        known["refunded"] += refund
-        known["trade_state"] = "REFUND"
+        status = self.refund_outcomes.pop(0) if self.refund_outcomes else "SUCCESS"
+        if status not in ("ABNORMAL", "CLOSED"):
+            known["refunded"] += refund
+            known["trade_state"] = "REFUND"
         answer = {
             "refund_id": f"50000{next(_ids):024d}",
             "out_refund_no": refund_no,
             "transaction_id": known["transaction_id"],
             "out_trade_no": no,
-            "status": "SUCCESS",
+            "status": status,
             "amount": {"total": paid, "refund": refund, "currency": "CNY"},
         }
         self.refunds[refund_no] = answer

@@ -54,6 +54,9 @@ class StripeClient:
     async def retrieve_checkout_session(self, session_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/v1/checkout/sessions/{session_id}")
 
+    async def retrieve_payment_intent(self, intent_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/v1/payment_intents/{intent_id}")
+
     async def expire_checkout_session(self, session_id: str) -> dict[str, Any]:
         path = f"/v1/checkout/sessions/{session_id}/expire"
         return await self._call("POST", path, {}, f"chatshop-expire-{session_id}")

@@ -87,7 +87,9 @@ class Stripe(PaymentMethod):
     async def start(self, order: Order) -> PaymentStart:
         session = await self._current_session(order)
         if session is not None and session.get("status") == "complete":
-            return await self._already_paying(order, session)
+            if session.get("payment_status") == "paid" or await self._settling(session):
+                return await self._already_paying(order, session)
+            session = None  # its bank debit failed: the customer pays again, in a new session
         if session is None or session.get("status") != "open" or session.get("amount_total") != to_stripe(order.total):
             session = await self._create_session(order)
         url = str(session["url"])
@@ -232,6 +234,8 @@ class Stripe(PaymentMethod):
             kind = PaymentEventKind.PAID
         elif session.get("status") == "expired":
             kind = PaymentEventKind.EXPIRED
+        elif session.get("status") == "complete" and await self._settling(session):
+            kind = PaymentEventKind.PROCESSING  # a bank debit takes days: the order waits for it
         else:
             return None
         event_id = f"poll:{order.payment_ref}:{kind}"
@@ -247,6 +251,17 @@ class Stripe(PaymentMethod):
                 raise
             # Only open sessions can be expired: it is already complete or expired.
             log.info("stripe.expire_refused", order=order.number, code=e.code)
+
+    async def _settling(self, session: dict[str, Any]) -> bool:
+        """Whether the completed, unpaid session's payment is a bank debit still running (its
+        PaymentIntent ``processing``) rather than one that failed (``requires_payment_method``)."""
+        intent = session.get("payment_intent")
+        if not isinstance(intent, dict):
+            intent_id = payment_intent_id(session)
+            if intent_id is None:
+                return False
+            intent = await self.client.retrieve_payment_intent(intent_id)
+        return intent.get("status") == "processing"
 
     async def _payment_intent(self, order: Order) -> str:
         ref = order.payment_ref or ""

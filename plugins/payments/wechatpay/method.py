@@ -24,11 +24,11 @@ from chatshop.config import ConfigError, ConfigProblem, read_secret
 from chatshop.money import Money
 from chatshop.payments import (
     PaymentContext,
-    PaymentError,
     PaymentEvent,
     PaymentEventKind,
     PaymentMethod,
     PaymentStart,
+    RefundFailed,
     RefundResult,
 )
 from chatshop.plugins.payments.wechatpay import crypto
@@ -278,7 +278,12 @@ class WeChatPay(PaymentMethod):
         refund = await self.client.refund(body)
         status = str(refund.get("status"))
         if status in ("CLOSED", "ABNORMAL"):
-            raise PaymentError(f"WeChat Pay refund for order {order.number}: {status}")
+            # Taken but not paid out, and its out_refund_no would only ever give this refund back:
+            # noted as failed by the core, so asking again makes a new one.
+            raise RefundFailed(
+                f"WeChat Pay refund for order {order.number}: {status}",
+                refund_id=str(refund.get("refund_id") or refund_no),
+            )
         log.info("wechatpay.refunded", order=order.number, refund=refund.get("refund_id"))
         return RefundResult(
             refund_id=str(refund.get("refund_id") or refund_no),
