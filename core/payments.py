@@ -100,6 +100,20 @@ class PaymentEvent:
     raw_status: str | None = None
     provider_ref: str | None = None
 
+    def __post_init__(self) -> None:
+        # Ids come from a provider's JSON as it came: a number is written as text, and anything
+        # else that is not text (a list, an object, true) names nothing, for every provider.
+        for name in ("provider_payment_id", "raw_status", "provider_ref"):
+            object.__setattr__(self, name, _text_or_none(getattr(self, name)))
+
+
+def _text_or_none(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
 
 @dataclass(frozen=True, slots=True)
 class RefundResult:

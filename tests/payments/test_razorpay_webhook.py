@@ -190,3 +190,19 @@ async def test_a_refund_failed_sent_again_with_a_fresh_event_id_is_owed_once(
     for n in range(3, 5):  # and a replay after that owes nothing again
         assert await send(h, fake, failed, event_id=f"evt_fresh_{n}") == 200
     assert (await stored(h)).refunded_amount == 49000
+
+
+@pytest.mark.parametrize("odd_id", [12345, ["pay_1"], {"id": "pay_1"}, True])
+async def test_a_signed_event_whose_payment_id_is_no_text_is_answered_not_a_500(
+    razorpay_shop: ShopHarness, fake: FakeRazorpay, odd_id: object
+) -> None:
+    """The same payment told again with its id as a number, a list, an object: Razorpay's ids are
+    text ("pay_..."), so such an id names no payment; the order stays paid once."""
+    h = razorpay_shop
+    event = await paid_event(h, fake)
+    assert await send(h, fake, event, event_id="evt_paid_1") == 200
+    again = json.loads(json.dumps(event))
+    again["payload"]["payment"]["entity"]["id"] = odd_id
+    assert await send(h, fake, again, event_id="evt_paid_2") < 500
+    order = await stored(h)
+    assert order.status is OrderStatus.PAID and order.paid_amount == 49000 and order.refunded_amount == 0
