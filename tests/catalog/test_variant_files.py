@@ -135,3 +135,16 @@ def test_json_variants_have_the_toml_shape(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_catalog_file(path, "INR")
     assert [p.path for p in caught.value.problems] == ["catalog.json[0].variants[1].price"]
+
+
+def test_a_sku_typed_in_other_capitals_finds_its_product_or_variant_first(tmp_path: Path) -> None:
+    """Customers copy a SKU from a flyer in small letters: "ATTA-5KG" and "Atta" find what the shop
+    wrote as atta-5kg and atta, a variant's SKU its variant, first."""
+    (tmp_path / "shop.toml").write_text(SHOP, encoding="utf-8")
+    from chatshop.catalog import Product
+
+    [entry] = load_config(tmp_path / "shop.toml").catalog.products
+    catalog = Catalog([Product.from_entry(entry)])
+    assert [p.id for p in catalog.search("ATTA-5KG")][:1] == ["atta-5kg"]
+    assert [p.id for p in catalog.search("atta-1kg")][:1] == ["atta-1kg"]
+    assert [p.id for p in catalog.search("ATTA")][:1] == ["atta"]

@@ -109,3 +109,19 @@ async def test_two_options_are_picked_one_after_the_other(make_shop: ShopFactory
         reply = await h.say("mia", numbered(reply, "Blue"))
         assert "Cotton Tee (L, Blue)" in reply and "Add to cart" in reply, reply
         assert "Choose the Size" in await h.choose("mia", "add:tee:1")  # the product itself is not bought
+
+
+async def test_a_variants_sku_typed_shows_that_variant_to_add(make_shop: ShopFactory) -> None:
+    async with make_shop(SHOP) as h:
+        await h.say("ravi", "hi")
+        reply = await h.say("ravi", "ATTA-5KG")
+        assert reply.startswith("Found 2") and "1. Aashirvaad Atta (5 kg)" in reply, reply  # the SKU's first
+        reply = await h.say("ravi", "1")
+        assert "Aashirvaad Atta (5 kg)" in reply and "₹245.00" in reply, reply
+        reply = await h.say("ravi", numbered(reply, "Add to cart"))
+        assert "Added 1 × Aashirvaad Atta (5 kg)" in reply, reply
+        reply = await h.say("ravi", numbered(reply, "Checkout"))
+        reply = await h.say("ravi", "12 Hill Road, Bandra West, Mumbai 400050")
+        await h.say("ravi", numbered(reply, "Confirm order"))
+        (order,) = await h.shop.store.list_orders()
+        assert [(line.product_id, line.quantity) for line in order.lines] == [("atta-5kg", 1)]
