@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chatshop.testing import ShopHarness, running_shop
+from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.payments.conftest import razorpay_api
 from tests.whatsapp.conftest import fake, graph, secrets_env
 
@@ -31,3 +33,12 @@ def cod_shop(t0: datetime, tmp_path: Path) -> CodShop:
             yield h
 
     return running
+
+
+@pytest.fixture
+async def api(razorpay_api: FakeRazorpay, aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fake Razorpay's address, served on loopback, its secrets in the shop's environment."""
+    server = await aiohttp_server(razorpay_api.app())
+    monkeypatch.setenv("RAZORPAY_KEY_SECRET", razorpay_api.key_secret)
+    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", razorpay_api.webhook_secret)
+    return str(server.make_url(""))

@@ -5,9 +5,6 @@ window, refunds through the new method), the COD fee gone and the incentive a vi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
-
-import pytest
 
 from chatshop.money import Money
 from chatshop.orders import OrderStatus
@@ -18,14 +15,6 @@ from tests.cod.shops import cash_order, toml
 
 WEBHOOK = "/webhooks/payments/razorpay"
 OFFER = 'prepaid_offer = true\nprepaid_discount = "10.00"'
-
-
-@pytest.fixture
-async def api(razorpay_api: FakeRazorpay, aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
-    server = await aiohttp_server(razorpay_api.app())
-    monkeypatch.setenv("RAZORPAY_KEY_SECRET", razorpay_api.key_secret)
-    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", razorpay_api.webhook_secret)
-    return str(server.make_url(""))
 
 
 async def test_switch_to_prepaid_and_pay_by_razorpay(

@@ -5,10 +5,6 @@ GST on a COD fee that was gone, and on goods at their price before the discount 
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
 from chatshop.money import Money
 from chatshop.testing.fakes.razorpay import FakeRazorpay
 from tests.cod.conftest import CodShop
@@ -27,14 +23,6 @@ categories = ["Staples"]
 rate = "5"
 hsn = "1101"
 """
-
-
-@pytest.fixture
-async def api(razorpay_api: FakeRazorpay, aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
-    server = await aiohttp_server(razorpay_api.app())
-    monkeypatch.setenv("RAZORPAY_KEY_SECRET", razorpay_api.key_secret)
-    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", razorpay_api.webhook_secret)
-    return str(server.make_url(""))
 
 
 async def test_paying_online_instead_charges_gst_on_what_is_now_charged(

@@ -41,10 +41,14 @@ async def placed(h: ShopHarness) -> Order:
     return order
 
 
+async def at_the_address_question(h: ShopHarness) -> None:
+    await h.choose("ravi", "add:rice-5kg:1")
+    await h.choose("ravi", "checkout")
+
+
 async def test_a_flat_number_is_not_taken_for_the_pin_code(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
     async with make_shop(grocery()) as h:
-        await h.choose("ravi", "add:rice-5kg:1")
-        await h.choose("ravi", "checkout")
+        await at_the_address_question(h)
         reply = await h.say("ravi", "Flat 1204, Hill Road, Bandra West, Mumbai")
         assert "What is the postal code" in reply, reply
         assert "Please check your order" in await h.say("ravi", "400050")
@@ -59,8 +63,7 @@ async def test_cancel_picked_by_its_number_at_the_address_question_is_not_an_add
     """"1. Cancel" under "Where should we deliver?": a "1" is that choice, not an address "1"
     (which went on to an order to be delivered to "1")."""
     async with make_shop(grocery()) as h:
-        await h.choose("ravi", "add:rice-5kg:1")
-        await h.choose("ravi", "checkout")
+        await at_the_address_question(h)
         reply = await h.say("ravi", "1")
         assert "What is the postal code" not in reply and "Please check your order" not in reply, reply
         assert "Please check your order" not in await h.say("ravi", "Flat 4, Sea View, Bandra West, Mumbai 400050")
@@ -68,8 +71,7 @@ async def test_cancel_picked_by_its_number_at_the_address_question_is_not_an_add
 
 async def test_a_number_that_is_no_address_is_asked_again(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
     async with make_shop(grocery()) as h:
-        await h.choose("ravi", "add:rice-5kg:1")
-        await h.choose("ravi", "checkout")
+        await at_the_address_question(h)
         reply = await h.say("ravi", "17")
         assert "Where should we deliver" in reply and "What is the postal code" not in reply, reply
         assert "Please check your order" in await h.say("ravi", "Flat 4, Sea View, Bandra West, Mumbai 400050")
@@ -80,8 +82,7 @@ async def test_a_number_that_is_no_address_is_asked_again(grocery: Callable[...,
 async def test_a_pin_code_in_the_wrong_form_is_asked_again(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
     """An Indian shop's PIN has six digits: a "1" typed at the postal code question is not one."""
     async with make_shop(grocery()) as h:
-        await h.choose("ravi", "add:rice-5kg:1")
-        await h.choose("ravi", "checkout")
+        await at_the_address_question(h)
         await h.say("ravi", "Flat 1204, Hill Road, Bandra West, Mumbai")
         reply = await h.say("ravi", "1")
         assert "What is the postal code" in reply and "Please check your order" not in reply, reply
