@@ -17,7 +17,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from chatshop.checkout import Checkout, find_postal_code, has_postal_code_form, normalize_postal_code
+from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code, typed_postal_code
 from chatshop.dialog import checkout_flow
 from chatshop.dialog.checkout_flow import ensure_checkout
 from chatshop.dialog.engine import ABORT, AWAY, ask_again, number
@@ -143,12 +143,9 @@ async def postal_code_text(turn: Turn, text: str) -> None:
         show_cart(turn)
         return
     text = ascii_digits(text)
-    code = _postal_code(turn, text)
-    if code is None and not has_postal_code_form(turn.shop.config.shop.currency):
-        code = normalize_postal_code(text)
-    # Where the shop's country has a form, a code is in it ("1" is no Indian PIN); elsewhere every
-    # country's postal codes have digits in them: a word ("ok", "no") is not one.
-    if code is None or not code.isalnum() or len(code) > 10 or not any(c.isdecimal() for c in code):
+    config = turn.shop.config
+    code = typed_postal_code(text, config.shop.currency, config.delivery.areas)
+    if code is None:
         turn.say(turn.t("ask_postal_code"))
         return
     checkout.postal_code = code

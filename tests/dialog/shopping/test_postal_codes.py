@@ -88,3 +88,27 @@ async def test_a_pin_code_in_the_wrong_form_is_asked_again(grocery: Callable[...
         assert "Please check your order" in await h.say("ravi", "400 050")
         await h.choose("ravi", "confirm")
         assert (await placed(h)).postal_code == "400050"
+
+
+@pytest.mark.parametrize(
+    ("address", "code"),
+    [
+        ("Stephansplatz 1, Wien", "1010"),  # Austria: four digits
+        ("Rue de la Loi 16, Bruxelles", "1040"),  # Belgium: four digits
+        ("Odos Ermou 5, Athina", "105 63"),  # Greece: "123 45"
+        ("Main Street 3, Dublin", "D02 X285"),  # Ireland: an Eircode
+    ],
+)
+async def test_a_euro_shop_takes_the_postal_codes_of_every_euro_country(
+    grocery: Callable[..., str], make_shop: ShopFactory, address: str, code: str
+) -> None:
+    """The euro is the money of countries with different forms: a code of any of them, typed at the
+    postal code question of a shop selling in euros, is taken (not asked for again and again)."""
+    async with make_shop(grocery("EUR")) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        assert "What is the postal code" in await h.say("ravi", address)
+        reply = await h.say("ravi", code)
+        assert "Please check your order" in reply, reply
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).postal_code == code.replace(" ", "")
