@@ -16,6 +16,8 @@ from tests.conftest import SHOP_TOML, ShopFactory
         ("ok", "You're welcome!"),
         ("👍", "You're welcome!"),
         ("🙏🏽", "You're welcome!"),
+        ("❤️", "You're welcome!"),
+        ("👍🏻 👍🏻", "You're welcome!"),
         ("Danke schön", "Gern geschehen!"),  # the test shop speaks English and German
     ],
 )
@@ -48,3 +50,11 @@ async def test_thanks_in_hindi_or_chinese_is_answered_in_it(
     async with make_shop(SHOP_TOML.replace('locales = ["en", "de"]', 'locales = ["en", "de", "hi", "zh"]')) as h:
         await h.say("asha", "hi")
         assert answer in await h.say("asha", typed)
+
+
+@pytest.mark.parametrize("typed", ["?", "???", "...", "-"])
+async def test_a_question_mark_alone_is_not_thanked(harness: ShopHarness, typed: str) -> None:
+    """A "?" alone is a customer who does not know what to do: never "You're welcome"."""
+    await harness.say("asha", "hi")
+    reply = await harness.say("asha", typed)
+    assert "You're welcome" not in reply and "1." in reply, reply
