@@ -98,9 +98,11 @@ def _stale(turn: Turn, text: str) -> bool:
 async def _address_answer(turn: Turn, text: str) -> bool:
     if _stale(turn, text):
         return False
-    if not any(char.isalpha() for char in text) and not has_postal_code(turn, text):
-        # No street, no place, no postal code: no address. A number of the choices under the
-        # question ("1. Cancel") is that choice; anything else, the question again.
+    located = turn.state.checkout is not None and turn.state.checkout.latitude is not None
+    if not any(char.isalpha() for char in text) and not (located and has_postal_code(turn, text)):
+        # No street, no place: no address, even with a postal code in it ("400050" alone), unless it
+        # completes a shared location. A number of the choices under the question ("1. Cancel") is
+        # that choice; anything else, the question again.
         typed = number(text)
         if typed is not None and 1 <= typed <= len(turn.state.menu):
             return False

@@ -112,3 +112,16 @@ async def test_a_euro_shop_takes_the_postal_codes_of_every_euro_country(
         assert "Please check your order" in reply, reply
         await h.choose("ravi", "confirm")
         assert (await placed(h)).postal_code == code.replace(" ", "")
+
+
+async def test_a_postal_code_alone_is_no_delivery_address(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    """"Where should we deliver?" answered with the PIN code alone: no street, no house, so the
+    question is asked again (it was the address, and an order went to be delivered to "400050")."""
+    async with make_shop(grocery()) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        reply = await h.say("ravi", "४०००५०")
+        assert "Where should we deliver" in reply and "Please check your order" not in reply, reply
+        assert "Please check your order" in await h.say("ravi", "Flat 4, Sea View, Bandra West, Mumbai 400050")
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).address == "Flat 4, Sea View, Bandra West, Mumbai 400050"
