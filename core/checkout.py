@@ -52,11 +52,13 @@ def _pattern(form: str) -> re.Pattern[str]:
 
 
 _PATTERNS = {currency: _pattern(form) for currency, form in _BY_CURRENCY.items()}
-#: A code typed on its own, asked for by name, where one money is several countries' with other forms
-#: (not read out of an address, where "1040" could be a house number): the euro's Austria and Belgium
-#: "1010", Greece and Slovakia "105 63", Ireland "D02 X285", Malta "VLT 1117".
+#: A code typed on its own, asked for by name (not read out of an address, where "1040" could be a
+#: house number), where one money is several countries' with other forms (the euro's Austria and
+#: Belgium "1010", Greece and Slovakia "105 63", Ireland "D02 X285", Malta "VLT 1117") or a code is
+#: as often typed without its hyphen (Japan).
 _ANSWERS = {
     "EUR": _pattern(r"\d{4,5}|\d{3} ?\d{2}|\d{4} ?[A-Z]{2}|\d{4}-\d{3}|[A-Z]\d[\dW] ?[A-Z\d]{4}|[A-Z]{3} ?\d{4}"),
+    "JPY": _pattern(r"\d{3}-?\d{4}"),  # "150-0002", as often typed "1500002"
 }
 _FALLBACK = _pattern(_ANY)
 #: Codes with letters no house number has (UK, Canada): read in any shop when its country's form is
@@ -101,11 +103,19 @@ def typed_postal_code(text: str, currency: str | None = None, areas: Sequence[st
         return code
     answer = _ANSWERS.get((currency or "").upper())
     if answer is not None:
-        return next((normalize_postal_code(m.group(1)) for m in answer.finditer(text)), None)
+        found = next((normalize_postal_code(m.group(1)) for m in answer.finditer(text)), None)
+        return _as_written(found, currency)
     if has_postal_code_form(currency):
         return None
     # Every country's postal codes have digits in them: a word ("ok", "no") is not one.
     return typed if typed.isalnum() and len(typed) <= 10 and any(c.isdecimal() for c in typed) else None
+
+
+def _as_written(code: str | None, currency: str | None) -> str | None:
+    """A code as its country writes it, the form the shop's delivery areas are in ("150-0002")."""
+    if code is not None and (currency or "").upper() == "JPY" and code.isdecimal():
+        return f"{code[:3]}-{code[3:]}"
+    return code
 
 
 def _codes(pattern: re.Pattern[str], address: str) -> list[str]:

@@ -125,3 +125,18 @@ async def test_a_postal_code_alone_is_no_delivery_address(grocery: Callable[...,
         assert "Please check your order" in await h.say("ravi", "Flat 4, Sea View, Bandra West, Mumbai 400050")
         await h.choose("ravi", "confirm")
         assert (await placed(h)).address == "Flat 4, Sea View, Bandra West, Mumbai 400050"
+
+
+@pytest.mark.parametrize("typed", ["1500002", "150-0002", "〒150-0002"])
+async def test_a_japanese_postal_code_is_taken_with_or_without_its_hyphen(
+    grocery: Callable[..., str], make_shop: ShopFactory, typed: str
+) -> None:
+    """Japan's codes are written "150-0002" and typed as often "1500002": both are the one code."""
+    async with make_shop(grocery("JPY")) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        assert "What is the postal code" in await h.say("ravi", "Shibuya 1-2-3, Tokyo")
+        reply = await h.say("ravi", typed)
+        assert "Please check your order" in reply, reply
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).postal_code == "150-0002"
