@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Checkout", "CheckoutProblem", "find_postal_code", "has_postal_code_form", "normalize_postal_code"]
+__all__ = [
+    "Checkout",
+    "CheckoutProblem",
+    "find_postal_code",
+    "has_postal_code_form",
+    "normalize_postal_code",
+    "typed_postal_code",
+]
 
 _UK = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
 #: Postal codes by the shop's currency, which says where it delivers (``[shop]`` names no country).
@@ -45,6 +52,14 @@ def _pattern(form: str) -> re.Pattern[str]:
 
 
 _PATTERNS = {currency: _pattern(form) for currency, form in _BY_CURRENCY.items()}
+#: A code typed on its own, asked for by name (not read out of an address, where "1040" could be a
+#: house number), where one money is several countries' with other forms (the euro's Austria and
+#: Belgium "1010", Greece and Slovakia "105 63", Ireland "D02 X285", Malta "VLT 1117") or a code is
+#: as often typed without its hyphen (Japan).
+_ANSWERS = {
+    "EUR": _pattern(r"\d{4,5}|\d{3} ?\d{2}|\d{4} ?[A-Z]{2}|\d{4}-\d{3}|[A-Z]\d[\dW] ?[A-Z\d]{4}|[A-Z]{3} ?\d{4}"),
+    "JPY": _pattern(r"\d{3}-?\d{4}"),  # "150-0002", as often typed "1500002"
+}
 _FALLBACK = _pattern(_ANY)
 #: Codes with letters no house number has (UK, Canada): read in any shop when its country's form is
 #: absent, so a foreign address is told "we don't deliver to NW1 6XE" rather than asked for a code.
@@ -77,6 +92,30 @@ def find_postal_code(address: str, currency: str | None = None, areas: Sequence[
     served = [code for code in found if code in areas]
     codes = served or found
     return codes[-1] if codes else None
+
+
+def typed_postal_code(text: str, currency: str | None = None, areas: Sequence[str] = ()) -> str | None:
+    """The postal code in an answer to "What is the postal code?": one of the shop's delivery
+    ``areas``, else one in a form of the shop's country (any code with a digit where we know none)."""
+    if (typed := normalize_postal_code(text)) in areas:
+        return typed
+    if (code := find_postal_code(text, currency, areas)) is not None:
+        return code
+    answer = _ANSWERS.get((currency or "").upper())
+    if answer is not None:
+        found = next((normalize_postal_code(m.group(1)) for m in answer.finditer(text)), None)
+        return _as_written(found, currency)
+    if has_postal_code_form(currency):
+        return None
+    # Every country's postal codes have digits in them: a word ("ok", "no") is not one.
+    return typed if typed.isalnum() and len(typed) <= 10 and any(c.isdecimal() for c in typed) else None
+
+
+def _as_written(code: str | None, currency: str | None) -> str | None:
+    """A code as its country writes it, the form the shop's delivery areas are in ("150-0002")."""
+    if code is not None and (currency or "").upper() == "JPY" and code.isdecimal():
+        return f"{code[:3]}-{code[3:]}"
+    return code
 
 
 def _codes(pattern: re.Pattern[str], address: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 
 from chatshop.catalog import Product
@@ -353,7 +354,7 @@ def _acknowledged(turn: Turn, text: str) -> bool:
     """A "thanks", an "ok" or an emoji alone (👍, 🙏): said to be polite, not a search. Read only
     here, where nothing else took the text: "ok" at an open question is that question's answer.
     A thanks in another of the shop's languages is answered in that one, from then on."""
-    if not any(char.isalnum() for char in text):
+    if _emoji_alone(text):
         return True
     word, own = spoken(text), turn.state.locale
     for code in (own, *(c for c in turn.shop.locales if c != own)):
@@ -361,6 +362,18 @@ def _acknowledged(turn: Turn, text: str) -> bool:
             turn.state.locale = code
             return True
     return False
+
+
+def _emoji_alone(text: str) -> bool:
+    """Symbols alone (👍, 🙏🏽, ❤️), not punctuation: a "?" or "..." is a customer who is lost."""
+    chars = [char for char in text if not char.isspace()]
+    return any(unicodedata.category(char) == "So" for char in chars) and all(
+        unicodedata.category(char) in _EMOJI_PARTS for char in chars
+    )
+
+
+#: An emoji's parts: the symbol, a skin tone (Sk), the joiner and variation selector (Cf, Mn), a keycap (Me).
+_EMOJI_PARTS = frozenset({"So", "Sk", "Cf", "Mn", "Me"})
 
 
 async def _browse(turn: Turn, _: str) -> None:

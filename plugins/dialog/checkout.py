@@ -17,7 +17,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from chatshop.checkout import Checkout, find_postal_code, has_postal_code_form, normalize_postal_code
+from chatshop.checkout import Checkout, find_postal_code, normalize_postal_code, typed_postal_code
 from chatshop.dialog import checkout_flow
 from chatshop.dialog.checkout_flow import ensure_checkout
 from chatshop.dialog.engine import ABORT, AWAY, ask_again, number
@@ -98,9 +98,11 @@ def _stale(turn: Turn, text: str) -> bool:
 async def _address_answer(turn: Turn, text: str) -> bool:
     if _stale(turn, text):
         return False
-    if not any(char.isalpha() for char in text) and not has_postal_code(turn, text):
-        # No street, no place, no postal code: no address. A number of the choices under the
-        # question ("1. Cancel") is that choice; anything else, the question again.
+    located = turn.state.checkout is not None and turn.state.checkout.latitude is not None
+    if not any(char.isalpha() for char in text) and not (located and has_postal_code(turn, text)):
+        # No street, no place: no address, even with a postal code in it ("400050" alone), unless it
+        # completes a shared location. A number of the choices under the question ("1. Cancel") is
+        # that choice; anything else, the question again.
         typed = number(text)
         if typed is not None and 1 <= typed <= len(turn.state.menu):
             return False
@@ -143,12 +145,9 @@ async def postal_code_text(turn: Turn, text: str) -> None:
         show_cart(turn)
         return
     text = ascii_digits(text)
-    code = _postal_code(turn, text)
-    if code is None and not has_postal_code_form(turn.shop.config.shop.currency):
-        code = normalize_postal_code(text)
-    # Where the shop's country has a form, a code is in it ("1" is no Indian PIN); elsewhere every
-    # country's postal codes have digits in them: a word ("ok", "no") is not one.
-    if code is None or not code.isalnum() or len(code) > 10 or not any(c.isdecimal() for c in code):
+    config = turn.shop.config
+    code = typed_postal_code(text, config.shop.currency, config.delivery.areas)
+    if code is None:
         turn.say(turn.t("ask_postal_code"))
         return
     checkout.postal_code = code

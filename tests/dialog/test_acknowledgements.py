@@ -16,6 +16,8 @@ from tests.conftest import SHOP_TOML, ShopFactory
         ("ok", "You're welcome!"),
         ("👍", "You're welcome!"),
         ("🙏🏽", "You're welcome!"),
+        ("❤️", "You're welcome!"),
+        ("👍🏻 👍🏻", "You're welcome!"),
         ("Danke schön", "Gern geschehen!"),  # the test shop speaks English and German
     ],
 )
@@ -48,3 +50,22 @@ async def test_thanks_in_hindi_or_chinese_is_answered_in_it(
     async with make_shop(SHOP_TOML.replace('locales = ["en", "de"]', 'locales = ["en", "de", "hi", "zh"]')) as h:
         await h.say("asha", "hi")
         assert answer in await h.say("asha", typed)
+
+
+@pytest.mark.parametrize("typed", ["?", "???", "...", "-"])
+async def test_a_question_mark_alone_is_not_thanked(harness: ShopHarness, typed: str) -> None:
+    """A "?" alone is a customer who does not know what to do: never "You're welcome"."""
+    await harness.say("asha", "hi")
+    reply = await harness.say("asha", typed)
+    assert "You're welcome" not in reply and "1." in reply, reply
+
+
+async def test_a_word_of_thanks_both_languages_use_keeps_the_customers_language(harness: ShopHarness) -> None:
+    """"super" is English too and "thx" German too: said to be polite, it does not switch an English
+    customer to German or a German one to English for the rest of the conversation."""
+    await harness.say("asha", "hi")
+    assert "You're welcome!" in await harness.say("asha", "super")
+    assert "Gern geschehen!" in await harness.say("asha", "Danke")
+    for typed in ("thx", "cool", "thanks"):
+        reply = await harness.say("asha", typed)
+        assert "Gern geschehen!" in reply, (typed, reply)

@@ -89,3 +89,55 @@ async def test_a_pin_code_in_the_wrong_form_is_asked_again(grocery: Callable[...
         assert "Please check your order" in await h.say("ravi", "400 050")
         await h.choose("ravi", "confirm")
         assert (await placed(h)).postal_code == "400050"
+
+
+@pytest.mark.parametrize(
+    ("address", "code"),
+    [
+        ("Stephansplatz 1, Wien", "1010"),  # Austria: four digits
+        ("Rue de la Loi 16, Bruxelles", "1040"),  # Belgium: four digits
+        ("Odos Ermou 5, Athina", "105 63"),  # Greece: "123 45"
+        ("Main Street 3, Dublin", "D02 X285"),  # Ireland: an Eircode
+    ],
+)
+async def test_a_euro_shop_takes_the_postal_codes_of_every_euro_country(
+    grocery: Callable[..., str], make_shop: ShopFactory, address: str, code: str
+) -> None:
+    """The euro is the money of countries with different forms: a code of any of them, typed at the
+    postal code question of a shop selling in euros, is taken (not asked for again and again)."""
+    async with make_shop(grocery("EUR")) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        assert "What is the postal code" in await h.say("ravi", address)
+        reply = await h.say("ravi", code)
+        assert "Please check your order" in reply, reply
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).postal_code == code.replace(" ", "")
+
+
+async def test_a_postal_code_alone_is_no_delivery_address(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    """"Where should we deliver?" answered with the PIN code alone: no street, no house, so the
+    question is asked again (it was the address, and an order went to be delivered to "400050")."""
+    async with make_shop(grocery()) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        reply = await h.say("ravi", "४०००५०")
+        assert "Where should we deliver" in reply and "Please check your order" not in reply, reply
+        assert "Please check your order" in await h.say("ravi", "Flat 4, Sea View, Bandra West, Mumbai 400050")
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).address == "Flat 4, Sea View, Bandra West, Mumbai 400050"
+
+
+@pytest.mark.parametrize("typed", ["1500002", "150-0002", "〒150-0002"])
+async def test_a_japanese_postal_code_is_taken_with_or_without_its_hyphen(
+    grocery: Callable[..., str], make_shop: ShopFactory, typed: str
+) -> None:
+    """Japan's codes are written "150-0002" and typed as often "1500002": both are the one code."""
+    async with make_shop(grocery("JPY")) as h:
+        await h.choose("ravi", "add:rice-5kg:1")
+        await h.choose("ravi", "checkout")
+        assert "What is the postal code" in await h.say("ravi", "Shibuya 1-2-3, Tokyo")
+        reply = await h.say("ravi", typed)
+        assert "Please check your order" in reply, reply
+        await h.choose("ravi", "confirm")
+        assert (await placed(h)).postal_code == "150-0002"
