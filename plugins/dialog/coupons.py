@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from chatshop.catalog import fold
 from chatshop.config import normalize_code
 from chatshop.dialog import checkout_flow
-from chatshop.dialog.engine import ask_again
+from chatshop.dialog.engine import ask_again, spoken
 from chatshop.dialog.feature import Action, CheckoutStep, DialogFeature, Interceptor
 from chatshop.dialog.turn import Turn
 from chatshop.discounts import Refusal, evaluate, find_code
@@ -86,7 +86,11 @@ def ask(turn: Turn) -> None:
 async def _answer(turn: Turn, text: str) -> bool:
     """Typed at the "Have a coupon?" question: a code, which is checked at once, or the title of
     the "No coupon" choice typed out (on a text channel it is a numbered line to copy)."""
-    if fold(text) == fold(turn.t("coupon_none")):
+    declined = fold(text) == fold(turn.t("coupon_none")) or spoken(text) in turn.shop.texts.words(
+        turn.locale, "words_no_coupon"
+    )
+    if declined and find_code(turn.shop.config.discounts, normalize_code(text)) is None:
+        # "No coupon", "no", "skip": unless the shop has a code of that name
         await _no_coupon(turn, text)
         return True
     await take_code(turn, text, asked=True)
@@ -193,6 +197,7 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
     register(
         "en",
         {
+            "words_no_coupon": "no, none, nope, skip, no thanks, no coupon, don't have one, i don't have one",
             "coupon_ask": "Have a coupon? Type its code, or tap “No coupon”.",
             "coupon_none": "No coupon",
             "coupon_applied": "Code {code} applied: {amount} off.",
@@ -214,6 +219,7 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
     register(
         "de",
         {
+            "words_no_coupon": "nein, kein, keinen, keiner, überspringen, nein danke, kein gutschein, habe keinen",
             "coupon_ask": "Haben Sie einen Gutschein? Tippen Sie den Code ein oder wählen Sie „Kein Gutschein“.",
             "coupon_none": "Kein Gutschein",
             "coupon_applied": "Gutschein {code} eingelöst: {amount} Rabatt.",
@@ -235,6 +241,7 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
     register(
         "hi",
         {
+            "words_no_coupon": "नहीं, ना, कोई नहीं, नहीं है, छोड़ें, nahi, nahin, no, skip",
             "coupon_ask": "कोई कूपन है? उसका कोड लिखें, या “कोई कूपन नहीं” दबाएँ।",
             "coupon_none": "कोई कूपन नहीं",
             "coupon_applied": "कोड {code} लग गया: {amount} की छूट।",
@@ -256,6 +263,7 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
     register(
         "zh",
         {
+            "words_no_coupon": "没有, 不用, 无, 跳过, 不需要, 没, no, skip",
             "coupon_ask": "有优惠券吗？请输入券码，或点击“不用优惠券”。",
             "coupon_none": "不用优惠券",
             "coupon_applied": "券码 {code} 已使用：优惠 {amount}。",

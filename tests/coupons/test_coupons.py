@@ -84,12 +84,19 @@ async def test_a_code_typed_with_odd_spacing_and_case_is_a_visible_discount_line
         assert order.extras["coupons"] == [{"key": "SOMMER10", "code": "SOMMER10", "name": None, "amount_minor": 114}]
 
 
-async def test_no_coupon_typed_out_goes_on_without_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("typed", ["  kein Gutschein ", "Nein", "nein danke", "überspringen", "no"])
+async def test_no_coupon_typed_out_goes_on_without_one(tmp_path: Path, typed: str) -> None:
     async with running_shop(german_shop(COUPONS), tmp_path) as h:
         await to_coupon_question(h, "anna", "honig")
-        summary = await say(h, "anna", "  kein Gutschein ")
+        summary = await say(h, "anna", typed)
         assert "kennen wir nicht" not in summary and "Bitte prüfen Sie Ihre Bestellung" in summary
         assert "Summe: 12,80 €" in summary
+
+
+async def test_a_shop_code_named_like_a_no_is_still_the_code(tmp_path: Path) -> None:
+    async with running_shop(german_shop(COUPONS + '\n[[discounts]]\ncode = "NEIN"\npercent = "5"\n'), tmp_path) as h:
+        await to_coupon_question(h, "anna", "honig")
+        assert "Gutschein NEIN eingelöst" in await say(h, "anna", "nein")
 
 
 @pytest.mark.parametrize(
