@@ -16,7 +16,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import structlog
@@ -66,6 +66,12 @@ CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
 #: The pauses between tries to store a message WeChat was already told we hold (about 15 minutes
 #: in all: a database locked by an import, a PostgreSQL failover).
 LATE_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 300.0)
+
+#: How often one worker renews a customer's 48-hour window in the store, at most: a chat's every
+#: message would otherwise add a write to the webhook's path. The window may close this much early.
+WINDOW_RENEWED_EVERY = timedelta(minutes=10)
+#: Customers whose renewal a worker remembers (the oldest are forgotten first).
+WINDOW_RENEWALS_KEPT = 10_000
 
 #: How long the progress of a half-sent message is remembered (the 48-hour window and more).
 PARTIAL_KEPT_FOR = timedelta(hours=72)
@@ -131,6 +137,7 @@ class WeChatChannel(Channel):
         )
         self._late: set[asyncio.Task[bool | None]] = set()
         self._stopping = asyncio.Event()
+        self._renewed: dict[str, datetime] = {}  # OpenID -> when this worker last renewed its window
 
     def _open_keys(self) -> list[WeChatCrypto]:
         """The current and previous EncodingAESKey; a malformed one is a config problem at its key."""
@@ -267,6 +274,7 @@ class WeChatChannel(Channel):
         取消关注事件时需要删除该用户的所有信息). Their orders stay whole, as the shop's record of a sale;
         a failure answers 500, so WeChat sends the event again."""
         erased = await self.shop.store.forget_customer(inbound.customer_key)
+        self._renewed.pop(inbound.customer_id, None)  # their window went with them
         log.info("wechat.unsubscribed_forgotten", customer=inbound.customer_key, records=erased)
 
     async def _record(self, inbound: Inbound, budget: float, push: _Push) -> bool | None:
@@ -322,8 +330,17 @@ class WeChatChannel(Channel):
 
         Kept apart from the conversation's last inbound time, which events move too: a follow, a
         QR scan or a menu tap allows 3 replies within a minute, a link opened from the menu or the
-        periodic location report none, and none of them opens 48 hours (research/wechat.md §3.2)."""
+        periodic location report none, and none of them opens 48 hours (research/wechat.md §3.2).
+        Renewed in the store at most every ``WINDOW_RENEWED_EVERY`` by this worker."""
+        now = self.shop.now()  # the clock the window's expiry is kept in
+        last = self._renewed.get(openid)
+        if last is not None and timedelta(0) <= now - last < WINDOW_RENEWED_EVERY:
+            return
         await self.shop.kv(self.name).set(self._wrote_key(openid), "1", ttl=CUSTOMER_SERVICE_WINDOW)
+        self._renewed.pop(openid, None)
+        self._renewed[openid] = now  # newest last: the oldest are forgotten first
+        while len(self._renewed) > WINDOW_RENEWALS_KEPT:
+            del self._renewed[next(iter(self._renewed))]
 
     def _late_done(self, task: asyncio.Task[bool | None]) -> None:
         self._late.discard(task)
