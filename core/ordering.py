@@ -11,7 +11,7 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import structlog
@@ -21,6 +21,8 @@ from chatshop.cart import Cart, CartLine
 from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
 from chatshop.money import Money
+from chatshop.order_effects import KIND as EFFECTS
+from chatshop.order_effects import Effects, Owed
 from chatshop.orders import (
     IllegalTransition,
     Order,
@@ -169,10 +171,10 @@ class Ordering:
             extras={**checkout.extras, **quote.extras},
             referral=await referrals.recall(self.shop.store, customer_key, utcnow()),
         )
-        order, created = await self.shop.store.place_order(draft, quote.claims)
+        order, created = await self.shop.store.place_order(draft, quote.claims, owed=self._owed(notify=False))
         if created:
             log.info("order.placed", order=order.number, method=method.name, total=str(order.total))
-            await self.shop.plugins.order_placed(self.shop, order)
+            await self._carry_out_now(Effects(order.number, None, order.status, notify=False), order)
         return Placement(order, created)
 
     async def switch_to_online(
@@ -221,10 +223,10 @@ class Ordering:
         )
         note = note or f"to be paid by {method.name}"
         order, old = await self.shop.store.transition_order(
-            number, OrderStatus.PENDING_PAYMENT, note=note, revision=revision
+            number, OrderStatus.PENDING_PAYMENT, note=note, revision=revision, owed=self._owed(notify=False)
         )
         log.info("order.switched_to_online", order=number, method=method.name, total=str(order.total))
-        await self.shop.plugins.order_status_changed(self.shop, order, old, OrderStatus.PENDING_PAYMENT)
+        await self._carry_out_now(Effects(number, old, OrderStatus.PENDING_PAYMENT, notify=False), order)
         return order
 
     async def start_payment(self, order: Order) -> list[Outbound]:
@@ -271,17 +273,15 @@ class Ordering:
             try:
                 revision = OrderRevision(shipment=shipment) if shipment is not None else None
                 order, old = await self.shop.store.transition_order(
-                    number, new, note=note, refunded_amount=refunded, revision=revision
+                    number, new, note=note, refunded_amount=refunded, revision=revision, owed=self._owed(notify)
                 )
             except IllegalTransition as e:
                 if refund is not None and refunded is not None:
                     await self._refunded_anyway(number, refund, refunded, e)
                 raise
         log.info("order.moved", order=number, old=old.value, new=new.value)
-        await self.shop.plugins.order_status_changed(self.shop, order, old, new)
-        order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
-        if notify and new in _STATUS_TEXT:
-            await self.tell_status(order)
+        # As the hooks left it (cash on delivery records the payment).
+        order = await self._carry_out_now(Effects(number, old, new, notify), order) or await self._get(number)
         if refund is not None and refunded is not None:
             if refunded >= order.paid_amount:
                 order, _ = await self.shop.store.transition_order(
@@ -453,22 +453,17 @@ class Ordering:
         if order.status != OrderStatus.PENDING_PAYMENT:
             return await self._late(order, event, event.amount)
         try:
-            order, _ = await self.shop.store.transition_order(
+            order, old = await self.shop.store.transition_order(
                 order.number,
                 OrderStatus.PAID,
                 note=f"{event.method} {event.provider_payment_id or ''}".strip(),
                 paid_amount=event.amount.minor,
+                owed=self._owed(),
             )
         except IllegalTransition:
             # Cancelled (by the customer, the owner, the sweeper) since it was read: a late payment.
             return await self._late(await self._get(order.number), event, event.amount)
-        locale = await self._locale(order)
-        lines = "\n".join(
-            f"{ln.quantity} × {ln.title}: {(ln.unit_price * ln.quantity).format(locale)}" for ln in order.lines
-        )
-        # A status notification: WhatsApp Pay's in-chat bill moves on from "pending" with it.
-        await self.tell(order, "payment_received", notification=True, amount=order.total.format(locale), lines=lines)
-        await self.shop.plugins.order_status_changed(self.shop, order, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+        await self._carry_out_now(Effects(order.number, old, OrderStatus.PAID), order)
         return order
 
     async def _collected(self, order: Order, event: PaymentEvent, amount: Money) -> Order:
@@ -630,6 +625,52 @@ class Ordering:
             await self._late(order, payment, payment.amount)
         except Exception:
             log.exception("payment.mismatch_refund_failed", alert=True, order=order.number)
+
+    # --- what a placement or a move sets off (see chatshop.order_effects) ---------------------
+    def _owed(self, notify: bool = True) -> Owed:
+        """The job a placement or a move writes with itself: due when a worker that died
+        carrying out its effects would have lost its customers' turns too."""
+        return Owed(self.shop.now() + timedelta(seconds=self.shop.config.server.lease_seconds), notify)
+
+    async def _carry_out_now(self, effects: Effects, order: Order) -> Order | None:
+        """Carry out what the change to ``order`` this worker just committed owes, and strike it
+        off; the order as they left it. When they fail they stay owed (None), and a sweeper carries
+        them out again: the change stands, and the caller (a payment webhook, the owner's command)
+        is not told it failed."""
+        try:
+            order = await self.carry_out(effects, order)
+        except Exception:
+            log.exception("order.effects_deferred", order=effects.number, status=effects.new.value)
+            return None
+        await self.shop.store.cancel_job(EFFECTS, effects.key)
+        return order
+
+    async def carry_out(self, effects: Effects, order: Order | None = None, *, late: bool = False) -> Order:
+        """The plugins hear of the change, and the customer is told of it (``notify``); the order
+        as the hooks left it. ``order``: as the change left it, if the caller has it.
+
+        ``late``: a sweeper carrying out what a worker did not; the customer is then told only
+        while the order is still where the change put it."""
+        order = order or await self._get(effects.number)
+        if effects.old is None:
+            await self.shop.plugins.order_placed(self.shop, order)
+            return order
+        told = effects.notify and (not late or order.status == effects.new)
+        if told and effects.new == OrderStatus.PAID:
+            await self._tell_paid(order)  # before the hooks: the invoice they send comes after it
+        await self.shop.plugins.order_status_changed(self.shop, order, effects.old, effects.new)
+        order = await self._get(effects.number)  # as the hooks left it (cash on delivery records the payment)
+        if told and effects.new in _STATUS_TEXT:
+            await self.tell_status(order)
+        return order
+
+    async def _tell_paid(self, order: Order) -> None:
+        locale = await self._locale(order)
+        lines = "\n".join(
+            f"{ln.quantity} × {ln.title}: {(ln.unit_price * ln.quantity).format(locale)}" for ln in order.lines
+        )
+        # A status notification: WhatsApp Pay's in-chat bill moves on from "pending" with it.
+        await self.tell(order, "payment_received", notification=True, amount=order.total.format(locale), lines=lines)
 
     # --- telling the customer ----------------------------------------------------------------
     def _retry_choices(self, order: Order) -> tuple[Choice, ...]:

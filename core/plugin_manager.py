@@ -195,6 +195,8 @@ class Plugins:
         def register(kind: str, handler: JobHandler) -> None:
             if not isinstance(kind, str) or not kind or not callable(handler):
                 raise PluginError(f"register_jobs: a kind and a callable handler are required, got {kind!r}")
+            if kind.startswith("chatshop."):
+                raise PluginError(f"register_jobs: job kinds named chatshop.* are the core's, got {kind!r}")
             if kind in handlers and handlers[kind] is not handler:
                 raise PluginError(f"two plugins register the job kind {kind!r}: {handlers[kind]!r} and {handler!r}")
             handlers[kind] = handler
