@@ -193,7 +193,7 @@ def test_a_plugin_may_not_take_a_job_kind_of_the_core() -> None:
     squatter.register_jobs = register_jobs  # type: ignore[attr-defined]
     sys.modules["squatting_jobs"] = squatter
     try:
-        with pytest.raises(PluginError, match="chatshop.order_effects"):
+        with pytest.raises(PluginError, match=r"chatshop\.order_effects"):
             Plugins(["squatting_jobs"], entry_points=False).job_handlers()
     finally:
         del sys.modules["squatting_jobs"]
