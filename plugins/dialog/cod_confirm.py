@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from chatshop.plugins.payments.cod import CashOnDeliveryConfig
     from chatshop.runtime import Shop
 
-__all__ = ["confirmation", "confirmation_state", "settings"]
+__all__ = ["confirmation", "confirmation_state", "settings", "waiting_choices"]
 
 log = structlog.get_logger(__name__)
 
@@ -68,17 +68,28 @@ async def confirmation(shop: PluginShop, order: Order, *, reminder: bool = False
     locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
     body = shop.text(locale, "cod_confirm_remind" if reminder else "cod_confirm_ask", number=order.number, total=total)
-    choices = [Choice(id=f"{CONFIRM}:{order.number}", title=shop.text(locale, "cod_confirm_button"))]
-    if _online_methods(shop, order):
+    choices = waiting_choices(shop, order, locale)
+    if any(choice.id.startswith(f"{PAY_ONLINE}:") for choice in choices):
         saving = _saving(shop, order)
         if saving.minor > 0:
             body += "\n" + shop.text(locale, "cod_prepaid_offer_save", amount=saving.format(locale))
         else:
             body += "\n" + shop.text(locale, "cod_prepaid_offer")
-        choices.append(Choice(id=f"{PAY_ONLINE}:{order.number}", title=shop.text(locale, "cod_pay_online")))
     # The orders feature's own cancel: it asks "Cancel order K7M?" before it cancels.
     choices.append(Choice(id=f"cancel:{order.number}", title=shop.text(locale, "cancel_order")))
     return Buttons(body=body, choices=tuple(choices))
+
+
+def waiting_choices(shop: PluginShop, order: Order, locale: str) -> list[Choice]:
+    """What a cash order waiting for its customer's confirmation offers wherever it is shown (the
+    question, its reminder, the order under "My orders"): **Yes, confirm**, and **Pay online**
+    where the shop offers it. None for any other order, nor where the shop asks no confirmation."""
+    if settings(shop) is None or order.payment_method != "cod" or order.status != OrderStatus.COD_PENDING:
+        return []
+    choices = [Choice(id=f"{CONFIRM}:{order.number}", title=shop.text(locale, "cod_confirm_button"))]
+    if _online_methods(shop, order):
+        choices.append(Choice(id=f"{PAY_ONLINE}:{order.number}", title=shop.text(locale, "cod_pay_online")))
+    return choices
 
 
 #: The cash method's own fee line (``[payments.cod] fee``): an order paid online does not pay it.
