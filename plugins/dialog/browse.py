@@ -297,7 +297,13 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
         return False
     turn.state.query = query
     if len(hits) == 1:
-        await show_product(turn, hits[0].id)
+        product = hits[0]
+        # "tee red M": the values the search names are picked, as typed at the option's prompt.
+        named = read_value(turn, product, (), query) if product.variants else None
+        if named is not None and not named.unknown:
+            await pick_variant(turn, product, named.chosen)
+        else:
+            await show_product(turn, product.id)
         return True
     page = clamp_page(len(hits), page, turn.page_size)
     shown, more = page_of(hits, page, turn.page_size)
