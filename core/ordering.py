@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -196,8 +196,6 @@ class Ordering:
         order waiting (confirmed, shipped, cancelled meanwhile); :class:`PaymentError` when the
         method is not one this order may use.
         """
-        from chatshop.plugins.tax import retax  # a built-in plugin, which imports the runtime
-
         order = await self._get(number)
         check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
         method = self.shop.payment_methods.get(method_name)
@@ -205,10 +203,7 @@ class Ordering:
             raise PaymentError(f"{method_name} is not an online payment method of this shop")
         adjustments = tuple((code, amount) for code, amount in order.adjustments if code not in drop)
         adjustments += tuple((line.code, line.amount) for line in extra)
-        adjustments, tax = retax(self.shop, order, adjustments)
-        extras = {key: value for key, value in order.extras.items() if key != "tax"}
-        if tax is not None:
-            extras["tax"] = tax
+        adjustments, extras = await self._retaxed(order, adjustments)
         total = order.subtotal + Money.sum((amount for _, amount in adjustments), order.currency)
         context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
         if total.minor <= 0 or not method.available(context):
@@ -226,6 +221,21 @@ class Ordering:
         log.info("order.switched_to_online", order=number, method=method.name, total=str(order.total))
         await self.shop.plugins.order_status_changed(self.shop, order, old, OrderStatus.PENDING_PAYMENT)
         return order
+
+    async def _retaxed(
+        self, order: Order, adjustments: tuple[tuple[str, Money], ...]
+    ) -> tuple[tuple[tuple[str, Money], ...], dict[str, Any]]:
+        """``adjustments`` with their tax computed anew by the tax plugins (``retax_order``), and
+        the order's extras with the breakdowns they wrote (one they set to None is dropped)."""
+        quote = Quote.for_order(order, adjustments)
+        await self.shop.plugins.retax_order(self.shop, order, quote)
+        extras = dict(order.extras)
+        for name, value in quote.extras.items():
+            if value is None:
+                extras.pop(name, None)
+            else:
+                extras[name] = value
+        return tuple((a.code, a.amount) for a in quote.adjustments), extras
 
     async def start_payment(self, order: Order) -> list[Outbound]:
         """Ask the order's method for a link/request; raises PaymentError on provider trouble."""
