@@ -412,8 +412,11 @@ class Ordering:
             elif event.kind == PaymentEventKind.REFUNDED:
                 async with self._refunding(order.number, deferred=True):
                     order = await self._refunded_outside(await self._get(order.number), event)
-            elif event.kind == PaymentEventKind.DISPUTED:
-                order = await self._disputed(order, event)
+            elif event.kind in _DISPUTE_NEWS:
+                # Under the refunds' hold: a lost dispute writes what is refunded, and a refund of
+                # ours reads whether a dispute is open.
+                async with self._refunding(order.number, deferred=True):
+                    order = await _DISPUTE_NEWS[event.kind](self, await self._get(order.number), event)
             elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
                 await self.tell(order, "payment_failed", choices=self._retry_choices(order))
         except IllegalTransition as e:
@@ -561,14 +564,67 @@ class Ordering:
         return order
 
     async def _disputed(self, order: Order, event: PaymentEvent) -> Order:
-        """A chargeback: written on the order (which then refuses refunds) and alerted, once."""
-        what = event.raw_status or event.event_id
-        if any(what in str(entry.get("note", "")) for entry in order.history):
+        """A chargeback: written on the order (which then refuses refunds) and alerted, once per
+        dispute; one the order knows already (told twice, or its end came first) changes nothing."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_known(dispute):
+            log.info("payment.dispute_known", order=order.number, dispute=dispute)
             return order
         amount = str(event.amount) if event.amount is not None else "?"
         log.error("payment.disputed", alert=True, order=order.number, method=event.method, amount=amount)
+        why = f" ({event.raw_status})" if event.raw_status else ""
         return await self.shop.store.record_amounts(
-            order.number, note=f"dispute of {amount} at {event.method}: {what}; answer it in the provider's dashboard"
+            order.number,
+            note=f"dispute of {amount} at {event.method}: {dispute}{why}; answer it in the provider's dashboard",
+        )
+
+    async def _dispute_won(self, order: Order, event: PaymentEvent) -> Order:
+        """A dispute ended with the money staying with the shop: noted, and the order may be
+        refunded again (unless another of its disputes is still open)."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_ended(dispute):
+            log.info("payment.dispute_end_known", order=order.number, dispute=dispute)
+            return order
+        log.info("payment.dispute_won", order=order.number, method=event.method, dispute=dispute)
+        how = event.raw_status or "won"
+        return await self.shop.store.record_amounts(
+            order.number, note=f"dispute {dispute} over at {event.method} ({how}): the payment stands"
+        )
+
+    async def _dispute_lost(self, order: Order, event: PaymentEvent) -> Order:
+        """A dispute ended with the bank giving the money back to the customer: the order counts it
+        as refunded (all of it: refunded), so nothing is refunded on top, and the owner is alerted;
+        once per dispute, however often it is told."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_ended(dispute):
+            log.info("payment.dispute_end_known", order=order.number, dispute=dispute)
+            return order
+        left = order.paid_amount - order.refunded_amount
+        taken = event.amount
+        if taken is None or taken.currency != order.currency:
+            # Not an amount the order can count: all that is left counts, never refunded on top.
+            log.error("payment.dispute_amount_unreadable", alert=True, order=order.number, method=event.method)
+            taken = Money(left, order.currency)
+        counted = Money(max(min(taken.minor, left), 0), order.currency)
+        refunded = order.refunded_amount + counted.minor
+        note = f"dispute {dispute} lost at {event.method}: {counted} back to the customer through their bank"
+        log.error("payment.dispute_lost", alert=True, order=order.number, method=event.method, amount=str(counted))
+        if order.paid_amount and refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+            try:
+                order, _ = await self.shop.store.transition_order(
+                    order.number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+                )
+                return order
+            except IllegalTransition:  # moved meanwhile: the amount is recorded all the same
+                pass
+        return await self.shop.store.record_amounts(order.number, refunded_amount=refunded, note=note)
+
+    async def _dispute_updated(self, order: Order, event: PaymentEvent) -> Order:
+        """News of a dispute still open (evidence under review, more wanted): noted, nothing more."""
+        dispute = event.dispute_id or event.event_id
+        log.info("payment.dispute_updated", order=order.number, dispute=dispute, status=event.raw_status)
+        return await self.shop.store.record_amounts(
+            order.number, note=f"dispute {dispute} update at {event.method}: {event.raw_status or 'updated'}"
         )
 
     async def _expired(self, order: Order) -> Order:
@@ -732,3 +788,12 @@ class Ordering:
         if order is None:
             raise UnknownOrder(number)
         return order
+
+
+#: What each kind of dispute news does to the order (applied under the order's refunds' hold).
+_DISPUTE_NEWS = {
+    PaymentEventKind.DISPUTED: Ordering._disputed,
+    PaymentEventKind.DISPUTE_WON: Ordering._dispute_won,
+    PaymentEventKind.DISPUTE_LOST: Ordering._dispute_lost,
+    PaymentEventKind.DISPUTE_UPDATED: Ordering._dispute_updated,
+}
