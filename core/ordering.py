@@ -398,6 +398,12 @@ class Ordering:
         if await self.shop.store.event_seen(event.method, event.event_id):
             log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
             return order, "duplicate"
+        if event.kind in _AFTER_PAYMENT and self._awaits_payment(order):
+            # News of a payment whose own event has not reached us (providers do not promise the
+            # order of their events): applied now it would find nothing paid and be lost; the
+            # provider delivers it again, after the payment (or the order's end without one).
+            log.info("payment.news_before_payment", order=order.number, kind=event.kind.value)
+            raise PaymentEventDeferred(f"order {order.number}: {event.kind.value} before its payment")
         outcome = event.kind.value
         try:
             if self._replaced(order, event):
@@ -440,6 +446,12 @@ class Ordering:
         dashboard names only the payment."""
         if event.provider_payment_id:
             await self.shop.store.kv_set(_payment_key(event.method, event.provider_payment_id), order.number)
+
+    def _awaits_payment(self, order: Order) -> bool:
+        """Whether the order still waits for the payment an online method's event would tell."""
+        method = self.shop.payment_methods.get(order.payment_method)
+        online = method is None or method.online
+        return online and order.status == OrderStatus.PENDING_PAYMENT and order.paid_amount == 0
 
     @staticmethod
     def _replaced(order: Order, event: PaymentEvent) -> bool:
@@ -789,6 +801,17 @@ class Ordering:
             raise UnknownOrder(number)
         return order
 
+
+#: News that only follows a payment: a refund or a dispute of it (see :meth:`Ordering._apply`).
+_AFTER_PAYMENT = frozenset(
+    {
+        PaymentEventKind.REFUNDED,
+        PaymentEventKind.DISPUTED,
+        PaymentEventKind.DISPUTE_WON,
+        PaymentEventKind.DISPUTE_LOST,
+        PaymentEventKind.DISPUTE_UPDATED,
+    }
+)
 
 #: What each kind of dispute news does to the order (applied under the order's refunds' hold).
 _DISPUTE_NEWS = {
