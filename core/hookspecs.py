@@ -1,6 +1,6 @@
 """Every door into the core: the hooks a chatshop plugin may implement.
 
-pluggy calls hooks synchronously. The event hooks (``price_cart``, ``validate_checkout``,
+pluggy calls hooks synchronously. The event hooks (``price_cart``, ``retax_order``, ``validate_checkout``,
 ``order_placed``, ``order_status_changed``, ``payment_updated``, ``startup``, ``shutdown``) may be
 ``async def``: the core awaits whatever they return. The ``register_*`` hooks, ``check_config`` and ``load_catalog`` run
 while the shop is built and must be plain ``def``: an ``async def`` one stops the shop at start-up.
@@ -116,6 +116,19 @@ def price_cart(shop: Shop, quote: Quote) -> None:
     """Add visible lines to a quote: delivery fee, payment fee, discount, tax.
 
     Call ``quote.add(code, amount, label=...)``; every implementation sees the lines added before it.
+    """
+
+
+@hookspec
+def retax_order(shop: Shop, order: Order, quote: Quote) -> None:
+    """Tax ``order`` anew for what it now charges: the lines besides its goods changed after it was
+    placed (a cash order paid online instead, its cash fee gone, a discount for paying ahead).
+
+    ``quote`` holds the order's goods and those lines, its old tax lines among them: replace the
+    tax lines you own with ones for what is charged now, and put the breakdown its invoice needs
+    in ``quote.extras`` under your plugin's name (``None`` there removes an old one). The core then
+    charges ``quote.adjustments`` and keeps ``quote.extras`` with the order. Without a tax plugin
+    the lines stay as they are.
     """
 
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -198,8 +198,6 @@ class Ordering:
         order waiting (confirmed, shipped, cancelled meanwhile); :class:`PaymentError` when the
         method is not one this order may use.
         """
-        from chatshop.plugins.tax import retax  # a built-in plugin, which imports the runtime
-
         order = await self._get(number)
         check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
         method = self.shop.payment_methods.get(method_name)
@@ -207,10 +205,7 @@ class Ordering:
             raise PaymentError(f"{method_name} is not an online payment method of this shop")
         adjustments = tuple((code, amount) for code, amount in order.adjustments if code not in drop)
         adjustments += tuple((line.code, line.amount) for line in extra)
-        adjustments, tax = retax(self.shop, order, adjustments)
-        extras = {key: value for key, value in order.extras.items() if key != "tax"}
-        if tax is not None:
-            extras["tax"] = tax
+        adjustments, extras = await self._retaxed(order, adjustments)
         total = order.subtotal + Money.sum((amount for _, amount in adjustments), order.currency)
         context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
         if total.minor <= 0 or not method.available(context):
@@ -228,6 +223,21 @@ class Ordering:
         log.info("order.switched_to_online", order=number, method=method.name, total=str(order.total))
         await self._carry_out_now(Effects(number, old, OrderStatus.PENDING_PAYMENT, notify=False), order)
         return order
+
+    async def _retaxed(
+        self, order: Order, adjustments: tuple[tuple[str, Money], ...]
+    ) -> tuple[tuple[tuple[str, Money], ...], dict[str, Any]]:
+        """``adjustments`` with their tax computed anew by the tax plugins (``retax_order``), and
+        the order's extras with the breakdowns they wrote (one they set to None is dropped)."""
+        quote = Quote.for_order(order, adjustments)
+        await self.shop.plugins.retax_order(self.shop, order, quote)
+        extras = dict(order.extras)
+        for name, value in quote.extras.items():
+            if value is None:
+                extras.pop(name, None)
+            else:
+                extras[name] = value
+        return tuple((a.code, a.amount) for a in quote.adjustments), extras
 
     async def start_payment(self, order: Order) -> list[Outbound]:
         """Ask the order's method for a link/request; raises PaymentError on provider trouble."""
@@ -388,6 +398,12 @@ class Ordering:
         if await self.shop.store.event_seen(event.method, event.event_id):
             log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
             return order, "duplicate"
+        if event.kind in _AFTER_PAYMENT and self._awaits_payment(order):
+            # News of a payment whose own event has not reached us (providers do not promise the
+            # order of their events): applied now it would find nothing paid and be lost; the
+            # provider delivers it again, after the payment (or the order's end without one).
+            log.info("payment.news_before_payment", order=order.number, kind=event.kind.value)
+            raise PaymentEventDeferred(f"order {order.number}: {event.kind.value} before its payment")
         outcome = event.kind.value
         try:
             if self._replaced(order, event):
@@ -402,8 +418,11 @@ class Ordering:
             elif event.kind == PaymentEventKind.REFUNDED:
                 async with self._refunding(order.number, deferred=True):
                     order = await self._refunded_outside(await self._get(order.number), event)
-            elif event.kind == PaymentEventKind.DISPUTED:
-                order = await self._disputed(order, event)
+            elif event.kind in _DISPUTE_NEWS:
+                # Under the refunds' hold: a lost dispute writes what is refunded, and a refund of
+                # ours reads whether a dispute is open.
+                async with self._refunding(order.number, deferred=True):
+                    order = await _DISPUTE_NEWS[event.kind](self, await self._get(order.number), event)
             elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
                 await self.tell(order, "payment_failed", choices=self._retry_choices(order))
         except IllegalTransition as e:
@@ -427,6 +446,12 @@ class Ordering:
         dashboard names only the payment."""
         if event.provider_payment_id:
             await self.shop.store.kv_set(_payment_key(event.method, event.provider_payment_id), order.number)
+
+    def _awaits_payment(self, order: Order) -> bool:
+        """Whether the order still waits for the payment an online method's event would tell."""
+        method = self.shop.payment_methods.get(order.payment_method)
+        online = method is None or method.online
+        return online and order.status == OrderStatus.PENDING_PAYMENT and order.paid_amount == 0
 
     @staticmethod
     def _replaced(order: Order, event: PaymentEvent) -> bool:
@@ -546,14 +571,67 @@ class Ordering:
         return order
 
     async def _disputed(self, order: Order, event: PaymentEvent) -> Order:
-        """A chargeback: written on the order (which then refuses refunds) and alerted, once."""
-        what = event.raw_status or event.event_id
-        if any(what in str(entry.get("note", "")) for entry in order.history):
+        """A chargeback: written on the order (which then refuses refunds) and alerted, once per
+        dispute; one the order knows already (told twice, or its end came first) changes nothing."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_known(dispute):
+            log.info("payment.dispute_known", order=order.number, dispute=dispute)
             return order
         amount = str(event.amount) if event.amount is not None else "?"
         log.error("payment.disputed", alert=True, order=order.number, method=event.method, amount=amount)
+        why = f" ({event.raw_status})" if event.raw_status else ""
         return await self.shop.store.record_amounts(
-            order.number, note=f"dispute of {amount} at {event.method}: {what}; answer it in the provider's dashboard"
+            order.number,
+            note=f"dispute of {amount} at {event.method}: {dispute}{why}; answer it in the provider's dashboard",
+        )
+
+    async def _dispute_won(self, order: Order, event: PaymentEvent) -> Order:
+        """A dispute ended with the money staying with the shop: noted, and the order may be
+        refunded again (unless another of its disputes is still open)."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_ended(dispute):
+            log.info("payment.dispute_end_known", order=order.number, dispute=dispute)
+            return order
+        log.info("payment.dispute_won", order=order.number, method=event.method, dispute=dispute)
+        how = event.raw_status or "won"
+        return await self.shop.store.record_amounts(
+            order.number, note=f"dispute {dispute} over at {event.method} ({how}): the payment stands"
+        )
+
+    async def _dispute_lost(self, order: Order, event: PaymentEvent) -> Order:
+        """A dispute ended with the bank giving the money back to the customer: the order counts it
+        as refunded (all of it: refunded), so nothing is refunded on top, and the owner is alerted;
+        once per dispute, however often it is told."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_ended(dispute):
+            log.info("payment.dispute_end_known", order=order.number, dispute=dispute)
+            return order
+        left = order.paid_amount - order.refunded_amount
+        taken = event.amount
+        if taken is None or taken.currency != order.currency:
+            # Not an amount the order can count: all that is left counts, never refunded on top.
+            log.error("payment.dispute_amount_unreadable", alert=True, order=order.number, method=event.method)
+            taken = Money(left, order.currency)
+        counted = Money(max(min(taken.minor, left), 0), order.currency)
+        refunded = order.refunded_amount + counted.minor
+        note = f"dispute {dispute} lost at {event.method}: {counted} back to the customer through their bank"
+        log.error("payment.dispute_lost", alert=True, order=order.number, method=event.method, amount=str(counted))
+        if order.paid_amount and refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+            try:
+                order, _ = await self.shop.store.transition_order(
+                    order.number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+                )
+                return order
+            except IllegalTransition:  # moved meanwhile: the amount is recorded all the same
+                pass
+        return await self.shop.store.record_amounts(order.number, refunded_amount=refunded, note=note)
+
+    async def _dispute_updated(self, order: Order, event: PaymentEvent) -> Order:
+        """News of a dispute still open (evidence under review, more wanted): noted, nothing more."""
+        dispute = event.dispute_id or event.event_id
+        log.info("payment.dispute_updated", order=order.number, dispute=dispute, status=event.raw_status)
+        return await self.shop.store.record_amounts(
+            order.number, note=f"dispute {dispute} update at {event.method}: {event.raw_status or 'updated'}"
         )
 
     async def _expired(self, order: Order) -> Order:
@@ -763,3 +841,23 @@ class Ordering:
         if order is None:
             raise UnknownOrder(number)
         return order
+
+
+#: News that only follows a payment: a refund or a dispute of it (see :meth:`Ordering._apply`).
+_AFTER_PAYMENT = frozenset(
+    {
+        PaymentEventKind.REFUNDED,
+        PaymentEventKind.DISPUTED,
+        PaymentEventKind.DISPUTE_WON,
+        PaymentEventKind.DISPUTE_LOST,
+        PaymentEventKind.DISPUTE_UPDATED,
+    }
+)
+
+#: What each kind of dispute news does to the order (applied under the order's refunds' hold).
+_DISPUTE_NEWS = {
+    PaymentEventKind.DISPUTED: Ordering._disputed,
+    PaymentEventKind.DISPUTE_WON: Ordering._dispute_won,
+    PaymentEventKind.DISPUTE_LOST: Ordering._dispute_lost,
+    PaymentEventKind.DISPUTE_UPDATED: Ordering._dispute_updated,
+}

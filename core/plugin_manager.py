@@ -238,6 +238,10 @@ class Plugins:
         # one (a discount) must have added its line before a later one (tax) reads the quote.
         await self._in_turn(self.pm.hook.price_cart, shop=shop, quote=quote)
 
+    async def retax_order(self, shop: Shop, order: Order, quote: Quote) -> None:
+        # In turn, as price_cart: a second tax plugin sees the lines the first one wrote.
+        await self._in_turn(self.pm.hook.retax_order, shop=shop, order=order, quote=quote)
+
     async def validate_checkout(self, shop: Shop, checkout: Checkout, quote: Quote) -> list[CheckoutProblem]:
         problems: list[CheckoutProblem] = []
         for result in self.pm.hook.validate_checkout(shop=shop, checkout=checkout, quote=quote):
