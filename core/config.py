@@ -104,7 +104,7 @@ def problems_from(
             if docs:
                 message += f"; see {docs}"
         elif item["type"] == "missing":
-            message = "required key is missing"
+            message = "required key is missing" + _what_it_is(model, loc)
         problems.append(ConfigProblem(path=format_path(loc, prefix), message=message))
     return problems
 
@@ -118,6 +118,13 @@ def _did_you_mean(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> 
     typed = loc[-1]
     close = [k for k in known if k.lower() == typed.lower()] or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _what_it_is(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    """A required key's description (``Field(description=...)``), so the owner knows what to write."""
+    section = _model_at(model, loc[:-1]) if model is not None else None
+    field = section.model_fields.get(loc[-1]) if section is not None and loc and isinstance(loc[-1], str) else None
+    return f": {field.description}" if field is not None and field.description else ""
 
 
 def _known_keys(model: type[BaseModel] | None, loc: tuple[int | str, ...], prefix: str) -> str:
@@ -239,7 +246,9 @@ class _Section(BaseModel):
 
 class ShopSection(_Section):
     name: str = Field(min_length=1)
-    currency: str = "INR"
+    #: No default: a shop that forgot it would sell in whatever currency the default named (a
+    #: German shop charging rupees), with every price in the file read in it.
+    currency: str = Field(description="the currency customers pay in, an ISO 4217 code such as 'EUR' or 'INR'")
     locale: str = "en"
     locales: list[str] = Field(default_factory=lambda: ["en", "de"])
     support_contact: str | None = None
@@ -892,7 +901,7 @@ class ShopConfig(_Section):
 
 def _currency_of(data: Mapping[str, Any]) -> str:
     shop = data.get("shop")
-    raw = shop.get("currency", "INR") if isinstance(shop, Mapping) else "INR"
+    raw = shop.get("currency", "XXX") if isinstance(shop, Mapping) else "XXX"  # missing: an error anyway
     try:
         return validate_currency(str(raw))
     except MoneyError:
