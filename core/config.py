@@ -928,6 +928,22 @@ def _language_problems(data: Mapping[str, Any]) -> list[ConfigProblem]:
     return problems
 
 
+def _unoffered_texts(config: ShopConfig) -> list[ConfigProblem]:
+    """``[texts.fr]`` in a shop that does not offer French would never be shown: the owner meant to
+    offer it, or misspelt the language. English is every language's fallback, so always used."""
+    offered = {config.shop.locale, *config.shop.locales, "en"}
+    shown = ", ".join(dict.fromkeys([config.shop.locale, *config.shop.locales]))
+    return [
+        ConfigProblem(
+            path=f"texts.{language}",
+            message=f"{language!r} is not a language this shop offers ({shown}): add it to shop.locales, "
+            "or remove these texts",
+        )
+        for language in config.texts
+        if language not in offered
+    ]
+
+
 def _duplicate_ids(data: Mapping[str, Any]) -> list[ConfigProblem]:
     """Two inline products (or variants) with one id: the second would silently shadow the first in
     every cart and order."""
@@ -965,7 +981,7 @@ def parse_config(data: Mapping[str, Any], base_dir: Path | None = None) -> ShopC
         config = ShopConfig.model_validate(payload, context=context)
     except ValidationError as e:
         raise ConfigError(problems_from(e, model=ShopConfig) + checked) from None
-    problems = checked + duration_problems(config) + _checkout_problems(config)
+    problems = checked + duration_problems(config) + _checkout_problems(config) + _unoffered_texts(config)
     for i, product in enumerate(config.catalog.products):
         if not variants_plainly_right(product, MAX_OPTIONS, MAX_OPTION_VALUES):
             problems.extend(variant_problems(product, f"catalog.products[{i}]"))

@@ -284,6 +284,18 @@ def test_languages_without_texts_are_refused(tmp_path: Path) -> None:
     assert config.shop.locale == "fr"
 
 
+def test_texts_for_a_language_the_shop_does_not_offer_are_refused(tmp_path: Path) -> None:
+    """``[texts.fr]`` in a shop that offers English and German was accepted and never shown."""
+    found = problems(tmp_path, SHOP + 'locales = ["en", "de"]\n[texts.fr]\nwelcome = "Bonjour"\n')
+    assert list(found) == ["texts.fr"]
+    assert "'fr' is not a language this shop offers" in found["texts.fr"] and "shop.locales" in found["texts.fr"]
+    # Offered (as the default or in the list) it is used; English is every language's fallback.
+    offered = SHOP + 'locale = "fr"\nlocales = ["fr", "de"]\n[texts.fr]\nwelcome = "Bonjour"\n'
+    assert load_config(write(tmp_path, offered)).texts["fr"]["welcome"] == "Bonjour"
+    german = SHOP + 'locale = "de"\nlocales = ["de"]\n[texts.en]\nwelcome = "Hello"\n[texts.de]\nwelcome = "Hallo"\n'
+    assert set(load_config(write(tmp_path, german)).texts) == {"en", "de"}
+
+
 def test_a_misspelt_section_names_the_right_one(tmp_path: Path) -> None:
     found = problems(tmp_path, SHOP + '[catalogue]\nfile = "c.csv"\n[Server]\nport = 1\n[payment.cod]\n')
     assert "did you mean 'catalog'" in found["catalogue"]
