@@ -196,15 +196,20 @@ class Dashboard:
             right = self._token is not None and same_digest(self._token, token or "")
         else:
             account, refused = _account_key(name), "That name and password do not match."
-            if self.throttle.retry_after(account, address) > 0:
-                right = False  # not even hashed: each guess costs the shop an Argon2 hash
+            if self._staff_wait(account, address) > 0:
+                # Not even hashed: each guess costs the shop an Argon2 hash, a made-up name's too.
+                right = False
                 known = await self._named(name) is not None
             else:
                 found = await self._named(name)
                 staff = await self._account(found, _field(form, "password") or "")
                 right, known = staff is not None, found is not None
         if not right:
-            wait = self.throttle.retry_after(account, address)
+            if account == ADMIN_ACCOUNT:
+                wait = self.throttle.retry_after(account, address)
+            else:
+                wait = self._staff_wait(account, address)
+                self.throttle.staff_failed(address)
             failures = self.throttle.failed(account, address)
             # A name no account has may be a password (or the token) typed into the wrong field:
             # never written down. The throttle still counts it by what was typed.
@@ -231,6 +236,11 @@ class Dashboard:
         self.sessions.write(response, fresh)  # a new CSRF token after login (its hours counted from now)
         self.sessions.end(response, LOGIN_COOKIE)
         raise response
+
+    def _staff_wait(self, account: str, address: str) -> float:
+        """How long before a staff login to ``account`` from ``address`` is hashed again: that
+        account's wait from there, or the address's own after too many failures of any names."""
+        return max(self.throttle.retry_after(account, address), self.throttle.staff_retry_after(address))
 
     async def _named(self, name: str) -> StaffAccount | None:
         """The staff account called ``name`` as typed at the login, if there is one."""

@@ -13,6 +13,7 @@ import structlog
 import chatshop.plugins.dashboard.routes as routes_module
 import chatshop.staff as staff_module
 from chatshop.orders import OrderStatus
+from chatshop.plugins.dashboard.routes import Dashboard
 from chatshop.staff import new_account, new_session_key
 from chatshop.testing import ShopHarness
 from tests.conftest import ShopFactory
@@ -169,6 +170,47 @@ async def test_wrong_passwords_are_throttled_per_account_and_cost_no_hash_while_
             await guesser.http.close()
         async with Staff(h, "anna") as anna:  # another account from the same address is not slowed
             assert (await anna.get("/admin/inbox"))[0] == 200
+
+
+async def test_made_up_names_from_one_address_cost_a_bounded_number_of_hashes(
+    make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each wrong login is an Argon2 hash (an unknown name's as a known one's, so time tells no
+    name); a new made-up name per attempt was a new (account, address) pair each time, so one
+    address could make the shop hash without end. Past the address's allowance, no staff login
+    from it is hashed until its wait is over, whatever the name; the owner's token still gets in."""
+    async with make_shop(INBOX_TOML) as h:
+        await add_staff(h, "ravi")
+        dashboard = dashboard_of(h)
+        dashboard.throttle.address_free_attempts = 4  # the shop's allowance is larger; four say the same
+        hashed: list[str] = []
+        real = staff_module.verify_password
+        monkeypatch.setattr(
+            routes_module, "verify_password", lambda account, pw: hashed.append(pw) or real(account, pw)
+        )
+        browser = Staff(h, "nobody-0", "a guess of a password")
+        try:
+            statuses = []
+            for i in range(8):
+                browser.name = f"nobody-{i}"
+                statuses.append((await browser.login())[0])
+            assert statuses == [401] * 4 + [429] * 4 and len(hashed) == 4
+            browser.name, browser.password = "ravi", PASSWORD
+            assert (await browser.login())[0] == 429  # a known name is answered alike: no name is told
+            assert len(hashed) == 4
+        finally:
+            await browser.http.close()
+        form = await (await h.client.get("/admin/login")).text()
+        token = await h.client.post("/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(form)})
+        assert token.status == 200 and "/admin/orders" in str(token.url)  # no hash, never held
+
+
+def dashboard_of(h: ShopHarness) -> Dashboard:
+    for route in h.client.app.router.routes():
+        found = getattr(route.handler, "__self__", None)
+        if isinstance(found, Dashboard):
+            return found
+    raise AssertionError("no dashboard")
 
 
 async def test_a_password_or_token_typed_in_the_name_field_is_never_logged(make_shop: ShopFactory) -> None:
