@@ -34,7 +34,7 @@ from chatshop.staff import TOKEN_OWNER, StaffError, check_name, verify_password
 from chatshop.store.base import StockChanged
 from chatshop.store.people import StaffAccount
 
-from .access import WHO, Who, may_move, who_is
+from .access import WHO, Who, may_move, may_track, who_is
 from .actions import actions_for, owed
 from .contact import contact_of
 from .forms import form_of
@@ -326,6 +326,7 @@ class Dashboard:
             order=order,
             contact=contact_of(order),
             actions=[a for a in actions_for(order) if may_move(request[WHO], self.shop, order, a.status)],
+            tracking=may_track(request[WHO], self.shop, order),
             owed=owed(order),
             locale=self._locale(),
             done=self.sessions.note(request, "done"),
@@ -412,6 +413,11 @@ class Dashboard:
         number = request.match_info["number"]
         form = await form_of(request)
         back = f"/admin/orders/{number}"
+        order = await self.shop.store.get_order(number)
+        if order is None:
+            raise web.HTTPNotFound(text="no such order")
+        if not may_track(request[WHO], self.shop, order):
+            raise web.HTTPForbidden(text="an agent may not change tracking unless agents may ship: ask an owner")
         try:
             shipment = _shipment(form)
             if shipment is None:

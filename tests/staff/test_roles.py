@@ -12,7 +12,7 @@ import structlog
 
 import chatshop.plugins.dashboard.routes as routes_module
 import chatshop.staff as staff_module
-from chatshop.orders import OrderStatus
+from chatshop.orders import OrderStatus, Shipment
 from chatshop.plugins.dashboard.routes import Dashboard
 from chatshop.staff import new_account, new_session_key
 from chatshop.testing import ShopHarness
@@ -73,6 +73,36 @@ async def test_the_shop_chooses_the_agents_moves(make_shop: ShopFactory) -> None
             assert (await ravi.post(f"/admin/orders/{number}/move", status="cancelled"))[0] == 303
         order = await h.shop.store.get_order(number)
         assert order is not None and order.status is OrderStatus.CANCELLED
+
+
+async def test_an_agent_corrects_tracking_only_where_the_shop_lets_agents_ship(make_shop: ShopFactory) -> None:
+    """Tracking belongs to the shipping move: an agent of a shop whose agents may not ship could
+    still rewrite a parcel's carrier and number (and the customer was told the wrong ones)."""
+    toml = INBOX_TOML.replace("[support]", 'agent_moves = ["confirmed"]\n\n[support]')
+    async with make_shop(toml) as h:
+        await add_staff(h, "ravi")
+        number = await placed_order(h)
+        await h.shop.move_order(number, OrderStatus.CONFIRMED)
+        await h.shop.ship_order(number, Shipment.parse("Delhivery", "DL123456", None))
+        async with Staff(h, "ravi") as ravi:
+            _, page = await ravi.get(f"/admin/orders/{number}")
+            assert "DL123456" in page and 'id="tracking-form"' not in page
+            status, text = await ravi.post(f"/admin/orders/{number}/tracking", carrier="Fake", tracking_number="X1")
+            assert status == 403 and "owner" in text
+        order = await h.shop.store.get_order(number)
+        assert order is not None and order.shipment is not None and order.shipment.tracking_number == "DL123456"
+        assert [e.action for e in await h.shop.store.audit_log()] == ["login"]
+    async with make_shop(INBOX_TOML) as h:  # the default: agents ship, so they correct tracking too
+        await add_staff(h, "ravi")
+        number = await placed_order(h)
+        await h.shop.move_order(number, OrderStatus.CONFIRMED)
+        await h.shop.ship_order(number, Shipment.parse("Delhivery", "DL123456", None))
+        async with Staff(h, "ravi") as ravi:
+            assert 'id="tracking-form"' in (await ravi.get(f"/admin/orders/{number}"))[1]
+            status, _ = await ravi.post(f"/admin/orders/{number}/tracking", carrier="Delhivery", tracking_number="DL7")
+            assert status == 303
+        order = await h.shop.store.get_order(number)
+        assert order is not None and order.shipment is not None and order.shipment.tracking_number == "DL7"
 
 
 async def test_an_owner_account_may_do_everything_and_it_is_audited(make_shop: ShopFactory) -> None:
