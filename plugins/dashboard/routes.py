@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import EllipsisType
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import structlog
 from aiohttp import web
@@ -41,7 +41,7 @@ from .forms import form_of
 from .headers import HEADERS, HSTS
 from .inbox import InboxPages
 from .numbers import shop_numbers
-from .session import LOGIN_COOKIE, Session, Sessions
+from .session import LOGIN_COOKIE, Session, Sessions, page_of
 from .throttle import LoginThrottle
 
 __all__ = ["Dashboard"]
@@ -520,10 +520,12 @@ class Dashboard:
     def _back(self, path: str, **notes: str) -> web.HTTPSeeOther:
         """A redirect to ``path`` with signed notes (``done``, ``saved``, ``error``) for its page to show."""
         path, _, anchor = path.partition("#")
+        bare, _, kept = path.partition("?")
+        page = page_of(bare, parse_qsl(kept))  # each note is signed for this page only
         query: dict[str, str] = {}
         for name, text in notes.items():
             query[name] = text
-            query[f"{name}_sig"] = self.sessions.seal(name, text)
+            query[f"{name}_sig"] = self.sessions.seal(name, text, page)
         joint = "&" if "?" in path else "?"
         return web.HTTPSeeOther(f"{path}{joint}{urlencode(query)}" + (f"#{anchor}" if anchor else ""))
 
