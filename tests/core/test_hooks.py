@@ -97,7 +97,7 @@ def test_register_commands(giftcard: ModuleType) -> None:
 
 
 def test_load_catalog(giftcard: ModuleType, tmp_path: Path) -> None:
-    (tmp_path / "shop.toml").write_text('[shop]\nname = "G"\n[catalog]\nfile = "cards.gift"\n')
+    (tmp_path / "shop.toml").write_text('[shop]\nname = "G"\ncurrency = "INR"\n[catalog]\nfile = "cards.gift"\n')
     shop = Shop(load_config(tmp_path / "shop.toml"))
     assert [p.id for p in shop.catalog] == ["card-500"]
 
