@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from chatshop.catalog import fold
 from chatshop.dialog.turn import Turn
 from chatshop.messages import Inbound, InboundKind
+from chatshop.words import is_cjk
 
 #: Typed words that pick a choice of the last reply by what it is (its title in the customer's
 #: language), wherever it was offered: "下一页" on any page with a "More…", "返回" wherever "Back" is.
@@ -57,6 +58,10 @@ def bounded_int(value: str, default: int = 0) -> int:
         return default
     parsed = int(value)
     return parsed if -MAX_CHOICE_NUMBER <= parsed <= MAX_CHOICE_NUMBER else default
+
+
+#: Marks between words in a sentence (not ``\W``: Devanagari's vowel signs are no word characters).
+_SENTENCE_MARKS = re.compile(r"[!?.,;:\"'“”‘’()\[\]¡¿。！？，、।…]")
 
 
 def spoken(text: str) -> str:
@@ -144,6 +149,27 @@ async def on_text(turn: Turn, text: str) -> None:
         await choose(turn, state.menu[state.labels.index(label)])
         return
     await choose(turn, f"{SEARCH}:{text}")
+
+
+def command_in_sentence(turn: Turn, text: str) -> str | None:
+    """The choice a command phrase inside ``text`` stands for ("hi, where is my order?": my
+    orders), for text nothing else understood; the customer is answered in the phrase's language.
+
+    Only phrases of two words or more (Chinese: two characters or more) are looked for, whole
+    words, the longest first: one word alone ("stop", "cancel") in a sentence may mean anything."""
+    said = f" {' '.join(_SENTENCE_MARKS.sub(' ', spoken(text)).split())} "
+    texts, dialog = turn.shop.texts, turn.dialog
+    for code in dict.fromkeys((turn.state.locale, *turn.shop.locales)):
+        phrases = dialog.command_words(texts, code)
+        for phrase in sorted(phrases, key=len, reverse=True):
+            if is_cjk(phrase[0]):
+                found = len(phrase) >= 2 and phrase in said
+            else:
+                found = " " in phrase and f" {phrase} " in said
+            if found:
+                turn.state.locale = code
+                return phrases[phrase]
+    return None
 
 
 async def _typed_pick(turn: Turn, word: str) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from chatshop.cart import MAX_QUANTITY
 from chatshop.catalog import Product
 from chatshop.categories import name_of, parent_of
-from chatshop.dialog.engine import SEARCH, bounded_int, spoken
+from chatshop.dialog.engine import SEARCH, bounded_int, choose, command_in_sentence, spoken
 from chatshop.dialog.feature import Action, DialogFeature, Question
 from chatshop.dialog.quantities import counted
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
@@ -363,6 +363,10 @@ async def _find(turn: Turn, text: str) -> None:
     """Free text the dialog read as nothing else: a search, or (new customer) the greeting."""
     greet = not turn.state.welcomed
     if not text or not await search(turn, text[:100]):
+        if text and (command := command_in_sentence(turn, text)) is not None:  # "hi, where is my order?"
+            turn.state.welcomed = True
+            await choose(turn, command)
+            return
         if greet:
             show_menu(turn, greet=True)
             return

@@ -96,3 +96,31 @@ async def test_a_quantity_typed_as_people_say_it_is_the_answer(
         answer = await h.say("li", typed)
         assert f"{quantity} × Basmati Rice 5 kg" in answer, answer
         assert t("zh", "search_none", query=typed) not in answer
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "meant"),
+    [
+        ("en", "hi, where is my order?", "You have no orders yet"),
+        ("en", "can you show me my orders please", "You have no orders yet"),
+        ("zh", "我想查订单", "您还没有订单"),
+        ("hi", "भाई मेरा ऑर्डर कहाँ है", "आपका अभी कोई ऑर्डर नहीं है"),
+    ],
+)
+async def test_a_command_said_in_a_sentence_is_that_command(
+    grocery: Callable[..., str], make_shop: ShopFactory, locale: str, said: str, meant: str
+) -> None:
+    """Walking the demo shop: "hi, where is my order?" got "Nothing found for …"; only the phrase
+    alone was heard. Phrases of two words or more (two characters in Chinese) are found inside what
+    nothing else understood; one word alone ("cancel", "stop") is never read into a sentence."""
+    async with make_shop(grocery()) as h:
+        await as_customer(h, locale)
+        reply = await h.say("li", said)
+        assert meant in reply and said not in reply, reply
+
+
+async def test_one_word_alone_is_not_read_into_a_sentence(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery()) as h:
+        await h.say("li", "hi")
+        reply = await h.say("li", "please do not stop the music")  # "stop" alone opts out of offers
+        assert "Nothing found" in reply and t("en", "marketing_opted_out") not in reply, reply
