@@ -190,9 +190,10 @@ def _values(product: Product, option: int) -> list[str]:
     return list(dict.fromkeys(variant.values[option] for variant in product.variants))
 
 
-async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...]) -> None:
+async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...], count: int | None = None) -> None:
     """Ask the next option of ``product`` ("Weight": 1 kg, 5 kg, 10 kg); once every option has a
-    value, show that variant. ``chosen``: the picked values so far, by their place in ``_values``.
+    value, show that variant. ``chosen``: the picked values so far, by their place in ``_values``;
+    ``count``: how many the search said, for the variant's Add to cart once every value is named.
 
     Each value shows the lowest price it comes at, and "out of stock" when every variant with it
     is; a variant out of stock can be looked at but not added. Buttons, a list or numbers: the
@@ -203,7 +204,7 @@ async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...]) ->
     if not matching:  # an old tap on a value since taken out of the catalog
         chosen, picked, matching = (), [], list(product.variants)
     if len(chosen) == len(product.options):
-        await show_product(turn, matching[0].id)
+        await show_product(turn, matching[0].id, count)
         return
     option = len(chosen)
     views = await turn.views(matching)
@@ -320,9 +321,10 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     if len(hits) == 1:
         product = hits[0]
         # "tee red M": the values the search names are picked, as typed at the option's prompt.
-        named = read_value(turn, product, (), query) if product.variants else None
+        said = split[1] if split and count else query
+        named = read_value(turn, product, (), said) if product.variants else None
         if named is not None and not named.unknown:
-            await pick_variant(turn, product, named.chosen)
+            await pick_variant(turn, product, named.chosen, count)
         else:
             await show_product(turn, product.id, count)
         return True

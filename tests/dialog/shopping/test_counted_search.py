@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from chatshop.dialog.quantities import search_count
+from tests.catalog.test_variant_typed import ENGLISH
 from tests.conftest import ShopFactory
 
 FIVE_STAR = """
@@ -77,3 +78,11 @@ async def test_in_hindi_and_chinese(grocery: Callable[..., str], make_shop: Shop
         await h.choose("ravi", "lang:hi")
         reply = await h.say("ravi", "2 onion")
         assert "2 कार्ट में डालें" in reply, reply
+
+
+async def test_a_counted_search_that_names_a_variant(make_shop: ShopFactory) -> None:
+    async with make_shop(ENGLISH) as h:
+        reply = await h.say("mia", "2 tee red M")
+        assert "Cotton Tee (M, Red)" in reply and "Add 2 to cart" in reply, reply
+        reply = await h.say("ravi", "tee size L x3")
+        assert "Cotton Tee (L)" in reply and "Choose the Colour" in reply, reply
