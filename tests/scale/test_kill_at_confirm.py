@@ -6,7 +6,8 @@ victim alone; the test holds the victim at one point of that turn and kills it t
 
 - ``reserving``: a row lock held on the product's stock, so the victim waits before the order exists;
 - ``committing``: a lock held on the outbox, so the order is placed but the turn (the conversation,
-  the message handled, the reply queued) is not;
+  the message handled, the reply queued) is not; the other worker runs the turn again, and must
+  confirm the order placed rather than find its stock, or its coupon's last use, taken;
 - ``sending``: the turn committed and the reply on its way to Meta, which never answers it.
 
 The other worker takes the message (or the reply) over once the victim's lease lapses.
@@ -32,7 +33,13 @@ from chatshop.store.postgres import PostgresStore
 from .waiting import settled
 
 STEPS = [("text", "hi"), ("choice", "add:ghee-1l:1"), ("choice", "checkout"), ("text", ADDRESS)]
-PLACED = "Your order"  # "Thank you! Your order {number} is placed. ..."
+PLACED = "Your order"
+COUPON = """
+[[discounts]]
+code = "LAST1"
+percent = "10"
+max_uses = 1
+"""  # "Thank you! Your order {number} is placed. ..."
 
 
 class HeldGraph(GraphRecorder):
@@ -88,21 +95,30 @@ def placed_replies(graph: GraphRecorder, wa_id: str) -> list[str]:
     return [t for t in texts if PLACED in t and "is placed" in t]
 
 
-@pytest.mark.parametrize("where", ["reserving", "committing", "sending"])
+@pytest.mark.parametrize(
+    ("where", "coupon"),
+    [("reserving", False), ("committing", False), ("committing", True), ("sending", False)],
+    ids=["reserving", "committing", "committing with the coupon's last use", "sending"],
+)
 async def test_a_worker_killed_at_confirm_leaves_one_order_answered_once_by_the_other(
-    where: str, postgres_url: str, workers: Callable[..., Callable[[], Worker]], graph: tuple[GraphRecorder, str]
+    where: str,
+    coupon: bool,
+    postgres_url: str,
+    workers: Callable[..., Callable[[], Worker]],
+    graph: tuple[GraphRecorder, str],
 ) -> None:
     recorder = graph[0]
     assert isinstance(recorder, HeldGraph)
-    make = workers(postgres_url, ghee_stock=1, lease_seconds=1.0, sweep_seconds=0.2)
+    make = workers(postgres_url, ghee_stock=1, lease_seconds=1.0, sweep_seconds=0.2, extra=COUPON if coupon else "")
+    steps = [*STEPS, ("text", "last1")] if coupon else STEPS
     victim, survivor = await asyncio.gather(make().start_ready(), make().start_ready())
     admin = await asyncpg.connect(postgres_url)
     try:
         async with aiohttp.ClientSession() as http:
             customer = Customer("919400000001", http)
-            for step in STEPS:
+            for step in steps:
                 await customer.send(step, [victim.url])
-            await settled(postgres_url, expected_messages=len(STEPS))
+            await settled(postgres_url, expected_messages=len(steps))
             before = len(recorder.replies[customer.wa_id])
             held = admin.transaction()
             await held.start()
@@ -124,7 +140,7 @@ async def test_a_worker_killed_at_confirm_leaves_one_order_answered_once_by_the_
             recorder.release.set()
             await held.rollback()
             assert orders_when_killed == (0 if where == "reserving" else 1)
-        ledger = await settled(postgres_url, expected_messages=len(STEPS) + 1, within=15.0)
+        ledger = await settled(postgres_url, expected_messages=len(steps) + 1, within=15.0)
         assert ledger.pending_inbox == 0 and ledger.pending_outbox == 0, survivor.tail()
         assert sum(ledger.orders.values()) == 1 and ledger.ghee_orders == 1
         answers = placed_replies(recorder, customer.wa_id)
@@ -133,6 +149,10 @@ async def test_a_worker_killed_at_confirm_leaves_one_order_answered_once_by_the_
         await store.open()
         try:
             assert (await store.inventory(["ghee-1l"]))["ghee-1l"].stock == 0
+            if coupon:  # the rerun confirmed the order that holds the last use, not "used up"
+                assert await store.claim_counts(["discount:LAST1"]) == {"discount:LAST1": 1}
+                [order] = await store.list_orders()
+                assert "coupon:LAST1" in dict(order.adjustments)
         finally:
             await store.close()
     finally:
