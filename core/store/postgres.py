@@ -601,8 +601,13 @@ class PostgresStore(PostgresPeople, Store):
         return await self.pool.acquire(), False
 
     async def _done(self, connection: asyncpg.Connection, failed: bool) -> None:
-        if failed or self._closing or len(self._idle) >= self._keep:
-            await self.pool.release(connection)  # a broken one is closed by the pool, not kept
+        if failed:
+            # A broken one is closed by the pool, not kept; when its reset fails as well the pool
+            # has terminated it and says so again: the caller's own error is the one that counts.
+            with contextlib.suppress(Exception):
+                await self.pool.release(connection)
+        elif self._closing or len(self._idle) >= self._keep:
+            await self.pool.release(connection)
         else:
             self._idle.append(connection)
 
