@@ -535,6 +535,15 @@ def _job(row: asyncpg.Record) -> Job:
     )
 
 
+def _open(connection: asyncpg.Connection) -> bool:
+    """Whether a kept connection can take a statement: when the server ends a connection, the
+    pool takes it back at once, and what was kept of it can no longer even say it is closed."""
+    try:
+        return not connection.is_closed()
+    except asyncpg.InterfaceError:
+        return False
+
+
 class PostgresStore(PostgresPeople, Store):
     shared = True
 
@@ -544,6 +553,7 @@ class PostgresStore(PostgresPeople, Store):
         OSError,
         asyncpg.PostgresConnectionError,
         asyncpg.InterfaceError,
+        asyncpg.InternalClientError,  # a statement on a connection the server was ending
         asyncpg.exceptions.OperatorInterventionError,
         asyncpg.exceptions.TransactionRollbackError,
         asyncpg.exceptions.InsufficientResourcesError,
@@ -594,24 +604,30 @@ class PostgresStore(PostgresPeople, Store):
     # --- one statement on a connection of the store's own: the pool's acquire and release cost
     # more than a short statement itself (~80 µs of Python a call), so connections that served
     # one are kept for the next instead of going back to the pool each time.
-    async def _connection(self) -> asyncpg.Connection:
+    async def _connection(self) -> tuple[asyncpg.Connection, bool]:
+        """A connection, and whether it was kept (rather than fresh from the pool)."""
         while self._idle:
             connection = self._idle.pop()
-            if not connection.is_closed():
-                return connection
+            if _open(connection):
+                return connection, True
             await self.pool.release(connection)  # the server went away meanwhile: the pool replaces it
-        return await self.pool.acquire()
+        return await self.pool.acquire(), False
 
     async def _done(self, connection: asyncpg.Connection, failed: bool) -> None:
-        if failed or self._closing or len(self._idle) >= self._keep:
-            await self.pool.release(connection)  # a broken one is closed by the pool, not kept
+        if failed:
+            # A broken one is closed by the pool, not kept; when its reset fails as well the pool
+            # has terminated it and says so again: the caller's own error is the one that counts.
+            with contextlib.suppress(Exception):
+                await self.pool.release(connection)
+        elif self._closing or len(self._idle) >= self._keep:
+            await self.pool.release(connection)
         else:
             self._idle.append(connection)
 
     @contextlib.asynccontextmanager
     async def _kept(self) -> AsyncIterator[asyncpg.Connection]:
         """A kept connection for a few statements outside a transaction (each commits alone)."""
-        connection = await self._connection()
+        connection, _ = await self._connection()
         failed = True
         try:
             yield connection
@@ -622,15 +638,26 @@ class PostgresStore(PostgresPeople, Store):
     async def _once(self, method: _Statement, query: str, *args: Any) -> Any:
         """One statement on a kept connection, which goes back to the pool if it failed. The
         method is named, not taken from ``asyncpg.Connection``: the pool's connection class
-        counts round trips in its own overrides."""
-        connection = await self._connection()
-        try:
-            result = await getattr(connection, method)(query, *args)
-        except BaseException:
-            await self._done(connection, True)
-            raise
-        await self._done(connection, False)
-        return result
+        counts round trips in its own overrides.
+
+        A kept connection whose server ended it while it was idle may still look open, its
+        protocol busy with the server's farewell: asyncpg refuses the statement before sending
+        anything (``InternalClientError``), so it goes again on the next connection.
+        """
+        while True:
+            connection, kept = await self._connection()
+            try:
+                result = await getattr(connection, method)(query, *args)
+            except asyncpg.InternalClientError:
+                await self._done(connection, True)
+                if kept:
+                    continue
+                raise
+            except BaseException:
+                await self._done(connection, True)
+                raise
+            await self._done(connection, False)
+            return result
 
     async def _fetchrow(self, query: str, *args: Any) -> Any:
         return await self._once("fetchrow", query, *args)

@@ -98,7 +98,7 @@ class TelegramChannel(Channel):
         try:
             update = json.loads(await request.read())
             inbound = parse_update(update) if isinstance(update, dict) else None
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, RecursionError) as e:  # RecursionError: nested past the stack
             log.warning("telegram.update_unreadable", error=type(e).__name__)
             return web.Response(status=400, text="bad update")
         if inbound is not None:

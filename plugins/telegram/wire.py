@@ -8,9 +8,10 @@ Groups and channels are not shops' customers: their updates are acknowledged and
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from chatshop.messages import Inbound, InboundKind, Location
 
@@ -26,6 +27,31 @@ def _user(data: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _integer(value: Any) -> TypeGuard[int]:
+    """A JSON integer (``true`` reads as Python's ``True``, an ``int`` too, and names nobody)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _time(date: Any) -> datetime | None:
+    if not _integer(date):
+        return None
+    try:
+        return datetime.fromtimestamp(date, UTC)
+    except (OverflowError, OSError, ValueError):  # past what the platform's clock holds
+        return None
+
+
+def _place(location: dict[str, Any]) -> tuple[float, float] | None:
+    """A location's coordinates, when they name a place on earth (NaN would not survive the inbox)."""
+    try:
+        latitude, longitude = float(location["latitude"]), float(location["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
+        return None
+    return latitude, longitude
+
+
 def _base(update_id: int, user: dict[str, Any], date: Any) -> dict[str, Any]:
     name = " ".join(str(p) for p in (user.get("first_name"), user.get("last_name")) if p) or None
     language = user.get("language_code")
@@ -35,14 +61,14 @@ def _base(update_id: int, user: dict[str, Any], date: Any) -> dict[str, Any]:
         "message_id": str(update_id),
         "profile_name": name,
         "locale": language if isinstance(language, str) else None,
-        "received_at": datetime.fromtimestamp(date, UTC) if isinstance(date, int) else None,
+        "received_at": _time(date),
     }
 
 
 def parse_update(update: dict[str, Any]) -> Inbound | None:
     """The customer's message in ``update``, or None for what a shop does not answer."""
     update_id = update.get("update_id")
-    if not isinstance(update_id, int):
+    if not _integer(update_id):
         raise ValueError("an update without update_id")
     query = update.get("callback_query")
     if isinstance(query, dict):
@@ -52,7 +78,7 @@ def parse_update(update: dict[str, Any]) -> Inbound | None:
         return None  # edits, channel posts, member changes, polls: nothing to answer
     chat = message.get("chat")
     user = _user(message.get("from"))
-    if not isinstance(chat, dict) or chat.get("type") != "private" or not isinstance(user.get("id"), int):
+    if not isinstance(chat, dict) or chat.get("type") != "private" or not _integer(user.get("id")):
         return None
     base = _base(update_id, user, message.get("date"))
     text = message.get("text")
@@ -67,9 +93,12 @@ def parse_update(update: dict[str, Any]) -> Inbound | None:
     place = message.get("venue") if isinstance(message.get("venue"), dict) else None
     location = (place or {}).get("location") or message.get("location")
     if isinstance(location, dict):
+        coordinates = _place(location)
+        if coordinates is None:
+            return Inbound(kind=InboundKind.UNSUPPORTED, **base)
         found = Location(
-            latitude=float(location["latitude"]),
-            longitude=float(location["longitude"]),
+            latitude=coordinates[0],
+            longitude=coordinates[1],
             name=place.get("title") if place else None,
             address=place.get("address") if place else None,
         )
@@ -83,10 +112,12 @@ def parse_update(update: dict[str, Any]) -> Inbound | None:
 def _tap(update_id: int, query: dict[str, Any]) -> Inbound | None:
     user = _user(query.get("from"))
     data = query.get("data")
-    if not isinstance(user.get("id"), int) or not isinstance(data, str) or not data:
+    if not _integer(user.get("id")) or not isinstance(data, str) or not data:
         return None  # a game button: nothing of ours
     message = query.get("message")
     date = message.get("date") if isinstance(message, dict) else None
     base = _base(update_id, user, date)
     base["received_at"] = None  # the date is the tapped message's, not the tap's
-    return Inbound(kind=InboundKind.CHOICE, choice_id=data, event=CALLBACK, event_key=str(query.get("id")), **base)
+    query_id = query.get("id")  # without one there is no spinner to stop
+    answer = query_id if isinstance(query_id, str) and query_id else None
+    return Inbound(kind=InboundKind.CHOICE, choice_id=data, event=CALLBACK, event_key=answer, **base)
