@@ -237,6 +237,8 @@ async def _dispatch(turn: Turn, inbound: Inbound) -> None:
             await choose(turn, choice)
         case InboundKind.TEXT:
             await on_text(turn, inbound.text or "")
+        case InboundKind.MEDIA if inbound.text and inbound.text.strip():
+            await on_text(turn, inbound.text)  # a photo's caption ("atta"): what the customer wrote
         case _ if handler is not None:
             await turn.run_as(handler.feature, handler.value, turn, inbound)
         case InboundKind.EVENT | InboundKind.SHOP:

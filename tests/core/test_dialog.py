@@ -62,6 +62,20 @@ async def test_unknown_input_and_media_always_get_an_answer(harness: ShopHarness
     assert replies and "I can only read text" in replies[0].body  # type: ignore[union-attr]
 
 
+async def test_a_photo_with_a_caption_is_read_by_its_caption(harness: ShopHarness) -> None:
+    """A customer who sends a photo of what they want with its name ("ghee") was told "I can only
+    read text", though WhatsApp and Telegram hand the caption over: it is now read as their text."""
+    await harness.say("li", "hi")
+    replies = await harness.send_inbound(
+        Inbound(channel="terminal", customer_id="li", message_id="img-2", kind=InboundKind.MEDIA, text=" ghee ")
+    )
+    assert replies and "Amul Pure Ghee 1 l" in replies[0].body  # type: ignore[union-attr]
+    blank = await harness.send_inbound(
+        Inbound(channel="terminal", customer_id="li", message_id="img-3", kind=InboundKind.MEDIA, text="  ")
+    )
+    assert blank and "I can only read text" in blank[0].body  # type: ignore[union-attr]
+
+
 async def test_first_message_that_is_a_search_still_gets_results(harness: ShopHarness) -> None:
     reply = await harness.say("new", "ghee")
     assert "Amul Pure Ghee 1 l" in reply
