@@ -1099,7 +1099,7 @@ class PostgresStore(PostgresPeople, Store):
         rows = await self.pool.fetch(
             "SELECT c.key, c.used, COUNT(o.number) AS orders, COALESCE(SUM(o.total_minor), 0) AS revenue "
             "FROM claims c LEFT JOIN order_claims oc ON oc.key = c.key AND oc.released_at IS NULL "
-            "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded') "
+            "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded', 'returned') "
             "WHERE starts_with(c.key, $1) GROUP BY c.key, c.used ORDER BY c.key",
             prefix,
         )

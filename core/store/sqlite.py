@@ -730,7 +730,7 @@ class SQLiteStore(SQLitePeople, Store):
             rows = db.execute(
                 "SELECT c.key, c.used, COUNT(o.number), COALESCE(SUM(o.total_minor), 0) FROM claims c "
                 "LEFT JOIN order_claims oc ON oc.key = c.key AND oc.released_at IS NULL "
-                "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded') "
+                "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded', 'returned') "
                 "WHERE substr(c.key, 1, ?) = ? GROUP BY c.key, c.used ORDER BY c.key",
                 (len(prefix), prefix),
             )

@@ -26,7 +26,7 @@ __all__ = ["ABANDONED_AFTER", "Bar", "Numbers", "shop_numbers"]
 ABANDONED_AFTER = timedelta(hours=3)
 #: Enough for a small shop's week; the numbers say when they hit it.
 MAX_ORDERS = 10_000
-NOT_REVENUE = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+NOT_REVENUE = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED, OrderStatus.REFUNDED})
 
 CHART_WIDTH = 280
 CHART_HEIGHT = 90
