@@ -120,7 +120,8 @@ class Ordering:
 
     def methods_for(self, quote: Quote) -> list[PaymentMethod]:
         context = PaymentContext(total=quote.total, postal_code=quote.postal_code, channel=quote.channel)
-        return [m for m in self.shop.payment_methods.values() if m.available(context)]
+        methods = self.shop.payment_methods.values()
+        return [m for m in methods if m.name not in quote.withheld and m.available(context)]
 
     async def refresh(self, cart: Cart) -> list[CartChange]:
         """Bring ``cart`` to the catalog as it is now, saying what changed.
