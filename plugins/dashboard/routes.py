@@ -332,6 +332,7 @@ class Dashboard:
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
             invoice=await self.shop.store.get_invoice(order_number=order.number),
+            credit_notes=await self.shop.store.credit_notes(order.number) if self.shop.config.invoices else [],
             invoices=self.shop.config.invoices is not None,
         )
 
