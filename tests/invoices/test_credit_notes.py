@@ -83,17 +83,36 @@ async def test_each_refund_of_an_invoiced_cash_order_gets_one_credit_note(tmp_pa
         assert (await h.client.get("/credit-notes/" + "x" * 32 + ".pdf")).status == 404
 
 
+async def paid_by_card(h: ShopHarness, customer: str) -> tuple[FakeCard, str]:
+    """Two bags of atta paid online (₹490.00) by a card method whose refunds always go through."""
+    method = FakeCard(h.shop, PaymentConfig())
+    h.shop.payment_methods[method.name] = method
+    number = new_order_number()
+    atta = Money(24500, "INR")
+    line = OrderLine(product_id="atta-5kg", title="Aashirvaad Atta 5 kg", quantity=2, unit_price=atta)
+    draft = Order(number, customer, OrderStatus.PENDING_PAYMENT, (line,), (), "INR", method.name, f"k-{number}")
+    await h.shop.store.place_order(draft)
+    paid = PaymentEvent(method.name, f"evt-{number}", PaymentEventKind.PAID, number, Money(49000, "INR"))
+    await h.shop.apply_payment_event(paid)
+    return method, number
+
+
+async def test_refunds_through_the_provider_are_credited_each_for_its_amount(tmp_path: Path) -> None:
+    async with running_shop(indian_shop(INDIAN), tmp_path) as h:
+        _, number = await paid_by_card(h, "terminal:meera")
+        await h.shop.refund_order(number, Money(10000, "INR"))
+        await h.shop.refund_order(number)  # the rest
+        notes = await h.shop.store.credit_notes(number)
+        assert [(n.data["reason"], n.data["total_minor"], n.seq) for n in notes] == [
+            ("refunded", 10000, 1),
+            ("refunded", 39000, 2),
+        ]
+
+
 async def test_a_paid_parcel_back_undelivered_is_credited_in_full_once(tmp_path: Path) -> None:
     async with running_shop(indian_shop(INDIAN + ADMIN), tmp_path) as h:
-        method = FakeCard(h.shop, PaymentConfig())
-        h.shop.payment_methods[method.name] = method
-        number, customer = new_order_number(), "terminal:meera"
-        atta = Money(24500, "INR")
-        line = OrderLine(product_id="atta-5kg", title="Aashirvaad Atta 5 kg", quantity=2, unit_price=atta)
-        draft = Order(number, customer, OrderStatus.PENDING_PAYMENT, (line,), (), "INR", method.name, f"k-{number}")
-        await h.shop.store.place_order(draft)
-        paid = PaymentEvent(method.name, f"evt-{number}", PaymentEventKind.PAID, number, Money(49000, "INR"))
-        await h.shop.apply_payment_event(paid)
+        customer = "terminal:meera"
+        method, number = await paid_by_card(h, customer)
         invoice = await h.shop.store.get_invoice(order_number=number)
         assert invoice is not None
         await h.shop.move_order(number, OrderStatus.SHIPPED)
