@@ -6,6 +6,7 @@ from __future__ import annotations
 from chatshop.money import Money
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentConfig
+from chatshop.plugins.dashboard.numbers import shop_numbers
 from chatshop.testing import ShopHarness
 from tests.conftest import ShopFactory
 from tests.inbox.staff import INBOX_TOML, Staff, add_staff
@@ -58,3 +59,16 @@ async def test_an_agent_may_take_back_a_cash_parcel_but_not_refund_a_paid_one(ma
         ]
         (entry, *_) = await h.shop.store.audit_log()
         assert (entry.actor, entry.action, entry.subject) == ("ravi", "order.returned", cash)
+
+
+async def test_numbers_count_a_returned_parcel_as_no_sale(make_shop: ShopFactory) -> None:
+    async with make_shop(INBOX_TOML) as h:
+        kept, back = await placed_order(h, "asha"), await placed_order(h, "ravi")
+        for number in (kept, back):
+            await h.shop.move_order(number, OrderStatus.SHIPPED)
+        await h.shop.move_order(back, OrderStatus.RETURNED)
+        order = await h.shop.store.get_order(kept)
+        assert order is not None
+        numbers = await shop_numbers(h.shop, h.shop.now())
+        assert (numbers.orders_week, numbers.returned_week) == (2, 1)
+        assert numbers.revenue_week == order.total.format(h.shop.config.shop.locale)
