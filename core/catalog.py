@@ -267,11 +267,12 @@ class Catalog:
 
 
 def _searched_text(product: Product) -> str:
-    """The description, and the values of the variants: "atta 5 kg" finds the atta sold in 5 kg."""
+    """The description, and the options and values of the variants: "atta 5 kg" finds the atta
+    sold in 5 kg, and "tee size M" the tee (its option's name is no reason to find nothing)."""
     if not product.variants:
         return product.description
-    values = dict.fromkeys(value for variant in product.variants for value in variant.values)
-    return f"{product.description} {' '.join(values)}"
+    named = dict.fromkeys(word for variant in product.variants for word in (*variant.options, *variant.values))
+    return f"{product.description} {' '.join(named)}"
 
 
 @lru_cache(maxsize=64)

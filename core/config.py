@@ -104,7 +104,7 @@ def problems_from(
             if docs:
                 message += f"; see {docs}"
         elif item["type"] == "missing":
-            message = "required key is missing"
+            message = "required key is missing" + _what_it_is(model, loc)
         problems.append(ConfigProblem(path=format_path(loc, prefix), message=message))
     return problems
 
@@ -118,6 +118,13 @@ def _did_you_mean(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> 
     typed = loc[-1]
     close = [k for k in known if k.lower() == typed.lower()] or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _what_it_is(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    """A required key's description (``Field(description=...)``), so the owner knows what to write."""
+    section = _model_at(model, loc[:-1]) if model is not None else None
+    field = section.model_fields.get(loc[-1]) if section is not None and loc and isinstance(loc[-1], str) else None
+    return f": {field.description}" if field is not None and field.description else ""
 
 
 def _known_keys(model: type[BaseModel] | None, loc: tuple[int | str, ...], prefix: str) -> str:
@@ -239,7 +246,9 @@ class _Section(BaseModel):
 
 class ShopSection(_Section):
     name: str = Field(min_length=1)
-    currency: str = "INR"
+    #: No default: a shop that forgot it would sell in whatever currency the default named (a
+    #: German shop charging rupees), with every price in the file read in it.
+    currency: str = Field(description="the currency customers pay in, an ISO 4217 code such as 'EUR' or 'INR'")
     locale: str = "en"
     locales: list[str] = Field(default_factory=lambda: ["en", "de"])
     support_contact: str | None = None
@@ -894,7 +903,7 @@ class ShopConfig(_Section):
 
 def _currency_of(data: Mapping[str, Any]) -> str:
     shop = data.get("shop")
-    raw = shop.get("currency", "INR") if isinstance(shop, Mapping) else "INR"
+    raw = shop.get("currency", "XXX") if isinstance(shop, Mapping) else "XXX"  # missing: an error anyway
     try:
         return validate_currency(str(raw))
     except MoneyError:
@@ -919,6 +928,22 @@ def _language_problems(data: Mapping[str, Any]) -> list[ConfigProblem]:
         if isinstance(item, str) and item not in known:
             problems.append(ConfigProblem(path=f"shop.locales[{i}]", message=f"{item!r}: {hint}"))
     return problems
+
+
+def _unoffered_texts(config: ShopConfig) -> list[ConfigProblem]:
+    """``[texts.fr]`` in a shop that does not offer French would never be shown: the owner meant to
+    offer it, or misspelt the language. English is every language's fallback, so always used."""
+    offered = {config.shop.locale, *config.shop.locales, "en"}
+    shown = ", ".join(dict.fromkeys([config.shop.locale, *config.shop.locales]))
+    return [
+        ConfigProblem(
+            path=f"texts.{language}",
+            message=f"{language!r} is not a language this shop offers ({shown}): add it to shop.locales, "
+            "or remove these texts",
+        )
+        for language in config.texts
+        if language not in offered
+    ]
 
 
 def _duplicate_ids(data: Mapping[str, Any]) -> list[ConfigProblem]:
@@ -958,7 +983,7 @@ def parse_config(data: Mapping[str, Any], base_dir: Path | None = None) -> ShopC
         config = ShopConfig.model_validate(payload, context=context)
     except ValidationError as e:
         raise ConfigError(problems_from(e, model=ShopConfig) + checked) from None
-    problems = checked + duration_problems(config) + _checkout_problems(config)
+    problems = checked + duration_problems(config) + _checkout_problems(config) + _unoffered_texts(config)
     for i, product in enumerate(config.catalog.products):
         if not variants_plainly_right(product, MAX_OPTIONS, MAX_OPTION_VALUES):
             problems.extend(variant_problems(product, f"catalog.products[{i}]"))

@@ -1,6 +1,6 @@
 """Every door into the core: the hooks a chatshop plugin may implement.
 
-pluggy calls hooks synchronously. The event hooks (``price_cart``, ``validate_checkout``,
+pluggy calls hooks synchronously. The event hooks (``price_cart``, ``retax_order``, ``validate_checkout``,
 ``order_placed``, ``order_status_changed``, ``payment_updated``, ``startup``, ``shutdown``) may be
 ``async def``: the core awaits whatever they return. The ``register_*`` hooks, ``check_config`` and ``load_catalog`` run
 while the shop is built and must be plain ``def``: an ``async def`` one stops the shop at start-up.
@@ -120,6 +120,19 @@ def price_cart(shop: Shop, quote: Quote) -> None:
 
 
 @hookspec
+def retax_order(shop: Shop, order: Order, quote: Quote) -> None:
+    """Tax ``order`` anew for what it now charges: the lines besides its goods changed after it was
+    placed (a cash order paid online instead, its cash fee gone, a discount for paying ahead).
+
+    ``quote`` holds the order's goods and those lines, its old tax lines among them: replace the
+    tax lines you own with ones for what is charged now, and put the breakdown its invoice needs
+    in ``quote.extras`` under your plugin's name (``None`` there removes an old one). The core then
+    charges ``quote.adjustments`` and keeps ``quote.extras`` with the order. Without a tax plugin
+    the lines stay as they are.
+    """
+
+
+@hookspec
 def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> Sequence[str | CheckoutProblem] | None:
     """Return problems the customer must fix before the order can be placed: texts to show them,
     or :class:`~chatshop.checkout.CheckoutProblem` to name the checkout step that asks again."""
@@ -127,12 +140,18 @@ def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> Sequence[
 
 @hookspec
 def order_placed(shop: Shop, order: Order) -> None:
-    """An order was placed (stock reserved); notify, fulfil, export."""
+    """An order was placed (stock reserved); notify, fulfil, export.
+
+    Owed until it returns (see :mod:`chatshop.order_effects`): after a crash or an error it is
+    called again by a sweeper, late and in a rare case twice, so it must be safe to repeat."""
 
 
 @hookspec
 def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
-    """An order moved from ``old`` to ``new`` (already saved; the customer is being told)."""
+    """An order moved from ``old`` to ``new`` (already saved; the customer is being told).
+
+    Owed like ``order_placed``: it may come late, when ``order`` has moved on (decide by ``old``
+    and ``new``), and in a rare case twice."""
 
 
 @hookspec

@@ -11,8 +11,8 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -21,6 +21,8 @@ from chatshop.cart import Cart, CartLine
 from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
 from chatshop.money import Money
+from chatshop.order_effects import KIND as EFFECTS
+from chatshop.order_effects import Effects, Owed
 from chatshop.orders import (
     OUTSIDE_REFUND_NOTE,
     IllegalTransition,
@@ -180,10 +182,10 @@ class Ordering:
             extras={**checkout.extras, **quote.extras},
             referral=await referrals.recall(self.shop.store, customer_key, utcnow()),
         )
-        order, created = await self.shop.store.place_order(draft, quote.claims)
+        order, created = await self.shop.store.place_order(draft, quote.claims, owed=self._owed(notify=False))
         if created:
             log.info("order.placed", order=order.number, method=method.name, total=str(order.total))
-            await self.shop.plugins.order_placed(self.shop, order)
+            await self._carry_out_now(Effects(order.number, None, order.status, notify=False), order)
         return Placement(order, created)
 
     async def switch_to_online(
@@ -207,8 +209,6 @@ class Ordering:
         order waiting (confirmed, shipped, cancelled meanwhile); :class:`PaymentError` when the
         method is not one this order may use.
         """
-        from chatshop.plugins.tax import retax  # a built-in plugin, which imports the runtime
-
         order = await self._get(number)
         check_transition(number, order.status, OrderStatus.PENDING_PAYMENT)
         method = self.shop.payment_methods.get(method_name)
@@ -216,10 +216,7 @@ class Ordering:
             raise PaymentError(f"{method_name} is not an online payment method of this shop")
         adjustments = tuple((code, amount) for code, amount in order.adjustments if code not in drop)
         adjustments += tuple((line.code, line.amount) for line in extra)
-        adjustments, tax = retax(self.shop, order, adjustments)
-        extras = {key: value for key, value in order.extras.items() if key != "tax"}
-        if tax is not None:
-            extras["tax"] = tax
+        adjustments, extras = await self._retaxed(order, adjustments)
         total = order.subtotal + Money.sum((amount for _, amount in adjustments), order.currency)
         context = PaymentContext(total=total, postal_code=order.postal_code, channel=order.channel)
         if total.minor <= 0 or not method.available(context):
@@ -232,11 +229,26 @@ class Ordering:
         )
         note = note or f"to be paid by {method.name}"
         order, old = await self.shop.store.transition_order(
-            number, OrderStatus.PENDING_PAYMENT, note=note, revision=revision
+            number, OrderStatus.PENDING_PAYMENT, note=note, revision=revision, owed=self._owed(notify=False)
         )
         log.info("order.switched_to_online", order=number, method=method.name, total=str(order.total))
-        await self.shop.plugins.order_status_changed(self.shop, order, old, OrderStatus.PENDING_PAYMENT)
+        await self._carry_out_now(Effects(number, old, OrderStatus.PENDING_PAYMENT, notify=False), order)
         return order
+
+    async def _retaxed(
+        self, order: Order, adjustments: tuple[tuple[str, Money], ...]
+    ) -> tuple[tuple[tuple[str, Money], ...], dict[str, Any]]:
+        """``adjustments`` with their tax computed anew by the tax plugins (``retax_order``), and
+        the order's extras with the breakdowns they wrote (one they set to None is dropped)."""
+        quote = Quote.for_order(order, adjustments)
+        await self.shop.plugins.retax_order(self.shop, order, quote)
+        extras = dict(order.extras)
+        for name, value in quote.extras.items():
+            if value is None:
+                extras.pop(name, None)
+            else:
+                extras[name] = value
+        return tuple((a.code, a.amount) for a in quote.adjustments), extras
 
     async def start_payment(self, order: Order) -> list[Outbound]:
         """Ask the order's method for a link/request; raises PaymentError on provider trouble."""
@@ -283,17 +295,15 @@ class Ordering:
             try:
                 revision = OrderRevision(shipment=shipment) if shipment is not None else None
                 order, old = await self.shop.store.transition_order(
-                    number, new, note=note, refunded_amount=refunded, revision=revision
+                    number, new, note=note, refunded_amount=refunded, revision=revision, owed=self._owed(notify)
                 )
             except IllegalTransition as e:
                 if refund is not None and refunded is not None:
                     await self._refunded_anyway(number, refund, refunded, e)
                 raise
         log.info("order.moved", order=number, old=old.value, new=new.value)
-        await self.shop.plugins.order_status_changed(self.shop, order, old, new)
-        order = await self._get(number)  # as the hooks left it (cash on delivery records the payment)
-        if notify and new in _STATUS_TEXT:
-            await self.tell_status(order)
+        # As the hooks left it (cash on delivery records the payment).
+        order = await self._carry_out_now(Effects(number, old, new, notify), order) or await self._get(number)
         if refund is not None and refunded is not None:
             if refunded >= order.paid_amount:
                 order, _ = await self.shop.store.transition_order(
@@ -443,6 +453,12 @@ class Ordering:
         if await self.shop.store.event_seen(event.method, event.event_id):
             log.info("payment.duplicate_event", order=order.number, event_id=event.event_id)
             return order, "duplicate"
+        if event.kind in _AFTER_PAYMENT and self._awaits_payment(order):
+            # News of a payment whose own event has not reached us (providers do not promise the
+            # order of their events): applied now it would find nothing paid and be lost; the
+            # provider delivers it again, after the payment (or the order's end without one).
+            log.info("payment.news_before_payment", order=order.number, kind=event.kind.value)
+            raise PaymentEventDeferred(f"order {order.number}: {event.kind.value} before its payment")
         outcome = event.kind.value
         try:
             if self._replaced(order, event):
@@ -457,8 +473,11 @@ class Ordering:
             elif event.kind == PaymentEventKind.REFUNDED:
                 async with self._refunding(order.number, deferred=True):
                     order = await self._refunded_outside(await self._get(order.number), event)
-            elif event.kind == PaymentEventKind.DISPUTED:
-                order = await self._disputed(order, event)
+            elif event.kind in _DISPUTE_NEWS:
+                # Under the refunds' hold: a lost dispute writes what is refunded, and a refund of
+                # ours reads whether a dispute is open.
+                async with self._refunding(order.number, deferred=True):
+                    order = await _DISPUTE_NEWS[event.kind](self, await self._get(order.number), event)
             elif event.kind == PaymentEventKind.FAILED and order.status == OrderStatus.PENDING_PAYMENT:
                 await self.tell(order, "payment_failed", choices=self._retry_choices(order))
         except IllegalTransition as e:
@@ -482,6 +501,12 @@ class Ordering:
         dashboard names only the payment."""
         if event.provider_payment_id:
             await self.shop.store.kv_set(_payment_key(event.method, event.provider_payment_id), order.number)
+
+    def _awaits_payment(self, order: Order) -> bool:
+        """Whether the order still waits for the payment an online method's event would tell."""
+        method = self.shop.payment_methods.get(order.payment_method)
+        online = method is None or method.online
+        return online and order.status == OrderStatus.PENDING_PAYMENT and order.paid_amount == 0
 
     @staticmethod
     def _replaced(order: Order, event: PaymentEvent) -> bool:
@@ -508,22 +533,17 @@ class Ordering:
         if order.status != OrderStatus.PENDING_PAYMENT:
             return await self._late(order, event, event.amount)
         try:
-            order, _ = await self.shop.store.transition_order(
+            order, old = await self.shop.store.transition_order(
                 order.number,
                 OrderStatus.PAID,
                 note=f"{event.method} {event.provider_payment_id or ''}".strip(),
                 paid_amount=event.amount.minor,
+                owed=self._owed(),
             )
         except IllegalTransition:
             # Cancelled (by the customer, the owner, the sweeper) since it was read: a late payment.
             return await self._late(await self._get(order.number), event, event.amount)
-        locale = await self._locale(order)
-        lines = "\n".join(
-            f"{ln.quantity} × {ln.title}: {(ln.unit_price * ln.quantity).format(locale)}" for ln in order.lines
-        )
-        # A status notification: WhatsApp Pay's in-chat bill moves on from "pending" with it.
-        await self.tell(order, "payment_received", notification=True, amount=order.total.format(locale), lines=lines)
-        await self.shop.plugins.order_status_changed(self.shop, order, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+        await self._carry_out_now(Effects(order.number, old, OrderStatus.PAID), order)
         return order
 
     async def _collected(self, order: Order, event: PaymentEvent, amount: Money) -> Order:
@@ -606,14 +626,67 @@ class Ordering:
         return order
 
     async def _disputed(self, order: Order, event: PaymentEvent) -> Order:
-        """A chargeback: written on the order (which then refuses refunds) and alerted, once."""
-        what = event.raw_status or event.event_id
-        if any(what in str(entry.get("note", "")) for entry in order.history):
+        """A chargeback: written on the order (which then refuses refunds) and alerted, once per
+        dispute; one the order knows already (told twice, or its end came first) changes nothing."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_known(dispute):
+            log.info("payment.dispute_known", order=order.number, dispute=dispute)
             return order
         amount = str(event.amount) if event.amount is not None else "?"
         log.error("payment.disputed", alert=True, order=order.number, method=event.method, amount=amount)
+        why = f" ({event.raw_status})" if event.raw_status else ""
         return await self.shop.store.record_amounts(
-            order.number, note=f"dispute of {amount} at {event.method}: {what}; answer it in the provider's dashboard"
+            order.number,
+            note=f"dispute of {amount} at {event.method}: {dispute}{why}; answer it in the provider's dashboard",
+        )
+
+    async def _dispute_won(self, order: Order, event: PaymentEvent) -> Order:
+        """A dispute ended with the money staying with the shop: noted, and the order may be
+        refunded again (unless another of its disputes is still open)."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_ended(dispute):
+            log.info("payment.dispute_end_known", order=order.number, dispute=dispute)
+            return order
+        log.info("payment.dispute_won", order=order.number, method=event.method, dispute=dispute)
+        how = event.raw_status or "won"
+        return await self.shop.store.record_amounts(
+            order.number, note=f"dispute {dispute} over at {event.method} ({how}): the payment stands"
+        )
+
+    async def _dispute_lost(self, order: Order, event: PaymentEvent) -> Order:
+        """A dispute ended with the bank giving the money back to the customer: the order counts it
+        as refunded (all of it: refunded), so nothing is refunded on top, and the owner is alerted;
+        once per dispute, however often it is told."""
+        dispute = event.dispute_id or event.event_id
+        if order.dispute_ended(dispute):
+            log.info("payment.dispute_end_known", order=order.number, dispute=dispute)
+            return order
+        left = order.paid_amount - order.refunded_amount
+        taken = event.amount
+        if taken is None or taken.currency != order.currency:
+            # Not an amount the order can count: all that is left counts, never refunded on top.
+            log.error("payment.dispute_amount_unreadable", alert=True, order=order.number, method=event.method)
+            taken = Money(left, order.currency)
+        counted = Money(max(min(taken.minor, left), 0), order.currency)
+        refunded = order.refunded_amount + counted.minor
+        note = f"dispute {dispute} lost at {event.method}: {counted} back to the customer through their bank"
+        log.error("payment.dispute_lost", alert=True, order=order.number, method=event.method, amount=str(counted))
+        if order.paid_amount and refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+            try:
+                order, _ = await self.shop.store.transition_order(
+                    order.number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+                )
+                return order
+            except IllegalTransition:  # moved meanwhile: the amount is recorded all the same
+                pass
+        return await self.shop.store.record_amounts(order.number, refunded_amount=refunded, note=note)
+
+    async def _dispute_updated(self, order: Order, event: PaymentEvent) -> Order:
+        """News of a dispute still open (evidence under review, more wanted): noted, nothing more."""
+        dispute = event.dispute_id or event.event_id
+        log.info("payment.dispute_updated", order=order.number, dispute=dispute, status=event.raw_status)
+        return await self.shop.store.record_amounts(
+            order.number, note=f"dispute {dispute} update at {event.method}: {event.raw_status or 'updated'}"
         )
 
     async def _expired(self, order: Order) -> Order:
@@ -685,6 +758,52 @@ class Ordering:
             await self._late(order, payment, payment.amount)
         except Exception:
             log.exception("payment.mismatch_refund_failed", alert=True, order=order.number)
+
+    # --- what a placement or a move sets off (see chatshop.order_effects) ---------------------
+    def _owed(self, notify: bool = True) -> Owed:
+        """The job a placement or a move writes with itself: due when a worker that died
+        carrying out its effects would have lost its customers' turns too."""
+        return Owed(self.shop.now() + timedelta(seconds=self.shop.config.server.lease_seconds), notify)
+
+    async def _carry_out_now(self, effects: Effects, order: Order) -> Order | None:
+        """Carry out what the change to ``order`` this worker just committed owes, and strike it
+        off; the order as they left it. When they fail they stay owed (None), and a sweeper carries
+        them out again: the change stands, and the caller (a payment webhook, the owner's command)
+        is not told it failed."""
+        try:
+            order = await self.carry_out(effects, order)
+        except Exception:
+            log.exception("order.effects_deferred", order=effects.number, status=effects.new.value)
+            return None
+        await self.shop.store.cancel_job(EFFECTS, effects.key)
+        return order
+
+    async def carry_out(self, effects: Effects, order: Order | None = None, *, late: bool = False) -> Order:
+        """The plugins hear of the change, and the customer is told of it (``notify``); the order
+        as the hooks left it. ``order``: as the change left it, if the caller has it.
+
+        ``late``: a sweeper carrying out what a worker did not; the customer is then told only
+        while the order is still where the change put it."""
+        order = order or await self._get(effects.number)
+        if effects.old is None:
+            await self.shop.plugins.order_placed(self.shop, order)
+            return order
+        told = effects.notify and (not late or order.status == effects.new)
+        if told and effects.new == OrderStatus.PAID:
+            await self._tell_paid(order)  # before the hooks: the invoice they send comes after it
+        await self.shop.plugins.order_status_changed(self.shop, order, effects.old, effects.new)
+        order = await self._get(effects.number)  # as the hooks left it (cash on delivery records the payment)
+        if told and effects.new in _STATUS_TEXT:
+            await self.tell_status(order)
+        return order
+
+    async def _tell_paid(self, order: Order) -> None:
+        locale = await self._locale(order)
+        lines = "\n".join(
+            f"{ln.quantity} × {ln.title}: {(ln.unit_price * ln.quantity).format(locale)}" for ln in order.lines
+        )
+        # A status notification: WhatsApp Pay's in-chat bill moves on from "pending" with it.
+        await self.tell(order, "payment_received", notification=True, amount=order.total.format(locale), lines=lines)
 
     # --- telling the customer ----------------------------------------------------------------
     def _retry_choices(self, order: Order) -> tuple[Choice, ...]:
@@ -777,3 +896,23 @@ class Ordering:
         if order is None:
             raise UnknownOrder(number)
         return order
+
+
+#: News that only follows a payment: a refund or a dispute of it (see :meth:`Ordering._apply`).
+_AFTER_PAYMENT = frozenset(
+    {
+        PaymentEventKind.REFUNDED,
+        PaymentEventKind.DISPUTED,
+        PaymentEventKind.DISPUTE_WON,
+        PaymentEventKind.DISPUTE_LOST,
+        PaymentEventKind.DISPUTE_UPDATED,
+    }
+)
+
+#: What each kind of dispute news does to the order (applied under the order's refunds' hold).
+_DISPUTE_NEWS = {
+    PaymentEventKind.DISPUTED: Ordering._disputed,
+    PaymentEventKind.DISPUTE_WON: Ordering._dispute_won,
+    PaymentEventKind.DISPUTE_LOST: Ordering._dispute_lost,
+    PaymentEventKind.DISPUTE_UPDATED: Ordering._dispute_updated,
+}

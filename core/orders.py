@@ -193,6 +193,12 @@ class OrderRevision:
 
 
 _FAILED_REFUND = re.compile(r"^refund \S+ failed\b")
+#: The notes a dispute leaves (see :meth:`Ordering._disputed` and after): opened ("dispute of 490.00
+#: INR at stripe: dp_1 (fraudulent); ..."), ended ("dispute dp_1 over at ...", "dispute dp_1 lost
+#: at ..."), or noted while open ("dispute dp_1 update at ...").
+_DISPUTE_OPENED = re.compile(r"^dispute of [^:]*: (\S+)")
+_DISPUTE_ENDED = re.compile(r"^dispute (\S+) (?:over|lost) ")
+_DISPUTE_NAMED = re.compile(r"^dispute (\S+) ")
 
 MAX_REFUND_REFERENCE = 60
 #: The history note of a refund made outside any provider (a UPI or bank transfer), by its reference.
@@ -306,8 +312,32 @@ class Order:
 
     @property
     def disputed(self) -> bool:
-        """The customer disputed the payment with their bank (the provider told us)."""
-        return any(str(entry.get("note", "")).startswith("dispute ") for entry in self.history)
+        """The customer disputes the payment with their bank (the provider told us), and at least
+        one such dispute has not ended yet."""
+        return bool(self.open_disputes)
+
+    @property
+    def open_disputes(self) -> frozenset[str]:
+        """The disputes of the payment the provider told us of and not of their end."""
+        notes = [str(entry.get("note", "")) for entry in self.history]
+        opened = {m.group(1) for note in notes if (m := _DISPUTE_OPENED.match(note))}
+        return frozenset(opened - {m.group(1) for note in notes if (m := _DISPUTE_ENDED.match(note))})
+
+    def dispute_known(self, dispute: str) -> bool:
+        """Whether the history names that dispute already (opened, noted or ended)."""
+        for entry in self.history:
+            note = str(entry.get("note", ""))
+            match = _DISPUTE_OPENED.match(note) or _DISPUTE_NAMED.match(note)
+            if match is not None and match.group(1) == dispute:
+                return True
+        return False
+
+    def dispute_ended(self, dispute: str) -> bool:
+        """Whether the history says that dispute ended (won, closed or lost)."""
+        return any(
+            (m := _DISPUTE_ENDED.match(str(entry.get("note", "")))) is not None and m.group(1) == dispute
+            for entry in self.history
+        )
 
     def can_become(self, new: OrderStatus) -> bool:
         return new in TRANSITIONS[self.status]

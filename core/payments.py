@@ -68,9 +68,19 @@ class PaymentEventKind(StrEnum):
     #: refunded for the payment so far, so the same news told twice counts once, and a refund of
     #: ours the provider reports is already counted. ``raw_status`` names the refund for the record.
     REFUNDED = "refunded"
-    #: The customer disputed the payment with their bank (a chargeback): recorded and alerted; the
-    #: order refuses refunds meanwhile, since a lost dispute already gives the money back.
+    #: The customer disputed the payment with their bank (a chargeback), ``dispute_id`` names it:
+    #: recorded and alerted once; the order refuses refunds while any of its disputes is open,
+    #: since a lost dispute already gives the money back. ``raw_status`` says why (the reason).
     DISPUTED = "disputed"
+    #: A dispute ended with the money staying with the shop (won; an inquiry closed without a
+    #: chargeback): noted, and the order may be refunded again.
+    DISPUTE_WON = "dispute_won"
+    #: A dispute ended with the bank giving ``amount`` back to the customer: counted as refunded on
+    #: the order (never refunded again on top) and alerted, once per dispute.
+    DISPUTE_LOST = "dispute_lost"
+    #: News of a dispute still open (evidence under review, more evidence wanted, funds reinstated):
+    #: only noted on the order; ``raw_status`` says what.
+    DISPUTE_UPDATED = "dispute_updated"
     #: A refund the provider had accepted failed after all (``amount`` of it is owed again);
     #: ``provider_payment_id`` names the refund.
     REFUND_FAILED = "refund_failed"
@@ -88,7 +98,8 @@ class PaymentEvent:
     recorded when it was paid (a refund made in the provider's dashboard names only the payment).
     ``provider_ref`` names the link, session or transaction the event is about, when the provider
     says: the expiry of a link the order no longer waits on (the customer's "Try again" replaced
-    it) then changes nothing.
+    it) then changes nothing. ``dispute_id`` names the dispute a dispute event is about (Stripe's
+    ``dp_...``, Razorpay's ``disp_...``): an order may see several over time, each ending on its own.
     """
 
     method: str
@@ -99,11 +110,12 @@ class PaymentEvent:
     provider_payment_id: str | None = None
     raw_status: str | None = None
     provider_ref: str | None = None
+    dispute_id: str | None = None
 
     def __post_init__(self) -> None:
         # Ids come from a provider's JSON as it came: a number is written as text, and anything
         # else that is not text (a list, an object, true) names nothing, for every provider.
-        for name in ("provider_payment_id", "raw_status", "provider_ref"):
+        for name in ("provider_payment_id", "raw_status", "provider_ref", "dispute_id"):
             object.__setattr__(self, name, _text_or_none(getattr(self, name)))
 
 
@@ -141,9 +153,10 @@ class RefundFailed(PaymentError):
 
 
 class PaymentEventDeferred(Exception):
-    """The event cannot be applied right now (a refund of ours on its order is under way, and the
-    provider's news may be that very refund): it is not recorded as seen, and its webhook is
-    answered 503, so the provider delivers it again once ours is written down."""
+    """The event cannot be applied right now: a refund of ours on its order is under way (the
+    provider's news may be that very refund), or it is news of a payment that has not reached us
+    yet (a refund told before the payment). It is not recorded as seen, and its webhook is
+    answered 503, so the provider delivers it again later."""
 
 
 class PaymentMethod(ABC):

@@ -195,6 +195,8 @@ class Plugins:
         def register(kind: str, handler: JobHandler) -> None:
             if not isinstance(kind, str) or not kind or not callable(handler):
                 raise PluginError(f"register_jobs: a kind and a callable handler are required, got {kind!r}")
+            if kind.startswith("chatshop."):
+                raise PluginError(f"register_jobs: job kinds named chatshop.* are the core's, got {kind!r}")
             if kind in handlers and handlers[kind] is not handler:
                 raise PluginError(f"two plugins register the job kind {kind!r}: {handlers[kind]!r} and {handler!r}")
             handlers[kind] = handler
@@ -235,6 +237,10 @@ class Plugins:
         # One implementation after the other, each awaited before the next is called: an async
         # one (a discount) must have added its line before a later one (tax) reads the quote.
         await self._in_turn(self.pm.hook.price_cart, shop=shop, quote=quote)
+
+    async def retax_order(self, shop: Shop, order: Order, quote: Quote) -> None:
+        # In turn, as price_cart: a second tax plugin sees the lines the first one wrote.
+        await self._in_turn(self.pm.hook.retax_order, shop=shop, order=order, quote=quote)
 
     async def validate_checkout(self, shop: Shop, checkout: Checkout, quote: Quote) -> list[CheckoutProblem]:
         problems: list[CheckoutProblem] = []

@@ -9,13 +9,13 @@ coupon's last use, a delivery slot's last place).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from chatshop.cart import Cart, CartLine
 from chatshop.money import Money
-from chatshop.orders import Claim
+from chatshop.orders import Claim, Order
 
 __all__ = ["Adjustment", "Notice", "Quote"]
 
@@ -67,6 +67,15 @@ class Quote:
         cls, cart: Cart, channel: str, postal_code: str | None = None, payment_method: str | None = None
     ) -> Quote:
         return cls(cart.currency, tuple(cart.lines), channel, postal_code, payment_method)
+
+    @classmethod
+    def for_order(cls, order: Order, adjustments: Sequence[tuple[str, Money]]) -> Quote:
+        """A placed order's goods, charged ``adjustments`` besides (what it is to be re-taxed for)."""
+        lines = tuple(CartLine(ln.product_id, ln.title, ln.quantity, ln.unit_price) for ln in order.lines)
+        quote = cls(order.currency, lines, order.channel, order.postal_code, order.payment_method)
+        quote.customer_key, quote.address = order.customer_key, order.address
+        quote.adjustments = [Adjustment(code, amount) for code, amount in adjustments]
+        return quote
 
     @property
     def subtotal(self) -> Money:

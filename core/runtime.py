@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 import structlog
 
-from chatshop import consent, referrals
+from chatshop import consent, order_effects, referrals
 from chatshop.catalog import BACKGROUND_INDEX_FROM, Catalog, Product, fold, load_catalog_file
 from chatshop.catalog_gc import collector_paused
 from chatshop.catalog_swap import changed_items
@@ -119,7 +119,7 @@ class Shop:
         self.catalog = self._load_catalog()
         self.store = store or open_store(config)
         self.ordering = Ordering(self)
-        self.jobs = Jobs(self, self.plugins.job_handlers())
+        self.jobs = Jobs(self, {**self.plugins.job_handlers(), order_effects.KIND: order_effects.carry_out_owed})
         #: The shop's clock (UTC): what ``now()`` reads. Tests move it instead of sleeping.
         self.clock: Callable[[], datetime] = _utc_now
         self.channels: dict[str, Channel] = {}

@@ -19,7 +19,7 @@ from chatshop.hookspecs import hookimpl
 from chatshop.india import state_of_address, state_of_code
 from chatshop.money import Money
 from chatshop.orders import Order
-from chatshop.pricing import Adjustment, Notice, Quote
+from chatshop.pricing import Notice, Quote
 from chatshop.tax import TaxBreakdown, compute
 
 NAME = "tax"
@@ -103,6 +103,14 @@ def price_cart(shop: Shop, quote: Quote) -> None:
     quote.extras[NAME] = breakdown.to_json()
 
 
+@hookimpl
+def retax_order(shop: Shop, order: Order, quote: Quote) -> None:
+    """The order's tax lines computed anew for the lines it now charges (see :func:`retax`)."""
+    quote.adjustments = [a for a in quote.adjustments if a.code.partition(":")[0] not in _TAX_KINDS]
+    price_cart(shop, quote)
+    quote.extras.setdefault(NAME, None)  # no tax any more: the order's old breakdown goes
+
+
 def retax(
     shop: Shop, order: Order, adjustments: Sequence[tuple[str, Money]]
 ) -> tuple[tuple[tuple[str, Money], ...], dict[str, Any] | None]:
@@ -110,13 +118,8 @@ def retax(
     instead, its COD fee gone and a discount given) with the tax lines computed anew, and the
     breakdown its invoice shows; None when the shop charges no tax. The tax follows what is
     charged: none on a fee that is gone, and a discount lowers the goods' taxable value."""
-    lines = tuple(CartLine(ln.product_id, ln.title, ln.quantity, ln.unit_price) for ln in order.lines)
-    quote = Quote(order.currency, lines, order.channel, order.postal_code, order.payment_method)
-    quote.customer_key, quote.address = order.customer_key, order.address
-    quote.adjustments = [
-        Adjustment(code, amount) for code, amount in adjustments if code.partition(":")[0] not in _TAX_KINDS
-    ]
-    price_cart(shop, quote)
+    quote = Quote.for_order(order, adjustments)
+    retax_order(shop, order, quote)
     return tuple((a.code, a.amount) for a in quote.adjustments), quote.extras.get(NAME)
 
 

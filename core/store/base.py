@@ -21,6 +21,7 @@ from chatshop.channels import SendContext
 from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, Inbound, Outbound
+from chatshop.order_effects import Owed
 from chatshop.orders import Claim, Order, OrderRevision, OrderStatus
 from chatshop.store.pair_rate import LocalPairs, PairRule
 from chatshop.store.people import PeopleStore
@@ -354,14 +355,17 @@ class Store(PeopleStore, ABC):
 
     # --- orders ---------------------------------------------------------------------------
     @abstractmethod
-    async def place_order(self, order: Order, claims: Sequence[Claim] = ()) -> tuple[Order, bool]:
+    async def place_order(
+        self, order: Order, claims: Sequence[Claim] = (), *, owed: Owed | None = None
+    ) -> tuple[Order, bool]:
         """Reserve stock, take ``claims`` and save the order atomically; ``(order, created)``.
 
         The same ``placement_key`` returns the existing order and ``created=False``. Raises
         :class:`OutOfStock` (nothing changed) when any line cannot be reserved (a product taken
         off sale counts as a shortage of 0, however much is left: it may have been switched off
         after the checkout read it), and
-        :class:`LimitReached` (nothing changed) when a claim is at its limit.
+        :class:`LimitReached` (nothing changed) when a claim is at its limit. A new order's
+        ``owed`` job (see :mod:`chatshop.order_effects`) is written in the same transaction.
         """
 
     @abstractmethod
@@ -445,13 +449,15 @@ class Store(PeopleStore, ABC):
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
         revision: OrderRevision | None = None,
+        owed: Owed | None = None,
     ) -> tuple[Order, OrderStatus]:
         """Move an order along the state table; ``(order, old status)``.
 
         Raises :class:`chatshop.orders.IllegalTransition` (nothing changed) when the move is not in
         the table. Cancelling an order whose stock is reserved puts the stock back in the same
         transaction, and so are the order's claims (a coupon's use, a delivery slot's place); a
-        ``revision`` (the shipment it ships with, the method it switches to) is written in it too.
+        ``revision`` (the shipment it ships with, the method it switches to) is written in it too,
+        and so is the job ``owed`` describes (see :mod:`chatshop.order_effects`).
         """
 
     @abstractmethod

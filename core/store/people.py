@@ -110,6 +110,10 @@ class PeopleStore(ABC):
         """Conversations a person has, the longest waiting first."""
 
     @abstractmethod
+    async def waiting_conversation(self, customer_key: str) -> Waiting | None:
+        """The customer's conversation if a person has it (who, since when), however many wait."""
+
+    @abstractmethod
     async def assign(self, customer_key: str, staff: str, at: datetime, *, force: bool = False) -> str | None:
         """Give the conversation to ``staff`` unless someone has it (``force``: take it from them);
         who has it afterwards (None: the customer has no conversation). Atomic: of two staff taking

@@ -21,6 +21,8 @@ from chatshop.catalog import Product
 from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
+from chatshop.order_effects import KIND as EFFECTS
+from chatshop.order_effects import Owed, owed_key
 from chatshop.orders import (
     Claim,
     IllegalTransition,
@@ -495,6 +497,17 @@ WHERE COALESCE(c.updated_at, c.last_inbound_at) < $1 AND (c.last_inbound_at IS N
 FOR UPDATE OF c
 """
 
+
+_PLACE = (
+    "SELECT * FROM chatshop_place_offered_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+)
+#: The same, writing the new order's owed effects (see chatshop.order_effects) as it places it.
+_PLACE_OWING = (
+    "WITH placed AS (SELECT * FROM chatshop_place_offered_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+    "$13, $14, $15, $16)), owed AS (INSERT INTO jobs (kind, key, due_at, payload, customer_key, updated_at) "
+    "SELECT $17, o_number || $18, $19, $20, NULL, now() FROM placed WHERE o_placed "
+    "ON CONFLICT (kind, key) DO NOTHING) SELECT * FROM placed"
+)
 
 _ADD_JOB = (
     "INSERT INTO jobs (kind, key, due_at, payload, customer_key, updated_at) VALUES ($1, $2, $3, $4, $5, now()) "
@@ -1015,9 +1028,11 @@ class PostgresStore(PostgresPeople, Store):
             for row in rows
         ]
 
-    async def place_order(self, order: Order, claims: Sequence[Claim] = ()) -> tuple[Order, bool]:
+    async def place_order(
+        self, order: Order, claims: Sequence[Claim] = (), *, owed: Owed | None = None
+    ) -> tuple[Order, bool]:
         try:
-            return await self._place(order, claims)
+            return await self._place(order, claims, owed)
         except asyncpg.UniqueViolationError as e:
             # Two workers placed the same checkout at once: the other one won; return its order.
             if "placement_key" not in (e.constraint_name or ""):
@@ -1028,15 +1043,16 @@ class PostgresStore(PostgresPeople, Store):
                 raise
             return existing, False
 
-    async def _place(self, order: Order, claims: Sequence[Claim]) -> tuple[Order, bool]:
+    async def _place(self, order: Order, claims: Sequence[Claim], owed: Owed | None) -> tuple[Order, bool]:
         now = utcnow()
         details = order_details(order)
         # Spare numbers in case the drawn one is taken: one step to the database, not a loop of them.
         numbers = [order.number, new_order_number(), new_order_number(), new_order_number()]
+        # The job owing the new order's effects goes in the same statement (its number is drawn in it).
+        owing = () if owed is None else (EFFECTS, Owed.placed_suffix(), owed.due_at, owed.payload(None, order.status))
         try:
             row = await self._fetchrow(
-                "SELECT * FROM chatshop_place_offered_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                "$13, $14, $15, $16)",
+                _PLACE if owed is None else _PLACE_OWING,
                 numbers,
                 order.customer_key,
                 order.status.value,
@@ -1053,6 +1069,7 @@ class PostgresStore(PostgresPeople, Store):
                 [line.quantity for line in order.lines],
                 [claim.key for claim in claims],
                 [claim.limit for claim in claims],
+                *owing,
             )
         except asyncpg.PostgresError as e:
             if e.sqlstate == _OUT_OF_STOCK:
@@ -1273,6 +1290,7 @@ class PostgresStore(PostgresPeople, Store):
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
         revision: OrderRevision | None = None,
+        owed: Owed | None = None,
     ) -> tuple[Order, OrderStatus]:
         now = utcnow()
         async with self.pool.acquire() as db, db.transaction():
@@ -1315,6 +1333,9 @@ class PostgresStore(PostgresPeople, Store):
                 new.value,
                 note,
             )
+            if owed is not None:
+                key = owed_key(number, new)
+                await db.execute(_ADD_JOB, EFFECTS, key, owed.due_at, owed.payload(old, new), None)
             moved = await self._fetch_order(db, "number", number)
             assert moved is not None
         if releases_stock(old, new):

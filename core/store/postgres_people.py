@@ -80,22 +80,15 @@ class PostgresPeople(PeopleStore):
     # --- hand-overs -------------------------------------------------------------------------
     async def waiting_conversations(self, limit: int = 200) -> list[Waiting]:
         rows = await self.pool.fetch(
-            "SELECT customer_key, handover_since, assigned_to, assigned_at, last_inbound_at, "
-            "state::jsonb ->> 'name' AS name FROM conversations "
-            "WHERE handover_since IS NOT NULL ORDER BY handover_since, customer_key LIMIT $1",
+            f"{_WAITING} WHERE handover_since IS NOT NULL ORDER BY handover_since, customer_key LIMIT $1",
             max(min(limit, 10_000), 0),
         )
-        return [
-            Waiting(
-                customer_key=r["customer_key"],
-                since=r["handover_since"],
-                assigned_to=r["assigned_to"],
-                assigned_at=r["assigned_at"],
-                name=r["name"],
-                last_inbound_at=r["last_inbound_at"],
-            )
-            for r in rows
-        ]
+        return [_waiting(r) for r in rows]
+
+    async def waiting_conversation(self, customer_key: str) -> Waiting | None:
+        where = "WHERE customer_key = $1 AND handover_since IS NOT NULL"
+        row = await self.pool.fetchrow(f"{_WAITING} {where}", customer_key)
+        return _waiting(row) if row is not None else None
 
     async def assign(self, customer_key: str, staff: str, at: datetime, *, force: bool = False) -> str | None:
         # The row lock orders two staff taking one conversation at once: the second reads the row as
@@ -155,3 +148,20 @@ class PostgresPeople(PeopleStore):
             for r in outbox
         ]
         return newest_first(entries, limit)
+
+
+_WAITING = (
+    "SELECT customer_key, handover_since, assigned_to, assigned_at, last_inbound_at, "
+    "state::jsonb ->> 'name' AS name FROM conversations"
+)
+
+
+def _waiting(r: asyncpg.Record) -> Waiting:
+    return Waiting(
+        customer_key=r["customer_key"],
+        since=r["handover_since"],
+        assigned_to=r["assigned_to"],
+        assigned_at=r["assigned_at"],
+        name=r["name"],
+        last_inbound_at=r["last_inbound_at"],
+    )

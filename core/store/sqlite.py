@@ -19,6 +19,8 @@ from chatshop.channels import SendContext
 from chatshop.costs import SentCount
 from chatshop.jobs import Job
 from chatshop.messages import DeliveryReport, DeliveryState, Inbound, Outbound
+from chatshop.order_effects import KIND as EFFECTS
+from chatshop.order_effects import Owed, owed_key
 from chatshop.orders import (
     Claim,
     IllegalTransition,
@@ -85,6 +87,14 @@ _REPLACE_JOB = (
     "customer_key = excluded.customer_key, status = 'pending', attempts = 0, lease_owner = NULL, "
     "lease_until = NULL, updated_at = excluded.updated_at"
 )
+
+
+def _owe(
+    db: sqlite3.Connection, owed: Owed, number: str, old: OrderStatus | None, new: OrderStatus, now: datetime
+) -> None:
+    """Write the job owing a placement's or a move's effects, in its transaction."""
+    key = owed_key(number, None if old is None else new)
+    db.execute(_ADD_JOB, (EFFECTS, key, _ts(owed.due_at), owed.payload(old, new), None, _ts(now)))
 
 
 def _job(row: Any) -> Job:
@@ -640,7 +650,9 @@ class SQLiteStore(SQLitePeople, Store):
         row = db.execute(f"SELECT {self._ORDER_COLUMNS} FROM orders WHERE {where} = ?", (value,)).fetchone()  # noqa: S608
         return self._order(db, row) if row else None
 
-    async def place_order(self, order: Order, claims: Sequence[Claim] = ()) -> tuple[Order, bool]:
+    async def place_order(
+        self, order: Order, claims: Sequence[Claim] = (), *, owed: Owed | None = None
+    ) -> tuple[Order, bool]:
         now = utcnow()
 
         def place(db: sqlite3.Connection) -> tuple[Order, bool]:
@@ -704,6 +716,8 @@ class SQLiteStore(SQLitePeople, Store):
                 "INSERT INTO order_claims (number, key) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(number, claim.key) for claim in claims],
             )
+            if owed is not None:
+                _owe(db, owed, number, None, order.status, now)
             placed = self._fetch_order(db, "number", number)
             assert placed is not None
             return placed, True
@@ -899,8 +913,10 @@ class SQLiteStore(SQLitePeople, Store):
         paid_amount: int | None = None,
         refunded_amount: int | None = None,
         revision: OrderRevision | None = None,
+        owed: Owed | None = None,
     ) -> tuple[Order, OrderStatus]:
-        now = _ts(utcnow())
+        moment = utcnow()
+        now = _ts(moment)
 
         def move(db: sqlite3.Connection) -> tuple[Order, OrderStatus]:
             order = self._fetch_order(db, "number", number)
@@ -930,6 +946,8 @@ class SQLiteStore(SQLitePeople, Store):
                 "INSERT INTO order_history (number, at, old, new, note) VALUES (?, ?, ?, ?, ?)",
                 (number, now, old.value, new.value, note),
             )
+            if owed is not None:
+                _owe(db, owed, number, old, new, moment)
             moved = self._fetch_order(db, "number", number)
             assert moved is not None
             return moved, old

@@ -109,22 +109,19 @@ class SQLitePeople(PeopleStore):
     async def waiting_conversations(self, limit: int = 200) -> list[Waiting]:
         def fetch(db: sqlite3.Connection) -> list[Waiting]:
             rows = db.execute(
-                "SELECT customer_key, handover_since, assigned_to, assigned_at, last_inbound_at, "
-                "json_extract(state, '$.name') AS name FROM conversations "
-                "WHERE handover_since IS NOT NULL ORDER BY handover_since, customer_key LIMIT ?",
+                f"{_WAITING} WHERE handover_since IS NOT NULL ORDER BY handover_since, customer_key LIMIT ?",
                 (max(limit, 0),),
             )
-            return [
-                Waiting(
-                    customer_key=r["customer_key"],
-                    since=datetime.fromisoformat(r["handover_since"]),
-                    assigned_to=r["assigned_to"],
-                    assigned_at=_dt(r["assigned_at"]),
-                    name=r["name"] if isinstance(r["name"], str) else None,
-                    last_inbound_at=_dt(r["last_inbound_at"]),
-                )
-                for r in rows
-            ]
+            return [_waiting(r) for r in rows]
+
+        return await self._run(fetch)
+
+    async def waiting_conversation(self, customer_key: str) -> Waiting | None:
+        def fetch(db: sqlite3.Connection) -> Waiting | None:
+            row = db.execute(
+                f"{_WAITING} WHERE customer_key = ? AND handover_since IS NOT NULL", (customer_key,)
+            ).fetchone()
+            return _waiting(row) if row is not None else None
 
         return await self._run(fetch)
 
@@ -184,3 +181,20 @@ class SQLitePeople(PeopleStore):
                     )
                 )
         return newest_first(entries, limit)
+
+
+_WAITING = (
+    "SELECT customer_key, handover_since, assigned_to, assigned_at, last_inbound_at, "
+    "json_extract(state, '$.name') AS name FROM conversations"
+)
+
+
+def _waiting(r: sqlite3.Row) -> Waiting:
+    return Waiting(
+        customer_key=r["customer_key"],
+        since=datetime.fromisoformat(r["handover_since"]),
+        assigned_to=r["assigned_to"],
+        assigned_at=_dt(r["assigned_at"]),
+        name=r["name"] if isinstance(r["name"], str) else None,
+        last_inbound_at=_dt(r["last_inbound_at"]),
+    )

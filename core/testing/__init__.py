@@ -36,6 +36,7 @@ from chatshop.messages import Inbound, InboundKind, Outbound
 from chatshop.outbox import takes_context
 from chatshop.plaintext import plain_text
 from chatshop.runtime import Shop
+from chatshop.store.base import Store
 
 __all__ = ["DEMO_SHOP_TOML", "Customer", "ShopHarness", "running_shop"]
 
@@ -225,9 +226,16 @@ def _listen(harness: ShopHarness, channel: Channel) -> None:
 
 @asynccontextmanager
 async def running_shop(
-    shop_toml: str, directory: Path, *, files: dict[str, str] | None = None, terminal: bool = True, **overrides: Any
+    shop_toml: str,
+    directory: Path,
+    *,
+    files: dict[str, str] | None = None,
+    terminal: bool = True,
+    store: Store | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[ShopHarness]:
-    """Write ``shop_toml`` (and ``files``) into ``directory``, start the shop and serve it on loopback."""
+    """Write ``shop_toml`` (and ``files``) into ``directory``, start the shop and serve it on loopback;
+    ``store``: a store of the test's own instead of ``[storage] url``'s (one with a fault injected)."""
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in (files or {}).items():
         (directory / name).write_text(content, encoding="utf-8")
@@ -238,7 +246,7 @@ async def running_shop(
         config.channels.setdefault("terminal", {})
     for key, value in overrides.items():
         setattr(config.server, key, value)
-    shop = Shop(config)
+    shop = Shop(config, store=store)
     terminal_channel = shop.channels.get("terminal")
     if terminal_channel is not None:
         terminal_channel.output = io.StringIO()  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@ every action (a forbidden one is 403 and changes nothing).
 
 An owner may do everything. An agent answers customers in the team inbox, reads orders and makes
 the order moves ``[admin] agent_moves`` allows (never a refund, nor a cancel that would refund
-money); no catalog, price, stock, numbers, audit or staff.
+money); no catalog, price, stock, numbers, audit or staff. Every order action is one of these moves
+or part of one: adding or correcting a shipped order's tracking is the shipping move's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from chatshop.staff import TOKEN_OWNER, Role
 
 from .session import Session
 
-__all__ = ["WHO", "Who", "may_move", "who_is"]
+__all__ = ["WHO", "Who", "may_move", "may_track", "who_is"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +59,8 @@ def may_move(who: Who, shop: Shop, order: Order, new: OrderStatus) -> bool:
     # Cancelling an order that took money, or taking it back undelivered, refunds it: that is the owner's.
     refunds = new in (OrderStatus.CANCELLED, OrderStatus.RETURNED)
     return not (refunds and order.paid_amount > order.refunded_amount)
+
+
+def may_track(who: Who, shop: Shop, order: Order) -> bool:
+    """Whether ``who`` may add or correct ``order``'s carrier and tracking: whoever may ship it."""
+    return may_move(who, shop, order, OrderStatus.SHIPPED)

@@ -135,7 +135,7 @@ class InboxPages:
         return web.Response(text=html, content_type="text/html", headers=self.d.headers)
 
     async def _waiting(self, key: str) -> Waiting | None:
-        return next((w for w in await self.shop.store.waiting_conversations() if w.customer_key == key), None)
+        return await self.shop.store.waiting_conversation(key)
 
     async def _holder(self, key: str) -> str | None:
         waiting = await self._waiting(key)

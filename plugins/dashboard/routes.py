@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import EllipsisType
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import structlog
 from aiohttp import web
@@ -35,14 +35,14 @@ from chatshop.staff import TOKEN_OWNER, StaffError, check_name, verify_password
 from chatshop.store.base import StockChanged
 from chatshop.store.people import StaffAccount
 
-from .access import WHO, Who, may_move, who_is
+from .access import WHO, Who, may_move, may_track, who_is
 from .actions import actions_for, owed, records_refund
 from .contact import contact_of
 from .forms import form_of
 from .headers import HEADERS, HSTS
 from .inbox import InboxPages
 from .numbers import shop_numbers
-from .session import LOGIN_COOKIE, Session, Sessions
+from .session import LOGIN_COOKIE, Session, Sessions, page_of
 from .throttle import LoginThrottle
 
 __all__ = ["Dashboard"]
@@ -198,15 +198,20 @@ class Dashboard:
             right = self._token is not None and same_digest(self._token, token or "")
         else:
             account, refused = _account_key(name), "That name and password do not match."
-            if self.throttle.retry_after(account, address) > 0:
-                right = False  # not even hashed: each guess costs the shop an Argon2 hash
+            if self._staff_wait(account, address) > 0:
+                # Not even hashed: each guess costs the shop an Argon2 hash, a made-up name's too.
+                right = False
                 known = await self._named(name) is not None
             else:
                 found = await self._named(name)
                 staff = await self._account(found, _field(form, "password") or "")
                 right, known = staff is not None, found is not None
         if not right:
-            wait = self.throttle.retry_after(account, address)
+            if account == ADMIN_ACCOUNT:
+                wait = self.throttle.retry_after(account, address)
+            else:
+                wait = self._staff_wait(account, address)
+                self.throttle.staff_failed(address)
             failures = self.throttle.failed(account, address)
             # A name no account has may be a password (or the token) typed into the wrong field:
             # never written down. The throttle still counts it by what was typed.
@@ -233,6 +238,11 @@ class Dashboard:
         self.sessions.write(response, fresh)  # a new CSRF token after login (its hours counted from now)
         self.sessions.end(response, LOGIN_COOKIE)
         raise response
+
+    def _staff_wait(self, account: str, address: str) -> float:
+        """How long before a staff login to ``account`` from ``address`` is hashed again: that
+        account's wait from there, or the address's own after too many failures of any names."""
+        return max(self.throttle.retry_after(account, address), self.throttle.staff_retry_after(address))
 
     async def _named(self, name: str) -> StaffAccount | None:
         """The staff account called ``name`` as typed at the login, if there is one."""
@@ -322,6 +332,7 @@ class Dashboard:
                 a for a in actions_for(order, offline=offline) if may_move(request[WHO], self.shop, order, a.status)
             ],
             record_refund=request[WHO].owner and records_refund(order, offline=offline),
+            tracking=may_track(request[WHO], self.shop, order),
             owed=owed(order),
             locale=self._locale(),
             done=self.sessions.note(request, "done"),
@@ -435,6 +446,11 @@ class Dashboard:
         number = request.match_info["number"]
         form = await form_of(request)
         back = f"/admin/orders/{number}"
+        order = await self.shop.store.get_order(number)
+        if order is None:
+            raise web.HTTPNotFound(text="no such order")
+        if not may_track(request[WHO], self.shop, order):
+            raise web.HTTPForbidden(text="an agent may not change tracking unless agents may ship: ask an owner")
         try:
             shipment = _shipment(form)
             if shipment is None:
@@ -537,10 +553,12 @@ class Dashboard:
     def _back(self, path: str, **notes: str) -> web.HTTPSeeOther:
         """A redirect to ``path`` with signed notes (``done``, ``saved``, ``error``) for its page to show."""
         path, _, anchor = path.partition("#")
+        bare, _, kept = path.partition("?")
+        page = page_of(bare, parse_qsl(kept))  # each note is signed for this page only
         query: dict[str, str] = {}
         for name, text in notes.items():
             query[name] = text
-            query[f"{name}_sig"] = self.sessions.seal(name, text)
+            query[f"{name}_sig"] = self.sessions.seal(name, text, page)
         joint = "&" if "?" in path else "?"
         return web.HTTPSeeOther(f"{path}{joint}{urlencode(query)}" + (f"#{anchor}" if anchor else ""))
 

@@ -15,8 +15,9 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -24,7 +25,7 @@ from chatshop.digests import same_digest
 from chatshop.plugins.webchat.signing import Signer
 from chatshop.staff import TOKEN_OWNER
 
-__all__ = ["COOKIE", "LOGIN_COOKIE", "SESSION_HOURS", "Session", "Sessions"]
+__all__ = ["COOKIE", "LOGIN_COOKIE", "NOTES", "SESSION_HOURS", "Session", "Sessions", "page_of"]
 
 COOKIE = "chatshop_admin"
 #: The login form's own cookie (its CSRF token), so that opening the login page never replaces a
@@ -33,6 +34,17 @@ LOGIN_COOKIE = "chatshop_admin_login"
 SESSION_HOURS = 12
 #: How often a session in use has its last-use time written again (not on every click).
 TOUCH_SECONDS = 60
+
+
+#: The notes a redirect may carry (and their ``_sig``): what a page says, not which page it is.
+NOTES = ("done", "saved", "error")
+
+
+def page_of(path: str, query: Iterable[tuple[str, str]]) -> str:
+    """Which page an address shows: its path and its query without notes, in a fixed order
+    (``/admin/inbox/chat?customer=terminal:asha``)."""
+    notes = {*NOTES, *(f"{n}_sig" for n in NOTES)}
+    return path + "?" + urlencode(sorted((k, v) for k, v in query if k not in notes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +73,18 @@ class Sessions:
         key = secret.encode() if isinstance(secret, str) else secret
         self._note_key = hashlib.sha256(b"dashboard-note\0" + key).digest()
 
-    def seal(self, name: str, text: str) -> str:
-        """A signature for a note the dashboard puts in a redirect (``?error=...``), so that a link
-        from elsewhere cannot make the shop's own page say what someone else wrote."""
-        return hmac.new(self._note_key, f"{name}={text}".encode(), hashlib.sha256).hexdigest()[:32]
+    def seal(self, name: str, text: str, page: str) -> str:
+        """A signature for a note the dashboard puts in a redirect to ``page`` (``?error=...``), so
+        that a link from elsewhere cannot make the shop's own page say what someone else wrote, nor
+        a note made for one page (one order, one conversation) be shown on another."""
+        message = f"{page}\0{name}={text}".encode()
+        return hmac.new(self._note_key, message, hashlib.sha256).hexdigest()[:32]
 
     def note(self, request: web.Request, name: str) -> str | None:
-        """The note ``name`` from the address if the dashboard wrote it, else None."""
+        """The note ``name`` from the address if the dashboard wrote it for this page, else None."""
         text, signature = request.query.get(name), request.query.get(f"{name}_sig", "")
-        if text is None or not same_digest(self.seal(name, text), signature):
+        page = page_of(request.path, request.query.items())
+        if text is None or not same_digest(self.seal(name, text, page), signature):
             return None
         return text
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 
+from chatshop.cart import MAX_QUANTITY
 from chatshop.catalog import Product
 from chatshop.categories import name_of, parent_of
 from chatshop.dialog.engine import SEARCH, bounded_int, spoken
 from chatshop.dialog.feature import Action, DialogFeature, Question
+from chatshop.dialog.quantities import counted
 from chatshop.dialog.turn import ProductView, Turn, clamp_page, page_of
 from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, ProductCard, ProductList
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 from chatshop.plugins.dialog.variant_answer import NAME, STEP, VariantPick, read_value, register_option_texts
+from chatshop.words import fold
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
@@ -113,14 +116,24 @@ def _native_id(product: Product) -> str:
     return product.variants[0].id if product.variants else product.id
 
 
-def _product_choice(turn: Turn, view: ProductView) -> Choice:
+def _product_choice(turn: Turn, view: ProductView, count: int | None = None) -> Choice:
+    """A product's row; ``count``: how many the search said, for its card's Add to cart."""
     description = turn.money(view.price)
     if not view.buyable:
         description += " · " + turn.t("sold_out")
-    return Choice(id=f"p:{view.product.id}", title=view.product.title, description=description)
+    shown = f"pn:{count}:{view.product.id}" if count else f"p:{view.product.id}"
+    return Choice(id=shown, title=view.product.title, description=description)
 
 
-async def show_product(turn: Turn, product_id: str) -> None:
+async def _counted_product(turn: Turn, arg: str) -> None:
+    """``pn:3:onion-1kg``: a row of a search that said how many."""
+    count, _, product_id = arg.partition(":")
+    await show_product(turn, product_id, min(bounded_int(count), MAX_QUANTITY) or None)
+
+
+async def show_product(turn: Turn, product_id: str, count: int | None = None) -> None:
+    """A product's card, or its first option's question; ``count``: how many the customer's search
+    said ("3 onions"), which its Add to cart adds, unless the number is in the product's name."""
     product = turn.shop.catalog.get(product_id)
     if product is None:  # a row or card from before the product left the catalog
         turn.say(turn.t("product_gone"))
@@ -139,8 +152,10 @@ async def show_product(turn: Turn, product_id: str) -> None:
     back = _back_from_product(turn, product)
     choices: tuple[Choice, ...]
     if view.buyable:
+        count = count if count and str(count) not in fold(product.title).split() else None
+        add = turn.t("add_count_to_cart", count=count) if count else turn.t("add_to_cart")
         choices = (
-            Choice(id=f"add:{product.id}:1", title=turn.t("add_to_cart")),
+            Choice(id=f"add:{product.id}:{count or 1}", title=add),
             Choice(id=f"qty:{product.id}", title=turn.t("choose_quantity")),
             back,
         )
@@ -291,18 +306,30 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     """Show the products matching ``query``; False (and nothing said) when none match."""
     filler = turn.shop.texts.words(turn.locale, "search_filler")
     await turn.shop.catalog.ready()  # a big catalog's index, in the first seconds after start-up
-    hits = turn.shop.catalog.search(query, filler, synonyms=_synonyms(turn))
+    synonyms = _synonyms(turn)
+    # "3 onions": the onions are looked for, and three of them offered; "7 up" finds itself.
+    split = counted(query)
+    hits = turn.shop.catalog.search(split[1], filler, synonyms=synonyms) if split else None
+    count = split[0] if split and hits else None
+    if not hits:
+        hits = turn.shop.catalog.search(query, filler, synonyms=synonyms)
     turn.state.step = "idle"
     if not hits:
         return False
     turn.state.query = query
     if len(hits) == 1:
-        await show_product(turn, hits[0].id)
+        product = hits[0]
+        # "tee red M": the values the search names are picked, as typed at the option's prompt.
+        named = read_value(turn, product, (), query) if product.variants else None
+        if named is not None and not named.unknown:
+            await pick_variant(turn, product, named.chosen)
+        else:
+            await show_product(turn, product.id, count)
         return True
     page = clamp_page(len(hits), page, turn.page_size)
     shown, more = page_of(hits, page, turn.page_size)
     views = await turn.views(shown)
-    choices = [_product_choice(turn, view) for view in views]
+    choices = [_product_choice(turn, view, count) for view in views]
     if more:
         choices.append(Choice(id=f"sr:{page + 1}", title=turn.t("more")))
     choices.append(menu_button(turn))
@@ -395,6 +422,7 @@ FEATURE = DialogFeature(
         "cats": Action(_categories_page),
         "cat": Action(_category),
         "p": Action(show_product),
+        "pn": Action(_counted_product),
         "opt": Action(_pick),
         "search": Action(_ask_search),
         "sr": Action(_search_page),

@@ -496,18 +496,24 @@ def _detail(key: str) -> str:
     return key.partition(":")[2] or key
 
 
+def charged_lines(turn: Turn, order: Order) -> list[str]:
+    """An order's goods and every line charged besides (delivery, fees, discounts, tax), one a
+    line, in the customer's words: what makes its total add up."""
+    lines = [
+        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.unit_price * ln.quantity))
+        for ln in order.lines
+    ]
+    lines += [f"{adjustment_label(turn, code, None)}: {turn.money(amount)}" for code, amount in order.adjustments]
+    return lines
+
+
 def order_record(turn: Turn, order: Order, quote: Quote) -> str | None:
     """Under EU law the confirmation repeats, on a durable medium, what was bought, its price with
     every fee, and the terms and withdrawal policy: a message of its own, kept in the chat."""
     law = legal_lines(turn.shop.config, turn.t)
     if not law and not quote.notices:
         return None
-    lines = [
-        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.unit_price * ln.quantity))
-        for ln in order.lines
-    ]
-    lines += [f"{adjustment_label(turn, code, None)}: {turn.money(amount)}" for code, amount in order.adjustments]
-    lines += [notice_text(turn, notice) for notice in quote.notices]
+    lines = [*charged_lines(turn, order), *(notice_text(turn, notice) for notice in quote.notices)]
     record = turn.t("order_record", number=order.number, lines="\n".join(lines), total=turn.money(order.total))
     return "\n\n".join([record, "\n".join(law)]) if law else record
 

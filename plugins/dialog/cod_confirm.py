@@ -10,7 +10,9 @@ Confirming moves the order to ``confirmed``. "Pay online" makes it an online ord
 offers one, a discount as its own line.
 
 The reminder and the time-out are durable jobs keyed by the order number: they survive restarts, run
-once across workers, are cancelled when the order moves, and check the order before acting.
+once across workers, are cancelled when the order moves, and check the order before acting. The
+reminder keeps the shop's quiet hours (``[reminders]``) like every message the shop sends on its
+own: one due in them goes when they end, or not at all if the time-out comes first.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentContext, PaymentError, PaymentMethod
 from chatshop.plugins.dialog.marketing import offer
 from chatshop.plugins.dialog.menu import menu_button
+from chatshop.plugins.dialog.reminders import quiet_until
 from chatshop.plugins.tax import retax
 from chatshop.pricing import Adjustment
 
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
     from chatshop.plugins.payments.cod import CashOnDeliveryConfig
     from chatshop.runtime import Shop
 
-__all__ = ["confirmation", "confirmation_state", "settings"]
+__all__ = ["confirmation", "confirmation_state", "settings", "waiting_choices"]
 
 log = structlog.get_logger(__name__)
 
@@ -68,17 +71,28 @@ async def confirmation(shop: PluginShop, order: Order, *, reminder: bool = False
     locale = await shop.customer_locale(order.customer_key)
     total = order.total.format(locale)
     body = shop.text(locale, "cod_confirm_remind" if reminder else "cod_confirm_ask", number=order.number, total=total)
-    choices = [Choice(id=f"{CONFIRM}:{order.number}", title=shop.text(locale, "cod_confirm_button"))]
-    if _online_methods(shop, order):
+    choices = waiting_choices(shop, order, locale)
+    if any(choice.id.startswith(f"{PAY_ONLINE}:") for choice in choices):
         saving = _saving(shop, order)
         if saving.minor > 0:
             body += "\n" + shop.text(locale, "cod_prepaid_offer_save", amount=saving.format(locale))
         else:
             body += "\n" + shop.text(locale, "cod_prepaid_offer")
-        choices.append(Choice(id=f"{PAY_ONLINE}:{order.number}", title=shop.text(locale, "cod_pay_online")))
     # The orders feature's own cancel: it asks "Cancel order K7M?" before it cancels.
     choices.append(Choice(id=f"cancel:{order.number}", title=shop.text(locale, "cancel_order")))
     return Buttons(body=body, choices=tuple(choices))
+
+
+def waiting_choices(shop: PluginShop, order: Order, locale: str) -> list[Choice]:
+    """What a cash order waiting for its customer's confirmation offers wherever it is shown (the
+    question, its reminder, the order under "My orders"): **Yes, confirm**, and **Pay online**
+    where the shop offers it. None for any other order, nor where the shop asks no confirmation."""
+    if settings(shop) is None or order.payment_method != "cod" or order.status != OrderStatus.COD_PENDING:
+        return []
+    choices = [Choice(id=f"{CONFIRM}:{order.number}", title=shop.text(locale, "cod_confirm_button"))]
+    if _online_methods(shop, order):
+        choices.append(Choice(id=f"{PAY_ONLINE}:{order.number}", title=shop.text(locale, "cod_pay_online")))
+    return choices
 
 
 #: The cash method's own fee line (``[payments.cod] fee``): an order paid online does not pay it.
@@ -256,11 +270,14 @@ async def order_placed(shop: Shop, order: Order) -> None:
     if config is None or order.payment_method != "cod" or order.status != OrderStatus.COD_PENDING:
         return
     now = shop.now()
+    timeout = now + timedelta(minutes=config.confirm_cancel_minutes)
     if config.confirm_remind_minutes:
         due = now + timedelta(minutes=config.confirm_remind_minutes)
-        await shop.jobs.schedule(REMIND, order.number, due, customer_key=order.customer_key)
+        due = quiet_until(shop, due) or due
+        if due < timeout:  # else the time-out decides before the customer could be reminded
+            await shop.jobs.schedule(REMIND, order.number, due, customer_key=order.customer_key)
     # Not tied to the customer: a forgotten customer's order is still the shop's to release.
-    await shop.jobs.schedule(TIME_OUT, order.number, now + timedelta(minutes=config.confirm_cancel_minutes))
+    await shop.jobs.schedule(TIME_OUT, order.number, timeout)
 
 
 @hookimpl
@@ -272,9 +289,18 @@ async def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: 
 
 
 async def remind(shop: Shop, job: Job) -> None:
-    order = await shop.store.get_order(job.key)
+    order = await shop.store.get_order(str(job.payload.get("order") or job.key))
     if order is None or order.status != OrderStatus.COD_PENDING or settings(shop) is None:
         return  # confirmed, cancelled or switched meanwhile
+    quiet = quiet_until(shop, shop.now())
+    if quiet is not None:  # run late, into the night (the shop was down): wait for the morning
+        timeout = await shop.store.get_job(TIME_OUT, order.number)
+        if timeout is not None and timeout.status == "pending" and quiet < timeout.due_at:
+            # A job of its own (this one is done when it returns), checked like this one when due.
+            key = f"{order.number}@{int(quiet.timestamp())}"
+            await shop.jobs.schedule(REMIND, key, quiet, {"order": order.number}, customer_key=order.customer_key)
+        log.info("cod.reminder_postponed", order=order.number, reason="quiet hours")
+        return
     channel = shop.channels.get(order.channel)
     if channel is None or not await channel.window_open(order.customer_id):
         # A free-form question cannot reach them now; the time-out still decides.

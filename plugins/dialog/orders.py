@@ -14,8 +14,9 @@ from chatshop.messages import Choice, OrderStatusUpdate
 from chatshop.orders import IllegalTransition, Order, OrderStatus
 from chatshop.payments import PaymentError
 from chatshop.plugins.dialog.cart import show_cart
-from chatshop.plugins.dialog.checkout import request_payment
+from chatshop.plugins.dialog.checkout import charged_lines, request_payment
 from chatshop.plugins.dialog.checkout import start as start_checkout
+from chatshop.plugins.dialog.cod_confirm import waiting_choices
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 
 
@@ -58,10 +59,7 @@ async def show_order(turn: Turn, number: str) -> None:
     order = await _own(turn, number)
     if order is None:
         return
-    lines = "\n".join(
-        turn.t("cart_line", quantity=ln.quantity, title=ln.title, total=turn.money(ln.unit_price * ln.quantity))
-        for ln in order.lines
-    )
+    lines = "\n".join(charged_lines(turn, order))
     body = turn.t(
         "order_detail",
         number=order.number,
@@ -73,7 +71,7 @@ async def show_order(turn: Turn, number: str) -> None:
         shipment = order.shipment
         tracking = turn.t("order_tracking", carrier=shipment.carrier, tracking_number=shipment.tracking_number)
         body = "\n".join(part for part in (body, tracking, shipment.tracking_url) if part)
-    choices = []
+    choices = waiting_choices(turn.shop, order, turn.locale)  # a cash order the customer has yet to confirm
     if order.status == OrderStatus.PENDING_PAYMENT:
         choices.append(Choice(id=f"paylink:{order.number}", title=turn.t("payment_online")))
     if order.cancellable:

@@ -36,7 +36,7 @@ from chatshop.messages import Buttons, Choice, Marketing, Outbound
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 from chatshop.runtime import Shop
 
-__all__ = ["CART", "STOCK_CHECK", "check_stock_now"]
+__all__ = ["CART", "STOCK_CHECK", "check_stock_now", "quiet_until"]
 
 log = structlog.get_logger(__name__)
 
@@ -88,7 +88,7 @@ async def remind_cart(shop: Shop, job: Job) -> None:
         # Still shopping when the first reminder fell due: wait until the cart is really left.
         await _later(shop, customer_key, cart_id, last + timedelta(minutes=after), "active")
         return
-    quiet = _quiet_until(shop, now)
+    quiet = quiet_until(shop, now)
     if quiet is not None:
         await _later(shop, customer_key, cart_id, quiet, "quiet")
         return
@@ -121,7 +121,9 @@ def _last_seen(state: ConversationState, last_inbound_at: datetime | None) -> da
     return last_inbound_at
 
 
-def _quiet_until(shop: Shop, now: datetime) -> datetime | None:
+def quiet_until(shop: Shop, now: datetime) -> datetime | None:
+    """When the shop's quiet hours (``[reminders] quiet_from``/``quiet_until``) that hold ``now``
+    end; None when ``now`` is not in them. Nothing the shop sends on its own goes in them."""
     config = shop.config.reminders
     return shop.time.quiet_until(now, time.fromisoformat(config.quiet_from), time.fromisoformat(config.quiet_until))
 
@@ -196,7 +198,7 @@ async def check_stock(shop: Shop, job: Job) -> None:
     """Tell every customer whose product can be bought again; while alerts wait, the next check a
     few minutes on (a shop nobody asked anything of runs no checks at all)."""
     try:
-        if shop.config.reminders.back_in_stock and _quiet_until(shop, shop.now()) is None:
+        if shop.config.reminders.back_in_stock and quiet_until(shop, shop.now()) is None:
             await _tell_restocked(shop)
     finally:
         if await shop.store.has_stock_alerts():

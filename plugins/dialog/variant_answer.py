@@ -101,9 +101,10 @@ def read_value(turn: Turn, product: Product, chosen: tuple[int, ...], text: str)
         return None
     options = len(product.options)
     values = [list(dict.fromkeys(v.values[j] for v in product.variants)) for j in range(options)]
-    # What the customer may write around the values: the product's name ("atta 5 kg"), the values
-    # already picked ("L blue" at the colour), filler ("5 kg please").
-    around = {sound(word) for word in sizes_and_words(fold(product.title))[1]} | filler
+    # What the customer may write around the values: the product's name ("atta 5 kg"), the options'
+    # names ("size L"), the values already picked ("L blue" at the colour), filler ("5 kg please").
+    around = {sound(word) for name in (product.title, *product.options) for word in sizes_and_words(fold(name))[1]}
+    around |= filler
     for j, k in enumerate(chosen):
         around |= _value_tokens(values[j][k])
     best: tuple[list[int], list[Typed]] | None = None  # the most values picked, and the words left

@@ -9,12 +9,14 @@ takes its place in the customer's order of turns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable
 
 from chatshop.dialog.engine import ask_again, spoken
 from chatshop.dialog.feature import Action, DialogFeature, HelpChoice, Interceptor
 from chatshop.dialog.turn import Turn
 from chatshop.messages import Inbound, InboundKind
+from chatshop.words import is_cjk
 
 from . import events
 from .handover import NAME, HandoverState, end, forget_state, start, state_of, tell
@@ -24,6 +26,9 @@ __all__ = ["FEATURE"]
 
 #: The choice that asks for a person (the command words and Help's choice).
 HUMAN = "human"
+#: What separates words besides spaces, where a phrase is looked for in a sentence (not ``\W``:
+#: Devanagari's vowel signs are no word characters to ``re``).
+_PUNCTUATION = re.compile(r"[!?.,;:\"'“”‘’()\[\]¡¿。！？，、।…]")
 
 
 async def ask_for_person(turn: Turn, _: str) -> None:
@@ -69,9 +74,32 @@ def after(turn: Turn, inbound: Inbound) -> Awaitable[None] | None:
         if NAME in turn.state.features and turn.state.handover_since is None:
             forget_state(turn)
         return None
-    if turn.shop.config.support.after_not_understood <= 0 or not inbound.from_customer:
+    if not inbound.from_customer:
+        return None
+    if inbound.kind is InboundKind.TEXT and _asks_for_a_person(turn, inbound.text or ""):
+        return _asked_in_a_sentence(turn)
+    if turn.shop.config.support.after_not_understood <= 0:
         return None
     return _not_understood(turn)
+
+
+def _asks_for_a_person(turn: Turn, text: str) -> bool:
+    """Whether words nothing else understood ask for a person in a sentence ("I want to talk to
+    a human", "我要人工客服"): one of the shop's words for it, whole (Chinese: anywhere), in any of
+    its languages, which the customer is then answered in."""
+    said = f" {' '.join(_PUNCTUATION.sub(' ', spoken(text)).split())} "
+    for code in dict.fromkeys((turn.state.locale, *turn.shop.locales)):
+        for phrase in turn.shop.texts.words(code, "words_human"):
+            if (phrase in said) if is_cjk(phrase[0]) else (f" {phrase} " in said):
+                turn.state.locale = code
+                return True
+    return False
+
+
+async def _asked_in_a_sentence(turn: Turn) -> None:
+    turn.out.clear()  # not "nothing found for 'I want to talk to a human'"
+    turn.misunderstood = False
+    await ask_for_person(turn, "")
 
 
 async def _not_understood(turn: Turn) -> None:

@@ -81,7 +81,7 @@ def test_a_big_shop_toml_with_one_bad_variant_does_not_start(tmp_path: Path) -> 
     )
     bad = '[[catalog.products]]\nid = "tee"\ntitle = "Tee"\noptions = ["Size", "Colour"]\n'
     bad += '[[catalog.products.variants]]\nid = "tee-m"\nvalues = ["M"]\nprice = "9.00"\n'
-    (tmp_path / "shop.toml").write_text('[shop]\nname = "T"\n\n' + products + bad, encoding="utf-8")
+    (tmp_path / "shop.toml").write_text('[shop]\nname = "T"\ncurrency = "INR"\n\n' + products + bad, encoding="utf-8")
     from chatshop.config import load_config
 
     with pytest.raises(ConfigError) as caught:

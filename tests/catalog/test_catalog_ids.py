@@ -50,7 +50,7 @@ def test_an_inline_product_with_an_id_of_the_catalog_file_is_named_at_its_key_pa
     """The owner adds a product to shop.toml that the catalog file already has: both places are named."""
     (tmp_path / "catalog.csv").write_text("id,title,price\natta-5kg,Atta,245.00\nsalt,Salt,28.00\n", encoding="utf-8")
     (tmp_path / "shop.toml").write_text(
-        '[shop]\nname = "X"\n[catalog]\nfile = "catalog.csv"\n'
+        '[shop]\nname = "X"\ncurrency = "INR"\n[catalog]\nfile = "catalog.csv"\n'
         '[[catalog.products]]\nid = "ghee"\ntitle = "Ghee"\nprice = "610"\n'
         '[[catalog.products]]\nid = "tee"\ntitle = "Tee"\noptions = ["Size"]\n'
         '[[catalog.products.variants]]\nid = "salt"\nvalues = ["M"]\nprice = "1"\n'

@@ -18,9 +18,11 @@ async def test_a_search_right_after_start_up_waits_for_the_index(
     monkeypatch.setattr(chatshop.catalog, "BACKGROUND_INDEX_FROM", 1)  # this small shop counts as big
     async with make_shop(ENGLISH) as h:
         assert h.shop.catalog._indexing is not None  # built in the thread, not in the constructor
-        reply = await h.say("ravi", "basmati rice 5kg")
+        reply = await h.say("ravi", "basmati rice")
         assert "India Gate Basmati Rice" in reply and "Choose the Weight" in reply, reply
         assert "does not come in 2 kg" in await h.say("ravi", "2 kg")
+        reply = await h.say("ravi", "basmati rice 5kg")  # the weight it names, picked
+        assert "India Gate Basmati Rice (5 kg)" in reply and "Add to cart" in reply, reply
 
 
 async def test_the_index_of_many_products_is_the_same_built_in_a_thread() -> None:

@@ -82,7 +82,8 @@ def test_an_option_with_more_values_than_one_list_holds_is_refused(tmp_path: Pat
     sizes = "".join(
         f'[[catalog.products.variants]]\nid = "tee-{n}"\nvalues = ["{n}"]\nprice = "9.00"\n' for n in range(12)
     )
-    toml = '[shop]\nname = "T"\n[[catalog.products]]\nid = "tee"\ntitle = "Tee"\noptions = ["Size"]\n' + sizes
+    toml = '[shop]\nname = "T"\ncurrency = "INR"\n'
+    toml += '[[catalog.products]]\nid = "tee"\ntitle = "Tee"\noptions = ["Size"]\n' + sizes
     found = problems(tmp_path, toml)
     assert "12 values" in found["catalog.products[0].options[0]"], found
 

@@ -129,3 +129,26 @@ async def test_values_in_the_customers_language(make_shop: ShopFactory) -> None:
         await h.choose("lena", "p:tee")
         reply = await h.say("lena", "M grün")
         assert "Cotton Tee (M) gibt es leider nicht in grün. Colour: Red." in reply, reply
+
+
+async def test_a_search_that_names_the_values_goes_to_the_variant(make_shop: ShopFactory) -> None:
+    """Walking a shop with variants: "tee size M" found nothing (the option's name was read as the
+    thing asked for), and "tee red M" showed the sizes, as if the customer had said none."""
+    async with make_shop(ENGLISH) as h:
+        reply = await h.say("ravi", "tee size M")
+        assert "Cotton Tee (M)" in reply and "Choose the Colour" in reply, reply
+        reply = await h.say("sita", "tee red M")
+        assert "Cotton Tee (M, Red)" in reply and "₹499.00" in reply and "Add to cart" in reply, reply
+        reply = await h.say("mia", "rice 5 kg")
+        assert "India Gate Basmati Rice (5 kg)" in reply and "₹650.00" in reply and "Add to cart" in reply, reply
+        reply = await h.say("omar", "tee")  # no value named: the first option is asked
+        assert "Choose the Size" in reply, reply
+
+
+async def test_an_options_name_typed_with_its_value_at_the_prompt(make_shop: ShopFactory) -> None:
+    async with make_shop(ENGLISH) as h:
+        await h.choose("mia", "p:tee")
+        reply = await h.say("mia", "size L")
+        assert "Cotton Tee (L)" in reply and "Choose the Colour" in reply, reply
+        reply = await h.say("mia", "colour blue")
+        assert "Cotton Tee (L, Blue)" in reply and "Add to cart" in reply, reply

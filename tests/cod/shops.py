@@ -28,6 +28,10 @@ fee = "30.00"
 free_above = "499.00"
 areas = ["400050"]
 
+[reminders]
+quiet_from = "00:00"
+quiet_until = "00:00"
+
 [payments.cod]
 fee = "20.00"
 confirm = true

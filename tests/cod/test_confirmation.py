@@ -132,3 +132,31 @@ async def test_without_confirm_nothing_changes(make_shop: ShopFactory) -> None:
         for text in ("atta", "1", "1", "12 Hill Road, Bandra West, Mumbai 400050"):
             await h.say("asha", text)
         assert "is placed. Please pay" in await h.say("asha", "1")
+
+
+async def test_a_customer_who_left_the_question_confirms_from_my_orders(cod_shop: CodShop) -> None:
+    """Walking the demo shop: a customer who typed "my orders" at the question found the order with
+    no way to confirm it but to wait half an hour for the reminder."""
+    async with cod_shop(toml("sqlite:///shop.db")) as h:
+        order, _ = await cash_order(h)
+        await h.say("asha", "my orders")
+        detail = await h.choose("asha", f"o:{order.number}")
+        assert "Yes, confirm" in detail and "Cancel order" in detail
+        # Every charge, so that the total adds up: 245 + 30 delivery + 20 COD fee.
+        assert "₹245.00" in detail and "Delivery: ₹30.00" in detail and "₹20.00" in detail and "₹295.00" in detail
+        reply = await h.choose("asha", f"codok:{order.number}")
+        assert f"Order {order.number} is confirmed" in reply
+        detail = await h.choose("asha", f"o:{order.number}")
+        assert "Yes, confirm" not in detail  # confirmed: nothing left to confirm
+
+
+async def test_an_order_waits_for_no_confirmation_where_the_shop_asks_none(make_shop: ShopFactory) -> None:
+    async with make_shop(SHOP_TOML) as h:
+        await h.say("asha", "atta")
+        await h.say("asha", "1")  # Add to cart
+        await h.choose("asha", "checkout")
+        await h.say("asha", "Flat 4, Sea View, Bandra West, Mumbai 400050")
+        await h.say("asha", "1")  # Confirm
+        (order,) = await h.shop.store.list_orders()
+        detail = await h.choose("asha", f"o:{order.number}")
+        assert "Yes, confirm" not in detail

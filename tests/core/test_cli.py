@@ -119,7 +119,8 @@ def test_check_wants_a_dashboard_session_secret_too_long_to_guess(tmp_path: Path
 def test_check_warns_when_customers_could_not_check_out(tmp_path: Path) -> None:
     bare = tmp_path / "shop.toml"
     bare.write_text(
-        '[shop]\nname = "Bare"\n[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n', encoding="utf-8"
+        '[shop]\nname = "Bare"\ncurrency = "INR"\n[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n',
+        encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["check", str(bare)])
     assert result.exit_code == 0

@@ -9,7 +9,10 @@ from click.testing import CliRunner
 
 from chatshop.cli import cli
 
-SHOP = '[shop]\nname = "Corner"\n[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n[payments.cod]\n'
+SHOP = (
+    '[shop]\nname = "Corner"\ncurrency = "INR"\n'
+    '[[catalog.products]]\nid = "a"\ntitle = "A"\nprice = "1"\n[payments.cod]\n'
+)
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from chatshop import hookspecs
 from chatshop.cli import cli
 from chatshop.config import load_config
+from chatshop.money import Money
 from chatshop.orders import OrderStatus
 from chatshop.payments import PaymentEvent, PaymentEventKind
 from chatshop.plugin_manager import PluginError, Plugins
@@ -96,7 +97,7 @@ def test_register_commands(giftcard: ModuleType) -> None:
 
 
 def test_load_catalog(giftcard: ModuleType, tmp_path: Path) -> None:
-    (tmp_path / "shop.toml").write_text('[shop]\nname = "G"\n[catalog]\nfile = "cards.gift"\n')
+    (tmp_path / "shop.toml").write_text('[shop]\nname = "G"\ncurrency = "INR"\n[catalog]\nfile = "cards.gift"\n')
     shop = Shop(load_config(tmp_path / "shop.toml"))
     assert [p.id for p in shop.catalog] == ["card-500"]
 
@@ -145,6 +146,26 @@ async def test_price_cart(giftcard: ModuleType, make_shop: ShopFactory) -> None:
         reply = await checkout_with_giftcard(h, "gc", "Bandra 400050")
         reply = await h.say("gc", re.search(r"(\d)\. Help", reply).group(1))  # type: ignore[union-attr]
         assert "Discount: -₹10.00" in reply and "Total: ₹265.00" in reply
+
+
+async def test_retax_order(
+    giftcard: ModuleType, make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cash order paid online instead is taxed by the plugins that tax, not by the core: their
+    lines are what it then charges, their breakdown what it keeps."""
+    monkeypatch.setenv("RAZORPAY_KEY_SECRET", "hooks-secret")
+    monkeypatch.setenv("RAZORPAY_WEBHOOK_SECRET", "hooks-webhook-secret")
+    razorpay = '[payments.razorpay]\nkey_id = "rzp_test_hooks"\napi_base_url = "http://127.0.0.1:9"\n'
+    async with make_shop(GIFT_TOML + razorpay) as h:
+        await checkout_with_giftcard(h, "rt", "Bandra 400050")
+        await h.choose("rt", "pay:cod")
+        await h.choose("rt", "confirm")
+        (order,) = await h.shop.store.list_orders()
+        switched = await h.shop.ordering.switch_to_online(order.number, "razorpay")
+        assert calls(giftcard, "retax_order") == [(order.number, tuple(code for code, _ in order.adjustments))]
+        assert dict(switched.adjustments)["giftcard_levy"] == Money(100, "INR")
+        assert switched.total == order.total + Money(100, "INR")
+        assert switched.extras["giftcard"] == {"levy": 100}
 
 
 async def test_validate_checkout(giftcard: ModuleType, make_shop: ShopFactory) -> None:

@@ -37,6 +37,39 @@ async def test_a_command_word_in_each_language_hands_over(
         assert record.state["locale"] == locale
 
 
+@pytest.mark.parametrize(
+    ("said", "locale"),
+    [
+        ("I want to talk to a human", "en"),
+        ("can I speak to a person please?", "en"),
+        ("Ich möchte mit einem Menschen sprechen", "de"),
+        ("मुझे किसी इंसान से बात करनी है", "hi"),
+        ("我要人工客服", "zh"),
+    ],
+)
+async def test_a_person_asked_for_in_a_sentence_hands_over(
+    make_shop: ShopFactory, handover_toml: str, said: str, locale: str
+) -> None:
+    """Walking the demo shop: "I want to talk to a human" got "Nothing found for …" (only the word
+    alone was heard), and a customer who wanted a person had to guess the one word."""
+    toml = handover_toml.replace('locales = ["en", "de"]', 'locales = ["en", "de", "hi", "zh"]')
+    async with make_shop(toml) as h:
+        await h.say("asha", "hi")
+        reply = await h.say("asha", said)
+        assert "Nothing found" not in reply and reply, reply
+        assert await waiting(h) == ["terminal:asha"]
+
+
+async def test_a_search_that_finds_something_is_no_call_for_a_person(
+    make_shop: ShopFactory, handover_toml: str
+) -> None:
+    async with make_shop(handover_toml) as h:
+        await h.say("asha", "hi")
+        reply = await h.say("asha", "person atta")  # a product found: the words are a search
+        assert "Atta" in reply, reply
+        assert await waiting(h) == []
+
+
 async def test_the_bot_is_silent_while_a_person_has_it_and_the_messages_are_kept(
     make_shop: ShopFactory, handover_toml: str,
 ) -> None:

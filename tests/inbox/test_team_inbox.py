@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 from chatshop.messages import Text
@@ -206,3 +207,25 @@ async def test_a_quantity_in_superscript_or_other_script_digits(make_shop: ShopF
             await h.shop.idle()
             record = await h.shop.store.load_conversation(KEY)
             assert ("cafe-latte", 3) in [(ln["product_id"], ln["quantity"]) for ln in record.state["cart"]["lines"]]
+
+
+async def test_who_has_a_conversation_is_known_however_many_wait_before_it(make_shop: ShopFactory) -> None:
+    """The conversation page looked its holder up among the 200 longest-waiting conversations:
+    for the 201st it said nobody had it, and any agent could give it back to the bot."""
+    async with make_shop(INBOX_TOML) as h:
+        await add_staff(h, "anna")
+        await add_staff(h, "ravi")
+        await asked_for_a_person(h)  # asha waits from now: after all of those below
+        earlier = (h.shop.now() - timedelta(hours=1)).isoformat()
+        for i in range(201):
+            state = {"locale": "en", "handover_since": earlier}
+            await h.shop.store.commit_turn(f"terminal:waiting-{i:03d}", None, state, 0, [])
+        assert KEY not in [w.customer_key for w in await h.shop.store.waiting_conversations()]
+        assert await h.shop.store.assign(KEY, "anna", h.shop.now()) == "anna"
+        async with Staff(h, "ravi") as ravi:
+            page = await ravi.conversation(KEY)
+            assert '<bdi id="holder">anna</bdi>' in page and 'id="reply-held"' in page
+            status, where = await ravi.post("/admin/inbox/back-to-bot", customer=KEY)
+            assert status == 303 and note(where) == ("error", "anna has this conversation: they give it back.")
+        record = await h.shop.store.load_conversation(KEY)
+        assert record.state.get("handover_since")  # still with a person

@@ -179,3 +179,21 @@ def test_two_plugins_registering_one_kind_is_an_error_naming_it(reminders: Remin
             Plugins(["reminder_plugin", "other_reminders"], entry_points=False).job_handlers()
     finally:
         del sys.modules["other_reminders"]
+
+
+def test_a_plugin_may_not_take_a_job_kind_of_the_core() -> None:
+    """``chatshop.*`` kinds are the core's (an order's owed effects): a plugin's handler for one
+    would run instead of them."""
+    squatter = ModuleType("squatting_jobs")
+
+    @hookimpl
+    def register_jobs(register: Any) -> None:
+        register("chatshop.order_effects", lambda shop, job: None)
+
+    squatter.register_jobs = register_jobs  # type: ignore[attr-defined]
+    sys.modules["squatting_jobs"] = squatter
+    try:
+        with pytest.raises(PluginError, match=r"chatshop\.order_effects"):
+            Plugins(["squatting_jobs"], entry_points=False).job_handlers()
+    finally:
+        del sys.modules["squatting_jobs"]

@@ -16,6 +16,7 @@ from chatshop.cli import cli
 SHOP = """
 [shop]
 name = "Kirana"
+currency = "INR"
 
 [payments.cod]
 

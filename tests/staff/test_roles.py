@@ -12,7 +12,8 @@ import structlog
 
 import chatshop.plugins.dashboard.routes as routes_module
 import chatshop.staff as staff_module
-from chatshop.orders import OrderStatus
+from chatshop.orders import OrderStatus, Shipment
+from chatshop.plugins.dashboard.routes import Dashboard
 from chatshop.staff import new_account, new_session_key
 from chatshop.testing import ShopHarness
 from tests.conftest import ShopFactory
@@ -72,6 +73,36 @@ async def test_the_shop_chooses_the_agents_moves(make_shop: ShopFactory) -> None
             assert (await ravi.post(f"/admin/orders/{number}/move", status="cancelled"))[0] == 303
         order = await h.shop.store.get_order(number)
         assert order is not None and order.status is OrderStatus.CANCELLED
+
+
+async def test_an_agent_corrects_tracking_only_where_the_shop_lets_agents_ship(make_shop: ShopFactory) -> None:
+    """Tracking belongs to the shipping move: an agent of a shop whose agents may not ship could
+    still rewrite a parcel's carrier and number (and the customer was told the wrong ones)."""
+    toml = INBOX_TOML.replace("[support]", 'agent_moves = ["confirmed"]\n\n[support]')
+    async with make_shop(toml) as h:
+        await add_staff(h, "ravi")
+        number = await placed_order(h)
+        await h.shop.move_order(number, OrderStatus.CONFIRMED)
+        await h.shop.ship_order(number, Shipment.parse("Delhivery", "DL123456", None))
+        async with Staff(h, "ravi") as ravi:
+            _, page = await ravi.get(f"/admin/orders/{number}")
+            assert "DL123456" in page and 'id="tracking-form"' not in page
+            status, text = await ravi.post(f"/admin/orders/{number}/tracking", carrier="Fake", tracking_number="X1")
+            assert status == 403 and "owner" in text
+        order = await h.shop.store.get_order(number)
+        assert order is not None and order.shipment is not None and order.shipment.tracking_number == "DL123456"
+        assert [e.action for e in await h.shop.store.audit_log()] == ["login"]
+    async with make_shop(INBOX_TOML) as h:  # the default: agents ship, so they correct tracking too
+        await add_staff(h, "ravi")
+        number = await placed_order(h)
+        await h.shop.move_order(number, OrderStatus.CONFIRMED)
+        await h.shop.ship_order(number, Shipment.parse("Delhivery", "DL123456", None))
+        async with Staff(h, "ravi") as ravi:
+            assert 'id="tracking-form"' in (await ravi.get(f"/admin/orders/{number}"))[1]
+            status, _ = await ravi.post(f"/admin/orders/{number}/tracking", carrier="Delhivery", tracking_number="DL7")
+            assert status == 303
+        order = await h.shop.store.get_order(number)
+        assert order is not None and order.shipment is not None and order.shipment.tracking_number == "DL7"
 
 
 async def test_an_owner_account_may_do_everything_and_it_is_audited(make_shop: ShopFactory) -> None:
@@ -169,6 +200,47 @@ async def test_wrong_passwords_are_throttled_per_account_and_cost_no_hash_while_
             await guesser.http.close()
         async with Staff(h, "anna") as anna:  # another account from the same address is not slowed
             assert (await anna.get("/admin/inbox"))[0] == 200
+
+
+async def test_made_up_names_from_one_address_cost_a_bounded_number_of_hashes(
+    make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each wrong login is an Argon2 hash (an unknown name's as a known one's, so time tells no
+    name); a new made-up name per attempt was a new (account, address) pair each time, so one
+    address could make the shop hash without end. Past the address's allowance, no staff login
+    from it is hashed until its wait is over, whatever the name; the owner's token still gets in."""
+    async with make_shop(INBOX_TOML) as h:
+        await add_staff(h, "ravi")
+        dashboard = dashboard_of(h)
+        dashboard.throttle.address_free_attempts = 4  # the shop's allowance is larger; four say the same
+        hashed: list[str] = []
+        real = staff_module.verify_password
+        monkeypatch.setattr(
+            routes_module, "verify_password", lambda account, pw: hashed.append(pw) or real(account, pw)
+        )
+        browser = Staff(h, "nobody-0", "a guess of a password")
+        try:
+            statuses = []
+            for i in range(8):
+                browser.name = f"nobody-{i}"
+                statuses.append((await browser.login())[0])
+            assert statuses == [401] * 4 + [429] * 4 and len(hashed) == 4
+            browser.name, browser.password = "ravi", PASSWORD
+            assert (await browser.login())[0] == 429  # a known name is answered alike: no name is told
+            assert len(hashed) == 4
+        finally:
+            await browser.http.close()
+        form = await (await h.client.get("/admin/login")).text()
+        token = await h.client.post("/admin/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(form)})
+        assert token.status == 200 and "/admin/orders" in str(token.url)  # no hash, never held
+
+
+def dashboard_of(h: ShopHarness) -> Dashboard:
+    for route in h.client.app.router.routes():
+        found = getattr(route.handler, "__self__", None)
+        if isinstance(found, Dashboard):
+            return found
+    raise AssertionError("no dashboard")
 
 
 async def test_a_password_or_token_typed_in_the_name_field_is_never_logged(make_shop: ShopFactory) -> None:

@@ -19,6 +19,7 @@ from chatshop.store.sqlite import SQLiteStore
 TOML = """
 [shop]
 name = "Kirana Corner"
+currency = "INR"
 
 [storage]
 url = "sqlite:///shop.db"

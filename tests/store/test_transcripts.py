@@ -103,6 +103,10 @@ async def test_conversations_with_a_person_wait_oldest_first_and_leave_with_the_
     assert waiting[0].name == "Asha" and waiting[0].assigned_to is None
     assert abs(waiting[0].since - (now - timedelta(minutes=30))) < timedelta(milliseconds=1)
     assert await store.assign("terminal:early", "anna", now) == "anna"
+    one = await store.waiting_conversation("terminal:early")  # one, however many wait
+    assert one is not None and one.assigned_to == "anna" and one.name == "Asha" and one.since == waiting[0].since
+    assert await store.waiting_conversation("terminal:bot") is None
+    assert await store.waiting_conversation("terminal:nobody") is None
     # The bot has the conversation again: it leaves the list, and so does its assignee.
     await store.commit_turn("terminal:early", None, with_person(None), 1, [])
     assert [w.customer_key for w in await store.waiting_conversations()] == ["terminal:late"]

@@ -20,7 +20,7 @@ KOLKATA = SHOP_TOML.replace('locales = ["en", "de"]', 'locales = ["en", "de"]\nt
 
 
 def test_the_default_is_utc() -> None:
-    assert parse_config({"shop": {"name": "x"}}).shop.timezone == "UTC"
+    assert parse_config({"shop": {"name": "x", "currency": "INR"}}).shop.timezone == "UTC"
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ def test_the_default_is_utc() -> None:
 )
 def test_a_wrong_time_zone_is_named_with_its_key_path(given: str, hint: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        parse_config({"shop": {"name": "x", "timezone": given}})
+        parse_config({"shop": {"name": "x", "currency": "INR", "timezone": given}})
     (problem,) = caught.value.problems
     assert problem.path == "shop.timezone" and hint in problem.message
 

@@ -190,3 +190,31 @@ async def test_a_page_number_that_is_no_number_shows_the_first_page(web: ShopHar
         for page in ("²", "x", "-1", "99999999"):
             answer = await web.client.get(path, params={"page": page})
             assert answer.status == 200, (path, page)
+
+
+async def test_a_pages_signed_note_is_shown_on_that_page_only(make_shop: object) -> None:
+    """A note ("Done: the order is now cancelled", an error) is signed so that a link from
+    elsewhere cannot make the dashboard say it; it was not bound to its page, so the note signed
+    for one order, pasted onto another order's address, was shown there as that order's."""
+    async with make_shop(WEB_TOML) as h:  # type: ignore[operator]
+        numbers = []
+        for customer in ("asha", "ravi"):
+            await h.say(customer, "atta")
+            await h.say(customer, "1")
+            await h.say(customer, "checkout")
+            await h.say(customer, "12 Hill Road, Bandra West, Mumbai 400050")
+            assert "is placed" in await h.say(customer, "1")
+            (order,) = await h.shop.store.list_orders(customer_key=f"terminal:{customer}")
+            numbers.append(order.number)
+        first, second = numbers
+        assert await login(h) == 303
+        csrf = await page_csrf(h, f"/admin/orders/{first}")
+        moved = await h.client.post(
+            f"/admin/orders/{first}/move", data={"status": "cancelled", "csrf": csrf}, allow_redirects=False
+        )
+        where = moved.headers["Location"]
+        assert where.startswith(f"/admin/orders/{first}?done=cancelled&done_sig=")
+        said = "Done: the order is now cancelled"
+        assert said in await (await h.client.get(where)).text()
+        replayed = where.replace(f"/admin/orders/{first}?", f"/admin/orders/{second}?")
+        assert said not in await (await h.client.get(replayed)).text()

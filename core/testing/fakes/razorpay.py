@@ -6,7 +6,10 @@ characters and an ``expire_by`` at least 15 minutes ahead; ``notify`` booleans; 
 ``get`` when a ``callback_url`` is given; refunds only of captured payments, never more than is
 left, with an ``X-Refund-Idempotency`` key of at least 10 characters (a different body under the
 same key is refused). Webhooks are signed with hex HMAC-SHA256 of the raw body under the webhook
-secret and carry ``x-razorpay-event-id``.
+secret and carry ``x-razorpay-event-id``. Disputes follow razorpay.com/docs/api/disputes/entity and
+the disputes webhooks (webhooks/disputes): ``status`` ``open``, ``under_review``, ``won``, ``lost``
+or ``closed``, ``amount_deducted`` 0 unless lost; each ``payment.dispute.*`` event carries the
+payment and the dispute.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class FakeRazorpay:
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # key -> body, refund
+    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: ``X-Refund-Idempotency`` of every refund request, replays included, in order.
     refund_requests: list[str] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -222,6 +226,49 @@ class FakeRazorpay:
             "status": "processed",
         }
         return self.refund_event("refund.processed", refund)
+
+    def dispute(self, payment_id: str, *, amount: int | None = None, reason_code: str = "chargeback") -> dict[str, Any]:
+        """The customer's bank disputes the payment: ``payment.dispute.created``."""
+        payment = self.payments[payment_id]
+        dispute = {
+            "id": _id("disp"),
+            "entity": "dispute",
+            "payment_id": payment_id,
+            "amount": payment["amount"] if amount is None else amount,
+            "currency": payment["currency"],
+            "amount_deducted": 0,
+            "reason_code": reason_code,
+            "reason_description": "The customer's bank raised a chargeback.",
+            "respond_by": int(time.time()) + 7 * 86400,
+            "status": "open",
+            "phase": "chargeback",
+            "created_at": int(time.time()),
+        }
+        self.disputes[dispute["id"]] = dispute
+        return self.dispute_event("payment.dispute.created", dispute["id"])
+
+    def decide_dispute(self, dispute_id: str, status: str) -> dict[str, Any]:
+        """The dispute moves on: ``under_review``, ``action_required`` (still open), ``won``,
+        ``closed`` or ``lost`` (its amount deducted from the balance); the event that says so."""
+        dispute = self.disputes[dispute_id]
+        if status not in ("under_review", "action_required", "won", "lost", "closed"):
+            raise ValueError(f"no payment.dispute.{status} event")
+        dispute["status"] = "open" if status == "action_required" else status
+        if status == "lost":
+            dispute["amount_deducted"] = dispute["amount"]
+        return self.dispute_event(f"payment.dispute.{status}", dispute_id)
+
+    def dispute_event(self, name: str, dispute_id: str) -> dict[str, Any]:
+        dispute = self.disputes[dispute_id]
+        payment = self.payments[dispute["payment_id"]]
+        return {
+            "entity": "event",
+            "account_id": "acc_BFQ7uQEaa7j2z7",
+            "event": name,
+            "contains": ["payment", "dispute"],
+            "payload": {"payment": {"entity": dict(payment)}, "dispute": {"entity": dict(dispute)}},
+            "created_at": int(time.time()),
+        }
 
     def refund_event(self, name: str, refund: dict[str, Any]) -> dict[str, Any]:
         """A ``refund.*`` event: the refund and its payment (as Razorpay's refund webhooks carry)."""

@@ -7,7 +7,13 @@ answer and refuses the same key with other parameters; Checkout Sessions need ``
 ``unit_amount`` in minor units, ``product_data[name]``) in one currency, and an ``expires_at``
 between 30 minutes and 24 hours ahead; only open sessions can be expired; refunds need a
 ``payment_intent`` and never exceed what is left; a PaymentIntent's ``status`` is ``processing``
-while a bank debit settles. Webhooks are signed ``t=...,v1=...`` with
+while a bank debit settles. A PaymentIntent gets the session's ``payment_intent_data[metadata]``,
+and its charge a copy of it when the customer pays ("How metadata works with related objects");
+a dispute has metadata of its own (empty). Disputes follow docs.stripe.com/api/disputes: ``status``
+``needs_response`` (``warning_needs_response`` for an inquiry) until ``charge.dispute.closed`` with
+``won``, ``lost`` or ``warning_closed``; ``charge.dispute.funds_withdrawn`` when a chargeback
+takes the money, ``charge.dispute.funds_reinstated`` when it comes back; a charge whose dispute
+was lost refuses refunds (``charge_disputed``). Webhooks are signed ``t=...,v1=...`` with
 HMAC-SHA256 of ``"{t}.{body}"`` under the ``whsec_`` secret.
 
 Amounts follow Stripe's "Supported currencies" page (docs.stripe.com/currencies), not ISO 4217:
@@ -105,10 +111,13 @@ class FakeStripe:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: list[dict[str, Any]] = field(default_factory=list)
+    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotent: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # method, path, key
     outage: list[int] = field(default_factory=list)
     lose_next_answer: bool = False
+    #: ``payment_intent_data[metadata]`` of each session, for the PaymentIntent its payment makes.
+    _intent_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
@@ -209,6 +218,7 @@ class FakeStripe:
         if len(p.get("client_reference_id", "")) > 200:
             return error(400, "client_reference_id is at most 200 characters.")
         session_id = _id("cs")
+        self._intent_metadata[session_id] = dict((p.get("payment_intent_data") or {}).get("metadata") or {})
         session = {
             "id": session_id,
             "object": "checkout.session",
@@ -256,6 +266,8 @@ class FakeStripe:
         intent = self.intents.get(p.get("payment_intent", ""))
         if intent is None:
             return error(400, "No such payment_intent.", code="resource_missing", param="payment_intent")
+        if any(d["payment_intent"] == intent["id"] and d["status"] == "lost" for d in self.disputes.values()):
+            return error(400, "The charge you're attempting to refund has been charged back.", code="charge_disputed")
         left = intent["amount_received"] - intent["amount_refunded"]
         amount = int(p.get("amount", left))
         problem = amount_problem(amount, intent["currency"])
@@ -294,6 +306,7 @@ class FakeStripe:
             "currency": session["currency"],
             # A bank debit runs for days ("processing"), then succeeds or wants another method.
             "status": "processing" if delayed else "succeeded",
+            "metadata": self._intent_metadata.get(session_id, {}),
         }
         session.update(status="complete", payment_intent=intent_id)
         session["payment_status"] = "unpaid" if delayed else "paid"
@@ -313,7 +326,8 @@ class FakeStripe:
 
     def dashboard_refund(self, intent_id: str, amount: int) -> dict[str, Any]:
         """The merchant refunds in the Stripe Dashboard: the ``charge.refunded`` event, whose charge
-        carries the total refunded so far (``amount_refunded``) and none of our metadata."""
+        carries the total refunded so far (``amount_refunded``) and the PaymentIntent's metadata
+        (the refund itself has none of ours)."""
         intent = self.intents[intent_id]
         intent["amount_refunded"] += amount
         self.refunds.append(
@@ -333,25 +347,44 @@ class FakeStripe:
             "refunded": intent["amount_refunded"] >= intent["amount_received"],
             "currency": intent["currency"],
             "payment_intent": intent_id,
-            "metadata": {},
-            "disputed": False,
+            "metadata": dict(intent.get("metadata") or {}),
+            "disputed": any(d["payment_intent"] == intent_id for d in self.disputes.values()),
         }
 
-    def dispute(self, intent_id: str, reason: str = "fraudulent") -> dict[str, Any]:
+    def dispute(self, intent_id: str, reason: str = "fraudulent", *, amount: int | None = None) -> dict[str, Any]:
         """The customer disputes the charge with their bank: ``charge.dispute.created``."""
         intent = self.intents[intent_id]
         dispute = {
             "id": _id("dp"),
             "object": "dispute",
-            "amount": intent["amount_received"],
+            "amount": intent["amount_received"] if amount is None else amount,
             "currency": intent["currency"],
             "charge": "ch_" + intent_id.removeprefix("pi_"),
             "payment_intent": intent_id,
             "reason": reason,
             "status": "needs_response",
+            "is_charge_refundable": True,
+            "balance_transactions": [],
             "metadata": {},
         }
+        self.disputes[dispute["id"]] = dispute
         return self.event("charge.dispute.created", dispute)
+
+    def close_dispute(self, dispute_id: str, status: str) -> dict[str, Any]:
+        """The bank decides (``won``, ``lost``) or an inquiry closes (``warning_closed``):
+        ``charge.dispute.closed`` with the dispute in its final status."""
+        if status not in ("won", "lost", "warning_closed"):
+            raise ValueError(f"a dispute does not close as {status}")
+        dispute = self.disputes[dispute_id]
+        dispute.update(status=status, is_charge_refundable=False)
+        return self.event("charge.dispute.closed", dispute)
+
+    def dispute_funds(self, dispute_id: str, *, reinstated: bool = False) -> dict[str, Any]:
+        """The disputed money leaves the balance (``charge.dispute.funds_withdrawn``) or comes back
+        to it (``charge.dispute.funds_reinstated``)."""
+        dispute = self.disputes[dispute_id]
+        name = "charge.dispute.funds_reinstated" if reinstated else "charge.dispute.funds_withdrawn"
+        return self.event(name, dispute)
 
     def expire(self, session_id: str) -> dict[str, Any]:
         session = self.sessions[session_id]

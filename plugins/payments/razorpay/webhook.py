@@ -63,8 +63,8 @@ def parse_event(body: bytes, method: str) -> PaymentEvent | None:
         return _refund_failed(payload, event_id, method)
     if name == "refund.processed":
         return _refund_processed(payload, event_id, method)
-    if name == "payment.dispute.created":
-        return _disputed(payload, event_id, method)
+    if name in _DISPUTE_KINDS:
+        return _dispute_news(name, payload, event_id, method)
     if name == "payment_link.partially_paid":
         # We never set accept_partial; a partial payment is for a person to look at.
         log.warning("razorpay.partially_paid", link=link.get("id"), alert=True)
@@ -124,21 +124,40 @@ def _refund_processed(payload: dict[str, Any], event_id: str, method: str) -> Pa
     )
 
 
-def _disputed(payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
-    """``payment.dispute.created``: a chargeback on one of our payments."""
+#: ``payment.dispute.*``: opened, ended (``closed``: a fraud case closed once the transaction's
+#: details or a refund were given, so no chargeback), or only noted while it is open.
+_DISPUTE_KINDS = {
+    "payment.dispute.created": PaymentEventKind.DISPUTED,
+    "payment.dispute.won": PaymentEventKind.DISPUTE_WON,
+    "payment.dispute.closed": PaymentEventKind.DISPUTE_WON,
+    "payment.dispute.lost": PaymentEventKind.DISPUTE_LOST,
+    "payment.dispute.under_review": PaymentEventKind.DISPUTE_UPDATED,
+    "payment.dispute.action_required": PaymentEventKind.DISPUTE_UPDATED,
+}
+
+
+def _dispute_news(name: str, payload: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """A dispute on one of our payments (its entity and the payment's): a lost one's amount is
+    what Razorpay deducted (``amount_deducted``), else the disputed ``amount``."""
     dispute, payment = _entity(payload, "dispute"), _entity(payload, "payment")
     payment_id = dispute.get("payment_id") or payment.get("id")
-    if not payment_id:
+    if not payment_id or not dispute.get("id"):
         log.warning("razorpay.dispute_unmatched", dispute=dispute.get("id"), alert=True)
         return None
+    kind = _DISPUTE_KINDS[name]
+    value = dispute.get("amount")
+    if kind is PaymentEventKind.DISPUTE_LOST and isinstance(dispute.get("amount_deducted"), int):
+        value = dispute["amount_deducted"] or value
+    why = dispute.get("reason_code") if kind is PaymentEventKind.DISPUTED else name.removeprefix("payment.dispute.")
     return PaymentEvent(
         method=method,
         event_id=event_id,
-        kind=PaymentEventKind.DISPUTED,
+        kind=kind,
         order_number=_order_number(payment),
-        amount=Money.reported(dispute.get("amount"), dispute.get("currency")),
+        amount=Money.reported(value, dispute.get("currency")),
         provider_payment_id=str(payment_id),
-        raw_status=f"{dispute.get('id')} ({dispute.get('reason_code')})",
+        raw_status=str(why) if why else None,
+        dispute_id=str(dispute["id"]),
     )
 
 

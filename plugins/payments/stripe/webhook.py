@@ -32,8 +32,8 @@ def parse_event(body: bytes, method: str) -> PaymentEvent | None:
         return _refund_failed(session, str(event["id"]), method)
     if name == "charge.refunded":
         return _charge_refunded(session, str(event["id"]), method)
-    if name == "charge.dispute.created":
-        return _disputed(session, str(event["id"]), method)
+    if name.startswith("charge.dispute."):
+        return _dispute_news(name, session, str(event["id"]), method)
     if name == "checkout.session.completed":
         if session.get("payment_status") != "paid":
             log.info("stripe.completed_unpaid", session=session.get("id"))
@@ -99,21 +99,48 @@ def _charge_refunded(charge: dict[str, Any], event_id: str, method: str) -> Paym
     )
 
 
-def _disputed(dispute: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
-    """``charge.dispute.created``: a chargeback on one of our payments."""
-    value, currency = dispute.get("amount"), dispute.get("currency")
+#: A dispute's end by its ``status`` in ``charge.dispute.closed``: ``warning_closed`` is an
+#: inquiry closed without becoming a chargeback, so the money stays too.
+_DISPUTE_ENDS = {
+    "won": PaymentEventKind.DISPUTE_WON,
+    "warning_closed": PaymentEventKind.DISPUTE_WON,
+    "lost": PaymentEventKind.DISPUTE_LOST,
+}
+
+
+def _dispute_news(name: str, dispute: dict[str, Any], event_id: str, method: str) -> PaymentEvent | None:
+    """``charge.dispute.*``: a chargeback on one of our payments opened (``created``; also
+    ``funds_withdrawn``, which may come first), ended (``closed``, by its ``status``), or its
+    withdrawn money given back (``funds_reinstated``, only noted). The dispute's own metadata is
+    empty: the order is found by the payment."""
     intent = payment_intent_id(dispute)
-    if intent is None:
+    if intent is None or not dispute.get("id"):
         log.warning("stripe.dispute_unmatched", dispute=dispute.get("id"), alert=True)
         return None
+    status = str(dispute.get("status") or "")
+    why: str | None = str(dispute.get("reason") or "") or None
+    if name in ("charge.dispute.created", "charge.dispute.funds_withdrawn"):
+        kind = PaymentEventKind.DISPUTED
+    elif name == "charge.dispute.closed" and status in _DISPUTE_ENDS:
+        kind, why = _DISPUTE_ENDS[status], status
+    elif name == "charge.dispute.funds_reinstated":
+        kind, why = PaymentEventKind.DISPUTE_UPDATED, "funds reinstated"
+    else:
+        if name == "charge.dispute.closed":  # a status Stripe added since: a person decides
+            log.warning("stripe.dispute_closed_unknown_status", dispute=dispute.get("id"), status=status, alert=True)
+        else:
+            log.info("stripe.event_ignored", stripe_event=name)
+        return None
+    value, currency = dispute.get("amount"), dispute.get("currency")
     return PaymentEvent(
         method=method,
         event_id=event_id,
-        kind=PaymentEventKind.DISPUTED,
+        kind=kind,
         order_number=str((dispute.get("metadata") or {}).get("order_number") or ""),
         amount=from_stripe(value, currency) if isinstance(value, int) and isinstance(currency, str) else None,
         provider_payment_id=intent,
-        raw_status=f"{dispute.get('id')} ({dispute.get('reason')})",
+        raw_status=why,
+        dispute_id=str(dispute["id"]),
     )
 
 

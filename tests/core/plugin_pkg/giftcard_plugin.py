@@ -121,6 +121,14 @@ async def price_cart(shop: Any, quote: Quote) -> None:
 
 
 @hookimpl
+async def retax_order(shop: Any, order: Order, quote: Quote) -> None:
+    """A levy on what a switched order charges, and its record for the invoice."""
+    CALLS.append(("retax_order", (order.number, tuple(a.code for a in quote.adjustments))))
+    quote.add("giftcard_levy", Money(100, quote.currency), label="Gift card levy")
+    quote.extras["giftcard"] = {"levy": 100}
+
+
+@hookimpl
 async def validate_checkout(shop: Any, checkout: Checkout, quote: Quote) -> list[str]:
     CALLS.append(("validate_checkout", checkout.postal_code))
     return ["We do not deliver gift cards to 400051."] if checkout.postal_code == "400051" else []

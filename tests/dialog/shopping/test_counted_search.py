@@ -1,0 +1,79 @@
+"""A search that says how many ("3 onions", "tomato x2", "2 packets of rice", "3个洋葱"): the product's
+"Add to cart" adds that many. Walking the demo shop, "3 maggi" showed Maggi and "Add to cart" put one
+in the cart: the customer had to find "Quantity…" and say 3 again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from chatshop.dialog.quantities import search_count
+from tests.conftest import ShopFactory
+
+FIVE_STAR = """
+[[catalog.products]]
+id = "five-star"
+title = "Cadbury 5 Star Bar"
+category = "Snacks"
+price = "20.00"
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("3 onions", 3),
+        ("onion x3", 3),
+        ("3x onion", 3),
+        ("2 packets of rice", 2),
+        ("rice 4 packets", 4),
+        ("eggs 6 pcs", None),  # a pack's size
+        ("3个洋葱", 3),
+        ("两包米", 2),
+        ("onion", None),
+        ("rice 5 kg", None),  # a size, not a count
+        ("5kg rice", None),
+        ("tv 32", None),  # a number after the thing narrows (a model, a size), it is no count
+        ("1 onion", None),  # one is what Add to cart adds anyway
+        ("250 onions", None),  # more than a cart line holds: not read as a count
+    ],
+)
+def test_the_count_a_search_says(query: str, count: int | None) -> None:
+    assert search_count(query) == count
+
+
+async def test_a_counted_search_adds_that_many(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery()) as h:
+        reply = await h.say("mia", "3 onions")
+        assert "Red Onion 1 kg" in reply and "Add 3 to cart" in reply, reply
+        reply = await h.say("mia", "1")
+        assert "Added 3 × Red Onion 1 kg" in reply, reply
+
+
+async def test_a_counted_search_with_many_results_keeps_the_count(
+    grocery: Callable[..., str], make_shop: ShopFactory
+) -> None:
+    async with make_shop(grocery()) as h:
+        reply = await h.say("mia", "2 vegetable")
+        assert "Found" in reply, reply
+        reply = await h.say("mia", "1")  # the first of them
+        assert "Add 2 to cart" in reply, reply
+        reply = await h.say("mia", "1")
+        assert "Added 2 ×" in reply, reply
+
+
+async def test_a_number_in_the_products_name_is_no_count(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery(extra=FIVE_STAR)) as h:
+        reply = await h.say("mia", "5 star")
+        assert "Cadbury 5 Star Bar" in reply and "Add to cart" in reply and "Add 5" not in reply, reply
+
+
+async def test_in_hindi_and_chinese(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery()) as h:
+        await h.choose("mia", "lang:zh")
+        reply = await h.say("mia", "3个洋葱")
+        assert "Red Onion 1 kg" in reply and "加入 3 件" in reply, reply
+        await h.choose("ravi", "lang:hi")
+        reply = await h.say("ravi", "2 onion")
+        assert "2 कार्ट में डालें" in reply, reply
