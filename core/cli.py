@@ -30,7 +30,7 @@ from chatshop.legal import legal_warnings
 from chatshop.logs import configure_logging
 from chatshop.messages import Inbound, InboundKind
 from chatshop.money import Money
-from chatshop.orders import IllegalTransition, Order, OrderStatus, Shipment, ShipmentError
+from chatshop.orders import IllegalTransition, Order, OrderStatus, Shipment, ShipmentError, refund_reference
 from chatshop.payments import PaymentError
 from chatshop.plugin_manager import PluginError, Plugins
 from chatshop.runtime import Shop, open_store
@@ -47,6 +47,7 @@ ACTIONS = {
     "ship": OrderStatus.SHIPPED,
     "deliver": OrderStatus.DELIVERED,
     "cancel": OrderStatus.CANCELLED,
+    "return": OrderStatus.RETURNED,  # came back undelivered (refused, or the courier could not deliver)
 }
 
 
@@ -565,8 +566,10 @@ def order(
     tracking_number: str | None,
     tracking_url: str | None,
 ) -> None:
-    """Move an order (confirm, ship, deliver, cancel) and tell the customer in their chat.
+    """Move an order (confirm, ship, deliver, cancel, return) and tell the customer in their chat.
 
+    ``return``: a shipped parcel came back undelivered; its stock is back on the shelf and what
+    was paid online is refunded (a cash order took no money).
     A shipment's carrier and tracking number (and tracking page) go with ``ship``; the customer's
     "shipped" message carries them. Shipping an order already shipped gives it the tracking given.
     """
@@ -602,9 +605,53 @@ def order(
         _fail(str(e))
     except KeyError:
         _fail(f"no order {order_id}")
-    except PaymentError as e:  # the refund a cancel needs: the provider is down, or refuses
-        _fail(f"{order_id.strip().upper()}: not cancelled: the refund did not go through ({e}); the order is unchanged")
+    except PaymentError as e:  # the refund a cancel or a return needs: the provider is down, or refuses
+        _fail(f"{number}: not {ACTIONS[action].value}: the refund did not go through ({e}); the order is unchanged")
     click.echo(f"{moved.number}: {moved.status.value}")
+
+
+@cli.command("record-refund")
+@click.argument("shop_toml", type=click.Path(dir_okay=False))
+@click.argument("order_id")
+@click.option("--amount", required=True, help="What was sent back, e.g. 295.00 (at most what is left to refund).")
+@click.option("--reference", required=True, help="The UPI transaction id or the bank transfer's reference (UTR).")
+@friendly_errors
+def record_refund(shop_toml: str, order_id: str, amount: str, reference: str) -> None:
+    """Record a refund sent outside chatshop (UPI, bank transfer) for an order paid in cash, and tell
+    the customer. The same reference twice is recorded once; more than was paid is refused."""
+    from chatshop.ordering import RefundAlreadyRecorded
+
+    try:
+        reference = refund_reference(reference)
+    except ValueError as e:
+        _fail(f"--{e}")
+    shop = _shop(shop_toml)
+    number = order_id.strip().upper()
+    try:
+        money = Money.parse(amount, shop.config.shop.currency)
+    except ValueError as e:
+        _fail(f"--amount: {e}")
+
+    async def go() -> Order:
+        await shop.start(background=False)
+        try:
+            recorded = await shop.ordering.record_refund(number, money, reference)
+            await shop.idle()
+            return recorded
+        finally:
+            await shop.stop()
+
+    try:
+        recorded = _run(go())
+    except RefundAlreadyRecorded:
+        click.echo(f"{number}: the refund {reference} is recorded already; the customer was told the first time")
+        return
+    except KeyError:
+        _fail(f"no order {order_id}")
+    except (PaymentError, ValueError) as e:
+        _fail(str(e))
+    left = Money(recorded.paid_amount - recorded.refunded_amount, recorded.currency)
+    click.echo(f"{recorded.number}: {recorded.status.value}, {left} left to refund")
 
 
 @cli.command()

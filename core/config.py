@@ -686,6 +686,8 @@ class InvoicesSection(_Section):
 
     #: Before the year in the number ("RE" gives RE2026-00001); letters, digits, - and /.
     prefix: str = Field(default="", max_length=6, pattern=r"^[A-Za-z0-9/\-]*$")
+    #: Before the year in a credit note's number, a series of its own ("CN" gives CN2026-00001).
+    credit_note_prefix: str = Field(default="CN", min_length=1, max_length=6, pattern=r"^[A-Za-z0-9/\-]*$")
     #: The month the numbering year starts: 1 (calendar year), 4 for India's April-March year.
     year_starts_month: int = Field(default=1, ge=1, le=12)
     #: A TrueType font with the shop's letters (₹, Devanagari, 中文); absent: DejaVu Sans where installed.

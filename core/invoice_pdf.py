@@ -97,19 +97,24 @@ def render_invoice(
 ) -> bytes:
     """The invoice's PDF; ``label(key)`` gives each heading in the invoice's language, and
     ``fallback(key)`` in English, for a heading whose letters the font cannot draw (a Hindi or
-    Chinese shop without ``[invoices] font_file``): a heading in English, not in empty boxes."""
+    Chinese shop without ``[invoices] font_file``): a heading in English, not in empty boxes.
+
+    A credit note (``kind`` "credit_note") is drawn the same way, titled as one, with the invoice
+    it amends and the amount and tax it credits."""
     data = invoice.data
+    credit = data.get("kind") == "credit_note"
     page = _Page(font_file, data.get("locale") or "en", data["currency"])
     if fallback is not None:
         label = _drawable_label(page, label, fallback)
     pdf = page.pdf
-    pdf.set_title(f"{label('invoice_title')} {invoice.number}")
+    pdf.set_title(f"{label('credit_note_title' if credit else 'invoice_title')} {invoice.number}")
     pdf.set_author(str(data["seller"]["name"]))
     pdf.set_creation_date(invoice.issued_at)
     seller, buyer = data["seller"], data["buyer"]
     gst = data.get("system") == "gst"
 
-    page.line(label("invoice_title_gst") if gst else label("invoice_title"), size=16, bold=True, height=8)
+    title = "credit_note_title" if credit else "invoice_title_gst" if gst else "invoice_title"
+    page.line(label(title), size=16, bold=True, height=8)
     page.gap(1)
     page.line(str(seller["name"]), bold=True)
     for value in (seller.get("address"), seller.get("contact")):
@@ -127,8 +132,14 @@ def render_invoice(
     if buyer.get("address"):
         page.line(str(buyer["address"]))
     page.gap()
-    page.line(f"{label('invoice_number')}: {invoice.number}", bold=True)
-    page.line(f"{label('invoice_date')}: {data['date']}")
+    if credit:
+        page.line(f"{label('credit_note_number')}: {invoice.number}", bold=True)
+        page.line(f"{label('credit_note_date')}: {data['date']}")
+        page.line(f"{label('credit_note_invoice')}: {data['invoice']} ({data['invoice_date']})", bold=True)
+        page.line(label(f"credit_note_reason_{data.get('reason') or 'refunded'}"))
+    else:
+        page.line(f"{label('invoice_number')}: {invoice.number}", bold=True)
+        page.line(f"{label('invoice_date')}: {data['date']}")
     page.line(f"{label('invoice_order')}: {data['order']} ({data.get('order_date') or data['date']})")
     page.line(f"{label('invoice_supply_date')}: {data.get('order_date') or data['date']}")
     tax = data.get("tax") or {}
@@ -182,7 +193,7 @@ def render_invoice(
     page.row(
         [
             ("", widths[0], "L"),
-            (label("invoice_total"), sum(widths[1:5]), "L"),
+            (label("credit_note_total" if credit else "invoice_total"), sum(widths[1:5]), "L"),
             (page.money(data["total_minor"]), widths[5], "R"),
         ],
         bold=True,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from chatshop.config import ShopConfig, tax_system
@@ -26,7 +27,7 @@ from chatshop.store.base import InvoiceRecord
 if TYPE_CHECKING:
     from chatshop.runtime import Shop
 
-__all__ = ["eligible", "invoice_number", "issue", "numbering_year", "snapshot"]
+__all__ = ["credit", "credit_snapshot", "eligible", "invoice_number", "issue", "numbering_year", "snapshot"]
 
 #: Statuses whose orders get an invoice: paid (online), or delivered (cash on delivery, paid then).
 _PAID_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
@@ -131,6 +132,97 @@ async def issue(shop: Shop, order: Order) -> tuple[InvoiceRecord, bool] | None:
         year,
         lambda seq: invoice_number(section.prefix, year, seq),
         snapshot(shop, order, now),
+        secrets.token_urlsafe(24),
+        now,
+    )
+
+
+# --- credit notes ------------------------------------------------------------------------------
+# A refund or a parcel back at the shop does not change the invoice sent: a credit note amends it
+# (India's CGST Act s.34; the EU VAT Directive, art. 219), with a number of its own series, the
+# invoice it refers to, the amount credited and the tax that amount reverses.
+
+
+def credit_target(order: Order, invoice: InvoiceRecord) -> int:
+    """What the order's invoice should be credited in all now: all of it for an order that came
+    back undelivered (nothing was supplied), else what was refunded (never more than invoiced)."""
+    total = int(invoice.data["total_minor"])
+    returned = order.status is OrderStatus.RETURNED or any(e.get("new") == "returned" for e in order.history)
+    return total if returned else min(order.refunded_amount, total)
+
+
+def _part(value: int, amount: int, total: int) -> int:
+    """``value`` × ``amount`` / ``total``, to the nearest minor unit (halves up)."""
+    return int((Decimal(value) * amount / total).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _reversed_tax(tax: dict[str, Any] | None, amount: int, total: int) -> dict[str, Any] | None:
+    """The invoice's tax for ``amount`` of its ``total``: each rate's taxable value and tax in proportion."""
+    if not tax or amount == total or total <= 0:
+        return tax
+    groups = [
+        {
+            **group,
+            "base": _part(group["base"], amount, total),
+            "components": [[kind, rate, _part(value, amount, total)] for kind, rate, value in group["components"]],
+        }
+        for group in tax.get("groups", [])
+    ]
+    return {**tax, "groups": groups, "items": []}
+
+
+def credit_snapshot(
+    invoice: InvoiceRecord, amount: int, credited: int, issued_at: datetime, zone: Any, reason: str, title: str
+) -> dict[str, Any]:
+    """What the credit note shows: the invoice's seller and buyer, the invoice it amends, and the
+    amount credited with its tax. Crediting the whole invoice at once repeats its lines; a part
+    is one line (``title``) of that amount."""
+    data = invoice.data
+    total = int(data["total_minor"])
+    whole = amount == total
+    line = {"product_id": "", "title": title, "quantity": 1, "unit_minor": amount, "total_minor": amount}
+    return {
+        **{key: data.get(key) for key in ("order", "order_date", "currency", "locale", "system", "seller", "buyer")},
+        "kind": "credit_note",
+        "reason": reason,
+        "invoice": invoice.number,
+        "invoice_date": data["date"],
+        "date": issued_at.astimezone(zone).date().isoformat(),
+        "lines": data["lines"] if whole else [line],
+        "adjustments": data["adjustments"] if whole else [],
+        "subtotal_minor": data["subtotal_minor"] if whole else amount,
+        "total_minor": amount,
+        "credited_minor": credited,
+        "payment_method": data.get("payment_method"),
+        "tax": _reversed_tax(data.get("tax"), amount, total),
+    }
+
+
+async def credit(shop: Shop, order: Order) -> InvoiceRecord | None:
+    """The credit note the order is due now, issued (once: the same refund told twice, on any
+    worker, issues nothing); None when there is none to issue: no invoice to amend, or nothing
+    refunded or returned beyond what earlier credit notes credited."""
+    section = shop.config.invoices
+    if section is None:
+        return None
+    invoice = await shop.store.get_invoice(order_number=order.number)
+    if invoice is None:
+        return None
+    target = credit_target(order, invoice)
+    if target <= 0:
+        return None
+    now = shop.now()
+    year = numbering_year(shop.config, now)
+    reason = "returned" if order.status is OrderStatus.RETURNED else "refunded"
+    locale = str(invoice.data.get("locale") or shop.config.shop.locale)
+    title = shop.texts.get(locale, "credit_note_line", invoice=invoice.number)
+    zone = shop.config.shop.zone
+    return await shop.store.issue_credit_note(
+        order.number,
+        target,
+        year,
+        lambda seq: invoice_number(section.credit_note_prefix, year, seq),
+        lambda amount: credit_snapshot(invoice, amount, target, now, zone, reason, title),
         secrets.token_urlsafe(24),
         now,
     )

@@ -24,6 +24,7 @@ from chatshop.money import Money
 from chatshop.order_effects import KIND as EFFECTS
 from chatshop.order_effects import Effects, Owed
 from chatshop.orders import (
+    OUTSIDE_REFUND_NOTE,
     IllegalTransition,
     Order,
     OrderRevision,
@@ -31,6 +32,7 @@ from chatshop.orders import (
     Shipment,
     check_transition,
     new_order_number,
+    refund_reference,
 )
 from chatshop.payments import (
     PaymentContext,
@@ -55,7 +57,11 @@ _STATUS_TEXT = {
     OrderStatus.SHIPPED: "status_shipped",
     OrderStatus.DELIVERED: "status_delivered",
     OrderStatus.CANCELLED: "status_cancelled",
+    OrderStatus.RETURNED: "status_returned",
 }
+
+#: Moves that end an order the customer never got: what they paid goes back through its method first.
+_REFUNDED_FIRST = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED})
 
 
 #: How long a refund of ours may take, the provider's retries and timeouts included (see
@@ -69,6 +75,10 @@ def _payment_key(method: str, payment_id: str) -> str:
 
 class UnknownOrder(KeyError):
     """No order has that number."""
+
+
+class RefundAlreadyRecorded(ValueError):
+    """A refund made outside chatshop with that reference is on the order already (asked twice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +122,8 @@ class Ordering:
 
     def methods_for(self, quote: Quote) -> list[PaymentMethod]:
         context = PaymentContext(total=quote.total, postal_code=quote.postal_code, channel=quote.channel)
-        return [m for m in self.shop.payment_methods.values() if m.available(context)]
+        methods = self.shop.payment_methods.values()
+        return [m for m in methods if m.name not in quote.withheld and m.available(context)]
 
     async def refresh(self, cart: Cart) -> list[CartChange]:
         """Bring ``cart`` to the catalog as it is now, saying what changed.
@@ -265,15 +276,16 @@ class Ordering:
     ) -> Order:
         """Move an order and tell the customer; ``shipment`` (carrier and tracking) goes with a ship.
 
-        Cancelling a paid order refunds it first: when the provider cannot refund right now,
-        :class:`PaymentError` is raised and the order stays exactly as it was, to be cancelled later.
+        Cancelling a paid order, or taking back a paid parcel that came back undelivered, refunds
+        it first: when the provider cannot refund right now, :class:`PaymentError` is raised and the
+        order stays exactly as it was, to be moved later. A cash order that comes back took no money.
         """
         if shipment is not None and new != OrderStatus.SHIPPED:
             raise ValueError("a shipment goes with shipping an order, not with moving it to " + new.value)
         refund: RefundResult | None = None
         refunded: int | None = None
-        async with self._refunding(number) if new == OrderStatus.CANCELLED else nullcontext():
-            if new == OrderStatus.CANCELLED:
+        async with self._refunding(number) if new in _REFUNDED_FIRST else nullcontext():
+            if new in _REFUNDED_FIRST:
                 current = await self._get(number)
                 check_transition(number, current.status, new)  # an illegal move refunds nothing
                 left = Money(current.paid_amount - current.refunded_amount, current.currency)
@@ -375,7 +387,50 @@ class Ordering:
                 order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
         log.info("order.refunded", order=number, amount=str(result.amount), pending=result.pending)
         await self.tell(order, "refunded", amount=result.amount.format(await self._locale(order)))
+        await self._credit(number)
         return order
+
+    async def record_refund(self, number: str, amount: Money, reference: str) -> Order:
+        """Record money the shop gave back itself (a UPI or bank transfer) for an order paid in
+        cash: counted as refunded (the order ``refunded`` once all of it is), the customer told.
+
+        Cash is not refunded in cash: there is no provider to ask, so nothing is sent here, only
+        written down. ValueError when the order took no such money, when ``amount`` is more than
+        is left to refund, or when a refund with this ``reference`` is recorded already (a command
+        run twice): nothing is ever counted twice."""
+        reference = refund_reference(reference)
+        async with self._refunding(number):
+            order = await self._get(number)
+            method = self.shop.payment_methods.get(order.payment_method)
+            if method is None or method.online:
+                raise ValueError(
+                    f"order {number} was paid by {order.payment_method}: refund it through the provider (Refund)"
+                )
+            if order.refund_recorded(reference):
+                raise RefundAlreadyRecorded(f"order {number}: a refund with reference {reference} is recorded already")
+            left = Money(order.paid_amount - order.refunded_amount, order.currency)
+            if amount.currency != order.currency or amount.minor <= 0 or amount > left:
+                raise ValueError(f"cannot record a refund of {amount} for order {number}: {left} refundable")
+            refunded = order.refunded_amount + amount.minor
+            note = OUTSIDE_REFUND_NOTE.format(amount=amount, reference=reference)
+            if refunded >= order.paid_amount and order.can_become(OrderStatus.REFUNDED):
+                order, _ = await self.shop.store.transition_order(
+                    number, OrderStatus.REFUNDED, note=note, refunded_amount=refunded
+                )
+            else:
+                order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
+        log.info("order.refund_recorded", order=number, amount=str(amount))
+        locale = await self._locale(order)
+        await self.tell(order, "refund_recorded", amount=amount.format(locale), reference=reference)
+        await self._credit(number)
+        return order
+
+    async def _credit(self, number: str) -> None:
+        """The credit note that amends the order's invoice for a refund just made (no hook fires
+        for a refund that moves no status, so the built-in invoices plugin is asked directly)."""
+        from chatshop.plugins.invoices import send_credit_note  # a built-in plugin, which imports the runtime
+
+        await send_credit_note(self.shop, number)
 
     async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
         """Apply a verified provider event once, and only if the money matches the order."""

@@ -3,8 +3,10 @@
 Online:  pending_payment → paid → confirmed → shipped → delivered
 Cash:    cod_pending → confirmed → shipped → delivered (paid on delivery)
 Cash to online (the customer chose to pay online after all): cod_pending → pending_payment
-Any order not yet shipped may be cancelled; a cancelled or delivered order that was paid may be
-refunded. Anything else raises :class:`IllegalTransition`, in the store as in the dialog.
+Return to origin: shipped → returned (the customer refused the parcel, or the courier could not
+deliver it, and it came back to the shop).
+Any order not yet shipped may be cancelled; a cancelled, returned or delivered order that was paid
+may be refunded. Anything else raises :class:`IllegalTransition`, in the store as in the dialog.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ __all__ = [
     "Shipment",
     "ShipmentError",
     "new_order_number",
+    "refund_reference",
     "releases_stock",
 ]
 
@@ -42,6 +45,8 @@ class OrderStatus(StrEnum):
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+    #: Back at the shop undelivered (refused at the door, or the courier could not deliver: "RTO").
+    RETURNED = "returned"
 
 
 S = OrderStatus
@@ -50,9 +55,10 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PAID: frozenset({S.CONFIRMED, S.SHIPPED, S.CANCELLED, S.REFUNDED}),
     S.COD_PENDING: frozenset({S.CONFIRMED, S.SHIPPED, S.CANCELLED, S.PENDING_PAYMENT}),
     S.CONFIRMED: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.SHIPPED: frozenset({S.DELIVERED, S.RETURNED}),
     S.DELIVERED: frozenset({S.REFUNDED}),
     S.CANCELLED: frozenset({S.REFUNDED}),
+    S.RETURNED: frozenset({S.REFUNDED}),
     S.REFUNDED: frozenset(),
 }
 
@@ -61,9 +67,12 @@ RELEASES_STOCK = frozenset({S.PENDING_PAYMENT, S.PAID, S.COD_PENDING, S.CONFIRME
 
 
 def releases_stock(old: OrderStatus, new: OrderStatus) -> bool:
-    """Whether moving ``old`` → ``new`` ends an order that never shipped, so its stock and its
-    claims (a coupon's use, a slot's place) go back: a cancel, or a paid order refunded in full
-    (it is then over, and will never ship). A cancelled order refunded later gave them back already."""
+    """Whether moving ``old`` → ``new`` ends an order that never reached its customer, so its stock
+    and its claims (a coupon's use, a slot's place) go back: a cancel, a paid order refunded in full
+    (it is then over, and will never ship), or a parcel that came back to the shop (its goods are
+    on the shelf again). A cancelled or returned order refunded later gave them back already."""
+    if new is S.RETURNED:
+        return True
     return new in (S.CANCELLED, S.REFUNDED) and old in RELEASES_STOCK
 
 
@@ -191,6 +200,22 @@ _DISPUTE_OPENED = re.compile(r"^dispute of [^:]*: (\S+)")
 _DISPUTE_ENDED = re.compile(r"^dispute (\S+) (?:over|lost) ")
 _DISPUTE_NAMED = re.compile(r"^dispute (\S+) ")
 
+MAX_REFUND_REFERENCE = 60
+#: The history note of a refund made outside any provider (a UPI or bank transfer), by its reference.
+OUTSIDE_REFUND_NOTE = "refund sent outside chatshop: {amount} ref {reference}"
+
+
+def refund_reference(text: str | None) -> str:
+    """The reference of a refund the shop made itself (a UPI transaction id, a bank transfer's
+    UTR), as staff typed it; ValueError saying what is wrong. It is how the customer finds the
+    money in their bank statement, and how the same refund is never recorded twice."""
+    reference = " ".join((text or "").split())
+    if not reference:
+        raise ValueError("reference: the UPI transaction id or the bank transfer's reference (UTR)")
+    if len(reference) > MAX_REFUND_REFERENCE or _CONTROL.search(reference):
+        raise ValueError(f"reference: at most {MAX_REFUND_REFERENCE} printable characters")
+    return reference
+
 # No 0/O, 1/I/L: a number a customer can read out over the phone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _CODE_LENGTH = 6
@@ -275,6 +300,15 @@ class Order:
     def refund_failed(self, refund_id: str) -> bool:
         """Whether the order's history already says that refund failed."""
         return any(str(entry.get("note", "")).startswith(f"refund {refund_id} failed") for entry in self.history)
+
+    def refund_recorded(self, reference: str) -> bool:
+        """Whether a refund made outside chatshop with this reference is on the order already."""
+        tail = f" ref {reference}"
+        return any(
+            str(entry.get("note", "")).startswith("refund sent outside chatshop:")
+            and str(entry.get("note", "")).endswith(tail)
+            for entry in self.history
+        )
 
     @property
     def disputed(self) -> bool:

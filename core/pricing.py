@@ -58,6 +58,9 @@ class Quote:
     extras: dict[str, Any] = field(default_factory=dict)
     #: Limited things the order takes when placed (see :class:`chatshop.orders.Claim`).
     claims: list[Claim] = field(default_factory=list)
+    #: Payment methods a plugin does not offer this customer for this order (a notice says why):
+    #: cash on delivery for a customer whose cash parcels came back (``[payments.cod] max_returns``).
+    withheld: set[str] = field(default_factory=set)
 
     @classmethod
     def for_cart(

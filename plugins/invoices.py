@@ -5,6 +5,10 @@ the terminal), and kept for the dashboard and ``chatshop invoice``.
 The invoice is issued when the order is paid (online) or delivered (cash on delivery); issuing is
 idempotent, so a later move or a second worker never issues a second one. Its link carries an
 unguessable token of its own, not the order number.
+
+An order with an invoice that is refunded (in full or in part) or comes back undelivered gets a
+credit note (:func:`chatshop.invoices.credit`), sent the same way: once per refund, however often
+it is told.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from chatshop.dialog.feature import Action, DialogFeature
 from chatshop.dialog.turn import Turn
 from chatshop.hookspecs import hookimpl
 from chatshop.invoice_pdf import render_invoice
-from chatshop.invoices import issue
+from chatshop.invoices import credit, issue
 from chatshop.messages import Document
 from chatshop.orders import Order, OrderStatus
+from chatshop.payments import PaymentEvent, PaymentEventKind
 from chatshop.runtime import Shop
 from chatshop.store.base import InvoiceRecord
 
@@ -44,19 +49,62 @@ def invoice_url(shop: Shop, invoice: InvoiceRecord) -> str:
     return shop.public_url(f"/invoices/{invoice.token}.pdf")
 
 
+def credit_note_url(shop: Shop, note: InvoiceRecord) -> str:
+    return shop.public_url(f"/credit-notes/{note.token}.pdf")
+
+
+def _is_credit_note(invoice: InvoiceRecord) -> bool:
+    return invoice.data.get("kind") == "credit_note"
+
+
 def filename(invoice: InvoiceRecord) -> str:
-    return "invoice-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in invoice.number) + ".pdf"
+    kind = "credit-note-" if _is_credit_note(invoice) else "invoice-"
+    return kind + "".join(c if c.isalnum() or c in "-_" else "-" for c in invoice.number) + ".pdf"
 
 
 async def document_for(shop: Shop, invoice: InvoiceRecord, locale: str) -> Document:
+    if _is_credit_note(invoice):
+        amended, number = invoice.data["invoice"], invoice.order_number
+        caption = shop.text(locale, "credit_note_caption", note=invoice.number, invoice=amended, number=number)
+        return Document(url=credit_note_url(shop, invoice), filename=filename(invoice), caption=caption)
     caption = shop.text(locale, "invoice_caption", invoice=invoice.number, number=invoice.order_number)
     return Document(url=invoice_url(shop, invoice), filename=filename(invoice), caption=caption)
 
 
+async def send_credit_note(shop: Shop, number: str) -> InvoiceRecord | None:
+    """The credit note order ``number`` is due now (refunded, or back undelivered), issued and sent
+    to the customer; None when none is due (no invoice, or credited already: told twice)."""
+    if shop.config.invoices is None:
+        return None
+    order = await shop.store.get_order(number)
+    if order is None:
+        return None
+    note = await credit(shop, order)
+    if note is None:
+        return None
+    log.info("credit_note.issued", order=number, credit_note=note.number, invoice=note.data["invoice"])
+    locale = await shop.customer_locale(order.customer_key)
+    await shop.notify(order.customer_key, await document_for(shop, note, locale))
+    return note
+
+
+@hookimpl
+async def payment_updated(shop: Shop, order: Order, event: PaymentEvent) -> None:
+    """A refund the provider reports (one made in its dashboard): the invoice is credited for it."""
+    if event.kind is PaymentEventKind.REFUNDED:
+        await send_credit_note(shop, order.number)
+
+
 @hookimpl
 async def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
-    """Paid or delivered: the invoice is issued (once) and sent to the customer."""
-    if shop.config.invoices is None or new not in (OrderStatus.PAID, OrderStatus.DELIVERED):
+    """Paid or delivered: the invoice is issued (once) and sent to the customer. Cancelled after
+    payment, back undelivered or refunded: a credit note for it (once)."""
+    if shop.config.invoices is None:
+        return
+    if new in (OrderStatus.CANCELLED, OrderStatus.RETURNED, OrderStatus.REFUNDED):
+        await send_credit_note(shop, order.number)
+        return
+    if new not in (OrderStatus.PAID, OrderStatus.DELIVERED):
         return
     current = await shop.store.get_order(order.number) or order
     issued = await issue(shop, current)
@@ -92,7 +140,15 @@ def register_routes(shop: Shop, router: web.UrlDispatcher) -> None:
     async def download(request: web.Request) -> web.StreamResponse:
         return await _serve(shop, request)
 
+    async def download_credit_note(request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+        note = await shop.store.get_credit_note(token) if 20 <= len(token) <= 64 else None
+        if note is None:
+            raise web.HTTPNotFound(text="no such credit note")
+        return pdf_response(shop, note)
+
     router.add_get("/invoices/{token}.pdf", download)
+    router.add_get("/credit-notes/{token}.pdf", download_credit_note)
 
 
 async def _serve(shop: Shop, request: web.Request) -> web.StreamResponse:
@@ -154,6 +210,15 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "invoice_vat_included": "Prices include VAT; the taxable value is the net amount.",
             "invoice_paid": "Paid",
             "invoice_signatory": "Authorised signatory",
+            "credit_note_caption": "Your credit note {note} for invoice {invoice} (order {number})",
+            "credit_note_title": "Credit note",
+            "credit_note_number": "Credit note number",
+            "credit_note_date": "Credit note date",
+            "credit_note_invoice": "Amends invoice",
+            "credit_note_reason_refunded": "Issued for a refund of the invoiced supply.",
+            "credit_note_reason_returned": "Issued because the goods came back undelivered.",
+            "credit_note_line": "Refund against invoice {invoice}",
+            "credit_note_total": "Total credited",
         },
     )
     register(
@@ -187,6 +252,15 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "invoice_vat_included": "Alle Preise inklusive Umsatzsteuer; Netto ist der Betrag ohne Steuer.",
             "invoice_paid": "Bezahlt",
             "invoice_signatory": "Unterschrift des Verkäufers",
+            "credit_note_caption": "Ihre Gutschrift {note} zur Rechnung {invoice} (Bestellung {number})",
+            "credit_note_title": "Rechnungskorrektur (Gutschrift)",
+            "credit_note_number": "Nummer",
+            "credit_note_date": "Datum",
+            "credit_note_invoice": "Berichtigt Rechnung",
+            "credit_note_reason_refunded": "Ausgestellt für eine Erstattung der berechneten Lieferung.",
+            "credit_note_reason_returned": "Ausgestellt, weil die Ware unzugestellt zurückkam.",
+            "credit_note_line": "Erstattung zur Rechnung {invoice}",
+            "credit_note_total": "Gutgeschrieben",
         },
     )
     register(
@@ -220,6 +294,15 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "invoice_vat_included": "कीमतों में VAT शामिल है; कर योग्य मूल्य शुद्ध राशि है।",
             "invoice_paid": "भुगतान किया",
             "invoice_signatory": "अधिकृत हस्ताक्षरकर्ता",
+            "credit_note_caption": "इनवॉइस {invoice} (ऑर्डर {number}) का आपका क्रेडिट नोट {note}",
+            "credit_note_title": "क्रेडिट नोट",
+            "credit_note_number": "क्रेडिट नोट संख्या",
+            "credit_note_date": "क्रेडिट नोट की तारीख़",
+            "credit_note_invoice": "संबंधित इनवॉइस",
+            "credit_note_reason_refunded": "बिल की गई आपूर्ति के रिफ़ंड के लिए जारी।",
+            "credit_note_reason_returned": "सामान डिलीवर न होकर वापस आने के कारण जारी।",
+            "credit_note_line": "इनवॉइस {invoice} पर रिफ़ंड",
+            "credit_note_total": "कुल क्रेडिट",
         },
     )
     register(
@@ -253,5 +336,14 @@ def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
             "invoice_vat_included": "价格已含增值税；计税金额为不含税金额。",
             "invoice_paid": "已付",
             "invoice_signatory": "授权签字人",
+            "credit_note_caption": "发票 {invoice}（订单 {number}）的红字凭证 {note}",
+            "credit_note_title": "贷项通知单",
+            "credit_note_number": "通知单号码",
+            "credit_note_date": "开具日期",
+            "credit_note_invoice": "对应发票",
+            "credit_note_reason_refunded": "因所开票供货退款而开具。",
+            "credit_note_reason_returned": "因货物未送达退回而开具。",
+            "credit_note_line": "发票 {invoice} 的退款",
+            "credit_note_total": "贷记合计",
         },
     )

@@ -399,6 +399,31 @@ class Store(PeopleStore, ABC):
         """The invoice of an order, or the one with this link token."""
 
     @abstractmethod
+    async def issue_credit_note(
+        self,
+        order_number: str,
+        credited_minor: int,
+        year: str,
+        number: Callable[[int], str],
+        data: Callable[[int], dict[str, Any]],
+        token: str,
+        issued_at: datetime,
+    ) -> InvoiceRecord | None:
+        """A credit note that brings what the order's invoice is credited, in all, to
+        ``credited_minor``: for the part not credited yet (``data(amount_minor)`` says what it
+        shows), numbered next in ``year``'s credit-note series in the same transaction that saves
+        it. None when that much is credited already (the same refund told twice, on any worker).
+        The order must have its invoice."""
+
+    @abstractmethod
+    async def credit_notes(self, order_number: str) -> list[InvoiceRecord]:
+        """The order's credit notes, oldest first (``InvoiceRecord``: the same shape as an invoice)."""
+
+    @abstractmethod
+    async def get_credit_note(self, token: str) -> InvoiceRecord | None:
+        """The credit note with this link token."""
+
+    @abstractmethod
     async def get_order(self, number: str) -> Order | None: ...
 
     @abstractmethod

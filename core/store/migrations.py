@@ -947,3 +947,29 @@ $$;
 """,
     )
 )
+
+# Credit notes: the document that amends an issued invoice when its order is refunded (in full or in
+# part) or comes back undelivered (India's CGST Act s.34, the EU VAT Directive art. 219). Numbered
+# without gaps per year in a series of their own, as invoices are; ``credited_minor`` is what the
+# order's invoice is credited in all once the note is issued, so the same refund told twice (a
+# retried hook, a second worker) finds it taken and issues nothing.
+_CREDIT_NOTES = """
+CREATE TABLE credit_note_counters (
+    year TEXT PRIMARY KEY,
+    last {int} NOT NULL
+);
+CREATE TABLE credit_notes (
+    number TEXT PRIMARY KEY,
+    order_number TEXT NOT NULL REFERENCES invoices (order_number),
+    credited_minor {int} NOT NULL,
+    year TEXT NOT NULL,
+    seq {int} NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    issued_at {time} NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (order_number, credited_minor),
+    UNIQUE (year, seq)
+)
+"""
+SQLITE_MIGRATIONS.append((6, _CREDIT_NOTES.format(int="INTEGER", time="TEXT")))
+POSTGRES_MIGRATIONS.append((12, _CREDIT_NOTES.format(int="BIGINT", time="TIMESTAMPTZ")))

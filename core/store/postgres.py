@@ -1143,7 +1143,7 @@ class PostgresStore(PostgresPeople, Store):
         rows = await self.pool.fetch(
             "SELECT c.key, c.used, COUNT(o.number) AS orders, COALESCE(SUM(o.total_minor), 0) AS revenue "
             "FROM claims c LEFT JOIN order_claims oc ON oc.key = c.key AND oc.released_at IS NULL "
-            "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded') "
+            "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded', 'returned') "
             "WHERE starts_with(c.key, $1) GROUP BY c.key, c.used ORDER BY c.key",
             prefix,
         )
@@ -1207,6 +1207,63 @@ class PostgresStore(PostgresPeople, Store):
             if row is None:
                 raise
             return self._invoice(row), False
+
+    _CREDIT_COLUMNS = "number, order_number, year, seq, token, issued_at, data, credited_minor"
+
+    async def issue_credit_note(
+        self,
+        order_number: str,
+        credited_minor: int,
+        year: str,
+        number: Callable[[int], str],
+        data: Callable[[int], dict[str, Any]],
+        token: str,
+        issued_at: datetime,
+    ) -> InvoiceRecord | None:
+        async with self.pool.acquire() as db, db.transaction():
+            # The invoice's row lock queues every other credit of this order (a refund's hook on
+            # one worker, the provider's news of it on another) until this one is written: each
+            # then sees what is credited already.
+            if await db.fetchval("SELECT 1 FROM invoices WHERE order_number = $1 FOR UPDATE", order_number) is None:
+                raise KeyError(order_number)
+            credited = await db.fetchval(
+                "SELECT COALESCE(MAX(credited_minor), 0) FROM credit_notes WHERE order_number = $1", order_number
+            )
+            if credited >= credited_minor:
+                return None
+            seq = int(
+                await db.fetchval(
+                    "INSERT INTO credit_note_counters (year, last) VALUES ($1, 1) "
+                    "ON CONFLICT (year) DO UPDATE SET last = credit_note_counters.last + 1 RETURNING last",
+                    year,
+                )
+            )
+            row = await db.fetchrow(
+                f"INSERT INTO credit_notes ({self._CREDIT_COLUMNS}) "  # noqa: S608
+                f"VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {self._CREDIT_COLUMNS}",
+                number(seq),
+                order_number,
+                year,
+                seq,
+                token,
+                issued_at,
+                dumps(data(credited_minor - int(credited))),
+                credited_minor,
+            )
+            return self._invoice(row)
+
+    async def credit_notes(self, order_number: str) -> list[InvoiceRecord]:
+        rows = await self.pool.fetch(
+            f"SELECT {self._CREDIT_COLUMNS} FROM credit_notes WHERE order_number = $1 ORDER BY credited_minor",  # noqa: S608
+            order_number,
+        )
+        return [self._invoice(row) for row in rows]
+
+    async def get_credit_note(self, token: str) -> InvoiceRecord | None:
+        row = await self.pool.fetchrow(
+            f"SELECT {self._CREDIT_COLUMNS} FROM credit_notes WHERE token = $1", token  # noqa: S608
+        )
+        return self._invoice(row) if row else None
 
     async def get_invoice(self, *, order_number: str | None = None, token: str | None = None) -> InvoiceRecord | None:
         where, value = ("order_number", order_number) if order_number is not None else ("token", token)

@@ -744,7 +744,7 @@ class SQLiteStore(SQLitePeople, Store):
             rows = db.execute(
                 "SELECT c.key, c.used, COUNT(o.number), COALESCE(SUM(o.total_minor), 0) FROM claims c "
                 "LEFT JOIN order_claims oc ON oc.key = c.key AND oc.released_at IS NULL "
-                "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded') "
+                "LEFT JOIN orders o ON o.number = oc.number AND o.status NOT IN ('cancelled', 'refunded', 'returned') "
                 "WHERE substr(c.key, 1, ?) = ? GROUP BY c.key, c.used ORDER BY c.key",
                 (len(prefix), prefix),
             )
@@ -799,6 +799,61 @@ class SQLiteStore(SQLitePeople, Store):
             return self._invoice(row), True
 
         return await self._write(issue)
+
+    _CREDIT_COLUMNS = "number, order_number, year, seq, token, issued_at, data, credited_minor"
+
+    async def issue_credit_note(
+        self,
+        order_number: str,
+        credited_minor: int,
+        year: str,
+        number: Callable[[int], str],
+        data: Callable[[int], dict[str, Any]],
+        token: str,
+        issued_at: datetime,
+    ) -> InvoiceRecord | None:
+        def issue(db: sqlite3.Connection) -> InvoiceRecord | None:
+            credited = db.execute(
+                "SELECT COALESCE(MAX(credited_minor), 0) FROM credit_notes WHERE order_number = ?", (order_number,)
+            ).fetchone()[0]
+            if credited >= credited_minor:
+                return None
+            seq = db.execute(
+                "INSERT INTO credit_note_counters (year, last) VALUES (?, 1) "
+                "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+                (year,),
+            ).fetchone()[0]
+            values = (number(seq), order_number, year, seq, token, _ts(issued_at))
+            db.execute(
+                f"INSERT INTO credit_notes ({self._CREDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                (*values, dumps(data(credited_minor - credited)), credited_minor),
+            )
+            row = db.execute(
+                f"SELECT {self._CREDIT_COLUMNS} FROM credit_notes WHERE token = ?", (token,)  # noqa: S608
+            ).fetchone()
+            return self._invoice(row)
+
+        return await self._write(issue)
+
+    async def credit_notes(self, order_number: str) -> list[InvoiceRecord]:
+        def fetch(db: sqlite3.Connection) -> list[InvoiceRecord]:
+            rows = db.execute(
+                f"SELECT {self._CREDIT_COLUMNS} FROM credit_notes WHERE order_number = ? "  # noqa: S608
+                "ORDER BY credited_minor",
+                (order_number,),
+            ).fetchall()
+            return [self._invoice(row) for row in rows]
+
+        return await self._run(fetch)
+
+    async def get_credit_note(self, token: str) -> InvoiceRecord | None:
+        def fetch(db: sqlite3.Connection) -> InvoiceRecord | None:
+            row = db.execute(
+                f"SELECT {self._CREDIT_COLUMNS} FROM credit_notes WHERE token = ?", (token,)  # noqa: S608
+            ).fetchone()
+            return self._invoice(row) if row else None
+
+        return await self._run(fetch)
 
     async def get_invoice(self, *, order_number: str | None = None, token: str | None = None) -> InvoiceRecord | None:
         where, value = ("order_number", order_number) if order_number is not None else ("token", token)

@@ -56,8 +56,9 @@ def may_move(who: Who, shop: Shop, order: Order, new: OrderStatus) -> bool:
         return True
     if new is OrderStatus.REFUNDED or new.value not in shop.config.admin.agent_moves:
         return False
-    # Cancelling an order that took money refunds it: that is the owner's.
-    return not (new is OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount)
+    # Cancelling an order that took money, or taking it back undelivered, refunds it: that is the owner's.
+    refunds = new in (OrderStatus.CANCELLED, OrderStatus.RETURNED)
+    return not (refunds and order.paid_amount > order.refunded_amount)
 
 
 def may_track(who: Who, shop: Shop, order: Order) -> bool:

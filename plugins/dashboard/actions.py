@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chatshop.orders import TRANSITIONS, Order, OrderStatus
 
-__all__ = ["Action", "actions_for", "owed"]
+__all__ = ["Action", "actions_for", "owed", "records_refund"]
 
 S = OrderStatus
 
@@ -20,6 +20,7 @@ OFFERED: tuple[tuple[OrderStatus, str], ...] = (
     (S.CONFIRMED, "Confirm"),
     (S.SHIPPED, "Ship"),
     (S.DELIVERED, "Mark delivered"),
+    (S.RETURNED, "Returned to us"),
     (S.CANCELLED, "Cancel"),
     (S.REFUNDED, "Refund"),
 )
@@ -32,14 +33,18 @@ class Action:
 
     @property
     def danger(self) -> bool:
-        return self.status in (S.CANCELLED, S.REFUNDED)
+        return self.status in (S.CANCELLED, S.RETURNED, S.REFUNDED)
 
 
-def actions_for(order: Order) -> list[Action]:
+def actions_for(order: Order, *, offline: bool = False) -> list[Action]:
+    """The order's buttons; an ``offline`` method's money (cash) has no Refund button: no provider
+    can send it back, so the shop records the transfer it made itself instead (``record_refund``)."""
     allowed = TRANSITIONS[order.status]
     actions = []
     for status, label in OFFERED:
         if status == S.REFUNDED:
+            if offline:
+                continue
             # none while the customer disputes the payment: the core refuses such a refund
             if owed(order) and not order.disputed and (status in allowed or order.status == S.REFUNDED):
                 actions.append(Action(status, label))
@@ -51,3 +56,9 @@ def actions_for(order: Order) -> list[Action]:
 def owed(order: Order) -> bool:
     """Money taken for the order and not (or no longer: a refund failed) given back."""
     return order.paid_amount > order.refunded_amount
+
+
+def records_refund(order: Order, *, offline: bool) -> bool:
+    """Whether the order page offers to record a refund the shop made itself (UPI, bank transfer):
+    cash taken for the order (delivered, paid at the door) and not all given back."""
+    return offline and owed(order) and S.REFUNDED in TRANSITIONS[order.status] | {order.status}

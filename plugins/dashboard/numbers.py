@@ -26,7 +26,7 @@ __all__ = ["ABANDONED_AFTER", "Bar", "Numbers", "shop_numbers"]
 ABANDONED_AFTER = timedelta(hours=3)
 #: Enough for a small shop's week; the numbers say when they hit it.
 MAX_ORDERS = 10_000
-NOT_REVENUE = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+NOT_REVENUE = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED, OrderStatus.REFUNDED})
 
 CHART_WIDTH = 280
 CHART_HEIGHT = 90
@@ -91,6 +91,8 @@ class Numbers:
     truncated: bool
     cash: CashConfirmations | None = None
     carts: CartRecovery | None = None
+    #: This week's orders that came back undelivered (refused, or not deliverable: "RTO").
+    returned_week: int = 0
     messages: list[ChannelMessages] = field(default_factory=list)
 
 
@@ -152,6 +154,7 @@ async def shop_numbers(shop: Shop, now: datetime) -> Numbers:
         cash=_cash_confirmations(orders) if cod_confirm.settings(shop) is not None else None,
         carts=await _cart_recovery(shop, week_start, orders, now),
         messages=await _messages(shop, week[0].date, today.date, orders, todays),
+        returned_week=sum(1 for o in orders if any(entry.get("new") == "returned" for entry in o.history)),
     )
 
 

@@ -23,7 +23,8 @@ from aiohttp import web
 from chatshop.addresses import client_address, masked, networks
 from chatshop.digests import same_digest
 from chatshop.money import Money, MoneyError
-from chatshop.orders import IllegalTransition, OrderStatus, Shipment
+from chatshop.ordering import RefundAlreadyRecorded
+from chatshop.orders import IllegalTransition, Order, OrderStatus, Shipment, refund_reference
 from chatshop.payments import PaymentError
 from chatshop.plugins.dialog import cod_confirm
 from chatshop.plugins.dialog.reminders import check_stock_now
@@ -35,7 +36,7 @@ from chatshop.store.base import StockChanged
 from chatshop.store.people import StaffAccount
 
 from .access import WHO, Who, may_move, may_track, who_is
-from .actions import actions_for, owed
+from .actions import actions_for, owed, records_refund
 from .contact import contact_of
 from .forms import form_of
 from .headers import HEADERS, HSTS
@@ -56,6 +57,7 @@ FILTERS: dict[str, tuple[str, tuple[OrderStatus, ...]]] = {
     "unconfirmed": ("Cash, unconfirmed", (OrderStatus.COD_PENDING,)),
     "shipped": ("Shipped", (OrderStatus.SHIPPED,)),
     "done": ("Delivered", (OrderStatus.DELIVERED,)),
+    "returned": ("Returned", (OrderStatus.RETURNED,)),
     "closed": ("Cancelled / refunded", (OrderStatus.CANCELLED, OrderStatus.REFUNDED)),
     "all": ("All", ()),
 }
@@ -319,13 +321,17 @@ class Dashboard:
         order = await self.shop.store.get_order(request.match_info["number"])
         if order is None:
             raise web.HTTPNotFound(text="no such order")
+        offline = self._offline(order)
         return self.staff_page(
             request,
             "order.html",
             session,
             order=order,
             contact=contact_of(order),
-            actions=[a for a in actions_for(order) if may_move(request[WHO], self.shop, order, a.status)],
+            actions=[
+                a for a in actions_for(order, offline=offline) if may_move(request[WHO], self.shop, order, a.status)
+            ],
+            record_refund=request[WHO].owner and records_refund(order, offline=offline),
             tracking=may_track(request[WHO], self.shop, order),
             owed=owed(order),
             locale=self._locale(),
@@ -337,6 +343,7 @@ class Dashboard:
             money=lambda minor: Money(minor, order.currency),
             adjustment=lambda code: adjustment_label(self.shop.texts, self._locale(), code),
             invoice=await self.shop.store.get_invoice(order_number=order.number),
+            credit_notes=await self.shop.store.credit_notes(order.number) if self.shop.config.invoices else [],
             invoices=self.shop.config.invoices is not None,
         )
 
@@ -388,7 +395,7 @@ class Dashboard:
             raise self._back(f"/admin/orders/{number}", done=new.value)
         if not may_move(request[WHO], self.shop, order, new):
             raise web.HTTPForbidden(text=f"an agent may not move an order to {new.value}: ask an owner")
-        if new not in {a.status for a in actions_for(order)}:
+        if new not in {a.status for a in actions_for(order, offline=self._offline(order))}:
             raise self._back(f"/admin/orders/{number}", error=f"cannot go to {new.value}")
         try:
             if new == OrderStatus.REFUNDED:
@@ -407,6 +414,32 @@ class Dashboard:
         log.info("dashboard.order_moved", order=number, new=new.value)
         await self.audit(request, f"order.{new.value}", number, f"{order.status.value} -> {new.value}")
         raise self._back(f"/admin/orders/{number}", done=new.value)
+
+    def _offline(self, order: Order) -> bool:
+        """Whether the order's money was taken without a provider (cash on delivery)."""
+        method = self.shop.payment_methods.get(order.payment_method)
+        return method is not None and not method.online
+
+    async def record_refund(self, request: web.Request, session: Session) -> web.StreamResponse:
+        """Record a refund the shop sent itself (UPI, bank transfer) for cash it took; owners only."""
+        number = request.match_info["number"]
+        form = await form_of(request)
+        back = f"/admin/orders/{number}"
+        order = await self.shop.store.get_order(number)
+        if order is None:
+            raise web.HTTPNotFound(text="no such order")
+        try:
+            amount = Money.parse(_field(form, "amount") or "", order.currency)
+            reference = refund_reference(_field(form, "reference"))
+            await self.shop.ordering.record_refund(number, amount, reference)
+        except RefundAlreadyRecorded:
+            raise self._back(back, done=order.status.value) from None  # a double click: recorded once
+        except (PaymentError, ValueError) as e:
+            raise self._back(back, error=str(e)) from None
+        log.info("dashboard.refund_recorded", order=number)
+        await self.audit(request, "order.refund_recorded", number, f"{amount} ref {reference}")
+        moved = await self.shop.store.get_order(number)
+        raise self._back(back, done=moved.status.value if moved else order.status.value)
 
     async def tracking(self, request: web.Request, session: Session) -> web.StreamResponse:
         """Give a shipped order its carrier and tracking (or correct them); the customer is told."""
@@ -616,6 +649,7 @@ class Dashboard:
         router.add_get("/admin/orders/{number}/invoice.pdf", self.guarded(self.invoice))
         router.add_post("/admin/orders/{number}/move", self.guarded(self.move, post=True))
         router.add_post("/admin/orders/{number}/tracking", self.guarded(self.tracking, post=True))
+        router.add_post("/admin/orders/{number}/refund", self.guarded(self.record_refund, post=True, owner=True))
         router.add_get("/admin/catalog", self.guarded(self.catalog))  # agents read it; only owners change it
         router.add_post("/admin/catalog/{product_id}", self.guarded(self.save_product, post=True, owner=True))
         router.add_get("/admin/numbers", self.guarded(self.numbers, owner=True))

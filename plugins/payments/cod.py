@@ -24,7 +24,7 @@ from chatshop.payments import (
     PaymentStart,
 )
 from chatshop.plugins.dialog.cod_confirm import confirmation  # the dialog feature owns the question
-from chatshop.pricing import Quote
+from chatshop.pricing import Notice, Quote
 
 #: The order's history note when the courier collected the cash.
 CASH_COLLECTED = "cash collected"
@@ -47,6 +47,9 @@ class CashOnDeliveryConfig(PaymentConfig):
     prepaid_offer: bool = False
     #: An amount off for paying online, shown as its own line of the order (the COD fee goes too).
     prepaid_discount: Amount | None = None
+    #: A customer with this many cash orders that came back undelivered (refused, or not taken
+    #: at the door) is offered online payment only (None: cash stays offered to everyone).
+    max_returns: int | None = Field(default=None, ge=1)
 
 
 class CashOnDelivery(PaymentMethod):
@@ -123,13 +126,30 @@ def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) ->
 
 
 @hookimpl
-def price_cart(shop: Shop, quote: Quote) -> None:
+async def price_cart(shop: Shop, quote: Quote) -> None:
     method = shop.payment_methods.get("cod")
-    if quote.payment_method != "cod" or not isinstance(method, CashOnDelivery):
+    if not isinstance(method, CashOnDelivery):
+        return
+    if await _too_many_returns(shop, method.config, quote.customer_key):
+        quote.withheld.add(method.name)
+        quote.notices.append(Notice("cod_withheld"))
+        return
+    if quote.payment_method != "cod":
         return
     fee = method.config.fee
     if fee is not None and fee.minor > 0:
         quote.add("cod_fee", fee, label="Cash-on-delivery fee")
+
+
+async def _too_many_returns(shop: Shop, config: CashOnDeliveryConfig, customer_key: str | None) -> bool:
+    """Whether the customer's cash parcels came back ``max_returns`` times: a parcel refused at the
+    door costs the shop both ways of delivery and the stock's time away, so cash is not offered
+    to them again (paying online still is)."""
+    limit = config.max_returns
+    if limit is None or customer_key is None:
+        return False
+    returned = await shop.store.list_orders(customer_key=customer_key, statuses=[OrderStatus.RETURNED], limit=1000)
+    return sum(1 for order in returned if order.payment_method == "cod") >= limit
 
 
 @hookimpl

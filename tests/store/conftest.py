@@ -27,7 +27,8 @@ S = TypeVar("S", bound=Store)
 
 SERVER = os.environ.get("CHATSHOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 TABLES = (
-    "inbox, conversations, outbox, inventory, order_history, order_claims, claims, invoices, invoice_counters, "
+    "inbox, conversations, outbox, inventory, order_history, order_claims, claims, credit_notes, credit_note_counters, "
+    "invoices, invoice_counters, "
     "orders, events, kv, leases, jobs, send_budgets, stock_alerts, reminders, staff, audit, message_counts, "
     "order_messages"
 )
