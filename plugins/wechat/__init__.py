@@ -6,7 +6,7 @@ Registers :class:`~chatshop.plugins.wechat.channel.WeChatChannel` and the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from chatshop.hookspecs import hookimpl
@@ -22,6 +22,14 @@ def register_channels(register: Callable[[type[Channel]], None]) -> None:
     from .channel import WeChatChannel
 
     register(WeChatChannel)
+
+
+@hookimpl
+def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    from .texts import TEXTS
+
+    for locale, table in TEXTS.items():
+        register(locale, table)
 
 
 @hookimpl
