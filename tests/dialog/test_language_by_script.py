@@ -39,6 +39,17 @@ async def test_the_language_follows_the_script_later_too(make_shop: ShopFactory)
         assert "नहीं मिला" in await h.say("mei", "जूते")
 
 
+async def test_an_address_in_chinese_keeps_an_english_customer_english(make_shop: ShopFactory) -> None:
+    """An address is written in its city's script, whatever language its customer reads."""
+    async with make_shop(FOUR_LANGUAGES) as h:
+        await h.say("tom", "atta")
+        await h.say("tom", "1")  # Add to cart
+        await h.choose("tom", "checkout")
+        reply = await h.say("tom", "上海市黄浦区人民大道200号 400050")
+        assert "地址" not in reply, reply
+        assert h.shop.texts.get("en", "reply_with_number") in reply, reply
+
+
 async def test_a_shop_that_does_not_offer_the_language_stays_in_its_own(make_shop: ShopFactory) -> None:
     async with make_shop() as h:  # English and German only
         assert "Nothing found" in await h.say("mei", "hi") + await h.say("mei", "牛奶")
