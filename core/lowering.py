@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from chatshop.channels import Capabilities
 from chatshop.fitting import fit, fit_message
+from chatshop.fitting import shorten as fitting_shorten
 from chatshop.messages import (
     AddressRequest,
     Buttons,
@@ -30,17 +31,9 @@ __all__ = ["LoweredTurn", "lower", "shorten"]
 
 
 def shorten(text: str, limit: int) -> str:
-    """Cut ``text`` to ``limit`` characters at a word boundary where possible, marking the cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return text[:limit]
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if text[limit - 1] != " " and space >= limit // 2:  # a word cut in half goes entirely
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-–") + "…"
+    """Cut ``text`` to ``limit`` characters at a word boundary where possible, marking the cut; one
+    line, its runs of spaces made one. Never inside an emoji or a vowel sign (``fitting.shorten``)."""
+    return fitting_shorten(" ".join(text.split()), limit)
 
 
 #: A tuple, not ``Buttons | ChoiceList``: a union in the function would be built at every call.
