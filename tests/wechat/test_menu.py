@@ -210,3 +210,13 @@ def test_menu_url_limit_is_in_bytes_as_wechat_counts() -> None:
     with pytest.raises(ValidationError):
         _config([{"name": "Web", "url": url}])
     assert _config([{"name": "Web", "url": "https://shop.example.com/" + "a" * 999}])
+
+
+def test_chatshop_check_names_a_menu_word_too_long_for_the_bar(tmp_path: Path) -> None:
+    """Found by ``chatshop check``, not only when the menu is published."""
+    from chatshop.cli import cli
+
+    path = tmp_path / "shop.toml"
+    path.write_text(ZH_SHOP_TOML + '\n[texts.zh]\nwechat_menu_cart = "我的购物车里"\n')
+    result = CliRunner().invoke(cli, ["check", str(path)], env={"WECHAT_SECRET": "s", "WECHAT_TOKEN": "t"})
+    assert result.exit_code != 0 and "texts.zh.wechat_menu_cart" in result.output, result.output
