@@ -8,10 +8,10 @@ its accent, and marks the cut with "…". A channel then never has to guess.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from chatshop.channels import Capabilities
+from chatshop.graphemes import end_before
 from chatshop.messages import (
     AddressRequest,
     Buttons,
@@ -27,41 +27,11 @@ from chatshop.messages import (
     Text,
 )
 
-__all__ = ["fit", "fit_message"]
+__all__ = ["ELLIPSIS", "fit", "fit_message", "prefix", "shorten"]
 
 ELLIPSIS = "…"
-_ZWJ = "\u200d"
-
-
-def _joins_previous(char: str) -> bool:
-    """Whether ``char`` belongs to the character before it: an accent, a variation selector, a skin tone."""
-    code = ord(char)
-    return (
-        unicodedata.combining(char) != 0
-        or 0xFE00 <= code <= 0xFE0F  # variation selectors (the emoji presentation of ❤)
-        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
-        or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
-        or char == _ZWJ
-        or unicodedata.category(char) in ("Mn", "Me", "Mc")
-    )
-
-
-def _safe_end(text: str, end: int) -> int:
-    """Move a cut at ``end`` back so it splits no grapheme: not before an accent or a skin tone, not
-    after a zero-width joiner, not inside a flag (a pair of regional indicators)."""
-    while 0 < end < len(text) and (_joins_previous(text[end]) or text[end - 1] == _ZWJ):
-        end -= 1
-    if 0 < end < len(text) and _regional(text[end]) and _regional(text[end - 1]):
-        run = 0
-        while end - run > 0 and _regional(text[end - run - 1]):
-            run += 1
-        if run % 2:  # the cut falls between the two halves of a flag
-            end -= 1
-    return end
-
-
-def _regional(char: str) -> bool:
-    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+#: What a shortened line does not end in before its "…": a dangling comma, dash or "(".
+TRAILING = " ,.;:-–—/|(&+"
 
 
 def fit(text: str, limit: int, measure: Callable[[str], int] = len) -> str:
@@ -90,8 +60,9 @@ def fit(text: str, limit: int, measure: Callable[[str], int] = len) -> str:
     return _head(text, limit - measure(ELLIPSIS), measure).rstrip() + ELLIPSIS
 
 
-def _head(text: str, room: int, measure: Callable[[str], int]) -> str:
-    """The longest head of ``text`` within ``room``, cut at a line break or a space in its second half."""
+def prefix(text: str, room: int, measure: Callable[[str], int] = len) -> str:
+    """The longest head of ``text`` within ``room`` as ``measure`` counts, ending where a character
+    a reader sees ends (never inside an emoji, a flag or a vowel sign)."""
     if room <= 0:
         return ""
     if measure(text) <= room:
@@ -103,13 +74,37 @@ def _head(text: str, room: int, measure: Callable[[str], int]) -> str:
             low = middle
         else:
             high = middle - 1
-    end = _safe_end(text, low)
-    head = text[:end]
+    return text[: end_before(text, low)]
+
+
+def _head(text: str, room: int, measure: Callable[[str], int]) -> str:
+    """The longest head of ``text`` within ``room``, cut at a line break or a space in its second half."""
+    head = prefix(text, room, measure)
+    if head == text:
+        return head
+    end = len(head)
     for separator in ("\n", " "):
         at = head.rfind(separator)
         if at >= end // 2:
             return head[:at]
     return head
+
+
+def shorten(text: str, limit: int, measure: Callable[[str], int] = len, trailing: str = TRAILING) -> str:
+    """One line (a button title, a list row) within ``limit`` as the messenger counts (``measure``):
+    cut between words where one ends in its second half, else between characters a reader sees,
+    and ending in "…". Every channel's short fields are cut here, so none splits an emoji."""
+    if measure(text) <= limit:
+        return text
+    room = limit - measure(ELLIPSIS)
+    if room <= 0:
+        return prefix(text, limit, measure)
+    head = prefix(text, room, measure)
+    follows = text[len(head) : len(head) + 1]
+    space = head.rfind(" ")
+    if follows != " " and space >= len(head) // 2:  # a word cut in half goes entirely
+        head = head[:space]
+    return head.rstrip(trailing) + ELLIPSIS
 
 
 #: Kinds whose only text to fit is ``body``, and kinds with a caption. Tuples, not ``A | B``: a union

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chatshop.channels import Capabilities
-from chatshop.fitting import fit, fit_message
+from chatshop.fitting import ELLIPSIS, TRAILING, fit, fit_message
+from chatshop.fitting import shorten as fitting_shorten
+from chatshop.graphemes import clusters
 from chatshop.messages import (
     AddressRequest,
     Buttons,
@@ -30,17 +32,9 @@ __all__ = ["LoweredTurn", "lower", "shorten"]
 
 
 def shorten(text: str, limit: int) -> str:
-    """Cut ``text`` to ``limit`` characters at a word boundary where possible, marking the cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return text[:limit]
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if text[limit - 1] != " " and space >= limit // 2:  # a word cut in half goes entirely
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-–") + "…"
+    """Cut ``text`` to ``limit`` characters at a word boundary where possible, marking the cut; one
+    line, its runs of spaces made one. Never inside an emoji or a vowel sign (``fitting.shorten``)."""
+    return fitting_shorten(" ".join(text.split()), limit)
 
 
 #: A tuple, not ``Buttons | ChoiceList``: a union in the function would be built at every call.
@@ -156,7 +150,8 @@ def _choices(
     # state and total) are a list wherever the channel has one, so the description is seen.
     described = any(c.description for c in choices) and count <= caps.max_list_rows
     if 0 < count <= caps.max_buttons and not sections and not described:
-        short = tuple(_short(c, caps.button_title_length, None) for c in choices)
+        limit = caps.button_title_length
+        short = _told_apart(choices, tuple(_short(c, limit, None) for c in choices), limit)
         # A button holds its title and nothing else: one cut to fit is read in full in the body.
         cut = [c.title for c, s in zip(choices, short, strict=True) if s.title != " ".join(c.title.split())]
         return Buttons(
@@ -171,15 +166,7 @@ def _choices(
         return ChoiceList(
             body=body,
             button=shorten(button, caps.list_button_length),
-            sections=tuple(
-                Section(
-                    title=shorten(s.title, caps.list_row_title_length) if s.title else None,
-                    choices=tuple(
-                        _short(c, caps.list_row_title_length, caps.list_row_description_length) for c in s.choices
-                    ),
-                )
-                for s in groups
-            ),
+            sections=_rows(groups, caps),
             header=shorten(header, 60) if header else None,
             footer=shorten(footer, 60) if footer else None,
         )
@@ -194,6 +181,56 @@ def _choices(
     if head and room > 0:
         head = fit(head, room, caps.measure)
     return Text(body="\n".join(part for part in (head, menu) if part))
+
+
+def _rows(groups: tuple[Section, ...], caps: Capabilities) -> tuple[Section, ...]:
+    """The sections of a list with their titles and rows shortened, rows that would read alike told apart."""
+    originals = tuple(c for s in groups for c in s.choices)
+    limit = caps.list_row_title_length
+    short = tuple(_short(c, limit, caps.list_row_description_length) for c in originals)
+    rows = iter(_told_apart(originals, short, limit))
+    return tuple(
+        Section(
+            title=shorten(s.title, caps.list_row_title_length) if s.title else None,
+            choices=tuple(next(rows) for _ in s.choices),
+        )
+        for s in groups
+    )
+
+
+def _told_apart(originals: tuple[Choice, ...], short: tuple[Choice, ...], limit: int) -> tuple[Choice, ...]:
+    """Choices whose different names were cut to one title ("Classic Cotton Crew…" for sizes S, M
+    and XL) keep the end of their names instead, where they differ: "Classic Cotton… Size M"."""
+    alike: dict[str, list[int]] = {}
+    for i, choice in enumerate(short):
+        alike.setdefault(choice.title, []).append(i)
+    out = list(short)
+    for group in alike.values():
+        names = [" ".join(originals[i].title.split()) for i in group]
+        if len(group) < 2 or len(set(names)) < 2:
+            continue
+        shortest = min(map(len, names))  # where they differ, or where the shortest name ends
+        start = next((at for at, letters in enumerate(zip(*names, strict=False)) if len(set(letters)) > 1), shortest)
+        start = max(names[0].rfind(" ", 0, start) + 1, 0)  # from the word where they differ ...
+        if start and len(names[0]) - start < limit // 2:  # ... and the word before it, if short
+            start = names[0].rfind(" ", 0, max(start - 1, 0)) + 1
+        for i, name in zip(group, names, strict=True):
+            out[i] = out[i].model_copy(update={"title": _head_and_tail(name, start, limit)})
+    return tuple(out)
+
+
+def _head_and_tail(name: str, start: int, limit: int) -> str:
+    """``name`` within ``limit`` characters: its head cut, then its end from ``start``."""
+    tail = name[start:]
+    room = limit - len(tail) - len(" ")
+    if room >= 4 + len(ELLIPSIS):
+        return fitting_shorten(name[:start].rstrip(TRAILING), room) + " " + tail
+    kept: list[str] = []
+    for cluster in reversed(clusters(tail)):  # the very end, whole characters only
+        if sum(map(len, kept)) + len(cluster) > limit - len(ELLIPSIS):
+            break
+        kept.insert(0, cluster)
+    return ELLIPSIS + "".join(kept).lstrip()
 
 
 def _short(choice: Choice, title_limit: int, description_limit: int | None) -> Choice:

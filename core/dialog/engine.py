@@ -4,7 +4,10 @@ It knows no feature of the shop. Every button, list row and numbered answer arri
 ``prefix:arg`` and runs the action its feature registered for ``prefix``; free text is read, in this
 order, as a command word of the customer's language, a "next page"/"back" pick from the last menu,
 the answer to the open question, a number from the last menu, a menu title typed out, and else as a
-search. Interceptors (a person talking with the customer) run before all of it.
+search. Text in a script only one of the shop's languages writes (牛奶, दूध) switches the customer
+to that language first, unless it answers an open question (an address is written in its city's
+script, whatever the customer reads). Interceptors (a person talking with the
+customer) run before all of it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from chatshop.catalog import fold
 from chatshop.dialog.turn import Turn
+from chatshop.locales_offered import written_locale
 from chatshop.messages import Inbound, InboundKind
 from chatshop.words import is_cjk
 
@@ -115,10 +119,12 @@ async def on_text(turn: Turn, text: str) -> None:
     text = _INVISIBLE.sub("", text).strip()
     state, texts, dialog = turn.state, turn.shop.texts, turn.dialog
     word = spoken(text) or text
-    if (language := _language_of(turn, word)) is not None:
+    question = dialog.questions.get(state.step)
+    # An answer (an address, a name) is written as the place or person is, not as the customer reads.
+    written = written_locale(text, turn.shop.locales, state.locale) if question is None else None
+    if (language := _language_of(turn, word) or written) is not None:
         state.locale = language  # answered in the language they typed, from this reply on
     typed = number(text)
-    question = dialog.questions.get(state.step)
     # A number where a quantity (or a house number) is asked is the answer, not a pick from the menu.
     numbered = question is not None and typed is not None and question.value.numbers
     if numbered and question is not None and await turn.run_as(question.feature, question.value.answer, turn, text):

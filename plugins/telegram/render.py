@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatshop.channels import utf16_units
+from chatshop.fitting import fit
 from chatshop.messages import (
     Buttons,
     Choice,
@@ -29,6 +30,8 @@ __all__ = ["CAPTION_LIMIT", "Call", "Labels", "render"]
 
 #: A photo's caption, in UTF-16 units (Bot API: 0-1024 characters after entities parsing).
 CAPTION_LIMIT = 1024
+#: A message's text, in UTF-16 units (Bot API: 1-4096 characters after entities parsing).
+TEXT_LIMIT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,13 @@ class Call:
 
 def _join(*parts: str | None) -> str:
     return "\n\n".join(p for p in parts if p)
+
+
+def _framed(header: str | None, body: str, footer: str | None) -> str:
+    """The body between its header and footer, cut so all three fit one message: the core fitted
+    the body alone, and the header and footer would push it past Telegram's limit."""
+    frame = utf16_units(_join(header, "x", footer)) - 1
+    return _join(header, fit(body, TEXT_LIMIT - frame, utf16_units), footer)
 
 
 def _keyboard(choices: tuple[Choice, ...], links: tuple[tuple[str, str], ...] = ()) -> dict[str, Any] | None:
@@ -83,7 +93,7 @@ def render(chat: str, message: Outbound, labels: Labels) -> list[Call]:
         case Text(body=body):
             return [_message(chat, body, None)]
         case Buttons(body=body, choices=choices, header=header, footer=footer, image_url=image):
-            text = _join(header, body, footer)
+            text = _framed(header, body, footer)
             markup = _keyboard(choices)
             if image and utf16_units(text) <= CAPTION_LIMIT:
                 return [_photo(chat, image, text, markup, text)]
@@ -91,7 +101,7 @@ def render(chat: str, message: Outbound, labels: Labels) -> list[Call]:
                 return [_photo(chat, image, "", None, ""), _message(chat, text, markup)]
             return [_message(chat, text, markup)]
         case ChoiceList(body=body, header=header, footer=footer):
-            return [_message(chat, _join(header, body, footer), _keyboard(message.choices))]
+            return [_message(chat, _framed(header, body, footer), _keyboard(message.choices))]
         case ProductCard(body=body, image_url=image, url=url, choices=choices):
             links = ((labels.open_link, url),) if url else ()
             markup = _keyboard(choices, links)

@@ -6,9 +6,10 @@ Registers :class:`~chatshop.plugins.wechat.channel.WeChatChannel` and the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from chatshop.config import ConfigError, ConfigProblem, ShopConfig
 from chatshop.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -22,6 +23,29 @@ def register_channels(register: Callable[[type[Channel]], None]) -> None:
     from .channel import WeChatChannel
 
     register(WeChatChannel)
+
+
+@hookimpl
+def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    from .texts import TEXTS
+
+    for locale, table in TEXTS.items():
+        register(locale, table)
+
+
+@hookimpl
+def check_config(config: ShopConfig) -> list[ConfigProblem]:
+    """The default menu's words (the shop's own ``[texts.LANG]`` ones too) within WeChat's bytes."""
+    from .menu import default_menu, shop_words
+
+    section = config.channels.get("wechat")
+    if not isinstance(section, Mapping) or section.get("menu"):
+        return []
+    try:
+        default_menu(shop_words(config), config.shop.locale)
+    except ConfigError as e:
+        return list(e.problems)
+    return []
 
 
 @hookimpl

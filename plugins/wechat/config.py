@@ -27,7 +27,7 @@ class MenuButton(_Strict):
 
     name: str = Field(min_length=1)
     action: MenuAction | None = None
-    url: str | None = Field(default=None, max_length=1024)
+    url: str | None = None
     sub_buttons: list[MenuButton] = Field(default_factory=list, max_length=5)
 
     @field_validator("name")
@@ -52,6 +52,8 @@ class MenuButton(_Strict):
             raise ValueError("a menu button needs exactly one of action, url or sub_buttons")
         if self.url is not None and not self.url.startswith(("http://", "https://")):
             raise ValueError("url must start with http:// or https://")
+        if self.url is not None and len(self.url.encode()) > 1024:
+            raise ValueError("url longer than 1024 bytes (WeChat counts bytes: a Chinese letter is 3)")
         return self
 
 

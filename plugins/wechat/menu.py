@@ -2,33 +2,36 @@
 
 Action buttons are ``click`` buttons whose key is ``CHATSHOP_<ACTION>``; a click comes back as an
 event and becomes ``Inbound(kind=CHOICE, choice_id=ACTION_CHOICE_IDS[action])``. WeChat allows up to
-3 top buttons with up to 5 sub-buttons each (checked by the config model).
+3 top buttons with up to 5 sub-buttons each (checked by the config model). A shop that configures no
+menu gets the default one in its first language (``[shop] locale``), its words from ``texts.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import click
+from pydantic import ValidationError
 
 from chatshop.channels import SendError
 from chatshop.cli_helpers import load_section
-from chatshop.config import ConfigError, read_secret
+from chatshop.config import ConfigError, ConfigProblem, ShopConfig, read_secret
 
 from .client import WeChatClient
-from .config import MenuButton, WeChatConfig
+from .config import MenuButton, TopMenuButton, WeChatConfig
+from .texts import TEXTS
 from .token import AccessTokens, MemoryKV
 
 __all__ = [
     "ACTION_CHOICE_IDS",
-    "DEFAULT_MENU",
     "build_menu",
     "choice_for_key",
+    "default_menu",
     "menu_key",
     "register",
 ]
@@ -37,17 +40,56 @@ KEY_PREFIX = "CHATSHOP_"
 #: The built-in dialog's choice id for each menu action (see ``chatshop.plugins.dialog``).
 ACTION_CHOICE_IDS = {"catalog": "browse", "cart": "cart", "orders": "orders", "help": "help"}
 
-DEFAULT_MENU = [
-    MenuButton(name="Shop", action="catalog"),
-    MenuButton(name="Cart", action="cart"),
-    MenuButton(
-        name="More",
-        sub_buttons=[
-            MenuButton(name="My orders", action="orders"),
-            MenuButton(name="Help", action="help"),
-        ],
-    ),
+#: The default menu: (text key, action) for each top button, or (text key, sub-buttons).
+_DEFAULT: list[tuple[str, str | list[tuple[str, str]]]] = [
+    ("wechat_menu_shop", "catalog"),
+    ("wechat_menu_cart", "cart"),
+    ("wechat_menu_more", [("wechat_menu_orders", "orders"), ("wechat_menu_help", "help")]),
 ]
+
+
+#: A text of the shop's for a locale and key: ``[texts.LOCALE]`` first, then ours.
+Words = Callable[[str, str], str]
+
+
+def shop_words(shop: ShopConfig | None = None) -> Words:
+    """The menu's words as the shop says them: its ``[texts.LOCALE]`` first, then ours, in that
+    locale, else in the shop's first language, else in English (as every text of the shop falls back)."""
+    overrides = shop.texts if shop is not None else {}
+    first = shop.shop.locale if shop is not None else "en"
+
+    def words(locale: str, key: str) -> str:
+        for candidate in (locale, first, "en"):
+            found = overrides.get(candidate, {}).get(key) or TEXTS.get(candidate, {}).get(key)
+            if found:
+                return found
+        raise KeyError(key)
+
+    return words
+
+
+def default_menu(words: Words, locale: str) -> list[TopMenuButton]:
+    """The menu of a shop that configured none, in ``locale`` (the shop's first language).
+
+    Its names are checked against WeChat's byte limits like a configured menu's; a shop's own word
+    that does not fit raises :class:`ConfigError` naming ``texts.LOCALE.KEY``.
+    """
+
+    def button(key: str, model: type[MenuButton], **kind: Any) -> Any:
+        name = words(locale, key)
+        try:
+            return model(name=name, **kind)
+        except ValidationError as e:
+            reason = "; ".join(str(error["msg"]) for error in e.errors())
+            raise ConfigError([ConfigProblem(path=f"texts.{locale}.{key}", message=f"{name!r}: {reason}")]) from None
+
+    menu: list[TopMenuButton] = []
+    for key, what in _DEFAULT:
+        if isinstance(what, str):
+            menu.append(button(key, TopMenuButton, action=what))
+        else:
+            menu.append(button(key, TopMenuButton, sub_buttons=[button(k, MenuButton, action=a) for k, a in what]))
+    return menu
 
 
 def menu_key(action: str) -> str:
@@ -69,12 +111,14 @@ def _button(button: MenuButton) -> dict[str, Any]:
     return {"type": "click", "name": button.name, "key": menu_key(button.action)}
 
 
-def build_menu(buttons: Sequence[MenuButton]) -> dict[str, Any]:
-    """The ``menu/create`` body for ``buttons`` (the default menu when none are configured)."""
-    return {"button": [_button(b) for b in (buttons or DEFAULT_MENU)]}
+def build_menu(buttons: Sequence[MenuButton], shop: ShopConfig | None = None) -> dict[str, Any]:
+    """The ``menu/create`` body for ``buttons``; when none are configured, the default menu in the
+    first language of ``shop`` (English without one)."""
+    locale = shop.shop.locale if shop is not None else "en"
+    return {"button": [_button(b) for b in (buttons or default_menu(shop_words(shop), locale))]}
 
 
-async def publish_menu(config: WeChatConfig, secret: str) -> None:
+async def publish_menu(config: WeChatConfig, secret: str, shop: ShopConfig | None = None) -> None:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
         tokens = AccessTokens(
             app_id=config.app_id,
@@ -84,12 +128,12 @@ async def publish_menu(config: WeChatConfig, secret: str) -> None:
             kv=MemoryKV(),
         )
         client = WeChatClient(base_url=config.api_base_url, session=lambda: session, tokens=tokens)
-        await client.create_menu(build_menu(config.menu))
+        await client.create_menu(build_menu(config.menu, shop))
 
 
-def _load(shop_toml: Path, dry_run: bool) -> WeChatConfig:
+def _load(shop_toml: Path, dry_run: bool) -> tuple[ShopConfig, WeChatConfig]:
     # No secrets needed to look at the menu (a dry run).
-    return load_section(shop_toml, "channels.wechat", WeChatConfig, secrets=not dry_run)[1]
+    return load_section(shop_toml, "channels.wechat", WeChatConfig, secrets=not dry_run)
 
 
 def register(cli: click.Group) -> None:
@@ -105,12 +149,12 @@ def register(cli: click.Group) -> None:
     def menu(shop_toml: Path, dry_run: bool) -> None:
         """Publish the custom menu of [channels.wechat] to the account."""
         try:
-            config = _load(shop_toml, dry_run)
-            body = build_menu(config.menu)
+            shop, config = _load(shop_toml, dry_run)
+            body = build_menu(config.menu, shop)
             if dry_run:
                 click.echo(json.dumps(body, ensure_ascii=False, indent=2))
                 return
-            asyncio.run(publish_menu(config, read_secret(config.app_secret_env)))
+            asyncio.run(publish_menu(config, read_secret(config.app_secret_env), shop))
         except ConfigError as e:
             raise click.ClickException(str(e)) from None
         except SendError as e:

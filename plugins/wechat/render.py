@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatshop.channels import utf8_bytes
-from chatshop.fitting import fit
+from chatshop.fitting import fit, prefix
+from chatshop.graphemes import boundaries
 from chatshop.messages import (
     Buttons,
     CatalogMessage,
@@ -62,11 +63,11 @@ class Rendered:
 
 
 def truncate_bytes(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` UTF-8 bytes, at a nearby word boundary, with an ellipsis."""
-    if len(text.encode()) <= limit:
+    """``text`` cut to ``limit`` UTF-8 bytes, at a nearby word boundary, with an ellipsis; never
+    inside a character a reader sees (a Chinese character, an emoji, a flag, a vowel sign)."""
+    if utf8_bytes(text) <= limit:
         return text
-    room = limit - len(ELLIPSIS.encode())
-    cut = text.encode()[: max(room, 0)].decode(errors="ignore")
+    cut = prefix(text, limit - utf8_bytes(ELLIPSIS), utf8_bytes)
     space = max(cut.rfind(" "), cut.rfind("\n"))
     if space >= len(cut) * 4 // 5:
         cut = cut[:space]
@@ -75,24 +76,30 @@ def truncate_bytes(text: str, limit: int) -> str:
 
 def split_bytes(text: str, limit: int, parts: int = MAX_TEXT_PARTS) -> list[str]:
     """``text`` in pieces of at most ``limit`` UTF-8 bytes, cut at line breaks (else at a space, else
-    at a character); beyond ``parts`` pieces the middle goes, so the end (a total) still shows."""
+    between characters a reader sees); beyond ``parts`` pieces the middle goes, so the end (a total)
+    still shows."""
     pieces: list[str] = []
     rest = text.strip()
-    while len(rest.encode()) > limit:
-        head = rest.encode()[:limit].decode(errors="ignore")
+    while utf8_bytes(rest) > limit:
+        head = prefix(rest, limit, utf8_bytes)
         cut = head.rfind("\n")
         if cut < len(head) // 2:
             cut = head.rfind(" ")
         if cut < len(head) // 2:
             cut = len(head)
+        if cut == 0:  # one character a reader sees longer than a message: cut inside it
+            cut = len(rest.encode()[:limit].decode(errors="ignore"))
         pieces.append(head[:cut].rstrip())
         rest = rest[cut:].strip()
     if rest:
         pieces.append(rest)
     if len(pieces) > parts:  # keep the end whole: the last bytes that fit, from a line start
         marker = ELLIPSIS + "\n"
-        tail = pieces[-1].encode()[-(limit - len(marker.encode())) :].decode(errors="ignore")
-        if tail != pieces[-1] and 0 <= (newline := tail.find("\n")) < len(tail) // 2:
+        last = pieces[-1]
+        room = limit - utf8_bytes(marker)
+        start = len(last) - len(last.encode()[-room:].decode(errors="ignore"))
+        tail = last[next((at for at in (0, *boundaries(last)) if at >= start), len(last)) :]
+        if tail != last and 0 <= (newline := tail.find("\n")) < len(tail) // 2:
             tail = tail[newline + 1 :]
         pieces = [*pieces[: parts - 1], marker + tail]
     return pieces

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 import click
 
 from chatshop.channels import Channel
+from chatshop.config import ConfigProblem, ShopConfig
 from chatshop.hookspecs import hookimpl
 from chatshop.payments import PaymentMethod
 
@@ -18,6 +19,7 @@ __all__ = [
     "WhatsAppChannel",
     "WhatsAppPay",
     "catalog_changed",
+    "check_config",
     "order_placed",
     "order_status_changed",
     "register_channels",
@@ -57,6 +59,23 @@ def register_payment_methods(register: Callable[[type[PaymentMethod]], None]) ->
 def register_texts(register: Callable[[str, Mapping[str, str]], None]) -> None:
     for locale, table in TEXTS.items():
         register(locale, table)
+
+
+@hookimpl
+def check_config(config: ShopConfig) -> list[ConfigProblem]:
+    """A template language for a language the shop does not offer would never be used: a typo."""
+    section = config.channels.get("whatsapp")
+    templates = section.get("templates") if isinstance(section, Mapping) else None
+    languages = templates.get("languages") if isinstance(templates, Mapping) else None
+    offered = [config.shop.locale, *config.shop.locales]
+    return [
+        ConfigProblem(
+            path=f"channels.whatsapp.templates.languages.{locale}",
+            message=f"the shop does not offer {locale!r} ([shop] locales: {', '.join(config.shop.locales)})",
+        )
+        for locale in (languages if isinstance(languages, Mapping) else {})
+        if locale not in offered
+    ]
 
 
 @hookimpl

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from chatshop.fitting import shorten
+
 from .errors import GraphError
 
 if TYPE_CHECKING:
@@ -63,8 +65,8 @@ def catalog_items(shop: Shop, views: Iterable[ProductView]) -> dict[str, dict[st
         product = shop.catalog.product_of(item)
         data: dict[str, Any] = {
             "id": item.id,
-            "title": item.title[:TITLE_LIMIT],
-            "description": (product.description or product.title)[:DESCRIPTION_LIMIT],
+            "title": shorten(item.title, TITLE_LIMIT),  # never inside a syllable or an emoji
+            "description": shorten(product.description or product.title, DESCRIPTION_LIMIT),
             "availability": "in stock" if view.buyable else "out of stock",
             "condition": "new",
             "price": _price(view),

@@ -153,7 +153,7 @@ class WhatsAppChannel(Channel):
         if isinstance(message, OrderStatusUpdate):
             rendered, move = await self._order_update(customer_id, message)
         elif isinstance(message, Marketing):
-            rendered = self._marketing(message)
+            rendered = await self._marketing(customer_id, message)
         else:
             if not await self.window.is_open(customer_id):
                 log.warning("whatsapp.window_closed", customer=customer_id, kind=message.kind)
@@ -253,7 +253,8 @@ class WhatsAppChannel(Channel):
             templates = self.settings.templates
             payloads = templates.payloads(name, update.order_number)
             said = f"{update.body} {update.url}" if update.url else update.body  # a template has no button for it
-            return render.template(name, templates.language, [update.order_number, said], payloads), None
+            language = templates.language_for(name, await self._locale(customer_id))
+            return render.template(name, language, [update.order_number, said], payloads), None
         move = None
         if update.payment_method == WHATSAPP_PAY:
             move = await self.bills.next_move(update.order_number, update.status)
@@ -265,7 +266,10 @@ class WhatsAppChannel(Channel):
     def sends_marketing(self, topic: str) -> bool:
         return self.settings.templates.for_topic(topic) is not None
 
-    def _marketing(self, message: Marketing) -> render.Rendered:
+    async def _locale(self, customer_id: str) -> str:
+        return await self.shop.customer_locale(f"{self.name}:{customer_id}")
+
+    async def _marketing(self, customer_id: str, message: Marketing) -> render.Rendered:
         """The shop's approved marketing template for the message's topic (the core sends one only
         to a customer who opted in, and only for a topic with a template)."""
         templates = self.settings.templates
@@ -273,7 +277,8 @@ class WhatsAppChannel(Channel):
         if name is None:
             raise PermanentSendError(f"no template for {message.topic}", code="no_template")
         payloads = templates.payloads(name, product_id=message.subject)
-        return render.template(name, templates.language, message.parameters, payloads)
+        language = templates.language_for(name, await self._locale(customer_id))
+        return render.template(name, language, message.parameters, payloads)
 
     async def _remember_notification(self, wamid: str, customer_id: str, update: OrderStatusUpdate) -> None:
         """Keep a free-form status update so a late 131047 can resend it as the template."""

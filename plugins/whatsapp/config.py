@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from chatshop.channels import ChannelConfig
 from chatshop.config import SecretNames
@@ -34,11 +34,18 @@ class TemplatesConfig(BaseModel):
     ``buttons`` gives a template's buttons, in their order in WhatsApp Manager, what they do: each
     quick reply is sent with that action as its payload, which is what a tap brings back (without
     one, WhatsApp sends only the button's label).
+
+    A template is approved per language: ``language`` is the code of the shop's first language,
+    ``languages`` the code of each other language the shop offers (``hi = "hi"``), and
+    ``translated`` the languages a template is approved in where that is not all of them; a customer
+    whose language has no approved translation gets the template in ``language``.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     language: str = Field(default="en_US", min_length=2, max_length=15)
+    languages: dict[str, Annotated[str, Field(min_length=2, max_length=15)]] = Field(default_factory=dict)
+    translated: dict[str, list[str]] = Field(default_factory=dict)
     order_update: str | None = Field(default=None, min_length=1, max_length=512)
     statuses: dict[str, str] = Field(default_factory=dict)
     #: MARKETING templates, sent outside the window only to customers who opted in: a cart left
@@ -47,6 +54,19 @@ class TemplatesConfig(BaseModel):
     cart_reminder: str | None = Field(default=None, min_length=1, max_length=512)
     back_in_stock: str | None = Field(default=None, min_length=1, max_length=512)
     buttons: dict[str, list[ButtonAction]] = Field(default_factory=dict)
+
+    @field_validator("translated")
+    @classmethod
+    def _translated_into_configured_languages(
+        cls, value: dict[str, list[str]], info: ValidationInfo
+    ) -> dict[str, list[str]]:
+        """A language without a code in ``languages``: the template could never be sent in it."""
+        codes = info.data.get("languages", {})
+        for name, locales in value.items():
+            missing = [locale for locale in locales if locale not in codes]
+            if missing:
+                raise ValueError(f"{name}: {', '.join(missing)} has no code in [channels.whatsapp.templates.languages]")
+        return value
 
     @field_validator("buttons")
     @classmethod
@@ -59,11 +79,22 @@ class TemplatesConfig(BaseModel):
     @model_validator(mode="after")
     def _buttons_of_used_templates(self) -> TemplatesConfig:
         used = {self.order_update, self.cart_reminder, self.back_in_stock, *self.statuses.values()} - {None}
+        names = ", ".join(sorted(n for n in used if n)) or "none"
         unknown = sorted(set(self.buttons) - used)
         if unknown:
-            names = ", ".join(sorted(n for n in used if n)) or "none"
             raise ValueError(f"buttons for {', '.join(unknown)}, a template not used here (used: {names})")
+        unknown = sorted(set(self.translated) - used)
+        if unknown:
+            raise ValueError(f"translated lists {', '.join(unknown)}, a template not used here (used: {names})")
         return self
+
+    def language_for(self, name: str, locale: str) -> str:
+        """The language code to send template ``name`` in to a customer who reads ``locale``: theirs
+        where the template is approved in it, else the shop's first language's."""
+        code = self.languages.get(locale)
+        if code is None or (name in self.translated and locale not in self.translated[name]):
+            return self.language
+        return code
 
     def payloads(self, name: str, order_number: str | None = None, product_id: str | None = None) -> list[str | None]:
         """The payload of each of template ``name``'s buttons for an update on ``order_number`` (or

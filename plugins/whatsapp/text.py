@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import re
 
+from chatshop.fitting import ELLIPSIS
+from chatshop.fitting import shorten as fitting_shorten
+
 __all__ = ["keep_ends", "shorten", "template_safe"]
 
-_ELLIPSIS = "…"
-_TRAILING = " ,;:-–—/|(&+"
+_ELLIPSIS = ELLIPSIS
 
 
 def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, at a word boundary, ending in an ellipsis."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return text[:limit]
-    room = limit - len(_ELLIPSIS)
-    cut = text[: room + 1]
-    space = cut.rfind(" ")
-    # A word boundary in the last half keeps the words whole; otherwise one long word is cut.
-    head = cut[:space] if space >= room // 2 else text[:room]
-    return head.rstrip(_TRAILING) + _ELLIPSIS
+    """``text`` cut to at most ``limit`` characters, at a word boundary, ending in an ellipsis; never
+    inside an emoji, a flag or a vowel sign (the core's one rule, ``chatshop.fitting.shorten``)."""
+    return fitting_shorten(text.strip(), limit)
 
 
 def template_safe(text: str, limit: int) -> str:

@@ -118,3 +118,28 @@ def test_long_text_is_cut_at_lines_within_the_limit_keeping_its_end() -> None:
     assert len(message.body) <= 200 and "…" in lines
     assert lines[0] == "line 0 " + "x" * 30 and lines[-1] == "line 19 " + "x" * 30
     assert all(line == "…" or line in body.split("\n") for line in lines)
+
+
+def test_rows_cut_alike_show_what_tells_them_apart() -> None:
+    """Three variants of one long name cut to 24 characters would all read "Classic Cotton Crew
+    Neck…": each row keeps the end of its name (the size), so the customer can tell which is which."""
+    names = [f"Classic Cotton Crew Neck T-shirt, Navy Blue, Size {size}" for size in ("S", "M", "XL")]
+    rows = tuple(Choice(id=f"v{i}", title=name, description="₹499.00") for i, name in enumerate(names))
+    asked = ChoiceList(body="Which one?", button="Sizes", sections=(Section(choices=rows),))
+    lowered = lower([asked], LIST_ONLY, "", "")
+    (message,) = lowered.messages
+    assert isinstance(message, ChoiceList)
+    titles = [c.title for c in message.sections[0].choices]
+    assert len(set(titles)) == 3 and all(len(t) <= 24 for t in titles), titles
+    assert [t.endswith(f"Size {size}") for t, size in zip(titles, ("S", "M", "XL"), strict=True)] == [True] * 3, titles
+    assert all(t.startswith("Classic") for t in titles), titles
+    buttons = lower([Buttons(body="Which?", choices=rows[:3])], replace(RICH, button_title_length=20), "", "")
+    assert len({c.title for c in buttons.messages[0].choices}) == 3  # type: ignore[union-attr]
+
+
+def test_rows_whose_names_differ_only_past_a_long_word_still_differ() -> None:
+    names = ["Ab" + "c" * 40 + " 1", "Ab" + "c" * 40 + " 2"]
+    rows = tuple(Choice(id=f"v{i}", title=name) for i, name in enumerate(names))
+    lowered = lower([ChoiceList(body="?", button="Open", sections=(Section(choices=rows),))], LIST_ONLY, "", "")
+    titles = [c.title for c in lowered.messages[0].sections[0].choices]  # type: ignore[union-attr]
+    assert len(set(titles)) == 2 and all(len(t) <= 24 for t in titles), titles

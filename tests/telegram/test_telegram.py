@@ -11,9 +11,9 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from chatshop.channels import PermanentSendError, RetryableSendError
+from chatshop.channels import PermanentSendError, RetryableSendError, utf16_units
 from chatshop.config import ConfigError, load_config
-from chatshop.messages import Document, Image, ProductCard, Text
+from chatshop.messages import Buttons, Choice, Document, Image, ProductCard, Text
 from chatshop.money import Money
 from chatshop.orders import OrderStatus
 from chatshop.plugin_manager import Plugins
@@ -183,3 +183,18 @@ async def test_an_invoice_arrives_as_a_file_or_as_its_link(shop: ShopHarness, bo
     sent, fallback = bot.to("4242")
     assert sent.method == "sendDocument" and sent.params["document"].endswith("abc.pdf") and sent.text == "Invoice K7M"
     assert fallback.method == "sendMessage" and "gone.pdf" in fallback.text
+
+
+async def test_a_long_question_with_its_header_and_footer_fits_one_telegram_message(
+    shop: ShopHarness, bot: FakeBotAPI
+) -> None:
+    """The body is cut to 4096 UTF-16 units; the header and footer joined to it must fit too, or
+    Telegram refuses the whole message ("message is too long") and the customer gets nothing."""
+    body = "Ω😀 " * 2000  # 8000 UTF-16 units: an emoji is two
+    question = Buttons(
+        body=body, header="Your order", footer="Tap a button", choices=(Choice(id="menu", title="Menu"),)
+    )
+    await shop.shop.notify("telegram:4242", question)
+    await shop.idle()
+    [sent] = bot.to("4242")
+    assert utf16_units(sent.text) <= 4096 and sent.text.startswith("Your order") and "Tap a button" in sent.text

@@ -54,7 +54,9 @@ def test_default_menu_is_valid_and_maps_back() -> None:
 
 
 def _config(menu: list[dict[str, Any]]) -> WeChatConfig:
-    return WeChatConfig.model_validate({"app_id": "wx1", "app_secret_env": "S", "token_env": "T", "menu": menu})
+    # A valid account, so a refusal is the menu's (with "wx1" every menu was refused for the app id).
+    account = {"app_id": "wx3f8a2c1d9e7b6a54", "app_secret_env": "S", "token_env": "T"}
+    return WeChatConfig.model_validate({**account, "menu": menu})
 
 
 @pytest.mark.parametrize(
@@ -144,3 +146,77 @@ def test_cli_publishes_the_menu(tmp_path: Path, secrets_env: None) -> None:
         "CHATSHOP_ORDERS",
         "CHATSHOP_HELP",
     ]
+
+
+ZH_SHOP_TOML = """
+[shop]
+name = "茶馆"
+currency = "CNY"
+locale = "zh"
+locales = ["zh", "en"]
+
+[channels.wechat]
+app_id = "wx3f8a2c1d9e7b6a54"
+app_secret_env = "WECHAT_SECRET"
+token_env = "WECHAT_TOKEN"
+"""
+
+
+def _dry_run(tmp_path: Path, shop_toml: str) -> Any:
+    path = tmp_path / "shop.toml"
+    path.write_text(shop_toml)
+    cli = click.Group("chatshop")
+    register_commands(cli)
+    result = CliRunner().invoke(cli, ["wechat", "menu", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _names(menu: dict[str, Any]) -> list[str]:
+    return [b["name"] for top in menu["button"] for b in (top, *top.get("sub_button", []))]
+
+
+@pytest.mark.parametrize("locale", ["zh", "hi", "de", "en"])
+def test_default_menu_speaks_the_shops_first_language(tmp_path: Path, locale: str) -> None:
+    """A Chinese shop's followers see 商店, 购物车, not "Shop", "Cart" (every name within WeChat's bytes)."""
+    toml = ZH_SHOP_TOML.replace('locale = "zh"', f'locale = "{locale}"').replace('["zh", "en"]', f'["{locale}"]')
+    menu = _dry_run(tmp_path, toml)
+    assert _check_menu(menu) is None
+    english = ["Shop", "Cart", "More", "My orders", "Help"]
+    assert (_names(menu) == english) is (locale == "en"), _names(menu)
+    if locale == "zh":
+        assert all(not name.isascii() for name in _names(menu)), _names(menu)
+    keys = [b.get("key") for top in menu["button"] for b in top.get("sub_button", [top])]
+    assert [choice_for_key(k) for k in keys] == ["browse", "cart", "orders", "help"]
+
+
+def test_default_menu_takes_the_shops_own_words(tmp_path: Path) -> None:
+    toml = ZH_SHOP_TOML + '\n[texts.zh]\nwechat_menu_shop = "逛逛"\n'
+    assert _dry_run(tmp_path, toml)["button"][0]["name"] == "逛逛"
+
+
+def test_default_menu_word_too_long_for_the_bar_names_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "shop.toml"
+    path.write_text(ZH_SHOP_TOML + '\n[texts.zh]\nwechat_menu_cart = "我的购物车里"\n')  # 18 bytes
+    cli = click.Group("chatshop")
+    register_commands(cli)
+    result = CliRunner().invoke(cli, ["wechat", "menu", str(path), "--dry-run"])
+    assert result.exit_code != 0 and "texts.zh.wechat_menu_cart" in result.output, result.output
+
+
+def test_menu_url_limit_is_in_bytes_as_wechat_counts() -> None:
+    """1024 bytes (research/wechat.md §3.3): a URL of Chinese path words is refused at 342 characters."""
+    url = "https://shop.example.com/" + "茶" * 340  # 25 + 1020 bytes
+    with pytest.raises(ValidationError):
+        _config([{"name": "Web", "url": url}])
+    assert _config([{"name": "Web", "url": "https://shop.example.com/" + "a" * 999}])
+
+
+def test_chatshop_check_names_a_menu_word_too_long_for_the_bar(tmp_path: Path) -> None:
+    """Found by ``chatshop check``, not only when the menu is published."""
+    from chatshop.cli import cli
+
+    path = tmp_path / "shop.toml"
+    path.write_text(ZH_SHOP_TOML + '\n[texts.zh]\nwechat_menu_cart = "我的购物车里"\n')
+    result = CliRunner().invoke(cli, ["check", str(path)], env={"WECHAT_SECRET": "s", "WECHAT_TOKEN": "t"})
+    assert result.exit_code != 0 and "texts.zh.wechat_menu_cart" in result.output, result.output

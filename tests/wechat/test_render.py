@@ -13,7 +13,7 @@ from chatshop.messages import (
     Text,
 )
 from chatshop.money import Money
-from chatshop.plugins.wechat.render import MAX_MENU_ITEMS, MAX_TEXT_BYTES, render, truncate_bytes
+from chatshop.plugins.wechat.render import MAX_MENU_ITEMS, MAX_TEXT_BYTES, render, split_bytes, truncate_bytes
 from chatshop.testing.fakes.wechat import _check_custom
 
 U = "oK7zR5vQ2nW9xT4bY1mH8cJ6dE3a"
@@ -139,3 +139,21 @@ def test_a_row_description_joins_its_title() -> None:
     row = Choice(id="line:oolong", title="Oolong 250g", description="2 × ¥29.00")
     out = render(U, ChoiceList(body="Your cart", button="Edit", sections=(Section(choices=(row,)),)))
     assert out.bodies[0]["msgmenu"]["list"] == [{"id": "line:oolong", "content": "Oolong 250g (2 × ¥29.00)"}]
+
+
+def test_a_byte_cut_never_splits_an_emoji_or_a_vowel_sign() -> None:
+    """WeChat counts bytes: the cut falls between characters a reader sees, not between a thumb
+    and its skin tone (8 bytes together) or क and its ि (6 bytes together)."""
+    thumbs = "👍🏽" * 50
+    cut = truncate_bytes(thumbs, 103)  # 100 bytes before the "…": 12 thumbs and half of the 13th
+    assert len(cut.encode()) <= 103 and cut == "👍🏽" * 12 + "…"
+    syllables = "कि" * 40
+    cut = truncate_bytes(syllables, 66)
+    assert len(cut.encode()) <= 66 and cut == "कि" * 10 + "…"
+
+
+def test_a_long_hindi_text_is_split_between_syllables() -> None:
+    text = "abc" + "कि" * 1000  # 6003 bytes, no space or line break to cut at
+    pieces = split_bytes(text, MAX_TEXT_BYTES)
+    assert all(len(p.encode()) <= MAX_TEXT_BYTES for p in pieces)
+    assert "".join(pieces) == text and not any(p.startswith("ि") for p in pieces), [p[:3] for p in pieces]

@@ -149,3 +149,15 @@ async def test_with_catalog_sync_seconds_changes_go_to_meta_in_the_background(
         assert await h.shop.jobs.run_due(later + timedelta(days=1)) == 1
         assert fake.catalogs.items[CATALOG_ID]["atta-5kg"]["availability"] == "out of stock"  # 3, then 3 sold
         assert len(fake.catalogs.calls) == 2
+
+
+async def test_a_title_past_metas_limit_is_cut_between_syllables(graph: TestServer, tmp_path: Path) -> None:
+    """Meta takes 200 characters of title: a long Hindi name is cut where a syllable ends, marked
+    with "…", never leaving a consonant without its vowel sign (कि cut to क)."""
+    title = "x" + "कि" * 150  # 301 characters
+    long_named = PRODUCTS.replace('title = "Amul Ghee 1 l"', f'title = "{title}"')
+    async with whatsapp_shop(toml(graph).replace(PRODUCTS, long_named), tmp_path / "shop") as h:
+        diff = await plan(h.shop)
+        [ghee] = [d for d in diff.create if d["id"] == "ghee"]
+        sent = ghee["title"]
+        assert len(sent) <= 200 and sent.endswith("कि…"), sent[-5:]

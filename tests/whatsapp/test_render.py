@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chatshop.graphemes import clusters
 from chatshop.messages import (
     Buttons,
     CatalogMessage,
@@ -260,3 +261,35 @@ def test_a_bill_too_late_for_its_expiry_goes_without_one() -> None:
     request = PaymentRequest(method="whatsapp_pay", body="Pay", order=order_summary(), data=data)
     content = accepted(render.render(request))
     assert content["action"]["parameters"]["order"]["expiration"]["timestamp"] == str(data["expires_at"])
+
+
+FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # one emoji of seven code points
+
+
+def _whole(cut: str, original: str) -> bool:
+    """``cut`` is a head of ``original`` made of whole characters as a reader sees them."""
+    kept = clusters(cut.removesuffix("…"))
+    return kept == clusters(original)[: len(kept)]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Familie" + FAMILY + FAMILY,  # 21 code points: the cut falls inside the second family
+        "🇮🇳🇩🇪🇨🇳🇯🇵🇺🇸🇫🇷🇧🇷🇿🇦🇬🇧🇨🇦🇦🇺",  # flags: two code points each
+        "Gift👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽",  # a thumb and its skin tone
+        "प्रीमियमबासमतीचावलस्वादिष्ट",  # vowel signs and conjuncts
+        "किकिकिकिकिकिकिकिकिकिकिकिकिकि",
+    ],
+)
+def test_button_and_row_titles_are_cut_between_characters_a_reader_sees(title: str) -> None:
+    """A title cut to 20 (a button) or 24 (a row) characters never ends in half a family, half a
+    flag, a thumb without its skin tone or a consonant without its vowel sign."""
+    buttons = Buttons(body="Pick one", choices=(Choice(id="a", title=title), Choice(id="b", title="Other")))
+    button = accepted(render.render(buttons))["action"]["buttons"][0]["reply"]["title"]
+    assert len(button) <= L.BUTTON_TITLE and _whole(button, title), button
+    section = Section(choices=(Choice(id="a", title=title + title),))
+    rows = ChoiceList(body="Pick one", button="Choose", sections=(section,))
+    row = accepted(render.render(rows))["action"]["sections"][0]["rows"][0]["title"]
+    assert len(row) <= L.ROW_TITLE and _whole(row, title + title), row
+    assert _whole(shorten(title, 19), title) and _whole(shorten(title, 10), title)

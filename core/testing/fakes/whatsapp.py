@@ -119,6 +119,10 @@ class FakeGraph:
     lost_refund_answers: int = 0
     #: Approved templates and the labels of their quick-reply buttons, in order (set to check sends)
     templates: dict[str, list[str]] = field(default_factory=dict)
+    #: The language codes each template is approved in (``{"order_update": {"en_US", "hi"}}``): a
+    #: template named here sent in another language is refused with 132001, as Meta refuses a
+    #: template that has no translation in the language asked for.
+    template_languages: dict[str, set[str]] = field(default_factory=dict)
     requests: int = 0
     #: Commerce catalogs and their batch API (created with the same token and version)
     catalogs: FakeCatalogs = field(default_factory=lambda: FakeCatalogs("", ""))
@@ -390,6 +394,10 @@ class FakeGraph:
     def _template(self, content: Any) -> None:
         _template(content)
         buttons = [c for c in content.get("components", []) if c.get("type") == "button"]
+        approved = self.template_languages.get(content["name"])
+        code = content["language"]["code"]
+        refused = f"template name does not exist in the translation {code}"
+        _require(approved is None or code in approved, refused, 132001)
         labels = self.templates.get(content["name"])
         if labels is None:
             _require(not self.templates, "template name does not exist in the translation", 132001)

@@ -29,12 +29,13 @@ async def test_a_forty_line_cart_and_its_summary_arrive_whole(
     cart = li.new_messages()
     words = read(cart)
     assert "第00号" in words and "第39号" in words
-    assert "CN¥4,800.00" in words, words[-300:]  # the subtotal: 40 teas at 100.50 … 139.50
+    # The subtotal (40 teas at 100.50 … 139.50), as Chinese shows yuan: she searched in Chinese.
+    assert "小计：¥4,800.00" in words, words[-300:]
     assert all(len(body["text"]["content"].encode()) <= 2048 for body in cart if body["msgtype"] == "text")
     await li.tap(item(cart, "checkout"))
     li.new_messages()
     await li.say("上海市黄浦区人民大道200号 200003")
     summary = read(li.new_messages())
-    assert "第39号" in summary and "上海市黄浦区人民大道200号" in summary and "CN¥4,800.00" in summary
+    assert "第39号" in summary and "上海市黄浦区人民大道200号" in summary and "¥4,800.00" in summary
     assert "…" not in summary
     assert not fake.rejected, fake.rejected

@@ -40,3 +40,15 @@ def test_a_misspelled_order_status_for_a_template_names_its_key(tmp_path: Path) 
     problem = check(tmp_path, 'statuses = { shiped = "order_shipped" }\n')
     assert "channels.whatsapp.templates.statuses" in problem and "shiped" in problem
     assert "shipped" in problem  # the statuses it could have meant
+
+
+def test_a_template_language_for_a_language_the_shop_does_not_offer_names_its_key(tmp_path: Path) -> None:
+    """The shop offers English and German (the default): a Hindi code would never be used."""
+    problem = check(tmp_path, '[channels.whatsapp.templates.languages]\nhi = "hi"\n')
+    assert "channels.whatsapp.templates.languages.hi" in problem, problem
+
+
+def test_a_translation_in_a_language_without_a_code_names_its_key(tmp_path: Path) -> None:
+    extra = '[channels.whatsapp.templates.languages]\nde = "de"\n[channels.whatsapp.templates.translated]\n'
+    problem = check(tmp_path, extra + 'order_update = ["de", "fr"]\n')
+    assert "channels.whatsapp.templates.translated" in problem and "order_update: fr" in problem, problem
