@@ -1,7 +1,7 @@
 """Every door into the core: the hooks a chatshop plugin may implement.
 
 pluggy calls hooks synchronously. The event hooks (``price_cart``, ``retax_order``, ``validate_checkout``,
-``order_placed``, ``order_status_changed``, ``payment_updated``, ``startup``, ``shutdown``) may be
+``order_placed``, ``order_status_changed``, ``order_refunded``, ``payment_updated``, ``startup``, ``shutdown``) may be
 ``async def``: the core awaits whatever they return. The ``register_*`` hooks, ``check_config`` and ``load_catalog`` run
 while the shop is built and must be plain ``def``: an ``async def`` one stops the shop at start-up.
 ``shop`` is the running shop; :class:`chatshop.api.Shop` says what a plugin may use of it.
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.dialog.feature import DialogFeature
     from chatshop.jobs import JobHandler
+    from chatshop.money import Money
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent, PaymentMethod
     from chatshop.pricing import Quote
@@ -157,6 +158,14 @@ def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderS
 @hookspec
 def payment_updated(shop: Shop, order: Order, event: PaymentEvent) -> None:
     """A verified payment event was applied to ``order`` (paid, expired, refunded, ...)."""
+
+
+@hookspec
+def order_refunded(shop: Shop, order: Order, amount: Money) -> None:
+    """``amount`` went back to the customer of ``order`` through the shop: a refund of its own
+    through the payment method (the dashboard's Refund, ``chatshop refund``), or one the shop
+    recorded itself (cash given back by UPI or bank transfer). An invoice is credited, an export
+    told. A refund made in the provider's own dashboard comes as ``payment_updated`` instead."""
 
 
 @hookspec

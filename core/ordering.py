@@ -387,7 +387,7 @@ class Ordering:
                 order = await self.shop.store.record_amounts(number, refunded_amount=refunded, note=note)
         log.info("order.refunded", order=number, amount=str(result.amount), pending=result.pending)
         await self.tell(order, "refunded", amount=result.amount.format(await self._locale(order)))
-        await self._credit(number)
+        await self.shop.plugins.order_refunded(self.shop, order, result.amount)
         return order
 
     async def record_refund(self, number: str, amount: Money, reference: str) -> Order:
@@ -422,15 +422,8 @@ class Ordering:
         log.info("order.refund_recorded", order=number, amount=str(amount))
         locale = await self._locale(order)
         await self.tell(order, "refund_recorded", amount=amount.format(locale), reference=reference)
-        await self._credit(number)
+        await self.shop.plugins.order_refunded(self.shop, order, amount)
         return order
-
-    async def _credit(self, number: str) -> None:
-        """The credit note that amends the order's invoice for a refund just made (no hook fires
-        for a refund that moves no status, so the built-in invoices plugin is asked directly)."""
-        from chatshop.plugins.invoices import send_credit_note  # a built-in plugin, which imports the runtime
-
-        await send_credit_note(self.shop, number)
 
     async def apply_payment_event(self, event: PaymentEvent) -> Order | None:
         """Apply a verified provider event once, and only if the money matches the order."""

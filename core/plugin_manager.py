@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chatshop.config import ConfigProblem, ShopConfig
     from chatshop.dialog.feature import DialogFeature
     from chatshop.jobs import JobHandler
+    from chatshop.money import Money
     from chatshop.orders import Order, OrderStatus
     from chatshop.payments import PaymentEvent
     from chatshop.pricing import Quote
@@ -254,6 +255,9 @@ class Plugins:
 
     async def order_status_changed(self, shop: Shop, order: Order, old: OrderStatus, new: OrderStatus) -> None:
         await self._each(self.pm.hook.order_status_changed(shop=shop, order=order, old=old, new=new))
+
+    async def order_refunded(self, shop: Shop, order: Order, amount: Money) -> None:
+        await self._each(self.pm.hook.order_refunded(shop=shop, order=order, amount=amount))
 
     async def payment_updated(self, shop: Shop, order: Order, event: PaymentEvent) -> None:
         await self._each(self.pm.hook.payment_updated(shop=shop, order=order, event=event))

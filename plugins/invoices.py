@@ -24,6 +24,7 @@ from chatshop.hookspecs import hookimpl
 from chatshop.invoice_pdf import render_invoice
 from chatshop.invoices import credit, issue
 from chatshop.messages import Document
+from chatshop.money import Money
 from chatshop.orders import Order, OrderStatus
 from chatshop.payments import PaymentEvent, PaymentEventKind
 from chatshop.runtime import Shop
@@ -86,6 +87,12 @@ async def send_credit_note(shop: Shop, number: str) -> InvoiceRecord | None:
     locale = await shop.customer_locale(order.customer_key)
     await shop.notify(order.customer_key, await document_for(shop, note, locale))
     return note
+
+
+@hookimpl
+async def order_refunded(shop: Shop, order: Order, amount: Money) -> None:
+    """A refund of the shop's own, or one it recorded: the invoice is credited for it."""
+    await send_credit_note(shop, order.number)
 
 
 @hookimpl

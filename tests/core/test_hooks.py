@@ -207,6 +207,20 @@ async def test_payment_updated(giftcard: ModuleType, make_shop: ShopFactory) -> 
         assert calls(giftcard, "payment_updated") == ["evt-1"]
 
 
+async def test_order_refunded(giftcard: ModuleType, make_shop: ShopFactory) -> None:
+    """Money the shop gave back itself (cash returned by UPI) reaches the plugins with its amount;
+    the core asks no plugin of its own directly (a credit note is the invoices plugin's)."""
+    async with make_shop(GIFT_TOML) as h:
+        await checkout_with_giftcard(h, "rf", "Bandra 400050")
+        await h.choose("rf", "pay:cod")
+        await h.choose("rf", "confirm")
+        (order,) = await h.shop.store.list_orders()
+        for status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):  # delivered: the cash is collected
+            await h.shop.move_order(order.number, status)
+        await h.shop.ordering.record_refund(order.number, Money(5000, "INR"), "UPI-4711")
+        assert calls(giftcard, "order_refunded") == [(order.number, 5000)]
+
+
 async def test_catalog_changed(
     giftcard: ModuleType, make_shop: ShopFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -145,6 +145,11 @@ async def order_status_changed(shop: Any, order: Order, old: OrderStatus, new: O
 
 
 @hookimpl
+def order_refunded(shop: Any, order: Order, amount: Money) -> None:
+    CALLS.append(("order_refunded", (order.number, amount.minor)))
+
+
+@hookimpl
 def payment_updated(shop: Any, order: Order, event: PaymentEvent) -> None:
     CALLS.append(("payment_updated", event.event_id))
 
