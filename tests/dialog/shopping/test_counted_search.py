@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from chatshop.dialog.quantities import search_count
+from chatshop.dialog.quantities import counted, search_count
 from tests.catalog.test_variant_typed import ENGLISH
 from tests.conftest import ShopFactory
 
@@ -18,6 +18,14 @@ id = "five-star"
 title = "Cadbury 5 Star Bar"
 category = "Snacks"
 price = "20.00"
+"""
+
+NOODLES = """
+[[catalog.products]]
+id = "noodles"
+title = "Maggi Masala Noodles"
+category = "Snacks"
+price = "14.00"
 """
 
 
@@ -86,3 +94,30 @@ async def test_a_counted_search_that_names_a_variant(make_shop: ShopFactory) -> 
         assert "Cotton Tee (M, Red)" in reply and "Add 2 to cart" in reply, reply
         reply = await h.say("ravi", "tee size L x3")
         assert "Cotton Tee (L)" in reply and "Choose the Colour" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("query", "split"),
+    [
+        ("2 noodles", (2, "noodles")),  # "no" (numbers) is a count's word only as a word of its own
+        ("3 notebooks", (3, "notebooks")),
+        ("2 xbox controllers", (2, "xbox controllers")),  # nor is "x" the start of a word
+        ("2 xl tees", (2, "xl tees")),
+        ("3 packing tape", (3, "packing tape")),
+        ("lunch box 2", None),  # the x of "box" is no "x2"
+        ("onion x3", (3, "onion")),
+        ("2 nos noodles", (2, "noodles")),
+        ("3x onion", (3, "onion")),
+        ("2 packets of rice", (2, "rice")),
+        ("3个洋葱", (3, "洋葱")),
+    ],
+)
+def test_a_count_word_is_a_word_of_its_own(query: str, split: tuple[int, str] | None) -> None:
+    """'2 noodles' was read as two of 'odles' (the 'no' of '2 nos'), '2 xl tees' as two 'l tees'."""
+    assert counted(query) == split
+
+
+async def test_two_noodles_offers_two(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
+    async with make_shop(grocery(extra=NOODLES)) as h:
+        reply = await h.say("mia", "2 noodles")
+        assert "Maggi Masala Noodles" in reply and "Add 2 to cart" in reply, reply
