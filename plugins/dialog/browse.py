@@ -131,6 +131,18 @@ async def _counted_product(turn: Turn, arg: str) -> None:
     await show_product(turn, product_id, min(bounded_int(count), MAX_QUANTITY) or None)
 
 
+def _says(product: Product, text: str) -> bool:
+    """Whether the product's name says ``text``'s first two words together ("5 star" in "Cadbury 5
+    Star Bar")."""
+    name, words = f" {' '.join(fold(product.title).split())} ", fold(text).split()[:2]
+    return f" {' '.join(words)} " in name
+
+
+def _named_by(product: Product, number: int) -> bool:
+    """Whether ``number`` is a word of the product's name ("Cadbury 5 Star Bar"): no count there."""
+    return str(number) in fold(product.title).split()
+
+
 async def show_product(turn: Turn, product_id: str, count: int | None = None) -> None:
     """A product's card, or its first option's question; ``count``: how many the customer's search
     said ("3 onions"), which its Add to cart adds, unless the number is in the product's name."""
@@ -152,7 +164,7 @@ async def show_product(turn: Turn, product_id: str, count: int | None = None) ->
     back = _back_from_product(turn, product)
     choices: tuple[Choice, ...]
     if view.buyable:
-        count = count if count and str(count) not in fold(product.title).split() else None
+        count = count if count and not _named_by(product, count) else None
         add = turn.t("add_count_to_cart", count=count) if count else turn.t("add_to_cart")
         choices = (
             Choice(id=f"add:{product.id}:{count or 1}", title=add),
@@ -309,11 +321,14 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     await turn.shop.catalog.ready()  # a big catalog's index, in the first seconds after start-up
     synonyms = _synonyms(turn)
     # "3 onions": the onions are looked for, and three of them offered; "7 up" finds itself.
-    split = counted(query)
-    hits = turn.shop.catalog.search(split[1], filler, synonyms=synonyms) if split else None
-    count = split[0] if split and hits else None
-    if not hits:
-        hits = turn.shop.catalog.search(query, filler, synonyms=synonyms)
+    split, count, hits = counted(query), None, None
+    whole = turn.shop.catalog.search(query, filler, synonyms=synonyms)
+    # "5 star", "15 pro max": a number a found product's name says with the word after it is that
+    # product's, no count ("2 vegetable" still is one beside "Vegetable number 2").
+    if split is not None and not any(_says(product, f"{split[0]} {split[1]}") for product in whole):
+        hits = turn.shop.catalog.search(split[1], filler, synonyms=synonyms)
+        count = split[0] if hits else None
+    hits = hits or whole
     turn.state.step = "idle"
     if not hits:
         return False

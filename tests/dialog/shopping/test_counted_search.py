@@ -78,6 +78,29 @@ async def test_a_number_in_the_products_name_is_no_count(grocery: Callable[..., 
         assert "Cadbury 5 Star Bar" in reply and "Add to cart" in reply and "Add 5" not in reply, reply
 
 
+STAR_FRUIT = """
+[[catalog.products]]
+id = "star-fruit"
+title = "Star Fruit 250 g"
+category = "Fruits"
+price = "60.00"
+"""
+
+
+async def test_a_number_a_found_product_is_named_by_is_no_count(
+    grocery: Callable[..., str], make_shop: ShopFactory
+) -> None:
+    """'5 star' looked for 'star' alone: Star Fruit came first, above the 5 Star bar the customer
+    named, and its card offered 'Add 5 to cart'."""
+    async with make_shop(grocery(extra=FIVE_STAR + STAR_FRUIT)) as h:
+        reply = await h.say("mia", "5 star")
+        assert "Cadbury 5 Star Bar" in reply and "Star Fruit" not in reply.split("Cadbury")[0], reply
+        assert "Add 5" not in reply, reply
+        if "Found" in reply:  # a list: each row's card adds one
+            reply = await h.say("mia", "2")
+            assert "Add 5" not in reply and "Add to cart" in reply, reply
+
+
 async def test_in_hindi_and_chinese(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
     async with make_shop(grocery()) as h:
         await h.choose("mia", "lang:zh")
