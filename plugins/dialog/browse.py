@@ -152,7 +152,7 @@ async def show_product(turn: Turn, product_id: str, count: int | None = None) ->
         show_menu(turn)
         return
     if product.variants:  # the customer picks its option values first
-        await pick_variant(turn, product, ())
+        await pick_variant(turn, product, (), count)
         return
     (view,) = await turn.views([product])
     stock = ""
@@ -215,7 +215,9 @@ async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...], co
     matching = [v for v in product.variants if list(v.values[: len(picked)]) == picked]
     if not matching:  # an old tap on a value since taken out of the catalog
         chosen, picked, matching = (), [], list(product.variants)
+    pick = turn.state_of(NAME, VariantPick)
     if len(chosen) == len(product.options):
+        pick.count = None
         await show_product(turn, matching[0].id, count)
         return
     option = len(chosen)
@@ -243,8 +245,7 @@ async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...], co
     turn.ask(body, [*choices, back], button=turn.t("choose"), image_url=product.image_url if not chosen else None)
     # A value may be typed too ("5kg", "xl"): the question waits for it (variant_answer.py).
     turn.state.step = STEP
-    pick = turn.state_of(NAME, VariantPick)
-    pick.product, pick.chosen = product.id, list(chosen)
+    pick.product, pick.chosen, pick.count = product.id, list(chosen), count
 
 
 async def _variant_answer(turn: Turn, text: str) -> bool:
@@ -275,15 +276,15 @@ async def _variant_answer(turn: Turn, text: str) -> bool:
             )
         )
         turn.state.step = "idle"
-        await pick_variant(turn, product, found.chosen)
+        await pick_variant(turn, product, found.chosen, pick.count)
         return True
     matching = [v for v in product.variants if list(v.values[: len(named)]) == named]
     if not any(view.buyable for view in await turn.views(matching)):  # never a dead end: the question again
         turn.say(turn.t("out_of_stock", title=f"{product.title} ({', '.join(named)})"))
-        await pick_variant(turn, product, chosen)
+        await pick_variant(turn, product, chosen, pick.count)
         return True
     turn.state.step = "idle"
-    await pick_variant(turn, product, found.chosen)
+    await pick_variant(turn, product, found.chosen, pick.count)
     return True
 
 
@@ -306,7 +307,8 @@ async def _pick(turn: Turn, arg: str) -> None:
     sizes = [len(_values(product, j)) for j in range(len(chosen))]
     if any(k >= size for k, size in zip(chosen, sizes, strict=True)):
         chosen = ()
-    await pick_variant(turn, product, chosen)
+    pick = turn.state_of(NAME, VariantPick)  # a tap on the question open: the count it waits with
+    await pick_variant(turn, product, chosen, pick.count if pick.product == product.id else None)
 
 
 def ask_search(turn: Turn) -> None:

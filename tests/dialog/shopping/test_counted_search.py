@@ -144,3 +144,24 @@ async def test_two_noodles_offers_two(grocery: Callable[..., str], make_shop: Sh
     async with make_shop(grocery(extra=NOODLES)) as h:
         reply = await h.say("mia", "2 noodles")
         assert "Maggi Masala Noodles" in reply and "Add 2 to cart" in reply, reply
+
+
+async def test_the_count_waits_while_the_options_are_asked(make_shop: ShopFactory) -> None:
+    """'tee size L x3' asked the colour, and the red tee's card offered 'Add to cart' for one: the
+    three were forgotten at the first question the search left open."""
+    async with make_shop(ENGLISH) as h:
+        reply = await h.say("ravi", "tee size L x3")
+        assert "Choose the Colour" in reply, reply
+        reply = await h.say("ravi", "red")  # typed
+        assert "Cotton Tee (L, Red)" in reply and "Add 3 to cart" in reply, reply
+        reply = await h.say("mia", "2 tee")
+        assert "Choose the Size" in reply, reply
+        await h.choose("mia", "opt:tee:1")  # tapped: L
+        await h.choose("mia", "opt:tee:")  # Back to the sizes
+        await h.choose("mia", "opt:tee:0")  # M
+        reply = await h.choose("mia", "opt:tee:0.0")  # Red
+        assert "Cotton Tee (M, Red)" in reply and "Add 2 to cart" in reply, reply
+        await h.choose("mia", "p:tee")  # the product opened again: one, unless said otherwise
+        await h.choose("mia", "opt:tee:0")
+        reply = await h.choose("mia", "opt:tee:0.0")
+        assert "Add to cart" in reply and "Add 2" not in reply, reply
