@@ -311,6 +311,7 @@ class Ordering:
                 )
             log.info("order.refunded", order=number, refund=refund.refund_id, pending=refund.pending)
             await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
+            await self.shop.plugins.order_refunded(self.shop, order, refund.amount)
         elif new == OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount:
             order = await self._refund_paid_meanwhile(order)
         return order
@@ -367,6 +368,7 @@ class Ordering:
         )
         log.error("order.refunded_not_cancelled", alert=True, order=number, status=raced.old.value)
         await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
+        await self.shop.plugins.order_refunded(self.shop, order, refund.amount)
 
     async def refund(self, number: str, amount: Money | None = None) -> Order:
         """Refund ``amount`` (default: all that is left) through the order's payment method."""
