@@ -16,7 +16,7 @@ from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, ProductCard, ProductList
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 from chatshop.plugins.dialog.variant_answer import NAME, STEP, VariantPick, read_value, register_option_texts
-from chatshop.words import fold
+from chatshop.words import fold, is_cjk
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
@@ -132,9 +132,13 @@ async def _counted_product(turn: Turn, arg: str) -> None:
 
 
 def _says(product: Product, text: str) -> bool:
-    """Whether the product's name says ``text``'s first two words together ("5 star" in "Cadbury 5
-    Star Bar")."""
-    name, words = f" {' '.join(fold(product.title).split())} ", fold(text).split()[:2]
+    """Whether the product's name begins to say ``text`` somewhere: its first two words together
+    ("5 star" in "Cadbury 5 Star Bar"), or in Chinese its first four characters ("三只松鼠", the
+    Three Squirrels brand, in "三只松鼠 每日坚果")."""
+    folded = fold(text)
+    if is_cjk(folded.lstrip()[:1] or "a") or any(is_cjk(c) for c in folded[:4]):
+        return "".join(folded.split())[:4] in "".join(fold(product.title).split())
+    name, words = f" {' '.join(fold(product.title).split())} ", folded.split()[:2]
     return f" {' '.join(words)} " in name
 
 
@@ -325,9 +329,10 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     # "3 onions": the onions are looked for, and three of them offered; "7 up" finds itself.
     split, count, hits = counted(query), None, None
     whole = turn.shop.catalog.search(query, filler, synonyms=synonyms)
-    # "5 star", "15 pro max": a number a found product's name says with the word after it is that
-    # product's, no count ("2 vegetable" still is one beside "Vegetable number 2").
-    if split is not None and not any(_says(product, f"{split[0]} {split[1]}") for product in whole):
+    # "5 star", "15 pro max", "三只松鼠": a number a found product's name says as the search begins is
+    # that product's, no count ("2 vegetable" still is one beside "Vegetable number 2").
+    leading = split is not None and query.strip().endswith(split[1])
+    if split is not None and not (leading and any(_says(product, query) for product in whole)):
         hits = turn.shop.catalog.search(split[1], filler, synonyms=synonyms)
         count = split[0] if hits else None
     hits = hits or whole

@@ -101,6 +101,25 @@ async def test_a_number_a_found_product_is_named_by_is_no_count(
             assert "Add 5" not in reply and "Add to cart" in reply, reply
 
 
+SQUIRRELS = """
+[[catalog.products]]
+id = "squirrels"
+title = "三只松鼠 每日坚果 750g"
+category = "Snacks"
+price = "129.00"
+"""
+
+
+async def test_a_chinese_name_that_begins_with_a_count_is_no_count(
+    grocery: Callable[..., str], make_shop: ShopFactory
+) -> None:
+    """三只松鼠 (Three Squirrels, a snack brand) reads as 'three of 松鼠': its card offered 加入 3 件."""
+    async with make_shop(grocery(extra=SQUIRRELS)) as h:
+        await h.choose("mia", "lang:zh")
+        reply = await h.say("mia", "三只松鼠")
+        assert "三只松鼠 每日坚果" in reply and "加入 3" not in reply, reply
+
+
 async def test_in_hindi_and_chinese(grocery: Callable[..., str], make_shop: ShopFactory) -> None:
     async with make_shop(grocery()) as h:
         await h.choose("mia", "lang:zh")
@@ -144,6 +163,8 @@ async def test_two_noodles_offers_two(grocery: Callable[..., str], make_shop: Sh
     async with make_shop(grocery(extra=NOODLES)) as h:
         reply = await h.say("mia", "2 noodles")
         assert "Maggi Masala Noodles" in reply and "Add 2 to cart" in reply, reply
+        reply = await h.say("mia", "maggi masala noodles x3")  # the name, then how many
+        assert "Maggi Masala Noodles" in reply and "Add 3 to cart" in reply, reply
 
 
 async def test_the_count_waits_while_the_options_are_asked(make_shop: ShopFactory) -> None:
