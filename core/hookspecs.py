@@ -163,9 +163,10 @@ def payment_updated(shop: Shop, order: Order, event: PaymentEvent) -> None:
 @hookspec
 def order_refunded(shop: Shop, order: Order, amount: Money) -> None:
     """``amount`` went back to the customer of ``order`` through the shop: a refund of its own
-    through the payment method (the dashboard's Refund, ``chatshop refund``), or one the shop
-    recorded itself (cash given back by UPI or bank transfer). An invoice is credited, an export
-    told. A refund made in the provider's own dashboard comes as ``payment_updated`` instead."""
+    through the payment method (the dashboard's Refund, ``chatshop refund``, a paid order cancelled
+    or come back undelivered), or one the shop recorded itself (cash given back by UPI or bank
+    transfer). An invoice is credited, an export told. A refund made in the provider's own
+    dashboard comes as ``payment_updated`` instead."""
 
 
 @hookspec

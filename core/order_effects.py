@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chatshop.orders import OrderStatus
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from chatshop.jobs import Job
     from chatshop.runtime import Shop
 
-__all__ = ["KIND", "Effects", "Owed", "carry_out_owed"]
+__all__ = ["KIND", "TOLD_KEPT", "Effects", "Owed", "carry_out_owed", "told_mark"]
 
 #: The job kind the stores write; the core registers its handler (no plugin may take the name).
 KIND = "chatshop.order_effects"
@@ -56,6 +56,17 @@ class Effects:
         number = job.key.rsplit(":", 1)[0]
         old, new = job.payload.get("old"), job.payload["new"]
         return cls(number, None if old is None else OrderStatus(old), OrderStatus(new), bool(job.payload["notify"]))
+
+
+#: How long the mark that a customer was told of a change outlives its failing hooks: past the
+#: owed job's last retry (about a day of backoff).
+TOLD_KEPT = timedelta(days=3)
+
+
+def told_mark(effects_key: str) -> str:
+    """The key-value mark that the customer was told of a change (``payment received``, told
+    before the hooks) whose hooks then failed: the retries of its owed effects tell them no more."""
+    return f"{KIND}.told:{effects_key}"
 
 
 def owed_key(number: str, moved_to: OrderStatus | None) -> str:

@@ -22,7 +22,7 @@ from chatshop.checkout import Checkout
 from chatshop.messages import Buttons, Choice, OrderLine, OrderStatusUpdate, Outbound, Text
 from chatshop.money import Money
 from chatshop.order_effects import KIND as EFFECTS
-from chatshop.order_effects import Effects, Owed
+from chatshop.order_effects import TOLD_KEPT, Effects, Owed, told_mark
 from chatshop.orders import (
     OUTSIDE_REFUND_NOTE,
     IllegalTransition,
@@ -311,6 +311,7 @@ class Ordering:
                 )
             log.info("order.refunded", order=number, refund=refund.refund_id, pending=refund.pending)
             await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
+            await self.shop.plugins.order_refunded(self.shop, order, refund.amount)
         elif new == OrderStatus.CANCELLED and order.paid_amount > order.refunded_amount:
             order = await self._refund_paid_meanwhile(order)
         return order
@@ -367,6 +368,7 @@ class Ordering:
         )
         log.error("order.refunded_not_cancelled", alert=True, order=number, status=raced.old.value)
         await self.tell(order, "refunded", amount=refund.amount.format(await self._locale(order)))
+        await self.shop.plugins.order_refunded(self.shop, order, refund.amount)
 
     async def refund(self, number: str, amount: Money | None = None) -> Order:
         """Refund ``amount`` (default: all that is left) through the order's payment method."""
@@ -782,9 +784,16 @@ class Ordering:
             await self.shop.plugins.order_placed(self.shop, order)
             return order
         told = effects.notify and (not late or order.status == effects.new)
-        if told and effects.new == OrderStatus.PAID:
-            await self._tell_paid(order)  # before the hooks: the invoice they send comes after it
-        await self.shop.plugins.order_status_changed(self.shop, order, effects.old, effects.new)
+        told_first = told and effects.new == OrderStatus.PAID  # before the hooks: their invoice comes after it
+        store, mark = self.shop.store, told_mark(effects.key)
+        if told_first and not (late and await store.kv_get(mark, self.shop.now()) is not None):
+            await self._tell_paid(order)
+        try:
+            await self.shop.plugins.order_status_changed(self.shop, order, effects.old, effects.new)
+        except Exception:
+            if told_first:  # the retries of these effects tell the customer no more
+                await store.kv_set(mark, "1", expires_at=self.shop.now() + TOLD_KEPT)
+            raise
         order = await self._get(effects.number)  # as the hooks left it (cash on delivery records the payment)
         if told and effects.new in _STATUS_TEXT:
             await self.tell_status(order)

@@ -162,12 +162,17 @@ def command_in_sentence(turn: Turn, text: str) -> str | None:
     orders), for text nothing else understood; the customer is answered in the phrase's language.
 
     Only phrases of two words or more (Chinese: two characters or more) are looked for, whole
-    words, the longest first: one word alone ("stop", "cancel") in a sentence may mean anything."""
+    words, the longest first: one word alone ("stop", "cancel") in a sentence may mean anything.
+    A command that changes things (an ``Action`` ``said_alone``: empty the cart, opt out) is never
+    read into a sentence, which may deny it ("please don't empty my cart")."""
     said = f" {' '.join(_SENTENCE_MARKS.sub(' ', spoken(text)).split())} "
     texts, dialog = turn.shop.texts, turn.dialog
     for code in dict.fromkeys((turn.state.locale, *turn.shop.locales)):
         phrases = dialog.command_words(texts, code)
         for phrase in sorted(phrases, key=len, reverse=True):
+            action = dialog.action(phrases[phrase].partition(":")[0])
+            if action is not None and action.value.said_alone:
+                continue
             if is_cjk(phrase[0]):
                 found = len(phrase) >= 2 and phrase in said
             else:

@@ -68,10 +68,15 @@ class Action:
 
     ``in_checkout``: the choice continues a checkout in progress (paying, confirming) rather than
     leaving it; any other choice closes the open question, so free text reads as a search again.
+
+    ``said_alone``: the choice changes what the customer has or agreed to (the cart, marketing
+    consent), so a command word for it counts only typed on its own: found inside a sentence it may
+    be denied there ("don't empty my cart", "我不想退订").
     """
 
     run: ActionHandler
     in_checkout: bool = False
+    said_alone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,8 +44,10 @@ def _chinese(numeral: str) -> int | None:
 
 _NUMERALS = "".join(_DIGITS) + "十"
 #: What a count in a search may be written with: "2 packets of", "3x", and the measure words ("4 pcs" is
-#: a size: the pack of 6 eggs is "eggs 6 pcs").
-_COUNT_WORD = rf"(?:x|packets?|packs?|nos?|[{_MEASURE}])"
+#: a size: the pack of 6 eggs is "eggs 6 pcs"). A Latin one is a word of its own, never the start of
+#: the thing's name: "2 noodles" is not two "odles", "2 xl tees" not two "l tees".
+_LATIN_COUNT_WORD = r"(?:x|packets?|packs?|nos?)(?![^\W\d_])"
+_COUNT_WORD = rf"(?:{_LATIN_COUNT_WORD}|[{_MEASURE}])"
 #: "3 onions", "3x onion", "2 packets of rice", "3个洋葱", "两包米": a count before the thing.
 _LEADING = re.compile(
     rf"^\s*(?:(?P<digits>\d{{1,2}})\s*(?:{_COUNT_WORD}\.?)?|(?P<chinese>[{_NUMERALS}]{{1,3}})[{_MEASURE}])"
@@ -54,7 +56,7 @@ _LEADING = re.compile(
 )
 #: "onion x3", "rice 4 packets": a count after it, always with its mark (a bare number there narrows: "tv 32").
 _TRAILING = re.compile(
-    r"^(?P<rest>.*?\S)\s*(?:x\s*(?P<after_x>\d{1,2})|(?P<before_word>\d{1,2})\s*(?:x|packets?|packs?|nos?))\.?\s*$",
+    rf"^(?P<rest>.*?\S)(?:\s+x\s*(?P<after_x>\d{{1,2}})|\s*(?P<before_word>\d{{1,2}})\s*{_LATIN_COUNT_WORD})\.?\s*$",
     re.IGNORECASE,
 )
 

@@ -16,7 +16,7 @@ from chatshop.hookspecs import hookimpl
 from chatshop.messages import Choice, ProductCard, ProductList
 from chatshop.plugins.dialog.menu import menu_button, show_menu
 from chatshop.plugins.dialog.variant_answer import NAME, STEP, VariantPick, read_value, register_option_texts
-from chatshop.words import fold
+from chatshop.words import fold, is_cjk
 
 MAX_NATIVE_PRODUCTS = 30  # WhatsApp product_list: at most 30 items per message
 
@@ -131,6 +131,22 @@ async def _counted_product(turn: Turn, arg: str) -> None:
     await show_product(turn, product_id, min(bounded_int(count), MAX_QUANTITY) or None)
 
 
+def _says(product: Product, text: str) -> bool:
+    """Whether the product's name begins to say ``text`` somewhere: its first two words together
+    ("5 star" in "Cadbury 5 Star Bar"), or in Chinese its first four characters ("三只松鼠", the
+    Three Squirrels brand, in "三只松鼠 每日坚果")."""
+    folded = fold(text)
+    if is_cjk(folded.lstrip()[:1] or "a") or any(is_cjk(c) for c in folded[:4]):
+        return "".join(folded.split())[:4] in "".join(fold(product.title).split())
+    name, words = f" {' '.join(fold(product.title).split())} ", folded.split()[:2]
+    return f" {' '.join(words)} " in name
+
+
+def _named_by(product: Product, number: int) -> bool:
+    """Whether ``number`` is a word of the product's name ("Cadbury 5 Star Bar"): no count there."""
+    return str(number) in fold(product.title).split()
+
+
 async def show_product(turn: Turn, product_id: str, count: int | None = None) -> None:
     """A product's card, or its first option's question; ``count``: how many the customer's search
     said ("3 onions"), which its Add to cart adds, unless the number is in the product's name."""
@@ -140,7 +156,7 @@ async def show_product(turn: Turn, product_id: str, count: int | None = None) ->
         show_menu(turn)
         return
     if product.variants:  # the customer picks its option values first
-        await pick_variant(turn, product, ())
+        await pick_variant(turn, product, (), count)
         return
     (view,) = await turn.views([product])
     stock = ""
@@ -152,7 +168,7 @@ async def show_product(turn: Turn, product_id: str, count: int | None = None) ->
     back = _back_from_product(turn, product)
     choices: tuple[Choice, ...]
     if view.buyable:
-        count = count if count and str(count) not in fold(product.title).split() else None
+        count = count if count and not _named_by(product, count) else None
         add = turn.t("add_count_to_cart", count=count) if count else turn.t("add_to_cart")
         choices = (
             Choice(id=f"add:{product.id}:{count or 1}", title=add),
@@ -203,7 +219,9 @@ async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...], co
     matching = [v for v in product.variants if list(v.values[: len(picked)]) == picked]
     if not matching:  # an old tap on a value since taken out of the catalog
         chosen, picked, matching = (), [], list(product.variants)
+    pick = turn.state_of(NAME, VariantPick)
     if len(chosen) == len(product.options):
+        pick.count = None
         await show_product(turn, matching[0].id, count)
         return
     option = len(chosen)
@@ -231,8 +249,7 @@ async def pick_variant(turn: Turn, product: Product, chosen: tuple[int, ...], co
     turn.ask(body, [*choices, back], button=turn.t("choose"), image_url=product.image_url if not chosen else None)
     # A value may be typed too ("5kg", "xl"): the question waits for it (variant_answer.py).
     turn.state.step = STEP
-    pick = turn.state_of(NAME, VariantPick)
-    pick.product, pick.chosen = product.id, list(chosen)
+    pick.product, pick.chosen, pick.count = product.id, list(chosen), count
 
 
 async def _variant_answer(turn: Turn, text: str) -> bool:
@@ -263,15 +280,15 @@ async def _variant_answer(turn: Turn, text: str) -> bool:
             )
         )
         turn.state.step = "idle"
-        await pick_variant(turn, product, found.chosen)
+        await pick_variant(turn, product, found.chosen, pick.count)
         return True
     matching = [v for v in product.variants if list(v.values[: len(named)]) == named]
     if not any(view.buyable for view in await turn.views(matching)):  # never a dead end: the question again
         turn.say(turn.t("out_of_stock", title=f"{product.title} ({', '.join(named)})"))
-        await pick_variant(turn, product, chosen)
+        await pick_variant(turn, product, chosen, pick.count)
         return True
     turn.state.step = "idle"
-    await pick_variant(turn, product, found.chosen)
+    await pick_variant(turn, product, found.chosen, pick.count)
     return True
 
 
@@ -294,7 +311,8 @@ async def _pick(turn: Turn, arg: str) -> None:
     sizes = [len(_values(product, j)) for j in range(len(chosen))]
     if any(k >= size for k, size in zip(chosen, sizes, strict=True)):
         chosen = ()
-    await pick_variant(turn, product, chosen)
+    pick = turn.state_of(NAME, VariantPick)  # a tap on the question open: the count it waits with
+    await pick_variant(turn, product, chosen, pick.count if pick.product == product.id else None)
 
 
 def ask_search(turn: Turn) -> None:
@@ -309,11 +327,15 @@ async def search(turn: Turn, query: str, page: int = 0) -> bool:
     await turn.shop.catalog.ready()  # a big catalog's index, in the first seconds after start-up
     synonyms = _synonyms(turn)
     # "3 onions": the onions are looked for, and three of them offered; "7 up" finds itself.
-    split = counted(query)
-    hits = turn.shop.catalog.search(split[1], filler, synonyms=synonyms) if split else None
-    count = split[0] if split and hits else None
-    if not hits:
-        hits = turn.shop.catalog.search(query, filler, synonyms=synonyms)
+    split, count, hits = counted(query), None, None
+    whole = turn.shop.catalog.search(query, filler, synonyms=synonyms)
+    # "5 star", "15 pro max", "三只松鼠": a number a found product's name says as the search begins is
+    # that product's, no count ("2 vegetable" still is one beside "Vegetable number 2").
+    leading = split is not None and query.strip().endswith(split[1])
+    if split is not None and not (leading and any(_says(product, query) for product in whole)):
+        hits = turn.shop.catalog.search(split[1], filler, synonyms=synonyms)
+        count = split[0] if hits else None
+    hits = hits or whole
     turn.state.step = "idle"
     if not hits:
         return False

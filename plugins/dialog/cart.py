@@ -281,7 +281,7 @@ FEATURE = DialogFeature(
         "inc": Action(_inc),
         "dec": Action(_dec),
         "rm": Action(remove_line),
-        "clear": Action(_clear),
+        "clear": Action(_clear, said_alone=True),  # "please don't empty my cart" keeps it
         "remove": Action(_remove),
     },
     commands={"words_cart": "cart", "words_remove": "remove", "words_clear": "clear"},

@@ -60,7 +60,11 @@ async def opt_out(turn: Turn, _: str) -> None:
 FEATURE = DialogFeature(
     name=NAME,
     # in_checkout: a STOP typed at the address question leaves the checkout open, not closed.
-    actions={OPT_IN: Action(opt_in, in_checkout=True), OPT_OUT: Action(opt_out, in_checkout=True)},
+    # said_alone: "I never said opt in" is no consent, "我不想退订" no opt-out.
+    actions={
+        OPT_IN: Action(opt_in, in_checkout=True, said_alone=True),
+        OPT_OUT: Action(opt_out, in_checkout=True, said_alone=True),
+    },
     commands={"words_stop": OPT_OUT, "words_optin": OPT_IN},
     labels={"marketing_yes": OPT_IN, "marketing_no": f"{OPT_IN}:{NO}"},
 )

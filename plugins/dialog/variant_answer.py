@@ -40,10 +40,12 @@ class Typed:
 
 
 class VariantPick(BaseModel):
-    """The product whose option is asked, and the values picked so far (by their place)."""
+    """The product whose option is asked, the values picked so far (by their place), and how many
+    the customer's search said ("tee size L x3"), for the variant's Add to cart once it is picked."""
 
     product: str = ""
     chosen: list[int] = []
+    count: int | None = None
 
 
 def _tokens(text: str, synonyms: Mapping[str, list[str]]) -> list[Typed]:

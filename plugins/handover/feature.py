@@ -76,7 +76,8 @@ def after(turn: Turn, inbound: Inbound) -> Awaitable[None] | None:
         return None
     if not inbound.from_customer:
         return None
-    if inbound.kind is InboundKind.TEXT and _asks_for_a_person(turn, inbound.text or ""):
+    # What the customer wrote: a text, or a photo's caption (read as text by the engine).
+    if inbound.kind in (InboundKind.TEXT, InboundKind.MEDIA) and _asks_for_a_person(turn, inbound.text or ""):
         return _asked_in_a_sentence(turn)
     if turn.shop.config.support.after_not_understood <= 0:
         return None

@@ -185,3 +185,22 @@ async def test_the_hours_are_in_the_shops_time_zone_unless_support_names_one(
         h.set_clock(datetime(2026, 12, 5, 17, 0, tzinfo=UTC))  # Saturday 18:00 in Berlin: closed
         await h.say("asha", "hi")
         assert "they will answer from Mon 09:00 (Europe/Berlin)." in await h.say("asha", "agent")
+
+
+async def test_a_person_asked_for_in_a_photos_caption_hands_over(make_shop: ShopFactory, handover_toml: str) -> None:
+    """A photo of a broken jar captioned 'it came broken, I want to talk to a human': the caption is
+    read as the customer's text, so it asks for a person as the same words typed would."""
+    async with make_shop(handover_toml) as h:
+        await h.say("asha", "hi")
+        replies = await h.send_inbound(
+            Inbound(
+                channel="terminal",
+                customer_id="asha",
+                message_id="img-1",
+                kind=InboundKind.MEDIA,
+                text="it came broken, I want to talk to a human",
+            )
+        )
+        body = " ".join(getattr(r, "body", "") for r in replies)
+        assert "Nothing found" not in body and STARTED in body, body
+        assert await waiting(h) == ["terminal:asha"]

@@ -109,6 +109,23 @@ async def test_a_payment_whose_worker_died_is_told_by_the_sweeper(
     assert await h.shop.jobs.run_due() == 0  # once
 
 
+async def test_a_payment_whose_hook_failed_is_told_once(shop: ShopHarness, razorpay_api: FakeRazorpay) -> None:
+    """"Payment received" goes before the hooks (the invoice they send comes after it): when a hook
+    then failed, every retry of the owed effects told the customer again that their payment came."""
+    h = shop
+    order, _ = await checkout_online(h)
+    hears_orders.FAIL_AT.add("paid")
+    event = razorpay_api.pay(order.payment_ref or "")
+    assert await razorpay_api.send_webhook(h.client.session, h.url(WEBHOOK), event) == 200
+    await h.shop.idle()
+    assert len(received(h)) == 1 and heard(order.number, "paid") == []
+    h.move_clock(LEASE)
+    assert await h.shop.jobs.run_due() == 1
+    await h.shop.idle()
+    assert heard(order.number, "paid") == [(order.number, "pending_payment", "paid")]  # the hooks hear it late
+    assert len(received(h)) == 1, received(h)  # the customer, once
+
+
 async def test_effects_that_fail_stay_owed_and_the_change_stands(shop: ShopHarness) -> None:
     h = shop
     order, _ = await checkout_cod(h)

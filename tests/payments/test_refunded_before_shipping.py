@@ -13,6 +13,7 @@ import pytest
 from chatshop.orders import OrderStatus
 from chatshop.testing import ShopHarness, running_shop
 from chatshop.testing.fakes.stripe import FakeStripe
+from tests.operations import hears_orders
 from tests.payments.journey_shops import CATALOG, INDIA, STRIPE
 from tests.payments.test_razorpay_journey import checkout_online, stock
 
@@ -26,7 +27,9 @@ async def harness(
     server = await aiohttp_server(stripe_api.app())
     monkeypatch.setenv("STRIPE_SECRET_KEY", stripe_api.secret_key)
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", stripe_api.webhook_secret)
-    async with running_shop(INDIA + STRIPE.format(api=server.make_url("")) + CATALOG, tmp_path / "shop") as h:
+    plugin = '\n[plugins]\nmodules = ["tests.operations.hears_orders"]\n'
+    hears_orders.REFUNDS.clear()
+    async with running_shop(INDIA + STRIPE.format(api=server.make_url("")) + CATALOG + plugin, tmp_path / "shop") as h:
         yield h
 
 
@@ -68,3 +71,11 @@ async def test_a_cancelled_order_refunded_later_is_not_put_back_twice(
     order = await harness.shop.move_order(number, OrderStatus.CANCELLED)  # cancelled, then refunded
     assert order.status is OrderStatus.REFUNDED
     assert await stock(harness) == 40
+
+
+async def test_the_refund_of_a_cancel_is_told_to_the_plugins(harness: ShopHarness, stripe_api: FakeStripe) -> None:
+    """A paid order cancelled is refunded through Stripe as the dashboard's Refund is, but only the
+    Refund reached ``order_refunded``: an export or accounting plugin missed every cancel's money."""
+    number = await paid(harness, stripe_api)
+    await harness.shop.move_order(number, OrderStatus.CANCELLED, note="owner")
+    assert [(number, 27500)] == hears_orders.REFUNDS

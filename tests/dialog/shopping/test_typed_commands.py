@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from chatshop.consent import read_consent
 from chatshop.testing import ShopHarness
 from chatshop.texts import Texts
 from tests.conftest import ShopFactory
@@ -124,3 +125,31 @@ async def test_one_word_alone_is_not_read_into_a_sentence(grocery: Callable[...,
         await h.say("li", "hi")
         reply = await h.say("li", "please do not stop the music")  # "stop" alone opts out of offers
         assert "Nothing found" in reply and t("en", "marketing_opted_out") not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "done"),
+    [
+        ("en", "please don't empty my cart", "cart_cleared"),
+        ("en", "I never said opt in to offers", "marketing_opted_in"),
+        ("en", "who told you to opt out of my messages", "marketing_opted_out"),
+        ("zh", "我不想退订", "marketing_opted_out"),
+        ("zh", "我从来没有订阅过", "marketing_opted_in"),
+        ("zh", "别清空购物车", "cart_cleared"),
+        ("hi", "कार्ट खाली करो मत", "cart_cleared"),
+    ],
+)
+async def test_a_command_that_changes_things_is_not_read_into_a_sentence(
+    grocery: Callable[..., str], make_shop: ShopFactory, locale: str, said: str, done: str
+) -> None:
+    """"Don't empty my cart" emptied it, "我不想退订" (I don't want to unsubscribe) opted out, "I
+    never said opt in" recorded marketing consent: what changes the customer's cart or consent is
+    done when its words are said alone, never when they are found inside a sentence."""
+    async with make_shop(grocery()) as h:
+        await as_customer(h, locale)
+        await h.choose("li", "add:veg-1:2")
+        reply = await h.say("li", said)
+        assert t(locale, done) not in reply, reply
+        assert [ln["product_id"] for ln in (await conversation(h))["cart"]["lines"]] == ["veg-1"]
+        consent = await read_consent(h.shop.store, "terminal:li", h.shop.now())
+        assert consent.opted_in is None, consent
