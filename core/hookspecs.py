@@ -143,8 +143,9 @@ def validate_checkout(shop: Shop, checkout: Checkout, quote: Quote) -> Sequence[
 def order_placed(shop: Shop, order: Order) -> None:
     """An order was placed (stock reserved); notify, fulfil, export.
 
-    Owed until it returns (see :mod:`chatshop.order_effects`): after a crash or an error it is
-    called again by a sweeper, late and in a rare case twice, so it must be safe to repeat."""
+    Owed until every implementation returns (see :mod:`chatshop.order_effects`): after a crash,
+    or when any plugin's implementation raised, it is called again by a sweeper, late and more
+    than once, so it must be safe to repeat."""
 
 
 @hookspec
@@ -152,7 +153,7 @@ def order_status_changed(shop: Shop, order: Order, old: OrderStatus, new: OrderS
     """An order moved from ``old`` to ``new`` (already saved; the customer is being told).
 
     Owed like ``order_placed``: it may come late, when ``order`` has moved on (decide by ``old``
-    and ``new``), and in a rare case twice."""
+    and ``new``), and more than once."""
 
 
 @hookspec
