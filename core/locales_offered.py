@@ -70,8 +70,10 @@ def written_locale(text: str, offered: Sequence[str], own: str) -> str | None:
     kana, Japanese); a script the customer's own language writes keeps it, and two offered locales
     of one language (``zh-CN``, ``zh-TW``) leave the choice to the customer.
     """
+    if text.isascii():  # most messages: no script that names a language (and one C call, not one a letter)
+        return None
     candidates: frozenset[str] | None = None
-    for script in {_script(char) for char in text} - {None}:
+    for script in {_script(char) for char in set(text)} - {None}:
         assert script is not None
         candidates = _SCRIPTS[script] if candidates is None else candidates & _SCRIPTS[script]
     if not candidates:
