@@ -144,6 +144,8 @@ def end_before(text: str, end: int) -> int:
         return len(text)
     if end <= 0:
         return 0
+    if text[: end + 1].isascii():  # most titles: every place is a boundary but inside CR LF
+        return end - 1 if text[end - 1 : end + 1] == "\r\n" else end
     found = 0
     for at in boundaries(text):
         if at > end:

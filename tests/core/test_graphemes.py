@@ -51,3 +51,18 @@ def test_every_cut_keeps_whole_characters_in_each_channels_unit(text: str, measu
             assert measure(cut) <= limit and kept == clusters(text)[: len(kept)], (limit, cut)
         kept = clusters(lowering_shorten(text, limit).removesuffix("…"))
         assert kept == clusters(text)[: len(kept)], (limit, kept)
+
+
+def test_ascii_text_is_cut_where_the_clusters_say() -> None:
+    """The quick way for ASCII (every place a boundary but inside CR LF) agrees with the clusters."""
+    import random
+    import string
+
+    from chatshop.graphemes import boundaries, end_before
+
+    chance = random.Random(7)
+    for _ in range(500):
+        text = "".join(chance.choice(string.printable) for _ in range(chance.randint(1, 30)))
+        for end in range(1, len(text)):
+            expected = max((at for at in boundaries(text) if at <= end), default=0)
+            assert end_before(text, end) == expected, (text, end)
