@@ -157,12 +157,17 @@ async def on_text(turn: Turn, text: str) -> None:
     await choose(turn, f"{SEARCH}:{text}")
 
 
+#: The shortest Chinese command read inside a sentence: two characters are one word (付款 "pay").
+_CJK_PHRASE = 3
+
+
 def command_in_sentence(turn: Turn, text: str) -> str | None:
     """The choice a command phrase inside ``text`` stands for ("hi, where is my order?": my
     orders), for text nothing else understood; the customer is answered in the phrase's language.
 
-    Only phrases of two words or more (Chinese: two characters or more) are looked for, whole
-    words, the longest first: one word alone ("stop", "cancel") in a sentence may mean anything.
+    Only phrases of two words or more (Chinese: three characters or more, as many as two words
+    carry: 查订单, 购物车) are looked for, whole words, the longest first: one word alone ("stop",
+    "cancel", 付款) in a sentence may mean anything ("我付款了" is "I have paid", not "pay now").
     A command that changes things (an ``Action`` ``said_alone``: empty the cart, opt out) is never
     read into a sentence, which may deny it ("please don't empty my cart")."""
     said = f" {' '.join(_SENTENCE_MARKS.sub(' ', spoken(text)).split())} "
@@ -174,7 +179,7 @@ def command_in_sentence(turn: Turn, text: str) -> str | None:
             if action is not None and action.value.said_alone:
                 continue
             if is_cjk(phrase[0]):
-                found = len(phrase) >= 2 and phrase in said
+                found = len(phrase) >= _CJK_PHRASE and phrase in said
             else:
                 found = " " in phrase and f" {phrase} " in said
             if found:

@@ -153,3 +153,16 @@ async def test_a_command_that_changes_things_is_not_read_into_a_sentence(
         assert [ln["product_id"] for ln in (await conversation(h))["cart"]["lines"]] == ["veg-1"]
         consent = await read_consent(h.shop.store, "terminal:li", h.shop.now())
         assert consent.opted_in is None, consent
+
+
+async def test_a_chinese_word_alone_is_not_read_into_a_sentence(
+    grocery: Callable[..., str], make_shop: ShopFactory
+) -> None:
+    """The review: "我付款了" ("I have paid") started checkout, its 付款 ("pay") read as the command.
+    Two characters are one word in Chinese; a phrase read into a sentence needs three (查订单)."""
+    async with make_shop(grocery()) as h:
+        await as_customer(h, "zh")
+        await h.say("li", "洋葱")
+        await h.say("li", "1")  # add to cart
+        reply = await h.say("li", "我付款了")
+        assert t("zh", "ask_address") not in reply, reply
