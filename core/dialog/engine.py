@@ -73,6 +73,17 @@ def spoken(text: str) -> str:
     return " ".join(text.casefold().strip("!.?¡¿。！？，、। ").split())
 
 
+def sentence(text: str) -> str:
+    """``text`` as phrases are looked for in it (:func:`phrase_in`): spoken, its marks spaces."""
+    return f" {' '.join(_SENTENCE_MARKS.sub(' ', spoken(text)).split())} "
+
+
+def phrase_in(phrase: str, said: str) -> bool:
+    """Whether a command phrase stands in a :func:`sentence`: as whole words, or in Chinese (which
+    has no spaces) anywhere."""
+    return phrase in said if is_cjk(phrase[0]) else f" {phrase} " in said
+
+
 async def choose(turn: Turn, choice_id: str) -> None:
     """Run the action behind ``choice_id``; an id no feature registered gets "sorry" and the menu."""
     prefix, _, arg = choice_id.partition(":")
@@ -170,7 +181,7 @@ def command_in_sentence(turn: Turn, text: str) -> str | None:
     "cancel", 付款) in a sentence may mean anything ("我付款了" is "I have paid", not "pay now").
     A command that changes things (an ``Action`` ``said_alone``: empty the cart, opt out) is never
     read into a sentence, which may deny it ("please don't empty my cart")."""
-    said = f" {' '.join(_SENTENCE_MARKS.sub(' ', spoken(text)).split())} "
+    said = sentence(text)
     texts, dialog = turn.shop.texts, turn.dialog
     for code in dict.fromkeys((turn.state.locale, *turn.shop.locales)):
         phrases = dialog.command_words(texts, code)
@@ -178,11 +189,8 @@ def command_in_sentence(turn: Turn, text: str) -> str | None:
             action = dialog.action(phrases[phrase].partition(":")[0])
             if action is not None and action.value.said_alone:
                 continue
-            if is_cjk(phrase[0]):
-                found = len(phrase) >= _CJK_PHRASE and phrase in said
-            else:
-                found = " " in phrase and f" {phrase} " in said
-            if found:
+            long_enough = len(phrase) >= _CJK_PHRASE if is_cjk(phrase[0]) else " " in phrase
+            if long_enough and phrase_in(phrase, said):
                 turn.state.locale = code
                 return phrases[phrase]
     return None

@@ -9,14 +9,12 @@ takes its place in the customer's order of turns.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable
 
-from chatshop.dialog.engine import ask_again, spoken
+from chatshop.dialog.engine import ask_again, phrase_in, sentence, spoken
 from chatshop.dialog.feature import Action, DialogFeature, HelpChoice, Interceptor
 from chatshop.dialog.turn import Turn
 from chatshop.messages import Inbound, InboundKind
-from chatshop.words import is_cjk
 
 from . import events
 from .handover import NAME, HandoverState, end, forget_state, start, state_of, tell
@@ -26,9 +24,6 @@ __all__ = ["FEATURE"]
 
 #: The choice that asks for a person (the command words and Help's choice).
 HUMAN = "human"
-#: What separates words besides spaces, where a phrase is looked for in a sentence (not ``\W``:
-#: Devanagari's vowel signs are no word characters to ``re``).
-_PUNCTUATION = re.compile(r"[!?.,;:\"'“”‘’()\[\]¡¿。！？，、।…]")
 
 
 async def ask_for_person(turn: Turn, _: str) -> None:
@@ -88,10 +83,10 @@ def _asks_for_a_person(turn: Turn, text: str) -> bool:
     """Whether words nothing else understood ask for a person in a sentence ("I want to talk to
     a human", "我要人工客服"): one of the shop's words for it, whole (Chinese: anywhere), in any of
     its languages, which the customer is then answered in."""
-    said = f" {' '.join(_PUNCTUATION.sub(' ', spoken(text)).split())} "
+    said = sentence(text)
     for code in dict.fromkeys((turn.state.locale, *turn.shop.locales)):
         for phrase in turn.shop.texts.words(code, "words_human"):
-            if (phrase in said) if is_cjk(phrase[0]) else (f" {phrase} " in said):
+            if phrase_in(phrase, said):
                 turn.state.locale = code
                 return True
     return False
